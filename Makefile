@@ -1,0 +1,36 @@
+# Two commands matter: `make run` and `make test` (README). Everything runs inside .venv.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint format bench demo clean-data
+
+$(BIN)/python: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $(BIN)/python
+
+run: $(BIN)/python
+	$(BIN)/python -m metrics demo --if-empty
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
+
+test: $(BIN)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/python
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(BIN)/python
+	$(BIN)/python -m bench
+
+demo: $(BIN)/python
+	$(BIN)/python -m metrics demo

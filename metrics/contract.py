@@ -1,0 +1,206 @@
+"""The data contract: kinds of file, their columns and aliases, the catalogues and the status lists.
+
+Everything here is declared once and cited to ../shared/PRODUCT.md; ingest, store, rules and pages read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue entries
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One monthly metric (PRODUCT §3.2 metrics)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit_zh: str = ""
+    unit_en: str = ""
+    lo: float | None = None  # inclusive lower bound, None = unbounded
+    hi: float | None = None  # inclusive upper bound
+    integer: bool = False
+    direction: str = ">="  # ">=" higher is better, "<=" lower is better
+    default_target: float | None = None
+    scope: str = "dept"  # "dept": every department reports it; "hospital": hospital-wide indicator
+    aggregate: str = "mean"  # how months combine into a quarter/year: "mean" or "sum"
+    aliases: tuple[str, ...] = ()
+    sort: int = 0
+
+
+# PRODUCT §3.2 "metrics" columns and ranges; §3.2 "targets" shipped defaults; §1 hospital-wide targets.
+METRICS: tuple[Metric, ...] = (
+    Metric("patient_satisfaction", "患者满意度", "Patient satisfaction", "分", "pts", 0, 100,
+           direction=">=", default_target=90, aliases=("病人满意度", "患者满意度(分)", "满意度"), sort=1),
+    Metric("staff_satisfaction", "职工满意度", "Staff satisfaction", "分", "pts", 0, 100,
+           direction=">=", default_target=90, aliases=("员工满意度",), sort=2),
+    Metric("complaints", "投诉件数", "Complaints", "件", "", 0, None, integer=True,
+           direction="<=", default_target=None, aggregate="sum", aliases=("投诉", "投诉数", "投诉量"), sort=3),
+    Metric("drug_share", "药占比", "Drug share", "%", "%", 0, 100,
+           direction="<=", default_target=20, scope="hospital", aliases=("药品占比",), sort=4),
+    Metric("cost_growth", "医疗费用增幅", "Medical cost growth", "%", "%", None, None,
+           direction="<=", default_target=10, scope="hospital", aliases=("费用增幅", "医疗费用增长率"), sort=5),
+    Metric("consumables_per_100", "百元医疗收入卫生材料消耗", "Consumables per 100 yuan revenue", "元", "yuan",
+           0, None, direction="<=", default_target=20, scope="hospital",
+           aliases=("百元医疗收入消耗的卫生材料", "百元收入耗材"), sort=6),
+)
+METRIC_BY_CODE = {m.code: m for m in METRICS}
+
+# The hospital-wide department code used for hospital-scope indicators (drug share etc.).
+HOSPITAL_CODE = "HOSP"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A veto (否决) or warning (警示) indicator (PRODUCT §4.4; seeds/004 附件1 for evidence and office)."""
+
+    code: str
+    kind: str  # "veto" | "warning"
+    name_zh: str
+    name_en: str
+    evidence: str = ""
+    office: str = ""
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("V01", "veto", "擅自发布不良信息引发网络舆情", "Unauthorised posting causing online public-opinion incident",
+              "相关截屏、记录", "党政办"),
+    Indicator("V02", "veto", "被新闻媒体或网络媒体曝光、负主要责任", "Exposed by news or online media, main responsibility",
+              "相关截屏、报道及会议纪要等", "党政办、公卫科"),
+    Indicator("V03", "veto", "不服从工作安排或违反院纪院规受通报批评及以上",
+              "Refusing assignments or breaking hospital rules, censured or worse", "会议纪要、文件", "纪检监察室"),
+    Indicator("V04", "veto", "违反中央八项规定精神及\u201c九项准则\u201d被处分（含收受红包、回扣）",
+              "Breach of the Eight-point Rules / Nine Codes, disciplined (incl. red envelopes, kickbacks)",
+              "相关记录、文件", "纪检监察室"),
+    Indicator("V05", "veto", "受到党纪、政纪处分", "Party or administrative disciplinary sanction", "会议纪要、文件", "纪检监察室"),
+    Indicator("V06", "veto", "医德医风考评有1人及以上不合格", "One or more staff failed the medical-ethics appraisal",
+              "会议纪要、文件", "纪检监察室"),
+    Indicator("V07", "veto", "违规操作引起事故、严重医疗缺陷或医疗质量安全事件负主要责任",
+              "Accident, serious defect or quality/safety event from violations, main responsibility",
+              "会议纪要、文件", "医务科、质管科、公卫科、院感科"),
+    Indicator("V08", "veto", "安全生产等事故负主要责任", "Workplace-safety accident, main responsibility",
+              "会议纪要、文件", "总务科、医务科"),
+    Indicator("V09", "veto", "被上级部门或执法监管部门书面通报批评", "Written censure by a higher authority or regulator",
+              "相关记录、文件", "医务科"),
+    Indicator("V10", "veto", "学术不端经认定属实", "Academic misconduct confirmed", "会议纪要、文件", "科教科"),
+    # PRODUCT §4.4: W01–W03 are configurable examples.
+    Indicator("W01", "warning", "有效投诉", "Substantiated complaint", "投诉登记、核查记录", "医患办"),
+    Indicator("W02", "warning", "提醒谈话", "Reminder talk (提醒谈话)", "谈话记录", "纪检监察室"),
+    Indicator("W03", "warning", "整改逾期", "Rectification overdue", "整改通知书、复查记录", "纪检监察室"),
+)
+INDICATOR_BY_CODE = {i.code: i for i in INDICATORS}
+
+# ---------------------------------------------------------------------------------------------
+# Status lists (PRODUCT §3.2 events, §4.1 award status). Stored codes are English; labels via i18n.
+# ---------------------------------------------------------------------------------------------
+
+EVENT_KINDS = {"veto": ("否决", "否决指标", "veto"), "warning": ("警示", "警示指标", "warning")}
+EVENT_STATUSES = {
+    "confirmed": ("已认定", "确认", "confirmed"),  # the default (PRODUCT §3.2)
+    "review": ("核查中", "审核中", "under review", "review"),
+    "withdrawn": ("已撤销", "撤销", "withdrawn"),
+}
+DEFAULT_EVENT_STATUS = "confirmed"
+
+# PRODUCT §4.1, in process order.
+AWARD_STEPS: tuple[str, ...] = (
+    "not_applied", "applied", "branch_reviewed", "group_reviewed", "committee_approved", "public_notice", "awarded",
+)
+AWARD_OTHER: tuple[str, ...] = ("rejected", "revoked", "rectifying")
+AWARD_STATUSES = {
+    "not_applied": ("未申报",),
+    "applied": ("已申报",),
+    "branch_reviewed": ("支部审核",),
+    "group_reviewed": ("小组审核",),
+    "committee_approved": ("党委审定",),
+    "public_notice": ("公示中",),
+    "awarded": ("已授牌",),
+    "rejected": ("未通过",),
+    "revoked": ("已取消",),
+    "rectifying": ("整改中",),
+}
+
+CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
+
+DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
+
+# ---------------------------------------------------------------------------------------------
+# Kinds of file (PRODUCT §3.2)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical (English) name
+    zh: str  # Chinese header
+    type: str  # "str" | "int" | "float" | "month" | "date" | "year" | "bool" | "enum"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()  # for enum: the canonical codes; aliases come from the status tables
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # the natural key of a stored row
+    extra_metric_columns: bool = False  # metrics files take every catalogue metric as a column
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+KINDS: dict[str, Kind] = {
+    "departments": Kind("departments", "科室名录", (
+        Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code")),
+        Column("dept_name", "科室名称", "str", True, ("科室", "名称", "name")),
+        Column("category", "科室类别", "enum", aliases=("类别",), choices=CATEGORIES),
+        Column("party_branch", "党支部", "str", aliases=("所属党支部", "支部")),
+        Column("staff_count", "职工人数", "int", aliases=("人数", "员工人数"), lo=0),
+        Column("party_members", "党员人数", "int", aliases=("党员数",), lo=0),
+        Column("active", "是否在用", "bool", aliases=("在用", "状态")),
+    ), key=("dept_code",)),
+    "metrics": Kind("metrics", "科室月度指标", (
+        Column("month", "月份", "month", True, ("统计月份", "年月", "period")),
+        Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code")),
+        Column("dept_name", "科室名称", "str", aliases=("科室", "名称", "name")),
+    ), key=("dept_code", "month", "metric"), extra_metric_columns=True),
+    "events": Kind("events", "否决/警示事件", (
+        Column("event_date", "发生日期", "date", True, ("日期", "事件日期", "date")),
+        Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code")),
+        Column("kind", "类型", "enum", True, ("事件类型", "指标类型"), choices=tuple(EVENT_KINDS)),
+        Column("indicator", "指标", "str", True, ("指标编码", "否决指标", "指标内容")),
+        Column("description", "事件描述", "str", aliases=("描述", "事件", "情况说明")),
+        Column("evidence", "审核依据", "str", aliases=("依据",)),
+        Column("office", "认定部门", "str", aliases=("责任部门", "部门")),
+        Column("status", "状态", "enum", aliases=("认定状态",), choices=tuple(EVENT_STATUSES)),
+        Column("event_id", "事件编号", "str", aliases=("编号", "id")),
+        Column("dept_name", "科室名称", "str", aliases=("科室", "名称", "name")),
+    ), key=("event_id",)),
+    "awards": Kind("awards", "清廉科室创建进度", (
+        Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code")),
+        Column("year", "年度", "year", True, ("年份", "创建年度")),
+        Column("status", "状态", "enum", True, ("创建状态", "进度"), choices=tuple(AWARD_STATUSES)),
+        Column("changed_on", "变更日期", "date", True, ("日期", "变更时间")),
+        Column("rectify_until", "整改截止", "date", aliases=("整改截止日期", "整改期限")),
+        Column("note", "备注", "str", aliases=("说明",)),
+        Column("dept_name", "科室名称", "str", aliases=("科室", "名称", "name")),
+    ), key=("dept_code", "year", "status", "changed_on")),
+    "targets": Kind("targets", "目标值", (
+        Column("metric", "指标", "str", True, ("指标名称", "指标编码")),
+        Column("dept_code", "科室编码", "str", aliases=("科室代码", "编码", "code")),
+        Column("target", "目标值", "float", True, ("目标",)),
+        Column("direction", "方向", "enum", True, ("比较方向",), choices=(">=", "<=")),
+        Column("effective_from", "生效月份", "month", aliases=("生效日期", "起始月份")),
+    ), key=("metric", "dept_code", "effective_from")),
+}
+
+SUMMARY_WORDS = ("合计", "总计", "小计", "平均", "平均值", "总平均")  # PRODUCT §3.1
+
+# Where a target with no effective_from starts to apply.
+EPOCH_MONTH = "2000-01"

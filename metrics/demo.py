@@ -1,0 +1,258 @@
+"""Fixed-seed demo data: ~40 departments, 36 months, events and two years of award progress.
+
+Written through the same batch journal as uploads (one batch per kind, user ``demo``), so the batch
+history shows where it came from and a rollback works on it too. The store is marked as demo
+(meta ``demo`` = 1) so every page shows a demo banner; ``clear`` empties it again.
+
+Departments the tests and docs rely on (codes are stable):
+- K01 心血管内科: patient satisfaction reliably above 90 (mean ≈ 95.5, sd ≈ 0.8).
+- K20 急诊科: reliably below 90 (mean ≈ 85.5, sd ≈ 0.8).
+- K07 骨科: a shift — ≈ 87 for the first 18 months, ≈ 94 after.
+- K13 产科: awarded for 2024, veto (V04) confirmed in 2025, title revoked, rectification, re-applied for 2026.
+- T02 放射科: awarded (2026-01), then a confirmed veto (V07) after the award date and not yet revoked → conflict.
+- K03 消化内科: its own patient-satisfaction target of 92 from 2025-01 (hospital default 90).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from datetime import date, timedelta
+
+import numpy as np
+
+from metrics import contract, store
+
+SEED = 20231001
+
+# (code, name, category, party branch)
+DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
+    ("K01", "心血管内科", "临床", "内科第一党支部"),
+    ("K02", "呼吸与危重症医学科", "临床", "内科第一党支部"),
+    ("K03", "消化内科", "临床", "内科第一党支部"),
+    ("K04", "神经内科", "临床", "内科第二党支部"),
+    ("K05", "内分泌科", "临床", "内科第二党支部"),
+    ("K06", "肾内科", "临床", "内科第二党支部"),
+    ("K07", "骨科", "临床", "外科党支部"),
+    ("K08", "普外科", "临床", "外科党支部"),
+    ("K09", "神经外科", "临床", "外科党支部"),
+    ("K10", "泌尿外科", "临床", "外科党支部"),
+    ("K11", "胸外科", "临床", "外科党支部"),
+    ("K12", "妇科", "临床", "妇儿党支部"),
+    ("K13", "产科", "临床", "妇儿党支部"),
+    ("K14", "儿科", "临床", "妇儿党支部"),
+    ("K15", "新生儿科", "临床", "妇儿党支部"),
+    ("K16", "眼科", "临床", "五官党支部"),
+    ("K17", "耳鼻咽喉头颈外科", "临床", "五官党支部"),
+    ("K18", "口腔科", "临床", "五官党支部"),
+    ("K19", "皮肤科", "临床", "五官党支部"),
+    ("K20", "急诊科", "临床", "急诊重症党支部"),
+    ("K21", "重症医学科", "临床", "急诊重症党支部"),
+    ("K22", "肿瘤科", "临床", "内科第二党支部"),
+    ("K23", "中医科", "临床", "内科第二党支部"),
+    ("K24", "康复医学科", "临床", "内科第二党支部"),
+    ("K25", "麻醉科", "临床", "外科党支部"),
+    ("T01", "检验科", "医技", "医技党支部"),
+    ("T02", "放射科", "医技", "医技党支部"),
+    ("T03", "超声医学科", "医技", "医技党支部"),
+    ("T04", "病理科", "医技", "医技党支部"),
+    ("T05", "药剂科", "医技", "医技党支部"),
+    ("A01", "消毒供应中心", "医辅", "后勤党支部"),
+    ("A02", "营养科", "医辅", "后勤党支部"),
+    ("A03", "门诊部", "医辅", "机关党支部"),
+    ("F01", "医务科", "职能", "机关党支部"),
+    ("F02", "护理部", "职能", "机关党支部"),
+    ("F03", "质量管理科", "职能", "机关党支部"),
+    ("F04", "医院感染管理科", "职能", "机关党支部"),
+    ("G01", "党政综合办公室", "行政", "机关党支部"),
+    ("G02", "财务科", "行政", "后勤党支部"),
+    ("G03", "总务科", "行政", "后勤党支部"),
+)
+
+RELIABLY_ABOVE = "K01"
+RELIABLY_BELOW = "K20"
+SHIFTED = "K07"
+REVOKED = "K13"
+CONFLICT = "T02"
+OWN_TARGET = "K03"
+
+# Departments whose level is set on purpose; the rest draw a level around 90.
+_LEVELS = {"K01": 95.5, "K20": 85.5, "K02": 91.5, "K14": 88.5, "A03": 89.0, "K08": 92.5, "T05": 93.0,
+           "G03": 88.0, "K03": 93.0}
+_DRIFT = {"K22": 0.12, "K18": -0.12}  # points per month
+
+
+def default_end_month(today: date | None = None) -> str:
+    """Last month, as 'YYYY-MM'."""
+    today = today or date.today()
+    first = today.replace(day=1) - timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def months_ending(end: str, n: int) -> list[str]:
+    y, m = int(end[:4]), int(end[5:7])
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+    return out[::-1]
+
+
+def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[dict]]:
+    """The demo rows per table, deterministic for a given end month."""
+    rng = np.random.default_rng(SEED)
+    end_month = end_month or default_end_month()
+    months = months_ending(end_month, n_months)
+    first_year, last_year = int(months[0][:4]), int(end_month[:4])
+
+    depts = []
+    for code, name, cat, branch in DEPARTMENTS:
+        staff = int(rng.integers(12, 80)) if cat in ("临床", "医技") else int(rng.integers(6, 25))
+        depts.append(dict(dept_code=code, dept_name=name, category=cat, party_branch=branch, staff_count=staff,
+                          party_members=int(staff * rng.uniform(0.25, 0.6)), active=1, is_demo=1))
+
+    values = []
+    for code, _name, cat, _b in DEPARTMENTS:
+        level = _LEVELS.get(code, float(rng.normal(90.5, 1.6)))
+        sd = 0.8 if code in (RELIABLY_ABOVE, RELIABLY_BELOW) else float(rng.uniform(0.9, 1.8))
+        drift = _DRIFT.get(code, 0.0)
+        staff_level = float(rng.normal(90.5, 2.0))
+        for i, month in enumerate(months):
+            mu = level + drift * i
+            if code == SHIFTED:
+                mu = 87.0 if i < 18 else 94.0
+            ps = float(np.clip(rng.normal(mu, sd), 60, 100))
+            ss = float(np.clip(rng.normal(staff_level, 1.5), 60, 100))
+            complaints = int(rng.poisson(max(0.2, (92 - ps) / 2.5))) if cat in ("临床", "医技", "医辅") else int(
+                rng.poisson(0.2))
+            values += [
+                dict(dept_code=code, month=month, metric="patient_satisfaction", value=round(ps, 1)),
+                dict(dept_code=code, month=month, metric="staff_satisfaction", value=round(ss, 1)),
+                dict(dept_code=code, month=month, metric="complaints", value=float(complaints)),
+            ]
+    for i, month in enumerate(months):
+        # Hospital-wide indicators (PRODUCT §1): drug share ≈ 20 %, cost growth ≤ 10 %, consumables ≤ 20 yuan.
+        season = math.sin(2 * math.pi * int(month[5:7]) / 12)
+        values += [
+            dict(dept_code=contract.HOSPITAL_CODE, month=month, metric="drug_share",
+                 value=round(float(22.5 - 0.1 * i + 0.6 * season + rng.normal(0, 0.4)), 1)),
+            dict(dept_code=contract.HOSPITAL_CODE, month=month, metric="cost_growth",
+                 value=round(float(9.0 + 1.2 * season + rng.normal(0, 0.8)), 1)),
+            dict(dept_code=contract.HOSPITAL_CODE, month=month, metric="consumables_per_100",
+                 value=round(float(20.8 - 0.05 * i + rng.normal(0, 0.4)), 1)),
+        ]
+
+    targets = [dict(metric="patient_satisfaction", dept_code=OWN_TARGET, effective_from=f"{min(2025, last_year)}-01",
+                    target=92.0, direction=">=")]
+
+    ev = _events(months, rng)
+    awards = _awards(first_year, last_year, end_month, ev)
+    return {"departments": depts, "metric_values": values, "events": ev, "award_changes": awards, "targets": targets}
+
+
+def _d(month: str, day: int) -> str:
+    return f"{month}-{day:02d}"
+
+
+def _events(months: list[str], rng) -> list[dict]:
+    """A handful of vetoes and warnings at fixed positions in the 36 months (index from the end)."""
+    m = lambda back: months[-back]  # noqa: E731 - months back from the last
+    rows = [
+        # (month, day, dept, kind, indicator, description, status)
+        (m(17), 12, REVOKED, "veto", "V04", "医师收受患者家属红包，经核实属实并给予处分", "confirmed"),
+        (m(2), 18, CONFLICT, "veto", "V07", "违反操作规程导致检查差错，认定负主要责任", "confirmed"),
+        (m(28), 9, "K09", "veto", "V06", "医德医风考评1人不合格", "confirmed"),
+        (m(20), 3, "K21", "veto", "V09", "被市卫健委书面通报批评", "confirmed"),
+        (m(8), 21, "K14", "veto", "V01", "员工在网络平台擅自发布不实信息引发舆情", "confirmed"),
+        (m(1), 6, "K10", "veto", "V05", "科室成员受到政务警告处分", "confirmed"),
+        (m(4), 15, "G03", "veto", "V08", "后勤维修作业安全事故，认定负主要责任", "review"),
+        (m(11), 27, "K16", "veto", "V02", "媒体报道就医纠纷，经核查不负主要责任", "withdrawn"),
+    ]
+    warn_depts = ["K20", "K14", "A03", "K08", "G03", "K04", "K20", "T01", "K12", "K20", "K06", "A03", "K19", "K02",
+                  "K05", "K24"]
+    for j, dept in enumerate(warn_depts):
+        ind = ("W01", "W02", "W03")[j % 3]
+        desc = {"W01": "患者有效投诉（服务态度）", "W02": "科主任接受提醒谈话", "W03": "整改事项逾期未完成"}[ind]
+        back = 1 + (j * 7) % 30
+        rows.append((m(back), 1 + (j * 5) % 27, dept, "warning", ind, desc, "review" if j == 3 else "confirmed"))
+    out = []
+    for month, day, dept, kind, ind, desc, status in rows:
+        cat = contract.INDICATOR_BY_CODE[ind]
+        eid = "E" + hashlib.sha1(f"{month}{day}{dept}{ind}".encode()).hexdigest()[:10].upper()
+        out.append(dict(event_id=eid, event_date=_d(month, day), dept_code=dept, kind=kind, indicator=ind,
+                        description=desc, evidence=cat.evidence, office=cat.office, status=status))
+    return out
+
+
+def _awards(first_year: int, last_year: int, end_month: str, events: list[dict]) -> list[dict]:
+    """Two award years: the previous year's process (applied in December, awarded in January) and this year's."""
+    rows = []
+    prev, cur = last_year - 1, last_year
+
+    def flow(dept, year, start: date, upto: str, note=""):
+        steps = contract.AWARD_STEPS[1:]
+        gaps = (0, 5, 9, 14, 16, 23)  # days after applying: review, group, committee, notice, awarded
+        for step, gap in zip(steps, gaps, strict=False):
+            rows.append(dict(dept_code=dept, year=year, status=step, changed_on=(start + timedelta(days=gap)).isoformat(),
+                             rectify_until=None, note=note))
+            if step == upto:
+                break
+
+    awarded_prev = ["K01", "K02", "K08", "T05", REVOKED, "K03", "F02", "A01"]
+    for d in awarded_prev:
+        flow(d, prev, date(prev - 1, 12, 18), "awarded")
+    for d in ("K20", "K14"):
+        flow(d, prev, date(prev - 1, 12, 19), "group_reviewed")
+        rows.append(dict(dept_code=d, year=prev, status="rejected", changed_on=date(prev, 1, 4).isoformat(),
+                         rectify_until=None, note="年度患者满意度未达目标"))
+    # K13: veto confirmed → revoked → rectification 6 months → re-applied for this year.
+    veto = next(e for e in events if e["dept_code"] == REVOKED and e["kind"] == "veto")
+    vd = date.fromisoformat(veto["event_date"])
+    revoked_on = vd + timedelta(days=20)
+    until = date(revoked_on.year + (revoked_on.month + 5) // 12, (revoked_on.month + 5) % 12 + 1, 1) - timedelta(days=1)
+    rows.append(dict(dept_code=REVOKED, year=prev, status="revoked", changed_on=revoked_on.isoformat(),
+                     rectify_until=None, note="否决指标V04，经党委会审定取消称号"))
+    rows.append(dict(dept_code=REVOKED, year=prev, status="rectifying", changed_on=(revoked_on + timedelta(days=1)).isoformat(),
+                     rectify_until=until.isoformat(), note="整改期6个月"))
+    # This year's cycle: the conflict department was awarded in January; others progress at different steps.
+    awarded_cur = ["K01", "K08", "T05", CONFLICT, "K05", "F02"]
+    for d in awarded_cur:
+        flow(d, cur, date(cur - 1, 12, 18), "awarded")
+    in_progress = {"K02": "committee_approved", REVOKED: "branch_reviewed", "K24": "applied", "A01": "group_reviewed",
+                   "K16": "public_notice"}
+    end = date(int(end_month[:4]), int(end_month[5:7]), 1)
+    for d, upto in in_progress.items():
+        start = max(date(cur, 1, 10), until + timedelta(days=10)) if d == REVOKED else date(cur, 1, 10)
+        start = min(start, end - timedelta(days=30))
+        if d == "K16":
+            start = end - timedelta(days=20)
+        flow(d, cur, start, upto)
+    return rows
+
+
+def fill(path: str | os.PathLike | None = None, end_month: str | None = None) -> dict[str, int]:
+    """Write the demo data into the store through batches; returns rows per table."""
+    data = build(end_month)
+    counts = {}
+    with store.opened(path) as db:
+        with db.atomic():
+            for table, rows in data.items():
+                kind = {"metric_values": "metrics", "award_changes": "awards"}.get(table, table)
+                bid = store.insert_batch(db, file_name="演示数据 demo", sha256=None, kind=kind, user="demo",
+                                         encoding=None, rows_new=len(rows))
+                old = store.fetch_rows(db, table, [tuple(r[c] for c in store.DATA_TABLES[table]) for r in rows])
+                store.apply_changes(db, bid, table, [(old.get(tuple(r[c] for c in store.DATA_TABLES[table])), r)
+                                                     for r in rows])
+                counts[table] = len(rows)
+            store.set_meta(db, "demo", "1")
+            store.bump_data_version(db)
+    return counts
+
+
+def clear(path: str | os.PathLike | None = None) -> None:
+    """Empty every data table and the batch history (start empty); catalogues and default targets stay."""
+    with store.opened(path) as db:
+        store.clear_data(db)

@@ -1,0 +1,476 @@
+"""The store: every line of SQL in the project lives in this module.
+
+A fresh connection per call (``connect``), WAL on. Values always go through parameters, never f-strings;
+identifiers that appear in f-strings come from the fixed table lists below, never from input.
+Sections are marked per area so that each area's queries stay together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlite_utils
+
+from metrics import contract
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "integrity.db"
+DB_ENV = "INTEGRITY_DB"
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The store's file: the argument, else $INTEGRITY_DB, else data/integrity.db."""
+    return Path(path or os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
+    """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on."""
+    p = db_path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    ensure_schema(db)
+    return db
+
+
+@contextmanager
+def opened(path: str | os.PathLike | None = None) -> Iterator[sqlite_utils.Database]:
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.conn.close()
+
+
+def now_iso() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------------
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS departments (
+    dept_code TEXT PRIMARY KEY, dept_name TEXT NOT NULL, category TEXT, party_branch TEXT,
+    staff_count INTEGER, party_members INTEGER, active INTEGER NOT NULL DEFAULT 1, is_demo INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS metric_values (
+    dept_code TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL,
+    PRIMARY KEY (dept_code, month, metric));
+CREATE INDEX IF NOT EXISTS idx_metric_values_month ON metric_values (month, metric);
+CREATE INDEX IF NOT EXISTS idx_metric_values_metric ON metric_values (metric, dept_code, month);
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY, event_date TEXT NOT NULL, dept_code TEXT NOT NULL, kind TEXT NOT NULL,
+    indicator TEXT NOT NULL, description TEXT, evidence TEXT, office TEXT, status TEXT NOT NULL DEFAULT 'confirmed');
+CREATE INDEX IF NOT EXISTS idx_events_date ON events (event_date);
+CREATE INDEX IF NOT EXISTS idx_events_dept ON events (dept_code, event_date);
+CREATE TABLE IF NOT EXISTS award_changes (
+    dept_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL, changed_on TEXT NOT NULL,
+    rectify_until TEXT, note TEXT, PRIMARY KEY (dept_code, year, status, changed_on));
+CREATE INDEX IF NOT EXISTS idx_award_year ON award_changes (year, dept_code);
+CREATE TABLE IF NOT EXISTS targets (
+    metric TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '', effective_from TEXT NOT NULL,
+    target REAL NOT NULL, direction TEXT NOT NULL, PRIMARY KEY (metric, dept_code, effective_from));
+CREATE TABLE IF NOT EXISTS metric_catalogue (
+    code TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL, unit_zh TEXT, unit_en TEXT,
+    lo REAL, hi REAL, integer INTEGER NOT NULL DEFAULT 0, direction TEXT NOT NULL, default_target REAL,
+    scope TEXT NOT NULL DEFAULT 'dept', aggregate TEXT NOT NULL DEFAULT 'mean', aliases TEXT, sort INTEGER);
+CREATE TABLE IF NOT EXISTS indicator_catalogue (
+    code TEXT PRIMARY KEY, kind TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
+    evidence TEXT, office TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY AUTOINCREMENT, file_name TEXT, sha256 TEXT, kind TEXT NOT NULL,
+    user TEXT, created_at TEXT NOT NULL, encoding TEXT, rows_new INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0,
+    rows_unchanged INTEGER DEFAULT 0, rows_rejected INTEGER DEFAULT 0, rows_skipped INTEGER DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'committed', rolled_back_at TEXT, rolled_back_by TEXT);
+CREATE INDEX IF NOT EXISTS idx_batches_sha ON batches (sha256, status);
+CREATE TABLE IF NOT EXISTS batch_changes (
+    batch_id INTEGER NOT NULL REFERENCES batches(batch_id), seq INTEGER NOT NULL, tbl TEXT NOT NULL,
+    key_json TEXT NOT NULL, old_json TEXT, new_json TEXT, PRIMARY KEY (batch_id, seq));
+CREATE TABLE IF NOT EXISTS batch_rejects (
+    batch_id INTEGER NOT NULL REFERENCES batches(batch_id), line INTEGER, col TEXT, value TEXT, message TEXT);
+CREATE INDEX IF NOT EXISTS idx_batch_rejects ON batch_rejects (batch_id);
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL,
+    failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT, action TEXT NOT NULL, target TEXT,
+    detail TEXT, before TEXT, after TEXT);
+CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
+"""
+
+# The data tables a batch may change, with their natural keys (contract order).
+DATA_TABLES: dict[str, tuple[str, ...]] = {
+    "departments": ("dept_code",),
+    "metric_values": ("dept_code", "month", "metric"),
+    "events": ("event_id",),
+    "award_changes": ("dept_code", "year", "status", "changed_on"),
+    "targets": ("metric", "dept_code", "effective_from"),
+    "metric_catalogue": ("code",),
+    "indicator_catalogue": ("code",),
+}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables once and seed the catalogues and default targets (PRODUCT §3.2, §4.4)."""
+    row = None
+    if db["meta"].exists():
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row and int(row[0]) >= SCHEMA_VERSION:
+        return
+    with db.atomic():
+        for stmt in _SCHEMA.split(";"):
+            if stmt.strip():
+                db.execute(stmt)
+        _seed_catalogues(db)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
+
+
+def _seed_catalogues(db: sqlite_utils.Database) -> None:
+    for m in contract.METRICS:
+        db.execute(
+            "INSERT OR IGNORE INTO metric_catalogue (code, name_zh, name_en, unit_zh, unit_en, lo, hi, integer,"
+            " direction, default_target, scope, aggregate, aliases, sort) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [m.code, m.name_zh, m.name_en, m.unit_zh, m.unit_en, m.lo, m.hi, int(m.integer), m.direction,
+             m.default_target, m.scope, m.aggregate, json.dumps(list(m.aliases), ensure_ascii=False), m.sort],
+        )
+        if m.default_target is not None:
+            db.execute(
+                "INSERT OR IGNORE INTO targets (metric, dept_code, effective_from, target, direction)"
+                " VALUES (?, '', ?, ?, ?)",
+                [m.code, contract.EPOCH_MONTH, m.default_target, m.direction],
+            )
+    for i in contract.INDICATORS:
+        db.execute(
+            "INSERT OR IGNORE INTO indicator_catalogue (code, kind, name_zh, name_en, evidence, office, active)"
+            " VALUES (?,?,?,?,?,?,1)",
+            [i.code, i.kind, i.name_zh, i.name_en, i.evidence, i.office],
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data version: every commit, rollback or edit bumps it; UI caches key on it.
+# ---------------------------------------------------------------------------------------------
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_data_version(db: sqlite_utils.Database) -> int:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    return data_version(db)
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str | None) -> None:
+    if value is None:
+        db.execute("DELETE FROM meta WHERE key = ?", [key])
+    else:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def _frame(db: sqlite_utils.Database, sql: str, params: Iterable | dict = ()) -> pd.DataFrame:
+    cur = db.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return pd.DataFrame(cur.fetchall(), columns=cols)
+
+
+def is_empty(db: sqlite_utils.Database) -> bool:
+    """True when no department and no metric value is stored."""
+    return db.execute("SELECT (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM metric_values)").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading data tables (used by pipelines and pages)
+# ---------------------------------------------------------------------------------------------
+
+
+def departments(db: sqlite_utils.Database, active_only: bool = False) -> pd.DataFrame:
+    """Departments, one row each: dept_code, dept_name, category, party_branch, staff_count, party_members, active."""
+    sql = ("SELECT dept_code, dept_name, category, party_branch, staff_count, party_members, active, is_demo"
+           " FROM departments")
+    if active_only:
+        sql += " WHERE active = 1"
+    return _frame(db, sql + " ORDER BY dept_code")
+
+
+def metric_values(
+    db: sqlite_utils.Database,
+    metrics: Iterable[str] | None = None,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    dept_codes: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Long frame dept_code, month ('YYYY-MM'), metric, value, filtered in SQL."""
+    where, params = [], []
+    if metrics is not None:
+        ms = list(metrics)
+        where.append(f"metric IN ({','.join('?' * len(ms))})")
+        params += ms
+    if month_from:
+        where.append("month >= ?")
+        params.append(month_from)
+    if month_to:
+        where.append("month <= ?")
+        params.append(month_to)
+    if dept_codes is not None:
+        ds = list(dept_codes)
+        where.append(f"dept_code IN ({','.join('?' * len(ds))})")
+        params += ds
+    sql = "SELECT dept_code, month, metric, value FROM metric_values"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return _frame(db, sql + " ORDER BY dept_code, metric, month", params)
+
+
+def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
+    """(first, last) month with any metric value."""
+    row = db.execute("SELECT MIN(month), MAX(month) FROM metric_values").fetchone()
+    return row[0], row[1]
+
+
+def events(
+    db: sqlite_utils.Database, date_from: str | None = None, date_to: str | None = None,
+    dept_codes: Iterable[str] | None = None, status: str | None = None,
+) -> pd.DataFrame:
+    """Events: event_id, event_date ('YYYY-MM-DD'), dept_code, kind, indicator, description, evidence, office, status."""
+    where, params = [], []
+    if date_from:
+        where.append("event_date >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("event_date <= ?")
+        params.append(date_to)
+    if dept_codes is not None:
+        ds = list(dept_codes)
+        where.append(f"dept_code IN ({','.join('?' * len(ds))})")
+        params += ds
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    sql = ("SELECT event_id, event_date, dept_code, kind, indicator, description, evidence, office, status"
+           " FROM events")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return _frame(db, sql + " ORDER BY event_date, event_id", params)
+
+
+def award_changes(db: sqlite_utils.Database, dept_codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Award status changes: dept_code, year, status, changed_on, rectify_until, note (ordered by date)."""
+    sql = "SELECT dept_code, year, status, changed_on, rectify_until, note FROM award_changes"
+    params: list = []
+    if dept_codes is not None:
+        ds = list(dept_codes)
+        sql += f" WHERE dept_code IN ({','.join('?' * len(ds))})"
+        params = ds
+    return _frame(db, sql + " ORDER BY dept_code, changed_on, year", params)
+
+
+def targets(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Targets: metric, dept_code ('' = hospital-wide), effective_from ('YYYY-MM'), target, direction."""
+    return _frame(db, "SELECT metric, dept_code, effective_from, target, direction FROM targets"
+                      " ORDER BY metric, dept_code, effective_from")
+
+
+def metric_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
+    return _frame(db, "SELECT * FROM metric_catalogue ORDER BY sort, code")
+
+
+def indicator_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
+    return _frame(db, "SELECT * FROM indicator_catalogue ORDER BY code")
+
+
+def metric_defs(db: sqlite_utils.Database) -> list[contract.Metric]:
+    """The metric catalogue as stored (catalogue edits add metrics), as contract.Metric entries."""
+    out = []
+    for r in metric_catalogue(db).to_dict("records"):
+        out.append(contract.Metric(
+            code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], unit_zh=r["unit_zh"] or "",
+            unit_en=r["unit_en"] or "", lo=_num(r["lo"]), hi=_num(r["hi"]), integer=bool(r["integer"]),
+            direction=r["direction"], default_target=_num(r["default_target"]), scope=r["scope"],
+            aggregate=r["aggregate"], aliases=tuple(json.loads(r["aliases"] or "[]")), sort=int(r["sort"] or 0),
+        ))
+    return out
+
+
+def _num(v):
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) else float(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing through batches (ingest): every change records its old row so rollback restores it.
+# ---------------------------------------------------------------------------------------------
+
+
+def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict[tuple, dict]:
+    """Current rows of ``table`` for the given natural keys, as {key: row-dict}."""
+    key_cols = DATA_TABLES[table]
+    out: dict[tuple, dict] = {}
+    if not keys:
+        return out
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS _keys (k TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM _keys")
+    db.conn.executemany("INSERT OR IGNORE INTO _keys (k) VALUES (?)", [(json.dumps(list(k), ensure_ascii=False),) for k in keys])
+    key_expr = "json_array(" + ", ".join(f"t.{c}" for c in key_cols) + ")"
+    cur = db.execute(f"SELECT t.* FROM {table} t JOIN _keys ON _keys.k = {key_expr}")
+    cols = [d[0] for d in cur.description]
+    for row in cur.fetchall():
+        rec = dict(zip(cols, row))
+        out[tuple(rec[c] for c in key_cols)] = rec
+    db.execute("DELETE FROM _keys")
+    return out
+
+
+def find_batch_by_sha(db: sqlite_utils.Database, sha256: str) -> dict | None:
+    """The committed batch that already holds a file with this SHA-256, if any."""
+    cur = db.execute("SELECT * FROM batches WHERE sha256 = ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1",
+                     [sha256])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def insert_batch(db: sqlite_utils.Database, **fields) -> int:
+    fields.setdefault("created_at", now_iso())
+    cols = list(fields)
+    cur = db.execute(f"INSERT INTO batches ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                     [fields[c] for c in cols])
+    return int(cur.lastrowid)
+
+
+def apply_changes(db: sqlite_utils.Database, batch_id: int, table: str, changes: list[tuple[dict | None, dict]]) -> None:
+    """Upsert each new row and journal (old, new) under the batch. ``changes``: [(old_row_or_None, new_row)].
+
+    Call inside ``db.atomic()``; the caller computed ``old`` with ``fetch_rows`` in the same transaction.
+    """
+    key_cols = DATA_TABLES[table]
+    start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    journal = []
+    by_cols: dict[tuple, list] = {}
+    for i, (old, new) in enumerate(changes, start=start + 1):
+        key = [new[c] for c in key_cols]
+        journal.append((batch_id, i, table, json.dumps(key, ensure_ascii=False),
+                        None if old is None else json.dumps(old, ensure_ascii=False, default=str),
+                        json.dumps(new, ensure_ascii=False, default=str)))
+        by_cols.setdefault(tuple(new), []).append(new)
+    for cols, rows in by_cols.items():
+        upd = [c for c in cols if c not in key_cols]
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+               f" ON CONFLICT ({', '.join(key_cols)}) DO "
+               + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in upd)}" if upd else "NOTHING"))
+        db.conn.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+    db.conn.executemany("INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json)"
+                        " VALUES (?,?,?,?,?,?)", journal)
+
+
+def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]) -> None:
+    """Keep rejected rows with the batch (line, col, value, message) for the downloadable error report."""
+    db.conn.executemany("INSERT INTO batch_rejects (batch_id, line, col, value, message) VALUES (?,?,?,?,?)",
+                        [(batch_id, r.get("line"), r.get("column"), None if r.get("value") is None else str(r["value"]),
+                          r.get("message")) for r in rejects])
+
+
+def batches(db: sqlite_utils.Database, limit: int | None = None) -> pd.DataFrame:
+    """Batch history, newest first."""
+    sql = "SELECT * FROM batches ORDER BY batch_id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        return _frame(db, sql, [int(limit)])
+    return _frame(db, sql)
+
+
+def batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
+    cur = db.execute("SELECT * FROM batches WHERE batch_id = ?", [batch_id])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def latest_committed_batch_id(db: sqlite_utils.Database) -> int | None:
+    row = db.execute("SELECT MAX(batch_id) FROM batches WHERE status = 'committed'").fetchone()
+    return row[0]
+
+
+def batch_rejects(db: sqlite_utils.Database, batch_id: int) -> pd.DataFrame:
+    return _frame(db, "SELECT line, col AS column, value, message FROM batch_rejects WHERE batch_id = ? ORDER BY line",
+                  [batch_id])
+
+
+def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> int:
+    """Undo a batch's journal in reverse order and mark it rolled back; returns rows restored. Call in atomic()."""
+    cur = db.execute("SELECT tbl, key_json, old_json FROM batch_changes WHERE batch_id = ? ORDER BY seq DESC",
+                     [batch_id])
+    n = 0
+    for tbl, key_json, old_json in cur.fetchall():
+        key_cols = DATA_TABLES[tbl]
+        key = json.loads(key_json)
+        if old_json is None:
+            db.execute(f"DELETE FROM {tbl} WHERE " + " AND ".join(f"{c} = ?" for c in key_cols), key)
+        else:
+            old = json.loads(old_json)
+            cols = list(old)
+            db.execute(f"INSERT OR REPLACE INTO {tbl} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                       [old[c] for c in cols])
+        n += 1
+    db.execute("UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
+               [now_iso(), user, batch_id])
+    return n
+
+
+def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
+    """A whole table for export (table names from a fixed list only)."""
+    allowed = set(DATA_TABLES) | {"batches", "batch_rejects", "audit", "batch_changes"}
+    if table not in allowed:
+        raise ValueError(table)
+    return _frame(db, f"SELECT * FROM {table}")
+
+
+def clear_data(db: sqlite_utils.Database) -> None:
+    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, users stay."""
+    with db.atomic():
+        for tbl in ("batch_changes", "batch_rejects", "batches", "metric_values", "events", "award_changes",
+                    "departments"):
+            db.execute(f"DELETE FROM {tbl}")
+        db.execute("DELETE FROM targets WHERE dept_code != ''")
+        set_meta(db, "demo", None)
+        bump_data_version(db)
+
+
+EXPORT_TABLES = ("departments", "metric_values", "events", "award_changes", "targets", "metric_catalogue",
+                 "indicator_catalogue", "batches", "audit")
+
+# ---------------------------------------------------------------------------------------------
+# Aggregates for pages (issue 3 / 4 / 7 add queries here)
+# ---------------------------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------
+# Users and audit (issue 6)
+# ---------------------------------------------------------------------------------------------
+
+
+def audit_log(db: sqlite_utils.Database, user: str | None, action: str, target: str | None = None,
+              detail: dict | None = None, before: dict | None = None, after: dict | None = None) -> None:
+    """Append one audit record (who, when, what, before/after). Call in the same transaction as the change."""
+    db.execute("INSERT INTO audit (at, user, action, target, detail, before, after) VALUES (?,?,?,?,?,?,?)",
+               [now_iso(), user, action, target,
+                None if detail is None else json.dumps(detail, ensure_ascii=False, default=str),
+                None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+                None if after is None else json.dumps(after, ensure_ascii=False, default=str)])

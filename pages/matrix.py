@@ -1,0 +1,7 @@
+"""Placeholder page: matrix."""
+
+import streamlit as st
+
+from pages import _common as ui
+
+st.title(ui.t("nav.matrix"))

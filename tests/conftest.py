@@ -1,0 +1,51 @@
+"""Shared fixtures: a fresh SQLite store per test, and a demo-filled store shared per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from metrics import store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db_file(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty store file; also the default store for code under test ($INTEGRITY_DB)."""
+    path = tmp_path / "store.db"
+    monkeypatch.setenv(store.DB_ENV, str(path))
+    with store.opened(path):
+        pass
+    return path
+
+
+@pytest.fixture
+def fresh_db(db_file):
+    """An open sqlite_utils.Database on a fresh store."""
+    db = store.connect(db_file)
+    yield db
+    db.conn.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A store filled once per test session with the fixed-seed demo data; copy it, never write to it."""
+    from metrics import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    demo.fill(path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path, monkeypatch) -> Path:
+    """A private copy of the demo store, set as the default store ($INTEGRITY_DB)."""
+    path = tmp_path / "demo.db"
+    with store.opened(demo_template) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(demo_template, path)
+    monkeypatch.setenv(store.DB_ENV, str(path))
+    return path
