@@ -11,8 +11,9 @@ st.set_page_config(page_title=i18n.t("app.title"), page_icon="🏥", layout="wid
 
 lang = ui.lang()
 with st.sidebar:
-    choice = st.radio(i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True,
-                      key="_lang_radio")
+    choice = st.radio(
+        i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True, key="_lang_radio"
+    )
     new_lang = "zh" if choice == "中文" else "en"
     if new_lang != lang:
         st.session_state[ui.LANG_KEY] = new_lang
@@ -30,7 +31,9 @@ PAGES = [
 ]
 
 nav = st.navigation(
-    [st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == "overview"))
-     for path, key, url, icon in PAGES]
+    [
+        st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == "overview"))
+        for path, key, url, icon in PAGES
+    ]
 )
 nav.run()

@@ -43,6 +43,9 @@ def cmd_demo(args) -> int:
         print("存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。", file=sys.stderr)
         return 1
     counts = demo.fill(args.db, args.end_month)
-    print(json.dumps(counts, ensure_ascii=False) if args.json else
-          "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+    print(
+        json.dumps(counts, ensure_ascii=False)
+        if args.json
+        else "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items())
+    )
     return 0

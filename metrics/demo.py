@@ -78,8 +78,17 @@ CONFLICT = "T02"
 OWN_TARGET = "K03"
 
 # Departments whose level is set on purpose; the rest draw a level around 90.
-_LEVELS = {"K01": 95.5, "K20": 85.5, "K02": 91.5, "K14": 88.5, "A03": 89.0, "K08": 92.5, "T05": 93.0,
-           "G03": 88.0, "K03": 93.0}
+_LEVELS = {
+    "K01": 95.5,
+    "K20": 85.5,
+    "K02": 91.5,
+    "K14": 88.5,
+    "A03": 89.0,
+    "K08": 92.5,
+    "T05": 93.0,
+    "G03": 88.0,
+    "K03": 93.0,
+}
 _DRIFT = {"K22": 0.12, "K18": -0.12}  # points per month
 
 
@@ -111,8 +120,18 @@ def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[di
     depts = []
     for code, name, cat, branch in DEPARTMENTS:
         staff = int(rng.integers(12, 80)) if cat in ("临床", "医技") else int(rng.integers(6, 25))
-        depts.append(dict(dept_code=code, dept_name=name, category=cat, party_branch=branch, staff_count=staff,
-                          party_members=int(staff * rng.uniform(0.25, 0.6)), active=1, is_demo=1))
+        depts.append(
+            dict(
+                dept_code=code,
+                dept_name=name,
+                category=cat,
+                party_branch=branch,
+                staff_count=staff,
+                party_members=int(staff * rng.uniform(0.25, 0.6)),
+                active=1,
+                is_demo=1,
+            )
+        )
 
     values = []
     for code, _name, cat, _b in DEPARTMENTS:
@@ -126,8 +145,11 @@ def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[di
                 mu = 87.0 if i < 18 else 94.0
             ps = float(np.clip(rng.normal(mu, sd), 60, 100))
             ss = float(np.clip(rng.normal(staff_level, 1.5), 60, 100))
-            complaints = int(rng.poisson(max(0.2, (92 - ps) / 2.5))) if cat in ("临床", "医技", "医辅") else int(
-                rng.poisson(0.2))
+            complaints = (
+                int(rng.poisson(max(0.2, (92 - ps) / 2.5)))
+                if cat in ("临床", "医技", "医辅")
+                else int(rng.poisson(0.2))
+            )
             values += [
                 dict(dept_code=code, month=month, metric="patient_satisfaction", value=round(ps, 1)),
                 dict(dept_code=code, month=month, metric="staff_satisfaction", value=round(ss, 1)),
@@ -137,16 +159,35 @@ def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[di
         # Hospital-wide indicators (PRODUCT §1): drug share ≈ 20 %, cost growth ≤ 10 %, consumables ≤ 20 yuan.
         season = math.sin(2 * math.pi * int(month[5:7]) / 12)
         values += [
-            dict(dept_code=contract.HOSPITAL_CODE, month=month, metric="drug_share",
-                 value=round(float(22.5 - 0.1 * i + 0.6 * season + rng.normal(0, 0.4)), 1)),
-            dict(dept_code=contract.HOSPITAL_CODE, month=month, metric="cost_growth",
-                 value=round(float(9.0 + 1.2 * season + rng.normal(0, 0.8)), 1)),
-            dict(dept_code=contract.HOSPITAL_CODE, month=month, metric="consumables_per_100",
-                 value=round(float(20.8 - 0.05 * i + rng.normal(0, 0.4)), 1)),
+            dict(
+                dept_code=contract.HOSPITAL_CODE,
+                month=month,
+                metric="drug_share",
+                value=round(float(22.5 - 0.1 * i + 0.6 * season + rng.normal(0, 0.4)), 1),
+            ),
+            dict(
+                dept_code=contract.HOSPITAL_CODE,
+                month=month,
+                metric="cost_growth",
+                value=round(float(9.0 + 1.2 * season + rng.normal(0, 0.8)), 1),
+            ),
+            dict(
+                dept_code=contract.HOSPITAL_CODE,
+                month=month,
+                metric="consumables_per_100",
+                value=round(float(20.8 - 0.05 * i + rng.normal(0, 0.4)), 1),
+            ),
         ]
 
-    targets = [dict(metric="patient_satisfaction", dept_code=OWN_TARGET, effective_from=f"{min(2025, last_year)}-01",
-                    target=92.0, direction=">=")]
+    targets = [
+        dict(
+            metric="patient_satisfaction",
+            dept_code=OWN_TARGET,
+            effective_from=f"{min(2025, last_year)}-01",
+            target=92.0,
+            direction=">=",
+        )
+    ]
 
     ev = _events(months, rng)
     awards = _awards(first_year, last_year, end_month, ev)
@@ -171,8 +212,24 @@ def _events(months: list[str], rng) -> list[dict]:
         (m(4), 15, "G03", "veto", "V08", "后勤维修作业安全事故，认定负主要责任", "review"),
         (m(11), 27, "K16", "veto", "V02", "媒体报道就医纠纷，经核查不负主要责任", "withdrawn"),
     ]
-    warn_depts = ["K20", "K14", "A03", "K08", "G03", "K04", "K20", "T01", "K12", "K20", "K06", "A03", "K19", "K02",
-                  "K05", "K24"]
+    warn_depts = [
+        "K20",
+        "K14",
+        "A03",
+        "K08",
+        "G03",
+        "K04",
+        "K20",
+        "T01",
+        "K12",
+        "K20",
+        "K06",
+        "A03",
+        "K19",
+        "K02",
+        "K05",
+        "K24",
+    ]
     for j, dept in enumerate(warn_depts):
         ind = ("W01", "W02", "W03")[j % 3]
         desc = {"W01": "患者有效投诉（服务态度）", "W02": "科主任接受提醒谈话", "W03": "整改事项逾期未完成"}[ind]
@@ -182,8 +239,19 @@ def _events(months: list[str], rng) -> list[dict]:
     for month, day, dept, kind, ind, desc, status in rows:
         cat = contract.INDICATOR_BY_CODE[ind]
         eid = "E" + hashlib.sha1(f"{month}{day}{dept}{ind}".encode()).hexdigest()[:10].upper()
-        out.append(dict(event_id=eid, event_date=_d(month, day), dept_code=dept, kind=kind, indicator=ind,
-                        description=desc, evidence=cat.evidence, office=cat.office, status=status))
+        out.append(
+            dict(
+                event_id=eid,
+                event_date=_d(month, day),
+                dept_code=dept,
+                kind=kind,
+                indicator=ind,
+                description=desc,
+                evidence=cat.evidence,
+                office=cat.office,
+                status=status,
+            )
+        )
     return out
 
 
@@ -196,8 +264,16 @@ def _awards(first_year: int, last_year: int, end_month: str, events: list[dict])
         steps = contract.AWARD_STEPS[1:]
         gaps = (0, 5, 9, 14, 16, 23)  # days after applying: review, group, committee, notice, awarded
         for step, gap in zip(steps, gaps, strict=False):
-            rows.append(dict(dept_code=dept, year=year, status=step, changed_on=(start + timedelta(days=gap)).isoformat(),
-                             rectify_until=None, note=note))
+            rows.append(
+                dict(
+                    dept_code=dept,
+                    year=year,
+                    status=step,
+                    changed_on=(start + timedelta(days=gap)).isoformat(),
+                    rectify_until=None,
+                    note=note,
+                )
+            )
             if step == upto:
                 break
 
@@ -206,23 +282,52 @@ def _awards(first_year: int, last_year: int, end_month: str, events: list[dict])
         flow(d, prev, date(prev - 1, 12, 18), "awarded")
     for d in ("K20", "K14"):
         flow(d, prev, date(prev - 1, 12, 19), "group_reviewed")
-        rows.append(dict(dept_code=d, year=prev, status="rejected", changed_on=date(prev, 1, 4).isoformat(),
-                         rectify_until=None, note="年度患者满意度未达目标"))
+        rows.append(
+            dict(
+                dept_code=d,
+                year=prev,
+                status="rejected",
+                changed_on=date(prev, 1, 4).isoformat(),
+                rectify_until=None,
+                note="年度患者满意度未达目标",
+            )
+        )
     # K13: veto confirmed → revoked → rectification 6 months → re-applied for this year.
     veto = next(e for e in events if e["dept_code"] == REVOKED and e["kind"] == "veto")
     vd = date.fromisoformat(veto["event_date"])
     revoked_on = vd + timedelta(days=20)
     until = date(revoked_on.year + (revoked_on.month + 5) // 12, (revoked_on.month + 5) % 12 + 1, 1) - timedelta(days=1)
-    rows.append(dict(dept_code=REVOKED, year=prev, status="revoked", changed_on=revoked_on.isoformat(),
-                     rectify_until=None, note="否决指标V04，经党委会审定取消称号"))
-    rows.append(dict(dept_code=REVOKED, year=prev, status="rectifying", changed_on=(revoked_on + timedelta(days=1)).isoformat(),
-                     rectify_until=until.isoformat(), note="整改期6个月"))
+    rows.append(
+        dict(
+            dept_code=REVOKED,
+            year=prev,
+            status="revoked",
+            changed_on=revoked_on.isoformat(),
+            rectify_until=None,
+            note="否决指标V04，经党委会审定取消称号",
+        )
+    )
+    rows.append(
+        dict(
+            dept_code=REVOKED,
+            year=prev,
+            status="rectifying",
+            changed_on=(revoked_on + timedelta(days=1)).isoformat(),
+            rectify_until=until.isoformat(),
+            note="整改期6个月",
+        )
+    )
     # This year's cycle: the conflict department was awarded in January; others progress at different steps.
     awarded_cur = ["K01", "K08", "T05", CONFLICT, "K05", "F02"]
     for d in awarded_cur:
         flow(d, cur, date(cur - 1, 12, 18), "awarded")
-    in_progress = {"K02": "committee_approved", REVOKED: "branch_reviewed", "K24": "applied", "A01": "group_reviewed",
-                   "K16": "public_notice"}
+    in_progress = {
+        "K02": "committee_approved",
+        REVOKED: "branch_reviewed",
+        "K24": "applied",
+        "A01": "group_reviewed",
+        "K16": "public_notice",
+    }
     end = date(int(end_month[:4]), int(end_month[5:7]), 1)
     for d, upto in in_progress.items():
         start = max(date(cur, 1, 10), until + timedelta(days=10)) if d == REVOKED else date(cur, 1, 10)
@@ -241,11 +346,19 @@ def fill(path: str | os.PathLike | None = None, end_month: str | None = None) ->
         with db.atomic():
             for table, rows in data.items():
                 kind = {"metric_values": "metrics", "award_changes": "awards"}.get(table, table)
-                bid = store.insert_batch(db, file_name="演示数据 demo", sha256=None, kind=kind, user="demo",
-                                         encoding=None, rows_new=len(rows))
+                bid = store.insert_batch(
+                    db,
+                    file_name="演示数据 demo",
+                    sha256=None,
+                    kind=kind,
+                    user="demo",
+                    encoding=None,
+                    rows_new=len(rows),
+                )
                 old = store.fetch_rows(db, table, [tuple(r[c] for c in store.DATA_TABLES[table]) for r in rows])
-                store.apply_changes(db, bid, table, [(old.get(tuple(r[c] for c in store.DATA_TABLES[table])), r)
-                                                     for r in rows])
+                store.apply_changes(
+                    db, bid, table, [(old.get(tuple(r[c] for c in store.DATA_TABLES[table])), r) for r in rows]
+                )
                 counts[table] = len(rows)
             store.set_meta(db, "demo", "1")
             store.bump_data_version(db)

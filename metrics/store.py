@@ -145,8 +145,22 @@ def _seed_catalogues(db: sqlite_utils.Database) -> None:
         db.execute(
             "INSERT OR IGNORE INTO metric_catalogue (code, name_zh, name_en, unit_zh, unit_en, lo, hi, integer,"
             " direction, default_target, scope, aggregate, aliases, sort) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [m.code, m.name_zh, m.name_en, m.unit_zh, m.unit_en, m.lo, m.hi, int(m.integer), m.direction,
-             m.default_target, m.scope, m.aggregate, json.dumps(list(m.aliases), ensure_ascii=False), m.sort],
+            [
+                m.code,
+                m.name_zh,
+                m.name_en,
+                m.unit_zh,
+                m.unit_en,
+                m.lo,
+                m.hi,
+                int(m.integer),
+                m.direction,
+                m.default_target,
+                m.scope,
+                m.aggregate,
+                json.dumps(list(m.aliases), ensure_ascii=False),
+                m.sort,
+            ],
         )
         if m.default_target is not None:
             db.execute(
@@ -197,7 +211,10 @@ def _frame(db: sqlite_utils.Database, sql: str, params: Iterable | dict = ()) ->
 
 def is_empty(db: sqlite_utils.Database) -> bool:
     """True when no department and no metric value is stored."""
-    return db.execute("SELECT (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM metric_values)").fetchone()[0] == 0
+    return (
+        db.execute("SELECT (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM metric_values)").fetchone()[0]
+        == 0
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,8 +224,10 @@ def is_empty(db: sqlite_utils.Database) -> bool:
 
 def departments(db: sqlite_utils.Database, active_only: bool = False) -> pd.DataFrame:
     """Departments, one row each: dept_code, dept_name, category, party_branch, staff_count, party_members, active."""
-    sql = ("SELECT dept_code, dept_name, category, party_branch, staff_count, party_members, active, is_demo"
-           " FROM departments")
+    sql = (
+        "SELECT dept_code, dept_name, category, party_branch, staff_count, party_members, active, is_demo"
+        " FROM departments"
+    )
     if active_only:
         sql += " WHERE active = 1"
     return _frame(db, sql + " ORDER BY dept_code")
@@ -250,8 +269,11 @@ def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
 
 
 def events(
-    db: sqlite_utils.Database, date_from: str | None = None, date_to: str | None = None,
-    dept_codes: Iterable[str] | None = None, status: str | None = None,
+    db: sqlite_utils.Database,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    dept_codes: Iterable[str] | None = None,
+    status: str | None = None,
 ) -> pd.DataFrame:
     """Events: event_id, event_date ('YYYY-MM-DD'), dept_code, kind, indicator, description, evidence, office, status."""
     where, params = [], []
@@ -268,8 +290,7 @@ def events(
     if status:
         where.append("status = ?")
         params.append(status)
-    sql = ("SELECT event_id, event_date, dept_code, kind, indicator, description, evidence, office, status"
-           " FROM events")
+    sql = "SELECT event_id, event_date, dept_code, kind, indicator, description, evidence, office, status FROM events"
     if where:
         sql += " WHERE " + " AND ".join(where)
     return _frame(db, sql + " ORDER BY event_date, event_id", params)
@@ -288,8 +309,11 @@ def award_changes(db: sqlite_utils.Database, dept_codes: Iterable[str] | None = 
 
 def targets(db: sqlite_utils.Database) -> pd.DataFrame:
     """Targets: metric, dept_code ('' = hospital-wide), effective_from ('YYYY-MM'), target, direction."""
-    return _frame(db, "SELECT metric, dept_code, effective_from, target, direction FROM targets"
-                      " ORDER BY metric, dept_code, effective_from")
+    return _frame(
+        db,
+        "SELECT metric, dept_code, effective_from, target, direction FROM targets"
+        " ORDER BY metric, dept_code, effective_from",
+    )
 
 
 def metric_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
@@ -304,12 +328,24 @@ def metric_defs(db: sqlite_utils.Database) -> list[contract.Metric]:
     """The metric catalogue as stored (catalogue edits add metrics), as contract.Metric entries."""
     out = []
     for r in metric_catalogue(db).to_dict("records"):
-        out.append(contract.Metric(
-            code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], unit_zh=r["unit_zh"] or "",
-            unit_en=r["unit_en"] or "", lo=_num(r["lo"]), hi=_num(r["hi"]), integer=bool(r["integer"]),
-            direction=r["direction"], default_target=_num(r["default_target"]), scope=r["scope"],
-            aggregate=r["aggregate"], aliases=tuple(json.loads(r["aliases"] or "[]")), sort=int(r["sort"] or 0),
-        ))
+        out.append(
+            contract.Metric(
+                code=r["code"],
+                name_zh=r["name_zh"],
+                name_en=r["name_en"],
+                unit_zh=r["unit_zh"] or "",
+                unit_en=r["unit_en"] or "",
+                lo=_num(r["lo"]),
+                hi=_num(r["hi"]),
+                integer=bool(r["integer"]),
+                direction=r["direction"],
+                default_target=_num(r["default_target"]),
+                scope=r["scope"],
+                aggregate=r["aggregate"],
+                aliases=tuple(json.loads(r["aliases"] or "[]")),
+                sort=int(r["sort"] or 0),
+            )
+        )
     return out
 
 
@@ -330,7 +366,9 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
         return out
     db.execute("CREATE TEMP TABLE IF NOT EXISTS _keys (k TEXT PRIMARY KEY)")
     db.execute("DELETE FROM _keys")
-    db.conn.executemany("INSERT OR IGNORE INTO _keys (k) VALUES (?)", [(json.dumps(list(k), ensure_ascii=False),) for k in keys])
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO _keys (k) VALUES (?)", [(json.dumps(list(k), ensure_ascii=False),) for k in keys]
+    )
     key_expr = "json_array(" + ", ".join(f"t.{c}" for c in key_cols) + ")"
     cur = db.execute(f"SELECT t.* FROM {table} t JOIN _keys ON _keys.k = {key_expr}")
     cols = [d[0] for d in cur.description]
@@ -343,8 +381,9 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
 
 def find_batch_by_sha(db: sqlite_utils.Database, sha256: str) -> dict | None:
     """The committed batch that already holds a file with this SHA-256, if any."""
-    cur = db.execute("SELECT * FROM batches WHERE sha256 = ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1",
-                     [sha256])
+    cur = db.execute(
+        "SELECT * FROM batches WHERE sha256 = ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1", [sha256]
+    )
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
@@ -352,12 +391,15 @@ def find_batch_by_sha(db: sqlite_utils.Database, sha256: str) -> dict | None:
 def insert_batch(db: sqlite_utils.Database, **fields) -> int:
     fields.setdefault("created_at", now_iso())
     cols = list(fields)
-    cur = db.execute(f"INSERT INTO batches ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                     [fields[c] for c in cols])
+    cur = db.execute(
+        f"INSERT INTO batches ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", [fields[c] for c in cols]
+    )
     return int(cur.lastrowid)
 
 
-def apply_changes(db: sqlite_utils.Database, batch_id: int, table: str, changes: list[tuple[dict | None, dict]]) -> None:
+def apply_changes(
+    db: sqlite_utils.Database, batch_id: int, table: str, changes: list[tuple[dict | None, dict]]
+) -> None:
     """Upsert each new row and journal (old, new) under the batch. ``changes``: [(old_row_or_None, new_row)].
 
     Call inside ``db.atomic()``; the caller computed ``old`` with ``fetch_rows`` in the same transaction.
@@ -368,25 +410,45 @@ def apply_changes(db: sqlite_utils.Database, batch_id: int, table: str, changes:
     by_cols: dict[tuple, list] = {}
     for i, (old, new) in enumerate(changes, start=start + 1):
         key = [new[c] for c in key_cols]
-        journal.append((batch_id, i, table, json.dumps(key, ensure_ascii=False),
-                        None if old is None else json.dumps(old, ensure_ascii=False, default=str),
-                        json.dumps(new, ensure_ascii=False, default=str)))
+        journal.append(
+            (
+                batch_id,
+                i,
+                table,
+                json.dumps(key, ensure_ascii=False),
+                None if old is None else json.dumps(old, ensure_ascii=False, default=str),
+                json.dumps(new, ensure_ascii=False, default=str),
+            )
+        )
         by_cols.setdefault(tuple(new), []).append(new)
     for cols, rows in by_cols.items():
         upd = [c for c in cols if c not in key_cols]
-        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-               f" ON CONFLICT ({', '.join(key_cols)}) DO "
-               + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in upd)}" if upd else "NOTHING"))
+        sql = (
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            f" ON CONFLICT ({', '.join(key_cols)}) DO "
+            + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in upd)}" if upd else "NOTHING")
+        )
         db.conn.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
-    db.conn.executemany("INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json)"
-                        " VALUES (?,?,?,?,?,?)", journal)
+    db.conn.executemany(
+        "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,?)", journal
+    )
 
 
 def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]) -> None:
     """Keep rejected rows with the batch (line, col, value, message) for the downloadable error report."""
-    db.conn.executemany("INSERT INTO batch_rejects (batch_id, line, col, value, message) VALUES (?,?,?,?,?)",
-                        [(batch_id, r.get("line"), r.get("column"), None if r.get("value") is None else str(r["value"]),
-                          r.get("message")) for r in rejects])
+    db.conn.executemany(
+        "INSERT INTO batch_rejects (batch_id, line, col, value, message) VALUES (?,?,?,?,?)",
+        [
+            (
+                batch_id,
+                r.get("line"),
+                r.get("column"),
+                None if r.get("value") is None else str(r["value"]),
+                r.get("message"),
+            )
+            for r in rejects
+        ],
+    )
 
 
 def batches(db: sqlite_utils.Database, limit: int | None = None) -> pd.DataFrame:
@@ -410,14 +472,16 @@ def latest_committed_batch_id(db: sqlite_utils.Database) -> int | None:
 
 
 def batch_rejects(db: sqlite_utils.Database, batch_id: int) -> pd.DataFrame:
-    return _frame(db, "SELECT line, col AS column, value, message FROM batch_rejects WHERE batch_id = ? ORDER BY line",
-                  [batch_id])
+    return _frame(
+        db, "SELECT line, col AS column, value, message FROM batch_rejects WHERE batch_id = ? ORDER BY line", [batch_id]
+    )
 
 
 def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> int:
     """Undo a batch's journal in reverse order and mark it rolled back; returns rows restored. Call in atomic()."""
-    cur = db.execute("SELECT tbl, key_json, old_json FROM batch_changes WHERE batch_id = ? ORDER BY seq DESC",
-                     [batch_id])
+    cur = db.execute(
+        "SELECT tbl, key_json, old_json FROM batch_changes WHERE batch_id = ? ORDER BY seq DESC", [batch_id]
+    )
     n = 0
     for tbl, key_json, old_json in cur.fetchall():
         key_cols = DATA_TABLES[tbl]
@@ -427,11 +491,15 @@ def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> 
         else:
             old = json.loads(old_json)
             cols = list(old)
-            db.execute(f"INSERT OR REPLACE INTO {tbl} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                       [old[c] for c in cols])
+            db.execute(
+                f"INSERT OR REPLACE INTO {tbl} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [old[c] for c in cols],
+            )
         n += 1
-    db.execute("UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
-               [now_iso(), user, batch_id])
+    db.execute(
+        "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
+        [now_iso(), user, batch_id],
+    )
     return n
 
 
@@ -446,16 +514,32 @@ def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
 def clear_data(db: sqlite_utils.Database) -> None:
     """Empty the data tables and the batch history (a fresh start); catalogues, default targets, users stay."""
     with db.atomic():
-        for tbl in ("batch_changes", "batch_rejects", "batches", "metric_values", "events", "award_changes",
-                    "departments"):
+        for tbl in (
+            "batch_changes",
+            "batch_rejects",
+            "batches",
+            "metric_values",
+            "events",
+            "award_changes",
+            "departments",
+        ):
             db.execute(f"DELETE FROM {tbl}")
         db.execute("DELETE FROM targets WHERE dept_code != ''")
         set_meta(db, "demo", None)
         bump_data_version(db)
 
 
-EXPORT_TABLES = ("departments", "metric_values", "events", "award_changes", "targets", "metric_catalogue",
-                 "indicator_catalogue", "batches", "audit")
+EXPORT_TABLES = (
+    "departments",
+    "metric_values",
+    "events",
+    "award_changes",
+    "targets",
+    "metric_catalogue",
+    "indicator_catalogue",
+    "batches",
+    "audit",
+)
 
 # ---------------------------------------------------------------------------------------------
 # Aggregates for pages (issue 3 / 4 / 7 add queries here)
@@ -466,11 +550,25 @@ EXPORT_TABLES = ("departments", "metric_values", "events", "award_changes", "tar
 # ---------------------------------------------------------------------------------------------
 
 
-def audit_log(db: sqlite_utils.Database, user: str | None, action: str, target: str | None = None,
-              detail: dict | None = None, before: dict | None = None, after: dict | None = None) -> None:
+def audit_log(
+    db: sqlite_utils.Database,
+    user: str | None,
+    action: str,
+    target: str | None = None,
+    detail: dict | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
     """Append one audit record (who, when, what, before/after). Call in the same transaction as the change."""
-    db.execute("INSERT INTO audit (at, user, action, target, detail, before, after) VALUES (?,?,?,?,?,?,?)",
-               [now_iso(), user, action, target,
-                None if detail is None else json.dumps(detail, ensure_ascii=False, default=str),
-                None if before is None else json.dumps(before, ensure_ascii=False, default=str),
-                None if after is None else json.dumps(after, ensure_ascii=False, default=str)])
+    db.execute(
+        "INSERT INTO audit (at, user, action, target, detail, before, after) VALUES (?,?,?,?,?,?,?)",
+        [
+            now_iso(),
+            user,
+            action,
+            target,
+            None if detail is None else json.dumps(detail, ensure_ascii=False, default=str),
+            None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+            None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+        ],
+    )

@@ -1,0 +1,50 @@
+"""Which target holds for a department, metric and month (PRODUCT §3.2 targets, §4.2).
+
+A department's own target overrides the hospital-wide one (dept_code ''), and each applies from its
+``effective_from`` month until a later row for the same (metric, dept_code) replaces it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def resolve_targets(targets: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """``keys`` (dept_code, month, metric) with ``target`` and ``direction`` added (NaN/None where none applies).
+
+    ``targets``: metric, dept_code ('' = hospital-wide), effective_from 'YYYY-MM', target, direction.
+    """
+    out = keys[["dept_code", "month", "metric"]].copy()
+    if out.empty:
+        return out.assign(target=pd.Series(dtype=float), direction=pd.Series(dtype=object))
+    out["_order"] = range(len(out))
+    own = _as_of(out, targets[targets["dept_code"] != ""], by=["metric", "dept_code"])
+    hosp = _as_of(out, targets[targets["dept_code"] == ""].drop(columns="dept_code"), by=["metric"])
+    res = out.merge(own, on="_order", how="left").merge(hosp, on="_order", how="left", suffixes=("", "_h"))
+    use_own = res["target"].notna()
+    res["target"] = res["target"].where(use_own, res["target_h"]).astype(float)
+    res["direction"] = res["direction"].where(use_own, res["direction_h"])
+    return res.sort_values("_order")[["dept_code", "month", "metric", "target", "direction"]].reset_index(drop=True)
+
+
+def _as_of(keys: pd.DataFrame, targets: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """For each key row, the latest target row with effective_from <= month (by ``by``): _order, target, direction."""
+    if targets.empty:
+        return pd.DataFrame(
+            {"_order": pd.Series(dtype=int), "target": pd.Series(dtype=float), "direction": pd.Series(dtype=object)}
+        )
+    left = keys.assign(_m=keys["month"].map(_month_index)).sort_values("_m")
+    right = targets.assign(_m=targets["effective_from"].map(_month_index)).sort_values("_m")
+    merged = pd.merge_asof(left, right[[*by, "_m", "target", "direction"]], on="_m", by=by, direction="backward")
+    return merged[["_order", "target", "direction"]]
+
+
+def _month_index(m: str) -> int:
+    return int(m[:4]) * 12 + int(m[5:7]) - 1
+
+
+def passes(value, target, direction) -> bool | None:
+    """Whether ``value`` meets ``target`` in ``direction`` ('>=' or '<='); None when either is missing."""
+    if value is None or target is None or pd.isna(value) or pd.isna(target) or direction not in (">=", "<="):
+        return None
+    return bool(value >= target) if direction == ">=" else bool(value <= target)

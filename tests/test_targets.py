@@ -1,0 +1,41 @@
+"""Target resolution: own target over hospital default, effective_from, mid-year change (worked by hand)."""
+
+import pandas as pd
+
+from metrics.targets import passes, resolve_targets
+
+TARGETS = pd.DataFrame(
+    [
+        ("patient_satisfaction", "", "2000-01", 90.0, ">="),
+        ("patient_satisfaction", "D2", "2000-01", 85.0, ">="),  # a department's own 85 next to the 90 default
+        ("patient_satisfaction", "", "2024-07", 92.0, ">="),  # hospital target raised mid-year
+        ("drug_share", "", "2000-01", 20.0, "<="),
+    ],
+    columns=["metric", "dept_code", "effective_from", "target", "direction"],
+)
+
+
+def test_own_target_overrides_default_and_mid_year_change_applies():
+    keys = pd.DataFrame(
+        [
+            ("D1", "2024-06", "patient_satisfaction"),
+            ("D1", "2024-07", "patient_satisfaction"),
+            ("D2", "2024-08", "patient_satisfaction"),
+            ("HOSP", "2024-08", "drug_share"),
+            ("D1", "2024-08", "complaints"),
+        ],
+        columns=["dept_code", "month", "metric"],
+    )
+    got = resolve_targets(TARGETS, keys)
+    assert got["target"].tolist()[:4] == [90.0, 92.0, 85.0, 20.0]
+    assert pd.isna(got["target"].iloc[4])  # no target for complaints
+    assert got["direction"].tolist()[:4] == [">=", ">=", ">=", "<="]
+    assert got["dept_code"].tolist() == keys["dept_code"].tolist()  # input order kept
+
+
+def test_passes_respects_direction():
+    assert passes(90, 90, ">=") is True
+    assert passes(89.9, 90, ">=") is False
+    assert passes(21, 20, "<=") is False
+    assert passes(19.5, 20, "<=") is True
+    assert passes(None, 90, ">=") is None
