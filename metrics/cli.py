@@ -37,6 +37,10 @@ def cmd_demo(args) -> int:
         return 0
     with store.opened(args.db) as db:
         empty = store.is_empty(db)
+        first_run = store.get_meta(db, "first_run_done") is None
+        store.set_meta(db, "first_run_done", store.now_iso())
+    if args.if_empty and not first_run:
+        return 0  # `make run` fills only the very first time: a store emptied on purpose stays empty
     if not empty:
         if args.if_empty:
             return 0
