@@ -36,4 +36,6 @@ nav = st.navigation(
         for path, key, url, icon in PAGES
     ]
 )
+if ui.is_demo_store():
+    st.warning(ui.t("app.demo_banner"), icon="🧪")
 nav.run()

@@ -31,6 +31,12 @@ def data_version() -> int:
         return store.data_version(db)
 
 
+def is_demo_store() -> bool:
+    """True when the store holds the shipped demo data (meta ``demo``), so every page says so."""
+    with store.opened() as db:
+        return store.get_meta(db, "demo") == "1"
+
+
 # --- access (issue 6 implements sign-in; until then everyone may edit) ----------------------------
 
 
