@@ -1,0 +1,97 @@
+"""Render one page through AppTest in this (fresh) process; print its timings and peak RSS as JSON.
+
+    python -m bench.page_worker pages/overview.py --repeat 5     # $INTEGRITY_DB chooses the store
+    python -m bench.page_worker bench/trivial_page.py --direct  # the floor: the script alone, no navigation
+
+``first`` includes importing the page's modules; ``cold`` is a rerun after clearing Streamlit's caches;
+``warm`` is each of ``--repeat`` reruns with the caches filled. Peak RSS is the process's high-water mark
+(VmHWM) after all runs, so it covers the cold run's peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size in MB (VmHWM; ru_maxrss where /proc is absent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sign_in(at) -> None:
+    """Run as an administrator so every page renders its content, not a sign-in form or an access error."""
+    at.session_state["_role"] = "admin"
+    at.session_state["_user"] = "bench"
+
+
+def _timed_run(at) -> tuple[float, str | None]:
+    t0 = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t0
+    err = None
+    if at.exception:
+        err = "; ".join(str(e.message)[:200] for e in at.exception)
+    return dt, err
+
+
+def measure(page: str, repeat: int, direct: bool) -> dict:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    if direct:
+        at = AppTest.from_file(str(ROOT / page), default_timeout=600)
+    else:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    sign_in(at)
+    if not direct:
+        at.switch_page(page)
+    first, err = _timed_run(at)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    cold, err2 = _timed_run(at)
+    warm = []
+    for _ in range(repeat):
+        dt, e = _timed_run(at)
+        warm.append(dt)
+        err = err or e
+    return {
+        "page": page,
+        "first": first,
+        "cold": cold,
+        "warm": warm,
+        "rss_mb": peak_rss_mb(),
+        "error": err or err2,
+        "elements": len(list(at.main)),
+        "title": at.title[0].value if len(at.title) else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.page_worker")
+    ap.add_argument("page")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--direct", action="store_true", help="run the script itself, not through dashboard.py")
+    args = ap.parse_args(argv)
+    try:
+        out = measure(args.page, args.repeat, args.direct)
+    except Exception as e:  # report, never hide: the table shows the page as failed
+        out = {"page": args.page, "error": f"{type(e).__name__}: {e}", "rss_mb": peak_rss_mb()}
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
