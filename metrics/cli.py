@@ -18,6 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--clear", action="store_true", help="empty the store instead (start empty)")
     d.add_argument("--end-month", help="last month of the demo data (default: last month)")
     d.add_argument("--json", action="store_true")
+    _add_access_parsers(sub)
     return p
 
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as e:
         return 2 if e.code else 0
-    return {"demo": cmd_demo}[args.command](args)
+    return {"demo": cmd_demo, "users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}[args.command](args)
 
 
 def cmd_demo(args) -> int:
@@ -52,4 +53,112 @@ def cmd_demo(args) -> int:
         if args.json
         else "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items())
     )
+    return 0
+
+
+# --- users, backup, restore (issue 6) ----------------------------------------------------------------
+
+
+def _add_access_parsers(sub) -> None:
+    u = sub.add_parser("users", help="manage sign-in accounts (viewer / editor / admin)")
+    u.add_argument("--as", dest="as_user", help="the administrator acting (must be an active admin)")
+    u.add_argument("--lang", choices=("zh", "en"), default="zh")
+    us = u.add_subparsers(dest="action", required=True)
+    a = us.add_parser("add", help="add a user (password from --password-stdin or a prompt)")
+    a.add_argument("username")
+    a.add_argument("--role", default="viewer", choices=("viewer", "editor", "admin"))
+    a.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    us.add_parser("list", help="list users (never their passwords)")
+    pw = us.add_parser("passwd", help="set a new password")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true")
+    r = us.add_parser("role", help="change a user's role")
+    r.add_argument("username")
+    r.add_argument("role", choices=("viewer", "editor", "admin"))
+    rm = us.add_parser("remove", help="delete a user")
+    rm.add_argument("username")
+    ul = us.add_parser("unlock", help="clear a user's failed sign-ins and lock")
+    ul.add_argument("username")
+    lr = us.add_parser("require-login", help="whether viewers must sign in before browsing")
+    lr.add_argument("value", choices=("on", "off"))
+    b = sub.add_parser("backup", help="write a consistent online copy of the store")
+    b.add_argument("--out", help="backup file (default data/backups/integrity-<time>.db)")
+    rs = sub.add_parser("restore", help="replace the store with a checked backup (the current store is kept)")
+    rs.add_argument("path")
+
+
+def _read_password(args) -> str:
+    import getpass
+
+    from metrics import auth, i18n
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(i18n.t("auth.cli.password_prompt", args.lang))
+    if getpass.getpass(i18n.t("auth.cli.password_again", args.lang)) != first:
+        raise auth.AuthError("auth.err.password_mismatch")
+    return first
+
+
+def cmd_users(args) -> int:
+    """users add|list|passwd|role|remove|unlock|require-login: one auth call each, audited as the CLI operator."""
+    from metrics import auth, i18n
+
+    lang = args.lang
+    try:
+        actor = auth.cli_actor(args.as_user, db_path=args.db)
+        if args.action == "list":
+            users = auth.list_users(args.db)
+            print(users.to_string(index=False) if len(users) else i18n.t("auth.cli.no_users", lang))
+            if not auth.admin_exists(args.db):
+                print(i18n.t("auth.no_admin", lang) + "\n    " + auth.FIRST_ADMIN_CMD, file=sys.stderr)
+            print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))
+            return 0
+        if args.action == "add":
+            auth.add_user(args.username, _read_password(args), args.role, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.added", lang, user=args.username, role=args.role))
+        elif args.action == "passwd":
+            auth.set_password(args.username, _read_password(args), actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.passwd", lang, user=args.username))
+        elif args.action == "role":
+            auth.set_role(args.username, args.role, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.role", lang, user=args.username, role=args.role))
+        elif args.action == "remove":
+            auth.remove_user(args.username, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.removed", lang, user=args.username))
+        elif args.action == "unlock":
+            auth.unlock_user(args.username, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.unlocked", lang, user=args.username))
+        elif args.action == "require-login":
+            auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))
+    except auth.AuthError as e:
+        print(e.message(lang), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_backup(args) -> int:
+    """Write a consistent online copy of the store (SQLite backup API), integrity-checked."""
+    from metrics import auth, backup, i18n
+
+    try:
+        path = backup.backup(args.out, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
+    except backup.BackupError as e:
+        print(i18n.t("backup.cli.failed", error=e), file=sys.stderr)
+        return 1
+    print(i18n.t("backup.cli.done", path=path, size=path.stat().st_size))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace the store with a backup after checking it; the current store is kept under data/backups/."""
+    from metrics import auth, backup, i18n
+
+    try:
+        kept = backup.restore(args.path, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
+    except backup.BackupError as e:
+        print(i18n.t("backup.cli.failed", error=e), file=sys.stderr)
+        return 1
+    print(i18n.t("backup.cli.restored", path=args.path, kept=kept or "—"))
     return 0

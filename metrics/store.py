@@ -572,3 +572,172 @@ def audit_log(
             None if after is None else json.dumps(after, ensure_ascii=False, default=str),
         ],
     )
+
+
+# Users (issue 6): the password hash never leaves this module except to metrics.auth for verification.
+USER_FIELDS = ("password_hash", "role", "failed_count", "locked_until", "active")
+
+
+def user_row(db: sqlite_utils.Database, username: str) -> dict | None:
+    """One user's row (with its password hash, for metrics.auth only), or None."""
+    cur = db.execute("SELECT * FROM users WHERE username = ?", [username])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def users(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Users without their hashes: username, role, created_at, failed_count, locked_until, active."""
+    return _frame(
+        db, "SELECT username, role, created_at, failed_count, locked_until, active FROM users ORDER BY username"
+    )
+
+
+def insert_user(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:
+    db.execute(
+        "INSERT INTO users (username, password_hash, role, created_at, failed_count, active) VALUES (?,?,?,?,0,1)",
+        [username, password_hash, role, now_iso()],
+    )
+
+
+def update_user(db: sqlite_utils.Database, username: str, **fields) -> None:
+    """Set some of USER_FIELDS for one user (column names from the fixed list only)."""
+    cols = [c for c in fields if c in USER_FIELDS]
+    if len(cols) != len(fields):
+        raise ValueError(sorted(set(fields) - set(USER_FIELDS)))
+    db.execute(
+        f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
+        [fields[c] for c in cols] + [username],
+    )
+
+
+def record_failed_signin(db: sqlite_utils.Database, username: str) -> int:
+    """Add one consecutive failure and return the new count (atomic increment)."""
+    db.execute("UPDATE users SET failed_count = failed_count + 1 WHERE username = ?", [username])
+    row = db.execute("SELECT failed_count FROM users WHERE username = ?", [username]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def delete_user(db: sqlite_utils.Database, username: str) -> None:
+    ensure_sessions(db)
+    db.execute("DELETE FROM sessions WHERE username = ?", [username])
+    db.execute("DELETE FROM users WHERE username = ?", [username])
+
+
+def count_admins(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0]
+
+
+# Sessions (issue 6): the browser session keeps only a random token; its SHA-256 maps to a user here.
+def ensure_sessions(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+    )
+
+
+def insert_session(db: sqlite_utils.Database, token_hash: str, username: str, expires_at: str) -> None:
+    ensure_sessions(db)
+    db.execute("DELETE FROM sessions WHERE expires_at <= ?", [now_iso()])
+    db.execute(
+        "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)",
+        [token_hash, username, now_iso(), expires_at],
+    )
+
+
+def session_user(db: sqlite_utils.Database, token_hash: str, now: str) -> dict | None:
+    """The active user ({username, role}) a live session token belongs to, read from users on every call."""
+    ensure_sessions(db)
+    row = db.execute(
+        "SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username"
+        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
+        [token_hash, now],
+    ).fetchone()
+    return {"username": row[0], "role": row[1]} if row else None
+
+
+def delete_session(db: sqlite_utils.Database, token_hash: str) -> str | None:
+    """End one session; returns its user name (None if there was none)."""
+    ensure_sessions(db)
+    row = db.execute("SELECT username FROM sessions WHERE token_hash = ?", [token_hash]).fetchone()
+    db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+    return row[0] if row else None
+
+
+def delete_user_sessions(db: sqlite_utils.Database, username: str) -> None:
+    ensure_sessions(db)
+    db.execute("DELETE FROM sessions WHERE username = ?", [username])
+
+
+# Audit reading (issue 6).
+def audit_entries(
+    db: sqlite_utils.Database,
+    user: str | None = None,
+    actions: Iterable[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Audit records newest first: id, at (ISO local time), user, action, target, detail, before, after.
+
+    ``date_from``/``date_to`` are 'YYYY-MM-DD', both inclusive.
+    """
+    where, params = [], []
+    if user:
+        where.append("user = ?")
+        params.append(user)
+    if actions is not None:
+        acts = list(actions)
+        where.append(f"action IN ({','.join('?' * len(acts))})")
+        params += acts
+    if date_from:
+        where.append("at >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("substr(at, 1, 10) <= ?")
+        params.append(date_to)
+    sql = "SELECT id, at, user, action, target, detail, before, after FROM audit"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return _frame(db, sql, params)
+
+
+def audit_facets(db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
+    """(users, actions) that occur in the audit log, for filters."""
+    us = [r[0] for r in db.execute("SELECT DISTINCT user FROM audit WHERE user IS NOT NULL ORDER BY user")]
+    acts = [r[0] for r in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
+    return us, acts
+
+
+# Backup and restore (issue 6): SQLite's online backup API gives a consistent copy while others write.
+def integrity_problems(path: str | os.PathLike) -> list[str]:
+    """PRAGMA integrity_check of a store file, opened read-only; [] when it is ok (or the file is not SQLite)."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        return [str(e)]
+    if rows != ["ok"]:
+        return rows
+    missing = {"meta", "metric_values", "batches", "users", "audit"} - tables
+    return [f"missing table {t}" for t in sorted(missing)]
+
+
+def copy_store(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """Copy the store ``src`` into ``dst`` page by page with the backup API (dst is overwritten in one step)."""
+    s = sqlite3.connect(str(src), timeout=30)
+    d = sqlite3.connect(str(dst), timeout=30)
+    try:
+        d.execute("PRAGMA busy_timeout = 30000")
+        s.backup(d)
+    finally:
+        d.close()
+        s.close()

@@ -1,0 +1,339 @@
+"""Users, roles, sign-in with lockout, server-side sessions, and the upload size limit (PRODUCT §7).
+
+Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile) and checked with
+argon2's own verify; a sign-in for an unknown user verifies against a dummy hash so the time taken does not
+reveal which user names exist. Five consecutive failures lock the account for 15 minutes.
+
+A browser session holds only a random token; the store keeps its SHA-256 and the role is read from the users
+table on every page run, so nothing a browser session carries can raise its role.
+
+Every change to users and every sign-in (success or failure) is written to the audit log in the same
+transaction as the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from metrics import i18n, store
+
+ROLES = ("viewer", "editor", "admin")
+_RANK = {r: i for i, r in enumerate(ROLES)}
+
+MAX_FAILURES = 5  # consecutive failed sign-ins before a lock (issue 6)
+LOCK_MINUTES = 15
+SESSION_HOURS = 12  # a sign-in lasts a working day
+MIN_PASSWORD = 8
+MAX_UPLOAD_MB = 20  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+
+REQUIRE_LOGIN_ENV = "INTEGRITY_REQUIRE_LOGIN"
+REQUIRE_LOGIN_META = "require_login"
+FIRST_ADMIN_CMD = "python -m metrics users add admin --role admin"
+
+_USERNAME = re.compile(r"[\w.@-]{1,64}")
+_hasher = PasswordHasher()  # argon2id
+_dummy_lock = threading.Lock()
+_dummy_hash: str | None = None
+
+
+class AuthError(Exception):
+    """A refused user operation; ``key`` is an i18n key, ``fmt`` its fields."""
+
+    def __init__(self, key: str, **fmt):
+        super().__init__(key)
+        self.key = key
+        self.fmt = fmt
+
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        return i18n.t(self.key, lang, **self.fmt)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: ok, or why not (``reason``: ok | invalid | locked)."""
+
+    ok: bool
+    reason: str
+    username: str | None = None
+    role: str | None = None
+    locked_until: str | None = None
+
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        if self.reason == "locked":
+            return i18n.t("auth.locked", lang, minutes=LOCK_MINUTES, until=(self.locked_until or "")[11:16])
+        return i18n.t("auth.invalid", lang)
+
+
+@dataclass(frozen=True)
+class User:
+    """Who a live session belongs to, read from the users table."""
+
+    username: str
+    role: str
+
+
+def has_role(role: str | None, needed: str) -> bool:
+    """True when ``role`` is at least ``needed`` (viewer < editor < admin); unknown roles hold nothing."""
+    return _RANK.get(role or "", -1) >= _RANK[needed]
+
+
+# --- password hashing ---------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash string ($argon2id$v=19$...) with a fresh random salt."""
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy_verify(password: str) -> None:
+    """Spend the time a real verify would, so unknown user names answer as slowly as known ones."""
+    global _dummy_hash
+    with _dummy_lock:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    _verify(_dummy_hash, password)
+
+
+# --- user management ----------------------------------------------------------------------------
+
+
+def _check_username(username: str) -> str:
+    name = (username or "").strip()
+    if not _USERNAME.fullmatch(name):
+        raise AuthError("auth.err.username")
+    return name
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AuthError("auth.err.role", role=role, roles=" / ".join(ROLES))
+    return role
+
+
+def _check_password(password: str) -> str:
+    if password is None or len(password) < MIN_PASSWORD:
+        raise AuthError("auth.err.password_short", n=MIN_PASSWORD)
+    return password
+
+
+def _existing(db, username: str) -> dict:
+    row = store.user_row(db, username)
+    if row is None:
+        raise AuthError("auth.err.no_user", user=username)
+    return row
+
+
+def _public(row: dict) -> dict:
+    return {k: row[k] for k in ("username", "role", "active", "failed_count", "locked_until") if k in row}
+
+
+def add_user(username: str, password: str, role: str = "viewer", actor: str | None = None, db_path=None) -> None:
+    """Create a user with an argon2id hash of ``password``; refuses an existing name, weak password, bad role."""
+    name, role = _check_username(username), _check_role(role)
+    pw_hash = hash_password(_check_password(password))
+    with store.opened(db_path) as db, db.atomic():
+        if store.user_row(db, name) is not None:
+            raise AuthError("auth.err.exists", user=name)
+        store.insert_user(db, name, pw_hash, role)
+        store.audit_log(db, actor, "user.add", name, after={"username": name, "role": role})
+
+
+def set_password(username: str, password: str, actor: str | None = None, db_path=None) -> None:
+    """Replace a user's password, clear its lock, and end its sessions."""
+    pw_hash = hash_password(_check_password(password))
+    with store.opened(db_path) as db, db.atomic():
+        _existing(db, username)
+        store.update_user(db, username, password_hash=pw_hash, failed_count=0, locked_until=None)
+        store.delete_user_sessions(db, username)
+        store.audit_log(db, actor, "user.passwd", username)
+
+
+def set_role(username: str, role: str, actor: str | None = None, db_path=None) -> None:
+    """Change a user's role; the last admin cannot be demoted."""
+    role = _check_role(role)
+    with store.opened(db_path) as db, db.atomic():
+        row = _existing(db, username)
+        if row["role"] == "admin" and role != "admin" and store.count_admins(db) <= 1:
+            raise AuthError("auth.err.last_admin")
+        store.update_user(db, username, role=role)
+        store.audit_log(db, actor, "user.role", username, before={"role": row["role"]}, after={"role": role})
+
+
+def remove_user(username: str, actor: str | None = None, db_path=None) -> None:
+    """Delete a user and its sessions; the last admin cannot be removed."""
+    with store.opened(db_path) as db, db.atomic():
+        row = _existing(db, username)
+        if row["role"] == "admin" and store.count_admins(db) <= 1:
+            raise AuthError("auth.err.last_admin")
+        store.delete_user(db, username)
+        store.audit_log(db, actor, "user.remove", username, before=_public(row))
+
+
+def unlock_user(username: str, actor: str | None = None, db_path=None) -> None:
+    """Clear a user's failed sign-ins and lock."""
+    with store.opened(db_path) as db, db.atomic():
+        row = _existing(db, username)
+        store.update_user(db, username, failed_count=0, locked_until=None)
+        store.audit_log(db, actor, "user.unlock", username, before=_public(row))
+
+
+def list_users(db_path=None) -> pd.DataFrame:
+    """Users (never their hashes): username, role, created_at, failed_count, locked_until, active."""
+    with store.opened(db_path) as db:
+        return store.users(db)
+
+
+def admin_exists(db_path=None) -> bool:
+    with store.opened(db_path) as db:
+        return store.count_admins(db) > 0
+
+
+# --- sign-in and sessions -----------------------------------------------------------------------
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def authenticate(username: str, password: str, db_path=None, now: datetime | None = None) -> SignIn:
+    """Check a user name and password; counts failures, locks after MAX_FAILURES, audits every attempt."""
+    now = now or datetime.now()
+    name = (username or "").strip()[:64]
+    password = password or ""
+    with store.opened(db_path) as db:
+        row = store.user_row(db, name) if name else None
+    if row is None or not row["active"]:
+        _dummy_verify(password)
+        with store.opened(db_path) as db, db.atomic():
+            store.audit_log(db, name or None, "signin.fail", name, detail={"reason": "unknown_user"})
+        return SignIn(False, "invalid")
+    locked_until = row["locked_until"]
+    if locked_until and locked_until > _iso(now):
+        _dummy_verify(password)
+        with store.opened(db_path) as db, db.atomic():
+            store.audit_log(db, name, "signin.fail", name, detail={"reason": "locked", "locked_until": locked_until})
+        return SignIn(False, "locked", name, locked_until=locked_until)
+    ok = _verify(row["password_hash"], password)
+    with store.opened(db_path) as db, db.atomic():
+        if locked_until:  # an expired lock: start counting afresh
+            store.update_user(db, name, failed_count=0, locked_until=None)
+        if ok:
+            fields = {"failed_count": 0, "locked_until": None}
+            if _hasher.check_needs_rehash(row["password_hash"]):
+                fields["password_hash"] = hash_password(password)
+            store.update_user(db, name, **fields)
+            store.audit_log(db, name, "signin.ok", name)
+            return SignIn(True, "ok", name, row["role"])
+        count = store.record_failed_signin(db, name)
+        detail = {"reason": "bad_password", "failed_count": count}
+        if count >= MAX_FAILURES:
+            until = _iso(now + timedelta(minutes=LOCK_MINUTES))
+            store.update_user(db, name, locked_until=until)
+            detail["locked_until"] = until
+            store.audit_log(db, name, "signin.fail", name, detail=detail)
+            store.audit_log(db, name, "user.locked", name, after={"locked_until": until, "failed_count": count})
+            return SignIn(False, "locked", name, locked_until=until)
+        store.audit_log(db, name, "signin.fail", name, detail=detail)
+        return SignIn(False, "invalid", name)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(username: str, db_path=None, now: datetime | None = None) -> str:
+    """A new random session token for a user who has just signed in (keep only this in the browser session)."""
+    token = secrets.token_urlsafe(32)
+    until = _iso((now or datetime.now()) + timedelta(hours=SESSION_HOURS))
+    with store.opened(db_path) as db, db.atomic():
+        store.insert_session(db, _token_hash(token), username, until)
+    return token
+
+
+def session_user(token: str | None, db_path=None, now: datetime | None = None) -> User | None:
+    """The user a session token belongs to, with the role as stored now; None if unknown, expired or removed."""
+    if not token or not isinstance(token, str):
+        return None
+    with store.opened(db_path) as db:
+        row = store.session_user(db, _token_hash(token), _iso(now or datetime.now()))
+    return User(row["username"], row["role"]) if row else None
+
+
+def end_session(token: str | None, db_path=None) -> None:
+    """Sign out: forget the session server-side (audited)."""
+    if not token or not isinstance(token, str):
+        return
+    with store.opened(db_path) as db, db.atomic():
+        who = store.delete_session(db, _token_hash(token))
+        if who:
+            store.audit_log(db, who, "signout", who)
+
+
+def login_required(db_path=None) -> bool:
+    """Whether viewers must sign in: $INTEGRITY_REQUIRE_LOGIN (1/true/yes/0/false/no) wins, else the store's
+    meta key ``require_login``; default no (viewers may browse, editing always needs a sign-in)."""
+    env = os.environ.get(REQUIRE_LOGIN_ENV, "").strip().lower()
+    if env:
+        return env in ("1", "true", "yes", "on")
+    with store.opened(db_path) as db:
+        return (store.get_meta(db, REQUIRE_LOGIN_META) or "0") == "1"
+
+
+def set_login_required(required: bool, actor: str | None = None, db_path=None) -> None:
+    with store.opened(db_path) as db, db.atomic():
+        before = store.get_meta(db, REQUIRE_LOGIN_META) or "0"
+        store.set_meta(db, REQUIRE_LOGIN_META, "1" if required else "0")
+        store.audit_log(
+            db, actor, "config.require_login", REQUIRE_LOGIN_META, before={"value": before}, after={"value": required}
+        )
+
+
+# --- hardening ----------------------------------------------------------------------------------
+
+
+def upload_size_error(n_bytes: int, lang: str = i18n.DEFAULT_LANG) -> str | None:
+    """The message refusing an upload larger than MAX_UPLOAD_MB, or None when the size is fine."""
+    if n_bytes > MAX_UPLOAD_BYTES:
+        return i18n.t("auth.upload_too_large", lang, mb=MAX_UPLOAD_MB, size=f"{n_bytes / 1024 / 1024:.1f}")
+    return None
+
+
+# --- command line -------------------------------------------------------------------------------
+# The CLI runs on the server as the operator, who can already read and write the store file, so it does not
+# ask for an application sign-in. It records the operating-system user as "cli:<name>" in the audit log;
+# ``--as NAME`` additionally names the administrator acting, and is refused unless NAME is an active admin.
+
+
+def cli_actor(as_user: str | None = None, needed: str = "admin", db_path=None) -> str:
+    """The audit name for a CLI action; raises AuthError when ``as_user`` does not hold ``needed``."""
+    import getpass
+
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError):
+        os_user = "unknown"
+    if as_user is None:
+        return f"cli:{os_user}"
+    with store.opened(db_path) as db:
+        row = store.user_row(db, as_user)
+    if row is None or not row["active"] or not has_role(row["role"], needed):
+        raise AuthError("auth.cli.not_admin", user=as_user)
+    return f"{as_user} (cli:{os_user})"
