@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import importlib
 import inspect
 import io
@@ -170,12 +171,27 @@ def month_file_section(scale: synth.Scale, store_path: Path, workdir: Path) -> d
 # ------------------------------------------------------------------------------------------------
 
 
-def run_worker(page: str, db_path: Path, repeat: int, direct: bool = False) -> dict:
+def admin_token(db_path: Path) -> str | None:
+    """A signed-in administrator's session token in the store (None before sign-in exists)."""
+    try:
+        from metrics import auth
+    except ImportError:
+        return None
+    if not hasattr(auth, "start_session"):
+        return None
+    with contextlib.suppress(Exception):  # already there from an earlier run
+        auth.add_user("bench", "bench-password-1", role="admin", db_path=str(db_path))
+    return auth.start_session("bench", db_path=str(db_path))
+
+
+def run_worker(page: str, db_path: Path, repeat: int, direct: bool = False, token: str | None = None) -> dict:
     """One page in a fresh process: its timings and peak RSS."""
     cmd = [sys.executable, "-m", "bench.page_worker", page, "--repeat", str(repeat)]
     if direct:
         cmd.append("--direct")
     env = dict(os.environ, INTEGRITY_DB=str(db_path), PYTHONPATH=str(ROOT))
+    if token:
+        env["BENCH_TOKEN"] = token
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
     wall = time.perf_counter() - t0
@@ -190,13 +206,14 @@ def run_worker(page: str, db_path: Path, repeat: int, direct: bool = False) -> d
 
 
 def pages_section(db_path: Path, repeat: int, only: list[str] | None) -> dict:
+    token = admin_token(db_path)
     floor = run_worker(TRIVIAL, db_path, repeat, direct=True)
     out = {"floor": floor, "pages": {}}
     for page in pages_from_dashboard():
         name = Path(page).stem
         if only and name not in only:
             continue
-        res = run_worker(page, db_path, repeat)
+        res = run_worker(page, db_path, repeat, token=token)
         if res.get("warm_median") is not None and floor.get("warm_median"):
             res["warm_ratio"] = res["warm_median"] / floor["warm_median"]
         out["pages"][name] = res

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -32,9 +33,15 @@ def peak_rss_mb() -> float:
 
 
 def sign_in(at) -> None:
-    """Run as an administrator so every page renders its content, not a sign-in form or an access error."""
-    at.session_state["_role"] = "admin"
-    at.session_state["_user"] = "bench"
+    """Run as the bench administrator so every page renders its content, not a sign-in form or a refusal.
+
+    The parent process created the user and a session in the store and passes its token in $BENCH_TOKEN.
+    """
+    token = os.environ.get("BENCH_TOKEN")
+    if token:
+        from pages import _common as ui
+
+        at.session_state[getattr(ui, "TOKEN_KEY", "_auth_token")] = token
 
 
 def _timed_run(at) -> tuple[float, str | None]:
@@ -50,6 +57,8 @@ def _timed_run(at) -> tuple[float, str | None]:
 def measure(page: str, repeat: int, direct: bool) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from pages import _common  # noqa: F401 - imported before timing in every mode, so "first" compares
 
     if direct:
         at = AppTest.from_file(str(ROOT / page), default_timeout=600)
