@@ -76,7 +76,7 @@ def _importer():
 def _counts(report) -> dict:
     """The interesting numbers of an ImportReport, whatever its exact shape."""
     out = {}
-    for name in ("kind", "rows_new", "rows_changed", "rows_unchanged", "rows_rejected", "batch_id", "ok"):
+    for name in ("kind", "committed", "batch_id", "ok", "duplicate_of"):
         v = getattr(report, name, None)
         if v is not None and not callable(v):
             out[name] = v if isinstance(v, int | float | str | bool) else str(v)
@@ -84,7 +84,7 @@ def _counts(report) -> dict:
         v = getattr(report, name, None)
         if isinstance(v, dict):
             out.update({k: x for k, x in v.items() if isinstance(x, int | float | str)})
-    errs = getattr(report, "errors", None)
+    errs = getattr(report, "problems", None)
     if errs is not None:
         try:
             out["errors"] = len(errs)
