@@ -367,7 +367,9 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
     db.execute("CREATE TEMP TABLE IF NOT EXISTS _keys (k TEXT PRIMARY KEY)")
     db.execute("DELETE FROM _keys")
     db.conn.executemany(
-        "INSERT OR IGNORE INTO _keys (k) VALUES (?)", [(json.dumps(list(k), ensure_ascii=False),) for k in keys]
+        "INSERT OR IGNORE INTO _keys (k) VALUES (?)",
+        # compact separators: SQLite's json_array() writes no spaces, and the join compares text
+        [(json.dumps(list(k), ensure_ascii=False, separators=(",", ":")),) for k in keys],
     )
     key_expr = "json_array(" + ", ".join(f"t.{c}" for c in key_cols) + ")"
     cur = db.execute(f"SELECT t.* FROM {table} t JOIN _keys ON _keys.k = {key_expr}")

@@ -1,0 +1,174 @@
+"""Files out: CSV that Excel opens safely (UTF-8 with BOM, formula injection neutralised) and upload templates.
+
+``neutralise`` / ``safe_frame`` / ``csv_bytes`` are reusable by any download (error reports, exports, backups).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from metrics import contract, store
+
+# A cell Excel would read as a formula (OWASP "CSV injection"): = + - @, and tab / carriage return.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """The value, with a leading apostrophe when it is text Excel would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell neutralised (numbers stay numbers)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV as Excel opens it: UTF-8 with BOM, formulas neutralised."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def export_all(out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None) -> list[Path]:
+    """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with store.opened(db_path) as db:
+        for table in store.EXPORT_TABLES:
+            path = out / f"{table}.csv"
+            path.write_bytes(csv_bytes(store.table_frame(db, table)))
+            paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates (PRODUCT §3.2): Chinese headers, one example row; the page downloads exactly these bytes.
+# ---------------------------------------------------------------------------------------------
+
+# Example rows per kind, by canonical column. Metrics get a department row and a hospital-wide (全院) row,
+# because hospital-wide indicators go on the 全院 row only.
+_EXAMPLES: dict[str, list[dict]] = {
+    "departments": [
+        dict(
+            dept_code="K01",
+            dept_name="心血管内科",
+            category="临床",
+            party_branch="内科第一党支部",
+            staff_count=45,
+            party_members=20,
+            active="是",
+        )
+    ],
+    "metrics": [
+        dict(
+            month="2025-01",
+            dept_code="K01",
+            dept_name="心血管内科",
+            patient_satisfaction=95.2,
+            staff_satisfaction=91.0,
+            complaints=1,
+        ),
+        dict(
+            month="2025-01",
+            dept_code="全院",
+            dept_name="全院",
+            drug_share=21.3,
+            cost_growth=8.6,
+            consumables_per_100=19.8,
+        ),
+    ],
+    "events": [
+        dict(
+            event_date="2025-03-15",
+            dept_code="K01",
+            kind="否决",
+            indicator="V04",
+            description="收受患者红包，已受党纪处分",
+            evidence="处分决定文件",
+            office="纪检监察室",
+            status="已认定",
+            event_id="",
+            dept_name="心血管内科",
+        )
+    ],
+    "awards": [
+        dict(
+            dept_code="K01",
+            year=2025,
+            status="已申报",
+            changed_on="2025-03-01",
+            rectify_until="",
+            note="",
+            dept_name="心血管内科",
+        )
+    ],
+    "targets": [dict(metric="患者满意度", dept_code="", target=90, direction="≥", effective_from="2025-01")],
+}
+
+
+def template_frame(kind: str, metric_defs: list[contract.Metric] | None = None) -> pd.DataFrame:
+    """The template of a kind: Chinese headers (metric catalogue names for metrics files) and example rows."""
+    k = contract.KINDS[kind]
+    cols = [(c.name, c.zh) for c in k.columns]
+    if k.extra_metric_columns:
+        cols += [(m.code, m.name_zh) for m in sorted(metric_defs or contract.METRICS, key=lambda m: m.sort)]
+    rows = [[ex.get(name, "") for name, _ in cols] for ex in _EXAMPLES[kind]]
+    return pd.DataFrame(rows, columns=[zh for _, zh in cols], dtype=object)
+
+
+_FIXED_TIME = datetime(2025, 1, 1)
+
+
+def template_bytes(kind: str, fmt: str, metric_defs: list[contract.Metric] | None = None) -> bytes:
+    """A kind's template as 'csv' (UTF-8 with BOM) or 'xlsx' bytes; the same input gives the same bytes."""
+    df = template_frame(kind, metric_defs)
+    if fmt == "csv":
+        return csv_bytes(df)
+    if fmt != "xlsx":
+        raise ValueError(fmt)
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = contract.KINDS[kind].zh.replace("/", "、")
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append([None if v == "" else v for v in row])
+    for i, col in enumerate(df.columns, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, 2 * len(str(col)) + 4)
+    wb.properties.created = wb.properties.modified = _FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
+
+
+def template_file_name(kind: str, fmt: str) -> str:
+    return f"{kind}_template.{fmt}"
+
+
+def write_templates(out_dir: str | os.PathLike = TEMPLATE_DIR) -> list[Path]:
+    """Write every kind's CSV and XLSX template (the shipped files in data/templates/)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind in contract.KINDS:
+        for fmt in ("csv", "xlsx"):
+            p = out / template_file_name(kind, fmt)
+            p.write_bytes(template_bytes(kind, fmt))
+            paths.append(p)
+    return paths

@@ -1,0 +1,354 @@
+"""Import (PRODUCT §3.3): the one code path the upload page and ``python -m metrics import`` share.
+
+``preview`` reads, validates and compares a file with the store without writing. ``commit`` does the same
+inside one transaction that first takes the write lock, then writes all-or-nothing (or, when asked, only the
+valid rows, keeping the rejected ones with the batch), journals every changed row and records the batch.
+``rollback`` undoes the latest committed batch exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import sqlite_utils
+
+from metrics import auth, contract, i18n, reading, store, validate
+from metrics.validate import Problem
+
+__all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "preview", "rollback"]
+
+# Apply order: departments first, so rows of other tables refer to departments that exist.
+TABLE_ORDER = ("departments", "metric_values", "events", "award_changes", "targets")
+KIND_ORDER = ("departments", "metrics", "events", "awards", "targets")
+COUNT_KEYS = ("new", "changed", "unchanged", "rejected", "skipped")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What a preview or commit found: counts per file row, every problem, the changed values old → new."""
+
+    kind: str
+    encoding: str
+    file_name: str
+    sha256: str
+    counts: dict[str, int]
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # line, key, column, old, new
+    new_departments: tuple[dict, ...] = ()  # dept_code, dept_name, line
+    duplicate_of: int | None = None
+    batch_id: int | None = None
+    committed: bool = False
+    file_level: bool = False  # a problem with the file as a whole (header, columns): no row can be kept
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.duplicate_of is None
+
+    def can_commit(self, skip_invalid: bool = False) -> bool:
+        """True when a commit would write: no duplicate file, and no problem (or only row problems, skipped)."""
+        if self.duplicate_of is not None or self.file_level:
+            return False
+        return not self.problems or skip_invalid
+
+    def problems_frame(self) -> pd.DataFrame:
+        """Problems as a table: line, column, value, message (sheet when the file had several)."""
+        return _problem_frame(self.problems)
+
+    def warnings_frame(self) -> pd.DataFrame:
+        return _problem_frame(self.warnings)
+
+    def to_json(self) -> dict:
+        """The stable ``--json`` shape (documented in README, section "Command line")."""
+        return {
+            "kind": self.kind,
+            "encoding": self.encoding,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "counts": dict(self.counts),
+            "errors": [_problem_json(p) for p in self.problems],
+            "warnings": [_problem_json(p) for p in self.warnings],
+            "new_departments": [
+                {"dept_code": d["dept_code"], "dept_name": d["dept_name"]} for d in self.new_departments
+            ],
+            "duplicate_of": self.duplicate_of,
+            "batch_id": self.batch_id,
+            "committed": self.committed,
+        }
+
+
+def _problem_json(p: Problem) -> dict:
+    return {"line": p.line, "column": p.column, "value": p.value, "message": p.message, "sheet": p.sheet}
+
+
+def _problem_frame(problems) -> pd.DataFrame:
+    cols = ["sheet", "line", "column", "value", "message"]
+    df = pd.DataFrame([_problem_json(p) for p in problems], columns=cols)
+    return df if df["sheet"].astype(bool).any() else df.drop(columns="sheet")
+
+
+class RollbackRefused(Exception):
+    """A rollback that may not happen; ``code`` is an i18n key suffix (upload.rollback.<code>)."""
+
+    def __init__(self, code: str, batch_id: int | None = None):
+        super().__init__(code)
+        self.code = code
+        self.batch_id = batch_id
+
+
+class _Abort(Exception):
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+
+def preview(
+    data: bytes, file_name: str, kind: str | None = None, lang: str = "zh", db_path: str | os.PathLike | None = None
+) -> ImportReport:
+    """What committing this file would do, without writing anything."""
+    with store.opened(db_path) as db:
+        report, _plan = _prepare(db, data, file_name, kind, lang)
+    return report
+
+
+def commit(
+    data: bytes,
+    file_name: str,
+    kind: str | None = None,
+    user: str | None = None,
+    skip_invalid: bool = False,
+    lang: str = "zh",
+    db_path: str | os.PathLike | None = None,
+) -> ImportReport:
+    """Validate and write the file as one batch, all or nothing; returns the report (committed or not)."""
+    with store.opened(db_path) as db:
+        try:
+            with db.atomic():
+                # Write first so this transaction holds the write lock before it reads: a concurrent upload
+                # waits for it instead of interleaving (BEGIN IMMEDIATE semantics under WAL).
+                store.bump_data_version(db)
+                report, plan = _prepare(db, data, file_name, kind, lang)
+                if not report.can_commit(skip_invalid):
+                    raise _Abort(report)
+                return _write(db, report, plan, user)
+        except _Abort as a:
+            return a.report
+
+
+def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike | None = None) -> int:
+    """Undo the latest committed batch exactly; returns the number of rows restored. Raises RollbackRefused."""
+    with store.opened(db_path) as db:
+        with db.atomic():
+            store.bump_data_version(db)
+            b = store.batch(db, int(batch_id))
+            if b is None:
+                raise RollbackRefused("not_found", batch_id)
+            if b["status"] != "committed":
+                raise RollbackRefused("already", batch_id)
+            if store.latest_committed_batch_id(db) != b["batch_id"]:
+                raise RollbackRefused("not_latest", batch_id)
+            n = store.revert_batch(db, b["batch_id"], user)
+            store.audit_log(
+                db,
+                user,
+                "rollback",
+                target=f"batch {b['batch_id']} {b['file_name'] or ''}".strip(),
+                detail={"batch_id": b["batch_id"], "kind": b["kind"], "rows_restored": n},
+            )
+    return n
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparing: read → validate → compare with the store
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    changes: dict[str, list[tuple[dict | None, dict]]]  # store table → [(old row or None, new row)]
+    rejects: list[Problem]
+
+
+def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang) -> tuple[ImportReport, _Plan]:
+    digest = sha256(data)
+    too_large = auth.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
+    if too_large:
+        counts = dict.fromkeys(COUNT_KEYS, 0)
+        problem = Problem(0, "", "", too_large)
+        report = ImportReport(kind or "", "", file_name, digest, counts, (problem,), file_level=True)
+        return report, _Plan({}, [])
+    dup = store.find_batch_by_sha(db, digest)
+    base = dict(file_name=file_name, sha256=digest, duplicate_of=None if dup is None else int(dup["batch_id"]))
+    metric_defs = store.metric_defs(db)
+    try:
+        tables = reading.read(data, file_name, metric_defs, kind)
+    except reading.ReadError as e:
+        msg = i18n.t("upload.err.read_" + e.code, lang, detail=e.detail)
+        report = ImportReport(
+            kind=kind or "",
+            encoding="",
+            counts=dict.fromkeys(COUNT_KEYS, 0),
+            problems=(Problem(0, "", "", msg),),
+            file_level=True,
+            **base,
+        )
+        return report, _Plan({}, [])
+    checked = _check_tables(db, tables, metric_defs, lang, kind)
+    records = _records(checked)
+    olds = {t: store.fetch_rows(db, t, [_key(t, r) for _, r in recs]) for t, recs in records.items()}
+    line_state, changes, plan_changes = _compare(records, olds, lang, metric_defs)
+    problems = tuple(sorted((p for c in checked for p in c.problems), key=lambda p: (p.sheet, p.line)))
+    file_level = any(c.file_level for c in checked)
+    counts = _counts(checked, line_state, file_level)
+    new_depts = tuple(d for c in checked for d in c.new_departments)
+    report = ImportReport(
+        kind="+".join(c.kind for c in checked if c.kind) or (kind or ""),
+        encoding=tables[0].encoding,
+        counts=counts,
+        problems=problems,
+        warnings=tuple(p for c in checked for p in c.warnings),
+        changes=changes,
+        new_departments=new_depts,
+        file_level=file_level,
+        **base,
+    )
+    return report, _Plan(plan_changes, list(problems))
+
+
+def _check_tables(db, tables: list[reading.RawTable], metric_defs, lang, forced_kind) -> list[validate.Checked]:
+    """Validate each table, departments first, so later tables know the departments the file defines."""
+    depts = dict(store.departments(db)[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
+    ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
+    out = []
+    for t in ordered:
+        ctx = validate.Context(tuple(metric_defs), indicators, dict(depts), lang, forced_kind)
+        c = validate.check(t, ctx)
+        for _line, r in c.records.get("departments", []):
+            depts[r["dept_code"]] = r.get("dept_name", "")
+        for d in c.new_departments:
+            depts[d["dept_code"]] = d["dept_name"]
+        out.append(c)
+    return out
+
+
+def _records(checked: list[validate.Checked]) -> dict[str, list[tuple[tuple[str, int], dict]]]:
+    """Store rows per table, each with its (sheet, line); departments created by name join the departments."""
+    out: dict[str, list] = {}
+    for c in checked:
+        for table, recs in c.records.items():
+            out.setdefault(table, []).extend(((c.sheet, line), r) for line, r in recs)
+        for d in c.new_departments:
+            out.setdefault("departments", []).append(
+                ((c.sheet, d["line"]), {"dept_code": d["dept_code"], "dept_name": d["dept_name"]})
+            )
+    return {t: out[t] for t in TABLE_ORDER if t in out}
+
+
+def _key(table: str, row: dict) -> tuple:
+    return tuple(row[c] for c in store.DATA_TABLES[table])
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def _compare(records, olds, lang, metric_defs):
+    """Per line: new/changed/unchanged; the changed values old → new; and the (old, new) pairs to write."""
+    names = {m.code: i18n.metric_name(m, lang) for m in metric_defs}
+    col_names = {c.name: (c.zh if lang == "zh" else c.name) for k in contract.KINDS.values() for c in k.columns}
+    state: dict[tuple[str, int], str] = {}
+    rank = {"unchanged": 0, "new": 1, "changed": 2}
+    rows_out, plan = [], {}
+    for table, recs in records.items():
+        key_cols = store.DATA_TABLES[table]
+        old_rows = olds[table]
+        seen: set[tuple] = set()
+        for where, rec in recs:
+            key = _key(table, rec)
+            if key in seen:  # a department both listed and created by name in the same file
+                continue
+            seen.add(key)
+            old = old_rows.get(key)
+            if old is None:
+                s = "new"
+            else:
+                diff = [c for c in rec if c not in key_cols and not _same(old.get(c), rec[c])]
+                s = "changed" if diff else "unchanged"
+                for c in diff:
+                    label = names.get(rec.get("metric"), c) if table == "metric_values" else col_names.get(c, c)
+                    rows_out.append(
+                        {
+                            "sheet": where[0],
+                            "line": where[1],
+                            "key": " ".join(str(k) for k in key[: 2 if table == "metric_values" else None] if k != ""),
+                            "column": label,
+                            "old": validate.cell_text(old.get(c)),
+                            "new": validate.cell_text(rec[c]),
+                        }
+                    )
+            if s != "unchanged":
+                plan.setdefault(table, []).append((old, rec))
+            prev = state.get(where)
+            if prev is None or rank[s] > rank[prev]:
+                state[where] = s
+    changes = pd.DataFrame(rows_out, columns=["sheet", "line", "key", "column", "old", "new"])
+    if not changes["sheet"].astype(bool).any():
+        changes = changes.drop(columns="sheet")
+    return state, changes, plan
+
+
+def _counts(checked: list[validate.Checked], state: dict, file_level: bool) -> dict[str, int]:
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for c in checked:
+        rejected = c.rejected_lines
+        counts["skipped"] += len(c.skipped_lines)
+        for line in c.data_lines:
+            if file_level or line in rejected:
+                counts["rejected"] += 1
+            else:
+                counts[state.get((c.sheet, line), "unchanged")] += 1
+    return counts
+
+
+def _write(db: sqlite_utils.Database, report: ImportReport, plan: _Plan, user: str | None) -> ImportReport:
+    c = report.counts
+    batch_id = store.insert_batch(
+        db,
+        file_name=report.file_name,
+        sha256=report.sha256,
+        kind=report.kind,
+        user=user,
+        encoding=report.encoding,
+        rows_new=c["new"],
+        rows_changed=c["changed"],
+        rows_unchanged=c["unchanged"],
+        rows_rejected=c["rejected"],
+        rows_skipped=c["skipped"],
+    )
+    for table in TABLE_ORDER:
+        if plan.changes.get(table):
+            store.apply_changes(db, batch_id, table, plan.changes[table])
+    if plan.rejects:
+        store.insert_rejects(db, batch_id, [_problem_json(p) for p in plan.rejects])
+    store.audit_log(
+        db,
+        user,
+        "upload",
+        target=report.file_name,
+        detail={"batch_id": batch_id, "kind": report.kind, "sha256": report.sha256, **c},
+    )
+    return replace(report, batch_id=batch_id, committed=True)

@@ -1,0 +1,176 @@
+"""Reading uploaded files (PRODUCT §3.1): bytes + file name → raw tables with Excel line numbers.
+
+CSV: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, which Excel on Chinese Windows
+writes); comma or tab. XLSX through python-calamine: the first sheet, or one sheet per kind.
+The header is the first row that holds the required columns of some kind; title and blank rows
+above it are tolerated. Nothing here judges values; ``metrics.validate`` does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from metrics import contract
+
+# How far down a sheet the header may stand (title rows, notes, blank rows above it).
+HEADER_SEARCH_ROWS = 30
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table at all; ``code`` is an i18n key suffix, ``detail`` its argument."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table of an uploaded file: header as written, data rows with their Excel line numbers (1-based)."""
+
+    kind: str | None  # recognised (or given) kind; None when no header was found
+    encoding: str  # "utf-8", "utf-8-sig", "gb18030" or "xlsx"
+    sheet: str  # sheet name for XLSX, "" for CSV
+    header_line: int  # the Excel line the header stands on; 0 when no header was found
+    header: tuple[str, ...]  # header cells exactly as written (str)
+    columns: tuple[str | None, ...]  # canonical column (or metric code) per header cell; None = unknown/blank
+    rows: tuple[tuple[int, tuple], ...]  # (Excel line, cells) for every row below the header
+
+
+def norm_header(s) -> str:
+    """A header cell reduced for matching: NFKC (full-width → half-width), no spaces, '_' or '-', lower case."""
+    s = unicodedata.normalize("NFKC", str(s or ""))
+    return re.sub(r"[\s_\-]+", "", s).lower()
+
+
+def header_names(kind: str, metric_defs: list[contract.Metric]) -> dict[str, str]:
+    """Every accepted spelling of a kind's columns → canonical column name (metric code for metric columns)."""
+    k = contract.KINDS[kind]
+    out: dict[str, str] = {}
+    for col in k.columns:
+        for name in (col.name, col.zh, *col.aliases):
+            out.setdefault(norm_header(name), col.name)
+    if k.extra_metric_columns:
+        for m in metric_defs:
+            for name in (m.code, m.name_zh, m.name_en, *m.aliases):
+                out.setdefault(norm_header(name), m.code)
+    return out
+
+
+def display_names(kind: str, metric_defs: list[contract.Metric]) -> list[str]:
+    """The names a user would write for a kind's columns (Chinese header and English name), for suggestions."""
+    k = contract.KINDS[kind]
+    names = [n for col in k.columns for n in (col.zh, col.name, *col.aliases)]
+    if k.extra_metric_columns:
+        names += [n for m in metric_defs for n in (m.name_zh, m.code, *m.aliases)]
+    return names
+
+
+def read(data: bytes, file_name: str, metric_defs: list[contract.Metric], kind: str | None = None) -> list[RawTable]:
+    """The tables in an uploaded file. CSV gives one table; XLSX gives one per sheet holding a kind."""
+    if kind is not None and kind not in contract.KINDS:
+        raise ReadError("bad_kind", kind)
+    if _is_xlsx(data, file_name):
+        return _read_xlsx(data, metric_defs, kind)
+    text, encoding = decode(data)
+    grid = _csv_grid(text)
+    return [_table(grid, encoding, "", metric_defs, kind)]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV and the encoding that read it: utf-8-sig (BOM), utf-8, then gb18030."""
+    if b"\x00" in data[:4096]:
+        raise ReadError("binary")
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as e:
+        raise ReadError("encoding") from e
+
+
+def _is_xlsx(data: bytes, file_name: str) -> bool:
+    return data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm", ".xls"))
+
+
+def _csv_grid(text: str) -> list[list]:
+    """Rows of cells; row i is Excel line i+1 (csv keeps blank lines as empty rows)."""
+    lines = [ln for ln in text.splitlines()[:HEADER_SEARCH_ROWS] if ln.strip()]
+    # The header is the widest line near the top: pick the separator it uses most.
+    sample = max(lines, key=lambda ln: max(ln.count(","), ln.count("\t")), default="")
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as e:
+        raise ReadError("csv", str(e)) from e
+
+
+def _read_xlsx(data: bytes, metric_defs, kind: str | None) -> list[RawTable]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, Exception) as e:  # calamine raises its own types
+        raise ReadError("xlsx", type(e).__name__) from e
+    if not sheets:
+        raise ReadError("empty")
+    tables = []
+    for name, grid in sheets:
+        sheet_kind = kind or _kind_from_sheet_name(name)
+        t = _table([list(r) for r in grid], "xlsx", name, metric_defs, sheet_kind)
+        if t.kind is not None:
+            tables.append(t)
+        if kind is not None:
+            break  # an explicit kind reads the first sheet only
+    if not tables:
+        name, grid = sheets[0]
+        return [_table([list(r) for r in grid], "xlsx", name, metric_defs, kind)]
+    return tables
+
+
+def _kind_from_sheet_name(name: str) -> str | None:
+    n = norm_header(name)
+    for k in contract.KINDS.values():
+        if n in (norm_header(k.name), norm_header(k.zh), norm_header(k.zh.replace("/", "、"))):
+            return k.name
+    return None
+
+
+def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None) -> RawTable:
+    kinds = [kind] if kind else list(contract.KINDS)
+    lookups = {k: header_names(k, metric_defs) for k in kinds}
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        found = _match_header(row, lookups)
+        if found:
+            k = found
+            header = tuple(_cell_text(c) for c in row)
+            columns = tuple(lookups[k].get(norm_header(h)) if h.strip() else None for h in header)
+            rows = tuple((j + 1, tuple(r)) for j, r in enumerate(grid) if j > i)
+            return RawTable(k, encoding, sheet, i + 1, header, columns, rows)
+    return RawTable(None, encoding, sheet, 0, (), (), tuple((j + 1, tuple(r)) for j, r in enumerate(grid)))
+
+
+def _match_header(row: list, lookups: dict[str, dict[str, str]]) -> str | None:
+    """The kind whose required columns all appear in ``row`` (most recognised columns wins), else None."""
+    cells = {norm_header(_cell_text(c)) for c in row if _cell_text(c).strip()}
+    best, best_score = None, 0
+    for k, lookup in lookups.items():
+        canon = {lookup[c] for c in cells if c in lookup}
+        required = {c.name for c in contract.KINDS[k].columns if c.required}
+        if required <= canon and len(canon) > best_score:
+            best, best_score = k, len(canon)
+    return best
+
+
+def _cell_text(c) -> str:
+    return "" if c is None else str(c)

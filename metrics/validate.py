@@ -1,0 +1,665 @@
+"""Validation (PRODUCT §3.2, §3.3): a raw table → store rows plus every problem at once.
+
+Each problem names the Excel line, the column as written in the file, the value and the reason in the
+user's language. Numbers are coerced column-wise with ``pd.to_numeric(errors="coerce")`` first and
+range-checked after, so one bad cell never hides the problems of other rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from metrics import contract, i18n
+from metrics.reading import RawTable, display_names, norm_header
+
+HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: Excel line, column as written, the value as written, the reason (already translated)."""
+
+    line: int
+    column: str
+    value: str
+    message: str
+    sheet: str = ""
+
+
+@dataclass
+class Checked:
+    """A validated table: store rows per table with their Excel lines, problems and warnings."""
+
+    kind: str
+    sheet: str
+    records: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    new_departments: list[dict] = field(default_factory=list)
+    data_lines: list[int] = field(default_factory=list)  # every data row considered (not blank, not summary)
+    skipped_lines: list[int] = field(default_factory=list)  # summary rows
+    file_level: bool = False  # a problem that concerns the whole file (header, columns): nothing can be kept
+
+    @property
+    def rejected_lines(self) -> set[int]:
+        return {p.line for p in self.problems if p.line in self._data_set}
+
+    @property
+    def _data_set(self) -> set[int]:
+        return set(self.data_lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell parsing (PRODUCT §3.1 month formats, numbers with spaces or %)
+# ---------------------------------------------------------------------------------------------
+
+
+def cell_text(v) -> str:
+    """A cell as the user wrote it (for the report)."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ", timespec="seconds").removesuffix(" 00:00:00")
+    return str(v)
+
+
+def is_blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and v != v:
+        return True
+    return isinstance(v, str) and not v.replace("\u3000", " ").strip()
+
+
+def clean_text(v) -> str:
+    """Text with full-width characters folded and surrounding spaces removed."""
+    return unicodedata.normalize("NFKC", cell_text(v)).strip()
+
+
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*(\d{1,2}))?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})?$"),
+)
+
+
+def _ymd(v) -> tuple[int, int, int | None] | None:
+    if isinstance(v, datetime | date):
+        return v.year, v.month, v.day
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        if v != v or not float(v).is_integer():
+            return None
+        v = str(int(v))
+    s = clean_text(v)
+    for pat in _MONTH_PATTERNS:
+        m = pat.match(s)
+        if m:
+            y, mo = int(m.group(1)), int(m.group(2))
+            d = int(m.group(3)) if m.group(3) else None
+            return y, mo, d
+    return None
+
+
+def parse_month(v) -> str | None:
+    """'YYYY-MM' from 2023-04, 2023/04, 2023/4, 2023-04-01, 2023年4月, 202304 or an Excel date; else None."""
+    ymd = _ymd(v)
+    if not ymd:
+        return None
+    y, mo, d = ymd
+    if not (1900 <= y <= 2200 and 1 <= mo <= 12):
+        return None
+    if d is not None:
+        try:
+            date(y, mo, d)
+        except ValueError:
+            return None
+    return f"{y:04d}-{mo:02d}"
+
+
+def parse_date(v) -> str | None:
+    """'YYYY-MM-DD' from 2023-04-05, 2023/4/5, 2023年4月5日, 20230405 or an Excel date; else None."""
+    ymd = _ymd(v)
+    if not ymd or ymd[2] is None:
+        return None
+    try:
+        return date(*ymd).isoformat() if 1900 <= ymd[0] <= 2200 else None
+    except ValueError:
+        return None
+
+
+def parse_year(v) -> int | None:
+    s = clean_text(v).removesuffix("年").strip()
+    if re.fullmatch(r"\d{4}(\.0+)?", s):
+        y = int(float(s))
+        return y if 1900 <= y <= 2200 else None
+    return None
+
+
+def number_text(v):
+    """A numeric cell without spaces, thousands commas or a trailing %; non-strings pass through."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int | float):
+        return v
+    if is_blank(v):
+        return None
+    return re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", str(v))).removesuffix("%")
+
+
+def parse_bool(v) -> int | None:
+    s = clean_text(v).lower()
+    if s in ("是", "1", "y", "yes", "true", "在用", "启用", "有效"):
+        return 1
+    if s in ("否", "0", "n", "no", "false", "停用", "撤销", "无效"):
+        return 0
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation needs from the store: catalogues and departments (code → name)."""
+
+    metric_defs: tuple[contract.Metric, ...]
+    indicators: tuple[dict, ...]  # indicator catalogue rows: code, kind, name_zh, name_en
+    departments: dict[str, str]
+    lang: str = "zh"
+    forced_kind: str | None = None  # the kind the user chose (None = recognised from the header)
+
+
+def check(table: RawTable, ctx: Context) -> Checked:
+    """Validate one raw table of a known kind: store rows plus every problem and warning."""
+    out = Checked(kind=table.kind or "", sheet=table.sheet)
+    tr = _Tr(ctx.lang, table.sheet, out)
+    if not _check_header(table, ctx, tr, out):
+        return out
+    pos = {c: i for i, c in enumerate(table.columns) if c is not None}
+    written = {c: table.header[i] for c, i in pos.items()}
+    rows = _data_rows(table, pos, tr, out)
+    if not rows:
+        return out
+    frame = _Frame(rows, pos, written)
+    {
+        "departments": _departments,
+        "metrics": _metrics,
+        "events": _events,
+        "awards": _awards,
+        "targets": _targets,
+    }[table.kind](frame, ctx, tr, out)
+    return out
+
+
+class _Tr:
+    """Problem builder bound to the language and sheet."""
+
+    def __init__(self, lang: str, sheet: str, out: Checked):
+        self.lang, self.sheet, self.out = lang, sheet, out
+
+    def t(self, key: str, **fmt) -> str:
+        return i18n.t("upload.err." + key, self.lang, **fmt)
+
+    def err(self, line: int, column: str, value, key: str, **fmt) -> None:
+        self.out.problems.append(Problem(line, column, cell_text(value), self.t(key, **fmt), self.sheet))
+
+    def warn(self, at: int, column: str, value, key: str, **fmt) -> None:
+        self.out.warnings.append(
+            Problem(at, column, cell_text(value), i18n.t("upload.warn." + key, self.lang, **fmt), self.sheet)
+        )
+
+
+def _check_header(table: RawTable, ctx: Context, tr: _Tr, out: Checked) -> bool:
+    if table.kind is None or table.header_line == 0:
+        out.file_level = True
+        req = []
+        for k in [contract.KINDS[ctx.forced_kind]] if ctx.forced_kind else contract.KINDS.values():
+            names = (
+                "、".join(c.zh for c in k.columns if c.required)
+                if ctx.lang == "zh"
+                else ", ".join(c.name for c in k.columns if c.required)
+            )
+            req.append(f"{i18n.t('upload.kind.' + k.name, ctx.lang)}: {names}")
+        tr.err(1, "", "", "no_header", n=30, kinds="; ".join(req))
+        return False
+    kind = contract.KINDS[table.kind]
+    known = display_names(table.kind, list(ctx.metric_defs))
+    seen: dict[str, int] = {}
+    ok = True
+    for i, (h, c) in enumerate(zip(table.header, table.columns)):
+        if not h.strip():
+            continue
+        if c is None:
+            ok = False
+            close = difflib.get_close_matches(h.strip(), known, n=1, cutoff=0.4) or difflib.get_close_matches(
+                norm_header(h), [norm_header(k) for k in known], n=1, cutoff=0.4
+            )
+            if close:
+                sugg = next((k for k in known if norm_header(k) == norm_header(close[0])), close[0])
+                tr.err(table.header_line, h, h, "unknown_column", col=h.strip(), suggest=sugg)
+            else:
+                tr.err(table.header_line, h, h, "unknown_column_none", col=h.strip())
+        elif c in seen:
+            ok = False
+            tr.err(table.header_line, h, h, "duplicate_column", col=h.strip(), other=table.header[seen[c]].strip())
+        else:
+            seen[c] = i
+    if kind.extra_metric_columns and not any(c in {m.code for m in ctx.metric_defs} for c in seen):
+        ok = False
+        tr.err(table.header_line, "", "", "no_metric_column")
+    if not ok:
+        out.file_level = True
+    return ok
+
+
+def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> list[tuple[int, tuple]]:
+    """Data rows: blank rows dropped silently, summary rows dropped with a warning naming the line."""
+    dept_cols = [pos[c] for c in ("dept_code", "dept_name") if c in pos]
+    rows = []
+    for line, cells in table.rows:
+        if all(is_blank(c) for c in cells):
+            continue
+        first = next((c for c in cells if not is_blank(c)), None)
+        probe = [cells[i] for i in dept_cols if i < len(cells)] + [first]
+        word = next(
+            (clean_text(c) for c in probe if clean_text(c).replace(" ", "") in contract.SUMMARY_WORDS),
+            None,
+        )
+        if word:
+            out.skipped_lines.append(line)
+            tr.warn(line, "", word, "summary", line=line, word=word)
+            continue
+        out.data_lines.append(line)
+        rows.append((line, cells))
+    return rows
+
+
+class _Frame:
+    """Column access over the data rows: raw cells by canonical column, with the header as written."""
+
+    def __init__(self, rows, pos, written):
+        self.lines = [ln for ln, _ in rows]
+        self.pos, self.written = pos, written
+        self._rows = rows
+
+    def has(self, col: str) -> bool:
+        return col in self.pos
+
+    def raw(self, col: str) -> list:
+        i = self.pos.get(col)
+        if i is None:
+            return [None] * len(self._rows)
+        return [cells[i] if i < len(cells) else None for _, cells in self._rows]
+
+    def name(self, col: str) -> str:
+        return self.written.get(col, col).strip()
+
+
+def _text_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str | None]:
+    out = []
+    for line, v in zip(f.lines, f.raw(col)):
+        if is_blank(v):
+            if required:
+                tr.err(line, f.name(col), v, "required")
+            out.append(None)
+        else:
+            out.append(clean_text(v))
+    return out
+
+
+def _parsed_col(f: _Frame, col: str, tr: _Tr, parse, err: str, required: bool = False) -> list:
+    out = []
+    for line, v in zip(f.lines, f.raw(col)):
+        if is_blank(v):
+            if required:
+                tr.err(line, f.name(col), v, "required")
+            out.append(None)
+            continue
+        p = parse(v)
+        if p is None:
+            tr.err(line, f.name(col), v, err)
+        out.append(p)
+    return out
+
+
+def _number_col(
+    f: _Frame, col: str, tr: _Tr, lo=None, hi=None, integer=False, required=False, label: str | None = None
+) -> list[float | None]:
+    """Numbers of a column: coerced first (pd.to_numeric), then range-checked; None where blank or bad."""
+    raw = f.raw(col)
+    cleaned = [number_text(v) for v in raw]
+    nums = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce")
+    out: list[float | None] = []
+    name = f.name(col) if label is None else label
+    for line, v, c, n in zip(f.lines, raw, cleaned, nums):
+        if c is None or c == "":
+            if required:
+                tr.err(line, name, v, "required")
+            out.append(None)
+            continue
+        if pd.isna(n) or n in (float("inf"), float("-inf")):
+            tr.err(line, name, v, "number")
+            out.append(None)
+            continue
+        n = float(n)
+        bad = False
+        if integer and not n.is_integer():
+            tr.err(line, name, v, "integer")
+            bad = True
+        if lo is not None and n < lo:
+            tr.err(line, name, v, "below", lo=i18n.fmt_number(lo, tr.lang, 0 if float(lo).is_integer() else 1))
+            bad = True
+        if hi is not None and n > hi:
+            tr.err(line, name, v, "above", hi=i18n.fmt_number(hi, tr.lang, 0 if float(hi).is_integer() else 1))
+            bad = True
+        out.append(None if bad else n)
+    return out
+
+
+def _enum_col(f: _Frame, col: str, tr: _Tr, table: dict[str, tuple], required=False, default=None) -> list:
+    lookup = {norm_header(code): code for code in table}
+    for code, labels in table.items():
+        for lab in labels:
+            lookup.setdefault(norm_header(lab), code)
+    choices = "、".join(labels[0] for labels in table.values())
+    out = []
+    for line, v in zip(f.lines, f.raw(col)):
+        if is_blank(v):
+            if required:
+                tr.err(line, f.name(col), v, "required")
+            out.append(default)
+            continue
+        code = lookup.get(norm_header(v))
+        if code is None:
+            tr.err(line, f.name(col), v, "choice", choices=choices)
+        out.append(code)
+    return out
+
+
+def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: bool) -> list[str | None]:
+    """Department codes; an unknown code with a name creates the department, without a name is an error."""
+    codes = _text_col(f, "dept_code", tr, required=True)
+    names = _text_col(f, "dept_name", tr) if f.has("dept_name") else [None] * len(codes)
+    new = {d["dept_code"] for d in out.new_departments}
+    result = []
+    for line, code, name, raw in zip(f.lines, codes, names, f.raw("dept_code")):
+        if code is None:
+            result.append(None)
+            continue
+        if code in HOSPITAL_WORDS or code.upper() == contract.HOSPITAL_CODE:
+            if allow_hospital:
+                result.append(contract.HOSPITAL_CODE)
+            else:
+                tr.err(line, f.name("dept_code"), raw, "hospital_not_dept")
+                result.append(None)
+            continue
+        if code not in ctx.departments and code not in new:
+            if not name:
+                tr.err(line, f.name("dept_code"), raw, "unknown_dept", code=code)
+                result.append(None)
+                continue
+            new.add(code)
+            out.new_departments.append({"dept_code": code, "dept_name": name, "line": line})
+        result.append(code)
+    return result
+
+
+def _duplicates(f: _Frame, keys: list, tr: _Tr, column: str, describe) -> None:
+    first: dict = {}
+    for line, k in zip(f.lines, keys):
+        if k is None or any(x is None for x in k):
+            continue
+        if k in first:
+            tr.err(line, column, describe(k), "duplicate_key", other=first[k], key=describe(k))
+        else:
+            first[k] = line
+
+
+def _emit(out: Checked, table: str, f: _Frame, rows: list[dict | None]) -> None:
+    bad = {p.line for p in out.problems}
+    recs = out.records.setdefault(table, [])
+    for line, r in zip(f.lines, rows):
+        if r is not None and line not in bad:
+            recs.append((line, r))
+
+
+def _drop_bad_new_departments(out: Checked) -> None:
+    """A department created by a rejected row is not created."""
+    bad = {p.line for p in out.problems}
+    out.new_departments[:] = [d for d in out.new_departments if d["line"] not in bad]
+
+
+# ---------------------------------------------------------------------------------------------
+# Kinds
+# ---------------------------------------------------------------------------------------------
+
+
+def _departments(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    codes = _text_col(f, "dept_code", tr, required=True)
+    names = _text_col(f, "dept_name", tr, required=True)
+    cats = _enum_col(f, "category", tr, {c: (c,) for c in contract.CATEGORIES})
+    branch = _text_col(f, "party_branch", tr)
+    staff = _number_col(f, "staff_count", tr, lo=0, integer=True)
+    party = _number_col(f, "party_members", tr, lo=0, integer=True)
+    active = _parsed_col(f, "active", tr, parse_bool, "bool")
+    for line, s, p, raw in zip(f.lines, staff, party, f.raw("party_members")):
+        if s is not None and p is not None and p > s:
+            tr.err(line, f.name("party_members"), raw, "party_gt_staff", party=int(p), staff=int(s))
+    for line, c in zip(f.lines, codes):
+        if c and (c in HOSPITAL_WORDS or c.upper() == contract.HOSPITAL_CODE):
+            tr.err(line, f.name("dept_code"), c, "hospital_not_dept")
+    _duplicates(f, [(c,) for c in codes], tr, f.name("dept_code"), lambda k: k[0])
+    rows = []
+    for vals in zip(codes, names, cats, branch, staff, party, active):
+        code, name, cat, br, s, p, act = vals
+        if code is None:
+            rows.append(None)
+            continue
+        r = {"dept_code": code, "dept_name": name, "category": cat, "party_branch": br}
+        r |= {"staff_count": _int(s), "party_members": _int(p), "active": act}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "departments", f, rows)
+
+
+def _int(x):
+    return None if x is None else int(x)
+
+
+def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    months = _parsed_col(f, "month", tr, parse_month, "month", required=True)
+    depts = _dept_codes(f, ctx, tr, out, allow_hospital=True)
+    defs = [m for m in ctx.metric_defs if f.has(m.code)]
+    values = {
+        m.code: _number_col(f, m.code, tr, lo=m.lo, hi=m.hi, integer=m.integer, label=f.name(m.code)) for m in defs
+    }
+    filled = {m.code: [not is_blank(number_text(v)) for v in f.raw(m.code)] for m in defs}
+    for i, (line, dept) in enumerate(zip(f.lines, depts)):
+        if not any(filled[m.code][i] for m in defs):
+            tr.err(line, "", "", "no_metric")
+        if dept is None:
+            continue
+        for m in defs:
+            if not filled[m.code][i]:
+                continue
+            hosp_row = dept == contract.HOSPITAL_CODE
+            if m.scope == "hospital" and not hosp_row:
+                tr.err(line, f.name(m.code), f.raw(m.code)[i], "hospital_metric", metric=i18n.metric_name(m, tr.lang))
+            elif m.scope != "hospital" and hosp_row:
+                tr.err(line, f.name(m.code), f.raw(m.code)[i], "dept_metric", metric=i18n.metric_name(m, tr.lang))
+    _duplicates(
+        f,
+        [(d, mo) for d, mo in zip(depts, months)],
+        tr,
+        f.name("month"),
+        lambda k: f"{k[0]} {k[1]}",
+    )
+    _drop_bad_new_departments(out)
+    bad = {p.line for p in out.problems}
+    recs = out.records.setdefault("metric_values", [])
+    for i, (line, dept, month) in enumerate(zip(f.lines, depts, months)):
+        if line in bad or dept is None or month is None:
+            continue
+        for m in defs:
+            v = values[m.code][i]
+            if v is not None:
+                recs.append((line, {"dept_code": dept, "month": month, "metric": m.code, "value": v}))
+
+
+def _indicator_lookup(ctx: Context) -> dict[str, dict]:
+    look: dict[str, dict] = {}
+    for ind in ctx.indicators:
+        look[norm_header(ind["code"])] = ind
+    for ind in ctx.indicators:
+        for name in (ind["name_zh"], ind["name_en"]):
+            look.setdefault(norm_header(name), ind)
+    return look
+
+
+def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    dates = _parsed_col(f, "event_date", tr, parse_date, "date", required=True)
+    depts = _dept_codes(f, ctx, tr, out, allow_hospital=False)
+    kinds = _enum_col(f, "kind", tr, contract.EVENT_KINDS, required=True)
+    statuses = _enum_col(f, "status", tr, contract.EVENT_STATUSES)
+    texts = {c: _text_col(f, c, tr) for c in ("description", "evidence", "office", "event_id")}
+    look = _indicator_lookup(ctx)
+    kind_label = {k: labels[0] for k, labels in contract.EVENT_KINDS.items()}
+    indicators = []
+    for line, raw, kind in zip(f.lines, f.raw("indicator"), kinds):
+        if is_blank(raw):
+            tr.err(line, f.name("indicator"), raw, "required")
+            indicators.append(None)
+            continue
+        ind = look.get(norm_header(raw)) or _indicator_by_text(clean_text(raw), ctx)
+        if ind is None:
+            tr.err(line, f.name("indicator"), raw, "indicator")
+        elif kind is not None and ind["kind"] != kind:
+            tr.err(line, f.name("indicator"), raw, "indicator_kind", code=ind["code"], kind=kind_label[ind["kind"]])
+            ind = None
+        indicators.append(None if ind is None else ind["code"])
+    ids = []
+    for d, dept, ind, desc, eid in zip(dates, depts, indicators, texts["description"], texts["event_id"]):
+        if eid:
+            ids.append(eid)
+        elif d and dept and ind:
+            ids.append(event_id(d, dept, ind, desc))
+        else:
+            ids.append(None)
+    _duplicates(f, [(i,) for i in ids], tr, f.name("event_id") if f.has("event_id") else "", lambda k: k[0])
+    _drop_bad_new_departments(out)
+    rows = []
+    for i, eid in enumerate(ids):
+        if eid is None:
+            rows.append(None)
+            continue
+        r = {"event_id": eid, "event_date": dates[i], "dept_code": depts[i], "kind": kinds[i]}
+        r |= {"indicator": indicators[i], "status": statuses[i]}
+        r |= {c: texts[c][i] for c in ("description", "evidence", "office")}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "events", f, rows)
+
+
+def _indicator_by_text(text: str, ctx: Context) -> dict | None:
+    """An indicator whose catalogue text contains the written text (or the reverse), when exactly one does."""
+    n = norm_header(text)
+    if len(n) < 4:
+        return None
+    hits = [i for i in ctx.indicators if n in norm_header(i["name_zh"]) or norm_header(i["name_zh"]) in n]
+    return hits[0] if len(hits) == 1 else None
+
+
+def event_id(event_date: str, dept_code: str, indicator: str, description: str | None) -> str:
+    """A stable id for an event without one: the same date + department + indicator + description (PRODUCT §3.2)."""
+    key = "|".join([event_date, dept_code, indicator, description or ""])
+    return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12].upper()
+
+
+def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    depts = _dept_codes(f, ctx, tr, out, allow_hospital=False)
+    years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
+    statuses = _enum_col(f, "status", tr, contract.AWARD_STATUSES, required=True)
+    changed = _parsed_col(f, "changed_on", tr, parse_date, "date", required=True)
+    until = _parsed_col(f, "rectify_until", tr, parse_date, "date")
+    notes = _text_col(f, "note", tr)
+    for line, st, ch, un, raw in zip(f.lines, statuses, changed, until, f.raw("rectify_until")):
+        if st == "rectifying" and un is None and is_blank(raw):
+            tr.err(line, f.name("rectify_until") if f.has("rectify_until") else "rectify_until", raw, "rectify_needed")
+        if un is not None and ch is not None and un < ch:
+            tr.err(line, f.name("rectify_until"), raw, "rectify_before")
+    keys = list(zip(depts, years, statuses, changed))
+    _duplicates(f, keys, tr, f.name("status"), lambda k: " ".join(str(x) for x in k))
+    _drop_bad_new_departments(out)
+    rows = []
+    for (d, y, s, c), un, note in zip(keys, until, notes):
+        if None in (d, y, s, c):
+            rows.append(None)
+            continue
+        r = {"dept_code": d, "year": y, "status": s, "changed_on": c, "rectify_until": un, "note": note}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "award_changes", f, rows)
+
+
+def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    look: dict[str, contract.Metric] = {}
+    for m in ctx.metric_defs:
+        for name in (m.code, m.name_zh, m.name_en, *m.aliases):
+            look.setdefault(norm_header(name), m)
+    metrics = []
+    for line, raw in zip(f.lines, f.raw("metric")):
+        if is_blank(raw):
+            tr.err(line, f.name("metric"), raw, "required")
+            metrics.append(None)
+            continue
+        m = look.get(norm_header(raw))
+        if m is None:
+            close = difflib.get_close_matches(clean_text(raw), [m.name_zh for m in ctx.metric_defs], n=1, cutoff=0.4)
+            tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0] if close else "—")
+        metrics.append(m)
+    depts = []
+    for line, raw, m in zip(f.lines, f.raw("dept_code"), metrics):
+        code = None if is_blank(raw) else clean_text(raw)
+        if code is None or code in HOSPITAL_WORDS or code.upper() == contract.HOSPITAL_CODE:
+            depts.append("")
+            continue
+        if code not in ctx.departments and code not in {d["dept_code"] for d in out.new_departments}:
+            tr.err(line, f.name("dept_code"), raw, "unknown_dept_no_name", code=code)
+            depts.append(None)
+            continue
+        if m is not None and m.scope == "hospital":
+            tr.err(line, f.name("dept_code"), raw, "hospital_target", metric=i18n.metric_name(m, tr.lang))
+        depts.append(code)
+    directions = _enum_col(f, "direction", tr, contract.DIRECTION_ALIASES, required=True)
+    eff = _parsed_col(f, "effective_from", tr, parse_month, "month")
+    eff = [e or contract.EPOCH_MONTH for e in eff]
+    target = [None] * len(f.lines)
+    nums = _number_col(f, "target", tr, required=True)
+    for i, (line, m, n) in enumerate(zip(f.lines, metrics, nums)):
+        if m is None or n is None:
+            continue
+        if (m.lo is not None and n < m.lo) or (m.hi is not None and n > m.hi):
+            lo = "−∞" if m.lo is None else i18n.fmt_number(m.lo, tr.lang, 0)
+            hi = "∞" if m.hi is None else i18n.fmt_number(m.hi, tr.lang, 0)
+            tr.err(line, f.name("target"), f.raw("target")[i], "range", lo=lo, hi=hi)
+            continue
+        target[i] = n
+    keys = [(None if m is None else m.code, d, e) for m, d, e in zip(metrics, depts, eff)]
+    _duplicates(f, keys, tr, f.name("metric"), lambda k: " ".join(x or "—" for x in k))
+    rows = []
+    for (mc, d, e), n, di in zip(keys, target, directions):
+        if None in (mc, d, e, n, di):
+            rows.append(None)
+            continue
+        rows.append({"metric": mc, "dept_code": d, "effective_from": e, "target": n, "direction": di})
+    _emit(out, "targets", f, rows)
