@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from metrics import demo, store
+from metrics import contract, demo, export, i18n, importer, store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,7 +18,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--clear", action="store_true", help="empty the store instead (start empty)")
     d.add_argument("--end-month", help="last month of the demo data (default: last month)")
     d.add_argument("--json", action="store_true")
+    _add_ingest_parsers(sub)
     _add_access_parsers(sub)
+    for sp in sub.choices.values():  # --db also after the subcommand; SUPPRESS keeps a --db given before it
+        sp.add_argument("--db", default=argparse.SUPPRESS, help="the SQLite store")
     return p
 
 
@@ -27,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as e:
         return 2 if e.code else 0
-    return {"demo": cmd_demo, "users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}[args.command](args)
+    commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
+    commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
+    return commands[args.command](args)
 
 
 def cmd_demo(args) -> int:
@@ -53,6 +58,115 @@ def cmd_demo(args) -> int:
         if args.json
         else "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items())
     )
+    return 0
+
+
+# --- import, export, rollback (issue 2) -----------------------------------------------------------
+
+
+def _add_ingest_parsers(sub) -> None:
+    i = sub.add_parser("import", help="preview and commit a CSV/XLSX file (same code path as the upload page)")
+    i.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
+    i.add_argument("--kind", choices=tuple(contract.KINDS), help="kind of file (default: recognised from headers)")
+    i.add_argument("--dry-run", action="store_true", help="preview only, write nothing")
+    i.add_argument("--skip-invalid", action="store_true", help="commit the valid rows, keep rejected rows as a report")
+    i.add_argument("--json", action="store_true", help="print the report as JSON (shape in README)")
+    i.add_argument("--user", help="who is importing (default: the operating-system user)")
+    i.add_argument("--lang", choices=("zh", "en"), default="zh")
+    e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
+    e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
+    r = sub.add_parser("rollback", help="undo the latest committed batch")
+    r.add_argument("batch", type=int, help="batch id (must be the latest committed batch)")
+    r.add_argument("--user", help="who is rolling back (default: the operating-system user)")
+    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except Exception:  # no user database entry (containers)
+        return "cli"
+
+
+def cmd_import(args) -> int:
+    """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
+    from pathlib import Path
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(i18n.t("upload.cli.no_file", args.lang, path=path), file=sys.stderr)
+        return 2
+    data = path.read_bytes()
+    if args.dry_run:
+        report = importer.preview(data, path.name, args.kind, lang=args.lang, db_path=args.db)
+        done = report.can_commit(args.skip_invalid) or report.duplicate_of is not None
+    else:
+        report = importer.commit(
+            data,
+            path.name,
+            args.kind,
+            user=args.user or _os_user(),
+            skip_invalid=args.skip_invalid,
+            lang=args.lang,
+            db_path=args.db,
+        )
+        done = report.committed or report.duplicate_of is not None
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(_report_text(report, args.lang, args.dry_run))
+    return 0 if done else 1
+
+
+def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str:
+    t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
+    kind = "+".join(t("upload.kind." + k) for k in report.kind.split("+") if k) or "—"
+    lines = [
+        t("upload.file_info", name=report.file_name, kind=kind, encoding=report.encoding or "—", sha=report.sha256[:12])
+    ]
+    lines.append("  ".join(f"{t('upload.count.' + k)} {v}" for k, v in report.counts.items()))
+    for title, frame in (
+        (t("upload.problems", n=len(report.problems)), report.problems_frame()),
+        (t("upload.warnings"), report.warnings_frame()),
+        (t("upload.changes"), report.changes),
+    ):
+        if len(frame):
+            lines += ["", title, frame.to_string(index=False)]
+    if report.new_departments:
+        lines += ["", t("upload.new_departments")]
+        lines += [f"  {d['dept_code']} {d['dept_name']}" for d in report.new_departments]
+    lines.append("")
+    if report.duplicate_of is not None:
+        lines.append(t("upload.duplicate", batch_id=report.duplicate_of))
+    elif report.committed:
+        lines.append(t("upload.committed", batch_id=report.batch_id, **report.counts))
+    elif report.file_level:
+        lines.append(t("upload.file_level"))
+    elif report.problems:
+        lines.append(t("upload.rejected_all"))
+    elif dry_run:
+        lines.append(t("upload.no_problems"))
+    return "\n".join(lines)
+
+
+def cmd_export(args) -> int:
+    """Every table as CSV, UTF-8 with BOM, formula-looking cells neutralised."""
+    paths = export.export_all(args.out, db_path=args.db)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    """Undo the latest committed batch; exit 1 when refused (not the latest, already rolled back, unknown)."""
+    try:
+        n = importer.rollback(args.batch, user=args.user or _os_user(), db_path=args.db)
+    except importer.RollbackRefused as e:
+        print(i18n.t("upload.rollback." + e.code, args.lang, batch_id=args.batch), file=sys.stderr)
+        return 1
+    print(i18n.t("upload.rolled_back", args.lang, batch_id=args.batch, n=n))
     return 0
 
 

@@ -167,6 +167,7 @@ ZH: dict[str, str] = {
     "upload.col.encoding": "编码",
     "upload.status.committed": "已提交",
     "upload.status.rolled_back": "已回滚",
+    "upload.cli.no_file": "找不到文件：{path}",
     # --- overview / events / awards / targets (issue 3) ----------------------------------------
     "period.fmt.quarter": "{y}年第{q}季度",
     "period.fmt.year": "{y}年",
@@ -655,6 +656,7 @@ EN: dict[str, str] = {
     "upload.col.encoding": "Encoding",
     "upload.status.committed": "Committed",
     "upload.status.rolled_back": "Rolled back",
+    "upload.cli.no_file": "No such file: {path}",
     # --- overview / events / awards / targets (issue 3) ----------------------------------------
     "period.fmt.quarter": "Q{q} {y}",
     "period.fmt.year": "{y}",

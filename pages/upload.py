@@ -1,7 +1,236 @@
-"""Placeholder page: upload."""
+"""数据上传 Upload (PRODUCT §3.3, editors only): templates, upload → preview → commit or cancel, history, rollback.
 
+The page only draws: it calls metrics.importer (the same code path as ``python -m metrics import``) and shows
+the report. Uploaded text is shown only in tables and st.text, never as markdown.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from metrics import auth, contract, demo, export, importer, store
 from pages import _common as ui
 
-st.title(ui.t("nav.upload"))
+ui.require_role("editor")
+
+lang = ui.lang()
+t = ui.t
+FLASH_KEY = "_upload_flash"
+NONCE_KEY = "_upload_nonce"
+
+
+def _flash(kind: str, message: str) -> None:
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def _show_flash() -> None:
+    kind, message = st.session_state.pop(FLASH_KEY, (None, None))
+    if kind:
+        getattr(st, kind)(message)
+
+
+def _reset_upload() -> None:
+    st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
+
+
+def _labelled(df: pd.DataFrame) -> pd.DataFrame:
+    """Column headers in the UI language (the values stay exactly as written in the file)."""
+    return df.rename(columns={c: t(f"upload.col.{c}") for c in df.columns})
+
+
+def _kind_label(kind: str) -> str:
+    return "+".join(t(f"upload.kind.{k}") for k in kind.split("+") if k) or "—"
+
+
+# --- 1. filters: the kind and the file --------------------------------------------------------------------
+
+st.title(t("upload.title"))
+_show_flash()
+
+if ui.is_demo_store():
+    with st.expander(t("upload.start_empty"), icon="🧪"):
+        st.caption(t("upload.start_empty_help"))
+        sure = st.checkbox(t("upload.start_empty_confirm"), key="_start_empty_sure")
+        if st.button(t("upload.start_empty_button"), disabled=not sure, key="_start_empty"):
+            demo.clear()
+            with store.opened() as db, db.atomic():
+                store.audit_log(db, ui.current_user(), "clear_demo", target="demo")
+            _flash("success", t("upload.started_empty"))
+            st.rerun()
+
+with st.expander(t("upload.templates"), icon="📄"):
+    st.caption(t("upload.templates_help"))
+    with store.opened() as db:
+        metric_defs = store.metric_defs(db)
+    for kind in contract.KINDS:
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.text(t(f"upload.kind.{kind}"))
+        c2.download_button(
+            "CSV",
+            export.template_bytes(kind, "csv", metric_defs),
+            file_name=export.template_file_name(kind, "csv"),
+            mime="text/csv",
+            key=f"tpl_csv_{kind}",
+        )
+        c3.download_button(
+            "XLSX",
+            export.template_bytes(kind, "xlsx", metric_defs),
+            file_name=export.template_file_name(kind, "xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"tpl_xlsx_{kind}",
+        )
+
+kind_choice = st.selectbox(
+    t("upload.kind"),
+    ["auto", *contract.KINDS],
+    format_func=lambda k: t(f"upload.kind.{k}"),
+    key="_upload_kind",
+)
+uploaded = st.file_uploader(
+    t("upload.file"), type=["csv", "xlsx"], key=f"_uploader_{st.session_state.get(NONCE_KEY, 0)}"
+)
+
+# --- 2./3. load and compute: the preview ------------------------------------------------------------------
+
+if uploaded is not None:
+    data = uploaded.getvalue()
+    kind = None if kind_choice == "auto" else kind_choice
+    too_large = auth.upload_size_error(len(data), lang)
+    if too_large:
+        st.error(too_large)
+        st.stop()
+    report = importer.preview(data, uploaded.name, kind, lang=lang)
+
+    # --- 4. show --------------------------------------------------------------------------------------
+    st.subheader(t("upload.preview"))
+    st.text(
+        t(
+            "upload.file_info",
+            name=report.file_name,
+            kind=_kind_label(report.kind),
+            encoding=report.encoding or "—",
+            sha=report.sha256[:16],
+        )
+    )
+    cols = st.columns(len(report.counts))
+    for col, (key, n) in zip(cols, report.counts.items()):
+        col.metric(t(f"upload.count.{key}"), n)
+
+    if report.duplicate_of is not None:
+        st.info(t("upload.duplicate", batch_id=report.duplicate_of))
+    if report.problems:
+        st.markdown("#### " + t("upload.problems", n=len(report.problems)))
+        st.dataframe(_labelled(report.problems_frame()), hide_index=True, width="stretch")
+    if report.warnings:
+        st.markdown("#### " + t("upload.warnings"))
+        st.dataframe(_labelled(report.warnings_frame()), hide_index=True, width="stretch")
+    if len(report.changes):
+        st.markdown("#### " + t("upload.changes"))
+        st.dataframe(_labelled(report.changes), hide_index=True, width="stretch")
+    if report.new_departments:
+        st.markdown("#### " + t("upload.new_departments"))
+        new = pd.DataFrame(list(report.new_departments))[["dept_code", "dept_name", "line"]]
+        st.dataframe(_labelled(new), hide_index=True, width="stretch")
+
+    skip_invalid = False
+    if report.file_level:
+        st.error(t("upload.file_level"))
+    elif report.problems and report.duplicate_of is None:
+        st.warning(t("upload.rejected_all"))
+        skip_invalid = st.checkbox(t("upload.skip_invalid"), key="_upload_skip")
+    elif report.duplicate_of is None:
+        st.success(t("upload.no_problems"))
+
+    b1, b2 = st.columns(2)
+    go = b1.button(
+        t("upload.commit"), type="primary", disabled=not report.can_commit(skip_invalid), key="_upload_commit"
+    )
+    cancel = b2.button(t("upload.cancel"), key="_upload_cancel")
+    if go:
+        done = importer.commit(data, uploaded.name, kind, user=ui.current_user(), skip_invalid=skip_invalid, lang=lang)
+        if done.committed:
+            _flash("success", t("upload.committed", batch_id=done.batch_id, **done.counts))
+            _reset_upload()
+        elif done.duplicate_of is not None:
+            _flash("info", t("upload.duplicate", batch_id=done.duplicate_of))
+        else:
+            _flash("error", t("upload.not_committed"))
+        st.rerun()
+    if cancel:
+        _flash("info", t("upload.cancelled"))
+        _reset_upload()
+        st.rerun()
+
+# --- history, rollback, error reports ---------------------------------------------------------------------
+
+st.subheader(t("upload.history"))
+with store.opened() as db:
+    history = store.batches(db, limit=200)
+    latest = store.latest_committed_batch_id(db)
+
+if history.empty:
+    st.caption(t("upload.history_empty"))
+else:
+    shown = history.assign(
+        kind=history["kind"].map(_kind_label),
+        status=history["status"].map(lambda s: t(f"upload.status.{s}")),
+    )
+    shown = shown[
+        [
+            "batch_id",
+            "file_name",
+            "kind",
+            "user",
+            "created_at",
+            "encoding",
+            "rows_new",
+            "rows_changed",
+            "rows_unchanged",
+            "rows_rejected",
+            "rows_skipped",
+            "status",
+        ]
+    ].rename(
+        columns={
+            "rows_new": t("upload.count.new"),
+            "rows_changed": t("upload.count.changed"),
+            "rows_unchanged": t("upload.count.unchanged"),
+            "rows_rejected": t("upload.count.rejected"),
+            "rows_skipped": t("upload.count.skipped"),
+        }
+    )
+    st.dataframe(_labelled(shown), hide_index=True, width="stretch")
+
+    st.markdown("#### " + t("upload.rollback"))
+    if latest is None:
+        st.caption(t("upload.rollback_none"))
+    else:
+        name = history.loc[history["batch_id"] == latest, "file_name"].iloc[0] or ""
+        sure = st.checkbox(t("upload.rollback_confirm", batch_id=latest, name=name), key=f"_rb_sure_{latest}")
+        if st.button(t("upload.rollback_button"), disabled=not sure, key="_rb_go"):
+            try:
+                n = importer.rollback(latest, user=ui.current_user())
+                _flash("success", t("upload.rolled_back", batch_id=latest, n=n))
+            except importer.RollbackRefused as e:
+                _flash("error", t(f"upload.rollback.{e.code}", batch_id=latest))
+            st.rerun()
+
+    with_rejects = history[history["rows_rejected"].fillna(0) > 0]
+    if not with_rejects.empty:
+        st.markdown("#### " + t("upload.error_report"))
+        bid = st.selectbox(
+            t("upload.error_report_pick"),
+            with_rejects["batch_id"].tolist(),
+            format_func=lambda b: f"{b} · {history.loc[history['batch_id'] == b, 'file_name'].iloc[0]}",
+            key="_rejects_pick",
+        )
+        with store.opened() as db:
+            rejects = store.batch_rejects(db, int(bid))
+        st.download_button(
+            t("upload.error_report"),
+            export.csv_bytes(_labelled(rejects)),
+            file_name=f"batch_{bid}_errors.csv",
+            mime="text/csv",
+            key="_rejects_dl",
+        )
