@@ -1,0 +1,437 @@
+"""Statistical process control: XmR charts in the manner of NHS England's "Making Data Count" (PRODUCT §5).
+
+Follows the public reference implementation NHSRplotthedots (R, nhs-r-community); each rule below names the
+file it is taken from. Pure numpy/pandas: no Streamlit, no SQL.
+
+Vocabulary (as in NHSRplotthedots):
+- a *series* is one department-metric, one value per month, in month order;
+- a *segment* (their ``rebase_group``) is the part of a series after a rebase; limits are computed per segment;
+- *point type*: ``common`` / ``improvement`` / ``concern`` (or ``neutral_high`` / ``neutral_low`` when the metric
+  has no improvement direction);
+- the *variation* verdict is the last point's type; the *assurance* verdict compares the target with the limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# ---------------------------------------------------------------------------------------------
+# The rules, as data
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SPCParams:
+    """The XmR rule parameters, each cited to NHSRplotthedots."""
+
+    # R/ptd_spc_standard.R: `limit <- 2.66`; lpl/upl = mean -/+ limit * amr.
+    limit_factor: float = 2.66
+    # R/ptd_spc_standard.R: `limitclose <- 2 * (limit / 3)`: the near-limit band at 2/3 of the distance.
+    near_fraction: float = 2 / 3
+    # R/ptd_spc_standard.R "screen for outliers": moving ranges >= 3.267 * amr are dropped before the limits;
+    # R/ptd_spc.R: `screen_outliers = TRUE` by default.
+    screen_outliers: bool = True
+    outlier_factor: float = 3.267
+    # R/ptd_calculate_point_type.R `ptd_seven_point_one_side_mean`: 7 on one side (PRODUCT allows 6 or 7).
+    run_length: int = 7
+    # R/ptd_calculate_point_type.R `ptd_seven_point_trend`: 7 points strictly rising or falling.
+    trend_length: int = 7
+    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); issue 4 asks for at least 13
+    # points before limits stop being "trial limits".
+    min_points: int = 13
+
+    def __post_init__(self) -> None:
+        if self.run_length not in (6, 7):
+            raise ValueError("run_length must be 6 or 7")
+        if self.trend_length not in (6, 7):
+            raise ValueError("trend_length must be 6 or 7")
+
+
+DEFAULT_PARAMS = SPCParams()
+
+# Rule codes, in priority order (R/ptd_calculate_point_type.R `ptd_special_cause_type`: outside limits, then
+# trend, then 2 in 3, then run). A point flagged by several rules reports the first.
+RULES: tuple[str, ...] = ("limit", "trend", "two_in_three", "run")
+
+# Variation verdict codes (R/geom_ptd_icon.R `variation_icon_file`).
+COMMON = "common_cause"
+IMPROVEMENT = "special_cause_improvement"
+CONCERN = "special_cause_concern"
+NEUTRAL_HIGH = "special_cause_neutral_high"  # special cause with no improvement direction ("neither")
+NEUTRAL_LOW = "special_cause_neutral_low"
+NO_DATA = "no_data"
+VARIATIONS: tuple[str, ...] = (COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW, NO_DATA)
+
+# Assurance verdict codes (R/ptd_calculate_assurance_type.R).
+PASS = "consistent_pass"
+FAIL = "consistent_fail"
+HIT_AND_MISS = "inconsistent"
+ASSURANCES: tuple[str, ...] = (PASS, FAIL, HIT_AND_MISS)
+
+_POINT_TYPE_TO_VARIATION = {
+    "common": COMMON,
+    "improvement": IMPROVEMENT,
+    "concern": CONCERN,
+    "neutral_high": NEUTRAL_HIGH,
+    "neutral_low": NEUTRAL_LOW,
+}
+
+
+def improvement_sign(direction: str | None) -> int:
+    """+1 when higher is better ('>='), -1 when lower is better ('<='), 0 when neither (R/ptd_spc.R switch)."""
+    return {">=": 1, "<=": -1}.get(direction or "", 0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a series says at its last point: variation and assurance codes, and the numbers behind them."""
+
+    variation: str  # one of VARIATIONS
+    assurance: str | None  # one of ASSURANCES, None without a target (or without limits)
+    trial: bool  # the last segment's limits rest on fewer than params.min_points points
+    n_points: int
+    last_month: str | None
+    last_value: float | None
+    mean: float | None
+    lpl: float | None
+    upl: float | None
+    target: float | None
+    direction: str | None
+    rule: str | None  # the rule that flagged the last point (RULES), None for common cause
+
+
+# ---------------------------------------------------------------------------------------------
+# One series
+# ---------------------------------------------------------------------------------------------
+
+_COLUMNS = (
+    "month",
+    "value",
+    "target",
+    "segment",
+    "rebase",
+    "baseline",
+    "mean",
+    "lpl",
+    "upl",
+    "near_lpl",
+    "near_upl",
+    "outside_limits",
+    "close_to_limits",
+    "relative_to_mean",
+    "rule_limit",
+    "rule_trend",
+    "rule_two_in_three",
+    "rule_run",
+    "special_cause",
+    "rule",
+    "signal",
+    "point_type",
+    "trial",
+)
+
+
+def xmr(
+    series: pd.DataFrame,
+    direction: str | None,
+    params: SPCParams = DEFAULT_PARAMS,
+    baseline_points: int | None = None,
+    rebase_months: Iterable[str] = (),
+) -> pd.DataFrame:
+    """One XmR chart: a row per month with limits, rule flags, the point type and the segment.
+
+    ``series``: month ('YYYY-MM'), value, optionally target (per month). Rows with no value are dropped; the
+    rest are taken in month order, and moving ranges are between consecutive stored months.
+    ``baseline_points``: limits of each segment from its first N points only (NHSRplotthedots
+    ``fix_after_n_points``). ``rebase_months``: a new segment starts at the first month >= each of them.
+    """
+    s = series.dropna(subset=["value"]).sort_values("month").reset_index(drop=True)
+    months = s["month"].astype(str).tolist()
+    y = s["value"].astype(float).to_numpy()
+    target = s["target"].astype(float).to_numpy() if "target" in s.columns else np.full(len(s), np.nan, dtype=float)
+    segment = _segments(months, rebase_months)
+    sign = improvement_sign(direction)
+    parts = [
+        _segment_frame(y[segment == g], params, baseline_points, sign) for g in (np.unique(segment) if len(y) else [])
+    ]
+    body = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: [] for c in _COLUMNS[3:]})
+    out = pd.DataFrame({"month": months, "value": y, "target": target, "segment": segment})
+    out = pd.concat([out, body.drop(columns=["segment"], errors="ignore")], axis=1)
+    out["segment"] = segment
+    out["rebase"] = np.r_[False, segment[1:] != segment[:-1]] if len(y) else np.array([], dtype=bool)
+    return out[list(_COLUMNS)]
+
+
+def _segments(months: list[str], rebase_months: Iterable[str]) -> np.ndarray:
+    """Segment number per month: how many rebase months are <= it, renumbered 0, 1, … in order of appearance.
+
+    NHSRplotthedots (R/ptd_add_rebase_column.R) marks rebase dates and takes their cumulative sum.
+    """
+    starts = sorted(set(rebase_months))
+    raw = np.array([sum(1 for r in starts if m >= r) for m in months], dtype=int)
+    if not len(raw):
+        return raw
+    _, inverse = np.unique(raw, return_inverse=True)
+    return inverse.astype(int)
+
+
+def _segment_frame(y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int) -> pd.DataFrame:
+    n = len(y)
+    used = n if baseline_points is None else max(1, min(n, int(baseline_points)))
+    mean, amr = _mean_and_amr(y[:used], p)
+    lpl, upl = mean - p.limit_factor * amr, mean + p.limit_factor * amr
+    near = p.near_fraction * p.limit_factor * amr
+    nlpl, nupl = mean - near, mean + near
+    with np.errstate(invalid="ignore"):
+        outside = (y > upl) | (y < lpl)
+        # A value equal to the mean (within float rounding of the mean itself) sits on it and breaks a run.
+        diff = y - mean
+        rtm = np.where(np.abs(diff) <= 1e-9 * max(1.0, abs(mean)), 0, np.sign(diff)).astype(int)
+        close = ~outside & ((y < nlpl) | (y > nupl))
+
+    trend_part, trend_dir = _trend(y, p.trend_length)
+    two_part = _two_in_three(close, rtm)
+    run_part = _run(rtm, p.run_length)
+
+    # R/ptd_calculate_point_type.R `ptd_special_cause_type`: the first rule that applies, in RULES order, gives
+    # the point its direction: outside limits and run / 2-in-3 from the side of the mean, a trend from its slope.
+    rule = np.select([outside, trend_part, two_part, run_part], list(RULES), default="")
+    signal = np.select(
+        [outside, trend_part, two_part | run_part],
+        [rtm, trend_dir, np.where(rtm > 0, 1, -1)],
+        default=0,
+    ).astype(int)
+    # R/ptd_calculate_point_type.R `ptd_point_type`: orient by the improvement direction.
+    if sign == 0:
+        point_type = np.select([signal > 0, signal < 0], ["neutral_high", "neutral_low"], default="common")
+    else:
+        oriented = signal * sign
+        point_type = np.select([oriented > 0, oriented < 0], ["improvement", "concern"], default="common")
+    return pd.DataFrame(
+        {
+            "baseline": np.arange(n) < used,
+            "mean": mean,
+            "lpl": lpl,
+            "upl": upl,
+            "near_lpl": nlpl,
+            "near_upl": nupl,
+            "outside_limits": outside,
+            "close_to_limits": close,
+            "relative_to_mean": rtm,
+            "rule_limit": outside,
+            "rule_trend": trend_part,
+            "rule_two_in_three": two_part,
+            "rule_run": run_part,
+            "special_cause": rule != "",
+            "rule": rule,
+            "signal": signal,
+            "point_type": point_type,
+            "trial": used < p.min_points,
+        }
+    )
+
+
+def _mean_and_amr(y: np.ndarray, p: SPCParams) -> tuple[float, float]:
+    """Centre line and mean moving range of the points the limits rest on (R/ptd_spc_standard.R)."""
+    mean = float(np.mean(y)) if len(y) else float("nan")
+    mr = np.abs(np.diff(y))
+    if not len(mr):
+        return mean, float("nan")
+    amr = float(np.mean(mr))
+    if p.screen_outliers and amr > 0:
+        # Keep only moving ranges strictly below 3.267 × amr (`.data$mr < 3.267 * .data$amr ~ .data$mr`).
+        # (amr == 0 is a flat series: screening would drop every range and leave no limits at all.)
+        amr = float(np.mean(mr[mr < p.outlier_factor * amr]))
+    return mean, amr
+
+
+def _windows_to_points(ends: np.ndarray, length: int) -> np.ndarray:
+    """Mark every point of each window of ``length`` ending at a True in ``ends`` (R `ptd_part_of_seven_trend`)."""
+    part = np.zeros(len(ends), dtype=bool)
+    for i in np.flatnonzero(ends):
+        part[i - length + 1 : i + 1] = True
+    return part
+
+
+def _trend(y: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points in a run of ``length`` strictly rising or falling values (a tie breaks it), and their slope sign.
+
+    R/ptd_calculate_point_type.R `ptd_seven_point_trend` (sign of the 6 differences all +1 or all -1) and the
+    slope rule of `ptd_special_cause_type` (a point in a trend takes the slope to its right when the next point
+    is in the trend too, else the slope to its left).
+    """
+    n = len(y)
+    sdy = np.sign(np.diff(y)).astype(int)
+    ends = np.zeros(n, dtype=bool)
+    for i in range(length - 1, n):
+        d = sdy[i - length + 1 : i]
+        ends[i] = bool(np.all(d == 1) or np.all(d == -1))
+    part = _windows_to_points(ends, length)
+    if n < 2:
+        return part, np.zeros(n, dtype=int)
+    right = np.r_[sdy, sdy[-1]]
+    left = np.r_[0, sdy]
+    next_part = np.r_[part[1:], False]
+    return part, np.where(next_part & part, right, left).astype(int)
+
+
+def _two_in_three(close: np.ndarray, rtm: np.ndarray) -> np.ndarray:
+    """Points near a limit in any 3 consecutive points with >= 2 near a limit, all 3 on one side of the mean.
+
+    R/ptd_calculate_point_type.R `ptd_two_in_three` and `ptd_part_of_two_in_three`. "Near" excludes points
+    beyond the limit (R/ptd_spc_standard.R `close_to_limits = !outside_limits & …`).
+    """
+    n = len(close)
+    part = np.zeros(n, dtype=bool)
+    for s in range(n - 2):
+        if close[s : s + 3].sum() >= 2 and abs(int(rtm[s : s + 3].sum())) == 3:
+            part[s : s + 3] |= close[s : s + 3]
+    return part
+
+
+def _run(rtm: np.ndarray, length: int) -> np.ndarray:
+    """Points in ``length`` consecutive points on one side of the mean; a point on the mean (0) breaks it.
+
+    R/ptd_calculate_point_type.R `ptd_seven_point_one_side_mean` (`vp[[i]] != 0`) and `ptd_part_of_seven_trend`.
+    """
+    n = len(rtm)
+    ends = np.zeros(n, dtype=bool)
+    for i in range(length - 1, n):
+        w = rtm[i - length + 1 : i + 1]
+        ends[i] = bool(rtm[i] != 0 and np.all(w == rtm[i]))
+    return _windows_to_points(ends, length)
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+# ---------------------------------------------------------------------------------------------
+
+
+def assurance(target: float | None, lpl: float | None, upl: float | None, direction: str | None) -> str | None:
+    """Whether the process will meet the target (R/ptd_calculate_assurance_type.R).
+
+    Higher is better: target above the upper limit → consistently failing; below the lower limit → consistently
+    passing; otherwise hit and miss. Lower is better: the reverse. None without a target, direction or limits.
+    """
+    sign = improvement_sign(direction)
+    if sign == 0 or _missing(target) or _missing(lpl) or _missing(upl):
+        return None
+    if target > upl:
+        return FAIL if sign > 0 else PASS
+    if target < lpl:
+        return PASS if sign > 0 else FAIL
+    return HIT_AND_MISS
+
+
+def verdict(chart: pd.DataFrame, direction: str | None) -> Verdict:
+    """The series' verdict at its last point: variation from its point type, assurance from its target and limits.
+
+    R/geom_ptd_icon.R takes the variation icon from the last point; R/ptd_calculate_assurance_type.R takes the
+    last row's target and limits (so a rebase or a changed target counts from then on).
+    """
+    if chart.empty:
+        return Verdict(NO_DATA, None, False, 0, None, None, None, None, None, None, direction, None)
+    last = chart.iloc[-1]
+    target = None if _missing(last["target"]) else float(last["target"])
+    return Verdict(
+        variation=_POINT_TYPE_TO_VARIATION[str(last["point_type"])],
+        assurance=assurance(target, last["lpl"], last["upl"], direction),
+        trial=bool(last["trial"]),
+        n_points=len(chart),
+        last_month=str(last["month"]),
+        last_value=float(last["value"]),
+        mean=_num(last["mean"]),
+        lpl=_num(last["lpl"]),
+        upl=_num(last["upl"]),
+        target=target,
+        direction=direction,
+        rule=str(last["rule"]) or None,
+    )
+
+
+def series_direction(targets: pd.Series | None, metric_direction: str | None) -> str | None:
+    """The improvement direction: the latest resolved target's direction, else the metric's own (PRODUCT §5)."""
+    if targets is not None:
+        known = targets.dropna()
+        if len(known):
+            return str(known.iloc[-1])
+    return metric_direction
+
+
+# ---------------------------------------------------------------------------------------------
+# Many series: the icon matrix
+# ---------------------------------------------------------------------------------------------
+
+MATRIX_COLUMNS = (
+    "dept_code",
+    "metric",
+    "variation",
+    "assurance",
+    "trial",
+    "n_points",
+    "last_month",
+    "last_value",
+    "mean",
+    "lpl",
+    "upl",
+    "target",
+    "direction",
+)
+
+
+def icon_matrix(
+    metric_values: pd.DataFrame,
+    targets_resolved: pd.DataFrame,
+    metric_defs: Iterable,
+    params: SPCParams = DEFAULT_PARAMS,
+) -> pd.DataFrame:
+    """One row per (dept_code, metric) with its variation and assurance codes (see MATRIX_COLUMNS).
+
+    ``metric_values``: dept_code, month, metric, value (long). ``targets_resolved``: the same keys with target and
+    direction (metrics.targets.resolve_targets). ``metric_defs``: catalogue entries (code, direction).
+    """
+    directions = {m.code: m.direction for m in metric_defs}
+    keys = ["dept_code", "month", "metric"]
+    merged = metric_values[[*keys, "value"]].merge(
+        targets_resolved[[*keys, "target", "direction"]], on=keys, how="left"
+    )
+    rows = []
+    for (dept, metric), g in merged.groupby(["dept_code", "metric"], sort=True):
+        if metric not in directions:
+            continue
+        g = g.sort_values("month")
+        direction = series_direction(g["direction"], directions[metric])
+        v = verdict(xmr(g, direction, params), direction)
+        rows.append(
+            {
+                "dept_code": dept,
+                "metric": metric,
+                "variation": v.variation,
+                "assurance": v.assurance,
+                "trial": v.trial,
+                "n_points": v.n_points,
+                "last_month": v.last_month,
+                "last_value": v.last_value,
+                "mean": v.mean,
+                "lpl": v.lpl,
+                "upl": v.upl,
+                "target": v.target,
+                "direction": v.direction,
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))
+    # Keep "no assurance" as None (a string column would turn it into NaN).
+    out["assurance"] = pd.Series([r["assurance"] for r in rows], index=out.index, dtype=object)
+    return out
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x)) or bool(pd.isna(x))
+
+
+def _num(x) -> float | None:
+    return None if _missing(x) else float(x)

@@ -1,0 +1,327 @@
+"""SPC rules on worked examples whose limits and labels were computed by hand (arithmetic in each docstring).
+
+Rules from NHSRplotthedots (see metrics/spc.py): mean; moving ranges |xᵢ − xᵢ₋₁|; amr after dropping MRs ≥ 3.267 ×
+amr; limits mean ± 2.66 × amr; near band mean ± (2/3)·2.66 × amr; rules in priority order limit, trend (7),
+2 of 3 near a limit on one side, run (7) on one side.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from metrics import contract, spc
+
+
+def months(n: int, start: str = "2024-01") -> list[str]:
+    y, m = int(start[:4]), int(start[5:7])
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def series(values, target=None) -> pd.DataFrame:
+    df = pd.DataFrame({"month": months(len(values)), "value": [float(v) for v in values]})
+    return df if target is None else df.assign(target=float(target))
+
+
+def types(chart: pd.DataFrame) -> list[str]:
+    return chart["point_type"].tolist()
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits
+# ---------------------------------------------------------------------------------------------
+
+ZIGZAG = [10, 12, 14, 12, 10, 12, 14, 12]
+
+
+def test_limits_of_a_zigzag_by_hand():
+    """mean = 96 / 8 = 12; MRs = 2 ×7 → amr = 2; limits 12 ± 2.66·2 = 6.68 / 17.32; near 12 ± 3.5467."""
+    c = spc.xmr(series(ZIGZAG), ">=")
+    assert c["mean"].tolist() == pytest.approx([12.0] * 8)
+    assert c["upl"].iloc[0] == pytest.approx(17.32)
+    assert c["lpl"].iloc[0] == pytest.approx(6.68)
+    assert c["near_upl"].iloc[0] == pytest.approx(12 + 2 / 3 * 5.32)
+    assert c["near_lpl"].iloc[0] == pytest.approx(12 - 2 / 3 * 5.32)
+    assert types(c) == ["common"] * 8
+    assert not c["special_cause"].any()
+
+
+OUTLIER = [10, 12, 10, 12, 10, 30, 10, 12, 10, 12]
+
+
+def test_outlier_screening_narrows_the_limits_and_flags_the_outlier():
+    """mean = 128 / 10 = 12.8. MRs: 2 2 2 20 20 2 2 2 2 → sum 54, amr = 6.
+    Screen: 3.267 × 6 = 19.602; both MRs of 20 ≥ 19.602 are dropped → amr = 14 / 7 = 2.
+    Screened limits: 12.8 ± 5.32 = 7.48 / 18.12. Unscreened: 12.8 ± 2.66·6 = −3.16 / 28.76.
+    The value 30 is beyond either upper limit → rule 'limit'; higher is better → improvement.
+    """
+    c = spc.xmr(series(OUTLIER), ">=")
+    assert c["upl"].iloc[0] == pytest.approx(18.12)
+    assert c["lpl"].iloc[0] == pytest.approx(7.48)
+    assert c.loc[5, "rule"] == "limit"
+    assert c.loc[5, "point_type"] == "improvement"
+    assert c.drop(index=5)["point_type"].eq("common").all()
+
+    raw = spc.xmr(series(OUTLIER), ">=", spc.SPCParams(screen_outliers=False))
+    assert raw["upl"].iloc[0] == pytest.approx(28.76)
+    assert raw["lpl"].iloc[0] == pytest.approx(-3.16)
+
+
+def test_beyond_a_limit_is_concern_when_lower_is_better():
+    """Same numbers; for a '<=' metric (e.g. drug share) a point above the upper limit is a concern."""
+    c = spc.xmr(series(OUTLIER), "<=")
+    assert c.loc[5, "point_type"] == "concern"
+    assert spc.verdict(c.iloc[:6], "<=").variation == spc.CONCERN
+
+
+# ---------------------------------------------------------------------------------------------
+# Trend: 7 strictly rising or falling; a tie breaks it
+# ---------------------------------------------------------------------------------------------
+
+RISING = [5, 1, 2, 3, 4, 5, 6, 7, 3]
+
+
+def test_seven_rising_points_are_a_trend():
+    """mean = 36 / 9 = 4; MRs 4 1 1 1 1 1 1 4 → amr = 14 / 8 = 1.75 (3.267·1.75 = 5.72, nothing screened);
+    limits 4 ± 4.655 = −0.655 / 8.655 (nothing beyond); near 4 ± 3.103 = 0.897 / 7.103 (nothing near);
+    sides + − − − 0 + + + − (no run). Points 1..7 (values 1…7) rise strictly → trend, slope up, so even the
+    value 1 below the mean is an improvement when higher is better.
+    """
+    c = spc.xmr(series(RISING), ">=")
+    assert c["upl"].iloc[0] == pytest.approx(8.655)
+    assert c["rule"].tolist() == [""] + ["trend"] * 7 + [""]
+    assert types(c) == ["common"] + ["improvement"] * 7 + ["common"]
+
+
+def test_a_tie_breaks_the_trend():
+    """1 2 3 3 5 6 7: the repeated 3 is not a strict rise. mean = 35 / 9 = 3.889; MRs 4 1 1 0 2 1 1 4 → amr 1.75;
+    limits 3.889 ± 4.655; near band up 6.992 → only the 7 is near (one point: no 2-in-3); no run, no trend.
+    """
+    c = spc.xmr(series([5, 1, 2, 3, 3, 5, 6, 7, 3]), ">=")
+    assert c["mean"].iloc[0] == pytest.approx(35 / 9)
+    assert not c["rule_trend"].any()
+    assert types(c) == ["common"] * 9
+
+
+def test_seven_falling_points_are_improvement_when_lower_is_better():
+    """The mirror image 3 7 6 5 4 3 2 1 5 (mean 4, amr 1.75): points 1..7 fall → trend down."""
+    falling = [3, 7, 6, 5, 4, 3, 2, 1, 5]
+    assert types(spc.xmr(series(falling), "<=")) == ["common"] + ["improvement"] * 7 + ["common"]
+    assert types(spc.xmr(series(falling), ">=")) == ["common"] + ["concern"] * 7 + ["common"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Run: 7 on one side; a point on the mean breaks it
+# ---------------------------------------------------------------------------------------------
+
+RUN = [3, 2.5, 3, 2.5, 3, 2.5, 3, 1, 1.5, 1, 1.5, 1, 1.5, 1]
+
+
+def test_seven_points_on_each_side_of_the_mean_are_runs():
+    """sum = 19.5 + 8.5 = 28 → mean 2. MRs: 0.5 ×6, 2, 0.5 ×6 → amr = 8 / 13 = 0.6154 (3.267·amr = 2.0105 > 2,
+    nothing screened); limits 2 ± 1.637 = 0.363 / 3.637; near 2 ± 1.091 = 0.909 / 3.091: no point beyond or near.
+    The first 7 are above the mean, the last 7 below → two runs: improvement then concern (higher is better).
+    """
+    c = spc.xmr(series(RUN), ">=")
+    assert c["mean"].iloc[0] == pytest.approx(2.0)
+    assert c["upl"].iloc[0] == pytest.approx(2 + 2.66 * 8 / 13)
+    assert not (c["rule_limit"] | c["rule_two_in_three"] | c["rule_trend"]).any()
+    assert c["rule"].tolist() == ["run"] * 14
+    assert types(c) == ["improvement"] * 7 + ["concern"] * 7
+    assert spc.verdict(c, ">=").variation == spc.CONCERN
+
+
+def test_a_point_on_the_mean_breaks_the_run():
+    """Index 3 becomes 2.0 (on the mean) and index 7 becomes 1.5, so the sum stays 28 and the mean 2.
+    MRs: .5 .5 1 1 .5 .5 1.5 0 .5 .5 .5 .5 .5 → sum 8, amr 0.6154 as before; nothing beyond or near.
+    Above: + + + 0 + + + → no run of 7; below: 7 points → run (concern).
+    """
+    values = [3, 2.5, 3, 2.0, 3, 2.5, 3, 1.5, 1.5, 1, 1.5, 1, 1.5, 1]
+    c = spc.xmr(series(values), ">=")
+    assert c["mean"].iloc[0] == 2.0
+    assert c.loc[3, "relative_to_mean"] == 0
+    assert types(c) == ["common"] * 7 + ["concern"] * 7
+
+
+def test_run_length_is_configurable_to_six():
+    """Six above then six below (sum 16.5 + 7.5 = 24, mean 2): a run of 6 counts only with run_length 6."""
+    values = [3, 2.5, 3, 2.5, 3, 2.5, 1.5, 1, 1.5, 1, 1.5, 1]
+    assert not spc.xmr(series(values), ">=")["rule_run"].any()
+    six = spc.xmr(series(values), ">=", spc.SPCParams(run_length=6))
+    assert six["rule_run"].all()
+    with pytest.raises(ValueError):
+        spc.SPCParams(run_length=5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Two of three near a limit, and the priority of the rules
+# ---------------------------------------------------------------------------------------------
+
+PRIORITY = [1, 1.5, 1, 1.5, 1, 1.5, 1, 3, 2.5, 3, 2.5, 3, 2.5, 6]
+
+
+def test_two_in_three_and_rule_priority():
+    """sum = 4·1 + 3·1.5 + 3·3 + 3·2.5 + 6 = 31 → mean = 31 / 14 = 2.2143.
+    MRs: 0.5 ×6 (=3), 2, 0.5 ×5 (=2.5), 3.5 → sum 11, amr = 11 / 13 = 0.8462; 3.267·0.8462 = 2.7644 → the 3.5
+    is screened → amr = 7.5 / 12 = 0.625. Limits 2.2143 ± 1.6625 = 0.5518 / 3.8768; near band 2.2143 ± 1.1083 =
+    1.1060 / 3.3226.
+    - index 13 (6 > 3.8768) is beyond the limit AND ends a run of 7 above → reported as 'limit';
+    - indexes 7..12 (3, 2.5 above the mean, none near) → 'run';
+    - the 1s (indexes 0, 2, 4, 6: 1 < 1.1060, not beyond 0.5518) are near the lower limit, 2 in every 3, all below
+      the mean → 'two_in_three', though they are also in the run of 7 below;
+    - the 1.5s (indexes 1, 3, 5) are not near → 'run'.
+    """
+    c = spc.xmr(series(PRIORITY), ">=")
+    assert c["mean"].iloc[0] == pytest.approx(31 / 14)
+    assert c["upl"].iloc[0] == pytest.approx(31 / 14 + 2.66 * 0.625)
+    assert c["near_lpl"].iloc[0] == pytest.approx(31 / 14 - 2 / 3 * 2.66 * 0.625)
+    assert c["rule"].tolist() == ["two_in_three", "run"] * 3 + ["two_in_three"] + ["run"] * 6 + ["limit"]
+    assert c.loc[13, "rule_run"] and c.loc[0, "rule_run"]  # flagged by both, reported by priority
+    assert types(c) == ["concern"] * 7 + ["improvement"] * 7
+    v = spc.verdict(c, ">=")
+    assert (v.variation, v.rule) == (spc.IMPROVEMENT, "limit")
+
+
+@pytest.mark.parametrize(
+    ("close", "side", "expected"),
+    [
+        # The cases of NHSRplotthedots tests/testthat/test-ptd_calculate_point_type.R (ptd_part_of_two_in_three).
+        ([1, 0, 1], [1, 1, 1], [1, 0, 1]),
+        ([0, 1, 1], [-1, -1, -1], [0, 1, 1]),
+        ([1, 0, 0, 1], [1, 1, 1, 1], [0, 0, 0, 0]),  # two near points, but never 2 within 3
+        ([1, 0, 0, 1, 1], [1, 1, 1, 1, 1], [0, 0, 0, 1, 1]),
+        ([1, 0, 1], [1, -1, 1], [0, 0, 0]),  # the middle point is on the other side of the mean
+        ([1, 1], [1, 1], [0, 0]),  # fewer than 3 points
+    ],
+)
+def test_two_in_three_windows(close, side, expected):
+    import numpy as np
+
+    got = spc._two_in_three(np.array(close, dtype=bool), np.array(side))
+    assert got.astype(int).tolist() == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Assurance (target against the limits) for both directions
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "direction", "expected"),
+    [
+        (5, ">=", spc.PASS),  # target below the lower limit 6.68: every likely value passes
+        (20, ">=", spc.FAIL),  # target above the upper limit 17.32: every likely value fails
+        (12, ">=", spc.HIT_AND_MISS),  # target between the limits
+        (20, "<=", spc.PASS),  # lower is better: target above the upper limit
+        (5, "<=", spc.FAIL),
+        (17.32, "<=", spc.HIT_AND_MISS),  # on the limit is not beyond it
+        (None, ">=", None),  # no target: no assurance
+    ],
+)
+def test_assurance_of_the_zigzag(target, direction, expected):
+    c = spc.xmr(series(ZIGZAG, target), direction)
+    assert spc.verdict(c, direction).assurance == expected
+
+
+def test_assurance_uses_the_last_months_target():
+    """A target raised from 5 to 20 in the last month turns 'consistently passing' into 'consistently failing'."""
+    s = series(ZIGZAG, 5).assign(target=[5.0] * 7 + [20.0])
+    assert spc.verdict(spc.xmr(s, ">="), ">=").assurance == spc.FAIL
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebase, baseline, trial limits
+# ---------------------------------------------------------------------------------------------
+
+STEP = [10, 12] * 4 + [20, 22] * 4
+
+
+def test_rebase_recalculates_limits_from_the_chosen_month():
+    """Without a rebase: mean 16; MRs 2 ×7, 8, 2 ×7 → amr 36/15 = 2.4; 3.267·2.4 = 7.84 → the 8 is screened →
+    amr 2; limits 16 ± 5.32 = 10.68 / 21.32: the 10s are below and the 22s above (limit rule), last point
+    improvement. Rebased at the 9th month: segment 1 = 10 12 ×4 (mean 11, amr 2, limits 5.68 / 16.32) and
+    segment 2 = 20 22 ×4 (mean 21, limits 15.68 / 26.32): all common cause, each segment trial (8 < 13).
+    """
+    whole = spc.xmr(series(STEP), ">=")
+    assert whole["upl"].iloc[0] == pytest.approx(21.32)
+    assert spc.verdict(whole, ">=").variation == spc.IMPROVEMENT
+
+    c = spc.xmr(series(STEP), ">=", rebase_months=[months(16)[8]])
+    assert c["segment"].tolist() == [0] * 8 + [1] * 8
+    assert c["rebase"].tolist() == [False] * 8 + [True] + [False] * 7
+    assert c.groupby("segment")["mean"].first().tolist() == pytest.approx([11, 21])
+    assert c.groupby("segment")["upl"].first().tolist() == pytest.approx([16.32, 26.32])
+    assert types(c) == ["common"] * 16
+    v = spc.verdict(c, ">=")
+    assert (v.variation, v.mean, v.trial) == (spc.COMMON, pytest.approx(21), True)
+
+
+def test_baseline_limits_come_from_the_first_points():
+    """Limits from the first 8 points (mean 11, amr 2 → 5.68 / 16.32) applied to 20 22 20 22 → all beyond."""
+    c = spc.xmr(series(STEP[:12]), ">=", baseline_points=8)
+    assert c["baseline"].tolist() == [True] * 8 + [False] * 4
+    assert c["upl"].iloc[-1] == pytest.approx(16.32)
+    assert c["rule"].tolist()[8:] == ["limit"] * 4
+    assert spc.verdict(c, ">=").variation == spc.IMPROVEMENT
+
+
+def test_fewer_than_13_points_are_trial_limits():
+    """12 points → trial; 13 → not."""
+    twelve = spc.xmr(series([10, 12] * 6), ">=")
+    thirteen = spc.xmr(series([10, 12] * 6 + [11]), ">=")
+    assert twelve["trial"].all() and spc.verdict(twelve, ">=").trial
+    assert not thirteen["trial"].any() and not spc.verdict(thirteen, ">=").trial
+    # A baseline of 8 points out of 20 still rests on 8: trial.
+    assert spc.verdict(spc.xmr(series([10, 12] * 10), ">=", baseline_points=8), ">=").trial
+
+
+def test_no_direction_gives_neutral_special_causes():
+    """With no improvement direction ('neither'), the outlier 30 is a neutral high special cause."""
+    c = spc.xmr(series(OUTLIER), None)
+    assert c.loc[5, "point_type"] == "neutral_high"
+    assert spc.verdict(c.iloc[:6], None).variation == spc.NEUTRAL_HIGH
+    assert spc.verdict(c, None).assurance is None
+
+
+def test_empty_and_single_point_series():
+    assert spc.verdict(spc.xmr(series([]), ">="), ">=").variation == spc.NO_DATA
+    one = spc.verdict(spc.xmr(series([90], 90), ">="), ">=")
+    assert (one.variation, one.assurance, one.trial) == (spc.COMMON, None, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The icon matrix
+# ---------------------------------------------------------------------------------------------
+
+
+def test_icon_matrix_one_row_per_department_and_metric():
+    """K01 holds the zigzag with target 5 (≥): common cause, 5 < lower limit 6.68 → consistently passing.
+    K02 holds the outlier series with target 40 (≥): its last point (12) is common cause, and 40 is above the
+    upper limit 18.12 → consistently failing. K01's complaints have no target → no assurance, direction from the
+    catalogue ('<='). A metric not in the catalogue is ignored.
+    """
+    rows = []
+    for dept, values in (("K01", ZIGZAG), ("K02", OUTLIER)):
+        rows += [
+            dict(dept_code=dept, month=m, metric="patient_satisfaction", value=float(v))
+            for m, v in zip(months(len(values)), values)
+        ]
+    rows += [dict(dept_code="K01", month=m, metric="complaints", value=1.0) for m in months(3)]
+    rows += [dict(dept_code="K01", month=m, metric="not_a_metric", value=1.0) for m in months(3)]
+    values = pd.DataFrame(rows)
+    resolved = values[["dept_code", "month", "metric"]].assign(
+        target=[5.0 if d == "K01" else 40.0 for d in values["dept_code"]], direction=">="
+    )
+    resolved.loc[resolved["metric"] == "complaints", ["target", "direction"]] = [float("nan"), None]
+    m = spc.icon_matrix(values, resolved, contract.METRICS)
+    got = {(r.dept_code, r.metric): (r.variation, r.assurance) for r in m.itertuples()}
+    assert got == {
+        ("K01", "patient_satisfaction"): (spc.COMMON, spc.PASS),
+        ("K02", "patient_satisfaction"): (spc.COMMON, spc.FAIL),
+        ("K01", "complaints"): (spc.COMMON, None),
+    }
+    assert m.set_index(["dept_code", "metric"]).loc[("K01", "complaints"), "direction"] == "<="
