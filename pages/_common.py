@@ -37,21 +37,141 @@ def is_demo_store() -> bool:
         return store.get_meta(db, "demo") == "1"
 
 
-# --- access (issue 6 implements sign-in; until then everyone may edit) ----------------------------
+# --- access (issue 6) ------------------------------------------------------------------------------
+# The browser session holds only a random token (TOKEN_KEY); the user and role behind it are read from the
+# store on every run (metrics.auth.session_user), so writing "_role" or "_user" into session state does nothing.
+
+TOKEN_KEY = "_auth_token"
+
+
+def signed_in_user():
+    """The signed-in metrics.auth.User (role as stored now), or None for an anonymous viewer."""
+    from metrics import auth
+
+    return auth.session_user(st.session_state.get(TOKEN_KEY))
 
 
 def current_role() -> str:
-    """'viewer' | 'editor' | 'admin' for the signed-in user."""
-    return st.session_state.get("_role", "editor")
+    """'viewer' | 'editor' | 'admin' for the signed-in user; anonymous visitors are viewers."""
+    user = signed_in_user()
+    return user.role if user else "viewer"
 
 
 def current_user() -> str | None:
-    return st.session_state.get("_user")
+    user = signed_in_user()
+    return user.username if user else None
+
+
+def can(role: str) -> bool:
+    """True when the signed-in user holds ``role`` (viewer < editor < admin); use it to hide edit widgets."""
+    from metrics import auth
+
+    return auth.has_role(current_role(), role)
 
 
 def require_role(role: str) -> None:
     """Stop the page unless the signed-in user holds ``role`` (checked server-side on every run)."""
-    order = {"viewer": 0, "editor": 1, "admin": 2}
-    if order.get(current_role(), -1) < order[role]:
-        st.error(t("app.error"))
+    if not can(role):
+        st.error(t("auth.refused", role=t(f"role.{role}")))
         st.stop()
+
+
+def sign_in(token: str) -> None:
+    st.session_state[TOKEN_KEY] = token
+
+
+def sign_out() -> None:
+    from metrics import auth
+
+    auth.end_session(st.session_state.pop(TOKEN_KEY, None))
+
+
+# --- period selector / filters (issue 3) -----------------------------------------------------------
+# The choices live in plain session keys (not widget keys), so they carry between pages even through a
+# page that does not draw the selector.
+
+PERIOD_GRAIN_KEY = "period_grain"
+PERIOD_KEY = "period_value"
+FILTER_CATEGORY_KEY = "filter_category"
+FILTER_BRANCH_KEY = "filter_branch"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def store_frames(version: int) -> dict:
+    """Every table the browsing pages read, keyed by the store's data version (bumped by every commit)."""
+    with store.opened() as db:
+        return {
+            "departments": store.departments(db),
+            "metric_values": store.metric_values(db),
+            "targets": store.targets(db),
+            "events": store.events(db),
+            "award_changes": store.award_changes(db),
+            "metric_defs": store.metric_defs(db),
+            "metric_catalogue": store.metric_catalogue(db),
+            "indicator_catalogue": store.indicator_catalogue(db),
+        }
+
+
+def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:
+    """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data."""
+    from metrics import pipelines
+
+    grains = list(pipelines.GRAINS)
+    grain = st.session_state.get(PERIOD_GRAIN_KEY, default_grain)
+    c1, c2 = st.columns([2, 3])
+    grain = c1.radio(
+        t("period.grain"),
+        grains,
+        index=grains.index(grain) if grain in grains else 1,
+        format_func=lambda g: t(f"period.{g}"),
+        horizontal=True,
+        key="_w_period_grain",
+    )
+    options = pipelines.periods_between(min(months), max(months), grain)[::-1] if months else []
+    saved = st.session_state.get(PERIOD_KEY)
+    if saved not in options:
+        saved = pipelines.period_of(saved, grain) if saved and len(saved) == 7 else None
+    period = c2.selectbox(
+        t("period.pick"),
+        options,
+        index=options.index(saved) if saved in options else 0,
+        format_func=lambda p: i18n.fmt_period(p, lang()),
+        key=f"_w_period_{grain}",
+    )
+    st.session_state[PERIOD_GRAIN_KEY] = grain
+    st.session_state[PERIOD_KEY] = period
+    return grain, period
+
+
+def dept_filter(departments) -> list[str]:
+    """Department codes left after the category and party-branch filters (empty choice = all)."""
+    cats = sorted(c for c in departments["category"].dropna().unique())
+    branches = sorted(b for b in departments["party_branch"].dropna().unique())
+    c1, c2 = st.columns(2)
+    cat = c1.multiselect(
+        t("filter.category"),
+        cats,
+        default=[c for c in st.session_state.get(FILTER_CATEGORY_KEY, []) if c in cats],
+        placeholder=t("filter.all"),
+        key="_w_filter_category",
+    )
+    br = c2.multiselect(
+        t("filter.branch"),
+        branches,
+        default=[b for b in st.session_state.get(FILTER_BRANCH_KEY, []) if b in branches],
+        placeholder=t("filter.all"),
+        key="_w_filter_branch",
+    )
+    st.session_state[FILTER_CATEGORY_KEY] = cat
+    st.session_state[FILTER_BRANCH_KEY] = br
+    d = departments
+    if cat:
+        d = d[d["category"].isin(cat)]
+    if br:
+        d = d[d["party_branch"].isin(br)]
+    return d["dept_code"].tolist()
+
+
+def trend_link(dept_code: str) -> str:
+    """The relative URL of a department's trend page (a LinkColumn value)."""
+    return f"trends?dept={dept_code}"

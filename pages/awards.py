@@ -1,7 +1,178 @@
-"""Placeholder page: awards."""
+"""清廉科室 Award progress (PRODUCT §2, §4.1, §4.2; issue 3): every department's status this year, eligibility
+with reasons, conflicts in red, rectification countdowns and re-apply dates, the 公示 end date.
 
+Filters (award year, category/branch) → load (cached on the data version) → compute (metrics.rules) → show.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
+from metrics import charts, i18n, pipelines, rules, workdays
 from pages import _common as ui
 
+CONFLICT_STYLE = "background-color: #FBE3D6; color: #8A2A00; font-weight: 600"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _year_values(version: int, year: int) -> pd.DataFrame:
+    f = ui.store_frames(version)
+    return pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], "year", str(year))
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+lang = ui.lang()
+version = ui.data_version()
 st.title(ui.t("nav.awards"))
+frames = ui.store_frames(version)
+departments = frames["departments"]
+today = date.today()
+years = sorted({today.year, *frames["award_changes"]["year"].astype(int).tolist()}, reverse=True)
+c1, _ = st.columns([1, 3])
+year = c1.selectbox(ui.t("aw.year"), years, index=years.index(today.year), key="awards_year")
+codes = ui.dept_filter(departments)
+
+# --- compute ------------------------------------------------------------------------------------
+
+labels = departments.set_index("dept_code")["dept_name"].to_dict()
+status = rules.award_status(frames["award_changes"], today, year, codes)
+status = status[status["dept_code"].isin(codes)]
+counts = rules.pipeline_counts(status).set_index("status")["count"]
+clash = rules.conflicts(status, frames["events"])
+elig = rules.eligibility(
+    codes, frames["events"], status, _year_values(version, year), year, metric_defs=frames["metric_defs"]
+)
+names = {m.code: i18n.metric_name(m, lang) for m in frames["metric_defs"]}
+rect = status[status["status"] == "rectifying"]
+notice = status[status["status"] == "public_notice"]
+
+
+def _name(code: str) -> str:
+    return labels.get(code, code)
+
+
+# --- show: KPIs and pipeline --------------------------------------------------------------------
+
+k = st.columns(4)
+k[0].metric(ui.t("aw.kpi.awarded"), int(counts["awarded"]))
+k[1].metric(ui.t("aw.kpi.in_process"), int(sum(counts[s] for s in rules.AWARD_STEPS[1:-1])))
+k[2].metric(ui.t("aw.kpi.conflicts"), int(clash["dept_code"].nunique()))
+k[3].metric(ui.t("aw.kpi.rectifying"), int(counts["rectifying"]))
+
+st.subheader(ui.t("aw.conflicts_title"))
+if clash.empty:
+    st.success(ui.t("aw.conflicts_none"))
+else:
+    shown = clash.assign(
+        dept_name=clash["dept_code"].map(_name),
+        awarded_on=clash["awarded_on"].map(lambda d: i18n.fmt_date(d, lang)),
+        event_date=clash["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
+    )[["dept_code", "dept_name", "awarded_on", "event_date", "indicator"]]
+    st.dataframe(
+        shown.style.map(lambda _: CONFLICT_STYLE),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+            "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+            "awarded_on": st.column_config.TextColumn(ui.t("col.awarded_on")),
+            "event_date": st.column_config.TextColumn(ui.t("col.date")),
+            "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
+        },
+    )
+
+st.plotly_chart(
+    charts.award_pipeline(rules.pipeline_counts(status), ui.t("aw.pipeline_title", year=year), lang),
+    theme=None,
+    width="stretch",
+)
+
+# --- show: public notice and rectification ------------------------------------------------------
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.t("aw.notice_title"))
+    if notice.empty:
+        st.caption(ui.t("aw.notice_none"))
+    else:
+        fallback_years = sorted(
+            {int(str(d)[:4]) for d in notice["notice_end"] if d and not workdays.calendar_covers(int(str(d)[:4]))}
+            | {int(str(d)[:4]) for d in notice["changed_on"] if d and not workdays.calendar_covers(int(str(d)[:4]))}
+        )
+        if notice["notice_fallback"].any():
+            st.warning(ui.t("aw.notice_fallback", years="、".join(str(y) for y in fallback_years)))
+        st.dataframe(
+            notice.assign(
+                dept_name=notice["dept_code"].map(_name),
+                changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
+                notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
+            )[["dept_code", "dept_name", "changed_on", "notice_end"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+                "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+                "changed_on": st.column_config.TextColumn(ui.t("col.changed_on")),
+                "notice_end": st.column_config.TextColumn(ui.t("col.notice_end")),
+            },
+        )
+with right:
+    st.subheader(ui.t("aw.rect_title"))
+    if rect.empty:
+        st.caption(ui.t("aw.rect_none"))
+    else:
+        st.dataframe(
+            rect.assign(
+                dept_name=rect["dept_code"].map(_name),
+                rectify_until=rect["rectify_until"].map(lambda d: i18n.fmt_date(d, lang)),
+                reapply_on=rect["reapply_on"].map(lambda d: i18n.fmt_date(d, lang)),
+            )[["dept_code", "dept_name", "rectify_until", "days_left", "reapply_on"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+                "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+                "rectify_until": st.column_config.TextColumn(ui.t("col.rectify_until")),
+                "days_left": st.column_config.NumberColumn(ui.t("col.days_left"), format="%d"),
+                "reapply_on": st.column_config.TextColumn(ui.t("col.reapply_on")),
+            },
+        )
+
+# --- show: every department's status, with eligibility and reasons -------------------------------
+
+st.subheader(ui.t("aw.status_title"))
+conflicted = set(clash["dept_code"])
+reasons = elig.set_index("dept_code")
+table = status.assign(
+    dept_name=status["dept_code"].map(_name),
+    status=status["status"].map(lambda s: ui.t("award." + s)),
+    changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
+    eligible=status["dept_code"].map(lambda c: ui.t("yes") if bool(reasons.at[c, "eligible"]) else ui.t("no")),
+    reasons=status["dept_code"].map(
+        lambda c: (
+            "；".join(rules.reason_text(r, lang, names) for r in reasons.at[c, "reasons"]) or ui.t("aw.eligible_all")
+        )
+    ),
+    trend=status["dept_code"].map(ui.trend_link),
+)[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons", "trend"]]
+styled = table.style.apply(lambda row: [CONFLICT_STYLE if row["dept_code"] in conflicted else "" for _ in row], axis=1)
+st.caption(ui.t("aw.eligibility_title", year=year))
+st.dataframe(
+    styled,
+    hide_index=True,
+    width="stretch",
+    height=min(36 * (len(table) + 1) + 4, 900),
+    column_config={
+        "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+        "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+        "status": st.column_config.TextColumn(ui.t("col.status")),
+        "changed_on": st.column_config.TextColumn(ui.t("col.changed_on")),
+        "eligible": st.column_config.TextColumn(ui.t("col.eligible")),
+        "reasons": st.column_config.TextColumn(ui.t("col.reasons"), width="large"),
+        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+    },
+)

@@ -1,7 +1,134 @@
-"""Placeholder page: events."""
+"""否决与警示 Vetoes & warnings (PRODUCT §2, §4.3; issue 3): events by indicator, department and quarter,
+and a red / amber / green / grey light per department.
 
+Filters (period, category/branch) → load (cached on the data version) → compute (metrics.pipelines,
+metrics.rules.traffic_lights) → show (light table linking to trends, chart by quarter, event list).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from metrics import charts, i18n, pipelines, rules
 from pages import _common as ui
 
+LIGHT_ICON = {"red": "🔴", "amber": "🟠", "green": "🟢", "grey": "⚪"}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _values(version: int, grain: str, period: str) -> pd.DataFrame:
+    f = ui.store_frames(version)
+    return pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], grain, period)
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+lang = ui.lang()
+version = ui.data_version()
 st.title(ui.t("nav.events"))
+frames = ui.store_frames(version)
+departments = frames["departments"]
+months = sorted(
+    set(frames["metric_values"]["month"]) | set(frames["events"]["event_date"].astype(str).str[:7].tolist())
+)
+if not months:
+    st.info(ui.t("app.empty_store"))
+    st.stop()
+grain, period = ui.period_selector(months)
+codes = ui.dept_filter(departments)
+
+# --- compute ------------------------------------------------------------------------------------
+
+labels = departments.set_index("dept_code")["dept_name"].to_dict()
+lights = rules.traffic_lights(_values(version, grain, period), frames["events"], grain, period, codes)
+events = pipelines.confirmed(frames["events"])
+events = events[events["dept_code"].isin(codes)]
+in_period = events[events["event_date"].astype(str).str[:7].map(lambda m: pipelines.period_of(m, grain)) == period]
+by_quarter = pipelines.event_counts(events, "quarter")
+catalogue = frames["indicator_catalogue"].set_index("code")
+
+
+def _indicator_name(code: str) -> str:
+    if code not in catalogue.index:
+        return code
+    return str(catalogue.at[code, "name_en" if lang == "en" else "name_zh"])
+
+
+# --- show ---------------------------------------------------------------------------------------
+
+p_label = i18n.fmt_period(period, lang)
+st.subheader(ui.t("ev.lights_title", period=p_label))
+n = lights["light"].value_counts()
+st.markdown("#### " + ui.t("ev.light_counts", **{k: int(n.get(k, 0)) for k in rules.LIGHTS}))
+st.caption(ui.t("ev.legend"))
+order = {k: i for i, k in enumerate(rules.LIGHTS)}
+table = (
+    lights.assign(
+        _o=lights["light"].map(order),
+        light=lights["light"].map(lambda k: f"{LIGHT_ICON[k]} {ui.t('light.' + k)}"),
+        dept_name=lights["dept_code"].map(lambda c: labels.get(c, c)),
+        trend=lights["dept_code"].map(ui.trend_link),
+    )
+    .sort_values(["_o", "dept_code"])
+    .drop(columns=["_o", "period"])
+)
+st.dataframe(
+    table[["light", "dept_code", "dept_name", "vetoes", "warnings", "missed", "trend"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "light": st.column_config.TextColumn(ui.t("col.light")),
+        "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+        "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+        "vetoes": st.column_config.NumberColumn(ui.t("col.vetoes"), format="%d"),
+        "warnings": st.column_config.NumberColumn(ui.t("col.warnings"), format="%d"),
+        "missed": st.column_config.NumberColumn(ui.t("col.missed"), format="%d"),
+        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+    },
+)
+
+if not by_quarter.empty:
+    st.plotly_chart(
+        charts.events_by_quarter(by_quarter, ui.t("ev.by_quarter_title"), lang), theme=None, width="stretch"
+    )
+
+st.subheader(ui.t("ev.by_indicator_title", period=p_label))
+if in_period.empty:
+    st.info(ui.t("ev.none"))
+else:
+    by_ind = in_period.groupby(["kind", "indicator"], as_index=False).agg(count=("event_id", "count"))
+    by_ind = by_ind.assign(
+        kind=by_ind["kind"].map(lambda k: ui.t("event.kind." + k)), name=by_ind["indicator"].map(_indicator_name)
+    )
+    st.dataframe(
+        by_ind[["indicator", "name", "kind", "count"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
+            "name": st.column_config.TextColumn(ui.t("col.indicator")),
+            "kind": st.column_config.TextColumn(ui.t("col.kind")),
+            "count": st.column_config.NumberColumn(ui.t("col.count"), format="%d"),
+        },
+    )
+    st.subheader(ui.t("ev.list_title", period=p_label))
+    detail = in_period.assign(
+        dept_name=in_period["dept_code"].map(lambda c: labels.get(c, c)),
+        kind=in_period["kind"].map(lambda k: ui.t("event.kind." + k)),
+        date=in_period["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
+    )
+    st.dataframe(
+        detail[["date", "dept_code", "dept_name", "kind", "indicator", "description", "office"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": st.column_config.TextColumn(ui.t("col.date")),
+            "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+            "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+            "kind": st.column_config.TextColumn(ui.t("col.kind")),
+            "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
+            "description": st.column_config.TextColumn(ui.t("col.description")),
+            "office": st.column_config.TextColumn(ui.t("col.office")),
+        },
+    )

@@ -1,7 +1,197 @@
-"""Placeholder page: overview."""
+"""总览 Overview (PRODUCT §2; issue 3): headline KPIs for a period, ranking with the target line, heat map.
 
+Filters (period, category/branch, metric) → load (cached on the data version) → compute (metrics.pipelines,
+metrics.rules) → show (st.metric with deltas vs the previous period, charts, a table linking to trends).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
+from metrics import charts, contract, i18n, pipelines, rules
 from pages import _common as ui
 
+HOSP = contract.HOSPITAL_CODE
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _values(version: int, grain: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(department values per period, monthly department values) for every period."""
+    f = ui.store_frames(version)
+    per = pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], grain)
+    monthly = (
+        per
+        if grain == "month"
+        else pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], "month")
+    )
+    return per, monthly
+
+
+def _as_of(period: str) -> date:
+    """The last day of the period, or today when the period is still running."""
+    y, m = int(pipelines.last_month(period)[:4]), int(pipelines.last_month(period)[5:7])
+    return min(date(y, m, calendar.monthrange(y, m)[1]), date.today())
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+lang = ui.lang()
+version = ui.data_version()
 st.title(ui.t("nav.overview"))
+frames = ui.store_frames(version)
+departments, defs = frames["departments"], frames["metric_defs"]
+months = sorted(frames["metric_values"]["month"].unique())
+if not months:
+    st.info(ui.t("app.empty_store"))
+    st.stop()
+grain, period = ui.period_selector(months)
+codes = ui.dept_filter(departments)
+dept_metrics = [m for m in defs if m.scope == "dept"]
+hosp_metrics = [m for m in defs if m.scope == "hospital"]
+names = {m.code: i18n.metric_name(m, lang) for m in defs}
+
+# --- compute ------------------------------------------------------------------------------------
+
+values, monthly = _values(version, grain)
+prev = pipelines.previous_period(period)
+mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
+hosp = pipelines.with_changes(pipelines.hospital_values(mine, frames["targets"], defs, codes))
+hosp_now = hosp[hosp["period"] == period].set_index("metric")
+ev = pipelines.event_totals(frames["events"], grain)
+ev = ev[ev["dept_code"].isin(codes)].groupby("period")[["vetoes", "warnings"]].sum()
+status = rules.award_status(frames["award_changes"], _as_of(period), int(period[:4]), codes)
+awarded = int((status["status"] == "awarded").sum())
+prev_status = rules.award_status(frames["award_changes"], _as_of(prev), int(prev[:4]), codes)
+awarded_prev = int((prev_status["status"] == "awarded").sum())
+
+# --- show: headline KPIs ------------------------------------------------------------------------
+
+st.caption(ui.t("ov.caption", period=i18n.fmt_period(period, lang)))
+if hosp_now.empty:
+    st.info(ui.t("ov.no_data"))
+
+
+def _count(frame: pd.DataFrame, p: str, col: str) -> int:
+    return int(frame.loc[p, col]) if p in frame.index else 0
+
+
+kpi_cols = st.columns(
+    len([m for m in dept_metrics if m.code in hosp_now.index and pd.notna(hosp_now.at[m.code, "target"])]) + 3
+)
+i = 0
+for m in dept_metrics:
+    if m.code not in hosp_now.index or pd.isna(hosp_now.at[m.code, "target"]):
+        continue
+    row = hosp_now.loc[m.code]
+    before = hosp[(hosp["metric"] == m.code) & (hosp["period"] == prev)]
+    delta = None if before.empty else int(row["n_pass"] - before.iloc[0]["n_pass"])
+    kpi_cols[i].metric(
+        ui.t("ov.kpi.meeting", metric=names[m.code]),
+        ui.t("ov.kpi.meeting_value", n=int(row["n_pass"]), total=int(row["n_depts"])),
+        delta=delta,
+    )
+    i += 1
+kpi_cols[i].metric(
+    ui.t("ov.kpi.vetoes"),
+    _count(ev, period, "vetoes"),
+    delta=_count(ev, period, "vetoes") - _count(ev, prev, "vetoes"),
+    delta_color="inverse",
+)
+kpi_cols[i + 1].metric(
+    ui.t("ov.kpi.warnings"),
+    _count(ev, period, "warnings"),
+    delta=_count(ev, period, "warnings") - _count(ev, prev, "warnings"),
+    delta_color="inverse",
+)
+kpi_cols[i + 2].metric(ui.t("ov.kpi.awards"), awarded, delta=awarded - awarded_prev)
+
+st.subheader(ui.t("ov.hospital_title"))
+shown = [
+    m for m in [*dept_metrics, *hosp_metrics] if m.code in hosp_now.index and pd.notna(hosp_now.at[m.code, "target"])
+]
+for start in range(0, len(shown), 5):
+    cols = st.columns(5)
+    for col, m in zip(cols, shown[start : start + 5], strict=False):
+        row = hosp_now.loc[m.code]
+        sign = "≥" if row["direction"] == ">=" else "≤"
+        unit = m.unit_en if lang == "en" else m.unit_zh
+        col.metric(
+            ui.t("ov.kpi.hospital", metric=names[m.code]),
+            f"{i18n.fmt_number(row['value'], lang)} {unit}".strip(),
+            delta=None if pd.isna(row["delta_prev"]) else round(float(row["delta_prev"]), 2),
+            delta_color="normal" if row["direction"] == ">=" else "inverse",
+            help=ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang)),
+        )
+        col.caption(
+            ("✅ " if bool(row["passed"]) else "❌ ")
+            + ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang))
+        )
+
+# --- show: ranking and heat map -----------------------------------------------------------------
+
+metric_codes = [m.code for m in dept_metrics]
+metric = st.selectbox(ui.t("ov.metric"), metric_codes, format_func=lambda c: names[c], key="overview_metric")
+labels = departments.set_index("dept_code")["dept_name"].to_dict()
+now = values[(values["period"] == period) & (values["metric"] == metric) & values["dept_code"].isin(codes)]
+if not now.empty:
+    rows = now.assign(label=now["dept_code"].map(lambda c: labels.get(c, c)))
+    hosp_target = hosp_now.at[metric, "target"] if metric in hosp_now.index else None
+    fig = charts.ranking(
+        rows,
+        ui.t("ov.ranking_title", metric=names[metric], period=i18n.fmt_period(period, lang)),
+        lang,
+        hospital_target=None if hosp_target is None or pd.isna(hosp_target) else float(hosp_target),
+    )
+    st.plotly_chart(fig, theme=None, width="stretch")
+
+last = min(pipelines.last_month(period), months[-1])
+window = [m for m in months if m <= last][-12:]
+grid = pipelines.month_grid(monthly, metric, window)
+grid = grid[grid["dept_code"].isin(codes)]
+order = (
+    grid.groupby("dept_code")["passed"]
+    .apply(lambda s: s.fillna(False).astype(bool).mean())
+    .sort_values(ascending=False)
+)
+heat_labels = {c: labels.get(c, c) for c in [*order.index, *[c for c in codes if c not in order.index]]}
+if heat_labels:
+    st.plotly_chart(
+        charts.heatmap(grid, heat_labels, window, ui.t("ov.heatmap_title", metric=names[metric]), lang),
+        theme=None,
+        width="stretch",
+    )
+
+# --- show: department table with links to the trend page ----------------------------------------
+
+st.subheader(ui.t("ov.table_title"))
+tot = pipelines.event_totals(frames["events"], grain, period)
+table = (
+    departments[departments["dept_code"].isin(codes)][["dept_code", "dept_name", "category"]]
+    .merge(now[["dept_code", "value", "target", "passed"]], on="dept_code", how="left")
+    .merge(tot[["dept_code", "vetoes", "warnings"]], on="dept_code", how="left")
+    .fillna({"vetoes": 0, "warnings": 0})
+)
+table = table.assign(
+    passed=table["passed"].map(lambda p: ui.t("pass.none") if pd.isna(p) else ui.t("pass.yes" if p else "pass.no")),
+    trend=table["dept_code"].map(ui.trend_link),
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+        "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
+        "category": st.column_config.TextColumn(ui.t("col.category")),
+        "value": st.column_config.NumberColumn(names[metric], format="%.1f"),
+        "target": st.column_config.NumberColumn(ui.t("col.target"), format="%.1f"),
+        "passed": st.column_config.TextColumn(ui.t("col.passed")),
+        "vetoes": st.column_config.NumberColumn(ui.t("col.vetoes"), format="%d"),
+        "warnings": st.column_config.NumberColumn(ui.t("col.warnings"), format="%d"),
+        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+    },
+)

@@ -1,7 +1,166 @@
-"""Placeholder page: targets."""
+"""目标与指标 Targets & catalogue (PRODUCT §2, §3.2 targets, §4.4; issue 3): targets hospital-wide and per
+department, the veto/warning indicator catalogue and the metric catalogue. Editors edit in place; every change
+is one transaction with the batch journal, an audit record and a data-version bump; viewers read only.
+
+Filters (none) → load (cached on the data version) → compute (metrics.rules.*_edit validates) → show/save.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
+from metrics import i18n, rules, store
 from pages import _common as ui
 
+# --- load ---------------------------------------------------------------------------------------
+
+lang = ui.lang()
+version = ui.data_version()
 st.title(ui.t("nav.targets"))
+frames = ui.store_frames(version)
+departments, defs = frames["departments"], frames["metric_defs"]
+labels = departments.set_index("dept_code")["dept_name"].to_dict()
+names = {m.code: i18n.metric_name(m, lang) for m in defs}
+editor = ui.current_role() in ("editor", "admin")
+user = ui.current_user()
+st.caption(ui.t("tg.edit_hint") if editor else ui.t("tg.readonly"))
+
+
+def _report(edit: rules.Edit) -> bool:
+    """Show an edit's errors (nothing saved) and floor warnings; True when it may be saved."""
+    if edit.errors:
+        st.error(ui.t("tg.not_saved"))
+        for n, key, params in edit.errors:
+            st.text(ui.t("tg.err", row=n, msg=ui.t(key, **params)))
+        return False
+    return True
+
+
+def _save(table: str, edit: rules.Edit, action: str) -> None:
+    """Write an edit (one transaction: journal, audit, data version), then rerun to show the stored state."""
+    with store.opened() as db:
+        bid = store.write_edits(db, table, user, list(edit.upserts), list(edit.deletes), action)
+        b = store.batch(db, bid) if bid is not None else None
+    n = 0 if b is None else int(b["rows_new"] or 0) + int(b["rows_changed"] or 0)
+    st.session_state["targets_flash"] = ui.t("tg.nochange") if b is None else ui.t("tg.saved", n=n)
+    st.rerun()
+
+
+def _direction_label(d: str) -> str:
+    return {">=": "≥", "<=": "≤"}.get(d, d)
+
+
+flash = st.session_state.pop("targets_flash", None)
+if flash:
+    st.success(flash)
+
+# --- targets ------------------------------------------------------------------------------------
+
+st.subheader(ui.t("tg.targets_title"))
+targets = frames["targets"]
+view = targets.assign(
+    dept_name=targets["dept_code"].map(lambda c: ui.t("hospital_wide") if c == "" else labels.get(c, c)),
+    metric_name=targets["metric"].map(lambda c: names.get(c, c)),
+)
+config = {
+    "metric": st.column_config.SelectboxColumn(ui.t("col.metric"), options=list(names), required=True),
+    "metric_name": st.column_config.TextColumn(ui.t("col.metric"), disabled=True),
+    "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
+    "dept_name": st.column_config.TextColumn(ui.t("col.dept_name"), disabled=True),
+    "effective_from": st.column_config.TextColumn(ui.t("col.effective_from")),
+    "target": st.column_config.NumberColumn(ui.t("col.target"), format="%.1f"),
+    "direction": st.column_config.SelectboxColumn(ui.t("col.direction"), options=[">=", "<="]),
+}
+cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
+if editor:
+    edited = st.data_editor(
+        view[cols], hide_index=True, width="stretch", num_rows="dynamic", column_config=config, key="targets_editor"
+    )
+    if st.button(ui.t("tg.save"), key="targets_save", type="primary"):
+        edit = rules.target_edit(targets, edited, departments["dept_code"], names)
+        if _report(edit):
+            _save("targets", edit, "target_edit")
+else:
+    shown = view.assign(direction=view["direction"].map(_direction_label))
+    st.dataframe(shown[cols[1:]], hide_index=True, width="stretch", column_config=config)
+# Shown to everyone, after every save too: own targets below the hospital's (PRODUCT §1: warned, stored).
+for w in rules.target_edit(targets, targets, departments["dept_code"], names).warnings:
+    st.warning(
+        ui.t(
+            "tg.below_hospital",
+            dept=f"{w['dept_code']} {labels.get(w['dept_code'], '')}".strip(),
+            metric=names.get(w["metric"], w["metric"]),
+            target=i18n.fmt_number(w["target"], lang),
+            hospital=i18n.fmt_number(w["hospital"], lang),
+        )
+    )
+
+# --- indicator catalogue ------------------------------------------------------------------------
+
+st.subheader(ui.t("tg.indicators_title"))
+indicators = frames["indicator_catalogue"]
+ind_config = {
+    "code": st.column_config.TextColumn(ui.t("col.indicator_code"), required=True),
+    "kind": st.column_config.SelectboxColumn(ui.t("col.kind"), options=["veto", "warning"], required=True),
+    "name_zh": st.column_config.TextColumn(ui.t("col.name_zh"), width="large"),
+    "name_en": st.column_config.TextColumn(ui.t("col.name_en"), width="large"),
+    "evidence": st.column_config.TextColumn(ui.t("col.evidence")),
+    "office": st.column_config.TextColumn(ui.t("col.office")),
+    "active": st.column_config.CheckboxColumn(ui.t("col.active")),
+}
+ind = indicators[list(rules.INDICATOR_FIELDS)].assign(active=indicators["active"].astype(bool))
+if editor:
+    edited_ind = st.data_editor(
+        ind, hide_index=True, width="stretch", num_rows="dynamic", column_config=ind_config, key="indicator_editor"
+    )
+    if st.button(ui.t("tg.save"), key="indicator_save", type="primary"):
+        edit = rules.indicator_edit(edited_ind)
+        if _report(edit):
+            _save("indicator_catalogue", edit, "catalogue_edit")
+else:
+    st.dataframe(
+        ind.assign(kind=ind["kind"].map(lambda k: ui.t("event.kind." + k))),
+        hide_index=True,
+        width="stretch",
+        column_config={**ind_config, "kind": st.column_config.TextColumn(ui.t("col.kind"))},
+    )
+
+# --- metric catalogue ---------------------------------------------------------------------------
+
+st.subheader(ui.t("tg.metrics_title"))
+catalogue = frames["metric_catalogue"][list(rules.METRIC_FIELDS)]
+met_config = {
+    "code": st.column_config.TextColumn(ui.t("col.indicator_code"), required=True),
+    "name_zh": st.column_config.TextColumn(ui.t("col.name_zh")),
+    "name_en": st.column_config.TextColumn(ui.t("col.name_en")),
+    "unit_zh": st.column_config.TextColumn(ui.t("col.unit") + " (中)"),
+    "unit_en": st.column_config.TextColumn(ui.t("col.unit") + " (EN)"),
+    "direction": st.column_config.SelectboxColumn(ui.t("col.direction"), options=[">=", "<="]),
+    "default_target": st.column_config.NumberColumn(ui.t("col.default_target"), format="%.1f"),
+    "scope": st.column_config.SelectboxColumn(ui.t("col.scope"), options=["dept", "hospital"]),
+    "aggregate": st.column_config.SelectboxColumn(ui.t("col.aggregate"), options=["mean", "sum"]),
+}
+if editor:
+    edited_met = st.data_editor(
+        catalogue, hide_index=True, width="stretch", num_rows="dynamic", column_config=met_config, key="metric_editor"
+    )
+    if st.button(ui.t("tg.save"), key="metric_save", type="primary"):
+        edit = rules.metric_edit(edited_met)
+        if _report(edit):
+            _save("metric_catalogue", edit, "catalogue_edit")
+else:
+    st.dataframe(
+        catalogue.assign(
+            direction=catalogue["direction"].map(_direction_label),
+            scope=catalogue["scope"].map(lambda s: ui.t("scope." + s)),
+            aggregate=catalogue["aggregate"].map(lambda s: ui.t("aggregate." + s)),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            **met_config,
+            "direction": st.column_config.TextColumn(ui.t("col.direction")),
+            "scope": st.column_config.TextColumn(ui.t("col.scope")),
+            "aggregate": st.column_config.TextColumn(ui.t("col.aggregate")),
+        },
+    )

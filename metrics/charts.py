@@ -1,0 +1,232 @@
+"""Figure builders for the browsing pages: each returns a plotly ``go.Figure`` and never calls Streamlit.
+
+Projector-ready: ticks ≥ 16 px, titles ≥ 22 px, a CJK font first, high contrast, and the Okabe–Ito
+colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"). Colours are direction-aware:
+GOOD (bluish green) means the target is met whether it is ≥ or ≤, BAD (vermillion) means missed; a
+missed cell also carries a ✕ so it never relies on colour alone. Month and quarter axes are categories.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import contract, i18n
+
+# Okabe–Ito palette.
+GOOD = "#009E73"  # bluish green: target met
+BAD = "#D55E00"  # vermillion: target missed / veto
+AMBER = "#E69F00"  # orange: warning
+BLUE = "#0072B2"  # neutral emphasis (process steps, hospital average)
+SKY = "#56B4E9"
+NO_DATA = "#C8C8C8"  # grey: no data — never green
+INK = "#1A1A1A"
+
+LIGHT_COLOURS = {"red": BAD, "amber": AMBER, "green": GOOD, "grey": NO_DATA}
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+TICK_PX = 16
+TITLE_PX = 24
+ROW_PX = 30  # height per department row in ranked charts and heat maps
+
+
+def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=TITLE_PX, color=INK), x=0, xanchor="left"),
+        font=dict(family=FONT_FAMILY, size=TICK_PX, color=INK),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=height,
+        margin=dict(l=10, r=30, t=70, b=40),
+        legend=dict(font=dict(size=TICK_PX), orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        hoverlabel=dict(font=dict(size=TICK_PX, family=FONT_FAMILY)),
+    )
+    fig.update_xaxes(tickfont=dict(size=TICK_PX), title_font=dict(size=TICK_PX + 2), gridcolor="#E5E5E5")
+    fig.update_yaxes(tickfont=dict(size=TICK_PX), title_font=dict(size=TICK_PX + 2), gridcolor="#E5E5E5")
+    return fig
+
+
+def _pass_colour(passed) -> str:
+    if passed is None or pd.isna(passed):
+        return NO_DATA
+    return GOOD if bool(passed) else BAD
+
+
+def ranking(
+    rows: pd.DataFrame,
+    title: str,
+    lang: str = i18n.DEFAULT_LANG,
+    hospital_target: float | None = None,
+    digits: int = 1,
+) -> go.Figure:
+    """Horizontal bars, best first, coloured by pass/fail against each department's own target.
+
+    ``rows``: label, value, target, direction, passed (one row per department). A dashed line marks the
+    hospital target; a black tick marks a department's own target where it differs.
+    """
+    direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else ">="
+    best_first = rows.sort_values("value", ascending=(direction == "<="), na_position="last")
+    # Plotly draws the first category at the bottom; reverse so the best is on top.
+    r = best_first.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=r["value"],
+            y=r["label"],
+            orientation="h",
+            marker=dict(color=[_pass_colour(p) for p in r["passed"]], line=dict(color=INK, width=0.5)),
+            text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
+            textposition="outside",
+            textfont=dict(size=TICK_PX),
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    own = r[r["target"].notna() & (r["target"] != hospital_target)] if hospital_target is not None else r.iloc[0:0]
+    if not own.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=own["target"],
+                y=own["label"],
+                mode="markers",
+                marker=dict(symbol="line-ns", size=26, line=dict(width=4, color=INK)),
+                name=i18n.t("chart.target", lang),
+                hovertemplate="%{y}: " + i18n.t("chart.target", lang) + " %{x:.1f}<extra></extra>",
+            )
+        )
+    if hospital_target is not None:
+        fig.add_vline(
+            x=hospital_target,
+            line=dict(color=INK, width=3, dash="dash"),
+            annotation=dict(
+                text=f"{i18n.t('chart.target', lang)} {'≥' if direction == '>=' else '≤'} "
+                f"{i18n.fmt_number(hospital_target, lang, digits)}",
+                font=dict(size=TICK_PX + 2, color=INK),
+                bgcolor="white",
+            ),
+            annotation_position="top",
+        )
+    values = pd.concat([r["value"], r["target"]]).dropna()
+    if not values.empty:
+        lo, hi = float(values.min()), float(values.max())
+        pad = max((hi - lo) * 0.15, 1.0)
+        fig.update_xaxes(range=[max(lo - pad, 0) if lo >= 0 else lo - pad, hi + pad])
+    fig.update_yaxes(type="category", automargin=True)
+    return _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
+
+
+def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title: str, lang: str) -> go.Figure:
+    """Department × month cells: GOOD where the department met its own target, BAD (with ✕) where it
+    missed, grey where there is no data. ``grid``: dept_code, period ('YYYY-MM'), value, target, passed.
+    ``labels``: dept_code → row label, in display order (top first)."""
+    codes = list(labels)
+    cells = grid.set_index(["dept_code", "period"])
+    z, text, hover = [], [], []
+    for code in codes[::-1]:
+        zr, tr, hr = [], [], []
+        for m in months:
+            if (code, m) in cells.index:
+                c = cells.loc[(code, m)]
+                p = c["passed"]
+                state = 0 if pd.isna(p) else (2 if bool(p) else 1)
+                tgt = "—" if pd.isna(c["target"]) else i18n.fmt_number(c["target"], lang)
+                hr.append(f"{labels[code]} · {i18n.fmt_month(m, lang)}<br>{i18n.fmt_number(c['value'], lang)} / {tgt}")
+            else:
+                state = 0
+                hr.append(f"{labels[code]} · {i18n.fmt_month(m, lang)}<br>{i18n.t('chart.nodata', lang)}")
+            zr.append(state)
+            tr.append("✕" if state == 1 else "")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    x = [i18n.fmt_month(m, lang) for m in months]
+    y = [labels[c] for c in codes[::-1]]
+    scale = [[0, NO_DATA], [1 / 3, NO_DATA], [1 / 3, BAD], [2 / 3, BAD], [2 / 3, GOOD], [1, GOOD]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            zmin=0,
+            zmax=2,
+            colorscale=scale,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=TICK_PX, color="white"),
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            xgap=2,
+            ygap=2,
+            colorbar=dict(
+                tickvals=[1 / 3, 1, 5 / 3],
+                ticktext=[i18n.t("chart.nodata", lang), i18n.t("chart.fail", lang), i18n.t("chart.pass", lang)],
+                tickfont=dict(size=TICK_PX),
+                thickness=22,
+                len=min(1.0, 300 / max(300, 110 + ROW_PX * len(codes)) + 0.2),
+                yanchor="top",
+                y=1,
+            ),
+        )
+    )
+    fig.update_xaxes(type="category", side="top", showgrid=False)
+    fig.update_yaxes(type="category", showgrid=False, automargin=True)
+    fig = _style(fig, title, height=max(360, 140 + ROW_PX * len(codes)))
+    fig.update_layout(margin=dict(t=110))
+    return fig
+
+
+def events_by_quarter(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """Stacked bars of confirmed events per quarter, one segment per indicator labelled with its code;
+    vetoes vermillion, warnings orange. ``counts``: period ('YYYY-Qn'), kind, indicator, count."""
+    by = counts.groupby(["period", "kind", "indicator"], as_index=False).agg(count=("count", "sum"))
+    periods = sorted(by["period"].unique())
+    fig = go.Figure()
+    for (kind, ind), g in by.sort_values(["kind", "indicator"], ascending=[False, True]).groupby(
+        ["kind", "indicator"], sort=False
+    ):
+        entry = contract.INDICATOR_BY_CODE.get(ind)
+        name = f"{ind} {i18n.t('event.kind.' + kind, lang)}"
+        full = (entry.name_en if lang == "en" else entry.name_zh) if entry else ind
+        fig.add_trace(
+            go.Bar(
+                x=[i18n.fmt_period(p, lang) for p in g["period"]],
+                y=g["count"],
+                name=name,
+                marker=dict(color=BAD if kind == "veto" else AMBER, line=dict(color="white", width=2)),
+                text=[ind] * len(g),
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont=dict(size=TICK_PX, color="white" if kind == "veto" else INK),
+                hovertemplate=f"{ind} {full}<br>%{{x}}: %{{y}}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[i18n.fmt_period(p, lang) for p in periods])
+    fig.update_yaxes(title=i18n.t("chart.count", lang), dtick=1, rangemode="tozero")
+    return _style(fig, title, height=460)
+
+
+def award_pipeline(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """Departments per award status in process order (PRODUCT §4.1): horizontal bars with counts.
+
+    ``counts``: status, count (rules.pipeline_counts). Awarded green, rejected/revoked vermillion,
+    rectifying orange, not applied grey, process steps blue."""
+    colour = {"awarded": GOOD, "rejected": BAD, "revoked": BAD, "rectifying": AMBER, "not_applied": NO_DATA}
+    c = counts.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=c["count"],
+            y=[i18n.t("award." + s, lang) for s in c["status"]],
+            orientation="h",
+            marker=dict(color=[colour.get(s, BLUE) for s in c["status"]], line=dict(color=INK, width=0.5)),
+            text=[str(int(n)) for n in c["count"]],
+            textposition="outside",
+            textfont=dict(size=TICK_PX + 2),
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(title=i18n.t("chart.departments", lang), rangemode="tozero")
+    return _style(fig, title, height=max(380, 110 + 40 * len(c)))
