@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
-from metrics import i18n
+from metrics import auth, i18n
 from pages import _common as ui
 
-st.set_page_config(page_title=i18n.t("app.title"), page_icon="🏥", layout="wide")
+log = logging.getLogger("integrity")
+if not log.handlers:
+    _h = logging.StreamHandler()
+    _h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_h)
+    log.setLevel(logging.INFO)
+
+
+@st.cache_resource
+def _announce_first_admin() -> None:
+    """Once per server process: tell the operator in the console how to create the first administrator."""
+    if not auth.admin_exists():
+        log.warning("No administrator account yet. Create one with: %s", auth.FIRST_ADMIN_CMD)
+
+
+# Presentation mode (issue 5): ?present=1 opens with the sidebar closed; pages/briefing.py hides the chrome.
+PRESENTING = st.query_params.get("present") == "1"
+st.set_page_config(
+    page_title=i18n.t("app.title"),
+    page_icon="🏥",
+    layout="wide",
+    initial_sidebar_state="collapsed" if PRESENTING else "auto",
+)
 
 lang = ui.lang()
 with st.sidebar:
@@ -18,6 +42,16 @@ with st.sidebar:
     if new_lang != lang:
         st.session_state[ui.LANG_KEY] = new_lang
         st.rerun()
+    # access (issue 6): who is signed in, read from the store on every run
+    user = ui.signed_in_user()
+    if user:
+        st.caption(ui.t("auth.signed_in_as", user=user.username, role=ui.t(f"role.{user.role}")))
+        if st.button(ui.t("auth.sign_out"), key="_sign_out"):
+            ui.sign_out()
+            st.rerun()
+    else:
+        st.caption(ui.t("auth.anonymous"))
+_announce_first_admin()
 
 PAGES = [
     ("pages/overview.py", "nav.overview", "overview", "📊"),
@@ -28,14 +62,37 @@ PAGES = [
     ("pages/targets.py", "nav.targets", "targets", "🎯"),
     ("pages/briefing.py", "nav.briefing", "briefing", "📽️"),
     ("pages/upload.py", "nav.upload", "upload", "📤"),
+    ("pages/audit.py", "nav.audit", "audit", "🗂️"),
+    ("pages/users.py", "nav.users", "users", "👥"),
+    ("pages/login.py", "nav.login", "login", "🔑"),
 ]
+# Access (issue 6): the least role that sees a page (others: everyone). Each of these pages also refuses
+# server-side with ui.require_role, so a URL typed by hand gets nowhere.
+PAGE_ROLES = {"upload": "editor", "audit": "admin", "users": "admin"}
+MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 
-nav = st.navigation(
-    [
-        st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == "overview"))
-        for path, key, url, icon in PAGES
-    ]
-)
+
+def _visible(url: str) -> bool:
+    if url == "login":
+        return user is None
+    if user is None and auth.login_required():
+        return False
+    return ui.can(PAGE_ROLES.get(url, "viewer"))
+
+
+home = "overview" if _visible("overview") else "login"  # sign-in required: the login page is the home
+_sections: dict[str, list] = {}
+for path, key, url, icon in PAGES:
+    if _visible(url):
+        section = ui.t("nav.section.manage" if url in MANAGE_PAGES else "nav.section.browse")
+        _sections.setdefault(section, []).append(
+            st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == home))
+        )
+nav = st.navigation(_sections)
 if ui.is_demo_store():
     st.warning(ui.t("app.demo_banner"), icon="🧪")
-nav.run()
+try:
+    nav.run()
+except Exception:  # a friendly message for the user, the full traceback in the server log
+    log.exception("page %s failed", nav.url_path)
+    st.error(ui.t("app.error"))

@@ -337,3 +337,50 @@ def cli_actor(as_user: str | None = None, needed: str = "admin", db_path=None) -
     if row is None or not row["active"] or not has_role(row["role"], needed):
         raise AuthError("auth.cli.not_admin", user=as_user)
     return f"{as_user} (cli:{os_user})"
+
+
+# --- audit log for the admins' page -------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """A text cell that a spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def audit_frame(
+    user: str | None = None,
+    actions: list[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    db_path=None,
+) -> pd.DataFrame:
+    """Audit records newest first (id, at, user, action, target, detail, before, after), filtered."""
+    with store.opened(db_path) as db:
+        return store.audit_entries(db, user, actions, date_from, date_to)
+
+
+def audit_facets(db_path=None) -> tuple[list[str], list[str]]:
+    """(users, actions) present in the audit log."""
+    with store.opened(db_path) as db:
+        return store.audit_facets(db)
+
+
+def action_label(action: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """An audit action in words (the code itself when no translation exists)."""
+    key = f"audit.action.{action}"
+    return i18n.t(key, lang) if key in i18n.ZH else action
+
+
+def audit_csv(frame: pd.DataFrame) -> bytes:
+    """The audit records as CSV, UTF-8 with BOM (Excel), every formula-like cell neutralised."""
+    safe = frame.astype(object).map(neutralise_cell)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def login_required_by_env() -> bool:
+    """True when $INTEGRITY_REQUIRE_LOGIN decides (the admins' toggle then cannot change it)."""
+    return bool(os.environ.get(REQUIRE_LOGIN_ENV, "").strip())

@@ -1,0 +1,85 @@
+"""User management (issue 6, admins only): add users, change roles, reset passwords, unlock, remove."""
+
+import streamlit as st
+
+from metrics import auth
+from pages import _common as ui
+
+ui.require_role("admin")
+lang = ui.lang()
+me = ui.current_user()
+FLASH = "_users_flash"
+
+
+def _done(what: str) -> None:
+    st.session_state[FLASH] = ui.t("users.done", what=what)
+    st.rerun()
+
+
+st.title(ui.t("users.title"))
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH))
+
+# load and show
+users = auth.list_users()
+names = users["username"].tolist()
+st.subheader(ui.t("users.list"))
+shown = users.assign(role=users["role"].map(lambda r: ui.t(f"role.{r}")), active=users["active"].astype(bool))
+st.dataframe(shown.rename(columns={c: ui.t(f"users.col.{c}") for c in shown.columns}), hide_index=True, width="stretch")
+
+role_label = {r: ui.t(f"role.{r}") for r in auth.ROLES}
+add_tab, role_tab, pw_tab, unlock_tab, remove_tab = st.tabs(
+    [
+        ui.t("users.add"),
+        ui.t("users.change_role"),
+        ui.t("users.reset_password"),
+        ui.t("users.unlock"),
+        ui.t("users.remove"),
+    ]
+)
+try:
+    with add_tab, st.form("user_add", clear_on_submit=True):
+        name = st.text_input(ui.t("auth.username"))
+        role = st.selectbox(ui.t("users.role"), auth.ROLES, format_func=role_label.get)
+        pw1 = st.text_input(ui.t("auth.password"), type="password")
+        pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
+        if st.form_submit_button(ui.t("users.add_submit"), type="primary"):
+            if pw1 != pw2:
+                raise auth.AuthError("auth.err.password_mismatch")
+            auth.add_user(name, pw1, role, actor=me)
+            _done(f"{ui.t('users.add')} {name.strip()}")
+    with role_tab, st.form("user_role"):
+        who = st.selectbox(ui.t("users.pick"), names, key="role_user")
+        role = st.selectbox(ui.t("users.role"), auth.ROLES, format_func=role_label.get, key="role_role")
+        if st.form_submit_button(ui.t("users.apply")) and who:
+            auth.set_role(who, role, actor=me)
+            _done(f"{ui.t('users.change_role')} {who} → {role_label[role]}")
+    with pw_tab, st.form("user_passwd", clear_on_submit=True):
+        who = st.selectbox(ui.t("users.pick"), names, key="pw_user")
+        pw1 = st.text_input(ui.t("users.new_password"), type="password")
+        pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
+        if st.form_submit_button(ui.t("users.apply")) and who:
+            if pw1 != pw2:
+                raise auth.AuthError("auth.err.password_mismatch")
+            auth.set_password(who, pw1, actor=me)
+            _done(f"{ui.t('users.reset_password')} {who}")
+    with unlock_tab, st.form("user_unlock"):
+        who = st.selectbox(ui.t("users.pick"), names, key="unlock_user")
+        if st.form_submit_button(ui.t("users.apply")) and who:
+            auth.unlock_user(who, actor=me)
+            _done(f"{ui.t('users.unlock')} {who}")
+    with remove_tab, st.form("user_remove"):
+        who = st.selectbox(ui.t("users.pick"), names, key="remove_user")
+        sure = st.checkbox(ui.t("users.remove_confirm"))
+        if st.form_submit_button(ui.t("users.apply")) and who and sure:
+            auth.remove_user(who, actor=me)
+            _done(f"{ui.t('users.remove')} {who}")
+except auth.AuthError as e:
+    st.error(e.message(lang))
+
+st.divider()
+env_set = auth.login_required_by_env()
+required = auth.login_required()
+if st.toggle(ui.t("users.require_login"), value=required, disabled=env_set, key="require_login") != required:
+    auth.set_login_required(not required, actor=me)
+    _done(ui.t("users.require_login"))
