@@ -210,15 +210,15 @@ class _Tr:
     def __init__(self, lang: str, sheet: str, out: Checked):
         self.lang, self.sheet, self.out = lang, sheet, out
 
-    def t(self, key: str, **fmt) -> str:
-        return i18n.t("upload.err." + key, self.lang, **fmt)
+    def t(self, code: str, /, **fmt) -> str:
+        return i18n.t("upload.err." + code, self.lang, **fmt)
 
-    def err(self, line: int, column: str, value, key: str, **fmt) -> None:
-        self.out.problems.append(Problem(line, column, cell_text(value), self.t(key, **fmt), self.sheet))
+    def err(self, at: int, column: str, value, code: str, /, **fmt) -> None:
+        self.out.problems.append(Problem(at, column, cell_text(value), self.t(code, **fmt), self.sheet))
 
-    def warn(self, at: int, column: str, value, key: str, **fmt) -> None:
+    def warn(self, at: int, column: str, value, code: str, /, **fmt) -> None:
         self.out.warnings.append(
-            Problem(at, column, cell_text(value), i18n.t("upload.warn." + key, self.lang, **fmt), self.sheet)
+            Problem(at, column, cell_text(value), i18n.t("upload.warn." + code, self.lang, **fmt), self.sheet)
         )
 
 
@@ -423,7 +423,7 @@ def _duplicates(f: _Frame, keys: list, tr: _Tr, column: str, describe) -> None:
         if k is None or any(x is None for x in k):
             continue
         if k in first:
-            tr.err(line, column, describe(k), "duplicate_key", other=first[k], key=describe(k))
+            tr.err(line, column, describe(k), "duplicate_key", other=first[k], what=describe(k))
         else:
             first[k] = line
 
