@@ -47,6 +47,7 @@ MONTH_FILE_SECONDS = 1.0  # a month's file previews and commits "well under a se
 PAGE_FLOOR_RATIO = 5.0  # every page warm within 5× the trivial page at M
 L_OVER_M_RATIO = 2.0  # at L every page within 2× its own time at M
 RSS_LIMIT_MB = 400.0  # at L no page process above 400 MB
+PAGE_TIMEOUT_S = int(os.environ.get("BENCH_PAGE_TIMEOUT", "1200"))  # one page's process, all its runs
 
 
 def pages_from_dashboard() -> list[str]:
@@ -193,7 +194,10 @@ def run_worker(page: str, db_path: Path, repeat: int, direct: bool = False, toke
     if token:
         env["BENCH_TOKEN"] = token
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=PAGE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"page": page, "error": f"timed out after {PAGE_TIMEOUT_S} s (first + cold + warm runs)"}
     wall = time.perf_counter() - t0
     line = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith("{")), None)
     if line is None:
