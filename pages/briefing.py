@@ -1,7 +1,276 @@
-"""Placeholder page: briefing."""
+"""季度汇报 Quarterly briefing: choose the quarter → build the briefing → present one slide per screen, or download.
+
+Presentation mode is the URL parameter ``?present=1`` (also ``&quarter=2026-Q3&slide=2&auto=20``): no sidebar,
+toolbar or header, large type, one slide per screen; → / ← / PageDown / PageUp / Space change slides.
+"""
+
+from __future__ import annotations
+
+import time
 
 import streamlit as st
 
+from metrics import briefing, store
 from pages import _common as ui
 
+SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarter"
+N_SLIDES = len(briefing.SLIDES)
+
+# A fixed stylesheet (never any data in it): hides Streamlit's chrome and sets projector type sizes. The slide
+# area is sized to the viewport so every slide fits one screen at 1920×1080 and 1280×720 without scrolling.
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+[data-testid="stMainMenu"], header, footer { display: none !important; }
+.stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 12px 36px 0 36px !important; max-width: 100% !important; }
+html, body, [data-testid="stAppViewContainer"], .stMain { overflow: hidden !important; }
+html { font-size: 26px !important; }
+.stMain h1 { font-size: 44px !important; padding: 0 !important; line-height: 1.2 !important; }
+.st-key-brief_slide { height: calc(100vh - 190px) !important; max-height: calc(100vh - 190px); overflow: hidden; }
+.st-key-brief_slide [data-testid="stPlotlyChart"] { height: calc(100vh - 320px) !important; }
+.st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
+  font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
+.st-key-brief_slide [data-testid="stMetricValue"] p { font-size: 56px !important; font-weight: 700; line-height: 1.2; }
+.st-key-brief_slide [data-testid="stMetricLabel"] p { font-size: 28px !important; font-weight: 700; }
+.st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 26px !important; }
+.st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 26px !important; margin-bottom: 0 !important; }
+.st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
+.st-key-brief_nav button p { font-size: 26px !important; }
+.st-key-brief_keys { display: none !important; }
+</style>"""
+
+
+# --- cached loaders (keyed by the store's data version, so an upload shows at once) ---------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _quarters(version: int) -> tuple[list[str], str | None]:
+    with store.opened() as db:
+        return briefing.available_quarters(db), briefing.default_quarter(db)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _briefing(quarter: str, lang: str, version: int) -> briefing.Briefing:
+    with store.opened() as db:
+        return briefing.build(db, quarter, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _html(quarter: str, lang: str, version: int) -> bytes:
+    return briefing.to_html(_briefing(quarter, lang, version)).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pptx(quarter: str, lang: str, version: int) -> bytes:
+    return briefing.to_pptx(_briefing(quarter, lang, version))
+
+
+# --- navigation state ----------------------------------------------------------------------------------------
+
+
+def _int_param(name: str, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(hi, max(lo, int(st.query_params.get(name, default))))
+    except (TypeError, ValueError):
+        return default
+
+
+def _go(step: int) -> None:
+    st.session_state[SLIDE_KEY] = (st.session_state.get(SLIDE_KEY, 1) - 1 + step) % N_SLIDES + 1
+    st.session_state["_brief_changed_at"] = time.monotonic()
+    st.query_params["slide"] = str(st.session_state[SLIDE_KEY])
+
+
+def _start_presenting(quarter: str) -> None:
+    st.session_state[SLIDE_KEY] = 1
+    st.query_params.update(present="1", quarter=quarter, slide="1")
+    auto = int(st.session_state.get(AUTO_KEY) or 0)
+    if auto > 0:
+        st.query_params["auto"] = str(auto)
+
+
+def _stop_presenting() -> None:
+    for k in ("present", "slide", "auto"):
+        st.query_params.pop(k, None)
+
+
+# --- drawing one slide ---------------------------------------------------------------------------------------
+
+
+def _md(s: str) -> str:
+    """Markdown-escape a catalogue label before it goes into a metric label (labels accept Markdown)."""
+    for ch in "\\`*_{}[]()<>#+-.!|~:$":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def _lines(lines: list[str], limit: int) -> None:
+    for line in briefing.clip(lines, limit, ui.lang()) or [ui.t("brief.none")]:
+        st.text(line)  # data text: never Markdown or HTML
+
+
+def _chart(fig, key: str, presenting: bool) -> None:
+    if presenting:  # the figure fills the slide area, whose height CSS ties to the screen
+        fig.update_layout(height=None, autosize=True)
+    st.plotly_chart(
+        fig, theme=None, key=key, height="stretch" if presenting else "content", config={"displayModeBar": False}
+    )
+
+
+def _slide_kpis(b: briefing.Briefing) -> None:
+    st.markdown("**" + b.t("brief.vs_prev", prev=briefing.quarter_label(b.previous, b.lang)) + "**")
+    cards = list(b.kpis)
+    cols = st.columns(4)
+    for i, k in enumerate(cards):
+        with cols[i % 4].container(border=True):
+            st.metric(
+                _md(k.label),
+                briefing.kpi_value_text(k, b.lang),
+                delta=None if k.change is None else f"{k.change:+.1f}",
+                delta_color="normal" if k.direction == ">=" else "inverse",
+            )
+            colour = {True: "green", False: "red", None: "gray"}[k.passed]
+            st.markdown(f":{colour}[{briefing.kpi_target_text(k, b.lang)}]")
+            st.markdown(briefing.kpi_depts_text(k, b.lang) or briefing.kpi_change_text(k, b.lang))
+    extra = [
+        ("brief.vetoes", b.vetoes, b.vetoes_prev, "red" if b.vetoes else "green"),
+        ("brief.warnings", b.warnings, b.warnings_prev, "orange" if b.warnings else "green"),
+    ]
+    for j, (key, n, prev, colour) in enumerate(extra, start=len(cards)):
+        with cols[j % 4].container(border=True):
+            st.metric(b.t(key), n, delta=n - prev, delta_color="inverse")
+            st.markdown(f":{colour}[{b.t('brief.prev_fmt', n=prev)}]")
+    with cols[(len(cards) + 2) % 4].container(border=True):
+        st.metric(b.t("brief.awarded"), b.awarded)
+
+
+def _slide_ranking(b: briefing.Briefing, presenting: bool) -> None:
+    st.markdown(b.t("brief.ranking_sub"))
+    _chart(briefing.ranking_figure(b), "chart_ranking", presenting)
+
+
+def _slide_events(b: briefing.Briefing, presenting: bool) -> None:
+    st.markdown(b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings))
+    left, right = st.columns([3, 2])
+    with left:
+        _chart(briefing.events_figure(b), "chart_events", presenting)
+    with right:
+        _lines(briefing.event_lines(b), briefing.LIST_LIMIT)
+
+
+def _slide_awards(b: briefing.Briefing, presenting: bool) -> None:
+    left, right = st.columns([3, 2])
+    with left:
+        _chart(briefing.awards_figure(b), "chart_awards", presenting)
+    with right:
+        st.markdown(f":red[**{b.t('brief.conflicts')}**]")
+        _lines(briefing.conflict_lines(b), briefing.LIST_LIMIT - 2)
+
+
+def _slide_attention(b: briefing.Briefing) -> None:
+    _lines(briefing.attention_lines(b), briefing.LIST_LIMIT)
+
+
+def _draw_slide(b: briefing.Briefing, n: int, presenting: bool) -> None:
+    name = briefing.SLIDES[n - 1]
+    if name == "kpis":
+        _slide_kpis(b)
+    elif name == "ranking":
+        _slide_ranking(b, presenting)
+    elif name == "events":
+        _slide_events(b, presenting)
+    elif name == "awards":
+        _slide_awards(b, presenting)
+    else:
+        _slide_attention(b)
+
+
+def _slide_title(b: briefing.Briefing, n: int) -> str:
+    return b.title if n == 1 else b.t(f"brief.slide.{briefing.SLIDES[n - 1]}")
+
+
+# --- the page: filters → load → show ---------------------------------------------------------------------------
+
+lang = ui.lang()
+version = ui.data_version()
+quarters, default_q = _quarters(version)
+presenting = st.query_params.get("present") == "1"
+
+if not quarters:
+    st.title(ui.t("nav.briefing"))
+    st.info(ui.t("brief.no_quarter"))
+    st.stop()
+
+asked = st.query_params.get("quarter")
+if asked in quarters:
+    st.session_state[QUARTER_KEY] = asked
+elif st.session_state.get(QUARTER_KEY) not in quarters:
+    st.session_state[QUARTER_KEY] = default_q
+if SLIDE_KEY not in st.session_state or "slide" in st.query_params:
+    st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, N_SLIDES)
+
+if presenting:
+    st.html(PRESENT_CSS)
+    b = _briefing(st.session_state[QUARTER_KEY], lang, version)
+    n = st.session_state[SLIDE_KEY]
+    head, counter = st.columns([9, 1], vertical_alignment="bottom")
+    head.title(_slide_title(b, n), anchor=False)
+    counter.markdown("**" + ui.t("brief.slide_of", i=n, n=N_SLIDES) + "**")
+    with st.container(key="brief_slide"):
+        _draw_slide(b, n, presenting=True)
+    with st.container(key="brief_nav", horizontal=True):
+        st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1,), shortcut="Left", key="_brief_prev")
+        st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1,), shortcut="Right", key="_brief_next")
+        st.button(ui.t("brief.exit_present"), on_click=_stop_presenting, key="_brief_exit")
+    with st.container(key="brief_keys"):  # hidden: more keys for the same two moves
+        st.button("pgdn", on_click=_go, args=(1,), shortcut="PageDown", key="_brief_pgdn")
+        st.button("space", on_click=_go, args=(1,), shortcut="Space", key="_brief_space")
+        st.button("pgup", on_click=_go, args=(-1,), shortcut="PageUp", key="_brief_pgup")
+
+    auto = _int_param("auto", 0, 0, 3600)
+    if auto:
+
+        @st.fragment(run_every=1)
+        def _auto_advance() -> None:
+            changed = st.session_state.setdefault("_brief_changed_at", time.monotonic())
+            if time.monotonic() - changed >= auto:
+                _go(1)
+                st.rerun(scope="app")
+
+        _auto_advance()
+    st.stop()
+
 st.title(ui.t("nav.briefing"))
+quarter = st.selectbox(
+    ui.t("brief.pick_quarter"),
+    quarters,
+    key=QUARTER_KEY,
+    format_func=lambda q: briefing.quarter_label(q, lang),
+)
+b = _briefing(quarter, lang, version)
+c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)
+c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, args=(quarter,), key="_brief_present")
+safe_q = quarter.replace("-", "")
+c3.download_button(
+    ui.t("brief.download_html"),
+    data=lambda: _html(quarter, lang, version),
+    file_name=f"briefing_{safe_q}.html",
+    mime="text/html",
+    key="_brief_dl_html",
+    on_click="ignore",
+)
+c4.download_button(
+    ui.t("brief.download_pptx"),
+    data=lambda: _pptx(quarter, lang, version),
+    file_name=f"briefing_{safe_q}.pptx",
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    key="_brief_dl_pptx",
+    on_click="ignore",
+)
+st.caption(ui.t("brief.keys_help"))
+st.subheader(ui.t("brief.preview"), anchor=False)
+for i in range(1, N_SLIDES + 1):
+    with st.container(border=True):
+        st.markdown(f"#### {i}. {_slide_title(b, i)}")
+        _draw_slide(b, i, presenting=False)
