@@ -120,20 +120,24 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     missed, grey where there is no data. ``grid``: dept_code, period ('YYYY-MM'), value, target, passed.
     ``labels``: dept_code → row label, in display order (top first)."""
     codes = list(labels)
-    cells = grid.set_index(["dept_code", "period"])
+    # One dict lookup per cell (a .loc per cell cost ~1 ms: 7 s at 200 departments, minutes at 5,000; issue 7).
+    cells = {
+        (d, p): (v, tg, ok)
+        for d, p, v, tg, ok in grid[["dept_code", "period", "value", "target", "passed"]].itertuples(index=False)
+    }
+    month_text = {m: i18n.fmt_month(m, lang) for m in months}
     z, text, hover = [], [], []
     for code in codes[::-1]:
         zr, tr, hr = [], [], []
         for m in months:
-            if (code, m) in cells.index:
-                c = cells.loc[(code, m)]
-                p = c["passed"]
+            if (code, m) in cells:
+                value, target, p = cells[(code, m)]
                 state = 0 if pd.isna(p) else (2 if bool(p) else 1)
-                tgt = "—" if pd.isna(c["target"]) else i18n.fmt_number(c["target"], lang)
-                hr.append(f"{labels[code]} · {i18n.fmt_month(m, lang)}<br>{i18n.fmt_number(c['value'], lang)} / {tgt}")
+                tgt = "—" if pd.isna(target) else i18n.fmt_number(target, lang)
+                hr.append(f"{labels[code]} · {month_text[m]}<br>{i18n.fmt_number(value, lang)} / {tgt}")
             else:
                 state = 0
-                hr.append(f"{labels[code]} · {i18n.fmt_month(m, lang)}<br>{i18n.t('chart.nodata', lang)}")
+                hr.append(f"{labels[code]} · {month_text[m]}<br>{i18n.t('chart.nodata', lang)}")
             zr.append(state)
             tr.append("✕" if state == 1 else "")
         z.append(zr)
