@@ -547,6 +547,21 @@ EXPORT_TABLES = (
 # Aggregates for pages (issue 3 / 4 / 7 add queries here)
 # ---------------------------------------------------------------------------------------------
 
+
+def months_with_data(db: sqlite_utils.Database) -> list[str]:
+    """Every month ('YYYY-MM') holding a metric value, oldest first.
+
+    Answered from the covering index idx_metric_values_month with SQLite's skip-ahead DISTINCT, never by loading
+    the values into pandas (issue 7: about 2 ms at 1.8 million stored values).
+    """
+    return [r[0] for r in db.execute("SELECT DISTINCT month FROM metric_values ORDER BY month")]
+
+
+def event_months(db: sqlite_utils.Database) -> list[str]:
+    """Every month ('YYYY-MM') with an event of any status, oldest first."""
+    return [r[0] for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events ORDER BY m")]
+
+
 # --- issue 3: in-place edits of targets and catalogues (pages/targets.py) ---------------------------
 # An edit is a batch like an upload (kind targets / catalogue, file_name "页面编辑"), so it is journalled,
 # can be rolled back, and a later rollback of an earlier upload cannot silently undo it.
