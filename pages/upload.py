@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import auth, contract, demo, export, importer, store
+from metrics import auth, contract, demo, export, i18n, importer, store
 from pages import _common as ui
 
 ui.require_role("editor")
@@ -17,6 +17,7 @@ ui.require_role("editor")
 lang = ui.lang()
 t = ui.t
 FLASH_KEY = "_upload_flash"
+_COL_KEYS = {k for k in i18n.ZH if k.startswith("upload.col.")}
 NONCE_KEY = "_upload_nonce"
 
 
@@ -36,7 +37,7 @@ def _reset_upload() -> None:
 
 def _labelled(df: pd.DataFrame) -> pd.DataFrame:
     """Column headers in the UI language (the values stay exactly as written in the file)."""
-    return df.rename(columns={c: t(f"upload.col.{c}") for c in df.columns})
+    return df.rename(columns={c: t(f"upload.col.{c}") for c in df.columns if f"upload.col.{c}" in _COL_KEYS})
 
 
 def _kind_label(kind: str) -> str:
@@ -84,7 +85,7 @@ with st.expander(t("upload.templates"), icon="📄"):
 kind_choice = st.selectbox(
     t("upload.kind"),
     ["auto", *contract.KINDS],
-    format_func=lambda k: t(f"upload.kind.{k}"),
+    format_func=lambda k: i18n.t(f"upload.kind.{k}", lang),  # bound now: AppTest calls it outside the run
     key="_upload_kind",
 )
 uploaded = st.file_uploader(
