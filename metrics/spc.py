@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 # ---------------------------------------------------------------------------------------------
 # The rules, as data
@@ -149,21 +150,44 @@ def xmr(
     ``baseline_points``: limits of each segment from its first N points only (NHSRplotthedots
     ``fix_after_n_points``). ``rebase_months``: a new segment starts at the first month >= each of them.
     """
-    s = series.dropna(subset=["value"]).sort_values("month").reset_index(drop=True)
-    months = s["month"].astype(str).tolist()
-    y = s["value"].astype(float).to_numpy()
-    target = s["target"].astype(float).to_numpy() if "target" in s.columns else np.full(len(s), np.nan, dtype=float)
+    s = series.dropna(subset=["value"]).sort_values("month")
+    target = s["target"].to_numpy(dtype=float) if "target" in s.columns else np.full(len(s), np.nan)
+    arrays = _chart_arrays(
+        s["month"].astype(str).tolist(),
+        s["value"].to_numpy(dtype=float),
+        target,
+        direction,
+        params,
+        baseline_points,
+        rebase_months,
+    )
+    return pd.DataFrame({c: arrays[c] for c in _COLUMNS})
+
+
+def _chart_arrays(
+    months: list[str],
+    y: np.ndarray,
+    target: np.ndarray,
+    direction: str | None,
+    params: SPCParams,
+    baseline_points: int | None,
+    rebase_months: Iterable[str],
+) -> dict[str, np.ndarray]:
+    """The columns of ``xmr`` as arrays (no DataFrame: the icon matrix runs this for every series)."""
     segment = _segments(months, rebase_months)
     sign = improvement_sign(direction)
-    parts = [
-        _segment_frame(y[segment == g], params, baseline_points, sign) for g in (np.unique(segment) if len(y) else [])
-    ]
-    body = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: [] for c in _COLUMNS[3:]})
-    out = pd.DataFrame({"month": months, "value": y, "target": target, "segment": segment})
-    out = pd.concat([out, body.drop(columns=["segment"], errors="ignore")], axis=1)
-    out["segment"] = segment
-    out["rebase"] = np.r_[False, segment[1:] != segment[:-1]] if len(y) else np.array([], dtype=bool)
-    return out[list(_COLUMNS)]
+    parts = [_segment_arrays(y[segment == g], params, baseline_points, sign) for g in np.unique(segment)]
+    out: dict[str, np.ndarray] = {
+        c: (np.concatenate([part[c] for part in parts]) if parts else np.array([])) for c in _COLUMNS[5:]
+    }
+    out.update(
+        month=np.array(months, dtype=object),
+        value=y,
+        target=target,
+        segment=segment,
+        rebase=np.r_[False, segment[1:] != segment[:-1]] if len(y) else np.array([], dtype=bool),
+    )
+    return out
 
 
 def _segments(months: list[str], rebase_months: Iterable[str]) -> np.ndarray:
@@ -179,7 +203,7 @@ def _segments(months: list[str], rebase_months: Iterable[str]) -> np.ndarray:
     return inverse.astype(int)
 
 
-def _segment_frame(y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int) -> pd.DataFrame:
+def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int) -> dict[str, np.ndarray]:
     n = len(y)
     used = n if baseline_points is None else max(1, min(n, int(baseline_points)))
     mean, amr = _mean_and_amr(y[:used], p)
@@ -211,28 +235,27 @@ def _segment_frame(y: np.ndarray, p: SPCParams, baseline_points: int | None, sig
     else:
         oriented = signal * sign
         point_type = np.select([oriented > 0, oriented < 0], ["improvement", "concern"], default="common")
-    return pd.DataFrame(
-        {
-            "baseline": np.arange(n) < used,
-            "mean": mean,
-            "lpl": lpl,
-            "upl": upl,
-            "near_lpl": nlpl,
-            "near_upl": nupl,
-            "outside_limits": outside,
-            "close_to_limits": close,
-            "relative_to_mean": rtm,
-            "rule_limit": outside,
-            "rule_trend": trend_part,
-            "rule_two_in_three": two_part,
-            "rule_run": run_part,
-            "special_cause": rule != "",
-            "rule": rule,
-            "signal": signal,
-            "point_type": point_type,
-            "trial": used < p.min_points,
-        }
-    )
+    full = lambda x: np.full(n, x)  # noqa: E731 - a segment's constant as a column
+    return {
+        "baseline": np.arange(n) < used,
+        "mean": full(mean),
+        "lpl": full(lpl),
+        "upl": full(upl),
+        "near_lpl": full(nlpl),
+        "near_upl": full(nupl),
+        "outside_limits": outside,
+        "close_to_limits": close,
+        "relative_to_mean": rtm,
+        "rule_limit": outside,
+        "rule_trend": trend_part,
+        "rule_two_in_three": two_part,
+        "rule_run": run_part,
+        "special_cause": rule != "",
+        "rule": rule.astype(object),
+        "signal": signal,
+        "point_type": point_type.astype(object),
+        "trial": full(used < p.min_points),
+    }
 
 
 def _mean_and_amr(y: np.ndarray, p: SPCParams) -> tuple[float, float]:
@@ -244,17 +267,20 @@ def _mean_and_amr(y: np.ndarray, p: SPCParams) -> tuple[float, float]:
     amr = float(np.mean(mr))
     if p.screen_outliers and amr > 0:
         # Keep only moving ranges strictly below 3.267 × amr (`.data$mr < 3.267 * .data$amr ~ .data$mr`).
-        # (amr == 0 is a flat series: screening would drop every range and leave no limits at all.)
-        amr = float(np.mean(mr[mr < p.outlier_factor * amr]))
+        kept = mr[mr < p.outlier_factor * amr]
+        # Deviation from the reference: when screening would leave only zero ranges (a rare count such as
+        # complaints, mostly 0 with an occasional 1), the limits would collapse onto the mean and every non-zero
+        # month would be "special"; we keep the unscreened amr then. (amr == 0 from the start is a flat series.)
+        if len(kept) and kept.mean() > 0:
+            amr = float(kept.mean())
     return mean, amr
 
 
 def _windows_to_points(ends: np.ndarray, length: int) -> np.ndarray:
     """Mark every point of each window of ``length`` ending at a True in ``ends`` (R `ptd_part_of_seven_trend`)."""
-    part = np.zeros(len(ends), dtype=bool)
-    for i in np.flatnonzero(ends):
-        part[i - length + 1 : i + 1] = True
-    return part
+    n = len(ends)
+    # part[i] = any(ends[i : i + length]); the full convolution's index i + length - 1 sums exactly that window.
+    return np.convolve(ends.astype(int), np.ones(length, dtype=int))[length - 1 : length - 1 + n] > 0
 
 
 def _trend(y: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -267,9 +293,9 @@ def _trend(y: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     n = len(y)
     sdy = np.sign(np.diff(y)).astype(int)
     ends = np.zeros(n, dtype=bool)
-    for i in range(length - 1, n):
-        d = sdy[i - length + 1 : i]
-        ends[i] = bool(np.all(d == 1) or np.all(d == -1))
+    if n >= length:
+        d = sliding_window_view(sdy, length - 1)  # the length - 1 differences ending at each point
+        ends[length - 1 :] = np.all(d == 1, axis=1) | np.all(d == -1, axis=1)
     part = _windows_to_points(ends, length)
     if n < 2:
         return part, np.zeros(n, dtype=int)
@@ -300,9 +326,9 @@ def _run(rtm: np.ndarray, length: int) -> np.ndarray:
     """
     n = len(rtm)
     ends = np.zeros(n, dtype=bool)
-    for i in range(length - 1, n):
-        w = rtm[i - length + 1 : i + 1]
-        ends[i] = bool(rtm[i] != 0 and np.all(w == rtm[i]))
+    if n >= length:
+        w = sliding_window_view(rtm, length)
+        ends[length - 1 :] = (w[:, -1] != 0) & np.all(w == w[:, -1:], axis=1)
     return _windows_to_points(ends, length)
 
 
@@ -335,13 +361,16 @@ def verdict(chart: pd.DataFrame, direction: str | None) -> Verdict:
     """
     if chart.empty:
         return Verdict(NO_DATA, None, False, 0, None, None, None, None, None, None, direction, None)
-    last = chart.iloc[-1]
-    target = None if _missing(last["target"]) else float(last["target"])
+    return _last_verdict(chart.iloc[-1].to_dict(), len(chart), direction)
+
+
+def _last_verdict(last: dict, n: int, direction: str | None) -> Verdict:
+    target = _num(last["target"])
     return Verdict(
         variation=_POINT_TYPE_TO_VARIATION[str(last["point_type"])],
         assurance=assurance(target, last["lpl"], last["upl"], direction),
         trial=bool(last["trial"]),
-        n_points=len(chart),
+        n_points=n,
         last_month=str(last["month"]),
         last_value=float(last["value"]),
         mean=_num(last["mean"]),
@@ -400,12 +429,22 @@ def icon_matrix(
         targets_resolved[[*keys, "target", "direction"]], on=keys, how="left"
     )
     rows = []
-    for (dept, metric), g in merged.groupby(["dept_code", "metric"], sort=True):
-        if metric not in directions:
-            continue
-        g = g.sort_values("month")
-        direction = series_direction(g["direction"], directions[metric])
-        v = verdict(xmr(g, direction, params), direction)
+    merged = merged[merged["metric"].isin(list(directions)) & merged["value"].notna()]
+    merged = merged.sort_values(["dept_code", "metric", "month"])
+    # Plain arrays split at group boundaries: a pandas groupby costs more than the XmR itself here.
+    depts = merged["dept_code"].astype(str).to_numpy()
+    metrics = merged["metric"].astype(str).to_numpy()
+    month_arr = merged["month"].astype(str).to_numpy()
+    value_arr = merged["value"].to_numpy(dtype=float)
+    target_arr = merged["target"].to_numpy(dtype=float)
+    dir_arr = merged["direction"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, (depts[1:] != depts[:-1]) | (metrics[1:] != metrics[:-1])])
+    for lo, hi in zip(starts, np.r_[starts[1:], len(depts)], strict=True):
+        dept, metric = depts[lo], metrics[lo]
+        known = [d for d in dir_arr[lo:hi] if isinstance(d, str)]
+        direction = known[-1] if known else directions[metric]  # as series_direction
+        a = _chart_arrays(month_arr[lo:hi].tolist(), value_arr[lo:hi], target_arr[lo:hi], direction, params, None, ())
+        v = _last_verdict({c: a[c][-1] for c in _COLUMNS}, hi - lo, direction)
         rows.append(
             {
                 "dept_code": dept,

@@ -1,7 +1,151 @@
-"""Placeholder page: trends."""
+"""科室趋势 Department trends: every metric of one department as an XmR chart (PRODUCT §2, §5; issue 4).
 
+Filters (category, department — preselected from ``?dept=K01`` —, rebase month, limit settings) → load (cached
+on the data version) → compute (metrics.spc) → show (verdict icons and sentence, then the chart).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
 import streamlit as st
 
+from metrics import contract, i18n, spc, spc_charts, store
+from metrics.targets import resolve_targets
 from pages import _common as ui
 
+HOSP = contract.HOSPITAL_CODE
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
+
+
+def _md(text: str) -> str:
+    """Catalogue text made literal for st.markdown (no links, emphasis or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# --- load (cached on the store's data version) -------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _catalogue(version: int) -> tuple[pd.DataFrame, list[contract.Metric]]:
+    with store.opened() as db:
+        return store.departments(db), store.metric_defs(db)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _dept_data(version: int, dept: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(values with target and direction per month, events, award changes) of one department."""
+    with store.opened() as db:
+        values = store.metric_values(db, dept_codes=[dept])
+        resolved = resolve_targets(store.targets(db), values)
+        events = store.events(db, dept_codes=[dept])
+        awards = store.award_changes(db, dept_codes=[dept])
+    values = values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
+    return values, events, awards
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+lang = ui.lang()
+version = ui.data_version()
 st.title(ui.t("nav.trends"))
+departments, metric_defs = _catalogue(version)
+
+wanted = st.query_params.get("dept")
+known = set(departments["dept_code"]) | {HOSP}
+if "trends_dept" not in st.session_state and wanted in known:
+    st.session_state["trends_dept"] = wanted
+    st.session_state["trends_category"] = ui.t("filter.all")
+
+names = dict(zip(departments["dept_code"], departments["dept_name"], strict=True))
+names[HOSP] = ui.t("trends.hospital")
+categories = [ui.t("filter.all"), *[c for c in contract.CATEGORIES if c in set(departments["category"])]]
+
+c1, c2, c3 = st.columns([1, 2, 2])
+category = c1.selectbox(ui.t("filter.category"), categories, key="trends_category")
+shown = departments if category == ui.t("filter.all") else departments[departments["category"] == category]
+order = {c: i for i, c in enumerate(contract.CATEGORIES)}  # clinical departments first, as the hospital lists them
+shown = shown.assign(_o=shown["category"].map(order).fillna(len(order))).sort_values(["_o", "dept_code"])
+options = [HOSP, *shown["dept_code"].tolist()]
+if st.session_state.get("trends_dept") not in options:
+    st.session_state["trends_dept"] = options[1] if len(options) > 1 else HOSP
+dept = c2.selectbox(
+    ui.t("trends.dept"),
+    options,
+    key="trends_dept",
+    format_func=lambda c: names.get(c, c) if c == HOSP else f"{c}  {names.get(c, c)}",
+)
+if wanted and wanted not in known:
+    st.warning(ui.t("trends.unknown_dept"))
+if st.query_params.get("dept") != dept:
+    st.query_params["dept"] = dept
+
+values, events, awards = _dept_data(version, dept)
+months = sorted(values["month"].unique())
+rebase = c3.selectbox(
+    ui.t("trends.rebase"),
+    [None, *months[1:]],
+    format_func=lambda m: ui.t("trends.rebase_none") if m is None else i18n.fmt_month(m, lang),
+    help=ui.t("trends.rebase_help"),
+    key=f"trends_rebase_{dept}",
+)
+with st.expander(ui.t("trends.settings")):
+    s1, s2 = st.columns(2)
+    baseline = s1.number_input(ui.t("trends.baseline"), min_value=0, max_value=120, value=0, step=1)
+    run_length = s2.radio(ui.t("trends.run_length"), [7, 6], horizontal=True)
+params = spc.SPCParams(run_length=int(run_length))
+
+# --- compute -------------------------------------------------------------------------------------
+
+scope = "hospital" if dept == HOSP else "dept"
+series = []
+for m in sorted((m for m in metric_defs if m.scope == scope), key=lambda m: (m.sort, m.code)):
+    s = values[values["metric"] == m.code].sort_values("month")
+    if s.empty:
+        continue
+    direction = spc.series_direction(s["direction"], m.direction)
+    chart = spc.xmr(
+        s, direction, params, baseline_points=int(baseline) or None, rebase_months=[rebase] if rebase else ()
+    )
+    series.append((m, direction, chart, spc.verdict(chart, direction)))
+
+# --- show ----------------------------------------------------------------------------------------
+
+st.subheader(
+    ui.t("trends.hospital_section") if dept == HOSP else _md(ui.t("trends.summary", dept=names[dept], n=len(series)))
+)
+if not series:
+    st.info(ui.t("trends.no_data"))
+    st.stop()
+st.caption(ui.t("trends.how_to_read"))
+
+_COLOUR = {
+    spc.IMPROVEMENT: "blue",
+    spc.CONCERN: "orange",
+    spc.NEUTRAL_HIGH: "violet",
+    spc.NEUTRAL_LOW: "violet",
+    spc.PASS: "blue",
+    spc.FAIL: "orange",
+}
+
+for m, direction, chart, v in series:
+    name = i18n.metric_name(m, lang)
+    var = spc_charts.variation_label(v.variation, direction, lang)
+    ass = spc_charts.assurance_label(v.assurance, lang)
+    st.markdown(
+        f"#### {_md(name)}  :{_COLOUR.get(v.variation, 'gray')}-background[{_md(var)}]"
+        f"  :{_COLOUR.get(v.assurance, 'gray')}-background[{_md(ass)}]"
+    )
+    st.markdown(_md(spc_charts.verdict_sentence(name, v, lang)))
+    fig = spc_charts.xmr_figure(
+        chart,
+        title="",  # the heading above already names the metric
+        lang=lang,
+        unit=m.unit_en if lang == "en" else m.unit_zh,
+        direction=direction,
+        events=events,
+        awards=awards,
+        params=params,
+    )
+    st.plotly_chart(fig, theme=None, key=f"xmr_{dept}_{m.code}")

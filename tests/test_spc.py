@@ -71,6 +71,18 @@ def test_outlier_screening_narrows_the_limits_and_flags_the_outlier():
     assert raw["lpl"].iloc[0] == pytest.approx(-3.16)
 
 
+def test_screening_never_collapses_the_limits_of_a_rare_count():
+    """Complaints 0 0 0 1 0 0 0 0 0 0 0 0: MRs 0 0 1 1 0 … → amr = 2 / 11 = 0.1818; 3.267 × 0.1818 = 0.594, so
+    screening would drop both 1s and leave amr 0 (limits = mean = 1/12, every month "special"). We keep the
+    unscreened amr: limits 0.0833 ± 2.66 × 0.1818 = −0.4003 / 0.5670 → the 1 is beyond (concern, lower is
+    better); the 8 zeros after it are a run below the mean (improvement); the first 3 zeros are common cause.
+    """
+    c = spc.xmr(series([0, 0, 0, 1] + [0] * 8), "<=")
+    assert c["upl"].iloc[0] == pytest.approx(1 / 12 + 2.66 * 2 / 11)
+    assert c["rule"].tolist() == [""] * 3 + ["limit"] + ["run"] * 8
+    assert types(c) == ["common"] * 3 + ["concern"] + ["improvement"] * 8
+
+
 def test_beyond_a_limit_is_concern_when_lower_is_better():
     """Same numbers; for a '<=' metric (e.g. drug share) a point above the upper limit is a concern."""
     c = spc.xmr(series(OUTLIER), "<=")

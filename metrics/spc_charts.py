@@ -1,0 +1,419 @@
+"""Figures and display tables for SPC: the XmR chart, verdict labels and sentences, the icon-matrix table.
+
+Builders return ``go.Figure`` or DataFrames and never call Streamlit. Month axes are categories ('YYYY-MM').
+Colours follow NHSRplotthedots R/ptd_spc_colours.R (grey common cause, blue improvement, orange concern,
+purple neutral, red target), darkened a little for a projector; blue/orange is safe for colour-blind readers and
+the icons also differ in shape, never in colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from urllib.parse import quote
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import contract, i18n, spc
+
+COLOURS = {
+    "common": "#7f7f7f",
+    "improvement": "#1f77b4",
+    "concern": "#ED8B00",
+    "neutral_high": "#490092",
+    "neutral_low": "#490092",
+    "value_line": "#b3b3b3",
+    "mean": "#222222",
+    "limit": "#7f7f7f",
+    "target": "#de1b1b",
+    "veto": "#c00000",
+    "warning": "#e6a100",
+    "award": "#005eb8",
+    "rebase": "#490092",
+}
+FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+TICK_SIZE = 16
+TITLE_SIZE = 22
+
+# Icon glyphs: the variation arrow shows the side of the signal (▲ high, ▼ low), the word says good or bad;
+# the assurance glyph differs in shape for each verdict (R/geom_ptd_icon.R: improvement_high/low, pass/fail).
+_ASSURANCE_GLYPH = {spc.PASS: "✔", spc.FAIL: "✘", spc.HIT_AND_MISS: "◐", None: "·"}
+
+
+def variation_label(variation: str, direction: str | None, lang: str = i18n.DEFAULT_LANG) -> str:
+    """Icon and word for a variation verdict, e.g. '▲ 改善' (high is better, special cause improving)."""
+    sign = spc.improvement_sign(direction)
+    if variation == spc.IMPROVEMENT:
+        glyph = "▲" if sign >= 0 else "▼"
+    elif variation == spc.CONCERN:
+        glyph = "▼" if sign >= 0 else "▲"
+    elif variation == spc.NEUTRAL_HIGH:
+        glyph = "▲"
+    elif variation == spc.NEUTRAL_LOW:
+        glyph = "▼"
+    elif variation == spc.COMMON:
+        glyph = "—"
+    else:
+        glyph = "·"
+    return f"{glyph} {i18n.t('spc.var.' + variation, lang)}"
+
+
+def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG) -> str:
+    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '· 无目标' without one."""
+    assurance = assurance if isinstance(assurance, str) else None  # NaN from a frame means none
+    return f"{_ASSURANCE_GLYPH.get(assurance, '·')} {i18n.t('spc.ass.' + (assurance or 'none'), lang)}"
+
+
+def verdict_sentence(metric_name: str, verdict: spc.Verdict, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A plain-language sentence, e.g. '患者满意度：近期出现改善的特殊原因变异；目标稳定达成。'"""
+    s = i18n.t(
+        "spc.sentence",
+        lang,
+        metric=metric_name,
+        variation=i18n.t("spc.say." + verdict.variation, lang),
+        assurance=i18n.t("spc.say.ass." + (verdict.assurance or "none"), lang),
+    )
+    if verdict.trial and verdict.n_points:
+        s += i18n.t("spc.sentence.trial", lang, n=verdict.n_points)
+    return s
+
+
+def rule_label(rule: str, lang: str = i18n.DEFAULT_LANG, params: spc.SPCParams = spc.DEFAULT_PARAMS) -> str:
+    if not rule:
+        return ""
+    n = params.trend_length if rule == "trend" else params.run_length
+    return i18n.t("spc.rule." + rule, lang, n=n)
+
+
+# ---------------------------------------------------------------------------------------------
+# The XmR chart
+# ---------------------------------------------------------------------------------------------
+
+
+def xmr_figure(
+    chart: pd.DataFrame,
+    *,
+    title: str,
+    lang: str = i18n.DEFAULT_LANG,
+    unit: str = "",
+    direction: str | None = None,
+    events: pd.DataFrame | None = None,
+    awards: pd.DataFrame | None = None,
+    params: spc.SPCParams = spc.DEFAULT_PARAMS,
+    height: int = 480,
+) -> go.Figure:
+    """An XmR chart of one series (``spc.xmr`` output) with its target, events and award changes on the same axis.
+
+    ``events``: event_date, kind ('veto'|'warning'), indicator, description, status (only confirmed are drawn).
+    ``awards``: status, changed_on. Both are clipped to the chart's months.
+    """
+    fig = go.Figure()
+    if chart.empty:
+        return _layout(fig, title, unit, [], height)
+    months = _month_span(chart["month"].iloc[0], chart["month"].iloc[-1])
+
+    fig.add_trace(
+        go.Scatter(
+            x=chart["month"],
+            y=chart["value"],
+            mode="lines",
+            line=dict(color=COLOURS["value_line"], width=2),
+            name=i18n.t("spc.value", lang),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    _add_segment_lines(fig, chart, lang)
+    _add_target(fig, chart, lang, direction)
+    _add_points(fig, chart, lang, params)
+
+    lo, hi = _y_extent(chart)
+    pad = (hi - lo) * 0.12 or 1.0
+    top, bottom = hi + pad, lo - pad
+    _add_events(fig, events, months, top, lang)
+    _add_awards(fig, awards, months, bottom, lang)
+    _add_rebase_and_trial(fig, chart, lang, params)
+    fig = _layout(fig, title, unit, months, height)
+    fig.update_yaxes(range=[bottom - pad * 0.8, top + pad * 0.8])
+    return fig
+
+
+def _add_segment_lines(fig: go.Figure, chart: pd.DataFrame, lang: str) -> None:
+    """Centre line and process limits per segment (a rebase starts new lines)."""
+    for j, (_, seg) in enumerate(chart.groupby("segment", sort=True)):
+        for col, key, dash, colour, width in (
+            ("mean", "spc.mean", "solid", COLOURS["mean"], 2.5),
+            ("upl", "spc.upl", "dash", COLOURS["limit"], 2),
+            ("lpl", "spc.lpl", "dash", COLOURS["limit"], 2),
+        ):
+            if seg[col].isna().all():
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=seg["month"],
+                    y=seg[col],
+                    mode="lines",
+                    line=dict(color=colour, dash=dash, width=width),
+                    name=i18n.t("spc.limits" if col in ("upl", "lpl") else key, lang),
+                    legendgroup="limits" if col in ("upl", "lpl") else col,
+                    showlegend=j == 0 and col != "lpl",
+                    hovertemplate=f"{i18n.t(key, lang)}: %{{y:.1f}}<extra></extra>",
+                    meta={"role": col},
+                )
+            )
+
+
+def _add_target(fig: go.Figure, chart: pd.DataFrame, lang: str, direction: str | None) -> None:
+    if chart["target"].isna().all():
+        return
+    sym = {">=": "≥", "<=": "≤"}.get(direction or "", "")
+    last = chart["target"].dropna().iloc[-1]
+    fig.add_trace(
+        go.Scatter(
+            x=chart["month"],
+            y=chart["target"],
+            mode="lines",
+            line=dict(color=COLOURS["target"], dash="dot", width=3, shape="hv"),
+            name=f"{i18n.t('spc.target', lang)} {sym} {i18n.fmt_number(last, lang)}",
+            hovertemplate=f"{i18n.t('spc.target', lang)}: %{{y:.1f}}<extra></extra>",
+            meta={"role": "target"},
+        )
+    )
+
+
+def _add_points(fig: go.Figure, chart: pd.DataFrame, lang: str, params: spc.SPCParams) -> None:
+    for kind in ("common", "improvement", "concern", "neutral_high", "neutral_low"):
+        pts = chart[chart["point_type"] == kind]
+        if pts.empty:
+            continue
+        rules = [rule_label(r, lang, params) for r in pts["rule"]]
+        fig.add_trace(
+            go.Scatter(
+                x=pts["month"],
+                y=pts["value"],
+                mode="markers",
+                marker=dict(
+                    color=COLOURS[kind],
+                    size=12 if kind == "common" else 15,
+                    symbol="circle",
+                    line=dict(color="white", width=1),
+                ),
+                name=i18n.t("spc.pt." + kind, lang),
+                customdata=rules,
+                hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra></extra>",
+                meta={"role": "points", "point_type": kind},
+            )
+        )
+
+
+def _add_events(fig: go.Figure, events: pd.DataFrame | None, months: list[str], y: float, lang: str) -> None:
+    """One marker per month and kind at the top row: red ✖ for vetoes, amber ▼ for warnings."""
+    if events is None or events.empty:
+        return
+    ev = events
+    if "status" in ev.columns:
+        ev = ev[ev["status"] == contract.DEFAULT_EVENT_STATUS]
+    ev = ev.assign(month=ev["event_date"].astype(str).str[:7])
+    ev = ev[ev["month"].isin(months)]
+    for kind, symbol, colour in (("veto", "x", COLOURS["veto"]), ("warning", "triangle-down", COLOURS["warning"])):
+        sel = ev[ev["kind"] == kind]
+        if sel.empty:
+            continue
+        by_month = sel.groupby("month", sort=True)
+        hover = [
+            "<br>".join(
+                html.escape(f"{r.event_date} {r.indicator} {str(r.description or '')[:40]}") for r in g.itertuples()
+            )
+            for _, g in by_month
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=list(by_month.groups),
+                y=[y] * len(hover),
+                mode="markers",
+                marker=dict(color=colour, size=18, symbol=symbol, line=dict(color=colour, width=3)),
+                name=i18n.t("spc." + kind, lang),
+                hovertext=hover,
+                hoverinfo="text",
+                meta={"role": "events", "kind": kind},
+            )
+        )
+
+
+def _add_awards(fig: go.Figure, awards: pd.DataFrame | None, months: list[str], y: float, lang: str) -> None:
+    """The last award status of each month with a change, labelled along the bottom row (labels staggered)."""
+    if awards is None or awards.empty:
+        return
+    aw = awards.assign(month=awards["changed_on"].astype(str).str[:7])
+    aw = aw[aw["month"].isin(months)].sort_values("changed_on")
+    if aw.empty:
+        return
+    last = aw.groupby("month", sort=True).tail(1)
+    labels = [i18n.t("award." + s, lang) for s in last["status"]]
+    fig.add_trace(
+        go.Scatter(
+            x=last["month"],
+            y=[y] * len(last),
+            mode="markers+text",
+            marker=dict(color=COLOURS["award"], size=13, symbol="diamond"),
+            text=labels,
+            textposition=["top center" if i % 2 else "bottom center" for i in range(len(labels))],
+            textfont=dict(size=14, color=COLOURS["award"]),
+            name=i18n.t("spc.award", lang),
+            hovertemplate="%{x}: %{text}<extra></extra>",
+            meta={"role": "awards"},
+        )
+    )
+
+
+def _add_rebase_and_trial(fig: go.Figure, chart: pd.DataFrame, lang: str, params: spc.SPCParams) -> None:
+    for month in chart.loc[chart["rebase"], "month"]:
+        fig.add_vline(x=month, line=dict(color=COLOURS["rebase"], dash="dashdot", width=2))
+        fig.add_annotation(
+            x=month,
+            y=1.0,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            text=i18n.t("spc.rebase", lang),
+            showarrow=False,
+            font=dict(size=15, color=COLOURS["rebase"]),
+        )
+    for _, seg in chart.groupby("segment", sort=True):
+        if bool(seg["trial"].iloc[0]):
+            fig.add_annotation(
+                x=seg["month"].iloc[-1],
+                y=1.0,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                xanchor="right",
+                text=i18n.t("spc.trial", lang, n=params.min_points),
+                showarrow=False,
+                font=dict(size=16, color="#8a4b00"),
+                bgcolor="#fff4e0",
+            )
+
+
+def _y_extent(chart: pd.DataFrame) -> tuple[float, float]:
+    cols = [c for c in ("value", "upl", "lpl", "target") if c in chart.columns]
+    vals = pd.concat([chart[c] for c in cols]).dropna()
+    return float(vals.min()), float(vals.max())
+
+
+def _month_span(first: str, last: str) -> list[str]:
+    """Every calendar month from first to last, so gaps show as gaps on the category axis."""
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=html.escape(title), font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
+        font=dict(family=FONT_FAMILY, size=TICK_SIZE, color="#222222"),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        margin=dict(l=70, r=30, t=90 if title else 60, b=70),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=15)),
+        hoverlabel=dict(font=dict(size=16)),
+        height=height,
+    )
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=months,
+        tickfont=dict(size=TICK_SIZE),
+        showgrid=False,
+        linecolor="#444444",
+        nticks=13,
+    )
+    fig.update_yaxes(
+        title=dict(text=html.escape(unit), font=dict(size=TICK_SIZE)),
+        tickfont=dict(size=TICK_SIZE),
+        gridcolor="#e6e6e6",
+        zeroline=False,
+    )
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# The icon matrix as a display table
+# ---------------------------------------------------------------------------------------------
+
+# Attention rank of a cell (0 = look here first); used to sort and to build sortable cell links.
+_VAR_RANK = {spc.CONCERN: 0, spc.NEUTRAL_HIGH: 1, spc.NEUTRAL_LOW: 1, spc.COMMON: 2, spc.IMPROVEMENT: 3}
+_ASS_RANK = {spc.FAIL: 0, spc.HIT_AND_MISS: 1, None: 2, spc.PASS: 3}
+
+
+def cell_rank(variation: str, assurance: str | None) -> int:
+    """0–15: a concerning special cause first, then by assurance (failing first); improving and passing last."""
+    assurance = assurance if isinstance(assurance, str) else None
+    return 4 * _VAR_RANK.get(variation, 2) + _ASS_RANK.get(assurance, 2)
+
+
+def needs_attention(variation: str, assurance: str | None) -> bool:
+    """A cell a meeting should look at: a concerning special cause, or a target consistently failed."""
+    return variation == spc.CONCERN or assurance == spc.FAIL
+
+
+def trends_link(dept_code: str, metric: str | None = None, rank: int | None = None, label: str = "") -> str:
+    """A relative link to the trends page (``trends?dept=K01``); extra parts keep sorting and display text."""
+    parts = [] if rank is None else [f"rank={rank:02d}"]  # fixed width: sorts as text
+    parts.append("dept=" + quote(dept_code, safe=""))
+    if metric:
+        parts.append("metric=" + quote(metric, safe=""))
+    return "trends?" + "&".join(parts) + (f"#{label}" if label else "")
+
+
+def icon_matrix_table(
+    matrix: pd.DataFrame,
+    departments: pd.DataFrame,
+    metric_defs: Iterable,
+    lang: str = i18n.DEFAULT_LANG,
+    sort: str = "attention",
+) -> pd.DataFrame:
+    """Departments × metrics for display: link, name, category, attention count, one cell per metric.
+
+    A metric cell is a link ``trends?rank=R&dept=…&metric=…#<icons>``: the link opens the trends page, the rank
+    makes a click on the column header sort by attention, and the text after ``#`` is what the cell shows.
+    ``matrix``: spc.icon_matrix output. ``departments``: dept_code, dept_name, category (department rows only).
+    """
+    defs = [m for m in metric_defs if m.code in set(matrix["metric"])]
+    names = departments.set_index("dept_code")
+    rows = []
+    for dept, g in matrix.groupby("dept_code", sort=True):
+        if dept not in names.index:
+            continue
+        row = {
+            "link": trends_link(dept),
+            "dept_code": dept,
+            "dept_name": str(names.at[dept, "dept_name"]),
+            "category": names.at[dept, "category"],
+            "attention": 0,
+            "_rank": 99,
+        }
+        for r in g.itertuples():
+            label = f"{variation_label(r.variation, r.direction, lang)}  {assurance_label(r.assurance, lang)}"
+            rank = cell_rank(r.variation, r.assurance)
+            row[r.metric] = trends_link(dept, r.metric, rank, label)
+            row["attention"] += int(needs_attention(r.variation, r.assurance))
+            row["_rank"] = min(row["_rank"], rank)
+        rows.append(row)
+    cols = ["link", "dept_code", "dept_name", "category", "attention", *[m.code for m in defs]]
+    out = pd.DataFrame(rows, columns=[*cols, "_rank"])
+    if sort == "attention":
+        out = out.sort_values(["attention", "_rank", "dept_code"], ascending=[False, True, True])
+    else:
+        out = out.sort_values("dept_code")
+    return out[cols].reset_index(drop=True)
+
+
+def cell_text(link: str | None) -> str:
+    """The text a matrix cell shows (after '#')."""
+    return "" if not isinstance(link, str) or "#" not in link else link.split("#", 1)[1]

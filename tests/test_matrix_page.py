@@ -1,0 +1,52 @@
+"""AppTest of 信号矩阵 on the demo data: the icons a meeting sees for the departments metrics/demo.py shaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from metrics import spc_charts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_matrix() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/matrix.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_matrix_shows_the_shaped_departments_and_links_to_their_trends(demo_db):
+    at = open_matrix()
+    table = at.dataframe[0].value
+    rows = table.set_index("dept_code")
+    assert len(table) == 40  # every demo department
+
+    def cell(dept, metric="patient_satisfaction"):
+        return spc_charts.cell_text(rows.at[dept, metric])
+
+    assert cell("K01") == "— 常规波动  ✔ 稳定达标"  # reliably above 90
+    assert cell("K20") == "— 常规波动  ✘ 稳定未达标"  # reliably below
+    assert cell("K07").startswith("▲ 改善")  # the shift up after 18 months
+    assert cell("K01", "complaints").endswith("· 无目标")
+    assert rows.at["K01", "dept_name"] == "心血管内科"
+    assert rows.at["K20", "link"] == "trends?dept=K20"
+    assert "dept=K07&metric=patient_satisfaction" in rows.at["K07", "patient_satisfaction"]
+    # Attention first: the top row needs at least as much attention as any other, and K20 counts its failure.
+    assert table["attention"].iloc[0] == table["attention"].max() >= 1
+    assert rows.at["K20", "attention"] >= 1 and rows.at["K01", "attention"] == 0
+
+    hospital = at.dataframe[1].value
+    assert set(hospital.columns) >= {"drug_share", "cost_growth", "consumables_per_100"}
+    assert "dept=HOSP" in hospital.loc[0, "drug_share"]
+
+
+def test_category_filter_and_sort_by_code(demo_db):
+    at = open_matrix()
+    at.selectbox(key="matrix_category").select("医技").run()
+    at.radio(key="matrix_sort").set_value("code").run()
+    table = at.dataframe[0].value
+    assert table["dept_code"].tolist() == ["T01", "T02", "T03", "T04", "T05"]

@@ -1,0 +1,126 @@
+"""The SPC figure builders and labels, inspected directly (AppTest cannot see inside a plotly chart)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from metrics import spc, spc_charts
+
+MONTHS = [f"2024-{m:02d}" for m in range(1, 13)] + [f"2025-{m:02d}" for m in range(1, 5)]
+# 10 12 ×4 then 20 22 ×4: unrebased, mean 16, limits 10.68 / 21.32 (tests/test_spc.py::test_rebase_…): the first
+# 8 are a run below the mean (concern, higher is better), the last 8 a run above it (improvement).
+STEP = pd.DataFrame({"month": MONTHS, "value": [10.0, 12.0] * 4 + [20.0, 22.0] * 4, "target": 15.0})
+
+
+def traces(fig, role):
+    return [t for t in fig.data if (t.meta or {}).get("role") == role]
+
+
+def test_xmr_figure_points_lines_target_and_category_axis():
+    chart = spc.xmr(STEP, ">=")
+    fig = spc_charts.xmr_figure(chart, title="患者满意度", lang="zh", unit="分", direction=">=")
+
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.layout.xaxis.categoryarray) == MONTHS
+    points = {t.meta["point_type"]: t for t in traces(fig, "points")}
+    assert set(points) == {"improvement", "concern"}
+    assert points["improvement"].marker.color == spc_charts.COLOURS["improvement"] == "#1f77b4"
+    assert points["concern"].marker.color == spc_charts.COLOURS["concern"]
+    assert list(points["improvement"].y) == [20.0, 22.0] * 4
+    assert list(points["concern"].y) == [10.0, 12.0] * 4
+    (target,) = traces(fig, "target")
+    assert set(target.y) == {15.0} and target.name == "目标 ≥ 15.0"
+    (upl,) = traces(fig, "upl")
+    assert upl.line.dash == "dash" and upl.y[0] == pytest.approx(21.32)
+    (mean,) = traces(fig, "mean")
+    assert mean.y[0] == pytest.approx(16)
+    # Projector sizes.
+    assert fig.layout.xaxis.tickfont.size >= 16 and fig.layout.yaxis.tickfont.size >= 16
+    assert fig.layout.title.font.size >= 20 and fig.layout.title.text == "患者满意度"
+
+
+def test_rebase_draws_new_lines_a_marker_and_trial_labels():
+    chart = spc.xmr(STEP, ">=", rebase_months=["2024-09"])
+    fig = spc_charts.xmr_figure(chart, title="x", lang="en", direction=">=")
+    assert [t.y[0] for t in traces(fig, "mean")] == pytest.approx([11, 21])
+    assert {t.meta["point_type"] for t in traces(fig, "points")} == {"common"}
+    assert [s.x0 for s in fig.layout.shapes] == ["2024-09"]
+    texts = [a.text for a in fig.layout.annotations]
+    assert "Rebased" in texts
+    assert texts.count("Trial limits (fewer than 13 points)") == 2  # both segments have 8 points
+
+
+def test_no_trial_label_with_13_points_or_more():
+    chart = spc.xmr(STEP, ">=")
+    texts = [a.text for a in spc_charts.xmr_figure(chart, title="x").layout.annotations]
+    assert not any("试算" in t for t in texts)
+
+
+def test_events_and_award_changes_on_the_same_month_axis():
+    events = pd.DataFrame(
+        {
+            "event_date": ["2024-03-12", "2024-03-20", "2024-07-01", "2024-08-05", "2023-01-01"],
+            "kind": ["veto", "veto", "warning", "warning", "veto"],
+            "indicator": ["V04", "V07", "W01", "W02", "V01"],
+            "description": ["红包 <b>x</b>", "差错", "投诉", "谈话", "outside the chart"],
+            "status": ["confirmed", "confirmed", "confirmed", "review", "confirmed"],
+        }
+    )
+    awards = pd.DataFrame(
+        {"status": ["applied", "branch_reviewed", "awarded"], "changed_on": ["2024-05-02", "2024-05-20", "2024-06-10"]}
+    )
+    fig = spc_charts.xmr_figure(spc.xmr(STEP, ">="), title="x", lang="zh", events=events, awards=awards)
+    ev = {t.meta["kind"]: t for t in traces(fig, "events")}
+    assert list(ev["veto"].x) == ["2024-03"]  # two vetoes in one month share a marker; 2023 is off the chart
+    assert ev["veto"].marker.color == spc_charts.COLOURS["veto"]
+    assert "&lt;b&gt;" in ev["veto"].hovertext[0]  # uploaded text is escaped, never markup
+    assert list(ev["warning"].x) == ["2024-07"]  # the warning under review is not drawn
+    (aw,) = traces(fig, "awards")
+    assert list(aw.x) == ["2024-05", "2024-06"] and list(aw.text) == ["支部审核", "已授牌"]
+    # Events sit above every line and award changes below, inside the y range.
+    lo, hi = fig.layout.yaxis.range
+    assert ev["veto"].y[0] > max(STEP["value"]) and ev["veto"].y[0] < hi
+    assert aw.y[0] < min(STEP["value"]) and aw.y[0] > lo
+
+
+def test_labels_and_sentence():
+    v = spc.Verdict(spc.IMPROVEMENT, spc.PASS, False, 36, "2026-10", 95.0, 94, 92, 96, 90, ">=", "run")
+    assert (
+        spc_charts.verdict_sentence("患者满意度", v, "zh") == "患者满意度：近期出现改善的特殊原因变异；目标稳定达成。"
+    )
+    assert spc_charts.verdict_sentence("Patient satisfaction", v, "en").startswith("Patient satisfaction: recent")
+    assert spc_charts.variation_label(spc.IMPROVEMENT, ">=", "zh") == "▲ 改善"
+    assert spc_charts.variation_label(spc.IMPROVEMENT, "<=", "zh") == "▼ 改善"  # fewer complaints
+    assert spc_charts.variation_label(spc.CONCERN, ">=", "en") == "▼ Concerning"
+    assert spc_charts.assurance_label(spc.FAIL, "zh") == "✘ 稳定未达标"
+    assert spc_charts.assurance_label(float("nan"), "zh") == "· 无目标"
+    trial = spc.Verdict(spc.COMMON, None, True, 5, "2026-10", 1.0, 1, 0, 2, None, "<=", None)
+    assert spc_charts.verdict_sentence("投诉件数", trial, "zh").endswith("（仅5个点，控制限为试算值）")
+
+
+def test_icon_matrix_table_sorts_attention_first_and_links_each_cell():
+    matrix = pd.DataFrame(
+        {
+            "dept_code": ["K01", "K01", "K20"],
+            "metric": ["patient_satisfaction", "complaints", "patient_satisfaction"],
+            "variation": [spc.COMMON, spc.COMMON, spc.COMMON],
+            "assurance": [spc.PASS, None, spc.FAIL],
+            "direction": [">=", "<=", ">="],
+        }
+    )
+    depts = pd.DataFrame({"dept_code": ["K01", "K20"], "dept_name": ["心血管内科", "急诊科"], "category": ["临床"] * 2})
+    from metrics import contract
+
+    table = spc_charts.icon_matrix_table(matrix, depts, contract.METRICS, "zh")
+    assert table["dept_code"].tolist() == ["K20", "K01"]  # the consistently failing department first
+    assert table["attention"].tolist() == [1, 0]
+    assert table.loc[0, "link"] == "trends?dept=K20"
+    cell = table.loc[1, "patient_satisfaction"]
+    assert cell.startswith("trends?rank=") and "dept=K01&metric=patient_satisfaction" in cell
+    assert spc_charts.cell_text(cell) == "— 常规波动  ✔ 稳定达标"
+    assert pd.isna(table.loc[0, "complaints"])  # K20 has no complaints series here
+    by_code = spc_charts.icon_matrix_table(matrix, depts, contract.METRICS, "zh", sort="code")
+    assert by_code["dept_code"].tolist() == ["K01", "K20"]
+    # Cells sort as text by attention: the failing cell's rank sorts before the passing one.
+    assert table.loc[0, "patient_satisfaction"] < table.loc[1, "patient_satisfaction"]

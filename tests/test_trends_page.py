@@ -1,0 +1,91 @@
+"""AppTest of 科室趋势 on the demo data: the verdicts a user reads for the departments metrics/demo.py shaped.
+
+K01 心血管内科 is reliably above 90, K20 急诊科 reliably below, K07 骨科 shifts from ≈87 to ≈94 after 18 months.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_trends(dept: str | None = None, lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if dept:
+        at.query_params["dept"] = dept
+    if lang:
+        at.query_params["lang"] = lang
+    at.switch_page("pages/trends.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sentence(at: AppTest, metric_name: str) -> str:
+    found = [m.value for m in at.markdown if m.value.startswith(metric_name)]
+    assert found, [m.value for m in at.markdown]
+    return found[0]
+
+
+def heading(at: AppTest, metric_name: str) -> str:
+    found = [m.value for m in at.markdown if m.value.startswith("#### " + metric_name)]
+    assert found, [m.value for m in at.markdown]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("dept", "expected_sentence", "expected_icons"),
+    [
+        ("K01", "患者满意度：近期只有常规波动，没有特殊原因变异；目标稳定达成。", ("— 常规波动", "✔ 稳定达标")),
+        ("K20", "患者满意度：近期只有常规波动，没有特殊原因变异；按目前的过程将持续达不到目标", ("✘ 稳定未达标",)),
+        ("K07", "患者满意度：近期出现改善的特殊原因变异；", ("▲ 改善",)),
+    ],
+)
+def test_verdicts_of_the_shaped_demo_departments(demo_db, dept, expected_sentence, expected_icons):
+    at = open_trends(dept)
+    assert at.selectbox(key="trends_dept").value == dept  # preselected from ?dept=
+    assert sentence(at, "患者满意度").startswith(expected_sentence)
+    for icon in expected_icons:
+        assert icon in heading(at, "患者满意度")
+    # Every department metric is drawn: patient and staff satisfaction, complaints.
+    assert len(at.get("plotly_chart")) == 3
+    assert sentence(at, "投诉件数").endswith("未设目标，不判断达标。")
+
+
+def test_rebase_after_the_shift_gives_k07_fresh_limits(demo_db):
+    """From month 19 K07 runs at ≈94: rebased there, its new limits sit above 90 → consistently passing, and the
+    new segment (18 points) shows no special cause any more."""
+    at = open_trends("K07")
+    months = [m for m in at.selectbox(key="trends_rebase_K07").options]
+    assert len(months) == 36  # 'do not recalculate' + 35 months
+    box = at.selectbox(key="trends_rebase_K07")
+    box.select_index(18).run()
+    assert not at.exception
+    text = sentence(at, "患者满意度")
+    assert "目标稳定达成" in text
+    assert "近期只有常规波动" in text
+
+
+def test_hospital_wide_indicators_and_english(demo_db):
+    at = open_trends("HOSP", lang="en")
+    assert at.selectbox(key="trends_dept").value == "HOSP"
+    assert len(at.get("plotly_chart")) == 3  # drug share, cost growth, consumables
+    assert any(m.value.startswith("Drug share") and "hit and miss" in m.value for m in at.markdown)
+    assert any("Hospital-wide indicators" in s.value for s in at.subheader)
+
+
+def test_unknown_department_in_the_link_is_reported(demo_db):
+    at = open_trends("NOPE")
+    assert at.warning and "科室编码不存在" in at.warning[0].value
+    assert at.selectbox(key="trends_dept").value == "K01"  # the first clinical department instead
+
+
+def test_category_filter_limits_the_department_list(demo_db):
+    at = open_trends()
+    at.selectbox(key="trends_category").select("医技").run()
+    options = at.selectbox(key="trends_dept").options
+    assert options[0] == "全院" and all(o.startswith("T0") for o in options[1:])
