@@ -96,13 +96,21 @@ FILTER_CATEGORY_KEY = "filter_category"
 FILTER_BRANCH_KEY = "filter_branch"
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def store_frames(version: int) -> dict:
-    """Every table the browsing pages read, keyed by the store's data version (bumped by every commit)."""
-    with store.opened() as db:
+    """The small tables the browsing pages read, keyed by the store's data version (bumped by every commit).
+
+    Metric values are not here: at a region's scale they are millions of rows, so pages load the months they show
+    with ``metric_values(version, first, last)`` and list months with ``months_with_data(version)`` (issue 7).
+    """
+    return _store_frames(str(store.db_path()), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _store_frames(path: str, version: int) -> dict:
+    # The store's path is part of the key: two stores can be at the same data version (tests, --db).
+    with store.opened(path) as db:
         return {
             "departments": store.departments(db),
-            "metric_values": store.metric_values(db),
             "targets": store.targets(db),
             "events": store.events(db),
             "award_changes": store.award_changes(db),
@@ -110,6 +118,28 @@ def store_frames(version: int) -> dict:
             "metric_catalogue": store.metric_catalogue(db),
             "indicator_catalogue": store.indicator_catalogue(db),
         }
+
+
+def metric_values(version: int, month_from: str | None = None, month_to: str | None = None):
+    """Long metric values (dept_code, month, metric, value) of the months from..to, cached per data version."""
+    return _metric_values(str(store.db_path()), version, month_from, month_to)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _metric_values(path: str, version: int, month_from: str | None, month_to: str | None):
+    with store.opened(path) as db:
+        return store.metric_values(db, month_from=month_from, month_to=month_to)
+
+
+def months_with_data(version: int) -> list[str]:
+    """Every month holding a metric value, oldest first (from the index, not from the values)."""
+    return _months_with_data(str(store.db_path()), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _months_with_data(path: str, version: int) -> list[str]:
+    with store.opened(path) as db:
+        return store.months_with_data(db)
 
 
 def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:

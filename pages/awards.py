@@ -20,7 +20,8 @@ CONFLICT_STYLE = "background-color: #FBE3D6; color: #8A2A00; font-weight: 600"
 @st.cache_data(show_spinner=False, max_entries=16)
 def _year_values(version: int, year: int) -> pd.DataFrame:
     f = ui.store_frames(version)
-    return pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], "year", str(year))
+    mv = ui.metric_values(version, f"{year:04d}-01", f"{year:04d}-12")
+    return pipelines.period_values(mv, f["targets"], f["metric_defs"], "year", str(year))
 
 
 # --- filters ------------------------------------------------------------------------------------

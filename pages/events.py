@@ -19,7 +19,8 @@ LIGHT_ICON = {"red": "🔴", "amber": "🟠", "green": "🟢", "grey": "⚪"}
 @st.cache_data(show_spinner=False, max_entries=16)
 def _values(version: int, grain: str, period: str) -> pd.DataFrame:
     f = ui.store_frames(version)
-    return pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], grain, period)
+    mv = ui.metric_values(version, pipelines.months_of(period)[0], pipelines.last_month(period))
+    return pipelines.period_values(mv, f["targets"], f["metric_defs"], grain, period)
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -29,9 +30,7 @@ version = ui.data_version()
 st.title(ui.t("nav.events"))
 frames = ui.store_frames(version)
 departments = frames["departments"]
-months = sorted(
-    set(frames["metric_values"]["month"]) | set(frames["events"]["event_date"].astype(str).str[:7].tolist())
-)
+months = sorted(set(ui.months_with_data(version)) | set(frames["events"]["event_date"].astype(str).str[:7].tolist()))
 if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()

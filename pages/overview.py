@@ -19,15 +19,16 @@ HOSP = contract.HOSPITAL_CODE
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _values(version: int, grain: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(department values per period, monthly department values) for every period."""
+def _values(version: int, grain: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(department values per period, monthly department values) over the months the page shows: the period,
+    the one before it, the same period a year earlier and the heat map's 12 months (never the whole store)."""
+    last = pipelines.last_month(period)
+    first = min(pipelines.months_of(pipelines.same_period_last_year(period))[0], pipelines.shift_period(last, -11))
+    first = pipelines.months_of(pipelines.period_of(first, grain))[0]
     f = ui.store_frames(version)
-    per = pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], grain)
-    monthly = (
-        per
-        if grain == "month"
-        else pipelines.period_values(f["metric_values"], f["targets"], f["metric_defs"], "month")
-    )
+    mv = ui.metric_values(version, first, last)
+    per = pipelines.period_values(mv, f["targets"], f["metric_defs"], grain)
+    monthly = per if grain == "month" else pipelines.period_values(mv, f["targets"], f["metric_defs"], "month")
     return per, monthly
 
 
@@ -44,7 +45,7 @@ version = ui.data_version()
 st.title(ui.t("nav.overview"))
 frames = ui.store_frames(version)
 departments, defs = frames["departments"], frames["metric_defs"]
-months = sorted(frames["metric_values"]["month"].unique())
+months = ui.months_with_data(version)
 if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
@@ -56,7 +57,7 @@ names = {m.code: i18n.metric_name(m, lang) for m in defs}
 
 # --- compute ------------------------------------------------------------------------------------
 
-values, monthly = _values(version, grain)
+values, monthly = _values(version, grain, period)
 prev = pipelines.previous_period(period)
 mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
 hosp = pipelines.with_changes(pipelines.hospital_values(mine, frames["targets"], defs, codes))
