@@ -75,9 +75,9 @@ def ranking(
             orientation="h",
             marker=dict(color=[_pass_colour(p) for p in r["passed"]], line=dict(color=INK, width=0.5)),
             text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
-            textposition="outside",
-            textfont=dict(size=TICK_PX),
-            cliponaxis=False,
+            textposition="inside",
+            insidetextanchor="end",
+            textfont=dict(size=TICK_PX, color="white"),
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
             showlegend=False,
         )

@@ -13,7 +13,13 @@ import streamlit as st
 from metrics import charts, i18n, pipelines, rules
 from pages import _common as ui
 
-LIGHT_ICON = {"red": "🔴", "amber": "🟠", "green": "🟢", "grey": "⚪"}
+# Light cells: the Okabe–Ito colours of metrics.charts with a text label, so colour is never the only cue.
+LIGHT_STYLE = {
+    "red": f"background-color: {charts.BAD}; color: white; font-weight: 700",
+    "amber": f"background-color: {charts.AMBER}; color: {charts.INK}; font-weight: 700",
+    "green": f"background-color: {charts.GOOD}; color: white; font-weight: 700",
+    "grey": f"background-color: {charts.NO_DATA}; color: {charts.INK}",
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -65,19 +71,22 @@ order = {k: i for i, k in enumerate(rules.LIGHTS)}
 table = (
     lights.assign(
         _o=lights["light"].map(order),
-        light=lights["light"].map(lambda k: f"{LIGHT_ICON[k]} {ui.t('light.' + k)}"),
+        light_label=lights["light"].map(lambda k: ui.t("light." + k)),
         dept_name=lights["dept_code"].map(lambda c: labels.get(c, c)),
         trend=lights["dept_code"].map(ui.trend_link),
     )
     .sort_values(["_o", "dept_code"])
     .drop(columns=["_o", "period"])
 )
+style_of = {ui.t("light." + k): v for k, v in LIGHT_STYLE.items()}
 st.dataframe(
-    table[["light", "dept_code", "dept_name", "vetoes", "warnings", "missed", "trend"]],
+    table[["light_label", "dept_code", "dept_name", "vetoes", "warnings", "missed", "trend"]].style.map(
+        lambda v: style_of.get(v, ""), subset=["light_label"]
+    ),
     hide_index=True,
     width="stretch",
     column_config={
-        "light": st.column_config.TextColumn(ui.t("col.light")),
+        "light_label": st.column_config.TextColumn(ui.t("col.light")),
         "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
         "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
         "vetoes": st.column_config.NumberColumn(ui.t("col.vetoes"), format="%d"),

@@ -127,9 +127,9 @@ for start in range(0, len(shown), 5):
             delta_color="normal" if row["direction"] == ">=" else "inverse",
             help=ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang)),
         )
+        verdict = ui.t("pass.none") if pd.isna(row["passed"]) else ui.t("pass.yes" if row["passed"] else "pass.no")
         col.caption(
-            ("✅ " if bool(row["passed"]) else "❌ ")
-            + ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang))
+            f"{verdict} · " + ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang))
         )
 
 # --- show: ranking and heat map -----------------------------------------------------------------

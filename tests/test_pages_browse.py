@@ -1,0 +1,147 @@
+"""One AppTest per browsing page on the demo store, in both languages: what the page shows, checked against
+numbers computed here independently from the store (plain Python, not the pipelines under test)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import auth, store
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def run_page(at: AppTest, lang: str = "zh", token: str | None = None) -> AppTest:
+    """Run an AppTest already switched to its page (``at.switch_page("pages/<page>.py")``) in ``lang``."""
+    at.session_state["lang"] = lang
+    if token:
+        at.session_state["_auth_token"] = token
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def frame_with(at: AppTest, column: str):
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with column {column}")
+
+
+def latest_quarter_pass_count(db_path) -> tuple[int, int]:
+    """Departments whose mean patient satisfaction over the latest quarter meets their own target."""
+    with store.opened(db_path) as db:
+        rows = db.execute("SELECT dept_code, month, value FROM metric_values WHERE metric = 'patient_satisfaction'")
+        rows = rows.fetchall()
+        own = dict(
+            db.execute(
+                "SELECT dept_code, target FROM targets WHERE metric = 'patient_satisfaction' AND dept_code != ''"
+            ).fetchall()
+        )
+    last = max(m for _, m, _ in rows)
+    q = (int(last[5:7]) - 1) // 3
+    months = {f"{last[:4]}-{3 * q + i:02d}" for i in (1, 2, 3)}
+    values = defaultdict(list)
+    for d, m, v in rows:
+        if m in months:
+            values[d].append(v)
+    met = sum(sum(v) / len(v) >= own.get(d, 90.0) for d, v in values.items())
+    return met, len(values)
+
+
+def awarded_this_year(db_path) -> tuple[int, str]:
+    """Departments whose latest change for the current award year is 已授牌 (the year of the latest month)."""
+    with store.opened(db_path) as db:
+        year = int(db.execute("SELECT MAX(month) FROM metric_values").fetchone()[0][:4])
+        rows = db.execute(
+            "SELECT dept_code, status, changed_on FROM award_changes WHERE year = ? ORDER BY changed_on", [year]
+        ).fetchall()
+    latest = {}
+    for d, s, _ in rows:
+        latest[d] = s
+    return sum(s == "awarded" for s in latest.values()), str(year)
+
+
+@pytest.mark.parametrize(
+    ("lang", "meeting", "awards", "vetoes"),
+    [
+        ("zh", "患者满意度达标科室", "已授牌清廉科室", "已认定否决事件"),
+        ("en", "Departments meeting Patient satisfaction target", "Model departments awarded", "Confirmed vetoes"),
+    ],
+)
+def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
+    at = run_page(app().switch_page("pages/overview.py"), lang)
+    met, total = latest_quarter_pass_count(demo_db)
+    assert metric_value(at, meeting) == f"{met} / {total}"
+    n_awarded, _ = awarded_this_year(demo_db)
+    assert metric_value(at, awards) == str(n_awarded)
+    # K10 has a confirmed veto in the last month, so the latest quarter counts at least that one.
+    assert int(metric_value(at, vetoes)) >= 1
+    table = frame_with(at, "trend")
+    k10 = table[table["dept_code"] == "K10"].iloc[0]
+    assert k10["vetoes"] == 1 and k10["trend"] == "trends?dept=K10"
+    assert len(at.get("plotly_chart")) == 2  # ranking and heat map
+
+
+@pytest.mark.parametrize(("lang", "red"), [("zh", "红"), ("en", "Red")])
+def test_events_light_red_for_last_month_veto(demo_db, lang, red):
+    at = run_page(app().switch_page("pages/events.py"), lang)
+    lights = frame_with(at, "light_label")
+    assert lights.iloc[0]["dept_code"] == "K10"  # red first
+    assert lights.set_index("dept_code").at["K10", "light_label"] == red
+    # A department with a confirmed veto only in earlier quarters is not red now (K09: veto 28 months back).
+    assert lights.set_index("dept_code").at["K09", "light_label"] != red
+    events = frame_with(at, "description")
+    assert "K10" in set(events["dept_code"])
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize(("lang", "awarded", "conflicts"), [("zh", "已授牌", "冲突"), ("en", "Awarded", "Conflicts")])
+def test_awards_conflict_and_counts(demo_db, lang, awarded, conflicts):
+    at = run_page(app().switch_page("pages/awards.py"), lang)
+    n_awarded, _ = awarded_this_year(demo_db)
+    assert metric_value(at, awarded) == str(n_awarded)
+    assert metric_value(at, conflicts) == "1"
+    clash = frame_with(at, "awarded_on")
+    assert clash["dept_code"].tolist() == ["T02"]  # awarded, then a confirmed V07 veto → conflict
+    assert clash["indicator"].tolist() == ["V07"]
+    status = frame_with(at, "reasons")
+    assert len(status) == 40
+    by_code = status.set_index("dept_code")
+    assert by_code.at["K16", "status"] == ("公示中" if lang == "zh" else "Public notice")
+    notice = frame_with(at, "notice_end")
+    assert notice["dept_code"].tolist() == ["K16"]
+
+
+def test_targets_read_only_for_viewers(demo_db):
+    at = run_page(app().switch_page("pages/targets.py"), "zh")
+    targets = frame_with(at, "effective_from")
+    k03 = targets[targets["dept_code"] == "K03"].iloc[0]
+    assert k03["target"] == 92.0 and k03["dept_name"] == "消化内科"
+    assert not [b for b in at.button if b.key == "targets_save"]  # no save button for a viewer
+    indicators = frame_with(at, "evidence")
+    assert {"V01", "V10", "W03"} <= set(indicators["code"])
+
+
+def test_targets_editable_for_editors(demo_db):
+    auth.add_user("editor1", "a-long-password-1", "editor")
+    token = auth.start_session("editor1")
+    at = run_page(app().switch_page("pages/targets.py"), "en", token)
+    assert [b for b in at.button if b.key == "targets_save"]
+    assert "Read only" not in " ".join(c.value for c in at.caption)
+    # Pressing save without edits changes nothing and says so.
+    next(b for b in at.button if b.key == "targets_save").click().run()
+    assert any("Nothing changed" in s.value for s in at.success)
