@@ -14,6 +14,9 @@ if not auth.admin_exists():
 user = ui.signed_in_user()
 if user:
     st.success(ui.t("auth.welcome", user=user.username))
+    if st.button(ui.t("auth.sign_out"), key="login_sign_out"):
+        ui.sign_out()
+        st.rerun()
     st.stop()
 
 st.caption(ui.t("auth.login_required_intro" if auth.login_required() else "auth.login_intro"))

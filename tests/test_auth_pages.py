@@ -1,0 +1,225 @@
+"""Access through the app (issue 6): what viewers, editors and admins can reach, whatever the URL or session says."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from streamlit.testing.v1 import AppTest
+
+from metrics import auth
+from tests.conftest import ROOT
+
+PW = "correct horse 9"
+REFUSED_ADMIN = "无权访问：此页面或操作需要「管理员」权限。请以有权限的账号登录。"
+REFUSED_EDITOR = "无权访问：此页面或操作需要「编辑者」权限。请以有权限的账号登录。"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(auth, "_dummy_hash", None)
+
+
+@pytest.fixture
+def accounts(db_file):
+    for name, role in (("admin", "admin"), ("ed", "editor"), ("vi", "viewer")):
+        auth.add_user(name, PW, role)
+    return db_file
+
+
+def _app(token: str | None = None, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if token:
+        at.session_state["_auth_token"] = token
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page(path: str, token: str | None = None, **state) -> AppTest:
+    """Run one page file on its own, as if its URL were opened with no navigation in front of it."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    if token:
+        at.session_state["_auth_token"] = token
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _registered(at: AppTest, path: str) -> bool:
+    try:
+        at.switch_page(path)
+    except ValueError:  # "Could not find a navigation page": st.navigation did not register it
+        return False
+    return True
+
+
+def _errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _forms_and_uploads(at) -> int:
+    return len(at.get("file_uploader")) + len(at.get("data_editor")) + len(at.button)
+
+
+TAMPERED = {"_role": "admin", "_user": "admin", "role": "admin", "user": "admin", "_auth_token": "forged-token"}
+
+
+@pytest.mark.parametrize("state", [{}, TAMPERED], ids=["anonymous", "tampered-session"])
+def test_anonymous_or_tampered_session_cannot_reach_editor_or_admin_pages(accounts, state):
+    at = _app(**state)
+    assert "未登录，只读浏览。编辑需先登录。" in [c.value for c in at.sidebar.caption]
+    for path in ("pages/upload.py", "pages/audit.py", "pages/users.py"):
+        assert not _registered(at, path), path
+    assert _registered(at, "pages/overview.py") and _registered(at, "pages/login.py")
+
+
+@pytest.mark.parametrize("state", [{}, TAMPERED], ids=["anonymous", "tampered-session"])
+@pytest.mark.parametrize(
+    "path, refusal",
+    [("pages/upload.py", REFUSED_EDITOR), ("pages/audit.py", REFUSED_ADMIN), ("pages/users.py", REFUSED_ADMIN)],
+)
+def test_the_page_itself_refuses_without_the_role(accounts, path, refusal, state):
+    at = _page(path, **state)
+    assert _errors(at) == [refusal]
+    assert not at.get("file_uploader") and not at.dataframe and not at.button and not at.text_input
+
+
+def test_a_signed_in_viewer_is_refused_like_an_anonymous_one(accounts):
+    token = auth.start_session("vi")
+    at = _app(token, _role="admin")
+    assert "已登录：vi（查看者）" in [c.value for c in at.sidebar.caption]
+    assert not _registered(at, "pages/upload.py") and not _registered(at, "pages/users.py")
+    assert _errors(_page("pages/upload.py", token, _role="editor")) == [REFUSED_EDITOR]
+    assert _errors(_page("pages/users.py", token, _role="admin")) == [REFUSED_ADMIN]
+
+
+def test_viewer_sees_targets_read_only_and_editor_can_edit(accounts):
+    viewer = _page("pages/targets.py", auth.start_session("vi"), _role="editor")
+    assert not viewer.get("data_editor")
+    assert not [b for b in viewer.button if b.key == "targets_save"]
+    editor = _page("pages/targets.py", auth.start_session("ed"))
+    assert editor.get("data_editor")
+    assert [b for b in editor.button if b.key == "targets_save"]
+
+
+def test_editor_reaches_upload_but_not_admin_pages(accounts):
+    token = auth.start_session("ed")
+    at = _app(token)
+    assert not _registered(at, "pages/users.py") and not _registered(at, "pages/audit.py")
+    assert _registered(at, "pages/upload.py")
+    at.run()
+    assert not at.exception and not _errors(at)
+    assert at.get("file_uploader")
+    assert _errors(_page("pages/audit.py", token)) == [REFUSED_ADMIN]
+
+
+def test_role_is_read_from_the_store_on_every_run(accounts):
+    token = auth.start_session("admin")
+    at = _app(token)
+    assert _registered(at, "pages/users.py")
+    at.run()
+    assert at.title[0].value == "用户管理" and not _errors(at)
+    auth.add_user("admin2", PW, "admin")
+    auth.set_role("admin", "viewer")  # demoted while the page is open
+    at.run()
+    assert _errors(at) == [REFUSED_ADMIN]
+    assert not at.dataframe
+
+
+def test_sign_in_page_signs_in_and_out(accounts):
+    at = _app()
+    at.switch_page("pages/login.py").run()
+    assert not at.info  # an admin exists: no first-run hint
+    at.text_input(key="login_username").input("ed")
+    at.text_input(key="login_password").input(PW)
+    at.button[-1].click().run()
+    assert not _errors(at) and at.success[0].value == "欢迎，ed。"
+    assert "login_password" not in at.session_state  # the password does not stay in the session
+    token = at.session_state["_auth_token"]
+    assert auth.session_user(token) == auth.User("ed", "editor")
+    # the next page load (the whole app again) shows the user and the editor's pages
+    at = _app(token)
+    assert "已登录：ed（编辑者）" in [c.value for c in at.sidebar.caption]
+    assert _registered(at, "pages/upload.py")
+    at = _app(token)
+    assert at.sidebar.button(key="_sign_out").label == "退出登录"
+    at.switch_page("pages/login.py").run()
+    at.button(key="login_sign_out").click().run()
+    assert "_auth_token" not in at.session_state
+    assert auth.session_user(token) is None  # signed out server-side: the old token is worthless
+    at = _app(token)
+    assert "未登录，只读浏览。编辑需先登录。" in [c.value for c in at.sidebar.caption]
+    assert not _registered(at, "pages/upload.py")
+    actions = auth.audit_frame()["action"].tolist()
+    assert actions[:2] == ["signout", "signin.ok"]
+
+
+def _try(at: AppTest, user: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(user)
+    at.text_input(key="login_password").input(password)
+    return at.button[-1].click().run()
+
+
+def test_sign_in_page_locks_after_five_failures(accounts):
+    at = _app()
+    at.switch_page("pages/login.py").run()
+    for _ in range(4):
+        assert _errors(_try(at, "ed", "wrong password")) == ["用户名或密码不正确。"]
+    assert "已锁定 15 分钟" in _errors(_try(at, "ed", "wrong password"))[0]
+    assert "已锁定 15 分钟" in _errors(_try(at, "ed", PW))[0]  # the right password does not help now
+    assert "_auth_token" not in at.session_state
+    assert auth.list_users().set_index("username").loc["ed", "locked_until"] is not None
+
+
+def test_first_run_tells_how_to_create_the_first_admin(db_file):
+    at = _app()
+    at.switch_page("pages/login.py").run()
+    assert at.info[0].value == "尚未创建管理员账号。请在服务器上运行以下命令创建第一个管理员："
+    assert at.code[0].value == "python -m metrics users add admin --role admin"
+
+
+def test_when_sign_in_is_required_anonymous_visitors_see_only_the_login_page(accounts, monkeypatch):
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    at = _app()
+    assert at.title[0].value == "登录"
+    assert not _registered(at, "pages/overview.py") and not _registered(at, "pages/trends.py")
+    at = _app(auth.start_session("vi"))
+    assert _registered(at, "pages/overview.py") and not _registered(at, "pages/upload.py")
+
+
+def test_admin_adds_a_user_on_the_users_page_and_it_is_audited(accounts):
+    at = _app(auth.start_session("admin"))
+    at.switch_page("pages/users.py").run()
+    assert set(at.dataframe[0].value["用户名"]) == {"admin", "ed", "vi"}
+    form = at.get("form")[0]
+    form.text_input[0].input("new.editor")
+    form.selectbox[0].set_value("editor")
+    form.text_input[1].input(PW)
+    form.text_input[2].input(PW)
+    form.button[0].click()
+    at.run()
+    assert not _errors(at), _errors(at)
+    assert at.success[0].value == "已完成：新增用户 new.editor"
+    assert "new.editor" in set(at.dataframe[0].value["用户名"])
+    assert auth.authenticate("new.editor", PW).role == "editor"
+    added = auth.audit_frame(actions=["user.add"])
+    assert added[added["target"] == "new.editor"].iloc[0]["user"] == "admin"
+
+
+def test_admin_filters_the_audit_log(accounts):
+    auth.authenticate("ed", "wrong password")
+    auth.authenticate("vi", PW)
+    at = _app(auth.start_session("admin"))
+    at.switch_page("pages/audit.py").run()
+    assert not _errors(at)
+    shown = at.dataframe[0].value
+    assert {"登录失败", "登录成功", "新增用户"} <= set(shown["操作"])
+    at.selectbox(key="audit_user").set_value("ed").run()
+    shown = at.dataframe[0].value
+    assert set(shown["操作人"]) == {"ed"} and list(shown["操作"]) == ["登录失败"]
+    assert at.caption[0].value == "共 1 条记录"
