@@ -202,28 +202,37 @@ def eligibility(
     vals = year_values[(year_values["period"] == str(year)) & year_values["metric"].isin(held)]
     rect = status.set_index("dept_code")["in_rectification"].to_dict() if not status.empty else {}
     until = status.set_index("dept_code")["rectify_until"].to_dict() if not status.empty else {}
+    # Looked up per department from dicts built once: filtering the frames per department grew with
+    # departments² (seconds at 200 departments; issue 7).
+    vetoes_of: dict[str, list[dict]] = {}
+    for e in vetoes.to_dict("records"):
+        vetoes_of.setdefault(e["dept_code"], []).append(e)
+    value_of = {
+        (r["dept_code"], r["metric"]): r
+        for r in vals[["dept_code", "metric", "value", "target", "direction", "passed"]].to_dict("records")
+    }
     rows = []
     for code in dept_codes:
         reasons: list[dict] = []
         if rules.no_confirmed_veto:
-            for e in vetoes[vetoes["dept_code"] == code].to_dict("records"):
+            for e in vetoes_of.get(code, []):
                 reasons.append(dict(code="veto", indicator=e["indicator"], date=e["event_date"]))
         if rules.not_rectifying and bool(rect.get(code, False)):
             reasons.append(dict(code="rectifying", until=until.get(code)))
         if rules.targets_met:
-            mine = vals[vals["dept_code"] == code].set_index("metric")
             for m in held:
-                if m not in mine.index or pd.isna(mine.at[m, "value"]):
+                r = value_of.get((code, m))
+                if r is None or pd.isna(r["value"]):
                     if rules.no_data_blocks:
                         reasons.append(dict(code="no_data", metric=m))
-                elif not pd.isna(mine.at[m, "passed"]) and not bool(mine.at[m, "passed"]):
+                elif not pd.isna(r["passed"]) and not bool(r["passed"]):
                     reasons.append(
                         dict(
                             code="target_missed",
                             metric=m,
-                            value=float(mine.at[m, "value"]),
-                            target=float(mine.at[m, "target"]),
-                            direction=mine.at[m, "direction"],
+                            value=float(r["value"]),
+                            target=float(r["target"]),
+                            direction=r["direction"],
                         )
                     )
         rows.append(dict(dept_code=code, eligible=not reasons, reasons=tuple(reasons)))
