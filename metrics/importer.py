@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 import pandas as pd
 import sqlite_utils
@@ -257,7 +258,15 @@ def _records(checked: list[validate.Checked]) -> dict[str, list[tuple[tuple[str,
 
 
 def _key(table: str, row: dict) -> tuple:
-    return tuple(row[c] for c in store.DATA_TABLES[table])
+    return _KEY_GETTERS[table](row)
+
+
+def _key_getter(cols: tuple[str, ...]):
+    g = itemgetter(*cols)
+    return g if len(cols) > 1 else (lambda r: (g(r),))  # one column: still a tuple
+
+
+_KEY_GETTERS = {t: _key_getter(cols) for t, cols in store.DATA_TABLES.items()}
 
 
 def _same(a, b) -> bool:

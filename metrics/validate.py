@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import pandas as pd
 
@@ -75,14 +76,22 @@ def cell_text(v) -> str:
 def is_blank(v) -> bool:
     if v is None:
         return True
-    if isinstance(v, float) and v != v:
-        return True
-    return isinstance(v, str) and not v.replace("\u3000", " ").strip()
+    if isinstance(v, str):
+        return not v.strip()  # str.strip() also removes the full-width space U+3000
+    return isinstance(v, float) and v != v
+
+
+@lru_cache(maxsize=65536)
+def _clean(v) -> str:
+    return unicodedata.normalize("NFKC", cell_text(v)).strip()
 
 
 def clean_text(v) -> str:
     """Text with full-width characters folded and surrounding spaces removed."""
-    return unicodedata.normalize("NFKC", cell_text(v)).strip()
+    try:
+        return _clean(v)
+    except TypeError:  # an unhashable cell
+        return unicodedata.normalize("NFKC", cell_text(v)).strip()
 
 
 _MONTH_PATTERNS = (
@@ -111,6 +120,7 @@ def _ymd(v) -> tuple[int, int, int | None] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def parse_month(v) -> str | None:
     """'YYYY-MM' from 2023-04, 2023/04, 2023/4, 2023-04-01, 2023年4月, 202304 or an Excel date; else None."""
     ymd = _ymd(v)
@@ -127,6 +137,7 @@ def parse_month(v) -> str | None:
     return f"{y:04d}-{mo:02d}"
 
 
+@lru_cache(maxsize=65536)
 def parse_date(v) -> str | None:
     """'YYYY-MM-DD' from 2023-04-05, 2023/4/5, 2023年4月5日, 20230405 or an Excel date; else None."""
     ymd = _ymd(v)
@@ -154,7 +165,10 @@ def number_text(v):
         return v
     if is_blank(v):
         return None
-    return re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", str(v))).removesuffix("%")
+    s = v.strip()
+    if s[-1] != "%" and "," not in s and s.isascii() and " " not in s:
+        return s  # the common case: a plain number
+    return re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", s)).removesuffix("%")
 
 
 def parse_bool(v) -> int | None:
@@ -274,10 +288,7 @@ def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> l
             continue
         first = next((c for c in cells if not is_blank(c)), None)
         probe = [cells[i] for i in dept_cols if i < len(cells)] + [first]
-        word = next(
-            (clean_text(c) for c in probe if clean_text(c).replace(" ", "") in contract.SUMMARY_WORDS),
-            None,
-        )
+        word = next((w for w in map(_summary_word, probe) if w), None)
         if word:
             out.skipped_lines.append(line)
             tr.warn(line, "", word, "summary", line=line, word=word)
@@ -285,6 +296,17 @@ def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> l
         out.data_lines.append(line)
         rows.append((line, cells))
     return rows
+
+
+_SUMMARY = frozenset(contract.SUMMARY_WORDS)
+
+
+def _summary_word(v) -> str | None:
+    """The summary word (合计, 平均 …) a department cell holds, if it is one."""
+    if not isinstance(v, str) or len(v) > 12:
+        return None
+    w = clean_text(v).replace(" ", "")
+    return w if w in _SUMMARY else None
 
 
 class _Frame:
@@ -485,7 +507,7 @@ def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     values = {
         m.code: _number_col(f, m.code, tr, lo=m.lo, hi=m.hi, integer=m.integer, label=f.name(m.code)) for m in defs
     }
-    filled = {m.code: [not is_blank(number_text(v)) for v in f.raw(m.code)] for m in defs}
+    filled = {m.code: [not is_blank(v) for v in f.raw(m.code)] for m in defs}
     for i, (line, dept) in enumerate(zip(f.lines, depts)):
         if not any(filled[m.code][i] for m in defs):
             tr.err(line, "", "", "no_metric")
