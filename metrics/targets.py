@@ -33,14 +33,19 @@ def _as_of(keys: pd.DataFrame, targets: pd.DataFrame, by: list[str]) -> pd.DataF
         return pd.DataFrame(
             {"_order": pd.Series(dtype=int), "target": pd.Series(dtype=float), "direction": pd.Series(dtype=object)}
         )
-    left = keys.assign(_m=keys["month"].map(_month_index)).sort_values("_m")
-    right = targets.assign(_m=targets["effective_from"].map(_month_index)).sort_values("_m")
+    left = keys.assign(_m=_month_indexes(keys["month"])).sort_values("_m")
+    right = targets.assign(_m=_month_indexes(targets["effective_from"])).sort_values("_m")
     merged = pd.merge_asof(left, right[[*by, "_m", "target", "direction"]], on="_m", by=by, direction="backward")
     return merged[["_order", "target", "direction"]]
 
 
 def _month_index(m: str) -> int:
     return int(m[:4]) * 12 + int(m[5:7]) - 1
+
+
+def _month_indexes(months: pd.Series) -> pd.Series:
+    """``_month_index`` of each month, parsed once per distinct month (a store holds few months, many rows)."""
+    return months.map({m: _month_index(m) for m in months.unique()}).astype("int64")
 
 
 def passes(value, target, direction) -> bool | None:
