@@ -291,6 +291,8 @@ ZH: dict[str, str] = {
     "chart.departments": "科室数",
     "chart.quarter": "季度",
     "chart.month": "月份",
+    "trend.pick": "查看科室趋势",
+    "trend.open": "打开「{dept}」的趋势页",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "常规波动",
     "spc.var.special_cause_improvement": "改善",
@@ -363,6 +365,10 @@ ZH: dict[str, str] = {
     "matrix.legend": "图例",
     "matrix.hospital": "全院指标",
     "matrix.empty": "没有符合条件的数据。",
+    "matrix.kpi.concern": "出现需关注信号的科室",
+    "matrix.kpi.fail": "有指标稳定未达标的科室",
+    "matrix.kpi.improve": "出现改善信号的科室",
+    "matrix.legend.colours": "橙色底色：需关注或稳定未达标；蓝色底色：改善。",
     # --- briefing / presentation (issue 5) ------------------------------------------------------
     "brief.quarter_fmt": "{year}年第{q}季度",
     "brief.title": "清廉医院建设季度推进会 · {quarter}",
@@ -781,6 +787,8 @@ EN: dict[str, str] = {
     "chart.departments": "Departments",
     "chart.quarter": "Quarter",
     "chart.month": "Month",
+    "trend.pick": "Department trend",
+    "trend.open": "Open the trend page of {dept}",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "Common cause",
     "spc.var.special_cause_improvement": "Improving",
@@ -853,6 +861,10 @@ EN: dict[str, str] = {
     "matrix.legend": "Legend",
     "matrix.hospital": "Hospital-wide indicators",
     "matrix.empty": "No data matches the filter.",
+    "matrix.kpi.concern": "Departments with a concerning signal",
+    "matrix.kpi.fail": "Departments consistently failing a target",
+    "matrix.kpi.improve": "Departments with an improving signal",
+    "matrix.legend.colours": "Orange background: concern or consistently failing; blue background: improving.",
     # --- briefing / presentation (issue 5) ------------------------------------------------------
     "brief.quarter_fmt": "Q{q} {year}",
     "brief.title": "Integrity-hospital quarterly review · {quarter}",

@@ -147,13 +147,14 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
     from metrics import pipelines
 
     grains = list(pipelines.GRAINS)
+    lg = lang()  # captured: format functions may be called where session state is not readable (AppTest)
     grain = st.session_state.get(PERIOD_GRAIN_KEY, default_grain)
     c1, c2 = st.columns([2, 3])
     grain = c1.radio(
         t("period.grain"),
         grains,
         index=grains.index(grain) if grain in grains else 1,
-        format_func=lambda g: t(f"period.{g}"),
+        format_func=lambda g: i18n.t(f"period.{g}", lg),
         horizontal=True,
         key="_w_period_grain",
     )
@@ -165,7 +166,7 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
         t("period.pick"),
         options,
         index=options.index(saved) if saved in options else 0,
-        format_func=lambda p: i18n.fmt_period(p, lang()),
+        format_func=lambda p: i18n.fmt_period(p, lg),
         key=f"_w_period_{grain}",
     )
     st.session_state[PERIOD_GRAIN_KEY] = grain
@@ -203,5 +204,22 @@ def dept_filter(departments) -> list[str]:
 
 
 def trend_link(dept_code: str) -> str:
-    """The relative URL of a department's trend page (a LinkColumn value)."""
-    return f"trends?dept={dept_code}"
+    """The relative URL of a department's trend page (a LinkColumn value; opens a new tab, so the language
+    travels in the URL too)."""
+    return f"trends?dept={dept_code}" + ("" if lang() == i18n.DEFAULT_LANG else f"&lang={lang()}")
+
+
+def trend_picker(codes: list[str], labels: dict[str, str], key: str) -> None:
+    """A department picker and a link to its trend page in this same session (st.page_link with ?dept=)."""
+    if not codes:
+        return
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    code = c1.selectbox(
+        t("trend.pick"), codes, format_func=lambda c: f"{c}  {labels.get(c, '')}".strip(), key=f"{key}_trend_dept"
+    )
+    c2.page_link(
+        "pages/trends.py",
+        label=t("trend.open", dept=labels.get(code, code)),
+        icon=":material/show_chart:",
+        query_params={"dept": code},
+    )

@@ -96,6 +96,8 @@ st.dataframe(
     },
 )
 
+ui.trend_picker(table["dept_code"].tolist(), labels, "events")
+
 if not by_quarter.empty:
     st.plotly_chart(
         charts.events_by_quarter(by_quarter, ui.t("ev.by_quarter_title"), lang), theme=None, width="stretch"

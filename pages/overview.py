@@ -196,3 +196,4 @@ st.dataframe(
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )
+ui.trend_picker(codes, labels, "overview")

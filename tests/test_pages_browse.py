@@ -92,8 +92,13 @@ def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
     assert int(metric_value(at, vetoes)) >= 1
     table = frame_with(at, "trend")
     k10 = table[table["dept_code"] == "K10"].iloc[0]
-    assert k10["vetoes"] == 1 and k10["trend"] == "trends?dept=K10"
+    assert k10["vetoes"] == 1
+    assert k10["trend"] == ("trends?dept=K10" if lang == "zh" else "trends?dept=K10&lang=en")
     assert len(at.get("plotly_chart")) == 2  # ranking and heat map
+    # Click-through: pick K10 and the link leads to its trend page in this session.
+    at.selectbox(key="overview_trend_dept").select("K10").run()
+    link = at.get("page_link")[0].proto
+    assert (link.page, link.query_string) == ("trends", "dept=K10")
 
 
 @pytest.mark.parametrize(("lang", "red"), [("zh", "红"), ("en", "Red")])
