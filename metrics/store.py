@@ -364,20 +364,21 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
     out: dict[tuple, dict] = {}
     if not keys:
         return out
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS _keys (k TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM _keys")
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO _keys (k) VALUES (?)",
-        # compact separators: SQLite's json_array() writes no spaces, and the join compares text
-        [(json.dumps(list(k), ensure_ascii=False, separators=(",", ":")),) for k in keys],
-    )
-    key_expr = "json_array(" + ", ".join(f"t.{c}" for c in key_cols) + ")"
-    cur = db.execute(f"SELECT t.* FROM {table} t JOIN _keys ON _keys.k = {key_expr}")
+    # The keys go into a temp table with one column per key column, and each key is looked up through the
+    # table's primary key: the cost follows the file's rows, not the store's (issue 7: a 200-row month file
+    # against 1.8 million stored values). Column affinity makes '2024' and 2024 match as the table stores them.
+    kc = [f"k{i}" for i in range(len(key_cols))]
+    tmp = f"_keys{len(kc)}"
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} ({', '.join(kc)}, PRIMARY KEY ({', '.join(kc)}))")
+    db.execute(f"DELETE FROM {tmp}")
+    db.conn.executemany(f"INSERT OR IGNORE INTO {tmp} VALUES ({', '.join('?' * len(kc))})", [tuple(k) for k in keys])
+    on = " AND ".join(f"t.{c} = {tmp}.{k}" for c, k in zip(key_cols, kc))
+    cur = db.execute(f"SELECT t.* FROM {tmp} CROSS JOIN {table} t WHERE {on}")
     cols = [d[0] for d in cur.description]
     for row in cur.fetchall():
         rec = dict(zip(cols, row))
         out[tuple(rec[c] for c in key_cols)] = rec
-    db.execute("DELETE FROM _keys")
+    db.execute(f"DELETE FROM {tmp}")
     return out
 
 
@@ -399,6 +400,11 @@ def insert_batch(db: sqlite_utils.Database, **fields) -> int:
     return int(cur.lastrowid)
 
 
+# The text json.dumps(x, ensure_ascii=False, default=str) writes, without building an encoder per call (a
+# history file journals hundreds of thousands of values; issue 7).
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def apply_changes(
     db: sqlite_utils.Database, batch_id: int, table: str, changes: list[tuple[dict | None, dict]]
 ) -> None:
@@ -417,9 +423,9 @@ def apply_changes(
                 batch_id,
                 i,
                 table,
-                json.dumps(key, ensure_ascii=False),
-                None if old is None else json.dumps(old, ensure_ascii=False, default=str),
-                json.dumps(new, ensure_ascii=False, default=str),
+                _to_json(key),
+                None if old is None else _to_json(old),
+                _to_json(new),
             )
         )
         by_cols.setdefault(tuple(new), []).append(new)
