@@ -53,7 +53,10 @@ class ImportReport:
         """True when a commit would write: no duplicate file, and no problem (or only row problems, skipped)."""
         if self.duplicate_of is not None or self.file_level:
             return False
-        return not self.problems or skip_invalid
+        if not self.problems:
+            return True
+        kept = sum(self.counts[k] for k in ("new", "changed", "unchanged"))
+        return skip_invalid and kept > 0  # skipping every row would commit an empty batch
 
     def problems_frame(self) -> pd.DataFrame:
         """Problems as a table: line, column, value, message (sheet when the file had several)."""

@@ -247,7 +247,7 @@ def _check_header(table: RawTable, ctx: Context, tr: _Tr, out: Checked) -> bool:
                 else ", ".join(c.name for c in k.columns if c.required)
             )
             req.append(f"{i18n.t('upload.kind.' + k.name, ctx.lang)}: {names}")
-        tr.err(1, "", "", "no_header", n=30, kinds="; ".join(req))
+        tr.err(0, "", "", "no_header", n=30, kinds="; ".join(req))
         return False
     kind = contract.KINDS[table.kind]
     known = display_names(table.kind, list(ctx.metric_defs))

@@ -345,3 +345,10 @@ def test_problem_frame_keeps_uploaded_text_literally(db_file):
     report = importer.preview(csv("2023-04,K01,心血管内科,**<b>x</b>**,,"), "x.csv")
     df = report.problems_frame()
     assert isinstance(df, pd.DataFrame) and df["value"].tolist() == ["**<b>x</b>**"]
+
+
+def test_skip_invalid_with_no_valid_row_commits_nothing(db_file):
+    report = importer.commit(csv("2023-04,K01,心血管内科,abc,,"), "all-bad.csv", skip_invalid=True)
+    assert not report.committed and not report.can_commit(skip_invalid=True)
+    with store.opened(db_file) as db:
+        assert store.batches(db).empty
