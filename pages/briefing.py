@@ -26,8 +26,12 @@ PRESENT_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"], .stMain { overflow: hidden !important; }
 html { font-size: 26px !important; }
 .stMain h1 { font-size: 44px !important; padding: 0 !important; line-height: 1.2 !important; }
-.st-key-brief_slide { height: calc(100vh - 190px) !important; max-height: calc(100vh - 190px); overflow: hidden; }
-.st-key-brief_slide [data-testid="stPlotlyChart"] { height: calc(100vh - 320px) !important; }
+.st-key-brief_slide { height: calc(100vh - 200px) !important; flex: 0 0 auto !important; overflow: hidden; }
+.stMain [data-testid="stAlert"] > div { padding: 4px 16px !important; }
+.stMain [data-testid="stAlert"] p { font-size: 24px !important; }
+.st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+  flex: 0 0 auto !important; height: calc(100vh - 275px) !important; }
+.st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
 .st-key-brief_slide [data-testid="stMetricValue"] p { font-size: 56px !important; font-weight: 700; line-height: 1.2; }
@@ -35,8 +39,21 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 26px !important; margin-bottom: 0 !important; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
-.st-key-brief_nav button p { font-size: 26px !important; }
+.st-key-brief_nav button p, .st-key-brief_nav button span, .st-key-brief_nav button kbd { font-size: 26px !important; }
 .st-key-brief_keys { display: none !important; }
+.st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 8px !important; }
+.st-key-brief_slide * { flex-shrink: 0 !important; }
+.st-key-brief_slide [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+.st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 12px 18px !important; }
+.st-key-brief_slide [data-testid="stMetric"] label { min-height: 0 !important; margin-bottom: 0 !important; }
+@media (max-height: 800px) {
+  .st-key-brief_slide [data-testid="stMetricValue"] p { font-size: 36px !important; }
+  .st-key-brief_slide [data-testid="stMetricLabel"] p, .st-key-brief_slide [data-testid="stMarkdownContainer"] p,
+  .st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 24px !important; }
+  .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
+  .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 4px !important; }
+  .stMain h1 { font-size: 36px !important; }
+}
 </style>"""
 
 
@@ -131,7 +148,9 @@ def _slide_kpis(b: briefing.Briefing) -> None:
             )
             colour = {True: "green", False: "red", None: "gray"}[k.passed]
             st.markdown(f":{colour}[{briefing.kpi_target_text(k, b.lang)}]")
-            st.markdown(briefing.kpi_depts_text(k, b.lang) or briefing.kpi_change_text(k, b.lang))
+            depts = briefing.kpi_depts_text(k, b.lang)
+            if depts:
+                st.markdown(depts)
     extra = [
         ("brief.vetoes", b.vetoes, b.vetoes_prev, "red" if b.vetoes else "green"),
         ("brief.warnings", b.warnings, b.warnings_prev, "orange" if b.warnings else "green"),
@@ -168,7 +187,7 @@ def _slide_awards(b: briefing.Briefing, presenting: bool) -> None:
 
 
 def _slide_attention(b: briefing.Briefing) -> None:
-    _lines(briefing.attention_lines(b), briefing.LIST_LIMIT)
+    _lines(briefing.attention_lines(b), briefing.LIST_LIMIT - 1)
 
 
 def _draw_slide(b: briefing.Briefing, n: int, presenting: bool) -> None:

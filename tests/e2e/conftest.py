@@ -1,0 +1,184 @@
+"""Real-browser fixtures: a Streamlit server on a clean demo store, and Debian Chromium driven by Playwright.
+
+One server per session (``app``) serves every test but the first-interaction test, which starts its own
+(``start_app``) so that its very first click is the first of a fresh server. Every page records its requests;
+a request leaving 127.0.0.1 fails the test. Screenshots go to artifacts/screenshots/ (git-ignored, kept by CI).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EDITOR, EDITOR_PASSWORD = "e2e_editor", "e2e-Editor-pass-2026"
+LOCAL_SCHEMES = {"data", "blob", "about", "file"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@dataclass
+class App:
+    url: str
+    db: Path
+    proc: subprocess.Popen
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_store(folder: Path) -> Path:
+    """A clean store with the demo data and one editor account, written by the project's own CLI."""
+    db = folder / "e2e.db"
+    env = dict(os.environ, INTEGRITY_DB=str(db))
+    subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "metrics", "--db", str(db), "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
+        cwd=ROOT, env=env, check=True, capture_output=True, input=EDITOR_PASSWORD + "\n", text=True,
+    )  # fmt: skip
+    return db
+
+
+def start_app(db: Path, log: Path) -> App:
+    """`streamlit run dashboard.py` on a free port with $INTEGRITY_DB = db; returns once /_stcore/health is ok."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, INTEGRITY_DB=str(db))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return App(url, db, proc, log)
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
+
+
+def stop_app(app: App) -> None:
+    app.proc.terminate()
+    try:
+        app.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        app.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[App]:
+    folder = tmp_path_factory.mktemp("e2e_app")
+    a = start_app(make_store(folder), folder / "streamlit.log")
+    yield a
+    stop_app(a)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # CI must fail, not skip, when the browser is missing (docs/DEVELOPING.md).
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: install Debian chromium (apt-get install -y chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+def is_local(url: str) -> bool:
+    u = urlparse(url)
+    return u.scheme in LOCAL_SCHEMES or u.hostname == "127.0.0.1"
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(width, height) → a page in a fresh context; every request is recorded and must stay local."""
+    contexts, requests = [], []
+
+    def make(width: int = 1920, height: int = 1080, **kw):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True,
+                                  **kw)  # fmt: skip
+        ctx.on("request", lambda r: requests.append(r.url))
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    make.requests = requests
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert requests, "no request was recorded at all"
+    outside = sorted({r for r in requests if not is_local(r)})
+    assert not outside, f"requests left 127.0.0.1: {outside[:10]}"
+
+
+def wait_idle(page, settle: float = 0.4) -> None:
+    """Wait until the Streamlit script has finished its run (and the page has had a moment to paint)."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        """() => { const a = document.querySelector('[data-testid="stApp"]');
+                   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
+        timeout=60_000,
+    )
+    time.sleep(settle)
+    page.wait_for_function(
+        """() => { const a = document.querySelector('[data-testid="stApp"]');
+                   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
+        timeout=60_000,
+    )
+
+
+def exceptions(page) -> list[str]:
+    return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def sign_in(page, base: str, user: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
+    page.goto(base + "/login")
+    wait_idle(page)
+    page.locator('[data-testid="stTextInput"] input').nth(0).fill(user)
+    page.locator('input[type="password"]').fill(password)
+    page.locator('[data-testid="stFormSubmitButton"] button').click()
+    wait_idle(page)

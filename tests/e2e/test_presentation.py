@@ -1,0 +1,116 @@
+"""Presentation mode in a real browser: every slide fits one screen and is legible from the back of the room."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from metrics import briefing, store
+from tests.e2e.conftest import exceptions, wait_idle
+
+N = len(briefing.SLIDES)
+MIN_FONT_PX = 24
+
+# Every visible piece of text on the slide (HTML text nodes and the charts' SVG text) with its computed size.
+_TEXT_SIZES = """() => {
+  const out = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.querySelector('.stMain') || document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.trim();
+    const el = node.parentElement;
+    if (!text || !el || seen.has(el)) continue;
+    const r = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    if (r.width === 0 || r.height === 0 || cs.visibility === 'hidden' || cs.display === 'none') continue;
+    if (el.closest('.st-key-brief_keys') || el.closest('style') || el.closest('script')) continue;
+    if (r.bottom < 0 || r.top > innerHeight) continue;
+    seen.add(el);
+    out.push([text.slice(0, 40), parseFloat(cs.fontSize)]);
+  }
+  return out;
+}"""
+
+_FITS = """() => {
+  const main = document.querySelector('.stMain') || document.querySelector('[data-testid="stMain"]');
+  const slide = document.querySelector('.st-key-brief_slide');
+  const nav = document.querySelector('.st-key-brief_nav');
+  return {
+    doc: [document.scrollingElement.scrollHeight, innerHeight],
+    main: main ? [main.scrollHeight, main.clientHeight] : null,
+    slide: slide ? [slide.scrollHeight, slide.clientHeight] : null,
+    navBottom: nav ? nav.getBoundingClientRect().bottom : null,
+    sidebar: !!document.querySelector('[data-testid="stSidebar"]') &&
+             getComputedStyle(document.querySelector('[data-testid="stSidebar"]')).display !== 'none',
+  };
+}"""
+
+
+def _counter(page) -> str:
+    return page.locator("text=/^\\d \\/ \\d$/").first.inner_text()
+
+
+def _check_slide(page, n: int, size: str, shots) -> None:
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('{n} / {N}')")
+    if briefing.SLIDES[n - 1] in ("ranking", "events", "awards"):
+        page.wait_for_selector(".st-key-brief_slide .js-plotly-plot .main-svg")
+    assert not exceptions(page)
+    fits = page.evaluate(_FITS)
+    assert fits["doc"][0] <= fits["doc"][1], f"slide {n} at {size}: the page scrolls {fits}"
+    assert fits["main"] is None or fits["main"][0] <= fits["main"][1] + 1, f"slide {n} at {size}: {fits}"
+    assert fits["slide"][0] <= fits["slide"][1] + 1, f"slide {n} at {size}: content cut off {fits}"
+    assert fits["navBottom"] <= page.viewport_size["height"], f"slide {n} at {size}: buttons off screen {fits}"
+    assert not fits["sidebar"], "the sidebar shows in presentation mode"
+    assert page.locator('[data-testid="stToolbar"]:visible, [data-testid="stHeader"]:visible').count() == 0
+    sizes = page.evaluate(_TEXT_SIZES)
+    assert len(sizes) >= 3, f"slide {n}: hardly any text found {sizes}"
+    small = [(t, s) for t, s in sizes if s < MIN_FONT_PX]
+    if size == "1920x1080":
+        assert not small, f"slide {n} at {size}: text below {MIN_FONT_PX}px: {small[:8]}"
+    page.screenshot(path=str(shots / f"present_{size}_slide{n}_{briefing.SLIDES[n - 1]}.png"))
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width, height):
+    with store.opened(app.db) as db:
+        quarter = briefing.default_quarter(db)
+    page = new_page(width, height)
+    size = f"{width}x{height}"
+    page.goto(f"{app.url}/briefing?present=1&quarter={quarter}")
+    _check_slide(page, 1, size, shots)
+    title = briefing.quarter_label(quarter, "zh")
+    assert title in page.inner_text(".stMain")
+    # forward through every slide, alternating the Next button and the keys a presenter's clicker sends
+    moves = ["button", "ArrowRight", "PageDown", "Space"]
+    for n in range(2, N + 1):
+        move = moves[(n - 2) % len(moves)]
+        if move == "button":
+            page.get_by_role("button", name=re.compile("下一页")).click()
+        else:
+            page.locator("body").press(move)
+        _check_slide(page, n, size, shots)
+    # and back again: the Previous button, ArrowLeft and PageUp
+    page.get_by_role("button", name=re.compile("上一页")).click()
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('{N - 1} / {N}')")
+    page.locator("body").press("ArrowLeft")
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('{N - 2} / {N}')")
+    page.locator("body").press("PageUp")
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('{N - 3} / {N}')")
+
+
+def test_slide_parameter_and_exit(app, new_page):
+    page = new_page(1280, 720)
+    page.goto(f"{app.url}/briefing?present=1&slide=3")
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('3 / {N}')")
+    assert "否决与警示" in page.inner_text(".stMain")
+    page.get_by_role("button", name="退出演示").click()
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stSelectbox"]')  # the normal page with the quarter selector is back
+    assert "present" not in page.url
