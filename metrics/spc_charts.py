@@ -38,7 +38,7 @@ TITLE_SIZE = 22
 
 # Icon glyphs: the variation arrow shows the side of the signal (▲ high, ▼ low), the word says good or bad;
 # the assurance glyph differs in shape for each verdict (R/geom_ptd_icon.R: improvement_high/low, pass/fail).
-_ASSURANCE_GLYPH = {spc.PASS: "✔", spc.FAIL: "✘", spc.HIT_AND_MISS: "◐", None: "·"}
+_ASSURANCE_GLYPH = {spc.PASS: "✔", spc.FAIL: "✘", spc.HIT_AND_MISS: "◐", None: "○"}
 
 
 def variation_label(variation: str, direction: str | None, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -60,9 +60,9 @@ def variation_label(variation: str, direction: str | None, lang: str = i18n.DEFA
 
 
 def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG) -> str:
-    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '· 无目标' without one."""
+    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one."""
     assurance = assurance if isinstance(assurance, str) else None  # NaN from a frame means none
-    return f"{_ASSURANCE_GLYPH.get(assurance, '·')} {i18n.t('spc.ass.' + (assurance or 'none'), lang)}"
+    return f"{_ASSURANCE_GLYPH.get(assurance, '○')} {i18n.t('spc.ass.' + (assurance or 'none'), lang)}"
 
 
 def verdict_sentence(metric_name: str, verdict: spc.Verdict, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -242,26 +242,37 @@ def _add_events(fig: go.Figure, events: pd.DataFrame | None, months: list[str], 
 
 
 def _add_awards(fig: go.Figure, awards: pd.DataFrame | None, months: list[str], y: float, lang: str) -> None:
-    """The last award status of each month with a change, labelled along the bottom row (labels staggered)."""
+    """Award status changes along the bottom row, one marker per month: '已取消→整改中' (first→…→last when more).
+
+    Labels sit under their marker; when the previous marked month is the month before, the label goes above
+    instead so neighbours do not overlap.
+    """
     if awards is None or awards.empty:
         return
     aw = awards.assign(month=awards["changed_on"].astype(str).str[:7])
     aw = aw[aw["month"].isin(months)].sort_values("changed_on")
     if aw.empty:
         return
-    last = aw.groupby("month", sort=True).tail(1)
-    labels = [i18n.t("award." + s, lang) for s in last["status"]]
+    xs, labels, hovers, positions = [], [], [], []
+    for month, g in aw.groupby("month", sort=True):
+        names = [i18n.t("award." + st, lang) for st in g["status"]]
+        labels.append("→".join(names) if len(names) <= 2 else f"{names[0]}→…→{names[-1]}")
+        hovers.append("<br>".join(f"{d} {n}" for d, n in zip(g["changed_on"].astype(str), names, strict=True)))
+        adjacent = bool(xs) and months.index(month) - months.index(xs[-1]) == 1
+        positions.append("top center" if adjacent and positions[-1] == "bottom center" else "bottom center")
+        xs.append(month)
     fig.add_trace(
         go.Scatter(
-            x=last["month"],
-            y=[y] * len(last),
+            x=xs,
+            y=[y] * len(xs),
             mode="markers+text",
             marker=dict(color=COLOURS["award"], size=13, symbol="diamond"),
             text=labels,
-            textposition=["top center" if i % 2 else "bottom center" for i in range(len(labels))],
-            textfont=dict(size=14, color=COLOURS["award"]),
+            textposition=positions,
+            textfont=dict(size=15, color=COLOURS["award"]),
             name=i18n.t("spc.award", lang),
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            hovertext=hovers,
+            hoverinfo="text",
             meta={"role": "awards"},
         )
     )
@@ -362,12 +373,23 @@ def needs_attention(variation: str, assurance: str | None) -> bool:
     return variation == spc.CONCERN or assurance == spc.FAIL
 
 
-def trends_link(dept_code: str, metric: str | None = None, rank: int | None = None, label: str = "") -> str:
-    """A relative link to the trends page (``trends?dept=K01``); extra parts keep sorting and display text."""
+def trends_link(
+    dept_code: str,
+    metric: str | None = None,
+    rank: int | None = None,
+    label: str = "",
+    lang: str = i18n.DEFAULT_LANG,
+) -> str:
+    """A relative link to the trends page (``trends?dept=K01``); extra parts keep sorting and display text.
+
+    A link column opens a new tab (a new session), so a non-default language travels in the URL.
+    """
     parts = [] if rank is None else [f"rank={rank:02d}"]  # fixed width: sorts as text
     parts.append("dept=" + quote(dept_code, safe=""))
     if metric:
         parts.append("metric=" + quote(metric, safe=""))
+    if lang != i18n.DEFAULT_LANG:
+        parts.append("lang=" + lang)
     return "trends?" + "&".join(parts) + (f"#{label}" if label else "")
 
 
@@ -391,7 +413,7 @@ def icon_matrix_table(
         if dept not in names.index:
             continue
         row = {
-            "link": trends_link(dept),
+            "link": trends_link(dept, lang=lang),
             "dept_code": dept,
             "dept_name": str(names.at[dept, "dept_name"]),
             "category": names.at[dept, "category"],
@@ -401,7 +423,7 @@ def icon_matrix_table(
         for r in g.itertuples():
             label = f"{variation_label(r.variation, r.direction, lang)}  {assurance_label(r.assurance, lang)}"
             rank = cell_rank(r.variation, r.assurance)
-            row[r.metric] = trends_link(dept, r.metric, rank, label)
+            row[r.metric] = trends_link(dept, r.metric, rank, label, lang)
             row["attention"] += int(needs_attention(r.variation, r.assurance))
             row["_rank"] = min(row["_rank"], rank)
         rows.append(row)
@@ -417,3 +439,30 @@ def icon_matrix_table(
 def cell_text(link: str | None) -> str:
     """The text a matrix cell shows (after '#')."""
     return "" if not isinstance(link, str) or "#" not in link else link.split("#", 1)[1]
+
+
+CELL_BACKGROUND = {"attention": "#fde0b8", "improvement": "#d4e6f6"}
+
+
+def icon_matrix_cell_styles(table: pd.DataFrame) -> pd.DataFrame:
+    """CSS per cell of ``icon_matrix_table``: light orange where a cell needs attention (a concerning special cause
+    or a target consistently failed), light blue where it is improving; '' elsewhere. Same shape as ``table``."""
+
+    def css(link) -> str:
+        rank = _rank_of(link)
+        if rank is None:
+            return ""
+        variation, assurance = divmod(rank, 4)
+        if variation == _VAR_RANK[spc.CONCERN] or assurance == _ASS_RANK[spc.FAIL]:
+            return f"background-color: {CELL_BACKGROUND['attention']}"
+        if variation == _VAR_RANK[spc.IMPROVEMENT]:
+            return f"background-color: {CELL_BACKGROUND['improvement']}"
+        return ""
+
+    return table.map(css)
+
+
+def _rank_of(link) -> int | None:
+    if not isinstance(link, str) or not link.startswith("trends?rank="):
+        return None
+    return int(link[len("trends?rank=") :].split("&", 1)[0])

@@ -17,16 +17,18 @@ from pages import _common as ui
 HOSP = contract.HOSPITAL_CODE
 
 
+def _matrix(version: int) -> pd.DataFrame:
+    return _icon_matrix(str(store.db_path()), version)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _matrix(version: int) -> tuple[pd.DataFrame, pd.DataFrame, list[contract.Metric], tuple[str | None, str | None]]:
-    """(icon matrix of every series, departments, metric catalogue, (first, last) month)."""
-    with store.opened() as db:
+def _icon_matrix(path: str, version: int) -> pd.DataFrame:
+    """The icon matrix of every stored series (all months), cached on the store's path and data version."""
+    with store.opened(path) as db:
         values = store.metric_values(db)
-        resolved = resolve_targets(store.targets(db), values)
-        departments = store.departments(db)
         defs = store.metric_defs(db)
-        span = store.month_range(db)
-    return spc.icon_matrix(values, resolved, defs), departments, defs, span
+        resolved = resolve_targets(store.targets(db), values)
+    return spc.icon_matrix(values, resolved, defs)
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -34,23 +36,37 @@ def _matrix(version: int) -> tuple[pd.DataFrame, pd.DataFrame, list[contract.Met
 lang = ui.lang()
 version = ui.data_version()
 st.title(ui.t("nav.matrix"))
-matrix, departments, defs, (first, last) = _matrix(version)
+matrix = _matrix(version)
+frames = ui.store_frames(version)
+departments, defs = frames["departments"], frames["metric_defs"]
+first, last = (matrix["first_month"].min(), matrix["last_month"].max()) if len(matrix) else (None, None)
 
-categories = [ui.t("filter.all"), *[c for c in contract.CATEGORIES if c in set(departments["category"])]]
+all_label = ui.t("filter.all")
 c1, c2, _ = st.columns([1, 2, 2])
-category = c1.selectbox(ui.t("filter.category"), categories, key="matrix_category")
+category = c1.selectbox(
+    ui.t("filter.category"),
+    ["", *[c for c in contract.CATEGORIES if c in set(departments["category"])]],
+    format_func=lambda c: c or all_label,
+    key="matrix_category",
+)
 sort_keys = {"attention": ui.t("matrix.sort.attention"), "code": ui.t("matrix.sort.code")}
 sort = c2.radio(ui.t("matrix.sort"), list(sort_keys), format_func=sort_keys.get, horizontal=True, key="matrix_sort")
 
 # --- compute -------------------------------------------------------------------------------------
 
-shown = departments if category == ui.t("filter.all") else departments[departments["category"] == category]
+shown = departments if not category else departments[departments["category"] == category]
 dept_defs = [m for m in defs if m.scope == "dept"]
 hosp_defs = [m for m in defs if m.scope == "hospital"]
 table = spc_charts.icon_matrix_table(
     matrix[matrix["dept_code"].isin(shown["dept_code"])], shown, dept_defs, lang, sort=sort
 )
 hospital = matrix[matrix["dept_code"] == HOSP]
+cells = matrix[matrix["dept_code"].isin(shown["dept_code"]) & matrix["metric"].isin([m.code for m in dept_defs])]
+counts = {
+    "concern": cells.loc[cells["variation"] == spc.CONCERN, "dept_code"].nunique(),
+    "fail": cells.loc[cells["assurance"] == spc.FAIL, "dept_code"].nunique(),
+    "improve": cells.loc[cells["variation"] == spc.IMPROVEMENT, "dept_code"].nunique(),
+}
 
 # --- show ----------------------------------------------------------------------------------------
 
@@ -60,21 +76,18 @@ if first:
         + " · "
         + ui.t("matrix.caption")
     )
+k1, k2, k3 = st.columns(3)
+k1.metric(ui.t("matrix.kpi.concern"), counts["concern"])
+k2.metric(ui.t("matrix.kpi.fail"), counts["fail"])
+k3.metric(ui.t("matrix.kpi.improve"), counts["improve"])
 
-with st.expander(ui.t("matrix.legend"), expanded=True):
-    l1, l2 = st.columns(2)
-    l1.markdown(
-        "  \n".join(
-            f"**{spc_charts.variation_label(v, '>=', lang)}**" for v in (spc.IMPROVEMENT, spc.CONCERN, spc.COMMON)
-        )
-        + "  \n"
-        + ui.t("spc.variation")
-    )
-    l2.markdown(
-        "  \n".join(f"**{spc_charts.assurance_label(a, lang)}**" for a in (spc.PASS, spc.FAIL, spc.HIT_AND_MISS, None))
-        + "  \n"
-        + ui.t("spc.assurance")
-    )
+variations = " · ".join(spc_charts.variation_label(v, ">=", lang) for v in (spc.IMPROVEMENT, spc.CONCERN, spc.COMMON))
+assurances = " · ".join(spc_charts.assurance_label(a, lang) for a in (spc.PASS, spc.FAIL, spc.HIT_AND_MISS, None))
+# Fixed catalogue strings only (no uploaded text), so markdown is safe here.
+st.markdown(
+    f"**{ui.t('spc.variation')}**　{variations}　　**{ui.t('spc.assurance')}**　{assurances}  \n"
+    + ui.t("matrix.legend.colours")
+)
 
 if table.empty:
     st.info(ui.t("matrix.empty"))
@@ -90,7 +103,7 @@ else:
         if m.code in table.columns:
             config[m.code] = st.column_config.LinkColumn(i18n.metric_name(m, lang), display_text=r"#(.*)$")
     st.dataframe(
-        table,
+        table.style.apply(lambda _: spc_charts.icon_matrix_cell_styles(table), axis=None),
         column_config=config,
         column_order=["dept_code", "dept_name", "category", "attention", *[m.code for m in dept_defs], "link"],
         hide_index=True,
@@ -107,7 +120,8 @@ if not hospital.empty:
             continue
         r = r.iloc[0]
         label = f"{spc_charts.variation_label(r.variation, r.direction, lang)}  {spc_charts.assurance_label(r.assurance, lang)}"
-        rows[m.code] = spc_charts.trends_link(HOSP, m.code, spc_charts.cell_rank(r.variation, r.assurance), label)
+        rank = spc_charts.cell_rank(r.variation, r.assurance)
+        rows[m.code] = spc_charts.trends_link(HOSP, m.code, rank, label, lang)
     hosp_table = pd.DataFrame([{"dept_name": ui.t("trends.hospital"), **rows}])
     st.dataframe(
         hosp_table,

@@ -24,25 +24,20 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-# --- load (cached on the store's data version) -------------------------------------------------
+# --- load (cached on the store's path and data version) ------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _catalogue(version: int) -> tuple[pd.DataFrame, list[contract.Metric]]:
-    with store.opened() as db:
-        return store.departments(db), store.metric_defs(db)
+def _dept_data(version: int, dept: str) -> pd.DataFrame:
+    return _dept_values(str(store.db_path()), version, dept)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _dept_data(version: int, dept: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(values with target and direction per month, events, award changes) of one department."""
-    with store.opened() as db:
+def _dept_values(path: str, version: int, dept: str) -> pd.DataFrame:
+    """One department's metric values with the target and direction that held each month."""
+    with store.opened(path) as db:
         values = store.metric_values(db, dept_codes=[dept])
         resolved = resolve_targets(store.targets(db), values)
-        events = store.events(db, dept_codes=[dept])
-        awards = store.award_changes(db, dept_codes=[dept])
-    values = values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
-    return values, events, awards
+    return values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -50,21 +45,30 @@ def _dept_data(version: int, dept: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 lang = ui.lang()
 version = ui.data_version()
 st.title(ui.t("nav.trends"))
-departments, metric_defs = _catalogue(version)
+frames = ui.store_frames(version)
+departments, metric_defs = frames["departments"], frames["metric_defs"]
 
+# ?dept=K01 (links from other pages) chooses the department whenever the link changes, also later in a session.
 wanted = st.query_params.get("dept")
 known = set(departments["dept_code"]) | {HOSP}
-if "trends_dept" not in st.session_state and wanted in known:
-    st.session_state["trends_dept"] = wanted
-    st.session_state["trends_category"] = ui.t("filter.all")
+if wanted != st.session_state.get("_trends_link"):
+    st.session_state["_trends_link"] = wanted
+    if wanted in known:
+        st.session_state["trends_dept"] = wanted
+        st.session_state["trends_category"] = ""
 
 names = dict(zip(departments["dept_code"], departments["dept_name"], strict=True))
 names[HOSP] = ui.t("trends.hospital")
-categories = [ui.t("filter.all"), *[c for c in contract.CATEGORIES if c in set(departments["category"])]]
+all_label = ui.t("filter.all")
 
 c1, c2, c3 = st.columns([1, 2, 2])
-category = c1.selectbox(ui.t("filter.category"), categories, key="trends_category")
-shown = departments if category == ui.t("filter.all") else departments[departments["category"] == category]
+category = c1.selectbox(
+    ui.t("filter.category"),
+    ["", *[c for c in contract.CATEGORIES if c in set(departments["category"])]],
+    format_func=lambda c: c or all_label,
+    key="trends_category",
+)
+shown = departments if not category else departments[departments["category"] == category]
 order = {c: i for i, c in enumerate(contract.CATEGORIES)}  # clinical departments first, as the hospital lists them
 shown = shown.assign(_o=shown["category"].map(order).fillna(len(order))).sort_values(["_o", "dept_code"])
 options = [HOSP, *shown["dept_code"].tolist()]
@@ -78,15 +82,19 @@ dept = c2.selectbox(
 )
 if wanted and wanted not in known:
     st.warning(ui.t("trends.unknown_dept"))
-if st.query_params.get("dept") != dept:
+if wanted != dept:  # the URL names the department shown, so it can be shared or bookmarked
     st.query_params["dept"] = dept
+    st.session_state["_trends_link"] = dept
 
-values, events, awards = _dept_data(version, dept)
+values = _dept_data(version, dept)
+events = frames["events"][frames["events"]["dept_code"] == dept]
+awards = frames["award_changes"][frames["award_changes"]["dept_code"] == dept]
 months = sorted(values["month"].unique())
+no_rebase = ui.t("trends.rebase_none")  # format functions must not read session state (AppTest)
 rebase = c3.selectbox(
     ui.t("trends.rebase"),
     [None, *months[1:]],
-    format_func=lambda m: ui.t("trends.rebase_none") if m is None else i18n.fmt_month(m, lang),
+    format_func=lambda m: no_rebase if m is None else i18n.fmt_month(m, lang),
     help=ui.t("trends.rebase_help"),
     key=f"trends_rebase_{dept}",
 )

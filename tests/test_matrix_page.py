@@ -31,13 +31,17 @@ def test_matrix_shows_the_shaped_departments_and_links_to_their_trends(demo_db):
     assert cell("K01") == "— 常规波动  ✔ 稳定达标"  # reliably above 90
     assert cell("K20") == "— 常规波动  ✘ 稳定未达标"  # reliably below
     assert cell("K07").startswith("▲ 改善")  # the shift up after 18 months
-    assert cell("K01", "complaints").endswith("· 无目标")
+    assert cell("K01", "complaints").endswith("○ 无目标")
     assert rows.at["K01", "dept_name"] == "心血管内科"
     assert rows.at["K20", "link"] == "trends?dept=K20"
     assert "dept=K07&metric=patient_satisfaction" in rows.at["K07", "patient_satisfaction"]
     # Attention first: the top row needs at least as much attention as any other, and K20 counts its failure.
     assert table["attention"].iloc[0] == table["attention"].max() >= 1
     assert rows.at["K20", "attention"] >= 1 and rows.at["K01", "attention"] == 0
+
+    kpis = {m.label: m.value for m in at.metric}
+    assert int(kpis["有指标稳定未达标的科室"]) >= 1  # K20
+    assert int(kpis["出现改善信号的科室"]) >= 1  # K07
 
     hospital = at.dataframe[1].value
     assert set(hospital.columns) >= {"drug_share", "cost_growth", "consumables_per_100"}

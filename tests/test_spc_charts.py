@@ -77,7 +77,8 @@ def test_events_and_award_changes_on_the_same_month_axis():
     assert "&lt;b&gt;" in ev["veto"].hovertext[0]  # uploaded text is escaped, never markup
     assert list(ev["warning"].x) == ["2024-07"]  # the warning under review is not drawn
     (aw,) = traces(fig, "awards")
-    assert list(aw.x) == ["2024-05", "2024-06"] and list(aw.text) == ["支部审核", "已授牌"]
+    assert list(aw.x) == ["2024-05", "2024-06"] and list(aw.text) == ["已申报→支部审核", "已授牌"]
+    assert list(aw.textposition) == ["bottom center", "top center"]  # neighbours' labels do not overlap
     # Events sit above every line and award changes below, inside the y range.
     lo, hi = fig.layout.yaxis.range
     assert ev["veto"].y[0] > max(STEP["value"]) and ev["veto"].y[0] < hi
@@ -94,7 +95,7 @@ def test_labels_and_sentence():
     assert spc_charts.variation_label(spc.IMPROVEMENT, "<=", "zh") == "▼ 改善"  # fewer complaints
     assert spc_charts.variation_label(spc.CONCERN, ">=", "en") == "▼ Concerning"
     assert spc_charts.assurance_label(spc.FAIL, "zh") == "✘ 稳定未达标"
-    assert spc_charts.assurance_label(float("nan"), "zh") == "· 无目标"
+    assert spc_charts.assurance_label(float("nan"), "zh") == "○ 无目标"
     trial = spc.Verdict(spc.COMMON, None, True, 5, "2026-10", 1.0, 1, 0, 2, None, "<=", None)
     assert spc_charts.verdict_sentence("投诉件数", trial, "zh").endswith("（仅5个点，控制限为试算值）")
 
@@ -124,3 +125,12 @@ def test_icon_matrix_table_sorts_attention_first_and_links_each_cell():
     assert by_code["dept_code"].tolist() == ["K01", "K20"]
     # Cells sort as text by attention: the failing cell's rank sorts before the passing one.
     assert table.loc[0, "patient_satisfaction"] < table.loc[1, "patient_satisfaction"]
+
+
+def test_trends_links_carry_a_non_default_language():
+    assert spc_charts.trends_link("K01") == "trends?dept=K01"
+    assert (
+        spc_charts.trends_link("K01", "complaints", 3, "x", "en")
+        == "trends?rank=03&dept=K01&metric=complaints&lang=en#x"
+    )
+    assert spc_charts.trends_link("A&B") == "trends?dept=A%26B"  # codes from uploads cannot add parameters

@@ -89,3 +89,12 @@ def test_category_filter_limits_the_department_list(demo_db):
     at.selectbox(key="trends_category").select("医技").run()
     options = at.selectbox(key="trends_dept").options
     assert options[0] == "全院" and all(o.startswith("T0") for o in options[1:])
+
+
+def test_a_later_link_in_the_same_session_switches_the_department(demo_db):
+    """Other pages link with st.page_link(query_params={'dept': …}); a second link in the session must win."""
+    at = open_trends("K01")
+    at.query_params["dept"] = "K20"
+    at.run()
+    assert at.selectbox(key="trends_dept").value == "K20"
+    assert "按目前的过程将持续达不到目标" in sentence(at, "患者满意度")
