@@ -203,10 +203,20 @@ def set_meta(db: sqlite_utils.Database, key: str, value: str | None) -> None:
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
 
+# Rows turned into a frame at a time: a result of millions of rows never exists as Python tuples all at once
+# (1.8 million metric values took 900 MB that way; issue 7). Smaller results are one chunk, as before.
+FRAME_CHUNK_ROWS = 250_000
+
+
 def _frame(db: sqlite_utils.Database, sql: str, params: Iterable | dict = ()) -> pd.DataFrame:
     cur = db.execute(sql, params)
     cols = [d[0] for d in cur.description]
-    return pd.DataFrame(cur.fetchall(), columns=cols)
+    parts = []
+    while rows := cur.fetchmany(FRAME_CHUNK_ROWS):
+        parts.append(pd.DataFrame(rows, columns=cols))
+    if len(parts) <= 1:
+        return parts[0] if parts else pd.DataFrame([], columns=cols)
+    return pd.concat(parts, ignore_index=True)
 
 
 def is_empty(db: sqlite_utils.Database) -> bool:
