@@ -205,6 +205,12 @@ def events_by_quarter(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
                 showlegend=False,
             )
         )
+    for kind, colour in (("veto", BAD), ("warning", AMBER)):  # legend: what the two colours mean
+        fig.add_trace(
+            go.Bar(
+                x=[None], y=[None], name=i18n.t("event.kind." + kind, lang), marker=dict(color=colour), showlegend=True
+            )
+        )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[i18n.fmt_period(p, lang) for p in periods])
     fig.update_yaxes(title=i18n.t("chart.count", lang), dtick=1, rangemode="tozero")

@@ -292,6 +292,8 @@ ZH: dict[str, str] = {
     "chart.quarter": "季度",
     "chart.month": "月份",
     "trend.pick": "查看科室趋势",
+    "col.notice_start": "公示开始",
+    "tg.always": "一直有效",
     "trend.open": "打开「{dept}」的趋势页",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "常规波动",
@@ -788,6 +790,8 @@ EN: dict[str, str] = {
     "chart.quarter": "Quarter",
     "chart.month": "Month",
     "trend.pick": "Department trend",
+    "col.notice_start": "Notice starts",
+    "tg.always": "always",
     "trend.open": "Open the trend page of {dept}",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "Common cause",

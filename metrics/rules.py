@@ -326,13 +326,15 @@ def reason_text(reason: dict, lang: str, metric_names: dict[str, str] | None = N
         return i18n.t("rules.reason.rectifying", lang, until=i18n.fmt_date(reason.get("until"), lang))
     if code == "no_data":
         return i18n.t("rules.reason.no_data", lang, metric=names.get(reason["metric"], reason["metric"]))
+    # One decimal, or two when one would print a missed 89.95 as the target's own "90.0".
+    digits = 2 if round(reason["value"], 1) == round(reason["target"], 1) else 1
     return i18n.t(
         "rules.reason.target_missed",
         lang,
         metric=names.get(reason["metric"], reason["metric"]),
-        value=i18n.fmt_number(reason["value"], lang),
+        value=i18n.fmt_number(reason["value"], lang, digits),
         direction="≥" if reason["direction"] == ">=" else "≤",
-        target=i18n.fmt_number(reason["target"], lang),
+        target=i18n.fmt_number(reason["target"], lang, digits),
     )
 
 

@@ -117,7 +117,7 @@ with left:
             column_config={
                 "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
                 "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-                "changed_on": st.column_config.TextColumn(ui.t("col.changed_on")),
+                "changed_on": st.column_config.TextColumn(ui.t("col.notice_start")),
                 "notice_end": st.column_config.TextColumn(ui.t("col.notice_end")),
             },
         )
@@ -148,6 +148,11 @@ with right:
 st.subheader(ui.t("aw.status_title"))
 conflicted = set(clash["dept_code"])
 reasons = elig.set_index("dept_code")
+# Conflicts first, then furthest along the process (awarded … applied), then the other statuses, not applied last.
+rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER))}
+status = status.assign(
+    _c=~status["dept_code"].isin(conflicted), _r=status["status"].map(rank).fillna(len(rank))
+).sort_values(["_c", "_r", "dept_code"])
 table = status.assign(
     dept_name=status["dept_code"].map(_name),
     status=status["status"].map(lambda s: ui.t("award." + s)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import i18n, rules, store
+from metrics import contract, i18n, rules, store
 from pages import _common as ui
 
 # --- load ---------------------------------------------------------------------------------------
@@ -58,6 +58,10 @@ if flash:
 
 st.subheader(ui.t("tg.targets_title"))
 targets = frames["targets"]
+order = {m.code: i for i, m in enumerate(sorted(defs, key=lambda m: m.sort))}
+targets = targets.assign(_o=targets["metric"].map(order).fillna(len(order))).sort_values(
+    ["_o", "dept_code", "effective_from"]
+)[["metric", "dept_code", "effective_from", "target", "direction"]]
 view = targets.assign(
     dept_name=targets["dept_code"].map(lambda c: ui.t("hospital_wide") if c == "" else labels.get(c, c)),
     metric_name=targets["metric"].map(lambda c: names.get(c, c)),
@@ -81,8 +85,16 @@ if editor:
         if _report(edit):
             _save("targets", edit, "target_edit")
 else:
-    shown = view.assign(direction=view["direction"].map(_direction_label))
-    st.dataframe(shown[cols[1:]], hide_index=True, width="stretch", column_config=config)
+    shown = view.assign(
+        direction=view["direction"].map(_direction_label),
+        effective_from=view["effective_from"].map(lambda m: ui.t("tg.always") if m == contract.EPOCH_MONTH else m),
+    )
+    st.dataframe(
+        shown[cols[1:]],
+        hide_index=True,
+        width="stretch",
+        column_config={**config, "direction": st.column_config.TextColumn(ui.t("col.direction"))},
+    )
 # Shown to everyone, after every save too: own targets below the hospital's (PRODUCT §1: warned, stored).
 for w in rules.target_edit(targets, targets, departments["dept_code"], names).warnings:
     st.warning(

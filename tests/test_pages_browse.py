@@ -125,6 +125,7 @@ def test_awards_conflict_and_counts(demo_db, lang, awarded, conflicts):
     assert clash["indicator"].tolist() == ["V07"]
     status = frame_with(at, "reasons")
     assert len(status) == 40
+    assert status.iloc[0]["dept_code"] == "T02"  # the conflict leads the list
     by_code = status.set_index("dept_code")
     assert by_code.at["K16", "status"] == ("公示中" if lang == "zh" else "Public notice")
     notice = frame_with(at, "notice_end")

@@ -166,3 +166,11 @@ def test_traffic_lights_red_amber_green_grey():
     got = R.traffic_lights(m, ev, "month", "2024-03", departments=["R", "A", "W", "G", "B", "N"])
     lights = got.set_index("dept_code")["light"].to_dict()
     assert lights == {"R": "red", "A": "amber", "W": "amber", "G": "green", "B": "green", "N": "grey"}
+
+
+def test_reason_never_prints_a_miss_as_the_target():
+    # 89.95 rounds to "90.0" at one decimal, which would read as met; two decimals are used then.
+    r = dict(code="target_missed", metric="staff_satisfaction", value=89.95, target=90.0, direction=">=")
+    assert R.reason_text(r, "en", {"staff_satisfaction": "Staff satisfaction"}) == (
+        "Staff satisfaction year average 89.95 misses target ≥ 90.00"
+    )
