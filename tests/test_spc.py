@@ -337,3 +337,13 @@ def test_icon_matrix_one_row_per_department_and_metric():
         ("K01", "complaints"): (spc.COMMON, None),
     }
     assert m.set_index(["dept_code", "metric"]).loc[("K01", "complaints"), "direction"] == "<="
+
+
+def test_a_flat_series_has_no_signal():
+    """13 months of exactly 90: mean 90, every MR 0 → amr 0, limits 90 / 90; every point is on the mean, so
+    neither a run (points on the mean belong to no side) nor a limit breach; target 90 (≥) sits on both limits
+    → hit and miss."""
+    c = spc.xmr(series([90] * 13, 90), ">=")
+    assert (c["lpl"].iloc[0], c["upl"].iloc[0]) == (90, 90)
+    assert types(c) == ["common"] * 13
+    assert spc.verdict(c, ">=").assurance == spc.HIT_AND_MISS
