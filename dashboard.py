@@ -54,17 +54,17 @@ with st.sidebar:
 _announce_first_admin()
 
 PAGES = [
-    ("pages/overview.py", "nav.overview", "overview", "📊"),
-    ("pages/trends.py", "nav.trends", "trends", "📈"),
-    ("pages/matrix.py", "nav.matrix", "matrix", "🧭"),
-    ("pages/events.py", "nav.events", "events", "🚦"),
-    ("pages/awards.py", "nav.awards", "awards", "🏅"),
-    ("pages/targets.py", "nav.targets", "targets", "🎯"),
-    ("pages/briefing.py", "nav.briefing", "briefing", "📽️"),
-    ("pages/upload.py", "nav.upload", "upload", "📤"),
-    ("pages/audit.py", "nav.audit", "audit", "🗂️"),
-    ("pages/users.py", "nav.users", "users", "👥"),
-    ("pages/login.py", "nav.login", "login", "🔑"),
+    ("pages/overview.py", "nav.overview", "overview", ":material/dashboard:"),
+    ("pages/trends.py", "nav.trends", "trends", ":material/show_chart:"),
+    ("pages/matrix.py", "nav.matrix", "matrix", ":material/grid_view:"),
+    ("pages/events.py", "nav.events", "events", ":material/traffic:"),
+    ("pages/awards.py", "nav.awards", "awards", ":material/workspace_premium:"),
+    ("pages/targets.py", "nav.targets", "targets", ":material/flag:"),
+    ("pages/briefing.py", "nav.briefing", "briefing", ":material/co_present:"),
+    ("pages/upload.py", "nav.upload", "upload", ":material/upload_file:"),
+    ("pages/audit.py", "nav.audit", "audit", ":material/history:"),
+    ("pages/users.py", "nav.users", "users", ":material/group:"),
+    ("pages/login.py", "nav.login", "login", ":material/login:"),
 ]
 # Access (issue 6): the least role that sees a page (others: everyone). Each of these pages also refuses
 # server-side with ui.require_role, so a URL typed by hand gets nowhere.
@@ -90,7 +90,7 @@ for path, key, url, icon in PAGES:
         )
 nav = st.navigation(_sections)
 if ui.is_demo_store():
-    st.warning(ui.t("app.demo_banner"), icon="🧪")
+    st.warning(ui.t("app.demo_banner"), icon=":material/science:")
 try:
     nav.run()
 except Exception:  # a friendly message for the user, the full traceback in the server log
