@@ -30,13 +30,14 @@ html { font-size: 26px !important; }
 .stMain [data-testid="stAlert"] > div { padding: 4px 16px !important; }
 .stMain [data-testid="stAlert"] p { font-size: 24px !important; }
 .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
-  flex: 0 0 auto !important; height: calc(100vh - 275px) !important; }
+  flex: 0 0 auto !important; height: calc(100vh - 300px) !important; }
 .st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
 .st-key-brief_slide [data-testid="stMetricValue"] p { font-size: 56px !important; font-weight: 700; line-height: 1.2; }
 .st-key-brief_slide [data-testid="stMetricLabel"] p { font-size: 28px !important; font-weight: 700; }
 .st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 26px !important; }
+.st-key-brief_slide [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 26px !important; margin-bottom: 0 !important; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
 .st-key-brief_nav button p, .st-key-brief_nav button span, .st-key-brief_nav button kbd { font-size: 26px !important; }

@@ -33,6 +33,28 @@ _TEXT_SIZES = """() => {
   return out;
 }"""
 
+# Pairs of slide text boxes (HTML, not chart SVG) that overlap on screen: text drawn over other text.
+_OVERLAPS = """() => {
+  const slide = document.querySelector('.st-key-brief_slide');
+  const boxes = [];
+  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || el.closest('svg')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0) boxes.push([walker.currentNode.textContent.trim().slice(0, 20), r]);
+  }
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i][1], b = boxes[j][1];
+    const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (dx > 2 && dy > 4) hits.push([boxes[i][0], boxes[j][0]]);
+  }
+  return hits;
+}"""
+
 _FITS = """() => {
   const main = document.querySelector('.stMain') || document.querySelector('[data-testid="stMain"]');
   const slide = document.querySelector('.st-key-brief_slide');
@@ -65,6 +87,8 @@ def _check_slide(page, n: int, size: str, shots) -> None:
     assert fits["navBottom"] <= page.viewport_size["height"], f"slide {n} at {size}: buttons off screen {fits}"
     assert not fits["sidebar"], "the sidebar shows in presentation mode"
     assert page.locator('[data-testid="stToolbar"]:visible, [data-testid="stHeader"]:visible').count() == 0
+    overlaps = page.evaluate(_OVERLAPS)
+    assert not overlaps, f"slide {n} at {size}: text drawn over text: {overlaps[:5]}"
     sizes = page.evaluate(_TEXT_SIZES)
     assert len(sizes) >= 3, f"slide {n}: hardly any text found {sizes}"
     small = [(t, s) for t, s in sizes if s < MIN_FONT_PX]
