@@ -96,16 +96,20 @@ else:
         column_config={**config, "direction": st.column_config.TextColumn(ui.t("col.direction"))},
     )
 # Shown to everyone, after every save too: own targets below the hospital's (PRODUCT §1: warned, stored).
-for w in rules.target_edit(targets, targets, departments["dept_code"], names).warnings:
-    st.warning(
-        ui.t(
-            "tg.below_hospital",
-            dept=f"{w['dept_code']} {labels.get(w['dept_code'], '')}".strip(),
-            metric=names.get(w["metric"], w["metric"]),
-            target=i18n.fmt_number(w["target"], lang),
-            hospital=i18n.fmt_number(w["hospital"], lang),
+# Department names come from uploads: the warning box holds only our text, the names go through st.text.
+below = rules.target_edit(targets, targets, departments["dept_code"], names).warnings
+if below:
+    st.warning(ui.t("tg.below_hospital_title"))
+    for w in below:
+        st.text(
+            ui.t(
+                "tg.below_hospital",
+                dept=f"{w['dept_code']} {labels.get(w['dept_code'], '')}".strip(),
+                metric=names.get(w["metric"], w["metric"]),
+                target=i18n.fmt_number(w["target"], lang),
+                hospital=i18n.fmt_number(w["hospital"], lang),
+            )
         )
-    )
 
 # --- indicator catalogue ------------------------------------------------------------------------
 

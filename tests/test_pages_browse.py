@@ -151,3 +151,40 @@ def test_targets_editable_for_editors(demo_db):
     # Pressing save without edits changes nothing and says so.
     next(b for b in at.button if b.key == "targets_save").click().run()
     assert any("Nothing changed" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("grain", ["month", "year"])
+def test_overview_other_grains_follow_the_selector(demo_db, grain):
+    at = run_page(app().switch_page("pages/overview.py"), "en")
+    at.radio(key="_w_period_grain").set_value(grain).run()
+    assert not at.exception
+    with store.opened(demo_db) as db:
+        last = db.execute("SELECT MAX(month) FROM metric_values").fetchone()[0]
+    shown = at.selectbox(key=f"_w_period_{grain}").value
+    assert shown == (last if grain == "month" else last[:4])
+    # K10's veto is in the last month, so it is counted in the latest month and the latest year alike.
+    assert frame_with(at, "trend").set_index("dept_code").at["K10", "vetoes"] == 1
+
+
+def test_targets_page_warns_about_an_own_target_below_the_hospital(demo_db):
+    with store.opened(demo_db) as db:
+        store.write_edits(
+            db,
+            "targets",
+            "editor1",
+            [
+                dict(
+                    metric="patient_satisfaction",
+                    dept_code="K20",
+                    effective_from="2025-01",
+                    target=85.0,
+                    direction=">=",
+                )
+            ],
+        )
+    at = run_page(app().switch_page("pages/targets.py"), "zh")
+    assert any("不得低于全院目标" in w.value for w in at.warning)
+    lines = " ".join(x.value for x in at.text)  # names from uploads shown as plain text, never markdown
+    assert "K20 急诊科" in lines and "85.0" in lines and "90.0" in lines
+    targets = frame_with(at, "effective_from")
+    assert 85.0 in targets[targets["dept_code"] == "K20"]["target"].tolist()  # warned, but stored
