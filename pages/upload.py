@@ -40,6 +40,12 @@ def _labelled(df: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns={c: t(f"upload.col.{c}") for c in df.columns if f"upload.col.{c}" in _COL_KEYS})
 
 
+def _problems_table(df: pd.DataFrame) -> None:
+    """Problems as a table (never markdown: uploaded text shows literally), the reason column wide."""
+    wide = {t("upload.col.message"): st.column_config.TextColumn(width="large")}
+    st.dataframe(_labelled(df), hide_index=True, width="stretch", column_config=wide)
+
+
 def _kind_label(kind: str) -> str:
     return "+".join(t(f"upload.kind.{k}") for k in kind.split("+") if k) or "—"
 
@@ -50,7 +56,7 @@ st.title(t("upload.title"))
 _show_flash()
 
 if ui.is_demo_store():
-    with st.expander(t("upload.start_empty"), icon="🧪"):
+    with st.expander(t("upload.start_empty")):
         st.caption(t("upload.start_empty_help"))
         sure = st.checkbox(t("upload.start_empty_confirm"), key="_start_empty_sure")
         if st.button(t("upload.start_empty_button"), disabled=not sure, key="_start_empty"):
@@ -60,7 +66,7 @@ if ui.is_demo_store():
             _flash("success", t("upload.started_empty"))
             st.rerun()
 
-with st.expander(t("upload.templates"), icon="📄"):
+with st.expander(t("upload.templates")):
     st.caption(t("upload.templates_help"))
     with store.opened() as db:
         metric_defs = store.metric_defs(db)
@@ -122,10 +128,10 @@ if uploaded is not None:
         st.info(t("upload.duplicate", batch_id=report.duplicate_of))
     if report.problems:
         st.markdown("#### " + t("upload.problems", n=len(report.problems)))
-        st.dataframe(_labelled(report.problems_frame()), hide_index=True, width="stretch")
+        _problems_table(report.problems_frame())
     if report.warnings:
         st.markdown("#### " + t("upload.warnings"))
-        st.dataframe(_labelled(report.warnings_frame()), hide_index=True, width="stretch")
+        _problems_table(report.warnings_frame())
     if len(report.changes):
         st.markdown("#### " + t("upload.changes"))
         st.dataframe(_labelled(report.changes), hide_index=True, width="stretch")
