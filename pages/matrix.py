@@ -25,10 +25,16 @@ def _matrix(version: int) -> pd.DataFrame:
 def _icon_matrix(path: str, version: int) -> pd.DataFrame:
     """The icon matrix of every stored series (all months), cached on the store's path and data version."""
     with store.opened(path) as db:
-        values = store.metric_values(db)
         defs = store.metric_defs(db)
-        resolved = resolve_targets(store.targets(db), values)
-    return spc.icon_matrix(values, resolved, defs)
+        targets = store.targets(db)
+        # A group of departments at a time: every series whole, never the whole store in memory (issue 7).
+        parts = [
+            spc.icon_matrix(values, resolve_targets(targets, values), defs) for values in store.metric_value_chunks(db)
+        ]
+        if not parts:  # an empty store: the matrix's empty shape
+            empty = store.metric_values(db)
+            parts = [spc.icon_matrix(empty, resolve_targets(targets, empty), defs)]
+    return pd.concat(parts, ignore_index=True)
 
 
 # --- filters -----------------------------------------------------------------------------------
