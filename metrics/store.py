@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -37,10 +38,24 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
     db = sqlite_utils.Database(conn)
-    if db.journal_mode != "wal":
-        db.enable_wal()
+    _ensure_wal(db)
     ensure_schema(db)
     return db
+
+
+def _ensure_wal(db: sqlite_utils.Database) -> None:
+    """Switch a new store to WAL. Two processes opening a brand-new file at once can both try; SQLite answers
+    one of them "database is locked" at once (the busy timeout does not apply to this lock upgrade), so retry
+    (issue 6, found by tests/test_fault_concurrent.py)."""
+    for attempt in range(100):
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError:
+            if attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
