@@ -128,9 +128,13 @@ for start in range(0, len(shown), 5):
             help=ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang)),
         )
         verdict = ui.t("pass.none") if pd.isna(row["passed"]) else ui.t("pass.yes" if row["passed"] else "pass.no")
-        col.caption(
-            f"{verdict} · " + ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang))
+        yoy = (
+            ""
+            if pd.isna(row["delta_yoy"])
+            else " · " + ui.t("ov.kpi.yoy", delta=f"{row['delta_yoy']:+.{2 if abs(row['delta_yoy']) < 0.1 else 1}f}")
         )
+        target_text = ui.t("ov.kpi.target", direction=sign, target=i18n.fmt_number(row["target"], lang))
+        col.caption(f"{verdict} · {target_text}{yoy}")
 
 # --- show: ranking and heat map -----------------------------------------------------------------
 
