@@ -209,6 +209,8 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
         )
         return report, _Plan({}, [])
     checked = _check_tables(db, tables, metric_defs, lang, kind)
+    if len(checked) > 1:
+        _cross_sheet_duplicates(checked, lang)
     records = _records(checked)
     olds = {t: store.fetch_rows(db, t, [_key(t, r) for _, r in recs]) for t, recs in records.items()}
     line_state, changes, plan_changes = _compare(records, olds, lang, metric_defs)
@@ -245,6 +247,27 @@ def _check_tables(db, tables: list[reading.RawTable], metric_defs, lang, forced_
             depts[d["dept_code"]] = d["dept_name"]
         out.append(c)
     return out
+
+
+def _cross_sheet_duplicates(checked: list[validate.Checked], lang: str) -> None:
+    """A record repeated on a later sheet is a problem there (never silently dropped); its row is rejected."""
+    first: dict[tuple, tuple[str, int]] = {}
+    for c in checked:
+        dup_lines: set[int] = set()
+        for table, recs in c.records.items():
+            if table == "departments":
+                continue
+            for line, r in recs:
+                k = (table, *_key(table, r))
+                if k in first and first[k][0] != c.sheet:
+                    what = f"{first[k][0]}!{first[k][1]}"
+                    msg = i18n.t("upload.err.duplicate_key", lang, other=what, what=" ".join(map(str, k[1:])))
+                    c.problems.append(Problem(line, "", "", msg, c.sheet))
+                    dup_lines.add(line)
+                else:
+                    first.setdefault(k, (c.sheet, line))
+        if dup_lines:
+            c.records = {t: [(ln, r) for ln, r in recs if ln not in dup_lines] for t, recs in c.records.items()}
 
 
 def _records(checked: list[validate.Checked]) -> dict[str, list[tuple[tuple[str, int], dict]]]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from metrics import importer, store
+from metrics import contract, importer, store
 
 HEADER = "月份,科室编码,科室名称,患者满意度,投诉件数"
 
@@ -168,3 +168,29 @@ def test_binary_garbage_is_a_clear_problem(db_file):
     assert "CSV" in report.problems[0].message
     bad_zip = importer.preview(b"PK\x03\x04not really a zip", "x.xlsx")
     assert bad_zip.file_level and "Excel" in bad_zip.problems[0].message
+
+
+def test_xlsx_record_repeated_on_two_sheets_is_a_problem_not_dropped(db_file):
+    data = _xlsx(
+        {
+            "科室月度指标": [["月份", "科室编码", "科室名称", "患者满意度"], ["2023-04", "K01", "心血管内科", 95]],
+            "Sheet2": [["月份", "科室编码", "科室名称", "患者满意度"], ["2023-04", "K01", "心血管内科", 80]],
+        }
+    )
+    report = importer.preview(data, "two.xlsx")
+    assert [(p.sheet, p.line) for p in report.problems] == [("Sheet2", 2)]
+    assert "科室月度指标!2" in report.problems[0].message
+    assert report.counts["rejected"] == 1 and report.counts["new"] == 1
+
+
+@pytest.mark.parametrize("metric", contract.METRICS, ids=lambda m: m.code)
+def test_every_catalogue_metric_is_accepted_by_its_chinese_and_english_name(db_file, metric):
+    code = "全院" if metric.scope == "hospital" else "K01"
+    value = 5 if metric.integer else 12.5
+    for i, header in enumerate((metric.name_zh, metric.name_en)):
+        data = f"月份,科室编码,科室名称,{header}\n2023-0{i + 1},{code},心血管内科,{value}\n".encode("gbk")
+        report = importer.commit(data, f"{metric.code}{i}.csv")
+        assert report.committed, report.problems
+    stored = stored_values(db_file)
+    dept = contract.HOSPITAL_CODE if metric.scope == "hospital" else "K01"
+    assert stored[(dept, "2023-01", metric.code)] == stored[(dept, "2023-02", metric.code)] == value
