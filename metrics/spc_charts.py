@@ -241,8 +241,12 @@ def _add_events(fig: go.Figure, events: pd.DataFrame | None, months: list[str], 
         )
 
 
+_SETBACKS = ("revoked", "rejected")  # award changes a meeting must see even when another follows in the month
+
+
 def _add_awards(fig: go.Figure, awards: pd.DataFrame | None, months: list[str], y: float, lang: str) -> None:
-    """Award status changes along the bottom row, one marker per month: '已取消→整改中' (first→…→last when more).
+    """Award status changes along the bottom row, one marker per month labelled with the month's last status, led by
+    a revocation or rejection when one happened earlier that month ('已取消→整改中'); the hover lists every change.
 
     Labels sit under their marker; when the previous marked month is the month before, the label goes above
     instead so neighbours do not overlap.
@@ -255,8 +259,10 @@ def _add_awards(fig: go.Figure, awards: pd.DataFrame | None, months: list[str], 
         return
     xs, labels, hovers, positions = [], [], [], []
     for month, g in aw.groupby("month", sort=True):
-        names = [i18n.t("award." + st, lang) for st in g["status"]]
-        labels.append("→".join(names) if len(names) <= 2 else f"{names[0]}→…→{names[-1]}")
+        statuses = g["status"].tolist()
+        names = [i18n.t("award." + st, lang) for st in statuses]
+        setback = [i18n.t("award." + st, lang) for st in statuses[:-1] if st in _SETBACKS]
+        labels.append("→".join([*setback[-1:], names[-1]]))
         hovers.append("<br>".join(f"{d} {n}" for d, n in zip(g["changed_on"].astype(str), names, strict=True)))
         adjacent = bool(xs) and months.index(month) - months.index(xs[-1]) == 1
         positions.append("top center" if adjacent and positions[-1] == "bottom center" else "bottom center")

@@ -68,7 +68,10 @@ def test_events_and_award_changes_on_the_same_month_axis():
         }
     )
     awards = pd.DataFrame(
-        {"status": ["applied", "branch_reviewed", "awarded"], "changed_on": ["2024-05-02", "2024-05-20", "2024-06-10"]}
+        {
+            "status": ["applied", "branch_reviewed", "awarded", "revoked", "rectifying"],
+            "changed_on": ["2024-05-02", "2024-05-20", "2024-06-10", "2024-09-01", "2024-09-02"],
+        }
     )
     fig = spc_charts.xmr_figure(spc.xmr(STEP, ">="), title="x", lang="zh", events=events, awards=awards)
     ev = {t.meta["kind"]: t for t in traces(fig, "events")}
@@ -77,8 +80,10 @@ def test_events_and_award_changes_on_the_same_month_axis():
     assert "&lt;b&gt;" in ev["veto"].hovertext[0]  # uploaded text is escaped, never markup
     assert list(ev["warning"].x) == ["2024-07"]  # the warning under review is not drawn
     (aw,) = traces(fig, "awards")
-    assert list(aw.x) == ["2024-05", "2024-06"] and list(aw.text) == ["已申报→支部审核", "已授牌"]
-    assert list(aw.textposition) == ["bottom center", "top center"]  # neighbours' labels do not overlap
+    assert list(aw.x) == ["2024-05", "2024-06", "2024-09"]
+    assert list(aw.text) == ["支部审核", "已授牌", "已取消→整改中"]  # the month's last status; a revocation stays
+    assert "2024-05-02 已申报" in aw.hovertext[0]
+    assert list(aw.textposition) == ["bottom center", "top center", "bottom center"]  # neighbours do not overlap
     # Events sit above every line and award changes below, inside the y range.
     lo, hi = fig.layout.yaxis.range
     assert ev["veto"].y[0] > max(STEP["value"]) and ev["veto"].y[0] < hi
