@@ -90,8 +90,8 @@ def ranking(
                 y=own["label"],
                 mode="markers",
                 marker=dict(symbol="line-ns", size=26, line=dict(width=4, color=INK)),
-                name=i18n.t("chart.target", lang),
-                hovertemplate="%{y}: " + i18n.t("chart.target", lang) + " %{x:.1f}<extra></extra>",
+                name=i18n.t("chart.own_target", lang),
+                hovertemplate="%{y}: " + i18n.t("chart.own_target", lang) + " %{x:.1f}<extra></extra>",
             )
         )
     if hospital_target is not None:

@@ -81,7 +81,7 @@ else:
             "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
             "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
             "awarded_on": st.column_config.TextColumn(ui.t("col.awarded_on")),
-            "event_date": st.column_config.TextColumn(ui.t("col.date")),
+            "event_date": st.column_config.TextColumn(ui.t("col.veto_date")),
             "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
         },
     )

@@ -146,7 +146,7 @@ else:
 st.subheader(ui.t("tg.metrics_title"))
 catalogue = frames["metric_catalogue"][list(rules.METRIC_FIELDS)]
 met_config = {
-    "code": st.column_config.TextColumn(ui.t("col.indicator_code"), required=True),
+    "code": st.column_config.TextColumn(ui.t("col.code"), required=True),
     "name_zh": st.column_config.TextColumn(ui.t("col.name_zh")),
     "name_en": st.column_config.TextColumn(ui.t("col.name_en")),
     "unit_zh": st.column_config.TextColumn(ui.t("col.unit") + " (中)"),

@@ -79,7 +79,7 @@ def awarded_this_year(db_path) -> tuple[int, str]:
     ("lang", "meeting", "awards", "vetoes"),
     [
         ("zh", "患者满意度达标科室", "已授牌清廉科室", "已认定否决事件"),
-        ("en", "Departments meeting Patient satisfaction target", "Model departments awarded", "Confirmed vetoes"),
+        ("en", "On target: Patient satisfaction", "Model departments awarded", "Confirmed vetoes"),
     ],
 )
 def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
