@@ -34,7 +34,7 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
-.st-key-brief_slide [data-testid="stMetricValue"] p { font-size: 56px !important; font-weight: 700; line-height: 1.2; }
+.st-key-brief_slide h2 { font-size: 56px !important; font-weight: 700; line-height: 1.15 !important; padding: 0 !important; }
 .st-key-brief_slide [data-testid="stMetricLabel"] p { font-size: 28px !important; font-weight: 700; }
 .st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
@@ -48,7 +48,8 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 12px 18px !important; }
 .st-key-brief_slide [data-testid="stMetric"] label { min-height: 0 !important; margin-bottom: 0 !important; }
 @media (max-height: 800px) {
-  .st-key-brief_slide [data-testid="stMetricValue"] p { font-size: 36px !important; }
+  .st-key-brief_slide h2 { font-size: 36px !important; }
+  .st-key-brief_slide [data-testid="stMarkdownContainer"] p { line-height: 1.3 !important; }
   .st-key-brief_slide [data-testid="stMetricLabel"] p, .st-key-brief_slide [data-testid="stMarkdownContainer"] p,
   .st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 24px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
@@ -135,33 +136,38 @@ def _chart(fig, key: str, presenting: bool) -> None:
     )
 
 
+def _card(label: str, value: str, lines: list[tuple[str, str | None]]) -> None:
+    """One KPI card: a bold label, a big number, then short coloured lines (all text ours, labels escaped)."""
+    with st.container(border=True):
+        st.markdown(f"**{_md(label)}**")
+        st.markdown("## " + _md(value))
+        for text, colour in lines:
+            st.markdown(f":{colour}[{text}]" if colour else text)
+
+
 def _slide_kpis(b: briefing.Briefing) -> None:
     st.markdown("**" + b.t("brief.vs_prev", prev=briefing.quarter_label(b.previous, b.lang)) + "**")
-    cards = list(b.kpis)
     cols = st.columns(4)
-    for i, k in enumerate(cards):
-        with cols[i % 4].container(border=True):
-            st.metric(
-                _md(k.label),
-                briefing.kpi_value_text(k, b.lang),
-                delta=None if k.change is None else f"{k.change:+.1f}",
-                delta_color="normal" if k.direction == ">=" else "inverse",
-            )
-            colour = {True: "green", False: "red", None: "gray"}[k.passed]
-            st.markdown(f":{colour}[{briefing.kpi_target_text(k, b.lang)}]")
-            depts = briefing.kpi_depts_text(k, b.lang)
-            if depts:
-                st.markdown(depts)
-    extra = [
+    for i, k in enumerate(b.kpis):
+        better = None if k.change is None or k.change == 0 else (k.change > 0) == (k.direction == ">=")
+        lines = [
+            (briefing.kpi_target_text(k, b.lang), {True: "green", False: "red", None: "gray"}[k.passed]),
+            (briefing.kpi_change_text(k, b.lang), {True: "green", False: "red", None: None}[better]),
+        ]
+        depts = briefing.kpi_depts_text(k, b.lang)
+        if depts:
+            lines.append((depts, None))
+        with cols[i % 4]:
+            _card(k.label, briefing.kpi_value_text(k, b.lang), lines)
+    counts = [
         ("brief.vetoes", b.vetoes, b.vetoes_prev, "red" if b.vetoes else "green"),
         ("brief.warnings", b.warnings, b.warnings_prev, "orange" if b.warnings else "green"),
     ]
-    for j, (key, n, prev, colour) in enumerate(extra, start=len(cards)):
-        with cols[j % 4].container(border=True):
-            st.metric(b.t(key), n, delta=n - prev, delta_color="inverse")
-            st.markdown(f":{colour}[{b.t('brief.prev_fmt', n=prev)}]")
-    with cols[(len(cards) + 2) % 4].container(border=True):
-        st.metric(b.t("brief.awarded"), b.awarded)
+    for j, (key, n, prev, colour) in enumerate(counts, start=len(b.kpis)):
+        with cols[j % 4]:
+            _card(b.t(key), str(n), [(b.t("brief.prev_fmt", n=prev), colour)])
+    with cols[(len(b.kpis) + 2) % 4]:
+        _card(b.t("brief.awarded"), str(b.awarded), [])
 
 
 def _slide_ranking(b: briefing.Briefing, presenting: bool) -> None:

@@ -55,6 +55,33 @@ _OVERLAPS = """() => {
   return hits;
 }"""
 
+# Text hidden by a clipping box on the slide (a column or card cutting its content off), or outside the slide.
+_CLIPPED = """() => {
+  const slide = document.querySelector('.st-key-brief_slide');
+  const out = [];
+  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    for (let a = node.parentElement; a; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (a === slide || cs.overflowY !== 'visible' || cs.overflowX !== 'visible') {
+        const b = a.getBoundingClientRect();
+        if (r.bottom > b.bottom + 1 || r.right > b.right + 1 || r.top < b.top - 1) {
+          out.push([node.textContent.trim().slice(0, 20), a.getAttribute('data-testid') || a.className.toString().slice(0, 30)]);
+          break;
+        }
+      }
+      if (a === slide) break;
+    }
+  }
+  return out;
+}"""
+
 _FITS = """() => {
   const main = document.querySelector('.stMain') || document.querySelector('[data-testid="stMain"]');
   const slide = document.querySelector('.st-key-brief_slide');
@@ -79,6 +106,7 @@ def _check_slide(page, n: int, size: str, shots) -> None:
     page.wait_for_function(f"() => document.body.innerText.includes('{n} / {N}')")
     if briefing.SLIDES[n - 1] in ("ranking", "events", "awards"):
         page.wait_for_selector(".st-key-brief_slide .js-plotly-plot .main-svg")
+    page.screenshot(path=str(shots / f"present_{size}_slide{n}_{briefing.SLIDES[n - 1]}.png"))
     assert not exceptions(page)
     fits = page.evaluate(_FITS)
     assert fits["doc"][0] <= fits["doc"][1], f"slide {n} at {size}: the page scrolls {fits}"
@@ -87,6 +115,8 @@ def _check_slide(page, n: int, size: str, shots) -> None:
     assert fits["navBottom"] <= page.viewport_size["height"], f"slide {n} at {size}: buttons off screen {fits}"
     assert not fits["sidebar"], "the sidebar shows in presentation mode"
     assert page.locator('[data-testid="stToolbar"]:visible, [data-testid="stHeader"]:visible').count() == 0
+    clipped = page.evaluate(_CLIPPED)
+    assert not clipped, f"slide {n} at {size}: text cut off: {clipped[:5]}"
     overlaps = page.evaluate(_OVERLAPS)
     assert not overlaps, f"slide {n} at {size}: text drawn over text: {overlaps[:5]}"
     sizes = page.evaluate(_TEXT_SIZES)
@@ -94,7 +124,6 @@ def _check_slide(page, n: int, size: str, shots) -> None:
     small = [(t, s) for t, s in sizes if s < MIN_FONT_PX]
     if size == "1920x1080":
         assert not small, f"slide {n} at {size}: text below {MIN_FONT_PX}px: {small[:8]}"
-    page.screenshot(path=str(shots / f"present_{size}_slide{n}_{briefing.SLIDES[n - 1]}.png"))
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
