@@ -341,15 +341,6 @@ def cli_actor(as_user: str | None = None, needed: str = "admin", db_path=None) -
 
 # --- audit log for the admins' page -------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value):
-    """A text cell that a spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
 
 def audit_frame(
     user: str | None = None,
@@ -377,8 +368,9 @@ def action_label(action: str, lang: str = i18n.DEFAULT_LANG) -> str:
 
 def audit_csv(frame: pd.DataFrame) -> bytes:
     """The audit records as CSV, UTF-8 with BOM (Excel), every formula-like cell neutralised."""
-    safe = frame.astype(object).map(neutralise_cell)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    from metrics import export
+
+    return export.csv_bytes(frame)
 
 
 def login_required_by_env() -> bool:
