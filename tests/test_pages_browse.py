@@ -188,3 +188,15 @@ def test_targets_page_warns_about_an_own_target_below_the_hospital(demo_db):
     assert "K20 急诊科" in lines and "85.0" in lines and "90.0" in lines
     targets = frame_with(at, "effective_from")
     assert 85.0 in targets[targets["dept_code"] == "K20"]["target"].tolist()  # warned, but stored
+
+
+def test_period_choice_carries_between_pages(demo_db):
+    at = run_page(app().switch_page("pages/overview.py"), "zh")
+    at.radio(key="_w_period_grain").set_value("year").run()
+    chosen = at.selectbox(key="_w_period_year").value
+    at.switch_page("pages/trends.py").run()  # a page without the selector in between: its widgets are dropped
+    at.switch_page("pages/events.py").run()
+    assert not at.exception
+    assert at.radio(key="_w_period_grain").value == "year"
+    assert at.selectbox(key="_w_period_year").value == chosen
+    assert any(s.value == f"科室信号灯（{chosen}年）" for s in at.subheader)
