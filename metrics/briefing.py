@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,8 +121,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     all_events = store.events(db, date_to=quarter_end)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
-    history = store.metric_values(db, month_to=q_last)
-    concerns = _concerns(history[history["dept_code"] != contract.HOSPITAL_CODE], targets, defs)
+    concerns = _concerns(store.metric_value_chunks(db, month_to=q_last), targets, defs)
     cur_values = values[values["period"] == quarter]
     return Briefing(
         quarter=quarter,
@@ -225,12 +225,22 @@ def _overdue_rectifications(status: pd.DataFrame) -> pd.DataFrame:
     return late[["dept_code", "rectify_until"]].reset_index(drop=True)
 
 
-def _concerns(mv: pd.DataFrame, targets: pd.DataFrame, defs: list[contract.Metric]) -> pd.DataFrame:
-    """(dept_code, metric) series whose last point (the quarter's last month) is a concerning special cause."""
-    if mv.empty:
+def _concerns(chunks: Iterable[pd.DataFrame], targets: pd.DataFrame, defs: list[contract.Metric]) -> pd.DataFrame:
+    """(dept_code, metric) series whose last point (the quarter's last month) is a concerning special cause.
+
+    ``chunks``: metric values a group of departments at a time (store.metric_value_chunks), each series whole, so
+    the whole history is never in memory at once (issue 7).
+    """
+    parts = []
+    for mv in chunks:
+        mv = mv[mv["dept_code"] != contract.HOSPITAL_CODE]
+        if mv.empty:
+            continue
+        matrix = spc.icon_matrix(mv, resolve_targets(targets, mv), defs)
+        parts.append(matrix[matrix["variation"] == spc.CONCERN][["dept_code", "metric"]])
+    if not parts:
         return pd.DataFrame(columns=["dept_code", "metric"])
-    matrix = spc.icon_matrix(mv, resolve_targets(targets, mv), defs)
-    return matrix[matrix["variation"] == spc.CONCERN][["dept_code", "metric"]].reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _attention(
