@@ -194,3 +194,12 @@ def test_every_catalogue_metric_is_accepted_by_its_chinese_and_english_name(db_f
     stored = stored_values(db_file)
     dept = contract.HOSPITAL_CODE if metric.scope == "hospital" else "K01"
     assert stored[(dept, "2023-01", metric.code)] == stored[(dept, "2023-02", metric.code)] == value
+
+
+def test_english_event_headers(db_file):
+    text = "Event Date,Department Code,Department Name,Type,Indicator,Status\n2025-03-15,K13,产科,veto,V04,confirmed\n"
+    report = importer.commit(text.encode(), "events.csv")
+    assert report.kind == "events" and report.committed, report.problems
+    with store.opened(db_file) as db:
+        ev = store.events(db)
+    assert ev[["dept_code", "kind", "indicator", "status"]].values.tolist() == [["K13", "veto", "V04", "confirmed"]]
