@@ -18,7 +18,7 @@ from functools import lru_cache
 import pandas as pd
 
 from metrics import contract, i18n
-from metrics.reading import RawTable, display_names, norm_header
+from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
 
@@ -247,7 +247,7 @@ def _check_header(table: RawTable, ctx: Context, tr: _Tr, out: Checked) -> bool:
                 else ", ".join(c.name for c in k.columns if c.required)
             )
             req.append(f"{i18n.t('upload.kind.' + k.name, ctx.lang)}: {names}")
-        tr.err(0, "", "", "no_header", n=30, kinds="; ".join(req))
+        tr.err(0, "", "", "no_header", n=HEADER_SEARCH_ROWS, kinds="; ".join(req))
         return False
     kind = contract.KINDS[table.kind]
     known = display_names(table.kind, list(ctx.metric_defs))
