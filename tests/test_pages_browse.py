@@ -200,3 +200,16 @@ def test_period_choice_carries_between_pages(demo_db):
     assert at.radio(key="_w_period_grain").value == "year"
     assert at.selectbox(key="_w_period_year").value == chosen
     assert any(s.value == f"科室信号灯（{chosen}年）" for s in at.subheader)
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/overview.py", "pages/events.py", "pages/awards.py", "pages/targets.py"], ids=lambda p: p[6:-3]
+)
+def test_empty_store_pages_say_so_and_do_not_fail(db_file, page):
+    at = app()
+    at.switch_page(page)
+    at = run_page(at, "en")
+    if page in ("pages/overview.py", "pages/events.py"):
+        assert any("No data yet" in i.value for i in at.info)
+    if page == "pages/awards.py":
+        assert metric_value(at, "Awarded") == "0"
