@@ -129,6 +129,13 @@ if uploaded is not None:
     if report.problems:
         st.markdown("#### " + t("upload.problems", n=len(report.problems)))
         _problems_table(report.problems_frame())
+        st.download_button(
+            t("upload.error_report"),
+            export.csv_bytes(_labelled(report.problems_frame())),
+            file_name=f"{uploaded.name.rsplit('.', 1)[0]}_errors.csv",
+            mime="text/csv",
+            key="_preview_errors_dl",
+        )
     if report.warnings:
         st.markdown("#### " + t("upload.warnings"))
         _problems_table(report.warnings_frame())
