@@ -83,7 +83,15 @@ def read(data: bytes, file_name: str, metric_defs: list[contract.Metric], kind: 
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of a CSV and the encoding that read it: utf-8-sig (BOM), utf-8, then gb18030."""
+    """The text of a CSV and the encoding that read it: utf-8-sig (BOM), utf-8, then gb18030.
+
+    Excel's "Unicode text" export (UTF-16 with a BOM, tab-separated) is read too.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as e:
+            raise ReadError("encoding") from e
     if b"\x00" in data[:4096]:
         raise ReadError("binary")
     try:

@@ -203,3 +203,10 @@ def test_english_event_headers(db_file):
     with store.opened(db_file) as db:
         ev = store.events(db)
     assert ev[["dept_code", "kind", "indicator", "status"]].values.tolist() == [["K13", "veto", "V04", "confirmed"]]
+
+
+def test_excel_unicode_text_export_utf16_tab(db_file):
+    text = "月份\t科室编码\t科室名称\t患者满意度\r\n2023-04\tK01\t心血管内科\t93\r\n"
+    report = importer.commit(text.encode("utf-16"), "unicode.txt")
+    assert report.encoding == "utf-16" and report.committed, report.problems
+    assert stored_values(db_file)[("K01", "2023-04", "patient_satisfaction")] == 93
