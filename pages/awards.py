@@ -32,9 +32,16 @@ st.title(ui.t("nav.awards"))
 frames = ui.store_frames(version)
 departments = frames["departments"]
 today = date.today()
-years = sorted({today.year, *frames["award_changes"]["year"].astype(int).tolist()}, reverse=True)
+on_record = set(frames["award_changes"]["year"].astype(int).tolist())
+years = sorted({today.year, *on_record}, reverse=True)
+# This year's cycle by default; early in a year before any change for it is recorded, the latest year on record.
+default = (
+    today.year
+    if today.year in on_record or not on_record
+    else max((y for y in on_record if y <= today.year + 1), default=max(on_record))
+)
 c1, _ = st.columns([1, 3])
-year = c1.selectbox(ui.t("aw.year"), years, index=years.index(today.year), key="awards_year")
+year = c1.selectbox(ui.t("aw.year"), years, index=years.index(default), key="awards_year")
 codes = ui.dept_filter(departments)
 
 # --- compute ------------------------------------------------------------------------------------

@@ -44,35 +44,38 @@ def frame_with(at: AppTest, column: str):
 def latest_quarter_pass_count(db_path) -> tuple[int, int]:
     """Departments whose mean patient satisfaction over the latest quarter meets their own target."""
     with store.opened(db_path) as db:
-        rows = db.execute("SELECT dept_code, month, value FROM metric_values WHERE metric = 'patient_satisfaction'")
-        rows = rows.fetchall()
-        own = dict(
-            db.execute(
-                "SELECT dept_code, target FROM targets WHERE metric = 'patient_satisfaction' AND dept_code != ''"
-            ).fetchall()
-        )
-    last = max(m for _, m, _ in rows)
+        rows = store.metric_values(db, metrics=["patient_satisfaction"]).to_dict("records")
+        targets = store.targets(db)
+    own = {
+        r["dept_code"]: r["target"]
+        for r in targets.to_dict("records")
+        if r["metric"] == "patient_satisfaction" and r["dept_code"]
+    }
+    last = max(r["month"] for r in rows)
     q = (int(last[5:7]) - 1) // 3
     months = {f"{last[:4]}-{3 * q + i:02d}" for i in (1, 2, 3)}
     values = defaultdict(list)
-    for d, m, v in rows:
-        if m in months:
-            values[d].append(v)
+    for r in rows:
+        if r["month"] in months:
+            values[r["dept_code"]].append(r["value"])
     met = sum(sum(v) / len(v) >= own.get(d, 90.0) for d, v in values.items())
     return met, len(values)
 
 
-def awarded_this_year(db_path) -> tuple[int, str]:
-    """Departments whose latest change for the current award year is 已授牌 (the year of the latest month)."""
+def awarded_in(db_path, year: int) -> int:
+    """Departments whose latest change (by date) for award ``year`` is 已授牌."""
     with store.opened(db_path) as db:
-        year = int(db.execute("SELECT MAX(month) FROM metric_values").fetchone()[0][:4])
-        rows = db.execute(
-            "SELECT dept_code, status, changed_on FROM award_changes WHERE year = ? ORDER BY changed_on", [year]
-        ).fetchall()
+        changes = store.award_changes(db)
     latest = {}
-    for d, s, _ in rows:
-        latest[d] = s
-    return sum(s == "awarded" for s in latest.values()), str(year)
+    for r in sorted(changes.to_dict("records"), key=lambda r: r["changed_on"]):
+        if int(r["year"]) == year:
+            latest[r["dept_code"]] = r["status"]
+    return sum(s == "awarded" for s in latest.values())
+
+
+def last_month(db_path) -> str:
+    with store.opened(db_path) as db:
+        return store.month_range(db)[1]
 
 
 @pytest.mark.parametrize(
@@ -86,8 +89,7 @@ def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
     at = run_page(app().switch_page("pages/overview.py"), lang)
     met, total = latest_quarter_pass_count(demo_db)
     assert metric_value(at, meeting) == f"{met} / {total}"
-    n_awarded, _ = awarded_this_year(demo_db)
-    assert metric_value(at, awards) == str(n_awarded)
+    assert metric_value(at, awards) == str(awarded_in(demo_db, int(last_month(demo_db)[:4])))
     # K10 has a confirmed veto in the last month, so the latest quarter counts at least that one.
     assert int(metric_value(at, vetoes)) >= 1
     table = frame_with(at, "trend")
@@ -117,8 +119,8 @@ def test_events_light_red_for_last_month_veto(demo_db, lang, red):
 @pytest.mark.parametrize(("lang", "awarded", "conflicts"), [("zh", "已授牌", "冲突"), ("en", "Awarded", "Conflicts")])
 def test_awards_conflict_and_counts(demo_db, lang, awarded, conflicts):
     at = run_page(app().switch_page("pages/awards.py"), lang)
-    n_awarded, _ = awarded_this_year(demo_db)
-    assert metric_value(at, awarded) == str(n_awarded)
+    year = at.selectbox(key="awards_year").value  # this year, or the latest award year on record
+    assert metric_value(at, awarded) == str(awarded_in(demo_db, int(year)))
     assert metric_value(at, conflicts) == "1"
     clash = frame_with(at, "awarded_on")
     assert clash["dept_code"].tolist() == ["T02"]  # awarded, then a confirmed V07 veto → conflict
@@ -158,8 +160,7 @@ def test_overview_other_grains_follow_the_selector(demo_db, grain):
     at = run_page(app().switch_page("pages/overview.py"), "en")
     at.radio(key="_w_period_grain").set_value(grain).run()
     assert not at.exception
-    with store.opened(demo_db) as db:
-        last = db.execute("SELECT MAX(month) FROM metric_values").fetchone()[0]
+    last = last_month(demo_db)
     shown = at.selectbox(key=f"_w_period_{grain}").value
     assert shown == (last if grain == "month" else last[:4])
     # K10's veto is in the last month, so it is counted in the latest month and the latest year alike.
