@@ -61,7 +61,7 @@ def mangled_files(draw) -> bytes:
     return text.encode("gb18030" if how == "gbk_cells" else "utf-8", errors="replace")
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=mangled_files(), skip=st.booleans())
 def test_mangled_files_never_crash_and_never_write_on_rejection(db_file, data, skip):
     before = _dump(db_file)
