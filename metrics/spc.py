@@ -54,6 +54,18 @@ class SPCParams:
 
 DEFAULT_PARAMS = SPCParams()
 
+# The months a chart and the icon matrix look at: the latest 36, three years of monthly points. Both pages use
+# the same window so a cell of the matrix and the department's chart always agree; a longer history would fold
+# old processes into today's limits (use a rebase to start afresh inside the window).
+WINDOW_MONTHS = 36
+
+
+def window_start(last_month: str, months: int = WINDOW_MONTHS) -> str:
+    """The first month ('YYYY-MM') of the ``months``-long window ending at ``last_month``."""
+    index = int(last_month[:4]) * 12 + int(last_month[5:7]) - 1 - (months - 1)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 # Rule codes, in priority order (R/ptd_calculate_point_type.R `ptd_special_cause_type`: outside limits, then
 # trend, then 2 in 3, then run). A point flagged by several rules reports the first.
 RULES: tuple[str, ...] = ("limit", "trend", "two_in_three", "run")
@@ -413,17 +425,13 @@ MATRIX_COLUMNS = (
 )
 
 
-def icon_matrix(
+def icon_matrix_by_series(
     metric_values: pd.DataFrame,
     targets_resolved: pd.DataFrame,
     metric_defs: Iterable,
     params: SPCParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
-    """One row per (dept_code, metric) with its variation and assurance codes (see MATRIX_COLUMNS).
-
-    ``metric_values``: dept_code, month, metric, value (long). ``targets_resolved``: the same keys with target and
-    direction (metrics.targets.resolve_targets). ``metric_defs``: catalogue entries (code, direction).
-    """
+    """``icon_matrix`` computed series by series through ``xmr`` (the reference the fast path is tested against)."""
     directions = {m.code: m.direction for m in metric_defs}
     keys = ["dept_code", "month", "metric"]
     merged = metric_values[[*keys, "value"]].merge(
@@ -467,6 +475,7 @@ def icon_matrix(
     out = pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))
     # Keep "no assurance" as None (a string column would turn it into NaN).
     out["assurance"] = pd.Series([r["assurance"] for r in rows], index=out.index, dtype=object)
+    out["direction"] = pd.Series([r["direction"] for r in rows], index=out.index, dtype=object)
     return out
 
 
@@ -476,3 +485,113 @@ def _missing(x) -> bool:
 
 def _num(x) -> float | None:
     return None if _missing(x) else float(x)
+
+
+def icon_matrix(
+    metric_values: pd.DataFrame,
+    targets_resolved: pd.DataFrame,
+    metric_defs: Iterable,
+    params: SPCParams = DEFAULT_PARAMS,
+) -> pd.DataFrame:
+    """One row per (dept_code, metric) with its variation and assurance codes (see MATRIX_COLUMNS).
+
+    ``metric_values``: dept_code, month, metric, value (long). ``targets_resolved``: the same keys with target and
+    direction (metrics.targets.resolve_targets). ``metric_defs``: catalogue entries (code, direction).
+
+    Vectorised over all series at once (thousands of departments): a verdict needs only each series' mean and
+    amr and its last few points, because a rule window that holds the last point must end at it.
+    tests/test_spc.py checks it equals ``icon_matrix_by_series``.
+    """
+    directions = {m.code: m.direction for m in metric_defs}
+    keys = ["dept_code", "month", "metric"]
+    df = metric_values[[*keys, "value"]].merge(targets_resolved[[*keys, "target", "direction"]], on=keys, how="left")
+    df = df[df["metric"].isin(list(directions)) & df["value"].notna()]
+    df = df.sort_values(["dept_code", "metric", "month"], kind="stable").reset_index(drop=True)
+    if df.empty:
+        return pd.DataFrame(columns=list(MATRIX_COLUMNS)).astype({"assurance": object})
+
+    y = df["value"].to_numpy(dtype=float)
+    grp = df.groupby(["dept_code", "metric"], sort=False)
+    gid = grp.ngroup().to_numpy()
+    first = np.r_[True, gid[1:] != gid[:-1]]
+    heads = grp.head(1)[["dept_code", "metric", "month"]].reset_index(drop=True)
+    n = np.bincount(gid).astype(float)
+    mean = np.bincount(gid, weights=y) / n
+
+    # Moving ranges within a series (R/ptd_spc_standard.R), screened as in _mean_and_amr.
+    mr = np.where(first, np.nan, np.abs(np.diff(y, prepend=np.nan)))
+    has = ~np.isnan(mr)
+    n_mr = np.bincount(gid, weights=has, minlength=len(n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        amr = np.bincount(gid, weights=np.where(has, mr, 0.0), minlength=len(n)) / n_mr
+        if params.screen_outliers:
+            keep = has & (mr < params.outlier_factor * amr[gid])
+            n_keep = np.bincount(gid, weights=keep, minlength=len(n))
+            amr_kept = np.bincount(gid, weights=np.where(keep, mr, 0.0), minlength=len(n)) / n_keep
+            amr = np.where((amr > 0) & (n_keep > 0) & (amr_kept > 0), amr_kept, amr)
+        lpl, upl = mean - params.limit_factor * amr, mean + params.limit_factor * amr
+        near = params.near_fraction * params.limit_factor * amr
+
+    # The last K points of every series, right-aligned (NaN where a series is shorter).
+    k = max(params.run_length, params.trend_length, 3)
+    from_end = (n[gid] - 1 - grp.cumcount().to_numpy()).astype(int)
+    tail = np.full((len(n), k), np.nan)
+    sel = from_end < k
+    tail[gid[sel], k - 1 - from_end[sel]] = y[sel]
+    with np.errstate(invalid="ignore"):
+        diff = tail - mean[:, None]
+        rtm = np.where(np.abs(diff) <= 1e-9 * np.maximum(1.0, np.abs(mean))[:, None], 0, np.sign(diff))
+        rtm = np.nan_to_num(rtm).astype(int)
+        outside = (tail > upl[:, None]) | (tail < lpl[:, None])
+        close = ~outside & ((tail < (mean - near)[:, None]) | (tail > (mean + near)[:, None]))
+        last = tail[:, -1]
+        steps = np.sign(np.diff(tail[:, -params.trend_length :], axis=1))
+    rule_limit = outside[:, -1]
+    rule_trend = np.all(steps == 1, axis=1) | np.all(steps == -1, axis=1)
+    rule_two = close[:, -1] & (close[:, -3:].sum(axis=1) >= 2) & (np.abs(rtm[:, -3:].sum(axis=1)) == 3)
+    run = rtm[:, -params.run_length :]
+    rule_run = (run[:, -1] != 0) & np.all(run == run[:, -1:], axis=1)
+    side = np.where(rtm[:, -1] > 0, 1, -1)
+    # RULES priority, as in _segment_arrays: limit, trend, then 2-in-3 and run (both signal the side of the mean).
+    signal = np.select(
+        [rule_limit, rule_trend, rule_two | rule_run],
+        [rtm[:, -1], np.sign(tail[:, -1] - tail[:, -2]), side],
+        default=0,
+    ).astype(int)
+
+    lasts = grp.tail(1).reset_index(drop=True)
+    known_dir = grp["direction"].last()  # the last non-missing direction of each series
+    direction = [
+        d if isinstance(d, str) else directions[m]
+        for d, m in zip(known_dir.to_numpy(), heads["metric"].to_numpy(), strict=True)
+    ]
+    sign = np.array([improvement_sign(d) for d in direction])
+    oriented = signal * sign
+    variation = np.select(
+        [(sign == 0) & (signal > 0), (sign == 0) & (signal < 0), oriented > 0, oriented < 0],
+        [NEUTRAL_HIGH, NEUTRAL_LOW, IMPROVEMENT, CONCERN],
+        default=COMMON,
+    )
+    target = lasts["target"].to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "dept_code": heads["dept_code"].to_numpy(),
+            "metric": heads["metric"].to_numpy(),
+            "variation": variation.astype(object),
+            "assurance": pd.Series(
+                [assurance(t, lo, hi, d) for t, lo, hi, d in zip(target, lpl, upl, direction, strict=True)],
+                dtype=object,
+            ),
+            "trial": n < params.min_points,
+            "n_points": n.astype(int),
+            "first_month": heads["month"].astype(str).to_numpy(),
+            "last_month": lasts["month"].astype(str).to_numpy(),
+            "last_value": last,
+            "mean": mean,
+            "lpl": lpl,
+            "upl": upl,
+            "target": target,
+            "direction": pd.Series(direction, dtype=object),
+        }
+    )
+    return out[list(MATRIX_COLUMNS)]

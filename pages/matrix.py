@@ -18,18 +18,22 @@ HOSP = contract.HOSPITAL_CODE
 
 
 def _matrix(version: int) -> pd.DataFrame:
-    return _icon_matrix(str(store.db_path()), version)
+    months = ui.months_with_data(version)
+    start = spc.window_start(months[-1]) if months else ""  # the same window as the trends page
+    return _icon_matrix(str(store.db_path()), version, start)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _icon_matrix(path: str, version: int) -> pd.DataFrame:
-    """The icon matrix of every stored series (all months), cached on the store's path and data version."""
+def _icon_matrix(path: str, version: int, month_from: str) -> pd.DataFrame:
+    """The icon matrix of every series over the SPC window, cached on the store's path and data version."""
     with store.opened(path) as db:
         defs = store.metric_defs(db)
         targets = store.targets(db)
         # A group of departments at a time: every series whole, never the whole store in memory (issue 7).
         parts = [
-            spc.icon_matrix(values, resolve_targets(targets, values), defs) for values in store.metric_value_chunks(db)
+            spc.icon_matrix(values, resolve_targets(targets, values), defs)
+            for chunk in store.metric_value_chunks(db)
+            for values in [chunk[chunk["month"] >= month_from]]
         ]
         if not parts:  # an empty store: the matrix's empty shape
             empty = store.metric_values(db)

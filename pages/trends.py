@@ -28,14 +28,16 @@ def _md(text: str) -> str:
 
 
 def _dept_data(version: int, dept: str) -> pd.DataFrame:
-    return _dept_values(str(store.db_path()), version, dept)
+    months = ui.months_with_data(version)
+    start = spc.window_start(months[-1]) if months else None  # the same window as the icon matrix
+    return _dept_values(str(store.db_path()), version, dept, start)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _dept_values(path: str, version: int, dept: str) -> pd.DataFrame:
-    """One department's metric values with the target and direction that held each month."""
+def _dept_values(path: str, version: int, dept: str, month_from: str | None) -> pd.DataFrame:
+    """One department's metric values over the SPC window, with the target and direction of each month."""
     with store.opened(path) as db:
-        values = store.metric_values(db, dept_codes=[dept])
+        values = store.metric_values(db, dept_codes=[dept], month_from=month_from)
         resolved = resolve_targets(store.targets(db), values)
     return values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
 

@@ -347,3 +347,73 @@ def test_a_flat_series_has_no_signal():
     assert (c["lpl"].iloc[0], c["upl"].iloc[0]) == (90, 90)
     assert types(c) == ["common"] * 13
     assert spc.verdict(c, ">=").assurance == spc.HIT_AND_MISS
+
+
+def _random_long_frame(seed: int = 7, n_series: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Many short and long series of small integers (ties, points on the mean, flat runs, outliers)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows, res = [], []
+    metrics_cycle = ["patient_satisfaction", "complaints", "drug_share", "neutral"]
+    for i in range(n_series):
+        n = int(rng.integers(1, 30))
+        vals = rng.integers(0, 6, size=n).astype(float)
+        if rng.random() < 0.3:
+            vals[rng.integers(0, n)] += 25  # an outlier
+        if rng.random() < 0.2:
+            vals = np.sort(vals)  # long trends and ties
+        target = [float("nan"), 2.0, 10.0, -5.0][i % 4]
+        direction = [None, ">=", "<=", ">="][(i // 4) % 4]
+        metric = metrics_cycle[i % 4]
+        for m, v in zip(months(n), vals):
+            rows.append(dict(dept_code=f"D{i:03d}", month=m, metric=metric, value=v))
+            res.append(dict(dept_code=f"D{i:03d}", month=m, metric=metric, target=target, direction=direction))
+    # A rising trend ending below the mean (mean 81/13 = 6.23, limits wide: amr 107/12) is an improvement by its
+    # slope although the run below the mean also flags it; the mirror falling trend above the mean is a concern.
+    for i, vals in enumerate(([20.0, 0] * 3 + [0, 1, 2, 3, 4, 5, 6], [0.0, 20] * 3 + [20, 19, 18, 17, 16, 15, 14])):
+        for m, v in zip(months(len(vals)), vals):
+            rows.append(dict(dept_code=f"T{i}", month=m, metric="patient_satisfaction", value=v))
+            res.append(dict(dept_code=f"T{i}", month=m, metric="patient_satisfaction", target=1.0, direction=">="))
+    return pd.DataFrame(rows), pd.DataFrame(res)
+
+
+def _same_matrix(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert len(a) == len(b)
+    a, b = a.reset_index(drop=True), b.reset_index(drop=True)
+    for col in ("dept_code", "metric", "variation", "trial", "n_points", "first_month", "last_month", "direction"):
+        assert a[col].tolist() == b[col].tolist(), col
+    assert [x if isinstance(x, str) else None for x in a["assurance"]] == [
+        x if isinstance(x, str) else None for x in b["assurance"]
+    ]
+    for col in ("last_value", "mean", "lpl", "upl", "target"):
+        assert a[col].to_numpy(dtype=float) == pytest.approx(b[col].to_numpy(dtype=float), nan_ok=True), col
+
+
+# A catalogue metric with no improvement direction, to reach the neutral ("neither") verdicts.
+DEFS = (*contract.METRICS, contract.Metric("neutral", "中性", "Neutral", direction=None))
+
+
+def test_fast_icon_matrix_equals_the_series_by_series_reference_on_random_series():
+    values, resolved = _random_long_frame()
+    fast = spc.icon_matrix(values, resolved, DEFS)
+    slow = spc.icon_matrix_by_series(values, resolved, DEFS)
+    assert set(fast["variation"]) >= {spc.COMMON, spc.IMPROVEMENT, spc.CONCERN, spc.NEUTRAL_HIGH}
+    trends = fast.set_index("dept_code").loc[["T0", "T1"], "variation"].tolist()
+    assert trends == [spc.IMPROVEMENT, spc.CONCERN]  # rising below the mean; falling above it
+    _same_matrix(fast, slow)
+    six = spc.SPCParams(run_length=6, trend_length=6, screen_outliers=False)
+    _same_matrix(
+        spc.icon_matrix(values, resolved, DEFS, six),
+        spc.icon_matrix_by_series(values, resolved, DEFS, six),
+    )
+
+
+def test_fast_icon_matrix_equals_the_reference_on_the_demo_store(demo_db):
+    from metrics import store
+    from metrics.targets import resolve_targets
+
+    with store.opened(demo_db) as db:
+        values, targets, defs = store.metric_values(db), store.targets(db), store.metric_defs(db)
+    resolved = resolve_targets(targets, values)
+    _same_matrix(spc.icon_matrix(values, resolved, defs), spc.icon_matrix_by_series(values, resolved, defs))

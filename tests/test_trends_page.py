@@ -98,3 +98,29 @@ def test_a_later_link_in_the_same_session_switches_the_department(demo_db):
     at.run()
     assert at.selectbox(key="trends_dept").value == "K20"
     assert "按目前的过程将持续达不到目标" in sentence(at, "患者满意度")
+
+
+def test_charts_and_matrix_use_the_same_36_month_window(fresh_db):
+    """40 months stored; the first 4 at 50 would drag the mean down and flag every later month as a run above
+    it. In the 36-month window all are 95 ± 1 and common cause, in the chart and in the matrix alike."""
+    from metrics import demo, store
+
+    months = demo.months_ending("2026-10", 40)
+    values = [50.0] * 4 + [95.0, 96.0, 94.0] * 12
+    rows = [
+        dict(dept_code="K01", month=m, metric="patient_satisfaction", value=v)
+        for m, v in zip(months, values, strict=True)
+    ]
+    dept = dict(dept_code="K01", dept_name="心血管内科", category="临床", active=1)
+    with fresh_db.atomic():
+        bid = store.insert_batch(fresh_db, file_name="t", sha256=None, kind="metrics", user="t", encoding=None)
+        store.apply_changes(fresh_db, bid, "departments", [(None, dept)])
+        store.apply_changes(fresh_db, bid, "metric_values", [(None, r) for r in rows])
+        store.bump_data_version(fresh_db)
+
+    at = open_trends("K01")
+    assert len(at.selectbox(key="trends_rebase_K01").options) == 36  # 'do not recalculate' + 35 months
+    assert sentence(at, "患者满意度").startswith("患者满意度：近期只有常规波动")
+    at.switch_page("pages/matrix.py").run()
+    cell = at.dataframe[0].value.set_index("dept_code").at["K01", "patient_satisfaction"]
+    assert cell.endswith("— 常规波动  ✔ 稳定达标")
