@@ -46,6 +46,13 @@ def _problems_table(df: pd.DataFrame) -> None:
     st.dataframe(_labelled(df), hide_index=True, width="stretch", column_config=wide)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template(kind: str, fmt: str, version: int) -> bytes:
+    """A template's bytes; keyed by the data version because catalogue edits add metric columns."""
+    with store.opened() as db:
+        return export.template_bytes(kind, fmt, store.metric_defs(db))
+
+
 def _kind_label(kind: str) -> str:
     return "+".join(t(f"upload.kind.{k}") for k in kind.split("+") if k) or "—"
 
@@ -68,21 +75,20 @@ if ui.is_demo_store():
 
 with st.expander(t("upload.templates")):
     st.caption(t("upload.templates_help"))
-    with store.opened() as db:
-        metric_defs = store.metric_defs(db)
+    version = ui.data_version()
     for kind in contract.KINDS:
         c1, c2, c3 = st.columns([2, 1, 1])
         c1.text(t(f"upload.kind.{kind}"))
         c2.download_button(
             "CSV",
-            export.template_bytes(kind, "csv", metric_defs),
+            _template(kind, "csv", version),
             file_name=export.template_file_name(kind, "csv"),
             mime="text/csv",
             key=f"tpl_csv_{kind}",
         )
         c3.download_button(
             "XLSX",
-            export.template_bytes(kind, "xlsx", metric_defs),
+            _template(kind, "xlsx", version),
             file_name=export.template_file_name(kind, "xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"tpl_xlsx_{kind}",
