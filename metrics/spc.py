@@ -504,7 +504,7 @@ def icon_matrix(
     """
     directions = {m.code: m.direction for m in metric_defs}
     keys = ["dept_code", "month", "metric"]
-    df = metric_values[[*keys, "value"]].merge(targets_resolved[[*keys, "target", "direction"]], on=keys, how="left")
+    df = _with_targets(metric_values, targets_resolved, keys)
     df = df[df["metric"].isin(list(directions)) & df["value"].notna()]
     df = df.sort_values(["dept_code", "metric", "month"], kind="stable").reset_index(drop=True)
     if df.empty:
@@ -578,10 +578,7 @@ def icon_matrix(
             "dept_code": heads["dept_code"].to_numpy(),
             "metric": heads["metric"].to_numpy(),
             "variation": variation.astype(object),
-            "assurance": pd.Series(
-                [assurance(t, lo, hi, d) for t, lo, hi, d in zip(target, lpl, upl, direction, strict=True)],
-                dtype=object,
-            ),
+            "assurance": _assurance_codes(target, lpl, upl, sign),
             "trial": n < params.min_points,
             "n_points": n.astype(int),
             "first_month": heads["month"].astype(str).to_numpy(),
@@ -595,3 +592,26 @@ def icon_matrix(
         }
     )
     return out[list(MATRIX_COLUMNS)]
+
+
+def _with_targets(values: pd.DataFrame, resolved: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """values joined with their resolved target and direction; resolve_targets keeps its input's row order, so
+    when the keys line up row for row the (costly, at millions of rows) merge is skipped."""
+    left = values[[*keys, "value"]].reset_index(drop=True)
+    right = resolved[[*keys, "target", "direction"]].reset_index(drop=True)
+    if len(left) == len(right) and all(left[k].equals(right[k]) for k in keys):
+        return left.assign(target=right["target"].to_numpy(), direction=right["direction"].to_numpy())
+    return left.merge(right, on=keys, how="left")
+
+
+def _assurance_codes(target: np.ndarray, lpl: np.ndarray, upl: np.ndarray, sign: np.ndarray) -> pd.Series:
+    """``assurance`` for arrays of series (None where no target, no direction or no limits)."""
+    with np.errstate(invalid="ignore"):
+        known = (sign != 0) & ~np.isnan(target) & ~np.isnan(lpl) & ~np.isnan(upl)
+        above, below = target > upl, target < lpl
+    code = np.select(
+        [~known, above & (sign > 0), above, below & (sign > 0), below],
+        [None, FAIL, PASS, PASS, FAIL],
+        default=HIT_AND_MISS,
+    )
+    return pd.Series(code, dtype=object)

@@ -402,6 +402,8 @@ def test_fast_icon_matrix_equals_the_series_by_series_reference_on_random_series
     trends = fast.set_index("dept_code").loc[["T0", "T1"], "variation"].tolist()
     assert trends == [spc.IMPROVEMENT, spc.CONCERN]  # rising below the mean; falling above it
     _same_matrix(fast, slow)
+    # Targets in another row order are joined by key, not by position.
+    _same_matrix(spc.icon_matrix(values, resolved.sample(frac=1, random_state=0), DEFS), slow)
     six = spc.SPCParams(run_length=6, trend_length=6, screen_outliers=False)
     _same_matrix(
         spc.icon_matrix(values, resolved, DEFS, six),
