@@ -7,8 +7,21 @@ Cache keys always include the store's data version (bumped by every commit) and 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from metrics import i18n, store
+
+# Fresh-server fix (issue 5, tests/e2e/test_first_interaction.py). Streamlit 1.67 sets the class flag
+# PagesManager.uses_pages_directory from "a folder named pages/ exists" when the server starts, and only
+# st.navigation clears it. Until then every run goes through its legacy multipage path (_mpa_v1): a deep link
+# ran pages/<page>.py without dashboard.py (a file listing for navigation, no sign-in chrome), and "/" ran
+# dashboard.py nested inside that legacy navigation, so the first click of the first session was lost.
+# Every page and dashboard.py import this module, so the first run of a server clears the flag and restarts
+# itself as a normal run of dashboard.py (st.navigation), before anything is drawn.
+
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 LANG_KEY = "lang"
 
