@@ -413,26 +413,32 @@ def icon_matrix_table(
     ``matrix``: spc.icon_matrix output. ``departments``: dept_code, dept_name, category (department rows only).
     """
     defs = [m for m in metric_defs if m.code in set(matrix["metric"])]
-    names = departments.set_index("dept_code")
-    rows = []
-    for dept, g in matrix.groupby("dept_code", sort=True):
-        if dept not in names.index:
+    # One pass over the matrix with plain dicts: a groupby with .at lookups per department cost ~1 s at 200
+    # departments and grew with the store (issue 7). Same rows, same order (departments sorted, cells in order).
+    names = departments.set_index("dept_code")[["dept_name", "category"]].to_dict("index")
+    by_dept: dict[str, dict] = {}
+    cells = matrix.sort_values("dept_code", kind="stable")[
+        ["dept_code", "metric", "variation", "assurance", "direction"]
+    ]
+    for dept, metric, variation, assurance, direction in cells.itertuples(index=False):
+        if dept not in names:
             continue
-        row = {
-            "link": trends_link(dept, lang=lang),
-            "dept_code": dept,
-            "dept_name": str(names.at[dept, "dept_name"]),
-            "category": names.at[dept, "category"],
-            "attention": 0,
-            "_rank": 99,
-        }
-        for r in g.itertuples():
-            label = f"{variation_label(r.variation, r.direction, lang)}  {assurance_label(r.assurance, lang)}"
-            rank = cell_rank(r.variation, r.assurance)
-            row[r.metric] = trends_link(dept, r.metric, rank, label, lang)
-            row["attention"] += int(needs_attention(r.variation, r.assurance))
-            row["_rank"] = min(row["_rank"], rank)
-        rows.append(row)
+        row = by_dept.get(dept)
+        if row is None:
+            row = by_dept[dept] = {
+                "link": trends_link(dept, lang=lang),
+                "dept_code": dept,
+                "dept_name": str(names[dept]["dept_name"]),
+                "category": names[dept]["category"],
+                "attention": 0,
+                "_rank": 99,
+            }
+        label = f"{variation_label(variation, direction, lang)}  {assurance_label(assurance, lang)}"
+        rank = cell_rank(variation, assurance)
+        row[metric] = trends_link(dept, metric, rank, label, lang)
+        row["attention"] += int(needs_attention(variation, assurance))
+        row["_rank"] = min(row["_rank"], rank)
+    rows = list(by_dept.values())
     cols = ["link", "dept_code", "dept_name", "category", "attention", *[m.code for m in defs]]
     out = pd.DataFrame(rows, columns=[*cols, "_rank"])
     if sort == "attention":
@@ -472,3 +478,37 @@ def _rank_of(link) -> int | None:
     if not isinstance(link, str) or not link.startswith("trends?rank="):
         return None
     return int(link[len("trends?rank=") :].split("&", 1)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The department's events and award history as tables (under the charts)
+# ---------------------------------------------------------------------------------------------
+
+
+def events_table(events: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+    """Events newest first: event_date, kind, indicator, description, status (labels in ``lang``; every status,
+    so an event under review or withdrawn is visible here though the chart draws only confirmed ones)."""
+    ev = events.sort_values(["event_date", "event_id"], ascending=False)
+    return pd.DataFrame(
+        {
+            "event_date": ev["event_date"].astype(str).tolist(),
+            "kind": [i18n.t("event.kind." + k, lang) for k in ev["kind"]],
+            "indicator": ev["indicator"].tolist(),
+            "description": ev["description"].tolist(),
+            "status": [i18n.t("event.status." + x, lang) for x in ev["status"]],
+        }
+    )
+
+
+def awards_table(awards: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+    """Award status changes newest first: year, status (label), changed_on, rectify_until, note."""
+    aw = awards.sort_values(["changed_on", "year"], ascending=False)
+    return pd.DataFrame(
+        {
+            "year": aw["year"].tolist(),
+            "status": [i18n.t("award." + x, lang) for x in aw["status"]],
+            "changed_on": aw["changed_on"].astype(str).tolist(),
+            "rectify_until": aw["rectify_until"].tolist(),
+            "note": aw["note"].tolist(),
+        }
+    )

@@ -159,3 +159,38 @@ for m, direction, chart, v in series:
         params=params,
     )
     st.plotly_chart(fig, theme=None, key=f"xmr_{dept}_{m.code}")
+
+with st.expander(ui.t("trends.history")):
+    h1, h2 = st.columns(2)
+    h1.markdown(f"**{ui.t('trends.events')}**")
+    if events.empty:
+        h1.caption(ui.t("trends.none"))
+    else:
+        h1.dataframe(
+            spc_charts.events_table(events, lang),
+            hide_index=True,
+            column_config={
+                "event_date": ui.t("col.date"),
+                "kind": ui.t("col.kind"),
+                "indicator": ui.t("col.indicator_code"),
+                "description": ui.t("col.description"),
+                "status": ui.t("col.status"),
+            },
+            key="trends_events",
+        )
+    h2.markdown(f"**{ui.t('trends.awards')}**")
+    if awards.empty:
+        h2.caption(ui.t("trends.none"))
+    else:
+        h2.dataframe(
+            spc_charts.awards_table(awards, lang),
+            hide_index=True,
+            column_config={
+                "year": st.column_config.NumberColumn(ui.t("trends.col.year"), format="%d"),
+                "status": ui.t("col.status"),
+                "changed_on": ui.t("col.changed_on"),
+                "rectify_until": ui.t("col.rectify_until"),
+                "note": ui.t("trends.col.note"),
+            },
+            key="trends_awards",
+        )

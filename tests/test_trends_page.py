@@ -124,3 +124,13 @@ def test_charts_and_matrix_use_the_same_36_month_window(fresh_db):
     at.switch_page("pages/matrix.py").run()
     cell = at.dataframe[0].value.set_index("dept_code").at["K01", "patient_satisfaction"]
     assert cell.endswith("— 常规波动  ✔ 稳定达标")
+
+
+def test_event_and_award_history_of_the_revoked_department(demo_db):
+    """K13 产科: veto V04 confirmed, title revoked, rectification, re-applied (metrics/demo.py)."""
+    at = open_trends("K13")
+    tables = {tuple(d.value.columns): d.value for d in at.dataframe}
+    events = tables[("event_date", "kind", "indicator", "description", "status")]
+    assert "V04" in events["indicator"].tolist() and "否决" in events["kind"].tolist()
+    awards = tables[("year", "status", "changed_on", "rectify_until", "note")]
+    assert {"已取消", "整改中", "已授牌"} <= set(awards["status"])
