@@ -14,6 +14,7 @@ $(BIN)/python: requirements.txt
 
 run: $(BIN)/python
 	$(BIN)/python -m metrics demo --if-empty
+	@$(BIN)/python -m metrics users list > /dev/null  # prints how to create the first admin while none exists
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
 
 test: $(BIN)/python
