@@ -13,6 +13,18 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def store_one_department(db, name: str, months: list[str], values: list[float]) -> None:
+    """K01 with the given name and patient-satisfaction values, written through a batch as an upload would."""
+    from metrics import store
+
+    rows = [dict(dept_code="K01", month=m, metric="patient_satisfaction", value=v) for m, v in zip(months, values)]
+    with db.atomic():
+        bid = store.insert_batch(db, file_name="t", sha256=None, kind="metrics", user="t", encoding=None)
+        store.apply_changes(db, bid, "departments", [(None, dict(dept_code="K01", dept_name=name, active=1))])
+        store.apply_changes(db, bid, "metric_values", [(None, r) for r in rows])
+        store.bump_data_version(db)
+
+
 def open_trends(dept: str | None = None, lang: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if dept:
@@ -103,20 +115,10 @@ def test_a_later_link_in_the_same_session_switches_the_department(demo_db):
 def test_charts_and_matrix_use_the_same_36_month_window(fresh_db):
     """40 months stored; the first 4 at 50 would drag the mean down and flag every later month as a run above
     it. In the 36-month window all are 95 ± 1 and common cause, in the chart and in the matrix alike."""
-    from metrics import demo, store
+    from metrics import demo
 
     months = demo.months_ending("2026-10", 40)
-    values = [50.0] * 4 + [95.0, 96.0, 94.0] * 12
-    rows = [
-        dict(dept_code="K01", month=m, metric="patient_satisfaction", value=v)
-        for m, v in zip(months, values, strict=True)
-    ]
-    dept = dict(dept_code="K01", dept_name="心血管内科", category="临床", active=1)
-    with fresh_db.atomic():
-        bid = store.insert_batch(fresh_db, file_name="t", sha256=None, kind="metrics", user="t", encoding=None)
-        store.apply_changes(fresh_db, bid, "departments", [(None, dept)])
-        store.apply_changes(fresh_db, bid, "metric_values", [(None, r) for r in rows])
-        store.bump_data_version(fresh_db)
+    store_one_department(fresh_db, "心血管内科", months, [50.0] * 4 + [95.0, 96.0, 94.0] * 12)
 
     at = open_trends("K01")
     assert len(at.selectbox(key="trends_rebase_K01").options) == 36  # 'do not recalculate' + 35 months
@@ -134,3 +136,15 @@ def test_event_and_award_history_of_the_revoked_department(demo_db):
     assert "V04" in events["indicator"].tolist() and "否决" in events["kind"].tolist()
     awards = tables[("year", "status", "changed_on", "rectify_until", "note")]
     assert {"已取消", "整改中", "已授牌"} <= set(awards["status"])
+
+
+def test_an_uploaded_department_name_is_never_markdown(fresh_db):
+    """A name with markdown and HTML from an upload shows literally (escaped), and a short series is trial."""
+    from metrics import demo
+
+    name = "**急诊**[点我](http://evil.example)<b>x</b>"
+    store_one_department(fresh_db, name, demo.months_ending("2026-10", 5), [88.0, 90.0, 89.0, 91.0, 90.0])
+    at = open_trends("K01")
+    (sub,) = [s.value for s in at.subheader]
+    assert r"\*\*急诊\*\*\[点我\]\(http" in sub and r"\<b\>" in sub
+    assert sentence(at, "患者满意度").endswith("（仅5个点，控制限为试算值）")
