@@ -223,3 +223,23 @@ def test_admin_filters_the_audit_log(accounts):
     shown = at.dataframe[0].value
     assert set(shown["操作人"]) == {"ed"} and list(shown["操作"]) == ["登录失败"]
     assert at.caption[0].value == "共 1 条记录"
+
+
+def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before_after(accounts):
+    from metrics import importer, store
+
+    depts = "科室编码,科室名称\nK01,内科\n".encode()
+    batch = importer.commit(depts, "depts.csv", user="ed", db_path=accounts)
+    assert batch.committed
+    importer.rollback(batch.batch_id, user="ed", db_path=accounts)
+    with store.opened(accounts) as db:
+        row = {"metric": "patient_satisfaction", "dept_code": "", "effective_from": "2000-01", "target": 92.0}
+        store.write_edits(db, "targets", "ed", [{**row, "direction": ">="}])
+    at = _app(auth.start_session("admin"))
+    at.switch_page("pages/audit.py").run()
+    shown = at.dataframe[0].value
+    ed = shown[shown["操作人"] == "ed"]
+    assert list(ed["操作"]) == ["修改目标", "回滚批次", "上传数据"]
+    edit = ed.iloc[0]
+    assert '"target": 90.0' in edit["修改前"] and '"target": 92.0' in edit["修改后"]
+    assert [b.label for b in at.get("download_button")] == ["下载审计日志（CSV）", "下载备份"]
