@@ -1,0 +1,69 @@
+"""AppTest of the 季度汇报 page: the quarter chooser and downloads, and presentation mode's slides and navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from metrics import briefing, store
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def _page(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("pages/briefing.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join([*(m.value for m in at.markdown), *(t.value for t in at.text), *(t.value for t in at.title)])
+
+
+def test_page_offers_the_quarters_presentation_and_both_downloads(demo_db):
+    with store.opened(demo_db) as db:
+        default, quarters = briefing.default_quarter(db), briefing.available_quarters(db)
+        b = briefing.build(db, default, "zh")
+    at = _page()
+    assert at.title[0].value == "季度汇报"
+    box = at.selectbox[0]
+    assert box.value == default and list(box.options) == [briefing.quarter_label(q, "zh") for q in quarters]
+    labels = [b.label for b in at.get("download_button")]
+    assert any("HTML" in x for x in labels) and any("PowerPoint" in x for x in labels)
+    assert [b.label for b in at.button if b.key == "_brief_present"] == ["进入演示模式"]
+    text = _text(at)
+    assert f"#### 1. {b.title}" in text  # the preview of every slide, in order
+    for i, name in enumerate(briefing.SLIDES[1:], start=2):
+        assert f"#### {i}. {briefing.i18n.t(f'brief.slide.{name}')}" in text
+    assert briefing.attention_lines(b)[0] in [t.value for t in at.text]  # data text drawn as plain text
+
+
+def test_presentation_mode_steps_through_the_slides(demo_db):
+    with store.opened(demo_db) as db:
+        q = briefing.available_quarters(db)[1]
+    at = _page(present="1", quarter=q)
+    assert at.title[0].value == briefing.i18n.t("brief.title", quarter=briefing.quarter_label(q, "zh"))
+    assert "**1 / 5**" in [m.value for m in at.markdown]
+    assert not at.selectbox  # no controls but the slide's own buttons
+    at.button(key="_brief_next").click().run()
+    assert "**2 / 5**" in [m.value for m in at.markdown]
+    assert at.title[0].value == "各科室患者满意度与目标"
+    assert at.query_params["slide"] == "2"
+    at.button(key="_brief_prev").click().run()
+    at.button(key="_brief_prev").click().run()  # wraps round to the last slide
+    assert "**5 / 5**" in [m.value for m in at.markdown]
+    assert at.title[0].value == "需要关注的科室"
+    at.button(key="_brief_exit").click().run()
+    assert "present" not in at.query_params
+    assert at.title[0].value == "季度汇报"
+
+
+def test_slide_parameter_opens_that_slide(demo_db):
+    at = _page(present="1", slide="3")
+    assert "**3 / 5**" in [m.value for m in at.markdown]
+    assert at.title[0].value == "本季度否决与警示事件"
