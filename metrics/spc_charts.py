@@ -101,7 +101,7 @@ def xmr_figure(
     events: pd.DataFrame | None = None,
     awards: pd.DataFrame | None = None,
     params: spc.SPCParams = spc.DEFAULT_PARAMS,
-    height: int = 480,
+    height: int = 540,
 ) -> go.Figure:
     """An XmR chart of one series (``spc.xmr`` output) with its target, events and award changes on the same axis.
 
@@ -336,8 +336,9 @@ def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: in
         font=dict(family=FONT_FAMILY, size=TICK_SIZE, color="#222222"),
         plot_bgcolor="white",
         paper_bgcolor="white",
-        margin=dict(l=70, r=30, t=90 if title else 60, b=70),
-        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=15)),
+        margin=dict(l=70, r=30, t=90 if title else 50, b=120),
+        # The legend goes under the month axis: above the plot are the rebase and trial-limit labels.
+        legend=dict(orientation="h", x=0, xanchor="left", y=-0.13, yanchor="top", font=dict(size=16)),
         hoverlabel=dict(font=dict(size=16)),
         height=height,
     )
