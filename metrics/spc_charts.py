@@ -513,3 +513,62 @@ def awards_table(awards: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
             "note": aw["note"].tolist(),
         }
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Departments side by side (no limits: each department's own XmR chart says whether it changed)
+# ---------------------------------------------------------------------------------------------
+
+# Okabe-Ito: distinguishable by colour-blind readers; the first department keeps the strongest colour.
+COMPARE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+
+
+def comparison_figure(
+    values: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    title: str = "",
+    lang: str = i18n.DEFAULT_LANG,
+    unit: str = "",
+    target: float | None = None,
+    direction: str | None = None,
+    height: int = 500,
+) -> go.Figure:
+    """One line per department (``values``: dept_code, month, value), in the order of ``labels``, with the target.
+
+    Department names come from uploads: they are escaped before plotly sees them (it reads tags in names).
+    """
+    fig = go.Figure()
+    if values.empty:
+        return _layout(fig, title, unit, [], height)
+    months = _month_span(str(values["month"].min()), str(values["month"].max()))
+    for i, (code, label) in enumerate(labels.items()):
+        d = values[values["dept_code"] == code].sort_values("month")
+        if d.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=d["month"],
+                y=d["value"],
+                mode="lines+markers",
+                line=dict(color=COMPARE_COLOURS[i % len(COMPARE_COLOURS)], width=4 if i == 0 else 2.5),
+                marker=dict(size=9 if i == 0 else 7),
+                name=html.escape(label),
+                hovertemplate="%{x}: %{y:.1f}<extra>" + html.escape(label) + "</extra>",
+                meta={"role": "dept", "dept_code": code},
+            )
+        )
+    if target is not None and target == target:
+        sym = {">=": "≥", "<=": "≤"}.get(direction or "", "")
+        fig.add_trace(
+            go.Scatter(
+                x=[months[0], months[-1]],
+                y=[target, target],
+                mode="lines",
+                line=dict(color=COLOURS["target"], dash="dot", width=3),
+                name=f"{i18n.t('spc.target', lang)} {sym} {i18n.fmt_number(target, lang)}",
+                hoverinfo="skip",
+                meta={"role": "target"},
+            )
+        )
+    return _layout(fig, title, unit, months, height)

@@ -42,6 +42,19 @@ def _dept_values(path: str, version: int, dept: str, month_from: str | None) -> 
     return values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
 
 
+def _compare_values(version: int, codes: tuple[str, ...], metric: str) -> pd.DataFrame:
+    months = ui.months_with_data(version)
+    start = spc.window_start(months[-1]) if months else None
+    return _compare_rows(str(store.db_path()), version, codes, metric, start)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _compare_rows(path: str, version: int, codes: tuple[str, ...], metric: str, month_from: str | None):
+    """Several departments' values of one metric over the SPC window."""
+    with store.opened(path) as db:
+        return store.metric_values(db, metrics=[metric], dept_codes=list(codes), month_from=month_from)
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 lang = ui.lang()
@@ -159,6 +172,40 @@ for m, direction, chart, v in series:
         params=params,
     )
     st.plotly_chart(fig, theme=None, key=f"xmr_{dept}_{m.code}")
+
+COMPARE_MAX = 5
+if dept != HOSP:
+    with st.expander(ui.t("trends.compare")):
+        st.caption(ui.t("trends.compare_hint"))
+        metric_names = {m.code: i18n.metric_name(m, lang) for m, _, _, _ in series}
+        k1, k2 = st.columns([1, 3])
+        compare_metric = k1.selectbox(
+            ui.t("trends.compare_metric"), list(metric_names), format_func=metric_names.get, key="trends_cmp_metric"
+        )
+        others = [c for c in options if c not in (HOSP, dept)]
+        chosen = k2.multiselect(
+            ui.t("trends.compare_depts", n=COMPARE_MAX),
+            others,
+            format_func=lambda c: f"{c}  {names.get(c, c)}",
+            max_selections=COMPARE_MAX,
+            key="trends_cmp_depts",
+        )
+        if chosen:
+            codes = [dept, *chosen]
+            m = next(m for m, _, _, _ in series if m.code == compare_metric)
+            hospital_target = frames["targets"]
+            hospital_target = hospital_target[
+                (hospital_target["metric"] == m.code) & (hospital_target["dept_code"] == "")
+            ].sort_values("effective_from")
+            fig = spc_charts.comparison_figure(
+                _compare_values(version, tuple(codes), m.code),
+                {c: f"{c} {names.get(c, c)}" for c in codes},
+                lang=lang,
+                unit=m.unit_en if lang == "en" else m.unit_zh,
+                target=float(hospital_target["target"].iloc[-1]) if len(hospital_target) else None,
+                direction=hospital_target["direction"].iloc[-1] if len(hospital_target) else m.direction,
+            )
+            st.plotly_chart(fig, theme=None, key="trends_compare_chart")
 
 with st.expander(ui.t("trends.history")):
     h1, h2 = st.columns(2)

@@ -139,3 +139,24 @@ def test_trends_links_carry_a_non_default_language():
         == "trends?rank=03&dept=K01&metric=complaints&lang=en#x"
     )
     assert spc_charts.trends_link("A&B") == "trends?dept=A%26B"  # codes from uploads cannot add parameters
+
+
+def test_comparison_figure_one_escaped_line_per_department_and_the_target():
+    values = pd.DataFrame(
+        {
+            "dept_code": ["K01", "K01", "K20", "K20", "X"],
+            "month": ["2024-01", "2024-03", "2024-01", "2024-02", "2024-02"],
+            "value": [95.0, 96.0, 85.0, 86.0, 1.0],
+        }
+    )
+    fig = spc_charts.comparison_figure(
+        values, {"K01": "K01 心血管内科", "K20": "K20 <b>急诊</b>"}, target=90, direction=">="
+    )
+    depts = traces(fig, "dept")
+    assert [t.meta["dept_code"] for t in depts] == ["K01", "K20"]  # X was not asked for
+    assert depts[1].name == "K20 &lt;b&gt;急诊&lt;/b&gt;"
+    assert depts[0].line.color != depts[1].line.color
+    (target,) = traces(fig, "target")
+    assert list(target.y) == [90, 90] and target.name == "目标 ≥ 90.0"
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.layout.xaxis.categoryarray) == ["2024-01", "2024-02", "2024-03"]  # the gap month shows

@@ -148,3 +148,11 @@ def test_an_uploaded_department_name_is_never_markdown(fresh_db):
     (sub,) = [s.value for s in at.subheader]
     assert r"\*\*急诊\*\*\[点我\]\(http" in sub and r"\<b\>" in sub
     assert sentence(at, "患者满意度").endswith("（仅5个点，控制限为试算值）")
+
+
+def test_compare_k01_with_other_departments(demo_db):
+    at = open_trends("K01")
+    assert len(at.get("plotly_chart")) == 3
+    at.multiselect(key="trends_cmp_depts").select("K20").select("K07").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 4  # the comparison chart joins the three XmR charts
