@@ -75,8 +75,6 @@ MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 def _visible(url: str) -> bool:
     if url == "login":
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
-    if user is None and auth.login_required():
-        return False
     return ui.can(PAGE_ROLES.get(url, "viewer"))
 
 

@@ -76,10 +76,14 @@ def current_user() -> str | None:
 
 
 def can(role: str) -> bool:
-    """True when the signed-in user holds ``role`` (viewer < editor < admin); use it to hide edit widgets."""
+    """True when the signed-in user holds ``role`` (viewer < editor < admin); use it to hide edit widgets.
+    When viewers must sign in (metrics.auth.login_required), an anonymous visitor is not even a viewer."""
     from metrics import auth
 
-    return auth.has_role(current_role(), role)
+    user = signed_in_user()
+    if user is None:
+        return role == "viewer" and not auth.login_required()
+    return auth.has_role(user.role, role)
 
 
 def require_role(role: str) -> None:

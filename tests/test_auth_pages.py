@@ -243,3 +243,17 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
     edit = ed.iloc[0]
     assert '"target": 90.0' in edit["修改前"] and '"target": 92.0' in edit["修改后"]
     assert [b.label for b in at.get("download_button")] == ["下载审计日志（CSV）", "下载备份"]
+
+
+def test_when_sign_in_is_required_a_browsing_page_that_checks_refuses_anonymous_visitors(accounts, monkeypatch):
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    at = AppTest.from_string(
+        "from pages import _common as ui\nui.require_role('viewer')\nimport streamlit as st\nst.text('secret')",
+        default_timeout=30,
+    )
+    at.run()
+    assert _errors(at) == ["无权访问：此页面或操作需要「查看者」权限。请以有权限的账号登录。"]
+    assert not at.text
+    at.session_state["_auth_token"] = auth.start_session("vi")
+    at.run()
+    assert [t.value for t in at.text] == ["secret"] and not _errors(at)
