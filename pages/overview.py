@@ -32,6 +32,28 @@ def _values(version: int, grain: str, period: str) -> tuple[pd.DataFrame, pd.Dat
     return per, monthly
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _headline(
+    version: int, grain: str, period: str, codes: tuple[str, ...], today: date
+) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """(hospital figures with changes, confirmed vetoes and warnings per period, departments awarded at the period's
+    end, and a period earlier) for the chosen departments — cached, so rerunning the same choice only draws
+    (issue 7). ``today`` is in the key because a running period is judged as of today."""
+    frames = ui.store_frames(version)
+    values, _monthly = _values(version, grain, period)
+    prev = pipelines.previous_period(period)
+    defs = frames["metric_defs"]
+    mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
+    hosp = pipelines.with_changes(pipelines.hospital_values(mine, frames["targets"], defs, codes))
+    ev = pipelines.event_totals(frames["events"], grain)
+    ev = ev[ev["dept_code"].isin(codes)].groupby("period")[["vetoes", "warnings"]].sum()
+    status = rules.award_status(frames["award_changes"], _as_of(period), int(period[:4]), codes)
+    prev_status = rules.award_status(frames["award_changes"], _as_of(prev), int(prev[:4]), codes)
+    awarded = int((status["status"] == "awarded").sum())
+    awarded_prev = int((prev_status["status"] == "awarded").sum())
+    return hosp, ev, awarded, awarded_prev
+
+
 def _as_of(period: str) -> date:
     """The last day of the period, or today when the period is still running."""
     y, m = int(pipelines.last_month(period)[:4]), int(pipelines.last_month(period)[5:7])
@@ -59,15 +81,8 @@ names = {m.code: i18n.metric_name(m, lang) for m in defs}
 
 values, monthly = _values(version, grain, period)
 prev = pipelines.previous_period(period)
-mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
-hosp = pipelines.with_changes(pipelines.hospital_values(mine, frames["targets"], defs, codes))
+hosp, ev, awarded, awarded_prev = _headline(version, grain, period, tuple(codes), date.today())
 hosp_now = hosp[hosp["period"] == period].set_index("metric")
-ev = pipelines.event_totals(frames["events"], grain)
-ev = ev[ev["dept_code"].isin(codes)].groupby("period")[["vetoes", "warnings"]].sum()
-status = rules.award_status(frames["award_changes"], _as_of(period), int(period[:4]), codes)
-awarded = int((status["status"] == "awarded").sum())
-prev_status = rules.award_status(frames["award_changes"], _as_of(prev), int(prev[:4]), codes)
-awarded_prev = int((prev_status["status"] == "awarded").sum())
 
 # --- show: headline KPIs ------------------------------------------------------------------------
 
