@@ -54,3 +54,12 @@ def test_category_filter_and_sort_by_code(demo_db):
     at.radio(key="matrix_sort").set_value("code").run()
     table = at.dataframe[0].value
     assert table["dept_code"].tolist() == ["T01", "T02", "T03", "T04", "T05"]
+
+
+def test_empty_store_says_so(fresh_db):
+    at = open_matrix()
+    assert [i.value for i in at.info] == ["没有符合条件的数据。"]
+    assert not at.dataframe
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    assert "该科室暂无指标数据。" in [i.value for i in at.info]
