@@ -121,7 +121,9 @@ def _latest(changes: pd.DataFrame) -> dict[str, dict]:
         return {}
     order = {s: i for i, s in enumerate(AWARD_ORDER)}
     ranked = changes.assign(_o=changes["status"].map(order).fillna(-1)).sort_values(["changed_on", "_o"])
-    return {r["dept_code"]: r for r in ranked.drop(columns="_o").to_dict("records")}
+    # Only each department's last row becomes a dict (every row did: slow with a region's history; issue 7).
+    last = ranked.drop_duplicates("dept_code", keep="last").drop(columns="_o")
+    return {r["dept_code"]: r for r in last.to_dict("records")}
 
 
 def _running_rectification(known: pd.DataFrame) -> dict[str, dict]:
