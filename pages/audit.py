@@ -17,7 +17,11 @@ all_label = ui.t("filter.all")
 c1, c2, c3 = st.columns([1, 2, 1])
 who = c1.selectbox(ui.t("audit.filter.user"), [all_label, *users], key="audit_user")
 picked = c2.multiselect(
-    ui.t("audit.filter.action"), actions, format_func=lambda a: auth.action_label(a, lang), key="audit_actions"
+    ui.t("audit.filter.action"),
+    actions,
+    format_func=lambda a: auth.action_label(a, lang),
+    placeholder=all_label,
+    key="audit_actions",
 )
 today = date.today()
 span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=90), today), key="audit_dates")
@@ -36,7 +40,14 @@ st.caption(ui.t("audit.count", n=len(frame)))
 if frame.empty:
     st.info(ui.t("audit.empty"))
 else:
-    shown = frame.assign(action=frame["action"].map(lambda a: auth.action_label(a, lang))).drop(columns="id")
+    shown = (
+        frame.assign(
+            at=frame["at"].str.replace("T", " "), action=frame["action"].map(lambda a: auth.action_label(a, lang))
+        )
+        .drop(columns="id")
+        .astype(object)
+        .fillna("")
+    )
     st.dataframe(
         shown.rename(columns={c: ui.t(f"audit.col.{c}") for c in shown.columns}),
         hide_index=True,

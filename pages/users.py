@@ -24,7 +24,12 @@ if FLASH in st.session_state:
 users = auth.list_users()
 names = users["username"].tolist()
 st.subheader(ui.t("users.list"))
-shown = users.assign(role=users["role"].map(lambda r: ui.t(f"role.{r}")), active=users["active"].astype(bool))
+shown = users.assign(
+    role=users["role"].map(lambda r: ui.t(f"role.{r}")),
+    active=users["active"].astype(bool),
+    created_at=users["created_at"].str.replace("T", " "),
+    locked_until=users["locked_until"].fillna("").astype(str).str.replace("T", " "),
+)
 st.dataframe(shown.rename(columns={c: ui.t(f"users.col.{c}") for c in shown.columns}), hide_index=True, width="stretch")
 
 role_label = {r: ui.t(f"role.{r}") for r in auth.ROLES}

@@ -257,3 +257,22 @@ def test_when_sign_in_is_required_a_browsing_page_that_checks_refuses_anonymous_
     at.session_state["_auth_token"] = auth.start_session("vi")
     at.run()
     assert [t.value for t in at.text] == ["secret"] and not _errors(at)
+
+
+def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts):
+    at = _app(auth.start_session("admin"))
+    at.switch_page("pages/users.py").run()
+    role_form = at.get("form")[1]
+    role_form.selectbox(key="role_user").set_value("vi")
+    role_form.selectbox(key="role_role").set_value("editor")
+    role_form.button[0].click()
+    at.run()
+    assert at.success[0].value == "已完成：修改角色 vi → 编辑者"
+    assert auth.list_users().set_index("username").loc["vi", "role"] == "editor"
+    remove_form = at.get("form")[4]
+    remove_form.selectbox(key="remove_user").set_value("admin")
+    remove_form.checkbox[0].check()
+    remove_form.button[0].click()
+    at.run()
+    assert _errors(at) == ["不能删除或降级最后一个管理员。"]
+    assert "admin" in auth.list_users()["username"].tolist()
