@@ -85,6 +85,8 @@ FAIL = "consistent_fail"
 HIT_AND_MISS = "inconsistent"
 ASSURANCES: tuple[str, ...] = (PASS, FAIL, HIT_AND_MISS)
 
+# Point types (a column of ``xmr``), each the per-point counterpart of a variation verdict.
+POINT_TYPES: tuple[str, ...] = ("common", "improvement", "concern", "neutral_high", "neutral_low")
 _POINT_TYPE_TO_VARIATION = {
     "common": COMMON,
     "improvement": IMPROVEMENT,

@@ -183,7 +183,7 @@ def _add_target(fig: go.Figure, chart: pd.DataFrame, lang: str, direction: str |
 
 
 def _add_points(fig: go.Figure, chart: pd.DataFrame, lang: str, params: spc.SPCParams) -> None:
-    for kind in ("common", "improvement", "concern", "neutral_high", "neutral_low"):
+    for kind in spc.POINT_TYPES:
         pts = chart[chart["point_type"] == kind]
         if pts.empty:
             continue

@@ -160,3 +160,19 @@ def test_comparison_figure_one_escaped_line_per_department_and_the_target():
     assert list(target.y) == [90, 90] and target.name == "目标 ≥ 90.0"
     assert fig.layout.xaxis.type == "category"
     assert list(fig.layout.xaxis.categoryarray) == ["2024-01", "2024-02", "2024-03"]  # the gap month shows
+
+
+def test_every_verdict_rule_and_point_type_has_words_in_both_languages():
+    from metrics import i18n
+
+    keys = [f"spc.var.{v}" for v in spc.VARIATIONS] + [f"spc.say.{v}" for v in spc.VARIATIONS]
+    keys += [f"spc.ass.{a}" for a in (*spc.ASSURANCES, "none")] + [
+        f"spc.say.ass.{a}" for a in (*spc.ASSURANCES, "none")
+    ]
+    keys += [f"spc.rule.{r}" for r in spc.RULES] + [
+    keys += [f"spc.rule.{r}" for r in spc.RULES] + [f"spc.pt.{p}" for p in spc.POINT_TYPES]
+    ]
+    missing = [k for k in keys if k not in i18n.ZH or k not in i18n.EN]
+    assert not missing
+    for v in spc.VARIATIONS:  # every variation gets a distinct icon and word
+        assert spc_charts.variation_label(v, ">=", "zh").split(" ", 1)[1] == i18n.ZH[f"spc.var.{v}"]
