@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             if "import" not in skip and name in import_scales:
                 print("    import of the whole history ...", flush=True)
                 res["import"] = import_section(sc, workdir)
-            if "month" not in skip and name == "M":
+            if "month" not in skip and name in ("M", "L"):
                 print("    month file ...", flush=True)
                 res["month_file"] = month_file_section(sc, db_path, workdir)
             if "compute" not in skip:
