@@ -169,9 +169,7 @@ def test_every_verdict_rule_and_point_type_has_words_in_both_languages():
     keys += [f"spc.ass.{a}" for a in (*spc.ASSURANCES, "none")] + [
         f"spc.say.ass.{a}" for a in (*spc.ASSURANCES, "none")
     ]
-    keys += [f"spc.rule.{r}" for r in spc.RULES] + [
     keys += [f"spc.rule.{r}" for r in spc.RULES] + [f"spc.pt.{p}" for p in spc.POINT_TYPES]
-    ]
     missing = [k for k in keys if k not in i18n.ZH or k not in i18n.EN]
     assert not missing
     for v in spc.VARIATIONS:  # every variation gets a distinct icon and word
