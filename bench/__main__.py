@@ -6,7 +6,7 @@ For each scale it builds a synthetic store (bench/synth.py) and measures
 - importing the whole history as one metrics file into an empty store (metrics.importer preview and
   commit), against a floor: pandas.read_csv of the same bytes plus a plain sqlite3 executemany of the
   same long values into one keyed table in a fresh file;
-- at M, one month's file (200 rows) previewed and committed into the M store;
+- at M and L, one month's file (200 rows) previewed and committed into the scale's store;
 - every page listed in dashboard.py, each in a fresh process (bench/page_worker.py): first run, cold run
   (Streamlit caches cleared), warm runs (median of --repeat), peak RSS — against the floor of a trivial
   page (bench/trivial_page.py) measured the same way;
