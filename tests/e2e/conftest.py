@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EDITOR, EDITOR_PASSWORD = "e2e_editor", "e2e-Editor-pass-2026"
+ADMIN, ADMIN_PASSWORD = "e2e_admin", "e2e-Admin-pass-2026"
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 
 
@@ -57,15 +58,16 @@ def _free_port() -> int:
 
 
 def make_store(folder: Path) -> Path:
-    """A clean store with the demo data and one editor account, written by the project's own CLI."""
+    """A clean store with the demo data, an editor and an administrator, written by the project's own CLI."""
     db = folder / "e2e.db"
     env = dict(os.environ, INTEGRITY_DB=str(db))
     subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
-    subprocess.run(
-        [sys.executable, "-m", "metrics", "--db", str(db), "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
-        cwd=ROOT, env=env, check=True, capture_output=True, input=EDITOR_PASSWORD + "\n", text=True,
-    )  # fmt: skip
+    for user, role, password in ((ADMIN, "admin", ADMIN_PASSWORD), (EDITOR, "editor", EDITOR_PASSWORD)):
+        subprocess.run(
+            [sys.executable, "-m", "metrics", "--db", str(db), "users", "add", user, "--role", role, "--password-stdin"],
+            cwd=ROOT, env=env, check=True, capture_output=True, input=password + "\n", text=True,
+        )  # fmt: skip
     return db
 
 
