@@ -17,7 +17,7 @@ if not log.handlers:
     log.setLevel(logging.INFO)
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def _announce_first_admin() -> None:
     """Once per server process: tell the operator in the console how to create the first administrator."""
     if not auth.admin_exists():
@@ -72,10 +72,14 @@ PAGE_ROLES = {"upload": "editor", "audit": "admin", "users": "admin"}
 MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 
 
+# the same rule as ui.can, with the user looked up once per run (one store read, not one per page)
+_role = user.role if user else ("" if auth.login_required() else "viewer")
+
+
 def _visible(url: str) -> bool:
     if url == "login":
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
-    return ui.can(PAGE_ROLES.get(url, "viewer"))
+    return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
 
 
 home = "overview" if _visible("overview") else "login"  # sign-in required: the login page is the home
