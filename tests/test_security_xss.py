@@ -147,3 +147,13 @@ def test_briefing_html_escapes_hostile_names(hostile_store):
         b = briefing.build(db, briefing.default_quarter(db))
     page = briefing.to_html(b)
     assert SCRIPT not in page and IMG not in page and "<img" not in page
+
+
+def test_error_report_of_a_rejected_upload_neutralises_formula_values(hostile_store):
+    data = "月份,科室编码,患者满意度\n2023-04,K01,=1+2\n2023-05,K01,@SUM(A1)\n".encode()
+    report = importer.preview(data, "bad.csv", db_path=hostile_store)
+    assert not report.can_commit()
+    rows = list(csv.reader(io.StringIO(export.csv_bytes(report.problems_frame()).decode("utf-8-sig"))))
+    values = [cell for row in rows[1:] for cell in row]
+    assert "'=1+2" in values and "'@SUM(A1)" in values
+    assert not any(v.startswith(("=", "@")) for v in values)
