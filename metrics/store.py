@@ -223,11 +223,13 @@ def set_meta(db: sqlite_utils.Database, key: str, value: str | None) -> None:
 FRAME_CHUNK_ROWS = 250_000
 
 
-def _frame(db: sqlite_utils.Database, sql: str, params: Iterable | dict = ()) -> pd.DataFrame:
+def _frame(
+    db: sqlite_utils.Database, sql: str, params: Iterable | dict = (), chunk_rows: int = FRAME_CHUNK_ROWS
+) -> pd.DataFrame:
     cur = db.execute(sql, params)
     cols = [d[0] for d in cur.description]
     parts = []
-    while rows := cur.fetchmany(FRAME_CHUNK_ROWS):
+    while rows := cur.fetchmany(chunk_rows):
         parts.append(pd.DataFrame(rows, columns=cols))
     if len(parts) <= 1:
         return parts[0] if parts else pd.DataFrame([], columns=cols)
@@ -284,7 +286,9 @@ def metric_values(
     sql = "SELECT dept_code, month, metric, value FROM metric_values"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return _frame(db, sql + " ORDER BY dept_code, metric, month", params)
+    # Small chunks: every column is NOT NULL, so each chunk gets the same dtypes, and a page loading a year of a
+    # region's values (200,000 rows) holds 50,000 rows as Python objects at a time, not all of them (issue 7).
+    return _frame(db, sql + " ORDER BY dept_code, metric, month", params, chunk_rows=50_000)
 
 
 def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
