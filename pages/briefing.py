@@ -29,6 +29,8 @@ html { font-size: 26px !important; }
 .st-key-brief_slide { height: calc(100vh - 200px) !important; flex: 0 0 auto !important; overflow: hidden; }
 .stMain [data-testid="stAlert"] > div { padding: 4px 16px !important; }
 .stMain [data-testid="stAlert"] p { font-size: 24px !important; }
+.stMain [data-testid="stElementContainer"]:has([data-testid="stAlert"]) {
+  position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: 46vw; }
 .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
   flex: 0 0 auto !important; height: calc(100vh - 300px) !important; }
 .st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
