@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return 2 if e.code else 0
     commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
+    commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
     return commands[args.command](args)
 
@@ -71,10 +72,19 @@ def _add_ingest_parsers(sub) -> None:
     i.add_argument("--dry-run", action="store_true", help="preview only, write nothing")
     i.add_argument("--skip-invalid", action="store_true", help="commit the valid rows, keep rejected rows as a report")
     i.add_argument("--json", action="store_true", help="print the report as JSON (shape in README)")
+    i.add_argument(
+        "--error-report",
+        metavar="CSV",
+        help="write the rejected rows as written, with 行号 and 错误说明, to fix and import again",
+    )
     i.add_argument("--user", help="who is importing (default: the operating-system user)")
     i.add_argument("--lang", choices=("zh", "en"), default="zh")
     e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
     e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
+    er = sub.add_parser("errors", help="write a batch's error report (rejected rows kept by --skip-invalid)")
+    er.add_argument("batch", type=int, help="batch id")
+    er.add_argument("--out", help="CSV file (default batch_<id>_errors.csv)")
+    er.add_argument("--lang", choices=("zh", "en"), default="zh")
     r = sub.add_parser("rollback", help="undo the latest committed batch")
     r.add_argument("batch", type=int, help="batch id (must be the latest committed batch)")
     r.add_argument("--user", help="who is rolling back (default: the operating-system user)")
@@ -113,6 +123,8 @@ def cmd_import(args) -> int:
             db_path=args.db,
         )
         done = report.committed or report.duplicate_of is not None
+    if args.error_report and report.problems:
+        Path(args.error_report).write_bytes(export.csv_bytes(report.error_report(args.lang)))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -156,6 +168,21 @@ def cmd_export(args) -> int:
     paths = export.export_all(args.out, db_path=args.db)
     for p in paths:
         print(p)
+    return 0
+
+
+def cmd_errors(args) -> int:
+    """A batch's error report as CSV (UTF-8 with BOM): the rejected rows as written, line and reasons."""
+    with store.opened(args.db) as db:
+        b = store.batch(db, args.batch)
+        rejects = store.batch_rejects(db, args.batch) if b else None
+    if b is None:
+        print(i18n.t("upload.rollback.not_found", args.lang, batch_id=args.batch), file=sys.stderr)
+        return 1
+    out = args.out or f"batch_{args.batch}_errors.csv"
+    with open(out, "wb") as fh:
+        fh.write(export.error_report_bytes(rejects, args.lang))
+    print(out)
     return 0
 
 

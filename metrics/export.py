@@ -6,21 +6,27 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from metrics import contract, store
+from metrics import contract, i18n, store
 
 # A cell Excel would read as a formula (OWASP "CSV injection"): = + - @, and tab / carriage return.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A plain number written as text (-3.5, +2, -1%): Excel reads it as a number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
+
+
 def neutralise(value):
     """The value, with a leading apostrophe when it is text Excel would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -38,6 +44,52 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV as Excel opens it: UTF-8 with BOM, formulas neutralised."""
     return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def error_report_frame(rejects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The error report of rejected rows, to correct in Excel and upload again as it is.
+
+    ``rejects`` holds one row per problem: line, column, message, row_json (the row as written in the file:
+    ``{"sheet", "header", "cells"}``, see ``importer``) and optionally sheet. The report has one row per rejected
+    line: the file's own columns in the file's order, then 行号 (line) and 错误说明 (every reason, joined). Those two
+    (and 工作表 when several sheets had rejects) are ignored by the reader when the report comes back.
+    A problem without a kept row (older batches, the file as a whole) still gets its line and reasons.
+    """
+    t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
+    groups: dict[tuple, dict] = {}
+    for r in rejects.to_dict("records"):
+        row = json.loads(r["row_json"]) if isinstance(r.get("row_json"), str) and r["row_json"] else None
+        sheet = (row or {}).get("sheet") or r.get("sheet") or ""
+        g = groups.setdefault((sheet, r.get("line")), {"row": row, "reasons": []})
+        g["row"] = g["row"] or row
+        col, msg = str(r.get("column") or "").strip(), str(r.get("message") or "")
+        reason = t("upload.report.reason", column=col, message=msg) if col else msg
+        if reason not in g["reasons"]:
+            g["reasons"].append(reason)
+    header: list[str] = []
+    for g in groups.values():
+        for h in (g["row"] or {}).get("header", []):
+            if h not in header:
+                header.append(h)
+    sheets = {s for s, _ in groups}
+    line_col, err_col, sheet_col = t("upload.report.line"), t("upload.report.errors"), t("upload.report.sheet")
+    records = []
+    for (sheet, line), g in groups.items():
+        row = g["row"] or {"header": [], "cells": []}
+        cells = dict(zip(row["header"], row["cells"]))
+        rec = {h: cells.get(h, "") for h in header}
+        if len(sheets) > 1:
+            rec = {sheet_col: sheet, **rec}
+        rec[line_col] = line
+        rec[err_col] = t("upload.report.sep").join(g["reasons"])
+        records.append(rec)
+    cols = ([sheet_col] if len(sheets) > 1 else []) + header + [line_col, err_col]
+    return pd.DataFrame(records, columns=cols, dtype=object)
+
+
+def error_report_bytes(rejects: pd.DataFrame, lang: str = "zh") -> bytes:
+    """The error report as CSV (UTF-8 with BOM, formulas neutralised): what the page and the CLI download."""
+    return csv_bytes(error_report_frame(rejects, lang))
 
 
 def export_all(out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None) -> list[Path]:

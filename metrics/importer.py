@@ -9,6 +9,7 @@ valid rows, keeping the rejected ones with the batch), journals every changed ro
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -16,7 +17,7 @@ from operator import itemgetter
 import pandas as pd
 import sqlite_utils
 
-from metrics import auth, contract, i18n, reading, store, validate
+from metrics import auth, contract, export, i18n, reading, store, validate
 from metrics.validate import Problem
 
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "preview", "rollback"]
@@ -44,6 +45,8 @@ class ImportReport:
     batch_id: int | None = None
     committed: bool = False
     file_level: bool = False  # a problem with the file as a whole (header, columns): no row can be kept
+    # (sheet, line) → the rejected row as written: {"sheet", "header", "cells"} (kept with the batch as row_json)
+    rejected_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,15 @@ class ImportReport:
 
     def warnings_frame(self) -> pd.DataFrame:
         return _problem_frame(self.warnings)
+
+    def rejects_frame(self) -> pd.DataFrame:
+        """Problems with the rejected row as written (row_json): what a skip-invalid commit keeps with the batch."""
+        rows = [_reject_json(p, self.rejected_rows) for p in self.problems]
+        return pd.DataFrame(rows, columns=["sheet", "line", "column", "value", "message", "row_json"])
+
+    def error_report(self, lang: str = "zh") -> pd.DataFrame:
+        """The downloadable error report: the rejected rows as written, with their line and every reason."""
+        return export.error_report_frame(self.rejects_frame(), lang)
 
     def to_json(self) -> dict:
         """The stable ``--json`` shape (documented in README, section "Command line")."""
@@ -86,6 +98,30 @@ class ImportReport:
 
 def _problem_json(p: Problem) -> dict:
     return {"line": p.line, "column": p.column, "value": p.value, "message": p.message, "sheet": p.sheet}
+
+
+def _reject_json(p: Problem, rows: dict) -> dict:
+    row = rows.get((p.sheet, p.line))
+    return _problem_json(p) | {"row_json": None if row is None else json.dumps(row, ensure_ascii=False)}
+
+
+def _rejected_rows(tables: list[reading.RawTable], problems) -> dict[tuple[str, int], dict]:
+    """Each rejected data row as written: every cell under a named header, with the header names of the file."""
+    wanted: dict[str, set[int]] = {}
+    for p in problems:
+        wanted.setdefault(p.sheet, set()).add(p.line)
+    out = {}
+    for t in tables:
+        lines = wanted.get(t.sheet)
+        if not lines or t.kind is None:
+            continue
+        named = [i for i, h in enumerate(t.header) if h.strip()]
+        header = [t.header[i] for i in named]
+        for line, cells in t.rows:
+            if line in lines and line != t.header_line:
+                texts = [validate.cell_text(cells[i]) if i < len(cells) else "" for i in named]
+                out[(t.sheet, line)] = {"sheet": t.sheet, "header": header, "cells": texts}
+    return out
 
 
 def _problem_frame(problems) -> pd.DataFrame:
@@ -211,6 +247,7 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
     checked = _check_tables(db, tables, metric_defs, lang, kind)
     if len(checked) > 1:
         _cross_sheet_duplicates(checked, lang)
+    data_lines = {(c.sheet, ln) for c in checked for ln in c.data_lines}
     records = _records(checked)
     olds = {t: store.fetch_rows(db, t, [_key(t, r) for _, r in recs]) for t, recs in records.items()}
     line_state, changes, plan_changes = _compare(records, olds, lang, metric_defs)
@@ -227,6 +264,7 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
         changes=changes,
         new_departments=new_depts,
         file_level=file_level,
+        rejected_rows=_rejected_rows(tables, [p for p in problems if (p.sheet, p.line) in data_lines]),
         **base,
     )
     return report, _Plan(plan_changes, list(problems))
@@ -234,12 +272,17 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
 
 def _check_tables(db, tables: list[reading.RawTable], metric_defs, lang, forced_kind) -> list[validate.Checked]:
     """Validate each table, departments first, so later tables know the departments the file defines."""
-    depts = dict(store.departments(db)[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    stored = store.departments(db)
+    depts = dict(stored[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    counts = {
+        code: (None if pd.isna(s) else int(s), None if pd.isna(p) else int(p))
+        for code, s, p in stored[["dept_code", "staff_count", "party_members"]].itertuples(index=False, name=None)
+    }
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
     ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
     out = []
     for t in ordered:
-        ctx = validate.Context(tuple(metric_defs), indicators, dict(depts), lang, forced_kind)
+        ctx = validate.Context(tuple(metric_defs), indicators, dict(depts), lang, forced_kind, counts)
         c = validate.check(t, ctx)
         for _line, r in c.records.get("departments", []):
             depts[r["dept_code"]] = r.get("dept_name", "")
@@ -378,7 +421,7 @@ def _write(db: sqlite_utils.Database, report: ImportReport, plan: _Plan, user: s
         if plan.changes.get(table):
             store.apply_changes(db, batch_id, table, plan.changes[table])
     if plan.rejects:
-        store.insert_rejects(db, batch_id, [_problem_json(p) for p in plan.rejects])
+        store.insert_rejects(db, batch_id, [_reject_json(p, report.rejected_rows) for p in plan.rejects])
     store.audit_log(
         db,
         user,

@@ -79,7 +79,7 @@ def read(data: bytes, file_name: str, metric_defs: list[contract.Metric], kind: 
         return _read_xlsx(data, metric_defs, kind)
     text, encoding = decode(data)
     grid = _csv_grid(text)
-    return [_table(grid, encoding, "", metric_defs, kind)]
+    return [_table(grid, encoding, "", metric_defs, kind, unquote="'" in text)]
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -137,8 +137,8 @@ def _read_xlsx(data: bytes, metric_defs, kind: str | None) -> list[RawTable]:
         t = _table([list(r) for r in grid], "xlsx", name, metric_defs, sheet_kind)
         if t.kind is not None:
             tables.append(t)
-        if kind is not None:
-            break  # an explicit kind reads the first sheet only
+            if kind is not None:
+                break  # an explicit kind reads the first sheet whose header holds that kind's columns
     if not tables:
         name, grid = sheets[0]
         return [_table([list(r) for r in grid], "xlsx", name, metric_defs, kind)]
@@ -153,7 +153,7 @@ def _kind_from_sheet_name(name: str) -> str | None:
     return None
 
 
-def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None) -> RawTable:
+def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None, unquote=True) -> RawTable:
     kinds = [kind] if kind else list(contract.KINDS)
     lookups = {k: header_names(k, metric_defs) for k in kinds}
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
@@ -162,7 +162,8 @@ def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str |
             k = found
             header = tuple(_cell_text(c) for c in row)
             columns = tuple(lookups[k].get(norm_header(h)) if h.strip() else None for h in header)
-            rows = tuple((j + 1, tuple(r)) for j, r in enumerate(grid) if j > i)
+            clean = _unquoted if unquote else tuple
+            rows = tuple((j + 1, clean(r)) for j, r in enumerate(grid) if j > i)
             return RawTable(k, encoding, sheet, i + 1, header, columns, rows)
     return RawTable(None, encoding, sheet, 0, (), (), tuple((j + 1, tuple(r)) for j, r in enumerate(grid)))
 
@@ -177,6 +178,17 @@ def _match_header(row: list, lookups: dict[str, dict[str, str]]) -> str | None:
         if required <= canon and len(canon) > best_score:
             best, best_score = k, len(canon)
     return best
+
+
+# A cell our own CSV downloads neutralised (``export.neutralise``: a leading ' before = + - @ tab CR), so an
+# error report corrected in Excel and uploaded again gives back the value as first written.
+_NEUTRALISED = frozenset("=+-@\t\r")
+
+
+def _unquoted(row) -> tuple:
+    if not any(isinstance(c, str) and c[:1] == "'" for c in row):
+        return tuple(row)
+    return tuple(c[1:] if isinstance(c, str) and c[:1] == "'" and c[1:2] in _NEUTRALISED else c for c in row)
 
 
 def _cell_text(c) -> str:

@@ -75,7 +75,7 @@ def now_iso() -> str:
 # Schema
 # ---------------------------------------------------------------------------------------------
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: batch_rejects.row_json (the rejected row as written, for the error report)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -116,7 +116,8 @@ CREATE TABLE IF NOT EXISTS batch_changes (
     batch_id INTEGER NOT NULL REFERENCES batches(batch_id), seq INTEGER NOT NULL, tbl TEXT NOT NULL,
     key_json TEXT NOT NULL, old_json TEXT, new_json TEXT, PRIMARY KEY (batch_id, seq));
 CREATE TABLE IF NOT EXISTS batch_rejects (
-    batch_id INTEGER NOT NULL REFERENCES batches(batch_id), line INTEGER, col TEXT, value TEXT, message TEXT);
+    batch_id INTEGER NOT NULL REFERENCES batches(batch_id), line INTEGER, col TEXT, value TEXT, message TEXT,
+    row_json TEXT);
 CREATE INDEX IF NOT EXISTS idx_batch_rejects ON batch_rejects (batch_id);
 CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL,
@@ -150,9 +151,21 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for stmt in _SCHEMA.split(";"):
             if stmt.strip():
                 db.execute(stmt)
+        _migrate(db)
         _seed_catalogues(db)
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Bring a store made by an older version up to date; every step is safe to run again."""
+    cols = {r[1] for r in db.execute("PRAGMA table_info(batch_rejects)").fetchall()}
+    if "row_json" not in cols:  # version 2
+        try:
+            db.execute("ALTER TABLE batch_rejects ADD COLUMN row_json TEXT")
+        except sqlite3.OperationalError as e:  # another process added it between our look and our write
+            if "duplicate column" not in str(e):
+                raise
 
 
 def _seed_catalogues(db: sqlite_utils.Database) -> None:
@@ -472,9 +485,9 @@ def apply_changes(
 
 
 def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]) -> None:
-    """Keep rejected rows with the batch (line, col, value, message) for the downloadable error report."""
+    """Keep rejected rows with the batch (line, col, value, message, the row as written) for the error report."""
     db.conn.executemany(
-        "INSERT INTO batch_rejects (batch_id, line, col, value, message) VALUES (?,?,?,?,?)",
+        "INSERT INTO batch_rejects (batch_id, line, col, value, message, row_json) VALUES (?,?,?,?,?,?)",
         [
             (
                 batch_id,
@@ -482,6 +495,7 @@ def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]
                 r.get("column"),
                 None if r.get("value") is None else str(r["value"]),
                 r.get("message"),
+                r.get("row_json"),
             )
             for r in rejects
         ],
@@ -510,7 +524,9 @@ def latest_committed_batch_id(db: sqlite_utils.Database) -> int | None:
 
 def batch_rejects(db: sqlite_utils.Database, batch_id: int) -> pd.DataFrame:
     return _frame(
-        db, "SELECT line, col AS column, value, message FROM batch_rejects WHERE batch_id = ? ORDER BY line", [batch_id]
+        db,
+        "SELECT line, col AS column, value, message, row_json FROM batch_rejects WHERE batch_id = ? ORDER BY rowid",
+        [batch_id],
     )
 
 

@@ -194,6 +194,18 @@ class Context:
     departments: dict[str, str]
     lang: str = "zh"
     forced_kind: str | None = None  # the kind the user chose (None = recognised from the header)
+    # stored (staff_count, party_members) per department code, for a departments file that gives only one of them
+    dept_counts: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+
+
+# The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
+# is uploaded again.
+REPORT_COLUMN_KEYS = ("upload.report.line", "upload.report.errors", "upload.report.sheet")
+
+
+@lru_cache(maxsize=1)
+def report_headers() -> frozenset[str]:
+    return frozenset(norm_header(i18n.t(k, lang)) for k in REPORT_COLUMN_KEYS for lang in ("zh", "en"))
 
 
 def check(table: RawTable, ctx: Context) -> Checked:
@@ -254,7 +266,7 @@ def _check_header(table: RawTable, ctx: Context, tr: _Tr, out: Checked) -> bool:
     seen: dict[str, int] = {}
     ok = True
     for i, (h, c) in enumerate(zip(table.header, table.columns)):
-        if not h.strip():
+        if not h.strip() or (c is None and norm_header(h) in report_headers()):
             continue
         if c is None:
             ok = False
@@ -416,6 +428,7 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
     codes = _text_col(f, "dept_code", tr, required=True)
     names = _text_col(f, "dept_name", tr) if f.has("dept_name") else [None] * len(codes)
     new = {d["dept_code"] for d in out.new_departments}
+    renamed: dict[tuple[str, str], list[int]] = {}  # (code, name in the file) → lines, where it differs from the list
     result = []
     for line, code, name, raw in zip(f.lines, codes, names, f.raw("dept_code")):
         if code is None:
@@ -435,7 +448,23 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
                 continue
             new.add(code)
             out.new_departments.append({"dept_code": code, "dept_name": name, "line": line})
+        elif name and code in ctx.departments and name != ctx.departments[code]:
+            renamed.setdefault((code, name), []).append(line)
         result.append(code)
+    for (code, name), lines in renamed.items():
+        more = i18n.t("upload.warn.dept_name_more", tr.lang, n=len(lines)) if len(lines) > 1 else ""
+        stored = ctx.departments[code]
+        tr.warn(
+            lines[0],
+            f.name("dept_name"),
+            name,
+            "dept_name",
+            line=lines[0],
+            code=code,
+            stored=stored,
+            name=name,
+            more=more,
+        )
     return result
 
 
@@ -477,9 +506,19 @@ def _departments(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     staff = _number_col(f, "staff_count", tr, lo=0, integer=True)
     party = _number_col(f, "party_members", tr, lo=0, integer=True)
     active = _parsed_col(f, "active", tr, parse_bool, "bool")
-    for line, s, p, raw in zip(f.lines, staff, party, f.raw("party_members")):
-        if s is not None and p is not None and p > s:
-            tr.err(line, f.name("party_members"), raw, "party_gt_staff", party=int(p), staff=int(s))
+    for line, code, s, p, raw_s, raw_p in zip(
+        f.lines, codes, staff, party, f.raw("staff_count"), f.raw("party_members")
+    ):
+        if s is not None and p is not None:
+            if p > s:
+                tr.err(line, f.name("party_members"), raw_p, "party_gt_staff", party=int(p), staff=int(s))
+            continue
+        # Only one given (a blank cell keeps the stored value): check it against the stored other one.
+        stored_s, stored_p = ctx.dept_counts.get(code, (None, None)) if code else (None, None)
+        if p is not None and is_blank(raw_s) and stored_s is not None and p > stored_s:
+            tr.err(line, f.name("party_members"), raw_p, "party_gt_stored_staff", party=int(p), staff=int(stored_s))
+        elif s is not None and is_blank(raw_p) and stored_p is not None and s < stored_p:
+            tr.err(line, f.name("staff_count"), raw_s, "staff_lt_stored_party", party=int(stored_p), staff=int(s))
     for line, c in zip(f.lines, codes):
         if c and (c in HOSPITAL_WORDS or c.upper() == contract.HOSPITAL_CODE):
             tr.err(line, f.name("dept_code"), c, "hospital_not_dept")

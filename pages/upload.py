@@ -137,7 +137,7 @@ if uploaded is not None:
         _problems_table(report.problems_frame())
         st.download_button(
             t("upload.error_report"),
-            export.csv_bytes(_labelled(report.problems_frame())),
+            export.csv_bytes(report.error_report(lang)),  # the rejected rows as written: fix and upload again
             file_name=f"{uploaded.name.rsplit('.', 1)[0]}_errors.csv",
             mime="text/csv",
             key="_preview_errors_dl",
@@ -249,7 +249,7 @@ else:
             rejects = store.batch_rejects(db, int(bid))
         st.download_button(
             t("upload.error_report"),
-            export.csv_bytes(_labelled(rejects)),
+            export.error_report_bytes(rejects, lang),
             file_name=f"batch_{bid}_errors.csv",
             mime="text/csv",
             key="_rejects_dl",
