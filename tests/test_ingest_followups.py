@@ -277,3 +277,22 @@ def test_upload_page_downloads_the_error_report_of_a_batch(db_file, monkeypatch)
     at.run()
     assert not at.exception, at.exception
     assert [r[0] for r in rows_of(offered["_preview_errors_dl"])[1:]] == ["2024-06", "2024-06"]
+
+
+def test_error_report_of_a_workbook_names_the_sheet_of_each_row(db_file):
+    importer.commit("科室编码,科室名称\nK01,心血管内科\n".encode(), "depts.csv")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "科室名录"
+    ws.append(["科室编码", "科室名称", "职工人数"])
+    ws.append(["K02", "呼吸内科", "很多"])
+    ws2 = wb.create_sheet("科室月度指标")
+    ws2.append(["月份", "科室编码", "患者满意度"])
+    ws2.append(["2024-05", "K01", 95])
+    ws2.append(["2024-13", "K01", 96])
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows = rows_of(export.csv_bytes(importer.preview(buf.getvalue(), "wb.xlsx").error_report()))
+    assert rows[0] == ["工作表", "科室编码", "科室名称", "职工人数", "月份", "患者满意度", "行号", "错误说明"]
+    assert rows[1] == ["科室名录", "K02", "呼吸内科", "很多", "", "", "2", "职工人数：不是数字。"]
+    assert rows[2] == ["科室月度指标", "K01", "", "", "2024-13", "96", "3", rows[2][-1]] and len(rows) == 3
