@@ -13,7 +13,10 @@ from metrics import importer, store
 
 pytestmark = pytest.mark.slow
 
-_fork = multiprocessing.get_context("fork")
+# Children come from a fork server (a clean process with the importer preloaded), not from pytest itself, whose
+# threads (AppTest, hypothesis) could leave a lock held in a forked child.
+_fork = multiprocessing.get_context("forkserver")
+_fork.set_forkserver_preload(["metrics.importer", "metrics.store"])
 N_DEPTS = 40
 
 

@@ -1,11 +1,11 @@
 """Crash safety (issue 6, PRODUCT §3.3.6): an import killed with SIGKILL at any moment leaves no partial batch.
 
-A forked child process commits a large metrics file (7,000 file rows → 21,000 metric values, some changing
-stored values) through ``importer.commit`` and is killed with SIGKILL at a random moment; twenty kills are
-spread over the whole duration of a complete commit (one random moment in each twentieth of it, the last
-ones just after it). Afterwards
-the store must pass ``PRAGMA integrity_check`` and hold either the whole batch (exactly the state a complete
-commit gives) or nothing of it (exactly the state before).
+A child process (from a fork server) commits a large metrics file (7,000 file rows → 21,000 metric values,
+some changing stored values) through ``importer.commit`` and is killed with SIGKILL at a random moment:
+twenty kills spread over the whole duration of a complete commit (one random moment in each twentieth of it,
+the last ones just after it), then three inside its write phase. Afterwards the store must pass
+``PRAGMA integrity_check`` and hold either the whole batch (exactly the state a complete commit gives) or
+nothing of it (exactly the state before).
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ pytestmark = pytest.mark.slow
 N_DEPTS = 70
 N_MONTHS = 100  # 70 departments × 100 months = 7,000 rows × 3 metrics = 21,000 metric values
 KILLS = 20
-_fork = multiprocessing.get_context("fork")
+# Children come from a fork server (a clean process with the importer preloaded), not from pytest itself, whose
+# threads (AppTest, hypothesis) could leave a lock held in a forked child.
+_fork = multiprocessing.get_context("forkserver")
+_fork.set_forkserver_preload(["metrics.importer", "metrics.store"])
 
 
 def _departments_csv() -> bytes:
@@ -72,9 +75,44 @@ def _integrity(path) -> list[str]:
         conn.close()
 
 
-def _commit_child(data: bytes, db_path: str) -> None:
+def _commit_child(data: bytes, db_path: str, t_write, t_done) -> None:
+    """Commit the file; note (CLOCK_MONOTONIC, shared by all processes) when writing starts and when it is done."""
+    prepared = importer._write
+
+    def timed_write(*args, **kwargs):  # observes the phase; the write itself is the importer's own
+        t_write.value = time.monotonic()
+        return prepared(*args, **kwargs)
+
+    importer._write = timed_write
     report = importer.commit(data, "big.csv", user="fault-test", db_path=db_path)
+    t_done.value = time.monotonic()
     os._exit(0 if report.committed else 3)
+
+
+def _run_child(data: bytes, path, kill: tuple[str, float] | None, ratio: float = 1.0):
+    """Run one commit and SIGKILL it: ``kill`` = ("start", s) s seconds after the start, or ("write", f) a
+    fraction f of the write phase after it began — the write phase's length estimated as ``ratio`` × how long
+    this child took to prepare, so that a busy machine does not skew the aim. Returns (start, write began,
+    commit returned), 0.0 for what did not happen."""
+    t_write, t_done = _fork.Value("d", 0.0), _fork.Value("d", 0.0)
+    child = _fork.Process(target=_commit_child, args=(data, str(path), t_write, t_done))
+    start = time.monotonic()
+    child.start()
+    if kill is None:
+        child.join(300)
+        assert child.exitcode == 0
+        return start, t_write.value, t_done.value
+    anchor, amount = kill
+    at = start + amount
+    if anchor == "write":
+        while not t_write.value and child.is_alive():
+            time.sleep(0.002)
+        began = t_write.value or time.monotonic()
+        at = began + amount * ratio * (began - start)
+    time.sleep(max(0.0, at - time.monotonic()))
+    child.kill()  # SIGKILL
+    child.join(30)
+    return start, t_write.value, t_done.value
 
 
 @pytest.fixture(scope="module")
@@ -97,45 +135,52 @@ def test_sigkill_during_a_large_import_never_leaves_a_partial_batch(base_store, 
     data = _metrics_csv(range(N_MONTHS))
     before, batches_before = _dump(base_store), _batches(base_store)
 
-    # one complete run: the state a finished commit gives, and how long a commit takes
+    # one complete run: the state a finished commit gives, and how long a commit takes (fork server warmed first)
+    warm = _fork.Process(target=os._exit, args=(0,))
+    warm.start()
+    warm.join(60)
     ref = _fresh_copy(base_store, tmp_path / "ref.db")
-    t0 = time.monotonic()
-    child = _fork.Process(target=_commit_child, args=(data, str(ref)))
-    child.start()
-    child.join(300)
-    duration = time.monotonic() - t0
-    assert child.exitcode == 0
+    start, t_write, t_done = _run_child(data, ref, None)
+    duration, prepare, writing = t_done - start, t_write - start, t_done - t_write
     after = _dump(ref)
     full_batch = _batches(ref)[-1]
     overlap = N_DEPTS * 20 * 3  # months 80–99 were stored already
     assert len(after) == len(before) + N_DEPTS * N_MONTHS * 3 - overlap and full_batch[1] == "committed"
     assert full_batch[4] >= 20_000 - overlap and full_batch[3] > 0  # new values journalled, stored ones changed
-    print(f"\ncomplete commit of {N_DEPTS * N_MONTHS} rows in a child: {duration:.2f} s")
+    print(f"\ncommit of {N_DEPTS * N_MONTHS} rows in a child: {duration:.2f} s, writing from {prepare:.2f} s")
 
+    # One moment in each twentieth of the commit, stretched by 10 % so that the last land after it. A moment
+    # in the reading/validating part is timed from the start; one in the write part is timed from the moment
+    # this child began writing, so that the kills really spread over the writes whatever the machine's load.
     rng = random.Random(20261122)
-    outcomes = []
+    kills = []
     for k in range(KILLS):
+        at = 1.1 * duration * (k + rng.random()) / KILLS
+        kills.append(("start", at) if at < prepare else ("write", (at - prepare) / writing))
+    kills += [("write", rng.random()) for _ in range(3)]  # and three more inside the write
+    outcomes, phases, ratio = [], [], writing / prepare
+    for k, kill in enumerate(kills):
         path = _fresh_copy(base_store, tmp_path / f"kill{k}.db")
-        # one moment in each twentieth of the commit (stretched by 15 % so that the last kills land after it)
-        delay = 1.15 * duration * (k + rng.random()) / KILLS
-        child = _fork.Process(target=_commit_child, args=(data, str(path)))
-        child.start()
-        time.sleep(delay)
-        child.kill()  # SIGKILL
-        child.join(30)
-        assert _integrity(path) == ["ok"], f"kill {k} at {delay:.2f}s"
+        begun, t_write, t_done = _run_child(data, path, kill, ratio)
+        phases.append("after" if t_done else "write" if t_write else "prepare")
+        if t_done:  # a run that finished tells how long writing takes now, relative to preparing
+            ratio = (ratio + (t_done - t_write) / (t_write - begun)) / 2
+        where = f"kill {k} {kill} ({phases[-1]})"
+        assert _integrity(path) == ["ok"], where
         batches = _batches(path)
         if len(batches) == len(batches_before):
-            assert batches == batches_before
-            assert _dump(path) == before, f"kill {k} at {delay:.2f}s: batch absent but data changed"
+            assert batches == batches_before, where
+            assert _dump(path) == before, f"{where}: batch absent but data changed"
             outcomes.append("nothing")
         else:
-            assert batches == [*batches_before, full_batch], f"kill {k} at {delay:.2f}s: partial batch {batches}"
-            assert _dump(path) == after, f"kill {k} at {delay:.2f}s: batch present but data differs"
+            assert batches == [*batches_before, full_batch], f"{where}: partial batch {batches}"
+            assert _dump(path) == after, f"{where}: batch present but data differs"
             outcomes.append("whole")
         # the store keeps working after the crash: the same file commits (or is recognised) cleanly
-        if k in (0, KILLS - 1):
+        if k == KILLS - 1:
             again = importer.preview(data, "big.csv", db_path=path)
             assert (again.duplicate_of is not None) == (outcomes[-1] == "whole")
-    print("outcomes:", {o: outcomes.count(o) for o in set(outcomes)})
-    assert len(outcomes) == KILLS and "nothing" in outcomes
+    print(
+        "outcomes:", {o: outcomes.count(o) for o in set(outcomes)}, "phases:", {p: phases.count(p) for p in set(phases)}
+    )
+    assert len(outcomes) == KILLS + 3 and "nothing" in outcomes
