@@ -8,9 +8,11 @@ a request leaving 127.0.0.1 fails the test. Screenshots go to artifacts/screensh
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +21,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from metrics import store
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,18 +61,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_TEMPLATE: list[Path] = []
+
+
 def make_store(folder: Path) -> Path:
-    """A clean store with the demo data, an editor and an administrator, written by the project's own CLI."""
-    db = folder / "e2e.db"
-    env = dict(os.environ, INTEGRITY_DB=str(db))
-    subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    for user, role, password in ((ADMIN, "admin", ADMIN_PASSWORD), (EDITOR, "editor", EDITOR_PASSWORD)):
-        subprocess.run(
-            [sys.executable, "-m", "metrics", "--db", str(db), "users", "add", user, "--role", role, "--password-stdin"],
-            cwd=ROOT, env=env, check=True, capture_output=True, input=password + "\n", text=True,
-        )  # fmt: skip
-    return db
+    """A clean store with the demo data, an editor and an administrator, written once per session by the
+    project's own CLI and copied for each server (each copy is private: tests may write to it)."""
+    if not _TEMPLATE:
+        tmpl_dir = Path(tempfile.mkdtemp(prefix="e2e_store_"))
+        db = tmpl_dir / "template.db"
+        env = dict(os.environ, INTEGRITY_DB=str(db))
+        subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        for user, role, password in ((ADMIN, "admin", ADMIN_PASSWORD), (EDITOR, "editor", EDITOR_PASSWORD)):
+            subprocess.run(
+                [sys.executable, "-m", "metrics", "--db", str(db), "users", "add", user, "--role", role,
+                 "--password-stdin"],
+                cwd=ROOT, env=env, check=True, capture_output=True, input=password + "\n", text=True,
+            )  # fmt: skip
+        with store.opened(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _TEMPLATE.append(db)
+    target = folder / "e2e.db"
+    shutil.copy(_TEMPLATE[0], target)
+    return target
 
 
 def start_app(db: Path, log: Path) -> App:
