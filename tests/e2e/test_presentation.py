@@ -167,3 +167,13 @@ def test_slide_parameter_and_exit(app, new_page):
     wait_idle(page)
     page.wait_for_selector('[data-testid="stSelectbox"]')  # the normal page with the quarter selector is back
     assert "present" not in page.url
+
+
+def test_auto_advance_moves_on_by_itself(app, new_page):
+    page = new_page(1280, 720)
+    page.goto(f"{app.url}/briefing?present=1&slide=1&auto=2")
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('1 / {N}')")
+    page.wait_for_function(f"() => document.body.innerText.includes('2 / {N}')", timeout=20_000)
+    page.wait_for_function(f"() => document.body.innerText.includes('3 / {N}')", timeout=20_000)
+    assert not exceptions(page)
