@@ -499,6 +499,13 @@ footer { font-size: 24px; color: #555; padding: 24px 60px; }
 """.replace("FONTS", FONT_STACK)
 
 
+# Charts drawn while the page was still loading take a default width; size them to their slide once loaded.
+_RESIZE_JS = (
+    "window.addEventListener('load',function(){document.querySelectorAll('.js-plotly-plot')"
+    ".forEach(function(p){window.Plotly&&Plotly.Plots.resize(p);});});"
+)
+
+
 def to_html(b: Briefing) -> str:
     """One self-contained HTML document: the five slides, plotly.js inline once, every data string escaped."""
     e = html.escape
@@ -560,7 +567,8 @@ def to_html(b: Briefing) -> str:
         f'<!DOCTYPE html><html lang="{lang_attr}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{e(b.title)}</title>'
         f"<style>{_CSS}</style></head><body>{''.join(sections)}"
-        f"<footer>{e(b.t('brief.footer', date=i18n.fmt_date(date.today(), b.lang)))}</footer></body></html>"
+        f"<footer>{e(b.t('brief.footer', date=i18n.fmt_date(date.today(), b.lang)))}</footer>"
+        f"<script>{_RESIZE_JS}</script></body></html>"
     )
 
 
