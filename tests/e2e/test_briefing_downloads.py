@@ -55,6 +55,11 @@ def test_html_briefing_draws_every_chart_offline(app, new_page, shots, tmp_path)
     )
     assert len(charts) == 3 and all(charts), f"charts drawn (marks per chart): {charts}"
     assert not blocked, f"the briefing tried the network: {blocked[:5]}"
+    widths = offline.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(
+             p => p.querySelector('.main-svg').getBoundingClientRect().width / p.closest('section').clientWidth)"""
+    )
+    assert all(w > 0.8 for w in widths), f"charts should span their slide: {widths}"
     body = offline.inner_text("body")
     assert b.title in body
     for k in b.kpis:
