@@ -44,7 +44,7 @@ def test_every_page_in_the_navigation_opens_without_an_error(app, new_page, shot
         _open(page, title)  # by the sidebar, as a user does: a reload would start a new, signed-out session
         assert urlparse(page.url).path.rstrip("/") == urlparse(href).path.rstrip("/"), (page.url, href)
         page.wait_for_timeout(800)  # let plotly draw before the screenshot
-        slug = re.sub(r"\W+", "_", href.rstrip("/").rsplit("/", 1)[-1] or "home")
+        slug = re.sub(r"\W+", "_", urlparse(href).path.strip("/") or "overview")
         page.screenshot(path=str(shots / f"page_{i:02d}_{slug}.png"))
         assert not exceptions(page), (title, exceptions(page))
         body = page.inner_text(".stMain")
