@@ -92,15 +92,13 @@ def available_quarters(db) -> list[str]:
 
 
 def default_quarter(db) -> str | None:
-    """The newest quarter with all three months stored, else the newest with any."""
+    """The newest quarter with data in each of its three months, else the newest with any."""
     quarters = available_quarters(db)
-    if not quarters:
-        return None
-    _, last = store.month_range(db)
+    months = set(store.months_with_data(db))
     for q in quarters:
-        if pipelines.last_month(q) <= last:
+        if all(m in months for m in pipelines.months_of(q)):
             return q
-    return quarters[0]
+    return quarters[0] if quarters else None
 
 
 def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:

@@ -141,3 +141,12 @@ def test_english_briefing(demo_db):
 def test_empty_store_has_no_quarter(fresh_db):
     assert briefing.available_quarters(fresh_db) == []
     assert briefing.default_quarter(fresh_db) is None
+
+
+def test_default_quarter_skips_partial_quarters(demo_db):
+    with store.opened(demo_db) as db:
+        before = briefing.default_quarter(db)
+        db["metric_values"].insert({"dept_code": "K01", "month": "2031-01", "metric": "complaints", "value": 1.0})
+        assert briefing.available_quarters(db)[0] == "2031-Q1"
+        assert briefing.default_quarter(db) == before  # one month of 2031-Q1 does not make a quarter to brief
+        assert all(m in store.months_with_data(db) for m in _quarter_months(before))
