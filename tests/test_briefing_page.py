@@ -67,3 +67,16 @@ def test_slide_parameter_opens_that_slide(demo_db):
     at = _page(present="1", slide="3")
     assert "**3 / 5**" in [m.value for m in at.markdown]
     assert at.title[0].value == "本季度否决与警示事件"
+
+
+def test_presentation_in_english(demo_db):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("pages/briefing.py")
+    at.session_state["lang"] = "en"
+    at.query_params["present"] = "1"
+    at.query_params["slide"] = "4"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Integrity-department award pipeline"
+    assert [b.label for b in at.button if b.key == "_brief_next"] == ["Next ▶"]
+    assert any("Conflicts" in m.value for m in at.markdown)
