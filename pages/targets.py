@@ -62,12 +62,13 @@ order = {m.code: i for i, m in enumerate(sorted(defs, key=lambda m: m.sort))}
 targets = targets.assign(_o=targets["metric"].map(order).fillna(len(order))).sort_values(
     ["_o", "dept_code", "effective_from"]
 )[["metric", "dept_code", "effective_from", "target", "direction"]]
+targets = targets.reset_index(drop=True)  # the editor shows row numbers 1..n, not store order
 view = targets.assign(
     dept_name=targets["dept_code"].map(lambda c: ui.t("hospital_wide") if c == "" else labels.get(c, c)),
     metric_name=targets["metric"].map(lambda c: names.get(c, c)),
 )
 config = {
-    "metric": st.column_config.SelectboxColumn(ui.t("col.metric"), options=list(names), required=True),
+    "metric": st.column_config.SelectboxColumn(ui.t("col.code"), options=list(names), required=True),
     "metric_name": st.column_config.TextColumn(ui.t("col.metric"), disabled=True),
     "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
     "dept_name": st.column_config.TextColumn(ui.t("col.dept_name"), disabled=True),

@@ -1,0 +1,56 @@
+"""Editing a target in place in a real browser (issue 3): an editor changes K03's own patient-satisfaction target
+from 92 to 85 in the grid and saves; the store holds 85, the audit log names the editor, and the page warns that
+the department's own target is now below the hospital's 90 (PRODUCT §1: warned, but stored)."""
+
+from __future__ import annotations
+
+import time
+
+from metrics import store
+from tests.e2e.conftest import EDITOR, exceptions, make_store, sign_in, start_app, stop_app, wait_idle
+
+
+def test_editor_changes_a_target_in_the_grid(new_page, tmp_path, shots):
+    app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")  # its own store: the edit changes numbers
+    try:
+        page = new_page(1920, 1080)
+        sign_in(page, app.url)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/targets"]').click()
+        wait_idle(page, settle=1.0)
+        canvas = page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="data-grid-canvas"]')
+        canvas.wait_for()
+        time.sleep(1)  # let the grid lay out its columns
+        box = canvas.bounding_box()
+        # Select any body cell, then walk with the keyboard (no pixel guesses): to the first row and column,
+        # one row down (K03's own target, listed after the hospital-wide one), five columns right ("target").
+        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + 35 + 35 * 2 + 17)
+        for key, n in (("ArrowUp", 8), ("ArrowLeft", 8), ("ArrowDown", 1), ("ArrowRight", 5)):
+            for _ in range(n):
+                page.keyboard.press(key)
+        page.keyboard.press("Enter")  # opens the cell editor
+        cell_editor = page.locator("textarea.gdg-input, input.gdg-input").first
+        cell_editor.wait_for()
+        assert cell_editor.input_value().startswith("92"), cell_editor.input_value()
+        cell_editor.fill("85")  # focuses the cell editor and replaces its text
+        cell_editor.press("Enter")
+        cell_editor.wait_for(state="detached")
+        # The grid hands its edit to Streamlit a moment later and that starts a run; saving before it would
+        # save nothing. Wait for the run to start and finish.
+        page.wait_for_timeout(1500)
+        wait_idle(page, settle=1.0)
+        page.screenshot(path=str(shots / "targets_edit_before_save.png"))
+        page.locator('[data-testid="stButton"] button', has_text="保存").first.click()
+        wait_idle(page)
+        page.screenshot(path=str(shots / "targets_edit.png"))
+        body = page.inner_text("body")
+        assert not exceptions(page)
+        assert "已保存：1 处修改" in body, body[:600]
+        assert "科室目标不得低于全院目标" in body and "K03 消化内科：患者满意度目标 85.0，全院目标 90.0" in body
+        with store.opened(app.db) as db:
+            t = store.targets(db)
+            own = t[(t["metric"] == "patient_satisfaction") & (t["dept_code"] == "K03")]
+            assert own["target"].tolist() == [85.0]
+            audit = store.audit_entries(db, actions=["target_edit"])
+        assert audit["user"].tolist() == [EDITOR]
+    finally:
+        stop_app(app)
