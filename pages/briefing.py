@@ -44,6 +44,10 @@ html { font-size: 26px !important; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
 .st-key-brief_nav button p, .st-key-brief_nav button span, .st-key-brief_nav button kbd { font-size: 26px !important; }
 .st-key-brief_keys { display: none !important; }
+.st-key-brief_short_tail { display: none !important; }
+.st-key-brief_slide.st-key-brief_slide, .st-key-brief_slide .st-key-brief_short_tail, .st-key-brief_slide .st-key-brief_tall_tail {
+  gap: 8px !important; }
+.st-key-brief_slide div.st-key-brief_short_tail.st-key-brief_short_tail, .st-key-brief_slide div.st-key-brief_tall_tail.st-key-brief_tall_tail { padding: 0 !important; }
 .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 8px !important; }
 .st-key-brief_slide * { flex-shrink: 0 !important; }
 .st-key-brief_slide [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
@@ -57,6 +61,8 @@ html { font-size: 26px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 4px !important; }
   .stMain h1 { font-size: 36px !important; }
+  .st-key-brief_short_tail { display: flex !important; }
+  .st-key-brief_tall_tail { display: none !important; }
 }
 </style>"""
 
@@ -125,9 +131,22 @@ def _md(s: str) -> str:
     return s
 
 
-def _lines(lines: list[str], limit: int) -> None:
-    for line in briefing.clip(lines, limit, ui.lang()) or [ui.t("brief.none")]:
-        st.text(line)  # data text: never Markdown or HTML
+def _lines(lines: list[str], limit: int, limit_tall: int | None = None, presenting: bool = False) -> None:
+    """Data lines as plain text (never Markdown or HTML). Presenting, a tall screen (> 800 px) shows up to
+    ``limit_tall`` lines and a 720-line screen ``limit``; CSS picks one of the two tails, so nothing is cut."""
+    if not presenting or not limit_tall or len(lines) <= limit:
+        for line in briefing.clip(lines, limit_tall if not presenting and limit_tall else limit, ui.lang()) or [
+            ui.t("brief.none")
+        ]:
+            st.text(line)
+        return
+    for line in lines[: limit - 1]:
+        st.text(line)
+    with st.container(key="brief_short_tail"):
+        st.text(briefing.clip(lines, limit, ui.lang())[-1])
+    with st.container(key="brief_tall_tail"):
+        for line in briefing.clip(lines, limit_tall, ui.lang())[limit - 1 :]:
+            st.text(line)
 
 
 def _chart(fig, key: str, presenting: bool) -> None:
@@ -195,8 +214,8 @@ def _slide_awards(b: briefing.Briefing, presenting: bool) -> None:
         _lines(briefing.conflict_lines(b), briefing.LIST_LIMIT - 2)
 
 
-def _slide_attention(b: briefing.Briefing) -> None:
-    _lines(briefing.attention_lines(b), briefing.LIST_LIMIT - 1)
+def _slide_attention(b: briefing.Briefing, presenting: bool) -> None:
+    _lines(briefing.attention_lines(b), briefing.LIST_LIMIT - 1, limit_tall=18, presenting=presenting)
 
 
 def _draw_slide(b: briefing.Briefing, n: int, presenting: bool) -> None:
@@ -210,7 +229,7 @@ def _draw_slide(b: briefing.Briefing, n: int, presenting: bool) -> None:
     elif name == "awards":
         _slide_awards(b, presenting)
     else:
-        _slide_attention(b)
+        _slide_attention(b, presenting)
 
 
 def _slide_title(b: briefing.Briefing, n: int) -> str:
