@@ -167,6 +167,11 @@ def test_slide_parameter_and_exit(app, new_page):
     wait_idle(page)
     page.wait_for_selector('[data-testid="stSelectbox"]')  # the normal page with the quarter selector is back
     assert "present" not in page.url
+    page.get_by_role("button", name="进入演示模式").click()  # and the page's button starts presenting again
+    wait_idle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes('1 / {N}')")
+    assert "present=1" in page.url
+    assert page.evaluate(_FITS)["sidebar"] is False
 
 
 def test_auto_advance_moves_on_by_itself(app, new_page):
