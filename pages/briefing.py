@@ -37,8 +37,6 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
 .st-key-brief_slide h2 { font-size: 56px !important; font-weight: 700; line-height: 1.15 !important; padding: 0 !important; }
-.st-key-brief_slide [data-testid="stMetricLabel"] p { font-size: 28px !important; font-weight: 700; }
-.st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 26px !important; margin-bottom: 0 !important; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
@@ -50,14 +48,14 @@ html { font-size: 26px !important; }
 .st-key-brief_slide div.st-key-brief_short_tail.st-key-brief_short_tail, .st-key-brief_slide div.st-key-brief_tall_tail.st-key-brief_tall_tail { padding: 0 !important; }
 .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 8px !important; }
 .st-key-brief_slide * { flex-shrink: 0 !important; }
-.st-key-brief_slide [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 12px 18px !important; }
-.st-key-brief_slide [data-testid="stMetric"] label { min-height: 0 !important; margin-bottom: 0 !important; }
+@media (min-height: 900px) {
+  .st-key-brief_slide h2 { font-size: 68px !important; }
+  .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 30px !important; }
+}
 @media (max-height: 800px) {
   .st-key-brief_slide h2 { font-size: 36px !important; }
   .st-key-brief_slide [data-testid="stMarkdownContainer"] p { line-height: 1.3 !important; }
-  .st-key-brief_slide [data-testid="stMetricLabel"] p, .st-key-brief_slide [data-testid="stMarkdownContainer"] p,
-  .st-key-brief_slide [data-testid="stMetricDelta"], .st-key-brief_slide [data-testid="stMetricDelta"] * { font-size: 24px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 4px !important; }
   .stMain h1 { font-size: 36px !important; }
