@@ -20,16 +20,20 @@ HOSP = contract.HOSPITAL_CODE
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _values(version: int, grain: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(department values per period, monthly department values) over the months the page shows: the period,
-    the one before it, the same period a year earlier and the heat map's 12 months (never the whole store)."""
+    """(department values of the period, the one before it and the same period a year earlier; monthly department
+    values of the heat map's months) — only what the page shows, never the whole store (issue 7)."""
+    months = ui.months_with_data(version)
     last = pipelines.last_month(period)
-    first = min(pipelines.months_of(pipelines.same_period_last_year(period))[0], pipelines.shift_period(last, -11))
-    first = pipelines.months_of(pipelines.period_of(first, grain))[0]
+    heat = [m for m in months if m <= min(last, months[-1])][-12:]  # the heat map's window, as drawn below
+    shown = [pipelines.same_period_last_year(period), pipelines.previous_period(period), period]
+    first = min([pipelines.months_of(shown[0])[0], *heat[:1]])
     f = ui.store_frames(version)
     mv = ui.metric_values(version, first, last)
-    per = pipelines.period_values(mv, f["targets"], f["metric_defs"], grain)
-    monthly = per if grain == "month" else pipelines.period_values(mv, f["targets"], f["metric_defs"], "month")
-    return per, monthly
+    if grain == "month":
+        per = pipelines.period_values(mv, f["targets"], f["metric_defs"], grain, sorted({*shown, *heat}))
+        return per, per
+    per = pipelines.period_values(mv, f["targets"], f["metric_defs"], grain, shown)
+    return per, pipelines.period_values(mv, f["targets"], f["metric_defs"], "month", heat)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -126,6 +130,8 @@ kpi_cols[i + 1].metric(
 kpi_cols[i + 2].metric(ui.t("ov.kpi.awards"), awarded, delta=awarded - awarded_prev)
 
 st.subheader(ui.t("ov.hospital_title"))
+if len(codes) < len(departments):
+    st.caption(ui.t("ov.filtered_note", n=len(codes), total=len(departments)))
 shown = [
     m for m in [*dept_metrics, *hosp_metrics] if m.code in hosp_now.index and pd.notna(hosp_now.at[m.code, "target"])
 ]

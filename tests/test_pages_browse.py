@@ -214,3 +214,13 @@ def test_empty_store_pages_say_so_and_do_not_fail(db_file, page):
         assert any("No data yet" in i.value for i in at.info)
     if page == "pages/awards.py":
         assert metric_value(at, "Awarded") == "0"
+
+
+def test_overview_category_filter_narrows_departments(demo_db):
+    at = run_page(app().switch_page("pages/overview.py"), "zh")
+    at.multiselect(key="_w_filter_category").select("医技").run()
+    assert not at.exception
+    table = frame_with(at, "trend")
+    assert set(table["category"]) == {"医技"} and len(table) == 5  # T01–T05
+    assert metric_value(at, "患者满意度达标科室").endswith("/ 5")
+    assert any("已筛选 5 / 40" in c.value for c in at.caption)
