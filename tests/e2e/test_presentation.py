@@ -122,8 +122,7 @@ def _check_slide(page, n: int, size: str, shots) -> None:
     sizes = page.evaluate(_TEXT_SIZES)
     assert len(sizes) >= 3, f"slide {n}: hardly any text found {sizes}"
     small = [(t, s) for t, s in sizes if s < MIN_FONT_PX]
-    if size == "1920x1080":
-        assert not small, f"slide {n} at {size}: text below {MIN_FONT_PX}px: {small[:8]}"
+    assert not small, f"slide {n} at {size}: text below {MIN_FONT_PX}px: {small[:8]}"
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
