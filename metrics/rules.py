@@ -7,7 +7,8 @@ Frames produced here (the other areas build on them; names are stable):
     awarded_on ('YYYY-MM-DD' of the award for ``year`` when the status is awarded, else None),
     rectify_until, in_rectification (bool), days_left (Int64: days until rectify_until, <NA> if none),
     reapply_on ('YYYY-MM-DD', the day after rectify_until), notice_end ('YYYY-MM-DD' for status
-    public_notice), notice_fallback (bool: the working-day calendar did not cover that year).
+    public_notice), notice_fallback (bool: the working-day calendar did not cover that year), notice_over (bool:
+    the notice period ended before as_of and no result is recorded yet).
 ``eligibility(...)`` → one row per department: dept_code, eligible (bool), reasons (tuple of reason dicts
     {"code": 'veto'|'rectifying'|'target_missed'|'no_data', ...details}).
 ``conflicts(status, events)`` → one row per (awarded department, confirmed veto after its award):
@@ -112,7 +113,7 @@ def award_status(
     out = pd.DataFrame(
         rows, columns=["dept_code", "year", "status", "changed_on", "note", "awarded_on", "rectify_until"]
     )
-    return out.pipe(_rectification_countdown, as_of).pipe(_notice_end)
+    return out.pipe(_rectification_countdown, as_of).pipe(_notice_end, as_of)
 
 
 def _latest(changes: pd.DataFrame) -> dict[str, dict]:
@@ -148,7 +149,7 @@ def _rectification_countdown(status: pd.DataFrame, as_of: date) -> pd.DataFrame:
     )
 
 
-def _notice_end(status: pd.DataFrame) -> pd.DataFrame:
+def _notice_end(status: pd.DataFrame, as_of: date) -> pd.DataFrame:
     ends, flags = [], []
     for s, changed in zip(status["status"], status["changed_on"], strict=True):
         if s == "public_notice" and changed:
@@ -158,7 +159,8 @@ def _notice_end(status: pd.DataFrame) -> pd.DataFrame:
         else:
             ends.append(None)
             flags.append(False)
-    return status.assign(notice_end=ends, notice_fallback=flags)
+    over = [e is not None and e < as_of.isoformat() for e in ends]
+    return status.assign(notice_end=ends, notice_fallback=flags, notice_over=over)
 
 
 def public_notice_end(start: date | str) -> tuple[date, bool]:

@@ -118,7 +118,8 @@ with left:
                 dept_name=notice["dept_code"].map(_name),
                 changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
                 notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
-            )[["dept_code", "dept_name", "changed_on", "notice_end"]],
+                state=notice["notice_over"].map(lambda over: ui.t("aw.notice_over" if over else "aw.notice_running")),
+            )[["dept_code", "dept_name", "changed_on", "notice_end", "state"]],
             hide_index=True,
             width="stretch",
             column_config={
@@ -126,6 +127,7 @@ with left:
                 "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
                 "changed_on": st.column_config.TextColumn(ui.t("col.notice_start")),
                 "notice_end": st.column_config.TextColumn(ui.t("col.notice_end")),
+                "state": st.column_config.TextColumn(ui.t("col.status")),
             },
         )
 with right:

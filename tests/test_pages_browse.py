@@ -132,6 +132,10 @@ def test_awards_conflict_and_counts(demo_db, lang, awarded, conflicts):
     assert by_code.at["K16", "status"] == ("公示中" if lang == "zh" else "Public notice")
     notice = frame_with(at, "notice_end")
     assert notice["dept_code"].tolist() == ["K16"]
+    # K16's notice began 20 days before the end of the last month, so its 5 working days are over by now.
+    assert notice["state"].tolist() == [
+        "公示期已满，待登记结果" if lang == "zh" else "Notice period over; result not yet recorded"
+    ]
 
 
 def test_targets_read_only_for_viewers(demo_db):

@@ -81,6 +81,7 @@ def test_award_status_latest_change_countdown_and_notice():
     # Mon 22, Tue 23, Wed 24, Thu 25, Fri 26 → ends 2024-01-26.
     c = one(st, "C")
     assert (c["notice_end"], bool(c["notice_fallback"])) == ("2024-01-26", False)
+    assert bool(c["notice_over"])  # ended 2024-01-26, before as_of 2024-02-01, and no result recorded
     counts = R.pipeline_counts(st).set_index("status")["count"]
     assert (counts["awarded"], counts["rectifying"], counts["not_applied"]) == (2, 1, 2)
 
