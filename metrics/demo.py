@@ -204,7 +204,16 @@ def _events(months: list[str], rng) -> list[dict]:
     rows = [
         # (month, day, dept, kind, indicator, description, status)
         (m(17), 12, REVOKED, "veto", "V04", "医师收受患者家属红包，经核实属实并给予处分", "confirmed"),
-        (m(2), 18, CONFLICT, "veto", "V07", "违反操作规程导致检查差错，认定负主要责任", "confirmed"),
+        # the conflict's veto must fall after this year's award (10 January): with a January end month, use it
+        (
+            m(2) if m(2)[5:7] != "12" else m(1),
+            18 if m(2)[5:7] != "12" else 25,
+            CONFLICT,
+            "veto",
+            "V07",
+            "违反操作规程导致检查差错，认定负主要责任",
+            "confirmed",
+        ),
         (m(28), 9, "K09", "veto", "V06", "医德医风考评1人不合格", "confirmed"),
         (m(20), 3, "K21", "veto", "V09", "被市卫健委书面通报批评", "confirmed"),
         (m(8), 21, "K14", "veto", "V01", "员工在网络平台擅自发布不实信息引发舆情", "confirmed"),
