@@ -51,7 +51,7 @@ def test_two_processes_importing_at_once_both_commit_one_after_the_other(tmp_pat
     path = tmp_path / "store.db"
     a = _csv(0, range(60), shift=0)  # 40 departments × 60 months × 2 metrics
     b = _csv(0 if overlap else 100, range(30, 90), shift=5)
-    with multiprocessing.Manager() as manager:
+    with _fork.Manager() as manager:
         results, go = manager.dict(), manager.Event()
         procs = [_fork.Process(target=_child, args=(d, n, str(path), go, results)) for d, n in ((a, "a"), (b, "b"))]
         for p in procs:
@@ -96,9 +96,9 @@ def _open_child(path: str, go, results, n: int) -> None:
 
 
 def test_processes_opening_a_brand_new_store_at_once_all_succeed(tmp_path):
-    for trial in range(5):
+    for trial in range(2):
         path = tmp_path / f"new{trial}.db"
-        with multiprocessing.Manager() as manager:
+        with _fork.Manager() as manager:
             results, go = manager.dict(), manager.Event()
             procs = [_fork.Process(target=_open_child, args=(str(path), go, results, n)) for n in range(4)]
             for p in procs:
