@@ -276,3 +276,18 @@ def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts
     at.run()
     assert _errors(at) == ["不能删除或降级最后一个管理员。"]
     assert "admin" in auth.list_users()["username"].tolist()
+
+
+def test_access_pages_speak_english_when_asked(accounts):
+    at = _app(lang="en")
+    assert "Not signed in: read-only browsing. Sign in to edit." in [c.value for c in at.sidebar.caption]
+    at.switch_page("pages/login.py").run()
+    assert at.title[0].value == "Sign in"
+    assert _errors(_try(at, "ed", "wrong password")) == ["Wrong user name or password."]
+    admin = _app(auth.start_session("admin"), lang="en")
+    admin.switch_page("pages/audit.py").run()
+    assert admin.title[0].value == "Audit log"
+    assert {"Sign-in failed", "User added"} <= set(admin.dataframe[0].value["Action"])
+    assert _errors(_page("pages/users.py", lang="en")) == [
+        "Access refused: this page or action needs the “Administrator” role. Sign in with an account that holds it."
+    ]
