@@ -119,7 +119,10 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     all_events = store.events(db, date_to=quarter_end)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
-    concerns = _concerns(store.metric_value_chunks(db, month_to=q_last), targets, defs)
+    # the same 36-month SPC window as the trends page and the icon matrix, so the lists agree
+    concerns = _concerns(
+        store.metric_value_chunks(db, month_from=spc.window_start(q_last), month_to=q_last), targets, defs
+    )
     cur_values = values[values["period"] == quarter]
     return Briefing(
         quarter=quarter,

@@ -609,7 +609,10 @@ def months_with_data(db: sqlite_utils.Database) -> list[str]:
 
 
 def metric_value_chunks(
-    db: sqlite_utils.Database, departments_per_chunk: int = 500, month_to: str | None = None
+    db: sqlite_utils.Database,
+    departments_per_chunk: int = 500,
+    month_to: str | None = None,
+    month_from: str | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Long metric values (as ``metric_values``) a group of departments at a time, each department's whole series
     in one chunk (HOSP included), so a computation over every series never holds the whole store (issue 7).
@@ -618,7 +621,9 @@ def metric_value_chunks(
     """
     codes = [r[0] for r in db.execute("SELECT DISTINCT dept_code FROM metric_values ORDER BY dept_code")]
     for i in range(0, len(codes), departments_per_chunk):
-        yield metric_values(db, dept_codes=codes[i : i + departments_per_chunk], month_to=month_to)
+        yield metric_values(
+            db, dept_codes=codes[i : i + departments_per_chunk], month_from=month_from, month_to=month_to
+        )
 
 
 def event_months(db: sqlite_utils.Database) -> list[str]:
