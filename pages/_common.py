@@ -26,6 +26,13 @@ if PagesManager.uses_pages_directory:
 LANG_KEY = "lang"
 
 
+def md_escape(s: str) -> str:
+    """``s`` with every Markdown character escaped, for uploaded text inside a widget label (labels accept Markdown)."""
+    for ch in "\\`*_{}[]()<>#+-.!|~:$":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
 def lang() -> str:
     """The UI language chosen in the sidebar (zh by default; ?lang=en in the URL also works)."""
     if LANG_KEY not in st.session_state:
@@ -35,7 +42,10 @@ def lang() -> str:
 
 
 def t(key: str, **fmt) -> str:
-    return i18n.t(key, lang(), **fmt)
+    # One session-state read (lang() costs two, plus the query string on a first run): pages call this in loops
+    # over thousands of departments at a region's scale (issue 7); hot loops should still pass ``lang`` instead.
+    lg = st.session_state.get(LANG_KEY)
+    return i18n.t(key, lg if lg is not None else lang(), **fmt)
 
 
 def data_version() -> int:
@@ -226,6 +236,13 @@ def trend_link(dept_code: str) -> str:
     return f"trends?dept={dept_code}" + ("" if lang() == i18n.DEFAULT_LANG else f"&lang={lang()}")
 
 
+def trend_links(dept_codes) -> list[str]:
+    """``trend_link`` of many departments, reading the language once (issue 7: thousands of rows at L)."""
+    lg = lang()
+    suffix = "" if lg == i18n.DEFAULT_LANG else f"&lang={lg}"
+    return [f"trends?dept={c}{suffix}" for c in dept_codes]
+
+
 def trend_picker(codes: list[str], labels: dict[str, str], key: str) -> None:
     """A department picker and a link to its trend page in this same session (st.page_link with ?dept=)."""
     if not codes:
@@ -236,7 +253,49 @@ def trend_picker(codes: list[str], labels: dict[str, str], key: str) -> None:
     )
     c2.page_link(
         "pages/trends.py",
-        label=t("trend.open", dept=labels.get(code, code)),
+        label=t("trend.open", dept=md_escape(str(labels.get(code, code)))),
         icon=":material/show_chart:",
         query_params={"dept": code},
     )
+
+
+# --- long tables a page at a time (issue 7) ----------------------------------------------------------
+# A region's store lists thousands of departments; a styled table of 5,000 rows costs seconds to draw and
+# nobody reads it on a projector. Tables longer than a page show a page selector and a download of the whole.
+
+PAGE_ROWS = 50
+
+
+def paged(
+    frame, key: str, headers: dict[str, str] | None = None, size: int = PAGE_ROWS, file_name: str = "", download=None
+):
+    """The rows of the chosen page of ``frame``; unchanged (no widgets) when it fits on one page.
+
+    Longer frames get a page selector, a "rows a–b of n" caption and a CSV download (Excel-ready, BOM) of the
+    whole frame (or of ``download``, the same rows as written for a spreadsheet), with ``headers`` (column → shown
+    name) as its header row and only those columns.
+    """
+    if len(frame) <= size:
+        return frame
+    from metrics import export
+
+    n_pages = -(-len(frame) // size)
+    lg = lang()
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+    page = c1.selectbox(
+        t("page.pick", pages=n_pages),
+        list(range(n_pages)),
+        format_func=lambda i: i18n.t("page.option", lg, first=i * size + 1, last=min((i + 1) * size, len(frame))),
+        key=key,
+    )
+    whole = frame if download is None else download
+    whole = whole[list(headers)].rename(columns=headers) if headers else whole
+    c2.download_button(
+        t("page.download", n=len(frame)),
+        export.csv_bytes(whole),
+        file_name=file_name or f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_download",
+    )
+    st.caption(t("page.showing", first=page * size + 1, last=min((page + 1) * size, len(frame)), total=len(frame)))
+    return frame.iloc[page * size : (page + 1) * size]

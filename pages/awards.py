@@ -80,17 +80,19 @@ else:
         awarded_on=clash["awarded_on"].map(lambda d: i18n.fmt_date(d, lang)),
         event_date=clash["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
     )[["dept_code", "dept_name", "awarded_on", "event_date", "indicator"]]
+    clash_headers = {
+        "dept_code": ui.t("col.dept_code"),
+        "dept_name": ui.t("col.dept_name"),
+        "awarded_on": ui.t("col.awarded_on"),
+        "event_date": ui.t("col.veto_date"),
+        "indicator": ui.t("col.indicator_code"),
+    }
+    shown = ui.paged(shown, "awards_conflicts_page", clash_headers, file_name=f"award-conflicts-{year}.csv")
     st.dataframe(
         shown.style.map(lambda _: CONFLICT_STYLE),
         hide_index=True,
         width="stretch",
-        column_config={
-            "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
-            "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-            "awarded_on": st.column_config.TextColumn(ui.t("col.awarded_on")),
-            "event_date": st.column_config.TextColumn(ui.t("col.veto_date")),
-            "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
-        },
+        column_config={c: st.column_config.TextColumn(h) for c, h in clash_headers.items()},
     )
 
 st.plotly_chart(
@@ -162,32 +164,39 @@ rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER
 status = status.assign(
     _c=~status["dept_code"].isin(conflicted), _r=status["status"].map(rank).fillna(len(rank))
 ).sort_values(["_c", "_r", "dept_code"])
+award_text = {s: ui.t("award." + s) for s in status["status"].unique()}  # once per run (issue 7)
+yes_no = {True: ui.t("yes"), False: ui.t("no")}
+all_met = ui.t("aw.eligible_all")
 table = status.assign(
     dept_name=status["dept_code"].map(_name),
-    status=status["status"].map(lambda s: ui.t("award." + s)),
+    status=status["status"].map(award_text),
     changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
-    eligible=status["dept_code"].map(lambda c: ui.t("yes") if bool(reasons.at[c, "eligible"]) else ui.t("no")),
+    eligible=status["dept_code"].map(lambda c: yes_no[bool(reasons.at[c, "eligible"])]),
     reasons=status["dept_code"].map(
-        lambda c: (
-            "；".join(rules.reason_text(r, lang, names) for r in reasons.at[c, "reasons"]) or ui.t("aw.eligible_all")
-        )
+        lambda c: "；".join(rules.reason_text(r, lang, names) for r in reasons.at[c, "reasons"]) or all_met
     ),
-    trend=status["dept_code"].map(ui.trend_link),
-)[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons", "trend"]]
-styled = table.style.apply(lambda row: [CONFLICT_STYLE if row["dept_code"] in conflicted else "" for _ in row], axis=1)
+)[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons"]]
+headers = {
+    "dept_code": ui.t("col.dept_code"),
+    "dept_name": ui.t("col.dept_name"),
+    "status": ui.t("col.status"),
+    "changed_on": ui.t("col.changed_on"),
+    "eligible": ui.t("col.eligible"),
+    "reasons": ui.t("col.reasons"),
+}
 st.caption(ui.t("aw.eligibility_title", year=year))
+# A page of rows at a time at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
+table = ui.paged(table, "awards_status_page", headers, file_name=f"awards-{year}.csv")
+table = table.assign(trend=ui.trend_links(table["dept_code"]))
+styled = table.style.apply(lambda row: [CONFLICT_STYLE if row["dept_code"] in conflicted else "" for _ in row], axis=1)
 st.dataframe(
     styled,
     hide_index=True,
     width="stretch",
     height=min(36 * (len(table) + 1) + 4, 900),
     column_config={
-        "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
-        "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-        "status": st.column_config.TextColumn(ui.t("col.status")),
-        "changed_on": st.column_config.TextColumn(ui.t("col.changed_on")),
-        "eligible": st.column_config.TextColumn(ui.t("col.eligible")),
-        "reasons": st.column_config.TextColumn(ui.t("col.reasons"), width="large"),
+        **{c: st.column_config.TextColumn(h) for c, h in headers.items() if c != "reasons"},
+        "reasons": st.column_config.TextColumn(headers["reasons"], width="large"),
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )

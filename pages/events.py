@@ -68,30 +68,44 @@ n = lights["light"].value_counts()
 st.markdown("#### " + ui.t("ev.light_counts", **{k: int(n.get(k, 0)) for k in rules.LIGHTS}))
 st.caption(ui.t("ev.legend"))
 order = {k: i for i, k in enumerate(rules.LIGHTS)}
+light_text = {k: ui.t("light." + k) for k in rules.LIGHTS}  # once per run, not once per department (issue 7)
 table = (
     lights.assign(
         _o=lights["light"].map(order),
-        light_label=lights["light"].map(lambda k: ui.t("light." + k)),
+        light_label=lights["light"].map(light_text),
         dept_name=lights["dept_code"].map(lambda c: labels.get(c, c)),
-        trend=lights["dept_code"].map(ui.trend_link),
     )
     .sort_values(["_o", "dept_code"])
     .drop(columns=["_o", "period"])
 )
-style_of = {ui.t("light." + k): v for k, v in LIGHT_STYLE.items()}
+style_of = {light_text[k]: v for k, v in LIGHT_STYLE.items()}
+light_headers = {
+    "light_label": ui.t("col.light"),
+    "dept_code": ui.t("col.dept_code"),
+    "dept_name": ui.t("col.dept_name"),
+    "vetoes": ui.t("col.vetoes"),
+    "warnings": ui.t("col.warnings"),
+    "missed": ui.t("col.missed"),
+}
+page = ui.paged(table, "events_lights_page", light_headers, file_name=f"lights-{period}.csv")
+page = page.assign(trend=ui.trend_links(page["dept_code"]))
 st.dataframe(
-    table[["light_label", "dept_code", "dept_name", "vetoes", "warnings", "missed", "trend"]].style.map(
+    page[["light_label", "dept_code", "dept_name", "vetoes", "warnings", "missed", "trend"]].style.map(
         lambda v: style_of.get(v, ""), subset=["light_label"]
     ),
     hide_index=True,
     width="stretch",
     column_config={
-        "light_label": st.column_config.TextColumn(ui.t("col.light")),
-        "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
-        "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-        "vetoes": st.column_config.NumberColumn(ui.t("col.vetoes"), format="%d"),
-        "warnings": st.column_config.NumberColumn(ui.t("col.warnings"), format="%d"),
-        "missed": st.column_config.NumberColumn(ui.t("col.missed"), format="%d"),
+        **{
+            c: st.column_config.TextColumn(h)
+            for c, h in light_headers.items()
+            if c in ("light_label", "dept_code", "dept_name")
+        },
+        **{
+            c: st.column_config.NumberColumn(h, format="%d")
+            for c, h in light_headers.items()
+            if c in ("vetoes", "warnings", "missed")
+        },
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )
@@ -123,22 +137,25 @@ else:
         },
     )
     st.subheader(ui.t("ev.list_title", period=p_label))
+    kind_text = {k: ui.t("event.kind." + k) for k in in_period["kind"].unique()}
     detail = in_period.assign(
         dept_name=in_period["dept_code"].map(lambda c: labels.get(c, c)),
-        kind=in_period["kind"].map(lambda k: ui.t("event.kind." + k)),
+        kind=in_period["kind"].map(kind_text),
         date=in_period["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
     )
+    detail_headers = {
+        "date": ui.t("col.date"),
+        "dept_code": ui.t("col.dept_code"),
+        "dept_name": ui.t("col.dept_name"),
+        "kind": ui.t("col.kind"),
+        "indicator": ui.t("col.indicator_code"),
+        "description": ui.t("col.description"),
+        "office": ui.t("col.office"),
+    }
+    detail = ui.paged(detail, "events_list_page", detail_headers, file_name=f"events-{period}.csv")
     st.dataframe(
-        detail[["date", "dept_code", "dept_name", "kind", "indicator", "description", "office"]],
+        detail[list(detail_headers)],
         hide_index=True,
         width="stretch",
-        column_config={
-            "date": st.column_config.TextColumn(ui.t("col.date")),
-            "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
-            "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-            "kind": st.column_config.TextColumn(ui.t("col.kind")),
-            "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
-            "description": st.column_config.TextColumn(ui.t("col.description")),
-            "office": st.column_config.TextColumn(ui.t("col.office")),
-        },
+        column_config={c: st.column_config.TextColumn(h) for c, h in detail_headers.items()},
     )

@@ -41,6 +41,19 @@ def _icon_matrix(path: str, version: int, month_from: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _table(version: int, category: str, sort: str, lang: str, path: str) -> pd.DataFrame:
+    """The matrix table of the chosen category, sort and language, cached: at a region's scale building its
+    5,000 rows of links is the page's cost (issue 7)."""
+    matrix = _matrix(version)
+    departments = ui.store_frames(version)["departments"]
+    shown = departments if not category else departments[departments["category"] == category]
+    defs = [m for m in ui.store_frames(version)["metric_defs"] if m.scope == "dept"]
+    return spc_charts.icon_matrix_table(
+        matrix[matrix["dept_code"].isin(shown["dept_code"])], shown, defs, lang, sort=sort
+    )
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 lang = ui.lang()
@@ -67,9 +80,7 @@ sort = c2.radio(ui.t("matrix.sort"), list(sort_keys), format_func=sort_keys.get,
 shown = departments if not category else departments[departments["category"] == category]
 dept_defs = [m for m in defs if m.scope == "dept"]
 hosp_defs = [m for m in defs if m.scope == "hospital"]
-table = spc_charts.icon_matrix_table(
-    matrix[matrix["dept_code"].isin(shown["dept_code"])], shown, dept_defs, lang, sort=sort
-)
+table = _table(version, category, sort, lang, str(store.db_path()))
 hospital = matrix[matrix["dept_code"] == HOSP]
 cells = matrix[matrix["dept_code"].isin(shown["dept_code"]) & matrix["metric"].isin([m.code for m in dept_defs])]
 counts = {
@@ -109,15 +120,25 @@ else:
         "category": st.column_config.TextColumn(ui.t("matrix.category"), width="small"),
         "attention": st.column_config.NumberColumn(ui.t("matrix.attention"), width="small"),
     }
+    headers = {
+        "dept_code": ui.t("matrix.code"),
+        "dept_name": ui.t("matrix.dept"),
+        "category": ui.t("matrix.category"),
+        "attention": ui.t("matrix.attention"),
+    }
     for m in dept_defs:
         if m.code in table.columns:
             config[m.code] = st.column_config.LinkColumn(i18n.metric_name(m, lang), display_text=r"#(.*)$")
+            headers[m.code] = i18n.metric_name(m, lang)
+    cells_text = {m: table[m].str.split("#", n=1).str[-1] for m in headers if m in {d.code for d in dept_defs}}
+    # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
+    page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=table.assign(**cells_text))
     st.dataframe(
-        table.style.apply(lambda _: spc_charts.icon_matrix_cell_styles(table), axis=None),
+        page.style.apply(lambda _: spc_charts.icon_matrix_cell_styles(page), axis=None),
         column_config=config,
         column_order=["dept_code", "dept_name", "category", "attention", *[m.code for m in dept_defs], "link"],
         hide_index=True,
-        height=min(38 * (len(table) + 1) + 3, 900),
+        height=min(38 * (len(page) + 1) + 3, 900),
         key="matrix_table",
     )
 

@@ -12,28 +12,41 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, contract, i18n, pipelines, rules
+from metrics import charts, contract, i18n, pipelines, rules, store
 from pages import _common as ui
 
 HOSP = contract.HOSPITAL_CODE
+CHART_ROWS = 40  # departments a chart draws at once (a projector shows about 40 legibly)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _values(version: int, grain: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(department values of the period, the one before it and the same period a year earlier; monthly department
-    values of the heat map's months) — only what the page shows, never the whole store (issue 7)."""
-    months = ui.months_with_data(version)
-    last = pipelines.last_month(period)
-    heat = [m for m in months if m <= min(last, months[-1])][-12:]  # the heat map's window, as drawn below
-    shown = [pipelines.same_period_last_year(period), pipelines.previous_period(period), period]
-    first = min([pipelines.months_of(shown[0])[0], *heat[:1]])
+def _values(version: int, grain: str, period: str, path: str = "") -> pd.DataFrame:
+    """Department values of the period, the one before it and the same period a year earlier — each period's own
+    months read from the store, aggregated, and only the aggregate kept (issue 7: the long values of a region's
+    15 months were ~1.5 million rows held in the cache and copied on every run)."""
     f = ui.store_frames(version)
-    mv = ui.metric_values(version, first, last)
-    if grain == "month":
-        per = pipelines.period_values(mv, f["targets"], f["metric_defs"], grain, sorted({*shown, *heat}))
-        return per, per
-    per = pipelines.period_values(mv, f["targets"], f["metric_defs"], grain, shown)
-    return per, pipelines.period_values(mv, f["targets"], f["metric_defs"], "month", heat)
+    shown = sorted({pipelines.same_period_last_year(period), pipelines.previous_period(period), period})
+    with store.opened(path or None) as db:
+        parts = [
+            store.metric_values(db, month_from=pipelines.months_of(p)[0], month_to=pipelines.last_month(p))
+            for p in shown
+        ]
+    return pipelines.period_values(pd.concat(parts, ignore_index=True), f["targets"], f["metric_defs"], grain, shown)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _heat_grid(version: int, months: tuple[str, ...], metric: str, path: str = "") -> pd.DataFrame:
+    """The heat map's cells: one metric's monthly values over ``months`` (the chart shows one metric)."""
+    f = ui.store_frames(version)
+    with store.opened(path or None) as db:
+        mv = store.metric_values(
+            db,
+            metrics=[metric] if months else [],
+            month_from=months[0] if months else None,
+            month_to=months[-1] if months else None,
+        )
+    monthly = pipelines.period_values(mv, f["targets"], f["metric_defs"], "month", list(months))
+    return pipelines.month_grid(monthly, metric, months)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -44,7 +57,7 @@ def _headline(
     end, and a period earlier) for the chosen departments — cached, so rerunning the same choice only draws
     (issue 7). ``today`` is in the key because a running period is judged as of today."""
     frames = ui.store_frames(version)
-    values, _monthly = _values(version, grain, period)
+    values = _values(version, grain, period, str(store.db_path()))
     prev = pipelines.previous_period(period)
     defs = frames["metric_defs"]
     mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
@@ -83,7 +96,7 @@ names = {m.code: i18n.metric_name(m, lang) for m in defs}
 
 # --- compute ------------------------------------------------------------------------------------
 
-values, monthly = _values(version, grain, period)
+values = _values(version, grain, period, str(store.db_path()))
 prev = pipelines.previous_period(period)
 hosp, ev, awarded, awarded_prev = _headline(version, grain, period, tuple(codes), date.today())
 hosp_now = hosp[hosp["period"] == period].set_index("metric")
@@ -163,8 +176,33 @@ metric_codes = [m.code for m in dept_metrics]
 metric = st.selectbox(ui.t("ov.metric"), metric_codes, format_func=lambda c: names[c], key="overview_metric")
 labels = departments.set_index("dept_code")["dept_name"].to_dict()
 now = values[(values["period"] == period) & (values["metric"] == metric) & values["dept_code"].isin(codes)]
+
+
+def _chart_rows(n: int, key: str) -> slice:
+    """The rows a chart draws: all of them up to CHART_ROWS, else a page of CHART_ROWS chosen with a selector (a
+    projector shows about 40 bars or rows legibly; issue 7)."""
+    if n <= CHART_ROWS:
+        return slice(0, n)
+    pages = -(-n // CHART_ROWS)
+    i = st.selectbox(
+        ui.t(f"ov.{key}", n=CHART_ROWS),
+        list(range(pages)),
+        format_func=lambda i: i18n.t(
+            "ov.chart_option", lang, first=i * CHART_ROWS + 1, last=min((i + 1) * CHART_ROWS, n)
+        ),
+        key=f"overview_{key}",
+    )
+    return slice(i * CHART_ROWS, (i + 1) * CHART_ROWS)
+
+
 if not now.empty:
-    rows = now.assign(label=now["dept_code"].map(lambda c: labels.get(c, c)))
+    rows = now
+    if len(now) > CHART_ROWS:  # furthest below target first: the departments the office must talk to
+        gap = (now["value"] - now["target"]).where(now["direction"] != "<=", now["target"] - now["value"])
+        rows = now.assign(_gap=gap).sort_values(["_gap", "dept_code"], na_position="last")
+        rows = rows.iloc[_chart_rows(len(rows), "rank_page")].drop(columns="_gap")
+        st.caption(ui.t("ov.ranking_more", shown=CHART_ROWS, n=len(now) - CHART_ROWS))
+    rows = rows.assign(label=rows["dept_code"].map(lambda c: labels.get(c, c)))
     hosp_target = hosp_now.at[metric, "target"] if metric in hosp_now.index else None
     fig = charts.ranking(
         rows,
@@ -176,7 +214,7 @@ if not now.empty:
 
 last = min(pipelines.last_month(period), months[-1])
 window = [m for m in months if m <= last][-12:]
-grid = pipelines.month_grid(monthly, metric, window)
+grid = _heat_grid(version, tuple(window), metric, str(store.db_path()))
 grid = grid[grid["dept_code"].isin(codes)]
 order = (  # share of months met per department, best first (one vectorised groupby: issue 7)
     grid.assign(_met=grid["passed"].fillna(False).astype(bool))
@@ -184,7 +222,13 @@ order = (  # share of months met per department, best first (one vectorised grou
     .mean()
     .sort_values(ascending=False)
 )
-heat_labels = {c: labels.get(c, c) for c in [*order.index, *[c for c in codes if c not in order.index]]}
+heat_codes = [*order.index, *[c for c in codes if c not in order.index]]
+if len(heat_codes) > CHART_ROWS:  # needing attention (fewest months met) first, a page at a time
+    heat_codes = [*order.sort_values(kind="stable").index, *heat_codes[len(order) :]]
+    st.caption(ui.t("ov.heatmap_more", shown=CHART_ROWS, n=len(heat_codes) - CHART_ROWS))
+    heat_codes = heat_codes[_chart_rows(len(heat_codes), "heat_page")]
+    grid = grid[grid["dept_code"].isin(heat_codes)]
+heat_labels = {c: labels.get(c, c) for c in heat_codes}
 if heat_labels:
     st.plotly_chart(
         charts.heatmap(grid, heat_labels, window, ui.t("ov.heatmap_title", metric=names[metric]), lang),
@@ -202,10 +246,20 @@ table = (
     .merge(tot[["dept_code", "vetoes", "warnings"]], on="dept_code", how="left")
     .fillna({"vetoes": 0, "warnings": 0})
 )
-table = table.assign(
-    passed=table["passed"].map(lambda p: ui.t("pass.none") if pd.isna(p) else ui.t("pass.yes" if p else "pass.no")),
-    trend=table["dept_code"].map(ui.trend_link),
-)
+pass_text = {True: ui.t("pass.yes"), False: ui.t("pass.no")}
+table = table.assign(passed=table["passed"].map(lambda p: ui.t("pass.none") if pd.isna(p) else pass_text[bool(p)]))
+headers = {
+    "dept_code": ui.t("col.dept_code"),
+    "dept_name": ui.t("col.dept_name"),
+    "category": ui.t("col.category"),
+    "value": names[metric],
+    "target": ui.t("col.target"),
+    "passed": ui.t("col.passed"),
+    "vetoes": ui.t("col.vetoes"),
+    "warnings": ui.t("col.warnings"),
+}
+table = ui.paged(table, "overview_table_page", headers, file_name=f"overview-{period}-{metric}.csv")
+table = table.assign(trend=ui.trend_links(table["dept_code"]))
 st.dataframe(
     table,
     hide_index=True,
