@@ -122,11 +122,7 @@ def _stop_presenting() -> None:
 # --- drawing one slide ---------------------------------------------------------------------------------------
 
 
-def _md(s: str) -> str:
-    """Markdown-escape a catalogue label before it goes into a metric label (labels accept Markdown)."""
-    for ch in "\\`*_{}[]()<>#+-.!|~:$":
-        s = s.replace(ch, "\\" + ch)
-    return s
+_md = ui.md_escape  # catalogue labels go into metric labels, which accept Markdown
 
 
 def _lines(lines: list[str], limit: int, limit_tall: int | None = None, presenting: bool = False) -> None:

@@ -194,6 +194,7 @@ if history.empty:
 else:
     shown = history.assign(
         kind=history["kind"].map(_kind_label),
+        encoding=history["encoding"].fillna("—"),
         status=history["status"].map(lambda s: t(f"upload.status.{s}")),
     )
     shown = shown[
@@ -227,7 +228,9 @@ else:
         st.caption(t("upload.rollback_none"))
     else:
         name = history.loc[history["batch_id"] == latest, "file_name"].iloc[0] or ""
-        sure = st.checkbox(t("upload.rollback_confirm", batch_id=latest, name=name), key=f"_rb_sure_{latest}")
+        sure = st.checkbox(
+            t("upload.rollback_confirm", batch_id=latest, name=ui.md_escape(name)), key=f"_rb_sure_{latest}"
+        )
         if st.button(t("upload.rollback_button"), disabled=not sure, key="_rb_go"):
             try:
                 n = importer.rollback(latest, user=ui.current_user())
