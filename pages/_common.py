@@ -289,10 +289,13 @@ def paged(
         key=key,
     )
     whole = frame if download is None else download
-    whole = whole[list(headers)].rename(columns=headers) if headers else whole
+
+    def csv() -> bytes:  # written when the button is clicked, not on every run
+        return export.csv_bytes(whole[list(headers)].rename(columns=headers) if headers else whole)
+
     c2.download_button(
         t("page.download", n=len(frame)),
-        export.csv_bytes(whole),
+        csv,
         file_name=file_name or f"{key}.csv",
         mime="text/csv",
         key=f"{key}_download",

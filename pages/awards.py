@@ -11,17 +11,38 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, i18n, pipelines, rules, workdays
+from metrics import charts, i18n, pipelines, rules, store, workdays
 from pages import _common as ui
 
 CONFLICT_STYLE = "background-color: #FBE3D6; color: #8A2A00; font-weight: 600"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _year_values(version: int, year: int) -> pd.DataFrame:
+def _year_values(version: int, year: int, path: str = "") -> pd.DataFrame:
+    """The year's department values; the year's long values are read, aggregated and dropped (not cached: at a
+    region's scale they are 600,000 rows; issue 7)."""
     f = ui.store_frames(version)
-    mv = ui.metric_values(version, f"{year:04d}-01", f"{year:04d}-12")
+    with store.opened(path or None) as db:
+        mv = store.metric_values(db, month_from=f"{year:04d}-01", month_to=f"{year:04d}-12")
     return pipelines.period_values(mv, f["targets"], f["metric_defs"], "year", str(year))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _compute(
+    version: int, year: int, codes_key: str, today: date, path: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(status, conflicts, eligibility) of the chosen departments (``codes_key``: their codes joined by newlines,
+    one string hashes faster than 5,000), cached: rerunning the same choice only draws (issue 7). ``today`` is in
+    the key: statuses and countdowns are as of today."""
+    codes = tuple(codes_key.split("\n")) if codes_key else ()
+    f = ui.store_frames(version)
+    status = rules.award_status(f["award_changes"], today, year, list(codes))
+    status = status[status["dept_code"].isin(codes)]
+    clash = rules.conflicts(status, f["events"])
+    elig = rules.eligibility(
+        list(codes), f["events"], status, _year_values(version, year, path), year, metric_defs=f["metric_defs"]
+    )
+    return status, clash, elig
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -47,13 +68,8 @@ codes = ui.dept_filter(departments)
 # --- compute ------------------------------------------------------------------------------------
 
 labels = departments.set_index("dept_code")["dept_name"].to_dict()
-status = rules.award_status(frames["award_changes"], today, year, codes)
-status = status[status["dept_code"].isin(codes)]
+status, clash, elig = _compute(version, year, "\n".join(codes), today, str(store.db_path()))
 counts = rules.pipeline_counts(status).set_index("status")["count"]
-clash = rules.conflicts(status, frames["events"])
-elig = rules.eligibility(
-    codes, frames["events"], status, _year_values(version, year), year, metric_defs=frames["metric_defs"]
-)
 names = {m.code: i18n.metric_name(m, lang) for m in frames["metric_defs"]}
 rect = status[status["status"] == "rectifying"]
 notice = status[status["status"] == "public_notice"]
@@ -158,7 +174,9 @@ with right:
 
 st.subheader(ui.t("aw.status_title"))
 conflicted = set(clash["dept_code"])
-reasons = elig.set_index("dept_code")
+# Plain dicts: a .at lookup per department cost 1 s at 5,000 departments (issue 7).
+eligible_of = dict(zip(elig["dept_code"], elig["eligible"], strict=True))
+reasons_of = dict(zip(elig["dept_code"], elig["reasons"], strict=True))
 # Conflicts first, then furthest along the process (awarded … applied), then the other statuses, not applied last.
 rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER))}
 status = status.assign(
@@ -171,9 +189,9 @@ table = status.assign(
     dept_name=status["dept_code"].map(_name),
     status=status["status"].map(award_text),
     changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
-    eligible=status["dept_code"].map(lambda c: yes_no[bool(reasons.at[c, "eligible"])]),
+    eligible=status["dept_code"].map(lambda c: yes_no[bool(eligible_of[c])]),
     reasons=status["dept_code"].map(
-        lambda c: "；".join(rules.reason_text(r, lang, names) for r in reasons.at[c, "reasons"]) or all_met
+        lambda c: "；".join(rules.reason_text(r, lang, names) for r in reasons_of[c]) or all_met
     ),
 )[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons"]]
 headers = {
