@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, i18n, pipelines, rules
+from metrics import charts, i18n, pipelines, rules, store
 from pages import _common as ui
 
 # Light cells: the Okabe–Ito colours of metrics.charts with a text label, so colour is never the only cue.
@@ -27,6 +27,22 @@ def _values(version: int, grain: str, period: str) -> pd.DataFrame:
     f = ui.store_frames(version)
     mv = ui.metric_values(version, pipelines.months_of(period)[0], pipelines.last_month(period))
     return pipelines.period_values(mv, f["targets"], f["metric_defs"], grain, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _compute(
+    version: int, grain: str, period: str, codes_key: str, path: str = ""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(lights, the period's confirmed events, events per quarter) of the chosen departments (``codes_key``: their
+    codes joined by newlines), cached per choice so a rerun only draws (issue 7)."""
+    codes = codes_key.split("\n") if codes_key else []
+    f = ui.store_frames(version)
+    lights = rules.traffic_lights(_values(version, grain, period), f["events"], grain, period, codes)
+    events = pipelines.confirmed(f["events"])
+    events = events[events["dept_code"].isin(codes)]
+    months = events["event_date"].astype(str).str[:7]
+    in_period = events[months.map({m: pipelines.period_of(m, grain) for m in months.unique()}) == period]
+    return lights, in_period, pipelines.event_counts(events, "quarter")
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -46,11 +62,7 @@ codes = ui.dept_filter(departments)
 # --- compute ------------------------------------------------------------------------------------
 
 labels = departments.set_index("dept_code")["dept_name"].to_dict()
-lights = rules.traffic_lights(_values(version, grain, period), frames["events"], grain, period, codes)
-events = pipelines.confirmed(frames["events"])
-events = events[events["dept_code"].isin(codes)]
-in_period = events[events["event_date"].astype(str).str[:7].map(lambda m: pipelines.period_of(m, grain)) == period]
-by_quarter = pipelines.event_counts(events, "quarter")
+lights, in_period, by_quarter = _compute(version, grain, period, "\n".join(codes), str(store.db_path()))
 catalogue = frames["indicator_catalogue"].set_index("code")
 
 
