@@ -177,7 +177,10 @@ for start in range(0, len(shown), 5):
 metric_codes = [m.code for m in dept_metrics]
 metric = st.selectbox(ui.t("ov.metric"), metric_codes, format_func=lambda c: names[c], key="overview_metric")
 labels = departments.set_index("dept_code")["dept_name"].to_dict()
-now = values[(values["period"] == period) & (values["metric"] == metric) & values["dept_code"].isin(codes)]
+# Unfiltered, every department is chosen: skip the isin of 5,000 codes (0.03 s per call on Arrow strings; issue 7).
+everyone = len(codes) == len(departments)
+chosen = (values["dept_code"] != HOSP) if everyone else values["dept_code"].isin(codes)
+now = values[(values["period"] == period) & (values["metric"] == metric) & chosen]
 
 
 def _chart_rows(n: int, key: str) -> slice:
@@ -217,7 +220,7 @@ if not now.empty:
 last = min(pipelines.last_month(period), months[-1])
 window = [m for m in months if m <= last][-12:]
 grid = _heat_grid(version, tuple(window), metric, str(store.db_path()))
-grid = grid[grid["dept_code"].isin(codes)]
+grid = grid if everyone else grid[grid["dept_code"].isin(codes)]
 order = (  # share of months met per department, best first (one vectorised groupby: issue 7)
     grid.assign(_met=grid["passed"].fillna(False).astype(bool))
     .groupby("dept_code")["_met"]
@@ -243,7 +246,9 @@ if heat_labels:
 st.subheader(ui.t("ov.table_title"))
 tot = pipelines.event_totals(frames["events"], grain, period)
 table = (
-    departments[departments["dept_code"].isin(codes)][["dept_code", "dept_name", "category"]]
+    (departments if everyone else departments[departments["dept_code"].isin(codes)])[
+        ["dept_code", "dept_name", "category"]
+    ]
     .merge(now[["dept_code", "value", "target", "passed"]], on="dept_code", how="left")
     .merge(tot[["dept_code", "vetoes", "warnings"]], on="dept_code", how="left")
     .fillna({"vetoes": 0, "warnings": 0})
