@@ -25,6 +25,7 @@ from metrics import contract, i18n, pipelines, rules, spc, store
 from metrics.targets import resolve_targets
 
 SLIDES = ("kpis", "ranking", "events", "awards", "attention")
+RANKING_LIMIT = 40  # bars on the ranking slide
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
 LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
 
@@ -75,9 +76,17 @@ class Briefing:
     pipeline: pd.DataFrame = field(repr=False)  # status, label, count (process order)
     conflicts: pd.DataFrame = field(repr=False)  # dept_code, dept_name, awarded_on, event_date, indicator
     attention: pd.DataFrame = field(repr=False)  # dept_code, dept_name, reasons (one string, '；'-joined)
+    ranking_more: int = 0  # departments left out of the ranking (beyond RANKING_LIMIT)
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
+
+    def ranking_sub(self) -> str:
+        """The ranking slide's subtitle, saying how many departments are left out when there are too many."""
+        sub = self.t("brief.ranking_sub")
+        if self.ranking_more:
+            sub += self.t("brief.ranking_more", shown=len(self.ranking), n=self.ranking_more)
+        return sub
 
 
 def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -136,6 +145,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
         warnings_prev=_count(counts, prev, "warning"),
         awarded=int((status["status"] == "awarded").sum()),
         ranking=_ranking(cur_values, names),
+        ranking_more=max(0, _ranked(cur_values) - RANKING_LIMIT),
         events=_events(counts[counts["period"] == quarter], names, lang),
         pipeline=_pipeline(status, lang),
         conflicts=conflicts,
@@ -185,8 +195,17 @@ def _f(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
+def _ranked(values: pd.DataFrame) -> int:
+    return int(((values["metric"] == RANKING_METRIC) & (values["dept_code"] != contract.HOSPITAL_CODE)).sum())
+
+
 def _ranking(values: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """Best first; beyond RANKING_LIMIT departments only the ones furthest below their target (a slide shows about
+    40 bars legibly; 5,000 made a useless chart that took a second to build; issue 7)."""
     r = values[(values["metric"] == RANKING_METRIC) & (values["dept_code"] != contract.HOSPITAL_CODE)]
+    if len(r) > RANKING_LIMIT:
+        r = r.assign(_gap=r["value"] - r["target"]).sort_values(["_gap", "dept_code"], na_position="last")
+        r = r.iloc[:RANKING_LIMIT]
     return (
         r.assign(dept_name=r["dept_code"].map(names).fillna(r["dept_code"]))
         .sort_values("value", ascending=False)[["dept_code", "dept_name", "value", "target", "passed"]]
@@ -554,7 +573,7 @@ def to_html(b: Briefing) -> str:
         f'<p class="sub">{e(b.t("brief.slide.kpis"))} · {e(b.t("brief.vs_prev", prev=quarter_label(b.previous, b.lang)))}</p>'
         f'<div class="cards">{"".join(cards)}</div></section>',
         f'<section class="slide" id="slide-2"><h2>{e(b.t("brief.slide.ranking"))}</h2>'
-        f'<p class="sub">{e(b.t("brief.ranking_sub"))}</p>{chart("ranking")}</section>',
+        f'<p class="sub">{e(b.ranking_sub())}</p>{chart("ranking")}</section>',
         f'<section class="slide" id="slide-3"><h2>{e(b.t("brief.slide.events"))}</h2>'
         f'<p class="sub">{e(b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings))}</p>'
         f"{chart('events')}{ul(event_lines(b))}</section>",
@@ -639,7 +658,7 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 2. Ranking (clustered columns: the quarter's value and the department's target)
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.slide.ranking"), b.t("brief.ranking_sub"))
+    title(s, b.t("brief.slide.ranking"), b.ranking_sub())
     cd = CategoryChartData()
     cd.categories = list(b.ranking["dept_name"])
     cd.add_series(b.t("brief.this_quarter"), [round(float(v), 1) for v in b.ranking["value"]], number_format="0.0")

@@ -417,6 +417,7 @@ ZH: dict[str, str] = {
     "brief.slide.attention": "需要关注的科室",
     "brief.vs_prev": "与{prev}比较",
     "brief.ranking_sub": "柱：本季度均值（绿色达标，红色未达标）；虚线：各科室目标",
+    "brief.ranking_more": "；图中为距目标最远的 {shown} 个科室，另有 {n} 个科室见总览页（可筛选、可下载完整表格）",
     "brief.events_sub": "已认定否决 {vetoes} 件、警示 {warnings} 件（按指标）",
     "brief.target_fmt": "目标 {op} {target}",
     "brief.met": "达标",
@@ -958,6 +959,8 @@ EN: dict[str, str] = {
     "brief.slide.attention": "Departments needing attention",
     "brief.vs_prev": "compared with {prev}",
     "brief.ranking_sub": "Bars: quarter mean (green met, red missed); dashed line: each department's target",
+    "brief.ranking_more": "; the {shown} departments furthest below target, {n} more on the overview page (filters, "
+    "full table download)",
     "brief.events_sub": "{vetoes} confirmed vetoes, {warnings} warnings (by indicator)",
     "brief.target_fmt": "Target {op} {target}",
     "brief.met": "met",

@@ -186,7 +186,7 @@ def _slide_kpis(b: briefing.Briefing) -> None:
 
 
 def _slide_ranking(b: briefing.Briefing, presenting: bool) -> None:
-    st.markdown(b.t("brief.ranking_sub"))
+    st.markdown(b.ranking_sub())
     _chart(briefing.ranking_figure(b), "chart_ranking", presenting)
 
 

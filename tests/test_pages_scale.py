@@ -96,3 +96,25 @@ def test_demo_scale_pages_have_no_pager(demo_db, page):
     at = run(page)
     assert not [s for s in at.selectbox if s.key.endswith("_page")]
     assert not at.get("download_button")
+
+
+def test_briefing_ranking_shows_forty_furthest_below_target_and_says_how_many_more(big_db):
+    from metrics import briefing
+
+    with store.opened(big_db) as db:
+        b = briefing.build(db, briefing.default_quarter(db), "zh")
+    assert len(b.ranking) == 40 and b.ranking_more == DEPTS - 40
+    assert list(b.ranking["value"]) == sorted(b.ranking["value"], reverse=True)  # still best first
+    assert f"另有 {DEPTS - 40} 个科室" in b.ranking_sub()
+    assert len(briefing.ranking_figure(b).data[0].x) == 40
+    # the departments shown miss their target by at least as much as any department left out
+    with store.opened(big_db) as db:
+        mv = store.metric_values(db, metrics=["patient_satisfaction"])
+        own = store.targets(db).query("metric == 'patient_satisfaction'")
+    y, q = int(b.quarter[:4]), int(b.quarter[-1])
+    months = [f"{y}-{3 * (q - 1) + i:02d}" for i in (1, 2, 3)]
+    means = mv[mv["month"].isin(months)].groupby("dept_code")["value"].mean()
+    target = {r.dept_code or "*": r.target for r in own.itertuples()}
+    gap = {d: v - target.get(d, target["*"]) for d, v in means.items()}
+    shown = set(b.ranking["dept_code"])
+    assert max(gap[d] for d in shown) <= min(g for d, g in gap.items() if d not in shown)
