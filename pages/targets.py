@@ -78,10 +78,13 @@ config = {
 }
 cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
 if editor:
-    edited = st.data_editor(
-        view[cols], hide_index=True, width="stretch", num_rows="dynamic", column_config=config, key="targets_editor"
-    )
-    if st.button(ui.t("tg.save"), key="targets_save", type="primary"):
+    # A form sends the grid's edits together with the click, so a quick "save" never saves a stale grid.
+    with st.form("targets_form", border=False, enter_to_submit=False):
+        edited = st.data_editor(
+            view[cols], hide_index=True, width="stretch", num_rows="dynamic", column_config=config, key="targets_editor"
+        )
+        save = st.form_submit_button(ui.t("tg.save"), key="targets_save", type="primary")
+    if save:
         edit = rules.target_edit(targets, edited, departments["dept_code"], names)
         if _report(edit):
             _save("targets", edit, "target_edit")
@@ -127,10 +130,12 @@ ind_config = {
 }
 ind = indicators[list(rules.INDICATOR_FIELDS)].assign(active=indicators["active"].astype(bool))
 if editor:
-    edited_ind = st.data_editor(
-        ind, hide_index=True, width="stretch", num_rows="dynamic", column_config=ind_config, key="indicator_editor"
-    )
-    if st.button(ui.t("tg.save"), key="indicator_save", type="primary"):
+    with st.form("indicator_form", border=False, enter_to_submit=False):
+        edited_ind = st.data_editor(
+            ind, hide_index=True, width="stretch", num_rows="dynamic", column_config=ind_config, key="indicator_editor"
+        )
+        save_ind = st.form_submit_button(ui.t("tg.save"), key="indicator_save", type="primary")
+    if save_ind:
         edit = rules.indicator_edit(edited_ind)
         if _report(edit):
             _save("indicator_catalogue", edit, "catalogue_edit")
@@ -158,10 +163,17 @@ met_config = {
     "aggregate": st.column_config.SelectboxColumn(ui.t("col.aggregate"), options=["mean", "sum"]),
 }
 if editor:
-    edited_met = st.data_editor(
-        catalogue, hide_index=True, width="stretch", num_rows="dynamic", column_config=met_config, key="metric_editor"
-    )
-    if st.button(ui.t("tg.save"), key="metric_save", type="primary"):
+    with st.form("metric_form", border=False, enter_to_submit=False):
+        edited_met = st.data_editor(
+            catalogue,
+            hide_index=True,
+            width="stretch",
+            num_rows="dynamic",
+            column_config=met_config,
+            key="metric_editor",
+        )
+        save_met = st.form_submit_button(ui.t("tg.save"), key="metric_save", type="primary")
+    if save_met:
         edit = rules.metric_edit(edited_met)
         if _report(edit):
             _save("metric_catalogue", edit, "catalogue_edit")

@@ -34,12 +34,9 @@ def test_editor_changes_a_target_in_the_grid(new_page, tmp_path, shots):
         cell_editor.fill("85")  # focuses the cell editor and replaces its text
         cell_editor.press("Enter")
         cell_editor.wait_for(state="detached")
-        # The grid hands its edit to Streamlit a moment later and that starts a run; saving before it would
-        # save nothing. Wait for the run to start and finish.
-        page.wait_for_timeout(1500)
-        wait_idle(page, settle=1.0)
         page.screenshot(path=str(shots / "targets_edit_before_save.png"))
-        page.locator('[data-testid="stButton"] button', has_text="保存").first.click()
+        # Save at once, as a hurried user would: the grid sits in a form, so its edit travels with the click.
+        page.locator('[data-testid="stFormSubmitButton"] button', has_text="保存").first.click()
         wait_idle(page)
         page.screenshot(path=str(shots / "targets_edit.png"))
         body = page.inner_text("body")
