@@ -45,6 +45,37 @@ def _compute(
     return status, clash, elig
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _status_table(version: int, year: int, codes_key: str, today: date, lang: str, path: str) -> pd.DataFrame:
+    """Every chosen department's status, eligibility and reasons as shown, conflicts first — cached per choice and
+    language: at a region's scale building the 5,000 rows' texts was most of a rerun (issue 7)."""
+    status, clash, elig = _compute(version, year, codes_key, today, path)
+    f = ui.store_frames(version)
+    labels = f["departments"].set_index("dept_code")["dept_name"].to_dict()
+    names = {m.code: i18n.metric_name(m, lang) for m in f["metric_defs"]}
+    conflicted = set(clash["dept_code"])
+    # Plain dicts: a .at lookup per department cost 1 s at 5,000 departments (issue 7).
+    eligible_of = dict(zip(elig["dept_code"], elig["eligible"], strict=True))
+    reasons_of = dict(zip(elig["dept_code"], elig["reasons"], strict=True))
+    # Conflicts first, then furthest along the process (awarded … applied), then the other statuses, not applied last.
+    rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER))}
+    status = status.assign(
+        _c=~status["dept_code"].isin(conflicted), _r=status["status"].map(rank).fillna(len(rank))
+    ).sort_values(["_c", "_r", "dept_code"])
+    award_text = {s: i18n.t("award." + s, lang) for s in status["status"].unique()}
+    yes_no = {True: i18n.t("yes", lang), False: i18n.t("no", lang)}
+    all_met = i18n.t("aw.eligible_all", lang)
+    return status.assign(
+        dept_name=status["dept_code"].map(lambda c: labels.get(c, c)),
+        status=status["status"].map(award_text),
+        changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
+        eligible=status["dept_code"].map(lambda c: yes_no[bool(eligible_of[c])]),
+        reasons=status["dept_code"].map(
+            lambda c: "；".join(rules.reason_text(r, lang, names) for r in reasons_of[c]) or all_met
+        ),
+    )[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons"]]
+
+
 # --- filters ------------------------------------------------------------------------------------
 
 lang = ui.lang()
@@ -174,26 +205,7 @@ with right:
 
 st.subheader(ui.t("aw.status_title"))
 conflicted = set(clash["dept_code"])
-# Plain dicts: a .at lookup per department cost 1 s at 5,000 departments (issue 7).
-eligible_of = dict(zip(elig["dept_code"], elig["eligible"], strict=True))
-reasons_of = dict(zip(elig["dept_code"], elig["reasons"], strict=True))
-# Conflicts first, then furthest along the process (awarded … applied), then the other statuses, not applied last.
-rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER))}
-status = status.assign(
-    _c=~status["dept_code"].isin(conflicted), _r=status["status"].map(rank).fillna(len(rank))
-).sort_values(["_c", "_r", "dept_code"])
-award_text = {s: ui.t("award." + s) for s in status["status"].unique()}  # once per run (issue 7)
-yes_no = {True: ui.t("yes"), False: ui.t("no")}
-all_met = ui.t("aw.eligible_all")
-table = status.assign(
-    dept_name=status["dept_code"].map(_name),
-    status=status["status"].map(award_text),
-    changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
-    eligible=status["dept_code"].map(lambda c: yes_no[bool(eligible_of[c])]),
-    reasons=status["dept_code"].map(
-        lambda c: "；".join(rules.reason_text(r, lang, names) for r in reasons_of[c]) or all_met
-    ),
-)[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons"]]
+table = _status_table(version, year, "\n".join(codes), today, lang, str(store.db_path()))
 headers = {
     "dept_code": ui.t("col.dept_code"),
     "dept_name": ui.t("col.dept_name"),
