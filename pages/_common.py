@@ -272,8 +272,8 @@ def paged(
     """The rows of the chosen page of ``frame``; unchanged (no widgets) when it fits on one page.
 
     Longer frames get a page selector, a "rows a–b of n" caption and a CSV download (Excel-ready, BOM) of the
-    whole frame (or of ``download``, the same rows as written for a spreadsheet), with ``headers`` (column → shown
-    name) as its header row and only those columns.
+    whole frame (or of ``download``, the same rows as written for a spreadsheet, or a function returning them, called
+    on a click), with ``headers`` (column → shown name) as its header row and only those columns.
     """
     if len(frame) <= size:
         return frame
@@ -288,9 +288,9 @@ def paged(
         format_func=lambda i: i18n.t("page.option", lg, first=i * size + 1, last=min((i + 1) * size, len(frame))),
         key=key,
     )
-    whole = frame if download is None else download
 
     def csv() -> bytes:  # written when the button is clicked, not on every run
+        whole = download() if callable(download) else frame if download is None else download
         return export.csv_bytes(whole[list(headers)].rename(columns=headers) if headers else whole)
 
     c2.download_button(

@@ -54,6 +54,21 @@ def _table(version: int, category: str, sort: str, lang: str, path: str) -> pd.D
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _counts(version: int, category: str, path: str) -> dict[str, int]:
+    """Departments with a concerning cell, a failing target, an improving cell (cached per category; issue 7)."""
+    matrix = _matrix(version)
+    f = ui.store_frames(version)
+    shown = f["departments"] if not category else f["departments"][f["departments"]["category"] == category]
+    dept_codes = [m.code for m in f["metric_defs"] if m.scope == "dept"]
+    cells = matrix[matrix["dept_code"].isin(shown["dept_code"]) & matrix["metric"].isin(dept_codes)]
+    return {
+        "concern": cells.loc[cells["variation"] == spc.CONCERN, "dept_code"].nunique(),
+        "fail": cells.loc[cells["assurance"] == spc.FAIL, "dept_code"].nunique(),
+        "improve": cells.loc[cells["variation"] == spc.IMPROVEMENT, "dept_code"].nunique(),
+    }
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 lang = ui.lang()
@@ -68,7 +83,7 @@ all_label = ui.t("filter.all")
 c1, c2, _ = st.columns([1, 2, 2])
 category = c1.selectbox(
     ui.t("filter.category"),
-    ["", *[c for c in contract.CATEGORIES if c in set(departments["category"])]],
+    ["", *[c for c in contract.CATEGORIES if c in set(departments["category"].unique())]],
     format_func=lambda c: c or all_label,
     key="matrix_category",
 )
@@ -77,17 +92,11 @@ sort = c2.radio(ui.t("matrix.sort"), list(sort_keys), format_func=sort_keys.get,
 
 # --- compute -------------------------------------------------------------------------------------
 
-shown = departments if not category else departments[departments["category"] == category]
 dept_defs = [m for m in defs if m.scope == "dept"]
 hosp_defs = [m for m in defs if m.scope == "hospital"]
 table = _table(version, category, sort, lang, str(store.db_path()))
 hospital = matrix[matrix["dept_code"] == HOSP]
-cells = matrix[matrix["dept_code"].isin(shown["dept_code"]) & matrix["metric"].isin([m.code for m in dept_defs])]
-counts = {
-    "concern": cells.loc[cells["variation"] == spc.CONCERN, "dept_code"].nunique(),
-    "fail": cells.loc[cells["assurance"] == spc.FAIL, "dept_code"].nunique(),
-    "improve": cells.loc[cells["variation"] == spc.IMPROVEMENT, "dept_code"].nunique(),
-}
+counts = _counts(version, category, str(store.db_path()))
 
 # --- show ----------------------------------------------------------------------------------------
 
@@ -130,9 +139,13 @@ else:
         if m.code in table.columns:
             config[m.code] = st.column_config.LinkColumn(i18n.metric_name(m, lang), display_text=r"#(.*)$")
             headers[m.code] = i18n.metric_name(m, lang)
-    cells_text = {m: table[m].str.split("#", n=1).str[-1] for m in headers if m in {d.code for d in dept_defs}}
+    icon_codes = [m for m in headers if m in {d.code for d in dept_defs}]
+
+    def as_text() -> pd.DataFrame:  # the download shows a cell's icons, not its link
+        return table.assign(**{m: table[m].str.split("#", n=1).str[-1] for m in icon_codes})
+
     # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
-    page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=table.assign(**cells_text))
+    page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=as_text)
     st.dataframe(
         page.style.apply(lambda _: spc_charts.icon_matrix_cell_styles(page), axis=None),
         column_config=config,
