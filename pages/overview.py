@@ -73,6 +73,18 @@ def _headline(
     return hosp, ev, awarded, awarded_prev
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _labels(version: int, path: str) -> dict[str, str]:
+    """dept_code → name (built once per data version, not per rerun: 5,000 departments at a region's scale)."""
+    return ui.store_frames(version)["departments"].set_index("dept_code")["dept_name"].to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _event_totals(version: int, grain: str, period: str, path: str) -> pd.DataFrame:
+    """Confirmed vetoes and warnings per department in the period (cached; issue 7)."""
+    return pipelines.event_totals(ui.store_frames(version)["events"], grain, period)
+
+
 def _as_of(period: str) -> date:
     """The last day of the period, or today when the period is still running."""
     y, m = int(pipelines.last_month(period)[:4]), int(pipelines.last_month(period)[5:7])
@@ -176,7 +188,7 @@ for start in range(0, len(shown), 5):
 
 metric_codes = [m.code for m in dept_metrics]
 metric = st.selectbox(ui.t("ov.metric"), metric_codes, format_func=lambda c: names[c], key="overview_metric")
-labels = departments.set_index("dept_code")["dept_name"].to_dict()
+labels = _labels(version, str(store.db_path()))
 # Unfiltered, every department is chosen: skip the isin of 5,000 codes (0.03 s per call on Arrow strings; issue 7).
 everyone = len(codes) == len(departments)
 chosen = (values["dept_code"] != HOSP) if everyone else values["dept_code"].isin(codes)
@@ -244,7 +256,7 @@ if heat_labels:
 # --- show: department table with links to the trend page ----------------------------------------
 
 st.subheader(ui.t("ov.table_title"))
-tot = pipelines.event_totals(frames["events"], grain, period)
+tot = _event_totals(version, grain, period, str(store.db_path()))
 table = (
     (departments if everyone else departments[departments["dept_code"].isin(codes)])[
         ["dept_code", "dept_name", "category"]
