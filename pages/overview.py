@@ -85,6 +85,18 @@ def _event_totals(version: int, grain: str, period: str, path: str) -> pd.DataFr
     return pipelines.event_totals(ui.store_frames(version)["events"], grain, period)
 
 
+# Built figures, kept per their inputs (a 40-row frame hashes in a millisecond; building a figure takes ~0.1 s of
+# plotly validation). cache_resource hands back the same object: st.plotly_chart only serialises it (issue 7).
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _ranking_figure(rows: pd.DataFrame, title: str, lang: str, hospital_target: float | None = None):
+    return charts.ranking(rows, title, lang, hospital_target=hospital_target)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _heatmap_figure(grid: pd.DataFrame, labels: dict[str, str], window: tuple[str, ...], title: str, lang: str):
+    return charts.heatmap(grid, labels, list(window), title, lang)
+
+
 def _as_of(period: str) -> date:
     """The last day of the period, or today when the period is still running."""
     y, m = int(pipelines.last_month(period)[:4]), int(pipelines.last_month(period)[5:7])
@@ -221,7 +233,7 @@ if not now.empty:
         st.caption(ui.t("ov.ranking_more", shown=CHART_ROWS, n=len(now) - CHART_ROWS))
     rows = rows.assign(label=rows["dept_code"].map(lambda c: labels.get(c, c)))
     hosp_target = hosp_now.at[metric, "target"] if metric in hosp_now.index else None
-    fig = charts.ranking(
+    fig = _ranking_figure(
         rows,
         ui.t("ov.ranking_title", metric=names[metric], period=i18n.fmt_period(period, lang)),
         lang,
@@ -248,7 +260,7 @@ if len(heat_codes) > CHART_ROWS:  # needing attention (fewest months met) first,
 heat_labels = {c: labels.get(c, c) for c in heat_codes}
 if heat_labels:
     st.plotly_chart(
-        charts.heatmap(grid, heat_labels, window, ui.t("ov.heatmap_title", metric=names[metric]), lang),
+        _heatmap_figure(grid, heat_labels, tuple(window), ui.t("ov.heatmap_title", metric=names[metric]), lang),
         theme=None,
         width="stretch",
     )
