@@ -147,6 +147,16 @@ def _store_frames(path: str, version: int) -> dict:
         }
 
 
+def dept_names(version: int) -> dict[str, str]:
+    """dept_code → department name, built once per data version (5,000 departments at a region's scale; issue 7)."""
+    return _dept_names(str(store.db_path()), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dept_names(path: str, version: int) -> dict[str, str]:
+    return _store_frames(path, version)["departments"].set_index("dept_code")["dept_name"].to_dict()
+
+
 def metric_values(version: int, month_from: str | None = None, month_to: str | None = None):
     """Long metric values (dept_code, month, metric, value) of the months from..to, cached per data version."""
     return _metric_values(str(store.db_path()), version, month_from, month_to)

@@ -12,6 +12,16 @@ import streamlit as st
 from metrics import contract, i18n, rules, store
 from pages import _common as ui
 
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _below(targets, version: int, lang: str, path: str) -> list[dict]:
+    """Own targets below the hospital's, checked once per data version and language (it resolves every department's
+    targets: the page's main cost at 5,000 departments; issue 7)."""
+    f = ui.store_frames(version)
+    names = {m.code: i18n.metric_name(m, lang) for m in f["metric_defs"]}
+    return rules.target_edit(targets, targets, f["departments"]["dept_code"], names).warnings
+
+
 # --- load ---------------------------------------------------------------------------------------
 
 lang = ui.lang()
@@ -19,7 +29,7 @@ version = ui.data_version()
 st.title(ui.t("nav.targets"))
 frames = ui.store_frames(version)
 departments, defs = frames["departments"], frames["metric_defs"]
-labels = departments.set_index("dept_code")["dept_name"].to_dict()
+labels = ui.dept_names(version)
 names = {m.code: i18n.metric_name(m, lang) for m in defs}
 editor = ui.current_role() in ("editor", "admin")
 user = ui.current_user()
@@ -101,7 +111,7 @@ else:
     )
 # Shown to everyone, after every save too: own targets below the hospital's (PRODUCT §1: warned, stored).
 # Department names come from uploads: the warning box holds only our text, the names go through st.text.
-below = rules.target_edit(targets, targets, departments["dept_code"], names).warnings
+below = _below(targets, version, lang, str(store.db_path()))
 if below:
     st.warning(ui.t("tg.below_hospital_title"))
     for w in below:
