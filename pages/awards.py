@@ -162,22 +162,25 @@ with left:
         )
         if notice["notice_fallback"].any():
             st.warning(ui.t("aw.notice_fallback", years="、".join(str(y) for y in fallback_years)))
+        notice_text = {True: ui.t("aw.notice_over"), False: ui.t("aw.notice_running")}
+        notice_headers = {
+            "dept_code": ui.t("col.dept_code"),
+            "dept_name": ui.t("col.dept_name"),
+            "changed_on": ui.t("col.notice_start"),
+            "notice_end": ui.t("col.notice_end"),
+            "state": ui.t("col.status"),
+        }
+        shown = notice.assign(
+            dept_name=notice["dept_code"].map(_name),
+            changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
+            notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
+            state=notice["notice_over"].map(lambda over: notice_text[bool(over)]),
+        )[list(notice_headers)]
         st.dataframe(
-            notice.assign(
-                dept_name=notice["dept_code"].map(_name),
-                changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
-                notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
-                state=notice["notice_over"].map(lambda over: ui.t("aw.notice_over" if over else "aw.notice_running")),
-            )[["dept_code", "dept_name", "changed_on", "notice_end", "state"]],
+            ui.paged(shown, "awards_notice_page", notice_headers, file_name=f"award-notice-{year}.csv"),
             hide_index=True,
             width="stretch",
-            column_config={
-                "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
-                "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-                "changed_on": st.column_config.TextColumn(ui.t("col.notice_start")),
-                "notice_end": st.column_config.TextColumn(ui.t("col.notice_end")),
-                "state": st.column_config.TextColumn(ui.t("col.status")),
-            },
+            column_config={c: st.column_config.TextColumn(h) for c, h in notice_headers.items()},
         )
 with right:
     st.subheader(ui.t("aw.rect_title"))
