@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -99,18 +99,10 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
     ps, ss, comp = metric_rows(scale, ms)
     rng = np.random.default_rng(SEED + 2)
 
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO departments (dept_code, dept_name, category, party_branch, staff_count, party_members, active)"
-        " VALUES (?,?,?,?,?,?,?)",
-        depts,
-    )
     n_values = 0
+    value_parts = []
     for metric, arr in zip(DEPT_METRICS, (ps, ss, comp)):
-        rows = ((codes[i], ms[j], metric, float(arr[i, j])) for i in range(len(codes)) for j in range(len(ms)))
-        conn.executemany("INSERT INTO metric_values (dept_code, month, metric, value) VALUES (?,?,?,?)", rows)
+        value_parts.append(_long_rows(codes, ms, metric, arr))
         n_values += arr.size
     hosp = []
     for j, m in enumerate(ms):
@@ -120,38 +112,25 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
             (contract.HOSPITAL_CODE, m, "cost_growth", round(9.0 + 1.2 * season, 1)),
             (contract.HOSPITAL_CODE, m, "consumables_per_100", round(20.8 - 0.01 * j, 1)),
         ]
-    conn.executemany("INSERT INTO metric_values (dept_code, month, metric, value) VALUES (?,?,?,?)", hosp)
+    value_parts.append(hosp)
     n_values += len(hosp)
 
     own = [
         ("patient_satisfaction", c, ms[len(ms) // 2], 92.0, ">=") for c in codes[:: max(1, int(1 / OWN_TARGET_SHARE))]
     ]
-    conn.executemany(
-        "INSERT OR IGNORE INTO targets (metric, dept_code, effective_from, target, direction) VALUES (?,?,?,?,?)",
-        own,
-    )
-
     ev = _events(codes, ms, rng)
-    conn.executemany(
-        "INSERT OR IGNORE INTO events (event_id, event_date, dept_code, kind, indicator, description, evidence,"
-        " office, status) VALUES (?,?,?,?,?,?,?,?,?)",
-        ev,
-    )
     aw = _awards(codes, ms, rng)
-    conn.executemany(
-        "INSERT OR IGNORE INTO award_changes (dept_code, year, status, changed_on, rectify_until, note)"
-        " VALUES (?,?,?,?,?,?)",
-        aw,
+    store.bulk_load(
+        path,
+        {
+            "departments": depts,
+            "metric_values": itertools.chain.from_iterable(value_parts),
+            "targets": own,
+            "events": ev,
+            "award_changes": aw,
+        },
+        note=f"bench synthetic {scale.name}",
     )
-    conn.execute(
-        "INSERT INTO batches (file_name, sha256, kind, user, created_at, rows_new) VALUES (?,?,?,?,?,?)",
-        (f"bench synthetic {scale.name}", None, "metrics", "bench", store.now_iso(), n_values),
-    )
-    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
-    conn.execute("COMMIT")
-    conn.execute("ANALYZE")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
     return {
         "departments": len(depts),
         "metric_values": n_values,
@@ -159,6 +138,11 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
         "award_changes": len(aw),
         "targets": len(own),
     }
+
+
+def _long_rows(codes: list[str], ms: list[str], metric: str, arr: np.ndarray):
+    """(dept_code, month, metric, value) for every cell of a departments × months array (bound per metric)."""
+    return ((codes[i], ms[j], metric, float(arr[i, j])) for i in range(len(codes)) for j in range(len(ms)))
 
 
 def _events(codes: list[str], ms: list[str], rng) -> list[tuple]:
