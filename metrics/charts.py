@@ -25,6 +25,26 @@ INK = "#1A1A1A"
 
 LIGHT_COLOURS = {"red": BAD, "amber": AMBER, "green": GOOD, "grey": NO_DATA}
 
+# A light as a small picture for a table's image column (an inline SVG data URL: nothing is fetched). Each light has
+# its own shape as well as its colour, so a colour-blind reader or a washed-out projector still tells them apart.
+_LIGHT_SHAPES = {
+    "red": "<rect x='2' y='2' width='16' height='16' rx='2'",
+    "amber": "<polygon points='10,1 19,18 1,18'",
+    "green": "<circle cx='10' cy='10' r='8.5'",
+    "grey": "<circle cx='10' cy='10' r='7' fill-opacity='0.35' stroke='%23555' stroke-width='2'",
+}
+
+
+def light_marker(light: str) -> str:
+    """The data URL of ``light``'s marker (red square, amber triangle, green disc, grey ring)."""
+    colour = LIGHT_COLOURS.get(light, NO_DATA).replace("#", "%23")
+    shape = _LIGHT_SHAPES.get(light, _LIGHT_SHAPES["grey"])
+    return (
+        "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='20' height='20' viewBox='0 0 20 20'>"
+        f"{shape} fill='{colour}'/></svg>"
+    )
+
+
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 TICK_PX = 16
 TITLE_PX = 24

@@ -128,11 +128,15 @@ def store_frames(version: int) -> dict:
 
     Metric values are not here: at a region's scale they are millions of rows, so pages load the months they show
     with ``metric_values(version, first, last)`` and list months with ``months_with_data(version)`` (issue 7).
+
+    These loaders use ``st.cache_resource``: every rerun gets the one shared object instead of un-pickling a copy
+    (70,000 award changes at a region's scale cost more to copy than to draw). Callers treat them as read-only —
+    pandas' copy-on-write keeps every filtered or assigned frame separate, and nothing writes into them in place.
     """
     return _store_frames(str(store.db_path()), version)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _store_frames(path: str, version: int) -> dict:
     # The store's path is part of the key: two stores can be at the same data version (tests, --db).
     with store.opened(path) as db:
@@ -152,7 +156,7 @@ def dept_names(version: int) -> dict[str, str]:
     return _dept_names(str(store.db_path()), version)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _dept_names(path: str, version: int) -> dict[str, str]:
     return _store_frames(path, version)["departments"].set_index("dept_code")["dept_name"].to_dict()
 
@@ -162,21 +166,21 @@ def metric_values(version: int, month_from: str | None = None, month_to: str | N
     return _metric_values(str(store.db_path()), version, month_from, month_to)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _metric_values(path: str, version: int, month_from: str | None, month_to: str | None):
     with store.opened(path) as db:
         return store.metric_values(db, month_from=month_from, month_to=month_to)
 
 
-def months_with_data(version: int) -> list[str]:
+def months_with_data(version: int) -> tuple[str, ...]:
     """Every month holding a metric value, oldest first (from the index, not from the values)."""
     return _months_with_data(str(store.db_path()), version)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _months_with_data(path: str, version: int) -> list[str]:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _months_with_data(path: str, version: int) -> tuple[str, ...]:
     with store.opened(path) as db:
-        return store.months_with_data(db)
+        return tuple(store.months_with_data(db))
 
 
 def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:

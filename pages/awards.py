@@ -14,20 +14,22 @@ import streamlit as st
 from metrics import charts, i18n, pipelines, rules, store, workdays
 from pages import _common as ui
 
-CONFLICT_STYLE = "background-color: #FBE3D6; color: #8A2A00; font-weight: 600"
+# A conflict row carries the red light's marker (a vermillion square) in an image column: a pandas Styler colouring the
+# rows cost ~20 ms a run on its own (issue 7).
+CONFLICT_MARKER = charts.light_marker("red")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _year_values(version: int, year: int, path: str = "") -> pd.DataFrame:
     """The year's department values; the year's long values are read, aggregated and dropped (not cached: at a
     region's scale they are 600,000 rows; issue 7)."""
-    f = ui.store_frames(version)
+    f = ui._store_frames(path, version)
     with store.opened(path or None) as db:
         mv = store.metric_values(db, month_from=f"{year:04d}-01", month_to=f"{year:04d}-12")
     return pipelines.period_values(mv, f["targets"], f["metric_defs"], "year", str(year))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _compute(
     version: int, year: int, codes_key: str, today: date, path: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -35,7 +37,7 @@ def _compute(
     one string hashes faster than 5,000), cached: rerunning the same choice only draws (issue 7). ``today`` is in
     the key: statuses and countdowns are as of today."""
     codes = tuple(codes_key.split("\n")) if codes_key else ()
-    f = ui.store_frames(version)
+    f = ui._store_frames(path, version)
     status = rules.award_status(f["award_changes"], today, year, list(codes))
     status = status[status["dept_code"].isin(codes)]
     clash = rules.conflicts(status, f["events"])
@@ -45,13 +47,13 @@ def _compute(
     return status, clash, elig
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _status_table(version: int, year: int, codes_key: str, today: date, lang: str, path: str) -> pd.DataFrame:
     """Every chosen department's status, eligibility and reasons as shown, conflicts first — cached per choice and
     language: at a region's scale building the 5,000 rows' texts was most of a rerun (issue 7)."""
     status, clash, elig = _compute(version, year, codes_key, today, path)
-    f = ui.store_frames(version)
-    labels = f["departments"].set_index("dept_code")["dept_name"].to_dict()
+    f = ui._store_frames(path, version)
+    labels = ui._dept_names(path, version)
     names = {m.code: i18n.metric_name(m, lang) for m in f["metric_defs"]}
     conflicted = set(clash["dept_code"])
     # Plain dicts: a .at lookup per department cost 1 s at 5,000 departments (issue 7).
@@ -65,7 +67,9 @@ def _status_table(version: int, year: int, codes_key: str, today: date, lang: st
     award_text = {s: i18n.t("award." + s, lang) for s in status["status"].unique()}
     yes_no = {True: i18n.t("yes", lang), False: i18n.t("no", lang)}
     all_met = i18n.t("aw.eligible_all", lang)
+    suffix = "" if lang == i18n.DEFAULT_LANG else f"&lang={lang}"
     return status.assign(
+        marker=status["dept_code"].map(lambda c: CONFLICT_MARKER if c in conflicted else None),
         dept_name=status["dept_code"].map(lambda c: labels.get(c, c)),
         status=status["status"].map(award_text),
         changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
@@ -73,7 +77,58 @@ def _status_table(version: int, year: int, codes_key: str, today: date, lang: st
         reasons=status["dept_code"].map(
             lambda c: "；".join(rules.reason_text(r, lang, names) for r in reasons_of[c]) or all_met
         ),
-    )[["dept_code", "dept_name", "status", "changed_on", "eligible", "reasons"]]
+        trend=[f"trends?dept={c}{suffix}" for c in status["dept_code"]],
+    )[["marker", "dept_code", "dept_name", "status", "changed_on", "eligible", "reasons", "trend"]]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _view(version: int, year: int, codes_key: str, today: date, lang: str, path: str) -> dict:
+    """The KPIs, the conflicts, the pipeline figure, the 公示 and rectification tables of one choice, ready to draw
+    (cached whole per choice and language, so a rerun only draws; issue 7)."""
+    status, clash, _ = _compute(version, year, codes_key, today, path)
+    labels = ui._dept_names(path, version)
+    pipeline = rules.pipeline_counts(status)
+    counts = pipeline.set_index("status")["count"]
+    rect = status[status["status"] == "rectifying"]
+    notice = status[status["status"] == "public_notice"]
+    uncovered = {
+        int(str(d)[:4])
+        for d in (*notice["notice_end"], *notice["changed_on"])
+        if d and not workdays.calendar_covers(int(str(d)[:4]))
+    }
+    notice_text = {True: i18n.t("aw.notice_over", lang), False: i18n.t("aw.notice_running", lang)}
+    return {
+        "kpis": (
+            int(counts["awarded"]),
+            int(sum(counts[s] for s in rules.AWARD_STEPS[1:-1])),
+            int(clash["dept_code"].nunique()),
+            int(counts["rectifying"]),
+        ),
+        "clash": clash.assign(
+            marker=CONFLICT_MARKER,
+            dept_name=clash["dept_code"].map(lambda c: labels.get(c, c)),
+            awarded_on=clash["awarded_on"].map(lambda d: i18n.fmt_date(d, lang)),
+            event_date=clash["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
+        )[["marker", "dept_code", "dept_name", "awarded_on", "event_date", "indicator"]],
+        "pipeline": charts.award_pipeline(pipeline, i18n.t("aw.pipeline_title", lang, year=year), lang),
+        "notice": notice.assign(
+            dept_name=notice["dept_code"].map(lambda c: labels.get(c, c)),
+            changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
+            notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
+            state=notice["notice_over"].map(lambda over: notice_text[bool(over)]),
+        )[["dept_code", "dept_name", "changed_on", "notice_end", "state"]],
+        "notice_fallback": sorted(uncovered) if notice["notice_fallback"].any() else [],
+        "rect": rect.assign(
+            dept_name=rect["dept_code"].map(lambda c: labels.get(c, c)),
+            rectify_until=rect["rectify_until"].map(lambda d: i18n.fmt_date(d, lang)),
+            reapply_on=rect["reapply_on"].map(lambda d: i18n.fmt_date(d, lang)),
+        )[["dept_code", "dept_name", "rectify_until", "days_left", "reapply_on"]],
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _years_on_record(path: str, version: int) -> frozenset[int]:
+    return frozenset(ui._store_frames(path, version)["award_changes"]["year"].astype(int).tolist())
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -84,7 +139,7 @@ st.title(ui.t("nav.awards"))
 frames = ui.store_frames(version)
 departments = frames["departments"]
 today = date.today()
-on_record = set(frames["award_changes"]["year"].astype(int).tolist())
+on_record = _years_on_record(str(store.db_path()), version)
 years = sorted({today.year, *on_record}, reverse=True)
 # This year's cycle by default; early in a year before any change for it is recorded, the latest year on record.
 default = (
@@ -98,35 +153,20 @@ codes = ui.dept_filter(departments)
 
 # --- compute ------------------------------------------------------------------------------------
 
-labels = departments.set_index("dept_code")["dept_name"].to_dict()
-status, clash, elig = _compute(version, year, "\n".join(codes), today, str(store.db_path()))
-counts = rules.pipeline_counts(status).set_index("status")["count"]
-names = {m.code: i18n.metric_name(m, lang) for m in frames["metric_defs"]}
-rect = status[status["status"] == "rectifying"]
-notice = status[status["status"] == "public_notice"]
-
-
-def _name(code: str) -> str:
-    return labels.get(code, code)
-
+path = str(store.db_path())
+codes_key = "\n".join(codes)
+view = _view(version, year, codes_key, today, lang, path)
 
 # --- show: KPIs and pipeline --------------------------------------------------------------------
 
 k = st.columns(4)
-k[0].metric(ui.t("aw.kpi.awarded"), int(counts["awarded"]))
-k[1].metric(ui.t("aw.kpi.in_process"), int(sum(counts[s] for s in rules.AWARD_STEPS[1:-1])))
-k[2].metric(ui.t("aw.kpi.conflicts"), int(clash["dept_code"].nunique()))
-k[3].metric(ui.t("aw.kpi.rectifying"), int(counts["rectifying"]))
+for col, label, value in zip(k, ("awarded", "in_process", "conflicts", "rectifying"), view["kpis"], strict=True):
+    col.metric(ui.t(f"aw.kpi.{label}"), value)
 
 st.subheader(ui.t("aw.conflicts_title"))
-if clash.empty:
+if view["clash"].empty:
     st.success(ui.t("aw.conflicts_none"))
 else:
-    shown = clash.assign(
-        dept_name=clash["dept_code"].map(_name),
-        awarded_on=clash["awarded_on"].map(lambda d: i18n.fmt_date(d, lang)),
-        event_date=clash["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
-    )[["dept_code", "dept_name", "awarded_on", "event_date", "indicator"]]
     clash_headers = {
         "dept_code": ui.t("col.dept_code"),
         "dept_name": ui.t("col.dept_name"),
@@ -134,35 +174,29 @@ else:
         "event_date": ui.t("col.veto_date"),
         "indicator": ui.t("col.indicator_code"),
     }
-    shown = ui.paged(shown, "awards_conflicts_page", clash_headers, file_name=f"award-conflicts-{year}.csv")
+    shown = ui.paged(view["clash"], "awards_conflicts_page", clash_headers, file_name=f"award-conflicts-{year}.csv")
     st.dataframe(
-        shown.style.map(lambda _: CONFLICT_STYLE),
+        shown,
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.TextColumn(h) for c, h in clash_headers.items()},
+        column_config={
+            "marker": st.column_config.ImageColumn("", width=40),
+            **{c: st.column_config.TextColumn(h) for c, h in clash_headers.items()},
+        },
     )
 
-st.plotly_chart(
-    charts.award_pipeline(rules.pipeline_counts(status), ui.t("aw.pipeline_title", year=year), lang),
-    theme=None,
-    width="stretch",
-)
+st.plotly_chart(view["pipeline"], theme=None, width="stretch")
 
 # --- show: public notice and rectification ------------------------------------------------------
 
 left, right = st.columns(2)
 with left:
     st.subheader(ui.t("aw.notice_title"))
-    if notice.empty:
+    if view["notice"].empty:
         st.caption(ui.t("aw.notice_none"))
     else:
-        fallback_years = sorted(
-            {int(str(d)[:4]) for d in notice["notice_end"] if d and not workdays.calendar_covers(int(str(d)[:4]))}
-            | {int(str(d)[:4]) for d in notice["changed_on"] if d and not workdays.calendar_covers(int(str(d)[:4]))}
-        )
-        if notice["notice_fallback"].any():
-            st.warning(ui.t("aw.notice_fallback", years="、".join(str(y) for y in fallback_years)))
-        notice_text = {True: ui.t("aw.notice_over"), False: ui.t("aw.notice_running")}
+        if view["notice_fallback"]:
+            st.warning(ui.t("aw.notice_fallback", years="、".join(str(y) for y in view["notice_fallback"])))
         notice_headers = {
             "dept_code": ui.t("col.dept_code"),
             "dept_name": ui.t("col.dept_name"),
@@ -170,29 +204,19 @@ with left:
             "notice_end": ui.t("col.notice_end"),
             "state": ui.t("col.status"),
         }
-        shown = notice.assign(
-            dept_name=notice["dept_code"].map(_name),
-            changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
-            notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
-            state=notice["notice_over"].map(lambda over: notice_text[bool(over)]),
-        )[list(notice_headers)]
         st.dataframe(
-            ui.paged(shown, "awards_notice_page", notice_headers, file_name=f"award-notice-{year}.csv"),
+            ui.paged(view["notice"], "awards_notice_page", notice_headers, file_name=f"award-notice-{year}.csv"),
             hide_index=True,
             width="stretch",
             column_config={c: st.column_config.TextColumn(h) for c, h in notice_headers.items()},
         )
 with right:
     st.subheader(ui.t("aw.rect_title"))
-    if rect.empty:
+    if view["rect"].empty:
         st.caption(ui.t("aw.rect_none"))
     else:
         st.dataframe(
-            rect.assign(
-                dept_name=rect["dept_code"].map(_name),
-                rectify_until=rect["rectify_until"].map(lambda d: i18n.fmt_date(d, lang)),
-                reapply_on=rect["reapply_on"].map(lambda d: i18n.fmt_date(d, lang)),
-            )[["dept_code", "dept_name", "rectify_until", "days_left", "reapply_on"]],
+            view["rect"],
             hide_index=True,
             width="stretch",
             column_config={
@@ -207,8 +231,7 @@ with right:
 # --- show: every department's status, with eligibility and reasons -------------------------------
 
 st.subheader(ui.t("aw.status_title"))
-conflicted = set(clash["dept_code"])
-table = _status_table(version, year, "\n".join(codes), today, lang, str(store.db_path()))
+table = _status_table(version, year, codes_key, today, lang, path)
 headers = {
     "dept_code": ui.t("col.dept_code"),
     "dept_name": ui.t("col.dept_name"),
@@ -218,19 +241,18 @@ headers = {
     "reasons": ui.t("col.reasons"),
 }
 st.caption(ui.t("aw.eligibility_title", year=year))
-# A page of rows at a time at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
+# A page of rows at a time at a region's scale (issue 7); the download holds all.
 table = ui.paged(table, "awards_status_page", headers, file_name=f"awards-{year}.csv")
-table = table.assign(trend=ui.trend_links(table["dept_code"]))
-styled = table.style.apply(lambda row: [CONFLICT_STYLE if row["dept_code"] in conflicted else "" for _ in row], axis=1)
 st.dataframe(
-    styled,
+    table,
     hide_index=True,
     width="stretch",
     height=min(36 * (len(table) + 1) + 4, 900),
     column_config={
+        "marker": st.column_config.ImageColumn("", width=40),
         **{c: st.column_config.TextColumn(h) for c, h in headers.items() if c != "reasons"},
         "reasons": st.column_config.TextColumn(headers["reasons"], width="large"),
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )
-ui.trend_picker(codes, labels, "awards")
+ui.trend_picker(codes, ui.dept_names(version), "awards")

@@ -27,10 +27,25 @@ def _md(text: str) -> str:
 # --- load (cached on the store's path and data version) ------------------------------------------
 
 
-def _dept_data(version: int, dept: str) -> pd.DataFrame:
-    months = ui.months_with_data(version)
+def _dept_data(path: str, version: int, dept: str) -> pd.DataFrame:
+    months = ui._months_with_data(path, version)
     start = spc.window_start(months[-1]) if months else None  # the same window as the icon matrix
-    return _dept_values(str(store.db_path()), version, dept, start)
+    return _dept_values(path, version, dept, start)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _dept_months(path: str, version: int, dept: str) -> tuple[str, ...]:
+    """The months of the SPC window holding a value of the department (the rebase choices)."""
+    return tuple(sorted(_dept_data(path, version, dept)["month"].unique()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _dept_history(path: str, version: int, dept: str, lang: str):
+    """(events, award changes) of the department, as frames for the charts and as tables to show."""
+    frames = ui._store_frames(path, version)
+    events = frames["events"][frames["events"]["dept_code"] == dept]
+    awards = frames["award_changes"][frames["award_changes"]["dept_code"] == dept]
+    return events, awards, spc_charts.events_table(events, lang), spc_charts.awards_table(awards, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -53,6 +68,59 @@ def _compare_rows(path: str, version: int, codes: tuple[str, ...], metric: str, 
     """Several departments' values of one metric over the SPC window."""
     with store.opened(path) as db:
         return store.metric_values(db, metrics=[metric], dept_codes=list(codes), month_from=month_from)
+
+
+_COLOUR = {
+    spc.IMPROVEMENT: "blue",
+    spc.CONCERN: "orange",
+    spc.NEUTRAL_HIGH: "violet",
+    spc.NEUTRAL_LOW: "violet",
+    spc.PASS: "blue",
+    spc.FAIL: "orange",
+}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _dept_series(path: str, version: int, dept: str, lang: str, run_length: int, baseline: int, rebase: str | None):
+    """[(metric, heading, sentence, figure)] of one department: XmR chart, verdict and plain sentence per metric.
+
+    Kept whole (cache_resource, nothing pickled) so a rerun of the page only draws: building a figure costs far more
+    than showing it (issue 7). Figures are never changed after they are built.
+    """
+    frames = ui._store_frames(path, version)
+    events, awards, _, _ = _dept_history(path, version, dept, lang)
+    values = _dept_data(path, version, dept)
+    params = spc.SPCParams(run_length=run_length)
+    scope = "hospital" if dept == HOSP else "dept"
+    out = []
+    for m in sorted((m for m in frames["metric_defs"] if m.scope == scope), key=lambda m: (m.sort, m.code)):
+        s = values[values["metric"] == m.code].sort_values("month")
+        if s.empty:
+            continue
+        direction = spc.series_direction(s["direction"], m.direction)
+        chart = spc.xmr(
+            s, direction, params, baseline_points=baseline or None, rebase_months=[rebase] if rebase else ()
+        )
+        v = spc.verdict(chart, direction)
+        name = i18n.metric_name(m, lang)
+        var = spc_charts.variation_label(v.variation, direction, lang)
+        ass = spc_charts.assurance_label(v.assurance, lang)
+        heading = (
+            f"#### {_md(name)}  :{_COLOUR.get(v.variation, 'gray')}-background[{_md(var)}]"
+            f"  :{_COLOUR.get(v.assurance, 'gray')}-background[{_md(ass)}]"
+        )
+        fig = spc_charts.xmr_figure(
+            chart,
+            title="",  # the heading above already names the metric
+            lang=lang,
+            unit=m.unit_en if lang == "en" else m.unit_zh,
+            direction=direction,
+            events=events,
+            awards=awards,
+            params=params,
+        )
+        out.append((m, heading, _md(spc_charts.verdict_sentence(name, v, lang)), fig))
+    return out
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -101,10 +169,9 @@ if wanted != dept:  # the URL names the department shown, so it can be shared or
     st.query_params["dept"] = dept
     st.session_state["_trends_link"] = dept
 
-values = _dept_data(version, dept)
-events = frames["events"][frames["events"]["dept_code"] == dept]
-awards = frames["award_changes"][frames["award_changes"]["dept_code"] == dept]
-months = sorted(values["month"].unique())
+path = str(store.db_path())
+months = _dept_months(path, version, dept)
+events, awards, events_table, awards_table = _dept_history(path, version, dept, lang)
 no_rebase = ui.t("trends.rebase_none")  # format functions must not read session state (AppTest)
 rebase = c3.selectbox(
     ui.t("trends.rebase"),
@@ -117,21 +184,10 @@ with st.expander(ui.t("trends.settings")):
     s1, s2 = st.columns(2)
     baseline = s1.number_input(ui.t("trends.baseline"), min_value=0, max_value=120, value=0, step=1)
     run_length = s2.radio(ui.t("trends.run_length"), [7, 6], horizontal=True)
-params = spc.SPCParams(run_length=int(run_length))
 
-# --- compute -------------------------------------------------------------------------------------
+# --- compute (each chart built once per department, settings, language and data version) ------------
 
-scope = "hospital" if dept == HOSP else "dept"
-series = []
-for m in sorted((m for m in metric_defs if m.scope == scope), key=lambda m: (m.sort, m.code)):
-    s = values[values["metric"] == m.code].sort_values("month")
-    if s.empty:
-        continue
-    direction = spc.series_direction(s["direction"], m.direction)
-    chart = spc.xmr(
-        s, direction, params, baseline_points=int(baseline) or None, rebase_months=[rebase] if rebase else ()
-    )
-    series.append((m, direction, chart, spc.verdict(chart, direction)))
+series = _dept_series(path, version, dept, lang, int(run_length), int(baseline), rebase)
 
 # --- show ----------------------------------------------------------------------------------------
 
@@ -143,41 +199,16 @@ if not series:
     st.stop()
 st.caption(ui.t("trends.how_to_read"))
 
-_COLOUR = {
-    spc.IMPROVEMENT: "blue",
-    spc.CONCERN: "orange",
-    spc.NEUTRAL_HIGH: "violet",
-    spc.NEUTRAL_LOW: "violet",
-    spc.PASS: "blue",
-    spc.FAIL: "orange",
-}
-
-for m, direction, chart, v in series:
-    name = i18n.metric_name(m, lang)
-    var = spc_charts.variation_label(v.variation, direction, lang)
-    ass = spc_charts.assurance_label(v.assurance, lang)
-    st.markdown(
-        f"#### {_md(name)}  :{_COLOUR.get(v.variation, 'gray')}-background[{_md(var)}]"
-        f"  :{_COLOUR.get(v.assurance, 'gray')}-background[{_md(ass)}]"
-    )
-    st.markdown(_md(spc_charts.verdict_sentence(name, v, lang)))
-    fig = spc_charts.xmr_figure(
-        chart,
-        title="",  # the heading above already names the metric
-        lang=lang,
-        unit=m.unit_en if lang == "en" else m.unit_zh,
-        direction=direction,
-        events=events,
-        awards=awards,
-        params=params,
-    )
+for m, heading, sentence, fig in series:
+    st.markdown(heading)
+    st.markdown(sentence)
     st.plotly_chart(fig, theme=None, key=f"xmr_{dept}_{m.code}")
 
 COMPARE_MAX = 5
 if dept != HOSP:
     with st.expander(ui.t("trends.compare")):
         st.caption(ui.t("trends.compare_hint"))
-        metric_names = {m.code: i18n.metric_name(m, lang) for m, _, _, _ in series}
+        metric_names = {m.code: i18n.metric_name(m, lang) for m, *_ in series}
         k1, k2 = st.columns([1, 3])
         compare_metric = k1.selectbox(
             ui.t("trends.compare_metric"), list(metric_names), format_func=metric_names.get, key="trends_cmp_metric"
@@ -192,7 +223,7 @@ if dept != HOSP:
         )
         if chosen:
             codes = [dept, *chosen]
-            m = next(m for m, _, _, _ in series if m.code == compare_metric)
+            m = next(m for m, *_ in series if m.code == compare_metric)
             hospital_target = frames["targets"]
             hospital_target = hospital_target[
                 (hospital_target["metric"] == m.code) & (hospital_target["dept_code"] == "")
@@ -214,7 +245,7 @@ with st.expander(ui.t("trends.history")):
         h1.caption(ui.t("trends.none"))
     else:
         h1.dataframe(
-            spc_charts.events_table(events, lang),
+            events_table,
             hide_index=True,
             column_config={
                 "event_date": ui.t("col.date"),
@@ -230,7 +261,7 @@ with st.expander(ui.t("trends.history")):
         h2.caption(ui.t("trends.none"))
     else:
         h2.dataframe(
-            spc_charts.awards_table(awards, lang),
+            awards_table,
             hide_index=True,
             column_config={
                 "year": st.column_config.NumberColumn(ui.t("trends.col.year"), format="%d"),
