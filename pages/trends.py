@@ -6,121 +6,14 @@ on the data version) → compute (metrics.spc) → show (verdict icons and sente
 
 from __future__ import annotations
 
-import re
-
-import pandas as pd
 import streamlit as st
 
-from metrics import contract, i18n, spc, spc_charts, store
-from metrics.targets import resolve_targets
+from metrics import contract, i18n, spc_charts, store
 from pages import _common as ui
+from pages.views import trends as cached
 
 HOSP = contract.HOSPITAL_CODE
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
-
-
-def _md(text: str) -> str:
-    """Catalogue text made literal for st.markdown (no links, emphasis or HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
-# --- load (cached on the store's path and data version) ------------------------------------------
-
-
-def _dept_data(path: str, version: int, dept: str) -> pd.DataFrame:
-    months = ui._months_with_data(path, version)
-    start = spc.window_start(months[-1]) if months else None  # the same window as the icon matrix
-    return _dept_values(path, version, dept, start)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _dept_months(path: str, version: int, dept: str) -> tuple[str, ...]:
-    """The months of the SPC window holding a value of the department (the rebase choices)."""
-    return tuple(sorted(_dept_data(path, version, dept)["month"].unique()))
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _dept_history(path: str, version: int, dept: str, lang: str):
-    """(events, award changes) of the department, as frames for the charts and as tables to show."""
-    frames = ui._store_frames(path, version)
-    events = frames["events"][frames["events"]["dept_code"] == dept]
-    awards = frames["award_changes"][frames["award_changes"]["dept_code"] == dept]
-    return events, awards, spc_charts.events_table(events, lang), spc_charts.awards_table(awards, lang)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _dept_values(path: str, version: int, dept: str, month_from: str | None) -> pd.DataFrame:
-    """One department's metric values over the SPC window, with the target and direction of each month."""
-    with store.opened(path) as db:
-        values = store.metric_values(db, dept_codes=[dept], month_from=month_from)
-        resolved = resolve_targets(store.targets(db), values)
-    return values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
-
-
-def _compare_values(version: int, codes: tuple[str, ...], metric: str) -> pd.DataFrame:
-    months = ui.months_with_data(version)
-    start = spc.window_start(months[-1]) if months else None
-    return _compare_rows(str(store.db_path()), version, codes, metric, start)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _compare_rows(path: str, version: int, codes: tuple[str, ...], metric: str, month_from: str | None):
-    """Several departments' values of one metric over the SPC window."""
-    with store.opened(path) as db:
-        return store.metric_values(db, metrics=[metric], dept_codes=list(codes), month_from=month_from)
-
-
-_COLOUR = {
-    spc.IMPROVEMENT: "blue",
-    spc.CONCERN: "orange",
-    spc.NEUTRAL_HIGH: "violet",
-    spc.NEUTRAL_LOW: "violet",
-    spc.PASS: "blue",
-    spc.FAIL: "orange",
-}
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _dept_series(path: str, version: int, dept: str, lang: str, run_length: int, baseline: int, rebase: str | None):
-    """[(metric, heading, sentence, figure)] of one department: XmR chart, verdict and plain sentence per metric.
-
-    Kept whole (cache_resource, nothing pickled) so a rerun of the page only draws: building a figure costs far more
-    than showing it (issue 7). Figures are never changed after they are built.
-    """
-    frames = ui._store_frames(path, version)
-    events, awards, _, _ = _dept_history(path, version, dept, lang)
-    values = _dept_data(path, version, dept)
-    params = spc.SPCParams(run_length=run_length)
-    scope = "hospital" if dept == HOSP else "dept"
-    out = []
-    for m in sorted((m for m in frames["metric_defs"] if m.scope == scope), key=lambda m: (m.sort, m.code)):
-        s = values[values["metric"] == m.code].sort_values("month")
-        if s.empty:
-            continue
-        direction = spc.series_direction(s["direction"], m.direction)
-        chart = spc.xmr(
-            s, direction, params, baseline_points=baseline or None, rebase_months=[rebase] if rebase else ()
-        )
-        v = spc.verdict(chart, direction)
-        name = i18n.metric_name(m, lang)
-        var = spc_charts.variation_label(v.variation, direction, lang)
-        ass = spc_charts.assurance_label(v.assurance, lang)
-        heading = (
-            f"#### {_md(name)}  :{_COLOUR.get(v.variation, 'gray')}-background[{_md(var)}]"
-            f"  :{_COLOUR.get(v.assurance, 'gray')}-background[{_md(ass)}]"
-        )
-        fig = spc_charts.xmr_figure(
-            chart,
-            title="",  # the heading above already names the metric
-            lang=lang,
-            unit=m.unit_en if lang == "en" else m.unit_zh,
-            direction=direction,
-            events=events,
-            awards=awards,
-            params=params,
-        )
-        out.append((m, heading, _md(spc_charts.verdict_sentence(name, v, lang)), fig))
-    return out
+_md = cached.md  # catalogue text made literal for st.markdown
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -170,8 +63,8 @@ if wanted != dept:  # the URL names the department shown, so it can be shared or
     st.session_state["_trends_link"] = dept
 
 path = str(store.db_path())
-months = _dept_months(path, version, dept)
-events, awards, events_table, awards_table = _dept_history(path, version, dept, lang)
+months = cached.dept_months(path, version, dept)
+events, awards, events_table, awards_table = cached.dept_history(path, version, dept, lang)
 no_rebase = ui.t("trends.rebase_none")  # format functions must not read session state (AppTest)
 rebase = c3.selectbox(
     ui.t("trends.rebase"),
@@ -187,7 +80,7 @@ with st.expander(ui.t("trends.settings")):
 
 # --- compute (each chart built once per department, settings, language and data version) ------------
 
-series = _dept_series(path, version, dept, lang, int(run_length), int(baseline), rebase)
+series = cached.dept_series(path, version, dept, lang, int(run_length), int(baseline), rebase)
 
 # --- show ----------------------------------------------------------------------------------------
 
@@ -229,7 +122,7 @@ if dept != HOSP:
                 (hospital_target["metric"] == m.code) & (hospital_target["dept_code"] == "")
             ].sort_values("effective_from")
             fig = spc_charts.comparison_figure(
-                _compare_values(version, tuple(codes), m.code),
+                cached.compare_values(version, tuple(codes), m.code),
                 {c: f"{c} {names.get(c, c)}" for c in codes},
                 lang=lang,
                 unit=m.unit_en if lang == "en" else m.unit_zh,
