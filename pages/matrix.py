@@ -11,62 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from metrics import contract, i18n, spc, spc_charts, store
-from metrics.targets import resolve_targets
 from pages import _common as ui
+from pages.views import matrix as cached
 
 HOSP = contract.HOSPITAL_CODE
-
-
-def _matrix(version: int) -> pd.DataFrame:
-    months = ui.months_with_data(version)
-    start = spc.window_start(months[-1]) if months else ""  # the same window as the trends page
-    return _icon_matrix(str(store.db_path()), version, start)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _icon_matrix(path: str, version: int, month_from: str) -> pd.DataFrame:
-    """The icon matrix of every series over the SPC window, cached on the store's path and data version."""
-    with store.opened(path) as db:
-        defs = store.metric_defs(db)
-        targets = store.targets(db)
-        # A group of departments at a time: every series whole, never the whole store in memory (issue 7).
-        parts = [
-            spc.icon_matrix(values, resolve_targets(targets, values), defs)
-            for chunk in store.metric_value_chunks(db)
-            for values in [chunk[chunk["month"] >= month_from]]
-        ]
-        if not parts:  # an empty store: the matrix's empty shape
-            empty = store.metric_values(db)
-            parts = [spc.icon_matrix(empty, resolve_targets(targets, empty), defs)]
-    return pd.concat(parts, ignore_index=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _table(version: int, category: str, sort: str, lang: str, path: str) -> pd.DataFrame:
-    """The matrix table of the chosen category, sort and language, cached: at a region's scale building its
-    5,000 rows of links is the page's cost (issue 7)."""
-    matrix = _matrix(version)
-    departments = ui.store_frames(version)["departments"]
-    shown = departments if not category else departments[departments["category"] == category]
-    defs = [m for m in ui.store_frames(version)["metric_defs"] if m.scope == "dept"]
-    return spc_charts.icon_matrix_table(
-        matrix[matrix["dept_code"].isin(shown["dept_code"])], shown, defs, lang, sort=sort
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _counts(version: int, category: str, path: str) -> dict[str, int]:
-    """Departments with a concerning cell, a failing target, an improving cell (cached per category; issue 7)."""
-    matrix = _matrix(version)
-    f = ui.store_frames(version)
-    shown = f["departments"] if not category else f["departments"][f["departments"]["category"] == category]
-    dept_codes = [m.code for m in f["metric_defs"] if m.scope == "dept"]
-    cells = matrix[matrix["dept_code"].isin(shown["dept_code"]) & matrix["metric"].isin(dept_codes)]
-    return {
-        "concern": cells.loc[cells["variation"] == spc.CONCERN, "dept_code"].nunique(),
-        "fail": cells.loc[cells["assurance"] == spc.FAIL, "dept_code"].nunique(),
-        "improve": cells.loc[cells["variation"] == spc.IMPROVEMENT, "dept_code"].nunique(),
-    }
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -74,16 +22,15 @@ def _counts(version: int, category: str, path: str) -> dict[str, int]:
 lang = ui.lang()
 version = ui.data_version()
 st.title(ui.t("nav.matrix"))
-matrix = _matrix(version)
-frames = ui.store_frames(version)
-departments, defs = frames["departments"], frames["metric_defs"]
-first, last = (matrix["first_month"].min(), matrix["last_month"].max()) if len(matrix) else (None, None)
+path = str(store.db_path())
+defs = ui.store_frames(version)["metric_defs"]
+first, last, categories = cached.header(version, path)
 
 all_label = ui.t("filter.all")
 c1, c2, _ = st.columns([1, 2, 2])
 category = c1.selectbox(
     ui.t("filter.category"),
-    ["", *[c for c in contract.CATEGORIES if c in set(departments["category"].unique())]],
+    ["", *categories],
     format_func=lambda c: c or all_label,
     key="matrix_category",
 )
@@ -93,10 +40,8 @@ sort = c2.radio(ui.t("matrix.sort"), list(sort_keys), format_func=sort_keys.get,
 # --- compute -------------------------------------------------------------------------------------
 
 dept_defs = [m for m in defs if m.scope == "dept"]
-hosp_defs = [m for m in defs if m.scope == "hospital"]
-table = _table(version, category, sort, lang, str(store.db_path()))
-hospital = matrix[matrix["dept_code"] == HOSP]
-counts = _counts(version, category, str(store.db_path()))
+table = cached.table(version, category, sort, lang, path)
+counts = cached.counts(version, category, path)
 
 # --- show ----------------------------------------------------------------------------------------
 
@@ -155,27 +100,14 @@ else:
         key="matrix_table",
     )
 
-if not hospital.empty:
+hosp_table, hosp_names = cached.hospital_row(version, lang, path)
+if not hosp_table.empty:
     st.subheader(ui.t("matrix.hospital"))
-    rows = {}
-    for m in hosp_defs:
-        r = hospital[hospital["metric"] == m.code]
-        if r.empty:
-            continue
-        r = r.iloc[0]
-        label = f"{spc_charts.variation_label(r.variation, r.direction, lang)}  {spc_charts.assurance_label(r.assurance, lang)}"
-        rank = spc_charts.cell_rank(r.variation, r.assurance)
-        rows[m.code] = spc_charts.trends_link(HOSP, m.code, rank, label, lang)
-    hosp_table = pd.DataFrame([{"dept_name": ui.t("trends.hospital"), **rows}])
     st.dataframe(
         hosp_table,
         column_config={
             "dept_name": st.column_config.TextColumn(ui.t("matrix.dept")),
-            **{
-                m.code: st.column_config.LinkColumn(i18n.metric_name(m, lang), display_text=r"#(.*)$")
-                for m in hosp_defs
-                if m.code in rows
-            },
+            **{c: st.column_config.LinkColumn(name, display_text=r"#(.*)$") for c, name in hosp_names.items()},
         },
         hide_index=True,
         key="matrix_hospital",

@@ -11,16 +11,7 @@ import streamlit as st
 
 from metrics import contract, i18n, rules, store
 from pages import _common as ui
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _below(targets, version: int, lang: str, path: str) -> list[dict]:
-    """Own targets below the hospital's, checked once per data version and language (it resolves every department's
-    targets: the page's main cost at 5,000 departments; issue 7)."""
-    f = ui.store_frames(version)
-    names = {m.code: i18n.metric_name(m, lang) for m in f["metric_defs"]}
-    return rules.target_edit(targets, targets, f["departments"]["dept_code"], names).warnings
-
+from pages.views import targets as cached
 
 # --- load ---------------------------------------------------------------------------------------
 
@@ -31,8 +22,9 @@ frames = ui.store_frames(version)
 departments, defs = frames["departments"], frames["metric_defs"]
 labels = ui.dept_names(version)
 names = {m.code: i18n.metric_name(m, lang) for m in defs}
-editor = ui.current_role() in ("editor", "admin")
-user = ui.current_user()
+signed_in = ui.signed_in_user()  # one session lookup for both
+editor = signed_in is not None and signed_in.role in ("editor", "admin")
+user = signed_in.username if signed_in else None
 st.caption(ui.t("tg.edit_hint") if editor else ui.t("tg.readonly"))
 
 
@@ -67,16 +59,7 @@ if flash:
 # --- targets ------------------------------------------------------------------------------------
 
 st.subheader(ui.t("tg.targets_title"))
-targets = frames["targets"]
-order = {m.code: i for i, m in enumerate(sorted(defs, key=lambda m: m.sort))}
-targets = targets.assign(_o=targets["metric"].map(order).fillna(len(order))).sort_values(
-    ["_o", "dept_code", "effective_from"]
-)[["metric", "dept_code", "effective_from", "target", "direction"]]
-targets = targets.reset_index(drop=True)  # the editor shows row numbers 1..n, not store order
-view = targets.assign(
-    dept_name=targets["dept_code"].map(lambda c: ui.t("hospital_wide") if c == "" else labels.get(c, c)),
-    metric_name=targets["metric"].map(lambda c: names.get(c, c)),
-)
+targets, view = cached.targets_view(str(store.db_path()), version, lang)
 config = {
     "metric": st.column_config.SelectboxColumn(ui.t("col.code"), options=list(names), required=True),
     "metric_name": st.column_config.TextColumn(ui.t("col.metric"), disabled=True),
@@ -111,7 +94,7 @@ else:
     )
 # Shown to everyone, after every save too: own targets below the hospital's (PRODUCT §1: warned, stored).
 # Department names come from uploads: the warning box holds only our text, the names go through st.text.
-below = _below(targets, version, lang, str(store.db_path()))
+below = cached.below(str(store.db_path()), version, lang)
 if below:
     st.warning(ui.t("tg.below_hospital_title"))
     for w in below:
