@@ -12,6 +12,7 @@ import streamlit as st
 
 from metrics import briefing, store
 from pages import _common as ui
+from pages.views import briefing as cached
 
 SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarter"
 N_SLIDES = len(briefing.SLIDES)
@@ -63,31 +64,6 @@ html { font-size: 26px !important; }
   .st-key-brief_tall_tail { display: none !important; }
 }
 </style>"""
-
-
-# --- cached loaders (keyed by the store's data version, so an upload shows at once) ---------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _quarters(version: int) -> tuple[list[str], str | None]:
-    with store.opened() as db:
-        return briefing.available_quarters(db), briefing.default_quarter(db)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _briefing(quarter: str, lang: str, version: int) -> briefing.Briefing:
-    with store.opened() as db:
-        return briefing.build(db, quarter, lang)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _html(quarter: str, lang: str, version: int) -> bytes:
-    return briefing.to_html(_briefing(quarter, lang, version)).encode("utf-8")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _pptx(quarter: str, lang: str, version: int) -> bytes:
-    return briefing.to_pptx(_briefing(quarter, lang, version))
 
 
 # --- navigation state ----------------------------------------------------------------------------------------
@@ -143,9 +119,9 @@ def _lines(lines: list[str], limit: int, limit_tall: int | None = None, presenti
             st.text(line)
 
 
-def _chart(fig, key: str, presenting: bool) -> None:
-    if presenting:  # the figure fills the slide area, whose height CSS ties to the screen
-        fig.update_layout(height=None, autosize=True)
+def _chart(b: briefing.Briefing, which: str, presenting: bool) -> None:
+    fig = cached.figure(b.quarter, b.lang, *_KEY, which, presenting)
+    key = f"chart_{which}"
     st.plotly_chart(
         fig, theme=None, key=key, height="stretch" if presenting else "content", config={"displayModeBar": False}
     )
@@ -187,29 +163,34 @@ def _slide_kpis(b: briefing.Briefing) -> None:
 
 def _slide_ranking(b: briefing.Briefing, presenting: bool) -> None:
     st.markdown(b.ranking_sub())
-    _chart(briefing.ranking_figure(b), "chart_ranking", presenting)
+    _chart(b, "ranking", presenting)
 
 
 def _slide_events(b: briefing.Briefing, presenting: bool) -> None:
     st.markdown(b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings))
     left, right = st.columns([3, 2])
     with left:
-        _chart(briefing.events_figure(b), "chart_events", presenting)
+        _chart(b, "events", presenting)
     with right:
-        _lines(briefing.event_lines(b), briefing.LIST_LIMIT)
+        _lines(cached.lines(b.quarter, b.lang, *_KEY, "events"), briefing.LIST_LIMIT)
 
 
 def _slide_awards(b: briefing.Briefing, presenting: bool) -> None:
     left, right = st.columns([3, 2])
     with left:
-        _chart(briefing.awards_figure(b), "chart_awards", presenting)
+        _chart(b, "awards", presenting)
     with right:
         st.markdown(f":red[**{b.t('brief.conflicts')}**]")
-        _lines(briefing.conflict_lines(b), briefing.LIST_LIMIT - 2)
+        _lines(cached.lines(b.quarter, b.lang, *_KEY, "conflicts"), briefing.LIST_LIMIT - 2)
 
 
 def _slide_attention(b: briefing.Briefing, presenting: bool) -> None:
-    _lines(briefing.attention_lines(b), briefing.LIST_LIMIT - 1, limit_tall=18, presenting=presenting)
+    _lines(
+        cached.lines(b.quarter, b.lang, *_KEY, "attention"),
+        briefing.LIST_LIMIT - 1,
+        limit_tall=18,
+        presenting=presenting,
+    )
 
 
 def _draw_slide(b: briefing.Briefing, n: int, presenting: bool) -> None:
@@ -234,7 +215,8 @@ def _slide_title(b: briefing.Briefing, n: int) -> str:
 
 lang = ui.lang()
 version = ui.data_version()
-quarters, default_q = _quarters(version)
+_KEY = (version, str(store.db_path()))  # with the quarter and language, what every cached builder is keyed by
+quarters, default_q = cached.quarters(*_KEY)
 presenting = st.query_params.get("present") == "1"
 
 if not quarters:
@@ -252,7 +234,7 @@ if SLIDE_KEY not in st.session_state or "slide" in st.query_params:
 
 if presenting:
     st.html(PRESENT_CSS)
-    b = _briefing(st.session_state[QUARTER_KEY], lang, version)
+    b = cached.briefing_of(st.session_state[QUARTER_KEY], lang, *_KEY)
     n = st.session_state[SLIDE_KEY]
     head, counter = st.columns([9, 1], vertical_alignment="bottom")
     head.title(_slide_title(b, n), anchor=False)
@@ -288,14 +270,14 @@ quarter = st.selectbox(
     key=QUARTER_KEY,
     format_func=lambda q: briefing.quarter_label(q, lang),
 )
-b = _briefing(quarter, lang, version)
+b = cached.briefing_of(quarter, lang, *_KEY)
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
 c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)
 c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, args=(quarter,), key="_brief_present")
 safe_q = quarter.replace("-", "")
 c3.download_button(
     ui.t("brief.download_html"),
-    data=lambda: _html(quarter, lang, version),
+    data=lambda: cached.html(quarter, lang, *_KEY),
     file_name=f"briefing_{safe_q}.html",
     mime="text/html",
     key="_brief_dl_html",
@@ -303,7 +285,7 @@ c3.download_button(
 )
 c4.download_button(
     ui.t("brief.download_pptx"),
-    data=lambda: _pptx(quarter, lang, version),
+    data=lambda: cached.pptx(quarter, lang, *_KEY),
     file_name=f"briefing_{safe_q}.pptx",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     key="_brief_dl_pptx",
