@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -406,6 +408,8 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
     out: dict[tuple, dict] = {}
     if not keys:
         return out
+    if table == "metric_values":
+        return _fetch_metric_values(db, keys)
     # The keys go into a temp table with one column per key column, and each key is looked up through the
     # table's primary key: the cost follows the file's rows, not the store's (issue 7: a 200-row month file
     # against 1.8 million stored values). Column affinity makes '2024' and 2024 match as the table stores them.
@@ -421,6 +425,27 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
         rec = dict(zip(cols, row))
         out[tuple(rec[c] for c in key_cols)] = rec
     db.execute(f"DELETE FROM {tmp}")
+    return out
+
+
+def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[tuple, dict]:
+    """Stored values for (dept_code, month, metric) keys: per department of the keys, the primary key's range
+    over the keys' months, kept where the key was asked for. A history file (72,000 values) reads its
+    departments' months in one pass instead of looking each value up; a month file reads one month per
+    department (issue 7)."""
+    wanted = set(keys)
+    depts = sorted({k[0] for k in wanted})
+    months = [k[1] for k in wanted]
+    cur = db.execute(
+        "SELECT t.dept_code, t.month, t.metric, t.value FROM json_each(?) d CROSS JOIN metric_values t"
+        " WHERE t.dept_code = d.value AND t.month BETWEEN ? AND ?",
+        [json.dumps(depts, ensure_ascii=False), min(months), max(months)],
+    )
+    out = {}
+    for d, m, metric, v in cur.fetchall():
+        key = (d, m, metric)
+        if key in wanted:
+            out[key] = {"dept_code": d, "month": m, "metric": metric, "value": v}
     return out
 
 
@@ -447,38 +472,88 @@ def insert_batch(db: sqlite_utils.Database, **fields) -> int:
 _to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
+@lru_cache(maxsize=65536)
+def _json_str(s: str) -> str:
+    return _to_json(s)
+
+
+def _json_value(v) -> str:
+    """One value as json.dumps writes it; the repeated texts of a file (codes, months) encoded once."""
+    t = type(v)
+    if t is str:
+        return _json_str(v)
+    if t is float and v - v == 0:  # finite: json.dumps writes float.__repr__ (NaN and ±inf go the long way)
+        return float.__repr__(v)
+    if t is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
+    return _to_json(v)
+
+
+@lru_cache(maxsize=256)
+def _json_object_format(cols: tuple[str, ...]) -> str:
+    """A %-format for one row dict with these keys, giving exactly json.dumps(row, ensure_ascii=False)."""
+    return "{" + ", ".join(_json_str(c).replace("%", "%%") + ": %s" for c in cols) + "}"
+
+
+def _json_row(row: dict) -> str:
+    return _json_object_format(tuple(row)) % tuple(map(_json_value, row.values()))
+
+
 def apply_changes(
     db: sqlite_utils.Database, batch_id: int, table: str, changes: list[tuple[dict | None, dict]]
 ) -> None:
     """Upsert each new row and journal (old, new) under the batch. ``changes``: [(old_row_or_None, new_row)].
 
     Call inside ``db.atomic()``; the caller computed ``old`` with ``fetch_rows`` in the same transaction.
+    The journal's JSON texts are exactly json.dumps(..., ensure_ascii=False) of the key, old and new rows.
     """
     key_cols = DATA_TABLES[table]
     start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
     journal = []
-    by_cols: dict[tuple, list] = {}
+    # Per set of columns: the new row's JSON format, the key's JSON format, where the key columns stand, the rows.
+    by_cols: dict[tuple, tuple] = {}
     for i, (old, new) in enumerate(changes, start=start + 1):
-        key = [new[c] for c in key_cols]
+        cols = tuple(new)
+        spec = by_cols.get(cols)
+        if spec is None:
+            at = [cols.index(c) for c in key_cols]
+            key_at = itemgetter(*at) if len(at) > 1 else (lambda v, j=at[0]: (v[j],))
+            spec = by_cols[cols] = (_json_object_format(cols), "[" + ", ".join(["%s"] * len(at)) + "]", key_at, [])
+        row_format, key_format, key_at, rows = spec
+        # Inline for the common texts and finite floats (a call per value costs a fifth of a history's journal).
+        texts = tuple(
+            [
+                _json_str(v) if v.__class__ is str else _json_value(v) if v.__class__ is not float or v - v else repr(v)
+                for v in new.values()
+            ]
+        )
         journal.append(
             (
                 batch_id,
                 i,
                 table,
-                _to_json(key),
-                None if old is None else _to_json(old),
-                _to_json(new),
+                key_format % key_at(texts),
+                None if old is None else _json_row(old),
+                row_format % texts,
             )
         )
-        by_cols.setdefault(tuple(new), []).append(new)
-    for cols, rows in by_cols.items():
+        rows.append(tuple(new.values()))
+    for cols, (_row_format, _key_format, key_at, rows) in by_cols.items():
         upd = [c for c in cols if c not in key_cols]
         sql = (
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
             f" ON CONFLICT ({', '.join(key_cols)}) DO "
             + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in upd)}" if upd else "NOTHING")
         )
-        db.conn.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+        # In key order: the B-tree pages fill one after another (a history file comes month by month; issue 7).
+        # The sort is stable, so a key given twice still ends with its later row.
+        try:
+            rows = sorted(rows, key=key_at)
+        except TypeError:  # keys of mixed types: the file's order
+            pass
+        db.conn.executemany(sql, rows)
     db.conn.executemany(
         "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,?)", journal
     )
