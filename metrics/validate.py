@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from metrics import contract, i18n
@@ -296,11 +297,18 @@ def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> l
     dept_cols = [pos[c] for c in ("dept_code", "dept_name") if c in pos]
     rows = []
     for line, cells in table.rows:
-        if all(is_blank(c) for c in cells):
+        if cells and not is_blank(cells[0]):
+            first = cells[0]  # the common case: the row starts with its month or code
+        elif all(is_blank(c) for c in cells):
             continue
-        first = next((c for c in cells if not is_blank(c)), None)
-        probe = [cells[i] for i in dept_cols if i < len(cells)] + [first]
-        word = next((w for w in map(_summary_word, probe) if w), None)
+        else:
+            first = next((c for c in cells if not is_blank(c)), None)
+        word = None
+        for v in (*(cells[i] for i in dept_cols if i < len(cells)), first):  # the department cells, then the first
+            if isinstance(v, str) and len(v) <= 12:
+                word = _summary_text(v)
+                if word:
+                    break
         if word:
             out.skipped_lines.append(line)
             tr.warn(line, "", word, "summary", line=line, word=word)
@@ -313,10 +321,9 @@ def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> l
 _SUMMARY = frozenset(contract.SUMMARY_WORDS)
 
 
-def _summary_word(v) -> str | None:
-    """The summary word (合计, 平均 …) a department cell holds, if it is one."""
-    if not isinstance(v, str) or len(v) > 12:
-        return None
+@lru_cache(maxsize=65536)
+def _summary_text(v: str) -> str | None:
+    """The summary word (合计, 平均 …) a short text cell holds, if it is one."""
     w = clean_text(v).replace(" ", "")
     return w if w in _SUMMARY else None
 
@@ -328,15 +335,24 @@ class _Frame:
         self.lines = [ln for ln, _ in rows]
         self.pos, self.written = pos, written
         self._rows = rows
+        self._raw: dict[str, list] = {}
+        # per number column: the row indexes that are not plain in-range numbers (blank, bad, or '5%', '1 000' …)
+        self.unplain: dict[str, list[int]] = {}
 
     def has(self, col: str) -> bool:
         return col in self.pos
 
     def raw(self, col: str) -> list:
-        i = self.pos.get(col)
-        if i is None:
-            return [None] * len(self._rows)
-        return [cells[i] if i < len(cells) else None for _, cells in self._rows]
+        """The column's cells as written (one list per column, built once; callers do not change it)."""
+        got = self._raw.get(col)
+        if got is None:
+            i = self.pos.get(col)
+            if i is None:
+                got = [None] * len(self._rows)
+            else:
+                got = [cells[i] if i < len(cells) else None for _, cells in self._rows]
+            self._raw[col] = got
+        return got
 
     def name(self, col: str) -> str:
         return self.written.get(col, col).strip()
@@ -372,35 +388,72 @@ def _parsed_col(f: _Frame, col: str, tr: _Tr, parse, err: str, required: bool = 
 def _number_col(
     f: _Frame, col: str, tr: _Tr, lo=None, hi=None, integer=False, required=False, label: str | None = None
 ) -> list[float | None]:
-    """Numbers of a column: coerced first (pd.to_numeric), then range-checked; None where blank or bad."""
+    """Numbers of a column: coerced first (pd.to_numeric), then range-checked; None where blank or bad.
+
+    Column-wise (issue 7): one pd.to_numeric over the cells as written reads the plain numbers, and vectorised
+    range checks find the bad ones. Only the other cells (blank, not a number, out of range, or written with
+    %, spaces, commas, full-width digits) go cell by cell through number_text and the checks below, so their
+    problems and values are exactly those of the cell-by-cell reading.
+    """
     raw = f.raw(col)
-    cleaned = [number_text(v) for v in raw]
-    nums = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce")
-    out: list[float | None] = []
+    nums, unplain = _plain_numbers(raw)
+    bad = ~np.isfinite(nums)
+    if integer:
+        bad |= nums != np.floor(nums)
+    if lo is not None:
+        bad |= nums < lo
+    if hi is not None:
+        bad |= nums > hi
+    look = sorted(set(np.flatnonzero(bad).tolist()).union(unplain))
+    f.unplain[col] = look
+    out: list[float | None] = nums.tolist()
+    if not look:
+        return out
+    cleaned = [number_text(raw[i]) for i in look]
+    slow = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce")
     name = f.name(col) if label is None else label
-    for line, v, c, n in zip(f.lines, raw, cleaned, nums):
+    for i, c, n in zip(look, cleaned, slow):
+        line, v = f.lines[i], raw[i]
         if c is None or c == "":
             if required:
                 tr.err(line, name, v, "required")
-            out.append(None)
+            out[i] = None
             continue
         if pd.isna(n) or n in (float("inf"), float("-inf")):
             tr.err(line, name, v, "number")
-            out.append(None)
+            out[i] = None
             continue
         n = float(n)
-        bad = False
+        bad_cell = False
         if integer and not n.is_integer():
             tr.err(line, name, v, "integer")
-            bad = True
+            bad_cell = True
         if lo is not None and n < lo:
             tr.err(line, name, v, "below", lo=i18n.fmt_number(lo, tr.lang, 0 if float(lo).is_integer() else 1))
-            bad = True
+            bad_cell = True
         if hi is not None and n > hi:
             tr.err(line, name, v, "above", hi=i18n.fmt_number(hi, tr.lang, 0 if float(hi).is_integer() else 1))
-            bad = True
-        out.append(None if bad else n)
+            bad_cell = True
+        out[i] = None if bad_cell else n
     return out
+
+
+_PLAIN_TYPES = (str, float, int)  # exact types (bool is an int subclass and must not read as 1)
+
+
+def _plain_numbers(raw: list) -> tuple[np.ndarray, list[int]]:
+    """pd.to_numeric over the cells as written: floats (NaN where it cannot read a cell), and the indexes of
+    cells of another type (bool, dates …), which only the cell-by-cell path may judge.
+
+    Where this gives a finite number, number_text + pd.to_numeric gives the same one: it only removes spaces,
+    commas and a trailing %, which pd.to_numeric never reads past (such cells come out NaN here).
+    """
+    odd = [i for i, v in enumerate(raw) if type(v) not in _PLAIN_TYPES and v is not None]
+    read = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+    nums = read.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    if odd:
+        nums[odd] = np.nan
+    return nums, odd
 
 
 def _enum_col(f: _Frame, col: str, tr: _Tr, table: dict[str, tuple], required=False, default=None) -> list:
@@ -546,19 +599,32 @@ def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     values = {
         m.code: _number_col(f, m.code, tr, lo=m.lo, hi=m.hi, integer=m.integer, label=f.name(m.code)) for m in defs
     }
-    filled = {m.code: [not is_blank(v) for v in f.raw(m.code)] for m in defs}
-    for i, (line, dept) in enumerate(zip(f.lines, depts)):
-        if not any(filled[m.code][i] for m in defs):
+    n = len(f.lines)
+    filled = {m.code: _filled(f, m.code) for m in defs}
+    # Rows to look at one by one: those with no metric filled, or a metric of the other scope (hospital row
+    # with a department metric, or the reverse). Every other row has nothing to report here.
+    any_filled = np.zeros(n, dtype=bool)
+    for m in defs:
+        any_filled |= filled[m.code]
+    hosp_row = np.fromiter((d == contract.HOSPITAL_CODE for d in depts), dtype=bool, count=n)
+    has_dept = np.fromiter((d is not None for d in depts), dtype=bool, count=n)
+    look = ~any_filled
+    for m in defs:
+        other_scope = hosp_row if m.scope != "hospital" else ~hosp_row
+        look |= filled[m.code] & has_dept & other_scope
+    for i in np.flatnonzero(look).tolist():
+        line, dept = f.lines[i], depts[i]
+        if not any_filled[i]:
             tr.err(line, "", "", "no_metric")
         if dept is None:
             continue
         for m in defs:
             if not filled[m.code][i]:
                 continue
-            hosp_row = dept == contract.HOSPITAL_CODE
-            if m.scope == "hospital" and not hosp_row:
+            hosp = dept == contract.HOSPITAL_CODE
+            if m.scope == "hospital" and not hosp:
                 tr.err(line, f.name(m.code), f.raw(m.code)[i], "hospital_metric", metric=i18n.metric_name(m, tr.lang))
-            elif m.scope != "hospital" and hosp_row:
+            elif m.scope != "hospital" and hosp:
                 tr.err(line, f.name(m.code), f.raw(m.code)[i], "dept_metric", metric=i18n.metric_name(m, tr.lang))
     _duplicates(
         f,
@@ -570,13 +636,22 @@ def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     _drop_bad_new_departments(out)
     bad = {p.line for p in out.problems}
     recs = out.records.setdefault("metric_values", [])
-    for i, (line, dept, month) in enumerate(zip(f.lines, depts, months)):
-        if line in bad or dept is None or month is None:
+    codes = [m.code for m in defs]
+    for line, dept, month, *vals in zip(f.lines, depts, months, *(values[c] for c in codes)):
+        if dept is None or month is None or line in bad:
             continue
-        for m in defs:
-            v = values[m.code][i]
+        for code, v in zip(codes, vals):
             if v is not None:
-                recs.append((line, {"dept_code": dept, "month": month, "metric": m.code, "value": v}))
+                recs.append((line, {"dept_code": dept, "month": month, "metric": code, "value": v}))
+
+
+def _filled(f: _Frame, col: str) -> np.ndarray:
+    """Which cells of a number column are not blank: only the cells that were not plain numbers can be blank."""
+    filled = np.ones(len(f.lines), dtype=bool)
+    raw = f.raw(col)
+    for i in f.unplain[col]:
+        filled[i] = not is_blank(raw[i])
+    return filled
 
 
 def _indicator_lookup(ctx: Context) -> dict[str, dict]:
