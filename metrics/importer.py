@@ -8,9 +8,12 @@ valid rows, keeping the rejected ones with the batch), journals every changed ro
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
@@ -153,7 +156,7 @@ def preview(
     data: bytes, file_name: str, kind: str | None = None, lang: str = "zh", db_path: str | os.PathLike | None = None
 ) -> ImportReport:
     """What committing this file would do, without writing anything."""
-    with store.opened(db_path) as db:
+    with store.opened(db_path) as db, _gc_paused():
         report, _plan = _prepare(db, data, file_name, kind, lang)
     return report
 
@@ -168,7 +171,7 @@ def commit(
     db_path: str | os.PathLike | None = None,
 ) -> ImportReport:
     """Validate and write the file as one batch, all or nothing; returns the report (committed or not)."""
-    with store.opened(db_path) as db:
+    with store.opened(db_path) as db, _gc_paused():
         try:
             with db.atomic():
                 # Write first so this transaction holds the write lock before it reads: a concurrent upload
@@ -203,6 +206,32 @@ def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike 
                 detail={"batch_id": b["batch_id"], "kind": b["kind"], "rows_restored": n},
             )
     return n
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0  # imports running now (the upload page runs each session in its own thread)
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused():
+    """Python's cycle collector paused while a file becomes rows: a history file builds some 100,000 small
+    acyclic objects (cells, rows, journal texts), and the collector walking them again and again took a third
+    of an import (issue 7). Reference counting still frees them; the collector runs again when the last
+    import in the process ends."""
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def sha256(data: bytes) -> str:
@@ -353,36 +382,42 @@ def _compare(records, olds, lang, metric_defs):
     rows_out, plan = [], {}
     for table, recs in records.items():
         key_cols = store.DATA_TABLES[table]
+        key_of = _KEY_GETTERS[table]
         old_rows = olds[table]
         seen: set[tuple] = set()
+        todo = plan.setdefault(table, [])
         for where, rec in recs:
-            key = _key(table, rec)
+            key = key_of(rec)
             if key in seen:  # a department both listed and created by name in the same file
                 continue
             seen.add(key)
             old = old_rows.get(key)
             if old is None:
-                s = "new"
-            else:
-                diff = [c for c in rec if c not in key_cols and not _same(old.get(c), rec[c])]
-                s = "changed" if diff else "unchanged"
-                for c in diff:
-                    label = names.get(rec.get("metric"), c) if table == "metric_values" else col_names.get(c, c)
-                    rows_out.append(
-                        {
-                            "sheet": where[0],
-                            "line": where[1],
-                            "key": " ".join(str(k) for k in key[: 2 if table == "metric_values" else None] if k != ""),
-                            "column": label,
-                            "old": validate.cell_text(old.get(c)),
-                            "new": validate.cell_text(rec[c]),
-                        }
-                    )
+                todo.append((None, rec))
+                if state.get(where) != "changed":
+                    state[where] = "new"
+                continue
+            diff = [c for c in rec if c not in key_cols and not _same(old.get(c), rec[c])]
+            s = "changed" if diff else "unchanged"
+            for c in diff:
+                label = names.get(rec.get("metric"), c) if table == "metric_values" else col_names.get(c, c)
+                rows_out.append(
+                    {
+                        "sheet": where[0],
+                        "line": where[1],
+                        "key": " ".join(str(k) for k in key[: 2 if table == "metric_values" else None] if k != ""),
+                        "column": label,
+                        "old": validate.cell_text(old.get(c)),
+                        "new": validate.cell_text(rec[c]),
+                    }
+                )
             if s != "unchanged":
-                plan.setdefault(table, []).append((old, rec))
+                todo.append((old, rec))
             prev = state.get(where)
             if prev is None or rank[s] > rank[prev]:
                 state[where] = s
+        if not todo:
+            del plan[table]
     changes = pd.DataFrame(rows_out, columns=["sheet", "line", "key", "column", "old", "new"])
     if not changes["sheet"].astype(bool).any():
         changes = changes.drop(columns="sheet")
