@@ -174,7 +174,7 @@ def _store_values(db_file) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Expectations produced by the cell-by-cell code (commit 0c1a before issue 7's column-wise validation)
+# Expectations produced by the cell-by-cell code (at c4b0f3b, before issue 7's column-wise validation)
 # ---------------------------------------------------------------------------------------------
 
 EXPECTED_PREVIEW: dict = {
