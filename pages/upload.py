@@ -11,6 +11,7 @@ import streamlit as st
 
 from metrics import auth, contract, demo, export, i18n, importer, store
 from pages import _common as ui
+from pages.views import upload as cached
 
 ui.require_role("editor")
 
@@ -46,21 +47,16 @@ def _problems_table(df: pd.DataFrame) -> None:
     st.dataframe(_labelled(df), hide_index=True, width="stretch", column_config=wide)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _template(kind: str, fmt: str, version: int) -> bytes:
-    """A template's bytes; keyed by the data version because catalogue edits add metric columns."""
-    with store.opened() as db:
-        return export.template_bytes(kind, fmt, store.metric_defs(db))
-
-
 def _kind_label(kind: str) -> str:
-    return "+".join(t(f"upload.kind.{k}") for k in kind.split("+") if k) or "—"
+    return cached.kind_label(kind, lang)
 
 
 # --- 1. filters: the kind and the file --------------------------------------------------------------------
 
 st.title(t("upload.title"))
 _show_flash()
+version = ui.data_version()
+path = str(store.db_path())
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):
@@ -75,20 +71,19 @@ if ui.is_demo_store():
 
 with st.expander(t("upload.templates")):
     st.caption(t("upload.templates_help"))
-    version = ui.data_version()
     for kind in contract.KINDS:
         c1, c2, c3 = st.columns([2, 1, 1])
         c1.text(t(f"upload.kind.{kind}"))
         c2.download_button(
             "CSV",
-            _template(kind, "csv", version),
+            cached.template(kind, "csv", version, path),
             file_name=export.template_file_name(kind, "csv"),
             mime="text/csv",
             key=f"tpl_csv_{kind}",
         )
         c3.download_button(
             "XLSX",
-            _template(kind, "xlsx", version),
+            cached.template(kind, "xlsx", version, path),
             file_name=export.template_file_name(kind, "xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"tpl_xlsx_{kind}",
@@ -185,42 +180,12 @@ if uploaded is not None:
 # --- history, rollback, error reports ---------------------------------------------------------------------
 
 st.subheader(t("upload.history"))
-with store.opened() as db:
-    history = store.batches(db, limit=200)
-    latest = store.latest_committed_batch_id(db)
+history, latest = cached.history(version, path)
 
 if history.empty:
     st.caption(t("upload.history_empty"))
 else:
-    shown = history.assign(
-        kind=history["kind"].map(_kind_label),
-        encoding=history["encoding"].fillna("—"),
-        status=history["status"].map(lambda s: t(f"upload.status.{s}")),
-    )
-    shown = shown[
-        [
-            "batch_id",
-            "file_name",
-            "kind",
-            "user",
-            "created_at",
-            "encoding",
-            "rows_new",
-            "rows_changed",
-            "rows_unchanged",
-            "rows_rejected",
-            "rows_skipped",
-            "status",
-        ]
-    ].rename(
-        columns={
-            "rows_new": t("upload.count.new"),
-            "rows_changed": t("upload.count.changed"),
-            "rows_unchanged": t("upload.count.unchanged"),
-            "rows_rejected": t("upload.count.rejected"),
-            "rows_skipped": t("upload.count.skipped"),
-        }
-    )
+    shown = cached.history_table(version, path, lang)
     st.dataframe(_labelled(shown), hide_index=True, width="stretch")
 
     st.markdown("#### " + t("upload.rollback"))
@@ -248,11 +213,9 @@ else:
             format_func=lambda b: f"{b} · {history.loc[history['batch_id'] == b, 'file_name'].iloc[0]}",
             key="_rejects_pick",
         )
-        with store.opened() as db:
-            rejects = store.batch_rejects(db, int(bid))
         st.download_button(
             t("upload.error_report"),
-            export.error_report_bytes(rejects, lang),
+            cached.rejects_report(int(bid), lang, version, path),
             file_name=f"batch_{bid}_errors.csv",
             mime="text/csv",
             key="_rejects_dl",
