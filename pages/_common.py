@@ -6,6 +6,8 @@ Cache keys always include the store's data version (bumped by every commit) and 
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -183,6 +185,16 @@ def _months_with_data(path: str, version: int) -> tuple[str, ...]:
         return tuple(store.months_with_data(db))
 
 
+@functools.lru_cache(maxsize=64)
+def _period_options(months: tuple[str, ...], grain: str, lg: str) -> tuple[list[str], dict[str, str]]:
+    """The periods from the newest back to the oldest month, and their labels in ``lg`` (worked out once, not per
+    option on every run: 120 months of a decade's store; issue 7)."""
+    from metrics import pipelines
+
+    options = pipelines.periods_between(min(months), max(months), grain)[::-1] if months else []
+    return options, {p: i18n.fmt_period(p, lg) for p in options}
+
+
 def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:
     """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data."""
     from metrics import pipelines
@@ -199,7 +211,7 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
         horizontal=True,
         key="_w_period_grain",
     )
-    options = pipelines.periods_between(min(months), max(months), grain)[::-1] if months else []
+    options, labels = _period_options(tuple(months), grain, lg)
     saved = st.session_state.get(PERIOD_KEY)
     if saved not in options:
         saved = pipelines.period_of(saved, grain) if saved and len(saved) == 7 else None
@@ -207,7 +219,7 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
         t("period.pick"),
         options,
         index=options.index(saved) if saved in options else 0,
-        format_func=lambda p: i18n.fmt_period(p, lg),
+        format_func=labels.get,
         key=f"_w_period_{grain}",
     )
     st.session_state[PERIOD_GRAIN_KEY] = grain
@@ -215,10 +227,10 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
     return grain, period
 
 
-def dept_filter(departments) -> list[str]:
-    """Department codes left after the category and party-branch filters (empty choice = all)."""
-    cats = sorted(c for c in departments["category"].dropna().unique())
-    branches = sorted(b for b in departments["party_branch"].dropna().unique())
+def dept_filter(departments, version: int) -> list[str]:
+    """Department codes left after the category and party-branch filters (empty choice = all); ``departments`` is
+    ``store_frames(version)["departments"]``."""
+    cats, branches = _filter_options(str(store.db_path()), version)
     c1, c2 = st.columns(2)
     cat = c1.multiselect(
         t("filter.category"),
@@ -242,6 +254,16 @@ def dept_filter(departments) -> list[str]:
     if br:
         d = d[d["party_branch"].isin(br)]
     return d["dept_code"].tolist()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _filter_options(path: str, version: int) -> tuple[list[str], list[str]]:
+    """(categories, party branches) of the department list, sorted, once per data version (issue 7)."""
+    departments = _store_frames(path, version)["departments"]
+    return (
+        sorted(c for c in departments["category"].dropna().unique()),
+        sorted(b for b in departments["party_branch"].dropna().unique()),
+    )
 
 
 def trend_link(dept_code: str) -> str:

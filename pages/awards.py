@@ -32,7 +32,7 @@ default = (
 )
 c1, _ = st.columns([1, 3])
 year = c1.selectbox(ui.t("aw.year"), years, index=years.index(default), key="awards_year")
-codes = ui.dept_filter(departments)
+codes = ui.dept_filter(departments, version)
 
 # --- compute ------------------------------------------------------------------------------------
 

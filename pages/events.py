@@ -25,7 +25,7 @@ if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(frames["departments"])
+codes = ui.dept_filter(frames["departments"], version)
 
 # --- compute ------------------------------------------------------------------------------------
 

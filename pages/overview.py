@@ -29,7 +29,7 @@ if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(departments)
+codes = ui.dept_filter(departments, version)
 dept_metrics = [m for m in defs if m.scope == "dept"]
 names = {m.code: i18n.metric_name(m, lang) for m in defs}
 

@@ -20,10 +20,10 @@ def values(path: str, version: int, grain: str, period: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def months(path: str, version: int) -> list[str]:
+def months(path: str, version: int) -> tuple[str, ...]:
     """Months holding a value or an event, oldest first (the period choices)."""
     events = ui._store_frames(path, version)["events"]
-    return sorted(set(ui._months_with_data(path, version)) | set(events["event_date"].astype(str).str[:7]))
+    return tuple(sorted(set(ui._months_with_data(path, version)) | set(events["event_date"].astype(str).str[:7])))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
