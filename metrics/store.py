@@ -433,7 +433,7 @@ def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[t
     over the keys' months, kept where the key was asked for. A history file (72,000 values) reads its
     departments' months in one pass instead of looking each value up; a month file reads one month per
     department (issue 7)."""
-    wanted = set(keys)
+    wanted = {tuple(k) for k in keys}
     depts = sorted({k[0] for k in wanted})
     months = [k[1] for k in wanted]
     cur = db.execute(

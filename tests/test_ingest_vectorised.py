@@ -1038,3 +1038,31 @@ EXPECTED_JOURNAL: list = [
         {"dept_code": "HOSP", "month": "2023-01", "metric": "drug_share", "value": 32.0},
     ],
 ]
+
+
+def test_stored_values_are_read_for_exactly_the_keys_asked(fresh_db):
+    """The import reads stored values per department over the file's months; only the keys asked come back."""
+    db = fresh_db
+    stored = [
+        {"dept_code": d, "month": m, "metric": k, "value": float(i)}
+        for i, (d, m, k) in enumerate(
+            (d, m, k)
+            for d in ("K01", "K02", "K10")
+            for m in ("2023-01", "2023-02", "2023-03", "2023-04")
+            for k in ("patient_satisfaction", "complaints")
+        )
+    ]
+    with db.atomic():
+        bid = store.insert_batch(db, kind="metrics", created_at="2023-05-01T00:00:00")
+        store.apply_changes(db, bid, "metric_values", [(None, r) for r in stored])
+    asked = [
+        ("K01", "2023-02", "patient_satisfaction"),  # stored
+        ["K02", "2023-03", "complaints"],  # stored, given as a list
+        ("K02", "2023-02", "staff_satisfaction"),  # not stored (other metric)
+        ("K10", "2023-05", "complaints"),  # not stored (other month)
+        ("K03", "2023-02", "complaints"),  # not stored (other department)
+    ]
+    got = store.fetch_rows(db, "metric_values", asked)
+    by_key = {(r["dept_code"], r["month"], r["metric"]): r for r in stored}
+    assert got == {k: by_key[k] for k in [("K01", "2023-02", "patient_satisfaction"), ("K02", "2023-03", "complaints")]}
+    assert [list(r) for r in got.values()] == [["dept_code", "month", "metric", "value"]] * 2  # the journal's order
