@@ -279,20 +279,27 @@ def trend_links(dept_codes) -> list[str]:
     return [f"trends?dept={c}{suffix}" for c in dept_codes]
 
 
-def trend_picker(codes: list[str], labels: dict[str, str], key: str) -> None:
+def trend_picker(codes: list[str], version: int, key: str) -> None:
     """A department picker and a link to its trend page in this same session (st.page_link with ?dept=)."""
     if not codes:
         return
+    path = str(store.db_path())
+    labels = _dept_names(path, version)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    code = c1.selectbox(
-        t("trend.pick"), codes, format_func=lambda c: f"{c}  {labels.get(c, '')}".strip(), key=f"{key}_trend_dept"
-    )
+    code = c1.selectbox(t("trend.pick"), codes, format_func=_picker_labels(path, version).get, key=f"{key}_trend_dept")
     c2.page_link(
         "pages/trends.py",
         label=t("trend.open", dept=md_escape(str(labels.get(code, code)))),
         icon=":material/show_chart:",
         query_params={"dept": code},
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _picker_labels(path: str, version: int) -> dict[str, str]:
+    """code → "code  name" for every department, once per data version (a label per option on every run cost more
+    than the rest of a page at a region's scale; issue 7)."""
+    return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version).items()}
 
 
 # --- long tables a page at a time (issue 7) ----------------------------------------------------------

@@ -138,4 +138,4 @@ st.dataframe(
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )
-ui.trend_picker(codes, ui.dept_names(version), "awards")
+ui.trend_picker(codes, version, "awards")

@@ -69,7 +69,7 @@ st.dataframe(
     },
 )
 
-ui.trend_picker(table["dept_code"].tolist(), ui.dept_names(version), "events")
+ui.trend_picker(table["dept_code"].tolist(), version, "events")
 
 if view["by_quarter"] is not None:
     st.plotly_chart(view["by_quarter"], theme=None, width="stretch")

@@ -133,4 +133,4 @@ st.dataframe(
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )
-ui.trend_picker(codes, ui.dept_names(version), "overview")
+ui.trend_picker(codes, version, "overview")

@@ -21,48 +21,37 @@ _md = cached.md  # catalogue text made literal for st.markdown
 lang = ui.lang()
 version = ui.data_version()
 st.title(ui.t("nav.trends"))
+path = str(store.db_path())
 frames = ui.store_frames(version)
-departments, metric_defs = frames["departments"], frames["metric_defs"]
+names = ui.dept_names(version)
 
 # ?dept=K01 (links from other pages) chooses the department whenever the link changes, also later in a session.
 wanted = st.query_params.get("dept")
-known = set(departments["dept_code"]) | {HOSP}
+known = wanted == HOSP or wanted in names
 if wanted != st.session_state.get("_trends_link"):
     st.session_state["_trends_link"] = wanted
-    if wanted in known:
+    if known:
         st.session_state["trends_dept"] = wanted
         st.session_state["trends_category"] = ""
 
-names = dict(zip(departments["dept_code"], departments["dept_name"], strict=True))
-names[HOSP] = ui.t("trends.hospital")
 all_label = ui.t("filter.all")
-
 c1, c2, c3 = st.columns([1, 2, 2])
 category = c1.selectbox(
     ui.t("filter.category"),
-    ["", *[c for c in contract.CATEGORIES if c in set(departments["category"])]],
+    ["", *cached.categories(path, version)],
     format_func=lambda c: c or all_label,
     key="trends_category",
 )
-shown = departments if not category else departments[departments["category"] == category]
-order = {c: i for i, c in enumerate(contract.CATEGORIES)}  # clinical departments first, as the hospital lists them
-shown = shown.assign(_o=shown["category"].map(order).fillna(len(order))).sort_values(["_o", "dept_code"])
-options = [HOSP, *shown["dept_code"].tolist()]
-if st.session_state.get("trends_dept") not in options:
+options, labels = cached.dept_choices(path, version, category, lang)
+if st.session_state.get("trends_dept") not in labels:
     st.session_state["trends_dept"] = options[1] if len(options) > 1 else HOSP
-dept = c2.selectbox(
-    ui.t("trends.dept"),
-    options,
-    key="trends_dept",
-    format_func=lambda c: names.get(c, c) if c == HOSP else f"{c}  {names.get(c, c)}",
-)
-if wanted and wanted not in known:
+dept = c2.selectbox(ui.t("trends.dept"), options, key="trends_dept", format_func=labels.get)
+if wanted and not known:
     st.warning(ui.t("trends.unknown_dept"))
 if wanted != dept:  # the URL names the department shown, so it can be shared or bookmarked
     st.query_params["dept"] = dept
     st.session_state["_trends_link"] = dept
 
-path = str(store.db_path())
 months = cached.dept_months(path, version, dept)
 events, awards, events_table, awards_table = cached.dept_history(path, version, dept, lang)
 no_rebase = ui.t("trends.rebase_none")  # format functions must not read session state (AppTest)
@@ -110,7 +99,7 @@ if dept != HOSP:
         chosen = k2.multiselect(
             ui.t("trends.compare_depts", n=COMPARE_MAX),
             others,
-            format_func=lambda c: f"{c}  {names.get(c, c)}",
+            format_func=labels.get,
             max_selections=COMPARE_MAX,
             key="trends_cmp_depts",
         )

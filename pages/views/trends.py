@@ -120,3 +120,24 @@ def dept_series(path: str, version: int, dept: str, lang: str, run_length: int, 
         )
         out.append((m, heading, md(spc_charts.verdict_sentence(name, v, lang)), fig))
     return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def dept_choices(path: str, version: int, category: str, lang: str) -> tuple[list[str], dict[str, str]]:
+    """The department picker's options (the hospital first, then clinical departments first, as the hospital lists
+    them) and each option's label, once per category and language: at a region's scale a label per option on every
+    run was most of the page's rerun (issue 7)."""
+    departments = ui._store_frames(path, version)["departments"]
+    shown = departments if not category else departments[departments["category"] == category]
+    order = {c: i for i, c in enumerate(contract.CATEGORIES)}
+    shown = shown.assign(_o=shown["category"].map(order).fillna(len(order))).sort_values(["_o", "dept_code"])
+    names = ui._dept_names(path, version)
+    labels = {c: f"{c}  {names.get(c, c)}" for c in shown["dept_code"]}
+    labels[HOSP] = i18n.t("trends.hospital", lang)
+    return [HOSP, *shown["dept_code"].tolist()], labels
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def categories(path: str, version: int) -> list[str]:
+    present = set(ui._store_frames(path, version)["departments"]["category"])
+    return [c for c in contract.CATEGORIES if c in present]
