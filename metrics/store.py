@@ -8,6 +8,7 @@ Sections are marked per area so that each area's queries stay together.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -511,36 +513,22 @@ def apply_changes(
     """
     key_cols = DATA_TABLES[table]
     start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
-    journal = []
-    # Per set of columns: the new row's JSON format, the key's JSON format, where the key columns stand, the rows.
-    by_cols: dict[tuple, tuple] = {}
-    for i, (old, new) in enumerate(changes, start=start + 1):
-        cols = tuple(new)
-        spec = by_cols.get(cols)
-        if spec is None:
-            at = [cols.index(c) for c in key_cols]
-            key_at = itemgetter(*at) if len(at) > 1 else (lambda v, j=at[0]: (v[j],))
-            spec = by_cols[cols] = (_json_object_format(cols), "[" + ", ".join(["%s"] * len(at)) + "]", key_at, [])
-        row_format, key_format, key_at, rows = spec
-        # Inline for the common texts and finite floats (a call per value costs a fifth of a history's journal).
-        texts = tuple(
-            [
-                _json_str(v) if v.__class__ is str else _json_value(v) if v.__class__ is not float or v - v else repr(v)
-                for v in new.values()
-            ]
-        )
-        journal.append(
-            (
-                batch_id,
-                i,
-                table,
-                key_format % key_at(texts),
-                None if old is None else _json_row(old),
-                row_format % texts,
-            )
-        )
-        rows.append(tuple(new.values()))
-    for cols, (_row_format, _key_format, key_at, rows) in by_cols.items():
+    # Rows with the same columns are encoded column by column (a history file: 72,000 rows of four columns; a
+    # call per value took most of the journal's time; issue 7).
+    groups: dict[tuple, list[int]] = {}
+    for n, (_old, new) in enumerate(changes):
+        groups.setdefault(tuple(new), []).append(n)
+    key_json: list = [None] * len(changes)
+    new_json: list = [None] * len(changes)
+    for cols, at in groups.items():
+        rows = [tuple(changes[n][1].values()) for n in at]
+        texts = [_json_column(col) for col in zip(*rows)]
+        key_texts = [texts[cols.index(c)] for c in key_cols]
+        key_format = "[" + ", ".join(["%s"] * len(key_cols)) + "]"
+        for n, k, v in zip(
+            at, map(key_format.__mod__, zip(*key_texts)), map(_json_object_format(cols).__mod__, zip(*texts))
+        ):
+            key_json[n], new_json[n] = k, v
         upd = [c for c in cols if c not in key_cols]
         sql = (
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -549,14 +537,28 @@ def apply_changes(
         )
         # In key order: the B-tree pages fill one after another (a history file comes month by month; issue 7).
         # The sort is stable, so a key given twice still ends with its later row.
+        key_at = itemgetter(*[cols.index(c) for c in key_cols])
         try:
             rows = sorted(rows, key=key_at)
         except TypeError:  # keys of mixed types: the file's order
             pass
         db.conn.executemany(sql, rows)
+    old_json = [None if old is None else _json_row(old) for old, _new in changes]
     db.conn.executemany(
-        "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,?)", journal
+        "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,?)",
+        zip(repeat(batch_id), range(start + 1, start + 1 + len(changes)), repeat(table), key_json, old_json, new_json),
     )
+
+
+def _json_column(values: tuple) -> list[str]:
+    """Each value of one column as json.dumps writes it (texts of one type and finite floats the short way)."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        texts = {v: _json_str(v) for v in set(values)}
+        return list(map(texts.__getitem__, values))
+    if kinds == {float} and all(map(math.isfinite, values)):
+        return list(map(float.__repr__, values))
+    return list(map(_json_value, values))
 
 
 def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]) -> None:
