@@ -41,6 +41,7 @@ sort = c2.radio(ui.t("matrix.sort"), list(sort_keys), format_func=sort_keys.get,
 
 dept_defs = [m for m in defs if m.scope == "dept"]
 table = cached.table(version, category, sort, lang, path)
+styles = cached.cell_styles(version, category, sort, lang, path)
 counts = cached.counts(version, category, path)
 
 # --- show ----------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ else:
     # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
     page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=as_text)
     st.dataframe(
-        page.style.apply(lambda _: spc_charts.icon_matrix_cell_styles(page), axis=None),
+        page.style.apply(lambda _: styles.loc[page.index], axis=None),
         column_config=config,
         column_order=["dept_code", "dept_name", "category", "attention", *[m.code for m in dept_defs], "link"],
         hide_index=True,

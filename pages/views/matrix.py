@@ -94,3 +94,10 @@ def hospital_row(version: int, lang: str, path: str) -> tuple[pd.DataFrame, dict
     if not rows:
         return pd.DataFrame(), {}
     return pd.DataFrame([{"dept_name": i18n.t("trends.hospital", lang), **rows}]), names
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cell_styles(version: int, category: str, sort: str, lang: str, path: str) -> pd.DataFrame:
+    """CSS per cell of ``table`` (light orange: needs attention; light blue: improving), worked out once per choice;
+    a page of the table takes its rows (``.loc`` by the table's index)."""
+    return spc_charts.icon_matrix_cell_styles(table(version, category, sort, lang, path))
