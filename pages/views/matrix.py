@@ -27,11 +27,11 @@ def icon_matrix(path: str, version: int, month_from: str) -> pd.DataFrame:
     with store.opened(path) as db:
         defs = store.metric_defs(db)
         targets = store.targets(db)
-        # A group of departments at a time: every series whole, never the whole store in memory (issue 7).
+        # A group of departments at a time: every series whole, never the whole store in memory; only the window's
+        # months are read (at a region's scale reading all ten years was 6 of the cold run's 8 seconds; issue 7).
         parts = [
             spc.icon_matrix(values, resolve_targets(targets, values), defs)
-            for chunk in store.metric_value_chunks(db)
-            for values in [chunk[chunk["month"] >= month_from]]
+            for values in store.metric_value_chunks(db, month_from=month_from or None)
         ]
         if not parts:  # an empty store: the matrix's empty shape
             empty = store.metric_values(db)
