@@ -63,7 +63,7 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
+            "marker": st.column_config.ImageColumn(ui.t("aw.kpi.conflicts"), width=40),
             **{c: st.column_config.TextColumn(h) for c, h in clash_headers.items()},
         },
     )
@@ -132,7 +132,7 @@ st.dataframe(
     width="stretch",
     height=min(36 * (len(table) + 1) + 4, 900),
     column_config={
-        "marker": st.column_config.ImageColumn("", width=40),
+        "marker": st.column_config.ImageColumn(ui.t("aw.kpi.conflicts"), width=40),
         **{c: st.column_config.TextColumn(h) for c, h in headers.items() if c != "reasons"},
         "reasons": st.column_config.TextColumn(headers["reasons"], width="large"),
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
