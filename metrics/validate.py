@@ -166,6 +166,8 @@ def number_text(v):
         return v
     if is_blank(v):
         return None
+    if not isinstance(v, str):  # a date or time cell of a workbook: its text, which then fails as a number
+        return str(v)
     s = v.strip()
     if s[-1] != "%" and "," not in s and s.isascii() and " " not in s:
         return s  # the common case: a plain number

@@ -296,3 +296,26 @@ def test_error_report_of_a_workbook_names_the_sheet_of_each_row(db_file):
     assert rows[0] == ["工作表", "科室编码", "科室名称", "职工人数", "月份", "患者满意度", "行号", "错误说明"]
     assert rows[1] == ["科室名录", "K02", "呼吸内科", "很多", "", "", "2", "职工人数：不是数字。"]
     assert rows[2] == ["科室月度指标", "K01", "", "", "2024-13", "96", "3", rows[2][-1]] and len(rows) == 3
+
+
+# --- 5. a date typed into a number column of an XLSX ---------------------------------------------------------
+
+
+def test_a_date_in_a_number_column_is_a_problem_not_a_crash(db_file):
+    """Excel turns 95.5 typed as "95.5" in some locales, or a pasted "2024/5/1", into a date cell; the file is
+    refused with a problem naming the line and column, and nothing is written."""
+    from datetime import datetime
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["月份", "科室编码", "科室名称", "患者满意度", "投诉件数"])
+    ws.append(["2024-05", "K01", "心血管内科", 95, 0])
+    ws.append(["2024-05", "K02", "呼吸内科", datetime(2024, 5, 1), 1])
+    buf = io.BytesIO()
+    wb.save(buf)
+    before = values(db_file)
+    report = importer.commit(buf.getvalue(), "五月.xlsx", user="li")
+    assert not report.committed and values(db_file) == before
+    (problem,) = report.problems
+    assert (problem.line, problem.column) == (3, "患者满意度")
+    assert "2024" in str(problem.value) and "数字" in problem.message
