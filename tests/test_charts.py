@@ -85,3 +85,16 @@ def test_events_by_quarter_and_award_pipeline():
     got = dict(zip(pipe.data[0].y, pipe.data[0].x, strict=True))
     assert got["已授牌"] == 2 and got["已申报"] == 1 and got["整改中"] == 0
     _assert_projector_fonts(pipe)
+
+
+def test_light_markers_differ_in_shape_and_colour_and_fetch_nothing():
+    """The events table shows each light as a picture next to its name: four different shapes in the lights'
+    colours (a grey projector or a colour-blind reader still tells them apart), drawn from an inline SVG."""
+    markers = {light: charts.light_marker(light) for light in charts.LIGHT_COLOURS}
+    shapes = set()
+    for light, url in markers.items():
+        assert url.startswith("data:image/svg+xml;utf8,<svg")
+        assert "http" not in url.replace("http://www.w3.org/2000/svg", "")  # nothing to download
+        assert charts.LIGHT_COLOURS[light].replace("#", "%23") in url
+        shapes.add(url.split("<svg", 1)[1].split(">", 1)[1].split(" ", 1)[0])
+    assert shapes == {"<rect", "<polygon", "<circle"} and len(set(markers.values())) == 4

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, store
+from metrics import auth, charts, store
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -109,6 +109,8 @@ def test_events_light_red_for_last_month_veto(demo_db, lang, red):
     lights = frame_with(at, "light_label")
     assert lights.iloc[0]["dept_code"] == "K10"  # red first
     assert lights.set_index("dept_code").at["K10", "light_label"] == red
+    markers = dict(zip(lights["light_label"], lights["marker"], strict=False))  # one picture per light
+    assert markers[red] == charts.light_marker("red") and len(set(markers.values())) == len(markers)
     # A department with a confirmed veto only in earlier quarters is not red now (K09: veto 28 months back).
     assert lights.set_index("dept_code").at["K09", "light_label"] != red
     events = frame_with(at, "description")
@@ -128,6 +130,7 @@ def test_awards_conflict_and_counts(demo_db, lang, awarded, conflicts):
     status = frame_with(at, "reasons")
     assert len(status) == 40
     assert status.iloc[0]["dept_code"] == "T02"  # the conflict leads the list
+    assert status["marker"].fillna("").tolist() == [charts.light_marker("red"), *[""] * 39]  # only it has the marker
     by_code = status.set_index("dept_code")
     assert by_code.at["K16", "status"] == ("公示中" if lang == "zh" else "Public notice")
     notice = frame_with(at, "notice_end")
