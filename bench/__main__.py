@@ -262,6 +262,10 @@ def _fmt_page(r: dict) -> str:
     )
 
 
+def _pct(v) -> str:
+    return "" if v is None else f"{v:.0%}"
+
+
 def print_scale(name: str, res: dict) -> None:
     sc = synth.SCALES[name]
     rows = ", ".join(f"{k} {v:,}" for k, v in res["store_rows"].items())
@@ -287,17 +291,21 @@ def print_scale(name: str, res: dict) -> None:
     pg = res.get("pages")
     if pg:
         f = pg["floor"]
-        print(f"{'page':<10} {'first s':>8} {'cold s':>8} {'warm s':>8} {'÷floor':>7} {'RSS MB':>7}  note")
         print(
-            f"{'(floor)':<10} {_s(f.get('first')):>8} {_s(f.get('cold')):>8} {_s(f.get('warm_median')):>8}"
-            f" {'':>7} {f.get('rss_mb', 0):>7.0f}  trivial page"
+            f"{'page':<10} {'first s':>8} {'cold s':>8} {'warm s':>8} {'÷floor':>7} {'RSS MB':>7}"
+            f" {'st.* calls':>10} {'in st.*':>8}  note"
         )
-        for p, r in pg["pages"].items():
-            note = (r.get("error") or "")[:60]
+        for p, r in [("(floor)", f), *pg["pages"].items()]:
+            note = "trivial page" if p == "(floor)" else (r.get("error") or "")[:60]
+            ratio = "" if p == "(floor)" else _r(r.get("warm_ratio"))
             print(
                 f"{p:<10} {_s(r.get('first')):>8} {_s(r.get('cold')):>8} {_s(r.get('warm_median')):>8}"
-                f" {_r(r.get('warm_ratio')):>7} {r.get('rss_mb', 0):>7.0f}  {note}"
+                f" {ratio:>7} {r.get('rss_mb', 0):>7.0f} {r.get('st_calls', ''):>10} {_pct(r.get('st_share')):>8}  {note}"
             )
+        print(
+            "  st.* calls: Streamlit API calls in one warm run; in st.*: the share of that run (profiled) spent inside"
+            " them — Streamlit's own cost of drawing what the page shows."
+        )
 
 
 def verdicts(results: dict) -> list[tuple[str, str, str]]:

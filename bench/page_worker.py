@@ -69,6 +69,57 @@ def share_script_cache() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
+def profiled_run(at) -> dict:
+    """One more warm run under cProfile, split into where its time went (shares of the profiled run; the profiler
+    slows everything alike, so shares are meaningful where its absolute times are not):
+
+    - ``st_calls``: how many Streamlit API calls the script made (st.metric, st.dataframe, st.columns, …);
+    - ``st_share``: the share of the run spent inside them — Streamlit building and queueing its messages;
+    - ``script_share``: the share spent running the script at all (the rest is AppTest turning the messages
+      into its element tree, after the script).
+    What is neither is our own code: reading the data version, cache lookups, filters.
+    """
+    import cProfile
+    import pstats
+    import threading
+
+    profiles: list[cProfile.Profile] = []
+    original = threading.Thread.run
+
+    def run(self, *args, **kwargs):
+        prof = cProfile.Profile()
+        profiles.append(prof)
+        prof.enable()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            prof.disable()
+
+    main = cProfile.Profile()
+    threading.Thread.run = run
+    try:
+        main.enable()
+        at.run()
+        main.disable()
+    finally:
+        threading.Thread.run = original
+    stats = pstats.Stats(main)
+    for prof in profiles:
+        stats.add(prof)
+    st_calls = st_time = script_time = 0.0
+    total = 0.0
+    for (file, _line, func), (_cc, nc, _tt, ct, _callers) in stats.stats.items():
+        if file.endswith("metrics_util.py") and func == "wrapped_func":
+            st_calls, st_time = nc, ct
+        elif file.endswith("exec_code.py") and func == "exec_func_with_error_handling":
+            script_time = ct
+        elif file.endswith("app_test.py") and func == "run":
+            total = max(total, ct)
+    if not total or not script_time:
+        return {}
+    return {"st_calls": int(st_calls), "st_share": st_time / total, "script_share": script_time / total}
+
+
 def measure(page: str, repeat: int, direct: bool) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -93,8 +144,10 @@ def measure(page: str, repeat: int, direct: bool) -> dict:
         dt, e = _timed_run(at)
         warm.append(dt)
         err = err or e
+    breakdown = profiled_run(at)
     return {
         "page": page,
+        **breakdown,
         "first": first,
         "cold": cold,
         "warm": warm,

@@ -55,7 +55,7 @@ else:
     )
 st.download_button(
     ui.t("audit.download"),
-    data=auth.audit_csv(frame),
+    data=lambda: auth.audit_csv(frame),  # written when clicked, not on every run
     file_name=f"audit-{today.isoformat()}.csv",
     mime="text/csv",
     key="audit_csv",
