@@ -10,12 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import contract, i18n, spc, spc_charts, store
+from metrics import i18n, spc, spc_charts, store
 from pages import _common as ui
 from pages.views import matrix as cached
-
-HOSP = contract.HOSPITAL_CODE
-
 
 # --- filters -----------------------------------------------------------------------------------
 
