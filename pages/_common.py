@@ -56,6 +56,25 @@ def data_version() -> int:
         return store.data_version(db)
 
 
+def view_key(**choices):
+    """The frozen key of a page's view-model: this store, its data version, the language, and ``choices``."""
+    from metrics.views import ViewKey
+
+    return ViewKey.of(str(store.db_path()), data_version(), lang(), **choices)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view(build, key):
+    return build(key)
+
+
+def view(build, key):
+    """``build(key)`` once per key for every session (st.cache_resource: shared, never pickled; callers never
+    change what they get). ``build`` is a module-level view-model builder of ``metrics.views``; ``key`` a
+    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11)."""
+    return _view(build, key)
+
+
 def is_demo_store() -> bool:
     """True when the store holds the shipped demo data (meta ``demo``), so every page says so."""
     with store.opened() as db:

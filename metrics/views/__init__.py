@@ -1,0 +1,36 @@
+"""View-models: what each page shows, built by plain functions that return frozen dataclasses (issue 11).
+
+One module per page (``metrics/views/<page>.py``) with one public builder, ``build(key: ViewKey, ...) -> <Page>View``:
+rows in the order shown, display labels, KPI arguments, figures. Builders read the store through
+``metrics.store`` and compute through ``metrics/`` — never Streamlit — so tests call them on a real store file or
+literal frames. A page caches exactly one call per key (``pages._common.view``); the key says everything the
+result depends on, so two stores, two languages or two choices never share an entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ViewKey:
+    """What a page's view depends on: the store (path or URL), its data version, the language and the choices.
+
+    ``choices`` is a tuple of ``(name, value)`` pairs sorted by name; values are hashable (str, int, date, tuples).
+    """
+
+    store: str
+    version: int
+    lang: str
+    choices: tuple[tuple[str, object], ...] = ()
+
+    def get(self, name: str, default=None):
+        """The choice ``name``, or ``default``."""
+        for k, v in self.choices:
+            if k == name:
+                return v
+        return default
+
+    @classmethod
+    def of(cls, store: str, version: int, lang: str, **choices) -> ViewKey:
+        return cls(str(store), int(version), lang, tuple(sorted(choices.items())))
