@@ -64,15 +64,16 @@ def view_key(**choices):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _view(build, key):
-    return build(key)
+def _view(name: str, _build, key):
+    # Streamlit cannot hash a function: the builder's dotted name keys it, the function itself is not hashed.
+    return _build(key)
 
 
 def view(build, key):
     """``build(key)`` once per key for every session (st.cache_resource: shared, never pickled; callers never
     change what they get). ``build`` is a module-level view-model builder of ``metrics.views``; ``key`` a
     ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11)."""
-    return _view(build, key)
+    return _view(f"{build.__module__}.{build.__qualname__}", build, key)
 
 
 def is_demo_store() -> bool:
