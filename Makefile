@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Where the app listens: 127.0.0.1 (this machine only) by default; `make run ADDRESS=0.0.0.0` serves the hospital
+# network (README, "Serving the hospital network").
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint format bench demo clean-data
 
@@ -15,7 +18,7 @@ $(BIN)/python: requirements.txt
 run: $(BIN)/python
 	$(BIN)/python -m metrics demo --if-empty
 	@$(BIN)/python -m metrics users list > /dev/null  # prints how to create the first admin while none exists
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(BIN)/python
 	$(BIN)/ruff check .
