@@ -1,0 +1,178 @@
+"""Programme work (PRODUCT §8): key tasks, rectification notices and the 医德考评加分 list — pure pandas, no Streamlit.
+
+Frames produced here (names are stable; issue 14 builds the kinds, pages and briefing slide on them):
+
+``responsible_codes(text, departments)`` → (dept codes in file order, unknown parts with their closest known name).
+``task_states(tasks, as_of)`` → the tasks with ``state`` ('done'|'cancelled'|'overdue'|'due_quarter'|'open')
+    and ``days_overdue`` (Int64).
+``notice_states(notices, as_of)`` → the notices with ``state`` ('closed'|'overdue'|'open') and ``days_overdue``.
+``overdue_notice_warnings(notices, as_of)`` → the automatic W03 整改逾期 warnings, shaped like stored events.
+``appraisal_points(year, award_changes, staff, as_of)`` → the +2 points list (seed 004), one row per staff member.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+
+import pandas as pd
+
+# ---------------------------------------------------------------------------------------------
+# Rules as data
+# ---------------------------------------------------------------------------------------------
+
+# PRODUCT §8 tasks.status; overdue is computed, never typed.
+TASK_CLOSED = ("done", "cancelled")
+# PRODUCT §8 notices.status: 整改中 (default), 已整改 (awaiting the check), 已销号 (closed).
+NOTICE_CLOSED = ("closed",)
+# PRODUCT §8 and §4.3: an overdue notice is an automatic warning of this indicator.
+OVERDUE_NOTICE_INDICATOR = "W03"
+# Seed 004 (创建办法): "在医德考评中对'清廉示范科室'每位员工（须一年以上时间在该科室）加2分".
+APPRAISAL_POINTS = 2
+APPRAISAL_MIN_YEARS = 1  # 一年以上 includes exactly one year: in the department since award date − 1 year or earlier
+
+# PRODUCT §8 tasks.responsible: separators between departments, the whole hospital, and a category's departments.
+RESPONSIBLE_SEPARATORS = r"[、，,;；/\s]+"
+WHOLE_HOSPITAL = ("全院各科室", "全院", "全院科室", "all departments")
+CATEGORY_PATTERN = re.compile(r"^全院(?P<category>.+?)科室$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Responsible departments
+# ---------------------------------------------------------------------------------------------
+
+
+def responsible_codes(text: str | None, departments: pd.DataFrame) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """(codes, unknown) for a 责任科室 cell: codes or names separated by 、，,;；; 全院各科室 = every active
+    department; 全院<类别>科室 (e.g. 全院临床科室) = every active department of that category. ``unknown`` lists
+    each part that names no department, with the closest known code or name (None when nothing is close)."""
+    if text is None or not str(text).strip():
+        return [], []
+    active = departments[departments["active"].fillna(1).astype(int) == 1]
+    by_code = dict(zip(departments["dept_code"], departments["dept_code"], strict=True))
+    by_name = dict(zip(departments["dept_name"], departments["dept_code"], strict=True))
+    codes: list[str] = []
+    unknown: list[tuple[str, str | None]] = []
+    for part in (p for p in re.split(RESPONSIBLE_SEPARATORS, str(text).strip()) if p):
+        if part in WHOLE_HOSPITAL:
+            found = list(active["dept_code"])
+        elif (m := CATEGORY_PATTERN.match(part)) and m["category"] in set(active["category"].dropna()):
+            found = list(active.loc[active["category"] == m["category"], "dept_code"])
+        elif part in by_code or part in by_name:
+            found = [by_code.get(part) or by_name[part]]
+        else:
+            close = difflib.get_close_matches(part, [*by_code, *by_name], n=1, cutoff=0.5)
+            unknown.append((part, close[0] if close else None))
+            continue
+        codes.extend(c for c in found if c not in codes)
+    return codes, unknown
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks and notices
+# ---------------------------------------------------------------------------------------------
+
+
+def quarter_bounds(as_of: date) -> tuple[date, date]:
+    """(first day, last day) of the calendar quarter holding ``as_of``."""
+    first_month = 3 * ((as_of.month - 1) // 3) + 1
+    start = date(as_of.year, first_month, 1)
+    end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
+    return start, end
+
+
+def task_states(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """``tasks`` with ``state`` and ``days_overdue``. Overdue = past ``due_on`` and neither done nor cancelled:
+    a task due today is not overdue yet, the day after it is (PRODUCT §8). 'due_quarter' = due in as_of's
+    quarter and not yet overdue."""
+    due = pd.to_datetime(tasks["due_on"], errors="coerce")
+    today = pd.Timestamp(as_of)
+    q_start, q_end = quarter_bounds(as_of)
+    closed = tasks["status"].isin(TASK_CLOSED)
+    overdue = ~closed & due.notna() & (due < today)
+    due_quarter = ~closed & ~overdue & due.between(pd.Timestamp(q_start), pd.Timestamp(q_end))
+    state = pd.Series("open", index=tasks.index)
+    state = state.mask(due_quarter, "due_quarter").mask(overdue, "overdue")
+    state = state.mask(tasks["status"] == "done", "done").mask(tasks["status"] == "cancelled", "cancelled")
+    days = (today - due).dt.days.where(overdue)
+    return tasks.assign(state=state, days_overdue=days.astype("Int64"))
+
+
+def notice_states(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """``notices`` with ``state`` ('closed' | 'overdue' | 'open') and ``days_overdue``: a notice is overdue the
+    day after its 整改期限 while not 销号 (PRODUCT §8); 已整改 awaiting the check is still open."""
+    due = pd.to_datetime(notices["due_on"], errors="coerce")
+    today = pd.Timestamp(as_of)
+    closed = notices["status"].isin(NOTICE_CLOSED)
+    overdue = ~closed & due.notna() & (due < today)
+    state = pd.Series("open", index=notices.index).mask(overdue, "overdue").mask(closed, "closed")
+    return notices.assign(state=state, days_overdue=(today - due).dt.days.where(overdue).astype("Int64"))
+
+
+def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The automatic W03 整改逾期 warnings (PRODUCT §4.3, §8), one per overdue notice, in the columns of stored
+    events (event_id, event_date, dept_code, kind, indicator, description, evidence, office, status). The
+    warning falls on the first overdue day, so a quarter's lights see it in the quarter it became overdue."""
+    states = notice_states(notices, as_of)
+    late = states[states["state"] == "overdue"]
+    first_late = (pd.to_datetime(late["due_on"]) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    return pd.DataFrame(
+        {
+            "event_id": "notice:" + late["notice_no"].astype(str),
+            "event_date": first_late,
+            "dept_code": late["dept_code"],
+            "kind": "warning",
+            "indicator": OVERDUE_NOTICE_INDICATOR,
+            "description": late["notice_no"].astype(str),
+            "evidence": None,
+            "office": None,
+            "status": "confirmed",
+        }
+    ).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# 医德考评加分 (seed 004)
+# ---------------------------------------------------------------------------------------------
+
+
+def award_dates(year: int, award_changes: pd.DataFrame, as_of: date) -> dict[str, str]:
+    """{dept_code: award date} for departments awarded for ``year`` whose award stands on ``as_of``: a later
+    已取消 (revoked) or 整改中 change of the same department undoes it (a revoked award gives no points)."""
+    known = award_changes[award_changes["changed_on"] <= as_of.isoformat()]
+    out: dict[str, str] = {}
+    for dept, rows in known.sort_values("changed_on", kind="stable").groupby("dept_code"):
+        awarded = rows[(rows["year"].astype(int) == year) & (rows["status"] == "awarded")]
+        if awarded.empty:
+            continue
+        on = awarded["changed_on"].max()
+        later = rows[(rows["changed_on"] >= on) & rows["status"].isin(("revoked", "rectifying"))]
+        if later.empty:
+            out[dept] = on
+    return out
+
+
+def appraisal_points(year: int, award_changes: pd.DataFrame, staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The +2 points list for ``year``: every active staff member of each department awarded that year (award not
+    revoked by ``as_of``) who had been in it at least one year on the award date — the award date itself counts
+    (in since 2025-03-10, awarded 2026-03-10: one year, points). Columns: staff_id, name, dept_code,
+    in_dept_since, award_date, points; ordered by department, then staff id."""
+    awarded = award_dates(year, award_changes, as_of)
+    cols = ["staff_id", "name", "dept_code", "in_dept_since", "award_date", "points"]
+    if not awarded or staff.empty:
+        return pd.DataFrame(columns=cols)
+    s = staff[staff["dept_code"].isin(awarded) & (staff["active"].fillna(1).astype(int) == 1)]
+    s = s.assign(award_date=s["dept_code"].map(awarded))
+    latest_start = s["award_date"].map(lambda d: _years_before(date.fromisoformat(d), APPRAISAL_MIN_YEARS))
+    held = pd.to_datetime(s["in_dept_since"]) <= pd.to_datetime(latest_start)
+    out = s[held].assign(points=APPRAISAL_POINTS)
+    return out[cols].sort_values(["dept_code", "staff_id"], kind="stable").reset_index(drop=True)
+
+
+def _years_before(d: date, years: int) -> date:
+    """The same day ``years`` years earlier (29 Feb → 28 Feb)."""
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:
+        return d.replace(year=d.year - years, day=28)
