@@ -175,3 +175,73 @@ def test_the_one_rule_per_sink():
         "'\rx",
     ]
     assert [safe.sheet_cell(v) for v in (-3.5, "-3.5", "+2", "心内科", None)] == [-3.5, "-3.5", "+2", "心内科", None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 8: files the app writes carry no live formula built from data
+# ---------------------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example","点击")'
+
+
+def _hostile_catalogue():
+    from dataclasses import replace
+
+    from metrics import contract
+
+    defs = list(contract.METRICS)
+    defs[0] = replace(defs[0], name_zh=FORMULA)
+    defs[1] = replace(defs[1], name_zh="@SUM(1+1)")
+    return defs
+
+
+def _cells(blob: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(blob))
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_xlsx_template_of_a_hostile_catalogue_has_no_formula_and_reads_back(tmp_path):
+    from metrics import export, reading
+
+    defs = _hostile_catalogue()
+    blob = export.template_bytes("metrics", "xlsx", defs)
+    cells = _cells(blob)
+    formulas = [c.value for c in cells if c.data_type == "f"]
+    assert formulas == []  # Excel would run these on opening the template
+    assert "'" + FORMULA in [c.value for c in cells]  # the name is still there, as text
+    # The template, as downloaded (either format), uploads again with the metrics' columns recognised.
+    for fmt in ("xlsx", "csv"):
+        (table,) = reading.read(export.template_bytes("metrics", fmt, defs), f"metrics_template.{fmt}", defs)
+        assert defs[0].code in table.columns and defs[1].code in table.columns, fmt
+
+
+def test_shipped_templates_hold_no_formula_and_match_what_the_app_writes():
+    from metrics import export
+
+    for path in sorted(export.TEMPLATE_DIR.glob("*.xlsx")):
+        assert [c.value for c in _cells(path.read_bytes()) if c.data_type == "f"] == [], path.name
+        kind = path.name.removesuffix("_template.xlsx")
+        want = [c.value for c in _cells(export.template_bytes(kind, "xlsx"))]
+        assert [c.value for c in _cells(path.read_bytes())] == want, path.name
+
+
+def test_csv_downloads_neutralise_formulas_in_every_column_type():
+    import csv
+    import io
+
+    from metrics import export
+
+    frame = pd.DataFrame(
+        {
+            "科室": pd.Series([FORMULA, "心内科"], dtype="category"),
+            "说明": pd.Series(["+cmd", "@SUM(A1)"], dtype="string"),
+            FORMULA: [1.5, -2.0],
+        }
+    )
+    rows = list(csv.reader(io.StringIO(export.csv_bytes(frame).decode("utf-8-sig"))))
+    assert rows[0] == ["科室", "说明", "'" + FORMULA]
+    assert rows[1] == ["'" + FORMULA, "'+cmd", "1.5"] and rows[2] == ["心内科", "'@SUM(A1)", "-2.0"]
