@@ -42,9 +42,9 @@ _STRIP_TABLE = {ord(c): None for c in CONTROLS}
 
 def strip_controls(s):
     """``s`` without bidi and zero-width control characters (non-strings unchanged)."""
-    if not isinstance(s, str):
+    if not isinstance(s, str) or _CONTROLS_RE.search(s) is None:  # the common case: a regex, no copy (~0.15 µs)
         return s
-    return s.translate(_STRIP_TABLE)
+    return _CONTROLS_RE.sub("", s)
 
 
 def has_controls(s) -> bool:
@@ -53,11 +53,12 @@ def has_controls(s) -> bool:
 
 
 _PLOT_TABLE = {**_STRIP_TABLE, ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+_PLOT_RE = re.compile(f"[&<>{CONTROLS}]")
 
 
 def plot_text(s):
     """Text for plotly (labels, ticks, hover, legend, annotations): shown as written, never as markup."""
-    if not isinstance(s, str):
+    if not isinstance(s, str) or _PLOT_RE.search(s) is None:
         return s
     return s.translate(_PLOT_TABLE)
 

@@ -245,3 +245,25 @@ def test_csv_downloads_neutralise_formulas_in_every_column_type():
     rows = list(csv.reader(io.StringIO(export.csv_bytes(frame).decode("utf-8-sig"))))
     assert rows[0] == ["科室", "说明", "'" + FORMULA]
     assert rows[1] == ["'" + FORMULA, "'+cmd", "1.5"] and rows[2] == ["心内科", "'@SUM(A1)", "-2.0"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bidi and zero-width controls are stripped on import, with a warning naming the line and column
+# ---------------------------------------------------------------------------------------------
+
+
+def test_import_strips_bidi_and_zero_width_controls_and_says_so(db_file):
+    from metrics import importer, store
+
+    depts = "科室编码,科室名称,科室类别,党支部\nK01,儿科\u202e,临床,第一\u200b支部\nK02,眼科,临床,\nK03,\u2066外科\u2069,临床,\n"
+    report = importer.commit(depts.encode(), "科室.csv", user="ed", db_path=db_file)
+    assert report.committed, report.problems
+    with store.opened(db_file) as db:
+        names = store.table_frame(db, "departments").set_index("dept_code")
+    assert names.loc["K01", "dept_name"] == "儿科" and names.loc["K03", "dept_name"] == "外科"
+    assert names.loc["K01", "party_branch"] == "第一支部"
+    said = [w.message for w in report.warnings]
+    assert any("第 2 行" in m and "科室名称" in m and "共 2 行" in m for m in said), said
+    assert any("第 2 行" in m and "党支部" in m for m in said), said
+    en = importer.preview(depts.encode(), "科室.csv", lang="en", db_path=db_file)
+    assert any("Line 2" in w.message and "科室名称" in w.message for w in en.warnings), en.warnings
