@@ -267,3 +267,41 @@ def test_import_strips_bidi_and_zero_width_controls_and_says_so(db_file):
     assert any("第 2 行" in m and "党支部" in m for m in said), said
     en = importer.preview(depts.encode(), "科室.csv", lang="en", db_path=db_file)
     assert any("Line 2" in w.message and "科室名称" in w.message for w in en.warnings), en.warnings
+
+
+def test_markdown_labels_strip_controls_and_escape_markup():
+    from pages import _common as ui
+
+    assert ui.md_escape("儿科\u202e") == "儿科"  # a label's "61.5 未达 ≥ 90" after the name is not mirrored
+    assert ui.md_escape("[点击](http://x) **粗**") == r"\[点击\]\(http\://x\) \*\*粗\*\*"
+
+
+def test_pptx_chart_workbook_cells_are_neither_formulas_nor_links():
+    """python-pptx writes a chart's data with xlsxwriter, which makes '=…' a formula and 'https://…' a link."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    names = [FORMULA, "https://evil.example", "mailto:a@b.c", "{=1+1}", "@SUM(1)", "儿科\u202e", "心内科"]
+    deck = Presentation()
+    cd = CategoryChartData()
+    cd.categories = [safe.workbook_cell(n) for n in names]
+    cd.add_series(safe.workbook_cell("=2+2"), [1.0] * len(names))
+    deck.slides.add_slide(deck.slide_layouts[6]).shapes.add_chart(
+        XL_CHART_TYPE.BAR_CLUSTERED, 0, 0, Inches(4), Inches(3), cd
+    )
+    buf = io.BytesIO()
+    deck.save(buf)
+    z = zipfile.ZipFile(buf)
+    (xlsx,) = [n for n in z.namelist() if n.endswith(".xlsx")]
+    ws = load_workbook(io.BytesIO(z.read(xlsx))).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    assert [c.value for c in cells if c.hyperlink is not None] == []
+    shown = [c.value for c in cells if isinstance(c.value, str)]
+    assert "'" + FORMULA in shown and "'https://evil.example" in shown and "儿科" in shown and "心内科" in shown
