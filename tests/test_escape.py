@@ -12,6 +12,7 @@ import json
 import re
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from metrics import charts, safe, spc, spc_charts
 
@@ -305,3 +306,52 @@ def test_pptx_chart_workbook_cells_are_neither_formulas_nor_links():
     assert [c.value for c in cells if c.hyperlink is not None] == []
     shown = [c.value for c in cells if isinstance(c.value, str)]
     assert "'" + FORMULA in shown and "'https://evil.example" in shown and "儿科" in shown and "心内科" in shown
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages' charts, end to end: hostile names uploaded, every plotly chart on the browsing pages inspected
+# ---------------------------------------------------------------------------------------------
+
+
+def _plotly_specs(at) -> list[dict]:
+    out = []
+
+    def walk(node):
+        if getattr(node, "type", "") == "plotly_chart":
+            out.append(json.loads(node.proto.spec))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return out
+
+
+def test_every_chart_on_the_browsing_pages_shows_uploaded_names_as_written(demo_db):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from metrics import importer, store
+
+    names = {"K01": LINK, "K02": BIG, "K03": AMP}
+    rows = "".join(f'{c},"{n.replace(chr(34), chr(34) * 2)}",临床\n' for c, n in names.items())
+    assert importer.commit(
+        ("科室编码,科室名称,科室类别\n" + rows).encode(), "d.csv", user="ed", db_path=demo_db
+    ).committed
+    with store.opened(demo_db) as db:
+        last = db.execute("SELECT MAX(event_date) FROM events").fetchone()[0]
+    ev = f'发生日期,科室编码,类型,指标,事件描述,状态\n{last},K01,否决,V04,"{LINK.replace(chr(34), chr(34) * 2)}",已认定\n'
+    assert importer.commit(ev.encode(), "e.csv", user="ed", db_path=demo_db).committed
+    app = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+    seen = 0
+    for page, params in (("pages/overview.py", {}), ("pages/trends.py", {"dept": "K01"}), ("pages/events.py", {})):
+        at = AppTest.from_file(app, default_timeout=120)
+        at.query_params.update(params)
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        for spec in _plotly_specs(at):
+            seen += 1
+            for s in figure_strings(go.Figure(spec)):
+                _, tags = plotly_shows(s)
+                assert set(tags) <= OUR_TAGS, f"{page}: markup from data reaches plotly: {s[:200]!r}"
+    assert seen >= 3  # the ranking, the heat map, the XmR charts and the events chart were inspected
