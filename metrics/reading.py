@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from metrics import contract
+from metrics import contract, safe
 
 # How far down a sheet the header may stand (title rows, notes, blank rows above it).
 HEADER_SEARCH_ROWS = 30
@@ -156,13 +156,14 @@ def _kind_from_sheet_name(name: str) -> str | None:
 def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None, unquote=True) -> RawTable:
     kinds = [kind] if kind else list(contract.KINDS)
     lookups = {k: header_names(k, metric_defs) for k in kinds}
+    clean = _unquoted if unquote else tuple
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        row = clean(row)  # a header our templates wrote through safe.sheet_cell ('=名称 → =名称)
         found = _match_header(row, lookups)
         if found:
             k = found
             header = tuple(_cell_text(c) for c in row)
             columns = tuple(lookups[k].get(norm_header(h)) if h.strip() else None for h in header)
-            clean = _unquoted if unquote else tuple
             rows = tuple((j + 1, clean(r)) for j, r in enumerate(grid) if j > i)
             return RawTable(k, encoding, sheet, i + 1, header, columns, rows)
     return RawTable(None, encoding, sheet, 0, (), (), tuple((j + 1, tuple(r)) for j, r in enumerate(grid)))
@@ -180,9 +181,9 @@ def _match_header(row: list, lookups: dict[str, dict[str, str]]) -> str | None:
     return best
 
 
-# A cell our own CSV downloads neutralised (``export.neutralise``: a leading ' before = + - @ tab CR), so an
+# A cell our own downloads neutralised (``safe.sheet_cell``: a leading ' before = + - @ tab CR), so an
 # error report corrected in Excel and uploaded again gives back the value as first written.
-_NEUTRALISED = frozenset("=+-@\t\r")
+_NEUTRALISED = frozenset(safe.FORMULA_START)
 
 
 def _unquoted(row) -> tuple:
