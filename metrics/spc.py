@@ -41,9 +41,12 @@ class SPCParams:
     run_length: int = 7
     # R/ptd_calculate_point_type.R `ptd_seven_point_trend`: 7 points strictly rising or falling.
     trend_length: int = 7
-    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); issue 4 asks for at least 13
-    # points before limits stop being "trial limits".
+    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); PRODUCT §5 (issues 4, 11): limits
+    # resting on fewer than 13 points are "trial limits"…
     min_points: int = 13
+    # …except a baseline the user fixes (NHSRplotthedots `fix_after_n_points`): 12 points or more is not a trial
+    # (PRODUCT §5; the 12 of ptd_add_short_group_warnings.R).
+    fixed_baseline_min: int = 12
 
     def __post_init__(self) -> None:
         if self.run_length not in (6, 7):
@@ -107,7 +110,7 @@ class Verdict:
 
     variation: str  # one of VARIATIONS
     assurance: str | None  # one of ASSURANCES, None without a target (or without limits)
-    trial: bool  # the last segment's limits rest on fewer than params.min_points points
+    trial: bool  # the last segment's limits are trial limits (see ``_is_trial``)
     n_points: int
     last_month: str | None
     last_value: float | None
@@ -117,6 +120,7 @@ class Verdict:
     target: float | None
     direction: str | None
     rule: str | None  # the rule that flagged the last point (RULES), None for common cause
+    limit_points: int | None = None  # how many points the last segment's limits rest on (None: n_points)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +151,7 @@ _COLUMNS = (
     "signal",
     "point_type",
     "trial",
+    "limit_points",
 )
 
 
@@ -220,6 +225,7 @@ def _segments(months: list[str], rebase_months: Iterable[str]) -> np.ndarray:
 def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int) -> dict[str, np.ndarray]:
     n = len(y)
     used = n if baseline_points is None else max(1, min(n, int(baseline_points)))
+    trial = _is_trial(used, baseline_points, p)
     mean, amr = _mean_and_amr(y[:used], p)
     lpl, upl = mean - p.limit_factor * amr, mean + p.limit_factor * amr
     near = p.near_fraction * p.limit_factor * amr
@@ -268,8 +274,17 @@ def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, si
         "rule": rule.astype(object),
         "signal": signal,
         "point_type": point_type.astype(object),
-        "trial": full(used < p.min_points),
+        "trial": full(trial),
+        "limit_points": full(used),
     }
+
+
+def _is_trial(used: int, baseline_points: int | None, p: SPCParams) -> bool:
+    """Trial limits (PRODUCT §5): they rest on fewer than ``p.min_points`` (13) points, unless the user fixed the
+    baseline and the limits do rest on that many points, ``p.fixed_baseline_min`` (12) or more: a baseline the user
+    chose is not a trial. A fixed baseline longer than the series rests on what there is and is judged as such."""
+    fixed = baseline_points is not None and used == int(baseline_points)
+    return used < (p.fixed_baseline_min if fixed else p.min_points)
 
 
 def _mean_and_amr(y: np.ndarray, p: SPCParams) -> tuple[float, float]:
@@ -393,6 +408,7 @@ def _last_verdict(last: dict, n: int, direction: str | None) -> Verdict:
         target=target,
         direction=direction,
         rule=str(last["rule"]) or None,
+        limit_points=int(last["limit_points"]),
     )
 
 

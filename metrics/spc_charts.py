@@ -75,7 +75,9 @@ def verdict_sentence(metric_name: str, verdict: spc.Verdict, lang: str = i18n.DE
         assurance=i18n.t("spc.say.ass." + (verdict.assurance or "none"), lang),
     )
     if verdict.trial and verdict.n_points:
-        s += i18n.t("spc.sentence.trial", lang, n=verdict.n_points)
+        # The points the limits rest on (a baseline or a rebase can make them fewer than the months shown).
+        n = verdict.n_points if verdict.limit_points is None else verdict.limit_points
+        s += i18n.t("spc.sentence.trial_on", lang, n=n)
     return s
 
 
@@ -307,7 +309,7 @@ def _add_rebase_and_trial(fig: go.Figure, chart: pd.DataFrame, lang: str, params
                 yref="paper",
                 yanchor="bottom",
                 xanchor="right",
-                text=i18n.t("spc.trial", lang, n=params.min_points),
+                text=i18n.t("spc.trial_on", lang, n=int(seg["limit_points"].iloc[0])),
                 showarrow=False,
                 font=dict(size=16, color="#8a4b00"),
                 bgcolor="#fff4e0",

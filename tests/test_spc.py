@@ -291,6 +291,30 @@ def test_fewer_than_13_points_are_trial_limits():
     assert spc.verdict(spc.xmr(series([10, 12] * 10), ">=", baseline_points=8), ">=").trial
 
 
+def test_trial_limits_name_the_points_they_rest_on_and_a_fixed_baseline_of_12_is_not_trial():
+    """Issue 11.7a, PRODUCT §5: limits resting on fewer than 13 points (SPCParams.min_points) are trial limits,
+    and the verdict names how many points they rest on (not the series length); a baseline the user fixes at 12
+    points or more (SPCParams.fixed_baseline_min) is not a trial.
+    24 points 10 12 …: baseline 12 → limits on 12, not trial; baseline 8 → trial on 8; baseline 11 → trial on 11;
+    no baseline → limits on all 24, not trial; rebased at the 17th month → the last segment has 8 points: trial
+    on 8; a baseline of 20 asked of a 10-point series rests on only 10 → trial on 10.
+    """
+    s = series([10, 12] * 12)
+
+    def trial_of(values=s, **kw) -> tuple[bool, int, int]:
+        v = spc.verdict(spc.xmr(values, ">=", **kw), ">=")
+        return v.trial, v.limit_points, v.n_points
+
+    assert trial_of(baseline_points=12) == (False, 12, 24)
+    assert trial_of(baseline_points=8) == (True, 8, 24)
+    assert trial_of(baseline_points=11) == (True, 11, 24)
+    assert trial_of() == (False, 24, 24)
+    assert trial_of(rebase_months=[months(24)[16]]) == (True, 8, 24)
+    assert trial_of(series([10, 12] * 5), baseline_points=20) == (True, 10, 10)
+    chart = spc.xmr(s, ">=", baseline_points=12)
+    assert not chart["trial"].any() and chart["limit_points"].eq(12).all()
+
+
 def test_no_direction_gives_neutral_special_causes():
     """With no improvement direction ('neither'), the outlier 30 is a neutral high special cause."""
     c = spc.xmr(series(OUTLIER), None)

@@ -48,7 +48,7 @@ def test_rebase_draws_new_lines_a_marker_and_trial_labels():
     assert [s.x0 for s in fig.layout.shapes] == ["2024-09"]
     texts = [a.text for a in fig.layout.annotations]
     assert "Rebased" in texts
-    assert texts.count("Trial limits (fewer than 13 points)") == 2  # both segments have 8 points
+    assert texts.count("Trial limits (on only 8 points)") == 2  # both segments have 8 points
 
 
 def test_no_trial_label_with_13_points_or_more():
@@ -102,7 +102,27 @@ def test_labels_and_sentence():
     assert spc_charts.assurance_label(spc.FAIL, "zh") == "✘ 稳定未达标"
     assert spc_charts.assurance_label(float("nan"), "zh") == "○ 无目标"
     trial = spc.Verdict(spc.COMMON, None, True, 5, "2026-10", 1.0, 1, 0, 2, None, "<=", None)
-    assert spc_charts.verdict_sentence("投诉件数", trial, "zh").endswith("（仅5个点，控制限为试算值）")
+    assert spc_charts.verdict_sentence("投诉件数", trial, "zh").endswith("（控制限仅基于5个点，为试算值）")
+
+
+def test_the_trial_sentence_and_label_name_the_points_the_limits_rest_on():
+    """Issue 11.7a: 24 monthly points with limits fixed on the first 8 → the sentence and the chart say 8 (not 24);
+    fixed on the first 12 → no trial wording at all (PRODUCT §5: a user-fixed baseline of ≥ 12 is not a trial)."""
+    s = pd.DataFrame(
+        {"month": [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)], "value": [10.0, 12.0] * 12}
+    )
+    eight = spc.xmr(s, ">=", baseline_points=8)
+    v = spc.verdict(eight, ">=")
+    zh = spc_charts.verdict_sentence("患者满意度", v, "zh")
+    assert "8个点" in zh and "24" not in zh and "试算" in zh
+    assert "8 points" in spc_charts.verdict_sentence("Patient satisfaction", v, "en")
+    texts = [a.text for a in spc_charts.xmr_figure(eight, title="x", lang="zh").layout.annotations]
+    assert any("试算" in t and "8" in t for t in texts)
+
+    twelve = spc.xmr(s, ">=", baseline_points=12)
+    assert "试算" not in spc_charts.verdict_sentence("患者满意度", spc.verdict(twelve, ">="), "zh")
+    texts = [a.text for a in spc_charts.xmr_figure(twelve, title="x", lang="zh").layout.annotations]
+    assert not any("试算" in t for t in texts)
 
 
 def test_icon_matrix_table_sorts_attention_first_and_links_each_cell():

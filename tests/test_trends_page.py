@@ -147,7 +147,7 @@ def test_an_uploaded_department_name_is_never_markdown(fresh_db):
     at = open_trends("K01")
     (sub,) = [s.value for s in at.subheader]
     assert r"\*\*急诊\*\*\[点我\]\(http" in sub and r"\<b\>" in sub
-    assert sentence(at, "患者满意度").endswith("（仅5个点，控制限为试算值）")
+    assert sentence(at, "患者满意度").endswith("（控制限仅基于5个点，为试算值）")
 
 
 def test_compare_k01_with_other_departments(demo_db):
@@ -156,3 +156,15 @@ def test_compare_k01_with_other_departments(demo_db):
     at.multiselect(key="trends_cmp_depts").select("K20").select("K07").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 4  # the comparison chart joins the three XmR charts
+
+
+def test_a_fixed_12_month_baseline_is_not_trial_and_a_shorter_one_names_its_points(demo_db):
+    """Issue 11.7a, PRODUCT §5: limits fixed on the first 12 of K01's 36 months are not trial limits; fixed on the
+    first 8 they are, and the sentence says the limits rest on 8 points (not the 36 months shown)."""
+    at = open_trends("K01")
+    at.number_input[0].set_value(12).run()
+    assert not at.exception
+    assert not any("试算" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    at.number_input[0].set_value(8).run()
+    text = sentence(at, "患者满意度")
+    assert "试算" in text and "8个点" in text and "36" not in text
