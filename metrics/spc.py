@@ -99,6 +99,17 @@ _POINT_TYPE_TO_VARIATION = {
 }
 
 
+def is_count(metric) -> bool:
+    """Whether a catalogue metric is a count (complaints): whole numbers that cannot be negative.
+
+    A count's lower process limit is never shown below 0 (PRODUCT §5, issue 11.7b): NHS England's Making Data Count
+    guidance and its SPC tools treat a negative lower limit of a count as no limit below zero and draw it at 0
+    (NHSRplotthedots itself does not clip). Clipping changes no verdict: no count can fall below 0.
+    """
+    lo = getattr(metric, "lo", None)
+    return bool(getattr(metric, "integer", False)) and lo is not None and lo >= 0
+
+
 def improvement_sign(direction: str | None) -> int:
     """+1 when higher is better ('>='), -1 when lower is better ('<='), 0 when neither (R/ptd_spc.R switch)."""
     return {">=": 1, "<=": -1}.get(direction or "", 0)
@@ -161,6 +172,7 @@ def xmr(
     params: SPCParams = DEFAULT_PARAMS,
     baseline_points: int | None = None,
     rebase_months: Iterable[str] = (),
+    count: bool = False,
 ) -> pd.DataFrame:
     """One XmR chart: a row per month with limits, rule flags, the point type and the segment.
 
@@ -168,6 +180,7 @@ def xmr(
     rest are taken in month order, and moving ranges are between consecutive stored months.
     ``baseline_points``: limits of each segment from its first N points only (NHSRplotthedots
     ``fix_after_n_points``). ``rebase_months``: a new segment starts at the first month >= each of them.
+    ``count``: the series is a count (``is_count``): lower limits below 0 are clipped at 0.
     """
     s = series.dropna(subset=["value"]).sort_values("month")
     target = s["target"].to_numpy(dtype=float) if "target" in s.columns else np.full(len(s), np.nan)
@@ -179,6 +192,7 @@ def xmr(
         params,
         baseline_points,
         rebase_months,
+        count,
     )
     return pd.DataFrame({c: arrays[c] for c in _COLUMNS})
 
@@ -191,11 +205,12 @@ def _chart_arrays(
     params: SPCParams,
     baseline_points: int | None,
     rebase_months: Iterable[str],
+    count: bool = False,
 ) -> dict[str, np.ndarray]:
     """The columns of ``xmr`` as arrays (no DataFrame: the icon matrix runs this for every series)."""
     segment = _segments(months, rebase_months)
     sign = improvement_sign(direction)
-    parts = [_segment_arrays(y[segment == g], params, baseline_points, sign) for g in np.unique(segment)]
+    parts = [_segment_arrays(y[segment == g], params, baseline_points, sign, count) for g in np.unique(segment)]
     out: dict[str, np.ndarray] = {
         c: (np.concatenate([part[c] for part in parts]) if parts else np.array([])) for c in _COLUMNS[5:]
     }
@@ -222,7 +237,9 @@ def _segments(months: list[str], rebase_months: Iterable[str]) -> np.ndarray:
     return inverse.astype(int)
 
 
-def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int) -> dict[str, np.ndarray]:
+def _segment_arrays(
+    y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int, count: bool = False
+) -> dict[str, np.ndarray]:
     n = len(y)
     used = n if baseline_points is None else max(1, min(n, int(baseline_points)))
     trial = _is_trial(used, baseline_points, p)
@@ -230,6 +247,8 @@ def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, si
     lpl, upl = mean - p.limit_factor * amr, mean + p.limit_factor * amr
     near = p.near_fraction * p.limit_factor * amr
     nlpl, nupl = mean - near, mean + near
+    if count:  # a count is never below 0, nor are its limits (is_count)
+        lpl, nlpl = max(lpl, 0.0), max(nlpl, 0.0)
     with np.errstate(invalid="ignore"):
         outside = (y > upl) | (y < lpl)
         # A value equal to the mean (within float rounding of the mean itself) sits on it and breaks a run.
@@ -450,7 +469,9 @@ def icon_matrix_by_series(
     params: SPCParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
     """``icon_matrix`` computed series by series through ``xmr`` (the reference the fast path is tested against)."""
+    metric_defs = list(metric_defs)
     directions = {m.code: m.direction for m in metric_defs}
+    counts = {m.code for m in metric_defs if is_count(m)}
     keys = ["dept_code", "month", "metric"]
     merged = metric_values[[*keys, "value"]].merge(
         targets_resolved[[*keys, "target", "direction"]], on=keys, how="left"
@@ -470,7 +491,16 @@ def icon_matrix_by_series(
         dept, metric = depts[lo], metrics[lo]
         known = [d for d in dir_arr[lo:hi] if isinstance(d, str)]
         direction = known[-1] if known else directions[metric]  # as series_direction
-        a = _chart_arrays(month_arr[lo:hi].tolist(), value_arr[lo:hi], target_arr[lo:hi], direction, params, None, ())
+        a = _chart_arrays(
+            month_arr[lo:hi].tolist(),
+            value_arr[lo:hi],
+            target_arr[lo:hi],
+            direction,
+            params,
+            None,
+            (),
+            metric in counts,
+        )
         v = _last_verdict({c: a[c][-1] for c in _COLUMNS}, hi - lo, direction)
         rows.append(
             {
@@ -520,7 +550,9 @@ def icon_matrix(
     amr and its last few points, because a rule window that holds the last point must end at it.
     tests/test_spc.py checks it equals ``icon_matrix_by_series``.
     """
+    metric_defs = list(metric_defs)
     directions = {m.code: m.direction for m in metric_defs}
+    counts = {m.code for m in metric_defs if is_count(m)}
     keys = ["dept_code", "month", "metric"]
     df = _with_targets(metric_values, targets_resolved, keys)
     df = df[df["metric"].isin(list(directions)) & df["value"].notna()]
@@ -549,6 +581,10 @@ def icon_matrix(
             amr = np.where((amr > 0) & (n_keep > 0) & (amr_kept > 0), amr_kept, amr)
         lpl, upl = mean - params.limit_factor * amr, mean + params.limit_factor * amr
         near = params.near_fraction * params.limit_factor * amr
+        # Counts: lower limits clipped at 0 as in _segment_arrays (is_count).
+        is_count_series = heads["metric"].isin(counts).to_numpy()
+        lpl = np.where(is_count_series, np.maximum(lpl, 0.0), lpl)
+        near_low = np.where(is_count_series, np.maximum(mean - near, 0.0), mean - near)
 
     # The last K points of every series, right-aligned (NaN where a series is shorter).
     k = max(params.run_length, params.trend_length, 3)
@@ -561,7 +597,7 @@ def icon_matrix(
         rtm = np.where(np.abs(diff) <= 1e-9 * np.maximum(1.0, np.abs(mean))[:, None], 0, np.sign(diff))
         rtm = np.nan_to_num(rtm).astype(int)
         outside = (tail > upl[:, None]) | (tail < lpl[:, None])
-        close = ~outside & ((tail < (mean - near)[:, None]) | (tail > (mean + near)[:, None]))
+        close = ~outside & ((tail < near_low[:, None]) | (tail > (mean + near)[:, None]))
         last = tail[:, -1]
         steps = np.sign(np.diff(tail[:, -params.trend_length :], axis=1))
     rule_limit = outside[:, -1]

@@ -83,6 +83,46 @@ def test_screening_never_collapses_the_limits_of_a_rare_count():
     assert types(c) == ["common"] * 3 + ["concern"] + ["improvement"] * 8
 
 
+def test_a_count_never_gets_a_lower_limit_below_zero():
+    """Issue 11.7b, PRODUCT §5: the rare count above (0 0 0 1 0 ×8) has a computed lower limit of
+    1/12 − 2.66 × 2/11 = −0.4003. As a count (complaints) it is shown at 0, the near band too; the centre line,
+    the upper limit 0.5670 and every point's type are unchanged (no count can fall below 0 anyway). The same numbers
+    as a plain measure keep −0.4003.
+    """
+    s = series([0, 0, 0, 1] + [0] * 8)
+    plain = spc.xmr(s, "<=")
+    count = spc.xmr(s, "<=", count=True)
+    assert plain["lpl"].iloc[0] == pytest.approx(1 / 12 - 2.66 * 2 / 11)
+    assert count["lpl"].tolist() == [0.0] * 12 and count["near_lpl"].min() == 0.0
+    assert count["upl"].iloc[0] == pytest.approx(plain["upl"].iloc[0])
+    assert types(count) == types(plain)
+    v = spc.verdict(count, "<=")
+    assert (v.lpl, v.upl) == (0.0, pytest.approx(1 / 12 + 2.66 * 2 / 11))
+    assert spc.is_count(contract.METRIC_BY_CODE["complaints"])
+    assert not spc.is_count(contract.METRIC_BY_CODE["patient_satisfaction"])
+
+
+def test_the_icon_matrix_uses_the_same_clipped_lower_limit_for_counts():
+    """Issue 11.7b: the matrix (fast path and the series-by-series reference) clips the complaints' lower limit at 0
+    as the chart does; a non-count metric with the same numbers keeps −0.4003. Complaints target ≤ 0: the target is
+    not below the clipped lower limit 0 and not above the upper limit → hit and miss (assurance from the same
+    limits)."""
+    values = [0, 0, 0, 1] + [0] * 8
+    measure = contract.Metric("rare_measure", "罕见", "Rare", direction="<=")
+    rows = [
+        dict(dept_code="K01", month=m, metric=metric, value=float(v))
+        for metric in ("complaints", "rare_measure")
+        for m, v in zip(months(len(values)), values)
+    ]
+    frame = pd.DataFrame(rows)
+    resolved = frame[["dept_code", "month", "metric"]].assign(target=0.0, direction="<=")
+    for build in (spc.icon_matrix, spc.icon_matrix_by_series):
+        m = build(frame, resolved, (*contract.METRICS, measure)).set_index("metric")
+        assert m.loc["complaints", "lpl"] == 0.0, build.__name__
+        assert m.loc["rare_measure", "lpl"] == pytest.approx(1 / 12 - 2.66 * 2 / 11), build.__name__
+        assert m.loc["complaints", "assurance"] == spc.HIT_AND_MISS
+
+
 def test_beyond_a_limit_is_concern_when_lower_is_better():
     """Same numbers; for a '<=' metric (e.g. drug share) a point above the upper limit is a concern."""
     c = spc.xmr(series(OUTLIER), "<=")

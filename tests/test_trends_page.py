@@ -168,3 +168,29 @@ def test_a_fixed_12_month_baseline_is_not_trial_and_a_shorter_one_names_its_poin
     at.number_input[0].set_value(8).run()
     text = sentence(at, "患者满意度")
     assert "试算" in text and "8个点" in text and "36" not in text
+
+
+def _lower_limits(chart) -> list[float]:
+    """The lower process limit values drawn in a plotly chart element (its figure JSON is in the element's proto)."""
+    import base64
+    import json
+
+    import numpy as np
+
+    def values(y) -> list[float]:  # plotly sends numeric arrays base64-encoded ({"dtype", "bdata"})
+        if isinstance(y, dict):
+            return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float).tolist()
+        return [float(v) for v in y]
+
+    fig = json.loads(chart.proto.spec)
+    return [v for t in fig["data"] if (t.get("meta") or {}).get("role") == "lpl" for v in values(t["y"])]
+
+
+def test_complaints_never_show_a_lower_limit_below_zero(demo_db):
+    """Issue 11.7b, PRODUCT §5: K01's complaints (a rare count, mostly 0 with the odd 1 or 2) have a computed lower
+    limit of about −0.69 (the −0.7 of the finding); the chart draws it at 0."""
+    at = open_trends("K01")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # patient satisfaction, staff satisfaction, complaints (catalogue order)
+    complaints = _lower_limits(charts[2])
+    assert complaints and min(complaints) == 0
