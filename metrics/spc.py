@@ -332,25 +332,33 @@ def _windows_to_points(ends: np.ndarray, length: int) -> np.ndarray:
 
 
 def _trend(y: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Points in a run of ``length`` strictly rising or falling values (a tie breaks it), and their slope sign.
+    """Points in a run of ``length`` strictly rising or falling values (a tie breaks it), and their direction.
 
-    R/ptd_calculate_point_type.R `ptd_seven_point_trend` (sign of the 6 differences all +1 or all -1) and the
-    slope rule of `ptd_special_cause_type` (a point in a trend takes the slope to its right when the next point
-    is in the trend too, else the slope to its left).
+    R/ptd_calculate_point_type.R `ptd_seven_point_trend` (sign of the 6 differences all +1 or all -1). The direction
+    of a point is that of the trend it belongs to. A point in two trends of opposite direction (a peak or a trough
+    where one ends and the next starts) takes the one starting there, i.e. the slope to its right, as
+    `ptd_special_cause_type` does. Deviation from the reference (issue 11.7c): it takes the slope to the right of
+    every point whose next point is in a trend, so a point ending one rising trend and followed by a tie that starts
+    another got slope 0 — labelled a trend yet drawn as common cause. Here a point in a trend always has the
+    trend's direction.
     """
     n = len(y)
     sdy = np.sign(np.diff(y)).astype(int)
-    ends = np.zeros(n, dtype=bool)
+    up_ends = np.zeros(n, dtype=bool)
+    down_ends = np.zeros(n, dtype=bool)
     if n >= length:
         d = sliding_window_view(sdy, length - 1)  # the length - 1 differences ending at each point
-        ends[length - 1 :] = np.all(d == 1, axis=1) | np.all(d == -1, axis=1)
-    part = _windows_to_points(ends, length)
+        up_ends[length - 1 :] = np.all(d == 1, axis=1)
+        down_ends[length - 1 :] = np.all(d == -1, axis=1)
+    up = _windows_to_points(up_ends, length)
+    down = _windows_to_points(down_ends, length)
     if n < 2:
-        return part, np.zeros(n, dtype=int)
+        return up | down, np.zeros(n, dtype=int)
+    # Two strictly monotone windows of opposite direction share at most one point, and the window starting there
+    # makes the slope to its right non-zero.
     right = np.r_[sdy, sdy[-1]]
-    left = np.r_[0, sdy]
-    next_part = np.r_[part[1:], False]
-    return part, np.where(next_part & part, right, left).astype(int)
+    direction = np.where(up & down, right, np.where(up, 1, np.where(down, -1, 0)))
+    return up | down, direction.astype(int)
 
 
 def _two_in_three(close: np.ndarray, rtm: np.ndarray) -> np.ndarray:

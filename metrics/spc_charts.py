@@ -184,29 +184,42 @@ def _add_target(fig: go.Figure, chart: pd.DataFrame, lang: str, direction: str |
     )
 
 
+# A special-cause point's marker: the triangle shows the side or slope of its signal (up: above the mean, beyond the
+# upper limit or rising; down: the reverse), the colour whether that is good or bad for the metric (its point type),
+# as the matrix icons do (variation_label). Common cause points are grey circles.
+_SIDE_SYMBOL = {1: ("triangle-up", "▲"), -1: ("triangle-down", "▼")}
+
+
 def _add_points(fig: go.Figure, chart: pd.DataFrame, lang: str, params: spc.SPCParams) -> None:
+    """One trace per point type and side, named with its glyph and meaning ('▲ 需关注'), so the legend, the colour,
+    the marker and the hover's rule always agree for every point (issue 11.7c)."""
+    side = chart["signal"].clip(-1, 1).astype(int)
     for kind in spc.POINT_TYPES:
-        pts = chart[chart["point_type"] == kind]
-        if pts.empty:
-            continue
-        rules = [rule_label(r, lang, params) for r in pts["rule"]]
-        fig.add_trace(
-            go.Scatter(
-                x=pts["month"],
-                y=pts["value"],
-                mode="markers",
-                marker=dict(
-                    color=COLOURS[kind],
-                    size=12 if kind == "common" else 15,
-                    symbol="circle",
-                    line=dict(color="white", width=1),
-                ),
-                name=i18n.t("spc.pt." + kind, lang),
-                customdata=rules,
-                hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra></extra>",
-                meta={"role": "points", "point_type": kind},
+        for s in (0,) if kind == "common" else (1, -1):
+            mask = chart["point_type"] == kind
+            pts = chart[mask if kind == "common" else mask & (side == s)]
+            if pts.empty:
+                continue
+            symbol, glyph = _SIDE_SYMBOL.get(s, ("circle", ""))
+            name = i18n.t("spc.pt." + kind, lang)
+            rules = [rule_label(r, lang, params) for r in pts["rule"]]
+            fig.add_trace(
+                go.Scatter(
+                    x=pts["month"],
+                    y=pts["value"],
+                    mode="markers",
+                    marker=dict(
+                        color=COLOURS[kind],
+                        size=12 if kind == "common" else 16,
+                        symbol=symbol,
+                        line=dict(color="white", width=1),
+                    ),
+                    name=f"{glyph} {name}" if glyph else name,
+                    customdata=rules,
+                    hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra></extra>",
+                    meta={"role": "points", "point_type": kind, "side": s},
+                )
             )
-        )
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame | None, months: list[str], y: float, lang: str) -> None:

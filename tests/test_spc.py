@@ -159,6 +159,63 @@ def test_a_tie_breaks_the_trend():
     assert types(c) == ["common"] * 9
 
 
+TWO_TRENDS = [1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]
+
+
+def test_a_point_joining_two_rising_trends_takes_their_direction():
+    """Issue 11.7c: 1…7 rises (months 1–7), the 7 repeats, 8…13 rises on (months 8–14): two 7-point trends
+    (SPCParams.trend_length = 7) meeting at a tie. mean = 98 / 14 = 7; MRs 1 ×6, 0, 1 ×6 → amr = 12/13 = 0.923
+    (3.267·0.923 = 3.02: nothing screened); limits 7 ± 2.66·0.923 = 4.545 / 9.455 → 1 2 3 4 and 10 11 12 13 are
+    beyond (limit rule); near band 7 ± 1.637 holds only 5 and 9 (no 2-in-3); below the mean 1…6 is 6 points and
+    the two 7s sit on it (no run of 7). The 5, 6, 7, 7, 8, 9 are flagged by the trends only — and both 7s are in
+    a rising trend (the first ends one, the second starts the next), so each is an improvement when higher is
+    better (a concern when lower is better), never common cause: the reference's "slope to the right" (0 at a tie)
+    would have left the first 7 labelled a trend but drawn grey.
+    """
+    c = spc.xmr(series(TWO_TRENDS), ">=")
+    assert c["mean"].iloc[0] == pytest.approx(7)
+    assert c["upl"].iloc[0] == pytest.approx(7 + 2.66 * 12 / 13)
+    assert c["rule"].tolist() == ["limit"] * 4 + ["trend"] * 6 + ["limit"] * 4
+    assert types(c) == ["concern"] * 4 + ["improvement"] * 10
+    assert c["signal"].tolist()[4:10] == [1] * 6
+    assert types(spc.xmr(series(TWO_TRENDS), "<=")) == ["improvement"] * 4 + ["concern"] * 10
+
+
+def test_a_peak_or_trough_between_two_trends_takes_the_trend_that_starts_there():
+    """1…7 then 6…1: the 7 ends the rising trend and starts the falling one; as in the reference (a point in a trend
+    on both sides takes the slope to its right) it counts as falling; the trough of 7…1 then 2…7 as rising.
+    (Checked on the trend rule alone: in a chart the limit rule would take the peak first.)"""
+    import numpy as np
+
+    part, slope = spc._trend(np.array([1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1], dtype=float), 7)
+    assert part.all() and slope.tolist() == [1] * 6 + [-1] * 7
+    part, slope = spc._trend(np.array([7, 6, 5, 4, 3, 2, 1, 2, 3, 4, 5, 6, 7], dtype=float), 7)
+    assert part.all() and slope.tolist() == [-1] * 6 + [1] * 7
+
+
+def test_every_flagged_point_has_a_direction_on_random_series():
+    """Issue 11.7c as a property: on many random small-integer series (ties, plateaus, sorted runs), a point has a
+    rule exactly when it is not common cause, in every segment and with 6- or 7-point rules."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    for i in range(300):
+        n = int(rng.integers(1, 40))
+        vals = rng.integers(0, 5, size=n).astype(float)
+        if i % 3 == 0:
+            vals = np.sort(vals) if i % 2 else np.sort(vals)[::-1]
+        if i % 5 == 0:  # two trends joined by a tie, or by a step back (each 6 to 10 points)
+            a, b = int(rng.integers(6, 11)), int(rng.integers(6, 11))
+            vals = np.concatenate([np.arange(a), np.arange(b) + a - 1 - int(rng.integers(0, 3))]).astype(float)
+            vals = vals if i % 2 else -vals
+            n = len(vals)
+        params = spc.SPCParams(run_length=6 + i % 2, trend_length=6 + (i // 2) % 2)
+        rebase = months(n)[n // 2 : n // 2 + 1] if i % 4 == 1 else ()
+        c = spc.xmr(series(vals), [">=", "<=", None][i % 3], params, rebase_months=rebase)
+        flagged = c["rule"] != ""
+        assert (flagged == (c["point_type"] != "common")).all(), (vals.tolist(), c["rule"].tolist())
+
+
 def test_seven_falling_points_are_improvement_when_lower_is_better():
     """The mirror image 3 7 6 5 4 3 2 1 5 (mean 4, amr 1.75): points 1..7 fall → trend down."""
     falling = [3, 7, 6, 5, 4, 3, 2, 1, 5]

@@ -57,6 +57,53 @@ def test_no_trial_label_with_13_points_or_more():
     assert not any("试算" in t for t in texts)
 
 
+# Two 7-point rising trends meeting at a repeated 7 (tests/test_spc.py::test_a_point_joining_two_rising_trends_…):
+# limits 4.545 / 9.455 → 1–4 below the lower limit, 10–13 above the upper one; 5 6 7 7 8 9 flagged by the trends.
+TWO_TRENDS = pd.DataFrame({"month": MONTHS[:14], "value": [1.0, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]})
+
+
+def drawn_points(fig) -> dict[str, tuple[str, str, str]]:
+    """month → (marker colour, marker symbol, legend name) of the point drawn for it (each month drawn once)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for t in traces(fig, "points"):
+        for i, x in enumerate(t.x):
+            colour = t.marker.color if isinstance(t.marker.color, str) else t.marker.color[i]
+            symbol = t.marker.symbol if isinstance(t.marker.symbol, str) else t.marker.symbol[i]
+            assert x not in out, x
+            out[x] = (colour, symbol, t.name)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("direction", "lang", "low", "high"),
+    [
+        # Higher is better: below the lower limit is a concern (orange ▼), the rising trends an improvement (blue ▲).
+        (">=", "zh", ("#ED8B00", "triangle-down", "▼ 需关注"), ("#1f77b4", "triangle-up", "▲ 改善")),
+        # Lower is better (complaints): the same low points are good news, the rising ones a concern (orange ▲).
+        ("<=", "en", ("#1f77b4", "triangle-down", "▼ Improvement"), ("#ED8B00", "triangle-up", "▲ Concern")),
+    ],
+)
+def test_every_flagged_point_is_drawn_with_its_meaning(direction, lang, low, high):
+    """Issue 11.7c: the first 7 (month 7) ends one rising trend and the second 7 starts the next; both are labelled
+    a trend and must be drawn as one (not grey). Colour says good or bad by the metric's direction, the triangle the
+    side or slope of the signal, and the legend entry says both, as the matrix icons do."""
+    chart = spc.xmr(TWO_TRENDS, direction)
+    fig = spc_charts.xmr_figure(chart, title="x", lang=lang, direction=direction)
+    drawn = drawn_points(fig)
+    assert list(drawn) != [] and set(drawn) == set(MONTHS[:14])
+    assert [drawn[m] for m in MONTHS[:4]] == [low] * 4
+    assert [drawn[m] for m in MONTHS[4:14]] == [high] * 10
+    assert drawn[MONTHS[6]][0] != spc_charts.COLOURS["common"]
+    # The hover of the junction point names its rule.
+    (trace,) = [t for t in traces(fig, "points") if MONTHS[6] in t.x]
+    assert "7" in trace.customdata[list(trace.x).index(MONTHS[6])]
+
+
+def test_common_cause_points_are_grey_circles():
+    fig = spc_charts.xmr_figure(spc.xmr(STEP, ">=", rebase_months=["2024-09"]), title="x", lang="zh")
+    assert set(drawn_points(fig).values()) == {(spc_charts.COLOURS["common"], "circle", "常规波动")}
+
+
 def test_events_and_award_changes_on_the_same_month_axis():
     events = pd.DataFrame(
         {
