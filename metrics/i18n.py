@@ -408,6 +408,8 @@ ZH: dict[str, str] = {
     # issue 11 spc
     "spc.sentence.trial_on": "（控制限仅基于{n}个点，为试算值）",
     "spc.trial_on": "试算控制限（仅基于{n}个点）",
+    "spc.ass.missed": "连续{n}个月未达标",
+    "spc.say.missed": "已连续{n}个月未达标，{assurance}",
     # --- briefing / presentation (issue 5) ------------------------------------------------------
     "brief.quarter_fmt": "{year}年第{q}季度",
     "brief.title": "清廉医院建设季度推进会 · {quarter}",
@@ -951,6 +953,8 @@ EN: dict[str, str] = {
     # issue 11 spc
     "spc.sentence.trial_on": " (the limits rest on only {n} points: trial limits)",
     "spc.trial_on": "Trial limits (on only {n} points)",
+    "spc.ass.missed": "Missed {n} months in a row",
+    "spc.say.missed": "the target has been missed {n} months in a row; {assurance}",
     # --- briefing / presentation (issue 5) ------------------------------------------------------
     "brief.quarter_fmt": "Q{q} {year}",
     "brief.title": "Integrity-hospital quarterly review · {quarter}",

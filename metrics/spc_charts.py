@@ -59,20 +59,36 @@ def variation_label(variation: str, direction: str | None, lang: str = i18n.DEFA
     return f"{glyph} {i18n.t('spc.var.' + variation, lang)}"
 
 
-def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG) -> str:
-    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one."""
+def said_missed(missed) -> int:
+    """The months in a row below target worth saying (spc.MISSED_STREAK_MIN or more), else 0."""
+    missed = 0 if missed is None or pd.isna(missed) else int(missed)
+    return missed if missed >= spc.MISSED_STREAK_MIN else 0
+
+
+def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG, missed: int = 0) -> str:
+    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one.
+
+    Hit and miss with the target missed ``missed`` months in a row up to the latest (spc.MISSED_STREAK_MIN or more)
+    reads '◐ 连续11个月未达标' (issue 13 item 7): the glyph, the cell colour and the attention count stay the SPC
+    verdict's, the words say what the meeting has seen.
+    """
+    if said_missed(missed) and assurance == spc.HIT_AND_MISS:
+        return f"{_ASSURANCE_GLYPH[assurance]} {i18n.t('spc.ass.missed', lang, n=said_missed(missed))}"
     assurance = assurance if isinstance(assurance, str) else None  # NaN from a frame means none
     return f"{_ASSURANCE_GLYPH.get(assurance, '○')} {i18n.t('spc.ass.' + (assurance or 'none'), lang)}"
 
 
 def verdict_sentence(metric_name: str, verdict: spc.Verdict, lang: str = i18n.DEFAULT_LANG) -> str:
     """A plain-language sentence, e.g. '患者满意度：近期出现改善的特殊原因变异；目标稳定达成。'"""
+    assurance = i18n.t("spc.say.ass." + (verdict.assurance or "none"), lang)
+    if said_missed(verdict.missed_months):
+        assurance = i18n.t("spc.say.missed", lang, n=verdict.missed_months, assurance=assurance)
     s = i18n.t(
         "spc.sentence",
         lang,
         metric=metric_name,
         variation=i18n.t("spc.say." + verdict.variation, lang),
-        assurance=i18n.t("spc.say.ass." + (verdict.assurance or "none"), lang),
+        assurance=assurance,
     )
     if verdict.trial and verdict.n_points:
         # The points the limits rest on (a baseline or a rebase can make them fewer than the months shown).
@@ -433,10 +449,12 @@ def icon_matrix_table(
     # departments and grew with the store (issue 7). Same rows, same order (departments sorted, cells in order).
     names = departments.set_index("dept_code")[["dept_name", "category"]].to_dict("index")
     by_dept: dict[str, dict] = {}
+    if "missed_months" not in matrix.columns:
+        matrix = matrix.assign(missed_months=0)
     cells = matrix.sort_values("dept_code", kind="stable")[
-        ["dept_code", "metric", "variation", "assurance", "direction"]
+        ["dept_code", "metric", "variation", "assurance", "direction", "missed_months"]
     ]
-    for dept, metric, variation, assurance, direction in cells.itertuples(index=False):
+    for dept, metric, variation, assurance, direction, missed in cells.itertuples(index=False):
         if dept not in names:
             continue
         row = by_dept.get(dept)
@@ -449,7 +467,7 @@ def icon_matrix_table(
                 "attention": 0,
                 "_rank": 99,
             }
-        label = f"{variation_label(variation, direction, lang)}  {assurance_label(assurance, lang)}"
+        label = f"{variation_label(variation, direction, lang)}  {assurance_label(assurance, lang, missed)}"
         rank = cell_rank(variation, assurance)
         row[metric] = trends_link(dept, metric, rank, label, lang)
         row["attention"] += int(needs_attention(variation, assurance))

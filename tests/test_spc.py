@@ -412,6 +412,50 @@ def test_trial_limits_name_the_points_they_rest_on_and_a_fixed_baseline_of_12_is
     assert not chart["trial"].any() and chart["limit_points"].eq(12).all()
 
 
+# 口腔科 (issue 13 item 7): 95 93, then 11 months under the target 90 (≥).
+STOMATOLOGY = [95, 93, 89, 85, 88, 84, 89, 86, 88, 85, 89, 84, 88]
+
+
+def test_months_in_a_row_below_target_up_to_the_latest():
+    """Issue 13 item 7: mean 1143 / 13 = 87.923; MRs 2 4 4 3 4 5 3 2 3 4 5 4 → amr 43/12 = 3.583 (3.267·3.583 =
+    11.7, nothing screened); limits 87.923 ± 9.532 = 78.39 / 97.46: the target 90 lies between them → SPC says
+    hit and miss, yet the last 11 months all missed 90. The verdict counts them (missed_months = 11).
+    A month at the target (90 ≥ 90) passes and ends the count; for a lower-is-better metric a value above the
+    target misses; a calendar month with no value, or with no target, ends the count; no direction → 0.
+    """
+    c = spc.xmr(series(STOMATOLOGY, 90), ">=")
+    assert c["upl"].iloc[0] == pytest.approx(1143 / 13 + 2.66 * 43 / 12)
+    v = spc.verdict(c, ">=")
+    assert (v.variation, v.assurance, v.missed_months) == (spc.COMMON, spc.HIT_AND_MISS, 11)
+
+    def missed(values, target=90, direction=">="):
+        return spc.verdict(spc.xmr(series(values, target), direction), direction).missed_months
+
+    assert missed([89, 89, 90, 89, 89]) == 2
+    assert missed([89, 89, 89, 91]) == 0
+    assert missed([3, 0, 2, 3, 4], target=1, direction="<=") == 3
+    assert missed([89] * 5, direction=None) == 0
+    gap = series([89] * 6, 90).drop(index=2)  # the third month missing: only the last 3 are consecutive
+    assert spc.verdict(spc.xmr(gap, ">="), ">=").missed_months == 3
+    untargeted = series([89] * 6, 90)
+    untargeted.loc[1, "target"] = float("nan")
+    assert spc.verdict(spc.xmr(untargeted, ">="), ">=").missed_months == 4
+    assert spc.MISSED_STREAK_MIN == 3
+
+
+def test_the_icon_matrix_counts_the_same_months_below_target():
+    """The fast matrix and the series-by-series reference give the same missed_months (STOMATOLOGY: 11)."""
+    rows = [
+        dict(dept_code="K15", month=m, metric="patient_satisfaction", value=float(v))
+        for m, v in zip(months(13), STOMATOLOGY)
+    ]
+    frame = pd.DataFrame(rows)
+    resolved = frame[["dept_code", "month", "metric"]].assign(target=90.0, direction=">=")
+    for build in (spc.icon_matrix, spc.icon_matrix_by_series):
+        (row,) = build(frame, resolved, contract.METRICS).itertuples()
+        assert (row.assurance, row.missed_months) == (spc.HIT_AND_MISS, 11), build.__name__
+
+
 def test_no_direction_gives_neutral_special_causes():
     """With no improvement direction ('neither'), the outlier 30 is a neutral high special cause."""
     c = spc.xmr(series(OUTLIER), None)
@@ -502,7 +546,8 @@ def _random_long_frame(seed: int = 7, n_series: int = 400) -> tuple[pd.DataFrame
 def _same_matrix(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert len(a) == len(b)
     a, b = a.reset_index(drop=True), b.reset_index(drop=True)
-    for col in ("dept_code", "metric", "variation", "trial", "n_points", "first_month", "last_month", "direction"):
+    cols = ("dept_code", "metric", "variation", "trial", "n_points", "first_month", "last_month", "direction")
+    for col in (*cols, "missed_months"):
         assert a[col].tolist() == b[col].tolist(), col
     assert [x if isinstance(x, str) else None for x in a["assurance"]] == [
         x if isinstance(x, str) else None for x in b["assurance"]

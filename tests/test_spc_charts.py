@@ -172,6 +172,44 @@ def test_the_trial_sentence_and_label_name_the_points_the_limits_rest_on():
     assert not any("试算" in t for t in texts)
 
 
+def test_months_in_a_row_below_target_are_said_in_the_sentence_and_the_cell():
+    """Issue 13 item 7: 口腔科 missed 90 for 11 months in a row while the limits straddle it (hit and miss): the
+    sentence and the matrix cell say "连续11个月未达标" (en: in a row); the cell keeps the hit-and-miss glyph, rank
+    and colour (the SPC verdict). Two months in a row are not said (N ≥ 3); a consistently failing target keeps
+    "稳定未达标" in the cell and gets the months in the sentence."""
+    v = spc.Verdict(spc.COMMON, spc.HIT_AND_MISS, False, 13, "2026-10", 88.0, 87.9, 78.4, 97.5, 90, ">=", None)
+    eleven = spc.Verdict(**{**v.__dict__, "missed_months": 11})
+    two = spc.Verdict(**{**v.__dict__, "missed_months": 2})
+    failing = spc.Verdict(**{**v.__dict__, "assurance": spc.FAIL, "missed_months": 36})
+    assert spc_charts.verdict_sentence("患者满意度", eleven, "zh") == (
+        "患者满意度：近期只有常规波动，没有特殊原因变异；已连续11个月未达标，目标时达时不达，现有过程不能保证达标。"
+    )
+    assert "11 months in a row" in spc_charts.verdict_sentence("Patient satisfaction", eleven, "en")
+    assert "连续" not in spc_charts.verdict_sentence("患者满意度", two, "zh")
+    assert "；已连续36个月未达标，按目前的过程" in spc_charts.verdict_sentence("患者满意度", failing, "zh")
+    assert spc_charts.assurance_label(spc.HIT_AND_MISS, "zh", missed=11) == "◐ 连续11个月未达标"
+    assert spc_charts.assurance_label(spc.HIT_AND_MISS, "en", missed=11) == "◐ Missed 11 months in a row"
+    assert spc_charts.assurance_label(spc.HIT_AND_MISS, "zh", missed=2) == "◐ 时达时不达"
+    assert spc_charts.assurance_label(spc.FAIL, "zh", missed=36) == "✘ 稳定未达标"  # already says it
+
+    matrix = pd.DataFrame(
+        {
+            "dept_code": ["K15", "K01"],
+            "metric": ["patient_satisfaction"] * 2,
+            "variation": [spc.COMMON] * 2,
+            "assurance": [spc.HIT_AND_MISS] * 2,
+            "direction": [">="] * 2,
+            "missed_months": [11, 0],
+        }
+    )
+    depts = pd.DataFrame({"dept_code": ["K01", "K15"], "dept_name": ["心血管内科", "口腔科"], "category": ["临床"] * 2})
+    from metrics import contract
+
+    table = spc_charts.icon_matrix_table(matrix, depts, contract.METRICS, "zh", sort="code").set_index("dept_code")
+    assert spc_charts.cell_text(table.at["K15", "patient_satisfaction"]) == "— 常规波动  ◐ 连续11个月未达标"
+    assert spc_charts.cell_text(table.at["K01", "patient_satisfaction"]) == "— 常规波动  ◐ 时达时不达"
+
+
 def test_icon_matrix_table_sorts_attention_first_and_links_each_cell():
     matrix = pd.DataFrame(
         {

@@ -53,7 +53,11 @@ def heading(at: AppTest, metric_name: str) -> str:
     ("dept", "expected_sentence", "expected_icons"),
     [
         ("K01", "患者满意度：近期只有常规波动，没有特殊原因变异；目标稳定达成。", ("— 常规波动", "✔ 稳定达标")),
-        ("K20", "患者满意度：近期只有常规波动，没有特殊原因变异；按目前的过程将持续达不到目标", ("✘ 稳定未达标",)),
+        (
+            "K20",
+            "患者满意度：近期只有常规波动，没有特殊原因变异；已连续36个月未达标，按目前的过程将持续达不到目标",
+            ("✘ 稳定未达标",),
+        ),
         ("K07", "患者满意度：近期出现改善的特殊原因变异；", ("▲ 改善",)),
     ],
 )
@@ -194,3 +198,19 @@ def test_complaints_never_show_a_lower_limit_below_zero(demo_db):
     assert len(charts) == 3  # patient satisfaction, staff satisfaction, complaints (catalogue order)
     complaints = _lower_limits(charts[2])
     assert complaints and min(complaints) == 0
+
+
+def test_a_target_missed_eleven_months_in_a_row_is_said_so(fresh_db):
+    """Issue 13 item 7: 口腔科 at 95 93 then 11 months under the hospital's 90 (limits 78.4 / 97.5 straddle 90, so
+    SPC alone says hit and miss — tests/test_spc.py::test_months_in_a_row_below_target_up_to_the_latest): the
+    heading and the sentence say it was missed 11 months in a row, in Chinese and in English."""
+    from metrics import demo
+
+    values = [95.0, 93, 89, 85, 88, 84, 89, 86, 88, 85, 89, 84, 88]
+    store_one_department(fresh_db, "口腔科", demo.months_ending("2026-10", 13), values)
+    at = open_trends("K01")
+    assert "◐ 连续11个月未达标" in heading(at, "患者满意度")
+    assert "已连续11个月未达标，目标时达时不达" in sentence(at, "患者满意度")
+    at = open_trends("K01", lang="en")
+    assert "Missed 11 months in a row" in heading(at, "Patient satisfaction")
+    assert "missed 11 months in a row" in sentence(at, "Patient satisfaction")
