@@ -410,6 +410,11 @@ ZH: dict[str, str] = {
     "spc.trial_on": "试算控制限（仅基于{n}个点）",
     "spc.ass.missed": "连续{n}个月未达标",
     "spc.say.missed": "已连续{n}个月未达标，{assurance}",
+    "spc.legend.higher": "越高越好（{metrics}）：{labels}",
+    "spc.legend.lower": "越低越好（{metrics}）：{labels}",
+    "spc.legend.neither": "无改善方向（{metrics}）：{labels}",
+    "spc.legend.sep": "、",
+    "spc.legend.join": "；",
     # --- briefing / presentation (issue 5) ------------------------------------------------------
     "brief.quarter_fmt": "{year}年第{q}季度",
     "brief.title": "清廉医院建设季度推进会 · {quarter}",
@@ -955,6 +960,11 @@ EN: dict[str, str] = {
     "spc.trial_on": "Trial limits (on only {n} points)",
     "spc.ass.missed": "Missed {n} months in a row",
     "spc.say.missed": "the target has been missed {n} months in a row; {assurance}",
+    "spc.legend.higher": "higher is better ({metrics}): {labels}",
+    "spc.legend.lower": "lower is better ({metrics}): {labels}",
+    "spc.legend.neither": "no improvement direction ({metrics}): {labels}",
+    "spc.legend.sep": ", ",
+    "spc.legend.join": "; ",
     # --- briefing / presentation (issue 5) ------------------------------------------------------
     "brief.quarter_fmt": "Q{q} {year}",
     "brief.title": "Integrity-hospital quarterly review · {quarter}",

@@ -65,6 +65,34 @@ def said_missed(missed) -> int:
     return missed if missed >= spc.MISSED_STREAK_MIN else 0
 
 
+_LEGEND_GROUPS = ((">=", "spc.legend.higher"), ("<=", "spc.legend.lower"), (None, "spc.legend.neither"))
+
+
+def variation_legend(metric_defs: Iterable, lang: str = i18n.DEFAULT_LANG) -> str:
+    """What the variation icons mean, per improvement direction, naming the metrics of each (plain text; escape it
+    for markdown): '越高越好（患者满意度、…）：▲ 改善 · ▼ 需关注；越低越好（投诉件数、…）：▼ 改善 · ▲ 需关注；— 常规波动'.
+
+    The same arrow means good news for one metric and bad news for another (issue 13 item 7), so a single '▲ 改善'
+    legend is wrong for complaints. Directions are the catalogue's (a target's direction overrides it per series).
+    """
+    defs = list(metric_defs)
+    parts = []
+    for direction, key in _LEGEND_GROUPS:
+        names = [
+            i18n.metric_name(m, lang)
+            for m in defs
+            if (m.direction if m.direction in (">=", "<=") else None) == direction
+        ]
+        if not names:
+            continue
+        kinds = (spc.NEUTRAL_HIGH, spc.NEUTRAL_LOW) if direction is None else (spc.IMPROVEMENT, spc.CONCERN)
+        labels = " · ".join(variation_label(v, direction, lang) for v in kinds)
+        parts.append(i18n.t(key, lang, metrics=i18n.t("spc.legend.sep", lang).join(names), labels=labels))
+    parts.append(variation_label(spc.COMMON, None, lang))
+    text = i18n.t("spc.legend.join", lang).join(parts)
+    return text[:1].upper() + text[1:]
+
+
 def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG, missed: int = 0) -> str:
     """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one.
 

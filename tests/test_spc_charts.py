@@ -210,6 +210,28 @@ def test_months_in_a_row_below_target_are_said_in_the_sentence_and_the_cell():
     assert spc_charts.cell_text(table.at["K01", "patient_satisfaction"]) == "— 常规波动  ◐ 时达时不达"
 
 
+def test_the_variation_legend_says_what_an_arrow_means_for_each_direction():
+    """Issue 13 item 7: ▲ is good news for satisfaction but bad news for complaints; the legend says so per
+    direction, naming the catalogue's metrics (in catalogue order), and the neutral icons only when a metric has no
+    direction."""
+    from metrics import contract
+
+    zh = spc_charts.variation_legend(contract.METRICS, "zh")
+    assert zh == (
+        "越高越好（患者满意度、职工满意度）：▲ 改善 · ▼ 需关注；"
+        "越低越好（投诉件数、药占比、医疗费用增幅、百元医疗收入卫生材料消耗）：▼ 改善 · ▲ 需关注；— 常规波动"
+    )
+    en = spc_charts.variation_legend(contract.METRICS[:3], "en")
+    assert en == (
+        "Higher is better (Patient satisfaction, Staff satisfaction): ▲ Improving · ▼ Concerning; "
+        "lower is better (Complaints): ▼ Improving · ▲ Concerning; — Common cause"
+    )
+    neutral = contract.Metric("beds", "床位数", "Beds", direction=None)
+    assert spc_charts.variation_legend([neutral], "zh") == (
+        "无改善方向（床位数）：▲ 特殊变异（偏高） · ▼ 特殊变异（偏低）；— 常规波动"
+    )
+
+
 def test_icon_matrix_table_sorts_attention_first_and_links_each_cell():
     matrix = pd.DataFrame(
         {
