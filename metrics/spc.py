@@ -703,8 +703,8 @@ def _missed_months_of_series(df: pd.DataFrame, gid: np.ndarray, first: np.ndarra
     row_sign = sign[gid]
     with np.errstate(invalid="ignore"):
         miss = ~np.isnan(target) & (((row_sign > 0) & (y < target)) | ((row_sign < 0) & (y > target)))
-    months = df["month"].astype(str)
-    number = months.map({m: _month_number(m) for m in months.unique()}).to_numpy(dtype=int)
+    codes, uniques = pd.factorize(df["month"])  # few distinct months, many rows: parse each once
+    number = np.array([_month_number(str(m)) for m in uniques], dtype=int)[codes]
     starts = first | (np.diff(number, prepend=number[0] - 1) != 1)
     index = np.arange(len(df))
     barrier = np.where(~miss, index + 1, np.where(starts, index, -1))
