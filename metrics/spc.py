@@ -102,9 +102,11 @@ _POINT_TYPE_TO_VARIATION = {
 def is_count(metric) -> bool:
     """Whether a catalogue metric is a count (complaints): whole numbers that cannot be negative.
 
-    A count's lower process limit is never shown below 0 (PRODUCT §5, issue 11.7b): NHS England's Making Data Count
-    guidance and its SPC tools treat a negative lower limit of a count as no limit below zero and draw it at 0
-    (NHSRplotthedots itself does not clip). Clipping changes no verdict: no count can fall below 0.
+    A count's lower process limit is never shown below 0. The rule is PRODUCT §5 ("rare counts never show a lower
+    limit below 0"; issue 11.7b, which takes it from NHS England's Making Data Count practice for counts); it is the
+    usual convention for count charts (e.g. R ggQC `cBar_LCL`: "negative values are reported as 0").
+    NHSRplotthedots, whose rules this module otherwise follows, does not clip. Clipping changes no verdict: no count
+    can fall below 0, so no point is below a limit or near band at 0 either way.
     """
     lo = getattr(metric, "lo", None)
     return bool(getattr(metric, "integer", False)) and lo is not None and lo >= 0
