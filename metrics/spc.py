@@ -41,9 +41,12 @@ class SPCParams:
     run_length: int = 7
     # R/ptd_calculate_point_type.R `ptd_seven_point_trend`: 7 points strictly rising or falling.
     trend_length: int = 7
-    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); issue 4 asks for at least 13
-    # points before limits stop being "trial limits".
+    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); PRODUCT §5 (issues 4, 11): limits
+    # resting on fewer than 13 points are "trial limits"…
     min_points: int = 13
+    # …except a baseline the user fixes (NHSRplotthedots `fix_after_n_points`): 12 points or more is not a trial
+    # (PRODUCT §5; the 12 of ptd_add_short_group_warnings.R).
+    fixed_baseline_min: int = 12
 
     def __post_init__(self) -> None:
         if self.run_length not in (6, 7):
@@ -96,6 +99,46 @@ _POINT_TYPE_TO_VARIATION = {
 }
 
 
+def is_count(metric) -> bool:
+    """Whether a catalogue metric is a count (complaints): whole numbers that cannot be negative.
+
+    A count's lower process limit is never shown below 0. The rule is PRODUCT §5 ("rare counts never show a lower
+    limit below 0"; issue 11.7b, which takes it from NHS England's Making Data Count practice for counts); it is the
+    usual convention for count charts (e.g. R ggQC `cBar_LCL`: "negative values are reported as 0").
+    NHSRplotthedots, whose rules this module otherwise follows, does not clip. Clipping changes no verdict: no count
+    can fall below 0, so no point is below a limit or near band at 0 either way.
+    """
+    lo = getattr(metric, "lo", None)
+    return bool(getattr(metric, "integer", False)) and lo is not None and lo >= 0
+
+
+# Issue 13 item 7: a target missed this many months in a row or more, up to the latest month, is said in words
+# ("连续 N 个月未达标"), whatever the assurance verdict: limits straddling the target read "hit and miss" to a
+# meeting that has watched a department miss it all year.
+MISSED_STREAK_MIN = 3
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def missed_months(months, values, targets, direction: str | None) -> int:
+    """How many calendar months in a row, ending at the last one, the value missed its target in ``direction``
+    (metrics.targets.passes is False). A month that meets the target, has no target, or is missing ends the count;
+    no direction → 0."""
+    sign = improvement_sign(direction)
+    if sign == 0:
+        return 0
+    count, after = 0, None
+    for month, value, target in zip(reversed(list(months)), reversed(list(values)), reversed(list(targets))):
+        if _missing(target) or _missing(value) or (value >= target if sign > 0 else value <= target):
+            break
+        if after is not None and _month_number(after) - _month_number(str(month)) != 1:
+            break
+        count, after = count + 1, str(month)
+    return count
+
+
 def improvement_sign(direction: str | None) -> int:
     """+1 when higher is better ('>='), -1 when lower is better ('<='), 0 when neither (R/ptd_spc.R switch)."""
     return {">=": 1, "<=": -1}.get(direction or "", 0)
@@ -107,7 +150,7 @@ class Verdict:
 
     variation: str  # one of VARIATIONS
     assurance: str | None  # one of ASSURANCES, None without a target (or without limits)
-    trial: bool  # the last segment's limits rest on fewer than params.min_points points
+    trial: bool  # the last segment's limits are trial limits (see ``_is_trial``)
     n_points: int
     last_month: str | None
     last_value: float | None
@@ -117,6 +160,8 @@ class Verdict:
     target: float | None
     direction: str | None
     rule: str | None  # the rule that flagged the last point (RULES), None for common cause
+    limit_points: int | None = None  # how many points the last segment's limits rest on (None: n_points)
+    missed_months: int = 0  # months in a row, up to the last, whose value missed its target (``missed_months``)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +192,7 @@ _COLUMNS = (
     "signal",
     "point_type",
     "trial",
+    "limit_points",
 )
 
 
@@ -156,6 +202,7 @@ def xmr(
     params: SPCParams = DEFAULT_PARAMS,
     baseline_points: int | None = None,
     rebase_months: Iterable[str] = (),
+    count: bool = False,
 ) -> pd.DataFrame:
     """One XmR chart: a row per month with limits, rule flags, the point type and the segment.
 
@@ -163,6 +210,7 @@ def xmr(
     rest are taken in month order, and moving ranges are between consecutive stored months.
     ``baseline_points``: limits of each segment from its first N points only (NHSRplotthedots
     ``fix_after_n_points``). ``rebase_months``: a new segment starts at the first month >= each of them.
+    ``count``: the series is a count (``is_count``): lower limits below 0 are clipped at 0.
     """
     s = series.dropna(subset=["value"]).sort_values("month")
     target = s["target"].to_numpy(dtype=float) if "target" in s.columns else np.full(len(s), np.nan)
@@ -174,6 +222,7 @@ def xmr(
         params,
         baseline_points,
         rebase_months,
+        count,
     )
     return pd.DataFrame({c: arrays[c] for c in _COLUMNS})
 
@@ -186,11 +235,12 @@ def _chart_arrays(
     params: SPCParams,
     baseline_points: int | None,
     rebase_months: Iterable[str],
+    count: bool = False,
 ) -> dict[str, np.ndarray]:
     """The columns of ``xmr`` as arrays (no DataFrame: the icon matrix runs this for every series)."""
     segment = _segments(months, rebase_months)
     sign = improvement_sign(direction)
-    parts = [_segment_arrays(y[segment == g], params, baseline_points, sign) for g in np.unique(segment)]
+    parts = [_segment_arrays(y[segment == g], params, baseline_points, sign, count) for g in np.unique(segment)]
     out: dict[str, np.ndarray] = {
         c: (np.concatenate([part[c] for part in parts]) if parts else np.array([])) for c in _COLUMNS[5:]
     }
@@ -217,13 +267,18 @@ def _segments(months: list[str], rebase_months: Iterable[str]) -> np.ndarray:
     return inverse.astype(int)
 
 
-def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int) -> dict[str, np.ndarray]:
+def _segment_arrays(
+    y: np.ndarray, p: SPCParams, baseline_points: int | None, sign: int, count: bool = False
+) -> dict[str, np.ndarray]:
     n = len(y)
     used = n if baseline_points is None else max(1, min(n, int(baseline_points)))
+    trial = _is_trial(used, baseline_points, p)
     mean, amr = _mean_and_amr(y[:used], p)
     lpl, upl = mean - p.limit_factor * amr, mean + p.limit_factor * amr
     near = p.near_fraction * p.limit_factor * amr
     nlpl, nupl = mean - near, mean + near
+    if count:  # a count is never below 0, nor are its limits (is_count)
+        lpl, nlpl = max(lpl, 0.0), max(nlpl, 0.0)
     with np.errstate(invalid="ignore"):
         outside = (y > upl) | (y < lpl)
         # A value equal to the mean (within float rounding of the mean itself) sits on it and breaks a run.
@@ -268,8 +323,17 @@ def _segment_arrays(y: np.ndarray, p: SPCParams, baseline_points: int | None, si
         "rule": rule.astype(object),
         "signal": signal,
         "point_type": point_type.astype(object),
-        "trial": full(used < p.min_points),
+        "trial": full(trial),
+        "limit_points": full(used),
     }
+
+
+def _is_trial(used: int, baseline_points: int | None, p: SPCParams) -> bool:
+    """Trial limits (PRODUCT §5): they rest on fewer than ``p.min_points`` (13) points, unless the user fixed the
+    baseline and the limits do rest on that many points, ``p.fixed_baseline_min`` (12) or more: a baseline the user
+    chose is not a trial. A fixed baseline longer than the series rests on what there is and is judged as such."""
+    fixed = baseline_points is not None and used == int(baseline_points)
+    return used < (p.fixed_baseline_min if fixed else p.min_points)
 
 
 def _mean_and_amr(y: np.ndarray, p: SPCParams) -> tuple[float, float]:
@@ -298,25 +362,33 @@ def _windows_to_points(ends: np.ndarray, length: int) -> np.ndarray:
 
 
 def _trend(y: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Points in a run of ``length`` strictly rising or falling values (a tie breaks it), and their slope sign.
+    """Points in a run of ``length`` strictly rising or falling values (a tie breaks it), and their direction.
 
-    R/ptd_calculate_point_type.R `ptd_seven_point_trend` (sign of the 6 differences all +1 or all -1) and the
-    slope rule of `ptd_special_cause_type` (a point in a trend takes the slope to its right when the next point
-    is in the trend too, else the slope to its left).
+    R/ptd_calculate_point_type.R `ptd_seven_point_trend` (sign of the 6 differences all +1 or all -1). The direction
+    of a point is that of the trend it belongs to. A point in two trends of opposite direction (a peak or a trough
+    where one ends and the next starts) takes the one starting there, i.e. the slope to its right, as
+    `ptd_special_cause_type` does. Deviation from the reference (issue 11.7c): it takes the slope to the right of
+    every point whose next point is in a trend, so a point ending one rising trend and followed by a tie that starts
+    another got slope 0 — labelled a trend yet drawn as common cause. Here a point in a trend always has the
+    trend's direction.
     """
     n = len(y)
     sdy = np.sign(np.diff(y)).astype(int)
-    ends = np.zeros(n, dtype=bool)
+    up_ends = np.zeros(n, dtype=bool)
+    down_ends = np.zeros(n, dtype=bool)
     if n >= length:
         d = sliding_window_view(sdy, length - 1)  # the length - 1 differences ending at each point
-        ends[length - 1 :] = np.all(d == 1, axis=1) | np.all(d == -1, axis=1)
-    part = _windows_to_points(ends, length)
+        up_ends[length - 1 :] = np.all(d == 1, axis=1)
+        down_ends[length - 1 :] = np.all(d == -1, axis=1)
+    up = _windows_to_points(up_ends, length)
+    down = _windows_to_points(down_ends, length)
     if n < 2:
-        return part, np.zeros(n, dtype=int)
+        return up | down, np.zeros(n, dtype=int)
+    # Two strictly monotone windows of opposite direction share at most one point, and the window starting there
+    # makes the slope to its right non-zero.
     right = np.r_[sdy, sdy[-1]]
-    left = np.r_[0, sdy]
-    next_part = np.r_[part[1:], False]
-    return part, np.where(next_part & part, right, left).astype(int)
+    direction = np.where(up & down, right, np.where(up, 1, np.where(down, -1, 0)))
+    return up | down, direction.astype(int)
 
 
 def _two_in_three(close: np.ndarray, rtm: np.ndarray) -> np.ndarray:
@@ -375,10 +447,11 @@ def verdict(chart: pd.DataFrame, direction: str | None) -> Verdict:
     """
     if chart.empty:
         return Verdict(NO_DATA, None, False, 0, None, None, None, None, None, None, direction, None)
-    return _last_verdict(chart.iloc[-1].to_dict(), len(chart), direction)
+    missed = missed_months(chart["month"], chart["value"], chart["target"], direction)
+    return _last_verdict(chart.iloc[-1].to_dict(), len(chart), direction, missed)
 
 
-def _last_verdict(last: dict, n: int, direction: str | None) -> Verdict:
+def _last_verdict(last: dict, n: int, direction: str | None, missed: int = 0) -> Verdict:
     target = _num(last["target"])
     return Verdict(
         variation=_POINT_TYPE_TO_VARIATION[str(last["point_type"])],
@@ -393,6 +466,8 @@ def _last_verdict(last: dict, n: int, direction: str | None) -> Verdict:
         target=target,
         direction=direction,
         rule=str(last["rule"]) or None,
+        limit_points=int(last["limit_points"]),
+        missed_months=missed,
     )
 
 
@@ -424,6 +499,7 @@ MATRIX_COLUMNS = (
     "upl",
     "target",
     "direction",
+    "missed_months",
 )
 
 
@@ -434,7 +510,9 @@ def icon_matrix_by_series(
     params: SPCParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
     """``icon_matrix`` computed series by series through ``xmr`` (the reference the fast path is tested against)."""
+    metric_defs = list(metric_defs)
     directions = {m.code: m.direction for m in metric_defs}
+    counts = {m.code for m in metric_defs if is_count(m)}
     keys = ["dept_code", "month", "metric"]
     merged = metric_values[[*keys, "value"]].merge(
         targets_resolved[[*keys, "target", "direction"]], on=keys, how="left"
@@ -454,8 +532,18 @@ def icon_matrix_by_series(
         dept, metric = depts[lo], metrics[lo]
         known = [d for d in dir_arr[lo:hi] if isinstance(d, str)]
         direction = known[-1] if known else directions[metric]  # as series_direction
-        a = _chart_arrays(month_arr[lo:hi].tolist(), value_arr[lo:hi], target_arr[lo:hi], direction, params, None, ())
-        v = _last_verdict({c: a[c][-1] for c in _COLUMNS}, hi - lo, direction)
+        a = _chart_arrays(
+            month_arr[lo:hi].tolist(),
+            value_arr[lo:hi],
+            target_arr[lo:hi],
+            direction,
+            params,
+            None,
+            (),
+            metric in counts,
+        )
+        missed = missed_months(month_arr[lo:hi], value_arr[lo:hi], target_arr[lo:hi], direction)
+        v = _last_verdict({c: a[c][-1] for c in _COLUMNS}, hi - lo, direction, missed)
         rows.append(
             {
                 "dept_code": dept,
@@ -472,6 +560,7 @@ def icon_matrix_by_series(
                 "upl": v.upl,
                 "target": v.target,
                 "direction": v.direction,
+                "missed_months": v.missed_months,
             }
         )
     out = pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))
@@ -504,7 +593,9 @@ def icon_matrix(
     amr and its last few points, because a rule window that holds the last point must end at it.
     tests/test_spc.py checks it equals ``icon_matrix_by_series``.
     """
+    metric_defs = list(metric_defs)
     directions = {m.code: m.direction for m in metric_defs}
+    counts = {m.code for m in metric_defs if is_count(m)}
     keys = ["dept_code", "month", "metric"]
     df = _with_targets(metric_values, targets_resolved, keys)
     df = df[df["metric"].isin(list(directions)) & df["value"].notna()]
@@ -533,6 +624,10 @@ def icon_matrix(
             amr = np.where((amr > 0) & (n_keep > 0) & (amr_kept > 0), amr_kept, amr)
         lpl, upl = mean - params.limit_factor * amr, mean + params.limit_factor * amr
         near = params.near_fraction * params.limit_factor * amr
+        # Counts: lower limits clipped at 0 as in _segment_arrays (is_count).
+        is_count_series = heads["metric"].isin(counts).to_numpy()
+        lpl = np.where(is_count_series, np.maximum(lpl, 0.0), lpl)
+        near_low = np.where(is_count_series, np.maximum(mean - near, 0.0), mean - near)
 
     # The last K points of every series, right-aligned (NaN where a series is shorter).
     k = max(params.run_length, params.trend_length, 3)
@@ -545,7 +640,7 @@ def icon_matrix(
         rtm = np.where(np.abs(diff) <= 1e-9 * np.maximum(1.0, np.abs(mean))[:, None], 0, np.sign(diff))
         rtm = np.nan_to_num(rtm).astype(int)
         outside = (tail > upl[:, None]) | (tail < lpl[:, None])
-        close = ~outside & ((tail < (mean - near)[:, None]) | (tail > (mean + near)[:, None]))
+        close = ~outside & ((tail < near_low[:, None]) | (tail > (mean + near)[:, None]))
         last = tail[:, -1]
         steps = np.sign(np.diff(tail[:, -params.trend_length :], axis=1))
     rule_limit = outside[:, -1]
@@ -591,9 +686,33 @@ def icon_matrix(
             "upl": upl,
             "target": target,
             "direction": pd.Series(direction, dtype=object),
+            "missed_months": _missed_months_of_series(df, gid, first, sign),
         }
     )
     return out[list(MATRIX_COLUMNS)]
+
+
+def _missed_months_of_series(df: pd.DataFrame, gid: np.ndarray, first: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """``missed_months`` of every series at once (``df`` sorted by series and month, ``gid`` its series number).
+
+    A row ends the count before it (``barrier`` = its index + 1) when it does not miss its target, and allows
+    nothing before it (``barrier`` = its index) when it starts its series or follows a gap in the months. The count
+    of a series is its last index + 1 minus the running maximum of the barriers there; since a series' first row is
+    a barrier, the running maximum never reaches back into the series before.
+    """
+    y = df["value"].to_numpy(dtype=float)
+    target = df["target"].to_numpy(dtype=float)
+    row_sign = sign[gid]
+    with np.errstate(invalid="ignore"):
+        miss = ~np.isnan(target) & (((row_sign > 0) & (y < target)) | ((row_sign < 0) & (y > target)))
+    codes, uniques = pd.factorize(df["month"])  # few distinct months, many rows: parse each once
+    number = np.array([_month_number(str(m)) for m in uniques], dtype=int)[codes]
+    starts = first | (np.diff(number, prepend=number[0] - 1) != 1)
+    index = np.arange(len(df))
+    barrier = np.where(~miss, index + 1, np.where(starts, index, -1))
+    reach = np.maximum.accumulate(barrier)
+    last = np.r_[np.flatnonzero(first)[1:] - 1, len(df) - 1]
+    return np.maximum(last + 1 - reach[last], 0).astype(int)
 
 
 def _with_targets(values: pd.DataFrame, resolved: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -58,23 +58,69 @@ def variation_label(variation: str, direction: str | None, lang: str = i18n.DEFA
     return f"{glyph} {i18n.t('spc.var.' + variation, lang)}"
 
 
-def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG) -> str:
-    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one."""
+def said_missed(missed) -> int:
+    """The months in a row below target worth saying (spc.MISSED_STREAK_MIN or more), else 0."""
+    missed = 0 if missed is None or pd.isna(missed) else int(missed)
+    return missed if missed >= spc.MISSED_STREAK_MIN else 0
+
+
+_LEGEND_GROUPS = ((">=", "spc.legend.higher"), ("<=", "spc.legend.lower"), (None, "spc.legend.neither"))
+
+
+def variation_legend(metric_defs: Iterable, lang: str = i18n.DEFAULT_LANG) -> str:
+    """What the variation icons mean, per improvement direction, naming the metrics of each (plain text; escape it
+    for markdown): '越高越好（患者满意度、…）：▲ 改善 · ▼ 需关注；越低越好（投诉件数、…）：▼ 改善 · ▲ 需关注；— 常规波动'.
+
+    The same arrow means good news for one metric and bad news for another (issue 13 item 7), so a single '▲ 改善'
+    legend is wrong for complaints. Directions are the catalogue's (a target's direction overrides it per series).
+    """
+    defs = list(metric_defs)
+    parts = []
+    for direction, key in _LEGEND_GROUPS:
+        names = [
+            i18n.metric_name(m, lang)
+            for m in defs
+            if (m.direction if m.direction in (">=", "<=") else None) == direction
+        ]
+        if not names:
+            continue
+        kinds = (spc.NEUTRAL_HIGH, spc.NEUTRAL_LOW) if direction is None else (spc.IMPROVEMENT, spc.CONCERN)
+        labels = " · ".join(variation_label(v, direction, lang) for v in kinds)
+        parts.append(i18n.t(key, lang, metrics=i18n.t("spc.legend.sep", lang).join(names), labels=labels))
+    parts.append(variation_label(spc.COMMON, None, lang))
+    text = i18n.t("spc.legend.join", lang).join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG, missed: int = 0) -> str:
+    """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one.
+
+    Hit and miss with the target missed ``missed`` months in a row up to the latest (spc.MISSED_STREAK_MIN or more)
+    reads '◐ 连续11个月未达标' (issue 13 item 7): the glyph, the cell colour and the attention count stay the SPC
+    verdict's, the words say what the meeting has seen.
+    """
+    if said_missed(missed) and assurance == spc.HIT_AND_MISS:
+        return f"{_ASSURANCE_GLYPH[assurance]} {i18n.t('spc.ass.missed', lang, n=said_missed(missed))}"
     assurance = assurance if isinstance(assurance, str) else None  # NaN from a frame means none
     return f"{_ASSURANCE_GLYPH.get(assurance, '○')} {i18n.t('spc.ass.' + (assurance or 'none'), lang)}"
 
 
 def verdict_sentence(metric_name: str, verdict: spc.Verdict, lang: str = i18n.DEFAULT_LANG) -> str:
     """A plain-language sentence, e.g. '患者满意度：近期出现改善的特殊原因变异；目标稳定达成。'"""
+    assurance = i18n.t("spc.say.ass." + (verdict.assurance or "none"), lang)
+    if said_missed(verdict.missed_months):
+        assurance = i18n.t("spc.say.missed", lang, n=verdict.missed_months, assurance=assurance)
     s = i18n.t(
         "spc.sentence",
         lang,
         metric=metric_name,
         variation=i18n.t("spc.say." + verdict.variation, lang),
-        assurance=i18n.t("spc.say.ass." + (verdict.assurance or "none"), lang),
+        assurance=assurance,
     )
     if verdict.trial and verdict.n_points:
-        s += i18n.t("spc.sentence.trial", lang, n=verdict.n_points)
+        # The points the limits rest on (a baseline or a rebase can make them fewer than the months shown).
+        n = verdict.n_points if verdict.limit_points is None else verdict.limit_points
+        s += i18n.t("spc.sentence.trial_on", lang, n=n)
     return s
 
 
@@ -181,29 +227,42 @@ def _add_target(fig: go.Figure, chart: pd.DataFrame, lang: str, direction: str |
     )
 
 
+# A special-cause point's marker: the triangle shows the side or slope of its signal (up: above the mean, beyond the
+# upper limit or rising; down: the reverse), the colour whether that is good or bad for the metric (its point type),
+# as the matrix icons do (variation_label). Common cause points are grey circles.
+_SIDE_SYMBOL = {1: ("triangle-up", "▲"), -1: ("triangle-down", "▼")}
+
+
 def _add_points(fig: go.Figure, chart: pd.DataFrame, lang: str, params: spc.SPCParams) -> None:
+    """One trace per point type and side, named with its glyph and meaning ('▲ 需关注'), so the legend, the colour,
+    the marker and the hover's rule always agree for every point (issue 11.7c)."""
+    side = chart["signal"].clip(-1, 1).astype(int)
     for kind in spc.POINT_TYPES:
-        pts = chart[chart["point_type"] == kind]
-        if pts.empty:
-            continue
-        rules = [rule_label(r, lang, params) for r in pts["rule"]]
-        fig.add_trace(
-            go.Scatter(
-                x=pts["month"],
-                y=pts["value"],
-                mode="markers",
-                marker=dict(
-                    color=COLOURS[kind],
-                    size=12 if kind == "common" else 15,
-                    symbol="circle",
-                    line=dict(color="white", width=1),
-                ),
-                name=i18n.t("spc.pt." + kind, lang),
-                customdata=rules,
-                hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra></extra>",
-                meta={"role": "points", "point_type": kind},
+        for s in (0,) if kind == "common" else (1, -1):
+            mask = chart["point_type"] == kind
+            pts = chart[mask if kind == "common" else mask & (side == s)]
+            if pts.empty:
+                continue
+            symbol, glyph = _SIDE_SYMBOL.get(s, ("circle", ""))
+            name = i18n.t("spc.pt." + kind, lang)
+            rules = [rule_label(r, lang, params) for r in pts["rule"]]
+            fig.add_trace(
+                go.Scatter(
+                    x=pts["month"],
+                    y=pts["value"],
+                    mode="markers",
+                    marker=dict(
+                        color=COLOURS[kind],
+                        size=12 if kind == "common" else 16,
+                        symbol=symbol,
+                        line=dict(color="white", width=1),
+                    ),
+                    name=f"{glyph} {name}" if glyph else name,
+                    customdata=rules,
+                    hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra></extra>",
+                    meta={"role": "points", "point_type": kind, "side": s},
+                )
             )
-        )
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame | None, months: list[str], y: float, lang: str) -> None:
@@ -308,7 +367,7 @@ def _add_rebase_and_trial(fig: go.Figure, chart: pd.DataFrame, lang: str, params
                 yref="paper",
                 yanchor="bottom",
                 xanchor="right",
-                text=i18n.t("spc.trial", lang, n=params.min_points),
+                text=i18n.t("spc.trial_on", lang, n=int(seg["limit_points"].iloc[0])),
                 showarrow=False,
                 font=dict(size=16, color="#8a4b00"),
                 bgcolor="#fff4e0",
@@ -419,10 +478,12 @@ def icon_matrix_table(
     # departments and grew with the store (issue 7). Same rows, same order (departments sorted, cells in order).
     names = departments.set_index("dept_code")[["dept_name", "category"]].to_dict("index")
     by_dept: dict[str, dict] = {}
+    if "missed_months" not in matrix.columns:
+        matrix = matrix.assign(missed_months=0)
     cells = matrix.sort_values("dept_code", kind="stable")[
-        ["dept_code", "metric", "variation", "assurance", "direction"]
+        ["dept_code", "metric", "variation", "assurance", "direction", "missed_months"]
     ]
-    for dept, metric, variation, assurance, direction in cells.itertuples(index=False):
+    for dept, metric, variation, assurance, direction, missed in cells.itertuples(index=False):
         if dept not in names:
             continue
         row = by_dept.get(dept)
@@ -435,7 +496,7 @@ def icon_matrix_table(
                 "attention": 0,
                 "_rank": 99,
             }
-        label = f"{variation_label(variation, direction, lang)}  {assurance_label(assurance, lang)}"
+        label = f"{variation_label(variation, direction, lang)}  {assurance_label(assurance, lang, missed)}"
         rank = cell_rank(variation, assurance)
         row[metric] = trends_link(dept, metric, rank, label, lang)
         row["attention"] += int(needs_attention(variation, assurance))

@@ -54,9 +54,8 @@ k1.metric(ui.t("matrix.kpi.concern"), counts["concern"])
 k2.metric(ui.t("matrix.kpi.fail"), counts["fail"])
 k3.metric(ui.t("matrix.kpi.improve"), counts["improve"])
 
-variations = " · ".join(spc_charts.variation_label(v, ">=", lang) for v in (spc.IMPROVEMENT, spc.CONCERN, spc.COMMON))
+variations = ui.md_escape(spc_charts.variation_legend(defs, lang))  # per direction; metric names made literal
 assurances = " · ".join(spc_charts.assurance_label(a, lang) for a in (spc.PASS, spc.FAIL, spc.HIT_AND_MISS, None))
-# Fixed catalogue strings only (no uploaded text), so markdown is safe here.
 st.markdown(
     f"**{ui.t('spc.variation')}**　{variations}　　**{ui.t('spc.assurance')}**　{assurances}  \n"
     + ui.t("matrix.legend.colours")

@@ -83,6 +83,46 @@ def test_screening_never_collapses_the_limits_of_a_rare_count():
     assert types(c) == ["common"] * 3 + ["concern"] + ["improvement"] * 8
 
 
+def test_a_count_never_gets_a_lower_limit_below_zero():
+    """Issue 11.7b, PRODUCT §5: the rare count above (0 0 0 1 0 ×8) has a computed lower limit of
+    1/12 − 2.66 × 2/11 = −0.4003. As a count (complaints) it is shown at 0, the near band too; the centre line,
+    the upper limit 0.5670 and every point's type are unchanged (no count can fall below 0 anyway). The same numbers
+    as a plain measure keep −0.4003.
+    """
+    s = series([0, 0, 0, 1] + [0] * 8)
+    plain = spc.xmr(s, "<=")
+    count = spc.xmr(s, "<=", count=True)
+    assert plain["lpl"].iloc[0] == pytest.approx(1 / 12 - 2.66 * 2 / 11)
+    assert count["lpl"].tolist() == [0.0] * 12 and count["near_lpl"].min() == 0.0
+    assert count["upl"].iloc[0] == pytest.approx(plain["upl"].iloc[0])
+    assert types(count) == types(plain)
+    v = spc.verdict(count, "<=")
+    assert (v.lpl, v.upl) == (0.0, pytest.approx(1 / 12 + 2.66 * 2 / 11))
+    assert spc.is_count(contract.METRIC_BY_CODE["complaints"])
+    assert not spc.is_count(contract.METRIC_BY_CODE["patient_satisfaction"])
+
+
+def test_the_icon_matrix_uses_the_same_clipped_lower_limit_for_counts():
+    """Issue 11.7b: the matrix (fast path and the series-by-series reference) clips the complaints' lower limit at 0
+    as the chart does; a non-count metric with the same numbers keeps −0.4003. Complaints target ≤ 0: the target is
+    not below the clipped lower limit 0 and not above the upper limit → hit and miss (assurance from the same
+    limits)."""
+    values = [0, 0, 0, 1] + [0] * 8
+    measure = contract.Metric("rare_measure", "罕见", "Rare", direction="<=")
+    rows = [
+        dict(dept_code="K01", month=m, metric=metric, value=float(v))
+        for metric in ("complaints", "rare_measure")
+        for m, v in zip(months(len(values)), values)
+    ]
+    frame = pd.DataFrame(rows)
+    resolved = frame[["dept_code", "month", "metric"]].assign(target=0.0, direction="<=")
+    for build in (spc.icon_matrix, spc.icon_matrix_by_series):
+        m = build(frame, resolved, (*contract.METRICS, measure)).set_index("metric")
+        assert m.loc["complaints", "lpl"] == 0.0, build.__name__
+        assert m.loc["rare_measure", "lpl"] == pytest.approx(1 / 12 - 2.66 * 2 / 11), build.__name__
+        assert m.loc["complaints", "assurance"] == spc.HIT_AND_MISS
+
+
 def test_beyond_a_limit_is_concern_when_lower_is_better():
     """Same numbers; for a '<=' metric (e.g. drug share) a point above the upper limit is a concern."""
     c = spc.xmr(series(OUTLIER), "<=")
@@ -117,6 +157,63 @@ def test_a_tie_breaks_the_trend():
     assert c["mean"].iloc[0] == pytest.approx(35 / 9)
     assert not c["rule_trend"].any()
     assert types(c) == ["common"] * 9
+
+
+TWO_TRENDS = [1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]
+
+
+def test_a_point_joining_two_rising_trends_takes_their_direction():
+    """Issue 11.7c: 1…7 rises (months 1–7), the 7 repeats, 8…13 rises on (months 8–14): two 7-point trends
+    (SPCParams.trend_length = 7) meeting at a tie. mean = 98 / 14 = 7; MRs 1 ×6, 0, 1 ×6 → amr = 12/13 = 0.923
+    (3.267·0.923 = 3.02: nothing screened); limits 7 ± 2.66·0.923 = 4.545 / 9.455 → 1 2 3 4 and 10 11 12 13 are
+    beyond (limit rule); near band 7 ± 1.637 holds only 5 and 9 (no 2-in-3); below the mean 1…6 is 6 points and
+    the two 7s sit on it (no run of 7). The 5, 6, 7, 7, 8, 9 are flagged by the trends only — and both 7s are in
+    a rising trend (the first ends one, the second starts the next), so each is an improvement when higher is
+    better (a concern when lower is better), never common cause: the reference's "slope to the right" (0 at a tie)
+    would have left the first 7 labelled a trend but drawn grey.
+    """
+    c = spc.xmr(series(TWO_TRENDS), ">=")
+    assert c["mean"].iloc[0] == pytest.approx(7)
+    assert c["upl"].iloc[0] == pytest.approx(7 + 2.66 * 12 / 13)
+    assert c["rule"].tolist() == ["limit"] * 4 + ["trend"] * 6 + ["limit"] * 4
+    assert types(c) == ["concern"] * 4 + ["improvement"] * 10
+    assert c["signal"].tolist()[4:10] == [1] * 6
+    assert types(spc.xmr(series(TWO_TRENDS), "<=")) == ["improvement"] * 4 + ["concern"] * 10
+
+
+def test_a_peak_or_trough_between_two_trends_takes_the_trend_that_starts_there():
+    """1…7 then 6…1: the 7 ends the rising trend and starts the falling one; as in the reference (a point in a trend
+    on both sides takes the slope to its right) it counts as falling; the trough of 7…1 then 2…7 as rising.
+    (Checked on the trend rule alone: in a chart the limit rule would take the peak first.)"""
+    import numpy as np
+
+    part, slope = spc._trend(np.array([1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1], dtype=float), 7)
+    assert part.all() and slope.tolist() == [1] * 6 + [-1] * 7
+    part, slope = spc._trend(np.array([7, 6, 5, 4, 3, 2, 1, 2, 3, 4, 5, 6, 7], dtype=float), 7)
+    assert part.all() and slope.tolist() == [-1] * 6 + [1] * 7
+
+
+def test_every_flagged_point_has_a_direction_on_random_series():
+    """Issue 11.7c as a property: on many random small-integer series (ties, plateaus, sorted runs), a point has a
+    rule exactly when it is not common cause, in every segment and with 6- or 7-point rules."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    for i in range(300):
+        n = int(rng.integers(1, 40))
+        vals = rng.integers(0, 5, size=n).astype(float)
+        if i % 3 == 0:
+            vals = np.sort(vals) if i % 2 else np.sort(vals)[::-1]
+        if i % 5 == 0:  # two trends joined by a tie, or by a step back (each 6 to 10 points)
+            a, b = int(rng.integers(6, 11)), int(rng.integers(6, 11))
+            vals = np.concatenate([np.arange(a), np.arange(b) + a - 1 - int(rng.integers(0, 3))]).astype(float)
+            vals = vals if i % 2 else -vals
+            n = len(vals)
+        params = spc.SPCParams(run_length=6 + i % 2, trend_length=6 + (i // 2) % 2)
+        rebase = months(n)[n // 2 : n // 2 + 1] if i % 4 == 1 else ()
+        c = spc.xmr(series(vals), [">=", "<=", None][i % 3], params, rebase_months=rebase)
+        flagged = c["rule"] != ""
+        assert (flagged == (c["point_type"] != "common")).all(), (vals.tolist(), c["rule"].tolist())
 
 
 def test_seven_falling_points_are_improvement_when_lower_is_better():
@@ -291,6 +388,74 @@ def test_fewer_than_13_points_are_trial_limits():
     assert spc.verdict(spc.xmr(series([10, 12] * 10), ">=", baseline_points=8), ">=").trial
 
 
+def test_trial_limits_name_the_points_they_rest_on_and_a_fixed_baseline_of_12_is_not_trial():
+    """Issue 11.7a, PRODUCT §5: limits resting on fewer than 13 points (SPCParams.min_points) are trial limits,
+    and the verdict names how many points they rest on (not the series length); a baseline the user fixes at 12
+    points or more (SPCParams.fixed_baseline_min) is not a trial.
+    24 points 10 12 …: baseline 12 → limits on 12, not trial; baseline 8 → trial on 8; baseline 11 → trial on 11;
+    no baseline → limits on all 24, not trial; rebased at the 17th month → the last segment has 8 points: trial
+    on 8; a baseline of 20 asked of a 10-point series rests on only 10 → trial on 10.
+    """
+    s = series([10, 12] * 12)
+
+    def trial_of(values=s, **kw) -> tuple[bool, int, int]:
+        v = spc.verdict(spc.xmr(values, ">=", **kw), ">=")
+        return v.trial, v.limit_points, v.n_points
+
+    assert trial_of(baseline_points=12) == (False, 12, 24)
+    assert trial_of(baseline_points=8) == (True, 8, 24)
+    assert trial_of(baseline_points=11) == (True, 11, 24)
+    assert trial_of() == (False, 24, 24)
+    assert trial_of(rebase_months=[months(24)[16]]) == (True, 8, 24)
+    assert trial_of(series([10, 12] * 5), baseline_points=20) == (True, 10, 10)
+    chart = spc.xmr(s, ">=", baseline_points=12)
+    assert not chart["trial"].any() and chart["limit_points"].eq(12).all()
+
+
+# 口腔科 (issue 13 item 7): 95 93, then 11 months under the target 90 (≥).
+STOMATOLOGY = [95, 93, 89, 85, 88, 84, 89, 86, 88, 85, 89, 84, 88]
+
+
+def test_months_in_a_row_below_target_up_to_the_latest():
+    """Issue 13 item 7: mean 1143 / 13 = 87.923; MRs 2 4 4 3 4 5 3 2 3 4 5 4 → amr 43/12 = 3.583 (3.267·3.583 =
+    11.7, nothing screened); limits 87.923 ± 9.532 = 78.39 / 97.46: the target 90 lies between them → SPC says
+    hit and miss, yet the last 11 months all missed 90. The verdict counts them (missed_months = 11).
+    A month at the target (90 ≥ 90) passes and ends the count; for a lower-is-better metric a value above the
+    target misses; a calendar month with no value, or with no target, ends the count; no direction → 0.
+    """
+    c = spc.xmr(series(STOMATOLOGY, 90), ">=")
+    assert c["upl"].iloc[0] == pytest.approx(1143 / 13 + 2.66 * 43 / 12)
+    v = spc.verdict(c, ">=")
+    assert (v.variation, v.assurance, v.missed_months) == (spc.COMMON, spc.HIT_AND_MISS, 11)
+
+    def missed(values, target=90, direction=">="):
+        return spc.verdict(spc.xmr(series(values, target), direction), direction).missed_months
+
+    assert missed([89, 89, 90, 89, 89]) == 2
+    assert missed([89, 89, 89, 91]) == 0
+    assert missed([3, 0, 2, 3, 4], target=1, direction="<=") == 3
+    assert missed([89] * 5, direction=None) == 0
+    gap = series([89] * 6, 90).drop(index=2)  # the third month missing: only the last 3 are consecutive
+    assert spc.verdict(spc.xmr(gap, ">="), ">=").missed_months == 3
+    untargeted = series([89] * 6, 90)
+    untargeted.loc[1, "target"] = float("nan")
+    assert spc.verdict(spc.xmr(untargeted, ">="), ">=").missed_months == 4
+    assert spc.MISSED_STREAK_MIN == 3
+
+
+def test_the_icon_matrix_counts_the_same_months_below_target():
+    """The fast matrix and the series-by-series reference give the same missed_months (STOMATOLOGY: 11)."""
+    rows = [
+        dict(dept_code="K15", month=m, metric="patient_satisfaction", value=float(v))
+        for m, v in zip(months(13), STOMATOLOGY)
+    ]
+    frame = pd.DataFrame(rows)
+    resolved = frame[["dept_code", "month", "metric"]].assign(target=90.0, direction=">=")
+    for build in (spc.icon_matrix, spc.icon_matrix_by_series):
+        (row,) = build(frame, resolved, contract.METRICS).itertuples()
+        assert (row.assurance, row.missed_months) == (spc.HIT_AND_MISS, 11), build.__name__
+
+
 def test_no_direction_gives_neutral_special_causes():
     """With no improvement direction ('neither'), the outlier 30 is a neutral high special cause."""
     c = spc.xmr(series(OUTLIER), None)
@@ -381,7 +546,8 @@ def _random_long_frame(seed: int = 7, n_series: int = 400) -> tuple[pd.DataFrame
 def _same_matrix(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert len(a) == len(b)
     a, b = a.reset_index(drop=True), b.reset_index(drop=True)
-    for col in ("dept_code", "metric", "variation", "trial", "n_points", "first_month", "last_month", "direction"):
+    cols = ("dept_code", "metric", "variation", "trial", "n_points", "first_month", "last_month", "direction")
+    for col in (*cols, "missed_months"):
         assert a[col].tolist() == b[col].tolist(), col
     assert [x if isinstance(x, str) else None for x in a["assurance"]] == [
         x if isinstance(x, str) else None for x in b["assurance"]

@@ -48,13 +48,60 @@ def test_rebase_draws_new_lines_a_marker_and_trial_labels():
     assert [s.x0 for s in fig.layout.shapes] == ["2024-09"]
     texts = [a.text for a in fig.layout.annotations]
     assert "Rebased" in texts
-    assert texts.count("Trial limits (fewer than 13 points)") == 2  # both segments have 8 points
+    assert texts.count("Trial limits (on only 8 points)") == 2  # both segments have 8 points
 
 
 def test_no_trial_label_with_13_points_or_more():
     chart = spc.xmr(STEP, ">=")
     texts = [a.text for a in spc_charts.xmr_figure(chart, title="x").layout.annotations]
     assert not any("试算" in t for t in texts)
+
+
+# Two 7-point rising trends meeting at a repeated 7 (tests/test_spc.py::test_a_point_joining_two_rising_trends_…):
+# limits 4.545 / 9.455 → 1–4 below the lower limit, 10–13 above the upper one; 5 6 7 7 8 9 flagged by the trends.
+TWO_TRENDS = pd.DataFrame({"month": MONTHS[:14], "value": [1.0, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]})
+
+
+def drawn_points(fig) -> dict[str, tuple[str, str, str]]:
+    """month → (marker colour, marker symbol, legend name) of the point drawn for it (each month drawn once)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for t in traces(fig, "points"):
+        for i, x in enumerate(t.x):
+            colour = t.marker.color if isinstance(t.marker.color, str) else t.marker.color[i]
+            symbol = t.marker.symbol if isinstance(t.marker.symbol, str) else t.marker.symbol[i]
+            assert x not in out, x
+            out[x] = (colour, symbol, t.name)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("direction", "lang", "low", "high"),
+    [
+        # Higher is better: below the lower limit is a concern (orange ▼), the rising trends an improvement (blue ▲).
+        (">=", "zh", ("#ED8B00", "triangle-down", "▼ 需关注"), ("#1f77b4", "triangle-up", "▲ 改善")),
+        # Lower is better (complaints): the same low points are good news, the rising ones a concern (orange ▲).
+        ("<=", "en", ("#1f77b4", "triangle-down", "▼ Improvement"), ("#ED8B00", "triangle-up", "▲ Concern")),
+    ],
+)
+def test_every_flagged_point_is_drawn_with_its_meaning(direction, lang, low, high):
+    """Issue 11.7c: the first 7 (month 7) ends one rising trend and the second 7 starts the next; both are labelled
+    a trend and must be drawn as one (not grey). Colour says good or bad by the metric's direction, the triangle the
+    side or slope of the signal, and the legend entry says both, as the matrix icons do."""
+    chart = spc.xmr(TWO_TRENDS, direction)
+    fig = spc_charts.xmr_figure(chart, title="x", lang=lang, direction=direction)
+    drawn = drawn_points(fig)
+    assert list(drawn) != [] and set(drawn) == set(MONTHS[:14])
+    assert [drawn[m] for m in MONTHS[:4]] == [low] * 4
+    assert [drawn[m] for m in MONTHS[4:14]] == [high] * 10
+    assert drawn[MONTHS[6]][0] != spc_charts.COLOURS["common"]
+    # The hover of the junction point names its rule.
+    (trace,) = [t for t in traces(fig, "points") if MONTHS[6] in t.x]
+    assert "7" in trace.customdata[list(trace.x).index(MONTHS[6])]
+
+
+def test_common_cause_points_are_grey_circles():
+    fig = spc_charts.xmr_figure(spc.xmr(STEP, ">=", rebase_months=["2024-09"]), title="x", lang="zh")
+    assert set(drawn_points(fig).values()) == {(spc_charts.COLOURS["common"], "circle", "常规波动")}
 
 
 def test_events_and_award_changes_on_the_same_month_axis():
@@ -102,7 +149,87 @@ def test_labels_and_sentence():
     assert spc_charts.assurance_label(spc.FAIL, "zh") == "✘ 稳定未达标"
     assert spc_charts.assurance_label(float("nan"), "zh") == "○ 无目标"
     trial = spc.Verdict(spc.COMMON, None, True, 5, "2026-10", 1.0, 1, 0, 2, None, "<=", None)
-    assert spc_charts.verdict_sentence("投诉件数", trial, "zh").endswith("（仅5个点，控制限为试算值）")
+    assert spc_charts.verdict_sentence("投诉件数", trial, "zh").endswith("（控制限仅基于5个点，为试算值）")
+
+
+def test_the_trial_sentence_and_label_name_the_points_the_limits_rest_on():
+    """Issue 11.7a: 24 monthly points with limits fixed on the first 8 → the sentence and the chart say 8 (not 24);
+    fixed on the first 12 → no trial wording at all (PRODUCT §5: a user-fixed baseline of ≥ 12 is not a trial)."""
+    s = pd.DataFrame(
+        {"month": [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)], "value": [10.0, 12.0] * 12}
+    )
+    eight = spc.xmr(s, ">=", baseline_points=8)
+    v = spc.verdict(eight, ">=")
+    zh = spc_charts.verdict_sentence("患者满意度", v, "zh")
+    assert "8个点" in zh and "24" not in zh and "试算" in zh
+    assert "8 points" in spc_charts.verdict_sentence("Patient satisfaction", v, "en")
+    texts = [a.text for a in spc_charts.xmr_figure(eight, title="x", lang="zh").layout.annotations]
+    assert any("试算" in t and "8" in t for t in texts)
+
+    twelve = spc.xmr(s, ">=", baseline_points=12)
+    assert "试算" not in spc_charts.verdict_sentence("患者满意度", spc.verdict(twelve, ">="), "zh")
+    texts = [a.text for a in spc_charts.xmr_figure(twelve, title="x", lang="zh").layout.annotations]
+    assert not any("试算" in t for t in texts)
+
+
+def test_months_in_a_row_below_target_are_said_in_the_sentence_and_the_cell():
+    """Issue 13 item 7: 口腔科 missed 90 for 11 months in a row while the limits straddle it (hit and miss): the
+    sentence and the matrix cell say "连续11个月未达标" (en: in a row); the cell keeps the hit-and-miss glyph, rank
+    and colour (the SPC verdict). Two months in a row are not said (N ≥ 3); a consistently failing target keeps
+    "稳定未达标" in the cell and gets the months in the sentence."""
+    v = spc.Verdict(spc.COMMON, spc.HIT_AND_MISS, False, 13, "2026-10", 88.0, 87.9, 78.4, 97.5, 90, ">=", None)
+    eleven = spc.Verdict(**{**v.__dict__, "missed_months": 11})
+    two = spc.Verdict(**{**v.__dict__, "missed_months": 2})
+    failing = spc.Verdict(**{**v.__dict__, "assurance": spc.FAIL, "missed_months": 36})
+    assert spc_charts.verdict_sentence("患者满意度", eleven, "zh") == (
+        "患者满意度：近期只有常规波动，没有特殊原因变异；已连续11个月未达标，目标时达时不达，现有过程不能保证达标。"
+    )
+    assert "11 months in a row" in spc_charts.verdict_sentence("Patient satisfaction", eleven, "en")
+    assert "连续" not in spc_charts.verdict_sentence("患者满意度", two, "zh")
+    assert "；已连续36个月未达标，按目前的过程" in spc_charts.verdict_sentence("患者满意度", failing, "zh")
+    assert spc_charts.assurance_label(spc.HIT_AND_MISS, "zh", missed=11) == "◐ 连续11个月未达标"
+    assert spc_charts.assurance_label(spc.HIT_AND_MISS, "en", missed=11) == "◐ Missed 11 months in a row"
+    assert spc_charts.assurance_label(spc.HIT_AND_MISS, "zh", missed=2) == "◐ 时达时不达"
+    assert spc_charts.assurance_label(spc.FAIL, "zh", missed=36) == "✘ 稳定未达标"  # already says it
+
+    matrix = pd.DataFrame(
+        {
+            "dept_code": ["K15", "K01"],
+            "metric": ["patient_satisfaction"] * 2,
+            "variation": [spc.COMMON] * 2,
+            "assurance": [spc.HIT_AND_MISS] * 2,
+            "direction": [">="] * 2,
+            "missed_months": [11, 0],
+        }
+    )
+    depts = pd.DataFrame({"dept_code": ["K01", "K15"], "dept_name": ["心血管内科", "口腔科"], "category": ["临床"] * 2})
+    from metrics import contract
+
+    table = spc_charts.icon_matrix_table(matrix, depts, contract.METRICS, "zh", sort="code").set_index("dept_code")
+    assert spc_charts.cell_text(table.at["K15", "patient_satisfaction"]) == "— 常规波动  ◐ 连续11个月未达标"
+    assert spc_charts.cell_text(table.at["K01", "patient_satisfaction"]) == "— 常规波动  ◐ 时达时不达"
+
+
+def test_the_variation_legend_says_what_an_arrow_means_for_each_direction():
+    """Issue 13 item 7: ▲ is good news for satisfaction but bad news for complaints; the legend says so per
+    direction, naming the catalogue's metrics (in catalogue order), and the neutral icons only when a metric has no
+    direction."""
+    from metrics import contract
+
+    zh = spc_charts.variation_legend(contract.METRICS, "zh")
+    assert zh == (
+        "越高越好（患者满意度、职工满意度）：▲ 改善 · ▼ 需关注；"
+        "越低越好（投诉件数、药占比、医疗费用增幅、百元医疗收入卫生材料消耗）：▼ 改善 · ▲ 需关注；— 常规波动"
+    )
+    en = spc_charts.variation_legend(contract.METRICS[:3], "en")
+    assert en == (
+        "Higher is better (Patient satisfaction, Staff satisfaction): ▲ Improving · ▼ Concerning; "
+        "lower is better (Complaints): ▼ Improving · ▲ Concerning; — Common cause"
+    )
+    neutral = contract.Metric("beds", "床位数", "Beds", direction=None)
+    assert spc_charts.variation_legend([neutral], "zh") == (
+        "无改善方向（床位数）：▲ 特殊变异（偏高） · ▼ 特殊变异（偏低）；— 常规波动"
+    )
 
 
 def test_icon_matrix_table_sorts_attention_first_and_links_each_cell():

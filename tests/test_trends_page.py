@@ -53,7 +53,11 @@ def heading(at: AppTest, metric_name: str) -> str:
     ("dept", "expected_sentence", "expected_icons"),
     [
         ("K01", "患者满意度：近期只有常规波动，没有特殊原因变异；目标稳定达成。", ("— 常规波动", "✔ 稳定达标")),
-        ("K20", "患者满意度：近期只有常规波动，没有特殊原因变异；按目前的过程将持续达不到目标", ("✘ 稳定未达标",)),
+        (
+            "K20",
+            "患者满意度：近期只有常规波动，没有特殊原因变异；已连续36个月未达标，按目前的过程将持续达不到目标",
+            ("✘ 稳定未达标",),
+        ),
         ("K07", "患者满意度：近期出现改善的特殊原因变异；", ("▲ 改善",)),
     ],
 )
@@ -147,7 +151,7 @@ def test_an_uploaded_department_name_is_never_markdown(fresh_db):
     at = open_trends("K01")
     (sub,) = [s.value for s in at.subheader]
     assert r"\*\*急诊\*\*\[点我\]\(http" in sub and r"\<b\>" in sub
-    assert sentence(at, "患者满意度").endswith("（仅5个点，控制限为试算值）")
+    assert sentence(at, "患者满意度").endswith("（控制限仅基于5个点，为试算值）")
 
 
 def test_compare_k01_with_other_departments(demo_db):
@@ -156,3 +160,57 @@ def test_compare_k01_with_other_departments(demo_db):
     at.multiselect(key="trends_cmp_depts").select("K20").select("K07").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 4  # the comparison chart joins the three XmR charts
+
+
+def test_a_fixed_12_month_baseline_is_not_trial_and_a_shorter_one_names_its_points(demo_db):
+    """Issue 11.7a, PRODUCT §5: limits fixed on the first 12 of K01's 36 months are not trial limits; fixed on the
+    first 8 they are, and the sentence says the limits rest on 8 points (not the 36 months shown)."""
+    at = open_trends("K01")
+    at.number_input[0].set_value(12).run()
+    assert not at.exception
+    assert not any("试算" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    at.number_input[0].set_value(8).run()
+    text = sentence(at, "患者满意度")
+    assert "试算" in text and "8个点" in text and "36" not in text
+
+
+def _lower_limits(chart) -> list[float]:
+    """The lower process limit values drawn in a plotly chart element (its figure JSON is in the element's proto)."""
+    import base64
+    import json
+
+    import numpy as np
+
+    def values(y) -> list[float]:  # plotly sends numeric arrays base64-encoded ({"dtype", "bdata"})
+        if isinstance(y, dict):
+            return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float).tolist()
+        return [float(v) for v in y]
+
+    fig = json.loads(chart.proto.spec)
+    return [v for t in fig["data"] if (t.get("meta") or {}).get("role") == "lpl" for v in values(t["y"])]
+
+
+def test_complaints_never_show_a_lower_limit_below_zero(demo_db):
+    """Issue 11.7b, PRODUCT §5: K01's complaints (a rare count, mostly 0 with the odd 1 or 2) have a computed lower
+    limit of about −0.69 (the −0.7 of the finding); the chart draws it at 0."""
+    at = open_trends("K01")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # patient satisfaction, staff satisfaction, complaints (catalogue order)
+    complaints = _lower_limits(charts[2])
+    assert complaints and min(complaints) == 0
+
+
+def test_a_target_missed_eleven_months_in_a_row_is_said_so(fresh_db):
+    """Issue 13 item 7: 口腔科 at 95 93 then 11 months under the hospital's 90 (limits 78.4 / 97.5 straddle 90, so
+    SPC alone says hit and miss — tests/test_spc.py::test_months_in_a_row_below_target_up_to_the_latest): the
+    heading and the sentence say it was missed 11 months in a row, in Chinese and in English."""
+    from metrics import demo
+
+    values = [95.0, 93, 89, 85, 88, 84, 89, 86, 88, 85, 89, 84, 88]
+    store_one_department(fresh_db, "口腔科", demo.months_ending("2026-10", 13), values)
+    at = open_trends("K01")
+    assert "◐ 连续11个月未达标" in heading(at, "患者满意度")
+    assert "已连续11个月未达标，目标时达时不达" in sentence(at, "患者满意度")
+    at = open_trends("K01", lang="en")
+    assert "Missed 11 months in a row" in heading(at, "Patient satisfaction")
+    assert "missed 11 months in a row" in sentence(at, "Patient satisfaction")

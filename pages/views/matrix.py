@@ -87,7 +87,7 @@ def hospital_row(version: int, lang: str, path: str) -> tuple[pd.DataFrame, dict
         if r.empty:
             continue
         r = r.iloc[0]
-        label = f"{spc_charts.variation_label(r.variation, r.direction, lang)}  {spc_charts.assurance_label(r.assurance, lang)}"
+        label = f"{spc_charts.variation_label(r.variation, r.direction, lang)}  {spc_charts.assurance_label(r.assurance, lang, r.missed_months)}"
         rank = spc_charts.cell_rank(r.variation, r.assurance)
         rows[m.code] = spc_charts.trends_link(HOSP, m.code, rank, label, lang)
         names[m.code] = i18n.metric_name(m, lang)

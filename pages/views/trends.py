@@ -98,12 +98,17 @@ def dept_series(path: str, version: int, dept: str, lang: str, run_length: int, 
             continue
         direction = spc.series_direction(s["direction"], m.direction)
         chart = spc.xmr(
-            s, direction, params, baseline_points=baseline or None, rebase_months=[rebase] if rebase else ()
+            s,
+            direction,
+            params,
+            baseline_points=baseline or None,
+            rebase_months=[rebase] if rebase else (),
+            count=spc.is_count(m),
         )
         v = spc.verdict(chart, direction)
         name = i18n.metric_name(m, lang)
         var = spc_charts.variation_label(v.variation, direction, lang)
-        ass = spc_charts.assurance_label(v.assurance, lang)
+        ass = spc_charts.assurance_label(v.assurance, lang, v.missed_months)
         heading = (
             f"#### {md(name)}  :{_COLOUR.get(v.variation, 'gray')}-background[{md(var)}]"
             f"  :{_COLOUR.get(v.assurance, 'gray')}-background[{md(ass)}]"
