@@ -50,15 +50,15 @@ def heat_grid(version: int, months: tuple[str, ...], metric: str, path: str = ""
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def headline(
-    version: int, grain: str, period: str, codes_key: str, today: date
+    path: str, version: int, grain: str, period: str, codes_key: str, today: date
 ) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
     """(hospital figures with changes, confirmed vetoes and warnings per period, departments awarded at the period's
     end, and a period earlier) for the chosen departments — cached, so rerunning the same choice only draws
     (issue 7). ``today`` is in the key because a running period is judged as of today. ``codes_key``: the chosen
     codes joined by newlines (one string hashes in microseconds; a tuple of 5,000 took 0.15 s a run)."""
     codes = tuple(codes_key.split("\n")) if codes_key else ()
-    frames = ui.store_frames(version)
-    values = values_of(version, grain, period, str(store.db_path()))
+    frames = ui._store_frames(path, version)  # the path keys it too: two stores can share a data version (11.8)
+    values = values_of(version, grain, period, path)
     prev = pipelines.previous_period(period)
     defs = frames["metric_defs"]
     mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
@@ -77,7 +77,7 @@ def kpis(path: str, version: int, grain: str, period: str, codes_key: str, today
     """The two rows of headline KPIs as st.metric arguments, ready to draw (cached per choice and language, so a
     rerun only draws; issue 7)."""
     codes_n = codes_key.count("\n") + 1 if codes_key else 0
-    hosp, ev, awarded, awarded_prev = headline(version, grain, period, codes_key, today)
+    hosp, ev, awarded, awarded_prev = headline(path, version, grain, period, codes_key, today)
     hosp_now = hosp[hosp["period"] == period].set_index("metric")
     prev = pipelines.previous_period(period)
     defs = ui._store_frames(path, version)["metric_defs"]
