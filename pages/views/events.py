@@ -74,7 +74,12 @@ def view(path: str, version: int, grain: str, period: str, codes_key: str, lang:
         "counts": {k: int(n.get(k, 0)) for k in rules.LIGHTS},
         "by_quarter": None
         if by_quarter.empty
-        else charts.events_by_quarter(by_quarter, i18n.t("ev.by_quarter_title", lang), lang),
+        else charts.events_by_quarter(
+            by_quarter,
+            i18n.t("ev.by_quarter_title", lang),
+            lang,
+            {c: str(catalogue.at[c, name_col]) for c in catalogue.index},
+        ),
         "by_indicator": by_ind[["indicator", "name", "kind", "count"]],
         "detail": detail,
     }
