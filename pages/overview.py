@@ -61,7 +61,7 @@ for start in range(0, len(view.hospital), 5):
 labels = view.metric_labels
 if st.session_state.get("overview_metric") not in labels:
     st.session_state["overview_metric"] = view.metric
-st.selectbox(ui.t("ov.metric"), list(labels), format_func=labels.get, key="overview_metric")
+st.selectbox(ui.t("ov.metric"), list(labels), format_func=labels.__getitem__, key="overview_metric")
 
 
 def _page_picker(chart, key: str) -> None:
