@@ -118,3 +118,15 @@ def test_overview_view_chart_pages_of_forty(demo_db):
 def _all_codes(path: Path) -> list[str]:
     with store.opened(path) as db:
         return store.departments(db)["dept_code"].tolist()
+
+
+def test_overview_view_names_metrics_as_the_catalogue_was_edited(demo_db):
+    with store.opened(demo_db) as db:
+        row = store.metric_catalogue(db).set_index("code").loc["patient_satisfaction"].to_dict()
+        store.write_edits(
+            db, "metric_catalogue", "editor1", [{"code": "patient_satisfaction", **row, "name_zh": "门诊满意度"}]
+        )
+    view = overview.build(_key(demo_db))
+    assert view.metric_labels["patient_satisfaction"] == "门诊满意度"
+    assert "门诊满意度达标科室" in [k["label"] for k in view.first]
+    assert view.ranking.figure.layout.title.text.startswith("科室门诊满意度排名")
