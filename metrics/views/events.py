@@ -7,7 +7,6 @@ Choices (``ViewKey.choices``): ``grain``, ``period``, ``depts`` (the chosen depa
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -115,7 +114,7 @@ def build(key: ViewKey) -> EventsView:
     )
 
 
-@functools.lru_cache(maxsize=8)
+@loaded.memo(maxsize=8)
 def _values(path: str, version: int, grain: str, period: str) -> pd.DataFrame:
     """The period's values of every department (the lights' missed targets)."""
     f = loaded.frames(path, version)

@@ -3,8 +3,9 @@ names, months holding data (issue 11).
 
 Plain memos, not Streamlit caches: a view-model builder runs once per key (``pages._common.view`` caches it), but
 the overview's KPIs, its ranking page and its metric choice all need the same tables and period values; reading
-them per choice cost a cold rerun per click. Every memo is keyed by the store's path and its data version (every
-commit bumps it), so nothing stale or from another store is served; each holds a few entries only.
+them per choice cost a cold rerun per click. Every memo (``memo``) is keyed by the store's path and its data
+version (every commit bumps it), so nothing stale or from another store is served; each holds a few entries only.
+``clear()`` empties them all (the bench's cold run clears them with Streamlit's caches).
 """
 
 from __future__ import annotations
@@ -40,7 +41,28 @@ class Frames:
         return dict(zip(cat["code"], cat[col].astype(str), strict=True))
 
 
-@functools.lru_cache(maxsize=4)
+_MEMOS: list = []
+
+
+def memo(maxsize: int):
+    """functools.lru_cache of ``maxsize`` entries that ``clear()`` empties; every argument must be hashable, the
+    store's path and data version first."""
+
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+        _MEMOS.append(cached)
+        return cached
+
+    return wrap
+
+
+def clear() -> None:
+    """Empty every view memo (a cold start without restarting the process)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
+
+@memo(maxsize=4)
 def frames(path: str, version: int) -> Frames:
     """The small tables of the store at ``path`` as of ``version`` (the version only keys the memo)."""
     with store.opened(path) as db:

@@ -7,7 +7,6 @@ Metric names are the store's catalogue names (edits included).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -105,7 +104,7 @@ def build(key: ViewKey) -> MatrixView:
     )
 
 
-@functools.lru_cache(maxsize=4)
+@loaded.memo(maxsize=4)
 def _icon_matrix(path: str, version: int) -> pd.DataFrame:
     """The icon matrix of every series over the SPC window (the same window as the trends page), read once per
     store and data version for every category, sort and language."""

@@ -11,7 +11,6 @@ period is judged as of today).
 from __future__ import annotations
 
 import calendar
-import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -165,7 +164,7 @@ def _page_labels(n: int, lang: str) -> tuple[str, ...]:
     )
 
 
-@functools.lru_cache(maxsize=8)
+@loaded.memo(maxsize=8)
 def _values(path: str, version: int, grain: str, period: str) -> pd.DataFrame:
     """Department values of the period, the one before it and the same period a year earlier — each period's own
     months read from the store, aggregated, and only the aggregate kept (issue 7)."""
@@ -179,7 +178,7 @@ def _values(path: str, version: int, grain: str, period: str) -> pd.DataFrame:
     return pipelines.period_values(pd.concat(parts, ignore_index=True), f.targets, f.metric_defs, grain, shown)
 
 
-@functools.lru_cache(maxsize=8)
+@loaded.memo(maxsize=8)
 def _headline(path: str, version: int, grain: str, period: str, depts: str, today: date, lang: str):
     """(first KPI row, hospital KPIs with captions, no hospital figures?, hospital target per metric) for the chosen
     departments. Keyed by the store's path too: two stores can be at the same data version (finding 11.8)."""
@@ -260,7 +259,7 @@ def _chosen(values: pd.DataFrame, depts: str, everyone: bool) -> pd.Series:
     return (values["dept_code"] != HOSP) if everyone else values["dept_code"].isin(depts.split("\n"))
 
 
-@functools.lru_cache(maxsize=16)
+@loaded.memo(maxsize=16)
 def _ranked(path: str, version: int, grain: str, period: str, depts: str, everyone: bool, metric: str | None):
     """The period's values of one metric for the chosen departments; with more than a chart's rows, furthest below
     target first (the departments the office must talk to)."""
@@ -272,7 +271,7 @@ def _ranked(path: str, version: int, grain: str, period: str, depts: str, everyo
     return now
 
 
-@functools.lru_cache(maxsize=16)
+@loaded.memo(maxsize=16)
 def _heat_grid(path: str, version: int, months: tuple[str, ...], metric: str | None) -> pd.DataFrame:
     """The heat map's cells: one metric's monthly values over ``months``."""
     f = loaded.frames(path, version)
@@ -287,7 +286,7 @@ def _heat_grid(path: str, version: int, months: tuple[str, ...], metric: str | N
     return pipelines.month_grid(monthly, metric, months)
 
 
-@functools.lru_cache(maxsize=16)
+@loaded.memo(maxsize=16)
 def _heat_rows(path: str, version: int, period: str, depts: str, everyone: bool, metric: str | None):
     """(the heat map's months, its cells, the departments in display order): the last 12 months with data up to
     the period's end; best share of months met first — needing attention first when there are more than a chart's

@@ -10,7 +10,6 @@ the category's list falls back to its first department), ``rebase`` (a month of 
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -130,7 +129,7 @@ def _window_start(f: loaded.Frames) -> str | None:
     return spc.window_start(f.months[-1]) if f.months else None  # the same window as the icon matrix
 
 
-@functools.lru_cache(maxsize=16)
+@loaded.memo(maxsize=16)
 def _dept_labels(path: str, version: int, category: str, lang: str) -> dict[str, str]:
     """The department picker's options and labels: the hospital first, then clinical departments first, as the
     hospital lists them (worked out once per category and language: at a region's scale a label per option on
@@ -142,7 +141,7 @@ def _dept_labels(path: str, version: int, category: str, lang: str) -> dict[str,
     return {HOSP: i18n.t("trends.hospital", lang), **{c: f"{c}  {f.dept_names.get(c, c)}" for c in shown["dept_code"]}}
 
 
-@functools.lru_cache(maxsize=16)
+@loaded.memo(maxsize=16)
 def _dept_values(path: str, version: int, dept: str) -> pd.DataFrame:
     """One department's metric values over the SPC window, with the target and direction of each month."""
     start = _window_start(loaded.frames(path, version))
@@ -157,7 +156,7 @@ def _dept_months(path: str, version: int, dept: str) -> tuple[str, ...]:
     return tuple(sorted(_dept_values(path, version, dept)["month"].unique()))
 
 
-@functools.lru_cache(maxsize=16)
+@loaded.memo(maxsize=16)
 def _charts(
     path: str, version: int, dept: str, lang: str, run_length: int, baseline: int, rebase: str | None
 ) -> tuple[Chart, ...]:
