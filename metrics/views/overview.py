@@ -69,51 +69,20 @@ def build(key: ViewKey) -> OverviewView:
     first, hospital, no_data, target = _headline(key.store, key.version, grain, period, depts, today, lang)
     ranked = _ranked(key.store, key.version, grain, period, depts, everyone, metric)
     window, grid, heat_codes = _heat_rows(key.store, key.version, period, depts, everyone, metric)
-    m = f.metric(metric) if metric else None
     name = labels.get(metric, "")
     p_label = i18n.fmt_period(period, lang)
 
-    page = _page(len(ranked), key.get("rank_page", 0))
-    rows = ranked.iloc[page * CHART_ROWS : (page + 1) * CHART_ROWS]
-    rows = rows.assign(label=rows["dept_code"].map(lambda c: f.dept_names.get(c, c)))
-    ranking = ChartPage(
-        n=len(ranked),
-        page=page,
-        page_labels=_page_labels(len(ranked), lang),
-        more=i18n.t("ov.ranking_more", lang, shown=CHART_ROWS, n=len(ranked) - CHART_ROWS)
-        if len(ranked) > CHART_ROWS
-        else None,
-        figure=charts.ranking(
-            rows,
-            i18n.t("ov.ranking_title", lang, metric=name, period=p_label),
-            lang,
-            hospital_target=target.get(metric),
-        )
-        if len(ranked) and m
-        else None,
-    )
+    def ranking(page: int) -> go.Figure:
+        rows = ranked.iloc[page * CHART_ROWS : (page + 1) * CHART_ROWS]
+        rows = rows.assign(label=rows["dept_code"].map(lambda c: f.dept_names.get(c, c)))
+        title = i18n.t("ov.ranking_title", lang, metric=name, period=p_label)
+        return charts.ranking(rows, title, lang, hospital_target=target.get(metric))
 
-    page = _page(len(heat_codes), key.get("heat_page", 0))
-    shown_codes = heat_codes[page * CHART_ROWS : (page + 1) * CHART_ROWS]
-    if len(grid["dept_code"].unique()) > len(shown_codes):
-        grid = grid[grid["dept_code"].isin(shown_codes)]
-    heatmap = ChartPage(
-        n=len(heat_codes),
-        page=page,
-        page_labels=_page_labels(len(heat_codes), lang),
-        more=i18n.t("ov.heatmap_more", lang, shown=CHART_ROWS, n=len(heat_codes) - CHART_ROWS)
-        if len(heat_codes) > CHART_ROWS
-        else None,
-        figure=charts.heatmap(
-            grid,
-            {c: f.dept_names.get(c, c) for c in shown_codes},
-            list(window),
-            i18n.t("ov.heatmap_title", lang, metric=name),
-            lang,
-        )
-        if heat_codes and m
-        else None,
-    )
+    def heatmap(page: int) -> go.Figure:
+        shown = heat_codes[page * CHART_ROWS : (page + 1) * CHART_ROWS]
+        cells = grid[grid["dept_code"].isin(shown)] if len(grid["dept_code"].unique()) > len(shown) else grid
+        title = i18n.t("ov.heatmap_title", lang, metric=name)
+        return charts.heatmap(cells, {c: f.dept_names.get(c, c) for c in shown}, list(window), title, lang)
 
     return OverviewView(
         caption=i18n.t("ov.caption", lang, period=p_label),
@@ -123,8 +92,10 @@ def build(key: ViewKey) -> OverviewView:
         hospital=hospital,
         metric=metric,
         metric_labels=labels,
-        ranking=ranking,
-        heatmap=heatmap,
+        ranking=_chart_page(len(ranked), key.get("rank_page", 0), "ov.ranking_more", lang, ranking if metric else None),
+        heatmap=_chart_page(
+            len(heat_codes), key.get("heat_page", 0), "ov.heatmap_more", lang, heatmap if metric else None
+        ),
         table=_table(f, ranked, grain, period, codes, everyone, lang),
         table_headers={
             "dept_code": i18n.t("col.dept_code", lang),
@@ -147,6 +118,19 @@ def as_of(period: str, today: date | None = None) -> date:
 
 
 # --- the parts, each memoised on everything it reads (the store's path and data version first) -------------------
+
+
+def _chart_page(n: int, wanted, more: str, lang: str, draw) -> ChartPage:
+    """The chart of ``n`` departments drawn a page of CHART_ROWS at a time: page ``wanted`` (else the first) drawn by
+    ``draw(page)``, the picker's labels, and the caption ``more`` saying how many are on other pages."""
+    page = _page(n, wanted)
+    return ChartPage(
+        n=n,
+        page=page,
+        page_labels=_page_labels(n, lang),
+        more=i18n.t(more, lang, shown=CHART_ROWS, n=n - CHART_ROWS) if n > CHART_ROWS else None,
+        figure=draw(page) if n and draw else None,
+    )
 
 
 def _page(n: int, wanted) -> int:
