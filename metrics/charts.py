@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n, safe
+from metrics import i18n, safe
 
 # Okabe–Ito palette.
 GOOD = "#009E73"  # bluish green: target met
@@ -206,18 +206,18 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     return fig
 
 
-def events_by_quarter(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
+def events_by_quarter(counts: pd.DataFrame, title: str, lang: str, indicator_names: dict[str, str]) -> go.Figure:
     """Stacked bars of confirmed events per quarter, one segment per indicator labelled with its code;
-    vetoes vermillion, warnings orange. ``counts``: period ('YYYY-Qn'), kind, indicator, count."""
+    vetoes vermillion, warnings orange. ``counts``: period ('YYYY-Qn'), kind, indicator, count.
+    ``indicator_names``: code → name in ``lang`` from the store's catalogue (its edits included; 11.9)."""
     by = counts.groupby(["period", "kind", "indicator"], as_index=False).agg(count=("count", "sum"))
     periods = sorted(by["period"].unique())
     fig = go.Figure()
     for (kind, ind), g in by.sort_values(["kind", "indicator"], ascending=[False, True]).groupby(
         ["kind", "indicator"], sort=False
     ):
-        entry = contract.INDICATOR_BY_CODE.get(ind)
         name = f"{ind} {i18n.t('event.kind.' + kind, lang)}"
-        full = (entry.name_en if lang == "en" else entry.name_zh) if entry else ind
+        full = f"{ind} {indicator_names[ind]}" if indicator_names.get(ind) else ind
         name, code, full = safe.plot_text(name), safe.plot_text(ind), safe.plot_text(full)
         fig.add_trace(
             go.Bar(
@@ -226,7 +226,7 @@ def events_by_quarter(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
                 name=name,
                 marker=dict(color=BAD if kind == "veto" else AMBER, line=dict(color="white", width=2)),
                 text=[code] * len(g),
-                customdata=[f"{code} {full}"] * len(g),
+                customdata=[full] * len(g),
                 textposition="inside",
                 insidetextanchor="middle",
                 textfont=dict(size=TICK_PX, color="white" if kind == "veto" else INK),

@@ -111,14 +111,14 @@ def periods_between(first_month: str, last_month_: str, grain: str) -> list[str]
 def period_values(
     metric_values: pd.DataFrame,
     targets: pd.DataFrame,
-    metric_defs: Iterable[contract.Metric] | None,
+    metric_defs: Iterable[contract.Metric],
     grain: str,
     period: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Per (dept_code, period, metric): value, months with data, target, direction, passed (see module doc).
 
     ``metric_values``: dept_code, month, metric, value (long, as store.metric_values returns).
-    ``targets``: as store.targets. ``metric_defs``: the catalogue (None = contract.METRICS); a metric's
+    ``targets``: as store.targets. ``metric_defs``: the store's catalogue (store.metric_defs; no shipped fallback); a metric's
     ``aggregate`` says how months combine ('mean' of months, or 'sum'). ``period``: one period, several, or
     None for all. Hospital-scope metrics appear under dept_code HOSP like any department.
     """
@@ -134,8 +134,12 @@ def period_values(
     )
 
 
-def _defs(metric_defs) -> dict[str, contract.Metric]:
-    return {m.code: m for m in (metric_defs if metric_defs is not None else contract.METRICS)}
+def _defs(metric_defs: Iterable[contract.Metric]) -> dict[str, contract.Metric]:
+    # The stored catalogue is the only runtime catalogue (issue 11): a metric added or edited there aggregates and
+    # scopes as stored, so there is no fallback to contract.METRICS.
+    if metric_defs is None:
+        raise TypeError("metric_defs: pass the store's catalogue (store.metric_defs)")
+    return {m.code: m for m in metric_defs}
 
 
 def _with_period(mv: pd.DataFrame, grain: str) -> pd.DataFrame:
@@ -193,7 +197,7 @@ def _attach_passed(df: pd.DataFrame) -> pd.DataFrame:
 def hospital_values(
     values: pd.DataFrame,
     targets: pd.DataFrame,
-    metric_defs: Iterable[contract.Metric] | None = None,
+    metric_defs: Iterable[contract.Metric],
     dept_codes: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Per (period, metric) the hospital-wide figure from ``period_values`` output (see module doc).

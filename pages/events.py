@@ -1,85 +1,64 @@
 """否决与警示 Vetoes & warnings (PRODUCT §2, §4.3; issue 3): events by indicator, department and quarter,
 and a red / amber / green / grey light per department.
 
-Filters (period, category/branch) → load (cached on the data version) → compute (metrics.pipelines,
-metrics.rules.traffic_lights) → show (light table linking to trends, chart by quarter, event list).
+Filters (period, category/branch) → one view-model (metrics.views.events, cached per store, data version, language
+and choices) → show (light table linking to trends, chart by quarter, event list).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from metrics import i18n, store
+from metrics.views import events
 from pages import _common as ui
-from pages.views import events as cached
 
 # --- filters ------------------------------------------------------------------------------------
 
-lang = ui.lang()
 version = ui.data_version()
-path = str(store.db_path())
 st.title(ui.t("nav.events"))
-frames = ui.store_frames(version)
-months = cached.months(path, version)
+months = ui.view(events.period_months, ui.view_key())
 if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(frames["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 
-# --- compute ------------------------------------------------------------------------------------
+# --- the view -----------------------------------------------------------------------------------
 
-view = cached.view(path, version, grain, period, "\n".join(codes), lang)
-table = view["table"]
+view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes)))
 
 # --- show ---------------------------------------------------------------------------------------
 
-p_label = i18n.fmt_period(period, lang)
-st.subheader(ui.t("ev.lights_title", period=p_label))
-st.markdown("#### " + ui.t("ev.light_counts", **view["counts"]))
+st.subheader(view.lights_title)
+st.markdown("#### " + view.light_counts)
 st.caption(ui.t("ev.legend"))
-light_headers = {
-    "light_label": ui.t("col.light"),
-    "dept_code": ui.t("col.dept_code"),
-    "dept_name": ui.t("col.dept_name"),
-    "vetoes": ui.t("col.vetoes"),
-    "warnings": ui.t("col.warnings"),
-    "missed": ui.t("col.missed"),
-}
-page = ui.paged(table, "events_lights_page", light_headers, file_name=f"lights-{period}.csv")
+headers = view.light_headers
+page = ui.paged(view.lights, "events_lights_page", headers, file_name=f"lights-{period}.csv")
 # The light as a coloured shape next to its name (colour is never the only cue), not a styled table: pandas'
 # Styler cost ~20 ms a run on its own (issue 7).
 st.dataframe(
-    page[["marker", "light_label", "dept_code", "dept_name", "vetoes", "warnings", "missed", "trend"]],
+    page,
     hide_index=True,
     width="stretch",
     column_config={
         "marker": st.column_config.ImageColumn("", width=40),
-        **{
-            c: st.column_config.TextColumn(h)
-            for c, h in light_headers.items()
-            if c in ("light_label", "dept_code", "dept_name")
-        },
-        **{
-            c: st.column_config.NumberColumn(h, format="%d")
-            for c, h in light_headers.items()
-            if c in ("vetoes", "warnings", "missed")
-        },
+        **{c: st.column_config.TextColumn(headers[c]) for c in ("light_label", "dept_code", "dept_name")},
+        **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in ("vetoes", "warnings", "missed")},
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )
 
-ui.trend_picker(table["dept_code"].tolist(), version, "events")
+ui.trend_picker(view.lights["dept_code"].tolist(), version, "events")
 
-if view["by_quarter"] is not None:
-    st.plotly_chart(view["by_quarter"], theme=None, width="stretch")
+if view.by_quarter is not None:
+    st.plotly_chart(view.by_quarter, theme=None, width="stretch")
 
-st.subheader(ui.t("ev.by_indicator_title", period=p_label))
-if view["detail"].empty:
-    st.info(ui.t("ev.none"))
+st.subheader(view.by_indicator_title)
+if view.none:
+    st.info(view.none)
 else:
     st.dataframe(
-        view["by_indicator"],
+        view.by_indicator,
         hide_index=True,
         width="stretch",
         column_config={
@@ -89,20 +68,11 @@ else:
             "count": st.column_config.NumberColumn(ui.t("col.count"), format="%d"),
         },
     )
-    st.subheader(ui.t("ev.list_title", period=p_label))
-    detail_headers = {
-        "date": ui.t("col.date"),
-        "dept_code": ui.t("col.dept_code"),
-        "dept_name": ui.t("col.dept_name"),
-        "kind": ui.t("col.kind"),
-        "indicator": ui.t("col.indicator_code"),
-        "description": ui.t("col.description"),
-        "office": ui.t("col.office"),
-    }
-    detail = ui.paged(view["detail"], "events_list_page", detail_headers, file_name=f"events-{period}.csv")
+    st.subheader(view.list_title)
+    detail = ui.paged(view.events, "events_list_page", view.event_headers, file_name=f"events-{period}.csv")
     st.dataframe(
-        detail[list(detail_headers)],
+        detail,
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.TextColumn(h) for c, h in detail_headers.items()},
+        column_config={c: st.column_config.TextColumn(h) for c, h in view.event_headers.items()},
     )

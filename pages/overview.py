@@ -1,7 +1,7 @@
 """总览 Overview (PRODUCT §2; issue 3): headline KPIs for a period, ranking with the target line, heat map.
 
-Filters (period, category/branch, metric) → load (cached on the data version) → compute (metrics.pipelines,
-metrics.rules) → show (st.metric with deltas vs the previous period, charts, a table linking to trends).
+Filters (period, category/branch, metric) → one view-model (metrics.views.overview, cached per store, data version,
+language and choices) → show (st.metric with deltas vs the previous period, charts, a table linking to trends).
 """
 
 from __future__ import annotations
@@ -10,126 +10,103 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import i18n, store
+from metrics.views import overview
 from pages import _common as ui
-from pages.views import overview as cached
-
-CHART_ROWS = cached.CHART_ROWS  # departments a chart draws at once (a projector shows about 40 legibly)
-
 
 # --- filters ------------------------------------------------------------------------------------
 
-lang = ui.lang()
 version = ui.data_version()
 st.title(ui.t("nav.overview"))
-frames = ui.store_frames(version)
-departments, defs = frames["departments"], frames["metric_defs"]
 months = ui.months_with_data(version)
 if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(departments, version)
-dept_metrics = [m for m in defs if m.scope == "dept"]
-names = {m.code: i18n.metric_name(m, lang) for m in defs}
+codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 
-# --- compute ------------------------------------------------------------------------------------
+# --- the view: the metric and chart pages are read from their widgets' state (drawn further down) ---------------
 
-path = str(store.db_path())
-codes_key = "\n".join(codes)
-everyone = len(codes) == len(departments)
-kpis = cached.kpis(path, version, grain, period, codes_key, date.today(), lang)
+view = ui.view(
+    overview.build,
+    ui.view_key(
+        grain=grain,
+        period=period,
+        depts="\n".join(codes),
+        metric=st.session_state.get("overview_metric"),
+        rank_page=st.session_state.get("overview_rank_page", 0),
+        heat_page=st.session_state.get("overview_heat_page", 0),
+        today=date.today(),
+    ),
+)
 
 # --- show: headline KPIs ------------------------------------------------------------------------
 
-st.caption(ui.t("ov.caption", period=i18n.fmt_period(period, lang)))
-if kpis["no_data"]:
-    st.info(ui.t("ov.no_data"))
+st.caption(view.caption)
+if view.no_data:
+    st.info(view.no_data)
 
-for col, kpi in zip(st.columns(len(kpis["first"])), kpis["first"], strict=True):
+for col, kpi in zip(st.columns(len(view.first)), view.first, strict=True):
     col.metric(**kpi)
 
 st.subheader(ui.t("ov.hospital_title"))
-if not everyone:
-    st.caption(ui.t("ov.filtered_note", n=len(codes), total=len(departments)))
-shown = kpis["hospital"]
-for start in range(0, len(shown), 5):
-    for col, (kpi, caption) in zip(st.columns(5), shown[start : start + 5], strict=False):
+if view.filtered_note:
+    st.caption(view.filtered_note)
+for start in range(0, len(view.hospital), 5):
+    for col, (kpi, caption) in zip(st.columns(5), view.hospital[start : start + 5], strict=False):
         col.metric(**kpi)
         col.caption(caption)
 
 # --- show: ranking and heat map -----------------------------------------------------------------
 
-metric_codes = [m.code for m in dept_metrics]
-metric = st.selectbox(ui.t("ov.metric"), metric_codes, format_func=lambda c: names[c], key="overview_metric")
+labels = view.metric_labels
+if st.session_state.get("overview_metric") not in labels:
+    st.session_state["overview_metric"] = view.metric
+st.selectbox(ui.t("ov.metric"), list(labels), format_func=labels.__getitem__, key="overview_metric")
 
 
-def _chart_page(n: int, key: str) -> int:
-    """The page of CHART_ROWS rows a chart draws: 0 up to CHART_ROWS rows, else chosen with a selector (a projector
-    shows about 40 bars or rows legibly; issue 7)."""
-    if n <= CHART_ROWS:
-        return 0
-    pages = -(-n // CHART_ROWS)
-    return st.selectbox(
-        ui.t(f"ov.{key}", n=CHART_ROWS),
-        list(range(pages)),
-        format_func=lambda i: i18n.t(
-            "ov.chart_option", lang, first=i * CHART_ROWS + 1, last=min((i + 1) * CHART_ROWS, n)
-        ),
-        key=f"overview_{key}",
-    )
+def _page_picker(chart, key: str) -> None:
+    """A page picker when the chart has more departments than it draws (a projector shows about 40 legibly)."""
+    if chart.page_labels:
+        if st.session_state.get(f"overview_{key}") != chart.page:
+            st.session_state[f"overview_{key}"] = chart.page
+        st.selectbox(
+            ui.t(f"ov.{key}", n=overview.CHART_ROWS),
+            list(range(len(chart.page_labels))),
+            format_func=chart.page_labels.__getitem__,
+            key=f"overview_{key}",
+        )
 
 
-n_ranked = len(cached.ranked(path, version, grain, period, codes_key, everyone, metric))
-if n_ranked:
-    page = _chart_page(n_ranked, "rank_page")
-    if n_ranked > CHART_ROWS:
-        st.caption(ui.t("ov.ranking_more", shown=CHART_ROWS, n=n_ranked - CHART_ROWS))
-    st.plotly_chart(
-        cached.ranking_figure(path, version, grain, period, codes_key, everyone, metric, lang, page),
-        theme=None,
-        width="stretch",
-    )
+if view.ranking.figure is not None:
+    _page_picker(view.ranking, "rank_page")
+    if view.ranking.more:
+        st.caption(view.ranking.more)
+    st.plotly_chart(view.ranking.figure, theme=None, width="stretch")
 
-n_heat = len(cached.heat_rows(path, version, period, codes_key, everyone, metric)[2])
-if n_heat:
-    if n_heat > CHART_ROWS:
-        st.caption(ui.t("ov.heatmap_more", shown=CHART_ROWS, n=n_heat - CHART_ROWS))
-    page = _chart_page(n_heat, "heat_page")
-    st.plotly_chart(
-        cached.heatmap_figure(path, version, period, codes_key, everyone, metric, lang, page),
-        theme=None,
-        width="stretch",
-    )
+if view.heatmap.figure is not None:
+    if view.heatmap.more:
+        st.caption(view.heatmap.more)
+    _page_picker(view.heatmap, "heat_page")
+    st.plotly_chart(view.heatmap.figure, theme=None, width="stretch")
 
 # --- show: department table with links to the trend page ----------------------------------------
 
 st.subheader(ui.t("ov.table_title"))
-headers = {
-    "dept_code": ui.t("col.dept_code"),
-    "dept_name": ui.t("col.dept_name"),
-    "category": ui.t("col.category"),
-    "value": names[metric],
-    "target": ui.t("col.target"),
-    "passed": ui.t("col.passed"),
-    "vetoes": ui.t("col.vetoes"),
-    "warnings": ui.t("col.warnings"),
-}
-table = cached.table(path, version, grain, period, codes_key, everyone, metric, lang)
-table = ui.paged(table, "overview_table_page", headers, file_name=f"overview-{period}-{metric}.csv")
+headers = view.table_headers
+table = ui.paged(view.table, "overview_table_page", headers, file_name=view.file_name)
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
-        "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
-        "dept_name": st.column_config.TextColumn(ui.t("col.dept_name")),
-        "category": st.column_config.TextColumn(ui.t("col.category")),
-        "value": st.column_config.NumberColumn(names[metric], format="%.1f"),
-        "target": st.column_config.NumberColumn(ui.t("col.target"), format="%.1f"),
-        "passed": st.column_config.TextColumn(ui.t("col.passed")),
-        "vetoes": st.column_config.NumberColumn(ui.t("col.vetoes"), format="%d"),
-        "warnings": st.column_config.NumberColumn(ui.t("col.warnings"), format="%d"),
+        "dept_code": st.column_config.TextColumn(headers["dept_code"]),
+        "dept_name": st.column_config.TextColumn(headers["dept_name"]),
+        "category": st.column_config.TextColumn(headers["category"]),
+        "value": st.column_config.NumberColumn(headers["value"], format="%.1f"),
+        "target": st.column_config.NumberColumn(headers["target"], format="%.1f"),
+        "passed": st.column_config.TextColumn(headers["passed"]),
+        "vetoes": st.column_config.NumberColumn(headers["vetoes"], format="%d"),
+        "warnings": st.column_config.NumberColumn(headers["warnings"], format="%d"),
         "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
     },
 )

@@ -75,8 +75,11 @@ def test_events_by_quarter_and_award_pipeline():
         ],
         columns=["dept_code", "period", "kind", "indicator", "count"],
     )
-    fig = charts.events_by_quarter(counts, "各季度事件", "en")
+    fig = charts.events_by_quarter(counts, "各季度事件", "en", {"V04": "Bribe (as edited)"})
     by_name = {t.name: t for t in fig.data}
+    assert by_name["V04 Veto"].hovertemplate.startswith("%{customdata}<br>")
+    assert list(by_name["V04 Veto"].customdata) == ["V04 Bribe (as edited)"]  # the store's name (11.9)
+    assert list(by_name["W01 Warning"].customdata) == ["W01", "W01"]  # no name on record: the code alone
     assert list(by_name["W01 Warning"].y) == [2, 1]
     assert by_name["V04 Veto"].marker.color == charts.BAD
     assert fig.layout.xaxis.type == "category" and list(by_name["W01 Warning"].x) == ["Q1 2024", "Q2 2024"]

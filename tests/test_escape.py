@@ -112,7 +112,10 @@ def test_events_by_quarter_and_pipeline_titles_show_as_written():
         [("K01", "2024-Q1", "veto", "V04", 1), ("K02", "2024-Q1", "warning", "<b>W99</b>", 2)],
         columns=["dept_code", "period", "kind", "indicator", "count"],
     )
-    assert_shown_literally(charts.events_by_quarter(counts, f"{RLO} 事件", "zh"), ["<b>W99</b>", f"{RLO} 事件"])
+    names = {"V04": "<a href='https://x.test'>红包</a>", "<b>W99</b>": "<span style='font-size:120px'>大</span>"}
+    assert_shown_literally(
+        charts.events_by_quarter(counts, f"{RLO} 事件", "zh", names), ["<b>W99</b>", f"{RLO} 事件", *names.values()]
+    )
     status = pd.DataFrame({"dept_code": ["A"], "status": ["awarded"]})
     from metrics import rules
 

@@ -58,7 +58,7 @@ def test_periods():
 
 
 def test_month_values_against_own_and_default_target():
-    got = P.period_values(VALUES, TARGETS, None, "month")
+    got = P.period_values(VALUES, TARGETS, contract.METRICS, "month")
     # D1 in Feb: 89 < 90 (hospital default) → fail; D2 in Feb: 84 < its own 85 → fail; D2 Jan 86 ≥ 85 → pass.
     assert row(got, dept_code="D1", period="2024-02", metric="patient_satisfaction")["passed"] == False  # noqa: E712
     d2 = row(got, dept_code="D2", period="2024-01", metric="patient_satisfaction")
@@ -71,7 +71,7 @@ def test_month_values_against_own_and_default_target():
 
 
 def test_quarter_mean_sum_and_lower_is_better():
-    got = P.period_values(VALUES, TARGETS, None, "quarter", "2024-Q1")
+    got = P.period_values(VALUES, TARGETS, contract.METRICS, "quarter", "2024-Q1")
     # D1 Q1 satisfaction: (91 + 89 + 90.5) / 3 = 90.1667 ≥ 90 → pass although February failed.
     d1 = row(got, dept_code="D1", metric="patient_satisfaction")
     assert d1["value"] == pytest.approx(90.1667, abs=1e-4) and bool(d1["passed"]) and d1["n_months"] == 3
@@ -87,7 +87,7 @@ def test_quarter_mean_sum_and_lower_is_better():
 
 
 def test_year_uses_target_in_force_in_last_month():
-    got = P.period_values(VALUES, TARGETS, None, "year", "2024")
+    got = P.period_values(VALUES, TARGETS, contract.METRICS, "year", "2024")
     # D1 2024: (91 + 89 + 90.5 + 91) / 4 = 90.375; the target in force in 2024-12 is 92 (raised in July) → fail.
     d1 = row(got, dept_code="D1", metric="patient_satisfaction")
     assert d1["value"] == pytest.approx(90.375)
@@ -97,8 +97,8 @@ def test_year_uses_target_in_force_in_last_month():
 
 
 def test_hospital_values_average_and_counts():
-    q = P.period_values(VALUES, TARGETS, None, "quarter", "2024-Q1")
-    h = P.hospital_values(q, TARGETS)
+    q = P.period_values(VALUES, TARGETS, contract.METRICS, "quarter", "2024-Q1")
+    h = P.hospital_values(q, TARGETS, contract.METRICS)
     ps = row(h, metric="patient_satisfaction")
     # Hospital average of department values: (90.1667 + 85.2) / 2 = 87.6833 < 90 → fail; both met their own.
     assert ps["value"] == pytest.approx(87.6833, abs=1e-4)
@@ -107,8 +107,8 @@ def test_hospital_values_average_and_counts():
 
 
 def test_changes_vs_previous_and_last_year():
-    m = P.period_values(VALUES, TARGETS, None, "month")
-    h = P.with_changes(P.hospital_values(m, TARGETS))
+    m = P.period_values(VALUES, TARGETS, contract.METRICS, "month")
+    h = P.with_changes(P.hospital_values(m, TARGETS, contract.METRICS))
     feb = row(h, metric="drug_share", period="2024-02")
     # 19 − 21 = −2 vs January; no February 2023 → missing, not 0.
     assert feb["delta_prev"] == pytest.approx(-2.0) and pd.isna(feb["delta_yoy"])
@@ -116,7 +116,7 @@ def test_changes_vs_previous_and_last_year():
 
 def test_inputs_not_mutated_and_events_counted_only_when_confirmed():
     before = VALUES.copy()
-    P.period_values(VALUES, TARGETS, None, "quarter")
+    P.period_values(VALUES, TARGETS, contract.METRICS, "quarter")
     pd.testing.assert_frame_equal(VALUES, before)
     ev = pd.DataFrame(
         [
@@ -135,5 +135,5 @@ def test_inputs_not_mutated_and_events_counted_only_when_confirmed():
 def test_every_catalogue_metric_flows_through(metric):
     m = contract.METRIC_BY_CODE[metric]
     dept = contract.HOSPITAL_CODE if m.scope == "hospital" else "D1"
-    got = P.period_values(mv([(dept, "2024-01", metric, 5.0)]), TARGETS, None, "year")
+    got = P.period_values(mv([(dept, "2024-01", metric, 5.0)]), TARGETS, contract.METRICS, "year")
     assert row(got, dept_code=dept, metric=metric)["direction"] == m.direction

@@ -4,9 +4,9 @@ from datetime import date
 
 import pandas as pd
 
+from metrics import contract, workdays
 from metrics import pipelines as P
 from metrics import rules as R
-from metrics import workdays
 
 EVENT_COLS = ["event_id", "event_date", "dept_code", "kind", "indicator", "status"]
 AWARD_COLS = ["dept_code", "year", "status", "changed_on", "rectify_until", "note"]
@@ -126,7 +126,7 @@ def test_eligibility_with_reasons():
         ],
         columns=["dept_code", "month", "metric", "value"],
     )
-    yv = P.period_values(values, TARGETS, None, "year", "2024")
+    yv = P.period_values(values, TARGETS, contract.METRICS, "year", "2024")
     st = R.award_status(HISTORY, date(2024, 2, 1), departments=list("ABCDE"))
     ev = events([("e1", "2024-01-20", "A", "veto", "V05", "confirmed")])
     rules = R.EligibilityRules(metrics=("patient_satisfaction",))
@@ -156,7 +156,7 @@ def test_traffic_lights_red_amber_green_grey():
         ],
         columns=["dept_code", "month", "metric", "value"],
     )
-    m = P.period_values(values, TARGETS, None, "month")
+    m = P.period_values(values, TARGETS, contract.METRICS, "month")
     ev = events(
         [
             ("e1", "2024-03-02", "R", "veto", "V01", "confirmed"),

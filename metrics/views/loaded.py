@@ -1,0 +1,79 @@
+"""What several views of one store share, read once per (store, data version): the small tables, department
+names, months holding data (issue 11).
+
+Plain memos, not Streamlit caches: a view-model builder runs once per key (``pages._common.view`` caches it), but
+the overview's KPIs, its ranking page and its metric choice all need the same tables and period values; reading
+them per choice cost a cold rerun per click. Every memo (``memo``) is keyed by the store's path and its data
+version (every commit bumps it), so nothing stale or from another store is served; each holds a few entries only.
+``clear()`` empties them all (the bench's cold run clears them with Streamlit's caches).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics import contract, store
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The store's small tables as read at one data version; callers never change them (pandas copy-on-write)."""
+
+    departments: pd.DataFrame
+    targets: pd.DataFrame
+    events: pd.DataFrame
+    award_changes: pd.DataFrame
+    metric_defs: tuple[contract.Metric, ...]  # the stored catalogue: the only runtime catalogue (11.9)
+    indicator_catalogue: pd.DataFrame
+    dept_names: dict[str, str]
+    months: tuple[str, ...]  # months holding a metric value, oldest first
+
+    def metric(self, code: str) -> contract.Metric:
+        return next(m for m in self.metric_defs if m.code == code)
+
+    def indicator_names(self, lang: str) -> dict[str, str]:
+        """indicator code → its name in ``lang``, as the store's catalogue has it (edits included)."""
+        col = "name_en" if lang == "en" else "name_zh"
+        cat = self.indicator_catalogue
+        return dict(zip(cat["code"], cat[col].astype(str), strict=True))
+
+
+_MEMOS: list = []
+
+
+def memo(maxsize: int):
+    """functools.lru_cache of ``maxsize`` entries that ``clear()`` empties; every argument must be hashable, the
+    store's path and data version first."""
+
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+        _MEMOS.append(cached)
+        return cached
+
+    return wrap
+
+
+def clear() -> None:
+    """Empty every view memo (a cold start without restarting the process)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
+
+@memo(maxsize=4)
+def frames(path: str, version: int) -> Frames:
+    """The small tables of the store at ``path`` as of ``version`` (the version only keys the memo)."""
+    with store.opened(path) as db:
+        departments = store.departments(db)
+        return Frames(
+            departments=departments,
+            targets=store.targets(db),
+            events=store.events(db),
+            award_changes=store.award_changes(db),
+            metric_defs=tuple(store.metric_defs(db)),
+            indicator_catalogue=store.indicator_catalogue(db),
+            dept_names=departments.set_index("dept_code")["dept_name"].to_dict(),
+            months=tuple(store.months_with_data(db)),
+        )
