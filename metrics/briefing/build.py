@@ -127,7 +127,9 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
         awarded=int((status["status"] == "awarded").sum()),
         ranking=_ranking(cur_values, names),
         ranking_more=max(0, _ranked(cur_values) - RANKING_LIMIT),
-        events=_events(counts[counts["period"] == quarter], names, lang),
+        events=_events(
+            counts[counts["period"] == quarter], names, _indicator_labels(store.indicator_catalogue(db), lang)
+        ),
         pipeline=_pipeline(status, lang),
         conflicts=conflicts,
         attention=_attention(
@@ -194,21 +196,20 @@ def _ranking(values: pd.DataFrame, names: dict) -> pd.DataFrame:
     )
 
 
-def _indicator_label(code: str, lang: str) -> str:
-    ind = contract.INDICATOR_BY_CODE.get(code)
-    if ind is None:
-        return code
-    return f"{code} {ind.name_en if lang == 'en' else ind.name_zh}"
+def _indicator_labels(catalogue: pd.DataFrame, lang: str) -> dict[str, str]:
+    """code → 'V04 name' from the store's indicator catalogue (the only runtime catalogue: edits show; 11.9)."""
+    col = "name_en" if lang == "en" else "name_zh"
+    return {c: f"{c} {n}" for c, n in zip(catalogue["code"], catalogue[col], strict=True)}
 
 
-def _events(counts: pd.DataFrame, names: dict, lang: str) -> pd.DataFrame:
+def _events(counts: pd.DataFrame, names: dict, labels: dict[str, str]) -> pd.DataFrame:
     cols = ["indicator", "indicator_label", "dept_code", "dept_name", "kind", "count"]
     if counts.empty:
         return pd.DataFrame(columns=cols)
     return (
         counts.assign(
             dept_name=counts["dept_code"].map(names).fillna(counts["dept_code"]),
-            indicator_label=counts["indicator"].map(lambda c: _indicator_label(c, lang)),
+            indicator_label=counts["indicator"].map(lambda c: labels.get(c, c)),
         )
         .sort_values(["kind", "indicator", "dept_code"], ascending=[False, True, True])[cols]
         .reset_index(drop=True)
@@ -343,9 +344,9 @@ def kpi_depts_text(k: Kpi, lang: str) -> str | None:
 
 
 def event_lines(b: Briefing) -> list[str]:
-    """Slide 3's list: '产科 · V04 否决 × 1', vetoes first."""
+    """Slide 3's list: '产科 · V04 收受红包 否决 × 1' (the indicator named as the store's catalogue names it)."""
     return [
-        f"{r['dept_name']} · {r['indicator']} {b.t('event.kind.' + r['kind'])} × {int(r['count'])}"
+        f"{r['dept_name']} · {r['indicator_label']} {b.t('event.kind.' + r['kind'])} × {int(r['count'])}"
         for r in b.events.to_dict("records")
     ]
 
