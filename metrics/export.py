@@ -1,6 +1,7 @@
 """Files out: CSV that Excel opens safely (UTF-8 with BOM, formula injection neutralised) and upload templates.
 
-``neutralise`` / ``safe_frame`` / ``csv_bytes`` are reusable by any download (error reports, exports, backups).
+``safe_frame`` / ``csv_bytes`` are reusable by any download (error reports, exports, backups); the
+cell rule itself is ``safe.sheet_cell``, the one rule for every CSV and XLSX the app writes.
 """
 
 from __future__ import annotations
@@ -8,27 +9,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from metrics import contract, i18n, store
-
-# A cell Excel would read as a formula (OWASP "CSV injection"): = + - @, and tab / carriage return.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# A plain number written as text (-3.5, +2, -1%): Excel reads it as a number, never as a formula.
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
-
-
-def neutralise(value):
-    """The value, with a leading apostrophe when it is text Excel would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+from metrics import contract, i18n, safe, store
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -36,8 +22,8 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
+            out[col] = out[col].map(safe.sheet_cell)
+    out.columns = [safe.sheet_cell(str(c)) for c in out.columns]
     return out
 
 

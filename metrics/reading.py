@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from metrics import contract
+from metrics import contract, safe
 
 # How far down a sheet the header may stand (title rows, notes, blank rows above it).
 HEADER_SEARCH_ROWS = 30
@@ -180,9 +180,9 @@ def _match_header(row: list, lookups: dict[str, dict[str, str]]) -> str | None:
     return best
 
 
-# A cell our own CSV downloads neutralised (``export.neutralise``: a leading ' before = + - @ tab CR), so an
+# A cell our own downloads neutralised (``safe.sheet_cell``: a leading ' before = + - @ tab CR), so an
 # error report corrected in Excel and uploaded again gives back the value as first written.
-_NEUTRALISED = frozenset("=+-@\t\r")
+_NEUTRALISED = frozenset(safe.FORMULA_START)
 
 
 def _unquoted(row) -> tuple:

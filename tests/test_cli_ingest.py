@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metrics import cli, export, store
+from metrics import cli, safe, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,9 +106,9 @@ def test_export_writes_every_table_with_bom_and_neutralised_formulas(db_file, tm
 
 
 def test_neutralise_leaves_numbers_and_plain_text_alone():
-    assert export.neutralise(-3.5) == -3.5
-    assert export.neutralise("心血管内科") == "心血管内科"
-    assert export.neutralise("=1+1") == "'=1+1"
+    assert safe.sheet_cell(-3.5) == -3.5
+    assert safe.sheet_cell("心血管内科") == "心血管内科"
+    assert safe.sheet_cell("=1+1") == "'=1+1"
 
 
 def test_python_dash_m_metrics_runs_as_a_process(db_file, tmp_path):

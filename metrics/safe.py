@@ -1,0 +1,93 @@
+"""One escaping rule per sink: every string that came from data (uploaded files, the catalogue, user names)
+passes through exactly one of these functions on its way out (issue 12, PRODUCT §7).
+
+================  ==========================================================================================
+sink              rule
+================  ==========================================================================================
+plotly text       ``plot_text`` — chart titles, axis titles, tick labels (category values ARE the tick text),
+                  trace names (legend), ``text`` / ``hovertext`` / ``customdata`` shown by a hovertemplate,
+                  annotations. plotly.js renders a small HTML subset inside every text (``<a href>``, ``<b>``,
+                  ``<i>``, ``<br>``, ``<sub>``, ``<sup>``, ``<span style>``) and decodes entities (``&lt;``
+                  shows as ``<``), so ``&``, ``<`` and ``>`` become entities: a name displays exactly as
+                  written, never as markup. Bidi / zero-width controls are stripped.
+HTML              ``html_text`` — ``html.escape`` (quotes too, safe inside attributes) after stripping
+                  controls. For the offline briefing and anything passed to ``unsafe_allow_html``.
+CSV / XLSX cells  ``sheet_cell`` — a string Excel (or LibreOffice) would run as a formula (first character
+                  ``= + - @``, tab or CR) gets a leading apostrophe; numbers and plain signed numbers written as
+                  text (``-3.5``) stay as they are. openpyxl and xlsxwriter both turn a string starting with
+                  ``=`` into a formula cell, so every cell an XLSX writer gets from data goes through it too
+                  (``sheet_row`` for a row). Reading a file back strips that apostrophe again
+                  (``reading._unquoted``), so an exported or corrected file re-uploads as first written.
+any text          ``strip_controls`` — bidi embeddings / overrides / isolates / marks (U+202A–U+202E,
+                  U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width characters (U+200B–U+200D, U+2060,
+                  U+FEFF): a trailing U+202E would otherwise mirror the rest of a line ("61.5 未达 ≥ 90" read
+                  "5.16 达未 ≤ 09"). ``has_controls`` says whether a text holds any (for import warnings).
+================  ==========================================================================================
+
+Values that are not strings (numbers, None, NaN, dates) pass through unchanged, so these functions can be
+mapped over whole columns.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Bidi embeddings/overrides (LRE RLE PDF LRO RLO), isolates (LRI RLI FSI PDI), marks (LRM RLM, Arabic letter
+# mark) and zero-width characters (ZWSP ZWNJ ZWJ, word joiner, BOM / zero-width no-break space).
+CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff"
+_CONTROLS_RE = re.compile(f"[{CONTROLS}]")
+_STRIP_TABLE = {ord(c): None for c in CONTROLS}
+
+
+def strip_controls(s):
+    """``s`` without bidi and zero-width control characters (non-strings unchanged)."""
+    if not isinstance(s, str):
+        return s
+    return s.translate(_STRIP_TABLE)
+
+
+def has_controls(s) -> bool:
+    """Whether ``s`` is a string holding a bidi or zero-width control character."""
+    return isinstance(s, str) and _CONTROLS_RE.search(s) is not None
+
+
+_PLOT_TABLE = {**_STRIP_TABLE, ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+
+
+def plot_text(s):
+    """Text for plotly (labels, ticks, hover, legend, annotations): shown as written, never as markup."""
+    if not isinstance(s, str):
+        return s
+    return s.translate(_PLOT_TABLE)
+
+
+def plot_texts(values) -> list:
+    """``plot_text`` of every value (a list, tuple, Series or array): for x / y / text / customdata columns."""
+    return [plot_text(v) for v in values]
+
+
+def html_text(s) -> str:
+    """Text for HTML (element content or a quoted attribute): escaped, controls stripped. None gives ''."""
+    if s is None:
+        return ""
+    return html.escape(strip_controls(str(s)), quote=True)
+
+
+# A cell Excel would read as a formula (OWASP "CSV injection"): = + - @, and tab / carriage return.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# A plain number written as text (-3.5, +2, -1%): Excel reads it as a number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def sheet_cell(v):
+    """A CSV / XLSX cell value: text Excel would run as a formula gets a leading apostrophe; others unchanged."""
+    if isinstance(v, str) and v.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v):
+        return "'" + v
+    return v
+
+
+def sheet_row(values) -> list:
+    """``sheet_cell`` of every value of a row (what ``ws.append`` / ``write_row`` get)."""
+    return [sheet_cell(v) for v in values]
