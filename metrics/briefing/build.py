@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, pipelines, rules, spc, store
+from metrics import contract, i18n, pipelines, rules, safe, spc, store
 from metrics.targets import resolve_targets
 
 SLIDES = ("kpis", "ranking", "events", "awards", "attention")
@@ -98,7 +98,8 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     defs = store.metric_defs(db)
     targets = store.targets(db)
     depts = store.departments(db)
-    names = dict(zip(depts["dept_code"], depts["dept_name"], strict=False))
+    # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line (12.7)
+    names = dict(zip(depts["dept_code"], map(safe.strip_controls, depts["dept_name"]), strict=False))
     mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last)
     values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
     hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
@@ -159,7 +160,7 @@ def _kpis(hosp: pd.DataFrame, defs: list[contract.Metric], lang: str) -> tuple[K
         out.append(
             Kpi(
                 metric=m.code,
-                label=i18n.metric_name(m, lang),
+                label=_metric_label(m, lang),
                 unit=m.unit_en if lang == "en" else m.unit_zh,
                 value=_f(row["value"]),
                 target=_f(row["target"]),
@@ -199,7 +200,11 @@ def _ranking(values: pd.DataFrame, names: dict) -> pd.DataFrame:
 def _indicator_labels(catalogue: pd.DataFrame, lang: str) -> dict[str, str]:
     """code → 'V04 name' from the store's indicator catalogue (the only runtime catalogue: edits show; 11.9)."""
     col = "name_en" if lang == "en" else "name_zh"
-    return {c: f"{c} {n}" for c, n in zip(catalogue["code"], catalogue[col], strict=True)}
+    return {c: safe.strip_controls(f"{c} {n}") for c, n in zip(catalogue["code"], catalogue[col], strict=True)}
+
+
+def _metric_label(m: contract.Metric, lang: str) -> str:
+    return safe.strip_controls(i18n.metric_name(m, lang))
 
 
 def _events(counts: pd.DataFrame, names: dict, labels: dict[str, str]) -> pd.DataFrame:
@@ -271,7 +276,7 @@ def _attention(
         add(r["dept_code"], 2, i18n.t("brief.reason.overdue", lang, date=i18n.fmt_date(r["rectify_until"], lang)))
     for r in concerns.to_dict("records"):
         m = by_code.get(r["metric"])
-        add(r["dept_code"], 2, i18n.t("brief.reason.spc", lang, metric=i18n.metric_name(m, lang) if m else r["metric"]))
+        add(r["dept_code"], 2, i18n.t("brief.reason.spc", lang, metric=_metric_label(m, lang) if m else r["metric"]))
     missed = values[(values["passed"] == False) & (values["dept_code"] != contract.HOSPITAL_CODE)]  # noqa: E712
     for r in missed.to_dict("records"):
         m = by_code.get(r["metric"])
@@ -281,7 +286,7 @@ def _attention(
             i18n.t(
                 "brief.reason.missed",
                 lang,
-                metric=i18n.metric_name(m, lang) if m else r["metric"],
+                metric=_metric_label(m, lang) if m else r["metric"],
                 value=_miss_text(r["value"], r["target"], lang),
                 op="≥" if r["direction"] == ">=" else "≤",
                 target=i18n.fmt_number(r["target"], lang, 0 if float(r["target"]).is_integer() else 1),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from metrics import safe
 from metrics.briefing.build import Briefing
 
 # Colours: high contrast on a white projector screen (red = veto/fail, amber = warning, green = pass).
@@ -41,17 +42,18 @@ def _layout(fig: go.Figure, height: int | None, **kw) -> go.Figure:
 def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
     """Departments' quarter value of the ranking metric, best first, green met / red missed, targets as a line."""
     r = b.ranking
+    names = safe.plot_texts(r["dept_name"])  # plotly renders <a>, <span style>, <b>, <br> in any text (12.7)
     colours = [GREEN if p is True else RED if p is False else GREY for p in r["passed"].astype(object)]
     fig = go.Figure()
     fig.add_bar(
-        x=list(r["dept_name"]),
+        x=names,
         y=list(r["value"]),
         marker_color=colours,
         name=b.t("brief.this_quarter"),
         hovertemplate="%{x}: %{y:.1f}<extra></extra>",
     )
     fig.add_scatter(
-        x=list(r["dept_name"]),
+        x=names,
         y=list(r["target"]),
         mode="lines",
         line=dict(color=INK, width=4, dash="dash", shape="hvh"),
@@ -61,7 +63,7 @@ def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
     lo = min([*r["value"].dropna(), *r["target"].dropna(), 100]) if len(r) else 0
     _layout(fig, height, bargap=0.15)
     # every department labelled: plotly thins crowded category labels unless the ticks are listed
-    fig.update_xaxes(type="category", tickangle=-90, tickmode="array", tickvals=list(r["dept_name"]))
+    fig.update_xaxes(type="category", tickangle=-90, tickmode="array", tickvals=names)
     fig.update_yaxes(range=[max(0, lo - 3), 100], title=None)
     return fig
 
@@ -73,7 +75,7 @@ def events_figure(b: Briefing, height: int | None = 560) -> go.Figure:
     for kind, colour in (("veto", RED), ("warning", AMBER)):
         part = e[e["kind"] == kind] if len(e) else e
         fig.add_bar(
-            x=list(part["indicator"]) if len(part) else [],
+            x=safe.plot_texts(part["indicator"]) if len(part) else [],
             y=list(part["count"]) if len(part) else [],
             marker_color=colour,
             name=b.t("event.kind." + kind),
@@ -95,7 +97,7 @@ def awards_figure(b: Briefing, height: int | None = 560) -> go.Figure:
     ]
     fig = go.Figure(
         go.Bar(
-            y=list(p["label"]),
+            y=safe.plot_texts(p["label"]),
             x=list(p["count"]),
             orientation="h",
             marker_color=colours,

@@ -3,10 +3,9 @@ data string escaped."""
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
-from metrics import i18n
+from metrics import i18n, safe
 from metrics.briefing.build import (
     Briefing,
     attention_lines,
@@ -48,7 +47,7 @@ _RESIZE_JS = (
 
 def to_html(b: Briefing) -> str:
     """One self-contained HTML document: the five slides, plotly.js inline once, every data string escaped."""
-    e = html.escape
+    e = safe.html_text  # data strings: escaped, bidi / zero-width controls stripped (12.7)
     figs = figures(b, height=620)
     first = [True]
 
