@@ -4,7 +4,10 @@ workbooks (xlsxwriter writes a string starting with '=' as a formula) — and a 
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 
 import pytest
 
@@ -85,3 +88,28 @@ def test_lines_never_carry_a_bidi_override(hostile):
     line = next(x for x in briefing.attention_lines(hostile) if x.startswith("急诊科"))
     assert re.search(r"急诊科：患者满意度 \d+\.\d 未达 ≥ 90", line)
 
+
+def test_pptx_holds_no_formula_and_shows_names_literally(hostile):
+    """12.8: the deck's embedded chart workbooks hold no formula built from a name; text shows names as written."""
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    data = briefing.to_pptx(hostile)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        books = [z.read(n) for n in z.namelist() if n.endswith(".xlsx")]
+    assert books
+    cells = []
+    for blob in books:
+        for ws in load_workbook(io.BytesIO(blob)).worksheets:
+            cells += [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith("=")]
+    assert any(isinstance(c.value, str) and FORMULA in c.value and c.data_type == "s" for c in cells)
+
+    prs = Presentation(io.BytesIO(data))
+    ranking = next(sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart)
+    categories = list(ranking.plots[0].categories)
+    assert any(FORMULA in c for c in categories) and LINK in categories
+    text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    assert "\u202e" not in text and "\u202e" not in json.dumps(categories, ensure_ascii=False)
+    assert LINK in text  # a PPTX text run is never markup: the name shows exactly as written
