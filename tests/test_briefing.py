@@ -166,3 +166,12 @@ def test_indicator_and_metric_names_come_from_the_stored_catalogue(demo_db):
     assert f"{code} 自定义指标甲" in line
     assert any(f"{code} Custom indicator A" in x for x in briefing.event_lines(en))
     assert "病人满意度（院定）" in {k.label for k in b.kpis}
+
+
+def test_events_list_puts_vetoes_before_warnings(demo_db):
+    with store.opened(demo_db) as db:
+        b = briefing.build(db, briefing.available_quarters(db)[0], "zh")
+    kinds = list(b.events["kind"])
+    assert set(kinds) == {"veto", "warning"}  # the demo's newest quarter has both
+    assert kinds == sorted(kinds, key=["veto", "warning"].index)
+    assert "否决" in briefing.event_lines(b)[0]

@@ -216,7 +216,7 @@ def _events(counts: pd.DataFrame, names: dict, labels: dict[str, str]) -> pd.Dat
             dept_name=counts["dept_code"].map(names).fillna(counts["dept_code"]),
             indicator_label=counts["indicator"].map(lambda c: labels.get(c, c)),
         )
-        .sort_values(["kind", "indicator", "dept_code"], ascending=[False, True, True])[cols]
+        .sort_values(["kind", "indicator", "dept_code"], ascending=True)[cols]
         .reset_index(drop=True)
     )
 
