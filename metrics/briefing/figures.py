@@ -10,6 +10,7 @@ from metrics.briefing.build import Briefing
 
 # Colours: high contrast on a white projector screen (red = veto/fail, amber = warning, green = pass).
 RED, AMBER, GREEN, GREY, INK, BLUE = "#c62828", "#ef8f00", "#2e7d32", "#9e9e9e", "#1a1a1a", "#1f4e9c"
+MUTED, RULE = "#444444", "#e0e0e0"  # subtitles; grid lines and card borders
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 CHART_FONT = 24  # px: every chart label on a slide is at least this large
 
@@ -35,7 +36,7 @@ def _layout(fig: go.Figure, height: int | None, **kw) -> go.Figure:
         **{"showlegend": False, **kw},
     )
     fig.update_xaxes(tickfont=dict(size=CHART_FONT), automargin=True)
-    fig.update_yaxes(tickfont=dict(size=CHART_FONT), automargin=True, gridcolor="#e0e0e0")
+    fig.update_yaxes(tickfont=dict(size=CHART_FONT), automargin=True, gridcolor=RULE)
     return fig
 
 

@@ -3,6 +3,7 @@ data string escaped."""
 
 from __future__ import annotations
 
+import string
 from datetime import date
 
 from metrics import i18n, safe
@@ -17,25 +18,28 @@ from metrics.briefing.build import (
     kpi_value_text,
     quarter_label,
 )
-from metrics.briefing.figures import FONT_STACK, figures
+from metrics.briefing.figures import BLUE, FONT_STACK, GREEN, INK, MUTED, RED, RULE, figures
 
-_CSS = """
+# the theme's colours and fonts (metrics.briefing.figures): the same as the charts' and the PPTX's
+_CSS = string.Template(
+    """
 * { box-sizing: border-box; }
-html, body { margin: 0; padding: 0; background: #fff; color: #1a1a1a; font-family: FONTS; }
-.slide { min-height: 100vh; padding: 40px 60px; border-bottom: 6px solid #1f4e9c; page-break-after: always; }
-h1 { font-size: 48px; margin: 0 0 8px 0; color: #1f4e9c; }
-h2 { font-size: 40px; margin: 0 0 24px 0; color: #1f4e9c; }
-.sub { font-size: 26px; color: #444; margin: 0 0 24px 0; }
+html, body { margin: 0; padding: 0; background: #fff; color: $ink; font-family: $fonts; }
+.slide { min-height: 100vh; padding: 40px 60px; border-bottom: 6px solid $blue; page-break-after: always; }
+h1 { font-size: 48px; margin: 0 0 8px 0; color: $blue; }
+h2 { font-size: 40px; margin: 0 0 24px 0; color: $blue; }
+.sub { font-size: 26px; color: $muted; margin: 0 0 24px 0; }
 .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 24px; }
-.card { border: 3px solid #ccc; border-radius: 12px; padding: 18px 22px; font-size: 24px; }
+.card { border: 3px solid $rule; border-radius: 12px; padding: 18px 22px; font-size: 24px; }
 .card .v { font-size: 48px; font-weight: 700; }
-.card.pass { border-color: #2e7d32; } .card.fail { border-color: #c62828; }
-.card.pass .v { color: #2e7d32; } .card.fail .v { color: #c62828; }
+.card.pass { border-color: $green; } .card.fail { border-color: $red; }
+.card.pass .v { color: $green; } .card.fail .v { color: $red; }
 ul { font-size: 28px; line-height: 1.5; padding-left: 1.2em; margin: 8px 0; }
-li.red { color: #c62828; font-weight: 700; }
-.empty { font-size: 28px; color: #2e7d32; }
-footer { font-size: 24px; color: #555; padding: 24px 60px; }
-""".replace("FONTS", FONT_STACK)
+li.red { color: $red; font-weight: 700; }
+.empty { font-size: 28px; color: $green; }
+footer { font-size: 24px; color: $muted; padding: 24px 60px; }
+"""
+).substitute(fonts=FONT_STACK, ink=INK, blue=BLUE, muted=MUTED, rule=RULE, green=GREEN, red=RED)
 
 
 # Charts drawn while the page was still loading take a default width; size them to their slide once loaded.

@@ -20,7 +20,7 @@ from metrics.briefing.build import (
     kpi_value_text,
     quarter_label,
 )
-from metrics.briefing.figures import AMBER, BLUE, GREY, INK, RED
+from metrics.briefing.figures import AMBER, BLUE, GREY, INK, MUTED, RED
 
 
 def to_pptx(b: Briefing) -> bytes:
@@ -49,7 +49,7 @@ def to_pptx(b: Briefing) -> bytes:
         if sub:
             q = tf.add_paragraph()
             q.text = sub
-            q.font.size, q.font.color.rgb = Pt(18), rgb("#444444")
+            q.font.size, q.font.color.rgb = Pt(18), rgb(MUTED)
 
     def text_list(slide, lines: list[str], left, top, width, height, size=18, colour=INK) -> None:
         tf = slide.shapes.add_textbox(left, top, width, height).text_frame
