@@ -1,5 +1,9 @@
 """Figure builders for the browsing pages: each returns a plotly ``go.Figure`` and never calls Streamlit.
 
+Text from data (department names, indicator codes and names, titles holding catalogue names) goes through
+``safe.plot_text`` before plotly sees it: plotly renders tags inside text. Data never goes into a hovertemplate
+string itself (``%{...}`` there is a template): it goes in as ``customdata``.
+
 Projector-ready: ticks ≥ 16 px, titles ≥ 22 px, a CJK font first, high contrast, and the Okabe–Ito
 colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"). Colours are direction-aware:
 GOOD (bluish green) means the target is met whether it is ≥ or ≤, BAD (vermillion) means missed; a
@@ -12,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n
+from metrics import contract, i18n, safe
 
 # Okabe–Ito palette.
 GOOD = "#009E73"  # bluish green: target met
@@ -53,7 +57,7 @@ ROW_PX = 30  # height per department row in ranked charts and heat maps
 
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, font=dict(size=TITLE_PX, color=INK), x=0, xanchor="left"),
+        title=dict(text=safe.plot_text(title), font=dict(size=TITLE_PX, color=INK), x=0, xanchor="left"),
         font=dict(family=FONT_FAMILY, size=TICK_PX, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -92,7 +96,7 @@ def ranking(
     fig = go.Figure(
         go.Bar(
             x=r["value"],
-            y=r["label"],
+            y=safe.plot_texts(r["label"]),
             orientation="h",
             marker=dict(color=[_pass_colour(p) for p in r["passed"]], line=dict(color=INK, width=0.5)),
             text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
@@ -108,7 +112,7 @@ def ranking(
         fig.add_trace(
             go.Scatter(
                 x=own["target"],
-                y=own["label"],
+                y=safe.plot_texts(own["label"]),
                 mode="markers",
                 marker=dict(symbol="line-ns", size=26, line=dict(width=4, color=INK)),
                 name=i18n.t("chart.own_target", lang),
@@ -141,6 +145,7 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     missed, grey where there is no data. ``grid``: dept_code, period ('YYYY-MM'), value, target, passed.
     ``labels``: dept_code → row label, in display order (top first)."""
     codes = list(labels)
+    labels = {c: safe.plot_text(str(labels[c])) for c in codes}
     # One dict lookup per cell (a .loc per cell cost ~1 ms: 7 s at 200 departments, minutes at 5,000; issue 7).
     cells = {
         (d, p): (v, tg, ok)
@@ -213,17 +218,19 @@ def events_by_quarter(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
         entry = contract.INDICATOR_BY_CODE.get(ind)
         name = f"{ind} {i18n.t('event.kind.' + kind, lang)}"
         full = (entry.name_en if lang == "en" else entry.name_zh) if entry else ind
+        name, code, full = safe.plot_text(name), safe.plot_text(ind), safe.plot_text(full)
         fig.add_trace(
             go.Bar(
                 x=[i18n.fmt_period(p, lang) for p in g["period"]],
                 y=g["count"],
                 name=name,
                 marker=dict(color=BAD if kind == "veto" else AMBER, line=dict(color="white", width=2)),
-                text=[ind] * len(g),
+                text=[code] * len(g),
+                customdata=[f"{code} {full}"] * len(g),
                 textposition="inside",
                 insidetextanchor="middle",
                 textfont=dict(size=TICK_PX, color="white" if kind == "veto" else INK),
-                hovertemplate=f"{ind} {full}<br>%{{x}}: %{{y}}<extra></extra>",
+                hovertemplate="%{customdata}<br>%{x}: %{y}<extra></extra>",
                 showlegend=False,
             )
         )

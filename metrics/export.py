@@ -181,9 +181,10 @@ def template_bytes(kind: str, fmt: str, metric_defs: list[contract.Metric] | Non
     wb = Workbook()
     ws = wb.active
     ws.title = contract.KINDS[kind].zh.replace("/", "、")
-    ws.append(list(df.columns))
+    # Headers hold catalogue names: every cell goes through the one rule (openpyxl writes '=…' as a formula).
+    ws.append(safe.sheet_row(df.columns))
     for row in df.itertuples(index=False):
-        ws.append([None if v == "" else v for v in row])
+        ws.append(safe.sheet_row(None if v == "" else v for v in row))
     for i, col in enumerate(df.columns, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, 2 * len(str(col)) + 4)
     wb.properties.created = wb.properties.modified = _FIXED_TIME

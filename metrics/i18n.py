@@ -19,6 +19,8 @@ ZH: dict[str, str] = {
     "app.demo_banner": "当前显示的是演示数据（虚构科室与数字），不是真实记录。",
     "app.empty_store": "尚无数据。请在「数据上传」页上传科室名录和月度指标，或运行 `python -m metrics demo` 载入演示数据。",
     "app.error": "页面出错了，已记录到服务器日志。请刷新重试或联系管理员。",
+    # issue 12 escape
+    "upload.warn.controls": "第 {line} 行「{col}」列含不可见的文字方向控制符或零宽字符，已删除{more}。",
     "nav.overview": "总览",
     "nav.trends": "科室趋势",
     "nav.matrix": "信号矩阵",
@@ -559,6 +561,8 @@ EN: dict[str, str] = {
     "app.demo_banner": "You are looking at demo data (fictional departments and numbers), not real records.",
     "app.empty_store": "No data yet. Upload the department list and monthly metrics on the Upload page, or run `python -m metrics demo` to load demo data.",
     "app.error": "Something went wrong on this page; it has been logged on the server. Refresh or contact the administrator.",
+    # issue 12 escape
+    "upload.warn.controls": "Line {line}, column “{col}”: invisible text-direction or zero-width characters were removed{more}.",
     "nav.overview": "Overview",
     "nav.trends": "Department trends",
     "nav.matrix": "Signal matrix",

@@ -156,13 +156,14 @@ def _kind_from_sheet_name(name: str) -> str | None:
 def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None, unquote=True) -> RawTable:
     kinds = [kind] if kind else list(contract.KINDS)
     lookups = {k: header_names(k, metric_defs) for k in kinds}
+    clean = _unquoted if unquote else tuple
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        row = clean(row)  # a header our templates wrote through safe.sheet_cell ('=名称 → =名称)
         found = _match_header(row, lookups)
         if found:
             k = found
             header = tuple(_cell_text(c) for c in row)
             columns = tuple(lookups[k].get(norm_header(h)) if h.strip() else None for h in header)
-            clean = _unquoted if unquote else tuple
             rows = tuple((j + 1, clean(r)) for j, r in enumerate(grid) if j > i)
             return RawTable(k, encoding, sheet, i + 1, header, columns, rows)
     return RawTable(None, encoding, sheet, 0, (), (), tuple((j + 1, tuple(r)) for j, r in enumerate(grid)))

@@ -8,14 +8,13 @@ the icons also differ in shape, never in colour alone.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n, spc
+from metrics import contract, i18n, safe, spc
 
 COLOURS = {
     "common": "#7f7f7f",
@@ -223,7 +222,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame | None, months: list[str], 
         by_month = sel.groupby("month", sort=True)
         hover = [
             "<br>".join(
-                html.escape(f"{r.event_date} {r.indicator} {str(r.description or '')[:40]}") for r in g.itertuples()
+                safe.plot_text(f"{r.event_date} {r.indicator} {str(r.description or '')[:40]}") for r in g.itertuples()
             )
             for _, g in by_month
         ]
@@ -263,7 +262,9 @@ def _add_awards(fig: go.Figure, awards: pd.DataFrame | None, months: list[str], 
         names = [i18n.t("award." + st, lang) for st in statuses]
         setback = [i18n.t("award." + st, lang) for st in statuses[:-1] if st in _SETBACKS]
         labels.append("→".join([*setback[-1:], names[-1]]))
-        hovers.append("<br>".join(f"{d} {n}" for d, n in zip(g["changed_on"].astype(str), names, strict=True)))
+        hovers.append(
+            "<br>".join(safe.plot_text(f"{d} {n}") for d, n in zip(g["changed_on"].astype(str), names, strict=True))
+        )
         adjacent = bool(xs) and months.index(month) - months.index(xs[-1]) == 1
         positions.append("top center" if adjacent and positions[-1] == "bottom center" else "bottom center")
         xs.append(month)
@@ -332,7 +333,7 @@ def _month_span(first: str, last: str) -> list[str]:
 
 def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: int) -> go.Figure:
     fig.update_layout(
-        title=dict(text=html.escape(title), font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
+        title=dict(text=safe.plot_text(title), font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
         font=dict(family=FONT_FAMILY, size=TICK_SIZE, color="#222222"),
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -352,7 +353,7 @@ def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: in
         nticks=13,
     )
     fig.update_yaxes(
-        title=dict(text=html.escape(unit), font=dict(size=TICK_SIZE)),
+        title=dict(text=safe.plot_text(unit), font=dict(size=TICK_SIZE)),
         tickfont=dict(size=TICK_SIZE),
         gridcolor="#e6e6e6",
         zeroline=False,
@@ -536,7 +537,8 @@ def comparison_figure(
 ) -> go.Figure:
     """One line per department (``values``: dept_code, month, value), in the order of ``labels``, with the target.
 
-    Department names come from uploads: they are escaped before plotly sees them (it reads tags in names).
+    Department names come from uploads: they are escaped before plotly sees them (it reads tags in names), and
+    reach the hover as customdata, never inside the hovertemplate string.
     """
     fig = go.Figure()
     if values.empty:
@@ -553,8 +555,9 @@ def comparison_figure(
                 mode="lines+markers",
                 line=dict(color=COMPARE_COLOURS[i % len(COMPARE_COLOURS)], width=4 if i == 0 else 2.5),
                 marker=dict(size=9 if i == 0 else 7),
-                name=html.escape(label),
-                hovertemplate="%{x}: %{y:.1f}<extra>" + html.escape(label) + "</extra>",
+                name=safe.plot_text(label),
+                customdata=[safe.plot_text(label)] * len(d),
+                hovertemplate="%{x}: %{y:.1f}<extra>%{customdata}</extra>",
                 meta={"role": "dept", "dept_code": code},
             )
         )

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n
+from metrics import contract, i18n, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -84,15 +84,15 @@ def is_blank(v) -> bool:
 
 @lru_cache(maxsize=65536)
 def _clean(v) -> str:
-    return unicodedata.normalize("NFKC", cell_text(v)).strip()
+    return unicodedata.normalize("NFKC", safe.strip_controls(cell_text(v))).strip()
 
 
 def clean_text(v) -> str:
-    """Text with full-width characters folded and surrounding spaces removed."""
+    """Text with full-width characters folded, bidi / zero-width controls and surrounding spaces removed."""
     try:
         return _clean(v)
     except TypeError:  # an unhashable cell
-        return unicodedata.normalize("NFKC", cell_text(v)).strip()
+        return unicodedata.normalize("NFKC", safe.strip_controls(cell_text(v))).strip()
 
 
 _MONTH_PATTERNS = (
@@ -362,13 +362,22 @@ class _Frame:
 
 def _text_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str | None]:
     out = []
+    controls = []  # lines whose text held bidi / zero-width controls (clean_text removed them)
     for line, v in zip(f.lines, f.raw(col)):
         if is_blank(v):
             if required:
                 tr.err(line, f.name(col), v, "required")
             out.append(None)
         else:
-            out.append(clean_text(v))
+            t = clean_text(v)
+            # only a cell that got shorter can have lost a control: the regex runs on few cells
+            if len(t) < len(v if isinstance(v, str) else t) and safe.has_controls(v):
+                controls.append((line, v))
+            out.append(t)
+    if controls:
+        (line, v), n = controls[0], len(controls)
+        more = i18n.t("upload.warn.dept_name_more", tr.lang, n=n) if n > 1 else ""
+        tr.warn(line, f.name(col), v, "controls", line=line, col=f.name(col), more=more)
     return out
 
 

@@ -11,7 +11,7 @@ import functools
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from metrics import i18n, store
+from metrics import i18n, safe, store
 
 # Fresh-server fix (issue 5, tests/e2e/test_first_interaction.py). Streamlit 1.67 sets the class flag
 # PagesManager.uses_pages_directory from "a folder named pages/ exists" when the server starts, and only
@@ -29,10 +29,9 @@ LANG_KEY = "lang"
 
 
 def md_escape(s: str) -> str:
-    """``s`` with every Markdown character escaped, for uploaded text inside a widget label (labels accept Markdown)."""
-    for ch in "\\`*_{}[]()<>#+-.!|~:$":
-        s = s.replace(ch, "\\" + ch)
-    return s
+    """``s`` with every Markdown character escaped, for uploaded text inside a widget label (labels accept Markdown);
+    bidi / zero-width controls stripped (``safe.md_text``, the Markdown rule)."""
+    return safe.md_text(s)
 
 
 def lang() -> str:
