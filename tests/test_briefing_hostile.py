@@ -116,3 +116,24 @@ def test_pptx_holds_no_formula_and_shows_names_literally(hostile):
     text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
     assert "\u202e" not in text and "\u202e" not in json.dumps(categories, ensure_ascii=False)
     assert LINK in text  # a PPTX text run is never markup: the name shows exactly as written
+
+
+def test_presentation_slides_draw_names_as_text(hostile, demo_db):
+    """12.7 on the projector: the page's ranking chart and attention list, in presentation mode."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+    at = AppTest.from_file(app, default_timeout=90)
+    at.switch_page("pages/briefing.py")
+    at.query_params.update(present="1", slide="2")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    ticks = spec["data"][0]["x"]
+    assert '&lt;a href="https://evil.example/x"&gt;放射科&lt;/a&gt;' in ticks and not [x for x in ticks if _markup(x)]
+    for _ in range(3):  # on to slide 5, the departments needing attention
+        at.button(key="_brief_next").click().run()
+    lines = [t.value for t in at.text]
+    assert any(x.startswith("急诊科：") for x in lines) and not [x for x in lines if "\u202e" in x]
