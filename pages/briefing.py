@@ -1,4 +1,5 @@
-"""季度汇报 Quarterly briefing: choose the quarter → build the briefing → present one slide per screen, or download.
+"""季度汇报 Quarterly briefing: choose the quarter → one view-model (metrics.views.briefing, cached per store, data
+version, language and quarter) → present one slide per screen, or download.
 
 Presentation mode is the URL parameter ``?present=1`` (also ``&quarter=2026-Q3&slide=2&auto=20``): no sidebar,
 toolbar or header, large type, one slide per screen; → / ← / PageDown / PageUp / Space change slides.
