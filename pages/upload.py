@@ -1,7 +1,8 @@
 """数据上传 Upload (PRODUCT §3.3, editors only): templates, upload → preview → commit or cancel, history, rollback.
 
 The page only draws: it calls metrics.importer (the same code path as ``python -m metrics import``) and shows
-the report; templates, history and error reports come from one view-model (metrics.views.upload). Uploaded text is shown only in tables and st.text, never as markdown.
+the report; templates, history and error reports come from one view-model (metrics.views.upload). Uploaded text
+is shown only in tables and st.text, never as markdown.
 """
 
 from __future__ import annotations
