@@ -1,4 +1,5 @@
-"""季度汇报 Quarterly briefing: choose the quarter → build the briefing → present one slide per screen, or download.
+"""季度汇报 Quarterly briefing: choose the quarter → one view-model (metrics.views.briefing, cached per store, data
+version, language and quarter) → present one slide per screen, or download.
 
 Presentation mode is the URL parameter ``?present=1`` (also ``&quarter=2026-Q3&slide=2&auto=20``): no sidebar,
 toolbar or header, large type, one slide per screen; → / ← / PageDown / PageUp / Space change slides.
@@ -10,9 +11,9 @@ import time
 
 import streamlit as st
 
-from metrics import briefing, store
+from metrics import briefing
+from metrics.views import briefing as briefing_view
 from pages import _common as ui
-from pages.views import briefing as cached
 
 SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarter"
 N_SLIDES = len(briefing.SLIDES)
@@ -91,7 +92,7 @@ def _start_presenting(quarter: str) -> None:
 
 
 def _stop_presenting() -> None:
-    for k in ("present", "slide", "auto"):
+    for k in ("present", "slide", "auto", "quarter"):  # the quarter stays chosen (session state), not pinned
         st.query_params.pop(k, None)
 
 
@@ -99,11 +100,13 @@ def _stop_presenting() -> None:
 
 
 _md = ui.md_escape  # catalogue labels go into metric labels, which accept Markdown
+TONES = {"good": "green", "bad": "red", "warn": "orange", "muted": "gray", None: None}
 
 
-def _lines(lines: list[str], limit: int, limit_tall: int | None = None, presenting: bool = False) -> None:
+def _lines(lines: tuple[str, ...], limit: int, limit_tall: int | None = None, presenting: bool = False) -> None:
     """Data lines as plain text (never Markdown or HTML). Presenting, a tall screen (> 800 px) shows up to
     ``limit_tall`` lines and a 720-line screen ``limit``; CSS picks one of the two tails, so nothing is cut."""
+    lines = list(lines)
     if not presenting or not limit_tall or len(lines) <= limit:
         for line in briefing.clip(lines, limit_tall if not presenting and limit_tall else limit, ui.lang()) or [
             ui.t("brief.none")
@@ -119,128 +122,78 @@ def _lines(lines: list[str], limit: int, limit_tall: int | None = None, presenti
             st.text(line)
 
 
-def _chart(b: briefing.Briefing, which: str, presenting: bool) -> None:
-    fig = cached.figure(b.quarter, b.lang, *_KEY, which, presenting)
-    key = f"chart_{which}"
+def _chart(slide: briefing_view.Slide, presenting: bool) -> None:
     st.plotly_chart(
-        fig, theme=None, key=key, height="stretch" if presenting else "content", config={"displayModeBar": False}
+        slide.present_figure if presenting else slide.figure,
+        theme=None,
+        key=f"chart_{slide.name}",
+        height="stretch" if presenting else "content",
+        config={"displayModeBar": False},
     )
 
 
-def _card(label: str, value: str, lines: list[tuple[str, str | None]]) -> None:
+def _card(card: briefing_view.Card) -> None:
     """One KPI card: a bold label, a big number, then short coloured lines (all text ours, labels escaped)."""
     with st.container(border=True):
-        st.markdown(f"**{_md(label)}**")
-        st.markdown("## " + _md(value))
-        for text, colour in lines:
-            st.markdown(f":{colour}[{text}]" if colour else text)
+        st.markdown(f"**{_md(card.label)}**")
+        st.markdown("## " + _md(card.value))
+        for text, tone in card.lines:
+            st.markdown(f":{TONES[tone]}[{text}]" if TONES[tone] else text)
 
 
-def _slide_kpis(b: briefing.Briefing) -> None:
-    st.markdown("**" + b.t("brief.vs_prev", prev=briefing.quarter_label(b.previous, b.lang)) + "**")
-    cols = st.columns(4)
-    for i, k in enumerate(b.kpis):
-        better = None if k.change is None or k.change == 0 else (k.change > 0) == (k.direction == ">=")
-        lines = [
-            (briefing.kpi_target_text(k, b.lang), {True: "green", False: "red", None: "gray"}[k.passed]),
-            (briefing.kpi_change_text(k, b.lang), {True: "green", False: "red", None: None}[better]),
-        ]
-        depts = briefing.kpi_depts_text(k, b.lang)
-        if depts:
-            lines.append((depts, None))
-        with cols[i % 4]:
-            _card(k.label, briefing.kpi_value_text(k, b.lang), lines)
-    counts = [
-        ("brief.vetoes", b.vetoes, b.vetoes_prev, "red" if b.vetoes else "green"),
-        ("brief.warnings", b.warnings, b.warnings_prev, "orange" if b.warnings else "green"),
-    ]
-    for j, (key, n, prev, colour) in enumerate(counts, start=len(b.kpis)):
-        with cols[j % 4]:
-            _card(b.t(key), str(n), [(b.t("brief.prev_fmt", n=prev), colour)])
-    with cols[(len(b.kpis) + 2) % 4]:
-        _card(b.t("brief.awarded"), str(b.awarded), [])
-
-
-def _slide_ranking(b: briefing.Briefing, presenting: bool) -> None:
-    st.markdown(b.ranking_sub())
-    _chart(b, "ranking", presenting)
-
-
-def _slide_events(b: briefing.Briefing, presenting: bool) -> None:
-    st.markdown(b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings))
-    left, right = st.columns([3, 2])
-    with left:
-        _chart(b, "events", presenting)
-    with right:
-        _lines(cached.lines(b.quarter, b.lang, *_KEY, "events"), briefing.LIST_LIMIT)
-
-
-def _slide_awards(b: briefing.Briefing, presenting: bool) -> None:
-    left, right = st.columns([3, 2])
-    with left:
-        _chart(b, "awards", presenting)
-    with right:
-        st.markdown(f":red[**{b.t('brief.conflicts')}**]")
-        _lines(cached.lines(b.quarter, b.lang, *_KEY, "conflicts"), briefing.LIST_LIMIT - 2)
-
-
-def _slide_attention(b: briefing.Briefing, presenting: bool) -> None:
-    _lines(
-        cached.lines(b.quarter, b.lang, *_KEY, "attention"),
-        briefing.LIST_LIMIT - 1,
-        limit_tall=18,
-        presenting=presenting,
-    )
-
-
-def _draw_slide(b: briefing.Briefing, n: int, presenting: bool) -> None:
-    name = briefing.SLIDES[n - 1]
-    if name == "kpis":
-        _slide_kpis(b)
-    elif name == "ranking":
-        _slide_ranking(b, presenting)
-    elif name == "events":
-        _slide_events(b, presenting)
-    elif name == "awards":
-        _slide_awards(b, presenting)
+def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
+    if slide.name == "kpis":
+        st.markdown(f"**{slide.sub}**")
+        cols = st.columns(4)
+        for i, card in enumerate(slide.cards):
+            with cols[i % 4]:
+                _card(card)
+    elif slide.name == "ranking":
+        st.markdown(slide.sub)
+        _chart(slide, presenting)
+    elif slide.name == "events":
+        st.markdown(slide.sub)
+        left, right = st.columns([3, 2])
+        with left:
+            _chart(slide, presenting)
+        with right:
+            _lines(slide.lines, briefing.LIST_LIMIT)
+    elif slide.name == "awards":
+        left, right = st.columns([3, 2])
+        with left:
+            _chart(slide, presenting)
+        with right:
+            st.markdown(f":red[**{slide.heading}**]")
+            _lines(slide.lines, briefing.LIST_LIMIT - 2)
     else:
-        _slide_attention(b, presenting)
+        _lines(slide.lines, briefing.LIST_LIMIT - 1, limit_tall=18, presenting=presenting)
 
 
-def _slide_title(b: briefing.Briefing, n: int) -> str:
-    return b.title if n == 1 else b.t(f"brief.slide.{briefing.SLIDES[n - 1]}")
+# --- the page: filters → the view → show -----------------------------------------------------------------------
 
-
-# --- the page: filters → load → show ---------------------------------------------------------------------------
-
-lang = ui.lang()
-version = ui.data_version()
-_KEY = (version, str(store.db_path()))  # with the quarter and language, what every cached builder is keyed by
-quarters, default_q = cached.quarters(*_KEY)
 presenting = st.query_params.get("present") == "1"
+asked = st.query_params.get("quarter") or st.session_state.get(QUARTER_KEY)
+view = ui.view(briefing_view.build, ui.view_key(quarter=asked))
 
-if not quarters:
+if view.quarter is None:
     st.title(ui.t("nav.briefing"))
     st.info(ui.t("brief.no_quarter"))
     st.stop()
 
-asked = st.query_params.get("quarter")
-if asked in quarters:
-    st.session_state[QUARTER_KEY] = asked
-elif st.session_state.get(QUARTER_KEY) not in quarters:
-    st.session_state[QUARTER_KEY] = default_q
+if st.session_state.get(QUARTER_KEY) != view.quarter:
+    st.session_state[QUARTER_KEY] = view.quarter
 if SLIDE_KEY not in st.session_state or "slide" in st.query_params:
     st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, N_SLIDES)
 
 if presenting:
     st.html(PRESENT_CSS)
-    b = cached.briefing_of(st.session_state[QUARTER_KEY], lang, *_KEY)
     n = st.session_state[SLIDE_KEY]
+    slide = view.slides[n - 1]
     head, counter = st.columns([9, 1], vertical_alignment="bottom")
-    head.title(_slide_title(b, n), anchor=False)
+    head.title(slide.title, anchor=False)
     counter.markdown("**" + ui.t("brief.slide_of", i=n, n=N_SLIDES) + "**")
     with st.container(key="brief_slide"):
-        _draw_slide(b, n, presenting=True)
+        _draw_slide(slide, presenting=True)
     with st.container(key="brief_nav", horizontal=True):
         st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1,), shortcut="Left", key="_brief_prev")
         st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1,), shortcut="Right", key="_brief_next")
@@ -264,20 +217,15 @@ if presenting:
     st.stop()
 
 st.title(ui.t("nav.briefing"))
-quarter = st.selectbox(
-    ui.t("brief.pick_quarter"),
-    quarters,
-    key=QUARTER_KEY,
-    format_func=lambda q: briefing.quarter_label(q, lang),
-)
-b = cached.briefing_of(quarter, lang, *_KEY)
+st.selectbox(ui.t("brief.pick_quarter"), view.quarters, key=QUARTER_KEY, format_func=view.label_of)
+quarter, b = view.quarter, view.briefing
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
 c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)
 c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, args=(quarter,), key="_brief_present")
 safe_q = quarter.replace("-", "")
-c3.download_button(
+c3.download_button(  # written when clicked (plotly.js inline makes it megabytes), from the view's briefing
     ui.t("brief.download_html"),
-    data=lambda: cached.html(quarter, lang, *_KEY),
+    data=lambda: briefing.to_html(b).encode("utf-8"),
     file_name=f"briefing_{safe_q}.html",
     mime="text/html",
     key="_brief_dl_html",
@@ -285,7 +233,7 @@ c3.download_button(
 )
 c4.download_button(
     ui.t("brief.download_pptx"),
-    data=lambda: cached.pptx(quarter, lang, *_KEY),
+    data=lambda: briefing.to_pptx(b),
     file_name=f"briefing_{safe_q}.pptx",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     key="_brief_dl_pptx",
@@ -293,7 +241,7 @@ c4.download_button(
 )
 st.caption(ui.t("brief.keys_help"))
 st.subheader(ui.t("brief.preview"), anchor=False)
-for i in range(1, N_SLIDES + 1):
+for i, slide in enumerate(view.slides, start=1):
     with st.container(border=True):
-        st.markdown(f"#### {i}. {_slide_title(b, i)}")
-        _draw_slide(b, i, presenting=False)
+        st.markdown(f"#### {i}. {slide.title}")
+        _draw_slide(slide, presenting=False)

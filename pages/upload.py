@@ -1,7 +1,8 @@
 """数据上传 Upload (PRODUCT §3.3, editors only): templates, upload → preview → commit or cancel, history, rollback.
 
 The page only draws: it calls metrics.importer (the same code path as ``python -m metrics import``) and shows
-the report. Uploaded text is shown only in tables and st.text, never as markdown.
+the report; templates, history and error reports come from one view-model (metrics.views.upload). Uploaded text
+is shown only in tables and st.text, never as markdown.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import auth, contract, demo, export, i18n, importer, store
+from metrics import auth, demo, export, i18n, importer, store
+from metrics.views import upload as upload_view
 from pages import _common as ui
-from pages.views import upload as cached
 
 ui.require_role("editor")
 
@@ -47,16 +48,11 @@ def _problems_table(df: pd.DataFrame) -> None:
     st.dataframe(_labelled(df), hide_index=True, width="stretch", column_config=wide)
 
 
-def _kind_label(kind: str) -> str:
-    return cached.kind_label(kind, lang)
-
-
 # --- 1. filters: the kind and the file --------------------------------------------------------------------
 
 st.title(t("upload.title"))
 _show_flash()
-version = ui.data_version()
-path = str(store.db_path())
+view = ui.view(upload_view.build, ui.view_key())
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):
@@ -71,28 +67,22 @@ if ui.is_demo_store():
 
 with st.expander(t("upload.templates")):
     st.caption(t("upload.templates_help"))
-    for kind in contract.KINDS:
+    for tpl in view.templates:
         c1, c2, c3 = st.columns([2, 1, 1])
-        c1.text(t(f"upload.kind.{kind}"))
-        c2.download_button(
-            "CSV",
-            cached.template(kind, "csv", version, path),
-            file_name=export.template_file_name(kind, "csv"),
-            mime="text/csv",
-            key=f"tpl_csv_{kind}",
-        )
+        c1.text(tpl.label)
+        c2.download_button("CSV", tpl.csv, file_name=tpl.csv_name, mime="text/csv", key=f"tpl_csv_{tpl.kind}")
         c3.download_button(
             "XLSX",
-            cached.template(kind, "xlsx", version, path),
-            file_name=export.template_file_name(kind, "xlsx"),
+            tpl.xlsx,
+            file_name=tpl.xlsx_name,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"tpl_xlsx_{kind}",
+            key=f"tpl_xlsx_{tpl.kind}",
         )
 
 kind_choice = st.selectbox(
     t("upload.kind"),
-    ["auto", *contract.KINDS],
-    format_func=lambda k: i18n.t(f"upload.kind.{k}", lang),  # bound now: AppTest calls it outside the run
+    view.kinds,
+    format_func=view.kind_labels.get,  # bound now: AppTest calls it outside the run
     key="_upload_kind",
 )
 uploaded = st.file_uploader(
@@ -116,7 +106,7 @@ if uploaded is not None:
         t(
             "upload.file_info",
             name=report.file_name,
-            kind=_kind_label(report.kind),
+            kind=view.kind_label(report.kind),
             encoding=report.encoding or "—",
             sha=report.sha256[:16],
         )
@@ -180,21 +170,20 @@ if uploaded is not None:
 # --- history, rollback, error reports ---------------------------------------------------------------------
 
 st.subheader(t("upload.history"))
-history, latest = cached.history(version, path)
+latest = view.latest
 
-if history.empty:
+if view.history.empty:
     st.caption(t("upload.history_empty"))
 else:
-    shown = cached.history_table(version, path, lang)
-    st.dataframe(_labelled(shown), hide_index=True, width="stretch")
+    st.dataframe(_labelled(view.history), hide_index=True, width="stretch")
 
     st.markdown("#### " + t("upload.rollback"))
     if latest is None:
         st.caption(t("upload.rollback_none"))
     else:
-        name = history.loc[history["batch_id"] == latest, "file_name"].iloc[0] or ""
         sure = st.checkbox(
-            t("upload.rollback_confirm", batch_id=latest, name=ui.md_escape(name)), key=f"_rb_sure_{latest}"
+            t("upload.rollback_confirm", batch_id=latest, name=ui.md_escape(view.latest_name)),
+            key=f"_rb_sure_{latest}",
         )
         if st.button(t("upload.rollback_button"), disabled=not sure, key="_rb_go"):
             try:
@@ -204,18 +193,13 @@ else:
                 _flash("error", t(f"upload.rollback.{e.code}", batch_id=latest))
             st.rerun()
 
-    with_rejects = history[history["rows_rejected"].fillna(0) > 0]
-    if not with_rejects.empty:
+    if view.with_rejects:
         st.markdown("#### " + t("upload.error_report"))
-        bid = st.selectbox(
-            t("upload.error_report_pick"),
-            with_rejects["batch_id"].tolist(),
-            format_func=lambda b: f"{b} · {history.loc[history['batch_id'] == b, 'file_name'].iloc[0]}",
-            key="_rejects_pick",
-        )
+        picks = dict(view.with_rejects)
+        bid = st.selectbox(t("upload.error_report_pick"), list(picks), format_func=picks.get, key="_rejects_pick")
         st.download_button(
             t("upload.error_report"),
-            cached.rejects_report(int(bid), lang, version, path),
+            lambda: view.error_report(int(bid)),  # written when clicked
             file_name=f"batch_{bid}_errors.csv",
             mime="text/csv",
             key="_rejects_dl",

@@ -150,3 +150,28 @@ def test_default_quarter_skips_partial_quarters(demo_db):
         assert briefing.available_quarters(db)[0] == "2031-Q1"
         assert briefing.default_quarter(db) == before  # one month of 2031-Q1 does not make a quarter to brief
         assert all(m in store.months_with_data(db) for m in _quarter_months(before))
+
+
+def test_indicator_and_metric_names_come_from_the_stored_catalogue(demo_db):
+    """11.9: a name edited in the catalogue (the store's, the only runtime catalogue) is the name the briefing shows."""
+    with store.opened(demo_db) as db:
+        q = briefing.available_quarters(db)[0]
+        shown = briefing.build(db, q, "zh").events
+        code = shown.iloc[0]["indicator"]
+        db["indicator_catalogue"].update(code, {"name_zh": "自定义指标甲", "name_en": "Custom indicator A"})
+        db["metric_catalogue"].update("patient_satisfaction", {"name_zh": "病人满意度（院定）"})
+        b = briefing.build(db, q, "zh")
+        en = briefing.build(db, q, "en")
+    line = next(x for x in briefing.event_lines(b) if f"{code} " in x)
+    assert f"{code} 自定义指标甲" in line
+    assert any(f"{code} Custom indicator A" in x for x in briefing.event_lines(en))
+    assert "病人满意度（院定）" in {k.label for k in b.kpis}
+
+
+def test_events_list_puts_vetoes_before_warnings(demo_db):
+    with store.opened(demo_db) as db:
+        b = briefing.build(db, briefing.available_quarters(db)[0], "zh")
+    kinds = list(b.events["kind"])
+    assert set(kinds) == {"veto", "warning"}  # the demo's newest quarter has both
+    assert kinds == sorted(kinds, key=["veto", "warning"].index)
+    assert "否决" in briefing.event_lines(b)[0]

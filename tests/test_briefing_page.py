@@ -80,3 +80,16 @@ def test_presentation_in_english(demo_db):
     assert at.title[0].value == "Integrity-department award pipeline"
     assert [b.label for b in at.button if b.key == "_brief_next"] == ["Next ▶"]
     assert any("Conflicts" in m.value for m in at.markdown)
+
+
+def test_after_presenting_another_quarter_can_be_chosen(demo_db):
+    with store.opened(demo_db) as db:
+        newest, older = briefing.available_quarters(db)[:2]
+    at = _page(present="1", quarter=older)
+    at.button(key="_brief_exit").click().run()
+    assert at.selectbox[0].value == older  # the quarter just presented
+    at.selectbox[0].set_value(newest).run()
+    assert not at.exception
+    assert at.selectbox[0].value == newest
+    title = briefing.i18n.t("brief.title", quarter=briefing.quarter_label(newest, "zh"))
+    assert f"#### 1. {title}" in _text(at)

@@ -1,0 +1,73 @@
+"""The briefing page's view-model (metrics.views.briefing.build) on the demo store, without Streamlit: what each
+slide shows, in the order shown, checked against the store and the briefing's own parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from metrics import briefing, store
+from metrics.views import ViewKey
+from metrics.views import briefing as briefing_view
+
+
+def _key(path, lang="zh", **choices) -> ViewKey:
+    with store.opened(path) as db:
+        version = store.data_version(db)
+    return ViewKey.of(str(path), version, lang, **choices)
+
+
+def test_quarters_newest_first_and_the_default_is_the_newest_complete_one(demo_db):
+    view = briefing_view.build(_key(demo_db))
+    with store.opened(demo_db) as db:
+        months = set(store.months_with_data(db))
+    assert list(view.quarters) == sorted(view.quarters, reverse=True)
+    y, n = int(view.quarter[:4]), int(view.quarter[-1])
+    assert all(f"{y}-{3 * n - i:02d}" in months for i in range(3))
+    assert view.label_of(view.quarter) == f"{y}年第{n}季度"
+    assert briefing_view.build(_key(demo_db, quarter="1999-Q1")).quarter == view.quarter  # unknown: the default
+
+
+def test_five_slides_in_order_with_their_titles_and_texts(demo_db):
+    q = briefing_view.build(_key(demo_db)).quarters[0]
+    view = briefing_view.build(_key(demo_db, quarter=q))
+    assert view.quarter == q
+    assert [s.name for s in view.slides] == list(briefing.SLIDES)
+    kpis, ranking, events, awards, attention = view.slides
+    y, n = q[:4], q[-1]
+    assert kpis.title == f"清廉医院建设季度推进会 · {y}年第{n}季度"
+    assert ranking.title == "各科室患者满意度与目标" and attention.title == "需要关注的科室"
+    # slide 1: each headline KPI, then vetoes, warnings and departments awarded
+    labels = [c.label for c in kpis.cards]
+    assert labels[-3:] == ["否决事件", "警示事件", "已授牌科室"]
+    sat = next(c for c in kpis.cards if c.label == "患者满意度")
+    assert sat.value.endswith("分") and sat.lines[0][0].startswith("目标 ≥ 90")
+    assert sat.lines[0][1] in ("good", "bad")
+    # slide 2: departments best first, both sizes of the same chart
+    values = list(ranking.figure.data[0].y)
+    assert values == sorted(values, reverse=True) and len(values) == 40
+    assert ranking.figure.layout.height == 560 and ranking.present_figure.layout.height is None
+    # slide 3: vetoes before warnings, indicators named
+    assert events.lines[0] == "泌尿外科 · V05 受到党纪、政纪处分 否决 × 1"
+    assert events.lines[-1].startswith("急诊科 · W01 有效投诉 警示")
+    assert events.sub == f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件（按指标）"
+    # slide 4: the conflict under its heading; slide 5: the conflicting department first
+    assert awards.heading == "冲突：已授牌科室发生否决事件" and awards.lines[0].startswith("放射科 · ")
+    assert attention.lines[0].startswith("放射科：授牌后发生否决")
+
+
+def test_english_view(demo_db):
+    view = briefing_view.build(_key(demo_db, lang="en"))
+    assert view.label_of(view.quarter) == f"Q{view.quarter[-1]} {view.quarter[:4]}"
+    assert view.slides[0].cards[-1].label == "Awarded departments"
+    assert view.slides[1].figure.data[0].name == "This quarter"
+
+
+def test_empty_store_has_no_quarter_and_no_slides(db_file):
+    view = briefing_view.build(_key(db_file))
+    assert view.quarters == () and view.quarter is None and view.slides == ()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_downloads_are_written_from_the_views_briefing(demo_db, lang):
+    view = briefing_view.build(_key(demo_db, lang=lang))
+    assert view.slides[0].title in briefing.to_html(view.briefing)
