@@ -550,6 +550,20 @@ def apply_changes(
     )
 
 
+def delete_rows(db: sqlite_utils.Database, batch_id: int, table: str, rows: list[dict]) -> None:
+    """Delete stored rows (as read, every column) and journal each (old row, no new row) under the batch, so a
+    rollback puts them back. Call inside ``db.atomic()``."""
+    key_cols = DATA_TABLES[table]
+    start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    for i, row in enumerate(rows, start=start + 1):
+        key = [row[c] for c in key_cols]
+        db.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in key_cols), key)
+        db.execute(
+            "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,NULL)",
+            [batch_id, i, table, json.dumps(key, ensure_ascii=False), json.dumps(row, ensure_ascii=False, default=str)],
+        )
+
+
 def _json_column(values: tuple) -> list[str]:
     """Each value of one column as json.dumps writes it (texts of one type and finite floats the short way)."""
     kinds = set(map(type, values))
