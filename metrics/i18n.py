@@ -42,6 +42,8 @@ ZH: dict[str, str] = {
     "filter.branch": "党支部",
     "filter.all": "全部",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
+    # issue 11 trust-ingest
+    "upload.err.dept_code_typo": "科室编码「{code}」不在科室名录中，而科室名称「{name}」已是编码 {existing} 的科室。请核对编码（是否应为 {existing}？）；不会因此新建第二个科室。",
     "award.not_applied": "未申报",
     "award.applied": "已申报",
     "award.branch_reviewed": "支部审核",
@@ -582,6 +584,8 @@ EN: dict[str, str] = {
     "filter.branch": "Party branch",
     "filter.all": "All",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
+    # issue 11 trust-ingest
+    "upload.err.dept_code_typo": 'Department code "{code}" is not in the department list, but the name "{name}" belongs to department {existing}. Check the code (did you mean {existing}?); no second department is created.',
     "award.not_applied": "Not applied",
     "award.applied": "Applied",
     "award.branch_reviewed": "Branch reviewed",

@@ -1,0 +1,46 @@
+"""Issue 11: the rules that were found bent, each as the user meets it in an upload (PRODUCT §3.2, §3.3)."""
+
+from __future__ import annotations
+
+from metrics import importer, store
+
+HEADER = "月份,科室编码,科室名称,患者满意度"
+
+
+def csv(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def _departments(db_file) -> dict:
+    with store.opened(db_file) as db:
+        d = store.departments(db)
+    return dict(zip(d["dept_code"], d["dept_name"]))
+
+
+def _seed(db_file, *rows: str) -> None:
+    data = csv(*rows, header="科室编码,科室名称")
+    assert importer.commit(data, "depts.csv", user="ed", db_path=db_file).committed
+
+
+# --- 11.1 a typo'd code never creates a second department ---------------------------------------------------
+
+
+def test_typod_code_with_an_existing_name_is_refused_naming_the_existing_code(db_file):
+    _seed(db_file, "K08,普外科", "K01,心血管内科")
+    data = csv("2026-01,K01,心血管内科,93", "2026-01,KO8,普外科,91")
+    r = importer.preview(data, "m.csv", db_path=db_file)
+    assert not r.new_departments
+    (p,) = r.problems
+    assert (p.line, p.column, p.value) == (3, "科室编码", "KO8")
+    assert "K08" in p.message and "普外科" in p.message
+    en = importer.preview(data, "m.csv", lang="en", db_path=db_file).problems[0].message
+    assert "K08" in en and "KO8" in en
+    done = importer.commit(data, "m.csv", user="ed", db_path=db_file)
+    assert not done.committed
+    assert _departments(db_file) == {"K08": "普外科", "K01": "心血管内科"}
+
+
+def test_a_new_code_with_a_new_name_still_creates_the_department(db_file):
+    _seed(db_file, "K08,普外科")
+    r = importer.commit(csv("2026-01,K09,骨科,91"), "m.csv", user="ed", db_path=db_file)
+    assert r.committed and [d["dept_code"] for d in r.new_departments] == ["K09"]
