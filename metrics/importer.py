@@ -381,6 +381,7 @@ def _prepare_tables(db, tables, metric_defs, kind, lang, base, replace: bool = F
     checked = _check_tables(db, tables, metric_defs, lang, kind, replace)
     if len(checked) > 1:
         _cross_sheet_duplicates(checked, lang)
+    _missing_departments(db, checked, lang)
     data_lines = {(c.sheet, ln) for c in checked for ln in c.data_lines}
     records = _records(checked)
     olds = {t: store.fetch_rows(db, t, [_key(t, r) for _, r in recs]) for t, recs in records.items()}
@@ -426,6 +427,48 @@ def _check_tables(
             depts[d["dept_code"]] = d["dept_name"]
         out.append(c)
     return out
+
+
+# How many missing departments a warning names before it says "and N more".
+MISSING_LISTED = 30
+
+
+def _missing_departments(db, checked: list[validate.Checked], lang: str) -> None:
+    """PRODUCT §3.3 point 7: per month of a metrics file, the departments that reported the month before (in the
+    store or the file) but are not in the file for that month — a warning listing them; the commit goes on."""
+    in_file: dict[str, set[str]] = {}
+    sheet_of: dict[str, validate.Checked] = {}
+    for c in checked:
+        for _line, r in c.records.get("metric_values", []):
+            if r["dept_code"] != contract.HOSPITAL_CODE:
+                in_file.setdefault(r["month"], set()).add(r["dept_code"])
+                sheet_of.setdefault(r["month"], c)
+    if not in_file:
+        return
+    prev = {m: _previous_month(m) for m in in_file}
+    stored = store.reporting_departments(db, prev.values())
+    names = dict(store.departments(db)[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    for c in checked:
+        names.update({d["dept_code"]: d["dept_name"] for d in c.new_departments})
+    for month in sorted(in_file):
+        p = prev[month]
+        before = in_file.get(p, set()) | stored.get(p, set())
+        missing = sorted(before - in_file[month])
+        if not missing:
+            continue
+        listed = [f"{code} {names.get(code, '')}".strip() for code in missing[:MISSING_LISTED]]
+        more = len(missing) - len(listed)
+        text = ("、" if lang == "zh" else ", ").join(listed)
+        if more:
+            text += i18n.t("upload.warn.missing_more", lang, n=more)
+        msg = i18n.t("upload.warn.missing_depts", lang, month=month, prev=p, n=len(missing), depts=text)
+        c = sheet_of[month]
+        c.warnings.append(Problem(0, "", month, msg, c.sheet))
+
+
+def _previous_month(m: str) -> str:
+    y, mo = int(m[:4]), int(m[5:7])
+    return f"{y - 1:04d}-12" if mo == 1 else f"{y:04d}-{mo - 1:02d}"
 
 
 def _cross_sheet_duplicates(checked: list[validate.Checked], lang: str) -> None:

@@ -314,6 +314,22 @@ def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
     return row[0], row[1]
 
 
+def reporting_departments(db: sqlite_utils.Database, months: Iterable[str]) -> dict[str, set[str]]:
+    """Per month, the departments (not 全院) with any metric value stored for it."""
+    ms = sorted(set(months))
+    out: dict[str, set[str]] = {m: set() for m in ms}
+    if not ms:
+        return out
+    cur = db.execute(
+        f"SELECT DISTINCT month, dept_code FROM metric_values WHERE month IN ({', '.join('?' * len(ms))})"
+        " AND dept_code != ?",
+        [*ms, contract.HOSPITAL_CODE],
+    )
+    for month, code in cur.fetchall():
+        out[month].add(code)
+    return out
+
+
 def events(
     db: sqlite_utils.Database,
     date_from: str | None = None,
