@@ -439,10 +439,10 @@ def _missing_departments(db, checked: list[validate.Checked], lang: str) -> None
     in_file: dict[str, set[str]] = {}
     sheet_of: dict[str, validate.Checked] = {}
     for c in checked:
-        for _line, r in c.records.get("metric_values", []):
-            if r["dept_code"] != contract.HOSPITAL_CODE:
-                in_file.setdefault(r["month"], set()).add(r["dept_code"])
-                sheet_of.setdefault(r["month"], c)
+        for month, code in c.reported:  # a rejected row still shows its department is not forgotten
+            if code != contract.HOSPITAL_CODE:
+                in_file.setdefault(month, set()).add(code)
+                sheet_of.setdefault(month, c)
     if not in_file:
         return
     prev = {m: _previous_month(m) for m in in_file}

@@ -48,6 +48,7 @@ class Checked:
     data_lines: list[int] = field(default_factory=list)  # every data row considered (not blank, not summary)
     skipped_lines: list[int] = field(default_factory=list)  # summary rows
     file_level: bool = False  # a problem that concerns the whole file (header, columns): nothing can be kept
+    reported: set[tuple[str, str]] = field(default_factory=set)  # metrics: (month, dept_code) of every row, kept or not
 
     @property
     def rejected_lines(self) -> set[int]:
@@ -618,31 +619,27 @@ def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     }
     n = len(f.lines)
     filled = {m.code: _filled(f, m.code) for m in defs}
-    # Rows to look at one by one: those with no metric filled, or a metric of the other scope (hospital row
-    # with a department metric, or the reverse). Every other row has nothing to report here.
+    # Rows to look at one by one: those with no metric filled, or a department metric on the 全院 row. Hospital
+    # metrics (drug share, cost growth, consumables) are accepted on department rows too: hospitals watch 科室药占比
+    # (PRODUCT §3.2); the hospital's figure stays its own 全院 row. Every other row has nothing to report here.
     any_filled = np.zeros(n, dtype=bool)
     for m in defs:
         any_filled |= filled[m.code]
     hosp_row = np.fromiter((d == contract.HOSPITAL_CODE for d in depts), dtype=bool, count=n)
-    has_dept = np.fromiter((d is not None for d in depts), dtype=bool, count=n)
     look = ~any_filled
     for m in defs:
-        other_scope = hosp_row if m.scope != "hospital" else ~hosp_row
-        look |= filled[m.code] & has_dept & other_scope
+        if m.scope != "hospital":
+            look |= filled[m.code] & hosp_row
     for i in np.flatnonzero(look).tolist():
         line, dept = f.lines[i], depts[i]
         if not any_filled[i]:
             tr.err(line, "", "", "no_metric")
-        if dept is None:
+        if dept != contract.HOSPITAL_CODE:
             continue
         for m in defs:
-            if not filled[m.code][i]:
-                continue
-            hosp = dept == contract.HOSPITAL_CODE
-            if m.scope == "hospital" and not hosp:
-                tr.err(line, f.name(m.code), f.raw(m.code)[i], "hospital_metric", metric=i18n.metric_name(m, tr.lang))
-            elif m.scope != "hospital" and hosp:
+            if filled[m.code][i] and m.scope != "hospital":
                 tr.err(line, f.name(m.code), f.raw(m.code)[i], "dept_metric", metric=i18n.metric_name(m, tr.lang))
+    out.reported.update((mo, d) for d, mo in zip(depts, months) if d is not None and mo is not None)
     _duplicates(
         f,
         [(d, mo) for d, mo in zip(depts, months)],

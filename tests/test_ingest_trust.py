@@ -90,3 +90,39 @@ def test_cli_json_lists_the_missing_departments_warning(db_file, tmp_path, capsy
     assert cli.main(["import", str(f), "--json", "--db", str(db_file)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["committed"] and any("K02 呼吸内科" in w["message"] for w in out["warnings"])
+
+
+# --- 11.3 drug share, cost growth, consumables on department rows and on the 全院 row ------------------------
+
+
+def test_hospital_metrics_are_accepted_on_department_rows_and_the_hospital_row(db_file):
+    from metrics import pipelines, rules
+
+    _seed(db_file, "K01,心血管内科", "K02,呼吸内科")
+    header = "月份,科室编码,科室名称,患者满意度,药占比,医疗费用增幅,百元医疗收入卫生材料消耗"
+    data = csv(
+        "2026-01,K01,心血管内科,93,35,4,18",
+        "2026-01,K02,呼吸内科,92,25,,",
+        "2026-01,全院,,,19,8,21",
+        header=header,
+    )
+    r = importer.commit(data, "m.csv", user="ed", db_path=db_file)
+    assert r.committed and not r.problems, r.problems
+    with store.opened(db_file) as db:
+        mv = store.metric_values(db)
+        targets, defs = store.targets(db), store.metric_defs(db)
+    got = {(x.dept_code, x.metric): x.value for x in mv.itertuples()}
+    assert got[("K01", "drug_share")] == 35 and got[("K02", "drug_share")] == 25 and got[("HOSP", "drug_share")] == 19
+    assert got[("K01", "consumables_per_100")] == 18 and ("K02", "cost_growth") not in got
+    # The hospital's figure is its own 全院 row (19), never the departments' average (30).
+    values = pipelines.period_values(mv, targets, defs, "month")
+    hosp = pipelines.hospital_values(values, targets, defs)
+    assert hosp.loc[hosp["metric"] == "drug_share", "value"].tolist() == [19.0]
+    # The hospital's targets for these are the hospital's: a department's 35 % turns no light amber.
+    lights = rules.traffic_lights(values, store_events(db_file), "month", "2026-01", ["K01", "K02"])
+    assert lights.set_index("dept_code")["light"].to_dict() == {"K01": "green", "K02": "green"}
+
+
+def store_events(db_file):
+    with store.opened(db_file) as db:
+        return store.events(db)
