@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n
+from metrics import contract, i18n, rules
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -748,6 +748,10 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             tr.err(line, f.name("rectify_until") if f.has("rectify_until") else "rectify_until", raw, "rectify_needed")
         if un is not None and ch is not None and un < ch:
             tr.err(line, f.name("rectify_until"), raw, "rectify_before")
+        elif st == "rectifying" and un is not None and ch is not None:
+            lo, hi = (d.isoformat() for d in rules.rectify_window(ch))  # 3–6 months (seed 004, PRODUCT §4.1)
+            if not lo <= un <= hi:
+                tr.err(line, f.name("rectify_until"), raw, "rectify_window", lo=lo, hi=hi, changed=ch)
     keys = list(zip(depts, years, statuses, changed))
     _duplicates(f, keys, tr, f.name("status"), lambda k: " ".join(str(x) for x in k))
     _drop_bad_new_departments(out)

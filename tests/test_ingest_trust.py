@@ -126,3 +126,28 @@ def test_hospital_metrics_are_accepted_on_department_rows_and_the_hospital_row(d
 def store_events(db_file):
     with store.opened(db_file) as db:
         return store.events(db)
+
+
+# --- 11.5 a rectification lasts 3 to 6 months (seed 004) ---------------------------------------------------
+
+AWARDS = "科室编码,年度,状态,变更日期,整改截止"
+
+
+def test_rectify_until_outside_three_to_six_months_is_refused_naming_the_allowed_dates(db_file):
+    _seed(db_file, "K01,心血管内科")
+    data = csv(
+        "K01,2026,整改中,2026-01-15,2026-02-15",  # one month
+        "K01,2025,整改中,2025-01-15,2026-01-15",  # twelve months
+        "K01,2024,整改中,2024-01-15,2024-04-15",  # three months: allowed
+        "K01,2023,整改中,2023-01-15,2023-07-15",  # six months: allowed
+        header=AWARDS,
+    )
+    r = importer.preview(data, "a.csv", db_path=db_file)
+    assert [(p.line, p.column, p.value) for p in r.problems] == [
+        (2, "整改截止", "2026-02-15"),
+        (3, "整改截止", "2026-01-15"),
+    ]
+    assert "2026-04-15" in r.problems[0].message and "2026-07-15" in r.problems[0].message
+    en = importer.preview(data, "a.csv", lang="en", db_path=db_file).problems[1].message
+    assert "2025-04-15" in en and "2025-07-15" in en
+    assert not importer.commit(data, "a.csv", user="ed", db_path=db_file).committed
