@@ -416,10 +416,13 @@ def _check_tables(
         for code, s, p in stored[["dept_code", "staff_count", "party_members"]].itertuples(index=False, name=None)
     }
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
+    targets = tuple(store.targets(db).to_dict("records")) if any(t.kind == "targets" for t in tables) else ()
     ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
     out = []
     for t in ordered:
-        ctx = validate.Context(tuple(metric_defs), indicators, dict(depts), lang, forced_kind, counts)
+        ctx = validate.Context(
+            tuple(metric_defs), indicators, dict(depts), lang, forced_kind, counts, targets, targets_replaced=replace
+        )
         c = validate.check(t, ctx)
         for _line, r in c.records.get("departments", []):
             depts[r["dept_code"]] = r.get("dept_name", "")

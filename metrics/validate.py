@@ -200,6 +200,10 @@ class Context:
     forced_kind: str | None = None  # the kind the user chose (None = recognised from the header)
     # stored (staff_count, party_members) per department code, for a departments file that gives only one of them
     dept_counts: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    # targets file: the stored target rows (metric, dept_code, effective_from, target, direction), for the
+    # hospital floor; ``targets_replaced``: the file is the whole new targets table (the targets page editor)
+    targets: tuple[dict, ...] = ()
+    targets_replaced: bool = False
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -810,6 +814,7 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         target[i] = n
     keys = [(None if m is None else m.code, d, e) for m, d, e in zip(metrics, depts, eff)]
     _duplicates(f, keys, tr, f.name("metric"), lambda k: " ".join(x or "—" for x in k))
+    _hospital_floor(f, ctx, tr, metrics, keys, target, directions)
     rows = []
     for (mc, d, e), n, di in zip(keys, target, directions):
         if None in (mc, d, e, n, di):
@@ -817,3 +822,46 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             continue
         rows.append({"metric": mc, "dept_code": d, "effective_from": e, "target": n, "direction": di})
     _emit(out, "targets", f, rows)
+
+
+def _hospital_floor(f: _Frame, ctx: Context, tr: _Tr, metrics, keys, target, directions) -> None:
+    """PRODUCT §3.2, §4.2: a department's own target may be stricter than the hospital's, never looser (seed 000: a
+    department proposing 85 was told it must reach 90). Checked against every hospital target in force while the
+    department's target holds (from its month until its next own row), the file's own hospital rows included.
+    A row exactly as stored is not judged again (it is held to the stricter one anyway)."""
+    stored = {
+        (r["metric"], r["dept_code"], r["effective_from"]): (float(r["target"]), r["direction"]) for r in ctx.targets
+    }
+    final = {} if ctx.targets_replaced else dict(stored)
+    for k, n, di in zip(keys, target, directions):
+        if None not in k and n is not None and di is not None:
+            final[k] = (n, di)
+    hosp: dict[str, list[tuple[str, float, str]]] = {}
+    own: dict[tuple[str, str], list[str]] = {}
+    for (mc, d, e), (n, di) in final.items():
+        if d == "":
+            hosp.setdefault(mc, []).append((e, n, di))
+        else:
+            own.setdefault((mc, d), []).append(e)
+    for v in hosp.values():
+        v.sort()
+    names = {m.code: i18n.metric_name(m, tr.lang) for m in metrics if m is not None}
+    for i, ((mc, d, e), n, di) in enumerate(zip(keys, target, directions)):
+        if not d or None in (mc, d, e, n, di) or stored.get((mc, d, e)) == (n, di) or mc not in hosp:
+            continue
+        end = min((x for x in own.get((mc, d), []) if x > e), default="9999-12")
+        rows = hosp[mc]
+        start = max((j for j, h in enumerate(rows) if h[0] <= e), default=None)
+        relevant = ([rows[start]] if start is not None else []) + [h for h in rows if e < h[0] < end]
+        for since, h, hdi in relevant:
+            sign = "≥" if hdi == ">=" else "≤"
+            since_text = tr.t("floor_always") if since == contract.EPOCH_MONTH else since
+            fmt = dict(metric=names.get(mc, mc), hospital=i18n.fmt_number(h, tr.lang), sign=sign, since=since_text)
+            if di != hdi:
+                tr.err(f.lines[i], f.name("direction"), f.raw("direction")[i], "floor_direction", **fmt)
+                break
+            if (n < h) if di == ">=" else (n > h):
+                tr.err(
+                    f.lines[i], f.name("target"), f.raw("target")[i], "floor", target=i18n.fmt_number(n, tr.lang), **fmt
+                )
+                break

@@ -151,3 +151,73 @@ def test_rectify_until_outside_three_to_six_months_is_refused_naming_the_allowed
     en = importer.preview(data, "a.csv", lang="en", db_path=db_file).problems[1].message
     assert "2025-04-15" in en and "2025-07-15" in en
     assert not importer.commit(data, "a.csv", user="ed", db_path=db_file).committed
+
+
+# --- 11.4 the hospital target is the floor, everywhere ---------------------------------------------------
+
+TARGETS = "指标,科室编码,目标值,方向,生效月份"
+
+
+def test_a_department_target_looser_than_the_hospitals_is_refused_naming_the_hospitals(db_file):
+    _seed(db_file, "K01,心血管内科", "K02,呼吸内科")
+    data = csv(
+        "患者满意度,K01,85,≥,2026-01",  # hospital 90: looser
+        "患者满意度,K02,92,≥,2026-01",  # stricter: fine
+        header=TARGETS,
+    )
+    r = importer.preview(data, "t.csv", db_path=db_file)
+    (p,) = r.problems
+    assert (p.line, p.column, p.value) == (2, "目标值", "85") and "90" in p.message
+    assert "90" in importer.preview(data, "t.csv", lang="en", db_path=db_file).problems[0].message
+    assert not importer.commit(data, "t.csv", user="ed", db_path=db_file).committed
+    # A hospital target raised in the same file is the floor for the department rows of that file.
+    raised = csv("患者满意度,,93,≥,2026-01", "患者满意度,K02,92,≥,2026-01", header=TARGETS)
+    (p,) = importer.preview(raised, "t.csv", db_path=db_file).problems
+    assert p.line == 3 and "93" in p.message
+    # Lower-is-better: a department's ceiling may not be above the hospital's.
+    (p,) = importer.preview(
+        csv("投诉件数,,5,≤,", "投诉件数,K01,8,≤,", header=TARGETS), "t.csv", db_path=db_file
+    ).problems
+    assert p.line == 3 and "5" in p.message
+    # The range of the metric holds for targets too.
+    (p,) = importer.preview(csv("患者满意度,K01,150,≥,", header=TARGETS), "t.csv", db_path=db_file).problems
+    assert (p.line, p.value) == (2, "150")
+
+
+def test_a_department_below_the_hospital_target_is_held_to_the_hospitals_in_lights_and_eligibility():
+    import pandas as pd
+
+    from metrics import pipelines, rules
+    from metrics.targets import resolve_targets
+
+    targets = pd.DataFrame(
+        [
+            ("patient_satisfaction", "", "2000-01", 90.0, ">="),
+            ("patient_satisfaction", "K01", "2000-01", 85.0, ">="),  # stored before the rule: looser
+            ("patient_satisfaction", "K02", "2000-01", 92.0, ">="),  # stricter: holds
+            ("complaints", "", "2000-01", 5.0, "<="),
+            ("complaints", "K01", "2000-01", 8.0, "<="),  # looser ceiling
+        ],
+        columns=["metric", "dept_code", "effective_from", "target", "direction"],
+    )
+    keys = pd.DataFrame(
+        [
+            ("K01", "2026-01", "patient_satisfaction"),
+            ("K02", "2026-01", "patient_satisfaction"),
+            ("K01", "2026-01", "complaints"),
+        ],
+        columns=["dept_code", "month", "metric"],
+    )
+    assert resolve_targets(targets, keys)["target"].tolist() == [90.0, 92.0, 5.0]
+    mv = pd.DataFrame(
+        [("K01", f"2026-{m:02d}", "patient_satisfaction", 87.0) for m in range(1, 13)],
+        columns=["dept_code", "month", "metric", "value"],
+    )
+    year = pipelines.period_values(mv, targets, None, "year")
+    empty_events = pd.DataFrame(columns=["event_id", "event_date", "dept_code", "kind", "indicator", "status"])
+    status = pd.DataFrame(columns=["dept_code", "in_rectification", "rectify_until"])
+    el = rules.eligibility(["K01"], empty_events, status, year, 2026)
+    (reason,) = [r for r in el.iloc[0]["reasons"] if r["metric"] == "patient_satisfaction"]
+    assert reason["code"] == "target_missed" and reason["target"] == 90.0
+    lights = rules.traffic_lights(pipelines.period_values(mv, targets, None, "month"), empty_events, "month", "2026-01")
+    assert lights["light"].tolist() == ["amber"]
