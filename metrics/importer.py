@@ -27,8 +27,16 @@ from metrics.validate import Problem
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "commit_rows", "preview", "rollback"]
 
 # Apply order: departments first, so rows of other tables refer to departments that exist.
-TABLE_ORDER = ("departments", "metric_values", "events", "award_changes", "targets")
-KIND_ORDER = ("departments", "metrics", "events", "awards", "targets")
+TABLE_ORDER = (
+    "metric_catalogue",
+    "indicator_catalogue",
+    "departments",
+    "metric_values",
+    "events",
+    "award_changes",
+    "targets",
+)
+KIND_ORDER = ("metric_catalogue", "indicators", "departments", "metrics", "events", "awards", "targets")
 COUNT_KEYS = ("new", "changed", "unchanged", "rejected", "skipped")
 
 
@@ -230,6 +238,8 @@ KIND_TABLE = {
     "events": "events",
     "awards": "award_changes",
     "targets": "targets",
+    "indicators": "indicator_catalogue",
+    "metric_catalogue": "metric_catalogue",
 }
 
 

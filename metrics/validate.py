@@ -234,6 +234,8 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "events": _events,
         "awards": _awards,
         "targets": _targets,
+        "indicators": _indicators,
+        "metric_catalogue": _metric_catalogue,
     }[table.kind](frame, ctx, tr, out)
     return out
 
@@ -827,8 +829,7 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
 def _hospital_floor(f: _Frame, ctx: Context, tr: _Tr, metrics, keys, target, directions) -> None:
     """PRODUCT §3.2, §4.2: a department's own target may be stricter than the hospital's, never looser (seed 000: a
     department proposing 85 was told it must reach 90). Checked against every hospital target in force while the
-    department's target holds (from its month until its next own row), the file's own hospital rows included.
-    A row exactly as stored is not judged again (it is held to the stricter one anyway)."""
+    department's target holds (from its month until its next own row), the file's own hospital rows included."""
     stored = {
         (r["metric"], r["dept_code"], r["effective_from"]): (float(r["target"]), r["direction"]) for r in ctx.targets
     }
@@ -847,7 +848,7 @@ def _hospital_floor(f: _Frame, ctx: Context, tr: _Tr, metrics, keys, target, dir
         v.sort()
     names = {m.code: i18n.metric_name(m, tr.lang) for m in metrics if m is not None}
     for i, ((mc, d, e), n, di) in enumerate(zip(keys, target, directions)):
-        if not d or None in (mc, d, e, n, di) or stored.get((mc, d, e)) == (n, di) or mc not in hosp:
+        if not d or None in (mc, d, e, n, di) or mc not in hosp:
             continue
         end = min((x for x in own.get((mc, d), []) if x > e), default="9999-12")
         rows = hosp[mc]
@@ -865,3 +866,60 @@ def _hospital_floor(f: _Frame, ctx: Context, tr: _Tr, metrics, keys, target, dir
                     f.lines[i], f.name("target"), f.raw("target")[i], "floor", target=i18n.fmt_number(n, tr.lang), **fmt
                 )
                 break
+
+
+def _indicators(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """The veto/warning indicator catalogue (PRODUCT §4.4): code, kind 否决|警示, Chinese name; the rest optional."""
+    codes = _text_col(f, "code", tr, required=True)
+    kinds = _enum_col(f, "kind", tr, contract.EVENT_KINDS, required=True)
+    names = _text_col(f, "name_zh", tr, required=True)
+    texts = {c: _text_col(f, c, tr) for c in ("name_en", "evidence", "office")}
+    active = _parsed_col(f, "active", tr, parse_bool, "bool")
+    _duplicates(f, [(c,) for c in codes], tr, f.name("code"), lambda k: k[0])
+    stored = {i["code"] for i in ctx.indicators}
+    rows = []
+    for i, code in enumerate(codes):
+        if code is None:
+            rows.append(None)
+            continue
+        r = {"code": code, "kind": kinds[i], "name_zh": names[i], "active": active[i]}
+        r |= {c: texts[c][i] for c in texts}
+        if r["name_en"] is None and code not in stored:
+            r["name_en"] = names[i]  # a new indicator needs an English name: its Chinese one until given
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "indicator_catalogue", f, rows)
+
+
+_METRIC_CODE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def _metric_catalogue(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """The metric catalogue (PRODUCT §3.2: a metric added here becomes a column of monthly files)."""
+    codes = _text_col(f, "code", tr, required=True)
+    for line, code, raw in zip(f.lines, codes, f.raw("code")):
+        if code is not None and not _METRIC_CODE.match(code):
+            tr.err(line, f.name("code"), raw, "metric_code")
+    names = _text_col(f, "name_zh", tr, required=True)
+    texts = {c: _text_col(f, c, tr) for c in ("name_en", "unit_zh", "unit_en")}
+    directions = _enum_col(f, "direction", tr, contract.DIRECTION_ALIASES, required=True)
+    nums = {c: _number_col(f, c, tr) for c in ("default_target", "lo", "hi")}
+    scopes = _enum_col(f, "scope", tr, contract.METRIC_SCOPES)
+    aggregates = _enum_col(f, "aggregate", tr, contract.METRIC_AGGREGATES)
+    integer = _parsed_col(f, "integer", tr, parse_bool, "bool")
+    for i, (line, lo, hi) in enumerate(zip(f.lines, nums["lo"], nums["hi"])):
+        if lo is not None and hi is not None and lo > hi:
+            tr.err(line, f.name("hi"), f.raw("hi")[i], "lo_above_hi")
+    _duplicates(f, [(c,) for c in codes], tr, f.name("code"), lambda k: k[0])
+    stored = {m.code for m in ctx.metric_defs}
+    rows = []
+    for i, code in enumerate(codes):
+        if code is None:
+            rows.append(None)
+            continue
+        r = {"code": code, "name_zh": names[i], "direction": directions[i], "scope": scopes[i]}
+        r |= {"aggregate": aggregates[i], "integer": integer[i]}
+        r |= {c: texts[c][i] for c in texts} | {c: nums[c][i] for c in nums}
+        if r["name_en"] is None and code not in stored:
+            r["name_en"] = code  # a new metric needs an English name: its code until given
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "metric_catalogue", f, rows)
