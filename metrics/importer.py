@@ -206,6 +206,7 @@ def commit_rows(
     dry_run: bool = False,
     replace: bool = False,
     action: str = "upload",
+    db: sqlite_utils.Database | None = None,
 ) -> ImportReport:
     """Rows of one kind (dicts keyed by the contract's canonical column names, or any accepted header) through
     the very same validation, comparison and write as an uploaded file: one batch, journalled, audited (as
@@ -215,20 +216,28 @@ def commit_rows(
     line 1, so the n-th row is line n + 1. ``replace``: the rows are the whole new content of the kind's table
     (the targets editor), so stored rows not among them are deleted, journalled too. Nothing is written when
     ``dry_run``, when there is any problem, or when nothing would change (then ``committed`` is False and
-    ``batch_id`` None).
+    ``batch_id`` None). ``db``: an open store to write in (inside the caller's transaction, as a savepoint: the
+    demo writes its kinds all or nothing); else the store at ``db_path`` is opened.
     """
-    with store.opened(db_path) as db, _gc_paused():
-        try:
-            with db.atomic():
-                if not dry_run:
-                    store.bump_data_version(db)  # take the write lock before reading (as ``commit``)
-                report, plan = _prepare_rows(db, kind, rows, source, lang, replace)
-                nothing = not any(plan.changes.values()) and not any(plan.deletes.values())
-                if dry_run or not report.can_commit() or nothing:
-                    raise _Abort(report)
-                return _write(db, report, plan, user, action)
-        except _Abort as a:
-            return a.report
+    if db is not None:
+        with _gc_paused():
+            return _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action)
+    with store.opened(db_path) as opened_db, _gc_paused():
+        return _commit_rows(opened_db, kind, rows, source, user, lang, dry_run, replace, action)
+
+
+def _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action) -> ImportReport:
+    try:
+        with db.atomic():
+            if not dry_run:
+                store.bump_data_version(db)  # take the write lock before reading (as ``commit``)
+            report, plan = _prepare_rows(db, kind, rows, source, lang, replace)
+            nothing = not any(plan.changes.values()) and not any(plan.deletes.values())
+            if dry_run or not report.can_commit() or nothing:
+                raise _Abort(report)
+            return _write(db, report, plan, user, action)
+    except _Abort as a:
+        return a.report
 
 
 # The store table each kind writes.

@@ -38,3 +38,21 @@ def test_clear_and_its_audit_record_commit_together(demo_db):
     with store.opened(demo_db) as db:
         assert store.is_empty(db) and store.data_version(db) == v0 + 1
     assert _audit(demo_db)[-1] == ("ed", "clear_demo")
+
+
+def test_demo_fills_through_the_one_write_path(db_file):
+    """Issue 11: the demo's rows pass the upload's validator and come in as audited, journalled batches."""
+    from metrics import importer
+
+    counts = demo.fill(db_file)
+    with store.opened(db_file) as db:
+        batches = store.batches(db)
+        assert store.get_meta(db, "demo") == "1"
+        assert len(store.metric_values(db)) == counts["metric_values"]
+    assert set(batches["file_name"]) == {demo.DEMO_SOURCE} and len(batches) == 5
+    assert set(batches["kind"]) == {"departments", "metrics", "events", "awards", "targets"}
+    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 5
+    # The latest batch (the targets) rolls back like any upload.
+    importer.rollback(int(batches["batch_id"].max()), user="ed", db_path=db_file)
+    with store.opened(db_file) as db:
+        assert store.targets(db)["dept_code"].eq("").all()
