@@ -192,14 +192,15 @@ def eligibility(
     year_values: pd.DataFrame,
     year: int,
     rules: EligibilityRules = DEFAULT_ELIGIBILITY,
-    metric_defs: Iterable[contract.Metric] | None = None,
+    *,
+    metric_defs: Iterable[contract.Metric],
 ) -> pd.DataFrame:
     """Per department whether it is eligible for ``year``, with reasons (see module doc).
 
     ``events``: as store.events; ``status``: award_status output; ``year_values``: pipelines.period_values
-    at grain 'year' (only the row of ``year`` is read).
+    at grain 'year' (only the row of ``year`` is read); ``metric_defs``: the store's catalogue (store.metric_defs).
     """
-    defs = {m.code: m for m in (metric_defs if metric_defs is not None else contract.METRICS)}
+    defs = {m.code: m for m in metric_defs}  # the stored catalogue: never the shipped one (issue 11)
     held = _target_metrics(year_values, rules, defs)
     vetoes = pipelines.confirmed(events)
     vetoes = vetoes[(vetoes["kind"] == "veto") & (vetoes["event_date"].astype(str).str[:4] == str(year))]

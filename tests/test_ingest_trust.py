@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metrics import importer, store
+from metrics import contract, importer, store
 
 HEADER = "月份,科室编码,科室名称,患者满意度"
 
@@ -216,7 +216,7 @@ def test_a_department_below_the_hospital_target_is_held_to_the_hospitals_in_ligh
     year = pipelines.period_values(mv, targets, None, "year")
     empty_events = pd.DataFrame(columns=["event_id", "event_date", "dept_code", "kind", "indicator", "status"])
     status = pd.DataFrame(columns=["dept_code", "in_rectification", "rectify_until"])
-    el = rules.eligibility(["K01"], empty_events, status, year, 2026)
+    el = rules.eligibility(["K01"], empty_events, status, year, 2026, metric_defs=contract.METRICS)
     (reason,) = [r for r in el.iloc[0]["reasons"] if r["metric"] == "patient_satisfaction"]
     assert reason["code"] == "target_missed" and reason["target"] == 90.0
     lights = rules.traffic_lights(pipelines.period_values(mv, targets, None, "month"), empty_events, "month", "2026-01")

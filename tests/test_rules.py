@@ -4,9 +4,9 @@ from datetime import date
 
 import pandas as pd
 
+from metrics import contract, workdays
 from metrics import pipelines as P
 from metrics import rules as R
-from metrics import workdays
 
 EVENT_COLS = ["event_id", "event_date", "dept_code", "kind", "indicator", "status"]
 AWARD_COLS = ["dept_code", "year", "status", "changed_on", "rectify_until", "note"]
@@ -130,7 +130,7 @@ def test_eligibility_with_reasons():
     st = R.award_status(HISTORY, date(2024, 2, 1), departments=list("ABCDE"))
     ev = events([("e1", "2024-01-20", "A", "veto", "V05", "confirmed")])
     rules = R.EligibilityRules(metrics=("patient_satisfaction",))
-    el = R.eligibility(list("ABCDE"), ev, st, yv, 2024, rules).set_index("dept_code")
+    el = R.eligibility(list("ABCDE"), ev, st, yv, 2024, rules, metric_defs=contract.METRICS).set_index("dept_code")
     assert el.loc["B", "eligible"] and el.loc["B", "reasons"] == ()
     assert [r["code"] for r in el.loc["A", "reasons"]] == ["veto"]
     assert el.loc["C", "reasons"][0] == dict(
@@ -142,7 +142,7 @@ def test_eligibility_with_reasons():
     assert "患者满意度" in text and "89.0" in text and "90.0" in text
     # Configurable: without the veto rule A becomes eligible.
     relaxed = R.EligibilityRules(no_confirmed_veto=False, metrics=("patient_satisfaction",))
-    assert R.eligibility(["A"], ev, st, yv, 2024, relaxed).iloc[0]["eligible"]
+    assert R.eligibility(["A"], ev, st, yv, 2024, relaxed, metric_defs=contract.METRICS).iloc[0]["eligible"]
 
 
 def test_traffic_lights_red_amber_green_grey():
