@@ -252,8 +252,12 @@ KIND_TABLE = {
 }
 
 
+# The kinds whose whole table an editor gives (``replace=True``): never monthly values, events or awards.
+REPLACEABLE = ("targets",)
+
+
 def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool):
-    if kind not in contract.KINDS:
+    if kind not in contract.KINDS or (replace and kind not in REPLACEABLE):
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
     table = rows_table(kind, rows, metric_defs)

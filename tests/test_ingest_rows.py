@@ -91,3 +91,11 @@ def test_dry_run_reports_without_writing(db_file):
     assert r.ok and not r.committed and r.counts["new"] == 1 and r.new_departments
     with store.opened(db_file) as db:
         assert store.metric_values(db).empty and store.departments(db).empty
+
+
+def test_replace_is_only_for_the_targets_table(db_file):
+    import pytest
+
+    rows = [{"month": "2026-01", "dept_code": "K01", "dept_name": "心内科", "patient_satisfaction": 93}]
+    with pytest.raises(ValueError):
+        importer.commit_rows("metrics", rows, source="x", replace=True, db_path=db_file)
