@@ -53,7 +53,7 @@ def cmd_demo(args) -> int:
             return 0
         print("存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。", file=sys.stderr)
         return 1
-    counts = demo.fill(args.db, args.end_month)
+    counts = demo.fill(args.db, args.end_month, user=_os_user())
     print(
         json.dumps(counts, ensure_ascii=False)
         if args.json

@@ -362,16 +362,16 @@ _KIND_OF_TABLE = {
 }
 
 
-def fill(path: str | os.PathLike | None = None, end_month: str | None = None) -> dict[str, int]:
+def fill(path: str | os.PathLike | None = None, end_month: str | None = None, user: str = "demo") -> dict[str, int]:
     """Write the demo data into the store the way every change comes in: per kind through
-    importer.commit_rows (the upload's validator, batch, journal, audit), all kinds in one transaction."""
+    importer.commit_rows (the upload's validator, batch, journal, audit as ``user``), all kinds in one transaction."""
     from metrics import importer
 
     data = build(end_month)
     rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
     with store.opened(path) as db, db.atomic():
         for table, kind in _KIND_OF_TABLE.items():
-            r = importer.commit_rows(kind, rows_of[table], source=DEMO_SOURCE, user="demo", action="demo", db=db)
+            r = importer.commit_rows(kind, rows_of[table], source=DEMO_SOURCE, user=user, action="demo", db=db)
             if not r.committed:
                 raise DemoRejected(f"{kind}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
         store.set_meta(db, "demo", "1")

@@ -16,6 +16,11 @@ def _audit(path) -> list[tuple]:
         return db.execute("SELECT user, action FROM audit ORDER BY id").fetchall()
 
 
+def test_cli_demo_fill_is_audited_as_the_os_user(db_file, capsys):
+    assert cli.main(["demo", "--db", str(db_file)]) == 0
+    assert set(_audit(db_file)) == {(f"cli:{getpass.getuser()}", "demo")}
+
+
 def test_cli_clear_is_audited_as_the_os_user(demo_db, capsys):
     assert cli.main(["demo", "--clear", "--db", str(demo_db)]) == 0
     with store.opened(demo_db) as db:
