@@ -35,8 +35,8 @@ def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: boo
     )
     if report.problems:
         st.error(ui.t("tg.not_saved"))
-        for p in report.problems:  # uploaded names and values: plain text, never markdown
-            st.text(ui.t("tg.err", row=p.line - 1, msg=p.message) if p.line else p.message)
+        for line in vm.problem_texts(report.problems, kind, lang):  # names and values as typed: plain text
+            st.text(line)
         return
     n = report.counts["new"] + report.counts["changed"] + report.deleted
     st.session_state["targets_flash"] = ui.t("tg.saved", n=n) if report.committed else ui.t("tg.nochange")

@@ -67,3 +67,11 @@ def test_editor_saves_a_stricter_department_target(demo_db):
     at = _save_with(_editor_page(), row)
     assert any("已保存" in s.value for s in at.success), [s.value for s in at.success]
     assert _targets(demo_db)[("patient_satisfaction", "K20", "2026-01")] == 93.0
+
+
+def test_editor_names_the_row_and_column_of_each_problem(demo_db):
+    at = _editor_page()
+    n = len(next(d for d in at.data_editor if d.key == "targets_editor").value)
+    row = dict(metric="patient_satisfaction", dept_code="K20", effective_from="2026-13", target=95.0, direction=">=")
+    at = _save_with(at, row)
+    assert any(x.value.startswith(f"第 {n + 1} 行「生效月份」：") for x in at.text), [x.value for x in at.text]

@@ -94,3 +94,18 @@ def readable_targets(view: TargetsView, lang: str) -> pd.DataFrame:
         direction=t["direction"].map(direction_label),
         effective_from=t["effective_from"].map(lambda m: i18n.t("tg.always", lang) if m == contract.EPOCH_MONTH else m),
     )
+
+
+def problem_texts(problems, kind: str, lang: str) -> list[str]:
+    """An editor's refused rows as the page lists them: row number (as the editor numbers them), the column's
+    name as the page heads it, the validator's reason."""
+    labels = {c.name: (c.zh if lang == "zh" else c.name) for c in contract.KINDS[kind].columns}
+    out = []
+    for p in problems:
+        if not p.line:
+            out.append(p.message)
+        elif p.column:
+            out.append(i18n.t("tg.err_col", lang, row=p.line - 1, col=labels.get(p.column, p.column), msg=p.message))
+        else:
+            out.append(i18n.t("tg.err", lang, row=p.line - 1, msg=p.message))
+    return out
