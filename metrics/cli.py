@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_demo(args) -> int:
     """Fill an empty store with demo data (refuses a non-empty one unless --clear)."""
     if args.clear:
-        demo.clear(args.db)
+        demo.clear(args.db, user=_os_user())
         print("已清空数据（目录与默认目标保留）。")
         return 0
     with store.opened(args.db) as db:
@@ -53,7 +53,7 @@ def cmd_demo(args) -> int:
             return 0
         print("存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。", file=sys.stderr)
         return 1
-    counts = demo.fill(args.db, args.end_month)
+    counts = demo.fill(args.db, args.end_month, user=_os_user())
     print(
         json.dumps(counts, ensure_ascii=False)
         if args.json

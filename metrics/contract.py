@@ -256,6 +256,8 @@ AWARD_STATUSES = {
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
+METRIC_SCOPES = {"dept": ("科室", "科室指标", "dept"), "hospital": ("全院", "全院指标", "hospital")}
+METRIC_AGGREGATES = {"mean": ("平均", "月均", "mean"), "sum": ("求和", "累计", "sum")}
 
 # ---------------------------------------------------------------------------------------------
 # Kinds of file (PRODUCT §3.2)
@@ -354,6 +356,42 @@ KINDS: dict[str, Kind] = {
         key=("metric", "dept_code", "effective_from"),
     ),
 }
+
+# The catalogues (PRODUCT §3.2 "a metric added to the catalogue", §4.4 "defaults, editable"): kinds like the others,
+# so the targets page's editors and an uploaded catalogue go through the one validator and the one write path.
+KINDS["indicators"] = Kind(
+    "indicators",
+    "否决警示指标目录",
+    (
+        Column("code", "指标编码", "str", True, ("编码", "indicator code")),
+        Column("kind", "类型", "enum", True, ("指标类型", "type"), choices=tuple(EVENT_KINDS)),
+        Column("name_zh", "指标名称", "str", True, ("中文名称", "指标内容")),
+        Column("name_en", "英文名称", "str", aliases=("english name",)),
+        Column("evidence", "审核依据", "str", aliases=("依据",)),
+        Column("office", "认定部门", "str", aliases=("责任部门",)),
+        Column("active", "是否在用", "bool", aliases=("在用", "启用")),
+    ),
+    key=("code",),
+)
+KINDS["metric_catalogue"] = Kind(
+    "metric_catalogue",
+    "月度指标目录",
+    (
+        Column("code", "指标代码", "str", True, ("metric code",)),
+        Column("name_zh", "中文名称", "str", True, ("指标中文名",)),
+        Column("name_en", "英文名称", "str", aliases=("english name",)),
+        Column("unit_zh", "单位", "str", aliases=("中文单位",)),
+        Column("unit_en", "英文单位", "str", aliases=("unit",)),
+        Column("direction", "方向", "enum", True, ("比较方向",), choices=(">=", "<=")),
+        Column("default_target", "默认目标值", "float", aliases=("默认目标",)),
+        Column("scope", "口径", "enum", aliases=("范围",), choices=tuple(METRIC_SCOPES)),
+        Column("aggregate", "汇总方式", "enum", aliases=("汇总",), choices=tuple(METRIC_AGGREGATES)),
+        Column("lo", "下限", "float", aliases=("最小值",)),
+        Column("hi", "上限", "float", aliases=("最大值",)),
+        Column("integer", "整数", "bool", aliases=("是否整数",)),
+    ),
+    key=("code",),
+)
 
 SUMMARY_WORDS = ("合计", "总计", "小计", "平均", "平均值", "总平均")  # PRODUCT §3.1
 

@@ -129,7 +129,6 @@ def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[di
                 staff_count=staff,
                 party_members=int(staff * rng.uniform(0.25, 0.6)),
                 active=1,
-                is_demo=1,
             )
         )
 
@@ -347,34 +346,49 @@ def _awards(first_year: int, last_year: int, end_month: str, events: list[dict])
     return rows
 
 
-def fill(path: str | os.PathLike | None = None, end_month: str | None = None) -> dict[str, int]:
-    """Write the demo data into the store through batches; returns rows per table."""
+class DemoRejected(RuntimeError):
+    """The demo data did not pass the validator (a bug in ``build``): nothing was written."""
+
+
+DEMO_SOURCE = "演示数据 demo"
+
+# The kinds in the order they are written (departments first, so the other rows refer to known departments).
+_KIND_OF_TABLE = {
+    "departments": "departments",
+    "metric_values": "metrics",
+    "events": "events",
+    "award_changes": "awards",
+    "targets": "targets",
+}
+
+
+def fill(path: str | os.PathLike | None = None, end_month: str | None = None, user: str = "demo") -> dict[str, int]:
+    """Write the demo data into the store the way every change comes in: per kind through
+    importer.commit_rows (the upload's validator, batch, journal, audit as ``user``), all kinds in one transaction."""
+    from metrics import importer
+
     data = build(end_month)
-    counts = {}
-    with store.opened(path) as db:
-        with db.atomic():
-            for table, rows in data.items():
-                kind = {"metric_values": "metrics", "award_changes": "awards"}.get(table, table)
-                bid = store.insert_batch(
-                    db,
-                    file_name="演示数据 demo",
-                    sha256=None,
-                    kind=kind,
-                    user="demo",
-                    encoding=None,
-                    rows_new=len(rows),
-                )
-                old = store.fetch_rows(db, table, [tuple(r[c] for c in store.DATA_TABLES[table]) for r in rows])
-                store.apply_changes(
-                    db, bid, table, [(old.get(tuple(r[c] for c in store.DATA_TABLES[table])), r) for r in rows]
-                )
-                counts[table] = len(rows)
-            store.set_meta(db, "demo", "1")
-            store.bump_data_version(db)
-    return counts
+    rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
+    with store.opened(path) as db, db.atomic():
+        for table, kind in _KIND_OF_TABLE.items():
+            r = importer.commit_rows(kind, rows_of[table], source=DEMO_SOURCE, user=user, action="demo", db=db)
+            if not r.committed:
+                raise DemoRejected(f"{kind}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
+        store.set_meta(db, "demo", "1")
+    return {t: len(rows) for t, rows in data.items()}
 
 
-def clear(path: str | os.PathLike | None = None) -> None:
-    """Empty every data table and the batch history (start empty); catalogues and default targets stay."""
+def _wide(values: list[dict]) -> list[dict]:
+    """Long metric values as the rows of a monthly file: one row per department and month, a column per metric."""
+    out: dict[tuple[str, str], dict] = {}
+    for v in values:
+        row = out.setdefault((v["dept_code"], v["month"]), {"month": v["month"], "dept_code": v["dept_code"]})
+        row[v["metric"]] = v["value"]
+    return list(out.values())
+
+
+def clear(path: str | os.PathLike | None = None, user: str | None = None) -> None:
+    """Empty every data table and the batch history (start empty); catalogues and default targets stay.
+    Audited as ``user`` in the same transaction."""
     with store.opened(path) as db:
-        store.clear_data(db)
+        store.clear_data(db, user)

@@ -153,6 +153,33 @@ _EXAMPLES: dict[str, list[dict]] = {
         )
     ],
     "targets": [dict(metric="患者满意度", dept_code="", target=90, direction="≥", effective_from="2025-01")],
+    "indicators": [
+        dict(
+            code="W04",
+            kind="警示",
+            name_zh="约谈提醒",
+            name_en="Admonition talk",
+            evidence="谈话记录",
+            office="纪检监察室",
+            active="是",
+        )
+    ],
+    "metric_catalogue": [
+        dict(
+            code="hand_hygiene",
+            name_zh="手卫生依从率",
+            name_en="Hand hygiene compliance",
+            unit_zh="%",
+            unit_en="%",
+            direction="≥",
+            default_target=95,
+            scope="科室",
+            aggregate="平均",
+            lo=0,
+            hi=100,
+            integer="否",
+        )
+    ],
 }
 
 

@@ -192,14 +192,15 @@ def eligibility(
     year_values: pd.DataFrame,
     year: int,
     rules: EligibilityRules = DEFAULT_ELIGIBILITY,
-    metric_defs: Iterable[contract.Metric] | None = None,
+    *,
+    metric_defs: Iterable[contract.Metric],
 ) -> pd.DataFrame:
     """Per department whether it is eligible for ``year``, with reasons (see module doc).
 
     ``events``: as store.events; ``status``: award_status output; ``year_values``: pipelines.period_values
-    at grain 'year' (only the row of ``year`` is read).
+    at grain 'year' (only the row of ``year`` is read); ``metric_defs``: the store's catalogue (store.metric_defs).
     """
-    defs = {m.code: m for m in (metric_defs if metric_defs is not None else contract.METRICS)}
+    defs = {m.code: m for m in metric_defs}  # the stored catalogue: never the shipped one (issue 11)
     held = _target_metrics(year_values, rules, defs)
     vetoes = pipelines.confirmed(events)
     vetoes = vetoes[(vetoes["kind"] == "veto") & (vetoes["event_date"].astype(str).str[:4] == str(year))]
@@ -352,171 +353,3 @@ def _as_date(d: date | str) -> date:
 def _add_months(d: date, n: int) -> date:
     y, m0 = divmod(d.year * 12 + d.month - 1 + n, 12)
     return date(y, m0 + 1, min(d.day, calendar.monthrange(y, m0 + 1)[1]))
-
-
-# ---------------------------------------------------------------------------------------------
-# Edits of targets and catalogues (pages/targets.py): validation and the hospital-floor rule
-# ---------------------------------------------------------------------------------------------
-
-TARGET_KEY = ("metric", "dept_code", "effective_from")
-INDICATOR_FIELDS = ("code", "kind", "name_zh", "name_en", "evidence", "office", "active")
-METRIC_FIELDS = (
-    "code",
-    "name_zh",
-    "name_en",
-    "unit_zh",
-    "unit_en",
-    "direction",
-    "default_target",
-    "scope",
-    "aggregate",
-)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """What an edited table means: rows to upsert, natural keys to delete, errors, floor warnings.
-
-    ``errors``: (row number 1-based, i18n key, params); ``warnings``: dicts with dept_code, metric, target,
-    hospital (PRODUCT §1: a department's own target must not be below the hospital's — warned, still stored).
-    """
-
-    upserts: tuple[dict, ...]
-    deletes: tuple[tuple, ...]
-    errors: tuple[tuple[int, str, dict], ...]
-    warnings: tuple[dict, ...] = ()
-
-
-def _direction(value) -> str | None:
-    v = str(value or "").strip()
-    for code, aliases in contract.DIRECTION_ALIASES.items():
-        if v in aliases:
-            return code
-    return None
-
-
-def _month(value) -> str | None:
-    v = str(value or "").strip()
-    if not v:
-        return contract.EPOCH_MONTH
-    if len(v) == 7 and v[4] == "-" and v[:4].isdigit() and v[5:].isdigit() and 1 <= int(v[5:]) <= 12:
-        return v
-    return None
-
-
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
-
-
-def target_edit(
-    before: pd.DataFrame, after: pd.DataFrame, dept_codes: Iterable[str], metric_codes: Iterable[str]
-) -> Edit:
-    """Validate an edited targets table (columns metric, dept_code, effective_from, target, direction)."""
-    depts, metrics = set(dept_codes), set(metric_codes)
-    upserts, errors = [], []
-    for n, r in enumerate(after.to_dict("records"), start=1):
-        metric, dept = _text(r.get("metric")), _text(r.get("dept_code"))
-        if not metric and not dept and pd.isna(pd.to_numeric(r.get("target"), errors="coerce")):
-            continue  # an empty row added by the editor
-        target = pd.to_numeric(r.get("target"), errors="coerce")
-        direction, month = _direction(r.get("direction")), _month(r.get("effective_from"))
-        problems = []
-        if metric not in metrics:
-            problems.append(("tg.err.metric", {"value": metric}))
-        if dept and dept not in depts:
-            problems.append(("tg.err.dept", {"value": dept}))
-        if pd.isna(target):
-            problems.append(("tg.err.target", {}))
-        if direction is None:
-            problems.append(("tg.err.direction", {}))
-        if month is None:
-            problems.append(("tg.err.month", {}))
-        if problems:
-            errors += [(n, k, p) for k, p in problems]
-            continue
-        upserts.append(
-            dict(metric=metric, dept_code=dept, effective_from=month, target=float(target), direction=direction)
-        )
-    kept = {tuple(u[c] for c in TARGET_KEY) for u in upserts}
-    deletes = (
-        [] if errors else [k for k in before[list(TARGET_KEY)].itertuples(index=False, name=None) if k not in kept]
-    )
-    return Edit(tuple(upserts), tuple(deletes), tuple(errors), tuple(_below_hospital(upserts)))
-
-
-def _below_hospital(rows: list[dict]) -> list[dict]:
-    """Department targets (higher-is-better) set below the hospital target in force at their start month."""
-    frame = pd.DataFrame(rows, columns=[*TARGET_KEY, "target", "direction"])
-    own = frame[(frame["dept_code"] != "") & (frame["direction"] == ">=")]
-    if own.empty:
-        return []
-    from metrics.targets import resolve_targets
-
-    hosp = resolve_targets(
-        frame[frame["dept_code"] == ""],
-        own.assign(month=own["effective_from"])[["dept_code", "month", "metric"]].assign(dept_code="~"),
-    )
-    out = []
-    for r, h in zip(own.to_dict("records"), hosp["target"], strict=True):
-        if pd.notna(h) and r["target"] < h:
-            out.append(dict(dept_code=r["dept_code"], metric=r["metric"], target=r["target"], hospital=float(h)))
-    return out
-
-
-def indicator_edit(after: pd.DataFrame) -> Edit:
-    """Validate an edited indicator catalogue (PRODUCT §4.4): code, kind veto|warning, Chinese name."""
-    upserts, errors = [], []
-    for n, r in enumerate(after.to_dict("records"), start=1):
-        row = {c: _text(r.get(c)) for c in INDICATOR_FIELDS if c != "active"}
-        if not any(row.values()):
-            continue
-        problems = []
-        if not row["code"]:
-            problems.append(("tg.err.code", {}))
-        kind = next((k for k, al in contract.EVENT_KINDS.items() if row["kind"] in (k, *al)), None)
-        if kind is None:
-            problems.append(("tg.err.kind", {}))
-        if not row["name_zh"]:
-            problems.append(("tg.err.name", {}))
-        if problems:
-            errors += [(n, k, p) for k, p in problems]
-            continue
-        active = r.get("active")
-        upserts.append({**row, "kind": kind, "active": 0 if active is False or active == 0 else 1})
-    return Edit(tuple(upserts), (), tuple(errors))
-
-
-def metric_edit(after: pd.DataFrame) -> Edit:
-    """Validate an edited metric catalogue: code (a-z, 0-9, _), Chinese name, direction, scope, aggregate."""
-    upserts, errors = [], []
-    for n, r in enumerate(after.to_dict("records"), start=1):
-        row = {c: r.get(c) for c in METRIC_FIELDS}
-        code = _text(row["code"])
-        if not code and not _text(row["name_zh"]):
-            continue
-        problems = []
-        if not code or not all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in code):
-            problems.append(("tg.err.code", {}))
-        if not _text(row["name_zh"]):
-            problems.append(("tg.err.name", {}))
-        direction = _direction(row["direction"])
-        if direction is None:
-            problems.append(("tg.err.direction", {}))
-        default = pd.to_numeric(row["default_target"], errors="coerce")
-        if problems:
-            errors += [(n, k, p) for k, p in problems]
-            continue
-        upserts.append(
-            dict(
-                code=code,
-                name_zh=_text(row["name_zh"]),
-                name_en=_text(row["name_en"]) or code,
-                unit_zh=_text(row["unit_zh"]),
-                unit_en=_text(row["unit_en"]),
-                direction=direction,
-                default_target=None if pd.isna(default) else float(default),
-                scope=_text(row["scope"]) if _text(row["scope"]) in ("dept", "hospital") else "dept",
-                aggregate=_text(row["aggregate"]) if _text(row["aggregate"]) in ("mean", "sum") else "mean",
-            )
-        )
-    return Edit(tuple(upserts), (), tuple(errors))

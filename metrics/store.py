@@ -314,6 +314,22 @@ def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
     return row[0], row[1]
 
 
+def reporting_departments(db: sqlite_utils.Database, months: Iterable[str]) -> dict[str, set[str]]:
+    """Per month, the departments (not 全院) with any metric value stored for it."""
+    ms = sorted(set(months))
+    out: dict[str, set[str]] = {m: set() for m in ms}
+    if not ms:
+        return out
+    cur = db.execute(
+        f"SELECT DISTINCT month, dept_code FROM metric_values WHERE month IN ({', '.join('?' * len(ms))})"
+        " AND dept_code != ?",
+        [*ms, contract.HOSPITAL_CODE],
+    )
+    for month, code in cur.fetchall():
+        out[month].add(code)
+    return out
+
+
 def events(
     db: sqlite_utils.Database,
     date_from: str | None = None,
@@ -389,7 +405,7 @@ def metric_defs(db: sqlite_utils.Database) -> list[contract.Metric]:
                 scope=r["scope"],
                 aggregate=r["aggregate"],
                 aliases=tuple(json.loads(r["aliases"])) if isinstance(r["aliases"], str) else (),
-                sort=int(r["sort"] or 0),
+                sort=int(_num(r["sort"]) or 0),
             )
         )
     return out
@@ -550,6 +566,20 @@ def apply_changes(
     )
 
 
+def delete_rows(db: sqlite_utils.Database, batch_id: int, table: str, rows: list[dict]) -> None:
+    """Delete stored rows (as read, every column) and journal each (old row, no new row) under the batch, so a
+    rollback puts them back. Call inside ``db.atomic()``."""
+    key_cols = DATA_TABLES[table]
+    start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    for i, row in enumerate(rows, start=start + 1):
+        key = [row[c] for c in key_cols]
+        db.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in key_cols), key)
+        db.execute(
+            "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,NULL)",
+            [batch_id, i, table, json.dumps(key, ensure_ascii=False), json.dumps(row, ensure_ascii=False, default=str)],
+        )
+
+
 def _json_column(values: tuple) -> list[str]:
     """Each value of one column as json.dumps writes it (texts of one type and finite floats the short way)."""
     kinds = set(map(type, values))
@@ -641,8 +671,9 @@ def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
     return _frame(db, f"SELECT * FROM {table}")
 
 
-def clear_data(db: sqlite_utils.Database) -> None:
-    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, users stay."""
+def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
+    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, users stay.
+    One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump."""
     with db.atomic():
         for tbl in (
             "batch_changes",
@@ -656,6 +687,7 @@ def clear_data(db: sqlite_utils.Database) -> None:
             db.execute(f"DELETE FROM {tbl}")
         db.execute("DELETE FROM targets WHERE dept_code != ''")
         set_meta(db, "demo", None)
+        audit_log(db, user, "clear_demo", target="demo")
         bump_data_version(db)
 
 
@@ -756,69 +788,10 @@ def event_months(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events ORDER BY m")]
 
 
-# --- issue 3: in-place edits of targets and catalogues (pages/targets.py) ---------------------------
-# An edit is a batch like an upload (kind targets / catalogue, file_name "页面编辑"), so it is journalled,
-# can be rolled back, and a later rollback of an earlier upload cannot silently undo it.
+# --- page edits of targets and catalogues go through importer.commit_rows (issue 11): a batch like an upload,
+# named so, journalled, can be rolled back, and a later rollback of an earlier upload cannot silently undo it.
 
 EDIT_FILE_NAME = "页面编辑 page edit"
-
-
-def write_edits(
-    db: sqlite_utils.Database,
-    table: str,
-    user: str | None,
-    upserts: list[dict],
-    deletes: list[tuple] = (),
-    action: str = "target_edit",
-) -> int | None:
-    """Upsert ``upserts`` and delete the rows with natural keys ``deletes`` in ``table`` ('targets',
-    'indicator_catalogue' or 'metric_catalogue'), in one transaction with the batch journal, an audit record
-    (before/after) and a data-version bump. Returns the batch id, or None when nothing changed."""
-    if table not in ("targets", "indicator_catalogue", "metric_catalogue"):
-        raise ValueError(table)
-    key_cols = DATA_TABLES[table]
-    keys = [tuple(r[c] for c in key_cols) for r in upserts] + [tuple(k) for k in deletes]
-    with db.atomic():
-        old = fetch_rows(db, table, keys)
-        changes = [
-            (old.get(k), r)
-            for k, r in zip(keys, upserts, strict=False)
-            if old.get(k) is None or any(old[k].get(c) != v for c, v in r.items())
-        ]
-        gone = [old[tuple(k)] for k in deletes if tuple(k) in old]
-        if not changes and not gone:
-            return None
-        bid = insert_batch(
-            db,
-            file_name=EDIT_FILE_NAME,
-            sha256=None,
-            kind="targets" if table == "targets" else "catalogue",
-            user=user,
-            encoding=None,
-            rows_new=sum(o is None for o, _ in changes),
-            rows_changed=sum(o is not None for o, _ in changes) + len(gone),
-        )
-        if changes:
-            apply_changes(db, bid, table, changes)
-        start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [bid]).fetchone()[0]
-        for i, row in enumerate(gone, start=start + 1):
-            key = [row[c] for c in key_cols]
-            db.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in key_cols), key)
-            db.execute(
-                "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,NULL)",
-                [bid, i, table, json.dumps(key, ensure_ascii=False), json.dumps(row, ensure_ascii=False, default=str)],
-            )
-        audit_log(
-            db,
-            user,
-            action,
-            target=table,
-            detail={"batch_id": bid, "changed": len(changes), "deleted": len(gone)},
-            before={"rows": [o for o, _ in changes if o is not None] + gone},
-            after={"rows": [r for _, r in changes]},
-        )
-        bump_data_version(db)
-    return bid
 
 
 # ---------------------------------------------------------------------------------------------

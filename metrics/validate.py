@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n, safe
+from metrics import contract, i18n, rules, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -48,6 +48,7 @@ class Checked:
     data_lines: list[int] = field(default_factory=list)  # every data row considered (not blank, not summary)
     skipped_lines: list[int] = field(default_factory=list)  # summary rows
     file_level: bool = False  # a problem that concerns the whole file (header, columns): nothing can be kept
+    reported: set[tuple[str, str]] = field(default_factory=set)  # metrics: (month, dept_code) of every row, kept or not
 
     @property
     def rejected_lines(self) -> set[int]:
@@ -199,6 +200,10 @@ class Context:
     forced_kind: str | None = None  # the kind the user chose (None = recognised from the header)
     # stored (staff_count, party_members) per department code, for a departments file that gives only one of them
     dept_counts: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    # targets file: the stored target rows (metric, dept_code, effective_from, target, direction), for the
+    # hospital floor; ``targets_replaced``: the file is the whole new targets table (the targets page editor)
+    targets: tuple[dict, ...] = ()
+    targets_replaced: bool = False
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -229,6 +234,8 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "events": _events,
         "awards": _awards,
         "targets": _targets,
+        "indicators": _indicators,
+        "metric_catalogue": _metric_catalogue,
     }[table.kind](frame, ctx, tr, out)
     return out
 
@@ -493,6 +500,7 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
     names = _text_col(f, "dept_name", tr) if f.has("dept_name") else [None] * len(codes)
     new = {d["dept_code"] for d in out.new_departments}
     renamed: dict[tuple[str, str], list[int]] = {}  # (code, name in the file) → lines, where it differs from the list
+    by_name = _codes_by_name(ctx.departments)
     result = []
     for line, code, name, raw in zip(f.lines, codes, names, f.raw("dept_code")):
         if code is None:
@@ -508,6 +516,11 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
         if code not in ctx.departments and code not in new:
             if not name:
                 tr.err(line, f.name("dept_code"), raw, "unknown_dept", code=code)
+                result.append(None)
+                continue
+            existing = by_name.get(name)
+            if existing is not None:  # a typo (KO8 for K08): never a second department (PRODUCT §3.2)
+                tr.err(line, f.name("dept_code"), raw, "dept_code_typo", code=code, name=name, existing=existing)
                 result.append(None)
                 continue
             new.add(code)
@@ -530,6 +543,15 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
             more=more,
         )
     return result
+
+
+def _codes_by_name(departments: dict[str, str]) -> dict[str, str]:
+    """Department name (as compared: NFKC, no spaces) → its code, for names that belong to one department."""
+    out: dict[str, str] = {}
+    for code, name in departments.items():
+        if isinstance(name, str) and name.strip():
+            out.setdefault(clean_text(name), code)
+    return out
 
 
 def _duplicates(f: _Frame, keys: list, tr: _Tr, column: str, describe) -> None:
@@ -612,31 +634,27 @@ def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     }
     n = len(f.lines)
     filled = {m.code: _filled(f, m.code) for m in defs}
-    # Rows to look at one by one: those with no metric filled, or a metric of the other scope (hospital row
-    # with a department metric, or the reverse). Every other row has nothing to report here.
+    # Rows to look at one by one: those with no metric filled, or a department metric on the 全院 row. Hospital
+    # metrics (drug share, cost growth, consumables) are accepted on department rows too: hospitals watch 科室药占比
+    # (PRODUCT §3.2); the hospital's figure stays its own 全院 row. Every other row has nothing to report here.
     any_filled = np.zeros(n, dtype=bool)
     for m in defs:
         any_filled |= filled[m.code]
     hosp_row = np.fromiter((d == contract.HOSPITAL_CODE for d in depts), dtype=bool, count=n)
-    has_dept = np.fromiter((d is not None for d in depts), dtype=bool, count=n)
     look = ~any_filled
     for m in defs:
-        other_scope = hosp_row if m.scope != "hospital" else ~hosp_row
-        look |= filled[m.code] & has_dept & other_scope
+        if m.scope != "hospital":
+            look |= filled[m.code] & hosp_row
     for i in np.flatnonzero(look).tolist():
         line, dept = f.lines[i], depts[i]
         if not any_filled[i]:
             tr.err(line, "", "", "no_metric")
-        if dept is None:
+        if dept != contract.HOSPITAL_CODE:
             continue
         for m in defs:
-            if not filled[m.code][i]:
-                continue
-            hosp = dept == contract.HOSPITAL_CODE
-            if m.scope == "hospital" and not hosp:
-                tr.err(line, f.name(m.code), f.raw(m.code)[i], "hospital_metric", metric=i18n.metric_name(m, tr.lang))
-            elif m.scope != "hospital" and hosp:
+            if filled[m.code][i] and m.scope != "hospital":
                 tr.err(line, f.name(m.code), f.raw(m.code)[i], "dept_metric", metric=i18n.metric_name(m, tr.lang))
+    out.reported.update((mo, d) for d, mo in zip(depts, months) if d is not None and mo is not None)
     _duplicates(
         f,
         [(d, mo) for d, mo in zip(depts, months)],
@@ -745,6 +763,10 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             tr.err(line, f.name("rectify_until") if f.has("rectify_until") else "rectify_until", raw, "rectify_needed")
         if un is not None and ch is not None and un < ch:
             tr.err(line, f.name("rectify_until"), raw, "rectify_before")
+        elif st == "rectifying" and un is not None and ch is not None:
+            lo, hi = (d.isoformat() for d in rules.rectify_window(ch))  # 3–6 months (seed 004, PRODUCT §4.1)
+            if not lo <= un <= hi:
+                tr.err(line, f.name("rectify_until"), raw, "rectify_window", lo=lo, hi=hi, changed=ch)
     keys = list(zip(depts, years, statuses, changed))
     _duplicates(f, keys, tr, f.name("status"), lambda k: " ".join(str(x) for x in k))
     _drop_bad_new_departments(out)
@@ -803,6 +825,7 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         target[i] = n
     keys = [(None if m is None else m.code, d, e) for m, d, e in zip(metrics, depts, eff)]
     _duplicates(f, keys, tr, f.name("metric"), lambda k: " ".join(x or "—" for x in k))
+    _hospital_floor(f, ctx, tr, metrics, keys, target, directions)
     rows = []
     for (mc, d, e), n, di in zip(keys, target, directions):
         if None in (mc, d, e, n, di):
@@ -810,3 +833,102 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             continue
         rows.append({"metric": mc, "dept_code": d, "effective_from": e, "target": n, "direction": di})
     _emit(out, "targets", f, rows)
+
+
+def _hospital_floor(f: _Frame, ctx: Context, tr: _Tr, metrics, keys, target, directions) -> None:
+    """PRODUCT §3.2, §4.2: a department's own target may be stricter than the hospital's, never looser (seed 000: a
+    department proposing 85 was told it must reach 90). Checked against every hospital target in force while the
+    department's target holds (from its month until its next own row), the file's own hospital rows included."""
+    stored = {
+        (r["metric"], r["dept_code"], r["effective_from"]): (float(r["target"]), r["direction"]) for r in ctx.targets
+    }
+    final = {} if ctx.targets_replaced else dict(stored)
+    for k, n, di in zip(keys, target, directions):
+        if None not in k and n is not None and di is not None:
+            final[k] = (n, di)
+    hosp: dict[str, list[tuple[str, float, str]]] = {}
+    own: dict[tuple[str, str], list[str]] = {}
+    for (mc, d, e), (n, di) in final.items():
+        if d == "":
+            hosp.setdefault(mc, []).append((e, n, di))
+        else:
+            own.setdefault((mc, d), []).append(e)
+    for v in hosp.values():
+        v.sort()
+    names = {m.code: i18n.metric_name(m, tr.lang) for m in metrics if m is not None}
+    for i, ((mc, d, e), n, di) in enumerate(zip(keys, target, directions)):
+        if not d or None in (mc, d, e, n, di) or mc not in hosp:
+            continue
+        end = min((x for x in own.get((mc, d), []) if x > e), default="9999-12")
+        rows = hosp[mc]
+        start = max((j for j, h in enumerate(rows) if h[0] <= e), default=None)
+        relevant = ([rows[start]] if start is not None else []) + [h for h in rows if e < h[0] < end]
+        for since, h, hdi in relevant:
+            sign = "≥" if hdi == ">=" else "≤"
+            since_text = tr.t("floor_always") if since == contract.EPOCH_MONTH else since
+            fmt = dict(metric=names.get(mc, mc), hospital=i18n.fmt_number(h, tr.lang), sign=sign, since=since_text)
+            if di != hdi:
+                tr.err(f.lines[i], f.name("direction"), f.raw("direction")[i], "floor_direction", **fmt)
+                break
+            if (n < h) if di == ">=" else (n > h):
+                tr.err(
+                    f.lines[i], f.name("target"), f.raw("target")[i], "floor", target=i18n.fmt_number(n, tr.lang), **fmt
+                )
+                break
+
+
+def _indicators(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """The veto/warning indicator catalogue (PRODUCT §4.4): code, kind 否决|警示, Chinese name; the rest optional."""
+    codes = _text_col(f, "code", tr, required=True)
+    kinds = _enum_col(f, "kind", tr, contract.EVENT_KINDS, required=True)
+    names = _text_col(f, "name_zh", tr, required=True)
+    texts = {c: _text_col(f, c, tr) for c in ("name_en", "evidence", "office")}
+    active = _parsed_col(f, "active", tr, parse_bool, "bool")
+    _duplicates(f, [(c,) for c in codes], tr, f.name("code"), lambda k: k[0])
+    stored = {i["code"] for i in ctx.indicators}
+    rows = []
+    for i, code in enumerate(codes):
+        if code is None:
+            rows.append(None)
+            continue
+        r = {"code": code, "kind": kinds[i], "name_zh": names[i], "active": active[i]}
+        r |= {c: texts[c][i] for c in texts}
+        if r["name_en"] is None and code not in stored:
+            r["name_en"] = names[i]  # a new indicator needs an English name: its Chinese one until given
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "indicator_catalogue", f, rows)
+
+
+_METRIC_CODE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def _metric_catalogue(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """The metric catalogue (PRODUCT §3.2: a metric added here becomes a column of monthly files)."""
+    codes = _text_col(f, "code", tr, required=True)
+    for line, code, raw in zip(f.lines, codes, f.raw("code")):
+        if code is not None and not _METRIC_CODE.match(code):
+            tr.err(line, f.name("code"), raw, "metric_code")
+    names = _text_col(f, "name_zh", tr, required=True)
+    texts = {c: _text_col(f, c, tr) for c in ("name_en", "unit_zh", "unit_en")}
+    directions = _enum_col(f, "direction", tr, contract.DIRECTION_ALIASES, required=True)
+    nums = {c: _number_col(f, c, tr) for c in ("default_target", "lo", "hi")}
+    scopes = _enum_col(f, "scope", tr, contract.METRIC_SCOPES)
+    aggregates = _enum_col(f, "aggregate", tr, contract.METRIC_AGGREGATES)
+    integer = _parsed_col(f, "integer", tr, parse_bool, "bool")
+    for i, (line, lo, hi) in enumerate(zip(f.lines, nums["lo"], nums["hi"])):
+        if lo is not None and hi is not None and lo > hi:
+            tr.err(line, f.name("hi"), f.raw("hi")[i], "lo_above_hi")
+    _duplicates(f, [(c,) for c in codes], tr, f.name("code"), lambda k: k[0])
+    stored = {m.code for m in ctx.metric_defs}
+    rows = []
+    for i, code in enumerate(codes):
+        if code is None:
+            rows.append(None)
+            continue
+        r = {"code": code, "name_zh": names[i], "direction": directions[i], "scope": scopes[i]}
+        r |= {"aggregate": aggregates[i], "integer": integer[i]}
+        r |= {c: texts[c][i] for c in texts} | {c: nums[c][i] for c in nums}
+        if r["name_en"] is None and code not in stored:
+            r["name_en"] = code  # a new metric needs an English name: its code until given
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "metric_catalogue", f, rows)

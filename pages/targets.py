@@ -2,54 +2,45 @@
 department, the veto/warning indicator catalogue and the metric catalogue. Editors edit in place; every change
 is one transaction with the batch journal, an audit record and a data-version bump; viewers read only.
 
-Filters (none) → load (cached on the data version) → compute (metrics.rules.*_edit validates) → show/save.
+Filters (none) → load (the view-model metrics.views.targets, cached per ViewKey) → show; a save goes through
+importer.commit_rows: the validator and write path of an upload (issue 11).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from metrics import contract, i18n, rules, store
+from metrics import importer, store
+from metrics.views import targets as vm
 from pages import _common as ui
-from pages.views import targets as cached
 
 # --- load ---------------------------------------------------------------------------------------
 
 lang = ui.lang()
-version = ui.data_version()
 st.title(ui.t("nav.targets"))
-frames = ui.store_frames(version)
-departments, defs = frames["departments"], frames["metric_defs"]
-labels = ui.dept_names(version)
-names = {m.code: i18n.metric_name(m, lang) for m in defs}
+view = ui.view(vm.build, ui.view_key())
+names = view.metric_names
 signed_in = ui.signed_in_user()  # one session lookup for both
 editor = signed_in is not None and signed_in.role in ("editor", "admin")
 user = signed_in.username if signed_in else None
 st.caption(ui.t("tg.edit_hint") if editor else ui.t("tg.readonly"))
 
 
-def _report(edit: rules.Edit) -> bool:
-    """Show an edit's errors (nothing saved) and floor warnings; True when it may be saved."""
-    if edit.errors:
+def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: bool = False) -> None:
+    """Rows of an editor through the one validator and the one write path (importer.commit_rows, as an upload):
+    refused rows are listed and nothing is saved; else one transaction (journal, audit, data version), then rerun."""
+    rows = edited[list(columns)].to_dict("records")
+    report = importer.commit_rows(
+        kind, rows, source=store.EDIT_FILE_NAME, user=user, lang=lang, replace=replace, action=action
+    )
+    if report.problems:
         st.error(ui.t("tg.not_saved"))
-        for n, key, params in edit.errors:
-            st.text(ui.t("tg.err", row=n, msg=ui.t(key, **params)))
-        return False
-    return True
-
-
-def _save(table: str, edit: rules.Edit, action: str) -> None:
-    """Write an edit (one transaction: journal, audit, data version), then rerun to show the stored state."""
-    with store.opened() as db:
-        bid = store.write_edits(db, table, user, list(edit.upserts), list(edit.deletes), action)
-        b = store.batch(db, bid) if bid is not None else None
-    n = 0 if b is None else int(b["rows_new"] or 0) + int(b["rows_changed"] or 0)
-    st.session_state["targets_flash"] = ui.t("tg.nochange") if b is None else ui.t("tg.saved", n=n)
+        for line in vm.problem_texts(report.problems, kind, lang):  # names and values as typed: plain text
+            st.text(line)
+        return
+    n = report.counts["new"] + report.counts["changed"] + report.deleted
+    st.session_state["targets_flash"] = ui.t("tg.saved", n=n) if report.committed else ui.t("tg.nochange")
     st.rerun()
-
-
-def _direction_label(d: str) -> str:
-    return {">=": "≥", "<=": "≤"}.get(d, d)
 
 
 flash = st.session_state.pop("targets_flash", None)
@@ -59,7 +50,6 @@ if flash:
 # --- targets ------------------------------------------------------------------------------------
 
 st.subheader(ui.t("tg.targets_title"))
-targets, view = cached.targets_view(str(store.db_path()), version, lang)
 config = {
     "metric": st.column_config.SelectboxColumn(ui.t("col.code"), options=list(names), required=True),
     "metric_name": st.column_config.TextColumn(ui.t("col.metric"), disabled=True),
@@ -74,44 +64,34 @@ if editor:
     # A form sends the grid's edits together with the click, so a quick "save" never saves a stale grid.
     with st.form("targets_form", border=False, enter_to_submit=False):
         edited = st.data_editor(
-            view[cols], hide_index=True, width="stretch", num_rows="dynamic", column_config=config, key="targets_editor"
+            view.targets[cols],
+            hide_index=True,
+            width="stretch",
+            num_rows="dynamic",
+            column_config=config,
+            key="targets_editor",
         )
         save = st.form_submit_button(ui.t("tg.save"), key="targets_save", type="primary")
     if save:
-        edit = rules.target_edit(targets, edited, departments["dept_code"], names)
-        if _report(edit):
-            _save("targets", edit, "target_edit")
+        # The table is the whole targets table: a row deleted in the grid is deleted (journalled, can be rolled back).
+        _save("targets", edited, vm.TARGET_COLUMNS, "target_edit", replace=True)
 else:
-    shown = view.assign(
-        direction=view["direction"].map(_direction_label),
-        effective_from=view["effective_from"].map(lambda m: ui.t("tg.always") if m == contract.EPOCH_MONTH else m),
-    )
     st.dataframe(
-        shown[cols[1:]],
+        vm.readable_targets(view, lang)[cols[1:]],
         hide_index=True,
         width="stretch",
         column_config={**config, "direction": st.column_config.TextColumn(ui.t("col.direction"))},
     )
-# Shown to everyone, after every save too: own targets below the hospital's (PRODUCT §1: warned, stored).
-# Department names come from uploads: the warning box holds only our text, the names go through st.text.
-below = cached.below(str(store.db_path()), version, lang)
-if below:
-    st.warning(ui.t("tg.below_hospital_title"))
-    for w in below:
-        st.text(
-            ui.t(
-                "tg.below_hospital",
-                dept=f"{w['dept_code']} {labels.get(w['dept_code'], '')}".strip(),
-                metric=names.get(w["metric"], w["metric"]),
-                target=i18n.fmt_number(w["target"], lang),
-                hospital=i18n.fmt_number(w["hospital"], lang),
-            )
-        )
+# Shown to everyone: stored department targets the validator refuses today (looser than the hospital's, saved
+# before the rule): not applied, the hospital's target holds (PRODUCT §4.2). The reasons go through st.text.
+if view.refused:
+    st.warning(ui.t("tg.refused_title"))
+    for row, dept, msg in view.refused:
+        st.text(ui.t("tg.refused_row", row=row, dept=dept, msg=msg))
 
 # --- indicator catalogue ------------------------------------------------------------------------
 
 st.subheader(ui.t("tg.indicators_title"))
-indicators = frames["indicator_catalogue"]
 ind_config = {
     "code": st.column_config.TextColumn(ui.t("col.indicator_code"), required=True),
     "kind": st.column_config.SelectboxColumn(ui.t("col.kind"), options=["veto", "warning"], required=True),
@@ -121,7 +101,7 @@ ind_config = {
     "office": st.column_config.TextColumn(ui.t("col.office")),
     "active": st.column_config.CheckboxColumn(ui.t("col.active")),
 }
-ind = indicators[list(rules.INDICATOR_FIELDS)].assign(active=indicators["active"].astype(bool))
+ind = view.indicators
 if editor:
     with st.form("indicator_form", border=False, enter_to_submit=False):
         edited_ind = st.data_editor(
@@ -129,9 +109,7 @@ if editor:
         )
         save_ind = st.form_submit_button(ui.t("tg.save"), key="indicator_save", type="primary")
     if save_ind:
-        edit = rules.indicator_edit(edited_ind)
-        if _report(edit):
-            _save("indicator_catalogue", edit, "catalogue_edit")
+        _save("indicators", edited_ind, vm.INDICATOR_COLUMNS, "catalogue_edit")
 else:
     st.dataframe(
         ind.assign(kind=ind["kind"].map(lambda k: ui.t("event.kind." + k))),
@@ -143,7 +121,7 @@ else:
 # --- metric catalogue ---------------------------------------------------------------------------
 
 st.subheader(ui.t("tg.metrics_title"))
-catalogue = frames["metric_catalogue"][list(rules.METRIC_FIELDS)]
+catalogue = view.metrics
 met_config = {
     "code": st.column_config.TextColumn(ui.t("col.code"), required=True),
     "name_zh": st.column_config.TextColumn(ui.t("col.name_zh")),
@@ -167,13 +145,11 @@ if editor:
         )
         save_met = st.form_submit_button(ui.t("tg.save"), key="metric_save", type="primary")
     if save_met:
-        edit = rules.metric_edit(edited_met)
-        if _report(edit):
-            _save("metric_catalogue", edit, "catalogue_edit")
+        _save("metric_catalogue", edited_met, vm.METRIC_COLUMNS, "catalogue_edit")
 else:
     st.dataframe(
         catalogue.assign(
-            direction=catalogue["direction"].map(_direction_label),
+            direction=catalogue["direction"].map(vm.direction_label),
             scope=catalogue["scope"].map(lambda s: ui.t("scope." + s)),
             aggregate=catalogue["aggregate"].map(lambda s: ui.t("aggregate." + s)),
         ),

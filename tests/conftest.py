@@ -49,3 +49,19 @@ def demo_db(demo_template, tmp_path, monkeypatch) -> Path:
     shutil.copy(demo_template, path)
     monkeypatch.setenv(store.DB_ENV, str(path))
     return path
+
+
+def edit_catalogue(path: Path, kind: str, code: str, **fields) -> None:
+    """Edit one catalogue entry the way the targets page's editors do: the stored row with ``fields`` changed, saved
+    through the one validator and write path (importer.commit_rows). ``kind``: 'indicators' | 'metric_catalogue'."""
+    from metrics import contract, importer
+
+    table = "indicator_catalogue" if kind == "indicators" else "metric_catalogue"
+    with store.opened(path) as db:
+        stored = store.table_frame(db, table).set_index("code").loc[code].to_dict()
+    cols = [c.name for c in contract.KINDS[kind].columns]
+    row = {c: stored.get(c) for c in cols if c != "code"} | {"code": code} | fields
+    report = importer.commit_rows(
+        kind, [row], source="test edit", user="editor1", db_path=path, action="catalogue_edit"
+    )
+    assert report.committed and not report.problems, report.problems

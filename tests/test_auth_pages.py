@@ -232,9 +232,16 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
     batch = importer.commit(depts, "depts.csv", user="ed", db_path=accounts)
     assert batch.committed
     importer.rollback(batch.batch_id, user="ed", db_path=accounts)
-    with store.opened(accounts) as db:
-        row = {"metric": "patient_satisfaction", "dept_code": "", "effective_from": "2000-01", "target": 92.0}
-        store.write_edits(db, "targets", "ed", [{**row, "direction": ">="}])
+    row = {"metric": "patient_satisfaction", "dept_code": "", "effective_from": "2000-01", "target": 92.0}
+    edit = importer.commit_rows(
+        "targets",
+        [{**row, "direction": ">="}],
+        source=store.EDIT_FILE_NAME,
+        user="ed",
+        action="target_edit",
+        db_path=accounts,
+    )
+    assert edit.committed
     at = _app(auth.start_session("admin"))
     at.switch_page("pages/audit.py").run()
     shown = at.dataframe[0].value

@@ -257,7 +257,8 @@ def test_upload_page_downloads_the_error_report_of_a_batch(db_file, monkeypatch)
     real = streamlit.download_button
 
     def spy(label, data, *a, **kw):
-        offered[kw.get("key", label)] = data
+        # A report is written when clicked: Streamlit calls a callable ``data`` then; so does this spy.
+        offered[kw.get("key", label)] = data() if callable(data) else data
         return real(label, data, *a, **kw)
 
     monkeypatch.setattr(streamlit, "download_button", spy)

@@ -174,28 +174,20 @@ def test_overview_other_grains_follow_the_selector(demo_db, grain):
     assert frame_with(at, "trend").set_index("dept_code").at["K10", "vetoes"] == 1
 
 
-def test_targets_page_warns_about_an_own_target_below_the_hospital(demo_db):
-    with store.opened(demo_db) as db:
-        store.write_edits(
-            db,
-            "targets",
-            "editor1",
-            [
-                dict(
-                    metric="patient_satisfaction",
-                    dept_code="K20",
-                    effective_from="2025-01",
-                    target=85.0,
-                    direction=">=",
-                )
-            ],
+def test_targets_page_lists_a_stored_own_target_below_the_hospital_as_not_applied(demo_db):
+    # A store saved before the floor rule (issue 11.4): no way in accepts this row now, so it is written directly.
+    with store.opened(demo_db) as db, db.atomic():
+        db.execute(
+            "INSERT INTO targets (metric, dept_code, effective_from, target, direction)"
+            " VALUES ('patient_satisfaction', 'K20', '2025-01', 85.0, '>=')"
         )
+        store.bump_data_version(db)
     at = run_page(app().switch_page("pages/targets.py"), "zh")
-    assert any("不得低于全院目标" in w.value for w in at.warning)
+    assert any("不予采用" in w.value for w in at.warning)
     lines = " ".join(x.value for x in at.text)  # names from uploads shown as plain text, never markdown
-    assert "K20 急诊科" in lines and "85.0" in lines and "90.0" in lines
+    assert "K20 急诊科" in lines and "85" in lines and "90" in lines
     targets = frame_with(at, "effective_from")
-    assert 85.0 in targets[targets["dept_code"] == "K20"]["target"].tolist()  # warned, but stored
+    assert 85.0 in targets[targets["dept_code"] == "K20"]["target"].tolist()  # shown as stored, not applied
 
 
 def test_period_choice_carries_between_pages(demo_db):

@@ -109,7 +109,7 @@ def test_veto_after_award_makes_a_conflict():
 TARGETS = pd.DataFrame(
     [
         ("patient_satisfaction", "", "2000-01", 90.0, ">="),
-        ("patient_satisfaction", "B", "2000-01", 85.0, ">="),
+        ("patient_satisfaction", "B", "2000-01", 92.0, ">="),  # B's own, stricter than the hospital's 90
     ],
     columns=["metric", "dept_code", "effective_from", "target", "direction"],
 )
@@ -120,7 +120,7 @@ def test_eligibility_with_reasons():
         [
             ("A", "2024-01", "patient_satisfaction", 92.0),
             ("A", "2024-02", "patient_satisfaction", 90.0),  # A: mean 91 ≥ 90
-            ("B", "2024-01", "patient_satisfaction", 86.0),  # B: 86 ≥ own 85
+            ("B", "2024-01", "patient_satisfaction", 93.0),  # B: 93 ≥ own 92
             ("C", "2024-01", "patient_satisfaction", 89.0),  # C: 89 < 90
             ("D", "2024-01", "patient_satisfaction", 95.0),  # D: fine but rectifying until 2024-04-30
         ],
@@ -130,7 +130,7 @@ def test_eligibility_with_reasons():
     st = R.award_status(HISTORY, date(2024, 2, 1), departments=list("ABCDE"))
     ev = events([("e1", "2024-01-20", "A", "veto", "V05", "confirmed")])
     rules = R.EligibilityRules(metrics=("patient_satisfaction",))
-    el = R.eligibility(list("ABCDE"), ev, st, yv, 2024, rules).set_index("dept_code")
+    el = R.eligibility(list("ABCDE"), ev, st, yv, 2024, rules, metric_defs=contract.METRICS).set_index("dept_code")
     assert el.loc["B", "eligible"] and el.loc["B", "reasons"] == ()
     assert [r["code"] for r in el.loc["A", "reasons"]] == ["veto"]
     assert el.loc["C", "reasons"][0] == dict(
@@ -142,7 +142,7 @@ def test_eligibility_with_reasons():
     assert "患者满意度" in text and "89.0" in text and "90.0" in text
     # Configurable: without the veto rule A becomes eligible.
     relaxed = R.EligibilityRules(no_confirmed_veto=False, metrics=("patient_satisfaction",))
-    assert R.eligibility(["A"], ev, st, yv, 2024, relaxed).iloc[0]["eligible"]
+    assert R.eligibility(["A"], ev, st, yv, 2024, relaxed, metric_defs=contract.METRICS).iloc[0]["eligible"]
 
 
 def test_traffic_lights_red_amber_green_grey():
@@ -152,7 +152,7 @@ def test_traffic_lights_red_amber_green_grey():
             ("A", "2024-03", "patient_satisfaction", 89.0),  # misses 90 → amber
             ("W", "2024-03", "patient_satisfaction", 95.0),  # passes, a warning → amber
             ("G", "2024-03", "patient_satisfaction", 95.0),  # passes, nothing else → green
-            ("B", "2024-03", "patient_satisfaction", 86.0),  # 86 ≥ own 85 → green
+            ("B", "2024-03", "patient_satisfaction", 93.0),  # 93 ≥ own 92 → green
         ],
         columns=["dept_code", "month", "metric", "value"],
     )

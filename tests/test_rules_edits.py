@@ -1,108 +1,149 @@
-"""Editing targets and catalogues: validation, the hospital-floor warning (PRODUCT §1), and the audited,
-journalled write (one transaction, data version bumped, rollback restores the state before)."""
+"""Editing targets and catalogues (pages/targets.py) through the one validator and the one write path
+(importer.commit_rows, issue 11): what the upload refuses the editor refuses, with the same reasons; a save is
+one transaction (journal, audit before/after, data version) and a rollback restores the state before."""
 
 import json
 
-import pandas as pd
+from metrics import importer, store
+from metrics.views import ViewKey
+from metrics.views import targets as vm
 
-from metrics import rules, store
-
-COLS = ["metric", "dept_code", "effective_from", "target", "direction"]
-
-
-def frame(rows):
-    return pd.DataFrame(rows, columns=COLS)
+EDIT = store.EDIT_FILE_NAME
 
 
-BEFORE = frame(
-    [
-        ("patient_satisfaction", "", "2000-01", 90.0, ">="),
-        ("patient_satisfaction", "K03", "2025-01", 92.0, ">="),
+def _seed_departments(db_file):
+    rows = [{"dept_code": "K03", "dept_name": "消化内科"}, {"dept_code": "K20", "dept_name": "急诊科"}]
+    assert importer.commit_rows("departments", rows, source="seed", user="ed", db_path=db_file).committed
+
+
+def _table(db_file) -> list[dict]:
+    """The targets table as the editor shows it (its columns only)."""
+    view = vm.build(ViewKey.of(str(db_file), 0, "zh"))
+    return view.targets[list(vm.TARGET_COLUMNS)].to_dict("records")
+
+
+def _save_targets(db_file, rows, lang="zh"):
+    return importer.commit_rows(
+        "targets", rows, source=EDIT, user="ed", lang=lang, replace=True, action="target_edit", db_path=db_file
+    )
+
+
+def _stored(db_file) -> dict:
+    with store.opened(db_file) as db:
+        t = store.targets(db)
+    return {(r.metric, r.dept_code, r.effective_from): r.target for r in t.itertuples()}
+
+
+def test_editor_refuses_an_own_target_looser_than_the_hospitals_as_the_upload_does(db_file):
+    _seed_departments(db_file)
+    before = _stored(db_file)
+    row = dict(metric="patient_satisfaction", dept_code="K20", effective_from="2025-01", target=85.0, direction=">=")
+    rows = _table(db_file) + [row]
+    r = _save_targets(db_file, rows)
+    assert not r.committed and _stored(db_file) == before
+    (p,) = r.problems
+    assert p.line - 1 == len(rows) and p.column == "target" and "90" in p.message
+    # The same row uploaded as a file gets the same reason.
+    upload = "指标,科室编码,目标值,方向,生效月份\npatient_satisfaction,K20,85,>=,2025-01\n".encode()
+    assert importer.preview(upload, "t.csv", db_path=db_file).problems[0].message == p.message
+
+
+def test_editor_refuses_out_of_range_targets_and_hospital_metrics_per_department(db_file):
+    _seed_departments(db_file)
+    rows = _table(db_file) + [
+        dict(metric="staff_satisfaction", dept_code="", effective_from="2026-01", target=150.0, direction=">="),
+        dict(metric="drug_share", dept_code="K03", effective_from="2026-01", target=15.0, direction="<="),
     ]
-)
+    r = _save_targets(db_file, rows, lang="en")
+    n = len(rows)
+    assert [(p.line - 1, p.column) for p in r.problems] == [(n - 1, "target"), (n, "dept_code")]
+    assert "100" in r.problems[0].message and "Drug share" in r.problems[1].message
+    assert not r.committed
 
 
-def test_own_target_below_hospital_is_warned_but_kept():
-    after = frame(
-        [
-            ("patient_satisfaction", "", "2000-01", 90.0, ">="),
-            ("patient_satisfaction", "K03", "2025-01", 92.0, ">="),
-            ("patient_satisfaction", "K20", "2025-01", 85.0, "≥"),  # the department that proposed 85
-        ]
-    )
-    edit = rules.target_edit(BEFORE, after, ["K03", "K20"], ["patient_satisfaction"])
-    assert edit.errors == ()
-    assert edit.warnings == (dict(dept_code="K20", metric="patient_satisfaction", target=85.0, hospital=90.0),)
-    assert {u["dept_code"] for u in edit.upserts} == {"", "K03", "K20"}
-    assert edit.upserts[2]["direction"] == ">="  # ≥ normalised
-
-
-def test_errors_name_the_row_and_save_nothing():
-    after = frame(
-        [
-            ("patient_satisfaction", "", "2000-01", "九十", ">="),  # not a number
-            ("no_such_metric", "K99", "2025-13", 90.0, "?"),
-        ]
-    )
-    edit = rules.target_edit(BEFORE, after, ["K03"], ["patient_satisfaction"])
-    assert (1, "tg.err.target", {}) in edit.errors
-    assert {k for n, k, _ in edit.errors if n == 2} == {
-        "tg.err.metric",
-        "tg.err.dept",
-        "tg.err.month",
-        "tg.err.direction",
+def test_editor_errors_name_the_row_and_save_nothing(db_file):
+    before = _stored(db_file)
+    rows = _table(db_file) + [
+        dict(metric="no_such_metric", dept_code="K99", effective_from="2025-13", target="九十", direction="?")
+    ]
+    r = _save_targets(db_file, rows)
+    n = len(rows)
+    assert {p.column for p in r.problems if p.line - 1 == n} == {
+        "metric",
+        "dept_code",
+        "effective_from",
+        "target",
+        "direction",
     }
-    assert edit.deletes == ()  # with errors, nothing is planned for deletion either
+    assert not r.committed and r.deleted == 0 and _stored(db_file) == before
 
 
-def test_removed_row_is_a_delete():
-    edit = rules.target_edit(BEFORE, BEFORE.iloc[:1], ["K03"], ["patient_satisfaction"])
-    assert edit.deletes == (("patient_satisfaction", "K03", "2025-01"),)
-
-
-def test_write_edits_audited_versioned_and_rolled_back(fresh_db):
-    db = fresh_db
-    store.write_edits(
-        db,
-        "targets",
-        "ed",
-        [dict(metric="patient_satisfaction", dept_code="", effective_from="2026-01", target=92.0, direction=">=")],
+def test_save_is_journalled_audited_versioned_and_rolled_back(fresh_db, db_file):
+    _seed_departments(db_file)
+    rows = _table(db_file)
+    stricter = dict(
+        metric="patient_satisfaction", dept_code="K03", effective_from="2025-01", target=92.0, direction="≥"
     )
-    v0 = store.data_version(db)
-    bid = store.write_edits(
-        db,
-        "targets",
-        "ed",
-        [dict(metric="patient_satisfaction", dept_code="", effective_from="2026-01", target=93.0, direction=">=")],
-        [("drug_share", "", "2000-01")],
-    )
-    assert store.data_version(db) == v0 + 1
-    t = store.targets(db).set_index(["metric", "dept_code", "effective_from"])
-    assert t.at[("patient_satisfaction", "", "2026-01"), "target"] == 93.0
-    assert ("drug_share", "", "2000-01") not in t.index
-    audit = db.execute("SELECT user, action, before, after FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    r = _save_targets(db_file, rows + [stricter])
+    assert r.committed and r.counts["new"] == 1
+    v0 = store.data_version(fresh_db)
+    # Raise it to 93 and delete drug share's default: one batch.
+    rows = [x for x in _table(db_file) if x["metric"] != "drug_share"]
+    for x in rows:
+        if x["dept_code"] == "K03":
+            x["target"] = 93.0
+    r = _save_targets(db_file, rows)
+    assert r.committed and r.deleted == 1 and store.data_version(fresh_db) == v0 + 1
+    t = _stored(db_file)
+    assert t[("patient_satisfaction", "K03", "2025-01")] == 93.0 and ("drug_share", "", "2000-01") not in t
+    audit = fresh_db.execute("SELECT user, action, before, after FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert audit[0] == "ed" and audit[1] == "target_edit"
-    assert json.loads(audit[2])["rows"][0]["target"] == 92.0 and json.loads(audit[3])["rows"][0]["target"] == 93.0
-    # Saving the same values again changes nothing: no batch, no version bump.
-    same = [dict(metric="patient_satisfaction", dept_code="", effective_from="2026-01", target=93.0, direction=">=")]
-    assert store.write_edits(db, "targets", "ed", same) is None and store.data_version(db) == v0 + 1
-    with db.atomic():
-        store.revert_batch(db, bid, "ed")
-    t = store.targets(db).set_index(["metric", "dept_code", "effective_from"])
-    assert t.at[("patient_satisfaction", "", "2026-01"), "target"] == 92.0
-    assert t.at[("drug_share", "", "2000-01"), "target"] == 20.0
+    assert {x["target"] for x in json.loads(audit[2])["rows"]} == {92.0, 20.0}
+    assert json.loads(audit[3])["rows"][0]["target"] == 93.0
+    # Saving the same table again changes nothing: no batch, no version bump.
+    again = _save_targets(db_file, _table(db_file))
+    assert not again.committed and again.batch_id is None and store.data_version(fresh_db) == v0 + 1
+    importer.rollback(r.batch_id, user="ed", db_path=db_file)
+    t = _stored(db_file)
+    assert t[("patient_satisfaction", "K03", "2025-01")] == 92.0 and t[("drug_share", "", "2000-01")] == 20.0
 
 
-def test_indicator_and_metric_catalogue_edits():
-    ind = pd.DataFrame(
-        [("W04", "警示", "约谈", "Interview", "", "", True), ("", "veto", "", "", "", "", True)],
-        columns=list(rules.INDICATOR_FIELDS),
+def test_indicator_and_metric_catalogue_edits(db_file):
+    ind = vm.build(ViewKey.of(str(db_file), 0, "zh")).indicators.to_dict("records")
+    ind += [
+        dict(code="W04", kind="警示", name_zh="约谈", name_en="", evidence="", office="", active=True),
+        dict(code="", kind="veto", name_zh="", name_en="", evidence="", office="", active=True),
+    ]
+    r = importer.commit_rows("indicators", ind, source=EDIT, user="ed", action="catalogue_edit", db_path=db_file)
+    assert {p.column for p in r.problems} == {"code", "name_zh"} and not r.committed
+    r = importer.commit_rows("indicators", ind[:-1], source=EDIT, user="ed", action="catalogue_edit", db_path=db_file)
+    assert r.committed and r.counts["new"] == 1
+    with store.opened(db_file) as db:
+        w04 = store.indicator_catalogue(db).set_index("code").loc["W04"]
+    assert (w04["kind"], w04["active"], w04["name_en"]) == ("warning", 1, "约谈")
+    met = [dict(code="wait_days", name_zh="平均候诊天数", name_en="", unit_zh="天", unit_en="days", direction="≤")]
+    met[0] |= dict(default_target=3, scope="dept", aggregate="mean")
+    r = importer.commit_rows("metric_catalogue", met, source=EDIT, user="ed", db_path=db_file)
+    assert r.committed
+    with store.opened(db_file) as db:
+        m = {d.code: d for d in store.metric_defs(db)}["wait_days"]
+    assert (m.direction, m.default_target, m.name_en) == ("<=", 3.0, "wait_days")
+    bad = importer.commit_rows("metric_catalogue", [{**met[0], "code": "等候"}], source=EDIT, db_path=db_file)
+    assert [p.column for p in bad.problems] == ["code"]
+    # The new metric is a column of monthly files at once: the stored catalogue is the runtime catalogue.
+    rows = [{"month": "2026-01", "dept_code": "K01", "dept_name": "心内科", "平均候诊天数": 2}]
+    assert importer.commit_rows("metrics", rows, source="t", db_path=db_file).committed
+
+
+def test_view_lists_stored_own_targets_looser_than_the_hospitals(fresh_db, db_file):
+    _seed_departments(db_file)
+    # A store saved before the floor rule: the looser row is in it (written as that old code did).
+    fresh_db.execute(
+        "INSERT INTO targets (metric, dept_code, effective_from, target, direction)"
+        " VALUES ('patient_satisfaction', 'K20', '2025-01', 85.0, '>=')"
     )
-    edit = rules.indicator_edit(ind)
-    assert edit.upserts[0]["kind"] == "warning" and edit.upserts[0]["active"] == 1
-    assert {k for _, k, _ in edit.errors} == {"tg.err.code", "tg.err.name"}
-    met = pd.DataFrame(
-        [("wait_days", "平均候诊天数", "", "天", "days", "≤", 3, "dept", "mean")], columns=list(rules.METRIC_FIELDS)
-    )
-    m = rules.metric_edit(met).upserts[0]
-    assert (m["code"], m["direction"], m["default_target"], m["name_en"]) == ("wait_days", "<=", 3.0, "wait_days")
+    fresh_db.conn.commit()
+    view = vm.build(ViewKey.of(str(db_file), 0, "zh"))
+    ((row, dept, msg),) = view.refused
+    k20 = view.targets.index[view.targets["dept_code"] == "K20"][0] + 1
+    assert (row, dept) == (k20, "K20 急诊科") and "90" in msg

@@ -9,16 +9,15 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from metrics import store
+from tests.conftest import edit_catalogue
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-EDITED = "擅自收受患者红包（本院口径）"
+EDITED = "擅自收受患者红包 本院口径"
 
 
 def _rename_indicator(path: Path, code: str, name_zh: str) -> None:
-    """Rename an indicator the way the targets page's catalogue editor does (store.write_edits)."""
-    with store.opened(path) as db:
-        row = store.indicator_catalogue(db).set_index("code").loc[code].to_dict()
-        store.write_edits(db, "indicator_catalogue", "editor1", [{"code": code, **row, "name_zh": name_zh}])
+    """Rename an indicator the way the targets page's catalogue editor does (importer.commit_rows)."""
+    edit_catalogue(path, "indicators", code, name_zh=name_zh)
 
 
 def test_events_chart_names_indicators_as_the_catalogue_was_edited(demo_db):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from metrics import store
 from metrics.views import ViewKey, matrix
+from tests.conftest import edit_catalogue
 
 
 def _key(path: Path, lang: str = "zh", **choices) -> ViewKey:
@@ -49,18 +50,9 @@ def test_matrix_view_orders_rows_by_attention_or_code_and_filters_a_category(dem
 
 
 def test_matrix_view_names_metrics_as_the_catalogue_was_edited(demo_db):
-    with store.opened(demo_db) as db:
-        cat = store.metric_catalogue(db).set_index("code")
-        row = cat.loc["complaints"].to_dict()
-        store.write_edits(
-            db,
-            "metric_catalogue",
-            "editor1",
-            [{"code": "complaints", **row, "name_zh": "有效投诉（件）", "name_en": "Valid complaints"}],
-        )
-        hosp = cat.loc["drug_share"].to_dict()
-        store.write_edits(db, "metric_catalogue", "editor1", [{"code": "drug_share", **hosp, "name_en": "Drug ratio"}])
-    assert matrix.build(_key(demo_db)).headers["complaints"] == "有效投诉（件）"
+    edit_catalogue(demo_db, "metric_catalogue", "complaints", name_zh="有效投诉 件数", name_en="Valid complaints")
+    edit_catalogue(demo_db, "metric_catalogue", "drug_share", name_en="Drug ratio")
+    assert matrix.build(_key(demo_db)).headers["complaints"] == "有效投诉 件数"
     english = matrix.build(_key(demo_db, "en"))
     assert english.headers["complaints"] == "Valid complaints"
     assert english.hospital_names["drug_share"] == "Drug ratio"

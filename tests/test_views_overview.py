@@ -9,6 +9,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from metrics import store
+from tests.conftest import edit_catalogue
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -121,11 +122,7 @@ def _all_codes(path: Path) -> list[str]:
 
 
 def test_overview_view_names_metrics_as_the_catalogue_was_edited(demo_db):
-    with store.opened(demo_db) as db:
-        row = store.metric_catalogue(db).set_index("code").loc["patient_satisfaction"].to_dict()
-        store.write_edits(
-            db, "metric_catalogue", "editor1", [{"code": "patient_satisfaction", **row, "name_zh": "门诊满意度"}]
-        )
+    edit_catalogue(demo_db, "metric_catalogue", "patient_satisfaction", name_zh="门诊满意度")
     view = overview.build(_key(demo_db))
     assert view.metric_labels["patient_satisfaction"] == "门诊满意度"
     assert "门诊满意度达标科室" in [k["label"] for k in view.first]

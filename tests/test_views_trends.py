@@ -10,6 +10,7 @@ from pathlib import Path
 
 from metrics import contract, store
 from metrics.views import ViewKey, trends
+from tests.conftest import edit_catalogue
 
 
 def _key(path: Path, lang: str = "zh", **choices) -> ViewKey:
@@ -64,9 +65,7 @@ def test_trends_view_hospital_compare_and_history(demo_db):
 
 
 def test_trends_view_names_metrics_as_the_catalogue_was_edited_and_escapes_markdown(demo_db):
-    with store.opened(demo_db) as db:
-        row = store.metric_catalogue(db).set_index("code").loc["complaints"].to_dict()
-        store.write_edits(db, "metric_catalogue", "editor1", [{"code": "complaints", **row, "name_zh": "有效投诉*件*"}])
+    edit_catalogue(demo_db, "metric_catalogue", "complaints", name_zh="有效投诉*件*")
     view = trends.build(_key(demo_db, dept="K01"))
     assert view.charts[2].heading.startswith(r"#### 有效投诉\*件\*  :")
     assert view.compare_labels["complaints"] == "有效投诉*件*"  # a widget label, not markdown

@@ -1,0 +1,111 @@
+"""What the targets page shows (PRODUCT §2, §3.2 targets, §4.4): the targets, the indicator catalogue and the metric
+catalogue as the editors show them, and the stored department targets the one validator refuses today (saved
+before the hospital floor was enforced: not applied, the hospital's target holds instead)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics import contract, i18n, importer, store
+from metrics.views import ViewKey
+
+# The columns each editor edits: the contract's columns of the kind it writes (commit_rows takes them as they are).
+TARGET_COLUMNS = ("metric", "dept_code", "effective_from", "target", "direction")
+INDICATOR_COLUMNS = ("code", "kind", "name_zh", "name_en", "evidence", "office", "active")
+METRIC_COLUMNS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "unit_zh",
+    "unit_en",
+    "direction",
+    "default_target",
+    "scope",
+    "aggregate",
+)
+
+
+@dataclass(frozen=True)
+class TargetsView:
+    targets: pd.DataFrame  # TARGET_COLUMNS + metric_name, dept_name; catalogue order, numbered 1..n as the editor shows
+    indicators: pd.DataFrame  # INDICATOR_COLUMNS, active as bool
+    metrics: pd.DataFrame  # METRIC_COLUMNS
+    metric_names: dict[str, str]  # code → name in the language, catalogue order
+    # (row of the targets table, "K20 急诊科", the validator's reason) for the stored rows it refuses today
+    refused: tuple[tuple[int, str, str], ...]
+
+
+def build(key: ViewKey) -> TargetsView:
+    with store.opened(key.store) as db:
+        defs = store.metric_defs(db)
+        targets = store.targets(db)
+        depts = store.departments(db)
+        indicators = store.indicator_catalogue(db)
+        catalogue = store.metric_catalogue(db)
+    ordered = sorted(defs, key=lambda m: (m.sort, m.code))
+    names = {m.code: i18n.metric_name(m, key.lang) for m in ordered}
+    order = {code: i for i, code in enumerate(names)}
+    targets = (
+        targets.assign(_o=targets["metric"].map(order).fillna(len(order)))
+        .sort_values(["_o", "dept_code", "effective_from"])[list(TARGET_COLUMNS)]
+        .reset_index(drop=True)
+    )
+    labels = dict(zip(depts["dept_code"], depts["dept_name"]))
+    hospital_wide = i18n.t("hospital_wide", key.lang)
+    shown = targets.assign(
+        metric_name=targets["metric"].map(lambda c: names.get(c, c)),
+        dept_name=targets["dept_code"].map(lambda c: hospital_wide if c == "" else labels.get(c, c)),
+    )
+    # The stored table judged as a whole by the validator every way in uses (nothing is written).
+    check = importer.commit_rows(
+        "targets",
+        targets.to_dict("records"),
+        source=store.EDIT_FILE_NAME,
+        lang=key.lang,
+        db_path=key.store,
+        dry_run=True,
+        replace=True,
+    )
+
+    def dept_of(row: int) -> str:
+        code = targets.at[row - 1, "dept_code"] if 0 < row <= len(targets) else ""
+        return f"{code} {labels.get(code, '')}".strip() if code else hospital_wide
+
+    refused = tuple((p.line - 1, dept_of(p.line - 1), p.message) for p in check.problems if p.line)
+    return TargetsView(
+        targets=shown,
+        indicators=indicators[list(INDICATOR_COLUMNS)].assign(active=indicators["active"].astype(bool)),
+        metrics=catalogue[list(METRIC_COLUMNS)],
+        metric_names=names,
+        refused=refused,
+    )
+
+
+def direction_label(d: str) -> str:
+    return {">=": "≥", "<=": "≤"}.get(d, d)
+
+
+def readable_targets(view: TargetsView, lang: str) -> pd.DataFrame:
+    """The targets table for a viewer: ≥/≤ and "always" for the shipped defaults' start month."""
+    t = view.targets
+    return t.assign(
+        direction=t["direction"].map(direction_label),
+        effective_from=t["effective_from"].map(lambda m: i18n.t("tg.always", lang) if m == contract.EPOCH_MONTH else m),
+    )
+
+
+def problem_texts(problems, kind: str, lang: str) -> list[str]:
+    """An editor's refused rows as the page lists them: row number (as the editor numbers them), the column's
+    name as the page heads it, the validator's reason."""
+    labels = {c.name: (c.zh if lang == "zh" else c.name) for c in contract.KINDS[kind].columns}
+    out = []
+    for p in problems:
+        if not p.line:
+            out.append(p.message)
+        elif p.column:
+            out.append(i18n.t("tg.err_col", lang, row=p.line - 1, col=labels.get(p.column, p.column), msg=p.message))
+        else:
+            out.append(i18n.t("tg.err", lang, row=p.line - 1, msg=p.message))
+    return out
