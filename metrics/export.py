@@ -167,6 +167,8 @@ _EXAMPLES: dict[str, list[dict]] = {
         )
     ],
     "targets": [dict(metric="患者满意度", dept_code="", target=90, direction="≥", effective_from="2025-01")],
+    # PRODUCT §4.1: one row per day of the State Council's schedule (休 holiday, 班 adjusted working day).
+    "calendar": [dict(date="2027-01-01", kind="休", name="元旦")],
 }
 
 

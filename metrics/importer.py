@@ -26,8 +26,8 @@ from metrics.validate import Problem
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "preview", "rollback"]
 
 # Apply order: departments first, so rows of other tables refer to departments that exist.
-TABLE_ORDER = ("departments", "metric_values", "events", "award_changes", "targets")
-KIND_ORDER = ("departments", "metrics", "events", "awards", "targets")
+TABLE_ORDER = ("departments", "metric_values", "events", "award_changes", "targets", "calendar_days")
+KIND_ORDER = ("departments", "metrics", "events", "awards", "targets", "calendar")
 COUNT_KEYS = ("new", "changed", "unchanged", "rejected", "skipped")
 
 

@@ -229,6 +229,7 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "events": _events,
         "awards": _awards,
         "targets": _targets,
+        "calendar": _calendar,
     }[table.kind](frame, ctx, tr, out)
     return out
 
@@ -801,3 +802,19 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             continue
         rows.append({"metric": mc, "dept_code": d, "effective_from": e, "target": n, "direction": di})
     _emit(out, "targets", f, rows)
+
+
+def _calendar(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §4.1 calendar: one row per date (休 holiday / 班 adjusted working day, a name); a date twice is an
+    error naming the first line, a date that does not exist (2027-02-30) is an error."""
+    dates = _parsed_col(f, "date", tr, parse_date, "date", required=True)
+    kinds = _enum_col(f, "kind", tr, contract.CALENDAR_KINDS, required=True)
+    names = _text_col(f, "name", tr)
+    _duplicates(f, [(d,) for d in dates], tr, f.name("date"), lambda k: k[0])
+    rows = []
+    for d, k, n in zip(dates, kinds, names):
+        if d is None or k is None:
+            rows.append(None)
+            continue
+        rows.append({"date": d, "kind": k, "name": n} if n is not None else {"date": d, "kind": k})
+    _emit(out, "calendar_days", f, rows)

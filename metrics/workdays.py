@@ -2,14 +2,19 @@
 
 Where a day's answer comes from, in order:
 
-1. **The office's schedule** (``Calendar``, the ``calendar`` kind: 休 = holiday, 班 = adjusted working day) for a
-   year the office entered: the entered days, and otherwise weekends off, weekdays working.
+1. **The office's schedule** (``Calendar``, the ``calendar`` kind: 休 = holiday, 班 = adjusted working day): an
+   entered day is what the office says it is.
 2. **chinesecalendar** for the years it covers (1.11: 2004–2026).
 3. **The statutory holidays** (全国年节及纪念日放假办法) computed with the lunar calendar (lunar-python): 元旦
    1 Jan, 春节 除夕 to 初三, 清明 (the solar term's day), 劳动节 1–2 May, 端午 (lunar 5/5), 中秋 (lunar 8/15),
    国庆 1–3 Oct — plus weekends. The adjusted working days of such a year are unknown until the State Council
-   announces them and the office enters them, so every answer that rests on this carries a flag
-   (``unadjusted``) and pages say so. Never plain Monday–Friday.
+   announces them and the office enters them, so every answer that rests on this in a year the office has not
+   entered carries a flag (``unadjusted``) and pages say so. Never plain Monday–Friday.
+
+A day the office did not enter falls through to 2, else 3, even in a year it entered: the State Council's
+schedule always keeps the statutory holidays off, so an office that enters only the extra days off and the 班
+days (or forgets 清明) still gets the statutory holidays right. A year with any entered day counts as entered
+(no flag).
 
 Pure functions: the stored schedule is passed in (``Calendar.from_frame(store.calendar_days(db))``), never read
 here.
@@ -37,7 +42,7 @@ def _as_date(d: date | str) -> date:
 class Calendar:
     """The schedule the office entered: ``days`` = ((date 'YYYY-MM-DD', 'off'|'work', name), …), sorted by date.
 
-    A year with at least one entered day is an *entered* year: its schedule is the entered days plus weekends.
+    A year with at least one entered day is an *entered* year (its adjusted working days count as known).
     """
 
     days: tuple[tuple[str, str, str], ...] = ()
@@ -156,15 +161,13 @@ def is_working_day(d: date | str, cal: Calendar = EMPTY) -> tuple[bool, bool]:
     """(working day?, unadjusted?) — unadjusted: the answer rests on the statutory holidays only, because the
     year's adjusted working days are neither entered nor known to chinesecalendar."""
     d = _as_date(d)
-    if d.year in cal.years:
-        kind = cal._by_date.get(d)
-        if kind is not None:
-            return kind[0] == WORK, False
-        return d.weekday() < 5, False
+    entered = cal._by_date.get(d) if cal.days else None
+    if entered is not None:
+        return entered[0] == WORK, False
     try:
         return bool(chinese_calendar.is_workday(d)), False
     except NotImplementedError:
-        return d.weekday() < 5 and d not in statutory_holidays(d.year), True
+        return d.weekday() < 5 and d not in statutory_holidays(d.year), d.year not in cal.years
 
 
 def nth_working_day(start: date | str, n: int, cal: Calendar = EMPTY) -> tuple[date, bool]:

@@ -79,7 +79,7 @@ with left:
         st.caption(ui.t("aw.notice_none"))
     else:
         if view["notice_fallback"]:
-            st.warning(ui.t("aw.notice_fallback", years="、".join(str(y) for y in view["notice_fallback"])))
+            st.warning(ui.t("aw.notice_unadjusted", years="、".join(str(y) for y in view["notice_fallback"])))
         notice_headers = {
             "dept_code": ui.t("col.dept_code"),
             "dept_name": ui.t("col.dept_name"),

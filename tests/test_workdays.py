@@ -77,8 +77,14 @@ def test_a_year_the_office_entered_follows_its_schedule_and_a_ban_saturday_works
     # Tue 02-09 and Wed 02-10 are off because the office said so (statutory 春节 ends 02-08): 公示 from Mon 02-08:
     # Fri 02-12 (1), Mon 15 (2), Tue 16 (3), Wed 17 (4), Thu 18 (5).
     assert R.public_notice_end("2027-02-08", cal) == (date(2027, 2, 18), False)
-    # An entered year is the entered days plus weekends: 清明 (Mon 04-05) not entered → a working day.
-    assert workdays.is_working_day("2027-04-05", cal) == (True, False)
+    # A statutory holiday the office did not enter stays off (清明, Mon 2027-04-05), unflagged: 2027 is entered.
+    assert workdays.is_working_day("2027-04-05", cal) == (False, False)
+    assert workdays.is_working_day("2027-04-06", cal) == (True, False)
+    # An entered 班 wins even over a statutory holiday (the office's word is the schedule).
+    assert workdays.is_working_day("2027-05-02", _calendar([("2027-05-02", "work", "")])) == (True, False)
+    # Entered days of a year chinesecalendar covers overlay it: Sat 2026-02-14 is a 春节 working day there.
+    assert workdays.is_working_day("2026-02-14", _calendar([("2026-02-14", "off", "")])) == (False, False)
+    assert workdays.is_working_day("2026-02-14", _calendar([("2026-05-01", "off", "")])) == (True, False)
     # Years the office did not enter keep the statutory count and the flag.
     assert R.public_notice_end("2028-09-29", cal)[1] is True
 

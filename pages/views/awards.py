@@ -37,7 +37,8 @@ def compute(
     the key: statuses and countdowns are as of today."""
     codes = tuple(codes_key.split("\n")) if codes_key else ()
     f = ui._store_frames(path, version)
-    status = rules.award_status(f["award_changes"], today, year, list(codes))
+    calendar = workdays.Calendar.from_frame(f["calendar_days"])
+    status = rules.award_status(f["award_changes"], today, year, list(codes), calendar)
     status = status[status["dept_code"].isin(codes)]
     clash = rules.conflicts(status, f["events"])
     elig = rules.eligibility(
@@ -90,11 +91,11 @@ def view(version: int, year: int, codes_key: str, today: date, lang: str, path: 
     counts = pipeline.set_index("status")["count"]
     rect = status[status["status"] == "rectifying"]
     notice = status[status["status"] == "public_notice"]
-    uncovered = {
-        int(str(d)[:4])
-        for d in (*notice["notice_end"], *notice["changed_on"])
-        if d and not workdays.calendar_covers(int(str(d)[:4]))
-    }
+    # The years whose adjusted working days are neither entered nor in chinesecalendar, among the notices whose end
+    # was counted on the statutory holidays alone (PRODUCT §4.1: the page says they are not yet entered).
+    flagged = notice[notice["notice_fallback"].astype(bool)]
+    calendar = workdays.Calendar.from_frame(ui._store_frames(path, version)["calendar_days"])
+    uncovered = workdays.unadjusted_years(zip(flagged["changed_on"], flagged["notice_end"]), calendar)
     notice_text = {True: i18n.t("aw.notice_over", lang), False: i18n.t("aw.notice_running", lang)}
     return {
         "kpis": (
@@ -116,7 +117,7 @@ def view(version: int, year: int, codes_key: str, today: date, lang: str, path: 
             notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
             state=notice["notice_over"].map(lambda over: notice_text[bool(over)]),
         )[["dept_code", "dept_name", "changed_on", "notice_end", "state"]],
-        "notice_fallback": sorted(uncovered) if notice["notice_fallback"].any() else [],
+        "notice_fallback": uncovered,
         "rect": rect.assign(
             dept_name=rect["dept_code"].map(lambda c: labels.get(c, c)),
             rectify_until=rect["rectify_until"].map(lambda d: i18n.fmt_date(d, lang)),
