@@ -42,6 +42,10 @@ ZH: dict[str, str] = {
     "filter.branch": "党支部",
     "filter.all": "全部",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
+    # issue 11 trust-ingest
+    "upload.err.dept_code_typo": "科室编码「{code}」不在科室名录中，而科室名称「{name}」已是编码 {existing} 的科室。请核对编码（是否应为 {existing}？）；不会因此新建第二个科室。",
+    "upload.warn.missing_depts": "{month}：上月（{prev}）上报过的 {n} 个科室不在本文件中：{depts}。是否漏了一张表？仍可提交，之后补传即可。",
+    "upload.warn.missing_more": "等，另有 {n} 个",
     "award.not_applied": "未申报",
     "award.applied": "已申报",
     "award.branch_reviewed": "支部审核",
@@ -600,6 +604,10 @@ EN: dict[str, str] = {
     "filter.branch": "Party branch",
     "filter.all": "All",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
+    # issue 11 trust-ingest
+    "upload.err.dept_code_typo": 'Department code "{code}" is not in the department list, but the name "{name}" belongs to department {existing}. Check the code (did you mean {existing}?); no second department is created.',
+    "upload.warn.missing_depts": "{month}: {n} department(s) that reported last month ({prev}) are not in this file: {depts}. A sheet forgotten? You may still commit and upload them later.",
+    "upload.warn.missing_more": ", and {n} more",
     "award.not_applied": "Not applied",
     "award.applied": "Applied",
     "award.branch_reviewed": "Branch reviewed",

@@ -8,13 +8,14 @@ valid rows, keeping the rejected ones with the batch), journals every changed ro
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 import pandas as pd
@@ -23,7 +24,7 @@ import sqlite_utils
 from metrics import auth, contract, export, i18n, reading, store, validate
 from metrics.validate import Problem
 
-__all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "preview", "rollback"]
+__all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "commit_rows", "preview", "rollback"]
 
 # Apply order: departments first, so rows of other tables refer to departments that exist.
 TABLE_ORDER = ("departments", "metric_values", "events", "award_changes", "targets", "calendar_days")
@@ -50,6 +51,7 @@ class ImportReport:
     file_level: bool = False  # a problem with the file as a whole (header, columns): no row can be kept
     # (sheet, line) → the rejected row as written: {"sheet", "header", "cells"} (kept with the batch as row_json)
     rejected_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
+    deleted: int = 0  # stored rows a ``commit_rows(..., replace=True)`` removes (rows the editor deleted)
 
     @property
     def ok(self) -> bool:
@@ -185,6 +187,102 @@ def commit(
             return a.report
 
 
+def commit_rows(
+    kind: str,
+    rows: list[dict],
+    *,
+    source: str,
+    user: str | None = None,
+    lang: str = "zh",
+    db_path: str | os.PathLike | None = None,
+    dry_run: bool = False,
+    replace: bool = False,
+    action: str = "upload",
+) -> ImportReport:
+    """Rows of one kind (dicts keyed by the contract's canonical column names, or any accepted header) through
+    the very same validation, comparison and write as an uploaded file: one batch, journalled, audited (as
+    ``action``) and with the data version bumped, all in one transaction, all or nothing.
+
+    ``source`` names the batch (e.g. "页面编辑 page edit"); line numbers are those of a file whose header is
+    line 1, so the n-th row is line n + 1. ``replace``: the rows are the whole new content of the kind's table
+    (the targets editor), so stored rows not among them are deleted, journalled too. Nothing is written when
+    ``dry_run``, when there is any problem, or when nothing would change (then ``committed`` is False and
+    ``batch_id`` None).
+    """
+    with store.opened(db_path) as db, _gc_paused():
+        try:
+            with db.atomic():
+                if not dry_run:
+                    store.bump_data_version(db)  # take the write lock before reading (as ``commit``)
+                report, plan = _prepare_rows(db, kind, rows, source, lang, replace)
+                nothing = not any(plan.changes.values()) and not any(plan.deletes.values())
+                if dry_run or not report.can_commit() or nothing:
+                    raise _Abort(report)
+                return _write(db, report, plan, user, action)
+        except _Abort as a:
+            return a.report
+
+
+# The store table each kind writes.
+KIND_TABLE = {
+    "departments": "departments",
+    "metrics": "metric_values",
+    "events": "events",
+    "awards": "award_changes",
+    "targets": "targets",
+}
+
+
+def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool):
+    if kind not in contract.KINDS:
+        raise ValueError(kind)
+    metric_defs = store.metric_defs(db)
+    table = rows_table(kind, rows, metric_defs)
+    base = dict(file_name=source, sha256=None, duplicate_of=None)
+    report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace)
+    if replace and report.ok:
+        tbl = KIND_TABLE[kind]
+        keep = {_key(tbl, r) for _, r in _records_of(plan, tbl)}
+        stored = store.table_frame(db, tbl).to_dict("records")
+        gone = [r for r in stored if _key(tbl, r) not in keep]
+        if gone:
+            plan.deletes[tbl] = gone
+            report = dataclasses.replace(report, deleted=len(gone))
+    return report, plan
+
+
+def _records_of(plan: _Plan, table: str):
+    return [(None, new) for _old, new in plan.changes.get(table, [])] + [(None, r) for r in plan.kept.get(table, [])]
+
+
+def rows_table(kind: str, rows: list[dict], metric_defs) -> reading.RawTable:
+    """Rows as the raw table of a file of ``kind``: header on line 1 (the columns in order of first use), one
+    line per row after it. Blank cells (None, NaN, '') stay blank."""
+    header: dict[str, None] = {}
+    for r in rows:
+        header.update(dict.fromkeys(r))
+    names = reading.header_names(kind, list(metric_defs))
+    cols = tuple(str(h) for h in header)
+    columns = tuple(names.get(reading.norm_header(h)) for h in cols)
+    body = tuple((n, tuple(_cell(r.get(h)) for h in header)) for n, r in enumerate(rows, start=2))
+    return reading.RawTable(kind, "", "", 1, cols, columns, body)
+
+
+def _cell(v):
+    if v is None:
+        return None
+    if hasattr(v, "item") and not isinstance(v, str):  # numpy / pandas scalars → Python
+        try:
+            v = v.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, float) and v != v:
+        return None
+    if v is pd.NaT or v is pd.NA:
+        return None
+    return v
+
+
 def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike | None = None) -> int:
     """Undo the latest committed batch exactly; returns the number of rows restored. Raises RollbackRefused."""
     with store.opened(db_path) as db:
@@ -247,6 +345,8 @@ def sha256(data: bytes) -> str:
 class _Plan:
     changes: dict[str, list[tuple[dict | None, dict]]]  # store table → [(old row or None, new row)]
     rejects: list[Problem]
+    deletes: dict[str, list[dict]] = field(default_factory=dict)  # store table → stored rows to remove
+    kept: dict[str, list[dict]] = field(default_factory=dict)  # store table → rows given that are unchanged
 
 
 def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang) -> tuple[ImportReport, _Plan]:
@@ -273,13 +373,19 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
             **base,
         )
         return report, _Plan({}, [])
-    checked = _check_tables(db, tables, metric_defs, lang, kind)
+    return _prepare_tables(db, tables, metric_defs, kind, lang, base)
+
+
+def _prepare_tables(db, tables, metric_defs, kind, lang, base, replace: bool = False) -> tuple[ImportReport, _Plan]:
+    """Validate raw tables and compare them with the store: the report and what a commit would write."""
+    checked = _check_tables(db, tables, metric_defs, lang, kind, replace)
     if len(checked) > 1:
         _cross_sheet_duplicates(checked, lang)
+    _missing_departments(db, checked, lang)
     data_lines = {(c.sheet, ln) for c in checked for ln in c.data_lines}
     records = _records(checked)
     olds = {t: store.fetch_rows(db, t, [_key(t, r) for _, r in recs]) for t, recs in records.items()}
-    line_state, changes, plan_changes = _compare(records, olds, lang, metric_defs)
+    line_state, changes, plan_changes, kept = _compare(records, olds, lang, metric_defs)
     problems = tuple(sorted((p for c in checked for p in c.problems), key=lambda p: (p.sheet, p.line)))
     file_level = any(c.file_level for c in checked)
     counts = _counts(checked, line_state, file_level)
@@ -296,10 +402,12 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
         rejected_rows=_rejected_rows(tables, [p for p in problems if (p.sheet, p.line) in data_lines]),
         **base,
     )
-    return report, _Plan(plan_changes, list(problems))
+    return report, _Plan(plan_changes, list(problems), kept=kept)
 
 
-def _check_tables(db, tables: list[reading.RawTable], metric_defs, lang, forced_kind) -> list[validate.Checked]:
+def _check_tables(
+    db, tables: list[reading.RawTable], metric_defs, lang, forced_kind, replace: bool = False
+) -> list[validate.Checked]:
     """Validate each table, departments first, so later tables know the departments the file defines."""
     stored = store.departments(db)
     depts = dict(stored[["dept_code", "dept_name"]].itertuples(index=False, name=None))
@@ -319,6 +427,48 @@ def _check_tables(db, tables: list[reading.RawTable], metric_defs, lang, forced_
             depts[d["dept_code"]] = d["dept_name"]
         out.append(c)
     return out
+
+
+# How many missing departments a warning names before it says "and N more".
+MISSING_LISTED = 30
+
+
+def _missing_departments(db, checked: list[validate.Checked], lang: str) -> None:
+    """PRODUCT §3.3 point 7: per month of a metrics file, the departments that reported the month before (in the
+    store or the file) but are not in the file for that month — a warning listing them; the commit goes on."""
+    in_file: dict[str, set[str]] = {}
+    sheet_of: dict[str, validate.Checked] = {}
+    for c in checked:
+        for _line, r in c.records.get("metric_values", []):
+            if r["dept_code"] != contract.HOSPITAL_CODE:
+                in_file.setdefault(r["month"], set()).add(r["dept_code"])
+                sheet_of.setdefault(r["month"], c)
+    if not in_file:
+        return
+    prev = {m: _previous_month(m) for m in in_file}
+    stored = store.reporting_departments(db, prev.values())
+    names = dict(store.departments(db)[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    for c in checked:
+        names.update({d["dept_code"]: d["dept_name"] for d in c.new_departments})
+    for month in sorted(in_file):
+        p = prev[month]
+        before = in_file.get(p, set()) | stored.get(p, set())
+        missing = sorted(before - in_file[month])
+        if not missing:
+            continue
+        listed = [f"{code} {names.get(code, '')}".strip() for code in missing[:MISSING_LISTED]]
+        more = len(missing) - len(listed)
+        text = ("、" if lang == "zh" else ", ").join(listed)
+        if more:
+            text += i18n.t("upload.warn.missing_more", lang, n=more)
+        msg = i18n.t("upload.warn.missing_depts", lang, month=month, prev=p, n=len(missing), depts=text)
+        c = sheet_of[month]
+        c.warnings.append(Problem(0, "", month, msg, c.sheet))
+
+
+def _previous_month(m: str) -> str:
+    y, mo = int(m[:4]), int(m[5:7])
+    return f"{y - 1:04d}-12" if mo == 1 else f"{y:04d}-{mo - 1:02d}"
 
 
 def _cross_sheet_duplicates(checked: list[validate.Checked], lang: str) -> None:
@@ -379,7 +529,7 @@ def _compare(records, olds, lang, metric_defs):
     col_names = {c.name: (c.zh if lang == "zh" else c.name) for k in contract.KINDS.values() for c in k.columns}
     state: dict[tuple[str, int], str] = {}
     rank = {"unchanged": 0, "new": 1, "changed": 2}
-    rows_out, plan = [], {}
+    rows_out, plan, kept = [], {}, {}
     for table, recs in records.items():
         key_cols = store.DATA_TABLES[table]
         key_of = _KEY_GETTERS[table]
@@ -413,6 +563,8 @@ def _compare(records, olds, lang, metric_defs):
                 )
             if s != "unchanged":
                 todo.append((old, rec))
+            else:
+                kept.setdefault(table, []).append(rec)
             prev = state.get(where)
             if prev is None or rank[s] > rank[prev]:
                 state[where] = s
@@ -421,7 +573,7 @@ def _compare(records, olds, lang, metric_defs):
     changes = pd.DataFrame(rows_out, columns=["sheet", "line", "key", "column", "old", "new"])
     if not changes["sheet"].astype(bool).any():
         changes = changes.drop(columns="sheet")
-    return state, changes, plan
+    return state, changes, plan, kept
 
 
 def _counts(checked: list[validate.Checked], state: dict, file_level: bool) -> dict[str, int]:
@@ -437,7 +589,9 @@ def _counts(checked: list[validate.Checked], state: dict, file_level: bool) -> d
     return counts
 
 
-def _write(db: sqlite_utils.Database, report: ImportReport, plan: _Plan, user: str | None) -> ImportReport:
+def _write(
+    db: sqlite_utils.Database, report: ImportReport, plan: _Plan, user: str | None, action: str = "upload"
+) -> ImportReport:
     c = report.counts
     batch_id = store.insert_batch(
         db,
@@ -447,7 +601,7 @@ def _write(db: sqlite_utils.Database, report: ImportReport, plan: _Plan, user: s
         user=user,
         encoding=report.encoding,
         rows_new=c["new"],
-        rows_changed=c["changed"],
+        rows_changed=c["changed"] + report.deleted,
         rows_unchanged=c["unchanged"],
         rows_rejected=c["rejected"],
         rows_skipped=c["skipped"],
@@ -455,13 +609,22 @@ def _write(db: sqlite_utils.Database, report: ImportReport, plan: _Plan, user: s
     for table in TABLE_ORDER:
         if plan.changes.get(table):
             store.apply_changes(db, batch_id, table, plan.changes[table])
+        if plan.deletes.get(table):
+            store.delete_rows(db, batch_id, table, plan.deletes[table])
     if plan.rejects:
         store.insert_rejects(db, batch_id, [_reject_json(p, report.rejected_rows) for p in plan.rejects])
-    store.audit_log(
-        db,
-        user,
-        "upload",
-        target=report.file_name,
-        detail={"batch_id": batch_id, "kind": report.kind, "sha256": report.sha256, **c},
-    )
-    return replace(report, batch_id=batch_id, committed=True)
+    detail = {"batch_id": batch_id, "kind": report.kind, "sha256": report.sha256, **c}
+    before = after = None
+    pairs = [p for table in TABLE_ORDER for p in plan.changes.get(table, [])]
+    gone = [r for table in TABLE_ORDER for r in plan.deletes.get(table, [])]
+    if report.deleted:
+        detail["deleted"] = report.deleted
+    if action != "upload" and len(pairs) + len(gone) <= AUDIT_ROWS:  # a page edit: the rows before and after
+        before = {"rows": [o for o, _ in pairs if o is not None] + gone}
+        after = {"rows": [n for _, n in pairs]}
+    store.audit_log(db, user, action, target=report.file_name, detail=detail, before=before, after=after)
+    return dataclasses.replace(report, batch_id=batch_id, committed=True)
+
+
+# A page edit's audit record keeps the rows before and after when there are at most this many.
+AUDIT_ROWS = 200

@@ -320,6 +320,22 @@ def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
     return row[0], row[1]
 
 
+def reporting_departments(db: sqlite_utils.Database, months: Iterable[str]) -> dict[str, set[str]]:
+    """Per month, the departments (not 全院) with any metric value stored for it."""
+    ms = sorted(set(months))
+    out: dict[str, set[str]] = {m: set() for m in ms}
+    if not ms:
+        return out
+    cur = db.execute(
+        f"SELECT DISTINCT month, dept_code FROM metric_values WHERE month IN ({', '.join('?' * len(ms))})"
+        " AND dept_code != ?",
+        [*ms, contract.HOSPITAL_CODE],
+    )
+    for month, code in cur.fetchall():
+        out[month].add(code)
+    return out
+
+
 def events(
     db: sqlite_utils.Database,
     date_from: str | None = None,
@@ -565,6 +581,20 @@ def apply_changes(
         "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,?)",
         zip(repeat(batch_id), range(start + 1, start + 1 + len(changes)), repeat(table), key_json, old_json, new_json),
     )
+
+
+def delete_rows(db: sqlite_utils.Database, batch_id: int, table: str, rows: list[dict]) -> None:
+    """Delete stored rows (as read, every column) and journal each (old row, no new row) under the batch, so a
+    rollback puts them back. Call inside ``db.atomic()``."""
+    key_cols = DATA_TABLES[table]
+    start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    for i, row in enumerate(rows, start=start + 1):
+        key = [row[c] for c in key_cols]
+        db.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in key_cols), key)
+        db.execute(
+            "INSERT INTO batch_changes (batch_id, seq, tbl, key_json, old_json, new_json) VALUES (?,?,?,?,?,NULL)",
+            [batch_id, i, table, json.dumps(key, ensure_ascii=False), json.dumps(row, ensure_ascii=False, default=str)],
+        )
 
 
 def _json_column(values: tuple) -> list[str]:

@@ -485,6 +485,7 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
     names = _text_col(f, "dept_name", tr) if f.has("dept_name") else [None] * len(codes)
     new = {d["dept_code"] for d in out.new_departments}
     renamed: dict[tuple[str, str], list[int]] = {}  # (code, name in the file) → lines, where it differs from the list
+    by_name = _codes_by_name(ctx.departments)
     result = []
     for line, code, name, raw in zip(f.lines, codes, names, f.raw("dept_code")):
         if code is None:
@@ -500,6 +501,11 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
         if code not in ctx.departments and code not in new:
             if not name:
                 tr.err(line, f.name("dept_code"), raw, "unknown_dept", code=code)
+                result.append(None)
+                continue
+            existing = by_name.get(name)
+            if existing is not None:  # a typo (KO8 for K08): never a second department (PRODUCT §3.2)
+                tr.err(line, f.name("dept_code"), raw, "dept_code_typo", code=code, name=name, existing=existing)
                 result.append(None)
                 continue
             new.add(code)
@@ -522,6 +528,15 @@ def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: 
             more=more,
         )
     return result
+
+
+def _codes_by_name(departments: dict[str, str]) -> dict[str, str]:
+    """Department name (as compared: NFKC, no spaces) → its code, for names that belong to one department."""
+    out: dict[str, str] = {}
+    for code, name in departments.items():
+        if isinstance(name, str) and name.strip():
+            out.setdefault(clean_text(name), code)
+    return out
 
 
 def _duplicates(f: _Frame, keys: list, tr: _Tr, column: str, describe) -> None:

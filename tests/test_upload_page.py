@@ -127,3 +127,18 @@ def test_viewer_is_refused(db_file):
     at.session_state[ui.TOKEN_KEY] = auth.start_session("vi")
     at.run()
     assert len(at.file_uploader) == 0 and at.error
+
+
+def test_upload_page_warns_of_departments_that_reported_last_month_and_still_commits(db_file):
+    """PRODUCT §3.3 point 7 (issue 11.2): the forgotten sheet is named before the commit, which stays allowed."""
+    from metrics import importer
+
+    jan = "月份,科室编码,科室名称,患者满意度\n2024-03,K01,心血管内科,95\n2024-03,K02,呼吸科,93\n".encode()
+    assert importer.commit(jan, "三月.csv", user="ed", db_path=db_file).committed
+    at = _editor_app()
+    feb = "月份,科室编码,科室名称,患者满意度\n2024-04,K01,心血管内科,95.5\n".encode()
+    at.file_uploader[0].set_value(("四月.csv", feb, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any("K02 呼吸科" in str(v) for f in _frames(at) for v in f.get("原因", []))
+    assert not _button(at, "提交").disabled
