@@ -342,6 +342,7 @@ ZH: dict[str, str] = {
     "cal.saved": "已保存{year}年的节假日安排：新增 {new} 天，修改 {changed} 天，删除 {deleted} 天。",
     "cal.err": "第 {row} 行，{column}“{value}”：{msg}",
     "cal.readonly": "只读。编辑人员登录后可录入节假日安排。",
+    "audit.action.calendar_edit": "修改节假日安排",
     "aw.notice_unadjusted": "注意：{years}年的调休安排尚未录入。公示截止日已按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）和周末推算，但未计入调休上班日与延长的放假日，请在“目标与指标”页录入国务院放假通知后再核对。",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "常规波动",
@@ -906,6 +907,7 @@ EN: dict[str, str] = {
     "cal.saved": "Saved {year}'s schedule: {new} day(s) added, {changed} changed, {deleted} removed.",
     "cal.err": 'Row {row}, {column} "{value}": {msg}',
     "cal.readonly": "Read only. Editors can enter the holiday schedule after signing in.",
+    "audit.action.calendar_edit": "Holiday schedule edit",
     "aw.notice_unadjusted": "Note: the adjusted working days of {years} are not entered. The notice end counts the statutory holidays (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day) and weekends, but not the adjusted working days or extended holidays; enter the State Council's notice on the Targets page, then check again.",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "Common cause",

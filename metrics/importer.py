@@ -198,6 +198,7 @@ def commit_rows(
     dry_run: bool = False,
     replace: bool = False,
     action: str = "upload",
+    first_line: int = 2,
 ) -> ImportReport:
     """Rows of one kind (dicts keyed by the contract's canonical column names, or any accepted header) through
     the very same validation, comparison and write as an uploaded file: one batch, journalled, audited (as
@@ -207,14 +208,15 @@ def commit_rows(
     line 1, so the n-th row is line n + 1. ``replace``: the rows are the whole new content of the kind's table
     (the targets editor), so stored rows not among them are deleted, journalled too. Nothing is written when
     ``dry_run``, when there is any problem, or when nothing would change (then ``committed`` is False and
-    ``batch_id`` None).
+    ``batch_id`` None). ``first_line``: the line of the first row (1 for a page editor that counts its rows from
+    1, so the validator's "duplicates line n" names the editor's row n too).
     """
     with store.opened(db_path) as db, _gc_paused():
         try:
             with db.atomic():
                 if not dry_run:
                     store.bump_data_version(db)  # take the write lock before reading (as ``commit``)
-                report, plan = _prepare_rows(db, kind, rows, source, lang, replace)
+                report, plan = _prepare_rows(db, kind, rows, source, lang, replace, first_line)
                 nothing = not any(plan.changes.values()) and not any(plan.deletes.values())
                 if dry_run or not report.can_commit() or nothing:
                     raise _Abort(report)
@@ -230,14 +232,15 @@ KIND_TABLE = {
     "events": "events",
     "awards": "award_changes",
     "targets": "targets",
+    "calendar": "calendar_days",
 }
 
 
-def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool):
+def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool, first_line: int = 2):
     if kind not in contract.KINDS:
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
-    table = rows_table(kind, rows, metric_defs)
+    table = rows_table(kind, rows, metric_defs, first_line)
     base = dict(file_name=source, sha256=None, duplicate_of=None)
     report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace)
     if replace and report.ok:
@@ -255,7 +258,7 @@ def _records_of(plan: _Plan, table: str):
     return [(None, new) for _old, new in plan.changes.get(table, [])] + [(None, r) for r in plan.kept.get(table, [])]
 
 
-def rows_table(kind: str, rows: list[dict], metric_defs) -> reading.RawTable:
+def rows_table(kind: str, rows: list[dict], metric_defs, first_line: int = 2) -> reading.RawTable:
     """Rows as the raw table of a file of ``kind``: header on line 1 (the columns in order of first use), one
     line per row after it. Blank cells (None, NaN, '') stay blank."""
     header: dict[str, None] = {}
@@ -264,7 +267,7 @@ def rows_table(kind: str, rows: list[dict], metric_defs) -> reading.RawTable:
     names = reading.header_names(kind, list(metric_defs))
     cols = tuple(str(h) for h in header)
     columns = tuple(names.get(reading.norm_header(h)) for h in cols)
-    body = tuple((n, tuple(_cell(r.get(h)) for h in header)) for n, r in enumerate(rows, start=2))
+    body = tuple((n, tuple(_cell(r.get(h)) for h in header)) for n, r in enumerate(rows, start=first_line))
     return reading.RawTable(kind, "", "", 1, cols, columns, body)
 
 

@@ -205,3 +205,68 @@ def unadjusted_years(spans: Iterable[tuple[date | str, date | str]], cal: Calend
             continue
         years.update(range(_as_date(a).year, _as_date(b).year + 1))
     return sorted(y for y in years if not adjusted_known(y, cal))
+
+
+# ---------------------------------------------------------------------------------------------
+# One year's schedule as the targets page shows and edits it (PRODUCT §4.1: "or on the targets page")
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year as the editor shows it: the entered days, or (none entered) a suggestion to start from.
+
+    ``source``: 'entered' | 'chinesecalendar' (suggested from chinesecalendar) | 'statutory' (suggested: the
+    statutory holidays; the year's adjusted working days are unknown). ``rows``: (date, 'off'|'work', name).
+    """
+
+    year: int
+    source: str
+    rows: tuple[tuple[str, str, str], ...]
+
+    @property
+    def off(self) -> int:
+        return sum(k == OFF for _, k, _ in self.rows)
+
+    @property
+    def work(self) -> int:
+        return sum(k == WORK for _, k, _ in self.rows)
+
+
+def year_schedule(cal: Calendar, year: int) -> YearSchedule:
+    entered = cal.entered(year)
+    if entered:
+        return YearSchedule(year, "entered", tuple(entered))
+    return YearSchedule(year, "chinesecalendar" if calendar_covers(year) else "statutory", tuple(suggested_days(year)))
+
+
+def default_year(cal: Calendar, today: date) -> int:
+    """The year the editor opens on: the first from this year on whose adjusted working days are not known (the
+    next one the office has to enter), else this year."""
+    for y in range(today.year, today.year + 4):  # the years editor_years offers from this one on
+        if not adjusted_known(y, cal):
+            return y
+    return today.year
+
+
+def editor_years(cal: Calendar, today: date) -> list[int]:
+    """The years the editor offers: two back, three ahead, and every entered year."""
+    return sorted({*range(today.year - 2, today.year + 4), *cal.years})
+
+
+def rows_to_save(year: int, edited: list[dict], cal: Calendar) -> list[dict]:
+    """The calendar kind's whole table after an edit of ``year`` (for ``importer.commit_rows(..., replace=True)``):
+    the edited rows as given (date, kind, name; kind may be 休/班 or off/work) first, so the n-th edited row is line
+    n + 1 of the validator's report, then the stored days of other years — except a date the edit gives itself."""
+    given = set()
+    for r in edited:
+        d = r.get("date")
+        if isinstance(d, str) and d.strip():
+            given.add(d.strip()[:10])
+        elif isinstance(d, date):
+            given.add(d.isoformat())
+    year_prefix = f"{year:04d}-"
+    others = [
+        {"date": d, "kind": k, "name": n} for d, k, n in cal.days if not d.startswith(year_prefix) and d not in given
+    ]
+    return [{"date": r.get("date"), "kind": r.get("kind"), "name": r.get("name")} for r in edited] + others

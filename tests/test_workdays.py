@@ -113,3 +113,20 @@ def test_unadjusted_years_and_suggestions():
     assert sugg["2026-02-14"] == "work" and sugg["2026-02-16"] == "off" and "2026-03-02" not in sugg
     # Beyond it: the statutory holidays, no working days.
     assert {k for _, k, _ in workdays.suggested_days(2027)} == {"off"}
+
+
+def test_editor_year_rows_keep_other_years_and_open_on_the_next_year_to_enter():
+    cal = _calendar([("2027-01-01", "off", "元旦"), ("2027-02-20", "work", "调休"), ("2028-01-01", "off", "元旦")])
+    assert workdays.year_schedule(cal, 2027).source == "entered"
+    assert (workdays.year_schedule(cal, 2027).off, workdays.year_schedule(cal, 2027).work) == (1, 1)
+    assert workdays.year_schedule(cal, 2026).source == "chinesecalendar"
+    assert workdays.year_schedule(cal, 2029).source == "statutory"
+    # Saving 2027 as edited (02-20 removed, 2028-01-01 renamed from this year's grid): 2028's other days stay.
+    edited = [
+        {"date": "2027-01-01", "kind": "休", "name": "元旦"},
+        {"date": "2028-01-01", "kind": "休", "name": "新年"},
+    ]
+    got = workdays.rows_to_save(2027, edited, cal)
+    assert [(r["date"], r["name"]) for r in got] == [("2027-01-01", "元旦"), ("2028-01-01", "新年")]
+    assert workdays.default_year(cal, date(2026, 11, 30)) == 2029  # 2026 chinesecalendar, 2027–28 entered
+    assert workdays.default_year(workdays.EMPTY, date(2026, 11, 30)) == 2027
