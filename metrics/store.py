@@ -689,7 +689,8 @@ def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
 
 
 def clear_data(db: sqlite_utils.Database) -> None:
-    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, users stay."""
+    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, the holiday schedule
+    (calendar_days: the State Council's, not demo data) and users stay."""
     with db.atomic():
         for tbl in (
             "batch_changes",

@@ -112,3 +112,23 @@ def test_schema_3_migrates_a_version_2_store_and_again_safely(tmp_path):
     cols = [r[1] for r in conn.execute("PRAGMA table_info(calendar_days)")]
     conn.close()
     assert cols == ["date", "kind", "name"]
+
+
+def test_awards_view_names_the_year_whose_adjusted_days_are_missing_until_entered(db_file):
+    from pages.views import awards as awards_view
+
+    importer.commit(
+        "科室编码,科室名称,年度,状态,变更日期\nK01,心血管内科,2027,公示中,2026-12-28\n".encode(), "aw.csv", user="li"
+    )
+
+    def view():
+        with store.opened(db_file) as db:
+            version = store.data_version(db)
+        return awards_view.view(version, 2027, "K01", date(2027, 1, 2), "zh", str(db_file))
+
+    v = view()
+    assert v["notice"]["notice_end"].tolist() == ["2027年1月4日"]  # 元旦 and the weekend skipped
+    assert v["notice_fallback"] == [2027]  # the page warns: 2027's 调休 are not entered
+    importer.commit("日期,类型,名称\n2027-01-01,休,元旦\n".encode(), "cal.csv", user="li")
+    v = view()
+    assert v["notice"]["notice_end"].tolist() == ["2027年1月4日"] and v["notice_fallback"] == []
