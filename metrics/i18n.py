@@ -908,7 +908,7 @@ EN: dict[str, str] = {
     "cal.err": 'Row {row}, {column} "{value}": {msg}',
     "cal.readonly": "Read only. Editors can enter the holiday schedule after signing in.",
     "audit.action.calendar_edit": "Holiday schedule edit",
-    "aw.notice_unadjusted": "Note: the adjusted working days of {years} are not entered. The notice end counts the statutory holidays (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day) and weekends, but not the adjusted working days or extended holidays; enter the State Council's notice on the Targets page, then check again.",
+    "aw.notice_unadjusted": "Note: the adjusted working days of {years} are not entered. The notice end counts the statutory holidays (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day) and weekends, but not the adjusted working days or extended holidays; enter the State Council's notice on the Targets & catalogue page, then check again.",
     # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
     "spc.var.common_cause": "Common cause",
     "spc.var.special_cause_improvement": "Improving",

@@ -124,9 +124,9 @@ def test_editor_year_rows_keep_other_years_and_open_on_the_next_year_to_enter():
     # Saving 2027 as edited (02-20 removed, 2028-01-01 renamed from this year's grid): 2028's other days stay.
     edited = [
         {"date": "2027-01-01", "kind": "休", "name": "元旦"},
-        {"date": "2028-01-01", "kind": "休", "name": "新年"},
+        {"date": "2028/1/1", "kind": "休", "name": "新年"},
     ]
     got = workdays.rows_to_save(2027, edited, cal)
-    assert [(r["date"], r["name"]) for r in got] == [("2027-01-01", "元旦"), ("2028-01-01", "新年")]
+    assert [(r["date"], r["name"]) for r in got] == [("2027-01-01", "元旦"), ("2028/1/1", "新年")]
     assert workdays.default_year(cal, date(2026, 11, 30)) == 2029  # 2026 chinesecalendar, 2027–28 entered
     assert workdays.default_year(workdays.EMPTY, date(2026, 11, 30)) == 2027
