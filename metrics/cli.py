@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_demo(args) -> int:
     """Fill an empty store with demo data (refuses a non-empty one unless --clear)."""
     if args.clear:
-        demo.clear(args.db)
+        demo.clear(args.db, user=_os_user())
         print("已清空数据（目录与默认目标保留）。")
         return 0
     with store.opened(args.db) as db:

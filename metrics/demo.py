@@ -374,7 +374,8 @@ def fill(path: str | os.PathLike | None = None, end_month: str | None = None) ->
     return counts
 
 
-def clear(path: str | os.PathLike | None = None) -> None:
-    """Empty every data table and the batch history (start empty); catalogues and default targets stay."""
+def clear(path: str | os.PathLike | None = None, user: str | None = None) -> None:
+    """Empty every data table and the batch history (start empty); catalogues and default targets stay.
+    Audited as ``user`` in the same transaction."""
     with store.opened(path) as db:
-        store.clear_data(db)
+        store.clear_data(db, user)

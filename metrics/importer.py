@@ -419,10 +419,13 @@ def _check_tables(
         for code, s, p in stored[["dept_code", "staff_count", "party_members"]].itertuples(index=False, name=None)
     }
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
+    targets = tuple(store.targets(db).to_dict("records")) if any(t.kind == "targets" for t in tables) else ()
     ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
     out = []
     for t in ordered:
-        ctx = validate.Context(tuple(metric_defs), indicators, dict(depts), lang, forced_kind, counts)
+        ctx = validate.Context(
+            tuple(metric_defs), indicators, dict(depts), lang, forced_kind, counts, targets, targets_replaced=replace
+        )
         c = validate.check(t, ctx)
         for _line, r in c.records.get("departments", []):
             depts[r["dept_code"]] = r.get("dept_name", "")
@@ -442,10 +445,10 @@ def _missing_departments(db, checked: list[validate.Checked], lang: str) -> None
     in_file: dict[str, set[str]] = {}
     sheet_of: dict[str, validate.Checked] = {}
     for c in checked:
-        for _line, r in c.records.get("metric_values", []):
-            if r["dept_code"] != contract.HOSPITAL_CODE:
-                in_file.setdefault(r["month"], set()).add(r["dept_code"])
-                sheet_of.setdefault(r["month"], c)
+        for month, code in c.reported:  # a rejected row still shows its department is not forgotten
+            if code != contract.HOSPITAL_CODE:
+                in_file.setdefault(month, set()).add(code)
+                sheet_of.setdefault(month, c)
     if not in_file:
         return
     prev = {m: _previous_month(m) for m in in_file}

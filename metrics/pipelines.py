@@ -173,7 +173,13 @@ def _attach_targets(agg: pd.DataFrame, targets: pd.DataFrame, defs: dict[str, co
     direction = resolved["direction"].where(
         resolved["direction"].notna(), agg["metric"].map(lambda m: getattr(defs.get(m), "direction", None))
     )
-    return agg.assign(target=resolved["target"].to_numpy(), direction=direction.to_numpy())
+    # A hospital-scope metric (drug share …) on a department's row is watched, not held to the hospital's target
+    # (seed 002: those are the hospital's targets; a department target for them is refused, PRODUCT §3.2).
+    hosp_scope = [c for c, m in defs.items() if m.scope == "hospital"]
+    watched = (agg["dept_code"] != contract.HOSPITAL_CODE).to_numpy() & agg["metric"].isin(hosp_scope).to_numpy()
+    target = resolved["target"].to_numpy(copy=True)
+    target[watched] = float("nan")
+    return agg.assign(target=target, direction=direction.to_numpy())
 
 
 def _attach_passed(df: pd.DataFrame) -> pd.DataFrame:

@@ -688,9 +688,10 @@ def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
     return _frame(db, f"SELECT * FROM {table}")
 
 
-def clear_data(db: sqlite_utils.Database) -> None:
+def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
     """Empty the data tables and the batch history (a fresh start); catalogues, default targets, the holiday schedule
-    (calendar_days: the State Council's, not demo data) and users stay."""
+    (calendar_days: the State Council's, not demo data) and users stay.
+    One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump."""
     with db.atomic():
         for tbl in (
             "batch_changes",
@@ -704,6 +705,7 @@ def clear_data(db: sqlite_utils.Database) -> None:
             db.execute(f"DELETE FROM {tbl}")
         db.execute("DELETE FROM targets WHERE dept_code != ''")
         set_meta(db, "demo", None)
+        audit_log(db, user, "clear_demo", target="demo")
         bump_data_version(db)
 
 

@@ -1,11 +1,13 @@
 """Which target holds for a department, metric and month (PRODUCT §3.2 targets, §4.2).
 
-A department's own target overrides the hospital-wide one (dept_code ''), and each applies from its
-``effective_from`` month until a later row for the same (metric, dept_code) replaces it.
+A department is held to the stricter of its own target and the hospital-wide one (dept_code ''): the hospital's
+is the floor (PRODUCT §4.2). Each applies from its ``effective_from`` month until a later row for the same
+(metric, dept_code) replaces it.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,9 +23,16 @@ def resolve_targets(targets: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     own = _as_of(out, targets[targets["dept_code"] != ""], by=["metric", "dept_code"])
     hosp = _as_of(out, targets[targets["dept_code"] == ""].drop(columns="dept_code"), by=["metric"])
     res = out.merge(own, on="_order", how="left").merge(hosp, on="_order", how="left", suffixes=("", "_h"))
-    use_own = res["target"].notna()
-    res["target"] = res["target"].where(use_own, res["target_h"]).astype(float)
-    res["direction"] = res["direction"].where(use_own, res["direction_h"])
+    # The hospital's target is the floor (PRODUCT §4.2, seed 000): a department is held to the stricter of its own
+    # and the hospital's; an own target in the other direction than the hospital's gives way to the hospital's.
+    own_t, hosp_t = res["target"].astype(float), res["target_h"].astype(float)
+    same = res["direction"] == res["direction_h"]
+    stricter = own_t.where(
+        ~same, np.where(res["direction"] == ">=", np.fmax(own_t, hosp_t), np.fmin(own_t, hosp_t))
+    ).where(same | hosp_t.isna(), hosp_t)
+    use_own = own_t.notna()
+    res["target"] = stricter.where(use_own, hosp_t).astype(float)
+    res["direction"] = res["direction"].where(use_own & (same | hosp_t.isna()), res["direction_h"])
     return res.sort_values("_order")[["dept_code", "month", "metric", "target", "direction"]].reset_index(drop=True)
 
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n
+from metrics import contract, i18n, rules
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -48,6 +48,7 @@ class Checked:
     data_lines: list[int] = field(default_factory=list)  # every data row considered (not blank, not summary)
     skipped_lines: list[int] = field(default_factory=list)  # summary rows
     file_level: bool = False  # a problem that concerns the whole file (header, columns): nothing can be kept
+    reported: set[tuple[str, str]] = field(default_factory=set)  # metrics: (month, dept_code) of every row, kept or not
 
     @property
     def rejected_lines(self) -> set[int]:
@@ -199,6 +200,10 @@ class Context:
     forced_kind: str | None = None  # the kind the user chose (None = recognised from the header)
     # stored (staff_count, party_members) per department code, for a departments file that gives only one of them
     dept_counts: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    # targets file: the stored target rows (metric, dept_code, effective_from, target, direction), for the
+    # hospital floor; ``targets_replaced``: the file is the whole new targets table (the targets page editor)
+    targets: tuple[dict, ...] = ()
+    targets_replaced: bool = False
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -619,31 +624,27 @@ def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     }
     n = len(f.lines)
     filled = {m.code: _filled(f, m.code) for m in defs}
-    # Rows to look at one by one: those with no metric filled, or a metric of the other scope (hospital row
-    # with a department metric, or the reverse). Every other row has nothing to report here.
+    # Rows to look at one by one: those with no metric filled, or a department metric on the 全院 row. Hospital
+    # metrics (drug share, cost growth, consumables) are accepted on department rows too: hospitals watch 科室药占比
+    # (PRODUCT §3.2); the hospital's figure stays its own 全院 row. Every other row has nothing to report here.
     any_filled = np.zeros(n, dtype=bool)
     for m in defs:
         any_filled |= filled[m.code]
     hosp_row = np.fromiter((d == contract.HOSPITAL_CODE for d in depts), dtype=bool, count=n)
-    has_dept = np.fromiter((d is not None for d in depts), dtype=bool, count=n)
     look = ~any_filled
     for m in defs:
-        other_scope = hosp_row if m.scope != "hospital" else ~hosp_row
-        look |= filled[m.code] & has_dept & other_scope
+        if m.scope != "hospital":
+            look |= filled[m.code] & hosp_row
     for i in np.flatnonzero(look).tolist():
         line, dept = f.lines[i], depts[i]
         if not any_filled[i]:
             tr.err(line, "", "", "no_metric")
-        if dept is None:
+        if dept != contract.HOSPITAL_CODE:
             continue
         for m in defs:
-            if not filled[m.code][i]:
-                continue
-            hosp = dept == contract.HOSPITAL_CODE
-            if m.scope == "hospital" and not hosp:
-                tr.err(line, f.name(m.code), f.raw(m.code)[i], "hospital_metric", metric=i18n.metric_name(m, tr.lang))
-            elif m.scope != "hospital" and hosp:
+            if filled[m.code][i] and m.scope != "hospital":
                 tr.err(line, f.name(m.code), f.raw(m.code)[i], "dept_metric", metric=i18n.metric_name(m, tr.lang))
+    out.reported.update((mo, d) for d, mo in zip(depts, months) if d is not None and mo is not None)
     _duplicates(
         f,
         [(d, mo) for d, mo in zip(depts, months)],
@@ -752,6 +753,10 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             tr.err(line, f.name("rectify_until") if f.has("rectify_until") else "rectify_until", raw, "rectify_needed")
         if un is not None and ch is not None and un < ch:
             tr.err(line, f.name("rectify_until"), raw, "rectify_before")
+        elif st == "rectifying" and un is not None and ch is not None:
+            lo, hi = (d.isoformat() for d in rules.rectify_window(ch))  # 3–6 months (seed 004, PRODUCT §4.1)
+            if not lo <= un <= hi:
+                tr.err(line, f.name("rectify_until"), raw, "rectify_window", lo=lo, hi=hi, changed=ch)
     keys = list(zip(depts, years, statuses, changed))
     _duplicates(f, keys, tr, f.name("status"), lambda k: " ".join(str(x) for x in k))
     _drop_bad_new_departments(out)
@@ -810,6 +815,7 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         target[i] = n
     keys = [(None if m is None else m.code, d, e) for m, d, e in zip(metrics, depts, eff)]
     _duplicates(f, keys, tr, f.name("metric"), lambda k: " ".join(x or "—" for x in k))
+    _hospital_floor(f, ctx, tr, metrics, keys, target, directions)
     rows = []
     for (mc, d, e), n, di in zip(keys, target, directions):
         if None in (mc, d, e, n, di):
@@ -817,6 +823,49 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             continue
         rows.append({"metric": mc, "dept_code": d, "effective_from": e, "target": n, "direction": di})
     _emit(out, "targets", f, rows)
+
+
+def _hospital_floor(f: _Frame, ctx: Context, tr: _Tr, metrics, keys, target, directions) -> None:
+    """PRODUCT §3.2, §4.2: a department's own target may be stricter than the hospital's, never looser (seed 000: a
+    department proposing 85 was told it must reach 90). Checked against every hospital target in force while the
+    department's target holds (from its month until its next own row), the file's own hospital rows included.
+    A row exactly as stored is not judged again (it is held to the stricter one anyway)."""
+    stored = {
+        (r["metric"], r["dept_code"], r["effective_from"]): (float(r["target"]), r["direction"]) for r in ctx.targets
+    }
+    final = {} if ctx.targets_replaced else dict(stored)
+    for k, n, di in zip(keys, target, directions):
+        if None not in k and n is not None and di is not None:
+            final[k] = (n, di)
+    hosp: dict[str, list[tuple[str, float, str]]] = {}
+    own: dict[tuple[str, str], list[str]] = {}
+    for (mc, d, e), (n, di) in final.items():
+        if d == "":
+            hosp.setdefault(mc, []).append((e, n, di))
+        else:
+            own.setdefault((mc, d), []).append(e)
+    for v in hosp.values():
+        v.sort()
+    names = {m.code: i18n.metric_name(m, tr.lang) for m in metrics if m is not None}
+    for i, ((mc, d, e), n, di) in enumerate(zip(keys, target, directions)):
+        if not d or None in (mc, d, e, n, di) or stored.get((mc, d, e)) == (n, di) or mc not in hosp:
+            continue
+        end = min((x for x in own.get((mc, d), []) if x > e), default="9999-12")
+        rows = hosp[mc]
+        start = max((j for j, h in enumerate(rows) if h[0] <= e), default=None)
+        relevant = ([rows[start]] if start is not None else []) + [h for h in rows if e < h[0] < end]
+        for since, h, hdi in relevant:
+            sign = "≥" if hdi == ">=" else "≤"
+            since_text = tr.t("floor_always") if since == contract.EPOCH_MONTH else since
+            fmt = dict(metric=names.get(mc, mc), hospital=i18n.fmt_number(h, tr.lang), sign=sign, since=since_text)
+            if di != hdi:
+                tr.err(f.lines[i], f.name("direction"), f.raw("direction")[i], "floor_direction", **fmt)
+                break
+            if (n < h) if di == ">=" else (n > h):
+                tr.err(
+                    f.lines[i], f.name("target"), f.raw("target")[i], "floor", target=i18n.fmt_number(n, tr.lang), **fmt
+                )
+                break
 
 
 def _calendar(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:

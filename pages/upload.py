@@ -63,9 +63,7 @@ if ui.is_demo_store():
         st.caption(t("upload.start_empty_help"))
         sure = st.checkbox(t("upload.start_empty_confirm"), key="_start_empty_sure")
         if st.button(t("upload.start_empty_button"), disabled=not sure, key="_start_empty"):
-            demo.clear()
-            with store.opened() as db, db.atomic():
-                store.audit_log(db, ui.current_user(), "clear_demo", target="demo")
+            demo.clear(user=ui.current_user())  # one transaction with its audit record
             _flash("success", t("upload.started_empty"))
             st.rerun()
 

@@ -191,12 +191,17 @@ def test_new_department_via_name_is_shown_and_created(db_file):
         assert store.departments(db).set_index("dept_code").loc["N07", "dept_name"] == "老年医学科"
 
 
-def test_hospital_scope_metrics_go_on_the_hospital_row(db_file):
+def test_hospital_scope_metrics_go_on_the_hospital_row_and_department_rows(db_file):
+    # PRODUCT §3.2 (issue 11.3): drug share is accepted per department too; department metrics stay off 全院.
     header = "月份,科室编码,科室名称,患者满意度,药占比"
-    report = importer.preview(csv("2023-04,K01,心血管内科,95,21", "2023-04,全院,,,21", header=header), "h.csv")
-    assert [(p.line, p.column) for p in report.problems] == [(2, "药占比")]
-    ok = importer.commit(csv("2023-04,HOSP,,,21", header=header), "h.csv")
-    assert ok.committed and values(db_file) == {("HOSP", "2023-04", "drug_share"): 21}
+    report = importer.preview(csv("2023-04,K01,心血管内科,95,23", "2023-04,全院,,90,21", header=header), "h.csv")
+    assert [(p.line, p.column) for p in report.problems] == [(3, "患者满意度")]
+    ok = importer.commit(csv("2023-04,HOSP,,,21", "2023-04,K01,心血管内科,95,23", header=header), "h.csv")
+    assert ok.committed and values(db_file) == {
+        ("HOSP", "2023-04", "drug_share"): 21,
+        ("K01", "2023-04", "drug_share"): 23,
+        ("K01", "2023-04", "patient_satisfaction"): 95,
+    }
 
 
 def test_a_metric_added_to_the_catalogue_is_a_valid_column(fresh_db, db_file):

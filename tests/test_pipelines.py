@@ -59,10 +59,11 @@ def test_periods():
 
 def test_month_values_against_own_and_default_target():
     got = P.period_values(VALUES, TARGETS, None, "month")
-    # D1 in Feb: 89 < 90 (hospital default) → fail; D2 in Feb: 84 < its own 85 → fail; D2 Jan 86 ≥ 85 → pass.
+    # D1 in Feb: 89 < 90 (hospital default) → fail. D2's own 85 is looser than the hospital's 90, which is the
+    # floor (PRODUCT §4.2): D2 in Jan, 86 < 90 → fail.
     assert row(got, dept_code="D1", period="2024-02", metric="patient_satisfaction")["passed"] == False  # noqa: E712
     d2 = row(got, dept_code="D2", period="2024-01", metric="patient_satisfaction")
-    assert (d2["target"], bool(d2["passed"])) == (85.0, True)
+    assert (d2["target"], bool(d2["passed"])) == (90.0, False)
     # July: the hospital target is 92 from 2024-07 → D1 at 91 fails.
     jul = row(got, dept_code="D1", period="2024-07", metric="patient_satisfaction")
     assert (jul["target"], bool(jul["passed"])) == (92.0, False)
@@ -75,9 +76,9 @@ def test_quarter_mean_sum_and_lower_is_better():
     # D1 Q1 satisfaction: (91 + 89 + 90.5) / 3 = 90.1667 ≥ 90 → pass although February failed.
     d1 = row(got, dept_code="D1", metric="patient_satisfaction")
     assert d1["value"] == pytest.approx(90.1667, abs=1e-4) and bool(d1["passed"]) and d1["n_months"] == 3
-    # D2: (86 + 84 + 85.6) / 3 = 85.2 ≥ own 85 → pass (it would fail against the hospital's 90).
+    # D2: (86 + 84 + 85.6) / 3 = 85.2 ≥ its own 85, but the hospital's 90 is the floor → fail.
     d2 = row(got, dept_code="D2", metric="patient_satisfaction")
-    assert d2["value"] == pytest.approx(85.2) and bool(d2["passed"])
+    assert d2["value"] == pytest.approx(85.2) and not bool(d2["passed"])
     # Complaints are summed: 2 + 0 + 3 = 5.
     assert row(got, dept_code="D1", metric="complaints")["value"] == 5.0
     # Drug share (≤ 20): (21 + 19 + 19.6) / 3 = 19.8667 → pass in the lower-is-better direction.
@@ -92,17 +93,18 @@ def test_year_uses_target_in_force_in_last_month():
     d1 = row(got, dept_code="D1", metric="patient_satisfaction")
     assert d1["value"] == pytest.approx(90.375)
     assert (d1["target"], bool(d1["passed"])) == (92.0, False)
-    # D2 keeps its own 85 all year: 85.2 → pass.
-    assert bool(row(got, dept_code="D2", metric="patient_satisfaction")["passed"])
+    # D2 is held to the hospital's 92 in force in 2024-12 (its own 85 is looser): 85.2 → fail.
+    d2 = row(got, dept_code="D2", metric="patient_satisfaction")
+    assert (d2["target"], bool(d2["passed"])) == (92.0, False)
 
 
 def test_hospital_values_average_and_counts():
     q = P.period_values(VALUES, TARGETS, None, "quarter", "2024-Q1")
     h = P.hospital_values(q, TARGETS)
     ps = row(h, metric="patient_satisfaction")
-    # Hospital average of department values: (90.1667 + 85.2) / 2 = 87.6833 < 90 → fail; both met their own.
+    # Hospital average of department values: (90.1667 + 85.2) / 2 = 87.6833 < 90 → fail; D1 met 90, D2 did not.
     assert ps["value"] == pytest.approx(87.6833, abs=1e-4)
-    assert (ps["target"], bool(ps["passed"]), ps["n_depts"], ps["n_pass"]) == (90.0, False, 2, 2)
+    assert (ps["target"], bool(ps["passed"]), ps["n_depts"], ps["n_pass"]) == (90.0, False, 2, 1)
     assert row(h, metric="drug_share")["value"] == pytest.approx(19.8667, abs=1e-4)
 
 

@@ -110,7 +110,7 @@ def test_veto_after_award_makes_a_conflict():
 TARGETS = pd.DataFrame(
     [
         ("patient_satisfaction", "", "2000-01", 90.0, ">="),
-        ("patient_satisfaction", "B", "2000-01", 85.0, ">="),
+        ("patient_satisfaction", "B", "2000-01", 92.0, ">="),  # B's own, stricter than the hospital's 90
     ],
     columns=["metric", "dept_code", "effective_from", "target", "direction"],
 )
@@ -121,7 +121,7 @@ def test_eligibility_with_reasons():
         [
             ("A", "2024-01", "patient_satisfaction", 92.0),
             ("A", "2024-02", "patient_satisfaction", 90.0),  # A: mean 91 ≥ 90
-            ("B", "2024-01", "patient_satisfaction", 86.0),  # B: 86 ≥ own 85
+            ("B", "2024-01", "patient_satisfaction", 93.0),  # B: 93 ≥ own 92
             ("C", "2024-01", "patient_satisfaction", 89.0),  # C: 89 < 90
             ("D", "2024-01", "patient_satisfaction", 95.0),  # D: fine but rectifying until 2024-04-30
         ],
@@ -153,7 +153,7 @@ def test_traffic_lights_red_amber_green_grey():
             ("A", "2024-03", "patient_satisfaction", 89.0),  # misses 90 → amber
             ("W", "2024-03", "patient_satisfaction", 95.0),  # passes, a warning → amber
             ("G", "2024-03", "patient_satisfaction", 95.0),  # passes, nothing else → green
-            ("B", "2024-03", "patient_satisfaction", 86.0),  # 86 ≥ own 85 → green
+            ("B", "2024-03", "patient_satisfaction", 93.0),  # 93 ≥ own 92 → green
         ],
         columns=["dept_code", "month", "metric", "value"],
     )

@@ -1,4 +1,4 @@
-"""Target resolution: own target over hospital default, effective_from, mid-year change (worked by hand)."""
+"""Target resolution: the stricter of own and hospital target, effective_from, mid-year change (worked by hand)."""
 
 import pandas as pd
 
@@ -8,6 +8,8 @@ TARGETS = pd.DataFrame(
     [
         ("patient_satisfaction", "", "2000-01", 90.0, ">="),
         ("patient_satisfaction", "D2", "2000-01", 85.0, ">="),  # a department's own 85 next to the 90 default
+        ("patient_satisfaction", "D3", "2000-01", 95.0, ">="),  # a department's own 95: stricter
+        ("drug_share", "D3", "2000-01", 25.0, "<="),  # a looser ceiling than the hospital's 20
         ("patient_satisfaction", "", "2024-07", 92.0, ">="),  # hospital target raised mid-year
         ("drug_share", "", "2000-01", 20.0, "<="),
     ],
@@ -15,7 +17,7 @@ TARGETS = pd.DataFrame(
 )
 
 
-def test_own_target_overrides_default_and_mid_year_change_applies():
+def test_the_stricter_of_own_and_hospital_target_holds_and_mid_year_change_applies():
     keys = pd.DataFrame(
         [
             ("D1", "2024-06", "patient_satisfaction"),
@@ -23,12 +25,17 @@ def test_own_target_overrides_default_and_mid_year_change_applies():
             ("D2", "2024-08", "patient_satisfaction"),
             ("HOSP", "2024-08", "drug_share"),
             ("D1", "2024-08", "complaints"),
+            ("D3", "2024-08", "patient_satisfaction"),
+            ("D3", "2024-08", "drug_share"),
         ],
         columns=["dept_code", "month", "metric"],
     )
     got = resolve_targets(TARGETS, keys)
-    assert got["target"].tolist()[:4] == [90.0, 92.0, 85.0, 20.0]
+    # PRODUCT §4.2: the hospital's target is the floor — D2's own 85 gives way to the hospital's 92 (from July),
+    # D3's own 95 holds, and its looser 25 % ceiling gives way to the hospital's 20 %.
+    assert got["target"].tolist()[:4] == [90.0, 92.0, 92.0, 20.0]
     assert pd.isna(got["target"].iloc[4])  # no target for complaints
+    assert got["target"].tolist()[5:] == [95.0, 20.0]
     assert got["direction"].tolist()[:4] == [">=", ">=", ">=", "<="]
     assert got["dept_code"].tolist() == keys["dept_code"].tolist()  # input order kept
 
