@@ -253,6 +253,12 @@ AWARD_STATUSES = {
     "rectifying": ("整改中",),
 }
 
+# PRODUCT §4.1 calendar: the State Council's holiday schedule as the office enters it. Stored codes: off / work.
+CALENDAR_KINDS = {
+    "off": ("休", "放假", "休息", "假日", "节假日", "off", "holiday"),
+    "work": ("班", "上班", "补班", "调休上班", "工作日", "work", "workday", "working day"),
+}
+
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
@@ -354,6 +360,17 @@ KINDS: dict[str, Kind] = {
             Column("effective_from", "生效月份", "month", aliases=("生效日期", "起始月份")),
         ),
         key=("metric", "dept_code", "effective_from"),
+    ),
+    # PRODUCT §3.2 programme kinds, §4.1: a year's holidays (休) and adjusted working days (班).
+    "calendar": Kind(
+        "calendar",
+        "节假日安排",
+        (
+            Column("date", "日期", "date", True, ("公历日期", "日期(公历)", "day")),
+            Column("kind", "类型", "enum", True, ("安排", "休/班", "放假/上班", "type"), choices=tuple(CALENDAR_KINDS)),
+            Column("name", "名称", "str", aliases=("节日", "节假日", "节日名称", "节假日名称", "说明", "holiday")),
+        ),
+        key=("date",),
     ),
 }
 

@@ -180,6 +180,8 @@ _EXAMPLES: dict[str, list[dict]] = {
             integer="否",
         )
     ],
+    # PRODUCT §4.1: one row per day of the State Council's schedule (休 holiday, 班 adjusted working day).
+    "calendar": [dict(date="2027-01-01", kind="休", name="元旦")],
 }
 
 

@@ -35,8 +35,9 @@ TABLE_ORDER = (
     "events",
     "award_changes",
     "targets",
+    "calendar_days",
 )
-KIND_ORDER = ("metric_catalogue", "indicators", "departments", "metrics", "events", "awards", "targets")
+KIND_ORDER = ("metric_catalogue", "indicators", "departments", "metrics", "events", "awards", "targets", "calendar")
 COUNT_KEYS = ("new", "changed", "unchanged", "rejected", "skipped")
 
 
@@ -207,6 +208,7 @@ def commit_rows(
     replace: bool = False,
     action: str = "upload",
     db: sqlite_utils.Database | None = None,
+    first_line: int = 2,
 ) -> ImportReport:
     """Rows of one kind (dicts keyed by the contract's canonical column names, or any accepted header) through
     the very same validation, comparison and write as an uploaded file: one batch, journalled, audited (as
@@ -217,21 +219,22 @@ def commit_rows(
     (the targets editor), so stored rows not among them are deleted, journalled too. Nothing is written when
     ``dry_run``, when there is any problem, or when nothing would change (then ``committed`` is False and
     ``batch_id`` None). ``db``: an open store to write in (inside the caller's transaction, as a savepoint: the
-    demo writes its kinds all or nothing); else the store at ``db_path`` is opened.
+    demo writes its kinds all or nothing); else the store at ``db_path`` is opened. ``first_line``: the line of the
+    first row (1 for a page editor that counts its rows from 1, so "duplicates line n" names the editor's row n).
     """
     if db is not None:
         with _gc_paused():
-            return _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action)
+            return _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action, first_line)
     with store.opened(db_path) as opened_db, _gc_paused():
-        return _commit_rows(opened_db, kind, rows, source, user, lang, dry_run, replace, action)
+        return _commit_rows(opened_db, kind, rows, source, user, lang, dry_run, replace, action, first_line)
 
 
-def _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action) -> ImportReport:
+def _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action, first_line) -> ImportReport:
     try:
         with db.atomic():
             if not dry_run:
                 store.bump_data_version(db)  # take the write lock before reading (as ``commit``)
-            report, plan = _prepare_rows(db, kind, rows, source, lang, replace)
+            report, plan = _prepare_rows(db, kind, rows, source, lang, replace, first_line)
             nothing = not any(plan.changes.values()) and not any(plan.deletes.values())
             if dry_run or not report.can_commit() or nothing:
                 raise _Abort(report)
@@ -249,18 +252,20 @@ KIND_TABLE = {
     "targets": "targets",
     "indicators": "indicator_catalogue",
     "metric_catalogue": "metric_catalogue",
+    "calendar": "calendar_days",
 }
 
 
-# The kinds whose whole table an editor gives (``replace=True``): never monthly values, events or awards.
-REPLACEABLE = ("targets",)
+# The kinds whose whole table an editor gives (``replace=True``): the targets editor, and the calendar editor
+# (a year edited, the other years' stored days given back unchanged). Never monthly values, events or awards.
+REPLACEABLE = ("targets", "calendar")
 
 
-def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool):
+def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool, first_line: int = 2):
     if kind not in contract.KINDS or (replace and kind not in REPLACEABLE):
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
-    table = rows_table(kind, rows, metric_defs)
+    table = rows_table(kind, rows, metric_defs, first_line)
     base = dict(file_name=source, sha256=None, duplicate_of=None)
     report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace)
     if replace and report.ok:
@@ -278,7 +283,7 @@ def _records_of(plan: _Plan, table: str):
     return [(None, new) for _old, new in plan.changes.get(table, [])] + [(None, r) for r in plan.kept.get(table, [])]
 
 
-def rows_table(kind: str, rows: list[dict], metric_defs) -> reading.RawTable:
+def rows_table(kind: str, rows: list[dict], metric_defs, first_line: int = 2) -> reading.RawTable:
     """Rows as the raw table of a file of ``kind``: header on line 1 (the columns in order of first use), one
     line per row after it. Blank cells (None, NaN, '') stay blank."""
     header: dict[str, None] = {}
@@ -287,7 +292,7 @@ def rows_table(kind: str, rows: list[dict], metric_defs) -> reading.RawTable:
     names = reading.header_names(kind, list(metric_defs))
     cols = tuple(str(h) for h in header)
     columns = tuple(names.get(reading.norm_header(h)) for h in cols)
-    body = tuple((n, tuple(_cell(r.get(h)) for h in header)) for n, r in enumerate(rows, start=2))
+    body = tuple((n, tuple(_cell(r.get(h)) for h in header)) for n, r in enumerate(rows, start=first_line))
     return reading.RawTable(kind, "", "", 1, cols, columns, body)
 
 

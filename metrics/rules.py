@@ -7,7 +7,8 @@ Frames produced here (the other areas build on them; names are stable):
     awarded_on ('YYYY-MM-DD' of the award for ``year`` when the status is awarded, else None),
     rectify_until, in_rectification (bool), days_left (Int64: days until rectify_until, <NA> if none),
     reapply_on ('YYYY-MM-DD', the day after rectify_until), notice_end ('YYYY-MM-DD' for status
-    public_notice), notice_fallback (bool: the working-day calendar did not cover that year), notice_over (bool:
+    public_notice), notice_fallback (bool: the end was counted on the statutory holidays alone — the adjusted
+    working days of a year it touches are neither entered nor known to chinesecalendar), notice_over (bool:
     the notice period ended before as_of and no result is recorded yet).
 ``eligibility(...)`` → one row per department: dept_code, eligible (bool), reasons (tuple of reason dicts
     {"code": 'veto'|'rectifying'|'target_missed'|'no_data', ...details}).
@@ -75,8 +76,12 @@ def award_status(
     as_of: date | str,
     year: int | None = None,
     departments: Iterable[str] | None = None,
+    calendar: workdays.Calendar = workdays.EMPTY,
 ) -> pd.DataFrame:
     """Each department's current status for ``year`` (default: as_of's year) as of ``as_of`` (see module doc).
+
+    ``calendar``: the holiday schedule the office entered (``workdays.Calendar.from_frame(store.calendar_days(db))``)
+    for counting the 公示's working days.
 
     The status is the latest change (by changed_on, up to as_of) recorded for that award year; a department
     with none is 'not_applied' — unless a rectification from an earlier year is still running, which then
@@ -113,7 +118,7 @@ def award_status(
     out = pd.DataFrame(
         rows, columns=["dept_code", "year", "status", "changed_on", "note", "awarded_on", "rectify_until"]
     )
-    return out.pipe(_rectification_countdown, as_of).pipe(_notice_end, as_of)
+    return out.pipe(_rectification_countdown, as_of).pipe(_notice_end, as_of, calendar)
 
 
 def _latest(changes: pd.DataFrame) -> dict[str, dict]:
@@ -149,11 +154,11 @@ def _rectification_countdown(status: pd.DataFrame, as_of: date) -> pd.DataFrame:
     )
 
 
-def _notice_end(status: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def _notice_end(status: pd.DataFrame, as_of: date, calendar: workdays.Calendar) -> pd.DataFrame:
     ends, flags = [], []
     for s, changed in zip(status["status"], status["changed_on"], strict=True):
         if s == "public_notice" and changed:
-            end, fb = public_notice_end(changed)
+            end, fb = public_notice_end(changed, calendar)
             ends.append(end.isoformat())
             flags.append(fb)
         else:
@@ -163,9 +168,11 @@ def _notice_end(status: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return status.assign(notice_end=ends, notice_fallback=flags, notice_over=over)
 
 
-def public_notice_end(start: date | str) -> tuple[date, bool]:
-    """(last day of a 公示 starting on ``start``, fallback used?) — PUBLIC_NOTICE_WORKING_DAYS working days."""
-    return workdays.nth_working_day(start, PUBLIC_NOTICE_WORKING_DAYS)
+def public_notice_end(start: date | str, calendar: workdays.Calendar = workdays.EMPTY) -> tuple[date, bool]:
+    """(last day of a 公示 starting on ``start``, unadjusted?) — PUBLIC_NOTICE_WORKING_DAYS working days, counted on
+    the office's ``calendar`` where it entered the year, else chinesecalendar, else the statutory holidays
+    (unadjusted = True: that year's adjusted working days are not entered; see metrics.workdays)."""
+    return workdays.nth_working_day(start, PUBLIC_NOTICE_WORKING_DAYS, calendar)
 
 
 def rectify_window(revoked_on: date | str) -> tuple[date, date]:

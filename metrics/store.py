@@ -79,7 +79,9 @@ def now_iso() -> str:
 # Schema
 # ---------------------------------------------------------------------------------------------
 
-SCHEMA_VERSION = 2  # 2: batch_rejects.row_json (the rejected row as written, for the error report)
+# 2: batch_rejects.row_json (the rejected row as written, for the error report)
+# 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -130,6 +132,7 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT, action TEXT NOT NULL, target TEXT,
     detail TEXT, before TEXT, after TEXT);
 CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
+CREATE TABLE IF NOT EXISTS calendar_days (date TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT);
 """
 
 # The data tables a batch may change, with their natural keys (contract order).
@@ -141,6 +144,7 @@ DATA_TABLES: dict[str, tuple[str, ...]] = {
     "targets": ("metric", "dept_code", "effective_from"),
     "metric_catalogue": ("code",),
     "indicator_catalogue": ("code",),
+    "calendar_days": ("date",),
 }
 
 
@@ -162,7 +166,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 def _migrate(db: sqlite_utils.Database) -> None:
-    """Bring a store made by an older version up to date; every step is safe to run again."""
+    """Bring a store made by an older version up to date; every step is safe to run again.
+
+    Version 3 only adds a table (calendar_days): ``CREATE TABLE IF NOT EXISTS`` in _SCHEMA does it."""
     cols = {r[1] for r in db.execute("PRAGMA table_info(batch_rejects)").fetchall()}
     if "row_json" not in cols:  # version 2
         try:
@@ -376,6 +382,17 @@ def targets(db: sqlite_utils.Database) -> pd.DataFrame:
         "SELECT metric, dept_code, effective_from, target, direction FROM targets"
         " ORDER BY metric, dept_code, effective_from",
     )
+
+
+def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.DataFrame:
+    """The office's holiday schedule (PRODUCT §4.1): date ('YYYY-MM-DD'), kind ('off' 休 | 'work' 班), name
+    ('' when none); one year's when ``year`` is given. Rules take it as ``workdays.Calendar.from_frame(...)``."""
+    sql = "SELECT date, kind, COALESCE(name, '') AS name FROM calendar_days"
+    params: list = []
+    if year is not None:
+        sql += " WHERE date BETWEEN ? AND ?"
+        params = [f"{int(year):04d}-01-01", f"{int(year):04d}-12-31"]
+    return _frame(db, sql + " ORDER BY date", params)
 
 
 def metric_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
@@ -672,7 +689,8 @@ def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
 
 
 def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
-    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, users stay.
+    """Empty the data tables and the batch history (a fresh start); catalogues, default targets, the holiday schedule
+    (calendar_days: the State Council's, not demo data) and users stay.
     One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump."""
     with db.atomic():
         for tbl in (
@@ -699,6 +717,7 @@ EXPORT_TABLES = (
     "targets",
     "metric_catalogue",
     "indicator_catalogue",
+    "calendar_days",
     "batches",
     "audit",
 )

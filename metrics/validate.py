@@ -236,6 +236,7 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "targets": _targets,
         "indicators": _indicators,
         "metric_catalogue": _metric_catalogue,
+        "calendar": _calendar,
     }[table.kind](frame, ctx, tr, out)
     return out
 
@@ -932,3 +933,19 @@ def _metric_catalogue(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             r["name_en"] = code  # a new metric needs an English name: its code until given
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "metric_catalogue", f, rows)
+
+
+def _calendar(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §4.1 calendar: one row per date (休 holiday / 班 adjusted working day, a name); a date twice is an
+    error naming the first line, a date that does not exist (2027-02-30) is an error."""
+    dates = _parsed_col(f, "date", tr, parse_date, "date", required=True)
+    kinds = _enum_col(f, "kind", tr, contract.CALENDAR_KINDS, required=True)
+    names = _text_col(f, "name", tr)
+    _duplicates(f, [(d,) for d in dates], tr, f.name("date"), lambda k: k[0])
+    rows = []
+    for d, k, n in zip(dates, kinds, names):
+        if d is None or k is None:
+            rows.append(None)
+            continue
+        rows.append({"date": d, "kind": k, "name": n} if n is not None else {"date": d, "kind": k})
+    _emit(out, "calendar_days", f, rows)

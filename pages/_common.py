@@ -169,6 +169,7 @@ def _store_frames(path: str, version: int) -> dict:
             "metric_defs": store.metric_defs(db),
             "metric_catalogue": store.metric_catalogue(db),
             "indicator_catalogue": store.indicator_catalogue(db),
+            "calendar_days": store.calendar_days(db),
         }
 
 

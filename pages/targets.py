@@ -162,3 +162,78 @@ else:
             "aggregate": st.column_config.TextColumn(ui.t("col.aggregate")),
         },
     )
+
+
+# --- holidays and adjusted working days (PRODUCT §4.1; issue 11 calendar) ------------------------
+# One year at a time: the days entered, or a suggestion to start from. Saved through the same validator and
+# write path as an uploaded calendar file (importer.commit_rows): one batch, journalled, audited, rollback-able.
+
+
+def _calendar_section() -> None:
+    from datetime import date
+
+    from metrics import workdays
+
+    st.subheader(ui.t("cal.title"))
+    st.caption(ui.t("cal.help"))
+    c1, _ = st.columns([1, 3])
+    chosen = st.session_state.get("calendar_year")
+    cv = ui.view(vm.calendar_year, ui.view_key(year=chosen, today=date.today()))
+    year = c1.selectbox(ui.t("cal.year"), cv.years, index=cv.years.index(cv.year), key="calendar_year")
+    if year != cv.year:
+        cv = ui.view(vm.calendar_year, ui.view_key(year=year, today=date.today()))
+    flash = st.session_state.pop("calendar_flash", None)
+    if flash:
+        st.success(flash)
+    how, text = cv.note
+    {"caption": st.caption, "info": st.info, "warning": st.warning}[how](text)
+    shown, kind_label, cal = cv.rows, cv.kind_labels, cv.calendar
+    labels = {c: ui.t("cal.col." + c) for c in ("date", "kind", "name")}
+    config = {
+        "date": st.column_config.TextColumn(labels["date"], required=True),
+        "kind": st.column_config.SelectboxColumn(labels["kind"], options=list(kind_label.values()), required=True),
+        "name": st.column_config.TextColumn(labels["name"]),
+    }
+    if not editor:
+        st.caption(ui.t("cal.readonly"))
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+        return
+    with st.form("calendar_form", border=False, enter_to_submit=False):
+        edited = st.data_editor(
+            shown,
+            hide_index=True,
+            width="stretch",
+            num_rows="dynamic",
+            column_config=config,
+            key=f"calendar_editor_{year}",
+        )
+        save = st.form_submit_button(ui.t("cal.save"), key="calendar_save", type="primary")
+    if not save:
+        return
+    rows = workdays.rows_to_save(year, edited.to_dict("records"), cal)
+    report = importer.commit_rows(
+        "calendar",
+        rows,
+        source=store.EDIT_FILE_NAME,
+        user=user,
+        lang=lang,
+        replace=True,
+        action="calendar_edit",
+        first_line=1,
+    )
+    if report.problems:
+        st.error(ui.t("tg.not_saved"))
+        for p in report.problems:
+            st.text(ui.t("cal.err", row=p.line, column=labels.get(p.column, p.column), value=p.value, msg=p.message))
+        return
+    if not report.committed:
+        st.session_state["calendar_flash"] = ui.t("tg.nochange")
+    else:
+        c = report.counts
+        st.session_state["calendar_flash"] = ui.t(
+            "cal.saved", year=year, new=c["new"], changed=c["changed"], deleted=report.deleted
+        )
+    st.rerun()
+
+
+_calendar_section()

@@ -38,8 +38,9 @@ def test_public_notice_across_national_day_2023():
 
 
 def test_year_outside_calendar_falls_back_with_flag():
-    # chinesecalendar 1.11 knows 2004–2026. 2027-03-04 is a Thursday: Mon–Fri gives Thu 4, Fri 5, Mon 8,
-    # Tue 9, Wed 10 → 2027-03-10, and the flag tells the page to show its note.
+    # chinesecalendar 1.11 knows 2004–2026. 2027-03-04 is a Thursday and March has no statutory holiday: Thu 4,
+    # Fri 5, Mon 8, Tue 9, Wed 10 → 2027-03-10, and the flag (2027's adjusted working days are not entered) tells
+    # the page to show its note. Holidays beyond chinesecalendar: tests/test_workdays.py.
     end, fallback = R.public_notice_end(date(2027, 3, 4))
     assert end == date(2027, 3, 10)
     assert fallback is True

@@ -56,7 +56,7 @@ def build(key: ViewKey) -> AwardsView:
     today = key.get("today") or date.today()
     years, year = _years(key.store, key.version, today, key.get("year"))
     depts = key.get("depts", "") or ""
-    status, clash, elig, names, metric_names = _state(key.store, key.version, year, depts, today)
+    status, clash, elig, names, metric_names, calendar = _state(key.store, key.version, year, depts, today)
     label = {c: names.get(c, c) for c in status["dept_code"]}
     pipeline = rules.pipeline_counts(status)
     counts = pipeline.set_index("status")["count"]
@@ -66,7 +66,7 @@ def build(key: ViewKey) -> AwardsView:
         int(clash["dept_code"].nunique()),
         int(counts["rectifying"]),
     )
-    notice, notice_warning = _notice(status, label, lang)
+    notice, notice_warning = _notice(status, label, lang, calendar)
     return AwardsView(
         years=years,
         year=year,
@@ -155,13 +155,14 @@ def _state(path: str, version: int, year: int, depts: str, today: date):
             "year",
             str(year),
         )
-        status = rules.award_status(store.award_changes(db), today, year, codes)
+        calendar = workdays.Calendar.from_frame(store.calendar_days(db))
+        status = rules.award_status(store.award_changes(db), today, year, codes, calendar)
     status = status[status["dept_code"].isin(codes)]
     clash = rules.conflicts(status, events)
     elig = rules.eligibility(codes, events, status, values, year, metric_defs=defs)
     names = dict(zip(departments["dept_code"], departments["dept_name"], strict=True))
     metric_names = {lg: {m.code: i18n.metric_name(m, lg) for m in defs} for lg in i18n.LANGS}
-    return status, clash, elig, names, metric_names
+    return status, clash, elig, names, metric_names, calendar
 
 
 def _conflicts(clash: pd.DataFrame, label: dict, lang: str) -> pd.DataFrame:
@@ -173,15 +174,15 @@ def _conflicts(clash: pd.DataFrame, label: dict, lang: str) -> pd.DataFrame:
     )[["marker", *CONFLICT_COLUMNS]]
 
 
-def _notice(status: pd.DataFrame, label: dict, lang: str) -> tuple[pd.DataFrame, str | None]:
-    """The departments in 公示 with its end, and a warning naming the years whose holiday schedule the end was counted
-    without (None when every end is counted on a known calendar)."""
+def _notice(
+    status: pd.DataFrame, label: dict, lang: str, calendar: workdays.Calendar
+) -> tuple[pd.DataFrame, str | None]:
+    """The departments in 公示 with its end, and a warning naming the years whose adjusted working days are neither
+    entered nor in chinesecalendar, among the notices whose end was counted on the statutory holidays alone
+    (PRODUCT §4.1: the page says they are not yet entered); None when every end rests on a known schedule."""
     notice = status[status["status"] == "public_notice"]
-    uncovered = {
-        int(str(d)[:4])
-        for d in (*notice["notice_end"], *notice["changed_on"])
-        if d and not workdays.calendar_covers(int(str(d)[:4]))
-    }
+    flagged = notice[notice["notice_fallback"].astype(bool)]
+    uncovered = workdays.unadjusted_years(zip(flagged["changed_on"], flagged["notice_end"]), calendar)
     text = {True: i18n.t("aw.notice_over", lang), False: i18n.t("aw.notice_running", lang)}
     rows = notice.assign(
         dept_name=notice["dept_code"].map(label),
@@ -190,8 +191,8 @@ def _notice(status: pd.DataFrame, label: dict, lang: str) -> tuple[pd.DataFrame,
         state=notice["notice_over"].map(lambda over: text[bool(over)]),
     )[list(NOTICE_COLUMNS)]
     warning = None
-    if notice["notice_fallback"].any() and uncovered:
-        warning = i18n.t("aw.notice_fallback", lang, years="、".join(str(y) for y in sorted(uncovered)))
+    if uncovered:
+        warning = i18n.t("aw.notice_unadjusted", lang, years="、".join(str(y) for y in uncovered))
     return rows, warning
 
 

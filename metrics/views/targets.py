@@ -5,10 +5,11 @@ before the hospital floor was enforced: not applied, the hospital's target holds
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, importer, store
+from metrics import contract, i18n, importer, store, workdays
 from metrics.views import ViewKey
 
 # The columns each editor edits: the contract's columns of the kind it writes (commit_rows takes them as they are).
@@ -109,3 +110,38 @@ def problem_texts(problems, kind: str, lang: str) -> list[str]:
         else:
             out.append(i18n.t("tg.err", lang, row=p.line - 1, msg=p.message))
     return out
+
+
+# --- holidays and adjusted working days (PRODUCT §4.1; issue 11 calendar) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """One year of the office's holiday schedule as its editor shows it: the days entered, or a suggestion."""
+
+    years: tuple[int, ...]  # the years the picker offers
+    year: int  # the year shown (the choice, else the next year not entered)
+    note: tuple[str, str]  # ('caption' | 'info' | 'warning', text): entered, or which suggestion this is
+    rows: pd.DataFrame  # date, kind (休/班 label in the language), name
+    kind_labels: dict[str, str]  # stored code → label
+    calendar: workdays.Calendar  # what the store holds (rows_to_save gives the other years back unchanged)
+
+
+def calendar_year(key: ViewKey) -> CalendarView:
+    """The calendar editor's year (choice ``year``; ``today`` for the default) in ``key.lang``."""
+    lang, today = key.lang, key.get("today") or date.today()
+    with store.opened(key.store) as db:
+        cal = workdays.Calendar.from_frame(store.calendar_days(db))
+    years = tuple(workdays.editor_years(cal, today))
+    year = key.get("year")
+    year = year if year in years else workdays.default_year(cal, today)
+    sched = workdays.year_schedule(cal, year)
+    if sched.source == "entered":
+        note = ("caption", i18n.t("cal.entered", lang, year=year, n=len(sched.rows), off=sched.off, work=sched.work))
+    elif sched.source == "chinesecalendar":
+        note = ("info", i18n.t("cal.suggest_covered", lang, year=year))
+    else:
+        note = ("warning", i18n.t("cal.suggest_statutory", lang, year=year))
+    labels = {workdays.OFF: i18n.t("cal.kind.off", lang), workdays.WORK: i18n.t("cal.kind.work", lang)}
+    rows = pd.DataFrame([(d, labels[k], n) for d, k, n in sched.rows], columns=["date", "kind", "name"], dtype=object)
+    return CalendarView(years, year, note, rows, labels, cal)
