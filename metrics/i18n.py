@@ -550,6 +550,8 @@ ZH: dict[str, str] = {
     "backup.cli.done": "已备份到 {path}（{size} 字节，完整性检查通过）。",
     "backup.cli.restored": "已从 {path} 恢复。恢复前的数据库已保存为 {kept}。",
     "backup.cli.failed": "操作未执行：{error}",
+    # issue 12 accounts
+    "upload.kind.catalogue": "指标目录",
 }
 
 EN: dict[str, str] = {
@@ -1093,6 +1095,8 @@ EN: dict[str, str] = {
     "backup.cli.done": "Backed up to {path} ({size} bytes, integrity check ok).",
     "backup.cli.restored": "Restored from {path}. The store as it was before is kept as {kept}.",
     "backup.cli.failed": "Nothing done: {error}",
+    # issue 12 accounts
+    "upload.kind.catalogue": "Catalogue",
 }
 
 TABLES = {"zh": ZH, "en": EN}
