@@ -224,8 +224,10 @@ def _add_access_parsers(sub) -> None:
     lr.add_argument("value", choices=("on", "off"))
     b = sub.add_parser("backup", help="write a consistent online copy of the store")
     b.add_argument("--out", help="backup file (default data/backups/integrity-<time>.db)")
+    b.add_argument("--lang", choices=("zh", "en"), default="zh")
     rs = sub.add_parser("restore", help="replace the store with a checked backup (the current store is kept)")
     rs.add_argument("path")
+    rs.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
 def _read_password(args) -> str:
@@ -286,9 +288,9 @@ def cmd_backup(args) -> int:
     try:
         path = backup.backup(args.out, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
     except backup.BackupError as e:
-        print(i18n.t("backup.cli.failed", error=e), file=sys.stderr)
+        print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
-    print(i18n.t("backup.cli.done", path=path, size=path.stat().st_size))
+    print(i18n.t("backup.cli.done", args.lang, path=path, size=path.stat().st_size))
     return 0
 
 
@@ -299,7 +301,7 @@ def cmd_restore(args) -> int:
     try:
         kept = backup.restore(args.path, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
     except backup.BackupError as e:
-        print(i18n.t("backup.cli.failed", error=e), file=sys.stderr)
+        print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
-    print(i18n.t("backup.cli.restored", path=args.path, kept=kept or "—"))
+    print(i18n.t("backup.cli.restored", args.lang, path=args.path, kept=kept or "—"))
     return 0

@@ -552,6 +552,19 @@ ZH: dict[str, str] = {
     "backup.cli.failed": "操作未执行：{error}",
     # issue 12 accounts
     "upload.kind.catalogue": "指标目录",
+    "backup.err.not_found": "找不到备份文件：{path}",
+    "backup.err.store_missing": "找不到数据库文件：{path}",
+    "backup.err.same_file": "备份文件不能是数据库本身。",
+    "backup.err.not_sqlite": "该文件不是 SQLite 数据库或已损坏（{detail}）。当前数据库未作任何改动。",
+    "backup.err.integrity": "该文件未通过完整性检查（{detail}）。当前数据库未作任何改动。",
+    "backup.err.not_ours": "该文件不是本看板的数据库（缺少表：{detail}）。当前数据库未作任何改动。",
+    "backup.err.triggers": "该文件含有本看板不会创建的触发器或视图（{names}），不是本看板的数据库。当前数据库未作任何改动。",
+    "backup.err.no_version": "该文件没有有效的数据库版本号，不是本看板的数据库。当前数据库未作任何改动。",
+    "backup.err.newer": "该备份由较新版本的看板写入（数据库版本 {found}，本程序最高支持 {ours}）。请先升级程序再恢复。当前数据库未作任何改动。",
+    "backup.err.columns": "该文件不是本看板的数据库：表 {table} 的列与本看板不符（{detail}）。当前数据库未作任何改动。",
+    "backup.err.disk_full": "磁盘空间不足，未能写入 {path}（不完整的文件已删除）。请腾出空间后重试。",
+    "backup.err.read_only": "{path} 所在位置只读，无法写入。请检查文件和目录权限。",
+    "backup.err.write": "无法写入 {path}：{detail}",
 }
 
 EN: dict[str, str] = {
@@ -1097,6 +1110,19 @@ EN: dict[str, str] = {
     "backup.cli.failed": "Nothing done: {error}",
     # issue 12 accounts
     "upload.kind.catalogue": "Catalogue",
+    "backup.err.not_found": "Backup file not found: {path}",
+    "backup.err.store_missing": "Store file not found: {path}",
+    "backup.err.same_file": "The backup file cannot be the store itself.",
+    "backup.err.not_sqlite": "This file is not an SQLite database, or it is damaged ({detail}). The current store was not changed.",
+    "backup.err.integrity": "This file failed the integrity check ({detail}). The current store was not changed.",
+    "backup.err.not_ours": "This file is not a store of this dashboard (missing tables: {detail}). The current store was not changed.",
+    "backup.err.triggers": "This file holds triggers or views this dashboard never creates ({names}): it is not a store of this dashboard. The current store was not changed.",
+    "backup.err.no_version": "This file has no valid schema version: it is not a store of this dashboard. The current store was not changed.",
+    "backup.err.newer": "This backup was written by a newer version of the dashboard (schema version {found}; this program supports up to {ours}). Upgrade the program first, then restore. The current store was not changed.",
+    "backup.err.columns": "This file is not a store of this dashboard: table {table} has other columns ({detail}). The current store was not changed.",
+    "backup.err.disk_full": "The disk is full: {path} could not be written (the incomplete file was removed). Free some space and try again.",
+    "backup.err.read_only": "{path} is on a read-only location and cannot be written. Check the file and folder permissions.",
+    "backup.err.write": "Could not write {path}: {detail}",
 }
 
 TABLES = {"zh": ZH, "en": EN}
