@@ -565,6 +565,8 @@ ZH: dict[str, str] = {
     "backup.err.disk_full": "磁盘空间不足，未能写入 {path}（不完整的文件已删除）。请腾出空间后重试。",
     "backup.err.read_only": "{path} 所在位置只读，无法写入。请检查文件和目录权限。",
     "backup.err.write": "无法写入 {path}：{detail}",
+    "auth.locked_client": "连续登录失败次数过多：此设备对该账号的登录已锁定 {minutes} 分钟（至 {until}）。请稍后再试或联系管理员解锁。",
+    "auth.wait": "该账号近期登录失败较多，请 {seconds} 秒后再试。",
 }
 
 EN: dict[str, str] = {
@@ -1123,6 +1125,8 @@ EN: dict[str, str] = {
     "backup.err.disk_full": "The disk is full: {path} could not be written (the incomplete file was removed). Free some space and try again.",
     "backup.err.read_only": "{path} is on a read-only location and cannot be written. Check the file and folder permissions.",
     "backup.err.write": "Could not write {path}: {detail}",
+    "auth.locked_client": "Too many failed sign-ins: sign-ins to this account from this device are locked for {minutes} minutes (until {until}). Try again later or ask an administrator to unlock it.",
+    "auth.wait": "This account has had many failed sign-ins lately: try again in {seconds} seconds.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -79,7 +79,8 @@ def now_iso() -> str:
 # Schema
 # ---------------------------------------------------------------------------------------------
 
-SCHEMA_VERSION = 2  # 2: batch_rejects.row_json (the rejected row as written, for the error report)
+SCHEMA_VERSION = 4  # 2: batch_rejects.row_json (the rejected row as written, for the error report)
+# 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -130,6 +131,12 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT, action TEXT NOT NULL, target TEXT,
     detail TEXT, before TEXT, after TEXT);
 CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
+CREATE TABLE IF NOT EXISTS signin_attempts (
+    account TEXT NOT NULL, client TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_failure TEXT,
+    locked_until TEXT, last_success TEXT, PRIMARY KEY (account, client));
+CREATE TABLE IF NOT EXISTS audit_budget (
+    scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0);
 """
 
 # The data tables a batch may change, with their natural keys (contract order).
@@ -897,6 +904,100 @@ def delete_user(db: sqlite_utils.Database, username: str) -> None:
     ensure_sessions(db)
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
     db.execute("DELETE FROM users WHERE username = ?", [username])
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction taken at its start (BEGIN IMMEDIATE): what it reads cannot change before it commits."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+# Sign-in attempts (issue 12.6): one row per (account, client); ``account`` is a user name, or "#" and a keyed
+# digest for a name that is not a user (so nothing typed into the name box is stored).
+def signin_attempt(db: sqlite_utils.Database, account: str, client: str) -> dict | None:
+    cur = db.execute(
+        "SELECT failures, last_failure, locked_until, last_success FROM signin_attempts WHERE account = ? AND client = ?",
+        [account, client],
+    )
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def signin_account_failures(db: sqlite_utils.Database, account: str, since: str) -> tuple[int, str | None]:
+    """(failures from every client since ``since``, the latest of them) for one account."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(failures), 0), MAX(last_failure) FROM signin_attempts"
+        " WHERE account = ? AND last_failure > ?",
+        [account, since],
+    ).fetchone()
+    return int(row[0]), row[1]
+
+
+def set_signin_attempt(db: sqlite_utils.Database, account: str, client: str, **fields) -> None:
+    """Insert or update one (account, client) row with ``fields`` among failures, last_failure, locked_until,
+    last_success (column names from the fixed list only)."""
+    allowed = ("failures", "last_failure", "locked_until", "last_success")
+    cols = [c for c in fields if c in allowed]
+    if len(cols) != len(fields):
+        raise ValueError(sorted(set(fields) - set(allowed)))
+    db.execute("INSERT OR IGNORE INTO signin_attempts (account, client) VALUES (?, ?)", [account, client])
+    db.execute(
+        f"UPDATE signin_attempts SET {', '.join(f'{c} = ?' for c in cols)} WHERE account = ? AND client = ?",
+        [fields[c] for c in cols] + [account, client],
+    )
+
+
+def clear_signin_attempts(db: sqlite_utils.Database, account: str) -> None:
+    """Forget every client's failures and locks for one account (unlock, new password)."""
+    db.execute("UPDATE signin_attempts SET failures = 0, locked_until = NULL WHERE account = ?", [account])
+
+
+def forget_signin_attempts(db: sqlite_utils.Database, before: str) -> None:
+    """Drop rows with nothing recent to remember (no failure, lock or success after ``before``)."""
+    db.execute(
+        "DELETE FROM signin_attempts WHERE COALESCE(last_failure, '') < ? AND COALESCE(locked_until, '') < ?"
+        " AND COALESCE(last_success, '') < ?",
+        [before, before, before],
+    )
+
+
+def take_audit_budget(db: sqlite_utils.Database, scope: str, window_start: str, now: str, limit: int) -> bool:
+    """One audit row from ``scope``'s budget of ``limit`` per window; a window older than ``window_start`` starts
+    afresh at ``now``. False when the budget is spent."""
+    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute(
+        "UPDATE audit_budget SET window_start = ?, used = 0 WHERE scope = ? AND window_start <= ?",
+        [now, scope, window_start],
+    )
+    used = db.execute("SELECT used FROM audit_budget WHERE scope = ?", [scope]).fetchone()[0]
+    if used >= limit:
+        return False
+    db.execute("UPDATE audit_budget SET used = used + 1 WHERE scope = ?", [scope])
+    return True
+
+
+def give_back_audit_budget(db: sqlite_utils.Database, scope: str) -> None:
+    db.execute("UPDATE audit_budget SET used = MAX(used - 1, 0) WHERE scope = ?", [scope])
+
+
+def count_skipped_audit(db: sqlite_utils.Database, scope: str, now: str) -> None:
+    """One more row left out of the audit log by ``scope``'s budget."""
+    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute("UPDATE audit_budget SET skipped = skipped + 1 WHERE scope = ?", [scope])
+
+
+def pop_skipped_audit(db: sqlite_utils.Database, scope: str) -> int:
+    """How many rows ``scope`` left out since it last said so (and start counting afresh)."""
+    row = db.execute("SELECT skipped FROM audit_budget WHERE scope = ?", [scope]).fetchone()
+    db.execute("UPDATE audit_budget SET skipped = 0 WHERE scope = ?", [scope])
+    return int(row[0]) if row else 0
 
 
 def count_admins(db: sqlite_utils.Database) -> int:
