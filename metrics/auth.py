@@ -407,13 +407,25 @@ def login_required(db_path=None) -> bool:
         return (store.get_meta(db, REQUIRE_LOGIN_META) or "0") == "1"
 
 
-def set_login_required(required: bool, actor: str | None = None, db_path=None) -> None:
-    with store.opened(db_path) as db, db.atomic():
-        before = store.get_meta(db, REQUIRE_LOGIN_META) or "0"
+def set_login_required(required: bool, actor: str | None = None, db_path=None, expected: bool | None = None) -> bool:
+    """Store whether viewers must sign in; True when it changed (audited), False when it was already so.
+
+    ``expected`` (compare-and-set, issue 12.10): the value the caller showed; when the store holds another value
+    (someone changed it meanwhile) nothing is written and False is returned."""
+    with store.opened(db_path) as db, store.immediate(db):
+        before = (store.get_meta(db, REQUIRE_LOGIN_META) or "0") == "1"
+        if (expected is not None and before != expected) or before == bool(required):
+            return False
         store.set_meta(db, REQUIRE_LOGIN_META, "1" if required else "0")
         store.audit_log(
-            db, actor, "config.require_login", REQUIRE_LOGIN_META, before={"value": before}, after={"value": required}
+            db,
+            actor,
+            "config.require_login",
+            REQUIRE_LOGIN_META,
+            before={"value": "1" if before else "0"},
+            after={"value": bool(required)},
         )
+        return True
 
 
 # --- hardening ----------------------------------------------------------------------------------

@@ -567,6 +567,7 @@ ZH: dict[str, str] = {
     "backup.err.write": "无法写入 {path}：{detail}",
     "auth.locked_client": "连续登录失败次数过多：此设备对该账号的登录已锁定 {minutes} 分钟（至 {until}）。请稍后再试或联系管理员解锁。",
     "auth.wait": "该账号近期登录失败较多，请 {seconds} 秒后再试。",
+    "users.require_login_stale": "此设置已被其他人修改（例如在服务器上用命令行），本次未作更改。下方显示的是当前设置。",
 }
 
 EN: dict[str, str] = {
@@ -1127,6 +1128,7 @@ EN: dict[str, str] = {
     "backup.err.write": "Could not write {path}: {detail}",
     "auth.locked_client": "Too many failed sign-ins: sign-ins to this account from this device are locked for {minutes} minutes (until {until}). Try again later or ask an administrator to unlock it.",
     "auth.wait": "This account has had many failed sign-ins lately: try again in {seconds} seconds.",
+    "users.require_login_stale": "This setting was changed by someone else meanwhile (for example on the server's command line); nothing was changed now. The toggle shows the current setting.",
 }
 
 TABLES = {"zh": ZH, "en": EN}
