@@ -15,7 +15,6 @@ the restored one, never a mix. Any refusal leaves the live store byte for byte a
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
 import tempfile
@@ -58,12 +57,11 @@ def _remove(path: Path) -> None:
 
 
 def _write_error(e: BaseException, path: Path) -> BackupError:
-    """A clear message for a write that failed: a full disk, a read-only place, or another OS error."""
-    text = str(e).lower()
-    code = getattr(e, "errno", None)
-    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "full" in text or "too large" in text:
+    """A clear message for a write that failed: a full disk, a read-only place, or another error."""
+    key = store.problem_key(e)
+    if key == "store.err.disk_full":
         return BackupError("backup.err.disk_full", path=path)
-    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
+    if key == "store.err.read_only":
         return BackupError("backup.err.read_only", path=path)
     return BackupError("backup.err.write", path=path, detail=str(e))
 
@@ -73,12 +71,15 @@ def backup(out: str | os.PathLike | None = None, db_path=None, actor: str | None
     src = store.db_path(db_path)
     if not src.exists():
         raise BackupError("backup.err.store_missing", path=src)
+    with store.opened(src):  # schema ensured, so even an empty store backs up as a valid store
+        pass
     dst = Path(out) if out else backup_dir(src) / f"integrity-{_stamp()}.db"
     if dst.resolve() == src.resolve():
         raise BackupError("backup.err.same_file")
     tmp = dst.with_name(dst.name + ".partial")
     try:
-        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not dst.parent.is_dir():
+            dst.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # data/backups/: owner-only too
         _remove(tmp)
         store.copy_store(src, tmp)
         problems = store.integrity_problems(tmp)
@@ -96,7 +97,7 @@ def backup(out: str | os.PathLike | None = None, db_path=None, actor: str | None
         with store.opened(src) as db, db.atomic():
             store.audit_log(db, actor, "backup", str(dst), detail={"bytes": dst.stat().st_size})
     except sqlite3.OperationalError as e:  # a read-only store can still be backed up; the audit record waits
-        if "readonly" not in str(e):
+        if store.problem_key(e) != "store.err.read_only":
             raise
     return dst
 

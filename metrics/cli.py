@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from metrics import contract, demo, export, i18n, importer, store
@@ -33,7 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
     commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except (sqlite3.DatabaseError, OSError) as e:  # a broken, read-only or full store: say so, no traceback
+        lang = getattr(args, "lang", None) or i18n.DEFAULT_LANG
+        where = store.db_path(args.db)
+        print(i18n.t("store.cli.failed", lang, path=where, error=i18n.t(store.problem_key(e), lang)), file=sys.stderr)
+        print(i18n.t("store.cli.detail", lang, detail=f"{type(e).__name__}: {e}"), file=sys.stderr)
+        return 1
 
 
 def cmd_demo(args) -> int:

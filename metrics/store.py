@@ -35,16 +35,91 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
-    """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on."""
+    """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on.
+
+    The store is owner-only (0600; SQLite gives its -wal and -shm files the same mode): a new one is created so and
+    an existing one with group or other bits is tightened (issue 12.11). A store on a read-only file system or
+    without write permission is opened read-only, so pages and ``users list`` still read it; a write then fails
+    with SQLite's "readonly" error, which ``problem_key`` names.
+    """
     p = db_path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA foreign_keys = ON")
-    db = sqlite_utils.Database(conn)
-    _ensure_wal(db)
-    ensure_schema(db)
-    return db
+    if not p.parent.is_dir():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    if p.exists():
+        _tighten(p)
+    else:
+        try:
+            create_private(p)
+        except OSError:
+            pass  # a read-only place: SQLite's own open says what is wrong
+    try:
+        conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        _ensure_wal(db)
+        ensure_schema(db)
+        return db
+    except sqlite3.OperationalError as e:
+        if getattr(e, "sqlite_errorname", "").split("_")[:2] not in (["SQLITE", "CANTOPEN"], ["SQLITE", "READONLY"]):
+            raise
+        ro = _connect_read_only(p)
+        if ro is None:
+            raise
+        return ro
+
+
+def _tighten(p: Path) -> None:
+    """Make an existing store and its -wal/-shm owner-only when they are not (best effort: ours, writable)."""
+    for f in (p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
+        try:
+            st = f.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+                os.chmod(f, 0o600)
+        except OSError:
+            pass
+
+
+def _connect_read_only(p: Path) -> sqlite_utils.Database | None:
+    """The store opened read-only (``mode=ro``; ``immutable`` when SQLite cannot make the WAL index because the
+    place is read-only: nobody can change the file there), or None when even that fails."""
+    for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                p.resolve().as_uri() + flags, uri=True, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return sqlite_utils.Database(conn)
+        except sqlite3.Error:
+            continue
+    return None
+
+
+def problem_key(exc: BaseException) -> str:
+    """The i18n key that explains a store failure to a user: store.err.corrupt | read_only | disk_full | busy |
+    unavailable. The exception's own text (paths, SQL) belongs in the server log only."""
+    import errno
+
+    text = str(exc).lower()
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return "store.err.disk_full"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "store.err.read_only"
+        return "store.err.unavailable"
+    if name == "SQLITE_FULL" or "disk is full" in text or name == "SQLITE_IOERR_WRITE":
+        return "store.err.disk_full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return "store.err.read_only"
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or name.startswith("SQLITE_CORRUPT"):
+        return "store.err.corrupt"
+    if "malformed" in text or "not a database" in text or "no such table" in text or "no such column" in text:
+        return "store.err.corrupt"
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        return "store.err.busy"
+    return "store.err.unavailable"
 
 
 def _ensure_wal(db: sqlite_utils.Database) -> None:
@@ -56,8 +131,8 @@ def _ensure_wal(db: sqlite_utils.Database) -> None:
             if db.journal_mode != "wal":
                 db.enable_wal()
             return
-        except sqlite3.OperationalError:
-            if attempt == 99:
+        except sqlite3.OperationalError as e:
+            if attempt == 99 or "locked" not in str(e):  # a read-only or missing store will not come right
                 raise
             time.sleep(0.05)
 
@@ -1122,8 +1197,8 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, read_only_source:
         src = Path(src).resolve()
         flags = "?mode=ro" if src.with_name(src.name + "-wal").exists() else "?mode=ro&immutable=1"
         s = sqlite3.connect(src.as_uri() + flags, uri=True, timeout=30)
-    else:
-        s = sqlite3.connect(str(src), timeout=30)
+    else:  # one of our stores: opened as every caller opens it (read-only when it lies on a read-only place)
+        s = connect(src).conn
     d = sqlite3.connect(str(dst), timeout=30)
     try:
         d.execute("PRAGMA busy_timeout = 30000")
