@@ -218,3 +218,28 @@ def test_backups_and_the_kept_pre_restore_copy_are_owner_only(demo_db, tmp_path)
     for p in (made, default, kept):
         assert _mode(p) == 0o600, (p, oct(_mode(p)))
     assert _mode(backup.backup_dir(demo_db)) == 0o700
+
+
+_BROWSE = """
+import os
+from streamlit.testing.v1 import AppTest
+os.environ["INTEGRITY_DB"] = {db!r}
+at = AppTest.from_file("dashboard.py", default_timeout=60)
+at.run()
+assert not at.exception, at.exception
+print("TITLE", at.title[0].value if at.title else "")
+print("ERRORS", [e.value for e in at.error])
+at.switch_page("pages/login.py").run()
+at.text_input(key="login_username").input("admin")
+at.text_input(key="login_password").input("correct horse 9")
+at.button[-1].click().run()
+assert not at.exception, at.exception
+print("SIGNIN", [e.value for e in at.error])
+"""
+
+
+def test_a_read_only_store_can_be_browsed_and_a_sign_in_says_it_is_read_only(read_only_store):
+    r = _read_only_run(read_only_store.parent, _BROWSE.format(db=str(read_only_store)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "TITLE 总览" in r.stdout and "ERRORS []" in r.stdout, r.stdout
+    assert "数据库为只读" in r.stdout.split("SIGNIN", 1)[1], r.stdout
