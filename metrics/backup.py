@@ -114,6 +114,8 @@ def _checked_copy(source: Path, work: Path) -> None:
     try:
         store.copy_store(source, work, read_only_source=True)
     except sqlite3.DatabaseError as e:
+        if store.problem_key(e) in ("store.err.disk_full", "store.err.read_only"):  # writing the copy failed
+            raise
         raise BackupError("backup.err.not_sqlite", detail=str(e)) from e
     problems = store.integrity_problems(work)
     if problems:
@@ -167,7 +169,7 @@ def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -
         with store.opened(dst) as db, db.atomic():  # a commit between our read and the swap: move past it too
             store.bump_data_version(db)
         return kept
-    except (OSError, sqlite3.OperationalError) as e:
-        raise _write_error(e, work) from e
+    except (OSError, sqlite3.OperationalError) as e:  # the work copy lives next to the store: name the store
+        raise _write_error(e, dst) from e
     finally:
         _remove(work)

@@ -157,3 +157,35 @@ def test_truncated_or_zeroed_files_are_refused(demo_db, tmp_path, capsys, conten
     bad = tmp_path / "bad.db"
     bad.write_bytes(content)
     _assert_refused_and_untouched(demo_db, bad, capsys, "操作未执行")
+
+
+def test_a_full_disk_during_restore_leaves_the_live_store_as_it_was(demo_db, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    saved = backup.backup(tmp_path / "good.db")
+    with store.opened(demo_db) as db:
+        db.execute("DELETE FROM metric_values WHERE month < '2024-01'")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    sha, rows = _sha(demo_db), _rows(demo_db)
+
+    def limit():
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300 * 1024, 300 * 1024))
+
+    r = subprocess.run(
+        [sys.executable, "-m", "metrics", "--db", str(demo_db), "restore", str(saved)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+    )
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "磁盘空间不足" in r.stderr, r.stderr
+    assert _sha(demo_db) == sha and _rows(demo_db) == rows
+    assert not [p for p in demo_db.parent.iterdir() if p.name.startswith(".restore")]
