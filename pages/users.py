@@ -89,9 +89,12 @@ TOGGLE, SHOWN = "require_login", "_require_login_shown"
 
 
 def _flip_require_login() -> None:
+    # a callback runs before the next run's access check: check the role again, as stored now
+    if not ui.can("admin"):
+        return
     shown = st.session_state.get(SHOWN)
     wanted = bool(st.session_state.get(TOGGLE))
-    if shown is None or not auth.set_login_required(wanted, actor=me, expected=shown):
+    if shown is None or not auth.set_login_required(wanted, actor=ui.current_user(), expected=shown):
         st.session_state[FLASH] = None
         st.session_state[STALE] = True
     else:

@@ -71,3 +71,11 @@ def test_the_admin_turning_it_on_is_written_and_audited_once(db_file):
     at.run()
     at.run()
     assert len(_by_admin(db_file)) == 1 and auth.login_required() is True
+
+
+def test_an_admin_demoted_meanwhile_cannot_flip_it(db_file):
+    at = _users_page(db_file)
+    auth.add_user("root", PW, "admin")
+    auth.set_role("admin", "viewer", actor="root")
+    _toggle(at).set_value(True).run()
+    assert auth.login_required() is False and _by_admin(db_file).empty
