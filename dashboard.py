@@ -98,4 +98,4 @@ try:
     nav.run()
 except Exception as e:  # a friendly message for the user, the full traceback in the server log
     log.exception("page %s failed", nav.url_path)
-    st.error(ui.t(ui.store_problem_key(e) or "app.error"))
+    st.error(ui.store_message(e))

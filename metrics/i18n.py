@@ -568,13 +568,14 @@ ZH: dict[str, str] = {
     "auth.locked_client": "连续登录失败次数过多：此设备对该账号的登录已锁定 {minutes} 分钟（至 {until}）。请稍后再试或联系管理员解锁。",
     "auth.wait": "该账号近期登录失败较多，请 {seconds} 秒后再试。",
     "users.require_login_stale": "此设置已被其他人修改（例如在服务器上用命令行），本次未作更改。下方显示的是当前设置。",
-    "store.err.corrupt": "数据库文件已损坏，或不是本看板的数据库，页面暂时无法显示。请管理员在服务器上用 `python -m metrics restore 备份文件` 从备份恢复。详细信息已记录在服务器日志中。",
+    "store.err.corrupt": "数据库文件已损坏，或不是本看板的数据库。请管理员在服务器上用 `python -m metrics restore 备份文件` 从备份恢复。",
     "store.err.read_only": "数据库为只读，无法保存更改（浏览不受影响）。请管理员检查数据库文件及其所在目录的写权限。",
     "store.err.disk_full": "磁盘空间不足（或超出文件大小限制），更改未保存，已保存的数据不受影响。请管理员腾出磁盘空间后重试。",
     "store.err.busy": "数据库正忙（另一项写入尚未完成），请稍后重试。",
-    "store.err.unavailable": "无法打开数据库，页面暂时无法显示。请联系管理员，详细信息已记录在服务器日志中。",
+    "store.err.unavailable": "无法打开数据库。请管理员检查数据库文件是否存在、可读。",
     "store.cli.failed": "操作未执行（数据库 {path}）：{error}",
     "store.cli.detail": "详细：{detail}",
+    "store.page": "{message}（详细信息已记录在服务器日志中。）",
 }
 
 EN: dict[str, str] = {
@@ -1136,13 +1137,14 @@ EN: dict[str, str] = {
     "auth.locked_client": "Too many failed sign-ins: sign-ins to this account from this device are locked for {minutes} minutes (until {until}). Try again later or ask an administrator to unlock it.",
     "auth.wait": "This account has had many failed sign-ins lately: try again in {seconds} seconds.",
     "users.require_login_stale": "This setting was changed by someone else meanwhile (for example on the server's command line); nothing was changed now. The toggle shows the current setting.",
-    "store.err.corrupt": "The store is damaged, or is not a store of this dashboard, so this page cannot be shown. An administrator can bring back a backup on the server with `python -m metrics restore BACKUP`. The details are in the server log.",
+    "store.err.corrupt": "The store is damaged, or is not a store of this dashboard. An administrator can bring back a backup on the server with `python -m metrics restore BACKUP`.",
     "store.err.read_only": "The store is read-only: changes cannot be saved (browsing still works). An administrator should check write permission on the store file and its folder.",
     "store.err.disk_full": "The disk is full (or a file size limit was reached): the change was not saved, and nothing saved before is affected. An administrator should free some space, then try again.",
     "store.err.busy": "The store is busy with another write; try again in a moment.",
-    "store.err.unavailable": "The store cannot be opened, so this page cannot be shown. Contact an administrator; the details are in the server log.",
+    "store.err.unavailable": "The store cannot be opened. An administrator should check that the store file exists and can be read.",
     "store.cli.failed": "Nothing done (store {path}): {error}",
     "store.cli.detail": "Detail: {detail}",
+    "store.page": "{message} (The details are in the server log.)",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -94,8 +94,14 @@ def _store_failed(exc: BaseException) -> None:
     import logging
 
     logging.getLogger("integrity").error("store %s failed", store.db_path(), exc_info=exc)
-    st.error(t(store_problem_key(exc) or "app.error"))
+    st.error(store_message(exc))
     st.stop()
+
+
+def store_message(exc: BaseException) -> str:
+    """What a page shows for a failure: the store's problem in words (details are in the server log)."""
+    key = store_problem_key(exc)
+    return t("store.page", message=t(key)) if key else t("app.error")
 
 
 def store_guard() -> None:
