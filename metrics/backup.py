@@ -16,8 +16,10 @@ the restored one, never a mix. Any refusal leaves the live store byte for byte a
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -109,6 +111,34 @@ def backup_bytes(db_path=None, actor: str | None = None) -> bytes:
         return path.read_bytes()
 
 
+def _keep_raw(dst: Path) -> Path:
+    """A byte copy of a damaged store and its -wal (owner-only) under data/backups/, for whoever wants to dig."""
+    folder = backup_dir(dst)
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    kept = folder / f"pre-restore-{_stamp()}.damaged.db"
+    for side in ("", "-wal"):
+        src = dst.with_name(dst.name + side)
+        if src.exists():
+            target = kept.with_name(kept.name + side)
+            store.create_private(target)
+            shutil.copyfile(src, target)
+    return kept
+
+
+def _readable_version(dst: Path) -> int:
+    """The data version a damaged store still shows, or 0."""
+    try:
+        conn = sqlite3.connect(dst.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+    except (sqlite3.Error, TypeError, ValueError):
+        return 0
+
+
 def _checked_copy(source: Path, work: Path) -> None:
     """Copy ``source`` (opened read-only) to ``work`` and prove it is a store we may restore; BackupError if not."""
     try:
@@ -149,8 +179,13 @@ def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -
             pass
         if store.restore_problems(work):  # the migration must have made it whole
             raise BackupError("backup.err.not_ours", detail=str(store.restore_problems(work)[0][1]))
-        kept, version = None, 0
-        if dst.exists():
+        kept, version, damaged = None, 0, False
+        if dst.exists() and dst.stat().st_size > 0:
+            damaged = bool(store.integrity_problems(dst))
+        if damaged:  # the usual reason to restore: keep the damaged files as they are, then replace them
+            kept = _keep_raw(dst)
+            version = max(_readable_version(dst), int(time.time()))
+        elif dst.exists():
             with store.opened(dst) as db:
                 version = store.data_version(db)
             kept = backup(backup_dir(dst) / f"pre-restore-{_stamp()}.db", db_path=dst, actor=actor)
@@ -158,10 +193,19 @@ def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -
                 store.set_page_size(work, store.page_size(dst))
         with store.opened(work) as db, db.atomic():
             store.audit_log(
-                db, actor, "restore", str(source), detail={"previous_store_kept_as": str(kept) if kept else None}
+                db,
+                actor,
+                "restore",
+                str(source),
+                detail={"previous_store_kept_as": str(kept) if kept else None, "previous_store_damaged": damaged},
             )
             # past both stores' versions, so no page cache keyed on a version can show pre-restore data
             store.set_meta(db, "data_version", str(max(version, store.data_version(db)) + 1))
+        if damaged:
+            for side in ("-wal", "-shm"):  # the damaged store's own; kept above
+                dst.with_name(dst.name + side).unlink(missing_ok=True)
+            os.replace(work, dst)  # same folder: one atomic rename
+            return kept
         try:
             store.copy_store(work, dst)  # one transaction on the live store: all of it or none
         except (OSError, sqlite3.Error) as e:

@@ -189,3 +189,23 @@ def test_a_full_disk_during_restore_leaves_the_live_store_as_it_was(demo_db, tmp
     assert r.returncode == 1 and "Traceback" not in r.stderr and "磁盘空间不足" in r.stderr, r.stderr
     assert _sha(demo_db) == sha and _rows(demo_db) == rows
     assert not [p for p in demo_db.parent.iterdir() if p.name.startswith(".restore")]
+
+
+@pytest.mark.parametrize("damage", ["pages", "garbage"])
+def test_a_damaged_store_can_be_restored_over_and_its_files_are_kept(demo_db, tmp_path, capsys, damage):
+    saved = backup.backup(tmp_path / "good.db")
+    rows = _rows(saved)
+    raw = bytearray(demo_db.read_bytes())
+    if damage == "garbage":
+        raw[:] = b"junk" * (len(raw) // 4)
+    else:
+        for offset in range(8192, len(raw) - 4096, 4096):
+            raw[offset + 40 : offset + 400] = b"\xff" * 360
+    demo_db.write_bytes(bytes(raw))
+    damaged_sha = _sha(demo_db)
+    assert cli.main(["--db", str(demo_db), "restore", str(saved)]) == 0, capsys.readouterr().err
+    assert _rows(demo_db) == rows and store.integrity_problems(demo_db) == []
+    (kept,) = (demo_db.parent / "backups").glob("pre-restore-*.damaged.db")
+    assert _sha(kept) == damaged_sha
+    report = importer.commit("月份,科室编码,科室名称,患者满意度\n2024-04,K99,新科室,95\n".encode(), "a.csv", None)
+    assert report.committed
