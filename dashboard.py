@@ -34,6 +34,7 @@ st.set_page_config(
 )
 
 lang = ui.lang()
+ui.store_guard()  # a broken store: a friendly page (zh/en), the details in the server log, nothing else runs
 with st.sidebar:
     choice = st.radio(
         i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True, key="_lang_radio"
@@ -43,7 +44,7 @@ with st.sidebar:
         st.session_state[ui.LANG_KEY] = new_lang
         st.rerun()
     # access (issue 6): who is signed in, read from the store on every run
-    user = ui.signed_in_user()
+    user = ui.guarded(ui.signed_in_user)
     if user:
         st.caption(ui.t("auth.signed_in_as", user=user.username, role=ui.t(f"role.{user.role}")))
         if st.button(ui.t("auth.sign_out"), key="_sign_out"):
@@ -73,7 +74,7 @@ MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 
 
 # the same rule as ui.can, with the user looked up once per run (one store read, not one per page)
-_role = user.role if user else ("" if auth.login_required() else "viewer")
+_role = user.role if user else ("" if ui.guarded(auth.login_required) else "viewer")
 
 
 def _visible(url: str) -> bool:
@@ -91,10 +92,10 @@ for path, key, url, icon in PAGES:
             st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == home))
         )
 nav = st.navigation(_sections)
-if ui.is_demo_store():
+if ui.guarded(ui.is_demo_store):
     st.warning(ui.t("app.demo_banner"), icon=":material/science:")
 try:
     nav.run()
-except Exception:  # a friendly message for the user, the full traceback in the server log
+except Exception as e:  # a friendly message for the user, the full traceback in the server log
     log.exception("page %s failed", nav.url_path)
-    st.error(ui.t("app.error"))
+    st.error(ui.store_message(e))

@@ -1,23 +1,44 @@
-"""Backup and restore of the SQLite store (issue 6).
+"""Backup and restore of the SQLite store (issues 6 and 12).
 
 A backup is a consistent online copy made with SQLite's backup API (``sqlite3.Connection.backup``), safe while
-the dashboard and imports keep writing. A restore first checks the file (``PRAGMA integrity_check`` and our
-tables), keeps a copy of the current store next to the backups, then copies the backup into the live store
-through the same API, so open connections see either the old store or the restored one, never a mix.
+the dashboard and imports keep writing; it is written to ``<name>.partial`` (owner-only, 0600), checked with
+``PRAGMA integrity_check`` and only then renamed, so a backup file is complete or absent — a full disk leaves no
+partial file behind.
+
+A restore never works on the live store until the backup has proved itself (issue 12.4): the file is copied
+(opened read-only) to a private work copy next to the store; the copy must pass the integrity check, be one of our
+stores (our tables, with our columns and keys, no triggers or views) of this schema version or older; the copy is
+migrated to this version; only then is the current store kept under data/backups/pre-restore-<time>.db and the
+copy written into the live store in one step with the backup API, so open connections see either the old store or
+the restored one, never a mix. Any refusal leaves the live store byte for byte as it was.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
-from metrics import store
+from metrics import i18n, store
 
 
 class BackupError(Exception):
-    """A backup or restore that was refused; nothing was changed."""
+    """A backup or restore that was refused; nothing was changed. ``key`` is an i18n key, ``fmt`` its fields."""
+
+    def __init__(self, key: str, **fmt):
+        super().__init__(key)
+        self.key = key
+        self.fmt = fmt
+
+    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        return i18n.t(self.key, lang, **self.fmt)
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 def backup_dir(db_path=None) -> Path:
@@ -29,27 +50,57 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _write_error(e: BaseException, path: Path) -> BackupError:
+    """A clear message for a write that failed: a full disk, a read-only place, or another error."""
+    key = store.problem_key(e)
+    if key == "store.err.disk_full":
+        return BackupError("backup.err.disk_full", path=path)
+    if key == "store.err.read_only":
+        return BackupError("backup.err.read_only", path=path)
+    return BackupError("backup.err.write", path=path, detail=str(e))
+
+
 def backup(out: str | os.PathLike | None = None, db_path=None, actor: str | None = None) -> Path:
     """Write a consistent copy of the store to ``out`` (default data/backups/integrity-<time>.db); returns it."""
     src = store.db_path(db_path)
     if not src.exists():
-        raise BackupError(f"store not found: {src}")
+        raise BackupError("backup.err.store_missing", path=src)
     with store.opened(src):  # schema ensured, so even an empty store backs up as a valid store
         pass
     dst = Path(out) if out else backup_dir(src) / f"integrity-{_stamp()}.db"
     if dst.resolve() == src.resolve():
-        raise BackupError("the backup file must differ from the store")
-    dst.parent.mkdir(parents=True, exist_ok=True)
+        raise BackupError("backup.err.same_file")
     tmp = dst.with_name(dst.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    store.copy_store(src, tmp)
-    problems = store.integrity_problems(tmp)
-    if problems:
-        tmp.unlink(missing_ok=True)
-        raise BackupError("backup failed its integrity check: " + "; ".join(problems[:5]))
-    os.replace(tmp, dst)  # a backup file is either complete or absent
-    with store.opened(src) as db, db.atomic():
-        store.audit_log(db, actor, "backup", str(dst), detail={"bytes": dst.stat().st_size})
+    try:
+        if not dst.parent.is_dir():
+            dst.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # data/backups/: owner-only too
+        _remove(tmp)
+        store.copy_store(src, tmp)
+        problems = store.integrity_problems(tmp)
+        if problems:
+            raise BackupError("backup.err.integrity", detail="; ".join(problems[:5]))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, dst)  # a backup file is either complete or absent
+    except BackupError:
+        _remove(tmp)
+        raise
+    except (OSError, sqlite3.Error) as e:
+        _remove(tmp)
+        raise _write_error(e, dst) from e
+    try:
+        with store.opened(src) as db, db.atomic():
+            store.audit_log(db, actor, "backup", str(dst), detail={"bytes": dst.stat().st_size})
+    except sqlite3.OperationalError as e:  # a read-only store can still be backed up; the audit record waits
+        if store.problem_key(e) != "store.err.read_only":
+            raise
     return dst
 
 
@@ -60,31 +111,109 @@ def backup_bytes(db_path=None, actor: str | None = None) -> bytes:
         return path.read_bytes()
 
 
-def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -> Path:
+def _keep_raw(dst: Path) -> Path:
+    """A byte copy of a damaged store and its -wal (owner-only) under data/backups/, for whoever wants to dig."""
+    folder = backup_dir(dst)
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    kept = folder / f"pre-restore-{_stamp()}.damaged.db"
+    for side in ("", "-wal"):
+        src = dst.with_name(dst.name + side)
+        if src.exists():
+            target = kept.with_name(kept.name + side)
+            store.create_private(target)
+            shutil.copyfile(src, target)
+    return kept
+
+
+def _readable_version(dst: Path) -> int:
+    """The data version a damaged store still shows, or 0."""
+    try:
+        conn = sqlite3.connect(dst.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+    except (sqlite3.Error, TypeError, ValueError):
+        return 0
+
+
+def _checked_copy(source: Path, work: Path) -> None:
+    """Copy ``source`` (opened read-only) to ``work`` and prove it is a store we may restore; BackupError if not."""
+    try:
+        store.copy_store(source, work, read_only_source=True)
+    except sqlite3.DatabaseError as e:
+        if store.problem_key(e) in ("store.err.disk_full", "store.err.read_only"):  # writing the copy failed
+            raise
+        raise BackupError("backup.err.not_sqlite", detail=str(e)) from e
+    problems = store.integrity_problems(work)
+    if problems:
+        raise BackupError("backup.err.integrity", detail="; ".join(problems[:5]))
+    try:
+        problems = store.restore_problems(work)
+    except sqlite3.DatabaseError as e:
+        raise BackupError("backup.err.not_sqlite", detail=str(e)) from e
+    if problems:
+        key, fmt = problems[0]
+        raise BackupError(key, **fmt)
+
+
+def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -> Path | None:
     """Replace the store's contents with the backup ``source``; returns the copy kept of the store before.
 
-    Refuses (BackupError, nothing changed) a file that is missing, not SQLite, damaged or not one of our stores.
+    Refuses (BackupError, the live store untouched) a file that is missing, not SQLite, damaged, not one of our
+    stores, or written by a newer version. An older store is migrated on the work copy before it is swapped in.
     """
     source = Path(source)
     if not source.is_file():
-        raise BackupError(f"backup not found: {source}")
-    problems = store.integrity_problems(source)
-    if problems:
-        raise BackupError("backup refused, integrity check failed: " + "; ".join(problems[:5]))
+        raise BackupError("backup.err.not_found", path=source)
     dst = store.db_path(db_path)
     if dst.exists() and source.resolve() == dst.resolve():
-        raise BackupError("the backup file is the store itself")
-    kept, version = None, 0
-    if dst.exists():
-        with store.opened(dst) as db:
-            version = store.data_version(db)
-        kept = backup(backup_dir(dst) / f"pre-restore-{_stamp()}.db", db_path=dst, actor=actor)
+        raise BackupError("backup.err.same_file")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    store.copy_store(source, dst)
-    with store.opened(dst) as db, db.atomic():
-        store.audit_log(
-            db, actor, "restore", str(source), detail={"previous_store_kept_as": str(kept) if kept else None}
-        )
-        # past both stores' versions, so no page cache keyed on a version can show pre-restore data
-        store.set_meta(db, "data_version", str(max(version, store.data_version(db)) + 1))
-    return kept
+    work = dst.resolve().parent / f".restore-{_stamp()}.db"
+    try:
+        _checked_copy(source, work)
+        with store.opened(work):  # migrates an older store to this version, on the copy
+            pass
+        if store.restore_problems(work):  # the migration must have made it whole
+            raise BackupError("backup.err.not_ours", detail=str(store.restore_problems(work)[0][1]))
+        kept, version, damaged = None, 0, False
+        if dst.exists() and dst.stat().st_size > 0:
+            damaged = bool(store.integrity_problems(dst))
+        if damaged:  # the usual reason to restore: keep the damaged files as they are, then replace them
+            kept = _keep_raw(dst)
+            version = max(_readable_version(dst), int(time.time()))
+        elif dst.exists():
+            with store.opened(dst) as db:
+                version = store.data_version(db)
+            kept = backup(backup_dir(dst) / f"pre-restore-{_stamp()}.db", db_path=dst, actor=actor)
+            if store.page_size(work) != store.page_size(dst):
+                store.set_page_size(work, store.page_size(dst))
+        with store.opened(work) as db, db.atomic():
+            store.audit_log(
+                db,
+                actor,
+                "restore",
+                str(source),
+                detail={"previous_store_kept_as": str(kept) if kept else None, "previous_store_damaged": damaged},
+            )
+            # past both stores' versions, so no page cache keyed on a version can show pre-restore data
+            store.set_meta(db, "data_version", str(max(version, store.data_version(db)) + 1))
+        if damaged:
+            for side in ("-wal", "-shm"):  # the damaged store's own; kept above
+                dst.with_name(dst.name + side).unlink(missing_ok=True)
+            os.replace(work, dst)  # same folder: one atomic rename
+            return kept
+        try:
+            store.copy_store(work, dst)  # one transaction on the live store: all of it or none
+        except (OSError, sqlite3.Error) as e:
+            raise _write_error(e, dst) from e
+        with store.opened(dst) as db, db.atomic():  # a commit between our read and the swap: move past it too
+            store.bump_data_version(db)
+        return kept
+    except (OSError, sqlite3.OperationalError) as e:  # the work copy lives next to the store: name the store
+        raise _write_error(e, dst) from e
+    finally:
+        _remove(work)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from metrics import contract, demo, export, i18n, importer, store
@@ -33,7 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
     commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except (sqlite3.DatabaseError, OSError) as e:  # a broken, read-only or full store: say so, no traceback
+        lang = getattr(args, "lang", None) or i18n.DEFAULT_LANG
+        where = store.db_path(args.db)
+        print(i18n.t("store.cli.failed", lang, path=where, error=i18n.t(store.problem_key(e), lang)), file=sys.stderr)
+        print(i18n.t("store.cli.detail", lang, detail=f"{type(e).__name__}: {e}"), file=sys.stderr)
+        return 1
 
 
 def cmd_demo(args) -> int:
@@ -224,8 +232,10 @@ def _add_access_parsers(sub) -> None:
     lr.add_argument("value", choices=("on", "off"))
     b = sub.add_parser("backup", help="write a consistent online copy of the store")
     b.add_argument("--out", help="backup file (default data/backups/integrity-<time>.db)")
+    b.add_argument("--lang", choices=("zh", "en"), default="zh")
     rs = sub.add_parser("restore", help="replace the store with a checked backup (the current store is kept)")
     rs.add_argument("path")
+    rs.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
 def _read_password(args) -> str:
@@ -286,9 +296,9 @@ def cmd_backup(args) -> int:
     try:
         path = backup.backup(args.out, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
     except backup.BackupError as e:
-        print(i18n.t("backup.cli.failed", error=e), file=sys.stderr)
+        print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
-    print(i18n.t("backup.cli.done", path=path, size=path.stat().st_size))
+    print(i18n.t("backup.cli.done", args.lang, path=path, size=path.stat().st_size))
     return 0
 
 
@@ -299,7 +309,7 @@ def cmd_restore(args) -> int:
     try:
         kept = backup.restore(args.path, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
     except backup.BackupError as e:
-        print(i18n.t("backup.cli.failed", error=e), file=sys.stderr)
+        print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
-    print(i18n.t("backup.cli.restored", path=args.path, kept=kept or "—"))
+    print(i18n.t("backup.cli.restored", args.lang, path=args.path, kept=kept or "—"))
     return 0

@@ -35,16 +35,91 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
-    """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on."""
+    """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on.
+
+    The store is owner-only (0600; SQLite gives its -wal and -shm files the same mode): a new one is created so and
+    an existing one with group or other bits is tightened (issue 12.11). A store on a read-only file system or
+    without write permission is opened read-only, so pages and ``users list`` still read it; a write then fails
+    with SQLite's "readonly" error, which ``problem_key`` names.
+    """
     p = db_path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA foreign_keys = ON")
-    db = sqlite_utils.Database(conn)
-    _ensure_wal(db)
-    ensure_schema(db)
-    return db
+    if not p.parent.is_dir():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    if p.exists():
+        _tighten(p)
+    else:
+        try:
+            create_private(p)
+        except OSError:
+            pass  # a read-only place: SQLite's own open says what is wrong
+    try:
+        conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        _ensure_wal(db)
+        ensure_schema(db)
+        return db
+    except sqlite3.OperationalError as e:
+        if getattr(e, "sqlite_errorname", "").split("_")[:2] not in (["SQLITE", "CANTOPEN"], ["SQLITE", "READONLY"]):
+            raise
+        ro = _connect_read_only(p)
+        if ro is None:
+            raise
+        return ro
+
+
+def _tighten(p: Path) -> None:
+    """Make an existing store and its -wal/-shm owner-only when they are not (best effort: ours, writable)."""
+    for f in (p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
+        try:
+            st = f.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+                os.chmod(f, 0o600)
+        except OSError:
+            pass
+
+
+def _connect_read_only(p: Path) -> sqlite_utils.Database | None:
+    """The store opened read-only (``mode=ro``; ``immutable`` when SQLite cannot make the WAL index because the
+    place is read-only: nobody can change the file there), or None when even that fails."""
+    for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                p.resolve().as_uri() + flags, uri=True, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return sqlite_utils.Database(conn)
+        except sqlite3.Error:
+            continue
+    return None
+
+
+def problem_key(exc: BaseException) -> str:
+    """The i18n key that explains a store failure to a user: store.err.corrupt | read_only | disk_full | busy |
+    unavailable. The exception's own text (paths, SQL) belongs in the server log only."""
+    import errno
+
+    text = str(exc).lower()
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return "store.err.disk_full"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "store.err.read_only"
+        return "store.err.unavailable"
+    if name == "SQLITE_FULL" or "disk is full" in text or name == "SQLITE_IOERR_WRITE":
+        return "store.err.disk_full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return "store.err.read_only"
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or name.startswith("SQLITE_CORRUPT"):
+        return "store.err.corrupt"
+    if "malformed" in text or "not a database" in text or "no such table" in text or "no such column" in text:
+        return "store.err.corrupt"
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        return "store.err.busy"
+    return "store.err.unavailable"
 
 
 def _ensure_wal(db: sqlite_utils.Database) -> None:
@@ -56,8 +131,8 @@ def _ensure_wal(db: sqlite_utils.Database) -> None:
             if db.journal_mode != "wal":
                 db.enable_wal()
             return
-        except sqlite3.OperationalError:
-            if attempt == 99:
+        except sqlite3.OperationalError as e:
+            if attempt == 99 or "locked" not in str(e):  # a read-only or missing store will not come right
                 raise
             time.sleep(0.05)
 
@@ -81,7 +156,8 @@ def now_iso() -> str:
 
 # 2: batch_rejects.row_json (the rejected row as written, for the error report)
 # 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
-SCHEMA_VERSION = 3
+# 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -133,6 +209,12 @@ CREATE TABLE IF NOT EXISTS audit (
     detail TEXT, before TEXT, after TEXT);
 CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
 CREATE TABLE IF NOT EXISTS calendar_days (date TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT);
+CREATE TABLE IF NOT EXISTS signin_attempts (
+    account TEXT NOT NULL, client TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_failure TEXT,
+    locked_until TEXT, last_success TEXT, PRIMARY KEY (account, client));
+CREATE TABLE IF NOT EXISTS audit_budget (
+    scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0);
 """
 
 # The data tables a batch may change, with their natural keys (contract order).
@@ -891,16 +973,107 @@ def delete_user(db: sqlite_utils.Database, username: str) -> None:
     db.execute("DELETE FROM users WHERE username = ?", [username])
 
 
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction taken at its start (BEGIN IMMEDIATE): what it reads cannot change before it commits."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+# Sign-in attempts (issue 12.6): one row per (account, client); ``account`` is a user name, or "#" and a keyed
+# digest for a name that is not a user (so nothing typed into the name box is stored).
+def signin_attempt(db: sqlite_utils.Database, account: str, client: str) -> dict | None:
+    cur = db.execute(
+        "SELECT failures, last_failure, locked_until, last_success FROM signin_attempts WHERE account = ? AND client = ?",
+        [account, client],
+    )
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def signin_account_failures(db: sqlite_utils.Database, account: str, since: str) -> tuple[int, str | None]:
+    """(failures from every client since ``since``, the latest of them) for one account."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(failures), 0), MAX(last_failure) FROM signin_attempts"
+        " WHERE account = ? AND last_failure > ?",
+        [account, since],
+    ).fetchone()
+    return int(row[0]), row[1]
+
+
+def set_signin_attempt(db: sqlite_utils.Database, account: str, client: str, **fields) -> None:
+    """Insert or update one (account, client) row with ``fields`` among failures, last_failure, locked_until,
+    last_success (column names from the fixed list only)."""
+    allowed = ("failures", "last_failure", "locked_until", "last_success")
+    cols = [c for c in fields if c in allowed]
+    if len(cols) != len(fields):
+        raise ValueError(sorted(set(fields) - set(allowed)))
+    db.execute("INSERT OR IGNORE INTO signin_attempts (account, client) VALUES (?, ?)", [account, client])
+    db.execute(
+        f"UPDATE signin_attempts SET {', '.join(f'{c} = ?' for c in cols)} WHERE account = ? AND client = ?",
+        [fields[c] for c in cols] + [account, client],
+    )
+
+
+def clear_signin_attempts(db: sqlite_utils.Database, account: str) -> None:
+    """Forget every client's failures and locks for one account (unlock, new password)."""
+    db.execute("UPDATE signin_attempts SET failures = 0, locked_until = NULL WHERE account = ?", [account])
+
+
+def forget_signin_attempts(db: sqlite_utils.Database, before: str) -> None:
+    """Drop rows with nothing recent to remember (no failure, lock or success after ``before``)."""
+    db.execute(
+        "DELETE FROM signin_attempts WHERE COALESCE(last_failure, '') < ? AND COALESCE(locked_until, '') < ?"
+        " AND COALESCE(last_success, '') < ?",
+        [before, before, before],
+    )
+
+
+def take_audit_budget(db: sqlite_utils.Database, scope: str, window_start: str, now: str, limit: int) -> bool:
+    """One audit row from ``scope``'s budget of ``limit`` per window; a window older than ``window_start`` starts
+    afresh at ``now``. False when the budget is spent."""
+    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute(
+        "UPDATE audit_budget SET window_start = ?, used = 0 WHERE scope = ? AND window_start <= ?",
+        [now, scope, window_start],
+    )
+    used = db.execute("SELECT used FROM audit_budget WHERE scope = ?", [scope]).fetchone()[0]
+    if used >= limit:
+        return False
+    db.execute("UPDATE audit_budget SET used = used + 1 WHERE scope = ?", [scope])
+    return True
+
+
+def give_back_audit_budget(db: sqlite_utils.Database, scope: str) -> None:
+    db.execute("UPDATE audit_budget SET used = MAX(used - 1, 0) WHERE scope = ?", [scope])
+
+
+def count_skipped_audit(db: sqlite_utils.Database, scope: str, now: str) -> None:
+    """One more row left out of the audit log by ``scope``'s budget."""
+    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute("UPDATE audit_budget SET skipped = skipped + 1 WHERE scope = ?", [scope])
+
+
+def pop_skipped_audit(db: sqlite_utils.Database, scope: str) -> int:
+    """How many rows ``scope`` left out since it last said so (and start counting afresh)."""
+    row = db.execute("SELECT skipped FROM audit_budget WHERE scope = ?", [scope]).fetchone()
+    db.execute("UPDATE audit_budget SET skipped = 0 WHERE scope = ?", [scope])
+    return int(row[0]) if row else 0
+
+
 def count_admins(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0]
 
 
 # Sessions (issue 6): the browser session keeps only a random token; its SHA-256 maps to a user here.
 def ensure_sessions(db: sqlite_utils.Database) -> None:
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,"
-        " created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
-    )
+    db.execute(_SESSIONS_DDL)
 
 
 def insert_session(db: sqlite_utils.Database, token_hash: str, username: str, expires_at: str) -> None:
@@ -999,9 +1172,25 @@ def integrity_problems(path: str | os.PathLike) -> list[str]:
     return [f"missing table {t}" for t in sorted(missing)]
 
 
-def copy_store(src: str | os.PathLike, dst: str | os.PathLike) -> None:
-    """Copy the store ``src`` into ``dst`` page by page with the backup API (dst is overwritten in one step)."""
-    s = sqlite3.connect(str(src), timeout=30)
+def create_private(path: str | os.PathLike) -> None:
+    """Create an empty file readable and writable by its owner only (0600), if it does not exist yet; SQLite gives
+    the -wal and -shm files the database file's permissions (issue 12)."""
+    try:
+        os.close(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def copy_store(src: str | os.PathLike, dst: str | os.PathLike, read_only_source: bool = False) -> None:
+    """Copy the store ``src`` into ``dst`` page by page with the backup API (dst is overwritten in one step: a
+    failure half-way leaves dst as it was). ``read_only_source`` opens ``src`` read-only (a file handed to restore)."""
+    create_private(dst)
+    if read_only_source:  # immutable unless a -wal file lies next to it: then SQLite must read that too
+        src = Path(src).resolve()
+        flags = "?mode=ro" if src.with_name(src.name + "-wal").exists() else "?mode=ro&immutable=1"
+        s = sqlite3.connect(src.as_uri() + flags, uri=True, timeout=30)
+    else:  # one of our stores: opened as every caller opens it (read-only when it lies on a read-only place)
+        s = connect(src).conn
     d = sqlite3.connect(str(dst), timeout=30)
     try:
         d.execute("PRAGMA busy_timeout = 30000")
@@ -1009,3 +1198,113 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike) -> None:
     finally:
         d.close()
         s.close()
+
+
+# Restore checks (issue 12.4): a backup must be one of our stores, of this version or older, before it may replace
+# the live one. Tables every version of the store has had; later tables are created by the migration.
+RESTORE_REQUIRED_TABLES = (
+    "meta",
+    "departments",
+    "metric_values",
+    "events",
+    "award_changes",
+    "targets",
+    "metric_catalogue",
+    "indicator_catalogue",
+    "batches",
+    "batch_changes",
+    "batch_rejects",
+    "users",
+    "audit",
+)
+# (table, column) added by a migration → the schema version that added it; an older store may lack it.
+MIGRATED_COLUMNS = {("batch_rejects", "row_json"): 2}
+_SESSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+)
+
+
+@lru_cache(maxsize=1)
+def expected_schema() -> dict[str, dict[str, tuple[int, int]]]:
+    """Every table of this version of the store → {column: (not null, primary-key position)}."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SCHEMA + ";" + _SESSIONS_DDL)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            t: {r[1]: (r[3], r[5]) for r in conn.execute(f"PRAGMA table_info({t})")}
+            for t in tables
+            if not t.startswith("sqlite_")
+        }
+    finally:
+        conn.close()
+
+
+def restore_problems(path: str | os.PathLike) -> list[tuple[str, dict]]:
+    """Why the store file ``path`` may not replace ours, as (i18n key, fields) pairs; [] when it may.
+
+    Checked: our core tables exist; ``meta.schema_version`` is a number no newer than SCHEMA_VERSION; every table
+    of ours that the file has holds our columns with the same primary key (columns a later migration adds may be
+    missing from an older store) and no extra column that an insert of ours could not fill; no triggers or views.
+    """
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    try:
+        objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+        tables = {n for t, n in objects if t == "table"}
+        missing = [t for t in RESTORE_REQUIRED_TABLES if t not in tables]
+        if missing:
+            return [("backup.err.not_ours", {"detail": ", ".join(missing)})]
+        extra = sorted(n for t, n in objects if t in ("trigger", "view"))
+        if extra:
+            return [("backup.err.triggers", {"names": ", ".join(extra)})]
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        try:
+            found = int(row[0]) if row else None
+        except (TypeError, ValueError):
+            found = None
+        if found is None or found < 1:
+            return [("backup.err.no_version", {})]
+        if found > SCHEMA_VERSION:
+            return [("backup.err.newer", {"found": found, "ours": SCHEMA_VERSION})]
+        problems = []
+        for table, want in expected_schema().items():
+            if table not in tables:
+                continue
+            have = {r[1]: (r[3], r[5], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
+            lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
+            wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
+            unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and dflt is None and not pk]
+            if lacking or wrong_key or unfillable:
+                problems.append(
+                    (
+                        "backup.err.columns",
+                        {"table": table, "detail": ", ".join(lacking + wrong_key + unfillable)},
+                    )
+                )
+        return problems
+    finally:
+        conn.close()
+
+
+def page_size(path: str | os.PathLike) -> int:
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        return conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def set_page_size(path: str | os.PathLike, size: int) -> None:
+    """Rewrite a private copy with another page size (the backup API cannot copy into a WAL store across sizes)."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute(f"PRAGMA page_size = {int(size)}")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()

@@ -75,6 +75,55 @@ def view(build, key):
     return _view(f"{build.__module__}.{build.__qualname__}", build, key)
 
 
+# --- a broken store (issue 12.11) ---------------------------------------------------------------------------
+# A corrupt, unreadable, read-only or full store never shows a traceback: the user gets a friendly message in
+# their language, the server log gets the store's path and the exception.
+
+
+def store_problem_key(exc: BaseException) -> str | None:
+    """The i18n key explaining a store failure, or None when ``exc`` is not one."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.DatabaseError | OSError):
+        return store.problem_key(exc)
+    return None
+
+
+def _store_failed(exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("integrity").error("store %s failed", store.db_path(), exc_info=exc)
+    st.error(store_message(exc))
+    st.stop()
+
+
+def store_message(exc: BaseException) -> str:
+    """What a page shows for a failure: the store's problem in words (details are in the server log)."""
+    key = store_problem_key(exc)
+    return t("store.page", message=t(key)) if key else t("app.error")
+
+
+def store_guard() -> None:
+    """Open the store once at the start of a run; when it cannot be read, show why and stop the run."""
+    import sqlite3
+
+    try:
+        with store.opened() as db:
+            store.data_version(db)
+    except (sqlite3.DatabaseError, OSError) as e:
+        _store_failed(e)
+
+
+def guarded(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``; a store failure shows the friendly page and stops the run."""
+    import sqlite3
+
+    try:
+        return fn(*args, **kwargs)
+    except (sqlite3.DatabaseError, OSError) as e:
+        _store_failed(e)
+
+
 def is_demo_store() -> bool:
     """True when the store holds the shipped demo data (meta ``demo``), so every page says so."""
     with store.opened() as db:

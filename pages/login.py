@@ -26,7 +26,9 @@ with st.form("login", clear_on_submit=True):  # cleared so the password does not
     submitted = st.form_submit_button(ui.t("auth.submit"), type="primary")
 
 if submitted:
-    result = auth.authenticate(username, password)
+    # who is asking, for the lockout (issue 12.6): the peer address, or the trusted proxy's X-Forwarded-For
+    client = auth.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
+    result = ui.guarded(auth.authenticate, username, password, client=client)  # a read-only store: said so
     st.session_state.pop("login_password", None)
     if result.ok:
         ui.sign_in(auth.start_session(result.username))

@@ -17,7 +17,7 @@ def _done(what: str) -> None:
 
 
 st.title(ui.t("users.title"))
-if FLASH in st.session_state:
+if st.session_state.get(FLASH):
     st.success(st.session_state.pop(FLASH))
 
 # load and show
@@ -83,8 +83,28 @@ except auth.AuthError as e:
     st.error(e.message(lang))
 
 st.divider()
+# "viewers must sign in" (issue 12.10): written only when the admin flips the toggle (its callback), and only if
+# the store still holds the value this page showed (compare-and-set); every run re-reads the store and shows it.
+TOGGLE, SHOWN = "require_login", "_require_login_shown"
+
+
+def _flip_require_login() -> None:
+    # a callback runs before the next run's access check: check the role again, as stored now
+    if not ui.can("admin"):
+        return
+    shown = st.session_state.get(SHOWN)
+    wanted = bool(st.session_state.get(TOGGLE))
+    if shown is None or not auth.set_login_required(wanted, actor=ui.current_user(), expected=shown):
+        st.session_state[FLASH] = None
+        st.session_state[STALE] = True
+    else:
+        st.session_state[FLASH] = ui.t("users.done", what=ui.t("users.require_login"))
+
+
+STALE = "_require_login_stale"
 env_set = auth.login_required_by_env()
 required = auth.login_required()
-if st.toggle(ui.t("users.require_login"), value=required, disabled=env_set, key="require_login") != required:
-    auth.set_login_required(not required, actor=me)
-    _done(ui.t("users.require_login"))
+st.session_state[TOGGLE] = st.session_state[SHOWN] = required
+st.toggle(ui.t("users.require_login"), disabled=env_set, key=TOGGLE, on_change=_flip_require_login)
+if st.session_state.pop(STALE, False):
+    st.warning(ui.t("users.require_login_stale"))

@@ -106,7 +106,7 @@ def test_schema_3_migrates_a_version_2_store_and_again_safely(tmp_path):
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     for _ in range(2):  # idempotent: a second open changes nothing
         with store.opened(path) as db:
-            assert store.get_meta(db, "schema_version") == "3"
+            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
             assert store.calendar_days(db).empty
     conn = sqlite3.connect(path)
     cols = [r[1] for r in conn.execute("PRAGMA table_info(calendar_days)")]
