@@ -263,7 +263,7 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
     try:
         tables = reading.read(data, file_name, metric_defs, kind)
     except reading.ReadError as e:
-        msg = i18n.t("upload.err.read_" + e.code, lang, detail=e.detail)
+        msg = i18n.t("upload.err.read_" + e.code, lang, detail=e.detail, **e.fmt)
         report = ImportReport(
             kind=kind or "",
             encoding="",

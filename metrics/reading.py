@@ -14,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from metrics import contract
+from metrics import contract, limits
+from metrics import limits as _limits
 
 # How far down a sheet the header may stand (title rows, notes, blank rows above it).
 HEADER_SEARCH_ROWS = 30
@@ -23,10 +24,11 @@ HEADER_SEARCH_ROWS = 30
 class ReadError(ValueError):
     """The file cannot be read as a table at all; ``code`` is an i18n key suffix, ``detail`` its argument."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", **fmt):
         super().__init__(code)
         self.code = code
         self.detail = detail
+        self.fmt = fmt  # further figures of the message (a limit's: the file's figure and the limit)
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,30 @@ def display_names(kind: str, metric_defs: list[contract.Metric]) -> list[str]:
     return names
 
 
-def read(data: bytes, file_name: str, metric_defs: list[contract.Metric], kind: str | None = None) -> list[RawTable]:
-    """The tables in an uploaded file. CSV gives one table; XLSX gives one per sheet holding a kind."""
+def read(
+    data: bytes,
+    file_name: str,
+    metric_defs: list[contract.Metric],
+    kind: str | None = None,
+    limits: limits.Limits = limits.DEFAULT,
+) -> list[RawTable]:
+    """The tables in an uploaded file. CSV gives one table; XLSX gives one per sheet holding a kind.
+
+    Every limit of ``metrics.limits`` is checked before the expensive part: the bytes and (CSV) the lines
+    before decoding, (XLSX) the used range, the unpacked size and the shared strings before the Excel reader.
+    """
     if kind is not None and kind not in contract.KINDS:
         raise ReadError("bad_kind", kind)
-    if _is_xlsx(data, file_name):
-        return _read_xlsx(data, metric_defs, kind)
+    lim = limits
+    try:
+        _limits.check_bytes(len(data), lim)
+        if _is_xlsx(data, file_name):
+            return _read_xlsx(data, metric_defs, kind, lim)
+        _limits.check_lines(data, lim)
+    except _limits.TooLarge as e:
+        raise ReadError("limit_" + e.name, **e.fmt) from None
     text, encoding = decode(data)
-    grid = _csv_grid(text)
+    grid = _csv_grid(text, lim)
     return [_table(grid, encoding, "", metric_defs, kind, unquote="'" in text)]
 
 
@@ -109,26 +127,60 @@ def _is_xlsx(data: bytes, file_name: str) -> bool:
     return data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm", ".xls"))
 
 
-def _csv_grid(text: str) -> list[list]:
-    """Rows of cells; row i is Excel line i+1 (csv keeps blank lines as empty rows)."""
+def _csv_grid(text: str, lim: limits.Limits = limits.DEFAULT) -> list[list]:
+    """Rows of cells; row i is Excel line i+1 (csv keeps blank lines as empty rows).
+
+    A cell longer than the cell-length limit, a row wider than the column limit, or more cells in all than
+    the cell limit is refused naming the line (csv's own field limit is set to the cell-length limit).
+    """
     lines = [ln for ln in text.splitlines()[:HEADER_SEARCH_ROWS] if ln.strip()]
     # The header is the widest line near the top: pick the separator it uses most.
     sample = max(lines, key=lambda ln: max(ln.count(","), ln.count("\t")), default="")
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    csv.field_size_limit(lim.cell_chars)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    grid: list[list] = []
+    cells = 0
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for r in reader:
+            n = len(r)
+            if n > lim.columns:
+                raise ReadError(
+                    "limit_columns", columns=f"{n:,}", limit=f"{lim.columns:,}", where=f" [{len(grid) + 1}]"
+                )
+            cells += n
+            if cells > lim.cells:
+                raise ReadError("limit_cells", cells=f"> {lim.cells:,}", limit=f"{lim.cells:,}", where="")
+            grid.append(r)
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise ReadError("limit_cell_chars_line", line=len(grid) + 1, limit=f"{lim.cell_chars:,}") from e
         raise ReadError("csv", str(e)) from e
+    return grid
 
 
-def _read_xlsx(data: bytes, metric_defs, kind: str | None) -> list[RawTable]:
+def _read_xlsx(data: bytes, metric_defs, kind: str | None, lim: limits.Limits = limits.DEFAULT) -> list[RawTable]:
     from python_calamine import CalamineWorkbook
 
+    # Before the Rust reader, which allocates A1 to the farthest cell and aborts the process when it cannot.
+    try:
+        _limits.inspect_xlsx(data, lim)
+    except _limits.NotXlsx as e:
+        if str(e) == "damaged" and data[:2] != b"PK":
+            raise ReadError("xlsx", "BadZipFile") from e
+        raise ReadError("not_xlsx" if str(e) != "damaged" else "xlsx", str(e)) from e
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
     except Exception as e:  # calamine raises its own error types for damaged workbooks
         raise ReadError("xlsx", type(e).__name__) from e
+    for name, grid in sheets:  # a long text the inspection could not see whole (rich-text runs of an inline string)
+        for r in grid:
+            for c in r:
+                if type(c) is str and len(c) > lim.cell_chars:
+                    raise ReadError(
+                        "limit_cell_chars", chars=f"{len(c):,}", limit=f"{lim.cell_chars:,}", where=f" [{name}]"
+                    )
     if not sheets:
         raise ReadError("empty")
     tables = []

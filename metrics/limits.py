@@ -1,0 +1,364 @@
+"""What one uploaded file may cost (issue 12): every limit declared here, and checked before parsing.
+
+A file beyond a limit is refused with a message naming the limit and the file's own figure
+(``upload.err.read_limit_<name>``), by the upload page and the CLI alike, before anything expensive runs:
+
+- bytes: the file itself (the web server's ``server.maxUploadSize`` is the same figure);
+- rows and columns: the lines of a CSV, the used range of each sheet of an XLSX;
+- cells: rows × columns of a sheet's used range (what the Excel reader allocates, empty cells included);
+- cell length: characters in one cell, CSV or XLSX (Excel's own limit);
+- unpacked bytes: an XLSX is a zip; the sum of its parts after decompression.
+
+The Excel reader (python-calamine, Rust) allocates the whole rectangle from A1 to the farthest cell and aborts
+the process when that fails — no ``except`` can catch it — so an XLSX is inspected here first: every part
+is decompressed as a stream (never trusting the sizes the zip declares), each sheet's cell references give
+its real used range, and the shared-string table is measured string by string. Only then is calamine asked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+import zlib
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+MAX_UPLOAD_MB = 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    bytes: int = MAX_UPLOAD_MB * 1024 * 1024
+    rows: int = 200_000
+    columns: int = 256
+    cells: int = 5_000_000
+    cell_chars: int = 32_767  # Excel's own limit for one cell
+    unpacked_bytes: int = 256 * 1024 * 1024
+
+
+DEFAULT = Limits()
+MAX_BYTES = DEFAULT.bytes
+
+
+class TooLarge(ValueError):
+    """A file beyond a limit; ``name`` is the limit (i18n ``upload.err.read_limit_<name>``), ``fmt`` its figures."""
+
+    def __init__(self, name: str, **fmt):
+        super().__init__(name)
+        self.name = name
+        self.fmt = fmt
+
+
+class NotXlsx(ValueError):
+    """A workbook format that cannot be inspected before reading (xls, xlsb, ods, encrypted)."""
+
+
+def check_bytes(n: int, lim: Limits = DEFAULT) -> None:
+    if n > lim.bytes:
+        raise TooLarge("bytes", size=f"{n / 1024 / 1024:.1f}", limit=f"{lim.bytes / 1024 / 1024:.0f}")
+
+
+def check_lines(data: bytes, lim: Limits = DEFAULT) -> None:
+    """A CSV's rows, counted as line breaks before decoding (a quoted line break counts too: an upper bound)."""
+    n = data.count(b"\n")
+    if n > lim.rows:
+        raise TooLarge("rows", rows=f"{n:,}", limit=f"{lim.rows:,}", where="")
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX inspection
+# ---------------------------------------------------------------------------------------------
+
+_CHUNK = 1 << 20
+_ROW_R = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
+_CELL_COL = re.compile(rb'<c\s[^>]*?\br="([A-Za-z]+)')
+_CELL_ROW = re.compile(rb'<c\s[^>]*?\br="[A-Za-z]+(\d+)"')
+_CELL_ANY = re.compile(rb"<c[\s>/]")
+_CELL_WITH_R = re.compile(rb'<c\s[^>]*?\br="')
+# A formula cell without a cached value: <c r="B2"><f>…</f></c> (or an empty <v/>), which Excel writes when it
+# did not calculate and other programs write always; the reader sees a blank.
+_FORMULA_NO_VALUE = re.compile(
+    rb"<c\s([^>]*?)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*(?:<is\s*/>)?\s*</c>"
+)
+_R_ATTR = re.compile(rb'\br="([A-Za-z]+)(\d+)"')
+
+
+@dataclass
+class SheetFacts:
+    part: str
+    name: str
+    rows: int = 0  # farthest row referenced (1-based)
+    columns: int = 0  # farthest column referenced (1-based)
+    formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
+    formulas_without_value_count: int = 0
+
+
+@dataclass
+class XlsxFacts:
+    sheets: dict[str, SheetFacts]  # by sheet name
+    unpacked: int
+
+
+def col_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def col_letters(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _parts(data: bytes, lim: Limits):
+    """(name, iterator of decompressed chunks) for each part of the zip, from the compressed bytes themselves."""
+    import io
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as e:
+        raise NotXlsx("damaged") from e
+    return [(i, _stream(data, i)) for i in infos if not i.is_dir()]
+
+
+def _stream(data: bytes, info):
+    def gen():
+        off = info.header_offset
+        head = data[off : off + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise NotXlsx("damaged")
+        n, m = struct.unpack("<HH", head[26:30])
+        start = off + 30 + n + m
+        raw = data[start : start + info.compress_size]
+        if info.flag_bits & 0x1:
+            raise NotXlsx("encrypted")
+        if info.compress_type == 0:
+            for i in range(0, len(raw), _CHUNK):
+                yield raw[i : i + _CHUNK]
+            return
+        if info.compress_type != 8:
+            raise NotXlsx("compression")
+        d = zlib.decompressobj(-15)
+        buf = raw
+        while buf:
+            try:
+                out = d.decompress(buf, _CHUNK)
+            except zlib.error as e:
+                raise NotXlsx("damaged") from e
+            if out:
+                yield out
+            buf = d.unconsumed_tail
+            if d.eof:
+                break
+        while True:  # what the decompressor still holds
+            try:
+                out = d.flush(_CHUNK) if not d.eof else b""
+            except zlib.error:
+                out = b""
+            if not out:
+                break
+            yield out
+
+    return gen()
+
+
+def _sheet_names(workbook: bytes, rels: bytes) -> dict[str, str]:
+    """Part name (xl/worksheets/sheet1.xml) → sheet name, from workbook.xml and its rels (best effort)."""
+    targets = {}
+    for m in re.finditer(rb"<Relationship\b[^>]*>", rels):
+        tag = m.group(0)
+        i, t = re.search(rb'\bId="([^"]*)"', tag), re.search(rb'\bTarget="([^"]*)"', tag)
+        if i and t:
+            target = t.group(1).decode("utf-8", "replace")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[i.group(1)] = re.sub(r"[^/]+/\.\./", "", target)
+    out = {}
+    for m in re.finditer(rb"<sheet\b[^>]*>", workbook):
+        tag = m.group(0)
+        nm, rid = re.search(rb'\bname="([^"]*)"', tag), re.search(rb'\br:id="([^"]*)"', tag)
+        if nm and rid and rid.group(1) in targets:
+            out[targets[rid.group(1)]] = html.unescape(nm.group(1).decode("utf-8", "replace"))
+    return out
+
+
+def inspect_xlsx(data: bytes, lim: Limits = DEFAULT) -> XlsxFacts:
+    """The used range of every sheet, checked against the limits before the Excel reader sees the file.
+
+    Raises TooLarge (a limit, with the figures) or NotXlsx (not a zip of XML parts: xls, xlsb, ods, damaged).
+    """
+    if data[:4] == b"\xd0\xcf\x11\xe0":  # an OLE file: .xls, or an xlsx protected with a password
+        raise NotXlsx("xls")
+    parts = _parts(data, lim)
+    names = {i.filename for i, _ in parts}
+    if "xl/workbook.xml" not in names:
+        raise NotXlsx("xlsb" if "xl/workbook.bin" in names else "not_xlsx")
+    total = 0
+    small: dict[str, bytes] = {}
+    facts: dict[str, SheetFacts] = {}
+
+    def count(chunk: bytes) -> None:
+        nonlocal total
+        total += len(chunk)
+        if total > lim.unpacked_bytes:
+            raise TooLarge(
+                "unpacked",
+                size=f"{total / 1024 / 1024:.0f}",
+                limit=f"{lim.unpacked_bytes / 1024 / 1024:.0f}",
+            )
+
+    # workbook.xml and its rels first (small), to name the sheets in messages
+    for info, chunks in parts:
+        if info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            buf = bytearray()
+            for c in chunks:
+                count(c)
+                buf += c
+            small[info.filename] = bytes(buf)
+    sheet_names = _sheet_names(small.get("xl/workbook.xml", b""), small.get("xl/_rels/workbook.xml.rels", b""))
+    sheet_parts = set(sheet_names) | {n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)}
+    for info, chunks in parts:
+        if info.filename in small:
+            continue
+        fn = info.filename
+        if fn in sheet_parts:
+            f = SheetFacts(fn, sheet_names.get(fn, fn.rsplit("/", 1)[-1].removesuffix(".xml")))
+            facts[f.name] = f
+            _scan_sheet(chunks, f, lim, count)
+        elif fn.endswith("sharedStrings.xml"):
+            _scan_shared_strings(chunks, lim, count)
+        else:
+            for c in chunks:
+                count(c)
+    return XlsxFacts(facts, total)
+
+
+def _scan_sheet(chunks, f: SheetFacts, lim: Limits, count) -> None:
+    carry = b""
+    no_r = False
+    cells_in_row_max = 0
+    for chunk in chunks:
+        count(chunk)
+        buf = carry + chunk
+        cut = buf.rfind(b"<")
+        if cut < 0:
+            cut = 0
+        body, carry = buf[:cut], buf[cut:]
+        if len(carry) > 8 * lim.cell_chars + _CHUNK:  # text without any tag for longer than a cell may be
+            _too_long(f.name, len(carry), lim)
+        _scan_body(body, f, lim)
+        if not no_r and len(_CELL_ANY.findall(body)) != len(_CELL_WITH_R.findall(body)):
+            no_r = True
+        if no_r:  # cells placed by position: the widest row gives the columns
+            for row in body.split(b"<row"):
+                cells_in_row_max = max(cells_in_row_max, len(_CELL_ANY.findall(row)))
+    _scan_body(carry, f, lim)
+    f.columns = max(f.columns, cells_in_row_max)
+    _check_area(f, lim)
+
+
+def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> None:
+    if not body:
+        return
+    rows = _ROW_R.findall(body)
+    if rows:
+        f.rows = max(f.rows, max(map(int, rows)))
+    cell_rows = _CELL_ROW.findall(body)
+    if cell_rows:
+        f.rows = max(f.rows, max(map(int, cell_rows)))
+    cols = set(_CELL_COL.findall(body))
+    if cols:
+        f.columns = max(f.columns, max(col_number(c) for c in cols))
+    if f.rows > lim.rows or f.columns > lim.columns:
+        _check_area(f, lim)  # fail early: no need to read the rest of a sheet already too large
+    n = lim.cell_chars
+    if len(body) > n:
+        for m in re.finditer(rb">([^<]{%d,})" % (n + 1), body):
+            _check_text(f.name, m.group(1), lim)
+    if b"<f" in body:
+        for m in _FORMULA_NO_VALUE.finditer(body):
+            r = _R_ATTR.search(m.group(1))
+            if not r:
+                continue
+            f.formulas_without_value_count += 1
+            if len(f.formulas_without_value) < 20:
+                formula = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))[:60]
+                f.formulas_without_value.append((int(r.group(2)), col_number(r.group(1)), formula))
+
+
+def _check_text(sheet: str, raw: bytes, lim: Limits) -> None:
+    """A text node longer than a cell may be (in bytes); decoded and counted in characters to be sure."""
+    if len(raw) > 8 * lim.cell_chars:  # no character takes more than 8 bytes (&#x10FFFF; aside), so certainly over
+        _too_long(sheet, len(raw), lim)
+    text = html.unescape(raw.decode("utf-8", "replace"))
+    if len(text) > lim.cell_chars:
+        _too_long(sheet, len(text), lim)
+
+
+def _too_long(sheet: str, n: int, lim: Limits) -> None:
+    raise TooLarge("cell_chars", chars=f"{n:,}", limit=f"{lim.cell_chars:,}", where=f" [{sheet}]")
+
+
+def _check_area(f: SheetFacts, lim: Limits) -> None:
+    where = f" [{f.name}!A1:{col_letters(max(f.columns, 1))}{max(f.rows, 1)}]"
+    if f.rows > lim.rows:
+        raise TooLarge("rows", rows=f"{f.rows:,}", limit=f"{lim.rows:,}", where=where)
+    if f.columns > lim.columns:
+        raise TooLarge("columns", columns=f"{f.columns:,}", limit=f"{lim.columns:,}", where=where)
+    if f.rows * f.columns > lim.cells:
+        raise TooLarge("cells", cells=f"{f.rows * f.columns:,}", limit=f"{lim.cells:,}", where=where)
+
+
+class _StringTooLong(Exception):
+    pass
+
+
+def _scan_shared_strings(chunks, lim: Limits, count) -> None:
+    """Each shared string's length in characters (its runs added up), streamed: a huge one is refused at once."""
+    p = expat.ParserCreate()
+    state = {"in_si": 0, "in_t": 0, "n": 0, "i": 0}
+
+    def start(name, attrs):
+        if name == "si":
+            state["in_si"], state["n"] = 1, 0
+        elif name == "t" and state["in_si"]:
+            state["in_t"] += 1
+
+    def end(name):
+        if name == "si":
+            state["in_si"] = 0
+            state["i"] += 1
+        elif name == "t" and state["in_t"]:
+            state["in_t"] -= 1
+
+    def chars(text):
+        if state["in_t"]:
+            state["n"] += len(text)
+            if state["n"] > lim.cell_chars:
+                raise _StringTooLong
+
+    def doctype(*_a):
+        raise NotXlsx("damaged")  # an XLSX part never declares a DTD (entity expansion)
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.CharacterDataHandler = chars
+    p.StartDoctypeDeclHandler = doctype
+    p.buffer_text = False
+    try:
+        for chunk in chunks:
+            count(chunk)
+            p.Parse(chunk, False)
+        p.Parse(b"", True)
+    except _StringTooLong:
+        raise TooLarge(
+            "cell_chars", chars=f"> {lim.cell_chars:,}", limit=f"{lim.cell_chars:,}", where=" [sharedStrings.xml]"
+        ) from None
+    except expat.ExpatError as e:
+        raise NotXlsx("damaged") from e

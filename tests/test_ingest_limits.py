@@ -1,0 +1,192 @@
+"""Issue 12: what one uploaded file may cost — limits declared in metrics/limits.py, checked before parsing.
+
+Findings 12.1 (a far cell kills the process), 12.2 (one huge shared string is stored), and the limits on
+bytes, rows, columns, cells, cell length and unpacked size, each refused with a message naming the limit
+and the file's figure, by the importer and the CLI alike; nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from metrics import importer, limits, reading, store
+from tests import xlsx_parts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _xlsx(rows, far: dict[str, object] | None = None) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(list(r))
+    for ref, v in (far or {}).items():
+        ws[ref] = v
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _cli(*args, db: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, INTEGRITY_DB=str(db), PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def _counts(db: Path) -> tuple:
+    con = sqlite3.connect(db)
+    try:
+        return tuple(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in (*store.DATA_TABLES, "batches"))
+    finally:
+        con.close()
+
+
+METRICS_HEAD = ["月份", "科室编码", "科室名称", "患者满意度"]
+
+
+# --- 12.1 ---------------------------------------------------------------------------------------
+
+
+def test_12_1_a_far_cell_is_refused_by_the_cli_not_a_crash(tmp_path, db_file):
+    """One cell at XFD1048576 in a tiny file: the CLI says which limit and where, exit 1, nothing written."""
+    data = _xlsx([METRICS_HEAD, ["2023-04", "K01", "内科", 95]], far={"XFD1048576": 1})
+    assert len(data) < 10_000
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(data)
+    before = _counts(db_file)
+    zh = _cli("import", str(path), db=db_file)
+    assert zh.returncode == 1, (zh.returncode, zh.stderr[-2000:])
+    assert "1,048,576" in zh.stdout and "200,000" in zh.stdout and "XFD1048576" in zh.stdout
+    assert "行" in zh.stdout
+    en = _cli("import", str(path), "--lang", "en", "--json", db=db_file)
+    assert en.returncode == 1, en.stderr[-2000:]
+    msg = json.loads(en.stdout)["errors"][0]["message"]
+    assert "rows" in msg and "1,048,576" in msg and "200,000" in msg
+    assert _counts(db_file) == before
+
+
+def test_12_1_far_column_and_far_area_are_refused_before_the_reader(db_file):
+    wide = _xlsx([METRICS_HEAD, ["2023-04", "K01", "内科", 95]], far={"XFD1": "x"})
+    r = importer.commit(wide, "wide.xlsx", lang="en")
+    assert not r.committed and "columns" in r.problems[0].message and "16,384" in r.problems[0].message
+    # within the rows and the columns, but the rectangle the reader would allocate is too large
+    area = _xlsx([METRICS_HEAD, ["2023-04", "K01", "内科", 95]], far={"IV150000": 1})
+    r = importer.commit(area, "area.xlsx", lang="zh")
+    assert not r.committed and "38,400,000" in r.problems[0].message and "5,000,000" in r.problems[0].message
+    assert _counts(db_file)[-1] == 0
+
+
+def test_12_1_a_file_within_the_limits_still_reads(db_file):
+    data = _xlsx([METRICS_HEAD, ["2023-04", "K01", "内科", 95]], far={"F300": None})
+    r = importer.commit(data, "ok.xlsx")
+    assert r.committed, r.problems
+
+
+def test_12_1_workbooks_that_cannot_be_inspected_are_refused_with_a_hint(db_file):
+    r = importer.preview(b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "old.xls", lang="zh")
+    assert not r.can_commit() and ".xlsx" in r.problems[0].message
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("content.xml", "<office:document-content/>")
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    r = importer.preview(buf.getvalue(), "sheet.ods", lang="en")
+    assert not r.can_commit() and ".xlsx" in r.problems[0].message
+
+
+# --- 12.2 ---------------------------------------------------------------------------------------
+
+
+def test_12_2_a_huge_shared_string_is_refused_before_parsing(db_file):
+    """A 2-million-character department name in a ~10 KB XLSX: refused naming the cell-length limit."""
+    name = "内" * 2_000_000
+    data = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", name]]))
+    assert len(data) < 100_000
+    before = _counts(db_file)
+    r = importer.commit(data, "huge.xlsx", lang="zh")
+    assert not r.committed
+    msg = r.problems[0].message
+    assert "32,767" in msg and "字符" in msg
+    assert _counts(db_file) == before
+    en = importer.preview(data, "huge.xlsx", lang="en").problems[0].message
+    assert "32,767" in en and "characters" in en
+
+
+def test_12_2_a_huge_inline_or_split_string_is_refused_too(db_file):
+    """The same text as an inline string, or split into rich-text runs that are each short, is refused."""
+    runs = "".join(f"<r><t>{'外' * 30_000}</t></r>" for _ in range(5))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        'main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>科室编码</t></is></c><c r="B1" t="inlineStr">'
+        '<is><t>科室名称</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>K01</t></is></c>'
+        f'<c r="B2" t="inlineStr"><is>{runs}</is></c></row></sheetData></worksheet>'
+    )
+    data = _replace_part(_xlsx([["x"]]), "xl/worksheets/sheet1.xml", sheet.encode())
+    r = importer.commit(data, "runs.xlsx", lang="en")
+    assert not r.committed and "32,767" in r.problems[0].message
+    shared = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", "外" * 150_000]]), shared_chunks=6)
+    r = importer.commit(shared, "shared_runs.xlsx", lang="en")
+    assert not r.committed and "32,767" in r.problems[0].message
+    assert _counts(db_file)[-1] == 0
+
+
+def test_12_2_a_long_csv_cell_is_refused_with_the_same_limit(db_file):
+    data = ("科室编码,科室名称\nK01," + "内" * 40_000 + "\n").encode("utf-8")
+    r = importer.commit(data, "long.csv", lang="zh")
+    assert not r.committed and "32,767" in r.problems[0].message and "2" in r.problems[0].message
+    ok = ("科室编码,科室名称\nK01," + "内" * 30_000 + "\n").encode("utf-8")
+    assert importer.preview(ok, "ok.csv").can_commit()
+
+
+def _replace_part(data: bytes, part: str, content: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(info.filename, content if info.filename == part else src.read(info.filename))
+        if part not in src.namelist():
+            z.writestr(part, content)
+    return out.getvalue()
+
+
+# --- the other limits -----------------------------------------------------------------------------
+
+
+def test_rows_of_a_csv_are_counted_before_decoding(db_file):
+    data = "月份,科室编码,患者满意度\n".encode() + b"2023-04,K01,95\n" * (limits.DEFAULT.rows + 1)
+    r = importer.preview(data, "many.csv", lang="en")
+    assert not r.can_commit() and "rows" in r.problems[0].message and "200,000" in r.problems[0].message
+
+
+def test_columns_of_a_csv(db_file):
+    data = ("科室编码,科室名称" + ",x" * 300 + "\nK01,内科\n").encode()
+    r = importer.preview(data, "wide.csv", lang="zh")
+    assert not r.can_commit() and "256" in r.problems[0].message and "302" in r.problems[0].message
+
+
+def test_unpacked_size_is_measured_not_trusted(tmp_path):
+    """A zip bomb: small file, large parts. Refused by the unpacked-size limit (lowered here to keep it quick)."""
+    data = _replace_part(_xlsx([["科室编码", "科室名称"], ["K01", "内科"]]), "xl/media/image1.png", bytes(3_000_000))
+    lim = limits.Limits(unpacked_bytes=2 * 1024 * 1024)
+    with pytest.raises(reading.ReadError) as e:
+        reading.read(data, "bomb.xlsx", [], limits=lim)
+    assert e.value.code == "limit_unpacked" and e.value.fmt["limit"] == "2"
+    assert reading.read(data, "bomb.xlsx", [])[0].kind == "departments"  # the default allows it
+
+
+def test_the_cli_refuses_a_file_beyond_the_byte_limit_without_reading_it(tmp_path, db_file):
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as fh:
+        fh.truncate(limits.DEFAULT.bytes + 1)  # sparse: nothing to read
+    p = _cli("import", str(path), "--lang", "en", db=db_file)
+    assert p.returncode == 1 and "20 MB" in p.stdout + p.stderr
