@@ -170,19 +170,43 @@ def commit(
     lang: str = "zh",
     db_path: str | os.PathLike | None = None,
 ) -> ImportReport:
-    """Validate and write the file as one batch, all or nothing; returns the report (committed or not)."""
+    """Validate and write the file as one batch, all or nothing; returns the report (committed or not).
+
+    The file is read, validated and compared with the store *before* the write lock (issue 12.3: a long
+    validation held it, and every sign-in and rollback meanwhile failed with "database is locked"). The write
+    transaction then checks that the data version is still the one the comparison saw; when another commit,
+    rollback or edit came in between, the file is prepared again (the last attempt under the lock, as before).
+    A rejected file never takes the lock.
+    """
     with store.opened(db_path) as db, _gc_paused():
-        try:
-            with db.atomic():
-                # Write first so this transaction holds the write lock before it reads: a concurrent upload
-                # waits for it instead of interleaving (BEGIN IMMEDIATE semantics under WAL).
-                store.bump_data_version(db)
-                report, plan = _prepare(db, data, file_name, kind, lang)
-                if not report.can_commit(skip_invalid):
-                    raise _Abort(report)
-                return _write(db, report, plan, user)
-        except _Abort as a:
-            return a.report
+        for attempt in range(_PREPARE_ATTEMPTS):
+            seen = store.data_version(db)
+            report, plan = _prepare(db, data, file_name, kind, lang)
+            if not report.can_commit(skip_invalid) and store.data_version(db) == seen:
+                return report
+            try:
+                with db.atomic():
+                    # Write first so this transaction holds the write lock before it re-reads: a concurrent
+                    # upload waits for it instead of interleaving (BEGIN IMMEDIATE semantics under WAL).
+                    if store.bump_data_version(db) != seen + 1:
+                        if attempt < _PREPARE_ATTEMPTS - 1:
+                            raise _Stale
+                        report, plan = _prepare(db, data, file_name, kind, lang)
+                    if not report.can_commit(skip_invalid):
+                        raise _Abort(report)
+                    return _write(db, report, plan, user)
+            except _Abort as a:
+                return a.report
+            except _Stale:
+                continue
+    raise AssertionError("unreachable")  # the last attempt returns
+
+
+_PREPARE_ATTEMPTS = 3
+
+
+class _Stale(Exception):
+    """The store changed between validation and the write lock: prepare again."""
 
 
 def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike | None = None) -> int:
