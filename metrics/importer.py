@@ -20,7 +20,7 @@ from operator import itemgetter
 import pandas as pd
 import sqlite_utils
 
-from metrics import auth, contract, export, i18n, reading, store, validate
+from metrics import auth, contract, export, i18n, limits, reading, store, validate
 from metrics.validate import Problem
 
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "preview", "rollback"]
@@ -313,7 +313,8 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
         encoding=tables[0].encoding,
         counts=counts,
         problems=problems,
-        warnings=tuple(p for c in checked for p in c.warnings),
+        warnings=tuple(_note_problem(t, n, lang) for t in tables for n in t.notes)
+        + tuple(p for c in checked for p in c.warnings),
         changes=changes,
         new_departments=new_depts,
         file_level=file_level,
@@ -321,6 +322,20 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
         **base,
     )
     return report, _Plan(plan_changes, list(problems))
+
+
+def _note_problem(t: reading.RawTable, n: reading.Note, lang: str) -> Problem:
+    """A warning from reading (issue 12: stripped controls, swallowed lines, formulas without values)."""
+    column = ""
+    if n.col is not None:
+        written = t.header[n.col].strip() if n.col < len(t.header) else ""
+        column = written or limits.col_letters(n.col + 1)
+    fmt = dict(n.fmt)
+    if n.code == "formula_no_value":
+        k = fmt.pop("more_n")
+        fmt |= {"formula": n.value, "more": i18n.t("upload.warn.formula_more", lang, n=k) if k > 1 else ""}
+    fmt.setdefault("column", column)
+    return Problem(n.line, column, n.value, i18n.t("upload.warn." + n.code, lang, **fmt), t.sheet)
 
 
 def _check_tables(db, tables: list[reading.RawTable], metric_defs, lang, forced_kind) -> list[validate.Checked]:

@@ -42,6 +42,20 @@ class RawTable:
     header: tuple[str, ...]  # header cells exactly as written (str)
     columns: tuple[str | None, ...]  # canonical column (or metric code) per header cell; None = unknown/blank
     rows: tuple[tuple[int, tuple], ...]  # (Excel line, cells) for every row below the header
+    # what reading noticed and the user should see as a warning (issue 12): Note(code, line, column index …)
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning found while reading: i18n ``upload.warn.<code>``, the Excel line, the column (index into the
+    header, None when unknown), the value as written, and the message's figures."""
+
+    code: str
+    line: int
+    col: int | None
+    value: str
+    fmt: dict
 
 
 def norm_header(s) -> str:
@@ -96,8 +110,10 @@ def read(
     except _limits.TooLarge as e:
         raise ReadError("limit_" + e.name, **e.fmt) from None
     text, encoding = decode(data)
-    grid = _csv_grid(text, lim)
-    return [_table(grid, encoding, "", metric_defs, kind, unquote="'" in text)]
+    grid, notes = _csv_grid(text, lim)
+    if _CONTROLS.search(text):
+        notes += _strip_controls(grid)
+    return [_table(grid, encoding, "", metric_defs, kind, unquote="'" in text, notes=notes)]
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -117,10 +133,37 @@ def decode(data: bytes) -> tuple[str, str]:
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_encoding(data)
+    if mixed:
+        raise ReadError("mixed_encoding", utf8_line=mixed[0], gbk_line=mixed[1])
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as e:
         raise ReadError("encoding") from e
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _mixed_encoding(data: bytes) -> tuple[int, int] | None:
+    """(a UTF-8 line, a GBK line) when a file that is not UTF-8 as a whole has lines of Chinese in UTF-8 too.
+
+    Two files pasted together, one saved by Excel (GBK) and one by another program (UTF-8): read as GB18030,
+    the UTF-8 names become mojibake that no check would notice (issue 12.9). GBK text is almost never valid
+    UTF-8 holding Chinese characters, so such a line is taken as UTF-8.
+    """
+    utf8 = gbk = 0
+    for i, ln in enumerate(data.split(b"\n"), start=1):
+        if ln.isascii():
+            continue
+        try:
+            if _CJK.search(ln.decode("utf-8")) and not utf8:
+                utf8 = i
+        except UnicodeDecodeError:
+            gbk = gbk or i
+        if utf8 and gbk:
+            return utf8, gbk
+    return None
 
 
 def _is_xlsx(data: bytes, file_name: str) -> bool:
@@ -140,9 +183,14 @@ def _csv_grid(text: str, lim: limits.Limits = limits.DEFAULT) -> list[list]:
     csv.field_size_limit(lim.cell_chars)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     grid: list[list] = []
+    notes: list[Note] = []
     cells = 0
+    last = 0
     try:
         for r in reader:
+            if reader.line_num - last > 1:  # a quoted cell with line breaks: a stray quote swallows lines
+                notes += _multiline(r, len(grid) + 1, reader.line_num - last, delimiter)
+            last = reader.line_num
             n = len(r)
             if n > lim.columns:
                 raise ReadError(
@@ -156,7 +204,37 @@ def _csv_grid(text: str, lim: limits.Limits = limits.DEFAULT) -> list[list]:
         if "field larger than field limit" in str(e):
             raise ReadError("limit_cell_chars_line", line=len(grid) + 1, limit=f"{lim.cell_chars:,}") from e
         raise ReadError("csv", str(e)) from e
-    return grid
+    return grid, notes
+
+
+def _multiline(row: list, line: int, span: int, delimiter: str) -> list[Note]:
+    """A warning for a cell whose line breaks hold separators: rows swallowed by a missing quote (12.9).
+    A note typed with Alt+Enter in Excel (line breaks, no separators) is left alone."""
+    for j, c in enumerate(row):
+        if "\n" in c and delimiter in c.split("\n", 1)[1]:
+            return [Note("multiline", line, j, c[:40], {"line": line, "n": span})]
+    return []
+
+
+# Bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) and zero-width characters (U+200B–U+200D,
+# U+2060, U+FEFF): invisible, they reorder what a name shows ("61.5 未达" read backwards) or make two equal
+# codes differ. Removed from every text cell on import, with a warning naming the line and column (issue 12).
+_CONTROLS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u061c]")
+
+
+def _strip_controls(grid: list[list]) -> list[Note]:
+    notes = []
+    for i, row in enumerate(grid):
+        strs = [c for c in row if type(c) is str]
+        if not strs or not _CONTROLS.search("".join(strs)):
+            continue
+        for j, c in enumerate(row):
+            if type(c) is str:
+                clean, n = _CONTROLS.subn("", c)
+                if n:
+                    row[j] = clean
+                    notes.append(Note("controls", i + 1, j, clean[:40], {"line": i + 1, "n": n}))
+    return notes
 
 
 def _read_xlsx(data: bytes, metric_defs, kind: str | None, lim: limits.Limits = limits.DEFAULT) -> list[RawTable]:
@@ -164,7 +242,7 @@ def _read_xlsx(data: bytes, metric_defs, kind: str | None, lim: limits.Limits = 
 
     # Before the Rust reader, which allocates A1 to the farthest cell and aborts the process when it cannot.
     try:
-        _limits.inspect_xlsx(data, lim)
+        facts = _limits.inspect_xlsx(data, lim)
     except _limits.NotXlsx as e:
         if str(e) == "damaged" and data[:2] != b"PK":
             raise ReadError("xlsx", "BadZipFile") from e
@@ -174,27 +252,40 @@ def _read_xlsx(data: bytes, metric_defs, kind: str | None, lim: limits.Limits = 
         sheets = [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
     except Exception as e:  # calamine raises its own error types for damaged workbooks
         raise ReadError("xlsx", type(e).__name__) from e
-    for name, grid in sheets:  # a long text the inspection could not see whole (rich-text runs of an inline string)
-        for r in grid:
-            for c in r:
-                if type(c) is str and len(c) > lim.cell_chars:
-                    raise ReadError(
-                        "limit_cell_chars", chars=f"{len(c):,}", limit=f"{lim.cell_chars:,}", where=f" [{name}]"
-                    )
     if not sheets:
         raise ReadError("empty")
-    tables = []
+    grids, notes = {}, {}
     for name, grid in sheets:
+        grid = [list(r) for r in grid]
+        for r in grid:  # a long text the inspection could not see whole (rich-text runs of an inline string)
+            strs = [c for c in r if type(c) is str]
+            if strs and max(map(len, strs)) > lim.cell_chars:
+                n = max(map(len, strs))
+                raise ReadError("limit_cell_chars", chars=f"{n:,}", limit=f"{lim.cell_chars:,}", where=f" [{name}]")
+        grids[name] = grid
+        notes[name] = _strip_controls(grid) + _formula_notes(facts.sheets.get(name))
+    tables = []
+    for name, grid in grids.items():
         sheet_kind = kind or _kind_from_sheet_name(name)
-        t = _table([list(r) for r in grid], "xlsx", name, metric_defs, sheet_kind)
+        t = _table(grid, "xlsx", name, metric_defs, sheet_kind, notes=notes[name])
         if t.kind is not None:
             tables.append(t)
             if kind is not None:
                 break  # an explicit kind reads the first sheet whose header holds that kind's columns
     if not tables:
-        name, grid = sheets[0]
-        return [_table([list(r) for r in grid], "xlsx", name, metric_defs, kind)]
+        name = sheets[0][0]
+        return [_table(grids[name], "xlsx", name, metric_defs, kind, notes=notes[name])]
     return tables
+
+
+def _formula_notes(f: _limits.SheetFacts | None) -> list[Note]:
+    """Formula cells without a cached value read as blank: one warning naming the first such cell (12.9)."""
+    if f is None or not f.formulas_without_value:
+        return []
+    row, col, formula = f.formulas_without_value[0]
+    cell = f"{_limits.col_letters(col)}{row}"
+    more = f.formulas_without_value_count
+    return [Note("formula_no_value", row, col - 1, "=" + formula, {"sheet": f.name, "cell": cell, "more_n": more})]
 
 
 def _kind_from_sheet_name(name: str) -> str | None:
@@ -205,7 +296,9 @@ def _kind_from_sheet_name(name: str) -> str | None:
     return None
 
 
-def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None, unquote=True) -> RawTable:
+def _table(
+    grid: list[list], encoding: str, sheet: str, metric_defs, kind: str | None, unquote=True, notes=()
+) -> RawTable:
     kinds = [kind] if kind else list(contract.KINDS)
     lookups = {k: header_names(k, metric_defs) for k in kinds}
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
@@ -216,8 +309,9 @@ def _table(grid: list[list], encoding: str, sheet: str, metric_defs, kind: str |
             columns = tuple(lookups[k].get(norm_header(h)) if h.strip() else None for h in header)
             clean = _unquoted if unquote else tuple
             rows = tuple((j + 1, clean(r)) for j, r in enumerate(grid) if j > i)
-            return RawTable(k, encoding, sheet, i + 1, header, columns, rows)
-    return RawTable(None, encoding, sheet, 0, (), (), tuple((j + 1, tuple(r)) for j, r in enumerate(grid)))
+            return RawTable(k, encoding, sheet, i + 1, header, columns, rows, tuple(notes))
+    rows = tuple((j + 1, tuple(r)) for j, r in enumerate(grid))
+    return RawTable(None, encoding, sheet, 0, (), (), rows, tuple(notes))
 
 
 def _match_header(row: list, lookups: dict[str, dict[str, str]]) -> str | None:

@@ -593,6 +593,7 @@ def _int(x):
 
 def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     months = _parsed_col(f, "month", tr, parse_month, "month", required=True)
+    _future_months(f, months, tr)
     depts = _dept_codes(f, ctx, tr, out, allow_hospital=True)
     defs = [m for m in ctx.metric_defs if f.has(m.code)]
     values = {
@@ -798,3 +799,23 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             continue
         rows.append({"metric": mc, "dept_code": d, "effective_from": e, "target": n, "direction": di})
     _emit(out, "targets", f, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12: months in the future
+# ---------------------------------------------------------------------------------------------
+
+
+def next_month(today: date | None = None) -> str:
+    d = today or date.today()
+    return f"{d.year + 1:04d}-01" if d.month == 12 else f"{d.year:04d}-{d.month + 1:02d}"
+
+
+def _future_months(f: _Frame, months: list, tr: _Tr) -> None:
+    """A month after next month is an error (a typo'd 2099 made every overview open on an empty quarter)."""
+    limit = next_month()
+    raw = f.raw("month")
+    for i, (line, mo) in enumerate(zip(f.lines, months)):
+        if mo is not None and mo > limit:
+            tr.err(line, f.name("month"), raw[i], "future_month", month=mo, limit=limit)
+            months[i] = None
