@@ -72,10 +72,11 @@ def check_lines(data: bytes, lim: Limits = DEFAULT) -> None:
 
 _CHUNK = 1 << 20
 _ROW_R = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
-_CELL_COL = re.compile(rb'<c\s[^>]*?\br="([A-Za-z]+)')
-_CELL_ROW = re.compile(rb'<c\s[^>]*?\br="[A-Za-z]+(\d+)"')
+_CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Za-z]+)(\d+)"')
+# The common case, fast: the reference is the first attribute (every writer we know puts it there).
+_CELL_COL_FIRST = re.compile(rb'<c r="([A-Z]+)\d')
+_CELL_ROW_FIRST = re.compile(rb'<c r="[A-Z]+(\d+)"')
 _CELL_ANY = re.compile(rb"<c[\s>/]")
-_CELL_WITH_R = re.compile(rb'<c\s[^>]*?\br="')
 # A formula cell without a cached value: <c r="B2"><f>…</f></c> (or an empty <v/>), which Excel writes when it
 # did not calculate and other programs write always; the reader sees a blank.
 _FORMULA_NO_VALUE = re.compile(
@@ -252,8 +253,8 @@ def _scan_sheet(chunks, f: SheetFacts, lim: Limits, count) -> None:
         body, carry = buf[:cut], buf[cut:]
         if len(carry) > 8 * lim.cell_chars + _CHUNK:  # text without any tag for longer than a cell may be
             _too_long(f.name, len(carry), lim)
-        _scan_body(body, f, lim)
-        if not no_r and len(_CELL_ANY.findall(body)) != len(_CELL_WITH_R.findall(body)):
+        refs = _scan_body(body, f, lim)
+        if not no_r and len(_CELL_ANY.findall(body)) != refs:
             no_r = True
         if no_r:  # cells placed by position: the widest row gives the columns
             for row in body.split(b"<row"):
@@ -263,18 +264,24 @@ def _scan_sheet(chunks, f: SheetFacts, lim: Limits, count) -> None:
     _check_area(f, lim)
 
 
-def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> None:
+def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> int:
+    """Scan whole tags of a sheet: the farthest row and column, long texts, formulas without values; returns the
+    number of cells with a reference."""
     if not body:
-        return
+        return 0
     rows = _ROW_R.findall(body)
     if rows:
         f.rows = max(f.rows, max(map(int, rows)))
-    cell_rows = _CELL_ROW.findall(body)
+    cols = _CELL_COL_FIRST.findall(body)
+    cell_rows = _CELL_ROW_FIRST.findall(body)
+    n_cells = len(_CELL_ANY.findall(body))
+    if len(cols) != n_cells or len(cell_rows) != n_cells:  # another order of attributes, or cells without r
+        refs = _CELL_REF.findall(body)
+        cols, cell_rows = [c for c, _ in refs], [r for _, r in refs]
     if cell_rows:
-        f.rows = max(f.rows, max(map(int, cell_rows)))
-    cols = set(_CELL_COL.findall(body))
-    if cols:
-        f.columns = max(f.columns, max(col_number(c) for c in cols))
+        f.rows = max(f.rows, int(max(set(cell_rows), key=lambda b: (len(b), b))))
+        f.columns = max(f.columns, max(col_number(c) for c in set(cols)))
+    refs_n = len(cell_rows)
     if f.rows > lim.rows or f.columns > lim.columns:
         _check_area(f, lim)  # fail early: no need to read the rest of a sheet already too large
     n = lim.cell_chars
@@ -290,6 +297,7 @@ def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> None:
             if len(f.formulas_without_value) < 20:
                 formula = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))[:60]
                 f.formulas_without_value.append((int(r.group(2)), col_number(r.group(1)), formula))
+    return refs_n
 
 
 def _check_text(sheet: str, raw: bytes, lim: Limits) -> None:
