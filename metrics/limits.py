@@ -342,6 +342,8 @@ def _scan_shared_strings(chunks, lim: Limits, count) -> None:
         if name == "si":
             state["in_si"] = 0
             state["i"] += 1
+            if state["i"] > lim.cells:  # more strings than a sheet may have cells: the reader would hold them all
+                raise TooLarge("cells", cells=f"> {lim.cells:,}", limit=f"{lim.cells:,}", where=" [sharedStrings.xml]")
         elif name == "t" and state["in_t"]:
             state["in_t"] -= 1
 

@@ -106,7 +106,8 @@ def read(
         _limits.check_bytes(len(data), lim)
         if _is_xlsx(data, file_name):
             return _read_xlsx(data, metric_defs, kind, lim)
-        _limits.check_lines(data, lim)
+        if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: a 0x0A byte is not always a line break
+            _limits.check_lines(data, lim)
     except _limits.TooLarge as e:
         raise ReadError("limit_" + e.name, **e.fmt) from None
     text, encoding = decode(data)
@@ -197,6 +198,8 @@ def _csv_grid(text: str, lim: limits.Limits = limits.DEFAULT) -> list[list]:
                     "limit_columns", columns=f"{n:,}", limit=f"{lim.columns:,}", where=f" [{len(grid) + 1}]"
                 )
             cells += n
+            if len(grid) >= lim.rows:
+                raise ReadError("limit_rows", rows=f"> {lim.rows:,}", limit=f"{lim.rows:,}", where="")
             if cells > lim.cells:
                 raise ReadError("limit_cells", cells=f"> {lim.cells:,}", limit=f"{lim.cells:,}", where="")
             grid.append(r)

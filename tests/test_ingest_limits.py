@@ -220,3 +220,26 @@ def test_the_upload_page_shows_the_limit_and_stays_up(db_file, monkeypatch):
     assert "XFD1048576" in problems.iloc[0, -1] and "200,000" in problems.iloc[0, -1]
     assert next(b for b in at.button if b.label == "提交").disabled
     assert _counts(db_file)[-1] == 0
+
+
+def test_a_utf16_csv_is_counted_in_rows_not_in_0x0a_bytes(db_file):
+    """U+4E0A 上 is the bytes 0A 4E in UTF-16: it is no line break, and a file full of it is not too long."""
+    data = ("科室编码\t科室名称\nK01\t" + "上" * 1000 + "\n").encode("utf-16")
+    r = importer.preview(data, "u16.csv")
+    lim = limits.Limits(rows=100)
+    assert r.can_commit(), r.problems
+    with pytest.raises(reading.ReadError) as e:
+        reading.read(("科室编码\t科室名称\n" + "K01\t内科\n" * 101).encode("utf-16"), "u16.csv", [], limits=lim)
+    assert e.value.code == "limit_rows"
+    assert reading.read(data, "u16.csv", [], limits=lim)[0].kind == "departments"
+
+
+def test_a_shared_string_table_larger_than_a_sheet_may_be_is_refused(db_file):
+    data = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", "内科"]]))
+    sst = f'<sst xmlns="{xlsx_parts.NS}"><si><t>科室编码</t></si><si><t>科室名称</t></si><si><t>K01</t></si>'
+    sst += "<si><t>内科</t></si>" + "".join(f"<si><t>s{i}</t></si>" for i in range(50)) + "</sst>"
+    data = _replace_part(data, "xl/sharedStrings.xml", sst.encode())  # 54 strings for a sheet of 4 cells
+    assert reading.read(data, "many.xlsx", [], limits=limits.Limits(cells=60))[0].kind == "departments"
+    with pytest.raises(reading.ReadError) as e:
+        reading.read(data, "many.xlsx", [], limits=limits.Limits(cells=40))
+    assert e.value.code == "limit_cells" and "sharedStrings" in e.value.fmt["where"]
