@@ -7,7 +7,9 @@ next to the RSS of the same process before the commit (imports only).
 - all_bad_100k: 100,000 metrics rows, every one with a bad value (validation linear in problems, 12.3);
 - rows_1m_20mb: 1,000,000 rows just under the 20 MB size limit (refused by the row limit before decoding);
 - far_cell_xlsx: one cell at XFD1048576 (12.1: aborted the process);
-- shared_string_629mb: a 629 MB department name as one shared string in a ~600 KB XLSX (12.2: 4.3 GB RSS).
+- shared_string_629mb: a 629 MB department name as one shared string in a ~600 KB XLSX (12.2: 4.3 GB RSS);
+- xlsx_at_cell_limit: the largest sheet the limits let the Excel reader see, 200,000 rows × 10 columns
+  (2,000,000 cells; its columns are unknown, so it is refused after reading): what reading alone may cost.
 """
 
 from __future__ import annotations
@@ -104,12 +106,20 @@ def build(case: str, workdir: Path) -> Path:
             '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
         )
         _xlsx(p, rows, ["科室编码", "科室名称", "K01"], big=629 * 1024 * 1024)
+    elif case == "xlsx_at_cell_limit":
+        p = workdir / "xlsx_at_cell_limit.xlsx"
+        letters = [chr(65 + i) for i in range(10)]
+        head = "".join(f'<c r="{c}1" t="s"><v>0</v></c>' for c in letters)
+        body = [f'<row r="1">{head}</row>']
+        for r in range(2, 200_001):
+            body.append(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r % 97}</v></c>' for c in letters) + "</row>")
+        _xlsx(p, "".join(body), ["列"])
     else:
         raise ValueError(case)
     return p
 
 
-CASES = ("all_bad_100k", "rows_1m_20mb", "far_cell_xlsx", "shared_string_629mb")
+CASES = ("all_bad_100k", "rows_1m_20mb", "far_cell_xlsx", "shared_string_629mb", "xlsx_at_cell_limit")
 
 
 def run_case(case: str, workdir: Path, timeout: int = 1800) -> dict:
@@ -151,7 +161,15 @@ def fmt(r: dict) -> str:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    """Peak RSS of this process. VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec, so a worker started by a
+    large parent would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def worker(path: str, db: str) -> None:

@@ -32,7 +32,7 @@ class Limits:
     bytes: int = MAX_UPLOAD_MB * 1024 * 1024
     rows: int = 200_000
     columns: int = 256
-    cells: int = 5_000_000
+    cells: int = 2_000_000  # rows × columns of a sheet: ~250 MB in the reader at most (bench "limits")
     cell_chars: int = 32_767  # Excel's own limit for one cell
     unpacked_bytes: int = 256 * 1024 * 1024
 
@@ -76,7 +76,13 @@ _CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Za-z]+)(\d+)"')
 # The common case, fast: the reference is the first attribute (every writer we know puts it there).
 _CELL_COL_FIRST = re.compile(rb'<c r="([A-Z]+)\d')
 _CELL_ROW_FIRST = re.compile(rb'<c r="[A-Z]+(\d+)"')
-_CELL_ANY = re.compile(rb"<c[\s>/]")
+_CELL_OPENINGS = (b"<c ", b"<c>", b"<c/>", b"<c\n", b"<c\t", b"<c\r")
+
+
+def _count_cells(body: bytes) -> int:
+    return sum(body.count(o) for o in _CELL_OPENINGS)
+
+
 # A formula cell without a cached value: <c r="B2"><f>…</f></c> (or an empty <v/>), which Excel writes when it
 # did not calculate and other programs write always; the reader sees a blank.
 _FORMULA_NO_VALUE = re.compile(
@@ -254,11 +260,11 @@ def _scan_sheet(chunks, f: SheetFacts, lim: Limits, count) -> None:
         if len(carry) > 8 * lim.cell_chars + _CHUNK:  # text without any tag for longer than a cell may be
             _too_long(f.name, len(carry), lim)
         refs = _scan_body(body, f, lim)
-        if not no_r and len(_CELL_ANY.findall(body)) != refs:
+        if not no_r and _count_cells(body) != refs:
             no_r = True
         if no_r:  # cells placed by position: the widest row gives the columns
             for row in body.split(b"<row"):
-                cells_in_row_max = max(cells_in_row_max, len(_CELL_ANY.findall(row)))
+                cells_in_row_max = max(cells_in_row_max, _count_cells(row))
     _scan_body(carry, f, lim)
     f.columns = max(f.columns, cells_in_row_max)
     _check_area(f, lim)
@@ -274,7 +280,7 @@ def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> int:
         f.rows = max(f.rows, max(map(int, rows)))
     cols = _CELL_COL_FIRST.findall(body)
     cell_rows = _CELL_ROW_FIRST.findall(body)
-    n_cells = len(_CELL_ANY.findall(body))
+    n_cells = _count_cells(body)
     if len(cols) != n_cells or len(cell_rows) != n_cells:  # another order of attributes, or cells without r
         refs = _CELL_REF.findall(body)
         cols, cell_rows = [c for c, _ in refs], [r for _, r in refs]

@@ -225,11 +225,18 @@ def _multiline(row: list, line: int, span: int, delimiter: str) -> list[Note]:
 _CONTROLS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u061c]")
 
 
-def _strip_controls(grid: list[list]) -> list[Note]:
+def _strip_controls(grid: list[list], max_chars: int | None = None, sheet: str = "") -> list[Note]:
+    """Controls removed from every text cell, a note per cell; with ``max_chars``, a longer cell is refused."""
     notes = []
     for i, row in enumerate(grid):
         strs = [c for c in row if type(c) is str]
-        if not strs or not _CONTROLS.search("".join(strs)):
+        if not strs:
+            continue
+        joined = "".join(strs)
+        if max_chars is not None and len(joined) > max_chars and max(map(len, strs)) > max_chars:
+            n = max(map(len, strs))
+            raise ReadError("limit_cell_chars", chars=f"{n:,}", limit=f"{max_chars:,}", where=f" [{sheet}]")
+        if not _CONTROLS.search(joined):
             continue
         for j, c in enumerate(row):
             if type(c) is str:
@@ -260,13 +267,9 @@ def _read_xlsx(data: bytes, metric_defs, kind: str | None, lim: limits.Limits = 
     grids, notes = {}, {}
     for name, grid in sheets:
         grid = [list(r) for r in grid]
-        for r in grid:  # a long text the inspection could not see whole (rich-text runs of an inline string)
-            strs = [c for c in r if type(c) is str]
-            if strs and max(map(len, strs)) > lim.cell_chars:
-                n = max(map(len, strs))
-                raise ReadError("limit_cell_chars", chars=f"{n:,}", limit=f"{lim.cell_chars:,}", where=f" [{name}]")
         grids[name] = grid
-        notes[name] = _strip_controls(grid) + _formula_notes(facts.sheets.get(name))
+        # also a long text the inspection could not see whole (rich-text runs of an inline string)
+        notes[name] = _strip_controls(grid, lim.cell_chars, name) + _formula_notes(facts.sheets.get(name))
     tables = []
     for name, grid in grids.items():
         sheet_kind = kind or _kind_from_sheet_name(name)
