@@ -18,6 +18,7 @@ its real used range, and the shared-string table is measured string by string. O
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import struct
 import zlib
@@ -71,16 +72,16 @@ def check_lines(data: bytes, lim: Limits = DEFAULT) -> None:
 # ---------------------------------------------------------------------------------------------
 
 _CHUNK = 1 << 20
-_ROW_R = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
-_CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Za-z]+)(\d+)"')
-# The common case, fast: the reference is the first attribute (every writer we know puts it there).
+# The fast path: rows and cells as every writer we know writes them, the reference first.
+_ROW_FIRST = re.compile(rb'<row r="(\d+)"')
 _CELL_COL_FIRST = re.compile(rb'<c r="([A-Z]+)\d')
 _CELL_ROW_FIRST = re.compile(rb'<c r="[A-Z]+(\d+)"')
-_CELL_OPENINGS = (b"<c ", b"<c>", b"<c/>", b"<c\n", b"<c\t", b"<c\r")
-
-
-def _count_cells(body: bytes) -> int:
-    return sum(body.count(o) for o in _CELL_OPENINGS)
+# The general path: any row or cell tag (namespace prefix, attributes in any order and quoting).
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c)[\s/>]")
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
+_OPENING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)[\s/>]")
+_R_VALUE = re.compile(rb"(?:^|\s)r\s*=\s*([\"'])(.*?)\1", re.S)
+_REF = re.compile(rb"\s*([A-Za-z]{1,7})(\d{1,12})\s*")
 
 
 # A formula cell without a cached value: <c r="B2"><f>…</f></c> (or an empty <v/>), which Excel writes when it
@@ -234,60 +235,68 @@ def inspect_xlsx(data: bytes, lim: Limits = DEFAULT) -> XlsxFacts:
         if info.filename in small:
             continue
         fn = info.filename
-        if fn in sheet_parts:
-            f = SheetFacts(fn, sheet_names.get(fn, fn.rsplit("/", 1)[-1].removesuffix(".xml")))
-            facts[f.name] = f
-            _scan_sheet(chunks, f, lim, count)
-        elif fn.endswith("sharedStrings.xml"):
+        if fn.endswith("sharedStrings.xml") and fn not in sheet_parts:
             _scan_shared_strings(chunks, lim, count)
-        else:
+            continue
+        # Every other XML part is scanned as a sheet could be: a workbook may point a sheet at any part name, and
+        # a part without cells costs only the scan. Parts that are not XML (images) are only counted.
+        first = next(chunks, b"")
+        chunks = itertools.chain([first], chunks)
+        if fn not in sheet_parts and not first[:512].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             for c in chunks:
                 count(c)
+            continue
+        f = SheetFacts(fn, sheet_names.get(fn, fn.rsplit("/", 1)[-1].removesuffix(".xml")))
+        _scan_sheet(chunks, f, lim, count)
+        if fn in sheet_parts:
+            facts[f.name] = f
     return XlsxFacts(facts, total)
 
 
 def _scan_sheet(chunks, f: SheetFacts, lim: Limits, count) -> None:
     carry = b""
-    no_r = False
-    cells_in_row_max = 0
+    pos = [0, 0]  # the reader's position (row, column) for rows and cells written without a reference
     for chunk in chunks:
         count(chunk)
         buf = carry + chunk
-        cut = buf.rfind(b"<")
+        cut = buf.rfind(b"<")  # never inside a tag: "<" cannot stand in an attribute value
         if cut < 0:
             cut = 0
         body, carry = buf[:cut], buf[cut:]
         if len(carry) > 8 * lim.cell_chars + _CHUNK:  # text without any tag for longer than a cell may be
             _too_long(f.name, len(carry), lim)
-        refs = _scan_body(body, f, lim)
-        if not no_r and _count_cells(body) != refs:
-            no_r = True
-        if no_r:  # cells placed by position: the widest row gives the columns
-            for row in body.split(b"<row"):
-                cells_in_row_max = max(cells_in_row_max, _count_cells(row))
-    _scan_body(carry, f, lim)
-    f.columns = max(f.columns, cells_in_row_max)
+        _scan_body(body, f, lim, pos)
+    _scan_body(carry, f, lim, pos)
     _check_area(f, lim)
 
 
-def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> int:
-    """Scan whole tags of a sheet: the farthest row and column, long texts, formulas without values; returns the
-    number of cells with a reference."""
+def _plain_count(body: bytes, tag: bytes) -> int:
+    return sum(body.count(b"<" + tag + end) for end in (b" ", b">", b"/", b"\n", b"\t", b"\r"))
+
+
+def _scan_body(body: bytes, f: SheetFacts, lim: Limits, pos: list[int]) -> None:
+    """Scan whole tags of a sheet: the farthest row and column, long texts, formulas without values.
+
+    The fast path: every row and cell written as Excel, openpyxl and the others write them (``<row r="5"``,
+    ``<c r="B5"``). Anything else — a namespace prefix, r not first, single quotes, rows or cells without r,
+    which the reader places after the previous one — goes through the general path, tag by tag.
+    """
     if not body:
-        return 0
-    rows = _ROW_R.findall(body)
-    if rows:
-        f.rows = max(f.rows, max(map(int, rows)))
+        return
+    rows = _ROW_FIRST.findall(body)
     cols = _CELL_COL_FIRST.findall(body)
     cell_rows = _CELL_ROW_FIRST.findall(body)
-    n_cells = _count_cells(body)
-    if len(cols) != n_cells or len(cell_rows) != n_cells:  # another order of attributes, or cells without r
-        refs = _CELL_REF.findall(body)
-        cols, cell_rows = [c for c, _ in refs], [r for _, r in refs]
-    if cell_rows:
-        f.rows = max(f.rows, int(max(set(cell_rows), key=lambda b: (len(b), b))))
-        f.columns = max(f.columns, max(col_number(c) for c in set(cols)))
-    refs_n = len(cell_rows)
+    n_cells, n_rows = _plain_count(body, b"c"), _plain_count(body, b"row")
+    if len(cols) == len(cell_rows) == n_cells and len(rows) == n_rows and not _PREFIXED.search(body):
+        if rows:
+            last = int(rows[-1])
+            f.rows = max(f.rows, last, int(max(set(rows), key=lambda b: (len(b), b))))
+            pos[0], pos[1] = last, 0
+        if cell_rows:
+            f.rows = max(f.rows, int(max(set(cell_rows), key=lambda b: (len(b), b))))
+            f.columns = max(f.columns, max(col_number(c) for c in set(cols)))
+    else:
+        _scan_tags(body, f, pos)
     if f.rows > lim.rows or f.columns > lim.columns:
         _check_area(f, lim)  # fail early: no need to read the rest of a sheet already too large
     n = lim.cell_chars
@@ -303,7 +312,30 @@ def _scan_body(body: bytes, f: SheetFacts, lim: Limits) -> int:
             if len(f.formulas_without_value) < 20:
                 formula = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))[:60]
                 f.formulas_without_value.append((int(r.group(2)), col_number(r.group(1)), formula))
-    return refs_n
+
+
+def _scan_tags(body: bytes, f: SheetFacts, pos: list[int]) -> None:
+    """Rows and cells one by one, as the reader places them: a row without r follows the previous row, a cell
+    without r follows the previous cell of its row."""
+    tags = _TAG.findall(body)
+    if len(tags) != len(_OPENING.findall(body)):  # a row or cell tag we cannot read: the reader's guess is unknown
+        raise NotXlsx("damaged")
+    for tag, attrs in tags:
+        r = _R_VALUE.search(attrs)
+        ref = r.group(2) if r else None
+        if tag == b"row":
+            pos[0] = int(ref) if ref and ref.isdigit() else pos[0] + 1
+            pos[1] = 0
+            f.rows = max(f.rows, pos[0])
+            continue
+        cell = _REF.fullmatch(ref) if ref else None
+        if cell:
+            pos[1] = col_number(cell.group(1))
+            f.rows = max(f.rows, int(cell.group(2)))
+        else:
+            pos[1] += 1
+            f.rows = max(f.rows, pos[0])
+        f.columns = max(f.columns, pos[1])
 
 
 def _check_text(sheet: str, raw: bytes, lim: Limits) -> None:
@@ -339,12 +371,14 @@ def _scan_shared_strings(chunks, lim: Limits, count) -> None:
     state = {"in_si": 0, "in_t": 0, "n": 0, "i": 0}
 
     def start(name, attrs):
+        name = name.rpartition(":")[2]  # x:si with a namespace prefix is the same element to the reader
         if name == "si":
             state["in_si"], state["n"] = 1, 0
         elif name == "t" and state["in_si"]:
             state["in_t"] += 1
 
     def end(name):
+        name = name.rpartition(":")[2]
         if name == "si":
             state["in_si"] = 0
             state["i"] += 1

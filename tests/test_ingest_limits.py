@@ -243,3 +243,52 @@ def test_a_shared_string_table_larger_than_a_sheet_may_be_is_refused(db_file):
     with pytest.raises(reading.ReadError) as e:
         reading.read(data, "many.xlsx", [], limits=limits.Limits(cells=40))
     assert e.value.code == "limit_cells" and "sharedStrings" in e.value.fmt["where"]
+
+
+def test_a_sheet_stored_under_another_part_name_is_inspected_too(db_file):
+    """The workbook may point its sheet at any part: the far cell is found wherever the sheet is stored."""
+    data = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", "内科"]]))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            b = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                b = b.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+                z.writestr("xl/elsewhere/data.bin", b)
+                continue
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                b = b.replace(b"worksheets/sheet1.xml", b"elsewhere/data.bin")
+            z.writestr(info.filename, b)
+    r = importer.preview(out.getvalue(), "moved.xlsx", lang="en")  # before: the reader aborted the process
+    assert not r.can_commit() and "1,048,576" in r.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        "<row r=\"9\"><c r='XFD9'><v>1</v></c></row>",  # single quotes
+        '<row r="9"><c s="0" r = "XFD9"><v>1</v></c></row>',  # r not first, spaces around =
+        '<x:row r="9"><x:c r="XFD9"><x:v>1</x:v></x:c></x:row>',  # a namespace prefix
+        '<row r="200001"><c><v>1</v></c></row>',  # a cell without r, placed in its row
+        "<row/>" * 200_001 + "<row><c><v>1</v></c></row>",  # rows without r follow the previous row
+        '<row r="9">' + "<c><v>1</v></c>" * 300 + "</row>",  # cells without r follow the previous cell
+        '<row r="9"><c s=">" r="XFD9"><v>1</v></c></row>',  # a ">" inside an attribute value
+    ],
+    ids=["quotes", "order", "prefix", "cell-no-r", "rows-no-r", "cells-no-r", "gt-in-value"],
+)
+def test_12_1_every_spelling_of_a_far_cell_is_found(tmp_path, db_file, far):
+    """The reader accepts all of these and places the cell far away; the inspection finds it (CLI: no abort)."""
+    data = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", "内科"]]))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    sheet = src.read("xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(b"<worksheet ", f'<worksheet xmlns:x="{xlsx_parts.NS}" '.encode())
+    data = _replace_part(
+        data, "xl/worksheets/sheet1.xml", sheet.replace(b"</sheetData>", far.encode() + b"</sheetData>")
+    )
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(data)
+    p = _cli("import", str(path), "--lang", "en", "--json", db=db_file)
+    assert p.returncode == 1, (p.returncode, p.stderr[-500:])
+    msg = json.loads(p.stdout)["errors"][0]["message"]
+    assert "limit" in msg and ("rows" in msg or "columns" in msg), msg
