@@ -79,6 +79,7 @@ _CELL_ROW_FIRST = re.compile(rb'<c r="[A-Z]+(\d+)"')
 # The general path: any row or cell tag (namespace prefix, attributes in any order and quoting).
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c)[\s/>]")
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
 _OPENING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)[\s/>]")
 _R_VALUE = re.compile(rb"(?:^|\s)r\s*=\s*([\"'])(.*?)\1", re.S)
 _REF = re.compile(rb"\s*([A-Za-z]{1,7})(\d{1,12})\s*")
@@ -98,6 +99,7 @@ class SheetFacts:
     name: str
     rows: int = 0  # farthest row referenced (1-based)
     columns: int = 0  # farthest column referenced (1-based)
+    cells: int = 0  # cell tags (the reader keeps each one before it builds the sheet)
     formulas_without_value: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
     formulas_without_value_count: int = 0
 
@@ -250,6 +252,10 @@ def inspect_xlsx(data: bytes, lim: Limits = DEFAULT) -> XlsxFacts:
         _scan_sheet(chunks, f, lim, count)
         if fn in sheet_parts:
             facts[f.name] = f
+            area = sum(x.rows * x.columns for x in facts.values())
+            if area > lim.cells:  # the reader reads every sheet: their areas add up
+                where = f" [{len(facts)} sheets]"
+                raise TooLarge("cells", cells=f"{area:,}", limit=f"{lim.cells:,}", where=where)
     return XlsxFacts(facts, total)
 
 
@@ -287,7 +293,11 @@ def _scan_body(body: bytes, f: SheetFacts, lim: Limits, pos: list[int]) -> None:
     cols = _CELL_COL_FIRST.findall(body)
     cell_rows = _CELL_ROW_FIRST.findall(body)
     n_cells, n_rows = _plain_count(body, b"c"), _plain_count(body, b"row")
-    if len(cols) == len(cell_rows) == n_cells and len(rows) == n_rows and not _PREFIXED.search(body):
+    prefixed = _PREFIXED.search(body)
+    f.cells += n_cells + (len(_PREFIXED_CELL.findall(body)) if prefixed else 0)
+    if f.cells > lim.cells:  # more cells than a sheet may hold, whatever their places: stop reading here
+        raise TooLarge("cells", cells=f"> {lim.cells:,}", limit=f"{lim.cells:,}", where=f" [{f.name}]")
+    if len(cols) == len(cell_rows) == n_cells and len(rows) == n_rows and not prefixed:
         if rows:
             last = int(rows[-1])
             f.rows = max(f.rows, last, int(max(set(rows), key=lambda b: (len(b), b))))

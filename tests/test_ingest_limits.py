@@ -292,3 +292,38 @@ def test_12_1_every_spelling_of_a_far_cell_is_found(tmp_path, db_file, far):
     assert p.returncode == 1, (p.returncode, p.stderr[-500:])
     msg = json.loads(p.stdout)["errors"][0]["message"]
     assert "limit" in msg and ("rows" in msg or "columns" in msg), msg
+
+
+def test_many_cells_in_one_place_or_many_sheets_are_refused_quickly(db_file):
+    """Two ways past a per-sheet area: the same cell written 3,000 times (the reader keeps every one), and the
+    same sheet 30 times (the reader reads them all). Limits lowered to keep the files small."""
+    lim = limits.Limits(cells=2_000)
+    data = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", "内科"]]))
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    same = sheet.replace(b"</sheetData>", b'<row r="3">' + b'<c r="A3"><v>1</v></c>' * 3_000 + b"</row></sheetData>")
+    with pytest.raises(reading.ReadError) as e:
+        reading.read(_replace_part(data, "xl/worksheets/sheet1.xml", same), "same.xlsx", [], limits=lim)
+    assert e.value.code == "limit_cells"
+    wide = xlsx_parts.workbook(xlsx_parts.table([["科室编码", "科室名称"], ["K01", "内科"], ["K02", None, *[1] * 98]]))
+    assert reading.read(wide, "one.xlsx", [], limits=lim)[0].kind == "departments"  # 300 cells: fine
+    src = zipfile.ZipFile(io.BytesIO(wide))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            b = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                sheets = "".join(f'<sheet name="S{i}" sheetId="{i + 2}" r:id="rId{i + 3}"/>' for i in range(30))
+                b = b.replace(b"</sheets>", sheets.encode() + b"</sheets>")
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                rels = "".join(
+                    f'<Relationship Id="rId{i + 3}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/worksheet" Target="worksheets/s{i}.xml"/>'
+                    for i in range(30)
+                )
+                b = b.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
+            z.writestr(info.filename, b)
+        for i in range(30):
+            z.writestr(f"xl/worksheets/s{i}.xml", src.read("xl/worksheets/sheet1.xml"))
+    with pytest.raises(reading.ReadError) as e:
+        reading.read(out.getvalue(), "many.xlsx", [], limits=lim)
+    assert e.value.code == "limit_cells" and "sheets" in e.value.fmt["where"]
