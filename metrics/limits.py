@@ -241,10 +241,10 @@ def inspect_xlsx(data: bytes, lim: Limits = DEFAULT) -> XlsxFacts:
             _scan_shared_strings(chunks, lim, count)
             continue
         # Every other XML part is scanned as a sheet could be: a workbook may point a sheet at any part name, and
-        # a part without cells costs only the scan. Parts that are not XML (images) are only counted.
+        # a part without cells costs only the scan. Binary parts (images: NUL bytes; never in XML) are only counted.
         first = next(chunks, b"")
         chunks = itertools.chain([first], chunks)
-        if fn not in sheet_parts and not first[:512].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        if fn not in sheet_parts and b"\x00" in first[:4096]:
             for c in chunks:
                 count(c)
             continue
