@@ -11,6 +11,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+import pytest
+from argon2 import PasswordHasher
+
 from metrics import auth, importer
 
 N_BAD = 40_000
@@ -19,6 +22,11 @@ N_BAD = 40_000
 def _all_bad(n: int) -> bytes:
     rows = "\n".join(f"2023-04,D{i:06d},科室{i},abc" for i in range(n))
     return ("月份,科室编码,科室名称,患者满意度\n" + rows + "\n").encode()
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def test_12_3_sign_ins_and_a_rollback_complete_during_a_long_validation(db_file):
