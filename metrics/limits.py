@@ -3,16 +3,20 @@
 A file beyond a limit is refused with a message naming the limit and the file's own figure
 (``upload.err.read_limit_<name>``), by the upload page and the CLI alike, before anything expensive runs:
 
-- bytes: the file itself (the web server's ``server.maxUploadSize`` is the same figure);
+- bytes: the file itself (the web server's ``server.maxUploadSize`` and ``auth.MAX_UPLOAD_MB`` are this figure);
 - rows and columns: the lines of a CSV, the used range of each sheet of an XLSX;
-- cells: rows × columns of a sheet's used range (what the Excel reader allocates, empty cells included);
+- cells: rows × columns of a sheet's used range (what the Excel reader allocates, empty cells included), the
+  sum over the sheets (it reads them all), the cell tags of a sheet and the strings of the shared-string table;
 - cell length: characters in one cell, CSV or XLSX (Excel's own limit);
 - unpacked bytes: an XLSX is a zip; the sum of its parts after decompression.
 
 The Excel reader (python-calamine, Rust) allocates the whole rectangle from A1 to the farthest cell and aborts
-the process when that fails — no ``except`` can catch it — so an XLSX is inspected here first: every part
-is decompressed as a stream (never trusting the sizes the zip declares), each sheet's cell references give
-its real used range, and the shared-string table is measured string by string. Only then is calamine asked.
+the process when that fails — no ``except`` can catch it — so an XLSX is inspected here first: every part is
+decompressed as a stream from its compressed bytes (never trusting the sizes the zip declares); every text part
+is scanned for row and cell tags in every spelling the reader accepts (namespace prefixes, either quote, any
+attribute order, rows and cells without a reference, which it places after the previous one), which gives each
+sheet's real used range; the shared-string table is measured string by string. Only then is the reader asked.
+The ``<dimension>`` a sheet declares is not used: the reader ignores it too.
 """
 
 from __future__ import annotations
