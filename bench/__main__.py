@@ -10,7 +10,9 @@ For each scale it builds a synthetic store (bench/synth.py) and measures
 - every page listed in dashboard.py, each in a fresh process (bench/page_worker.py): first run, cold run
   (Streamlit caches cleared), warm runs (median of --repeat), peak RSS — against the floor of a trivial
   page (bench/trivial_page.py) measured the same way;
-- the icon matrix and the overview's pipelines computed alone (n/a when the module is not there yet).
+- the icon matrix and the overview's pipelines computed alone (n/a when the module is not there yet);
+- once, not per scale (section "limits", bench/limits.py, issue 12): the seconds and peak RSS of refusing a
+  100,000-row all-bad file, a 1,000,000-row file at the 20 MB size limit, a far cell and a 629 MB shared string.
 
 Prints one table per scale and a verdict per target; writes bench/results/<timestamp>.json and latest.json.
 """
@@ -308,6 +310,20 @@ def print_scale(name: str, res: dict) -> None:
         )
 
 
+def print_limits(res: dict) -> None:
+    print("\n=== limits (issue 12): one process per file, importer.commit into an empty store ===")
+    print(f"{'case':<22} {'file MB':>8} {'result':>9} {'commit s':>9} {'peak RSS MB':>12} {'imports MB':>11}  message")
+    for case, r in res.items():
+        if r.get("error"):
+            print(f"{case:<22} {r.get('file_bytes', 0) / 1048576:>8.2f} {'ERROR':>9}  {r['error'][:100]}")
+            continue
+        verdict = "committed" if r.get("committed") else "refused"
+        print(
+            f"{case:<22} {r['file_bytes'] / 1048576:>8.2f} {verdict:>9} {r['commit_s']:>9.3f} {r['rss_mb']:>12.0f}"
+            f" {r['rss_before_mb']:>11.0f}  {r.get('first_error', '')[:70]}"
+        )
+
+
 def verdicts(results: dict) -> list[tuple[str, str, str]]:
     """(target, 'met' | 'NOT met' | 'not measured', detail) for each issue-7 target."""
     out = []
@@ -367,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per page (the median is reported)")
     ap.add_argument("--import-scales", default="S,M", help="scales at which to time the history import (L is slow)")
     ap.add_argument("--pages", default="", help="only these pages (stems, comma-separated); default all")
-    ap.add_argument("--skip", default="", help="sections to skip: import,month,compute,pages")
+    ap.add_argument("--skip", default="", help="sections to skip: import,month,compute,pages,limits")
     ap.add_argument("--keep", metavar="DIR", help="build the stores in DIR and keep them")
     args = ap.parse_args(argv)
     scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
@@ -407,6 +423,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+
+    if "limits" not in skip:
+        from bench import limits as limits_bench
+
+        print("\n--- limits: files refused before they cost the server (issue 12) ...", flush=True)
+        with tempfile.TemporaryDirectory(prefix="bench-limits-") as tmp:
+            results["limits"] = limits_bench.measure(Path(tmp))
+        print_limits(results["limits"])
 
     results["verdicts"] = [{"target": t, "verdict": v, "detail": d} for t, v, d in verdicts(results)]
     results["seconds"] = (datetime.now() - started).total_seconds()

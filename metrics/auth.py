@@ -27,7 +27,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from metrics import i18n, store
+from metrics import i18n, limits, store
 
 ROLES = ("viewer", "editor", "admin")
 _RANK = {r: i for i, r in enumerate(ROLES)}
@@ -43,7 +43,7 @@ SIGNIN_SECRET_META = "signin_secret"
 TRUSTED_PROXY_ENV = "INTEGRITY_TRUSTED_PROXY"
 SESSION_HOURS = 12  # a sign-in lasts a working day
 MIN_PASSWORD = 8
-MAX_UPLOAD_MB = 20  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_UPLOAD_MB = limits.MAX_UPLOAD_MB  # declared in metrics/limits.py; matches server.maxUploadSize
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 
 REQUIRE_LOGIN_ENV = "INTEGRITY_REQUIRE_LOGIN"

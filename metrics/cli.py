@@ -7,7 +7,7 @@ import json
 import sqlite3
 import sys
 
-from metrics import contract, demo, export, i18n, importer, store
+from metrics import auth, contract, demo, export, i18n, importer, limits, store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +116,10 @@ def cmd_import(args) -> int:
     if not path.is_file():
         print(i18n.t("upload.cli.no_file", args.lang, path=path), file=sys.stderr)
         return 2
+    size = path.stat().st_size
+    if size > limits.MAX_BYTES:  # refused before reading it (issue 12), with the message of the upload page
+        print(auth.upload_size_error(size, args.lang))
+        return 1
     data = path.read_bytes()
     if args.dry_run:
         report = importer.preview(data, path.name, args.kind, lang=args.lang, db_path=args.db)

@@ -21,7 +21,7 @@ from operator import itemgetter
 import pandas as pd
 import sqlite_utils
 
-from metrics import auth, contract, export, i18n, reading, store, validate
+from metrics import auth, contract, export, i18n, limits, reading, store, validate
 from metrics.validate import Problem
 
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "commit_rows", "preview", "rollback"]
@@ -181,19 +181,43 @@ def commit(
     lang: str = "zh",
     db_path: str | os.PathLike | None = None,
 ) -> ImportReport:
-    """Validate and write the file as one batch, all or nothing; returns the report (committed or not)."""
+    """Validate and write the file as one batch, all or nothing; returns the report (committed or not).
+
+    The file is read, validated and compared with the store *before* the write lock (issue 12.3: a long
+    validation held it, and every sign-in and rollback meanwhile failed with "database is locked"). The write
+    transaction then checks that the data version is still the one the comparison saw; when another commit,
+    rollback or edit came in between, the file is prepared again (the last attempt under the lock, as before).
+    A rejected file never takes the lock.
+    """
     with store.opened(db_path) as db, _gc_paused():
-        try:
-            with db.atomic():
-                # Write first so this transaction holds the write lock before it reads: a concurrent upload
-                # waits for it instead of interleaving (BEGIN IMMEDIATE semantics under WAL).
-                store.bump_data_version(db)
-                report, plan = _prepare(db, data, file_name, kind, lang)
-                if not report.can_commit(skip_invalid):
-                    raise _Abort(report)
-                return _write(db, report, plan, user)
-        except _Abort as a:
-            return a.report
+        for attempt in range(_PREPARE_ATTEMPTS):
+            seen = store.data_version(db)
+            report, plan = _prepare(db, data, file_name, kind, lang)
+            if not report.can_commit(skip_invalid) and store.data_version(db) == seen:
+                return report
+            try:
+                with db.atomic():
+                    # Write first so this transaction holds the write lock before it re-reads: a concurrent
+                    # upload waits for it instead of interleaving (BEGIN IMMEDIATE semantics under WAL).
+                    if store.bump_data_version(db) != seen + 1:
+                        if attempt < _PREPARE_ATTEMPTS - 1:
+                            raise _Stale
+                        report, plan = _prepare(db, data, file_name, kind, lang)
+                    if not report.can_commit(skip_invalid):
+                        raise _Abort(report)
+                    return _write(db, report, plan, user)
+            except _Abort as a:
+                return a.report
+            except _Stale:
+                continue
+    raise AssertionError("unreachable")  # the last attempt returns
+
+
+_PREPARE_ATTEMPTS = 3
+
+
+class _Stale(Exception):
+    """The store changed between validation and the write lock: prepare again."""
 
 
 def commit_rows(
@@ -391,7 +415,7 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
     try:
         tables = reading.read(data, file_name, metric_defs, kind)
     except reading.ReadError as e:
-        msg = i18n.t("upload.err.read_" + e.code, lang, detail=e.detail)
+        msg = i18n.t("upload.err.read_" + e.code, lang, detail=e.detail, **e.fmt)
         report = ImportReport(
             kind=kind or "",
             encoding="",
@@ -423,7 +447,8 @@ def _prepare_tables(db, tables, metric_defs, kind, lang, base, replace: bool = F
         encoding=tables[0].encoding,
         counts=counts,
         problems=problems,
-        warnings=tuple(p for c in checked for p in c.warnings),
+        warnings=tuple(_note_problem(t, n, lang) for t in tables for n in t.notes)
+        + tuple(p for c in checked for p in c.warnings),
         changes=changes,
         new_departments=new_depts,
         file_level=file_level,
@@ -431,6 +456,20 @@ def _prepare_tables(db, tables, metric_defs, kind, lang, base, replace: bool = F
         **base,
     )
     return report, _Plan(plan_changes, list(problems), kept=kept)
+
+
+def _note_problem(t: reading.RawTable, n: reading.Note, lang: str) -> Problem:
+    """A warning from reading (issue 12: stripped controls, swallowed lines, formulas without values)."""
+    column = ""
+    if n.col is not None:
+        written = t.header[n.col].strip() if n.col < len(t.header) else ""
+        column = written or limits.col_letters(n.col + 1)
+    fmt = dict(n.fmt)
+    if n.code == "formula_no_value":
+        k = fmt.pop("more_n")
+        fmt |= {"formula": n.value, "more": i18n.t("upload.warn.formula_more", lang, n=k) if k > 1 else ""}
+    fmt.setdefault("column", column)
+    return Problem(n.line, column, n.value, i18n.t("upload.warn." + n.code, lang, **fmt), t.sheet)
 
 
 def _check_tables(

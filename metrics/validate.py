@@ -52,11 +52,8 @@ class Checked:
 
     @property
     def rejected_lines(self) -> set[int]:
-        return {p.line for p in self.problems if p.line in self._data_set}
-
-    @property
-    def _data_set(self) -> set[int]:
-        return set(self.data_lines)
+        data = set(self.data_lines)  # built once: it was rebuilt per problem, quadratic in rejected rows (12.3)
+        return {p.line for p in self.problems if p.line in data}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,23 +366,16 @@ class _Frame:
 
 
 def _text_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str | None]:
+    # Controls are removed here too (clean_text), silently: a file's cells were already cleaned, with a warning
+    # naming each cell, when it was read (reading._strip_controls); an editor's rows never hold them visibly.
     out = []
-    controls = []  # lines whose text held bidi / zero-width controls (clean_text removed them)
     for line, v in zip(f.lines, f.raw(col)):
         if is_blank(v):
             if required:
                 tr.err(line, f.name(col), v, "required")
             out.append(None)
         else:
-            t = clean_text(v)
-            # only a cell that got shorter can have lost a control: the regex runs on few cells
-            if len(t) < len(v if isinstance(v, str) else t) and safe.has_controls(v):
-                controls.append((line, v))
-            out.append(t)
-    if controls:
-        (line, v), n = controls[0], len(controls)
-        more = i18n.t("upload.warn.dept_name_more", tr.lang, n=n) if n > 1 else ""
-        tr.warn(line, f.name(col), v, "controls", line=line, col=f.name(col), more=more)
+            out.append(clean_text(v))
     return out
 
 
@@ -628,6 +618,7 @@ def _int(x):
 
 def _metrics(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     months = _parsed_col(f, "month", tr, parse_month, "month", required=True)
+    _future_months(f, months, tr)
     depts = _dept_codes(f, ctx, tr, out, allow_hospital=True)
     defs = [m for m in ctx.metric_defs if f.has(m.code)]
     values = {
@@ -949,3 +940,23 @@ def _calendar(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             continue
         rows.append({"date": d, "kind": k, "name": n} if n is not None else {"date": d, "kind": k})
     _emit(out, "calendar_days", f, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12: months in the future
+# ---------------------------------------------------------------------------------------------
+
+
+def next_month(today: date | None = None) -> str:
+    d = today or date.today()
+    return f"{d.year + 1:04d}-01" if d.month == 12 else f"{d.year:04d}-{d.month + 1:02d}"
+
+
+def _future_months(f: _Frame, months: list, tr: _Tr) -> None:
+    """A month after next month is an error (a typo'd 2099 made every overview open on an empty quarter)."""
+    limit = next_month()
+    raw = f.raw("month")
+    for i, (line, mo) in enumerate(zip(f.lines, months)):
+        if mo is not None and mo > limit:
+            tr.err(line, f.name("month"), raw[i], "future_month", month=mo, limit=limit)
+            months[i] = None

@@ -24,7 +24,7 @@ def _csv(first_dept: int, months: range, shift: int) -> bytes:
     lines = ["月份,科室编码,科室名称,患者满意度,投诉件数"]
     for i in range(first_dept, first_dept + N_DEPTS):
         for m in months:
-            lines.append(f"{2020 + m // 12}-{m % 12 + 1:02d},C{i:03d},科室{i},{70 + (i + m + shift) % 30},{m % 4}")
+            lines.append(f"{2015 + m // 12}-{m % 12 + 1:02d},C{i:03d},科室{i},{70 + (i + m + shift) % 30},{m % 4}")
     return ("\n".join(lines) + "\n").encode()
 
 

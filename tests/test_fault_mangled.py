@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics import importer
+from tests import xlsx_parts
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +49,14 @@ SEEDS: list[tuple[str, bytes]] = [
     ("awards.csv", AWARDS.encode("utf-8")),
     ("metrics.xlsx", _xlsx(METRICS)),
     ("depts.xlsx", _xlsx(DEPTS)),
+    # issue 12: hand-built parts (shared strings, a formula without a cached value), damaged like the others
+    ("shared.xlsx", xlsx_parts.workbook(xlsx_parts.table([r.split(",") for r in DEPTS.splitlines()]))),
+    (
+        "formula.xlsx",
+        xlsx_parts.workbook(
+            {**xlsx_parts.table([r.split(",") for r in METRICS.splitlines()]), (3, 3): ("=", "SUM(C2:C2)")}
+        ),
+    ),
 ]
 ODD_CELLS = [
     "",

@@ -147,8 +147,8 @@ def test_rollback_restores_exactly_the_state_before(demo_db):
     before = dump(demo_db)
     data = csv(
         "2024-01,K01,心血管内科,80,70,5",  # changes demo values
-        "2031-01,K01,心血管内科,90,,",  # new month
-        "2031-01,N01,新科室,88,,",  # creates a department
+        "2015-01,K01,心血管内科,90,,",  # new month
+        "2015-01,N01,新科室,88,,",  # creates a department
     )
     report = importer.commit(data, "x.csv", user="li")
     assert report.committed and report.counts["changed"] == 1 and report.counts["new"] == 2

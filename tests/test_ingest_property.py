@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics import importer, store
+from tests import xlsx_parts
 
 VALID = (
     "2023年科室满意度统计表\n"
@@ -74,4 +75,47 @@ def test_mangled_files_never_crash_and_never_write_on_rejection(db_file, data, s
     else:
         assert result.problems == () or skip
         importer.rollback(result.batch_id)  # a committed example is undone exactly, for the next example
+        assert _dump(db_file) == before
+
+
+# --- issue 12: XLSX structures openpyxl never writes ------------------------------------------------
+
+XLSX_HEAD = ["月份", "科室编码", "科室名称", "患者满意度", "职工满意度", "投诉件数"]
+XLSX_ROWS = [["2023-04", "K01", "心血管内科", 95.5, 91, 1], ["2023-05", "K02", "呼吸科", 88, 90, 2]]
+
+
+@st.composite
+def xlsx_files(draw) -> bytes:
+    """A small metrics workbook with sparse far cells, huge shared strings and formula cells without values."""
+    cells = xlsx_parts.table([XLSX_HEAD, *XLSX_ROWS])
+    for _ in range(draw(st.integers(0, 2))):  # sparse far cells: beyond a limit, or far but within them
+        row = draw(st.sampled_from([1_048_576, 200_001, 150_000, 5_000, 40, 3]))
+        col = draw(st.sampled_from([16_384, 257, 40, 7, 2]))
+        cells[(row, col)] = draw(st.one_of(st.integers(0, 9), st.sampled_from(["x", "合计", "=1+1"])))
+    for _ in range(draw(st.integers(0, 2))):  # a huge shared string in a text or number cell
+        where = (draw(st.integers(2, 3)), draw(st.integers(1, 6)))
+        cells[where] = draw(st.sampled_from(["内", "a", "&", "\u202e"])) * draw(
+            st.sampled_from([32_767, 32_768, 70_000])
+        )
+    for _ in range(draw(st.integers(0, 3))):  # formula cells without a cached value
+        where = (draw(st.integers(1, 4)), draw(st.integers(1, 6)))
+        cells[where] = ("=", draw(st.sampled_from(["SUM(D2:D3)", "A1&B1", "1/0", 'HYPERLINK("x")'])))
+    return xlsx_parts.workbook(cells, shared_chunks=draw(st.sampled_from([1, 3])))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=xlsx_files(), skip=st.booleans())
+def test_xlsx_structures_never_crash_say_why_and_never_write_on_rejection(db_file, data, skip):
+    before = _dump(db_file)
+    report = importer.preview(data, "random.xlsx")  # a process abort here would end the whole test run
+    assert all(isinstance(p.line, int) and p.message for p in report.problems)
+    result = importer.commit(data, "random.xlsx", skip_invalid=skip)
+    if not result.committed:
+        assert result.problems or result.duplicate_of is not None
+        assert _dump(db_file) == before
+    else:
+        assert result.problems == () or skip
+        stored = _dump(db_file)
+        assert max((len(r) for rows in stored.values() for r in rows), default=0) < 40_000  # no huge cell stored
+        importer.rollback(result.batch_id)
         assert _dump(db_file) == before
