@@ -126,19 +126,6 @@ def _keep_raw(dst: Path) -> Path:
     return kept
 
 
-def _readable_version(dst: Path) -> int:
-    """The data version a damaged store still shows, or 0."""
-    try:
-        conn = sqlite3.connect(dst.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-            return int(row[0]) if row else 0
-        finally:
-            conn.close()
-    except (sqlite3.Error, TypeError, ValueError):
-        return 0
-
-
 def _checked_copy(source: Path, work: Path) -> None:
     """Copy ``source`` (opened read-only) to ``work`` and prove it is a store we may restore; BackupError if not."""
     try:
@@ -184,7 +171,7 @@ def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -
             damaged = bool(store.integrity_problems(dst))
         if damaged:  # the usual reason to restore: keep the damaged files as they are, then replace them
             kept = _keep_raw(dst)
-            version = max(_readable_version(dst), int(time.time()))
+            version = max(store.readable_data_version(dst), int(time.time()))
         elif dst.exists():
             with store.opened(dst) as db:
                 version = store.data_version(db)

@@ -1,0 +1,123 @@
+"""The store: every line of SQL in the project lives in this package, one module per area (issue 11):
+
+- ``schema``: the file, connections (fresh per call, WAL), schema, migrations, meta and the data version;
+- ``reads``: data tables and aggregates for pipelines and pages;
+- ``journal``: batches — the one write path every kind ends in, rollback, clear, bulk load;
+- ``accounts``: users, sessions, sign-in attempts, the audit log;
+- ``files``: integrity, backup copies and restore checks.
+
+Callers use ``from metrics import store`` and ``store.<name>``: every name is handed on here. Values always go
+through parameters, never f-strings; identifiers in f-strings come from fixed table lists, never from input.
+"""
+
+from __future__ import annotations
+
+from metrics.store.accounts import (  # noqa: F401
+    USER_FIELDS,
+    audit_entries,
+    audit_facets,
+    audit_log,
+    clear_signin_attempts,
+    count_admins,
+    count_skipped_audit,
+    delete_session,
+    delete_user,
+    delete_user_sessions,
+    ensure_sessions,
+    forget_signin_attempts,
+    give_back_audit_budget,
+    immediate,
+    insert_session,
+    insert_user,
+    pop_skipped_audit,
+    record_failed_signin,
+    session_user,
+    set_signin_attempt,
+    signin_account_failures,
+    signin_attempt,
+    take_audit_budget,
+    update_user,
+    user_row,
+    users,
+)
+from metrics.store.files import (  # noqa: F401
+    MIGRATED_COLUMNS,
+    RESTORE_REQUIRED_TABLES,
+    copy_store,
+    expected_schema,
+    integrity_problems,
+    page_size,
+    readable_data_version,
+    restore_problems,
+    set_page_size,
+)
+from metrics.store.journal import (  # noqa: F401
+    EXPORT_TABLES,
+    _fetch_metric_values,
+    _json_column,
+    _json_object_format,
+    _json_row,
+    _json_str,
+    _json_value,
+    _to_json,
+    apply_changes,
+    batch,
+    batch_rejects,
+    batches,
+    clear_data,
+    delete_rows,
+    fetch_rows,
+    find_batch_by_sha,
+    insert_batch,
+    insert_rejects,
+    latest_committed_batch_id,
+    revert_batch,
+    table_frame,
+)
+from metrics.store.reads import (  # noqa: F401
+    _BULK_COLUMNS,
+    EDIT_FILE_NAME,
+    FRAME_CHUNK_ROWS,
+    _frame,
+    _num,
+    award_changes,
+    bulk_load,
+    calendar_days,
+    departments,
+    event_months,
+    events,
+    indicator_catalogue,
+    is_empty,
+    metric_catalogue,
+    metric_defs,
+    metric_value_chunks,
+    metric_values,
+    month_range,
+    months_with_data,
+    reporting_departments,
+    targets,
+)
+from metrics.store.schema import (  # noqa: F401
+    _SCHEMA,
+    _SESSIONS_DDL,
+    DATA_TABLES,
+    DB_ENV,
+    DEFAULT_DB,
+    SCHEMA_VERSION,
+    _connect_read_only,
+    _ensure_wal,
+    _migrate,
+    _seed_catalogues,
+    _tighten,
+    bump_data_version,
+    connect,
+    create_private,
+    data_version,
+    db_path,
+    ensure_schema,
+    get_meta,
+    now_iso,
+    opened,
+    problem_key,
+    set_meta,
+)

@@ -1,0 +1,272 @@
+"""Users, sessions, sign-in attempts and the audit log (issue 6, 12.6). The password hash never leaves
+this module except to metrics.auth for verification.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import sqlite_utils
+
+from metrics.store.reads import _frame
+from metrics.store.schema import _SESSIONS_DDL, now_iso
+
+# ---------------------------------------------------------------------------------------------
+# Users and audit (issue 6)
+# ---------------------------------------------------------------------------------------------
+
+
+def audit_log(
+    db: sqlite_utils.Database,
+    user: str | None,
+    action: str,
+    target: str | None = None,
+    detail: dict | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """Append one audit record (who, when, what, before/after). Call in the same transaction as the change."""
+    db.execute(
+        "INSERT INTO audit (at, user, action, target, detail, before, after) VALUES (?,?,?,?,?,?,?)",
+        [
+            now_iso(),
+            user,
+            action,
+            target,
+            None if detail is None else json.dumps(detail, ensure_ascii=False, default=str),
+            None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+            None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+        ],
+    )
+
+
+# Users (issue 6): the password hash never leaves this module except to metrics.auth for verification.
+USER_FIELDS = ("password_hash", "role", "failed_count", "locked_until", "active")
+
+
+def user_row(db: sqlite_utils.Database, username: str) -> dict | None:
+    """One user's row (with its password hash, for metrics.auth only), or None."""
+    cur = db.execute("SELECT * FROM users WHERE username = ?", [username])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def users(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Users without their hashes: username, role, created_at, failed_count, locked_until, active."""
+    return _frame(
+        db, "SELECT username, role, created_at, failed_count, locked_until, active FROM users ORDER BY username"
+    )
+
+
+def insert_user(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:
+    db.execute(
+        "INSERT INTO users (username, password_hash, role, created_at, failed_count, active) VALUES (?,?,?,?,0,1)",
+        [username, password_hash, role, now_iso()],
+    )
+
+
+def update_user(db: sqlite_utils.Database, username: str, **fields) -> None:
+    """Set some of USER_FIELDS for one user (column names from the fixed list only)."""
+    cols = [c for c in fields if c in USER_FIELDS]
+    if len(cols) != len(fields):
+        raise ValueError(sorted(set(fields) - set(USER_FIELDS)))
+    db.execute(
+        f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
+        [fields[c] for c in cols] + [username],
+    )
+
+
+def record_failed_signin(db: sqlite_utils.Database, username: str) -> int:
+    """Add one consecutive failure and return the new count (atomic increment)."""
+    db.execute("UPDATE users SET failed_count = failed_count + 1 WHERE username = ?", [username])
+    row = db.execute("SELECT failed_count FROM users WHERE username = ?", [username]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def delete_user(db: sqlite_utils.Database, username: str) -> None:
+    ensure_sessions(db)
+    db.execute("DELETE FROM sessions WHERE username = ?", [username])
+    db.execute("DELETE FROM users WHERE username = ?", [username])
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction taken at its start (BEGIN IMMEDIATE): what it reads cannot change before it commits."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+# Sign-in attempts (issue 12.6): one row per (account, client); ``account`` is a user name, or "#" and a keyed
+# digest for a name that is not a user (so nothing typed into the name box is stored).
+def signin_attempt(db: sqlite_utils.Database, account: str, client: str) -> dict | None:
+    cur = db.execute(
+        "SELECT failures, last_failure, locked_until, last_success FROM signin_attempts WHERE account = ? AND client = ?",
+        [account, client],
+    )
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def signin_account_failures(db: sqlite_utils.Database, account: str, since: str) -> tuple[int, str | None]:
+    """(failures from every client since ``since``, the latest of them) for one account."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(failures), 0), MAX(last_failure) FROM signin_attempts"
+        " WHERE account = ? AND last_failure > ?",
+        [account, since],
+    ).fetchone()
+    return int(row[0]), row[1]
+
+
+def set_signin_attempt(db: sqlite_utils.Database, account: str, client: str, **fields) -> None:
+    """Insert or update one (account, client) row with ``fields`` among failures, last_failure, locked_until,
+    last_success (column names from the fixed list only)."""
+    allowed = ("failures", "last_failure", "locked_until", "last_success")
+    cols = [c for c in fields if c in allowed]
+    if len(cols) != len(fields):
+        raise ValueError(sorted(set(fields) - set(allowed)))
+    db.execute("INSERT OR IGNORE INTO signin_attempts (account, client) VALUES (?, ?)", [account, client])
+    db.execute(
+        f"UPDATE signin_attempts SET {', '.join(f'{c} = ?' for c in cols)} WHERE account = ? AND client = ?",
+        [fields[c] for c in cols] + [account, client],
+    )
+
+
+def clear_signin_attempts(db: sqlite_utils.Database, account: str) -> None:
+    """Forget every client's failures and locks for one account (unlock, new password)."""
+    db.execute("UPDATE signin_attempts SET failures = 0, locked_until = NULL WHERE account = ?", [account])
+
+
+def forget_signin_attempts(db: sqlite_utils.Database, before: str) -> None:
+    """Drop rows with nothing recent to remember (no failure, lock or success after ``before``)."""
+    db.execute(
+        "DELETE FROM signin_attempts WHERE COALESCE(last_failure, '') < ? AND COALESCE(locked_until, '') < ?"
+        " AND COALESCE(last_success, '') < ?",
+        [before, before, before],
+    )
+
+
+def take_audit_budget(db: sqlite_utils.Database, scope: str, window_start: str, now: str, limit: int) -> bool:
+    """One audit row from ``scope``'s budget of ``limit`` per window; a window older than ``window_start`` starts
+    afresh at ``now``. False when the budget is spent."""
+    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute(
+        "UPDATE audit_budget SET window_start = ?, used = 0 WHERE scope = ? AND window_start <= ?",
+        [now, scope, window_start],
+    )
+    used = db.execute("SELECT used FROM audit_budget WHERE scope = ?", [scope]).fetchone()[0]
+    if used >= limit:
+        return False
+    db.execute("UPDATE audit_budget SET used = used + 1 WHERE scope = ?", [scope])
+    return True
+
+
+def give_back_audit_budget(db: sqlite_utils.Database, scope: str) -> None:
+    db.execute("UPDATE audit_budget SET used = MAX(used - 1, 0) WHERE scope = ?", [scope])
+
+
+def count_skipped_audit(db: sqlite_utils.Database, scope: str, now: str) -> None:
+    """One more row left out of the audit log by ``scope``'s budget."""
+    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute("UPDATE audit_budget SET skipped = skipped + 1 WHERE scope = ?", [scope])
+
+
+def pop_skipped_audit(db: sqlite_utils.Database, scope: str) -> int:
+    """How many rows ``scope`` left out since it last said so (and start counting afresh)."""
+    row = db.execute("SELECT skipped FROM audit_budget WHERE scope = ?", [scope]).fetchone()
+    db.execute("UPDATE audit_budget SET skipped = 0 WHERE scope = ?", [scope])
+    return int(row[0]) if row else 0
+
+
+def count_admins(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0]
+
+
+# Sessions (issue 6): the browser session keeps only a random token; its SHA-256 maps to a user here.
+def ensure_sessions(db: sqlite_utils.Database) -> None:
+    db.execute(_SESSIONS_DDL)
+
+
+def insert_session(db: sqlite_utils.Database, token_hash: str, username: str, expires_at: str) -> None:
+    ensure_sessions(db)
+    db.execute("DELETE FROM sessions WHERE expires_at <= ?", [now_iso()])
+    db.execute(
+        "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)",
+        [token_hash, username, now_iso(), expires_at],
+    )
+
+
+def session_user(db: sqlite_utils.Database, token_hash: str, now: str) -> dict | None:
+    """The active user ({username, role}) a live session token belongs to, read from users on every call."""
+    ensure_sessions(db)
+    row = db.execute(
+        "SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username"
+        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
+        [token_hash, now],
+    ).fetchone()
+    return {"username": row[0], "role": row[1]} if row else None
+
+
+def delete_session(db: sqlite_utils.Database, token_hash: str) -> str | None:
+    """End one session; returns its user name (None if there was none)."""
+    ensure_sessions(db)
+    row = db.execute("SELECT username FROM sessions WHERE token_hash = ?", [token_hash]).fetchone()
+    db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+    return row[0] if row else None
+
+
+def delete_user_sessions(db: sqlite_utils.Database, username: str) -> None:
+    ensure_sessions(db)
+    db.execute("DELETE FROM sessions WHERE username = ?", [username])
+
+
+# Audit reading (issue 6).
+def audit_entries(
+    db: sqlite_utils.Database,
+    user: str | None = None,
+    actions: Iterable[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Audit records newest first: id, at (ISO local time), user, action, target, detail, before, after.
+
+    ``date_from``/``date_to`` are 'YYYY-MM-DD', both inclusive.
+    """
+    where, params = [], []
+    if user:
+        where.append("user = ?")
+        params.append(user)
+    if actions is not None:
+        acts = list(actions)
+        where.append(f"action IN ({','.join('?' * len(acts))})")
+        params += acts
+    if date_from:
+        where.append("at >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("substr(at, 1, 10) <= ?")
+        params.append(date_to)
+    sql = "SELECT id, at, user, action, target, detail, before, after FROM audit"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return _frame(db, sql, params)
+
+
+def audit_facets(db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
+    """(users, actions) that occur in the audit log, for filters."""
+    us = [r[0] for r in db.execute("SELECT DISTINCT user FROM audit WHERE user IS NOT NULL ORDER BY user")]
+    acts = [r[0] for r in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
+    return us, acts

@@ -1,0 +1,169 @@
+"""The store as a file (issue 6, 12.4): integrity checks, private copies, online backup copy, and the
+checks a backup passes before it may replace the live store.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+
+from metrics.store.schema import _SCHEMA, _SESSIONS_DDL, SCHEMA_VERSION, connect, create_private
+
+
+# Backup and restore (issue 6): SQLite's online backup API gives a consistent copy while others write.
+def integrity_problems(path: str | os.PathLike) -> list[str]:
+    """PRAGMA integrity_check of a store file, opened read-only; [] when it is ok (or the file is not SQLite)."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        return [str(e)]
+    if rows != ["ok"]:
+        return rows
+    missing = {"meta", "metric_values", "batches", "users", "audit"} - tables
+    return [f"missing table {t}" for t in sorted(missing)]
+
+
+def copy_store(src: str | os.PathLike, dst: str | os.PathLike, read_only_source: bool = False) -> None:
+    """Copy the store ``src`` into ``dst`` page by page with the backup API (dst is overwritten in one step: a
+    failure half-way leaves dst as it was). ``read_only_source`` opens ``src`` read-only (a file handed to restore)."""
+    create_private(dst)
+    if read_only_source:  # immutable unless a -wal file lies next to it: then SQLite must read that too
+        src = Path(src).resolve()
+        flags = "?mode=ro" if src.with_name(src.name + "-wal").exists() else "?mode=ro&immutable=1"
+        s = sqlite3.connect(src.as_uri() + flags, uri=True, timeout=30)
+    else:  # one of our stores: opened as every caller opens it (read-only when it lies on a read-only place)
+        s = connect(src).conn
+    d = sqlite3.connect(str(dst), timeout=30)
+    try:
+        d.execute("PRAGMA busy_timeout = 30000")
+        s.backup(d)
+    finally:
+        d.close()
+        s.close()
+
+
+# Restore checks (issue 12.4): a backup must be one of our stores, of this version or older, before it may replace
+# the live one. Tables every version of the store has had; later tables are created by the migration.
+RESTORE_REQUIRED_TABLES = (
+    "meta",
+    "departments",
+    "metric_values",
+    "events",
+    "award_changes",
+    "targets",
+    "metric_catalogue",
+    "indicator_catalogue",
+    "batches",
+    "batch_changes",
+    "batch_rejects",
+    "users",
+    "audit",
+)
+# (table, column) added by a migration → the schema version that added it; an older store may lack it.
+MIGRATED_COLUMNS = {("batch_rejects", "row_json"): 2}
+
+
+@lru_cache(maxsize=1)
+def expected_schema() -> dict[str, dict[str, tuple[int, int]]]:
+    """Every table of this version of the store → {column: (not null, primary-key position)}."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SCHEMA + ";" + _SESSIONS_DDL)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            t: {r[1]: (r[3], r[5]) for r in conn.execute(f"PRAGMA table_info({t})")}
+            for t in tables
+            if not t.startswith("sqlite_")
+        }
+    finally:
+        conn.close()
+
+
+def restore_problems(path: str | os.PathLike) -> list[tuple[str, dict]]:
+    """Why the store file ``path`` may not replace ours, as (i18n key, fields) pairs; [] when it may.
+
+    Checked: our core tables exist; ``meta.schema_version`` is a number no newer than SCHEMA_VERSION; every table
+    of ours that the file has holds our columns with the same primary key (columns a later migration adds may be
+    missing from an older store) and no extra column that an insert of ours could not fill; no triggers or views.
+    """
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    try:
+        objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+        tables = {n for t, n in objects if t == "table"}
+        missing = [t for t in RESTORE_REQUIRED_TABLES if t not in tables]
+        if missing:
+            return [("backup.err.not_ours", {"detail": ", ".join(missing)})]
+        extra = sorted(n for t, n in objects if t in ("trigger", "view"))
+        if extra:
+            return [("backup.err.triggers", {"names": ", ".join(extra)})]
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        try:
+            found = int(row[0]) if row else None
+        except (TypeError, ValueError):
+            found = None
+        if found is None or found < 1:
+            return [("backup.err.no_version", {})]
+        if found > SCHEMA_VERSION:
+            return [("backup.err.newer", {"found": found, "ours": SCHEMA_VERSION})]
+        problems = []
+        for table, want in expected_schema().items():
+            if table not in tables:
+                continue
+            have = {r[1]: (r[3], r[5], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
+            lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
+            wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
+            unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and dflt is None and not pk]
+            if lacking or wrong_key or unfillable:
+                problems.append(
+                    (
+                        "backup.err.columns",
+                        {"table": table, "detail": ", ".join(lacking + wrong_key + unfillable)},
+                    )
+                )
+        return problems
+    finally:
+        conn.close()
+
+
+def page_size(path: str | os.PathLike) -> int:
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        return conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def set_page_size(path: str | os.PathLike, size: int) -> None:
+    """Rewrite a private copy with another page size (the backup API cannot copy into a WAL store across sizes)."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute(f"PRAGMA page_size = {int(size)}")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+
+
+def readable_data_version(path: str | os.PathLike) -> int:
+    """The data version a (possibly damaged) store file still shows, read without writing to it, or 0."""
+    try:
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+    except (sqlite3.Error, TypeError, ValueError):
+        return 0

@@ -1,0 +1,331 @@
+"""The store file: where it is, how a connection opens it (fresh per call, WAL, 0600), its schema and
+migrations, the shipped catalogues, and the meta values (schema version, data version).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from metrics import contract
+
+DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "integrity.db"
+DB_ENV = "INTEGRITY_DB"
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The store's file: the argument, else $INTEGRITY_DB, else data/integrity.db."""
+    return Path(path or os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
+    """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on.
+
+    The store is owner-only (0600; SQLite gives its -wal and -shm files the same mode): a new one is created so and
+    an existing one with group or other bits is tightened (issue 12.11). A store on a read-only file system or
+    without write permission is opened read-only, so pages and ``users list`` still read it; a write then fails
+    with SQLite's "readonly" error, which ``problem_key`` names.
+    """
+    p = db_path(path)
+    if not p.parent.is_dir():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    if p.exists():
+        _tighten(p)
+    else:
+        try:
+            create_private(p)
+        except OSError:
+            pass  # a read-only place: SQLite's own open says what is wrong
+    try:
+        conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        _ensure_wal(db)
+        ensure_schema(db)
+        return db
+    except sqlite3.OperationalError as e:
+        if getattr(e, "sqlite_errorname", "").split("_")[:2] not in (["SQLITE", "CANTOPEN"], ["SQLITE", "READONLY"]):
+            raise
+        ro = _connect_read_only(p)
+        if ro is None:
+            raise
+        return ro
+
+
+def create_private(path: str | os.PathLike) -> None:
+    """Create an empty file readable and writable by its owner only (0600), if it does not exist yet; SQLite gives
+    the -wal and -shm files the database file's permissions (issue 12)."""
+    try:
+        os.close(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _tighten(p: Path) -> None:
+    """Make an existing store and its -wal/-shm owner-only when they are not (best effort: ours, writable)."""
+    for f in (p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
+        try:
+            st = f.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+                os.chmod(f, 0o600)
+        except OSError:
+            pass
+
+
+def _connect_read_only(p: Path) -> sqlite_utils.Database | None:
+    """The store opened read-only (``mode=ro``; ``immutable`` when SQLite cannot make the WAL index because the
+    place is read-only: nobody can change the file there), or None when even that fails."""
+    for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                p.resolve().as_uri() + flags, uri=True, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return sqlite_utils.Database(conn)
+        except sqlite3.Error:
+            continue
+    return None
+
+
+def problem_key(exc: BaseException) -> str:
+    """The i18n key that explains a store failure to a user: store.err.corrupt | read_only | disk_full | busy |
+    unavailable. The exception's own text (paths, SQL) belongs in the server log only."""
+    import errno
+
+    text = str(exc).lower()
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return "store.err.disk_full"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "store.err.read_only"
+        return "store.err.unavailable"
+    if name == "SQLITE_FULL" or "disk is full" in text or name == "SQLITE_IOERR_WRITE":
+        return "store.err.disk_full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return "store.err.read_only"
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or name.startswith("SQLITE_CORRUPT"):
+        return "store.err.corrupt"
+    if "malformed" in text or "not a database" in text or "no such table" in text or "no such column" in text:
+        return "store.err.corrupt"
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        return "store.err.busy"
+    return "store.err.unavailable"
+
+
+def _ensure_wal(db: sqlite_utils.Database) -> None:
+    """Switch a new store to WAL. Two processes opening a brand-new file at once can both try; SQLite answers
+    one of them "database is locked" at once (the busy timeout does not apply to this lock upgrade), so retry
+    (issue 6, found by tests/test_fault_concurrent.py)."""
+    for attempt in range(100):
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as e:
+            if attempt == 99 or "locked" not in str(e):  # a read-only or missing store will not come right
+                raise
+            time.sleep(0.05)
+
+
+@contextmanager
+def opened(path: str | os.PathLike | None = None) -> Iterator[sqlite_utils.Database]:
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.conn.close()
+
+
+def now_iso() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------------
+
+# 2: batch_rejects.row_json (the rejected row as written, for the error report)
+# 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
+# 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
+SCHEMA_VERSION = 4
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS departments (
+    dept_code TEXT PRIMARY KEY, dept_name TEXT NOT NULL, category TEXT, party_branch TEXT,
+    staff_count INTEGER, party_members INTEGER, active INTEGER NOT NULL DEFAULT 1, is_demo INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS metric_values (
+    dept_code TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL,
+    PRIMARY KEY (dept_code, month, metric));
+CREATE INDEX IF NOT EXISTS idx_metric_values_month ON metric_values (month, metric);
+CREATE INDEX IF NOT EXISTS idx_metric_values_metric ON metric_values (metric, dept_code, month);
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY, event_date TEXT NOT NULL, dept_code TEXT NOT NULL, kind TEXT NOT NULL,
+    indicator TEXT NOT NULL, description TEXT, evidence TEXT, office TEXT, status TEXT NOT NULL DEFAULT 'confirmed');
+CREATE INDEX IF NOT EXISTS idx_events_date ON events (event_date);
+CREATE INDEX IF NOT EXISTS idx_events_dept ON events (dept_code, event_date);
+CREATE TABLE IF NOT EXISTS award_changes (
+    dept_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL, changed_on TEXT NOT NULL,
+    rectify_until TEXT, note TEXT, PRIMARY KEY (dept_code, year, status, changed_on));
+CREATE INDEX IF NOT EXISTS idx_award_year ON award_changes (year, dept_code);
+CREATE TABLE IF NOT EXISTS targets (
+    metric TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '', effective_from TEXT NOT NULL,
+    target REAL NOT NULL, direction TEXT NOT NULL, PRIMARY KEY (metric, dept_code, effective_from));
+CREATE TABLE IF NOT EXISTS metric_catalogue (
+    code TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL, unit_zh TEXT, unit_en TEXT,
+    lo REAL, hi REAL, integer INTEGER NOT NULL DEFAULT 0, direction TEXT NOT NULL, default_target REAL,
+    scope TEXT NOT NULL DEFAULT 'dept', aggregate TEXT NOT NULL DEFAULT 'mean', aliases TEXT, sort INTEGER);
+CREATE TABLE IF NOT EXISTS indicator_catalogue (
+    code TEXT PRIMARY KEY, kind TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
+    evidence TEXT, office TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY AUTOINCREMENT, file_name TEXT, sha256 TEXT, kind TEXT NOT NULL,
+    user TEXT, created_at TEXT NOT NULL, encoding TEXT, rows_new INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0,
+    rows_unchanged INTEGER DEFAULT 0, rows_rejected INTEGER DEFAULT 0, rows_skipped INTEGER DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'committed', rolled_back_at TEXT, rolled_back_by TEXT);
+CREATE INDEX IF NOT EXISTS idx_batches_sha ON batches (sha256, status);
+CREATE TABLE IF NOT EXISTS batch_changes (
+    batch_id INTEGER NOT NULL REFERENCES batches(batch_id), seq INTEGER NOT NULL, tbl TEXT NOT NULL,
+    key_json TEXT NOT NULL, old_json TEXT, new_json TEXT, PRIMARY KEY (batch_id, seq));
+CREATE TABLE IF NOT EXISTS batch_rejects (
+    batch_id INTEGER NOT NULL REFERENCES batches(batch_id), line INTEGER, col TEXT, value TEXT, message TEXT,
+    row_json TEXT);
+CREATE INDEX IF NOT EXISTS idx_batch_rejects ON batch_rejects (batch_id);
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL,
+    failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT, action TEXT NOT NULL, target TEXT,
+    detail TEXT, before TEXT, after TEXT);
+CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
+CREATE TABLE IF NOT EXISTS calendar_days (date TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT);
+CREATE TABLE IF NOT EXISTS signin_attempts (
+    account TEXT NOT NULL, client TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, last_failure TEXT,
+    locked_until TEXT, last_success TEXT, PRIMARY KEY (account, client));
+CREATE TABLE IF NOT EXISTS audit_budget (
+    scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0);
+"""
+
+# The data tables a batch may change, with their natural keys (contract order).
+DATA_TABLES: dict[str, tuple[str, ...]] = {
+    "departments": ("dept_code",),
+    "metric_values": ("dept_code", "month", "metric"),
+    "events": ("event_id",),
+    "award_changes": ("dept_code", "year", "status", "changed_on"),
+    "targets": ("metric", "dept_code", "effective_from"),
+    "metric_catalogue": ("code",),
+    "indicator_catalogue": ("code",),
+    "calendar_days": ("date",),
+}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables once and seed the catalogues and default targets (PRODUCT §3.2, §4.4)."""
+    row = None
+    if db["meta"].exists():
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row and int(row[0]) >= SCHEMA_VERSION:
+        return
+    with db.atomic():
+        for stmt in _SCHEMA.split(";"):
+            if stmt.strip():
+                db.execute(stmt)
+        _migrate(db)
+        _seed_catalogues(db)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Bring a store made by an older version up to date; every step is safe to run again.
+
+    Version 3 only adds a table (calendar_days): ``CREATE TABLE IF NOT EXISTS`` in _SCHEMA does it."""
+    cols = {r[1] for r in db.execute("PRAGMA table_info(batch_rejects)").fetchall()}
+    if "row_json" not in cols:  # version 2
+        try:
+            db.execute("ALTER TABLE batch_rejects ADD COLUMN row_json TEXT")
+        except sqlite3.OperationalError as e:  # another process added it between our look and our write
+            if "duplicate column" not in str(e):
+                raise
+
+
+def _seed_catalogues(db: sqlite_utils.Database) -> None:
+    for m in contract.METRICS:
+        db.execute(
+            "INSERT OR IGNORE INTO metric_catalogue (code, name_zh, name_en, unit_zh, unit_en, lo, hi, integer,"
+            " direction, default_target, scope, aggregate, aliases, sort) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                m.code,
+                m.name_zh,
+                m.name_en,
+                m.unit_zh,
+                m.unit_en,
+                m.lo,
+                m.hi,
+                int(m.integer),
+                m.direction,
+                m.default_target,
+                m.scope,
+                m.aggregate,
+                json.dumps(list(m.aliases), ensure_ascii=False),
+                m.sort,
+            ],
+        )
+        if m.default_target is not None:
+            db.execute(
+                "INSERT OR IGNORE INTO targets (metric, dept_code, effective_from, target, direction)"
+                " VALUES (?, '', ?, ?, ?)",
+                [m.code, contract.EPOCH_MONTH, m.default_target, m.direction],
+            )
+    for i in contract.INDICATORS:
+        db.execute(
+            "INSERT OR IGNORE INTO indicator_catalogue (code, kind, name_zh, name_en, evidence, office, active)"
+            " VALUES (?,?,?,?,?,?,1)",
+            [i.code, i.kind, i.name_zh, i.name_en, i.evidence, i.office],
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data version: every commit, rollback or edit bumps it; UI caches key on it.
+# ---------------------------------------------------------------------------------------------
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_data_version(db: sqlite_utils.Database) -> int:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    return data_version(db)
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str | None) -> None:
+    if value is None:
+        db.execute("DELETE FROM meta WHERE key = ?", [key])
+    else:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+# The sessions table (issue 6) is created on first use by accounts.ensure_sessions; restore expects it too.
+_SESSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+)
