@@ -34,7 +34,7 @@ html { font-size: 26px !important; }
 .stMain [data-testid="stElementContainer"]:has([data-testid="stAlert"]) {
   position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: 46vw; }
 .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
-  flex: 0 0 auto !important; height: calc(100vh - 260px) !important; }
+  flex: 0 0 auto !important; height: calc(100vh - 290px) !important; }
 .st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
@@ -44,8 +44,13 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 28px !important; margin-bottom: 0 !important; }
 .st-key-brief_slide table th, .st-key-brief_slide table td { font-size: 30px !important; line-height: 1.3 !important;
   padding: 6px 14px !important; vertical-align: top; }
-.st-key-brief_slide table th, .st-key-brief_slide table th * { font-size: 26px !important; }
+.st-key-brief_slide table th, .st-key-brief_slide table th * { font-size: 26px !important; white-space: nowrap !important; }
 .st-key-brief_slide [data-testid="stTable"] { margin: 0 !important; }
+.st-key-brief_slide table td, .st-key-brief_slide table th, .st-key-brief_slide table td > div, .st-key-brief_slide table th > div {
+  max-width: none !important; }
+.st-key-brief_empty { padding-top: 18vh !important; }
+.st-key-brief_empty h3, .st-key-brief_empty p { text-align: center !important; width: 100%; }
+.st-key-brief_empty p { color: #444444; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
 .st-key-brief_nav button p, .st-key-brief_nav button span, .st-key-brief_nav button kbd { font-size: 26px !important; }
 .st-key-brief_keys { display: none !important; }
@@ -53,7 +58,6 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 8px !important; }
 .st-key-brief_slide * { flex-shrink: 0 !important; }
 .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 12px 18px !important; }
-.st-key-brief_empty { align-items: center; justify-content: center; text-align: center; height: 70% !important; }
 @media (min-height: 900px) {
   .st-key-brief_slide h2 { font-size: 68px !important; }
   .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 32px !important; }
@@ -70,7 +74,9 @@ html { font-size: 26px !important; }
   .stMain h1 { font-size: 36px !important; }
   [class*="st-key-brief_fit_short"] { display: flex !important; }
   [class*="st-key-brief_fit_tall"] { display: none !important; }
-  .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { height: calc(100vh - 230px) !important; }
+  .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { height: calc(100vh - 248px) !important; }
+  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+    height: calc(100vh - 270px) !important; }
 }
 </style>"""
 

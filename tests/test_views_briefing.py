@@ -51,7 +51,7 @@ def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     assert table.tall.rows[0] == ("✕ 否决", "泌尿外科", "V05 受到党纪、政纪处分", table.tall.rows[0][3])
     assert table.tall.rows[-1][:3] == ("▲ 警示", "急诊科", "W01 有效投诉")
     assert len(table.short.rows) <= briefing.FIT_ROWS["events"][0]
-    assert events.sub == f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件（按指标）"
+    assert events.sub.startswith(f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件")
     # slide 4: the conflict first, in red; slide 5: the empty state; slide 6: the worst first
     assert awards.tables[0].tall.rows[0][0] == "放射科" and awards.tables[0].tall.tones[0] == "veto"
     assert tasks.empty == "重点任务与整改通知书尚未录入" and tasks.tables == ()

@@ -6,6 +6,8 @@ page, the HTML and the PPTX share. No Streamlit here.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,9 +21,8 @@ SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUC
 RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as horizontal bars
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
 LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
-# Rows of a slide table that fit under the title at ≥ 24 px (presentation mode; measured on the screenshots):
-# (1280×720, 1920×1080). The PPTX and the HTML use the projector's 1280×720 figure and a 1080 figure respectively.
-FIT_ROWS = {"events": (6, 10), "awards": (5, 9), "tasks": (4, 7), "attention": (6, 11)}
+# At most this many rows of a slide table (1280×720, 1920×1080); fewer when long texts wrap (``fit_table``).
+FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (4, 6), "attention": (8, 12)}
 # Severity tiers of the attention list (§6 slide 6): veto or conflict > overdue notice > special cause of concern >
 # target missed.
 SEVERITY = {"veto": 4, "conflict": 4, "overdue": 3, "concern": 2, "missed": 1}
@@ -54,6 +55,58 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     tones: tuple[str | None, ...]
     rest: str = ""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The space a slide table has on one screen, in CSS px, and how it is set (the page's presentation CSS)."""
+
+    width: float  # the table's width
+    budget: float  # the height for the table and its rest line
+    font: float  # body cells
+    head: float  # heading cells
+    line: float = 1.3  # line height
+    pad_x: float = 14
+    pad_y: float = 6
+    rest_font: float = 28  # the rest line under the table
+
+
+def em_width(text: str) -> float:
+    """Width of ``text`` in ems: CJK and full-width characters one em, other characters 0.6 (an estimate erring
+    wide for the sans-serif faces of the theme)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+
+
+def table_height(t: Table, fit: Fit) -> float:
+    """Estimated height in px of ``t`` laid out like a browser's auto table in ``fit.width``: each column as wide
+    as its widest cell, the widest column narrowed (and wrapping) when they do not fit, then the rest line."""
+    cols = list(zip(t.columns, *t.rows, strict=True))
+    natural = [max(em_width(c) for c in col) * fit.font + 2 * fit.pad_x for col in cols]
+    widths = list(natural)
+    if sum(widths) > fit.width:
+        j = max(range(len(widths)), key=widths.__getitem__)
+        widths[j] = max(fit.width * 0.3, fit.width - (sum(widths) - widths[j]))
+
+    def lines(text: str, w: float, font: float) -> int:
+        return max(1, math.ceil(em_width(text) * font / max(font, w - 2 * fit.pad_x)))
+
+    head = max(lines(c, w, fit.head) for c, w in zip(t.columns, widths, strict=True)) * fit.head * fit.line
+    rows = sum(
+        max(lines(c, w, fit.font) for c, w in zip(row, widths, strict=True)) * fit.font * fit.line + 2 * fit.pad_y + 1
+        for row in t.rows
+    )
+    rest = lines(t.rest, fit.width, fit.rest_font) * fit.rest_font * 1.35 + 8 if t.rest else 0
+    return head + 2 * fit.pad_y + rows + rest
+
+
+def fit_table(make, b: Briefing, fit: Fit, most: int) -> Table:
+    """``make(b, limit)``'s table with as many rows as fit ``fit.budget`` (at most ``most``), the rest in one line."""
+    whole = make(b, None)
+    for n in range(min(len(whole.rows), most), 0, -1):
+        t = whole if n == len(whole.rows) else make(b, n)
+        if table_height(t, fit) <= fit.budget:
+            return t
+    return make(b, 1) if whole.rows else whole
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,11 @@ def _layout(fig: go.Figure, height: int | None, **kw) -> go.Figure:
     fig.update_layout(
         height=height,
         autosize=height is None or None,
-        margin=dict(l=10, r=30, t=10, b=10),
         font=dict(family=FONT_STACK, size=CHART_FONT, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel=dict(font=dict(size=CHART_FONT, family=FONT_STACK)),
-        **{"showlegend": False, **kw},
+        **{"showlegend": False, "margin": dict(l=10, r=30, t=10, b=10), **kw},
     )
     fig.update_xaxes(tickfont=dict(size=CHART_FONT), automargin=True, gridcolor=RULE)
     fig.update_yaxes(tickfont=dict(size=CHART_FONT), automargin=True)
@@ -53,6 +52,7 @@ def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
         marker_color=AMBER,
         text=[f"{v:.1f}" for v in values],
         textposition="outside",
+        constraintext="none",  # plotly shrinks outside text to a bar's thickness unless told not to
         cliponaxis=False,
         textfont=dict(size=CHART_FONT, color=INK),
         name=f"{theme.MARK_MISSED} {b.t('brief.missed')}",
@@ -68,10 +68,16 @@ def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
     )
     lo = min([*values, *targets]) if len(r) else 80
     hi = max([*targets, *values]) if len(r) else 100
-    _layout(fig, height, bargap=0.25)
+    _layout(fig, height, bargap=0.2, margin=dict(l=10, r=30, t=38, b=4))
     # every department labelled, level: plotly thins crowded category labels unless the ticks are listed
     fig.update_yaxes(type="category", tickmode="array", tickvals=names, ticksuffix="  ")
-    fig.update_xaxes(range=[max(0, math.floor(lo) - 4), math.ceil(hi) + 2], dtick=2 if hi - lo < 12 else 5)
+    # values are printed at the bars, so no value axis (its row of numbers gives the 15 bars their room at 720 px);
+    # each distinct target is named once above its line
+    fig.update_xaxes(range=[max(0, math.floor(lo) - 4), math.ceil(hi) + 2], showticklabels=False)
+    for tgt in sorted(set(targets)):
+        fig.add_annotation(x=tgt, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"{b.t('brief.target')} {i18n.fmt_number(tgt, b.lang, 0)}",
+                           font=dict(size=CHART_FONT, color=INK))  # fmt: skip
     return fig
 
 

@@ -135,7 +135,7 @@ def to_html(b: Briefing) -> str:
         section(
             3,
             b.t("brief.s.events"),
-            b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings),
+            b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings),
             table(events_table(b, _tall("events")), b.t("brief.events_none")),
         ),
         section(

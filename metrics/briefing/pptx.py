@@ -252,7 +252,7 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 3. Vetoes and warnings: a native table with the indicator's full text
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.s.events"), b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings))
+    title(s, b.t("brief.s.events"), b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings))
     table(s, events_table, MARGIN, BODY_TOP, [1.6, 2.5, 6.0, 2.45], body_h, b.t("brief.events_none"))
     watermark(s)
 

@@ -9,6 +9,7 @@ newest complete one).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,11 @@ import plotly.graph_objects as go
 
 from metrics import briefing, safe, store, theme
 from metrics.views import ViewKey
+
+# The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
+# projector and a 1920×1080 screen, under the slide's title and subtitle. Checked by tests/e2e/test_presentation.py.
+SHORT = briefing.Fit(width=1180, budget=380, font=24, head=24, line=1.25, pad_x=10, pad_y=3, rest_font=24)
+TALL = briefing.Fit(width=1800, budget=650, font=30, head=26, line=1.3, pad_x=14, pad_y=6, rest_font=28)
 
 
 @dataclass(frozen=True)
@@ -93,9 +99,16 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
     def title(name: str) -> str:
         return b.title if name == "kpis" else b.t(f"brief.s.{name}")
 
-    def table(name: str, make, heading: str = "", empty: str = "") -> SlideTable:
-        short, tall = briefing.FIT_ROWS[name]
-        return SlideTable(heading, make(b, short), make(b, tall), empty)
+    def table(name: str, make, heading: str = "", empty: str = "", share: float = 1.0, split: int = 1) -> SlideTable:
+        """The table in the rows that fit each screen: ``share`` of the slide's width, ``split`` tables stacked."""
+        most_short, most_tall = briefing.FIT_ROWS[name]
+        fits = []
+        for fit, most in ((SHORT, most_short), (TALL, most_tall)):
+            fit = dataclasses.replace(
+                fit, width=fit.width * share, budget=fit.budget / split - (60 if split > 1 else 0)
+            )
+            fits.append(briefing.fit_table(make, b, fit, most))
+        return SlideTable(heading, fits[0], fits[1], empty)
 
     ranking = (
         Slide("ranking", title("ranking"), b.ranking_sub(), small["ranking"], full["ranking"])
@@ -115,7 +128,7 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
         Slide(
             "events",
             title("events"),
-            b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings),
+            b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings),
             tables=(table("events", briefing.events_table, empty=b.t("brief.events_none")),),
         ),
         Slide(
@@ -124,7 +137,7 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
             b.t("brief.awards_sub"),
             figure=small["awards"],
             present_figure=full["awards"],
-            tables=(table("awards", briefing.awards_table, empty=b.t("brief.awards_none")),),
+            tables=(table("awards", briefing.awards_table, empty=b.t("brief.awards_none"), share=0.58),),
         ),
         Slide(
             "tasks",
@@ -132,8 +145,8 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
             tables=()
             if programme_empty
             else (
-                table("tasks", briefing.tasks_table, b.t("brief.tasks_heading"), b.t("brief.none")),
-                table("tasks", briefing.notices_table, b.t("brief.notices_heading"), b.t("brief.none")),
+                table("tasks", briefing.tasks_table, b.t("brief.tasks_heading"), b.t("brief.none"), split=2),
+                table("tasks", briefing.notices_table, b.t("brief.notices_heading"), b.t("brief.none"), split=2),
             ),
             empty=b.t("brief.tasks_empty") if programme_empty else "",
             empty_sub=b.t("brief.tasks_empty_sub") if programme_empty else "",
@@ -192,4 +205,10 @@ def table_styler(t: briefing.Table) -> pd.io.formats.style.Styler:
     cols = [safe.md_text(c) or " " * (i + 1) for i, c in enumerate(t.columns)]  # unique, even when a heading is blank
     frame = pd.DataFrame([[safe.md_text(c) for c in row] for row in t.rows], columns=cols)
     tones = list(t.tones)
-    return frame.style.apply(lambda row: [_ROW_STYLE[tones[row.name]]] * len(row), axis=1)
+    styled = frame.style.apply(lambda row: [_ROW_STYLE[tones[row.name]]] * len(row), axis=1)
+    # short columns (mark, department, date) never wrap; the long text (indicator, reasons, status) does
+    longest = max(range(len(cols)), key=lambda j: max((briefing.em_width(r[j]) for r in t.rows), default=0))
+    short = [j for j in range(len(cols)) if j != longest]
+    return styled.set_table_styles(
+        [{"selector": f"td.col{j}, td.col{j} *", "props": "white-space: nowrap"} for j in short]
+    )
