@@ -13,6 +13,7 @@ from metrics.briefing.build import (
     Table,
     attention_table,
     awards_table,
+    em_width,
     events_table,
     kpi_change_text,
     kpi_depts_text,
@@ -32,7 +33,8 @@ html, body { margin: 0; padding: 0; background: #fff; color: $ink; font-family: 
 .slide { position: relative; min-height: 100vh; padding: 36px 60px; border-bottom: 6px solid $blue;
   page-break-after: always; overflow: hidden; }
 h1 { font-size: 48px; margin: 0 0 8px 0; color: $blue; }
-h2 { font-size: 48px; margin: 0 0 12px 0; color: $blue; }
+h2 { font-size: 44px; margin: 0 0 12px 0; color: $blue; line-height: 1.2; }
+.chart { height: calc(100vh - 250px); min-height: 420px; }
 h3 { font-size: 30px; margin: 16px 0 8px 0; }
 .sub { font-size: 26px; color: $muted; margin: 0 0 20px 0; }
 .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 24px; }
@@ -43,7 +45,8 @@ h3 { font-size: 30px; margin: 16px 0 8px 0; }
 .card.veto .v { color: $red_t; }
 table { border-collapse: collapse; width: 100%; font-size: 28px; line-height: 1.3; }
 th { text-align: left; font-size: 26px; color: $muted; border-bottom: 3px solid $ink; padding: 6px 14px; }
-td { padding: 8px 14px; border-bottom: 1px solid $rule; vertical-align: top; }
+td { padding: 8px 14px; border-bottom: 1px solid $rule; vertical-align: top; white-space: nowrap; }
+td.wrap { white-space: normal; }
 tr.veto td { color: $red_t; font-weight: 700; background: $red_bg; }
 tr.warning td { color: $amber_t; background: $amber_bg; }
 .rest { font-size: 26px; margin: 12px 0 0 0; }
@@ -51,8 +54,8 @@ tr.warning td { color: $amber_t; background: $amber_bg; }
 .empty { font-size: 40px; font-weight: 700; text-align: center; margin-top: 18vh; }
 .empty-sub { font-size: 28px; color: $muted; text-align: center; max-width: 1200px; margin: 16px auto; }
 .none { font-size: 28px; color: $muted; }
-.watermark { position: absolute; right: 48px; bottom: 28px; font-size: 64px; font-weight: 700; color: $red;
-  opacity: 0.22; transform: rotate(-12deg); pointer-events: none; letter-spacing: 0.1em; }
+.watermark { position: absolute; right: 40px; top: 14px; font-size: 40px; font-weight: 700; color: $red;
+  opacity: 0.28; transform: rotate(-8deg); pointer-events: none; letter-spacing: 0.1em; }
 footer { font-size: 24px; color: $muted; padding: 24px 60px; }
 """
 ).substitute(
@@ -87,25 +90,34 @@ def _tall(name: str) -> int:
 def to_html(b: Briefing) -> str:
     """One self-contained HTML document: the six slides, plotly.js inline once, every data string escaped."""
     e = safe.html_text  # data strings: escaped, bidi / zero-width controls stripped (12.7)
-    figs = figures(b, height=620)
+    figs = figures(b, height=None)  # each fills its .chart box: a slide's height on any screen
     first = [True]
 
     def chart(name: str) -> str:
         inline = first[0]
         first[0] = False
-        return figs[name].to_html(
-            full_html=False,
-            include_plotlyjs=True if inline else False,
-            config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]},
-            div_id=f"chart-{name}",
+        return (
+            '<div class="chart">'
+            + figs[name].to_html(
+                full_html=False,
+                default_height="100%",
+                include_plotlyjs=True if inline else False,
+                config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]},
+                div_id=f"chart-{name}",
+            )
+            + "</div>"
         )
 
     def table(t: Table, empty: str) -> str:
         if not t.rows:
             return f'<p class="none">{e(empty)}</p>'
         head = "".join(f"<th>{e(c)}</th>" for c in t.columns)
+        # the longest column wraps; the short ones (mark, department, date) never do
+        longest = max(range(len(t.columns)), key=lambda j: max(em_width(r[j]) for r in t.rows))
         body = "".join(
-            f'<tr class="{_TONE_CLASS[tone]}">' + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"
+            f'<tr class="{_TONE_CLASS[tone]}">'
+            + "".join(f'<td class="{"wrap" if j == longest else ""}">{e(c)}</td>' for j, c in enumerate(row))
+            + "</tr>"
             for row, tone in zip(t.rows, t.tones, strict=True)
         )
         rest = f'<p class="rest">{e(t.rest)}</p>' if t.rest else ""
