@@ -17,7 +17,6 @@ from metrics.briefing.build import (
     awards_table,
     events_table,
     kpi_change_text,
-    kpi_depts_text,
     kpi_target_text,
     kpi_value_text,
     notices_table,
@@ -50,16 +49,17 @@ def _lines_needed(text: str, width_in: float, pt: int) -> int:
     return max(1, math.ceil(_em(text) / per_line))
 
 
-def _rows_that_fit(t: Table, widths_in: list[float], pt: int, budget_in: float) -> int:
-    """How many of ``t``'s rows fit ``budget_in`` inches of height under a heading row (each row as tall as its
-    longest wrapped cell, 1.2 line spacing plus cell margins), keeping one line for the rest."""
-    used = (HEAD_PT * 1.2 + 10) / 72 + (pt * 1.3 + 6) / 72  # heading row, and the rest line below the table
-    for i, row in enumerate(t.rows):
-        lines = max(_lines_needed(c, w, pt) for c, w in zip(row, widths_in, strict=True))
-        used += (lines * pt * 1.2 + 10) / 72
-        if used > budget_in:
-            return i
-    return len(t.rows)
+def _table_height(t: Table, widths_in: list[float], pt: int) -> float:
+    """Inches a native table of ``t`` takes at ``pt`` (each row as tall as its longest wrapped cell, 1.2 line spacing
+    and the cell margins), with its rest line under it."""
+    height = (
+        max(_lines_needed(c, w, HEAD_PT) for c, w in zip(t.columns, widths_in, strict=True)) * HEAD_PT * 1.2 + 10
+    ) / 72
+    for row in t.rows:
+        height += (max(_lines_needed(c, w, pt) for c, w in zip(row, widths_in, strict=True)) * pt * 1.2 + 10) / 72
+    if t.rest:
+        height += _lines_needed(t.rest, sum(widths_in), pt) * pt * 1.2 / 72 + 0.15
+    return height
 
 
 def to_pptx(b: Briefing) -> bytes:
@@ -108,11 +108,17 @@ def to_pptx(b: Briefing) -> bytes:
         tf.word_wrap = wrap
         return tf
 
-    def title(slide, text: str, sub: str = "") -> None:
-        tf = textbox(slide, MARGIN, INCH // 5, W - 2 * MARGIN, int(1.3 * INCH))
+    def title(slide, text: str, sub: str = "") -> int:
+        """The slide's title and the line under it; returns where the body starts (below them, however they wrap)."""
+        width_in = (W - 2 * MARGIN) / INCH
+        need = _lines_needed(text, width_in, theme.PPTX_TITLE_PT) * theme.PPTX_TITLE_PT * 1.2
+        need += _lines_needed(sub, width_in, SUB_PT) * SUB_PT * 1.2 if sub else 0
+        height = max(int(1.1 * INCH), int((need / 72 + 0.15) * INCH))
+        tf = textbox(slide, MARGIN, INCH // 5, W - 2 * MARGIN, height)
         para(tf, text, theme.PPTX_TITLE_PT, theme.BLUE, bold=True, first=True)
         if sub:
             para(tf, sub, SUB_PT, theme.MUTED)
+        return max(BODY_TOP, INCH // 5 + height + INCH // 10)
 
     def watermark(slide) -> None:
         if not b.demo:
@@ -129,9 +135,13 @@ def to_pptx(b: Briefing) -> bytes:
         if not t.rows:
             para(textbox(slide, left, top, int(sum(widths_in) * INCH), INCH), empty, size, theme.MUTED, first=True)
             return
-        n = _rows_that_fit(t, widths_in, size, budget_in)
-        if n < len(t.rows):  # cut again through the builder, so the rest line names what was left out
-            t = make(b, max(1, n))
+        for n in range(len(t.rows), 0, -1):  # the most rows that fit, the rest named in one line under them
+            cut = t if n == len(t.rows) else make(b, n)
+            if _table_height(cut, widths_in, size) <= budget_in:
+                t = cut
+                break
+        else:
+            t = make(b, 1)
         shape = slide.shapes.add_table(len(t.rows) + 1, len(t.columns), Emu(left), Emu(top),
                                        Emu(int(sum(widths_in) * INCH)), Emu(int(0.5 * INCH * (len(t.rows) + 1))))  # fmt: skip
         tbl = shape.table
@@ -154,9 +164,9 @@ def to_pptx(b: Briefing) -> bytes:
                 cell.fill.fore_color.rgb = rgb(fills.get(tone, "#FFFFFF"))
                 para(cell.text_frame, c, size, colours.get(tone, theme.INK), bold=tone == "veto", first=True)
         if t.rest:
-            est = sum((max(_lines_needed(c, w, size) for c, w in zip(r, widths_in, strict=True)) * size * 1.2 + 10)
-                      for r in t.rows) / 72 + (HEAD_PT * 1.2 + 10) / 72  # fmt: skip
-            tf = textbox(slide, left, top + int(est * INCH) + INCH // 10, int(sum(widths_in) * INCH), INCH // 2)
+            est = _table_height(Table(t.columns, t.rows, t.tones), widths_in, size)
+            rest_h = _lines_needed(t.rest, sum(widths_in), size) * size * 1.2 / 72 + 0.1
+            tf = textbox(slide, left, top + int(est * INCH), int(sum(widths_in) * INCH), int(rest_h * INCH))
             para(tf, t.rest, size, theme.INK, first=True)
 
     def chart(slide, kind_, data, left, top, width, height, legend=False):
@@ -170,14 +180,13 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 1. KPI cards: native rounded rectangles, three to a row
     s = prs.slides.add_slide(blank)
-    title(s, b.title, b.t("brief.kpi_sub", prev=quarter_label(b.previous, b.lang)))
+    top = title(s, b.title, b.t("brief.kpi_sub", prev=quarter_label(b.previous, b.lang)))
     cards = []
     for k in b.kpis:
         lines = [(kpi_target_text(k, b.lang), {True: theme.GREEN_TEXT, False: theme.AMBER_TEXT, None: theme.MUTED}[k.passed]),
                  (kpi_change_text(k, b.lang), theme.INK)]  # fmt: skip
-        extra = kpi_depts_text(k, b.lang)
-        if extra:
-            lines.append((extra, theme.INK))
+        if k.n_depts is not None:  # the card's compact form of kpi_depts_text
+            lines.append((b.t("brief.pptx.depts_meeting", n=k.n_pass, total=k.n_depts), theme.INK))
         cards.append((k.label, kpi_value_text(k, b.lang), lines, {True: theme.GREEN, False: theme.AMBER}.get(k.passed)))
     cards.append(
         (
@@ -196,9 +205,9 @@ def to_pptx(b: Briefing) -> bytes:
     rows = math.ceil(len(cards) / cols)
     gap = INCH // 5
     cw = (W - 2 * MARGIN - (cols - 1) * gap) // cols
-    ch = (SLIDE_H - BODY_TOP - INCH // 4 - (rows - 1) * gap) // rows
+    ch = (SLIDE_H - top - INCH // 4 - (rows - 1) * gap) // rows
     for i, (label, value, lines, border) in enumerate(cards):
-        x, y = MARGIN + (i % cols) * (cw + gap), BODY_TOP + (i // cols) * (ch + gap)
+        x, y = MARGIN + (i % cols) * (cw + gap), top + (i // cols) * (ch + gap)
         shape = s.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(x), Emu(y), Emu(cw), Emu(ch))
         shape.adjustments[0] = 0.08
         shape.fill.solid()
@@ -218,14 +227,14 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 2. The departments furthest below target: horizontal bars, worst at the top, values printed
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.s.ranking"), b.ranking_sub())
+    top = title(s, b.t("brief.s.ranking"), b.ranking_sub())
     if len(b.ranking):
         cd = CategoryChartData()
         cd.categories = _cells(b.ranking["dept_name"])
         cd.add_series(safe.workbook_cell(b.t("brief.this_quarter")), [round(float(v), 1) for v in b.ranking["value"]],
                       number_format="0.0")  # fmt: skip
         cd.add_series(safe.workbook_cell(b.t("brief.target")), [_f(v) for v in b.ranking["target"]], number_format="0")
-        c = chart(s, XL_CHART_TYPE.BAR_CLUSTERED, cd, MARGIN, BODY_TOP, W - 2 * MARGIN, SLIDE_H - BODY_TOP - INCH // 5,
+        c = chart(s, XL_CHART_TYPE.BAR_CLUSTERED, cd, MARGIN, top, W - 2 * MARGIN, SLIDE_H - top - INCH // 5,
                   legend=True)  # fmt: skip
         for ser, colour in zip(c.plots[0].series, (theme.AMBER, theme.GREY), strict=True):
             ser.format.fill.solid()
@@ -248,22 +257,23 @@ def to_pptx(b: Briefing) -> bytes:
         para(tf, b.t(key), theme.PPTX_TITLE_PT, theme.INK, bold=True, first=True, align=PP_ALIGN.CENTER)
     watermark(s)
 
-    body_h = (SLIDE_H - BODY_TOP) / INCH - 0.35
+    def body_h(top: int) -> float:
+        return (SLIDE_H - top) / INCH - 0.3
 
     # 3. Vetoes and warnings: a native table with the indicator's full text
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.s.events"), b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings))
-    table(s, events_table, MARGIN, BODY_TOP, [1.6, 2.5, 6.0, 2.45], body_h, b.t("brief.events_none"))
+    top = title(s, b.t("brief.s.events"), b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings))
+    table(s, events_table, MARGIN, top, [1.6, 2.5, 6.0, 2.45], body_h(top), b.t("brief.events_none"))
     watermark(s)
 
     # 4. The award pipeline (native bar chart) and conflicts, notices, rectifications (native table)
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.s.awards"), b.t("brief.awards_sub"))
+    top = title(s, b.t("brief.s.awards"), b.t("brief.awards_sub"))
     p = b.pipeline[b.pipeline["count"] > 0]
     cd = CategoryChartData()
     cd.categories = _cells(p["label"])
     cd.add_series(safe.workbook_cell(b.t("brief.depts")), [int(x) for x in p["count"]])
-    c = chart(s, XL_CHART_TYPE.BAR_CLUSTERED, cd, MARGIN, BODY_TOP, int(4.4 * INCH), SLIDE_H - BODY_TOP - INCH // 5)
+    c = chart(s, XL_CHART_TYPE.BAR_CLUSTERED, cd, MARGIN, top, int(4.4 * INCH), SLIDE_H - top - INCH // 5)
     c.plots[0].has_data_labels = True
     c.plots[0].data_labels.font.size = Pt(CHART_PT)
     c.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
@@ -279,32 +289,32 @@ def to_pptx(b: Briefing) -> bytes:
         pt = ser.points[i]
         pt.format.fill.solid()
         pt.format.fill.fore_color.rgb = rgb(colour)
-    table(s, awards_table, MARGIN + int(4.6 * INCH), BODY_TOP, [2.2, 3.75, 2.0], body_h,
+    table(s, awards_table, MARGIN + int(4.6 * INCH), top, [2.2, 3.75, 2.0], body_h(top),
           b.t("brief.awards_none"))  # fmt: skip
     watermark(s)
 
     # 5. Key tasks and rectification notices (PRODUCT §8): an honest empty state until they are entered
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.s.tasks"))
+    top = title(s, b.t("brief.s.tasks"))
     if b.tasks.empty and b.notices.empty:
         tf = textbox(s, MARGIN * 2, int(2.6 * INCH), W - 4 * MARGIN, int(2.5 * INCH))
         para(tf, b.t("brief.tasks_empty"), theme.PPTX_TITLE_PT, theme.INK, bold=True, first=True, align=PP_ALIGN.CENTER)
         para(tf, b.t("brief.tasks_empty_sub"), theme.PPTX_BODY_PT, theme.MUTED, align=PP_ALIGN.CENTER)
     else:
-        half = body_h / 2 - 0.3
+        half = body_h(top) / 2 - 0.3
         for i, (heading, tab) in enumerate(
             ((b.t("brief.tasks_heading"), tasks_table), (b.t("brief.notices_heading"), notices_table))
         ):
-            top = BODY_TOP - int(0.3 * INCH) + int(i * (half + 0.5) * INCH)
-            para(textbox(s, MARGIN, top, W - 2 * MARGIN, INCH // 2), heading, theme.PPTX_BODY_PT, theme.BLUE, bold=True,
+            at = top - int(0.3 * INCH) + int(i * (half + 0.5) * INCH)
+            para(textbox(s, MARGIN, at, W - 2 * MARGIN, INCH // 2), heading, theme.PPTX_BODY_PT, theme.BLUE, bold=True,
                  first=True)  # fmt: skip
-            table(s, tab, MARGIN, top + int(0.5 * INCH), [2.4, 5.4, 2.3, 2.45], half, b.t("brief.none"))
+            table(s, tab, MARGIN, at + int(0.5 * INCH), [2.4, 5.4, 2.3, 2.45], half, b.t("brief.none"))
     watermark(s)
 
     # 6. Departments needing attention, by severity; the rest by name in one line
     s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.s.attention"), b.t("brief.attention_sub"))
-    table(s, attention_table, MARGIN, BODY_TOP, [0.7, 2.9, 8.95], body_h,
+    top = title(s, b.t("brief.s.attention"), b.t("brief.attention_sub"))
+    table(s, attention_table, MARGIN, top, [0.7, 2.9, 8.95], body_h(top),
           b.t("brief.attention_none"))  # fmt: skip
     watermark(s)
 
