@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from metrics import briefing
+from metrics import briefing, theme
 from metrics.views import briefing as briefing_view
 from pages import _common as ui
 
@@ -50,7 +50,7 @@ html { font-size: 26px !important; }
   max-width: none !important; }
 .st-key-brief_empty { padding-top: 18vh !important; }
 .st-key-brief_empty h3, .st-key-brief_empty p { text-align: center !important; width: 100%; }
-.st-key-brief_empty p { color: #444444; }
+.st-key-brief_empty p { color: $muted; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
 .st-key-brief_nav button p, .st-key-brief_nav button span, .st-key-brief_nav button kbd { font-size: 26px !important; }
 .st-key-brief_keys { display: none !important; }
@@ -78,7 +78,7 @@ html { font-size: 26px !important; }
   .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
     height: calc(100vh - 270px) !important; }
 }
-</style>"""
+</style>""".replace("$muted", theme.MUTED)  # the one theme's colours (metrics.theme)
 
 
 # --- navigation state ----------------------------------------------------------------------------------------

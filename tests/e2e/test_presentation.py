@@ -181,6 +181,22 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
     page.wait_for_function(f"() => document.body.innerText.includes('{N - 3} / {N}')")
 
 
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_a_running_quarter_is_labelled_partial_and_still_fits(app, new_page, shots, width, height):
+    """Issue 13: the newest demo quarter holds fewer than three months; its slides say so and still fit."""
+    with store.opened(app.db) as db:
+        newest = briefing.available_quarters(db)[0]
+        b = briefing.build(db, newest, "zh")
+    assert b.partial
+    page = new_page(width, height)
+    page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=1")
+    facts = _check_slide(page, 1, f"{width}x{height}_partial", shots)
+    assert b.period_label in page.inner_text(".stMain") and "进行中" in b.period_label
+    page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=6")
+    facts = _check_slide(page, 6, f"{width}x{height}_partial", shots)
+    assert facts["cells"][:2] == ["✕", b.attention.iloc[0]["dept_name"]]  # the worst first
+
+
 def test_slide_parameter_and_exit(app, new_page):
     page = new_page(1280, 720)
     page.goto(f"{app.url}/briefing?present=1&slide=3")
