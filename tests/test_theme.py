@@ -86,9 +86,14 @@ def test_meaning_colours_used_as_text_are_legible_on_white(kind):
 
 
 def test_every_figure_module_takes_the_themes_colours():
+    import importlib
+
     from metrics import charts, spc_charts
-    from metrics.briefing import figures
+
+    figures = importlib.import_module("metrics.briefing.figures")  # the package re-exports a function of that name
+    html = importlib.import_module("metrics.briefing.html")
 
     assert (charts.BAD, charts.AMBER, charts.GOOD) == (theme.RED, theme.AMBER, theme.GREEN)
     assert (spc_charts.COLOURS["veto"], spc_charts.COLOURS["warning"]) == (theme.RED, theme.AMBER)
     assert (figures.RED, figures.AMBER, figures.GREEN) == (theme.RED, theme.AMBER, theme.GREEN)
+    assert theme.RED in html._CSS and theme.AMBER in html._CSS and theme.FONT_STACK in html._CSS
