@@ -32,10 +32,13 @@ html { font-size: 26px !important; }
 .stMain [data-testid="stAlert"] > div { padding: 4px 16px !important; }
 .stMain [data-testid="stAlert"] p { font-size: 24px !important; }
 .stMain [data-testid="stElementContainer"]:has([data-testid="stAlert"]) {
-  position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: 46vw; }
+  position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: calc(100vw - 720px); }
 .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
   flex: 0 0 auto !important; height: calc(100vh - 290px) !important; }
 .st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
+/* a chart straight on the slide takes what the lines above it leave (a subtitle may wrap to two lines) */
+.st-key-brief_slide.st-key-brief_slide > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+  flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
 .st-key-brief_slide h2 { font-size: 56px !important; font-weight: 700; line-height: 1.15 !important; padding: 0 !important; }

@@ -72,9 +72,9 @@ class Fit:
 
 
 def em_width(text: str) -> float:
-    """Width of ``text`` in ems: CJK and full-width characters one em, other characters 0.6 (an estimate erring
+    """Width of ``text`` in ems: CJK and full-width characters one em, other characters 0.53 (an estimate erring
     wide for the sans-serif faces of the theme)."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.53 for c in text)
 
 
 def table_height(t: Table, fit: Fit) -> float:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from metrics import briefing, store
+from metrics import briefing, i18n, store
 from tests.e2e.conftest import exceptions, wait_idle
 
 N = len(briefing.SLIDES)
@@ -104,6 +104,12 @@ def _counter(page) -> str:
 def _check_slide(page, n: int, size: str, shots) -> None:
     wait_idle(page)
     page.wait_for_function(f"() => document.body.innerText.includes('{n} / {N}')")
+    # a cold server draws the slide before its stylesheet: wait for the chrome to go and the buttons to come
+    page.wait_for_function(
+        """() => { const h = document.querySelector('[data-testid="stHeader"]');
+                   return (!h || getComputedStyle(h).display === 'none') && document.querySelector('.st-key-brief_nav'); }"""
+    )
+    wait_idle(page)
     if briefing.SLIDES[n - 1] in ("ranking", "awards"):
         page.wait_for_selector(".st-key-brief_slide .js-plotly-plot .main-svg")
     page.screenshot(path=str(shots / f"present_{size}_slide{n}_{briefing.SLIDES[n - 1]}.png"))
@@ -195,6 +201,20 @@ def test_a_running_quarter_is_labelled_partial_and_still_fits(app, new_page, sho
     page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=6")
     facts = _check_slide(page, 6, f"{width}x{height}_partial", shots)
     assert facts["cells"][:2] == ["✕", b.attention.iloc[0]["dept_name"]]  # the worst first
+
+
+def test_english_slides_fit_the_projector(app, new_page, shots):
+    """English runs longer than Chinese: every slide of the running quarter still fits 1280×720 at ≥ 24 px."""
+    with store.opened(app.db) as db:
+        newest = briefing.available_quarters(db)[0]
+        b = briefing.build(db, newest, "en")
+    page = new_page(1280, 720)
+    for n, name in enumerate(briefing.SLIDES, start=1):
+        page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide={n}&lang=en")
+        facts = _check_slide(page, n, "1280x720_en", shots)
+        title = b.title if name == "kpis" else i18n.t(f"brief.s.{name}", "en")
+        assert page.locator(".stMain h1").first.inner_text() == title
+    assert facts["cells"][0] == "✕"
 
 
 def test_slide_parameter_and_exit(app, new_page):
