@@ -5,9 +5,10 @@ Text from data (department names, indicator codes and names, titles holding cata
 string itself (``%{...}`` there is a template): it goes in as ``customdata``.
 
 Projector-ready: ticks ≥ 16 px, titles ≥ 22 px, a CJK font first, high contrast, and the Okabe–Ito
-colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"). Colours are direction-aware:
-GOOD (bluish green) means the target is met whether it is ≥ or ≤, BAD (vermillion) means missed; a
-missed cell also carries a ✕ so it never relies on colour alone. Month and quarter axes are categories.
+colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"), from ``metrics.theme`` (issue 13: one
+theme for the app, the briefing's HTML and its PPTX). Colours are direction-aware: GOOD (bluish green) means the
+target is met whether it is ≥ or ≤, MISSED (amber) means missed, BAD (the theme's red) is kept for vetoes and
+conflicts; a missed cell also carries a ✕ so it never relies on colour alone. Month and quarter axes are categories.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import i18n, safe
+from metrics import i18n, safe, theme
 
-# Okabe–Ito palette.
-GOOD = "#009E73"  # bluish green: target met
-BAD = "#D55E00"  # vermillion: target missed / veto
-AMBER = "#E69F00"  # orange: warning
-BLUE = "#0072B2"  # neutral emphasis (process steps, hospital average)
-SKY = "#56B4E9"
-NO_DATA = "#C8C8C8"  # grey: no data — never green
-INK = "#1A1A1A"
+# The theme's palette (metrics.theme).
+GOOD = theme.GREEN  # target met
+BAD = theme.RED  # veto, conflict, revoked
+MISSED = theme.AMBER  # target missed (amber, as in the briefing; red is kept for vetoes)
+AMBER = theme.AMBER  # warning
+BLUE = theme.BLUE  # neutral emphasis (process steps, hospital average)
+SKY = theme.SKY
+NO_DATA = theme.NO_DATA  # grey: no data — never green
+INK = theme.INK
 
 LIGHT_COLOURS = {"red": BAD, "amber": AMBER, "green": GOOD, "grey": NO_DATA}
 
@@ -49,9 +51,9 @@ def light_marker(light: str) -> str:
     )
 
 
-FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-TICK_PX = 16
-TITLE_PX = 24
+FONT_FAMILY = theme.FONT_STACK
+TICK_PX = theme.APP_TICK_PX
+TITLE_PX = theme.APP_TITLE_PX
 ROW_PX = 30  # height per department row in ranked charts and heat maps
 
 
@@ -74,7 +76,7 @@ def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
 def _pass_colour(passed) -> str:
     if passed is None or pd.isna(passed):
         return NO_DATA
-    return GOOD if bool(passed) else BAD
+    return GOOD if bool(passed) else MISSED
 
 
 def ranking(
@@ -141,7 +143,7 @@ def ranking(
 
 
 def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title: str, lang: str) -> go.Figure:
-    """Department × month cells: GOOD where the department met its own target, BAD (with ✕) where it
+    """Department × month cells: GOOD where the department met its own target, MISSED (with ✕) where it
     missed, grey where there is no data. ``grid``: dept_code, period ('YYYY-MM'), value, target, passed.
     ``labels``: dept_code → row label, in display order (top first)."""
     codes = list(labels)
@@ -171,7 +173,7 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
         hover.append(hr)
     x = [i18n.fmt_month(m, lang) for m in months]
     y = [labels[c] for c in codes[::-1]]
-    scale = [[0, NO_DATA], [1 / 3, NO_DATA], [1 / 3, BAD], [2 / 3, BAD], [2 / 3, GOOD], [1, GOOD]]
+    scale = [[0, NO_DATA], [1 / 3, NO_DATA], [1 / 3, MISSED], [2 / 3, MISSED], [2 / 3, GOOD], [1, GOOD]]
     fig = go.Figure(
         go.Heatmap(
             # numpy arrays, not nested lists: plotly validates lists cell by cell (2 s for 5,000 × 12; issue 7)
@@ -183,7 +185,7 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
             colorscale=scale,
             text=np.asarray(text, dtype=object),
             texttemplate="%{text}",
-            textfont=dict(size=TICK_PX, color="white"),
+            textfont=dict(size=TICK_PX, color=INK),  # the ✕ on an amber cell: dark reads, white does not
             customdata=np.asarray(hover, dtype=object),
             hovertemplate="%{customdata}<extra></extra>",
             xgap=2,

@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true")
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
+    _add_briefing_parser(sub)
     for sp in sub.choices.values():  # --db also after the subcommand; SUPPRESS keeps a --db given before it
         sp.add_argument("--db", default=argparse.SUPPRESS, help="the SQLite store")
     return p
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
     commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
+    commands |= {"briefing": cmd_briefing}
     try:
         return commands[args.command](args)
     except (sqlite3.DatabaseError, OSError) as e:  # a broken, read-only or full store: say so, no traceback
@@ -316,4 +318,59 @@ def cmd_restore(args) -> int:
         print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
     print(i18n.t("backup.cli.restored", args.lang, path=args.path, kept=kept or "—"))
+    return 0
+
+
+# --- briefing (issue 13) -----------------------------------------------------------------------------------------
+
+
+def _add_briefing_parser(sub) -> None:
+    b = sub.add_parser("briefing", help="write the quarterly briefing as HTML and/or PPTX (the page's builder)")
+    b.add_argument("--quarter", help="2026Q3 or 2026-Q3 (default: the briefing page's default quarter)")
+    b.add_argument("--html", metavar="FILE", help="write the self-contained HTML here")
+    b.add_argument("--pptx", metavar="FILE", help="write the PowerPoint deck here")
+    b.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+
+def cmd_briefing(args) -> int:
+    """Write the briefing (both files, named briefing_<quarter>.html/.pptx here, unless --html / --pptx say which);
+    exit 0 written, 1 nothing to brief, 2 usage error (a quarter written wrongly, or one without data)."""
+    import re
+    from pathlib import Path
+
+    from metrics import briefing
+
+    lang = args.lang
+    quarter = None
+    if args.quarter:
+        m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", args.quarter)
+        if not m:
+            print(i18n.t("brief.cli.bad_quarter", lang, value=args.quarter), file=sys.stderr)
+            return 2
+        quarter = f"{m[1]}-Q{m[2]}"
+    with store.opened(args.db) as db:
+        quarters = briefing.available_quarters(db)
+        if not quarters:
+            print(i18n.t("brief.no_quarter", lang), file=sys.stderr)
+            return 1
+        if quarter is not None and quarter not in quarters:
+            shown = i18n.t("brief.list_sep", lang).join(q.replace("-", "") for q in quarters)
+            print(i18n.t("brief.cli.no_such_quarter", lang, quarter=quarter.replace("-", ""), quarters=shown),
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        b = briefing.build(db, quarter or briefing.default_quarter(db), lang)
+    stem = f"briefing_{b.quarter.replace('-', '')}"
+    targets = [(args.html, "html"), (args.pptx, "pptx")]
+    if not args.html and not args.pptx:
+        targets = [(f"{stem}.html", "html"), (f"{stem}.pptx", "pptx")]
+    for path, kind in targets:
+        if not path:
+            continue
+        data = briefing.to_html(b).encode("utf-8") if kind == "html" else briefing.to_pptx(b)
+        try:
+            Path(path).write_bytes(data)
+        except OSError:
+            print(i18n.t("brief.cli.bad_path", lang, path=path), file=sys.stderr)
+            return 2
+        print(i18n.t("brief.cli.wrote", lang, path=Path(path).resolve()))
     return 0

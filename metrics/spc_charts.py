@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n, safe, spc
+from metrics import contract, i18n, safe, spc, theme
 
 COLOURS = {
     "common": "#7f7f7f",
@@ -26,12 +26,12 @@ COLOURS = {
     "mean": "#222222",
     "limit": "#7f7f7f",
     "target": "#de1b1b",
-    "veto": "#c00000",
-    "warning": "#e6a100",
+    "veto": theme.RED,
+    "warning": theme.AMBER,
     "award": "#005eb8",
     "rebase": "#490092",
 }
-FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+FONT_FAMILY = theme.FONT_STACK
 TICK_SIZE = 16
 TITLE_SIZE = 22
 

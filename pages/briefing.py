@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from metrics import briefing
+from metrics import briefing, theme
 from metrics.views import briefing as briefing_view
 from pages import _common as ui
 
@@ -27,44 +27,61 @@ PRESENT_CSS = """<style>
 .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 12px 36px 0 36px !important; max-width: 100% !important; }
 html, body, [data-testid="stAppViewContainer"], .stMain { overflow: hidden !important; }
 html { font-size: 26px !important; }
-.stMain h1 { font-size: 44px !important; padding: 0 !important; line-height: 1.2 !important; }
-.st-key-brief_slide { height: calc(100vh - 200px) !important; flex: 0 0 auto !important; overflow: hidden; }
+.stMain h1 { font-size: 48px !important; padding: 0 !important; line-height: 1.2 !important; }
+.st-key-brief_slide { height: calc(100vh - 190px) !important; flex: 0 0 auto !important; overflow: hidden; }
 .stMain [data-testid="stAlert"] > div { padding: 4px 16px !important; }
 .stMain [data-testid="stAlert"] p { font-size: 24px !important; }
 .stMain [data-testid="stElementContainer"]:has([data-testid="stAlert"]) {
-  position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: 46vw; }
+  position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: calc(100vw - 720px); }
 .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
-  flex: 0 0 auto !important; height: calc(100vh - 300px) !important; }
+  flex: 0 0 auto !important; height: calc(100vh - 290px) !important; }
 .st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
+/* a chart straight on the slide takes what the lines above it leave (a subtitle may wrap to two lines) */
+.st-key-brief_slide.st-key-brief_slide > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+  flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
 .st-key-brief_slide h2 { font-size: 56px !important; font-weight: 700; line-height: 1.15 !important; padding: 0 !important; }
+.st-key-brief_slide h3 { font-size: 48px !important; line-height: 1.3 !important; }
 .st-key-brief_slide [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
-.st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 26px !important; margin-bottom: 0 !important; }
+.st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 28px !important; margin-bottom: 0 !important; }
+.st-key-brief_slide table th, .st-key-brief_slide table td { font-size: 30px !important; line-height: 1.3 !important;
+  padding: 6px 14px !important; vertical-align: top; }
+.st-key-brief_slide table th, .st-key-brief_slide table th * { font-size: 26px !important; white-space: nowrap !important; }
+.st-key-brief_slide [data-testid="stTable"] { margin: 0 !important; }
+.st-key-brief_slide table td, .st-key-brief_slide table th, .st-key-brief_slide table td > div, .st-key-brief_slide table th > div {
+  max-width: none !important; }
+.st-key-brief_empty { padding-top: 18vh !important; }
+.st-key-brief_empty h3, .st-key-brief_empty p { text-align: center !important; width: 100%; }
+.st-key-brief_empty p { color: $muted; }
 .st-key-brief_nav button { min-height: 56px; padding: 4px 28px; }
 .st-key-brief_nav button p, .st-key-brief_nav button span, .st-key-brief_nav button kbd { font-size: 26px !important; }
 .st-key-brief_keys { display: none !important; }
-.st-key-brief_short_tail { display: none !important; }
-.st-key-brief_slide.st-key-brief_slide, .st-key-brief_slide .st-key-brief_short_tail, .st-key-brief_slide .st-key-brief_tall_tail {
-  gap: 8px !important; }
-.st-key-brief_slide div.st-key-brief_short_tail.st-key-brief_short_tail, .st-key-brief_slide div.st-key-brief_tall_tail.st-key-brief_tall_tail { padding: 0 !important; }
+[class*="st-key-brief_fit_short"] { display: none !important; }
 .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 8px !important; }
 .st-key-brief_slide * { flex-shrink: 0 !important; }
 .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 12px 18px !important; }
 @media (min-height: 900px) {
   .st-key-brief_slide h2 { font-size: 68px !important; }
-  .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 30px !important; }
+  .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 32px !important; }
 }
 @media (max-height: 800px) {
-  .st-key-brief_slide h2 { font-size: 36px !important; }
-  .st-key-brief_slide [data-testid="stMarkdownContainer"] p { line-height: 1.3 !important; }
+  .st-key-brief_slide h2 { font-size: 40px !important; }
+  .st-key-brief_slide h3 { font-size: 36px !important; }
+  .st-key-brief_slide [data-testid="stMarkdownContainer"] p { font-size: 24px !important; line-height: 1.3 !important; }
+  .st-key-brief_slide table th, .st-key-brief_slide table td, .st-key-brief_slide table th * { font-size: 24px !important;
+    padding: 3px 10px !important; line-height: 1.25 !important; }
+  .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * { font-size: 24px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 4px !important; }
   .stMain h1 { font-size: 36px !important; }
-  .st-key-brief_short_tail { display: flex !important; }
-  .st-key-brief_tall_tail { display: none !important; }
+  [class*="st-key-brief_fit_short"] { display: flex !important; }
+  [class*="st-key-brief_fit_tall"] { display: none !important; }
+  .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { height: calc(100vh - 248px) !important; }
+  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+    height: calc(100vh - 270px) !important; }
 }
-</style>"""
+</style>""".replace("$muted", theme.MUTED)  # the one theme's colours (metrics.theme)
 
 
 # --- navigation state ----------------------------------------------------------------------------------------
@@ -103,23 +120,30 @@ _md = ui.md_escape  # catalogue labels go into metric labels, which accept Markd
 TONES = {"good": "green", "bad": "red", "warn": "orange", "muted": "gray", None: None}
 
 
-def _lines(lines: tuple[str, ...], limit: int, limit_tall: int | None = None, presenting: bool = False) -> None:
-    """Data lines as plain text (never Markdown or HTML). Presenting, a tall screen (> 800 px) shows up to
-    ``limit_tall`` lines and a 720-line screen ``limit``; CSS picks one of the two tails, so nothing is cut."""
-    lines = list(lines)
-    if not presenting or not limit_tall or len(lines) <= limit:
-        for line in briefing.clip(lines, limit_tall if not presenting and limit_tall else limit, ui.lang()) or [
-            ui.t("brief.none")
-        ]:
-            st.text(line)
-        return
-    for line in lines[: limit - 1]:
-        st.text(line)
-    with st.container(key="brief_short_tail"):
-        st.text(briefing.clip(lines, limit, ui.lang())[-1])
-    with st.container(key="brief_tall_tail"):
-        for line in briefing.clip(lines, limit_tall, ui.lang())[limit - 1 :]:
-            st.text(line)
+def _table(t: briefing.Table) -> None:
+    """A slide table (cells escaped and coloured by metrics.views.briefing.table_styler), then the rest in one line."""
+    if t.rows:
+        st.table(briefing_view.table_styler(t), hide_index=True)
+    if t.rest:
+        st.text(t.rest)
+
+
+def _tables(slide: briefing_view.Slide, presenting: bool) -> None:
+    """Each table of the slide. Presenting, both fits are drawn and CSS shows the one for the screen's height (the
+    rows that fit 1280×720, or 1920×1080), so nothing is cut; the preview shows the taller fit."""
+    for i, tab in enumerate(slide.tables):
+        if tab.heading:
+            st.markdown(f"**{tab.heading}**")
+        if not tab.tall.rows:
+            st.markdown(tab.empty)
+            continue
+        if not presenting:
+            _table(tab.tall)
+            continue
+        with st.container(key=f"brief_fit_short_{i}"):
+            _table(tab.short)
+        with st.container(key=f"brief_fit_tall_{i}"):
+            _table(tab.tall)
 
 
 def _chart(slide: briefing_view.Slide, presenting: bool) -> None:
@@ -142,31 +166,29 @@ def _card(card: briefing_view.Card) -> None:
 
 
 def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
+    if slide.sub:
+        st.markdown(f"**{slide.sub}**" if slide.name == "kpis" else slide.sub)
+    if slide.empty:
+        with st.container(key=f"brief_empty_{slide.name}" if not presenting else "brief_empty"):
+            st.markdown("### " + slide.empty)
+            if slide.empty_sub:
+                st.markdown(slide.empty_sub)
+        return
     if slide.name == "kpis":
-        st.markdown(f"**{slide.sub}**")
         cols = st.columns(4)
         for i, card in enumerate(slide.cards):
             with cols[i % 4]:
                 _card(card)
-    elif slide.name == "ranking":
-        st.markdown(slide.sub)
-        _chart(slide, presenting)
-    elif slide.name == "events":
-        st.markdown(slide.sub)
-        left, right = st.columns([3, 2])
-        with left:
-            _chart(slide, presenting)
-        with right:
-            _lines(slide.lines, briefing.LIST_LIMIT)
     elif slide.name == "awards":
-        left, right = st.columns([3, 2])
+        left, right = st.columns([2, 3])
         with left:
             _chart(slide, presenting)
         with right:
-            st.markdown(f":red[**{slide.heading}**]")
-            _lines(slide.lines, briefing.LIST_LIMIT - 2)
+            _tables(slide, presenting)
+    elif slide.figure is not None:
+        _chart(slide, presenting)
     else:
-        _lines(slide.lines, briefing.LIST_LIMIT - 1, limit_tall=18, presenting=presenting)
+        _tables(slide, presenting)
 
 
 # --- the page: filters → the view → show -----------------------------------------------------------------------

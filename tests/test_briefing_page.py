@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import briefing, store
+from metrics import briefing, safe, store
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -39,8 +39,12 @@ def test_page_offers_the_quarters_presentation_and_both_downloads(demo_db):
     text = _text(at)
     assert f"#### 1. {b.title}" in text  # the preview of every slide, in order
     for i, name in enumerate(briefing.SLIDES[1:], start=2):
-        assert f"#### {i}. {briefing.i18n.t(f'brief.slide.{name}')}" in text
-    assert briefing.attention_lines(b)[0] in [t.value for t in at.text]  # data text drawn as plain text
+        assert f"#### {i}. {briefing.i18n.t(f'brief.s.{name}')}" in text
+    # the tables: the events with the indicators' full text, the attention list worst first (cells escaped)
+    tables = [t.value for t in at.table]
+    events = next(t for t in tables if "指标" in t.columns)
+    assert list(events["指标"]) == [safe.md_text(x) for x in b.events["indicator_label"]]
+    assert "重点任务与整改通知书尚未录入" in text
 
 
 def test_presentation_mode_steps_through_the_slides(demo_db):
@@ -48,15 +52,15 @@ def test_presentation_mode_steps_through_the_slides(demo_db):
         q = briefing.available_quarters(db)[1]
     at = _page(present="1", quarter=q)
     assert at.title[0].value == briefing.i18n.t("brief.title", quarter=briefing.quarter_label(q, "zh"))
-    assert "**1 / 5**" in [m.value for m in at.markdown]
+    assert "**1 / 6**" in [m.value for m in at.markdown]
     assert not at.selectbox  # no controls but the slide's own buttons
     at.button(key="_brief_next").click().run()
-    assert "**2 / 5**" in [m.value for m in at.markdown]
-    assert at.title[0].value == "各科室患者满意度与目标"
+    assert "**2 / 6**" in [m.value for m in at.markdown]
+    assert at.title[0].value == "患者满意度距目标最远的科室"
     assert at.query_params["slide"] == "2"
     at.button(key="_brief_prev").click().run()
     at.button(key="_brief_prev").click().run()  # wraps round to the last slide
-    assert "**5 / 5**" in [m.value for m in at.markdown]
+    assert "**6 / 6**" in [m.value for m in at.markdown]
     assert at.title[0].value == "需要关注的科室"
     at.button(key="_brief_exit").click().run()
     assert "present" not in at.query_params
@@ -65,7 +69,7 @@ def test_presentation_mode_steps_through_the_slides(demo_db):
 
 def test_slide_parameter_opens_that_slide(demo_db):
     at = _page(present="1", slide="3")
-    assert "**3 / 5**" in [m.value for m in at.markdown]
+    assert "**3 / 6**" in [m.value for m in at.markdown]
     assert at.title[0].value == "本季度否决与警示事件"
 
 
@@ -79,7 +83,9 @@ def test_presentation_in_english(demo_db):
     assert not at.exception
     assert at.title[0].value == "Integrity-department award pipeline"
     assert [b.label for b in at.button if b.key == "_brief_next"] == ["Next ▶"]
-    assert any("Conflicts" in m.value for m in at.markdown)
+    assert any(
+        str(c).startswith("✕ Conflict") and "veto V07" in str(c) for t in at.table for c in t.value.to_numpy().ravel()
+    )
 
 
 def test_after_presenting_another_quarter_can_be_chosen(demo_db):

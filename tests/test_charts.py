@@ -27,7 +27,7 @@ def test_ranking_colours_by_own_target_and_draws_hospital_line():
     bar = fig.data[0]
     colours = dict(zip(bar.y, bar.marker.color, strict=True))
     assert colours["急诊科"] == charts.GOOD  # met its own target → green even at 86
-    assert colours["骨科"] == charts.BAD
+    assert colours["骨科"] == charts.MISSED  # amber: red is kept for vetoes (issue 13)
     assert colours["病理科"] == charts.NO_DATA  # no data → grey, never green
     assert list(bar.y)[-1] == "心血管内科"  # best on top (plotly draws the last category at the top)
     assert fig.layout.shapes[0].x0 == 90.0  # the hospital target line

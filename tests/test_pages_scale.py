@@ -98,15 +98,15 @@ def test_demo_scale_pages_have_no_pager(demo_db, page):
     assert not at.get("download_button")
 
 
-def test_briefing_ranking_shows_forty_furthest_below_target_and_says_how_many_more(big_db):
+def test_briefing_ranking_shows_fifteen_furthest_below_target_and_says_how_many_more(big_db):
     from metrics import briefing
 
     with store.opened(big_db) as db:
         b = briefing.build(db, briefing.default_quarter(db), "zh")
-    assert len(b.ranking) == 40 and b.ranking_more == DEPTS - 40
-    assert list(b.ranking["value"]) == sorted(b.ranking["value"], reverse=True)  # still best first
-    assert f"另有 {DEPTS - 40} 个科室" in b.ranking_sub()
-    assert len(briefing.ranking_figure(b).data[0].x) == 40
+    assert len(b.ranking) == 15 and b.ranking_more == b.below - 15  # issue 13: at most 15 bars
+    assert list(b.ranking["gap"]) == sorted(b.ranking["gap"], reverse=True)  # furthest below first
+    assert f"另有 {b.ranking_more} 个" in b.ranking_sub()
+    assert len(briefing.ranking_figure(b).data[0].y) == 15
     # the departments shown miss their target by at least as much as any department left out
     with store.opened(big_db) as db:
         mv = store.metric_values(db, metrics=["patient_satisfaction"])

@@ -27,39 +27,43 @@ def test_quarters_newest_first_and_the_default_is_the_newest_complete_one(demo_d
     assert briefing_view.build(_key(demo_db, quarter="1999-Q1")).quarter == view.quarter  # unknown: the default
 
 
-def test_five_slides_in_order_with_their_titles_and_texts(demo_db):
+def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     q = briefing_view.build(_key(demo_db)).quarters[0]
     view = briefing_view.build(_key(demo_db, quarter=q))
     assert view.quarter == q
     assert [s.name for s in view.slides] == list(briefing.SLIDES)
-    kpis, ranking, events, awards, attention = view.slides
+    kpis, ranking, events, awards, tasks, attention = view.slides
     y, n = q[:4], q[-1]
-    assert kpis.title == f"清廉医院建设季度推进会 · {y}年第{n}季度"
-    assert ranking.title == "各科室患者满意度与目标" and attention.title == "需要关注的科室"
+    assert kpis.title.startswith(f"清廉医院建设季度推进会 · {y}年第{n}季度（进行中")  # the newest quarter is running
+    assert ranking.title == "患者满意度距目标最远的科室" and attention.title == "需要关注的科室"
     # slide 1: each headline KPI, then vetoes, warnings and departments awarded
     labels = [c.label for c in kpis.cards]
     assert labels[-3:] == ["否决事件", "警示事件", "已授牌科室"]
     sat = next(c for c in kpis.cards if c.label == "患者满意度")
     assert sat.value.endswith("分") and sat.lines[0][0].startswith("目标 ≥ 90")
-    assert sat.lines[0][1] in ("good", "bad")
-    # slide 2: departments best first, both sizes of the same chart
-    values = list(ranking.figure.data[0].y)
-    assert values == sorted(values, reverse=True) and len(values) == 40
+    assert sat.lines[0][1] in ("good", "warn")
+    # slide 2: at most 15 departments, worst at the top, both sizes of the same chart
+    values = list(ranking.figure.data[0].x)[::-1]
+    assert values == sorted(values) and 0 < len(values) <= 15
     assert ranking.figure.layout.height == 560 and ranking.present_figure.layout.height is None
-    # slide 3: vetoes before warnings, indicators named
-    assert events.lines[0] == "泌尿外科 · V05 受到党纪、政纪处分 否决 × 1"
-    assert events.lines[-1].startswith("急诊科 · W01 有效投诉 警示")
-    assert events.sub == f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件（按指标）"
-    # slide 4: the conflict under its heading; slide 5: the conflicting department first
-    assert awards.heading == "冲突：已授牌科室发生否决事件" and awards.lines[0].startswith("放射科 · ")
-    assert attention.lines[0].startswith("放射科：授牌后发生否决")
+    # slide 3: vetoes before warnings, indicators named in full; both fits of the table
+    (table,) = events.tables
+    assert table.tall.rows[0] == ("✕ 否决", "泌尿外科", "V05 受到党纪、政纪处分", table.tall.rows[0][3])
+    assert table.tall.rows[-1][:3] == ("▲ 警示", "急诊科", "W01 有效投诉")
+    assert len(table.short.rows) <= briefing.FIT_ROWS["events"][0]
+    assert events.sub.startswith(f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件")
+    # slide 4: the conflict first, in red; slide 5: the empty state; slide 6: the worst first
+    assert awards.tables[0].tall.rows[0][0] == "放射科" and awards.tables[0].tall.tones[0] == "veto"
+    assert tasks.empty == "重点任务与整改通知书尚未录入" and tasks.tables == ()
+    assert attention.lines[0].startswith("✕ · ")
 
 
 def test_english_view(demo_db):
     view = briefing_view.build(_key(demo_db, lang="en"))
     assert view.label_of(view.quarter) == f"Q{view.quarter[-1]} {view.quarter[:4]}"
     assert view.slides[0].cards[-1].label == "Awarded departments"
-    assert view.slides[1].figure.data[0].name == "This quarter"
+    assert view.slides[1].figure.data[1].name == "Target"
+    assert view.slides[4].empty == "Key tasks and rectification notices not yet entered"
 
 
 def test_empty_store_has_no_quarter_and_no_slides(db_file):

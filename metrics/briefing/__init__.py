@@ -1,13 +1,15 @@
-"""The quarterly briefing (季度汇报, PRODUCT §6): the five slides' data, their figures, and the HTML / PPTX files.
+"""The quarterly briefing (季度汇报, PRODUCT §6): the six slides' data, their figures, and the HTML / PPTX files.
 
 No Streamlit here. ``build`` reads the store once and returns a ``Briefing`` (every label already in the
 chosen language); ``figures`` turns it into plotly figures; ``to_html`` writes one self-contained HTML file
 (plotly.js inline once, no URL anywhere, every data string escaped); ``to_pptx`` writes a PowerPoint deck
 with native, editable charts. The presentation page draws the same ``Briefing``.
 
-Slides: (1) headline KPIs vs targets with change vs the previous quarter; (2) departments vs target;
-(3) vetoes and warnings of the quarter; (4) the award pipeline with conflicts; (5) departments needing
-attention (missed targets, concerning SPC signals, conflicts, overdue rectifications).
+Slides (issue 13): (1) headline KPI cards: value, target, change vs the previous quarter, departments meeting it;
+(2) at most 15 departments furthest below target as horizontal bars; (3) the quarter's vetoes and warnings as a
+table with the indicator's full text; (4) the award pipeline, conflicts, notices running and rectifications with
+their end dates; (5) key tasks and rectification notices (PRODUCT §8); (6) departments needing attention by
+severity, the rest named in one line. ``python -m metrics briefing`` writes the same files.
 
 The package: ``build`` (the slides' data and texts), ``figures`` (plotly charts and the projector theme), ``html``
 (the offline file), ``pptx`` (the deck). Everything is re-exported here, so ``briefing.build(...)`` and
@@ -18,24 +20,36 @@ from __future__ import annotations
 
 from metrics import i18n, pipelines  # noqa: F401  (callers reach them as briefing.i18n / briefing.pipelines)
 from metrics.briefing.build import (  # noqa: F401
+    FIT_ROWS,
     LIST_LIMIT,
     RANKING_LIMIT,
     RANKING_METRIC,
     SLIDES,
     Briefing,
+    Fit,
     Kpi,
+    Table,
     attention_lines,
+    attention_table,
     available_quarters,
+    awards_table,
     build,
     clip,
     conflict_lines,
     default_quarter,
+    em_width,
     event_lines,
+    events_table,
+    fit_table,
     kpi_change_text,
     kpi_depts_text,
     kpi_target_text,
     kpi_value_text,
+    notices_table,
+    period_label,
+    programme_frames,
     quarter_label,
+    tasks_table,
 )
 from metrics.briefing.figures import (  # noqa: F401
     AMBER,
@@ -47,7 +61,6 @@ from metrics.briefing.figures import (  # noqa: F401
     INK,
     RED,
     awards_figure,
-    events_figure,
     figures,
     ranking_figure,
 )

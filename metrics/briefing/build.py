@@ -6,19 +6,26 @@ page, the HTML and the PPTX share. No Streamlit here.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, pipelines, rules, safe, spc, store
+from metrics import contract, i18n, pipelines, programme, rules, safe, spc, store, theme
 from metrics.targets import resolve_targets
 
-SLIDES = ("kpis", "ranking", "events", "awards", "attention")
-RANKING_LIMIT = 40  # bars on the ranking slide
+SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUCT §6, in its order
+RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as horizontal bars
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
 LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
+# At most this many rows of a slide table (1280×720, 1920×1080); fewer when long texts wrap (``fit_table``).
+FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (4, 6), "attention": (8, 12)}
+# Severity tiers of the attention list (§6 slide 6): veto or conflict > overdue notice > special cause of concern >
+# target missed.
+SEVERITY = {"veto": 4, "conflict": 4, "overdue": 3, "concern": 2, "missed": 1}
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,72 @@ class Kpi:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A slide table as text, the same on screen, in the HTML and in the PPTX: column headings, rows (every cell
+    text, data strings without controls), each row's tone ('veto' | 'warning' | 'missed' | 'met' | None) and, when
+    rows were left out, one line naming them."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    tones: tuple[str | None, ...]
+    rest: str = ""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The space a slide table has on one screen, in CSS px, and how it is set (the page's presentation CSS)."""
+
+    width: float  # the table's width
+    budget: float  # the height for the table and its rest line
+    font: float  # body cells
+    head: float  # heading cells
+    line: float = 1.3  # line height
+    pad_x: float = 14
+    pad_y: float = 6
+    rest_font: float = 28  # the rest line under the table
+
+
+def em_width(text: str) -> float:
+    """Width of ``text`` in ems: CJK and full-width characters one em, other characters 0.53 (an estimate erring
+    wide for the sans-serif faces of the theme)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.53 for c in text)
+
+
+def table_height(t: Table, fit: Fit) -> float:
+    """Estimated height in px of ``t`` laid out like a browser's auto table in ``fit.width``: each column as wide
+    as its widest cell, the widest column narrowed (and wrapping) when they do not fit, then the rest line."""
+    cols = list(zip(t.columns, *t.rows, strict=True))
+    natural = [max(em_width(c) for c in col) * fit.font + 2 * fit.pad_x for col in cols]
+    widths = list(natural)
+    if sum(widths) > fit.width:
+        j = max(range(len(widths)), key=widths.__getitem__)
+        widths[j] = max(fit.width * 0.3, fit.width - (sum(widths) - widths[j]))
+
+    def lines(text: str, w: float, font: float) -> int:
+        return max(1, math.ceil(em_width(text) * font / max(font, w - 2 * fit.pad_x)))
+
+    head = max(lines(c, w, fit.head) for c, w in zip(t.columns, widths, strict=True)) * fit.head * fit.line
+    rows = sum(
+        max(lines(c, w, fit.font) for c, w in zip(row, widths, strict=True)) * fit.font * fit.line + 2 * fit.pad_y + 1
+        for row in t.rows
+    )
+    rest = lines(t.rest, fit.width, fit.rest_font) * fit.rest_font * 1.35 + 8 if t.rest else 0
+    return head + 2 * fit.pad_y + rows + rest
+
+
+def fit_table(make, b: Briefing, fit: Fit, most: int) -> Table:
+    """``make(b, limit)``'s table with as many rows as fit ``fit.budget`` (at most ``most``), the rest in one line."""
+    whole = make(b, None)
+    for n in range(min(len(whole.rows), most), 0, -1):
+        t = whole if n == len(whole.rows) else make(b, n)
+        if table_height(t, fit) <= fit.budget:
+            return t
+    return make(b, 1) if whole.rows else whole
+
+
+@dataclass(frozen=True)
 class Briefing:
-    """Everything the five slides show for one quarter, labels in ``lang``."""
+    """Everything the six slides show for one quarter, labels in ``lang``."""
 
     quarter: str
     previous: str
@@ -52,27 +123,60 @@ class Briefing:
     vetoes_prev: int
     warnings_prev: int
     awarded: int
-    ranking: pd.DataFrame = field(repr=False)  # dept_code, dept_name, value, target, passed (sorted best first)
-    events: pd.DataFrame = field(repr=False)  # indicator, indicator_label, dept_name, kind, count
+    ranking: pd.DataFrame = field(repr=False)  # dept_code, dept_name, value, target, passed, gap (worst first)
+    events: pd.DataFrame = field(repr=False)  # one row per confirmed event: event_date, dept_code, dept_name, kind,
+    #                                           indicator, indicator_label (vetoes first, then by date)
     pipeline: pd.DataFrame = field(repr=False)  # status, label, count (process order)
     conflicts: pd.DataFrame = field(repr=False)  # dept_code, dept_name, awarded_on, event_date, indicator
-    attention: pd.DataFrame = field(repr=False)  # dept_code, dept_name, reasons (one string, '；'-joined)
-    ranking_more: int = 0  # departments left out of the ranking (beyond RANKING_LIMIT)
+    attention: pd.DataFrame = field(repr=False)  # dept_code, dept_name, severity, reasons (worst first)
+    ranking_more: int = 0  # departments below target left out of the ranking (beyond RANKING_LIMIT)
+    ranked: int = 0  # departments with a value of the ranking metric this quarter
+    below: int = 0  # … of which below their target
+    months_held: tuple[str, ...] = ()  # the quarter's months holding data
+    demo: bool = False  # the store holds the demo data: every output carries a watermark
+    notices_running: pd.DataFrame = field(default=None, repr=False)  # dept_code, dept_name, notice_end (公示中)
+    rectifying: pd.DataFrame = field(default=None, repr=False)  # dept_code, dept_name, rectify_until, overdue
+    tasks: pd.DataFrame = field(default=None, repr=False)  # §8 tasks overdue or due this quarter (task_states)
+    notices: pd.DataFrame = field(default=None, repr=False)  # §8 notices not closed (notice_states)
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
 
+    @property
+    def partial(self) -> bool:
+        """Whether the quarter holds fewer than its three months (a quarter still running)."""
+        return len(self.months_held) < 3
+
+    @property
+    def period_label(self) -> str:
+        """'2026年第4季度' or, for a running quarter, '2026年第4季度（进行中，含10月、11月）'."""
+        return period_label(self.quarter, self.months_held, self.lang)
+
     def ranking_sub(self) -> str:
-        """The ranking slide's subtitle, saying how many departments are left out when there are too many."""
-        sub = self.t("brief.ranking_sub")
+        """The ranking slide's subtitle: how many departments are below target and how many of them are shown."""
+        if not self.ranked:
+            return self.t("brief.ranking_none")
+        sub = self.t("brief.ranking_below", below=self.below, total=self.ranked)
         if self.ranking_more:
-            sub += self.t("brief.ranking_more", shown=len(self.ranking), n=self.ranking_more)
+            sub += self.t("brief.ranking_shown", shown=len(self.ranking), n=self.ranking_more)
         return sub
 
 
 def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
     """'2026-Q3' as 2026年第3季度 (zh) or Q3 2026 (en)."""
     return i18n.t("brief.quarter_fmt", lang, year=quarter[:4], q=quarter[-1])
+
+
+def period_label(quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG) -> str:
+    """The quarter's label, and for a quarter holding fewer than three months of data the months it holds:
+    '2026年第4季度（进行中，含10月、11月）' / 'Q4 2026 (partial: Oct, Nov)'."""
+    held = sorted(set(months_held))
+    label = quarter_label(quarter, lang)
+    if len(held) >= 3:
+        return label
+    names = [i18n.t("brief.month_short", lang, m=int(m[5:7]), abbr=date(2000, int(m[5:7]), 1).strftime("%b"))
+             for m in held]  # fmt: skip
+    return i18n.t("brief.partial_fmt", lang, quarter=label, months=i18n.t("brief.list_sep", lang).join(names))
 
 
 def available_quarters(db) -> list[str]:
@@ -91,6 +195,21 @@ def default_quarter(db) -> str | None:
     return quarters[0] if quarters else None
 
 
+TASK_COLUMNS = ["task_code", "title", "category", "lead_dept", "responsible", "due_on", "status", "progress",
+                "updated_on", "metric"]  # fmt: skip
+NOTICE_COLUMNS = ["notice_no", "notice_type", "dept_code", "issued_on", "due_on", "issue", "event_id", "status",
+                  "closed_on"]  # fmt: skip
+
+
+def programme_frames(db) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tasks, notices) of PRODUCT §8 in their contract columns — the data slot of slide 5.
+
+    The store has no tasks or notices yet (issue 14 adds the kinds): until then both are empty and the slide says
+    so. Issue 14 returns ``store.tasks(db)``, ``store.notices(db)`` here; nothing else in the briefing changes."""
+    del db
+    return pd.DataFrame(columns=TASK_COLUMNS), pd.DataFrame(columns=NOTICE_COLUMNS)
+
+
 def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     """The briefing for ``quarter`` ('YYYY-Qn') read from the open store ``db``."""
     prev = pipelines.previous_period(quarter)
@@ -101,6 +220,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line (12.7)
     names = dict(zip(depts["dept_code"], map(safe.strip_controls, depts["dept_name"]), strict=False))
     mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last)
+    held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db)))
     values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
     hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
     events = store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31")
@@ -110,33 +230,75 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     all_events = store.events(db, date_to=quarter_end)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
+    tasks, notices = _programme(db, date.fromisoformat(quarter_end), names)
     # the same 36-month SPC window as the trends page and the icon matrix, so the lists agree
     concerns = _concerns(
         store.metric_value_chunks(db, month_from=spc.window_start(q_last), month_to=q_last), targets, defs
     )
     cur_values = values[values["period"] == quarter]
+    ranked = cur_values[(cur_values["metric"] == RANKING_METRIC) & (cur_values["dept_code"] != contract.HOSPITAL_CODE)]
+    below = int((ranked["passed"] == False).sum())  # noqa: E712
     return Briefing(
         quarter=quarter,
         previous=prev,
         lang=lang,
-        title=i18n.t("brief.title", lang, quarter=quarter_label(quarter, lang)),
+        title=i18n.t("brief.title", lang, quarter=period_label(quarter, held, lang)),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
         warnings=_count(counts, quarter, "warning"),
         vetoes_prev=_count(counts, prev, "veto"),
         warnings_prev=_count(counts, prev, "warning"),
         awarded=int((status["status"] == "awarded").sum()),
-        ranking=_ranking(cur_values, names),
-        ranking_more=max(0, _ranked(cur_values) - RANKING_LIMIT),
-        events=_events(
-            counts[counts["period"] == quarter], names, _indicator_labels(store.indicator_catalogue(db), lang)
-        ),
+        ranking=_ranking(ranked, names),
+        ranking_more=max(0, below - RANKING_LIMIT),
+        ranked=len(ranked),
+        below=below,
+        events=_event_rows(events, quarter, names, _indicator_labels(store.indicator_catalogue(db), lang)),
         pipeline=_pipeline(status, lang),
         conflicts=conflicts,
         attention=_attention(
-            cur_values, counts[counts["period"] == quarter], conflicts, overdue, concerns, names, defs, lang
+            cur_values, counts[counts["period"] == quarter], conflicts, overdue, notices, concerns, names, defs, lang
         ),
+        months_held=held,
+        demo=store.get_meta(db, "demo") == "1",
+        notices_running=_running_notices(status, names),
+        rectifying=_rectifying(status, names),
+        tasks=tasks,
+        notices=notices,
     )
+
+
+def _programme(db, as_of: date, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Slide 5's rows: tasks overdue or due in ``as_of``'s quarter (most overdue first, by lead department), and
+    notices not yet closed (overdue first), each with its department's name."""
+    tasks, notices = programme_frames(db)
+    t = programme.task_states(tasks, as_of)
+    t = t[t["state"].isin(("overdue", "due_quarter"))]
+    t = t.assign(lead_name=t["lead_dept"].map(names).fillna(t["lead_dept"]).map(safe.strip_controls))
+    t = t.sort_values(["lead_dept", "due_on"], kind="stable").reset_index(drop=True)
+    n = programme.notice_states(notices, as_of)
+    n = n[n["state"] != "closed"]
+    n = n.assign(dept_name=n["dept_code"].map(names).fillna(n["dept_code"]).map(safe.strip_controls))
+    n = n.assign(_late=n["state"] != "overdue").sort_values(["_late", "due_on"], kind="stable").drop(columns="_late")
+    return t, n.reset_index(drop=True)
+
+
+def _running_notices(status: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """Departments in 公示中 (public notice) with the notice's last day, soonest first."""
+    r = status[status["status"] == "public_notice"]
+    r = r.assign(dept_name=r["dept_code"].map(names).fillna(r["dept_code"]), notice_end=r["notice_end"].astype(str))
+    return r.sort_values(["notice_end", "dept_code"])[["dept_code", "dept_name", "notice_end"]].reset_index(drop=True)
+
+
+def _rectifying(status: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """Departments in 整改中 with the rectification's end date, overdue first then soonest first."""
+    r = status[status["status"] == "rectifying"]
+    r = r.assign(
+        dept_name=r["dept_code"].map(names).fillna(r["dept_code"]),
+        overdue=r["days_left"].fillna(0) < 0,
+    )
+    r = r.sort_values(["overdue", "rectify_until", "dept_code"], ascending=[False, True, True])
+    return r[["dept_code", "dept_name", "rectify_until", "overdue"]].reset_index(drop=True)
 
 
 def _month_end(month: str) -> str:
@@ -179,22 +341,15 @@ def _f(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def _ranked(values: pd.DataFrame) -> int:
-    return int(((values["metric"] == RANKING_METRIC) & (values["dept_code"] != contract.HOSPITAL_CODE)).sum())
-
-
-def _ranking(values: pd.DataFrame, names: dict) -> pd.DataFrame:
-    """Best first; beyond RANKING_LIMIT departments only the ones furthest below their target (a slide shows about
-    40 bars legibly; 5,000 made a useless chart that took a second to build; issue 7)."""
-    r = values[(values["metric"] == RANKING_METRIC) & (values["dept_code"] != contract.HOSPITAL_CODE)]
-    if len(r) > RANKING_LIMIT:
-        r = r.assign(_gap=r["value"] - r["target"]).sort_values(["_gap", "dept_code"], na_position="last")
-        r = r.iloc[:RANKING_LIMIT]
-    return (
-        r.assign(dept_name=r["dept_code"].map(names).fillna(r["dept_code"]))
-        .sort_values("value", ascending=False)[["dept_code", "dept_name", "value", "target", "passed"]]
-        .reset_index(drop=True)
-    )
+def _ranking(ranked: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """The departments below their target, furthest below first (the gap in the metric's own direction), at most
+    RANKING_LIMIT (PRODUCT §6: a slide of 15 horizontal bars stays legible from the back row)."""
+    r = ranked[ranked["passed"] == False]  # noqa: E712
+    gap = (r["target"] - r["value"]).where(r["direction"] == ">=", r["value"] - r["target"])
+    r = r.assign(gap=gap).sort_values(["gap", "dept_code"], ascending=[False, True]).iloc[:RANKING_LIMIT]
+    return r.assign(dept_name=r["dept_code"].map(names).fillna(r["dept_code"]))[
+        ["dept_code", "dept_name", "value", "target", "direction", "passed", "gap"]
+    ].reset_index(drop=True)
 
 
 def _indicator_labels(catalogue: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -207,16 +362,20 @@ def _metric_label(m: contract.Metric, lang: str) -> str:
     return safe.strip_controls(i18n.metric_name(m, lang))
 
 
-def _events(counts: pd.DataFrame, names: dict, labels: dict[str, str]) -> pd.DataFrame:
-    cols = ["indicator", "indicator_label", "dept_code", "dept_name", "kind", "count"]
-    if counts.empty:
+def _event_rows(events: pd.DataFrame, quarter: str, names: dict, labels: dict[str, str]) -> pd.DataFrame:
+    """The quarter's confirmed events one by one, vetoes first then by date: the indicator by its full catalogue text."""
+    cols = ["event_date", "dept_code", "dept_name", "kind", "indicator", "indicator_label"]
+    ev = pipelines.confirmed(events)
+    ev = ev[ev["event_date"].astype(str).str[:7].isin(pipelines.months_of(quarter))]
+    if ev.empty:
         return pd.DataFrame(columns=cols)
     return (
-        counts.assign(
-            dept_name=counts["dept_code"].map(names).fillna(counts["dept_code"]),
-            indicator_label=counts["indicator"].map(lambda c: labels.get(c, c)),
+        ev.assign(
+            dept_name=ev["dept_code"].map(names).fillna(ev["dept_code"]),
+            indicator_label=ev["indicator"].map(lambda c: labels.get(c, c)),
+            _k=ev["kind"].map({"veto": 0, "warning": 1}).fillna(2),
         )
-        .sort_values(["kind", "indicator", "dept_code"], ascending=True)[cols]
+        .sort_values(["_k", "event_date", "dept_code"])[cols]
         .reset_index(drop=True)
     )
 
@@ -255,34 +414,50 @@ def _attention(
     counts: pd.DataFrame,
     conflicts: pd.DataFrame,
     overdue: pd.DataFrame,
+    notices: pd.DataFrame,
     concerns: pd.DataFrame,
     names: dict,
     defs: list[contract.Metric],
     lang: str,
 ) -> pd.DataFrame:
-    """One row per department needing attention, with its reasons in ``lang`` (worst first)."""
+    """One row per department needing attention, worst first (SEVERITY: veto or conflict > overdue notice > special
+    cause of concern > target missed; then more reasons first, then the code), with its reasons in ``lang``."""
     by_code = {m.code: m for m in defs}
     reasons: dict[str, list[tuple[int, str]]] = {}
 
-    def add(code: str, weight: int, text: str) -> None:
-        reasons.setdefault(code, []).append((weight, text))
+    def add(code: str, kind: str, text: str) -> None:
+        reasons.setdefault(code, []).append((SEVERITY[kind], text))
 
     for r in conflicts.to_dict("records"):
-        add(r["dept_code"], 4, i18n.t("brief.reason.conflict", lang, date=i18n.fmt_date(r["event_date"], lang)))
-    vetoes = counts[counts["kind"] == "veto"]
-    for r in vetoes.to_dict("records"):
-        add(r["dept_code"], 3, i18n.t("brief.reason.veto", lang, indicator=r["indicator"], n=int(r["count"])))
+        add(
+            r["dept_code"], "conflict", i18n.t("brief.reason.conflict", lang, date=i18n.fmt_date(r["event_date"], lang))
+        )
+    for r in counts[counts["kind"] == "veto"].to_dict("records"):
+        add(r["dept_code"], "veto", i18n.t("brief.reason.veto", lang, indicator=r["indicator"], n=int(r["count"])))
+    for r in counts[counts["indicator"] == programme.OVERDUE_NOTICE_INDICATOR].to_dict("records"):
+        add(r["dept_code"], "overdue", i18n.t("brief.reason.w03", lang, n=int(r["count"])))
+    for r in notices[notices["state"] == "overdue"].to_dict("records"):
+        add(r["dept_code"], "overdue", i18n.t("brief.reason.notice", lang, no=safe.strip_controls(str(r["notice_no"])),
+                                              date=i18n.fmt_date(r["due_on"], lang)))  # fmt: skip
     for r in overdue.to_dict("records"):
-        add(r["dept_code"], 2, i18n.t("brief.reason.overdue", lang, date=i18n.fmt_date(r["rectify_until"], lang)))
+        add(
+            r["dept_code"],
+            "overdue",
+            i18n.t("brief.reason.overdue", lang, date=i18n.fmt_date(r["rectify_until"], lang)),
+        )
     for r in concerns.to_dict("records"):
         m = by_code.get(r["metric"])
-        add(r["dept_code"], 2, i18n.t("brief.reason.spc", lang, metric=_metric_label(m, lang) if m else r["metric"]))
+        add(
+            r["dept_code"],
+            "concern",
+            i18n.t("brief.reason.spc", lang, metric=_metric_label(m, lang) if m else r["metric"]),
+        )
     missed = values[(values["passed"] == False) & (values["dept_code"] != contract.HOSPITAL_CODE)]  # noqa: E712
     for r in missed.to_dict("records"):
         m = by_code.get(r["metric"])
         add(
             r["dept_code"],
-            1,
+            "missed",
             i18n.t(
                 "brief.reason.missed",
                 lang,
@@ -296,15 +471,16 @@ def _attention(
         dict(
             dept_code=code,
             dept_name=names.get(code, code),
-            weight=(max(w for w, _ in rs), len(rs)),
+            severity=max(w for w, _ in rs),
+            n=len(rs),
             reasons=i18n.t("brief.reason.sep", lang).join(t for _, t in sorted(rs, key=lambda x: -x[0])),
         )
         for code, rs in reasons.items()
     ]
     if not rows:
-        return pd.DataFrame(columns=["dept_code", "dept_name", "reasons"])
-    out = pd.DataFrame(rows).sort_values(["weight", "dept_code"], ascending=[False, True])
-    return out[["dept_code", "dept_name", "reasons"]].reset_index(drop=True)
+        return pd.DataFrame(columns=["dept_code", "dept_name", "severity", "reasons"])
+    out = pd.DataFrame(rows).sort_values(["severity", "n", "dept_code"], ascending=[False, False, True])
+    return out[["dept_code", "dept_name", "severity", "reasons"]].reset_index(drop=True)
 
 
 def _miss_text(value: float, target: float, lang: str) -> str:
@@ -324,9 +500,9 @@ def kpi_value_text(k: Kpi, lang: str) -> str:
 
 
 def kpi_target_text(k: Kpi, lang: str) -> str:
-    """'目标 ≥ 90 · 达标' — the target, its direction and whether it is met."""
+    """'目标 ≥ 90 · ✓ 达标' — the target, its direction and whether it is met (a mark beside the word)."""
     op = "≥" if k.direction == ">=" else "≤"
-    verdict = {True: "brief.met", False: "brief.missed", None: "brief.no_data"}[k.passed]
+    verdict = {True: "brief.verdict.met", False: "brief.verdict.missed", None: "brief.no_data"}[k.passed]
     return (
         i18n.t("brief.target_fmt", lang, op=op, target=i18n.fmt_number(k.target, lang, 0))
         + " · "
@@ -349,15 +525,12 @@ def kpi_depts_text(k: Kpi, lang: str) -> str | None:
 
 
 def event_lines(b: Briefing) -> list[str]:
-    """Slide 3's list: '产科 · V04 收受红包 否决 × 1' (the indicator named as the store's catalogue names it)."""
-    return [
-        f"{r['dept_name']} · {r['indicator_label']} {b.t('event.kind.' + r['kind'])} × {int(r['count'])}"
-        for r in b.events.to_dict("records")
-    ]
+    """Slide 3 as lines: '✕ 否决 · 放射科 · V07 违规操作引起事故…负主要责任 · 2026年8月3日'."""
+    return [" · ".join(row) for row in events_table(b).rows]
 
 
 def conflict_lines(b: Briefing) -> list[str]:
-    """Slide 4's conflicts: '放射科 · 授牌 2026年1月11日 · 否决 V07 2026年8月3日'."""
+    """Slide 4's conflicts: '放射科 · 2026年1月11日授牌 · 否决 V07（2026年8月3日）'."""
     return [
         b.t(
             "brief.conflict_fmt",
@@ -371,8 +544,8 @@ def conflict_lines(b: Briefing) -> list[str]:
 
 
 def attention_lines(b: Briefing) -> list[str]:
-    """Slide 5's list: '急诊科：患者满意度 85.4 未达 ≥ 90'."""
-    return [f"{r['dept_name']}：{r['reasons']}" for r in b.attention.to_dict("records")]
+    """Slide 6 as lines: '✕ 放射科：授牌后发生否决…'."""
+    return [f"{row[0]} {row[1]}：{row[2]}" for row in attention_table(b).rows]
 
 
 def clip(lines: list[str], limit: int, lang: str) -> list[str]:
@@ -380,3 +553,110 @@ def clip(lines: list[str], limit: int, lang: str) -> list[str]:
     if len(lines) <= limit:
         return lines
     return [*lines[: limit - 1], i18n.t("brief.more_fmt", lang, n=len(lines) - limit + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Slide tables: the same rows on screen, in the HTML and in the PPTX
+# ---------------------------------------------------------------------------------------------
+
+_KIND_MARK = {"veto": theme.MARK_VETO, "warning": theme.MARK_WARN}
+_SEVERITY_MARK = {4: theme.MARK_VETO, 3: theme.MARK_WARN, 2: theme.MARK_CONCERN, 1: theme.MARK_MISSED}
+_SEVERITY_TONE = {4: "veto", 3: "warning", 2: "warning", 1: "missed"}
+
+
+def _cut(rows: list, tones: list, limit: int | None, rest) -> tuple[tuple, tuple, str]:
+    """At most ``limit`` rows (None: all); the ones left out named by ``rest(left_out_rows)`` in one line."""
+    if limit is None or len(rows) <= limit:
+        return tuple(rows), tuple(tones), ""
+    return tuple(rows[: limit - 1]), tuple(tones[: limit - 1]), rest(rows[limit - 1 :])
+
+
+def _names_line(b: Briefing, key: str, names: list[str]) -> str:
+    unique = list(dict.fromkeys(names))
+    return b.t(key, n=len(unique), names=b.t("brief.list_sep").join(unique))
+
+
+def events_table(b: Briefing, limit: int | None = None) -> Table:
+    """Slide 3: kind (mark and word), department, the indicator's full catalogue text, date."""
+    rows, tones = [], []
+    for r in b.events.to_dict("records"):
+        kind = str(r["kind"])
+        rows.append(
+            (
+                f"{_KIND_MARK.get(kind, '')} {b.t('event.kind.' + kind)}".strip(),
+                str(r["dept_name"]),
+                str(r["indicator_label"]),
+                i18n.fmt_date(r["event_date"], b.lang),
+            )
+        )
+        tones.append(kind if kind in _KIND_MARK else None)
+    rows, tones, rest = _cut(rows, tones, limit, lambda left: b.t("brief.events_rest", n=len(left)))
+    cols = (b.t("brief.col.kind"), b.t("brief.col.dept"), b.t("brief.col.indicator"), b.t("brief.col.date"))
+    return Table(cols, rows, tones, rest)
+
+
+def awards_table(b: Briefing, limit: int | None = None) -> Table:
+    """Slide 4's list: conflicts (red), notices running (公示中 with their end dates), rectifications with their end
+    dates (overdue first)."""
+    rows, tones = [], []
+    for r in b.conflicts.to_dict("records"):
+        what = b.t("brief.award.conflict", indicator=r["indicator"], awarded=i18n.fmt_date(r["awarded_on"], b.lang))
+        rows.append((str(r["dept_name"]), f"{theme.MARK_VETO} {what}", i18n.fmt_date(r["event_date"], b.lang)))
+        tones.append("veto")
+    for r in b.notices_running.to_dict("records"):
+        rows.append((str(r["dept_name"]), b.t("brief.award.notice"), b.t("brief.award.until",
+                     date=i18n.fmt_date(r["notice_end"], b.lang))))  # fmt: skip
+        tones.append(None)
+    for r in b.rectifying.to_dict("records"):
+        late = bool(r["overdue"])
+        what = f"{theme.MARK_WARN} {b.t('brief.award.rectify_late')}" if late else b.t("brief.award.rectify")
+        rows.append(
+            (str(r["dept_name"]), what, b.t("brief.award.until", date=i18n.fmt_date(r["rectify_until"], b.lang)))
+        )
+        tones.append("warning" if late else None)
+    rows, tones, rest = _cut(rows, tones, limit, lambda left: _names_line(b, "brief.rest_fmt", [x[0] for x in left]))
+    return Table((b.t("brief.col.dept"), b.t("brief.col.status"), b.t("brief.col.date")), rows, tones, rest)
+
+
+def tasks_table(b: Briefing, limit: int | None = None) -> Table:
+    """Slide 5: key tasks overdue or due this quarter, by lead department (PRODUCT §8)."""
+    rows, tones = [], []
+    for r in b.tasks.to_dict("records"):
+        late = r["state"] == "overdue"
+        state = (f"{theme.MARK_VETO} " + b.t("brief.task.overdue", n=int(r["days_overdue"]))) if late else b.t(
+            "brief.task.due_quarter")  # fmt: skip
+        rows.append(
+            (str(r["lead_name"]), safe.strip_controls(str(r["title"])), i18n.fmt_date(r["due_on"], b.lang), state)
+        )
+        tones.append("veto" if late else None)
+    rows, tones, rest = _cut(rows, tones, limit, lambda left: b.t("brief.tasks_rest", n=len(left)))
+    cols = (b.t("brief.col.lead"), b.t("brief.col.task"), b.t("brief.col.due"), b.t("brief.col.status"))
+    return Table(cols, rows, tones, rest)
+
+
+def notices_table(b: Briefing, limit: int | None = None) -> Table:
+    """Slide 5: rectification notices not yet closed, overdue first (PRODUCT §8)."""
+    rows, tones = [], []
+    for r in b.notices.to_dict("records"):
+        late = r["state"] == "overdue"
+        state = (f"{theme.MARK_WARN} " + b.t("brief.notice.overdue", n=int(r["days_overdue"]))) if late else b.t(
+            "brief.notice.open")  # fmt: skip
+        rows.append(
+            (safe.strip_controls(str(r["notice_no"])), str(r["dept_name"]), i18n.fmt_date(r["due_on"], b.lang), state)
+        )
+        tones.append("warning" if late else None)
+    rows, tones, rest = _cut(rows, tones, limit, lambda left: b.t("brief.notices_rest", n=len(left)))
+    cols = (b.t("brief.col.notice"), b.t("brief.col.dept"), b.t("brief.col.due"), b.t("brief.col.status"))
+    return Table(cols, rows, tones, rest)
+
+
+def attention_table(b: Briefing, limit: int | None = None) -> Table:
+    """Slide 6: departments ranked by severity, a mark for the worst reason, then the reasons; beyond ``limit``
+    the rest by name in one line ('另有 N 个科室：…')."""
+    rows, tones = [], []
+    for r in b.attention.to_dict("records"):
+        sev = int(r["severity"])
+        rows.append((_SEVERITY_MARK[sev], str(r["dept_name"]), str(r["reasons"])))
+        tones.append(_SEVERITY_TONE[sev])
+    rows, tones, rest = _cut(rows, tones, limit, lambda left: _names_line(b, "brief.rest_fmt", [x[1] for x in left]))
+    return Table(("", b.t("brief.col.dept"), b.t("brief.col.reasons")), rows, tones, rest)

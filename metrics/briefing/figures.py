@@ -1,27 +1,25 @@
-"""The briefing's plotly figures (slides 2–4) and its projector theme: colours and type sizes shared by the
-figures, the HTML and the PPTX."""
+"""The briefing's plotly figures (slides 2 and 4), styled for the back row from the one theme (metrics.theme):
+horizontal bars so every department name reads level, values printed at the bars, type ≥ 24 px."""
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
-from metrics import safe
+from metrics import i18n, safe, theme
 from metrics.briefing.build import Briefing
 
-# Colours: high contrast on a white projector screen (red = veto/fail, amber = warning, green = pass).
-RED, AMBER, GREEN, GREY, INK, BLUE = "#c62828", "#ef8f00", "#2e7d32", "#9e9e9e", "#1a1a1a", "#1f4e9c"
-MUTED, RULE = "#444444", "#e0e0e0"  # subtitles; grid lines and card borders
-FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
-CHART_FONT = 24  # px: every chart label on a slide is at least this large
+# The theme's colours and fonts, under the names the briefing has always used.
+RED, AMBER, GREEN, GREY, INK, BLUE = theme.RED, theme.AMBER, theme.GREEN, theme.GREY, theme.INK, theme.BLUE
+MUTED, RULE = theme.MUTED, theme.RULE
+FONT_STACK = theme.FONT_STACK
+CHART_FONT = theme.SLIDE_MIN_PX  # px: every chart label on a slide is at least this large
 
 
 def figures(b: Briefing, height: int | None = 560) -> dict[str, go.Figure]:
-    """The slide charts by slide name: 'ranking', 'events', 'awards'."""
-    return {
-        "ranking": ranking_figure(b, height),
-        "events": events_figure(b, height),
-        "awards": awards_figure(b, height),
-    }
+    """The slide charts by slide name: 'ranking', 'awards'."""
+    return {"ranking": ranking_figure(b, height), "awards": awards_figure(b, height)}
 
 
 def _layout(fig: go.Figure, height: int | None, **kw) -> go.Figure:
@@ -29,68 +27,62 @@ def _layout(fig: go.Figure, height: int | None, **kw) -> go.Figure:
     fig.update_layout(
         height=height,
         autosize=height is None or None,
-        margin=dict(l=20, r=20, t=20, b=20),
         font=dict(family=FONT_STACK, size=CHART_FONT, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        **{"showlegend": False, **kw},
+        hoverlabel=dict(font=dict(size=CHART_FONT, family=FONT_STACK)),
+        **{"showlegend": False, "margin": dict(l=10, r=30, t=10, b=10), **kw},
     )
-    fig.update_xaxes(tickfont=dict(size=CHART_FONT), automargin=True)
-    fig.update_yaxes(tickfont=dict(size=CHART_FONT), automargin=True, gridcolor=RULE)
+    fig.update_xaxes(tickfont=dict(size=CHART_FONT), automargin=True, gridcolor=RULE)
+    fig.update_yaxes(tickfont=dict(size=CHART_FONT), automargin=True)
     return fig
 
 
 def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
-    """Departments' quarter value of the ranking metric, best first, green met / red missed, targets as a line."""
+    """The departments furthest below target (at most 15), worst at the top, as horizontal amber bars with their
+    values, each department's target a dark tick on its bar."""
     r = b.ranking
-    names = safe.plot_texts(r["dept_name"])  # plotly renders <a>, <span style>, <b>, <br> in any text (12.7)
-    colours = [GREEN if p is True else RED if p is False else GREY for p in r["passed"].astype(object)]
+    names = safe.plot_texts(r["dept_name"])[::-1]  # plotly renders <a>, <span style>, <b>, <br> in any text (12.7)
+    values, targets = list(r["value"])[::-1], list(r["target"])[::-1]
     fig = go.Figure()
     fig.add_bar(
-        x=names,
-        y=list(r["value"]),
-        marker_color=colours,
-        name=b.t("brief.this_quarter"),
-        hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        y=names,
+        x=values,
+        orientation="h",
+        marker_color=AMBER,
+        text=[f"{v:.1f}" for v in values],
+        textposition="outside",
+        constraintext="none",  # plotly shrinks outside text to a bar's thickness unless told not to
+        cliponaxis=False,
+        textfont=dict(size=CHART_FONT, color=INK),
+        name=f"{theme.MARK_MISSED} {b.t('brief.missed')}",
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
     )
     fig.add_scatter(
-        x=names,
-        y=list(r["target"]),
-        mode="lines",
-        line=dict(color=INK, width=4, dash="dash", shape="hvh"),
+        y=names,
+        x=targets,
+        mode="markers",
+        marker=dict(symbol="line-ns", size=34, line=dict(color=INK, width=5)),
         name=b.t("brief.target"),
-        hovertemplate=b.t("brief.target") + " %{y:.0f}<extra></extra>",
+        hovertemplate=b.t("brief.target") + " %{x:.0f}<extra></extra>",
     )
-    lo = min([*r["value"].dropna(), *r["target"].dropna(), 100]) if len(r) else 0
-    _layout(fig, height, bargap=0.15)
-    # every department labelled: plotly thins crowded category labels unless the ticks are listed
-    fig.update_xaxes(type="category", tickangle=-90, tickmode="array", tickvals=names)
-    fig.update_yaxes(range=[max(0, lo - 3), 100], title=None)
-    return fig
-
-
-def events_figure(b: Briefing, height: int | None = 560) -> go.Figure:
-    """Confirmed events of the quarter by indicator, vetoes red and warnings amber."""
-    e = b.events.groupby(["indicator", "kind"], as_index=False)["count"].sum() if len(b.events) else b.events
-    fig = go.Figure()
-    for kind, colour in (("veto", RED), ("warning", AMBER)):
-        part = e[e["kind"] == kind] if len(e) else e
-        fig.add_bar(
-            x=safe.plot_texts(part["indicator"]) if len(part) else [],
-            y=list(part["count"]) if len(part) else [],
-            marker_color=colour,
-            name=b.t("event.kind." + kind),
-            text=list(part["count"]) if len(part) else [],
-            textposition="outside",
-        )
-    _layout(fig, height, barmode="stack", showlegend=True, legend=dict(orientation="h", y=1.08, x=0))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(dtick=1, rangemode="tozero")
+    lo = min([*values, *targets]) if len(r) else 80
+    hi = max([*targets, *values]) if len(r) else 100
+    _layout(fig, height, bargap=0.2, margin=dict(l=10, r=30, t=38, b=4))
+    # every department labelled, level: plotly thins crowded category labels unless the ticks are listed
+    fig.update_yaxes(type="category", tickmode="array", tickvals=names, ticksuffix="  ")
+    # values are printed at the bars, so no value axis (its row of numbers gives the 15 bars their room at 720 px);
+    # each distinct target is named once above its line
+    fig.update_xaxes(range=[max(0, math.floor(lo) - 4), math.ceil(hi) + 2], showticklabels=False)
+    for tgt in sorted(set(targets)):
+        fig.add_annotation(x=tgt, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"{b.t('brief.target')} {i18n.fmt_number(tgt, b.lang, 0)}",
+                           font=dict(size=CHART_FONT, color=INK))  # fmt: skip
     return fig
 
 
 def awards_figure(b: Briefing, height: int | None = 560) -> go.Figure:
-    """Departments per award status of the quarter's year, in process order (horizontal bars)."""
+    """Departments per award status of the quarter's year, in process order (horizontal bars with counts)."""
     p = b.pipeline[b.pipeline["count"] > 0].iloc[::-1]
     colours = [
         GREEN if s == "awarded" else RED if s in ("revoked", "rejected") else AMBER if s == "rectifying" else BLUE
@@ -102,11 +94,13 @@ def awards_figure(b: Briefing, height: int | None = 560) -> go.Figure:
             x=list(p["count"]),
             orientation="h",
             marker_color=colours,
-            text=list(p["count"]),
+            text=[i18n.fmt_number(c, b.lang, 0) for c in p["count"]],
             textposition="outside",
+            cliponaxis=False,
+            textfont=dict(size=CHART_FONT, color=INK),
         )
     )
-    _layout(fig, height)
-    fig.update_yaxes(type="category")
-    fig.update_xaxes(rangemode="tozero", range=[0, max([*p["count"], 1]) * 1.15])
+    _layout(fig, height, bargap=0.3)
+    fig.update_yaxes(type="category", ticksuffix="  ")
+    fig.update_xaxes(rangemode="tozero", range=[0, max([*p["count"], 1]) * 1.18], showticklabels=False)
     return fig

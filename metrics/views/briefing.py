@@ -1,6 +1,7 @@
-"""What the 季度汇报 page shows (PRODUCT §6; issues 5, 11): the quarters on offer, the chosen quarter's five slides —
-titles, the line under each, figures (a preview size and one filling a projector), data lines and KPI cards —
-and the ``Briefing`` the HTML and PPTX downloads are written from.
+"""What the 季度汇报 page shows (PRODUCT §6; issues 5, 11, 13): the quarters on offer, the chosen quarter's six
+slides — titles, the line under each, figures (a preview size and one filling a projector), tables (each in the rows
+that fit a 1280×720 projector and those that fit 1920×1080) and KPI cards — and the ``Briefing`` the HTML and PPTX
+downloads are written from.
 
 Choices (``ViewKey.choices``): ``quarter`` ('YYYY-Qn'; None or a quarter without data: the default quarter, the
 newest complete one).
@@ -8,12 +9,19 @@ newest complete one).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import briefing, store
+from metrics import briefing, safe, store, theme
 from metrics.views import ViewKey
+
+# The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
+# projector and a 1920×1080 screen, under the slide's title and subtitle. Checked by tests/e2e/test_presentation.py.
+SHORT = briefing.Fit(width=1180, budget=380, font=24, head=24, line=1.25, pad_x=10, pad_y=3, rest_font=24)
+TALL = briefing.Fit(width=1800, budget=650, font=30, head=26, line=1.3, pad_x=14, pad_y=6, rest_font=28)
 
 
 @dataclass(frozen=True)
@@ -27,18 +35,38 @@ class Card:
 
 
 @dataclass(frozen=True)
+class SlideTable:
+    """A table on a slide: its heading, the rows fitting 1280×720 (``short``) and 1920×1080 (``tall``), each with the
+    rest named in one line, and the text shown when it has no row."""
+
+    heading: str
+    short: briefing.Table
+    tall: briefing.Table
+    empty: str = ""
+
+
+@dataclass(frozen=True)
 class Slide:
-    """One slide: its title, the line under it (our text, numbers only), its chart in two sizes, a heading over its
-    data lines (slide 4's conflicts), the data lines (plain text: names from uploads) and KPI cards (slide 1)."""
+    """One slide: its title, the line under it (our text, numbers only), its chart in two sizes, its tables (data as
+    plain text: names from uploads), KPI cards (slide 1) and, for a slide without data yet, an empty-state note."""
 
     name: str
     title: str
     sub: str = ""
     figure: go.Figure | None = None  # 560 px high: the preview
     present_figure: go.Figure | None = None  # fills its container: presentation mode
-    heading: str = ""
-    lines: tuple[str, ...] = ()
+    tables: tuple[SlideTable, ...] = ()
     cards: tuple[Card, ...] = ()
+    empty: str = ""  # the slide's honest empty state (slide 5 until PRODUCT §8's tasks and notices exist)
+    empty_sub: str = ""
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """Every table row as one line ('a · b · c'), tall fit, then the rest line: what a reader of the slide sees."""
+        out = []
+        for t in self.tables:
+            out += [" · ".join(c for c in row if c) for row in t.tall.rows] + ([t.tall.rest] if t.tall.rest else [])
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -69,33 +97,66 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
     small, full = briefing.figures(b), briefing.figures(b, height=None)
 
     def title(name: str) -> str:
-        return b.title if name == "kpis" else b.t(f"brief.slide.{name}")
+        return b.title if name == "kpis" else b.t(f"brief.s.{name}")
 
+    def table(name: str, make, heading: str = "", empty: str = "", share: float = 1.0, split: int = 1) -> SlideTable:
+        """The table in the rows that fit each screen: ``share`` of the slide's width, ``split`` tables stacked."""
+        most_short, most_tall = briefing.FIT_ROWS[name]
+        fits = []
+        for fit, most in ((SHORT, most_short), (TALL, most_tall)):
+            fit = dataclasses.replace(
+                fit, width=fit.width * share, budget=fit.budget / split - (60 if split > 1 else 0)
+            )
+            fits.append(briefing.fit_table(make, b, fit, most))
+        return SlideTable(heading, fits[0], fits[1], empty)
+
+    ranking = (
+        Slide("ranking", title("ranking"), b.ranking_sub(), small["ranking"], full["ranking"])
+        if len(b.ranking)
+        else Slide("ranking", title("ranking"), b.ranking_sub(),
+                   empty=b.t("brief.ranking_all_met") if b.ranked else b.t("brief.ranking_none"))
+    )  # fmt: skip
+    programme_empty = b.tasks.empty and b.notices.empty
     return (
         Slide(
             "kpis",
             title("kpis"),
-            b.t("brief.vs_prev", prev=briefing.quarter_label(b.previous, b.lang)),
+            b.t("brief.kpi_sub", prev=briefing.quarter_label(b.previous, b.lang)),
             cards=_cards(b),
         ),
-        Slide("ranking", title("ranking"), b.ranking_sub(), small["ranking"], full["ranking"]),
+        ranking,
         Slide(
             "events",
             title("events"),
-            b.t("brief.events_sub", vetoes=b.vetoes, warnings=b.warnings),
-            small["events"],
-            full["events"],
-            lines=tuple(briefing.event_lines(b)),
+            b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings),
+            tables=(table("events", briefing.events_table, empty=b.t("brief.events_none")),),
         ),
         Slide(
             "awards",
             title("awards"),
+            b.t("brief.awards_sub"),
             figure=small["awards"],
             present_figure=full["awards"],
-            heading=b.t("brief.conflicts"),
-            lines=tuple(briefing.conflict_lines(b)),
+            tables=(table("awards", briefing.awards_table, empty=b.t("brief.awards_none"), share=0.58),),
         ),
-        Slide("attention", title("attention"), lines=tuple(briefing.attention_lines(b))),
+        Slide(
+            "tasks",
+            title("tasks"),
+            tables=()
+            if programme_empty
+            else (
+                table("tasks", briefing.tasks_table, b.t("brief.tasks_heading"), b.t("brief.none"), split=2),
+                table("tasks", briefing.notices_table, b.t("brief.notices_heading"), b.t("brief.none"), split=2),
+            ),
+            empty=b.t("brief.tasks_empty") if programme_empty else "",
+            empty_sub=b.t("brief.tasks_empty_sub") if programme_empty else "",
+        ),
+        Slide(
+            "attention",
+            title("attention"),
+            b.t("brief.attention_sub"),
+            tables=(table("attention", briefing.attention_table, empty=b.t("brief.attention_none")),),
+        ),
     )
 
 
@@ -105,9 +166,9 @@ def _cards(b: briefing.Briefing) -> tuple[Card, ...]:
     cards = []
     for k in b.kpis:
         better = None if k.change is None or k.change == 0 else (k.change > 0) == (k.direction == ">=")
-        lines = [
-            (briefing.kpi_target_text(k, lang), {True: "good", False: "bad", None: "muted"}[k.passed]),
-            (briefing.kpi_change_text(k, lang), {True: "good", False: "bad", None: None}[better]),
+        lines = [  # a missed target is amber, as everywhere; red is kept for vetoes and conflicts
+            (briefing.kpi_target_text(k, lang), {True: "good", False: "warn", None: "muted"}[k.passed]),
+            (briefing.kpi_change_text(k, lang), {True: "good", False: "warn", None: None}[better]),
         ]
         depts = briefing.kpi_depts_text(k, lang)
         if depts:
@@ -127,3 +188,27 @@ def _cards(b: briefing.Briefing) -> tuple[Card, ...]:
 
 def _tone(n: int, bad: str) -> str:
     return bad if n else "good"
+
+
+_ROW_STYLE = {
+    "veto": f"color: {theme.RED_TEXT}; font-weight: 700; background-color: {theme.RED_BG}",
+    "warning": f"color: {theme.AMBER_TEXT}; background-color: {theme.AMBER_BG}",
+    "missed": f"color: {theme.INK}",
+    "met": f"color: {theme.GREEN_TEXT}",
+    None: "",
+}
+
+
+def table_styler(t: briefing.Table) -> pd.io.formats.style.Styler:
+    """A slide table for ``st.table``: every cell shown as written (st.table reads Markdown, so each is escaped),
+    each row in its tone's colour (the theme's; a mark in the row says the same without colour)."""
+    cols = [safe.md_text(c) or " " * (i + 1) for i, c in enumerate(t.columns)]  # unique, even when a heading is blank
+    frame = pd.DataFrame([[safe.md_text(c) for c in row] for row in t.rows], columns=cols)
+    tones = list(t.tones)
+    styled = frame.style.apply(lambda row: [_ROW_STYLE[tones[row.name]]] * len(row), axis=1)
+    # short columns (mark, department, date) never wrap; the long text (indicator, reasons, status) does
+    longest = max(range(len(cols)), key=lambda j: max((briefing.em_width(r[j]) for r in t.rows), default=0))
+    short = [j for j in range(len(cols)) if j != longest]
+    return styled.set_table_styles(
+        [{"selector": f"td.col{j}, td.col{j} *", "props": "white-space: nowrap"} for j in short]
+    )

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from metrics import briefing, store
+from metrics import briefing, i18n, store
 from tests.e2e.conftest import exceptions, wait_idle
 
 N = len(briefing.SLIDES)
@@ -104,7 +104,13 @@ def _counter(page) -> str:
 def _check_slide(page, n: int, size: str, shots) -> None:
     wait_idle(page)
     page.wait_for_function(f"() => document.body.innerText.includes('{n} / {N}')")
-    if briefing.SLIDES[n - 1] in ("ranking", "events", "awards"):
+    # a cold server draws the slide before its stylesheet: wait for the chrome to go and the buttons to come
+    page.wait_for_function(
+        """() => { const h = document.querySelector('[data-testid="stHeader"]');
+                   return (!h || getComputedStyle(h).display === 'none') && document.querySelector('.st-key-brief_nav'); }"""
+    )
+    wait_idle(page)
+    if briefing.SLIDES[n - 1] in ("ranking", "awards"):
         page.wait_for_selector(".st-key-brief_slide .js-plotly-plot .main-svg")
     page.screenshot(path=str(shots / f"present_{size}_slide{n}_{briefing.SLIDES[n - 1]}.png"))
     assert not exceptions(page)
@@ -123,6 +129,21 @@ def _check_slide(page, n: int, size: str, shots) -> None:
     assert len(sizes) >= 3, f"slide {n}: hardly any text found {sizes}"
     small = [(t, s) for t, s in sizes if s < MIN_FONT_PX]
     assert not small, f"slide {n} at {size}: text below {MIN_FONT_PX}px: {small[:8]}"
+    return page.evaluate(_SLIDE_FACTS)
+
+
+# What a slide shows: its visible table cells, the bars of its chart, and whether any chart text is rotated.
+_SLIDE_FACTS = r"""() => {
+  const slide = document.querySelector('.st-key-brief_slide');
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  return {
+    cells: [...slide.querySelectorAll('td')].filter(visible).map(td => td.innerText.trim()),
+    bars: slide.querySelectorAll('.js-plotly-plot .bars .point').length,
+    rotated: [...slide.querySelectorAll('.js-plotly-plot text')].filter(
+      t => /rotate\((?!0)/.test(t.getAttribute('transform') || '')).map(t => t.textContent).slice(0, 5),
+    text: slide.innerText,
+  };
+}"""
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
@@ -131,8 +152,10 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
         quarter = briefing.default_quarter(db)
     page = new_page(width, height)
     size = f"{width}x{height}"
+    with store.opened(app.db) as db:
+        b = briefing.build(db, quarter, "zh")
     page.goto(f"{app.url}/briefing?present=1&quarter={quarter}")
-    _check_slide(page, 1, size, shots)
+    facts = {1: _check_slide(page, 1, size, shots)}
     title = briefing.quarter_label(quarter, "zh")
     assert title in page.inner_text(".stMain")
     # forward through every slide, alternating the Next button and the keys a presenter's clicker sends
@@ -143,7 +166,15 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
             page.get_by_role("button", name=re.compile("下一页")).click()
         else:
             page.locator("body").press(move)
-        _check_slide(page, n, size, shots)
+        facts[n] = _check_slide(page, n, size, shots)
+    slide = {name: facts[i] for i, name in enumerate(briefing.SLIDES, start=1)}
+    # the ranking: at most 15 horizontal bars, names level; the events: the indicators' full text in a table
+    assert 0 < slide["ranking"]["bars"] <= 15 and not slide["ranking"]["rotated"]
+    assert set(b.events["indicator_label"]) <= set(slide["events"]["cells"])
+    # the awards: the conflict in a table row; the tasks: the honest empty state; attention: the rest in one line
+    assert any(c.startswith("✕ 冲突") for c in slide["awards"]["cells"])
+    assert "重点任务与整改通知书尚未录入" in slide["tasks"]["text"]
+    assert "另有 " in slide["attention"]["text"] and "个科室：" in slide["attention"]["text"]
     # and back again: the Previous button, ArrowLeft and PageUp
     page.get_by_role("button", name=re.compile("上一页")).click()
     wait_idle(page)
@@ -154,6 +185,36 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
     page.locator("body").press("PageUp")
     wait_idle(page)
     page.wait_for_function(f"() => document.body.innerText.includes('{N - 3} / {N}')")
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_a_running_quarter_is_labelled_partial_and_still_fits(app, new_page, shots, width, height):
+    """Issue 13: the newest demo quarter holds fewer than three months; its slides say so and still fit."""
+    with store.opened(app.db) as db:
+        newest = briefing.available_quarters(db)[0]
+        b = briefing.build(db, newest, "zh")
+    assert b.partial
+    page = new_page(width, height)
+    page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=1")
+    facts = _check_slide(page, 1, f"{width}x{height}_partial", shots)
+    assert b.period_label in page.inner_text(".stMain") and "进行中" in b.period_label
+    page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=6")
+    facts = _check_slide(page, 6, f"{width}x{height}_partial", shots)
+    assert facts["cells"][:2] == ["✕", b.attention.iloc[0]["dept_name"]]  # the worst first
+
+
+def test_english_slides_fit_the_projector(app, new_page, shots):
+    """English runs longer than Chinese: every slide of the running quarter still fits 1280×720 at ≥ 24 px."""
+    with store.opened(app.db) as db:
+        newest = briefing.available_quarters(db)[0]
+        b = briefing.build(db, newest, "en")
+    page = new_page(1280, 720)
+    for n, name in enumerate(briefing.SLIDES, start=1):
+        page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide={n}&lang=en")
+        facts = _check_slide(page, n, "1280x720_en", shots)
+        title = b.title if name == "kpis" else i18n.t(f"brief.s.{name}", "en")
+        assert page.locator(".stMain h1").first.inner_text() == title
+    assert facts["cells"][0] == "✕"
 
 
 def test_slide_parameter_and_exit(app, new_page):
