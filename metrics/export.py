@@ -182,6 +182,36 @@ _EXAMPLES: dict[str, list[dict]] = {
     ],
     # PRODUCT §4.1: one row per day of the State Council's schedule (休 holiday, 班 adjusted working day).
     "calendar": [dict(date="2027-01-01", kind="休", name="元旦")],
+    # PRODUCT §8 (issue 14): one key task of the plan, its lead and responsible departments (names or codes).
+    "tasks": [
+        dict(
+            task_code="2027-01",
+            title="开展廉洁风险点排查",
+            category="风险防范",
+            lead_dept="纪检监察室",
+            responsible="全院临床科室",
+            due_on="2027-06-30",
+            status="推进中",
+            progress="已完成第一轮排查",
+            updated_on="2027-03-31",
+            metric="",
+        )
+    ],
+    "notices": [
+        dict(
+            notice_no="纪检整改〔2027〕1号",
+            notice_type="整改通知书",
+            dept_code="K01",
+            issued_on="2027-03-01",
+            due_on="2027-04-30",
+            issue="病历书写不规范",
+            event_id="",
+            status="整改中",
+            closed_on="",
+        )
+    ],
+    # fictitious: the roster holds personal data, a template never does
+    "staff": [dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是")],
 }
 
 

@@ -34,6 +34,7 @@ APPRAISAL_MIN_YEARS = 1  # 一年以上 includes exactly one year: in the depart
 
 # PRODUCT §8 tasks.responsible: separators between departments, the whole hospital, and a category's departments.
 RESPONSIBLE_SEPARATORS = r"[、，,;；/\s]+"
+RESPONSIBLE_JOIN = ","  # how the stored tasks.responsible lists its department codes
 WHOLE_HOSPITAL = ("全院各科室", "全院", "全院科室", "all departments")
 CATEGORY_PATTERN = re.compile(r"^全院(?P<category>.+?)科室$")
 

@@ -157,7 +157,8 @@ def now_iso() -> str:
 # 2: batch_rejects.row_json (the rejected row as written, for the error report)
 # 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
 # 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
-SCHEMA_VERSION = 4
+# 5: tasks, notices, staff (programme work, PRODUCT §8; issue 14)
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -215,6 +216,16 @@ CREATE TABLE IF NOT EXISTS signin_attempts (
 CREATE TABLE IF NOT EXISTS audit_budget (
     scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS tasks (
+    task_code TEXT PRIMARY KEY, title TEXT NOT NULL, category TEXT, lead_dept TEXT NOT NULL, responsible TEXT,
+    due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'not_started', progress TEXT, updated_on TEXT, metric TEXT);
+CREATE TABLE IF NOT EXISTS notices (
+    notice_no TEXT PRIMARY KEY, notice_type TEXT NOT NULL DEFAULT 'rectification', dept_code TEXT NOT NULL,
+    issued_on TEXT NOT NULL, due_on TEXT NOT NULL, issue TEXT, event_id TEXT,
+    status TEXT NOT NULL DEFAULT 'rectifying', closed_on TEXT);
+CREATE TABLE IF NOT EXISTS staff (
+    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, dept_code TEXT NOT NULL, in_dept_since TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1);
 """
 
 # The data tables a batch may change, with their natural keys (contract order).
@@ -227,6 +238,9 @@ DATA_TABLES: dict[str, tuple[str, ...]] = {
     "metric_catalogue": ("code",),
     "indicator_catalogue": ("code",),
     "calendar_days": ("date",),
+    "tasks": ("task_code",),
+    "notices": ("notice_no",),
+    "staff": ("staff_id",),
 }
 
 
@@ -475,6 +489,34 @@ def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.Data
         sql += " WHERE date BETWEEN ? AND ?"
         params = [f"{int(year):04d}-01-01", f"{int(year):04d}-12-31"]
     return _frame(db, sql + " ORDER BY date", params)
+
+
+# --- programme work (PRODUCT §8, issue 14) -----------------------------------------------------------
+
+
+def tasks(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Key tasks: task_code, title, category, lead_dept, responsible (codes joined by ','), due_on, status
+    (not_started | in_progress | done | cancelled), progress, updated_on, metric; by due date, then code."""
+    return _frame(
+        db,
+        "SELECT task_code, title, category, lead_dept, responsible, due_on, status, progress, updated_on, metric "
+        "FROM tasks ORDER BY due_on, task_code",
+    )
+
+
+def notices(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Rectification notices: notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status
+    (rectifying | rectified | closed), closed_on; by issue date, then number."""
+    return _frame(
+        db,
+        "SELECT notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status, closed_on "
+        "FROM notices ORDER BY issued_on, notice_no",
+    )
+
+
+def staff(db: sqlite_utils.Database) -> pd.DataFrame:
+    """The staff roster (personal data, PRODUCT §8): staff_id, name, dept_code, in_dept_since, active."""
+    return _frame(db, "SELECT staff_id, name, dept_code, in_dept_since, active FROM staff ORDER BY dept_code, staff_id")
 
 
 def metric_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
@@ -800,6 +842,9 @@ EXPORT_TABLES = (
     "metric_catalogue",
     "indicator_catalogue",
     "calendar_days",
+    "tasks",
+    "notices",
+    "staff",
     "batches",
     "audit",
 )
