@@ -78,16 +78,23 @@ def error_report_bytes(rejects: pd.DataFrame, lang: str = "zh") -> bytes:
     return csv_bytes(error_report_frame(rejects, lang))
 
 
-def export_all(out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None) -> list[Path]:
-    """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths."""
+def export_all(
+    out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None, user: str | None = None
+) -> list[Path]:
+    """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
+    staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    with store.opened(db_path) as db:
+    with store.opened(db_path) as db, db.atomic():
         for table in store.EXPORT_TABLES:
             path = out / f"{table}.csv"
-            path.write_bytes(csv_bytes(store.table_frame(db, table)))
+            frame = store.table_frame(db, table)
+            path.write_bytes(csv_bytes(frame))
             paths.append(path)
+            if table == "staff":
+                detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
+                store.audit_log(db, user, "staff_export", target=str(path), detail=detail)
     return paths
 
 
