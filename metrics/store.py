@@ -824,6 +824,9 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
             "metric_values",
             "events",
             "award_changes",
+            "tasks",
+            "notices",
+            "staff",
             "departments",
         ):
             db.execute(f"DELETE FROM {tbl}")

@@ -176,3 +176,33 @@ def test_schema_5_adds_the_programme_tables_to_a_version_4_store(tmp_path):
         "active",
     ]
     conn.close()
+
+
+def test_demo_programme_data_by_hand():
+    """The demo (end month 2026-10, judged 2026-11-15): 24 tasks, four per aspect, led by the functional and
+    administrative offices; three overdue; five notices, one overdue (K20), two tied to the demo's vetoes; the
+    roster's one-year line: in since 2025-01-10 (exactly a year before the 2026-01-10 award) gets points,
+    2025-01-11 (a day short) does not."""
+    from datetime import date
+
+    import pandas as pd
+
+    from metrics import demo, programme
+
+    d = demo.build("2026-10")
+    tasks = pd.DataFrame(d["tasks"])
+    assert len(tasks) == 24 and tasks["category"].value_counts().tolist() == [4] * 6
+    leads = {r[0] for r in demo.DEPARTMENTS if r[2] in ("职能", "行政")}
+    assert set(tasks["lead_dept"]) <= leads
+    states = programme.task_states(tasks, date(2026, 11, 15))["state"].value_counts()
+    assert states["overdue"] == 3 and states["done"] >= 12
+    notices = programme.notice_states(pd.DataFrame(d["notices"]), date(2026, 11, 15))
+    assert notices.loc[notices["state"] == "overdue", "dept_code"].tolist() == ["K20"]
+    vetoes = {e["event_id"] for e in d["events"] if e["kind"] == "veto"}
+    assert len([n for n in d["notices"] if n.get("event_id") in vetoes]) == 2
+    staff = pd.DataFrame(d["staff"])
+    k01 = staff[staff["dept_code"] == "K01"].set_index("in_dept_since")
+    assert {"2025-01-10", "2025-01-09", "2025-01-11"} <= set(k01.index)
+    pts = programme.appraisal_points(2026, pd.DataFrame(d["award_changes"]), staff, date(2026, 11, 15))
+    got = set(pts.loc[pts["dept_code"] == "K01", "in_dept_since"])
+    assert "2025-01-10" in got and "2025-01-09" in got and "2025-01-11" not in got
