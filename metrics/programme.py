@@ -133,6 +133,18 @@ def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def events_with_notices(events: pd.DataFrame, notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Stored events plus the automatic W03 整改逾期 warnings of the notices overdue on ``as_of`` (PRODUCT §4.3,
+    §8), in the columns and order of store.events: what the lights, the attention list and the trends page read."""
+    if notices.empty:
+        return events
+    warnings = overdue_notice_warnings(notices, as_of)
+    if warnings.empty:
+        return events
+    both = pd.concat([events, warnings[list(events.columns)]], ignore_index=True)
+    return both.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # 医德考评加分 (seed 004)
 # ---------------------------------------------------------------------------------------------
