@@ -900,6 +900,28 @@ _BULK_COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
     ),
     "award_changes": ("dept_code", "year", "status", "changed_on", "rectify_until", "note"),
+    "tasks": (
+        "task_code",
+        "title",
+        "category",
+        "lead_dept",
+        "responsible",
+        "due_on",
+        "status",
+        "progress",
+        "updated_on",
+    ),
+    "notices": (
+        "notice_no",
+        "notice_type",
+        "dept_code",
+        "issued_on",
+        "due_on",
+        "issue",
+        "event_id",
+        "status",
+        "closed_on",
+    ),
 }
 
 
