@@ -71,41 +71,44 @@ else:
         },
     )
 
-# --- edit (editors): a task's status and progress note, in place ------------------------------------------------
+# --- a task's progress (everyone reads the whole note); editors update its status and note in place -----------
 
-if ui.can("editor") and view.edit_options:
-    st.subheader(ui.t("tasks.edit"))
+if view.edit_options:
+    st.subheader(ui.t("tasks.detail"))
     code = st.selectbox(ui.t("tasks.edit_task"), view.edit_options, format_func=view.edit_labels.get, key="task_pick")
-    status, note = view.edit_current[code]
-    with st.form("task_edit"):
-        new_status = st.selectbox(
-            ui.t("tasks.edit_status"),
-            view.status_options,
-            index=view.status_options.index(status) if status in view.status_options else 0,
-            format_func=view.status_labels.get,
-            key=f"task_status_{code}",
-        )
-        new_note = st.text_area(ui.t("tasks.edit_note"), value=note, key=f"task_note_{code}")
-        if st.form_submit_button(ui.t("tasks.edit_save")):
-            report = ui.guarded(
-                tasks.update_task,
-                str(store.db_path()),
-                code,
-                new_status,
-                new_note,
-                user=ui.current_user(),
-                lang=ui.lang(),
-                today=today,
-            )
-            if report.committed:
-                st.session_state["tasks_flash"] = ui.t("tasks.edit_saved", code=code, batch=report.batch_id)
-                st.rerun()
-            elif report.problems:
-                st.error(ui.t("tasks.edit_refused", reasons="；".join(p.message for p in report.problems)))
-            else:
-                st.info(ui.t("tasks.edit_same"))
+    st.markdown(view.details[code])
     if msg := st.session_state.pop("tasks_flash", None):
         st.success(msg)
+    if ui.can("editor"):
+        status, note = view.edit_current[code]
+        with st.form("task_edit"):
+            st.markdown("**" + ui.t("tasks.edit") + "**")
+            new_status = st.selectbox(
+                ui.t("tasks.edit_status"),
+                view.status_options,
+                index=view.status_options.index(status) if status in view.status_options else 0,
+                format_func=view.status_labels.get,
+                key=f"task_status_{code}",
+            )
+            new_note = st.text_area(ui.t("tasks.edit_note"), value=note, key=f"task_note_{code}")
+            if st.form_submit_button(ui.t("tasks.edit_save")):
+                report = ui.guarded(
+                    tasks.update_task,
+                    str(store.db_path()),
+                    code,
+                    new_status,
+                    new_note,
+                    user=ui.current_user(),
+                    lang=ui.lang(),
+                    today=today,
+                )
+                if report.committed:
+                    st.session_state["tasks_flash"] = ui.t("tasks.edit_saved", code=code, batch=report.batch_id)
+                    st.rerun()
+                elif report.problems:
+                    st.error(ui.t("tasks.edit_refused", reasons="；".join(p.message for p in report.problems)))
+                else:
+                    st.info(ui.t("tasks.edit_same"))
 
 # --- the rectification notices register (PRODUCT §8) ------------------------------------------------------------
 

@@ -40,21 +40,28 @@ def test_viewer_sees_counts_aspects_leads_list_and_notices_in_chinese(demo_db):
     assert at.title[0].value == "重点任务"
     # demo: three tasks overdue (in progress past their date), 24 in all
     assert at.markdown[0].value.startswith("#### 逾期 3 · 本季度到期")
-    assert [s.value for s in at.subheader] == ["按类别", "按牵头科室", "任务清单", "整改通知书"]
+    assert [s.value for s in at.subheader] == ["按类别", "按牵头科室", "任务清单", "任务进展", "整改通知书"]
     aspects, leads, listed, notices = _frames(at)
     assert list(aspects["category"]) == ["政治统领", "责任落实", "风险防范", "重点突破", "单元创建", "实践创新"]
     assert aspects["total"].tolist() == [4] * 6
     assert leads.iloc[0]["overdue"] >= leads.iloc[-1]["overdue"]
     assert list(listed["state"][:3]) == ["■ 逾期"] * 3
     assert list(notices["state"][:1]) == ["■ 逾期"] and "急诊科" in notices.iloc[0]["dept"]
-    assert not [b for b in at.button if b.key and "task" in b.key]  # no editor for a viewer
-    assert not at.get("text_area")
+    assert not [b for b in at.button if b.label == "保存"] and not at.text_area  # no editor for a viewer
+    # the first task's whole progress note, for everyone
+    assert any("已按期完成并归档" in m.value for m in at.markdown)
 
 
 def test_english_page_and_the_department_filter(demo_db):
     at = _page("en")
     assert at.title[0].value == "Key tasks"
-    assert [s.value for s in at.subheader] == ["By aspect", "By lead department", "Task list", "Rectification notices"]
+    assert [s.value for s in at.subheader] == [
+        "By aspect",
+        "By lead department",
+        "Task list",
+        "Task progress",
+        "Rectification notices",
+    ]
     at.selectbox(key="tasks_dept").set_value("K20").run()
     assert not at.exception
     _aspects, _leads, listed, notices = _frames(at)
@@ -83,3 +90,5 @@ def test_editor_updates_a_task_in_place(demo_db):
     assert (row["status"], row["progress"]) == ("done", "验收完成 <b>ok</b>")
     listed = _frames(at)[2].set_index("task_code")
     assert listed.at[code, "state"] == "● 已完成" and listed.at[code, "progress"] == "验收完成 <b>ok</b>"
+    # the note as written, escaped for Markdown: no HTML is rendered
+    assert any("验收完成 \\<b\\>ok\\</b\\>" in m.value for m in at.markdown), [m.value for m in at.markdown]

@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, contract, i18n, programme
+from metrics import charts, contract, i18n, programme, safe
 from metrics.views import ViewKey, loaded
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
@@ -37,11 +37,12 @@ class TasksView:
     summary_headers: dict[str, str]
     tasks: pd.DataFrame  # marker, then LIST_COLUMNS, overdue first (most days late first), then by due date
     headers: dict[str, str]  # LIST_COLUMNS → shown name
-    edit_options: tuple[str, ...]  # task codes, in list order
+    edit_options: tuple[str, ...]  # task codes (all by code; the filtered list's when a department is chosen)
     edit_labels: dict[str, str]  # task code → "T01 廉洁风险点排查"
     edit_current: dict[str, tuple[str, str]]  # task code → (status code, progress note) as stored
     status_options: tuple[str, ...]  # contract.TASK_STATUSES codes
     status_labels: dict[str, str]
+    details: dict[str, str]  # task code → its details and whole progress note as Markdown (every data string escaped)
 
 
 def build(key: ViewKey) -> TasksView:
@@ -131,7 +132,27 @@ def build(key: ViewKey) -> TasksView:
         },
         status_options=tuple(contract.TASK_STATUSES),
         status_labels=status_text,
+        details=_details(all_tasks, names, all_codes, state_text, status_text, lang),
     )
+
+
+def _details(states, names, all_codes, state_text, status_text, lang) -> dict[str, str]:
+    """Per task: state, lead, responsible, due date, status, update date and the whole note, as escaped Markdown."""
+    out = {}
+    for r in states.to_dict("records"):
+        note = "" if r["progress"] is None or r["progress"] != r["progress"] else str(r["progress"])
+        fields = i18n.t(
+            "tasks.detail_line",
+            lang,
+            state=state_text[r["state"]],
+            lead=safe.md_text(names.get(r["lead_dept"], r["lead_dept"])),
+            responsible=safe.md_text(_responsible_text(r["responsible"] or "", names, all_codes, lang) or "—"),
+            due=i18n.fmt_date(r["due_on"], lang),
+            status=status_text.get(r["status"], r["status"]),
+            updated=i18n.fmt_date(r["updated_on"], lang),
+        )
+        out[r["task_code"]] = f"**{safe.md_text(r['title'])}**  \n{fields}  \n{safe.md_text(note) or '—'}"
+    return out
 
 
 def _summary(states: pd.DataFrame, by: str) -> pd.DataFrame:
