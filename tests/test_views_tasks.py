@@ -188,3 +188,31 @@ def test_slide5_by_lead_and_open_notices(db_file):
     ]
     assert s.notices == ()
     assert s.lines("zh")[-1] == "无"
+
+
+def test_slide5_for_a_past_quarter_is_judged_on_its_last_day(db_file):
+    fill(db_file)
+    notices = "文号,科室编码,下达日期,整改期限,状态\nN1,K01,2027-01-05,2027-03-20,整改中\nN2,K02,2027-01-05,2027-02-01,已销号\n"
+    assert importer.commit(notices.encode(), "n.csv").committed
+    with store.opened(db_file) as db:
+        s = tasks.slide5_for(db, "2027-Q1", "zh", today=date(2027, 8, 1))
+    # judged on 2027-03-31: A6 (due 01-31) overdue; A3 due 03-31 is done; nothing else is due in Q1
+    assert [(x.lead, x.titles) for x in s.overdue] == [("党政综合办公室", ("专项治理",))]
+    assert s.due_quarter == ()
+    assert [(n.dept, n.notice_no, n.days_overdue) for n in s.notices] == [("心血管内科", "N1", 11)]  # 03-20 → 03-31
+    assert s.lines("zh") == [
+        "逾期任务",
+        "党政综合办公室：专项治理",
+        "本季度到期任务",
+        "无",
+        "未销号的整改通知书",
+        "心血管内科：N1（期限 2027年3月20日，逾期 11 天）",
+    ]
+    with store.opened(db_file) as db:
+        running = tasks.slide5_for(db, "2027-Q2", "en", today=TODAY)
+    # judged today (05-15): one overdue task each, the tie by lead code (F01 before G01)
+    assert [(x.lead, x.titles) for x in running.overdue] == [
+        ("医务科", ("排查廉洁风险",)),
+        ("党政综合办公室", ("专项治理",)),
+    ]
+    assert running.title == "Key tasks and rectification notices"

@@ -359,3 +359,15 @@ def update_task(db_path: str, task_code: str, status: str, progress: str, *, use
     return importer.commit_rows(
         "tasks", [new], source=EDIT_SOURCE, user=user, lang=lang, db_path=db_path, action="task_edit", first_line=1
     )
+
+
+def slide5_for(db, quarter: str, lang: str, today: date | None = None) -> Slide5:
+    """Slide 5 of the briefing of ``quarter`` ('YYYY-Qn') from the open store ``db``: judged on the quarter's last
+    day, or today while the quarter is still running."""
+    from metrics import store
+
+    y, q = int(quarter[:4]), int(quarter[-1])
+    _start, end = programme.quarter_bounds(date(y, 3 * q, 1))
+    as_of = min(end, today or date.today())
+    names = store.departments(db).set_index("dept_code")["dept_name"].map(safe.strip_controls).to_dict()
+    return slide5(store.tasks(db), store.notices(db), names, as_of, lang)
