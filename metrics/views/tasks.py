@@ -53,8 +53,13 @@ def build(key: ViewKey) -> TasksView:
     dept = key.get("dept", "") or ""
     names = f.dept_names
     states = programme.task_states(f.tasks, today)
-    resp = states["responsible"].fillna("").map(lambda s: [c for c in s.split(programme.RESPONSIBLE_JOIN) if c])
-    involved = sorted(set(states["lead_dept"]) | {c for cs in resp for c in cs})
+    split: dict[str, frozenset] = {}  # once per distinct stored list (whole-hospital tasks share one)
+    resp = (
+        states["responsible"]
+        .fillna("")
+        .map(lambda s: split.get(s) or split.setdefault(s, frozenset(s.split(programme.RESPONSIBLE_JOIN)) - {""}))
+    )
+    involved = sorted(set(states["lead_dept"]).union(*resp))
     if dept:
         states = states[(states["lead_dept"] == dept) | resp.map(lambda cs: dept in cs)]
     state_text = {s: i18n.t("task.state." + s, lang) for s in STATE_ORDER}
@@ -65,6 +70,7 @@ def build(key: ViewKey) -> TasksView:
         _late=-states["days_overdue"].fillna(0).astype(int),
     ).sort_values(["_o", "_late", "due_on", "task_code"], kind="stable")
     all_codes = set(f.departments.loc[f.departments["active"].fillna(1).astype(int) == 1, "dept_code"])
+    resp_text = _ResponsibleText(names, all_codes, lang)
     table = pd.DataFrame(
         {
             "marker": ordered["state"].map(lambda s: charts.light_marker(STATE_LIGHT[s])),
@@ -128,25 +134,28 @@ def build(key: ViewKey) -> TasksView:
         edit_options=tuple(table["task_code"]) if dept else tuple(all_tasks["task_code"].sort_values()),
         edit_labels={c: f"{c} {t}" for c, t in zip(all_tasks["task_code"], all_tasks["title"], strict=True)},
         edit_current={
-            c: (r["status"], "" if pd.isna(r["progress"]) else str(r["progress"])) for c, r in edit.iterrows()
+            c: (st, "" if pd.isna(p) else str(p))
+            for c, st, p in zip(edit.index, edit["status"], edit["progress"], strict=True)
         },
         status_options=tuple(contract.TASK_STATUSES),
         status_labels=status_text,
-        details=_details(all_tasks, names, all_codes, state_text, status_text, lang),
+        details=_details(all_tasks, names, resp_text, state_text, status_text, lang),
     )
 
 
-def _details(states, names, all_codes, state_text, status_text, lang) -> dict[str, str]:
+def _details(states, names, resp_text, state_text, status_text, lang) -> dict[str, str]:
     """Per task: state, lead, responsible, due date, status, update date and the whole note, as escaped Markdown."""
     out = {}
-    for r in states.to_dict("records"):
+    cols = ["task_code", "title", "state", "lead_dept", "responsible", "due_on", "status", "updated_on", "progress"]
+    for vals in zip(*(states[c].tolist() for c in cols), strict=True):
+        r = dict(zip(cols, vals, strict=True))
         note = "" if r["progress"] is None or r["progress"] != r["progress"] else str(r["progress"])
         fields = i18n.t(
             "tasks.detail_line",
             lang,
             state=state_text[r["state"]],
             lead=safe.md_text(names.get(r["lead_dept"], r["lead_dept"])),
-            responsible=safe.md_text(_responsible_text(r["responsible"] or "", names, all_codes, lang) or "—"),
+            responsible=safe.md_text(resp_text(r["responsible"] or "") or "—"),
             due=i18n.fmt_date(r["due_on"], lang),
             status=status_text.get(r["status"], r["status"]),
             updated=i18n.fmt_date(r["updated_on"], lang),
@@ -171,12 +180,28 @@ def _summary(states: pd.DataFrame, by: str) -> pd.DataFrame:
     return flags.groupby(by, as_index=False, sort=True)[list(SUMMARY_COLUMNS)].sum()
 
 
+class _ResponsibleText:
+    """The responsible departments by name, once per distinct stored list (a region's whole-hospital tasks all hold
+    the same 5,000 codes)."""
+
+    def __init__(self, names: dict[str, str], all_codes: set[str], lang: str):
+        self.names, self.all_codes, self.lang = names, all_codes, lang
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, codes) -> str:
+        codes = "" if codes is None or codes != codes else str(codes)
+        got = self.memo.get(codes)
+        if got is None:
+            got = self.memo[codes] = _responsible_text(codes, self.names, self.all_codes, self.lang)
+        return got
+
+
 def _responsible_text(codes: str, names: dict[str, str], all_codes: set[str], lang: str) -> str:
     """The responsible departments by name; every active department reads 全院各科室; a long list is cut."""
     cs = [c for c in codes.split(programme.RESPONSIBLE_JOIN) if c]
     if not cs:
         return ""
-    if all_codes and set(cs) >= all_codes:
+    if all_codes and len(cs) >= len(all_codes) and set(cs) >= all_codes:
         return i18n.t("tasks.all_depts", lang)
     shown = [names.get(c, c) for c in cs]
     if len(shown) <= RESPONSIBLE_LISTED:
