@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n, rules, safe
+from metrics import contract, i18n, programme, rules, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -1000,8 +1000,6 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     """PRODUCT §8 tasks: code (unique in the file), title, lead department (code or name), responsible departments
     (codes or names separated by 、，;； — 全院各科室 = all, 全院临床科室 = every 临床 department), due date, status
     (zh or en; blank keeps the stored one), progress note, update date, optional catalogue metric."""
-    from metrics import programme
-
     codes = _text_col(f, "task_code", tr, required=True)
     titles = _text_col(f, "title", tr, required=True)
     cats = _text_col(f, "category", tr)

@@ -7,6 +7,8 @@ and choices) → show (light table linking to trends, chart by quarter, event li
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from metrics.views import events, tasks
@@ -79,7 +81,7 @@ else:
 
 # --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----
 
-reg = ui.view(tasks.notices, ui.view_key(depts="\n".join(codes)))
+reg = ui.view(tasks.notices, ui.view_key(depts="\n".join(codes), today=date.today()))  # overdue changes at midnight
 st.subheader(reg.title)
 if reg.none:
     st.caption(reg.none)
