@@ -114,7 +114,7 @@ def test_pptx_has_native_editable_charts_and_the_numbers(brief):
 
     b, q = brief
     prs = Presentation(io.BytesIO(briefing.to_pptx(b)))
-    assert len(prs.slides) == 6  # slide 5: key tasks and notices (issue 14)
+    assert len(prs.slides) == 5
     charts = [sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart]
     kinds = {c.chart_type for c in charts}
     assert XL_CHART_TYPE.COLUMN_CLUSTERED in kinds and XL_CHART_TYPE.BAR_CLUSTERED in kinds
@@ -175,23 +175,3 @@ def test_events_list_puts_vetoes_before_warnings(demo_db):
     assert set(kinds) == {"veto", "warning"}  # the demo's newest quarter has both
     assert kinds == sorted(kinds, key=["veto", "warning"].index)
     assert "否决" in briefing.event_lines(b)[0]
-
-
-def test_slide5_key_tasks_and_notices_in_html_and_pptx_without_staff_names(demo_db):
-    """Issue 14 / PRODUCT §6 slide 5: the demo's overdue tasks by lead department and its open notices; the
-    roster's names never reach the briefing."""
-    from pptx import Presentation
-
-    with store.opened(demo_db) as db:
-        q = briefing.available_quarters(db)[0]
-        b = briefing.build(db, q, "zh")
-        names = set(store.staff(db)["name"])
-    lines = briefing.task_lines(b)
-    assert lines[0] == "逾期任务" and "本季度到期任务" in lines and "未销号的整改通知书" in lines
-    assert any("急诊科：纪检整改" in x for x in lines)  # the demo's open K20 notice
-    html = briefing.to_html(b)
-    assert 'id="slide-5"><h2>重点任务与整改通知书</h2>' in html and 'id="slide-6"' in html
-    prs = Presentation(io.BytesIO(briefing.to_pptx(b)))
-    text = " ".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
-    assert "重点任务与整改通知书" in text
-    assert not [n for n in names if n in html or n in text]

@@ -48,15 +48,15 @@ def test_presentation_mode_steps_through_the_slides(demo_db):
         q = briefing.available_quarters(db)[1]
     at = _page(present="1", quarter=q)
     assert at.title[0].value == briefing.i18n.t("brief.title", quarter=briefing.quarter_label(q, "zh"))
-    assert "**1 / 6**" in [m.value for m in at.markdown]
+    assert "**1 / 5**" in [m.value for m in at.markdown]
     assert not at.selectbox  # no controls but the slide's own buttons
     at.button(key="_brief_next").click().run()
-    assert "**2 / 6**" in [m.value for m in at.markdown]
+    assert "**2 / 5**" in [m.value for m in at.markdown]
     assert at.title[0].value == "各科室患者满意度与目标"
     assert at.query_params["slide"] == "2"
     at.button(key="_brief_prev").click().run()
     at.button(key="_brief_prev").click().run()  # wraps round to the last slide
-    assert "**6 / 6**" in [m.value for m in at.markdown]
+    assert "**5 / 5**" in [m.value for m in at.markdown]
     assert at.title[0].value == "需要关注的科室"
     at.button(key="_brief_exit").click().run()
     assert "present" not in at.query_params
@@ -65,7 +65,7 @@ def test_presentation_mode_steps_through_the_slides(demo_db):
 
 def test_slide_parameter_opens_that_slide(demo_db):
     at = _page(present="1", slide="3")
-    assert "**3 / 6**" in [m.value for m in at.markdown]
+    assert "**3 / 5**" in [m.value for m in at.markdown]
     assert at.title[0].value == "本季度否决与警示事件"
 
 

@@ -36,7 +36,6 @@ from metrics.briefing.build import (  # noqa: F401
     kpi_target_text,
     kpi_value_text,
     quarter_label,
-    task_lines,
 )
 from metrics.briefing.figures import (  # noqa: F401
     AMBER,

@@ -12,10 +12,10 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, pipelines, programme, rules, safe, spc, store
+from metrics import contract, i18n, pipelines, rules, safe, spc, store
 from metrics.targets import resolve_targets
 
-SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")
+SLIDES = ("kpis", "ranking", "events", "awards", "attention")
 RANKING_LIMIT = 40  # bars on the ranking slide
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
 LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
@@ -58,7 +58,6 @@ class Briefing:
     conflicts: pd.DataFrame = field(repr=False)  # dept_code, dept_name, awarded_on, event_date, indicator
     attention: pd.DataFrame = field(repr=False)  # dept_code, dept_name, reasons (one string, '；'-joined)
     ranking_more: int = 0  # departments left out of the ranking (beyond RANKING_LIMIT)
-    tasks: object = None  # slide 5 (PRODUCT §6, §8): metrics.views.tasks.Slide5 — key tasks and open notices
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -104,21 +103,13 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last)
     values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
     hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
-    quarter_end = _month_end(q_last)
-    # overdue notices are automatic W03 warnings (PRODUCT §4.3, §8), judged on the quarter's end (or today)
-    notices = store.notices(db)
-    as_of = min(date.fromisoformat(quarter_end), date.today())
-    events = programme.events_with_notices(
-        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31"), notices, as_of
-    )
+    events = store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31")
     counts = pipelines.event_counts(events, "quarter", [prev, quarter])
+    quarter_end = _month_end(q_last)
     status = rules.award_status(store.award_changes(db), quarter_end, int(quarter[:4]), depts["dept_code"])
     all_events = store.events(db, date_to=quarter_end)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
-    late = programme.notice_states(notices, as_of)
-    late = late[late["state"] == "overdue"].rename(columns={"due_on": "rectify_until"})
-    overdue = pd.concat([overdue, late[["dept_code", "rectify_until"]]], ignore_index=True)
     # the same 36-month SPC window as the trends page and the icon matrix, so the lists agree
     concerns = _concerns(
         store.metric_value_chunks(db, month_from=spc.window_start(q_last), month_to=q_last), targets, defs
@@ -145,19 +136,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
         attention=_attention(
             cur_values, counts[counts["period"] == quarter], conflicts, overdue, concerns, names, defs, lang
         ),
-        tasks=_slide5(db, quarter, lang),
     )
-
-
-def _slide5(db, quarter: str, lang: str):
-    from metrics.views.tasks import slide5_for  # the tasks page's own rules (views.tasks), judged the same way
-
-    return slide5_for(db, quarter, lang)
-
-
-def task_lines(b: Briefing) -> list[str]:
-    """Slide 5: overdue and due-this-quarter key tasks by lead department, then the open rectification notices."""
-    return b.tasks.lines(b.lang) if b.tasks is not None else []
 
 
 def _month_end(month: str) -> str:

@@ -17,7 +17,6 @@ from metrics.briefing.build import (
     kpi_target_text,
     kpi_value_text,
     quarter_label,
-    task_lines,
 )
 from metrics.briefing.figures import BLUE, FONT_STACK, GREEN, INK, MUTED, RED, RULE, figures
 
@@ -103,8 +102,7 @@ def to_html(b: Briefing) -> str:
         f"{chart('events')}{ul(event_lines(b))}</section>",
         f'<section class="slide" id="slide-4"><h2>{e(b.t("brief.slide.awards"))}</h2>{chart("awards")}'
         f"<h2>{e(b.t('brief.conflicts'))}</h2>{ul(conflict_lines(b), 'red')}</section>",
-        f'<section class="slide" id="slide-5"><h2>{e(b.t("brief.slide.tasks"))}</h2>{ul(task_lines(b))}</section>',
-        f'<section class="slide" id="slide-6"><h2>{e(b.t("brief.slide.attention"))}</h2>'
+        f'<section class="slide" id="slide-5"><h2>{e(b.t("brief.slide.attention"))}</h2>'
         f"{ul(attention_lines(b))}</section>",
     ]
     lang_attr = "zh-CN" if b.lang == "zh" else "en"

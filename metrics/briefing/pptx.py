@@ -19,7 +19,6 @@ from metrics.briefing.build import (
     kpi_target_text,
     kpi_value_text,
     quarter_label,
-    task_lines,
 )
 from metrics.briefing.figures import AMBER, BLUE, GREY, INK, MUTED, RED
 
@@ -141,13 +140,7 @@ def to_pptx(b: Briefing) -> bytes:
     text_list(s, [b.t("brief.conflicts"), *conflict_lines(b)], Emu(int(7 * inch)), Emu(int(1.2 * inch)),
               Emu(int(6 * inch)), Emu(int(5.6 * inch)), size=18, colour=RED)  # fmt: skip
 
-    # 5. Key tasks and rectification notices (PRODUCT §6, §8)
-    s = prs.slides.add_slide(blank)
-    title(s, b.t("brief.slide.tasks"))
-    text_list(s, clip(task_lines(b), 16, b.lang), Emu(inch // 2), Emu(int(1.2 * inch)), W - Emu(inch),
-              Emu(int(6 * inch)), size=16)  # fmt: skip
-
-    # 6. Attention
+    # 5. Attention
     s = prs.slides.add_slide(blank)
     title(s, b.t("brief.slide.attention"))
     text_list(s, clip(attention_lines(b), 16, b.lang), Emu(inch // 2), Emu(int(1.2 * inch)), W - Emu(inch),

@@ -95,7 +95,6 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
             heading=b.t("brief.conflicts"),
             lines=tuple(briefing.conflict_lines(b)),
         ),
-        Slide("tasks", title("tasks"), lines=tuple(briefing.task_lines(b))),
         Slide("attention", title("attention"), lines=tuple(briefing.attention_lines(b))),
     )
 
