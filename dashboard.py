@@ -60,6 +60,7 @@ PAGES = [
     ("pages/matrix.py", "nav.matrix", "matrix", ":material/grid_view:"),
     ("pages/events.py", "nav.events", "events", ":material/traffic:"),
     ("pages/awards.py", "nav.awards", "awards", ":material/workspace_premium:"),
+    ("pages/tasks.py", "nav.tasks", "tasks", ":material/checklist:"),
     ("pages/targets.py", "nav.targets", "targets", ":material/flag:"),
     ("pages/briefing.py", "nav.briefing", "briefing", ":material/co_present:"),
     ("pages/upload.py", "nav.upload", "upload", ":material/upload_file:"),

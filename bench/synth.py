@@ -42,6 +42,11 @@ EVENTS_PER_DEPT_MONTH = 24 / (40 * 36)
 VETO_SHARE = 0.3
 APPLY_SHARE = 0.35  # departments applying for the award in a year
 OWN_TARGET_SHARE = 0.05  # departments with their own patient-satisfaction target
+# Programme work (issue 14), proportionate to the demo: 24 key tasks and 5 rectification notices per 40 departments;
+# about one task in ten is for the whole hospital (全院各科室: every department's code in responsible).
+TASKS_PER_DEPT = 24 / 40
+NOTICES_PER_DEPT = 5 / 40
+WHOLE_HOSPITAL_SHARE = 0.1
 
 DEPT_METRICS = ("patient_satisfaction", "staff_satisfaction", "complaints")
 HOSP_METRICS = ("drug_share", "cost_growth", "consumables_per_100")
@@ -120,6 +125,8 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
     ]
     ev = _events(codes, ms, rng)
     aw = _awards(codes, ms, rng)
+    tk = _tasks(codes, ms, rng)
+    nt = _notices(codes, ms, ev, rng)
     store.bulk_load(
         path,
         {
@@ -128,6 +135,8 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
             "targets": own,
             "events": ev,
             "award_changes": aw,
+            "tasks": tk,
+            "notices": nt,
         },
         note=f"bench synthetic {scale.name}",
     )
@@ -137,7 +146,56 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
         "events": len(ev),
         "award_changes": len(aw),
         "targets": len(own),
+        "tasks": len(tk),
+        "notices": len(nt),
     }
+
+
+def _tasks(codes: list[str], ms: list[str], rng) -> list[tuple]:
+    """Key tasks over the last two years and the next, in the six aspects; a past task is done nine times in ten."""
+    n = max(1, int(round(TASKS_PER_DEPT * len(codes))))
+    end = date(int(ms[-1][:4]), int(ms[-1][5:7]), 28)
+    all_codes = ",".join(codes)
+    out = []
+    for k in range(n):
+        due = end + timedelta(days=int(rng.integers(-730, 365)))
+        whole = rng.random() < WHOLE_HOSPITAL_SHARE
+        resp = all_codes if whole else ",".join(codes[int(i)] for i in rng.integers(len(codes), size=3))
+        past = due <= end
+        status = ("done" if rng.random() < 0.9 else "in_progress") if past else ("in_progress", "not_started")[k % 2]
+        aspect = contract.TASK_ASPECTS[k % len(contract.TASK_ASPECTS)]
+        lead = codes[int(rng.integers(len(codes)))]
+        out.append((f"B{k:06d}", f"重点任务 {k}", aspect, lead, resp, due.isoformat(), status, "进展说明", None))
+    return out
+
+
+def _notices(codes: list[str], ms: list[str], events: list[tuple], rng) -> list[tuple]:
+    """Rectification notices; every other one follows an event; a third closed, a sixth overdue."""
+    n = max(1, int(round(NOTICES_PER_DEPT * len(codes))))
+    end = date(int(ms[-1][:4]), int(ms[-1][5:7]), 28)
+    out = []
+    for k in range(n):
+        issued = end - timedelta(days=int(rng.integers(0, 400)))
+        due = issued + timedelta(days=int(rng.integers(30, 120)))
+        ev = events[k % len(events)] if events and k % 2 == 0 else None
+        dept = ev[2] if ev else codes[int(rng.integers(len(codes)))]
+        closed = k % 3 == 0
+        status = "closed" if closed else "rectifying"
+        closed_on = (issued + timedelta(days=20)).isoformat() if closed else None
+        out.append(
+            (
+                f"整改〔{k}〕号",
+                "rectification",
+                dept,
+                issued.isoformat(),
+                due.isoformat(),
+                "问题",
+                ev[0] if ev else None,
+                status,
+                closed_on,
+            )
+        )
+    return out
 
 
 def _long_rows(codes: list[str], ms: list[str], metric: str, arr: np.ndarray):

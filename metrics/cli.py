@@ -22,6 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
+    pt = sub.add_parser("points", help="the 医德考评 +2 points list of an award year (personal data: audited)")
+    pt.add_argument("year", type=int, help="award year")
+    pt.add_argument("--out", metavar="CSV", help="write the list as CSV (UTF-8 with BOM)")
+    pt.add_argument("--json", action="store_true", help='print {"year", "rule", "rows": [...]}')
+    pt.add_argument("--user", help="who is exporting (default: the operating-system user)")
+    pt.add_argument("--lang", choices=("zh", "en"), default="zh")
     for sp in sub.choices.values():  # --db also after the subcommand; SUPPRESS keeps a --db given before it
         sp.add_argument("--db", default=argparse.SUPPRESS, help="the SQLite store")
     return p
@@ -35,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
     commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
-    commands |= {"briefing": cmd_briefing}
+    commands |= {"briefing": cmd_briefing, "points": cmd_points}
     try:
         return commands[args.command](args)
     except (sqlite3.DatabaseError, OSError) as e:  # a broken, read-only or full store: say so, no traceback
@@ -179,9 +185,33 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
 
 def cmd_export(args) -> int:
     """Every table as CSV, UTF-8 with BOM, formula-looking cells neutralised."""
-    paths = export.export_all(args.out, db_path=args.db)
+    paths = export.export_all(args.out, db_path=args.db, user=_os_user())
     for p in paths:
         print(p)
+    return 0
+
+
+def cmd_points(args) -> int:
+    """The +2 points list (PRODUCT §8): JSON, a CSV file, or lines on the terminal; audited every time."""
+    from metrics import points
+
+    fmt = "json" if args.json else "csv" if args.out else "text"
+    got = points.produce(
+        args.year, user=args.user or _os_user(), channel="cli", fmt=fmt, lang=args.lang, db_path=args.db
+    )
+    if args.out:
+        with open(args.out, "wb") as fh:
+            fh.write(got.csv_bytes(args.lang))
+    if args.json:
+        print(json.dumps(got.to_json(), ensure_ascii=False))
+    elif args.out:
+        print(i18n.t("points.cli.written", args.lang, n=len(got.rows), path=args.out))
+    else:
+        print(got.rule)
+        for r in got.rows.to_dict("records"):
+            print("\t".join(str(r[c]) for c in points.COLUMNS))
+        if got.rows.empty:
+            print(i18n.t("points.none", args.lang, year=args.year))
     return 0
 
 

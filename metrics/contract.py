@@ -259,6 +259,27 @@ CALENDAR_KINDS = {
     "work": ("班", "上班", "补班", "调休上班", "工作日", "work", "workday", "working day"),
 }
 
+# PRODUCT §8 programme work (issue 14). Stored codes are English; labels via i18n.
+TASK_STATUSES = {
+    "not_started": ("未启动", "未开始", "not started", "not_started"),
+    "in_progress": ("推进中", "进行中", "in progress", "in_progress"),
+    "done": ("已完成", "完成", "done", "completed"),
+    "cancelled": ("已取消", "取消", "cancelled", "canceled"),
+}
+# Seed 001: the plan's six aspects (tasks.category; free text is accepted too).
+TASK_ASPECTS = ("政治统领", "责任落实", "风险防范", "重点突破", "单元创建", "实践创新")
+NOTICE_TYPES = {
+    "rectification": ("整改通知书", "rectification notice", "rectification"),
+    "discipline": ("纪律检查建议书", "discipline inspection proposal", "discipline"),
+    "supervision": ("监督检查问题整改通知书", "supervision rectification notice", "supervision"),
+}
+DEFAULT_NOTICE_TYPE = "rectification"
+NOTICE_STATUSES = {
+    "rectifying": ("整改中", "rectifying"),
+    "rectified": ("已整改", "待复查", "rectified"),
+    "closed": ("已销号", "销号", "closed"),
+}
+
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
@@ -371,6 +392,63 @@ KINDS: dict[str, Kind] = {
             Column("name", "名称", "str", aliases=("节日", "节假日", "节日名称", "节假日名称", "说明", "holiday")),
         ),
         key=("date",),
+    ),
+    # PRODUCT §8 (issue 14): key tasks with a lead department and responsible departments (seeds 000, 001, 002).
+    "tasks": Kind(
+        "tasks",
+        "重点任务",
+        (
+            Column("task_code", "任务编号", "str", True, ("编号", "序号", "task code", "code")),
+            Column("title", "任务名称", "str", True, ("任务", "工作任务", "重点任务", "task")),
+            Column("category", "类别", "str", aliases=("方面", "任务类别", "aspect")),
+            Column("lead_dept", "牵头科室", "str", True, ("牵头部门", "牵头单位", "lead department", "lead")),
+            Column(
+                "responsible",
+                "责任科室",
+                "str",
+                aliases=("责任部门", "责任单位", "配合科室", "responsible departments"),
+            ),
+            Column("due_on", "完成时限", "date", True, ("截止日期", "完成时间", "时限", "due", "due date")),
+            Column("status", "进展", "enum", aliases=("状态", "进展情况", "task status"), choices=tuple(TASK_STATUSES)),
+            Column("progress", "进展说明", "str", aliases=("进展描述", "工作进展", "progress note")),
+            Column("updated_on", "更新日期", "date", aliases=("更新时间", "updated")),
+            Column("metric", "关联指标", "str", aliases=("指标", "related metric")),
+        ),
+        key=("task_code",),
+    ),
+    # PRODUCT §8: 整改通知书 / 纪律检查建议书 that must be closed (seeds 001, 004).
+    "notices": Kind(
+        "notices",
+        "整改通知书",
+        (
+            Column("notice_no", "文号", "str", True, ("通知书编号", "文书编号", "notice number", "number")),
+            Column("notice_type", "文书类型", "enum", aliases=("类型", "文书", "type"), choices=tuple(NOTICE_TYPES)),
+            Column(
+                "dept_code", "科室编码", "str", True, ("科室代码", "科室", "科室名称", "department", "department code")
+            ),
+            Column("issued_on", "下达日期", "date", True, ("下发日期", "发文日期", "issued")),
+            Column("due_on", "整改期限", "date", True, ("整改截止", "整改截止日期", "期限", "due", "due date")),
+            Column("issue", "问题", "str", aliases=("存在问题", "问题描述", "problem")),
+            Column("event_id", "关联事件", "str", aliases=("事件编号", "related event")),
+            Column("status", "状态", "enum", aliases=("整改状态", "notice status"), choices=tuple(NOTICE_STATUSES)),
+            Column("closed_on", "销号日期", "date", aliases=("销号时间", "closed")),
+        ),
+        key=("notice_no",),
+    ),
+    # PRODUCT §8: personal data (editors and admins only, every export audited); the +2 points list (seed 004).
+    "staff": Kind(
+        "staff",
+        "职工名册",
+        (
+            Column("staff_id", "工号", "str", True, ("职工编号", "员工编号", "staff id", "employee id")),
+            Column("name", "姓名", "str", True, ("职工姓名", "员工姓名", "staff name")),
+            Column(
+                "dept_code", "科室编码", "str", True, ("科室代码", "科室", "所在科室", "department", "department code")
+            ),
+            Column("in_dept_since", "入科日期", "date", True, ("进入科室日期", "调入日期", "in department since")),
+            Column("active", "在岗", "bool", aliases=("是否在岗", "在职")),
+        ),
+        key=("staff_id",),
     ),
 }
 

@@ -11,6 +11,13 @@ Departments the tests and docs rely on (codes are stable):
 - K13 产科: awarded for 2024, veto (V04) confirmed in 2025, title revoked, rectification, re-applied for 2026.
 - T02 放射科: awarded (2026-01), then a confirmed veto (V07) after the award date and not yet revoked → conflict.
 - K03 消化内科: its own patient-satisfaction target of 92 from 2025-01 (hospital default 90).
+
+Programme work (PRODUCT §8, issue 14), relative to the end month: 24 key tasks over two years in the plan's six
+aspects, led by the functional offices (most past ones done, three overdue, some due this quarter); five
+rectification notices — one overdue (K20, an automatic W03 warning), one tied to K13's V04 veto (closed), one tied to
+T02's V07 veto (rectified, awaiting the check); a staff roster of fictitious names in the awarded departments, in the
+department since dates around one year before this year's award date (10 January): exactly one year (points), one
+day short (none).
 """
 
 from __future__ import annotations
@@ -190,7 +197,179 @@ def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[di
 
     ev = _events(months, rng)
     awards = _awards(first_year, last_year, end_month, ev)
-    return {"departments": depts, "metric_values": values, "events": ev, "award_changes": awards, "targets": targets}
+    return {
+        "departments": depts,
+        "metric_values": values,
+        "events": ev,
+        "award_changes": awards,
+        "targets": targets,
+        "tasks": _tasks(end_month),
+        "notices": _notices(end_month, ev),
+        "staff": _staff(last_year),
+    }
+
+
+def _month_end(month: str, shift: int) -> date:
+    """The last day of the month ``shift`` months after ``month`` ('YYYY-MM')."""
+    y, m = int(month[:4]), int(month[5:7]) + shift
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    return date(y + (m // 12), m % 12 + 1, 1) - timedelta(days=1)
+
+
+# Seed 001: the plan's six aspects, four key tasks each (title, lead office, responsible departments).
+_TASKS: tuple[tuple[str, str, str, str], ...] = (
+    ("政治统领", "G01", "全院各科室", "党委理论学习中心组专题学习廉洁从业规定"),
+    ("政治统领", "G01", "全院临床科室", "各党支部开展廉洁主题党日活动"),
+    ("政治统领", "F02", "全院临床科室", "护理队伍职业道德专题教育"),
+    ("政治统领", "G01", "F01、F02、F03", "签订党风廉政建设责任书"),
+    ("责任落实", "G01", "全院各科室", "制定清廉医院建设责任清单及分工"),
+    ("责任落实", "F01", "全院临床科室", "科室主任落实一岗双责述责述廉"),
+    ("责任落实", "G02", "全院医技科室", "药品耗材采购关键岗位轮岗"),
+    ("责任落实", "F03", "K01、K08、T02", "医德医风考评结果与绩效挂钩"),
+    ("风险防范", "F01", "全院临床科室", "开展廉洁风险点排查与防控"),
+    ("风险防范", "G02", "T05；G03", "大额资金使用集体决策审计"),
+    ("风险防范", "G03", "A01、A02", "基建与后勤采购全过程监管"),
+    ("风险防范", "F04", "全院临床科室", "医疗器械使用监测与异常预警"),
+    ("重点突破", "F01", "全院临床科室", "整治收受红包回扣专项行动"),
+    ("重点突破", "F03", "全院医技科室", "不合理检查与过度医疗专项治理"),
+    ("重点突破", "G02", "T05", "药占比与耗材占比月度通报"),
+    ("重点突破", "F01", "K20、K21", "急诊服务流程与收费规范整改"),
+    ("单元创建", "G01", "全院各科室", "清廉示范科室创建申报与评审"),
+    ("单元创建", "F02", "全院临床科室", "清廉护理单元创建"),
+    ("单元创建", "G01", "K01、K08、T05", "清廉文化墙与廉洁提示建设"),
+    ("单元创建", "F03", "T01、T02、T03", "医技科室清廉窗口创建"),
+    ("实践创新", "F01", "全院临床科室", "患者满意度回访与投诉闭环管理"),
+    ("实践创新", "G01", "全院各科室", "清廉医院建设信息化看板上线"),
+    ("实践创新", "F04", "全院临床科室", "院感防控廉洁协同检查"),
+    ("实践创新", "F03", "F01、F04", "清廉医院建设成效年度评估"),
+)
+# Due months relative to the end month, and the status as entered: most past tasks done, three overdue (still in
+# progress past their due date), one cancelled; the current quarter's and later ones under way or not started.
+_TASK_DUE = (-20, -18, -16, -15, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 5, 7, 9)
+_TASK_STATUS = {2: "cancelled", 10: "in_progress", 14: "in_progress", 16: "in_progress"}
+
+
+def _tasks(end_month: str) -> list[dict]:
+    """The end month is the last complete month: a task due in it or before is past its date today."""
+    rows = []
+    per_year: dict[int, int] = {}
+    for i, ((aspect, lead, resp, title), shift) in enumerate(zip(_TASKS, _TASK_DUE, strict=True)):
+        due = _month_end(end_month, shift)
+        per_year[due.year] = per_year.get(due.year, 0) + 1
+        status = _TASK_STATUS.get(i) or ("done" if shift <= 0 else "in_progress" if shift <= 2 else "not_started")
+        note = {"done": "已按期完成并归档", "in_progress": "正在推进，已完成阶段性工作", "cancelled": "并入其他任务"}
+        rows.append(
+            dict(
+                task_code=f"RW{due.year}-{per_year[due.year]:02d}",
+                title=title,
+                category=aspect,
+                lead_dept=lead,
+                responsible=resp,
+                due_on=due.isoformat(),
+                status=status,
+                progress=note.get(status),
+                updated_on=min(due, _month_end(end_month, 0)).isoformat() if status != "not_started" else None,
+            )
+        )
+    return rows
+
+
+def _notices(end_month: str, events: list[dict]) -> list[dict]:
+    """Five notices: one overdue (K20), one open (K14), one tied to K13's V04 veto (closed), one tied to T02's V07
+    veto (rectified, awaiting the check), one closed (K09)."""
+    revoked = next(e for e in events if e["dept_code"] == REVOKED and e["kind"] == "veto")
+    conflict = next(e for e in events if e["dept_code"] == CONFLICT and e["kind"] == "veto")
+    y = end_month[:4]
+
+    def after(d: str, days: int) -> str:
+        return (date.fromisoformat(d) + timedelta(days=days)).isoformat()
+
+    return [
+        dict(
+            notice_no=f"纪检整改〔{revoked['event_date'][:4]}〕3号",
+            notice_type="rectification",
+            dept_code=REVOKED,
+            issued_on=after(revoked["event_date"], 7),
+            due_on=after(revoked["event_date"], 97),
+            issue="收受患者家属红包问题整改",
+            event_id=revoked["event_id"],
+            status="closed",
+            closed_on=after(revoked["event_date"], 90),
+        ),
+        dict(
+            notice_no=f"纪检整改〔{y}〕8号",
+            notice_type="rectification",
+            dept_code="K20",
+            issued_on=_month_end(end_month, -3).isoformat(),
+            due_on=_month_end(end_month, -1).isoformat(),
+            issue="急诊收费不规范、投诉处理不及时",
+            status="rectifying",
+        ),
+        dict(
+            notice_no=f"纪检建议〔{y}〕2号",
+            notice_type="discipline",
+            dept_code=CONFLICT,
+            issued_on=after(conflict["event_date"], 5),
+            due_on=after(conflict["event_date"], 95),
+            issue="违反操作规程导致检查差错的制度整改",
+            event_id=conflict["event_id"],
+            status="rectified",
+        ),
+        dict(
+            notice_no=f"监督整改〔{y}〕5号",
+            notice_type="supervision",
+            dept_code="K14",
+            issued_on=_month_end(end_month, -1).isoformat(),
+            due_on=_month_end(end_month, 2).isoformat(),
+            issue="网络信息发布审核制度不健全",
+            status="rectifying",
+        ),
+        dict(
+            notice_no=f"纪检整改〔{int(y) - 1}〕4号",
+            notice_type="rectification",
+            dept_code="K09",
+            issued_on=f"{int(y) - 1}-03-01",
+            due_on=f"{int(y) - 1}-05-31",
+            issue="医德医风考评不合格人员教育整改",
+            status="closed",
+            closed_on=f"{int(y) - 1}-05-20",
+        ),
+    ]
+
+
+_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+_GIVEN = ("明", "芳", "伟", "静", "磊", "婷", "军", "丽", "强", "敏", "洋", "艳", "杰", "娟", "涛", "霞")
+# Staff per awarded department: in the department since (days before this year's 10 January award date).
+_STAFF_DAYS = (3650, 1500, 366, 365, 364, 200, 30)
+
+
+def _staff(year: int) -> list[dict]:
+    """Fictitious staff of the departments awarded this year and of a few others: in the department since dates
+    around one year before the award date (365 days before 10 January is the same day a year earlier in a year
+    without 29 February in between — 366 when there is one; the rule compares calendar dates)."""
+    award = date(year, 1, 10)
+    one_year = award.replace(year=year - 1)
+    rows = []
+    n = 0
+    for dept in ("K01", "K08", "T05", CONFLICT, "K05", "F02", "K13", "K20"):
+        for days in _STAFF_DAYS:
+            since = award - timedelta(days=days)
+            if days in (365, 366):  # exactly one year and one day more, whatever the leap years
+                since = one_year if days == 365 else one_year - timedelta(days=1)
+            if days == 364:
+                since = one_year + timedelta(days=1)  # one day short: no points
+            name = _SURNAMES[n % len(_SURNAMES)] + _GIVEN[(n * 7) % len(_GIVEN)] + _GIVEN[(n * 3 + 1) % len(_GIVEN)]
+            rows.append(
+                dict(
+                    staff_id=f"D{n + 1:04d}",
+                    name=name,
+                    dept_code=dept,
+                    in_dept_since=since.isoformat(),
+                    active=0 if days == 200 and dept == "K05" else 1,
+                )
+            )
+            n += 1
+    return rows
 
 
 def _d(month: str, day: int) -> str:
@@ -359,6 +538,9 @@ _KIND_OF_TABLE = {
     "events": "events",
     "award_changes": "awards",
     "targets": "targets",
+    "tasks": "tasks",
+    "notices": "notices",
+    "staff": "staff",
 }
 
 

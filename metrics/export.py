@@ -78,16 +78,23 @@ def error_report_bytes(rejects: pd.DataFrame, lang: str = "zh") -> bytes:
     return csv_bytes(error_report_frame(rejects, lang))
 
 
-def export_all(out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None) -> list[Path]:
-    """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths."""
+def export_all(
+    out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None, user: str | None = None
+) -> list[Path]:
+    """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
+    staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    with store.opened(db_path) as db:
+    with store.opened(db_path) as db, db.atomic():
         for table in store.EXPORT_TABLES:
             path = out / f"{table}.csv"
-            path.write_bytes(csv_bytes(store.table_frame(db, table)))
+            frame = store.table_frame(db, table)
+            path.write_bytes(csv_bytes(frame))
             paths.append(path)
+            if table == "staff":
+                detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
+                store.audit_log(db, user, "staff_export", target=str(path), detail=detail)
     return paths
 
 
@@ -182,6 +189,36 @@ _EXAMPLES: dict[str, list[dict]] = {
     ],
     # PRODUCT §4.1: one row per day of the State Council's schedule (休 holiday, 班 adjusted working day).
     "calendar": [dict(date="2027-01-01", kind="休", name="元旦")],
+    # PRODUCT §8 (issue 14): one key task of the plan, its lead and responsible departments (names or codes).
+    "tasks": [
+        dict(
+            task_code="2027-01",
+            title="开展廉洁风险点排查",
+            category="风险防范",
+            lead_dept="纪检监察室",
+            responsible="全院临床科室",
+            due_on="2027-06-30",
+            status="推进中",
+            progress="已完成第一轮排查",
+            updated_on="2027-03-31",
+            metric="",
+        )
+    ],
+    "notices": [
+        dict(
+            notice_no="纪检整改〔2027〕1号",
+            notice_type="整改通知书",
+            dept_code="K01",
+            issued_on="2027-03-01",
+            due_on="2027-04-30",
+            issue="病历书写不规范",
+            event_id="",
+            status="整改中",
+            closed_on="",
+        )
+    ],
+    # fictitious: the roster holds personal data, a template never does
+    "staff": [dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是")],
 }
 
 

@@ -36,8 +36,23 @@ TABLE_ORDER = (
     "award_changes",
     "targets",
     "calendar_days",
+    "tasks",
+    "notices",
+    "staff",
 )
-KIND_ORDER = ("metric_catalogue", "indicators", "departments", "metrics", "events", "awards", "targets", "calendar")
+KIND_ORDER = (
+    "metric_catalogue",
+    "indicators",
+    "departments",
+    "metrics",
+    "events",
+    "awards",
+    "targets",
+    "calendar",
+    "tasks",
+    "notices",
+    "staff",
+)
 COUNT_KEYS = ("new", "changed", "unchanged", "rejected", "skipped")
 
 
@@ -277,6 +292,9 @@ KIND_TABLE = {
     "indicators": "indicator_catalogue",
     "metric_catalogue": "metric_catalogue",
     "calendar": "calendar_days",
+    "tasks": "tasks",
+    "notices": "notices",
+    "staff": "staff",
 }
 
 
@@ -478,6 +496,10 @@ def _check_tables(
     """Validate each table, departments first, so later tables know the departments the file defines."""
     stored = store.departments(db)
     depts = dict(stored[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    cats = {
+        code: (None if pd.isna(c) else c, 1 if pd.isna(a) else int(a))
+        for code, c, a in stored[["dept_code", "category", "active"]].itertuples(index=False, name=None)
+    }
     counts = {
         code: (None if pd.isna(s) else int(s), None if pd.isna(p) else int(p))
         for code, s, p in stored[["dept_code", "staff_count", "party_members"]].itertuples(index=False, name=None)
@@ -488,11 +510,21 @@ def _check_tables(
     out = []
     for t in ordered:
         ctx = validate.Context(
-            tuple(metric_defs), indicators, dict(depts), lang, forced_kind, counts, targets, targets_replaced=replace
+            tuple(metric_defs),
+            indicators,
+            dict(depts),
+            lang,
+            forced_kind,
+            counts,
+            targets,
+            targets_replaced=replace,
+            dept_categories=dict(cats),
         )
         c = validate.check(t, ctx)
         for _line, r in c.records.get("departments", []):
             depts[r["dept_code"]] = r.get("dept_name", "")
+            old = cats.get(r["dept_code"], (None, 1))
+            cats[r["dept_code"]] = (r.get("category", old[0]), r.get("active", old[1]))
         for d in c.new_departments:
             depts[d["dept_code"]] = d["dept_name"]
         out.append(c)

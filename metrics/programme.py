@@ -34,6 +34,7 @@ APPRAISAL_MIN_YEARS = 1  # 一年以上 includes exactly one year: in the depart
 
 # PRODUCT §8 tasks.responsible: separators between departments, the whole hospital, and a category's departments.
 RESPONSIBLE_SEPARATORS = r"[、，,;；/\s]+"
+RESPONSIBLE_JOIN = ","  # how the stored tasks.responsible lists its department codes
 WHOLE_HOSPITAL = ("全院各科室", "全院", "全院科室", "all departments")
 CATEGORY_PATTERN = re.compile(r"^全院(?P<category>.+?)科室$")
 
@@ -130,6 +131,18 @@ def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
             "status": "confirmed",
         }
     ).reset_index(drop=True)
+
+
+def events_with_notices(events: pd.DataFrame, notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Stored events plus the automatic W03 整改逾期 warnings of the notices overdue on ``as_of`` (PRODUCT §4.3,
+    §8), in the columns and order of store.events: what the lights, the attention list and the trends page read."""
+    if notices.empty:
+        return events
+    warnings = overdue_notice_warnings(notices, as_of)
+    if warnings.empty:
+        return events
+    both = pd.concat([events, warnings[list(events.columns)]], ignore_index=True)
+    return both.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n, rules, safe
+from metrics import contract, i18n, programme, rules, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -201,6 +201,9 @@ class Context:
     # hospital floor; ``targets_replaced``: the file is the whole new targets table (the targets page editor)
     targets: tuple[dict, ...] = ()
     targets_replaced: bool = False
+    # programme kinds (PRODUCT §8): (category, active) per department code, for 全院各科室 and 全院临床科室 in
+    # tasks.responsible
+    dept_categories: dict[str, tuple[str | None, int]] = field(default_factory=dict)
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -234,6 +237,9 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "indicators": _indicators,
         "metric_catalogue": _metric_catalogue,
         "calendar": _calendar,
+        "tasks": _tasks,
+        "notices": _notices,
+        "staff": _staff,
     }[table.kind](frame, ctx, tr, out)
     return out
 
@@ -960,3 +966,138 @@ def _future_months(f: _Frame, months: list, tr: _Tr) -> None:
         if mo is not None and mo > limit:
             tr.err(line, f.name("month"), raw[i], "future_month", month=mo, limit=limit)
             months[i] = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme kinds (PRODUCT §8, issue 14)
+# ---------------------------------------------------------------------------------------------
+
+
+def _dept_frame(ctx: Context) -> pd.DataFrame:
+    """The known departments as programme.responsible_codes wants them: dept_code, dept_name, category, active."""
+    rows = [(code, name, *ctx.dept_categories.get(code, (None, 1))) for code, name in ctx.departments.items()]
+    return pd.DataFrame(rows, columns=["dept_code", "dept_name", "category", "active"])
+
+
+def _dept_refs(f: _Frame, col: str, ctx: Context, tr: _Tr, required: bool = True) -> list[str | None]:
+    """One department per cell, by code or by name (PRODUCT §8); an unknown one is an error naming the closest
+    known code or name. Programme files never create departments."""
+    by_name = _codes_by_name(ctx.departments)
+    known = [*ctx.departments, *by_name]
+    out = []
+    for line, text, raw in zip(f.lines, _text_col(f, col, tr, required=required), f.raw(col)):
+        if text is None:
+            out.append(None)
+            continue
+        code = text if text in ctx.departments else by_name.get(text)
+        if code is None:
+            close = difflib.get_close_matches(text, known, n=1, cutoff=0.5)
+            if close:
+                tr.err(line, f.name(col), raw, "dept_unknown_close", dept=text, close=close[0])
+            else:
+                tr.err(line, f.name(col), raw, "dept_unknown_none", dept=text)
+        out.append(code)
+    return out
+
+
+def _due_after_issue(f: _Frame, tr: _Tr, first: list, due: list, due_col: str, code: str) -> None:
+    """A due date before the issue (or update) date is an error (PRODUCT §8)."""
+    for line, a, b, raw in zip(f.lines, first, due, f.raw(due_col)):
+        if a is not None and b is not None and b < a:
+            tr.err(line, f.name(due_col), raw, code, first=a)
+
+
+def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §8 tasks: code (unique in the file), title, lead department (code or name), responsible departments
+    (codes or names separated by 、，;； — 全院各科室 = all, 全院临床科室 = every 临床 department), due date, status
+    (zh or en; blank keeps the stored one), progress note, update date, optional catalogue metric."""
+    codes = _text_col(f, "task_code", tr, required=True)
+    titles = _text_col(f, "title", tr, required=True)
+    cats = _text_col(f, "category", tr)
+    leads = _dept_refs(f, "lead_dept", ctx, tr)
+    due = _parsed_col(f, "due_on", tr, parse_date, "date", required=True)
+    statuses = _enum_col(f, "status", tr, contract.TASK_STATUSES)
+    notes = _text_col(f, "progress", tr)
+    updated = _parsed_col(f, "updated_on", tr, parse_date, "date")
+    metric_look = {norm_header(n): m.code for m in ctx.metric_defs for n in (m.code, m.name_zh, m.name_en, *m.aliases)}
+    metrics = []
+    for line, raw in zip(f.lines, f.raw("metric")):
+        if is_blank(raw):
+            metrics.append(None)
+            continue
+        code = metric_look.get(norm_header(raw))
+        if code is None:
+            close = difflib.get_close_matches(clean_text(raw), [m.name_zh for m in ctx.metric_defs], n=1, cutoff=0.4)
+            tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0] if close else "—")
+        metrics.append(code)
+    depts = _dept_frame(ctx)
+    responsible = []
+    for line, text, raw in zip(f.lines, _text_col(f, "responsible", tr), f.raw("responsible")):
+        if text is None:
+            responsible.append(None)
+            continue
+        found, unknown = programme.responsible_codes(text, depts)
+        for part, close in unknown:
+            if close:
+                tr.err(line, f.name("responsible"), raw, "dept_unknown_close", dept=part, close=close)
+            else:
+                tr.err(line, f.name("responsible"), raw, "dept_unknown_none", dept=part)
+        responsible.append(programme.RESPONSIBLE_JOIN.join(found))
+    _duplicates(f, [(c,) for c in codes], tr, f.name("task_code"), lambda k: k[0])
+    rows = []
+    for i, code in enumerate(codes):
+        if code is None or titles[i] is None or leads[i] is None or due[i] is None:
+            rows.append(None)
+            continue
+        r = {"task_code": code, "title": titles[i], "category": cats[i], "lead_dept": leads[i]}
+        r |= {"responsible": responsible[i], "due_on": due[i], "status": statuses[i], "progress": notes[i]}
+        r |= {"updated_on": updated[i], "metric": metrics[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "tasks", f, rows)
+
+
+def _notices(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §8 notices: 文号 (unique in the file), type (整改通知书 by default), department (code or name), issue
+    and due dates (due not before issue), the problem, a linked event, status (整改中 by default), closing date."""
+    nos = _text_col(f, "notice_no", tr, required=True)
+    types = _enum_col(f, "notice_type", tr, contract.NOTICE_TYPES)
+    depts = _dept_refs(f, "dept_code", ctx, tr)
+    issued = _parsed_col(f, "issued_on", tr, parse_date, "date", required=True)
+    due = _parsed_col(f, "due_on", tr, parse_date, "date", required=True)
+    issues = _text_col(f, "issue", tr)
+    events = _text_col(f, "event_id", tr)
+    statuses = _enum_col(f, "status", tr, contract.NOTICE_STATUSES)
+    closed = _parsed_col(f, "closed_on", tr, parse_date, "date")
+    _due_after_issue(f, tr, issued, due, "due_on", "due_before_issue")
+    for line, a, c, raw in zip(f.lines, issued, closed, f.raw("closed_on")):
+        if a is not None and c is not None and c < a:
+            tr.err(line, f.name("closed_on"), raw, "closed_before_issue", first=a)
+    _duplicates(f, [(n,) for n in nos], tr, f.name("notice_no"), lambda k: k[0])
+    rows = []
+    for i, no in enumerate(nos):
+        if None in (no, depts[i], issued[i], due[i]):
+            rows.append(None)
+            continue
+        st = statuses[i] or ("closed" if closed[i] else None)
+        r = {"notice_no": no, "notice_type": types[i], "dept_code": depts[i], "issued_on": issued[i]}
+        r |= {"due_on": due[i], "issue": issues[i], "event_id": events[i], "status": st, "closed_on": closed[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "notices", f, rows)
+
+
+def _staff(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §8 staff (personal data): 工号 (unique in the file), 姓名, department (code or name), 入科日期, 在岗."""
+    ids = _text_col(f, "staff_id", tr, required=True)
+    names = _text_col(f, "name", tr, required=True)
+    depts = _dept_refs(f, "dept_code", ctx, tr)
+    since = _parsed_col(f, "in_dept_since", tr, parse_date, "date", required=True)
+    active = _parsed_col(f, "active", tr, parse_bool, "bool")
+    _duplicates(f, [(s,) for s in ids], tr, f.name("staff_id"), lambda k: k[0])
+    rows = []
+    for i, sid in enumerate(ids):
+        if None in (sid, names[i], depts[i], since[i]):
+            rows.append(None)
+            continue
+        r = {"staff_id": sid, "name": names[i], "dept_code": depts[i], "in_dept_since": since[i], "active": active[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "staff", f, rows)

@@ -102,3 +102,25 @@ st.dataframe(
     },
 )
 ui.trend_picker(codes, version, "awards")
+
+# --- the 医德考评 +2 points list (PRODUCT §8; issue 14): editors and admins only, every download audited -------------
+
+if ui.can("editor"):
+    from metrics import points
+
+    st.subheader(ui.t("points.title"))
+    p_year = st.selectbox(ui.t("points.year"), view.years, key="points_year")
+    st.caption(points.rule_text(int(p_year), ui.lang()))
+    p_lang, p_user = ui.lang(), ui.current_user()
+
+    def _points_csv() -> bytes:  # produced (and audited) when the button is clicked, never on a plain run
+        got = points.produce(int(p_year), user=p_user, channel="page", fmt="csv", lang=p_lang)
+        return got.csv_bytes(p_lang)
+
+    st.download_button(
+        ui.t("points.download", year=p_year),
+        _points_csv,
+        file_name=f"points-{p_year}.csv",
+        mime="text/csv",
+        key="points_download",
+    )

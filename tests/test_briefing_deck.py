@@ -137,15 +137,43 @@ def test_a_running_quarter_is_labelled_partial_with_its_months(demo_db):
     assert "进行中" not in done.title
 
 
-def test_tasks_slide_has_an_honest_empty_state_until_programme_work_exists(full, demo_db):
+def test_tasks_slide_has_an_honest_empty_state_without_programme_work(demo_db):
     with store.opened(demo_db) as db:
+        db.execute("DELETE FROM tasks")
+        db.execute("DELETE FROM notices")
         tasks, notices = briefing.programme_frames(db)
+        empty = briefing.build(db, briefing.default_quarter(db), "zh")
     assert tasks.empty and notices.empty
     assert {"task_code", "lead_dept", "due_on", "status"} <= set(tasks.columns)
     assert {"notice_no", "dept_code", "due_on", "status"} <= set(notices.columns)
-    assert briefing.tasks_table(full).rows == () and briefing.notices_table(full).rows == ()
-    html = briefing.to_html(full)
-    assert "重点任务与整改通知书尚未录入" in html
+    assert briefing.tasks_table(empty).rows == () and briefing.notices_table(empty).rows == ()
+    assert "重点任务与整改通知书尚未录入" in briefing.to_html(empty)
+
+
+def test_tasks_slide_shows_overdue_and_due_tasks_by_lead_and_open_notices_without_staff_names(newest, demo_db):
+    """PRODUCT §6 slide 5 on the demo (issue 14): tasks overdue or due this quarter grouped by lead department,
+    overdue first within it; open notices overdue first; the roster's names never reach the briefing."""
+    from pptx import Presentation
+
+    tasks = briefing.tasks_table(newest)
+    assert tasks.rows, "the demo has overdue and due tasks"
+    leads = [r[0] for r in tasks.rows]
+    assert leads == sorted(leads, key=leads.index)  # grouped: a lead department's tasks stand together
+    notices = briefing.notices_table(newest)
+    assert any("急诊科" == r[1] for r in notices.rows)  # the demo's overdue K20 notice
+    late = [t == "warning" for t in notices.tones]
+    assert late == sorted(late, reverse=True)  # overdue first
+    with store.opened(demo_db) as db:
+        names = set(store.staff(db)["name"])
+    html = briefing.to_html(newest)
+    text = " ".join(
+        sh.text_frame.text
+        for s in Presentation(io.BytesIO(briefing.to_pptx(newest))).slides
+        for sh in s.shapes
+        if sh.has_text_frame
+    )
+    assert "重点任务与整改通知书尚未录入" not in html
+    assert names and not [n for n in names if n in html or n in text]
 
 
 def test_demo_watermark_on_html_and_every_pptx_slide_only_for_demo_data(full, demo_db):

@@ -88,7 +88,7 @@ def test_lines_never_carry_a_bidi_override(hostile):
     lines = briefing.attention_lines(hostile) + briefing.event_lines(hostile) + briefing.conflict_lines(hostile)
     assert not [x for x in lines if "\u202e" in x]
     line = next(x for x in briefing.attention_lines(hostile) if " 急诊科：" in x)
-    assert re.search(r"急诊科：患者满意度 \d+\.\d 未达 ≥ 90", line)
+    assert re.search(r"急诊科：.*患者满意度 \d+\.\d 未达 ≥ 90", line)
 
 
 def test_pptx_holds_no_formula_and_shows_names_literally(hostile):

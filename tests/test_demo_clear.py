@@ -25,6 +25,8 @@ def test_cli_clear_is_audited_as_the_os_user(demo_db, capsys):
     assert cli.main(["demo", "--clear", "--db", str(demo_db)]) == 0
     with store.opened(demo_db) as db:
         assert store.is_empty(db)
+        # issue 14: the demo's tasks, notices and fictitious staff go too
+        assert store.tasks(db).empty and store.notices(db).empty and store.staff(db).empty
     assert _audit(demo_db)[-1] == (f"cli:{getpass.getuser()}", "clear_demo")
 
 
@@ -54,10 +56,14 @@ def test_demo_fills_through_the_one_write_path(db_file):
         batches = store.batches(db)
         assert store.get_meta(db, "demo") == "1"
         assert len(store.metric_values(db)) == counts["metric_values"]
-    assert set(batches["file_name"]) == {demo.DEMO_SOURCE} and len(batches) == 5
-    assert set(batches["kind"]) == {"departments", "metrics", "events", "awards", "targets"}
-    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 5
-    # The latest batch (the targets) rolls back like any upload.
-    importer.rollback(int(batches["batch_id"].max()), user="ed", db_path=db_file)
+    kinds = {"departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff"}
+    assert set(batches["file_name"]) == {demo.DEMO_SOURCE} and len(batches) == 8
+    assert set(batches["kind"]) == kinds
+    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 8
+    # The latest batches (staff, notices, tasks, then the targets) roll back like any upload.
+    for batch_id in sorted(batches["batch_id"], reverse=True)[:4]:
+        importer.rollback(int(batch_id), user="ed", db_path=db_file)
+    with store.opened(db_file) as db:
+        assert store.staff(db).empty and store.notices(db).empty and store.tasks(db).empty
     with store.opened(db_file) as db:
         assert store.targets(db)["dept_code"].eq("").all()

@@ -203,7 +203,9 @@ def test_period_choice_carries_between_pages(demo_db):
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/overview.py", "pages/events.py", "pages/awards.py", "pages/targets.py"], ids=lambda p: p[6:-3]
+    "page",
+    ["pages/overview.py", "pages/events.py", "pages/awards.py", "pages/targets.py", "pages/tasks.py"],
+    ids=lambda p: p[6:-3],
 )
 def test_empty_store_pages_say_so_and_do_not_fail(db_file, page):
     at = app()
@@ -213,6 +215,11 @@ def test_empty_store_pages_say_so_and_do_not_fail(db_file, page):
         assert any("No data yet" in i.value for i in at.info)
     if page == "pages/awards.py":
         assert metric_value(at, "Awarded") == "0"
+    if page == "pages/tasks.py":  # issue 14
+        assert [i.value for i in at.info] == [
+            "No key tasks yet. Upload the task list (responsibility list) on the Upload page."
+        ]
+        assert any(c.value == "No rectification notices yet." for c in at.caption)
 
 
 def test_overview_category_filter_narrows_departments(demo_db):

@@ -49,12 +49,13 @@ def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     # slide 3: vetoes before warnings, indicators named in full; both fits of the table
     (table,) = events.tables
     assert table.tall.rows[0] == ("✕ 否决", "泌尿外科", "V05 受到党纪、政纪处分", table.tall.rows[0][3])
-    assert table.tall.rows[-1][:3] == ("▲ 警示", "急诊科", "W01 有效投诉")
+    # the quarter's last warning: K20's rectification notice, overdue since 1 October, an automatic W03 (PRODUCT §8)
+    assert table.tall.rows[-1][:3] == ("▲ 警示", "急诊科", "W03 整改逾期")
     assert len(table.short.rows) <= briefing.FIT_ROWS["events"][0]
     assert events.sub.startswith(f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件")
-    # slide 4: the conflict first, in red; slide 5: the empty state; slide 6: the worst first
+    # slide 4: the conflict first, in red; slide 5: the demo's tasks and notices; slide 6: the worst first
     assert awards.tables[0].tall.rows[0][0] == "放射科" and awards.tables[0].tall.tones[0] == "veto"
-    assert tasks.empty == "重点任务与整改通知书尚未录入" and tasks.tables == ()
+    assert tasks.empty == "" and [t.tall.columns[0] for t in tasks.tables] == ["牵头科室", "文号"]
     assert attention.lines[0].startswith("✕ · ")
 
 
@@ -63,7 +64,7 @@ def test_english_view(demo_db):
     assert view.label_of(view.quarter) == f"Q{view.quarter[-1]} {view.quarter[:4]}"
     assert view.slides[0].cards[-1].label == "Awarded departments"
     assert view.slides[1].figure.data[1].name == "Target"
-    assert view.slides[4].empty == "Key tasks and rectification notices not yet entered"
+    assert [t.tall.columns[0] for t in view.slides[4].tables] == ["Lead department", "Notice no."]
 
 
 def test_empty_store_has_no_quarter_and_no_slides(db_file):

@@ -204,10 +204,8 @@ NOTICE_COLUMNS = ["notice_no", "notice_type", "dept_code", "issued_on", "due_on"
 def programme_frames(db) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tasks, notices) of PRODUCT §8 in their contract columns — the data slot of slide 5.
 
-    The store has no tasks or notices yet (issue 14 adds the kinds): until then both are empty and the slide says
-    so. Issue 14 returns ``store.tasks(db)``, ``store.notices(db)`` here; nothing else in the briefing changes."""
-    del db
-    return pd.DataFrame(columns=TASK_COLUMNS), pd.DataFrame(columns=NOTICE_COLUMNS)
+    A store without tasks or notices gives empty frames and the slide says they are not yet entered."""
+    return store.tasks(db)[TASK_COLUMNS], store.notices(db)[NOTICE_COLUMNS]
 
 
 def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
@@ -223,14 +221,21 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db)))
     values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
     hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
-    events = store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31")
-    counts = pipelines.event_counts(events, "quarter", [prev, quarter])
     quarter_end = _month_end(q_last)
+    # judged on the quarter's last day, or today while it runs: an overdue notice is an automatic W03 warning
+    # (PRODUCT §4.3, §8) in the quarter's events, the lights and the attention list
+    as_of = min(date.fromisoformat(quarter_end), date.today())
+    events = programme.events_with_notices(
+        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31"),
+        store.notices(db),
+        as_of,
+    )
+    counts = pipelines.event_counts(events, "quarter", [prev, quarter])
     status = rules.award_status(store.award_changes(db), quarter_end, int(quarter[:4]), depts["dept_code"])
     all_events = store.events(db, date_to=quarter_end)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
-    tasks, notices = _programme(db, date.fromisoformat(quarter_end), names)
+    tasks, notices = _programme(db, as_of, names)
     # the same 36-month SPC window as the trends page and the icon matrix, so the lists agree
     concerns = _concerns(
         store.metric_value_chunks(db, month_from=spc.window_start(q_last), month_to=q_last), targets, defs

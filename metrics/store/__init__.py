@@ -94,8 +94,11 @@ from metrics.store.reads import (  # noqa: F401
     metric_values,
     month_range,
     months_with_data,
+    notices,
     reporting_departments,
+    staff,
     targets,
+    tasks,
 )
 from metrics.store.schema import (  # noqa: F401
     _SCHEMA,

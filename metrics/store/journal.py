@@ -285,6 +285,9 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
             "metric_values",
             "events",
             "award_changes",
+            "tasks",
+            "notices",
+            "staff",
             "departments",
         ):
             db.execute(f"DELETE FROM {tbl}")
@@ -303,6 +306,9 @@ EXPORT_TABLES = (
     "metric_catalogue",
     "indicator_catalogue",
     "calendar_days",
+    "tasks",
+    "notices",
+    "staff",
     "batches",
     "audit",
 )

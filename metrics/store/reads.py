@@ -167,6 +167,34 @@ def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.Data
     return _frame(db, sql + " ORDER BY date", params)
 
 
+# --- programme work (PRODUCT §8, issue 14) -----------------------------------------------------------
+
+
+def tasks(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Key tasks: task_code, title, category, lead_dept, responsible (codes joined by ','), due_on, status
+    (not_started | in_progress | done | cancelled), progress, updated_on, metric; by due date, then code."""
+    return _frame(
+        db,
+        "SELECT task_code, title, category, lead_dept, responsible, due_on, status, progress, updated_on, metric "
+        "FROM tasks ORDER BY due_on, task_code",
+    )
+
+
+def notices(db: sqlite_utils.Database) -> pd.DataFrame:
+    """Rectification notices: notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status
+    (rectifying | rectified | closed), closed_on; by issue date, then number."""
+    return _frame(
+        db,
+        "SELECT notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status, closed_on "
+        "FROM notices ORDER BY issued_on, notice_no",
+    )
+
+
+def staff(db: sqlite_utils.Database) -> pd.DataFrame:
+    """The staff roster (personal data, PRODUCT §8): staff_id, name, dept_code, in_dept_since, active."""
+    return _frame(db, "SELECT staff_id, name, dept_code, in_dept_since, active FROM staff ORDER BY dept_code, staff_id")
+
+
 def metric_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
     return _frame(db, "SELECT * FROM metric_catalogue ORDER BY sort, code")
 
@@ -252,6 +280,28 @@ _BULK_COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
     ),
     "award_changes": ("dept_code", "year", "status", "changed_on", "rectify_until", "note"),
+    "tasks": (
+        "task_code",
+        "title",
+        "category",
+        "lead_dept",
+        "responsible",
+        "due_on",
+        "status",
+        "progress",
+        "updated_on",
+    ),
+    "notices": (
+        "notice_no",
+        "notice_type",
+        "dept_code",
+        "issued_on",
+        "due_on",
+        "issue",
+        "event_id",
+        "status",
+        "closed_on",
+    ),
 }
 
 

@@ -158,7 +158,8 @@ def now_iso() -> str:
 # 2: batch_rejects.row_json (the rejected row as written, for the error report)
 # 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
 # 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
-SCHEMA_VERSION = 4
+# 5: tasks, notices, staff (programme work, PRODUCT §8; issue 14)
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -216,6 +217,16 @@ CREATE TABLE IF NOT EXISTS signin_attempts (
 CREATE TABLE IF NOT EXISTS audit_budget (
     scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS tasks (
+    task_code TEXT PRIMARY KEY, title TEXT NOT NULL, category TEXT, lead_dept TEXT NOT NULL, responsible TEXT,
+    due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'not_started', progress TEXT, updated_on TEXT, metric TEXT);
+CREATE TABLE IF NOT EXISTS notices (
+    notice_no TEXT PRIMARY KEY, notice_type TEXT NOT NULL DEFAULT 'rectification', dept_code TEXT NOT NULL,
+    issued_on TEXT NOT NULL, due_on TEXT NOT NULL, issue TEXT, event_id TEXT,
+    status TEXT NOT NULL DEFAULT 'rectifying', closed_on TEXT);
+CREATE TABLE IF NOT EXISTS staff (
+    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, dept_code TEXT NOT NULL, in_dept_since TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1);
 """
 
 # The data tables a batch may change, with their natural keys (contract order).
@@ -228,6 +239,9 @@ DATA_TABLES: dict[str, tuple[str, ...]] = {
     "metric_catalogue": ("code",),
     "indicator_catalogue": ("code",),
     "calendar_days": ("date",),
+    "tasks": ("task_code",),
+    "notices": ("notice_no",),
+    "staff": ("staff_id",),
 }
 
 

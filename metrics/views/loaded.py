@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-from metrics import contract, store
+from metrics import contract, programme, store
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,15 @@ class Frames:
 
     departments: pd.DataFrame
     targets: pd.DataFrame
-    events: pd.DataFrame
+    events: pd.DataFrame  # stored events and the automatic W03 warnings of notices overdue today (PRODUCT §4.3, §8)
     award_changes: pd.DataFrame
     metric_defs: tuple[contract.Metric, ...]  # the stored catalogue: the only runtime catalogue (11.9)
     indicator_catalogue: pd.DataFrame
     dept_names: dict[str, str]
     months: tuple[str, ...]  # months holding a metric value, oldest first
+    tasks: pd.DataFrame  # store.tasks (PRODUCT §8)
+    notices: pd.DataFrame  # store.notices
+    today: date  # the day overdue notices and tasks are judged on
 
     def metric(self, code: str) -> contract.Metric:
         return next(m for m in self.metric_defs if m.code == code)
@@ -62,18 +66,27 @@ def clear() -> None:
         cached.cache_clear()
 
 
-@memo(maxsize=4)
 def frames(path: str, version: int) -> Frames:
-    """The small tables of the store at ``path`` as of ``version`` (the version only keys the memo)."""
+    """The small tables of the store at ``path`` as of ``version`` (the version only keys the memo), judged today:
+    a notice becomes overdue (a W03 warning) at midnight without any commit, so the day keys the memo too."""
+    return _frames(path, version, date.today())
+
+
+@memo(maxsize=4)
+def _frames(path: str, version: int, today: date) -> Frames:
     with store.opened(path) as db:
         departments = store.departments(db)
+        notices = store.notices(db)
         return Frames(
             departments=departments,
             targets=store.targets(db),
-            events=store.events(db),
+            events=programme.events_with_notices(store.events(db), notices, today),
             award_changes=store.award_changes(db),
             metric_defs=tuple(store.metric_defs(db)),
             indicator_catalogue=store.indicator_catalogue(db),
             dept_names=departments.set_index("dept_code")["dept_name"].to_dict(),
             months=tuple(store.months_with_data(db)),
+            tasks=store.tasks(db),
+            notices=notices,
+            today=today,
         )

@@ -1,0 +1,130 @@
+"""重点任务 Key tasks (PRODUCT §8; issue 14): the year's plan split into tasks with a lead department and responsible
+departments — by aspect, by lead department and as a list, overdue (computed) in red, due this quarter in amber,
+done in green, a shape and a word beside every colour — filtered to one department (as lead or as responsible).
+Editors update a task's status and progress note in place through the same validator as an upload.
+
+Filter (department) → one view-model (metrics.views.tasks, cached per store, data version, language and choices)
+→ show; the editor calls metrics.views.tasks.update_task. The rectification notices register is on this page too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics import store
+from metrics.views import tasks
+from pages import _common as ui
+
+# --- filter -------------------------------------------------------------------------------------
+
+st.title(ui.t("nav.tasks"))
+today = date.today()
+base = ui.view(tasks.build, ui.view_key(dept="", today=today))
+if st.session_state.get("tasks_dept") not in base.dept_options:
+    st.session_state["tasks_dept"] = ""
+dept = st.selectbox(ui.t("tasks.filter_dept"), base.dept_options, format_func=base.dept_labels.get, key="tasks_dept")
+view = base if not dept else ui.view(tasks.build, ui.view_key(dept=dept, today=today))
+
+# --- show ---------------------------------------------------------------------------------------
+
+st.caption(view.caption)
+if view.none:
+    st.info(view.none)
+else:
+    st.markdown("#### " + view.counts)
+    left, right = st.columns(2)
+    number = {c: st.column_config.NumberColumn(h, format="%d") for c, h in view.summary_headers.items()}
+    with left:
+        st.subheader(ui.t("tasks.by_aspect"))
+        st.dataframe(
+            view.by_aspect,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "category": st.column_config.TextColumn(view.summary_headers["category"]),
+                **{c: number[c] for c in tasks.SUMMARY_COLUMNS},
+            },
+        )
+    with right:
+        st.subheader(ui.t("tasks.by_lead"))
+        st.dataframe(
+            view.by_lead,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "lead": st.column_config.TextColumn(view.summary_headers["lead"]),
+                **{c: number[c] for c in tasks.SUMMARY_COLUMNS},
+            },
+        )
+    st.subheader(ui.t("tasks.list"))
+    page = ui.paged(view.tasks, "tasks_list_page", view.headers, file_name="tasks.csv")
+    st.dataframe(
+        page,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "marker": st.column_config.ImageColumn("", width=40),
+            **{c: st.column_config.TextColumn(h) for c, h in view.headers.items() if c != "progress"},
+            "progress": st.column_config.TextColumn(view.headers["progress"], width="large"),
+        },
+    )
+
+# --- a task's progress (everyone reads the whole note); editors update its status and note in place -----------
+
+if view.edit_options:
+    st.subheader(ui.t("tasks.detail"))
+    code = st.selectbox(ui.t("tasks.edit_task"), view.edit_options, format_func=view.edit_labels.get, key="task_pick")
+    st.markdown(view.details[code])
+    if msg := st.session_state.pop("tasks_flash", None):
+        st.success(msg)
+    if ui.can("editor"):
+        status, note = view.edit_current[code]
+        with st.form("task_edit"):
+            st.markdown("**" + ui.t("tasks.edit") + "**")
+            new_status = st.selectbox(
+                ui.t("tasks.edit_status"),
+                view.status_options,
+                index=view.status_options.index(status) if status in view.status_options else 0,
+                format_func=view.status_labels.get,
+                key=f"task_status_{code}",
+            )
+            new_note = st.text_area(ui.t("tasks.edit_note"), value=note, key=f"task_note_{code}")
+            if st.form_submit_button(ui.t("tasks.edit_save")):
+                report = ui.guarded(
+                    tasks.update_task,
+                    str(store.db_path()),
+                    code,
+                    new_status,
+                    new_note,
+                    user=ui.current_user(),
+                    lang=ui.lang(),
+                    today=today,
+                )
+                if report.committed:
+                    st.session_state["tasks_flash"] = ui.t("tasks.edit_saved", code=code, batch=report.batch_id)
+                    st.rerun()
+                elif report.problems:
+                    st.error(ui.t("tasks.edit_refused", reasons="；".join(p.message for p in report.problems)))
+                else:
+                    st.info(ui.t("tasks.edit_same"))
+
+# --- the rectification notices register (PRODUCT §8) ------------------------------------------------------------
+
+reg = ui.view(tasks.notices, ui.view_key(depts=dept, today=today))
+st.subheader(reg.title)
+if reg.none:
+    st.caption(reg.none)
+else:
+    st.markdown("#### " + reg.counts)
+    st.dataframe(
+        ui.paged(reg.rows, "notices_page", reg.headers, file_name="notices.csv"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "marker": st.column_config.ImageColumn("", width=40),
+            **{c: st.column_config.TextColumn(h) for c, h in reg.headers.items() if c != "days_overdue"},
+            "days_overdue": st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
+        },
+    )
