@@ -114,7 +114,17 @@ _EXAMPLES: dict[str, list[dict]] = {
             staff_count=45,
             party_members=20,
             active="是",
-        )
+        ),
+        # the office that leads most key tasks (PRODUCT §8): the tasks template names it as 牵头科室
+        dict(
+            dept_code="Z01",
+            dept_name="纪检监察室",
+            category="职能",
+            party_branch="机关党支部",
+            staff_count=6,
+            party_members=6,
+            active="是",
+        ),
     ],
     "metrics": [
         dict(

@@ -335,6 +335,9 @@ def test_failure_in_the_middle_leaves_no_half_written_batch(db_file, monkeypatch
 
 
 def test_shipped_templates_match_the_generator_and_import_cleanly(db_file):
+    # the department list first, as an office starts: the other templates name its departments
+    departments = (export.TEMPLATE_DIR / export.template_file_name("departments", "csv")).read_bytes()
+    assert importer.commit(departments, "科室名录.csv", user="li").committed
     for kind in contract.KINDS:
         for fmt in ("csv", "xlsx"):
             shipped = (export.TEMPLATE_DIR / export.template_file_name(kind, fmt)).read_bytes()
@@ -342,8 +345,11 @@ def test_shipped_templates_match_the_generator_and_import_cleanly(db_file):
                 assert shipped == export.template_bytes(kind, fmt)
                 assert shipped.startswith(b"\xef\xbb\xbf")
             report = importer.preview(shipped, f"t.{fmt}")
+            if (kind, fmt) == ("departments", "csv"):
+                assert report.duplicate_of is not None  # committed above: the same file is recognised
+                continue
             assert report.kind == kind and report.ok, (kind, fmt, report.problems)
-            assert report.counts["new"] >= 1
+            assert report.counts["new"] + report.counts["changed"] + report.counts["unchanged"] >= 1
 
 
 def test_problem_frame_keeps_uploaded_text_literally(db_file):
