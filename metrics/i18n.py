@@ -35,6 +35,11 @@ ZH: dict[str, str] = {
     "nav.section.browse": "浏览",
     "nav.section.manage": "管理",
     # --- period selector / filters -------------------------------------------------------------
+    # issue 13 meeting-ui
+    "period.partial.running": "{period}（进行中，含{months}）",
+    "period.partial.gap": "{period}（数据不全，含{months}）",
+    "period.partial.none": "{period}（无数据）",
+    # end issue 13 meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
     "period.quarter": "季度",
@@ -585,6 +590,11 @@ EN: dict[str, str] = {
     "nav.section.browse": "Browse",
     "nav.section.manage": "Manage",
     # --- period selector / filters -------------------------------------------------------------
+    # issue 13 meeting-ui
+    "period.partial.running": "{period} (partial: {months})",
+    "period.partial.gap": "{period} (incomplete: {months})",
+    "period.partial.none": "{period} (no data)",
+    # end issue 13 meeting-ui
     "period.grain": "Period",
     "period.month": "Month",
     "period.quarter": "Quarter",
@@ -1153,6 +1163,20 @@ def fmt_month(m: str, lang: str = DEFAULT_LANG) -> str:
     """'2023-04' as 2023年4月 (zh) or Apr 2023 (en)."""
     y, mo = int(m[:4]), int(m[5:7])
     return f"{y}年{mo}月" if lang == "zh" else date(y, mo, 1).strftime("%b %Y")
+
+
+def fmt_month_span(months: list[str], lang: str = DEFAULT_LANG) -> str:
+    """Months of one year as a run or a list: 10—11月 / Oct–Nov; 7、9月 / Jul, Sep; 10月 / Oct."""
+    nums = [int(m[5:7]) for m in months]
+    run = nums == list(range(nums[0], nums[0] + len(nums))) if nums else False
+    if lang == "zh":
+        if len(nums) > 1 and run:
+            return f"{nums[0]}—{nums[-1]}月"
+        return "、".join(map(str, nums)) + "月"
+    names = [date(2000, n, 1).strftime("%b") for n in nums]
+    if len(names) > 1 and run:
+        return f"{names[0]}–{names[-1]}"
+    return ", ".join(names)
 
 
 def fmt_period(p: str, lang: str = DEFAULT_LANG) -> str:

@@ -15,13 +15,18 @@ st.title(ui.t("audit.title"))
 users, actions = auth.audit_facets()
 all_label = ui.t("filter.all")
 c1, c2, c3 = st.columns([1, 2, 1])
-who = c1.selectbox(ui.t("audit.filter.user"), [all_label, *users], key="audit_user")
+who = c1.selectbox(
+    ui.t("audit.filter.user"),
+    [None, *users],
+    format_func=lambda u: all_label if u is None else u,
+    **ui.keep("audit_user", [None, *users]),
+)
 picked = c2.multiselect(
     ui.t("audit.filter.action"),
     actions,
     format_func=lambda a: auth.action_label(a, lang),
     placeholder=all_label,
-    key="audit_actions",
+    **ui.keep("audit_actions", actions, many=True),
 )
 today = date.today()
 span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=90), today), key="audit_dates")
@@ -29,7 +34,7 @@ span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=9
 # load
 start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (None, None)
 frame = auth.audit_frame(
-    user=None if who == all_label else who,
+    user=who,
     actions=picked or None,
     date_from=start.isoformat() if start else None,
     date_to=end.isoformat() if end else None,

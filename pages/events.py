@@ -7,6 +7,8 @@ and choices) → show (light table linking to trends, chart by quarter, event li
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from metrics.views import events
@@ -25,7 +27,7 @@ codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 
 # --- the view -----------------------------------------------------------------------------------
 
-view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes)))
+view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes), today=date.today()))
 
 # --- show ---------------------------------------------------------------------------------------
 

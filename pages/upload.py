@@ -83,7 +83,7 @@ kind_choice = st.selectbox(
     t("upload.kind"),
     view.kinds,
     format_func=view.kind_labels.get,  # bound now: AppTest calls it outside the run
-    key="_upload_kind",
+    **ui.keep("_upload_kind", view.kinds),
 )
 uploaded = st.file_uploader(
     t("upload.file"), type=["csv", "xlsx"], key=f"_uploader_{st.session_state.get(NONCE_KEY, 0)}"

@@ -55,7 +55,7 @@ try:
             _done(f"{ui.t('users.add')} {name.strip()}")
     with role_tab, st.form("user_role"):
         who = st.selectbox(ui.t("users.pick"), names, key="role_user")
-        role = st.selectbox(ui.t("users.role"), auth.ROLES, format_func=role_label.get, key="role_role")
+        role = st.selectbox(ui.t("users.role"), auth.ROLES, format_func=role_label.get, key=f"role_role.{ui.lang()}")
         if st.form_submit_button(ui.t("users.apply")) and who:
             auth.set_role(who, role, actor=me)
             _done(f"{ui.t('users.change_role')} {who} → {role_label[role]}")

@@ -219,7 +219,7 @@ def test_admin_filters_the_audit_log(accounts):
     assert not _errors(at)
     shown = at.dataframe[0].value
     assert {"登录失败", "登录成功", "新增用户"} <= set(shown["操作"])
-    at.selectbox(key="audit_user").set_value("ed").run()
+    at.selectbox(key="_w_audit_user.zh").set_value("ed").run()
     shown = at.dataframe[0].value
     assert set(shown["操作人"]) == {"ed"} and list(shown["操作"]) == ["登录失败"]
     assert at.caption[0].value == "共 1 条记录"
@@ -264,7 +264,7 @@ def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts
     at.switch_page("pages/users.py").run()
     role_form = at.get("form")[1]
     role_form.selectbox(key="role_user").set_value("vi")
-    role_form.selectbox(key="role_role").set_value("editor")
+    role_form.selectbox(key="role_role.zh").set_value("editor")
     role_form.button[0].click()
     at.run()
     assert at.success[0].value == "已完成：修改角色 vi → 编辑者"

@@ -82,13 +82,9 @@ def available_quarters(db) -> list[str]:
 
 
 def default_quarter(db) -> str | None:
-    """The newest quarter with data in each of its three months, else the newest with any."""
-    quarters = available_quarters(db)
-    months = set(store.months_with_data(db))
-    for q in quarters:
-        if all(m in months for m in pipelines.months_of(q)):
-            return q
-    return quarters[0] if quarters else None
+    """The quarter every page opens on (pipelines.default_period): the newest with data in each of its three
+    months, else the newest with any."""
+    return pipelines.default_period(store.months_with_data(db), "quarter")
 
 
 def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
@@ -119,7 +115,8 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
         quarter=quarter,
         previous=prev,
         lang=lang,
-        title=i18n.t("brief.title", lang, quarter=quarter_label(quarter, lang)),
+        # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
+        title=i18n.t("brief.title", lang, quarter=pipelines.period_label(quarter, store.months_with_data(db), lang)),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
         warnings=_count(counts, quarter, "warning"),

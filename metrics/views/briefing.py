@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from metrics import briefing, store
+from metrics import briefing, pipelines, store
 from metrics.views import ViewKey
 
 
@@ -61,7 +61,8 @@ def build(key: ViewKey) -> BriefingView:
         asked = key.get("quarter")
         quarter = asked if asked in quarters else briefing.default_quarter(db)
         b = briefing.build(db, quarter, lang) if quarter else None
-    labels = tuple(briefing.quarter_label(q, lang) for q in quarters)
+        months = store.months_with_data(db)
+    labels = tuple(pipelines.period_label(q, months, lang) for q in quarters)
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else ())
 
 
