@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics import contract, store
+from metrics import contract, i18n, store
 
 SEED = 20231001
 
@@ -347,6 +347,14 @@ def _awards(first_year: int, last_year: int, end_month: str, events: list[dict])
     return rows
 
 
+BATCH_NAME = "演示数据 demo"  # the file name of the demo's batches (shown through file_label)
+
+
+def file_label(name: str | None, lang: str) -> str:
+    """A batch's file name as shown: the demo's batches as "演示数据" / "Demo data", others as uploaded."""
+    return i18n.t("upload.demo_batch", lang) if name == BATCH_NAME else (name or "")
+
+
 def fill(path: str | os.PathLike | None = None, end_month: str | None = None) -> dict[str, int]:
     """Write the demo data into the store through batches; returns rows per table."""
     data = build(end_month)
@@ -357,7 +365,7 @@ def fill(path: str | os.PathLike | None = None, end_month: str | None = None) ->
                 kind = {"metric_values": "metrics", "award_changes": "awards"}.get(table, table)
                 bid = store.insert_batch(
                     db,
-                    file_name="演示数据 demo",
+                    file_name=BATCH_NAME,
                     sha256=None,
                     kind=kind,
                     user="demo",

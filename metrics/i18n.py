@@ -39,6 +39,41 @@ ZH: dict[str, str] = {
     "period.partial.running": "{period}（进行中，含{months}）",
     "period.partial.gap": "{period}（数据不全，含{months}）",
     "period.partial.none": "{period}（无数据）",
+    "col.unit_zh": "单位（中文）",
+    "col.unit_en": "单位（英文）",
+    "tg.effective_help": "留空表示一直有效；否则填 2026-01 这样的年月。",
+    "audit.s.nobody": "系统",
+    "audit.s.signin.ok": "{who} 登录",
+    "audit.s.signout": "{who} 退出登录",
+    "audit.s.signin_fail_password": "{target} 登录失败：密码错误（连续第 {n} 次）",
+    "audit.s.signin_fail_locked": "{target} 登录失败：账号已锁定",
+    "audit.s.signin_fail_unknown": "以用户名「{target}」登录失败：没有这个用户",
+    "audit.s.user_add": "{who} 新增用户 {target}（{role}）",
+    "audit.s.user.passwd": "{who} 重设了 {target} 的密码",
+    "audit.s.user_role": "{who} 将 {target} 的角色从{old}改为{new}",
+    "audit.s.user.remove": "{who} 删除了用户 {target}",
+    "audit.s.user.unlock": "{who} 解除了 {target} 的锁定",
+    "audit.s.user_locked": "{target} 连续 {n} 次密码错误，账号锁定至 {until}",
+    "audit.s.backup": "{who} 下载了数据库备份（{size}）",
+    "audit.s.restore": "{who} 从备份文件 {target} 恢复了数据库",
+    "audit.s.require_login": "{who} 将「查看者须登录」设为{value}",
+    "audit.s.on": "开启",
+    "audit.s.off": "关闭",
+    "audit.s.upload": "{who} 上传了 {target}（{kind}，批次 {batch}：新增 {new} 行，修改 {changed} 行，拒绝 {rejected} 行）",
+    "audit.s.rollback": "{who} 回滚了批次 {batch}（{target}），恢复 {n} 行",
+    "audit.s.clear_demo": "{who} 清空了演示数据",
+    "audit.s.target_changed": "{who} 将 {dept} 的{metric}目标从 {old} 改为 {new}",
+    "audit.s.target_added": "{who} 新增 {dept} 的{metric}目标 {new}",
+    "audit.s.target_removed": "{who} 删除了 {dept} 的{metric}目标（原为 {old}）",
+    "audit.s.target_none": "{who} 保存了目标（无变化）",
+    "audit.s.catalogue_edit": "{who} 修改了{table}：{codes}",
+    "audit.s.table.indicator_catalogue": "否决 / 警示指标目录",
+    "audit.s.table.metric_catalogue": "指标目录",
+    "audit.s.sep": "；",
+    "audit.s.list_sep": "、",
+    "audit.s.more": "，另有 {n} 项",
+    "audit.col.sentence": "记录",
+    "upload.demo_batch": "演示数据",
     # end issue 13 meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
@@ -594,6 +629,41 @@ EN: dict[str, str] = {
     "period.partial.running": "{period} (partial: {months})",
     "period.partial.gap": "{period} (incomplete: {months})",
     "period.partial.none": "{period} (no data)",
+    "col.unit_zh": "Unit (Chinese)",
+    "col.unit_en": "Unit (English)",
+    "tg.effective_help": "Leave empty for always; otherwise a month such as 2026-01.",
+    "audit.s.nobody": "The system",
+    "audit.s.signin.ok": "{who} signed in",
+    "audit.s.signout": "{who} signed out",
+    "audit.s.signin_fail_password": "{target} failed to sign in: wrong password ({n} in a row)",
+    "audit.s.signin_fail_locked": "{target} failed to sign in: the account is locked",
+    "audit.s.signin_fail_unknown": "Sign-in as “{target}” failed: no such user",
+    "audit.s.user_add": "{who} added the user {target} ({role})",
+    "audit.s.user.passwd": "{who} reset {target}'s password",
+    "audit.s.user_role": "{who} changed {target}'s role from {old} to {new}",
+    "audit.s.user.remove": "{who} removed the user {target}",
+    "audit.s.user.unlock": "{who} unlocked {target}",
+    "audit.s.user_locked": "{target} was locked until {until} after {n} wrong passwords",
+    "audit.s.backup": "{who} downloaded a backup of the database ({size})",
+    "audit.s.restore": "{who} restored the database from the backup {target}",
+    "audit.s.require_login": "{who} set “viewers must sign in” {value}",
+    "audit.s.on": "on",
+    "audit.s.off": "off",
+    "audit.s.upload": "{who} uploaded {target} ({kind}, batch {batch}: {new} new, {changed} changed, {rejected} rejected rows)",
+    "audit.s.rollback": "{who} rolled back batch {batch} ({target}), restoring {n} rows",
+    "audit.s.clear_demo": "{who} cleared the demo data",
+    "audit.s.target_changed": "{who} changed {dept}'s {metric} target from {old} to {new}",
+    "audit.s.target_added": "{who} set {dept}'s {metric} target to {new} (new)",
+    "audit.s.target_removed": "{who} removed {dept}'s {metric} target (was {old})",
+    "audit.s.target_none": "{who} saved the targets (no change)",
+    "audit.s.catalogue_edit": "{who} edited the {table}: {codes}",
+    "audit.s.table.indicator_catalogue": "veto / warning indicator catalogue",
+    "audit.s.table.metric_catalogue": "metric catalogue",
+    "audit.s.sep": "; ",
+    "audit.s.list_sep": ", ",
+    "audit.s.more": ", and {n} more",
+    "audit.col.sentence": "Entry",
+    "upload.demo_batch": "Demo data",
     # end issue 13 meeting-ui
     "period.grain": "Period",
     "period.month": "Month",
@@ -1157,6 +1227,16 @@ def fmt_date(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
     return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.strftime("%-d %b %Y")
+
+
+def fmt_datetime(ts: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A stored timestamp ('YYYY-MM-DDTHH:MM[:SS…]') as 2026年11月30日 22:05 (zh) or 30 Nov 2026 22:05 (en): the
+    date as fmt_date, the clock to the minute; '—' for missing."""
+    if ts is None or ts != ts or not str(ts).strip():
+        return "—"
+    ts = str(ts)
+    clock = ts[11:16]
+    return f"{fmt_date(ts[:10], lang)} {clock}".strip()
 
 
 def fmt_month(m: str, lang: str = DEFAULT_LANG) -> str:

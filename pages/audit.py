@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from metrics import auth, backup
+from metrics import audit, auth, backup, i18n
 from pages import _common as ui
 
 ui.require_role("admin")
@@ -45,18 +45,20 @@ st.caption(ui.t("audit.count", n=len(frame)))
 if frame.empty:
     st.info(ui.t("audit.empty"))
 else:
-    shown = (
-        frame.assign(
-            at=frame["at"].str.replace("T", " "), action=frame["action"].map(lambda a: auth.action_label(a, lang))
-        )
-        .drop(columns="id")
-        .astype(object)
-        .fillna("")
-    )
+    # each record as a sentence in the reader's language (issue 13); the CSV download keeps every field
+    version = ui.data_version()
+    names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version)["metric_defs"]}
+    shown = audit.shown(frame, lang, ui.dept_names(version), names)
     st.dataframe(
-        shown.rename(columns={c: ui.t(f"audit.col.{c}") for c in shown.columns}),
+        shown,
         hide_index=True,
         width="stretch",
+        column_config={
+            "at": st.column_config.TextColumn(ui.t("audit.col.at")),
+            "user": st.column_config.TextColumn(ui.t("audit.col.user")),
+            "action": st.column_config.TextColumn(ui.t("audit.col.action")),
+            "sentence": st.column_config.TextColumn(ui.t("audit.col.sentence"), width="large"),
+        },
     )
 st.download_button(
     ui.t("audit.download"),
