@@ -554,10 +554,10 @@ def events_table(events: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
     ev = events.sort_values(["event_date", "event_id"], ascending=False)
     return pd.DataFrame(
         {
-            "event_date": ev["event_date"].astype(str).tolist(),
+            "event_date": [i18n.fmt_date(d, lang) for d in ev["event_date"]],
             "kind": [i18n.t("event.kind." + k, lang) for k in ev["kind"]],
             "indicator": ev["indicator"].tolist(),
-            "description": ev["description"].tolist(),
+            "description": ev["description"].fillna("—").tolist(),
             "status": [i18n.t("event.status." + x, lang) for x in ev["status"]],
         }
     )
@@ -570,9 +570,9 @@ def awards_table(awards: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
         {
             "year": aw["year"].tolist(),
             "status": [i18n.t("award." + x, lang) for x in aw["status"]],
-            "changed_on": aw["changed_on"].astype(str).tolist(),
-            "rectify_until": aw["rectify_until"].tolist(),
-            "note": aw["note"].tolist(),
+            "changed_on": [i18n.fmt_date(d, lang) for d in aw["changed_on"]],
+            "rectify_until": [i18n.fmt_date(d, lang) for d in aw["rectify_until"]],  # '—' when none
+            "note": aw["note"].fillna("—").replace("", "—").tolist(),
         }
     )
 

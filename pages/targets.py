@@ -61,20 +61,33 @@ if flash:
 st.subheader(ui.t("tg.targets_title"))
 targets, view = cached.targets_view(str(store.db_path()), version, lang)
 config = {
-    "metric": st.column_config.SelectboxColumn(ui.t("col.code"), options=list(names), required=True),
+    "metric": st.column_config.SelectboxColumn(
+        ui.t("col.metric"), options=list(names), required=True, format_func=names.get
+    ),
     "metric_name": st.column_config.TextColumn(ui.t("col.metric"), disabled=True),
     "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
     "dept_name": st.column_config.TextColumn(ui.t("col.dept_name"), disabled=True),
-    "effective_from": st.column_config.TextColumn(ui.t("col.effective_from")),
+    "effective_from": st.column_config.TextColumn(ui.t("col.effective_from"), help=ui.t("tg.effective_help")),
     "target": st.column_config.NumberColumn(ui.t("col.target"), format="%.1f"),
-    "direction": st.column_config.SelectboxColumn(ui.t("col.direction"), options=[">=", "<="]),
+    "direction": st.column_config.SelectboxColumn(
+        ui.t("col.direction"), options=[">=", "<="], format_func=_direction_label
+    ),
 }
 cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
 if editor:
     # A form sends the grid's edits together with the click, so a quick "save" never saves a stale grid.
     with st.form("targets_form", border=False, enter_to_submit=False):
         edited = st.data_editor(
-            view[cols], hide_index=True, width="stretch", num_rows="dynamic", column_config=config, key="targets_editor"
+            # the month targets hold "always" from is stored as 2000-01; the grid shows it empty (rules read empty so)
+            # the metric column shows the metric's name itself, so no separate name column
+            view[[c for c in cols if c != "metric_name"]].assign(
+                effective_from=view["effective_from"].replace(contract.EPOCH_MONTH, "")
+            ),
+            hide_index=True,
+            width="stretch",
+            num_rows="dynamic",
+            column_config=config,
+            key="targets_editor",
         )
         save = st.form_submit_button(ui.t("tg.save"), key="targets_save", type="primary")
     if save:
@@ -84,7 +97,9 @@ if editor:
 else:
     shown = view.assign(
         direction=view["direction"].map(_direction_label),
-        effective_from=view["effective_from"].map(lambda m: ui.t("tg.always") if m == contract.EPOCH_MONTH else m),
+        effective_from=view["effective_from"].map(
+            lambda m: ui.t("tg.always") if m == contract.EPOCH_MONTH else i18n.fmt_month(m, lang)
+        ),
     )
     st.dataframe(
         shown[cols[1:]],
@@ -114,7 +129,9 @@ st.subheader(ui.t("tg.indicators_title"))
 indicators = frames["indicator_catalogue"]
 ind_config = {
     "code": st.column_config.TextColumn(ui.t("col.indicator_code"), required=True),
-    "kind": st.column_config.SelectboxColumn(ui.t("col.kind"), options=["veto", "warning"], required=True),
+    "kind": st.column_config.SelectboxColumn(
+        ui.t("col.kind"), options=["veto", "warning"], required=True, format_func=lambda k: ui.t("event.kind." + k)
+    ),
     "name_zh": st.column_config.TextColumn(ui.t("col.name_zh"), width="large"),
     "name_en": st.column_config.TextColumn(ui.t("col.name_en"), width="large"),
     "evidence": st.column_config.TextColumn(ui.t("col.evidence")),
@@ -148,12 +165,18 @@ met_config = {
     "code": st.column_config.TextColumn(ui.t("col.code"), required=True),
     "name_zh": st.column_config.TextColumn(ui.t("col.name_zh")),
     "name_en": st.column_config.TextColumn(ui.t("col.name_en")),
-    "unit_zh": st.column_config.TextColumn(ui.t("col.unit") + " (中)"),
-    "unit_en": st.column_config.TextColumn(ui.t("col.unit") + " (EN)"),
-    "direction": st.column_config.SelectboxColumn(ui.t("col.direction"), options=[">=", "<="]),
+    "unit_zh": st.column_config.TextColumn(ui.t("col.unit_zh")),
+    "unit_en": st.column_config.TextColumn(ui.t("col.unit_en")),
+    "direction": st.column_config.SelectboxColumn(
+        ui.t("col.direction"), options=[">=", "<="], format_func=_direction_label
+    ),
     "default_target": st.column_config.NumberColumn(ui.t("col.default_target"), format="%.1f"),
-    "scope": st.column_config.SelectboxColumn(ui.t("col.scope"), options=["dept", "hospital"]),
-    "aggregate": st.column_config.SelectboxColumn(ui.t("col.aggregate"), options=["mean", "sum"]),
+    "scope": st.column_config.SelectboxColumn(
+        ui.t("col.scope"), options=["dept", "hospital"], format_func=lambda s: ui.t("scope." + s)
+    ),
+    "aggregate": st.column_config.SelectboxColumn(
+        ui.t("col.aggregate"), options=["mean", "sum"], format_func=lambda s: ui.t("aggregate." + s)
+    ),
 }
 if editor:
     with st.form("metric_form", border=False, enter_to_submit=False):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import auth
+from metrics import auth, i18n
 from pages import _common as ui
 
 ui.require_role("admin")
@@ -27,8 +27,10 @@ st.subheader(ui.t("users.list"))
 shown = users.assign(
     role=users["role"].map(lambda r: ui.t(f"role.{r}")),
     active=users["active"].astype(bool),
-    created_at=users["created_at"].str.replace("T", " "),
-    locked_until=users["locked_until"].fillna("").astype(str).str.replace("T", " "),
+    created_at=users["created_at"].map(lambda ts: i18n.fmt_datetime(ts, ui.lang())),
+    locked_until=users["locked_until"].map(
+        lambda ts: "" if ts is None or ts != ts else i18n.fmt_datetime(ts, ui.lang())
+    ),
 )
 st.dataframe(shown.rename(columns={c: ui.t(f"users.col.{c}") for c in shown.columns}), hide_index=True, width="stretch")
 

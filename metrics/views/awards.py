@@ -222,7 +222,8 @@ def _status_rows(
     all_met = i18n.t("aw.eligible_all", lang)
     suffix = "" if lang == i18n.DEFAULT_LANG else f"&lang={lang}"
     return status.assign(
-        marker=status["dept_code"].map(lambda c: CONFLICT_MARKER if c in conflicted else None),
+        # an empty cell, not a missing one: the browser writes "None" into a missing image cell
+        marker=status["dept_code"].map(lambda c: CONFLICT_MARKER if c in conflicted else ""),
         dept_name=status["dept_code"].map(label),
         status=status["status"].map(award_text),
         changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
