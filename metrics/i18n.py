@@ -74,6 +74,11 @@ ZH: dict[str, str] = {
     "audit.s.more": "，另有 {n} 项",
     "audit.col.sentence": "记录",
     "upload.demo_batch": "演示数据",
+    "aw.notice_eligible": "符合",
+    "aw.notice_not_eligible": "不符合：{reasons}",
+    "aw.notice_flag": "{n} 个公示中的科室不符合 {year} 年度申报资格（红色标记，原因见表）：公示结束前请核实。",
+    "col.notice_eligibility": "申报资格",
+    "col.flag": "标记",
     # end issue 13 meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
@@ -664,6 +669,11 @@ EN: dict[str, str] = {
     "audit.s.more": ", and {n} more",
     "audit.col.sentence": "Entry",
     "upload.demo_batch": "Demo data",
+    "aw.notice_eligible": "Eligible",
+    "aw.notice_not_eligible": "Not eligible: {reasons}",
+    "aw.notice_flag": "{n} department(s) in public notice are not eligible for {year} (red marker, reasons in the table): check before the notice ends.",
+    "col.notice_eligibility": "Eligibility",
+    "col.flag": "Flag",
     # end issue 13 meeting-ui
     "period.grain": "Period",
     "period.month": "Month",

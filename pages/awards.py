@@ -60,12 +60,18 @@ with left:
     else:
         if view.notice_warning:
             st.warning(view.notice_warning)
+        if view.notice_flag:
+            st.error(view.notice_flag, icon=":material/error:")
         n = view.notice
         st.dataframe(
             ui.paged(n.rows, "awards_notice_page", n.headers, file_name=n.file_name),
             hide_index=True,
             width="stretch",
-            column_config={col: st.column_config.TextColumn(h) for col, h in n.headers.items()},
+            column_config={
+                "marker": st.column_config.ImageColumn(ui.t("col.flag"), width=40),
+                **{col: st.column_config.TextColumn(h) for col, h in n.headers.items()},
+                "eligibility": st.column_config.TextColumn(n.headers["eligibility"], width="large"),
+            },
         )
 with right:
     st.subheader(ui.t("aw.rect_title"))
