@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from metrics import importer, store
-from metrics.views import ViewKey
-from metrics.views import awards
+from metrics.views import ViewKey, awards
 
 TODAY = date(2026, 11, 30)
 
