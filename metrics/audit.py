@@ -25,7 +25,7 @@ def sentence(
 ) -> str:
     """One audit record in words (see the module doc)."""
     action = row.get("action") or ""
-    who = row.get("user") or i18n.t("audit.s.nobody", lang)
+    who = who_text(row.get("user"), lang)
     target = row.get("target") or ""
     detail, before, after = (_json(row.get(k)) for k in ("detail", "before", "after"))
     t = lambda key, **f: i18n.t(f"audit.s.{key}", lang, who=who, target=target, **f)  # noqa: E731
@@ -80,6 +80,19 @@ def sentence(
         return t(action)
     label = f"audit.action.{action}"
     return f"{who} · {i18n.t(label, lang) if label in i18n.ZH else action} · {target}".rstrip(" ·")
+
+
+def who_text(user: str | None, lang: str) -> str:
+    """Who did it: a user name; the command line as metrics.auth.cli_actor writes it ("cli:root", "boss (cli:root)")
+    in words; "the system" when nobody is named."""
+    if not isinstance(user, str) or not user:  # None, or NaN from a frame
+        return i18n.t("audit.s.nobody", lang)
+    m = re.fullmatch(r"(?:(.+) \()?cli:([^)]*)\)?", user)
+    if m and m.group(1):
+        return i18n.t("audit.s.cli_as", lang, user=m.group(1))
+    if m:
+        return i18n.t("audit.s.cli", lang, os_user=m.group(2))
+    return user
 
 
 def _target_edit(who, before, after, lang, dept_names, metric_names) -> str:
@@ -173,7 +186,7 @@ def shown(frame, lang: str, dept_names: Mapping[str, str] | None = None, metric_
     rows = frame.to_dict("records")
     return frame.assign(
         at=[i18n.fmt_datetime(r["at"], lang) for r in rows],
-        user=[r["user"] or "—" for r in rows],
+        user=[who_text(r["user"], lang) for r in rows],
         action=[auth.action_label(r["action"], lang) for r in rows],
         sentence=[sentence(r, lang, dept_names, metric_names) for r in rows],
     )[["at", "user", "action", "sentence"]]

@@ -79,6 +79,8 @@ ZH: dict[str, str] = {
     "aw.notice_flag": "{n} 个公示中的科室不符合 {year} 年度申报资格（红色标记，原因见表）：公示结束前请核实。",
     "col.notice_eligibility": "申报资格",
     "col.flag": "标记",
+    "audit.s.cli": "命令行（系统用户 {os_user}）",
+    "audit.s.cli_as": "{user}（命令行）",
     # end issue 13 meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
@@ -674,6 +676,8 @@ EN: dict[str, str] = {
     "aw.notice_flag": "{n} department(s) in public notice are not eligible for {year} (red marker, reasons in the table): check before the notice ends.",
     "col.notice_eligibility": "Eligibility",
     "col.flag": "Flag",
+    "audit.s.cli": "the command line (system user {os_user})",
+    "audit.s.cli_as": "{user} (command line)",
     # end issue 13 meeting-ui
     "period.grain": "Period",
     "period.month": "Month",

@@ -78,3 +78,12 @@ def test_the_audit_table_shows_no_json(demo_db):
     assert list(shown.columns) == ["at", "user", "action", "sentence"]
     assert not shown["sentence"].str.contains(r"[{}\[\]\"]").any()
     assert shown.iloc[0]["at"].startswith(f"{shown.iloc[0]['at'][:4]}年")
+
+
+def test_command_line_actions_say_so():
+    assert audit.who_text("cli:root", "zh") == "命令行（系统用户 root）"
+    assert audit.who_text("boss (cli:root)", "zh") == "boss（命令行）"
+    assert audit.who_text("boss (cli:root)", "en") == "boss (command line)"
+    assert audit.who_text(None, "zh") == "系统"
+    row = {"user": "cli:root", "action": "user.add", "target": "boss", "after": '{"role": "admin"}'}
+    assert audit.sentence(row, "zh") == "命令行（系统用户 root） 新增用户 boss（管理员）"
