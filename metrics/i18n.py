@@ -81,6 +81,10 @@ ZH: dict[str, str] = {
     "col.flag": "标记",
     "audit.s.cli": "命令行（系统用户 {os_user}）",
     "audit.s.cli_as": "{user}（命令行）",
+    "upload.browse": "选择文件",
+    "upload.limit": "每个文件不超过 {mb} MB · CSV、XLSX",
+    "trends.compare_placeholder": "选择科室",
+    "select.placeholder": "请选择",
     # end issue 13 meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
@@ -678,6 +682,10 @@ EN: dict[str, str] = {
     "col.flag": "Flag",
     "audit.s.cli": "the command line (system user {os_user})",
     "audit.s.cli_as": "{user} (command line)",
+    "upload.browse": "Browse files",
+    "upload.limit": "Up to {mb} MB per file · CSV, XLSX",
+    "trends.compare_placeholder": "Choose departments",
+    "select.placeholder": "Choose",
     # end issue 13 meeting-ui
     "period.grain": "Period",
     "period.month": "Month",

@@ -246,7 +246,13 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
     if saved not in options:
         saved = pipelines.default_period(data or months, grain)
     st.session_state[PERIOD_KEY] = saved
-    period = c2.selectbox(t("period.pick"), options, format_func=labels.get, **keep(PERIOD_KEY, options, grain))
+    period = c2.selectbox(
+        t("period.pick"),
+        options,
+        format_func=labels.get,
+        **keep(PERIOD_KEY, options, grain),
+        placeholder=t("select.placeholder"),
+    )
     return grain, period
 
 
@@ -327,7 +333,13 @@ def trend_picker(codes: list[str], version: int, key: str) -> None:
     path = str(store.db_path())
     labels = _dept_names(path, version)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    code = c1.selectbox(t("trend.pick"), codes, format_func=_picker_labels(path, version).get, key=f"{key}_trend_dept")
+    code = c1.selectbox(
+        t("trend.pick"),
+        codes,
+        format_func=_picker_labels(path, version).get,
+        key=f"{key}_trend_dept",
+        placeholder=t("select.placeholder"),
+    )
     c2.page_link(
         "pages/trends.py",
         label=t("trend.open", dept=md_escape(str(labels.get(code, code)))),
@@ -341,6 +353,23 @@ def _picker_labels(path: str, version: int) -> dict[str, str]:
     """code → "code  name" for every department, once per data version (a label per option on every run cost more
     than the rest of a page at a region's scale; issue 7)."""
     return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version).items()}
+
+
+def uploader_css(browse: str, limit: str) -> str:
+    """A <style> replacing st.file_uploader's English button label and size line with ``browse`` and ``limit`` (our
+    own strings: Streamlit 1.67 has no argument for them; issue 13)."""
+    import json
+
+    drop = '[data-testid="stFileUploaderDropzone"]'
+    return (
+        "<style>"
+        f'{drop} button [data-testid="stMarkdownContainer"] p {{display: none;}}'
+        f'{drop} button [data-testid="stMarkdownContainer"]::after {{content: {json.dumps(browse, ensure_ascii=False)};}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {display: none;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::after'
+        f" {{content: {json.dumps(limit, ensure_ascii=False)}; font-size: 0.875rem; opacity: 0.7;}}"
+        "</style>"
+    )
 
 
 # --- long tables a page at a time (issue 7) ----------------------------------------------------------
@@ -371,6 +400,7 @@ def paged(
         list(range(n_pages)),
         format_func=lambda i: i18n.t("page.option", lg, first=i * size + 1, last=min((i + 1) * size, len(frame))),
         **keep(key, range(n_pages)),
+        placeholder=t("select.placeholder"),
     )
 
     def csv() -> bytes:  # written when the button is clicked, not on every run

@@ -20,6 +20,7 @@ who = c1.selectbox(
     [None, *users],
     format_func=lambda u: all_label if u is None else u,
     **ui.keep("audit_user", [None, *users]),
+    placeholder=ui.t("select.placeholder"),
 )
 picked = c2.multiselect(
     ui.t("audit.filter.action"),

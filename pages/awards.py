@@ -26,7 +26,7 @@ view = ui.view(
 )
 if st.session_state.get("awards_year") != view.year:
     st.session_state["awards_year"] = view.year
-year_box.selectbox(ui.t("aw.year"), view.years, key="awards_year")
+year_box.selectbox(ui.t("aw.year"), view.years, key="awards_year", placeholder=ui.t("select.placeholder"))
 
 # --- show: KPIs and pipeline --------------------------------------------------------------------
 

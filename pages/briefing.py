@@ -218,7 +218,11 @@ if presenting:
 
 st.title(ui.t("nav.briefing"))
 st.selectbox(
-    ui.t("brief.pick_quarter"), view.quarters, format_func=view.label_of, **ui.keep(QUARTER_KEY, view.quarters)
+    ui.t("brief.pick_quarter"),
+    view.quarters,
+    format_func=view.label_of,
+    **ui.keep(QUARTER_KEY, view.quarters),
+    placeholder=ui.t("select.placeholder"),
 )
 quarter, b = view.quarter, view.briefing
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")

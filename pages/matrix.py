@@ -29,6 +29,7 @@ c1.selectbox(
     list(view.category_labels),
     format_func=view.category_labels.__getitem__,
     **ui.keep("matrix_category", view.category_labels),
+    placeholder=ui.t("select.placeholder"),
 )
 c2.radio(
     ui.t("matrix.sort"),

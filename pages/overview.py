@@ -60,7 +60,13 @@ for start in range(0, len(view.hospital), 5):
 
 labels = view.metric_labels
 st.session_state["overview_metric"] = view.metric
-st.selectbox(ui.t("ov.metric"), list(labels), format_func=labels.__getitem__, **ui.keep("overview_metric", labels))
+st.selectbox(
+    ui.t("ov.metric"),
+    list(labels),
+    format_func=labels.__getitem__,
+    **ui.keep("overview_metric", labels),
+    placeholder=ui.t("select.placeholder"),
+)
 
 
 def _page_picker(chart, key: str) -> None:
@@ -73,6 +79,7 @@ def _page_picker(chart, key: str) -> None:
             pages,
             format_func=chart.page_labels.__getitem__,
             **ui.keep(f"overview_{key}", pages),
+            placeholder=ui.t("select.placeholder"),
         )
 
 

@@ -54,12 +54,14 @@ c1.selectbox(
     list(view.category_labels),
     format_func=view.category_labels.__getitem__,
     **ui.keep("trends_category", view.category_labels),
+    placeholder=ui.t("select.placeholder"),
 )
 c2.selectbox(
     ui.t("trends.dept"),
     list(view.dept_labels),
     format_func=view.dept_labels.__getitem__,
     **ui.keep("trends_dept", view.dept_labels),
+    placeholder=ui.t("select.placeholder"),
 )
 if wanted and not known:
     st.warning(ui.t("trends.unknown_dept"))
@@ -72,6 +74,7 @@ c3.selectbox(
     format_func=view.rebase_labels.__getitem__,
     help=ui.t("trends.rebase_help"),
     **ui.keep(f"trends_rebase_{dept}", view.rebase_labels),
+    placeholder=ui.t("select.placeholder"),
 )
 with st.expander(ui.t("trends.settings")):
     s1, s2 = st.columns(2)
@@ -100,12 +103,14 @@ if view.compare_labels:
             list(view.compare_labels),
             format_func=view.compare_labels.__getitem__,
             **ui.keep("trends_cmp_metric", view.compare_labels),
+            placeholder=ui.t("select.placeholder"),
         )
         k2.multiselect(
             ui.t("trends.compare_depts", n=trends.COMPARE_MAX),
             list(view.compare_options),
             format_func=view.dept_labels.__getitem__,
             max_selections=trends.COMPARE_MAX,
+            placeholder=ui.t("trends.compare_placeholder"),
             **ui.keep("trends_cmp_depts", view.compare_options, many=True),
         )
         if view.comparison is not None:
