@@ -155,7 +155,7 @@ def xmr_figure(
     """
     fig = go.Figure()
     if chart.empty:
-        return _layout(fig, title, unit, [], height)
+        return _layout(fig, title, unit, [], height, lang)
     months = _month_span(chart["month"].iloc[0], chart["month"].iloc[-1])
 
     fig.add_trace(
@@ -179,7 +179,7 @@ def xmr_figure(
     _add_events(fig, events, months, top, lang)
     _add_awards(fig, awards, months, bottom, lang)
     _add_rebase_and_trial(fig, chart, lang, params)
-    fig = _layout(fig, title, unit, months, height)
+    fig = _layout(fig, title, unit, months, height, lang)
     fig.update_yaxes(range=[bottom - pad * 0.8, top + pad * 0.8])
     return fig
 
@@ -390,7 +390,12 @@ def _month_span(first: str, last: str) -> list[str]:
     return out
 
 
-def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: int) -> go.Figure:
+TICKS = 9  # month labels on the axis at most (a 2026年11月 label is wide; 36 months → every 4th)
+
+
+def _layout(
+    fig: go.Figure, title: str, unit: str, months: list[str], height: int, lang: str = i18n.DEFAULT_LANG
+) -> go.Figure:
     fig.update_layout(
         title=dict(text=safe.plot_text(title), font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
         font=dict(family=FONT_FAMILY, size=TICK_SIZE, color="#222222"),
@@ -406,10 +411,12 @@ def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: in
         type="category",
         categoryorder="array",
         categoryarray=months,
+        # the months named as everywhere else (i18n.fmt_month: 2026年3月 / Mar 2026), every few months (issue 13)
+        tickvals=months[:: max(1, -(-len(months) // TICKS))],
+        ticktext=[i18n.fmt_month(m, lang) for m in months[:: max(1, -(-len(months) // TICKS))]],
         tickfont=dict(size=TICK_SIZE),
         showgrid=False,
         linecolor="#444444",
-        nticks=13,
     )
     fig.update_yaxes(
         title=dict(text=safe.plot_text(unit), font=dict(size=TICK_SIZE)),
@@ -603,7 +610,7 @@ def comparison_figure(
     """
     fig = go.Figure()
     if values.empty:
-        return _layout(fig, title, unit, [], height)
+        return _layout(fig, title, unit, [], height, lang)
     months = _month_span(str(values["month"].min()), str(values["month"].max()))
     for i, (code, label) in enumerate(labels.items()):
         d = values[values["dept_code"] == code].sort_values("month")
@@ -635,4 +642,4 @@ def comparison_figure(
                 meta={"role": "target"},
             )
         )
-    return _layout(fig, title, unit, months, height)
+    return _layout(fig, title, unit, months, height, lang)

@@ -17,9 +17,9 @@ all_label = ui.t("filter.all")
 c1, c2, c3 = st.columns([1, 2, 1])
 who = c1.selectbox(
     ui.t("audit.filter.user"),
-    [None, *users],
-    format_func=lambda u: all_label if u is None else u,
-    **ui.keep("audit_user", [None, *users]),
+    ["", *users],  # "": everyone (None would read as no choice and show the placeholder)
+    format_func=lambda u: u or all_label,
+    **ui.keep("audit_user", ["", *users]),
     placeholder=ui.t("select.placeholder"),
 )
 picked = c2.multiselect(
@@ -35,7 +35,7 @@ span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=9
 # load
 start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (None, None)
 frame = auth.audit_frame(
-    user=who,
+    user=who or None,
     actions=picked or None,
     date_from=start.isoformat() if start else None,
     date_to=end.isoformat() if end else None,

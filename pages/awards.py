@@ -52,7 +52,8 @@ st.plotly_chart(view.pipeline, theme=None, width="stretch")
 
 # --- show: public notice and rectification ------------------------------------------------------
 
-left, right = st.columns(2)
+# one under the other: the notice table's eligibility reasons need the width (issue 13)
+left = right = st.container()
 with left:
     st.subheader(ui.t("aw.notice_title"))
     if view.notice.rows.empty:

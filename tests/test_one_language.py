@@ -197,6 +197,9 @@ def test_chinese_ui_shows_no_english(admin, demo_db, walk):
     found = {t: latin_words(t, users) for t in texts}
     assert not {t: w for t, w in found.items() if w}
     assert not raw_dates(texts, "zh")
+    # a selectbox whose value is None shows its placeholder instead of the choice (the rebase and audit-user boxes
+    # offered None as "do not recalculate" / "everyone")
+    assert not [b.label for b in at.selectbox if b.value is None]
 
 
 @pytest.mark.parametrize("walk", WALKS, ids=walk_id)
