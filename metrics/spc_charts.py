@@ -390,7 +390,7 @@ def _month_span(first: str, last: str) -> list[str]:
     return out
 
 
-TICKS = 9  # month labels on the axis at most (a 2026年11月 label is wide; 36 months → every 4th)
+TICKS = 6  # month labels on the axis at most: a 2026年11月 label is wide (36 months → every 6th, level at 1280 px)
 
 
 def _layout(
@@ -414,6 +414,7 @@ def _layout(
         # the months named as everywhere else (i18n.fmt_month: 2026年3月 / Mar 2026), every few months (issue 13)
         tickvals=months[:: max(1, -(-len(months) // TICKS))],
         ticktext=[i18n.fmt_month(m, lang) for m in months[:: max(1, -(-len(months) // TICKS))]],
+        tickangle=0,
         tickfont=dict(size=TICK_SIZE),
         showgrid=False,
         linecolor="#444444",
