@@ -243,7 +243,12 @@ def events_by_quarter(counts: pd.DataFrame, title: str, lang: str, indicator_nam
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[i18n.fmt_period(p, lang) for p in periods])
+    labels = [i18n.fmt_period(p, lang) for p in periods]
+    # two lines a quarter (2026年 / 第3季度, Q3 / 2026): eleven quarters side by side stay level at 1280 px (issue 13)
+    broken = [x.replace("年", "年<br>", 1) if lang == "zh" else x.replace(" ", "<br>", 1) for x in labels]
+    fig.update_xaxes(
+        type="category", categoryorder="array", categoryarray=labels, tickvals=labels, ticktext=broken, tickangle=0
+    )
     fig.update_yaxes(title=i18n.t("chart.count", lang), dtick=1, rangemode="tozero")
     return _style(fig, title, height=460)
 

@@ -212,7 +212,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("V10", "veto", "学术不端经认定属实", "Academic misconduct confirmed", "会议纪要、文件", "科教科"),
     # PRODUCT §4.4: W01–W03 are configurable examples.
     Indicator("W01", "warning", "有效投诉", "Substantiated complaint", "投诉登记、核查记录", "医患办"),
-    Indicator("W02", "warning", "提醒谈话", "Reminder talk (提醒谈话)", "谈话记录", "纪检监察室"),
+    Indicator("W02", "warning", "提醒谈话", "Admonitory talk", "谈话记录", "纪检监察室"),
     Indicator("W03", "warning", "整改逾期", "Rectification overdue", "整改通知书、复查记录", "纪检监察室"),
 )
 INDICATOR_BY_CODE = {i.code: i for i in INDICATORS}

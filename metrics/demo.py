@@ -29,7 +29,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics import contract, store
+from metrics import contract, i18n, store
 
 SEED = 20231001
 
@@ -529,7 +529,18 @@ class DemoRejected(RuntimeError):
     """The demo data did not pass the validator (a bug in ``build``): nothing was written."""
 
 
-DEMO_SOURCE = "演示数据 demo"
+DEMO_SOURCE = "演示数据 demo"  # the file name of the demo's batches (shown through file_label)
+
+
+def file_label(name: str | None, lang: str) -> str:
+    """A batch's file name as shown: the demo's batches as "演示数据" / "Demo data", a page editor's as "页面编辑" /
+    "Page edit" (in the reader's language), others as uploaded."""
+    if name == DEMO_SOURCE:
+        return i18n.t("upload.demo_batch", lang)
+    if name == store.EDIT_FILE_NAME:
+        return i18n.t("upload.edit_batch", lang)
+    return name or ""
+
 
 # The kinds in the order they are written (departments first, so the other rows refer to known departments).
 _KIND_OF_TABLE = {

@@ -34,6 +34,58 @@ ZH: dict[str, str] = {
     "nav.section.browse": "浏览",
     "nav.section.manage": "管理",
     # --- period selector / filters -------------------------------------------------------------
+    # issue 13 meeting-ui
+    "period.partial.running": "{period}（进行中，含{months}）",
+    "period.partial.gap": "{period}（数据不全，含{months}）",
+    "period.partial.none": "{period}（无数据）",
+    "col.unit_zh": "单位（中文）",
+    "col.unit_en": "单位（英文）",
+    "tg.effective_help": "留空表示一直有效；否则填 2026-01 这样的年月。",
+    "audit.s.nobody": "系统",
+    "audit.s.signin.ok": "{who} 登录",
+    "audit.s.signout": "{who} 退出登录",
+    "audit.s.signin_fail_password": "{target} 登录失败：密码错误（连续第 {n} 次）",
+    "audit.s.signin_fail_locked": "{target} 登录失败：账号已锁定",
+    "audit.s.signin_fail_unknown": "以用户名「{target}」登录失败：没有这个用户",
+    "audit.s.user_add": "{who} 新增用户 {target}（{role}）",
+    "audit.s.user.passwd": "{who} 重设了 {target} 的密码",
+    "audit.s.user_role": "{who} 将 {target} 的角色从{old}改为{new}",
+    "audit.s.user.remove": "{who} 删除了用户 {target}",
+    "audit.s.user.unlock": "{who} 解除了 {target} 的锁定",
+    "audit.s.user_locked": "{target} 连续 {n} 次密码错误，账号锁定至 {until}",
+    "audit.s.backup": "{who} 下载了数据库备份（{size}）",
+    "audit.s.restore": "{who} 从备份文件 {target} 恢复了数据库",
+    "audit.s.require_login": "{who} 将「查看者须登录」设为{value}",
+    "audit.s.on": "开启",
+    "audit.s.off": "关闭",
+    "audit.s.upload": "{who} 上传了 {target}（{kind}，批次 {batch}：新增 {new} 行，修改 {changed} 行，拒绝 {rejected} 行）",
+    "audit.s.rollback": "{who} 回滚了批次 {batch}（{target}），恢复 {n} 行",
+    "audit.s.clear_demo": "{who} 清空了演示数据",
+    "audit.s.target_changed": "{who} 将 {dept} 的{metric}目标从 {old} 改为 {new}",
+    "audit.s.target_added": "{who} 新增 {dept} 的{metric}目标 {new}",
+    "audit.s.target_removed": "{who} 删除了 {dept} 的{metric}目标（原为 {old}）",
+    "audit.s.target_none": "{who} 保存了目标（无变化）",
+    "audit.s.catalogue_edit": "{who} 修改了{table}：{codes}",
+    "audit.s.table.indicator_catalogue": "否决 / 警示指标目录",
+    "audit.s.table.metric_catalogue": "指标目录",
+    "audit.s.sep": "；",
+    "audit.s.list_sep": "、",
+    "audit.s.more": "，另有 {n} 项",
+    "audit.col.sentence": "记录",
+    "upload.demo_batch": "演示数据",
+    "upload.edit_batch": "页面编辑",
+    "aw.notice_eligible": "符合",
+    "aw.notice_not_eligible": "不符合：{reasons}",
+    "aw.notice_flag": "{n} 个公示中的科室不符合 {year} 年度申报资格（红色标记，原因见表）：公示结束前请核实。",
+    "col.notice_eligibility": "申报资格",
+    "col.flag": "标记",
+    "audit.s.cli": "命令行（系统用户 {os_user}）",
+    "audit.s.cli_as": "{user}（命令行）",
+    "upload.browse": "选择文件",
+    "upload.limit": "每个文件不超过 {mb} MB · CSV、XLSX",
+    "trends.compare_placeholder": "选择科室",
+    "select.placeholder": "请选择",
+    # end issue 13 meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
     "period.quarter": "季度",
@@ -344,7 +396,7 @@ ZH: dict[str, str] = {
     # issue 11 calendar
     "upload.kind.calendar": "节假日安排",
     "cal.title": "节假日与调休安排",
-    "cal.help": "公示按工作日计算。chinesecalendar 只收录到 2026 年；以后各年请按国务院办公厅每年发布的放假通知，录入放假日（休）与调休上班日（班）。也可在“数据上传”页上传节假日安排文件（日期、类型、名称）。",
+    "cal.help": "公示按工作日计算。内置的节假日安排只收录到 2026 年；以后各年请按国务院办公厅每年发布的放假通知，录入放假日（休）与调休上班日（班）。也可在“数据上传”页上传节假日安排文件（日期、类型、名称）。",
     "cal.year": "年份",
     "cal.entered": "{year}年已录入 {n} 天（放假 {off} 天，调休上班 {work} 天）。",
     "cal.suggest_covered": "{year}年尚未录入。下表是 chinesecalendar 收录的当年安排，可核对后保存。",
@@ -811,6 +863,58 @@ EN: dict[str, str] = {
     "nav.section.browse": "Browse",
     "nav.section.manage": "Manage",
     # --- period selector / filters -------------------------------------------------------------
+    # issue 13 meeting-ui
+    "period.partial.running": "{period} (partial: {months})",
+    "period.partial.gap": "{period} (incomplete: {months})",
+    "period.partial.none": "{period} (no data)",
+    "col.unit_zh": "Unit (Chinese)",
+    "col.unit_en": "Unit (English)",
+    "tg.effective_help": "Leave empty for always; otherwise a month such as 2026-01.",
+    "audit.s.nobody": "The system",
+    "audit.s.signin.ok": "{who} signed in",
+    "audit.s.signout": "{who} signed out",
+    "audit.s.signin_fail_password": "{target} failed to sign in: wrong password ({n} in a row)",
+    "audit.s.signin_fail_locked": "{target} failed to sign in: the account is locked",
+    "audit.s.signin_fail_unknown": "Sign-in as “{target}” failed: no such user",
+    "audit.s.user_add": "{who} added the user {target} ({role})",
+    "audit.s.user.passwd": "{who} reset {target}'s password",
+    "audit.s.user_role": "{who} changed {target}'s role from {old} to {new}",
+    "audit.s.user.remove": "{who} removed the user {target}",
+    "audit.s.user.unlock": "{who} unlocked {target}",
+    "audit.s.user_locked": "{target} was locked until {until} after {n} wrong passwords",
+    "audit.s.backup": "{who} downloaded a backup of the database ({size})",
+    "audit.s.restore": "{who} restored the database from the backup {target}",
+    "audit.s.require_login": "{who} set “viewers must sign in” {value}",
+    "audit.s.on": "on",
+    "audit.s.off": "off",
+    "audit.s.upload": "{who} uploaded {target} ({kind}, batch {batch}: {new} new, {changed} changed, {rejected} rejected rows)",
+    "audit.s.rollback": "{who} rolled back batch {batch} ({target}), restoring {n} rows",
+    "audit.s.clear_demo": "{who} cleared the demo data",
+    "audit.s.target_changed": "{who} changed {dept}'s {metric} target from {old} to {new}",
+    "audit.s.target_added": "{who} set {dept}'s {metric} target to {new} (new)",
+    "audit.s.target_removed": "{who} removed {dept}'s {metric} target (was {old})",
+    "audit.s.target_none": "{who} saved the targets (no change)",
+    "audit.s.catalogue_edit": "{who} edited the {table}: {codes}",
+    "audit.s.table.indicator_catalogue": "veto / warning indicator catalogue",
+    "audit.s.table.metric_catalogue": "metric catalogue",
+    "audit.s.sep": "; ",
+    "audit.s.list_sep": ", ",
+    "audit.s.more": ", and {n} more",
+    "audit.col.sentence": "Entry",
+    "upload.demo_batch": "Demo data",
+    "upload.edit_batch": "Page edit",
+    "aw.notice_eligible": "Eligible",
+    "aw.notice_not_eligible": "Not eligible: {reasons}",
+    "aw.notice_flag": "{n} department(s) in public notice are not eligible for {year} (red marker, reasons in the table): check before the notice ends.",
+    "col.notice_eligibility": "Eligibility",
+    "col.flag": "Flag",
+    "audit.s.cli": "the command line (system user {os_user})",
+    "audit.s.cli_as": "{user} (command line)",
+    "upload.browse": "Browse files",
+    "upload.limit": "Up to {mb} MB per file · CSV, XLSX",
+    "trends.compare_placeholder": "Choose departments",
+    "select.placeholder": "Choose",
+    # end issue 13 meeting-ui
     "period.grain": "Period",
     "period.month": "Month",
     "period.quarter": "Quarter",
@@ -1123,7 +1227,7 @@ EN: dict[str, str] = {
     # issue 11 calendar
     "upload.kind.calendar": "Holiday schedule",
     "cal.title": "Holidays and adjusted working days",
-    "cal.help": "Public notices count working days. chinesecalendar covers years up to 2026; for later years enter the holidays (off, 休) and adjusted working days (work, 班) from the State Council's yearly notice. A holiday schedule file (date, kind, name) can also be uploaded on the Upload page.",
+    "cal.help": "Public notices count working days. the built-in holiday schedule covers years up to 2026; for later years enter the holidays (off) and adjusted working days (work) from the State Council's yearly notice. A holiday schedule file (date, kind, name) can also be uploaded on the Upload page.",
     "cal.year": "Year",
     "cal.entered": "{year}: {n} day(s) entered ({off} off, {work} adjusted working).",
     "cal.suggest_covered": "{year} is not entered. The table shows chinesecalendar's schedule for the year; check it and save.",
@@ -1603,10 +1707,34 @@ def fmt_date(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.strftime("%-d %b %Y")
 
 
+def fmt_datetime(ts: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A stored timestamp ('YYYY-MM-DDTHH:MM[:SS…]') as 2026年11月30日 22:05 (zh) or 30 Nov 2026 22:05 (en): the
+    date as fmt_date, the clock to the minute; '—' for missing."""
+    if ts is None or ts != ts or not str(ts).strip():
+        return "—"
+    ts = str(ts)
+    clock = ts[11:16]
+    return f"{fmt_date(ts[:10], lang)} {clock}".strip()
+
+
 def fmt_month(m: str, lang: str = DEFAULT_LANG) -> str:
     """'2023-04' as 2023年4月 (zh) or Apr 2023 (en)."""
     y, mo = int(m[:4]), int(m[5:7])
     return f"{y}年{mo}月" if lang == "zh" else date(y, mo, 1).strftime("%b %Y")
+
+
+def fmt_month_span(months: list[str], lang: str = DEFAULT_LANG) -> str:
+    """Months of one year as a run or a list: 10—11月 / Oct–Nov; 7、9月 / Jul, Sep; 10月 / Oct."""
+    nums = [int(m[5:7]) for m in months]
+    run = nums == list(range(nums[0], nums[0] + len(nums))) if nums else False
+    if lang == "zh":
+        if len(nums) > 1 and run:
+            return f"{nums[0]}—{nums[-1]}月"
+        return "、".join(map(str, nums)) + "月"
+    names = [date(2000, n, 1).strftime("%b") for n in nums]
+    if len(names) > 1 and run:
+        return f"{names[0]}–{names[-1]}"
+    return ", ".join(names)
 
 
 def fmt_period(p: str, lang: str = DEFAULT_LANG) -> str:

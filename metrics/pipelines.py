@@ -18,6 +18,7 @@ Frames produced here (the other areas build on them; names are stable):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 
@@ -101,6 +102,47 @@ def periods_between(first_month: str, last_month_: str, grain: str) -> list[str]
         out.append(p)
         p = shift_period(p, 1)
     return out
+
+
+def held_months(period: str, months: Iterable[str]) -> list[str]:
+    """The months of ``period`` that hold data (``months``: the months with data), in order."""
+    have = set(months)
+    return [m for m in months_of(period) if m in have]
+
+
+def is_partial(period: str, months: Iterable[str]) -> bool:
+    """True when some month of the period holds no data (a quarter or year still running, or a gap)."""
+    return len(held_months(period, months)) < len(months_of(period))
+
+
+def default_period(months: Iterable[str], grain: str) -> str | None:
+    """The period every page and the briefing open on (PRODUCT §6, issue 13): the newest period of ``grain`` whose
+    every month holds data — the last full quarter is what a quarterly meeting discusses — else the newest with any
+    data; None when no month holds data. A month is full when it holds data, so at month grain: the newest month."""
+    months = sorted(set(months))
+    if not months:
+        return None
+    for p in periods_between(months[0], months[-1], grain)[::-1]:
+        if not is_partial(p, months):
+            return p
+    return period_of(months[-1], grain)
+
+
+def period_label(period: str, months: Iterable[str], lang: str, today: date | None = None) -> str:
+    """The period's name, and for a quarter or year not all of whose months hold data the months it holds:
+    2026年第4季度（进行中，含10—11月） / Q4 2026 (partial: Oct–Nov). "Running" when ``today`` falls in the period."""
+    from metrics import i18n
+
+    name = i18n.fmt_period(period, lang)
+    if grain_of(period) == "month" or not is_partial(period, months):
+        return name
+    held = held_months(period, months)
+    today = today or date.today()
+    running = months_of(period)[0] <= f"{today:%Y-%m}" <= last_month(period)
+    if not held:
+        return i18n.t("period.partial.none", lang, period=name)
+    key = "period.partial.running" if running else "period.partial.gap"
+    return i18n.t(key, lang, period=name, months=i18n.fmt_month_span(held, lang))
 
 
 # ---------------------------------------------------------------------------------------------

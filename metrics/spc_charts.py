@@ -155,7 +155,7 @@ def xmr_figure(
     """
     fig = go.Figure()
     if chart.empty:
-        return _layout(fig, title, unit, [], height)
+        return _layout(fig, title, unit, [], height, lang)
     months = _month_span(chart["month"].iloc[0], chart["month"].iloc[-1])
 
     fig.add_trace(
@@ -179,7 +179,7 @@ def xmr_figure(
     _add_events(fig, events, months, top, lang)
     _add_awards(fig, awards, months, bottom, lang)
     _add_rebase_and_trial(fig, chart, lang, params)
-    fig = _layout(fig, title, unit, months, height)
+    fig = _layout(fig, title, unit, months, height, lang)
     fig.update_yaxes(range=[bottom - pad * 0.8, top + pad * 0.8])
     return fig
 
@@ -390,7 +390,12 @@ def _month_span(first: str, last: str) -> list[str]:
     return out
 
 
-def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: int) -> go.Figure:
+TICKS = 6  # month labels on the axis at most: a 2026年11月 label is wide (36 months → every 6th, level at 1280 px)
+
+
+def _layout(
+    fig: go.Figure, title: str, unit: str, months: list[str], height: int, lang: str = i18n.DEFAULT_LANG
+) -> go.Figure:
     fig.update_layout(
         title=dict(text=safe.plot_text(title), font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
         font=dict(family=FONT_FAMILY, size=TICK_SIZE, color="#222222"),
@@ -406,10 +411,13 @@ def _layout(fig: go.Figure, title: str, unit: str, months: list[str], height: in
         type="category",
         categoryorder="array",
         categoryarray=months,
+        # the months named as everywhere else (i18n.fmt_month: 2026年3月 / Mar 2026), every few months (issue 13)
+        tickvals=months[:: max(1, -(-len(months) // TICKS))],
+        ticktext=[i18n.fmt_month(m, lang) for m in months[:: max(1, -(-len(months) // TICKS))]],
+        tickangle=0,
         tickfont=dict(size=TICK_SIZE),
         showgrid=False,
         linecolor="#444444",
-        nticks=13,
     )
     fig.update_yaxes(
         title=dict(text=safe.plot_text(unit), font=dict(size=TICK_SIZE)),
@@ -554,10 +562,10 @@ def events_table(events: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
     ev = events.sort_values(["event_date", "event_id"], ascending=False)
     return pd.DataFrame(
         {
-            "event_date": ev["event_date"].astype(str).tolist(),
+            "event_date": [i18n.fmt_date(d, lang) for d in ev["event_date"]],
             "kind": [i18n.t("event.kind." + k, lang) for k in ev["kind"]],
             "indicator": ev["indicator"].tolist(),
-            "description": ev["description"].tolist(),
+            "description": ev["description"].fillna("—").tolist(),
             "status": [i18n.t("event.status." + x, lang) for x in ev["status"]],
         }
     )
@@ -570,9 +578,9 @@ def awards_table(awards: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
         {
             "year": aw["year"].tolist(),
             "status": [i18n.t("award." + x, lang) for x in aw["status"]],
-            "changed_on": aw["changed_on"].astype(str).tolist(),
-            "rectify_until": aw["rectify_until"].tolist(),
-            "note": aw["note"].tolist(),
+            "changed_on": [i18n.fmt_date(d, lang) for d in aw["changed_on"]],
+            "rectify_until": [i18n.fmt_date(d, lang) for d in aw["rectify_until"]],  # '—' when none
+            "note": aw["note"].fillna("—").replace("", "—").tolist(),
         }
     )
 
@@ -603,7 +611,7 @@ def comparison_figure(
     """
     fig = go.Figure()
     if values.empty:
-        return _layout(fig, title, unit, [], height)
+        return _layout(fig, title, unit, [], height, lang)
     months = _month_span(str(values["month"].min()), str(values["month"].max()))
     for i, (code, label) in enumerate(labels.items()):
         d = values[values["dept_code"] == code].sort_values("month")
@@ -635,4 +643,4 @@ def comparison_figure(
                 meta={"role": "target"},
             )
         )
-    return _layout(fig, title, unit, months, height)
+    return _layout(fig, title, unit, months, height, lang)

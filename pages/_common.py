@@ -255,45 +255,83 @@ def _months_with_data(path: str, version: int) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-def _period_options(months: tuple[str, ...], grain: str, lg: str) -> tuple[list[str], dict[str, str]]:
-    """The periods from the newest back to the oldest month, and their labels in ``lg`` (worked out once, not per
-    option on every run: 120 months of a decade's store; issue 7)."""
+def _period_options(
+    months: tuple[str, ...], grain: str, lg: str, today, data: tuple[str, ...]
+) -> tuple[list[str], dict[str, str]]:
+    """The periods from the newest back to the oldest month, and their labels in ``lg`` — a period not all of whose
+    months hold data says so (worked out once, not per option on every run: 120 months of a decade's store; issue 7)."""
     from metrics import pipelines
 
     options = pipelines.periods_between(min(months), max(months), grain)[::-1] if months else []
-    return options, {p: i18n.fmt_period(p, lg) for p in options}
+    return options, {p: pipelines.period_label(p, data, lg, today) for p in options}
 
 
 def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:
-    """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data."""
+    """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data. Opens on
+    ``pipelines.default_period`` (the last full quarter: the same as the briefing's, issue 13); a grain switch keeps
+    the chosen period's time (its last month's period in the new grain)."""
+    from datetime import date
+
     from metrics import pipelines
 
     grains = list(pipelines.GRAINS)
     lg = lang()  # captured: format functions may be called where session state is not readable (AppTest)
-    grain = st.session_state.get(PERIOD_GRAIN_KEY, default_grain)
+    if st.session_state.get(PERIOD_GRAIN_KEY) not in grains:
+        st.session_state[PERIOD_GRAIN_KEY] = default_grain
     c1, c2 = st.columns([2, 3])
     grain = c1.radio(
         t("period.grain"),
         grains,
-        index=grains.index(grain) if grain in grains else 1,
         format_func=lambda g: i18n.t(f"period.{g}", lg),
         horizontal=True,
-        key="_w_period_grain",
+        **keep(PERIOD_GRAIN_KEY, grains),
     )
-    options, labels = _period_options(tuple(months), grain, lg)
+    # options span ``months``; the default and "partial" are judged on the months holding metric values, the same
+    # on every page (the events page also lists months holding only an event)
+    data = months_with_data(data_version())
+    options, labels = _period_options(tuple(months), grain, lg, date.today(), data)
     saved = st.session_state.get(PERIOD_KEY)
+    if saved and saved not in options:
+        saved = pipelines.period_of(pipelines.last_month(saved), grain)
     if saved not in options:
-        saved = pipelines.period_of(saved, grain) if saved and len(saved) == 7 else None
+        saved = pipelines.default_period(data or months, grain)
+    st.session_state[PERIOD_KEY] = saved
     period = c2.selectbox(
         t("period.pick"),
         options,
-        index=options.index(saved) if saved in options else 0,
         format_func=labels.get,
-        key=f"_w_period_{grain}",
+        **keep(PERIOD_KEY, options, grain),
+        placeholder=t("select.placeholder"),
     )
-    st.session_state[PERIOD_GRAIN_KEY] = grain
-    st.session_state[PERIOD_KEY] = period
     return grain, period
+
+
+# --- choices that survive a language switch (issue 13) ---------------------------------------------------------
+# Streamlit 1.67 keeps a radio's, selectbox's or multiselect's value as its *formatted* label: after a language
+# switch the old label matches no option, so the widget showed empty or the old language. Each choice is kept as a
+# canonical value under a plain session key; its widget lives under a per-language key seeded from it.
+
+
+def _kept(key: str, wkey: str) -> None:
+    st.session_state[key] = st.session_state[wkey]
+
+
+def keep(key: str, options, *scope, many: bool = False) -> dict:
+    """Widget arguments (key, on_change, args) that keep the choice under the plain session key ``key`` as a
+    canonical value (an option, or a list of options for a multiselect) across language switches. The stored choice
+    is seeded into the widget; one no longer among ``options`` gives way to the first option (an empty list for a
+    multiselect, ``many``). ``scope``: more parts of the widget key (a widget per grain, say)."""
+    wkey = "_w_" + ".".join(map(str, (key, *scope, lang())))
+    options = list(options)
+    value = st.session_state.get(key)
+    if many:
+        value = [v for v in value or () if v in options]
+    elif value not in options:
+        value = options[0] if options else None
+    if wkey not in st.session_state or st.session_state[wkey] != value:
+        st.session_state[wkey] = value
+    st.session_state[key] = value
+    return {"key": wkey, "on_change": _kept, "args": (key, wkey)}
 
 
 def dept_filter(departments, version: int) -> list[str]:
@@ -302,21 +340,11 @@ def dept_filter(departments, version: int) -> list[str]:
     cats, branches = _filter_options(str(store.db_path()), version)
     c1, c2 = st.columns(2)
     cat = c1.multiselect(
-        t("filter.category"),
-        cats,
-        default=[c for c in st.session_state.get(FILTER_CATEGORY_KEY, []) if c in cats],
-        placeholder=t("filter.all"),
-        key="_w_filter_category",
+        t("filter.category"), cats, placeholder=t("filter.all"), **keep(FILTER_CATEGORY_KEY, cats, many=True)
     )
     br = c2.multiselect(
-        t("filter.branch"),
-        branches,
-        default=[b for b in st.session_state.get(FILTER_BRANCH_KEY, []) if b in branches],
-        placeholder=t("filter.all"),
-        key="_w_filter_branch",
+        t("filter.branch"), branches, placeholder=t("filter.all"), **keep(FILTER_BRANCH_KEY, branches, many=True)
     )
-    st.session_state[FILTER_CATEGORY_KEY] = cat
-    st.session_state[FILTER_BRANCH_KEY] = br
     d = departments
     if cat:
         d = d[d["category"].isin(cat)]
@@ -355,7 +383,13 @@ def trend_picker(codes: list[str], version: int, key: str) -> None:
     path = str(store.db_path())
     labels = _dept_names(path, version)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    code = c1.selectbox(t("trend.pick"), codes, format_func=_picker_labels(path, version).get, key=f"{key}_trend_dept")
+    code = c1.selectbox(
+        t("trend.pick"),
+        codes,
+        format_func=_picker_labels(path, version).get,
+        key=f"{key}_trend_dept",
+        placeholder=t("select.placeholder"),
+    )
     c2.page_link(
         "pages/trends.py",
         label=t("trend.open", dept=md_escape(str(labels.get(code, code)))),
@@ -369,6 +403,23 @@ def _picker_labels(path: str, version: int) -> dict[str, str]:
     """code → "code  name" for every department, once per data version (a label per option on every run cost more
     than the rest of a page at a region's scale; issue 7)."""
     return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version).items()}
+
+
+def uploader_css(browse: str, limit: str) -> str:
+    """A <style> replacing st.file_uploader's English button label and size line with ``browse`` and ``limit`` (our
+    own strings: Streamlit 1.67 has no argument for them; issue 13)."""
+    import json
+
+    drop = '[data-testid="stFileUploaderDropzone"]'
+    return (
+        "<style>"
+        f'{drop} button [data-testid="stMarkdownContainer"] p {{display: none;}}'
+        f'{drop} button [data-testid="stMarkdownContainer"]::after {{content: {json.dumps(browse, ensure_ascii=False)};}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {display: none;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::after'
+        f" {{content: {json.dumps(limit, ensure_ascii=False)}; font-size: 0.875rem; opacity: 0.7;}}"
+        "</style>"
+    )
 
 
 # --- long tables a page at a time (issue 7) ----------------------------------------------------------
@@ -398,7 +449,8 @@ def paged(
         t("page.pick", pages=n_pages),
         list(range(n_pages)),
         format_func=lambda i: i18n.t("page.option", lg, first=i * size + 1, last=min((i + 1) * size, len(frame))),
-        key=key,
+        **keep(key, range(n_pages)),
+        placeholder=t("select.placeholder"),
     )
 
     def csv() -> bytes:  # written when the button is clicked, not on every run

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from metrics import auth, backup
+from metrics import audit, auth, backup, i18n
 from pages import _common as ui
 
 ui.require_role("admin")
@@ -15,13 +15,19 @@ st.title(ui.t("audit.title"))
 users, actions = auth.audit_facets()
 all_label = ui.t("filter.all")
 c1, c2, c3 = st.columns([1, 2, 1])
-who = c1.selectbox(ui.t("audit.filter.user"), [all_label, *users], key="audit_user")
+who = c1.selectbox(
+    ui.t("audit.filter.user"),
+    ["", *users],  # "": everyone (None would read as no choice and show the placeholder)
+    format_func=lambda u: u or all_label,
+    **ui.keep("audit_user", ["", *users]),
+    placeholder=ui.t("select.placeholder"),
+)
 picked = c2.multiselect(
     ui.t("audit.filter.action"),
     actions,
     format_func=lambda a: auth.action_label(a, lang),
     placeholder=all_label,
-    key="audit_actions",
+    **ui.keep("audit_actions", actions, many=True),
 )
 today = date.today()
 span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=90), today), key="audit_dates")
@@ -29,7 +35,7 @@ span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=9
 # load
 start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (None, None)
 frame = auth.audit_frame(
-    user=None if who == all_label else who,
+    user=who or None,
     actions=picked or None,
     date_from=start.isoformat() if start else None,
     date_to=end.isoformat() if end else None,
@@ -40,18 +46,20 @@ st.caption(ui.t("audit.count", n=len(frame)))
 if frame.empty:
     st.info(ui.t("audit.empty"))
 else:
-    shown = (
-        frame.assign(
-            at=frame["at"].str.replace("T", " "), action=frame["action"].map(lambda a: auth.action_label(a, lang))
-        )
-        .drop(columns="id")
-        .astype(object)
-        .fillna("")
-    )
+    # each record as a sentence in the reader's language (issue 13); the CSV download keeps every field
+    version = ui.data_version()
+    names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version)["metric_defs"]}
+    shown = audit.shown(frame, lang, ui.dept_names(version), names)
     st.dataframe(
-        shown.rename(columns={c: ui.t(f"audit.col.{c}") for c in shown.columns}),
+        shown,
         hide_index=True,
         width="stretch",
+        column_config={
+            "at": st.column_config.TextColumn(ui.t("audit.col.at")),
+            "user": st.column_config.TextColumn(ui.t("audit.col.user")),
+            "action": st.column_config.TextColumn(ui.t("audit.col.action")),
+            "sentence": st.column_config.TextColumn(ui.t("audit.col.sentence"), width="large"),
+        },
     )
 st.download_button(
     ui.t("audit.download"),

@@ -26,7 +26,7 @@ view = ui.view(
 )
 if st.session_state.get("awards_year") != view.year:
     st.session_state["awards_year"] = view.year
-year_box.selectbox(ui.t("aw.year"), view.years, key="awards_year")
+year_box.selectbox(ui.t("aw.year"), view.years, key="awards_year", placeholder=ui.t("select.placeholder"))
 
 # --- show: KPIs and pipeline --------------------------------------------------------------------
 
@@ -52,7 +52,8 @@ st.plotly_chart(view.pipeline, theme=None, width="stretch")
 
 # --- show: public notice and rectification ------------------------------------------------------
 
-left, right = st.columns(2)
+# one under the other: the notice table's eligibility reasons need the width (issue 13)
+left = right = st.container()
 with left:
     st.subheader(ui.t("aw.notice_title"))
     if view.notice.rows.empty:
@@ -60,12 +61,18 @@ with left:
     else:
         if view.notice_warning:
             st.warning(view.notice_warning)
+        if view.notice_flag:
+            st.error(view.notice_flag, icon=":material/error:")
         n = view.notice
         st.dataframe(
             ui.paged(n.rows, "awards_notice_page", n.headers, file_name=n.file_name),
             hide_index=True,
             width="stretch",
-            column_config={col: st.column_config.TextColumn(h) for col, h in n.headers.items()},
+            column_config={
+                "marker": st.column_config.ImageColumn(ui.t("col.flag"), width=40),
+                **{col: st.column_config.TextColumn(h) for col, h in n.headers.items()},
+                "eligibility": st.column_config.TextColumn(n.headers["eligibility"], width="large"),
+            },
         )
 with right:
     st.subheader(ui.t("aw.rect_title"))

@@ -239,7 +239,13 @@ if presenting:
     st.stop()
 
 st.title(ui.t("nav.briefing"))
-st.selectbox(ui.t("brief.pick_quarter"), view.quarters, key=QUARTER_KEY, format_func=view.label_of)
+st.selectbox(
+    ui.t("brief.pick_quarter"),
+    view.quarters,
+    format_func=view.label_of,
+    **ui.keep(QUARTER_KEY, view.quarters),
+    placeholder=ui.t("select.placeholder"),
+)
 quarter, b = view.quarter, view.briefing
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
 c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)

@@ -27,7 +27,7 @@ codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 
 # --- the view -----------------------------------------------------------------------------------
 
-view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes)))
+view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes), today=date.today()))
 
 # --- show ---------------------------------------------------------------------------------------
 

@@ -23,20 +23,20 @@ view = ui.view(
 # --- filters -----------------------------------------------------------------------------------
 
 c1, c2, _ = st.columns([1, 2, 2])
-if st.session_state.get("matrix_category") not in view.category_labels:
-    st.session_state["matrix_category"] = view.category
+st.session_state["matrix_category"] = view.category
 c1.selectbox(
     ui.t("filter.category"),
     list(view.category_labels),
     format_func=view.category_labels.__getitem__,
-    key="matrix_category",
+    **ui.keep("matrix_category", view.category_labels),
+    placeholder=ui.t("select.placeholder"),
 )
 c2.radio(
     ui.t("matrix.sort"),
     list(view.sort_labels),
     format_func=view.sort_labels.__getitem__,
     horizontal=True,
-    key="matrix_sort",
+    **ui.keep("matrix_sort", view.sort_labels),
 )
 
 # --- show ----------------------------------------------------------------------------------------

@@ -59,21 +59,27 @@ for start in range(0, len(view.hospital), 5):
 # --- show: ranking and heat map -----------------------------------------------------------------
 
 labels = view.metric_labels
-if st.session_state.get("overview_metric") not in labels:
-    st.session_state["overview_metric"] = view.metric
-st.selectbox(ui.t("ov.metric"), list(labels), format_func=labels.__getitem__, key="overview_metric")
+st.session_state["overview_metric"] = view.metric
+st.selectbox(
+    ui.t("ov.metric"),
+    list(labels),
+    format_func=labels.__getitem__,
+    **ui.keep("overview_metric", labels),
+    placeholder=ui.t("select.placeholder"),
+)
 
 
 def _page_picker(chart, key: str) -> None:
     """A page picker when the chart has more departments than it draws (a projector shows about 40 legibly)."""
     if chart.page_labels:
-        if st.session_state.get(f"overview_{key}") != chart.page:
-            st.session_state[f"overview_{key}"] = chart.page
+        st.session_state[f"overview_{key}"] = chart.page
+        pages = list(range(len(chart.page_labels)))
         st.selectbox(
             ui.t(f"ov.{key}", n=overview.CHART_ROWS),
-            list(range(len(chart.page_labels))),
+            pages,
             format_func=chart.page_labels.__getitem__,
-            key=f"overview_{key}",
+            **ui.keep(f"overview_{key}", pages),
+            placeholder=ui.t("select.placeholder"),
         )
 
 

@@ -51,20 +51,26 @@ if flash:
 
 st.subheader(ui.t("tg.targets_title"))
 config = {
-    "metric": st.column_config.SelectboxColumn(ui.t("col.code"), options=list(names), required=True),
+    "metric": st.column_config.SelectboxColumn(
+        ui.t("col.metric"), options=list(names), required=True, format_func=names.get
+    ),
     "metric_name": st.column_config.TextColumn(ui.t("col.metric"), disabled=True),
     "dept_code": st.column_config.TextColumn(ui.t("col.dept_code")),
     "dept_name": st.column_config.TextColumn(ui.t("col.dept_name"), disabled=True),
-    "effective_from": st.column_config.TextColumn(ui.t("col.effective_from")),
+    "effective_from": st.column_config.TextColumn(ui.t("col.effective_from"), help=ui.t("tg.effective_help")),
     "target": st.column_config.NumberColumn(ui.t("col.target"), format="%.1f"),
-    "direction": st.column_config.SelectboxColumn(ui.t("col.direction"), options=[">=", "<="]),
+    "direction": st.column_config.SelectboxColumn(
+        ui.t("col.direction"), options=[">=", "<="], format_func=vm.direction_label
+    ),
 }
 cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
 if editor:
     # A form sends the grid's edits together with the click, so a quick "save" never saves a stale grid.
     with st.form("targets_form", border=False, enter_to_submit=False):
         edited = st.data_editor(
-            view.targets[cols],
+            # the metric column shows the metric's name itself (no separate name column); the month "always" (stored
+            # as 2000-01) shows empty, as the validator reads an empty month
+            vm.editor_targets(view),
             hide_index=True,
             width="stretch",
             num_rows="dynamic",
@@ -77,7 +83,7 @@ if editor:
         _save("targets", edited, vm.TARGET_COLUMNS, "target_edit", replace=True)
 else:
     st.dataframe(
-        vm.readable_targets(view, lang)[cols[1:]],
+        vm.readable_targets(view, lang)[[c for c in cols if c != "metric"]],
         hide_index=True,
         width="stretch",
         column_config={**config, "direction": st.column_config.TextColumn(ui.t("col.direction"))},
@@ -94,7 +100,9 @@ if view.refused:
 st.subheader(ui.t("tg.indicators_title"))
 ind_config = {
     "code": st.column_config.TextColumn(ui.t("col.indicator_code"), required=True),
-    "kind": st.column_config.SelectboxColumn(ui.t("col.kind"), options=["veto", "warning"], required=True),
+    "kind": st.column_config.SelectboxColumn(
+        ui.t("col.kind"), options=["veto", "warning"], required=True, format_func=lambda k: ui.t("event.kind." + k)
+    ),
     "name_zh": st.column_config.TextColumn(ui.t("col.name_zh"), width="large"),
     "name_en": st.column_config.TextColumn(ui.t("col.name_en"), width="large"),
     "evidence": st.column_config.TextColumn(ui.t("col.evidence")),
@@ -126,12 +134,18 @@ met_config = {
     "code": st.column_config.TextColumn(ui.t("col.code"), required=True),
     "name_zh": st.column_config.TextColumn(ui.t("col.name_zh")),
     "name_en": st.column_config.TextColumn(ui.t("col.name_en")),
-    "unit_zh": st.column_config.TextColumn(ui.t("col.unit") + " (中)"),
-    "unit_en": st.column_config.TextColumn(ui.t("col.unit") + " (EN)"),
-    "direction": st.column_config.SelectboxColumn(ui.t("col.direction"), options=[">=", "<="]),
+    "unit_zh": st.column_config.TextColumn(ui.t("col.unit_zh")),
+    "unit_en": st.column_config.TextColumn(ui.t("col.unit_en")),
+    "direction": st.column_config.SelectboxColumn(
+        ui.t("col.direction"), options=[">=", "<="], format_func=vm.direction_label
+    ),
     "default_target": st.column_config.NumberColumn(ui.t("col.default_target"), format="%.1f"),
-    "scope": st.column_config.SelectboxColumn(ui.t("col.scope"), options=["dept", "hospital"]),
-    "aggregate": st.column_config.SelectboxColumn(ui.t("col.aggregate"), options=["mean", "sum"]),
+    "scope": st.column_config.SelectboxColumn(
+        ui.t("col.scope"), options=["dept", "hospital"], format_func=lambda s: ui.t("scope." + s)
+    ),
+    "aggregate": st.column_config.SelectboxColumn(
+        ui.t("col.aggregate"), options=["mean", "sum"], format_func=lambda s: ui.t("aggregate." + s)
+    ),
 }
 if editor:
     with st.form("metric_form", border=False, enter_to_submit=False):

@@ -53,9 +53,16 @@ c1.selectbox(
     ui.t("filter.category"),
     list(view.category_labels),
     format_func=view.category_labels.__getitem__,
-    key="trends_category",
+    **ui.keep("trends_category", view.category_labels),
+    placeholder=ui.t("select.placeholder"),
 )
-c2.selectbox(ui.t("trends.dept"), list(view.dept_labels), key="trends_dept", format_func=view.dept_labels.__getitem__)
+c2.selectbox(
+    ui.t("trends.dept"),
+    list(view.dept_labels),
+    format_func=view.dept_labels.__getitem__,
+    **ui.keep("trends_dept", view.dept_labels),
+    placeholder=ui.t("select.placeholder"),
+)
 if wanted and not known:
     st.warning(ui.t("trends.unknown_dept"))
 if wanted != dept:  # the URL names the department shown, so it can be shared or bookmarked
@@ -66,7 +73,8 @@ c3.selectbox(
     list(view.rebase_labels),
     format_func=view.rebase_labels.__getitem__,
     help=ui.t("trends.rebase_help"),
-    key=f"trends_rebase_{dept}",
+    **ui.keep(f"trends_rebase_{dept}", view.rebase_labels),
+    placeholder=ui.t("select.placeholder"),
 )
 with st.expander(ui.t("trends.settings")):
     s1, s2 = st.columns(2)
@@ -94,14 +102,16 @@ if view.compare_labels:
             ui.t("trends.compare_metric"),
             list(view.compare_labels),
             format_func=view.compare_labels.__getitem__,
-            key="trends_cmp_metric",
+            **ui.keep("trends_cmp_metric", view.compare_labels),
+            placeholder=ui.t("select.placeholder"),
         )
         k2.multiselect(
             ui.t("trends.compare_depts", n=trends.COMPARE_MAX),
             list(view.compare_options),
             format_func=view.dept_labels.__getitem__,
             max_selections=trends.COMPARE_MAX,
-            key="trends_cmp_depts",
+            placeholder=ui.t("trends.compare_placeholder"),
+            **ui.keep("trends_cmp_depts", view.compare_options, many=True),
         )
         if view.comparison is not None:
             st.plotly_chart(view.comparison, theme=None, key="trends_compare_chart")

@@ -81,8 +81,12 @@ kind_choice = st.selectbox(
     t("upload.kind"),
     view.kinds,
     format_func=view.kind_labels.get,  # bound now: AppTest calls it outside the run
-    key="_upload_kind",
+    **ui.keep("_upload_kind", view.kinds),
+    placeholder=ui.t("select.placeholder"),
 )
+# Streamlit 1.67 offers no argument for the uploader's own texts (its "Upload" button and "20MB per file • CSV, XLSX"):
+# static CSS puts ours in their place (issue 13). The texts are our constants, never data.
+st.html(ui.uploader_css(t("upload.browse"), t("upload.limit", mb=auth.MAX_UPLOAD_MB)))
 uploaded = st.file_uploader(
     t("upload.file"), type=["csv", "xlsx"], key=f"_uploader_{st.session_state.get(NONCE_KEY, 0)}"
 )
@@ -194,7 +198,13 @@ else:
     if view.with_rejects:
         st.markdown("#### " + t("upload.error_report"))
         picks = dict(view.with_rejects)
-        bid = st.selectbox(t("upload.error_report_pick"), list(picks), format_func=picks.get, key="_rejects_pick")
+        bid = st.selectbox(
+            t("upload.error_report_pick"),
+            list(picks),
+            format_func=picks.get,
+            key="_rejects_pick",
+            placeholder=ui.t("select.placeholder"),
+        )
         st.download_button(
             t("upload.error_report"),
             lambda: view.error_report(int(bid)),  # written when clicked

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import auth
+from metrics import auth, i18n
 from pages import _common as ui
 
 ui.require_role("admin")
@@ -27,8 +27,10 @@ st.subheader(ui.t("users.list"))
 shown = users.assign(
     role=users["role"].map(lambda r: ui.t(f"role.{r}")),
     active=users["active"].astype(bool),
-    created_at=users["created_at"].str.replace("T", " "),
-    locked_until=users["locked_until"].fillna("").astype(str).str.replace("T", " "),
+    created_at=users["created_at"].map(lambda ts: i18n.fmt_datetime(ts, ui.lang())),
+    locked_until=users["locked_until"].map(
+        lambda ts: "" if ts is None or ts != ts else i18n.fmt_datetime(ts, ui.lang())
+    ),
 )
 st.dataframe(shown.rename(columns={c: ui.t(f"users.col.{c}") for c in shown.columns}), hide_index=True, width="stretch")
 
@@ -45,7 +47,9 @@ add_tab, role_tab, pw_tab, unlock_tab, remove_tab = st.tabs(
 try:
     with add_tab, st.form("user_add", clear_on_submit=True):
         name = st.text_input(ui.t("auth.username"))
-        role = st.selectbox(ui.t("users.role"), auth.ROLES, format_func=role_label.get)
+        role = st.selectbox(
+            ui.t("users.role"), auth.ROLES, format_func=role_label.get, placeholder=ui.t("select.placeholder")
+        )
         pw1 = st.text_input(ui.t("auth.password"), type="password")
         pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
         if st.form_submit_button(ui.t("users.add_submit"), type="primary"):
@@ -54,13 +58,19 @@ try:
             auth.add_user(name, pw1, role, actor=me)
             _done(f"{ui.t('users.add')} {name.strip()}")
     with role_tab, st.form("user_role"):
-        who = st.selectbox(ui.t("users.pick"), names, key="role_user")
-        role = st.selectbox(ui.t("users.role"), auth.ROLES, format_func=role_label.get, key="role_role")
+        who = st.selectbox(ui.t("users.pick"), names, key="role_user", placeholder=ui.t("select.placeholder"))
+        role = st.selectbox(
+            ui.t("users.role"),
+            auth.ROLES,
+            format_func=role_label.get,
+            key=f"role_role.{ui.lang()}",
+            placeholder=ui.t("select.placeholder"),
+        )
         if st.form_submit_button(ui.t("users.apply")) and who:
             auth.set_role(who, role, actor=me)
             _done(f"{ui.t('users.change_role')} {who} → {role_label[role]}")
     with pw_tab, st.form("user_passwd", clear_on_submit=True):
-        who = st.selectbox(ui.t("users.pick"), names, key="pw_user")
+        who = st.selectbox(ui.t("users.pick"), names, key="pw_user", placeholder=ui.t("select.placeholder"))
         pw1 = st.text_input(ui.t("users.new_password"), type="password")
         pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
         if st.form_submit_button(ui.t("users.apply")) and who:
@@ -69,12 +79,12 @@ try:
             auth.set_password(who, pw1, actor=me)
             _done(f"{ui.t('users.reset_password')} {who}")
     with unlock_tab, st.form("user_unlock"):
-        who = st.selectbox(ui.t("users.pick"), names, key="unlock_user")
+        who = st.selectbox(ui.t("users.pick"), names, key="unlock_user", placeholder=ui.t("select.placeholder"))
         if st.form_submit_button(ui.t("users.apply")) and who:
             auth.unlock_user(who, actor=me)
             _done(f"{ui.t('users.unlock')} {who}")
     with remove_tab, st.form("user_remove"):
-        who = st.selectbox(ui.t("users.pick"), names, key="remove_user")
+        who = st.selectbox(ui.t("users.pick"), names, key="remove_user", placeholder=ui.t("select.placeholder"))
         sure = st.checkbox(ui.t("users.remove_confirm"))
         if st.form_submit_button(ui.t("users.apply")) and who and sure:
             auth.remove_user(who, actor=me)

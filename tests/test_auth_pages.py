@@ -218,10 +218,11 @@ def test_admin_filters_the_audit_log(accounts):
     at.switch_page("pages/audit.py").run()
     assert not _errors(at)
     shown = at.dataframe[0].value
-    assert {"登录失败", "登录成功", "新增用户"} <= set(shown["操作"])
-    at.selectbox(key="audit_user").set_value("ed").run()
+    assert {"登录失败", "登录成功", "新增用户"} <= set(shown["action"])
+    at.selectbox(key="_w_audit_user.zh").set_value("ed").run()
     shown = at.dataframe[0].value
-    assert set(shown["操作人"]) == {"ed"} and list(shown["操作"]) == ["登录失败"]
+    assert set(shown["user"]) == {"ed"} and list(shown["action"]) == ["登录失败"]
+    assert list(shown["sentence"]) == ["ed 登录失败：密码错误（连续第 1 次）"]
     assert at.caption[0].value == "共 1 条记录"
 
 
@@ -245,10 +246,13 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
     at = _app(auth.start_session("admin"))
     at.switch_page("pages/audit.py").run()
     shown = at.dataframe[0].value
-    ed = shown[shown["操作人"] == "ed"]
-    assert list(ed["操作"]) == ["修改目标", "回滚批次", "上传数据"]
-    edit = ed.iloc[0]
-    assert '"target": 90.0' in edit["修改前"] and '"target": 92.0' in edit["修改后"]
+    ed = shown[shown["user"] == "ed"]
+    assert list(ed["action"]) == ["修改目标", "回滚批次", "上传数据"]
+    # issue 13: each record as a sentence (the CSV download keeps the before/after JSON)
+    edit, rollback, upload = ed["sentence"]
+    assert edit == "ed 将 全院 的患者满意度目标从 90 改为 92"
+    assert rollback.startswith(f"ed 回滚了批次 {batch.batch_id}（depts.csv），恢复")
+    assert upload.startswith(f"ed 上传了 depts.csv（科室名录，批次 {batch.batch_id}：新增 1 行")
     assert [b.label for b in at.get("download_button")] == ["下载审计日志（CSV）", "下载备份"]
 
 
@@ -271,7 +275,7 @@ def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts
     at.switch_page("pages/users.py").run()
     role_form = at.get("form")[1]
     role_form.selectbox(key="role_user").set_value("vi")
-    role_form.selectbox(key="role_role").set_value("editor")
+    role_form.selectbox(key="role_role.zh").set_value("editor")
     role_form.button[0].click()
     at.run()
     assert at.success[0].value == "已完成：修改角色 vi → 编辑者"
@@ -294,7 +298,7 @@ def test_access_pages_speak_english_when_asked(accounts):
     admin = _app(auth.start_session("admin"), lang="en")
     admin.switch_page("pages/audit.py").run()
     assert admin.title[0].value == "Audit log"
-    assert {"Sign-in failed", "User added"} <= set(admin.dataframe[0].value["Action"])
+    assert {"Sign-in failed", "User added"} <= set(admin.dataframe[0].value["action"])
     assert _errors(_page("pages/users.py", lang="en")) == [
         "Access refused: this page or action needs the “Administrator” role. Sign in with an account that holds it."
     ]

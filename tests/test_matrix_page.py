@@ -50,8 +50,8 @@ def test_matrix_shows_the_shaped_departments_and_links_to_their_trends(demo_db):
 
 def test_category_filter_and_sort_by_code(demo_db):
     at = open_matrix()
-    at.selectbox(key="matrix_category").select("医技").run()
-    at.radio(key="matrix_sort").set_value("code").run()
+    at.selectbox(key="_w_matrix_category.zh").select("医技").run()
+    at.radio(key="_w_matrix_sort.zh").set_value("code").run()
     table = at.dataframe[0].value
     assert table["dept_code"].tolist() == ["T01", "T02", "T03", "T04", "T05"]
 

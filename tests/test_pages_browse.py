@@ -41,8 +41,25 @@ def frame_with(at: AppTest, column: str):
     raise AssertionError(f"no table with column {column}")
 
 
+def wkey(key: str, lang: str = "zh", *scope) -> str:
+    """The widget key of the choice ``key`` drawn in ``lang`` (pages/_common.keep: one widget per language)."""
+    return "_w_" + ".".join((key, *scope, lang))
+
+
+def pick_period(at: AppTest, period: str, lang: str = "zh") -> AppTest:
+    """Choose ``period`` ('YYYY-Qn') in the period selector and rerun."""
+    at.selectbox(key=wkey("period_value", lang, "quarter")).set_value(period).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def newest_quarter(db_path) -> str:
+    last = last_month(db_path)
+    return f"{last[:4]}-Q{(int(last[5:7]) - 1) // 3 + 1}"
+
+
 def latest_quarter_pass_count(db_path) -> tuple[int, int]:
-    """Departments whose mean patient satisfaction over the latest quarter meets their own target."""
+    """Departments whose mean patient satisfaction over the newest quarter meets their own target."""
     with store.opened(db_path) as db:
         rows = store.metric_values(db, metrics=["patient_satisfaction"]).to_dict("records")
         targets = store.targets(db)
@@ -86,7 +103,7 @@ def last_month(db_path) -> str:
     ],
 )
 def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
-    at = run_page(app().switch_page("pages/overview.py"), lang)
+    at = pick_period(run_page(app().switch_page("pages/overview.py"), lang), newest_quarter(demo_db), lang)
     met, total = latest_quarter_pass_count(demo_db)
     assert metric_value(at, meeting) == f"{met} / {total}"
     assert metric_value(at, awards) == str(awarded_in(demo_db, int(last_month(demo_db)[:4])))
@@ -105,7 +122,7 @@ def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
 
 @pytest.mark.parametrize(("lang", "red"), [("zh", "红"), ("en", "Red")])
 def test_events_light_red_for_last_month_veto(demo_db, lang, red):
-    at = run_page(app().switch_page("pages/events.py"), lang)
+    at = pick_period(run_page(app().switch_page("pages/events.py"), lang), newest_quarter(demo_db), lang)
     lights = frame_with(at, "light_label")
     assert lights.iloc[0]["dept_code"] == "K10"  # red first
     assert lights.set_index("dept_code").at["K10", "light_label"] == red
@@ -164,12 +181,12 @@ def test_targets_editable_for_editors(demo_db):
 
 @pytest.mark.parametrize("grain", ["month", "year"])
 def test_overview_other_grains_follow_the_selector(demo_db, grain):
-    at = run_page(app().switch_page("pages/overview.py"), "en")
-    at.radio(key="_w_period_grain").set_value(grain).run()
+    at = pick_period(run_page(app().switch_page("pages/overview.py"), "en"), newest_quarter(demo_db), "en")
+    at.radio(key=wkey("period_grain", "en")).set_value(grain).run()
     assert not at.exception
     last = last_month(demo_db)
-    shown = at.selectbox(key=f"_w_period_{grain}").value
-    assert shown == (last if grain == "month" else last[:4])
+    shown = at.selectbox(key=wkey("period_value", "en", grain)).value
+    assert shown == (last if grain == "month" else last[:4])  # the newest quarter's time, in the new grain
     # K10's veto is in the last month, so it is counted in the latest month and the latest year alike.
     assert frame_with(at, "trend").set_index("dept_code").at["K10", "vetoes"] == 1
 
@@ -192,14 +209,14 @@ def test_targets_page_lists_a_stored_own_target_below_the_hospital_as_not_applie
 
 def test_period_choice_carries_between_pages(demo_db):
     at = run_page(app().switch_page("pages/overview.py"), "zh")
-    at.radio(key="_w_period_grain").set_value("year").run()
-    chosen = at.selectbox(key="_w_period_year").value
+    at.radio(key=wkey("period_grain")).set_value("year").run()
+    chosen = at.selectbox(key=wkey("period_value", "zh", "year")).value
     at.switch_page("pages/trends.py").run()  # a page without the selector in between: its widgets are dropped
     at.switch_page("pages/events.py").run()
     assert not at.exception
-    assert at.radio(key="_w_period_grain").value == "year"
-    assert at.selectbox(key="_w_period_year").value == chosen
-    assert any(s.value == f"科室信号灯（{chosen}年）" for s in at.subheader)
+    assert at.radio(key=wkey("period_grain")).value == "year"
+    assert at.selectbox(key=wkey("period_value", "zh", "year")).value == chosen
+    assert any(s.value.startswith(f"科室信号灯（{chosen}年") for s in at.subheader)
 
 
 @pytest.mark.parametrize(
@@ -224,7 +241,7 @@ def test_empty_store_pages_say_so_and_do_not_fail(db_file, page):
 
 def test_overview_category_filter_narrows_departments(demo_db):
     at = run_page(app().switch_page("pages/overview.py"), "zh")
-    at.multiselect(key="_w_filter_category").select("医技").run()
+    at.multiselect(key=wkey("filter_category")).select("医技").run()
     assert not at.exception
     table = frame_with(at, "trend")
     assert set(table["category"]) == {"医技"} and len(table) == 5  # T01–T05

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench import synth
-from metrics import store
+from metrics import pipelines, store
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 DEPTS = 120
@@ -46,21 +46,19 @@ def test_overview_charts_draw_forty_departments_worst_first(big_db):
     captions = " ".join(c.value for c in at.caption)
     assert f"另有 {DEPTS - 40} 个科室" in captions
     # Furthest below target first: every bar drawn misses its target by at least as much as any department left out
-    # (the default metric is patient satisfaction, ≥ target; the default period the latest quarter).
+    # (the default metric is patient satisfaction, ≥ target; the default period the last full quarter, issue 13).
     with store.opened(big_db) as db:
         mv = store.metric_values(db, metrics=["patient_satisfaction"])
         names = store.departments(db).set_index("dept_name")["dept_code"].to_dict()
         own = store.targets(db).query("metric == 'patient_satisfaction'")
-    quarter = sorted(mv["month"].unique())[-1]
-    q = (int(quarter[5:7]) - 1) // 3
-    months = [f"{quarter[:4]}-{3 * q + i:02d}" for i in (1, 2, 3)]
+    months = pipelines.months_of(pipelines.default_period(mv["month"].unique(), "quarter"))
     means = mv[mv["month"].isin(months)].groupby("dept_code")["value"].mean()
     target = {r.dept_code or "*": r.target for r in own.itertuples()}
     gap = {d: v - target.get(d, target["*"]) for d, v in means.items()}
     drawn = {names[label] for label in bars["y"]}
     assert max(gap[d] for d in drawn) <= min(g for d, g in gap.items() if d not in drawn)
     assert len(heat["data"][0]["y"]) == 40
-    pages = [s for s in at.selectbox if s.key == "overview_rank_page"][0]
+    pages = [s for s in at.selectbox if s.key == "_w_overview_rank_page.zh"][0]
     assert len(pages.options) == 3
     pages.set_value(2).run()
     assert len(figures(at)[0]["data"][0]["y"]) == DEPTS - 80
@@ -71,7 +69,7 @@ def test_overview_table_pages_fifty_rows_with_a_download(big_db):
     table = [d.value for d in at.dataframe if "trend" in d.value.columns][0]
     assert len(table) == 50
     assert [b.proto.label for b in at.get("download_button")] == [f"Download the full table (CSV, {DEPTS} rows)"]
-    [s for s in at.selectbox if s.key == "overview_table_page"][0].set_value(2).run()
+    [s for s in at.selectbox if s.key == "_w_overview_table_page.en"][0].set_value(2).run()
     table = [d.value for d in at.dataframe if "trend" in d.value.columns][0]
     assert len(table) == DEPTS - 100 and table["trend"].str.endswith("&lang=en").all()
 
@@ -85,7 +83,7 @@ def test_long_department_tables_page_fifty_rows(big_db, page, key):
     assert any(b.proto.label == f"下载完整表格（CSV，{DEPTS} 行）" for b in at.get("download_button"))
     seen = set()
     for i in range(3):
-        [s for s in at.selectbox if s.key == key][0].set_value(i).run()
+        [s for s in at.selectbox if s.key == f"_w_{key}.zh"][0].set_value(i).run()
         frame = max((d.value for d in at.dataframe), key=len)
         seen |= set(frame["dept_code"]) if "dept_code" in frame.columns else set()
     assert len(seen) == DEPTS  # every department is on one of the pages
@@ -94,7 +92,7 @@ def test_long_department_tables_page_fifty_rows(big_db, page, key):
 @pytest.mark.parametrize("page", ["overview", "events", "awards", "matrix"])
 def test_demo_scale_pages_have_no_pager(demo_db, page):
     at = run(page)
-    assert not [s for s in at.selectbox if s.key.endswith("_page")]
+    assert not [s for s in at.selectbox if s.key.endswith("_page.zh")]
     assert not at.get("download_button")
 
 

@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, briefing, export, importer, store
+from metrics import auth, briefing, export, i18n, importer, store
 from tests.conftest import ROOT
 
 SCRIPT = "<script>alert(1)</script>"
@@ -104,7 +104,10 @@ def test_hostile_text_shows_literally_on_every_page_and_never_as_markdown_or_htm
     for path in PAGES:
         at.switch_page(path).run()
         assert not at.exception, (path, at.exception)
-        assert not at.error, (path, [e.value for e in at.error])
+        # no page failed (the awards page's red flag of a department in 公示 that is not eligible is content; issue 13)
+        flag = re.escape(i18n.ZH["aw.notice_flag"]).replace(r"\{n\}", r"\d+").replace(r"\{year\}", r"\d+")
+        errors = [e.value for e in at.error if not re.fullmatch(flag, e.value)]
+        assert not errors, (path, errors)
         literal, rendered = _texts(at)
         for body in rendered:
             assert not _live(body), f"{path}: rendered as Markdown/HTML: {body[:200]!r}"

@@ -63,7 +63,7 @@ def heading(at: AppTest, metric_name: str) -> str:
 )
 def test_verdicts_of_the_shaped_demo_departments(demo_db, dept, expected_sentence, expected_icons):
     at = open_trends(dept)
-    assert at.selectbox(key="trends_dept").value == dept  # preselected from ?dept=
+    assert at.selectbox(key="_w_trends_dept.zh").value == dept  # preselected from ?dept=
     assert sentence(at, "患者满意度").startswith(expected_sentence)
     for icon in expected_icons:
         assert icon in heading(at, "患者满意度")
@@ -76,9 +76,9 @@ def test_rebase_after_the_shift_gives_k07_fresh_limits(demo_db):
     """From month 19 K07 runs at ≈94: rebased there, its new limits sit above 90 → consistently passing, and the
     new segment (18 points) shows no special cause any more."""
     at = open_trends("K07")
-    months = [m for m in at.selectbox(key="trends_rebase_K07").options]
+    months = [m for m in at.selectbox(key="_w_trends_rebase_K07.zh").options]
     assert len(months) == 36  # 'do not recalculate' + 35 months
-    box = at.selectbox(key="trends_rebase_K07")
+    box = at.selectbox(key="_w_trends_rebase_K07.zh")
     box.select_index(18).run()
     assert not at.exception
     text = sentence(at, "患者满意度")
@@ -88,7 +88,7 @@ def test_rebase_after_the_shift_gives_k07_fresh_limits(demo_db):
 
 def test_hospital_wide_indicators_and_english(demo_db):
     at = open_trends("HOSP", lang="en")
-    assert at.selectbox(key="trends_dept").value == "HOSP"
+    assert at.selectbox(key="_w_trends_dept.en").value == "HOSP"
     assert len(at.get("plotly_chart")) == 3  # drug share, cost growth, consumables
     assert any(m.value.startswith("Drug share") and "hit and miss" in m.value for m in at.markdown)
     assert any("Hospital-wide indicators" in s.value for s in at.subheader)
@@ -97,13 +97,13 @@ def test_hospital_wide_indicators_and_english(demo_db):
 def test_unknown_department_in_the_link_is_reported(demo_db):
     at = open_trends("NOPE")
     assert at.warning and "科室编码不存在" in at.warning[0].value
-    assert at.selectbox(key="trends_dept").value == "K01"  # the first clinical department instead
+    assert at.selectbox(key="_w_trends_dept.zh").value == "K01"  # the first clinical department instead
 
 
 def test_category_filter_limits_the_department_list(demo_db):
     at = open_trends()
-    at.selectbox(key="trends_category").select("医技").run()
-    options = at.selectbox(key="trends_dept").options
+    at.selectbox(key="_w_trends_category.zh").select("医技").run()
+    options = at.selectbox(key="_w_trends_dept.zh").options
     assert options[0] == "全院" and all(o.startswith("T0") for o in options[1:])
 
 
@@ -112,7 +112,7 @@ def test_a_later_link_in_the_same_session_switches_the_department(demo_db):
     at = open_trends("K01")
     at.query_params["dept"] = "K20"
     at.run()
-    assert at.selectbox(key="trends_dept").value == "K20"
+    assert at.selectbox(key="_w_trends_dept.zh").value == "K20"
     assert "按目前的过程将持续达不到目标" in sentence(at, "患者满意度")
 
 
@@ -125,7 +125,7 @@ def test_charts_and_matrix_use_the_same_36_month_window(fresh_db):
     store_one_department(fresh_db, "心血管内科", months, [50.0] * 4 + [95.0, 96.0, 94.0] * 12)
 
     at = open_trends("K01")
-    assert len(at.selectbox(key="trends_rebase_K01").options) == 36  # 'do not recalculate' + 35 months
+    assert len(at.selectbox(key="_w_trends_rebase_K01.zh").options) == 36  # 'do not recalculate' + 35 months
     assert sentence(at, "患者满意度").startswith("患者满意度：近期只有常规波动")
     at.switch_page("pages/matrix.py").run()
     cell = at.dataframe[0].value.set_index("dept_code").at["K01", "patient_satisfaction"]
@@ -157,7 +157,7 @@ def test_an_uploaded_department_name_is_never_markdown(fresh_db):
 def test_compare_k01_with_other_departments(demo_db):
     at = open_trends("K01")
     assert len(at.get("plotly_chart")) == 3
-    at.multiselect(key="trends_cmp_depts").select("K20").select("K07").run()
+    at.multiselect(key="_w_trends_cmp_depts.zh").select("K20").select("K07").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 4  # the comparison chart joins the three XmR charts
 

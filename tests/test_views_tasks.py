@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from metrics import importer, pipelines, store
+from metrics import i18n, importer, pipelines, store
 from metrics.views import ViewKey, events, tasks, trends
 
 DEPTS = (
@@ -151,7 +151,7 @@ def test_overdue_notice_is_a_w03_warning_in_the_lights_and_on_the_trends_page(db
     assert lights.at["K02", "light_label"] == "无数据" and lights.at["T01", "light_label"] == "无数据"
     # on K01's trends page: a confirmed W03 warning on the first overdue day (today), named by the notice's 文号
     shown = trends.build(key(db_file, dept="K01"))
-    assert shown.events.values.tolist() == [[date.today().isoformat(), "警示", "W03", "N-LATE", "已认定"]]
+    assert shown.events.values.tolist() == [[i18n.fmt_date(date.today(), "zh"), "警示", "W03", "N-LATE", "已认定"]]
     assert trends.build(key(db_file, dept="K02")).events.empty  # due today: not yet
 
 

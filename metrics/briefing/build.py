@@ -168,15 +168,9 @@ def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
 
 
 def period_label(quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG) -> str:
-    """The quarter's label, and for a quarter holding fewer than three months of data the months it holds:
-    '2026年第4季度（进行中，含10月、11月）' / 'Q4 2026 (partial: Oct, Nov)'."""
-    held = sorted(set(months_held))
-    label = quarter_label(quarter, lang)
-    if len(held) >= 3:
-        return label
-    names = [i18n.t("brief.month_short", lang, m=int(m[5:7]), abbr=date(2000, int(m[5:7]), 1).strftime("%b"))
-             for m in held]  # fmt: skip
-    return i18n.t("brief.partial_fmt", lang, quarter=label, months=i18n.t("brief.list_sep", lang).join(names))
+    """The quarter's label as every page names it (pipelines.period_label: one period logic, issue 13), partial
+    with the months it holds when it holds fewer than three."""
+    return pipelines.period_label(quarter, months_held, lang)
 
 
 def available_quarters(db) -> list[str]:
@@ -186,13 +180,9 @@ def available_quarters(db) -> list[str]:
 
 
 def default_quarter(db) -> str | None:
-    """The newest quarter with data in each of its three months, else the newest with any."""
-    quarters = available_quarters(db)
-    months = set(store.months_with_data(db))
-    for q in quarters:
-        if all(m in months for m in pipelines.months_of(q)):
-            return q
-    return quarters[0] if quarters else None
+    """The quarter every page opens on (pipelines.default_period): the newest with data in each of its three
+    months, else the newest with any."""
+    return pipelines.default_period(store.months_with_data(db), "quarter")
 
 
 TASK_COLUMNS = ["task_code", "title", "category", "lead_dept", "responsible", "due_on", "status", "progress",
@@ -247,6 +237,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
         quarter=quarter,
         previous=prev,
         lang=lang,
+        # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
         title=i18n.t("brief.title", lang, quarter=period_label(quarter, held, lang)),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),

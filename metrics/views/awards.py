@@ -42,8 +42,9 @@ class AwardsView:
     kpis: tuple[tuple[str, int], ...]  # (label, value): awarded, in process, conflicts, rectifying
     conflicts: Table  # marker, dept_code, dept_name, awarded_on, event_date, indicator
     pipeline: go.Figure
-    notice: Table  # dept_code, dept_name, changed_on, notice_end, state
+    notice: Table  # marker (red when not eligible), dept_code, dept_name, changed_on, notice_end, state, eligibility
     notice_warning: str | None  # the 公示 ends counted without a year's holiday schedule, named
+    notice_flag: str | None  # how many departments in 公示 are not eligible for the year (§4.2; issue 13)
     rectifying: Table  # dept_code, dept_name, rectify_until, days_left, reapply_on
     status: Table  # marker, dept_code, dept_name, status, changed_on, eligible, reasons, trend — conflicts first
     eligibility_title: str
@@ -66,7 +67,8 @@ def build(key: ViewKey) -> AwardsView:
         int(clash["dept_code"].nunique()),
         int(counts["rectifying"]),
     )
-    notice, notice_warning = _notice(status, label, lang, calendar)
+    notice, notice_warning = _notice(status, label, lang, calendar, elig, metric_names[lang])
+    not_eligible = int((notice["marker"] != "").sum())
     return AwardsView(
         years=years,
         year=year,
@@ -77,6 +79,7 @@ def build(key: ViewKey) -> AwardsView:
         pipeline=charts.award_pipeline(pipeline, i18n.t("aw.pipeline_title", lang, year=year), lang),
         notice=Table(notice, _headers(lang, NOTICE_COLUMNS), f"award-notice-{year}.csv"),
         notice_warning=notice_warning,
+        notice_flag=i18n.t("aw.notice_flag", lang, n=not_eligible, year=year) if not_eligible else None,
         rectifying=Table(_rectifying(status, label, lang), _headers(lang, RECT_COLUMNS)),
         status=Table(
             _status_rows(status, clash, elig, label, metric_names[lang], lang),
@@ -102,6 +105,7 @@ NOTICE_COLUMNS = {
     "changed_on": "col.notice_start",
     "notice_end": "col.notice_end",
     "state": "col.status",
+    "eligibility": "col.notice_eligibility",
 }
 RECT_COLUMNS = {
     "dept_code": "col.dept_code",
@@ -175,21 +179,39 @@ def _conflicts(clash: pd.DataFrame, label: dict, lang: str) -> pd.DataFrame:
 
 
 def _notice(
-    status: pd.DataFrame, label: dict, lang: str, calendar: workdays.Calendar
+    status: pd.DataFrame,
+    label: dict,
+    lang: str,
+    calendar: workdays.Calendar,
+    elig: pd.DataFrame,
+    metric_names: dict,
 ) -> tuple[pd.DataFrame, str | None]:
-    """The departments in 公示 with its end, and a warning naming the years whose adjusted working days are neither
-    entered nor in chinesecalendar, among the notices whose end was counted on the statutory holidays alone
-    (PRODUCT §4.1: the page says they are not yet entered); None when every end rests on a known schedule."""
+    """The departments in 公示 with its end and their eligibility for the year (a red marker and the reasons when not
+    eligible: the notice should not end in an award; §4.2, issue 13), and a warning naming the years whose adjusted
+    working days are neither entered nor in chinesecalendar, among the notices whose end was counted on the statutory
+    holidays alone (PRODUCT §4.1: the page says they are not yet entered); None when every end rests on a known
+    schedule."""
     notice = status[status["status"] == "public_notice"]
     flagged = notice[notice["notice_fallback"].astype(bool)]
     uncovered = workdays.unadjusted_years(zip(flagged["changed_on"], flagged["notice_end"]), calendar)
     text = {True: i18n.t("aw.notice_over", lang), False: i18n.t("aw.notice_running", lang)}
+    eligible_of = dict(zip(elig["dept_code"], elig["eligible"], strict=True))
+    reasons_of = dict(zip(elig["dept_code"], elig["reasons"], strict=True))
+
+    def eligibility(code: str) -> str:
+        if eligible_of.get(code, True):
+            return i18n.t("aw.notice_eligible", lang)
+        reasons = "；".join(rules.reason_text(r, lang, metric_names) for r in reasons_of.get(code, ()))
+        return i18n.t("aw.notice_not_eligible", lang, reasons=reasons)
+
     rows = notice.assign(
+        marker=notice["dept_code"].map(lambda c: "" if eligible_of.get(c, True) else CONFLICT_MARKER),
+        eligibility=notice["dept_code"].map(eligibility),
         dept_name=notice["dept_code"].map(label),
         changed_on=notice["changed_on"].map(lambda d: i18n.fmt_date(d, lang)),
         notice_end=notice["notice_end"].map(lambda d: i18n.fmt_date(d, lang)),
         state=notice["notice_over"].map(lambda over: text[bool(over)]),
-    )[list(NOTICE_COLUMNS)]
+    )[["marker", *NOTICE_COLUMNS]]
     warning = None
     if uncovered:
         warning = i18n.t("aw.notice_unadjusted", lang, years="、".join(str(y) for y in uncovered))
@@ -223,7 +245,8 @@ def _status_rows(
     all_met = i18n.t("aw.eligible_all", lang)
     suffix = "" if lang == i18n.DEFAULT_LANG else f"&lang={lang}"
     return status.assign(
-        marker=status["dept_code"].map(lambda c: CONFLICT_MARKER if c in conflicted else None),
+        # an empty cell, not a missing one: the browser writes "None" into a missing image cell
+        marker=status["dept_code"].map(lambda c: CONFLICT_MARKER if c in conflicted else ""),
         dept_name=status["dept_code"].map(label),
         status=status["status"].map(award_text),
         changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import briefing, safe, store, theme
+from metrics import briefing, pipelines, safe, store, theme
 from metrics.views import ViewKey
 
 # The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
@@ -89,7 +89,8 @@ def build(key: ViewKey) -> BriefingView:
         asked = key.get("quarter")
         quarter = asked if asked in quarters else briefing.default_quarter(db)
         b = briefing.build(db, quarter, lang) if quarter else None
-    labels = tuple(briefing.quarter_label(q, lang) for q in quarters)
+        months = store.months_with_data(db)
+    labels = tuple(pipelines.period_label(q, months, lang) for q in quarters)
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else ())
 
 

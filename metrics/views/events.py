@@ -43,7 +43,7 @@ def build(key: ViewKey) -> EventsView:
     lang, grain, period = key.lang, key.get("grain"), key.get("period")
     depts = key.get("depts", "")
     codes = depts.split("\n") if depts else []
-    p_label = i18n.fmt_period(period, lang)
+    p_label = pipelines.period_label(period, f.months, lang, key.get("today"))
 
     lights = rules.traffic_lights(_values(key.store, key.version, grain, period), f.events, grain, period, codes)
     events = pipelines.confirmed(f.events)

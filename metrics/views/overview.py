@@ -70,7 +70,7 @@ def build(key: ViewKey) -> OverviewView:
     ranked = _ranked(key.store, key.version, grain, period, depts, everyone, metric)
     window, grid, heat_codes = _heat_rows(key.store, key.version, period, depts, everyone, metric)
     name = labels.get(metric, "")
-    p_label = i18n.fmt_period(period, lang)
+    p_label = pipelines.period_label(period, f.months, lang, today)
 
     def ranking(page: int) -> go.Figure:
         rows = ranked.iloc[page * CHART_ROWS : (page + 1) * CHART_ROWS]

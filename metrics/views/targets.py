@@ -88,6 +88,14 @@ def direction_label(d: str) -> str:
     return {">=": "≥", "<=": "≤"}.get(d, d)
 
 
+def editor_targets(view: TargetsView) -> pd.DataFrame:
+    """The targets table as its editor shows it: the stored columns (the metric's code, shown by name), the month
+    "always" (stored as EPOCH_MONTH) empty — the validator reads an empty month so — and department names."""
+    t = view.targets
+    cols = ["metric", "dept_code", "dept_name", "effective_from", "target", "direction"]
+    return t[cols].assign(effective_from=t["effective_from"].replace(contract.EPOCH_MONTH, ""))
+
+
 def readable_targets(view: TargetsView, lang: str) -> pd.DataFrame:
     """The targets table for a viewer: ≥/≤ and "always" for the shipped defaults' start month."""
     t = view.targets

@@ -51,7 +51,9 @@ class TrendsView:
     dept: str  # the department shown (HOSP: the hospital-wide metrics)
     dept_labels: dict[str, str]  # the department picker: HOSP first, then the category's departments in order
     rebase: str | None
-    rebase_labels: dict  # None ("do not recalculate") first, then the window's months after the first
+    rebase_labels: (
+        dict  # "" ("do not recalculate"; None would read as no choice) first, then the window's months after the first
+    )
     heading: str  # markdown, the department's name escaped
     no_data: str | None  # said instead of the charts when the department has no value
     charts: tuple[Chart, ...]  # in catalogue order
@@ -98,7 +100,7 @@ def build(key: ViewKey) -> TrendsView:
         dept=dept,
         dept_labels=labels,
         rebase=rebase,
-        rebase_labels={None: i18n.t("trends.rebase_none", lang), **{m: i18n.fmt_month(m, lang) for m in months[1:]}},
+        rebase_labels={"": i18n.t("trends.rebase_none", lang), **{m: i18n.fmt_month(m, lang) for m in months[1:]}},
         heading=i18n.t("trends.hospital_section", lang)
         if dept == HOSP
         else md(i18n.t("trends.summary", lang, dept=f.dept_names.get(dept, dept), n=len(charts))),

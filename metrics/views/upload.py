@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import contract, export, i18n, store
+from metrics import contract, demo, export, i18n, store
 from metrics.views import ViewKey
 
 HISTORY_ROWS = 200
@@ -58,7 +58,7 @@ def build(key: ViewKey) -> UploadView:
         batches = store.batches(db, limit=HISTORY_ROWS)
         latest = store.latest_committed_batch_id(db)
     kinds = ("auto", *contract.KINDS)
-    names = dict(zip(batches["batch_id"], batches["file_name"].fillna(""), strict=True))
+    names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
     rejected = batches[batches["rows_rejected"].fillna(0) > 0]["batch_id"].tolist()
     return UploadView(
         store=key.store,
@@ -91,6 +91,8 @@ def _history(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The history as shown: kinds and statuses in ``lang``, the count columns named (the page labels the other
     headers like every upload table)."""
     shown = batches.assign(
+        file_name=batches["file_name"].map(lambda n: demo.file_label(n, lang)),
+        created_at=batches["created_at"].map(lambda ts: i18n.fmt_datetime(ts, lang)),
         kind=batches["kind"].map(lambda k: _kind_label(k, lang)),
         encoding=batches["encoding"].fillna("—"),
         status=batches["status"].map(lambda s: i18n.t(f"upload.status.{s}", lang)),
