@@ -1,13 +1,40 @@
 """Editing a target in place in a real browser (issue 3): an editor changes K03's own patient-satisfaction target
 from 92 to a stricter 94 in the grid and saves; the store holds 94 and the audit log names the editor. (A target
-below the hospital's 90 is refused by the one validator — issue 11.4, tests/test_targets_page.py.)"""
+below the hospital's 90 is refused by the one validator — issue 11.4, tests/test_targets_page.py.) A save clicked the
+moment an edit is committed stores that edit (issue 12.5)."""
 
 from __future__ import annotations
 
 import time
 
-from metrics import store
+from metrics import i18n, store
 from tests.e2e.conftest import EDITOR, exceptions, make_store, sign_in, start_app, stop_app, wait_idle
+
+
+def _open_target_cell(page, row: int):
+    """Open the cell editor on the targets grid's "target" cell of ``row`` (0 = first row), by keyboard."""
+    canvas = page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="data-grid-canvas"]')
+    canvas.wait_for()
+    time.sleep(1)  # let the grid lay out its columns
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + 35 + 35 * 2 + 17)
+    for key, n in (("ArrowUp", 8), ("ArrowLeft", 8), ("ArrowDown", row), ("ArrowRight", 5)):
+        for _ in range(n):
+            page.keyboard.press(key)
+    page.keyboard.press("Enter")
+    cell_editor = page.locator("textarea.gdg-input, input.gdg-input").first
+    cell_editor.wait_for()
+    return cell_editor
+
+
+# How a save's outcome starts: 已保存 / 没有修 / 有错误 (the calendar's own notes say 保存 too: not matched).
+OUTCOMES = tuple(i18n.t(k, "zh", n=0)[:3] for k in ("tg.saved", "tg.nochange", "tg.not_saved"))
+
+
+def _k03_target(db) -> list[float]:
+    with store.opened(db) as conn:
+        t = store.targets(conn)
+    return t[(t["metric"] == "patient_satisfaction") & (t["dept_code"] == "K03")]["target"].tolist()
 
 
 def test_editor_changes_a_target_in_the_grid(new_page, tmp_path, shots):
@@ -17,36 +44,49 @@ def test_editor_changes_a_target_in_the_grid(new_page, tmp_path, shots):
         sign_in(page, app.url)
         page.locator('[data-testid="stSidebarNav"] a[href$="/targets"]').click()
         wait_idle(page, settle=1.0)
-        canvas = page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="data-grid-canvas"]')
-        canvas.wait_for()
-        time.sleep(1)  # let the grid lay out its columns
-        box = canvas.bounding_box()
-        # Select any body cell, then walk with the keyboard (no pixel guesses): to the first row and column,
-        # one row down (K03's own target, listed after the hospital-wide one), five columns right ("target").
-        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + 35 + 35 * 2 + 17)
-        for key, n in (("ArrowUp", 8), ("ArrowLeft", 8), ("ArrowDown", 1), ("ArrowRight", 5)):
-            for _ in range(n):
-                page.keyboard.press(key)
-        page.keyboard.press("Enter")  # opens the cell editor
-        cell_editor = page.locator("textarea.gdg-input, input.gdg-input").first
-        cell_editor.wait_for()
+        cell_editor = _open_target_cell(page, 1)  # K03's own target, listed after the hospital-wide one
         assert cell_editor.input_value().startswith("92"), cell_editor.input_value()
         cell_editor.fill("94")  # focuses the cell editor and replaces its text
         cell_editor.press("Enter")
-        cell_editor.wait_for(state="detached")
-        page.screenshot(path=str(shots / "targets_edit_before_save.png"))
-        # Save at once, as a hurried user would: the grid sits in a form, so its edit travels with the click.
-        page.locator('[data-testid="stFormSubmitButton"] button', has_text="保存").first.click()
+        # Save at once, as a hurried user would (no pause, no screenshot in between: issue 12.5).
+        page.locator("button", has_text=i18n.t("tg.save", "zh")).first.click()
         wait_idle(page)
         page.screenshot(path=str(shots / "targets_edit.png"))
         body = page.inner_text("body")
         assert not exceptions(page)
-        assert "已保存：1 处修改" in body, body[:600]
+        assert i18n.t("tg.saved", "zh", n=1) in body, body[:600]
+        assert _k03_target(app.db) == [94.0]
         with store.opened(app.db) as db:
-            t = store.targets(db)
-            own = t[(t["metric"] == "patient_satisfaction") & (t["dept_code"] == "K03")]
-            assert own["target"].tolist() == [94.0]
             audit = store.audit_entries(db, actions=["target_edit"])
         assert audit["user"].tolist() == [EDITOR]
+    finally:
+        stop_app(app)
+
+
+def test_a_save_clicked_right_after_an_edit_stores_what_was_typed(new_page, tmp_path, shots):
+    """Issue 12.5: a hurried editor types a value, presses Enter or Tab (or nothing: the cell editor still open) and
+    clicks 保存 at once, five times. Every save stores exactly the value just typed and says so — never "没有修改",
+    never the previous edit (Streamlit handed a grid's commit to its form 150 ms late: the click came first)."""
+    app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")
+    try:
+        page = new_page(1920, 1080)
+        sign_in(page, app.url)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/targets"]').click()
+        wait_idle(page, settle=1.0)
+        save_label = i18n.t("tg.save", "zh")
+        for typed, key in ((93, "Enter"), (94, "Tab"), (95, None), (96, "Tab"), (97, "Enter")):
+            save = page.locator("button", has_text=save_label).first
+            save.wait_for()
+            b = save.bounding_box()  # measured before editing, so the click follows the key with no delay
+            cell_editor = _open_target_cell(page, 1)  # K03's own patient-satisfaction target
+            cell_editor.fill(str(typed))
+            if key:
+                cell_editor.press(key)
+            page.mouse.click(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+            wait_idle(page)
+            said = [s for s in page.locator('[data-testid="stAlert"]').all_inner_texts() if s.startswith(OUTCOMES)]
+            assert not exceptions(page)
+            assert (_k03_target(app.db), said) == ([float(typed)], [i18n.t("tg.saved", "zh", n=1)]), (typed, key)
+        page.screenshot(path=str(shots / "targets_quick_saves.png"))
     finally:
         stop_app(app)
