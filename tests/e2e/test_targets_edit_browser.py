@@ -13,13 +13,21 @@ from tests.e2e.conftest import EDITOR, exceptions, make_store, sign_in, start_ap
 
 def _open_cell(page, grid: int, row: int, column: int):
     """Open the cell editor of the ``grid``-th grid on the page at (row, column), both from 0, by keyboard."""
-    canvas = page.locator('[data-testid="stDataFrame"]').nth(grid).locator('[data-testid="data-grid-canvas"]')
+    frame = page.locator('[data-testid="stDataFrame"]').nth(grid)
+    canvas = frame.locator('[data-testid="data-grid-canvas"]')
     canvas.wait_for()
     canvas.scroll_into_view_if_needed()
     time.sleep(1)  # let the grid lay out its columns
     box = canvas.bounding_box()
     # Select any body cell, then walk with the keyboard (no pixel guesses): to the first row and column, then on.
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + 35 + 17)
+    # The mouse comes in over the grid first, as a hand does: a grid the page moved (a message appeared above it)
+    # but did not redraw ignores a bare click until the pointer has moved over it.
+    x, y = box["x"] + box["width"] * 0.3, box["y"] + 35 + 35 * 2 + 17
+    page.mouse.move(x, y - 20)
+    page.mouse.move(x, y, steps=5)
+    time.sleep(0.3)
+    page.mouse.click(x, y)
+    frame.locator('td[aria-selected="true"]').first.wait_for(state="attached", timeout=5_000)  # a cell is selected
     for key, n in (("ArrowUp", 8), ("ArrowLeft", 8), ("ArrowDown", row), ("ArrowRight", column)):
         for _ in range(n):
             page.keyboard.press(key)
@@ -121,3 +129,36 @@ def _save_at_once(page, save, typed: str, key: str | None) -> None:
     if key:
         cell_editor.press(key)
     page.mouse.click(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+
+
+def test_the_catalogues_and_the_calendar_save_an_edit_clicked_at_once(new_page, tmp_path, shots):
+    """Issue 12.5 for the page's other editors: the indicator and metric catalogues' Chinese names and a holiday's
+    name, each saved the moment it is committed, are stored as typed (the calendar: the year's suggested days)."""
+    app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")
+    try:
+        page = new_page(1920, 3200)  # the whole page on screen: no scrolling moves a grid or a button under the mouse
+        sign_in(page, app.url)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/targets"]').click()
+        wait_idle(page, settle=1.0)
+        save_label, cal_label = i18n.t("tg.save", "zh"), i18n.t("cal.save", "zh")
+        saves = page.locator("button", has_text=save_label).filter(has_not_text=cal_label)
+        cases = (
+            (1, 2, "测试否决项甲", "Enter", saves.nth(1), store.indicator_catalogue),  # name_zh of the first indicator
+            (2, 1, "测试指标乙", "Tab", saves.nth(2), store.metric_catalogue),  # name_zh of the first metric
+            (3, 2, "测试节日丙", "Enter", page.locator("button", has_text=cal_label), store.calendar_days),  # name
+        )
+        for grid, column, typed, key, save, read in cases:
+            save.wait_for()
+            _open_cell(page, grid, 0, column)
+            _save_at_once(page, save, typed, key)
+
+            def look(typed=typed, read=read, column="name" if grid == 3 else "name_zh"):
+                with store.opened(app.db) as db:
+                    stored = read(db)[column].tolist()
+                return typed in stored, [s[:3] for s in _said(page)]
+
+            assert not exceptions(page)
+            assert _settled(page, look, (True, [OUTCOMES[0]])) == (True, [OUTCOMES[0]]), typed
+        page.screenshot(path=str(shots / "targets_catalogue_quick_saves.png"))
+    finally:
+        stop_app(app)
