@@ -65,19 +65,21 @@ config = {
 }
 cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
 if editor:
-    # A form sends the grid's edits together with the click, so a quick "save" never saves a stale grid.
-    with st.form("targets_form", border=False, enter_to_submit=False):
-        edited = st.data_editor(
-            # the metric column shows the metric's name itself (no separate name column); the month "always" (stored
-            # as 2000-01) shows empty, as the validator reads an empty month
-            vm.editor_targets(view),
-            hide_index=True,
-            width="stretch",
-            num_rows="dynamic",
-            column_config=config,
-            key="targets_editor",
-        )
-        save = st.form_submit_button(ui.t("tg.save"), key="targets_save", type="primary")
+    # No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save
+    # clicked sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at
+    # once without a rerun; the save button's rerun carries it ("available on the next rerun", st.data_editor).
+    edited = st.data_editor(
+        # the metric column shows the metric's name itself (no separate name column); the month "always" (stored
+        # as 2000-01) shows empty, as the validator reads an empty month
+        vm.editor_targets(view),
+        hide_index=True,
+        width="stretch",
+        num_rows="dynamic",
+        column_config=config,
+        key="targets_editor",
+        on_change="ignore",
+    )
+    save = st.button(ui.t("tg.save"), key="targets_save", type="primary")
     if save:
         # The table is the whole targets table: a row deleted in the grid is deleted (journalled, can be rolled back).
         _save("targets", edited, vm.TARGET_COLUMNS, "target_edit", replace=True)
@@ -111,11 +113,16 @@ ind_config = {
 }
 ind = view.indicators
 if editor:
-    with st.form("indicator_form", border=False, enter_to_submit=False):
-        edited_ind = st.data_editor(
-            ind, hide_index=True, width="stretch", num_rows="dynamic", column_config=ind_config, key="indicator_editor"
-        )
-        save_ind = st.form_submit_button(ui.t("tg.save"), key="indicator_save", type="primary")
+    edited_ind = st.data_editor(
+        ind,
+        hide_index=True,
+        width="stretch",
+        num_rows="dynamic",
+        column_config=ind_config,
+        key="indicator_editor",
+        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
+    )
+    save_ind = st.button(ui.t("tg.save"), key="indicator_save", type="primary")
     if save_ind:
         _save("indicators", edited_ind, vm.INDICATOR_COLUMNS, "catalogue_edit")
 else:
@@ -148,16 +155,16 @@ met_config = {
     ),
 }
 if editor:
-    with st.form("metric_form", border=False, enter_to_submit=False):
-        edited_met = st.data_editor(
-            catalogue,
-            hide_index=True,
-            width="stretch",
-            num_rows="dynamic",
-            column_config=met_config,
-            key="metric_editor",
-        )
-        save_met = st.form_submit_button(ui.t("tg.save"), key="metric_save", type="primary")
+    edited_met = st.data_editor(
+        catalogue,
+        hide_index=True,
+        width="stretch",
+        num_rows="dynamic",
+        column_config=met_config,
+        key="metric_editor",
+        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
+    )
+    save_met = st.button(ui.t("tg.save"), key="metric_save", type="primary")
     if save_met:
         _save("metric_catalogue", edited_met, vm.METRIC_COLUMNS, "catalogue_edit")
 else:
@@ -212,16 +219,16 @@ def _calendar_section() -> None:
         st.caption(ui.t("cal.readonly"))
         st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
         return
-    with st.form("calendar_form", border=False, enter_to_submit=False):
-        edited = st.data_editor(
-            shown,
-            hide_index=True,
-            width="stretch",
-            num_rows="dynamic",
-            column_config=config,
-            key=f"calendar_editor_{year}",
-        )
-        save = st.form_submit_button(ui.t("cal.save"), key="calendar_save", type="primary")
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        width="stretch",
+        num_rows="dynamic",
+        column_config=config,
+        key=f"calendar_editor_{year}",
+        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
+    )
+    save = st.button(ui.t("cal.save"), key="calendar_save", type="primary")
     if not save:
         return
     rows = workdays.rows_to_save(year, edited.to_dict("records"), cal)

@@ -45,7 +45,7 @@ def targets_page(user: str) -> AppTest:
 
 
 def submit_grid(at: AppTest, editor_key: str, button_key: str, edits: dict) -> AppTest:
-    """Press a form's save button with edits made in its data editor (AppTest cannot type into a data editor:
+    """Press an editor's save button with edits made in its data editor (AppTest cannot type into a data editor:
     the edits go in as the browser would send them — the widget's JSON state next to the button's click)."""
     grid = next(e for e in at._tree if getattr(e, "key", None) == editor_key)
     at.button(key=button_key).click()
