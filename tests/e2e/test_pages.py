@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from metrics import i18n
+from metrics import i18n, validate
 from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, sign_in, wait_idle
 
-# A metrics file for a month after the demo data (a new quarter), as Excel on Chinese Windows writes it: GBK.
-NEW_MONTH = "2027-01"
+# A metrics file for a month after the demo data (which ends last month), as Excel on Chinese Windows writes it: GBK.
+# Next month is the latest an upload accepts (a month after next is refused, issue 12.9).
+NEW_MONTH = validate.next_month()
 GBK_ROWS = [
     ("月份", "科室编码", "科室名称", "患者满意度", "职工满意度"),
     (NEW_MONTH, "K01", "心血管内科", "97.5", "93.0"),
@@ -53,7 +54,7 @@ def test_every_page_in_the_navigation_opens_without_an_error(app, new_page, shot
 
 
 def test_gbk_upload_shows_on_the_overview(app, new_page, shots, tmp_path):
-    csv = tmp_path / "2027年1月科室满意度.csv"
+    csv = tmp_path / f"{NEW_MONTH[:4]}年{int(NEW_MONTH[5:])}月科室满意度.csv"
     csv.write_bytes("\r\n".join(",".join(r) for r in GBK_ROWS).encode("gb18030") + b"\r\n")
     page = new_page(1920, 1080)
     sign_in(page, app.url)
@@ -69,17 +70,26 @@ def test_gbk_upload_shows_on_the_overview(app, new_page, shots, tmp_path):
     wait_idle(page)
     page.wait_for_function("() => document.body.innerText.includes('已提交')", timeout=30_000)
     _open(page, i18n.t("nav.overview"))
-    # the overview opens on the last full quarter (issue 13); the new quarter is offered first, saying it holds January
+    # the overview opens on the last full quarter (issue 13); the new month's quarter is offered first, labelled
+    # partial with the months it holds
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=i18n.t("period.pick")).first
+    box.click()
+    quarter = f"{NEW_MONTH[:4]}-Q{(int(NEW_MONTH[5:]) - 1) // 3 + 1}"
+    option = page.get_by_role("option").first
+    assert option.inner_text().startswith(i18n.fmt_period(quarter) + "（") and "含" in option.inner_text()
+    page.keyboard.press("Escape")
+    # by month: the new month alone — three departments reported, all meeting 90; their mean is 94.5
+    page.locator('[data-testid="stRadio"]').get_by_text(i18n.t("period.month"), exact=True).first.click()
+    wait_idle(page)
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=i18n.t("period.pick")).first
     box.click()
     option = page.get_by_role("option").first
-    assert option.inner_text().startswith(i18n.fmt_period("2027-Q1") + "（") and "含1月" in option.inner_text()
+    assert option.inner_text() == i18n.fmt_month(NEW_MONTH)
     option.click()
     wait_idle(page)
     page.wait_for_timeout(800)
     page.screenshot(path=str(shots / "overview_after_upload.png"))
     body = page.inner_text(".stMain")
-    # three departments reported, all meeting 90; their mean is 94.5
-    assert i18n.fmt_period("2027-Q1") in body
+    assert i18n.fmt_month(NEW_MONTH) in body
     assert "3 / 3" in body
     assert "94.5" in body

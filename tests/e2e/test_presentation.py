@@ -173,7 +173,9 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
     assert set(b.events["indicator_label"]) <= set(slide["events"]["cells"])
     # the awards: the conflict in a table row; the tasks: the honest empty state; attention: the rest in one line
     assert any(c.startswith("✕ 冲突") for c in slide["awards"]["cells"])
-    assert "重点任务与整改通知书尚未录入" in slide["tasks"]["text"]
+    # slide 5 (issue 14): the demo's overdue and due tasks by lead department, and its open notices
+    tasks_text = slide["tasks"]["text"]
+    assert "逾期及本季度到期的重点任务" in tasks_text and "牵头科室" in tasks_text and "整改中" in tasks_text
     assert "另有 " in slide["attention"]["text"] and "个科室：" in slide["attention"]["text"]
     # and back again: the Previous button, ArrowLeft and PageUp
     page.get_by_role("button", name=re.compile("上一页")).click()
