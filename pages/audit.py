@@ -30,15 +30,24 @@ picked = c2.multiselect(
     **ui.keep("audit_actions", actions, many=True),
 )
 today = date.today()
-span = c3.date_input(ui.t("audit.filter.dates"), value=(today - timedelta(days=90), today), key="audit_dates")
+# The last N days, not a date-range picker: Streamlit's calendar pop-up names months and weekdays in English
+# whatever the page language (issue 13: one language at a time). 0 = every record.
+windows = [7, 30, 90, 365, 0]
+st.session_state.setdefault("audit_days", 90)
+days = c3.selectbox(
+    ui.t("audit.filter.dates"),
+    windows,
+    format_func=lambda n: ui.t("audit.filter.days", n=n) if n else ui.t("audit.filter.all_days"),
+    **ui.keep("audit_days", windows),
+    placeholder=ui.t("select.placeholder"),
+)
 
 # load
-start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (None, None)
 frame = auth.audit_frame(
     user=who or None,
     actions=picked or None,
-    date_from=start.isoformat() if start else None,
-    date_to=end.isoformat() if end else None,
+    date_from=(today - timedelta(days=days)).isoformat() if days else None,
+    date_to=today.isoformat(),
 )
 
 # show: text from users and files is shown only through the dataframe, never as Markdown or HTML
