@@ -32,13 +32,13 @@ picked = c2.multiselect(
 today = date.today()
 # The last N days, not a date-range picker: Streamlit's calendar pop-up names months and weekdays in English
 # whatever the page language (issue 13: one language at a time). 0 = every record.
-windows = [7, 30, 90, 365, 0]
+windows = {n: ui.t("audit.filter.days", n=n) if n else ui.t("audit.filter.all_days") for n in (7, 30, 90, 365, 0)}
 st.session_state.setdefault("audit_days", 90)
 days = c3.selectbox(
     ui.t("audit.filter.dates"),
-    windows,
-    format_func=lambda n: ui.t("audit.filter.days", n=n) if n else ui.t("audit.filter.all_days"),
-    **ui.keep("audit_days", windows),
+    list(windows),
+    format_func=windows.__getitem__,
+    **ui.keep("audit_days", list(windows)),
     placeholder=ui.t("select.placeholder"),
 )
 
