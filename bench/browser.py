@@ -135,7 +135,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(name: str, db: Path, target: str = "dashboard.py", floor: bool = False) -> Server:
+def serve(name: str, db: Path, target: str = "dashboard.py", floor: bool = False, drop: str = "") -> Server:
     """`streamlit run` of a two-line app (bench/served.py) running ``target``, on a free port; returns when healthy."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     (folder / "app.py").write_text("from bench import served\n\nserved.run()\n", encoding="utf-8")
@@ -150,6 +150,7 @@ def serve(name: str, db: Path, target: str = "dashboard.py", floor: bool = False
         BENCH_TARGET=str(ROOT / target),
         BENCH_FLOOR="1" if floor else "0",
         BENCH_SCRIPT_LOG=str(script_log),
+        BENCH_DROP=drop,
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.headless", "true",
@@ -281,7 +282,7 @@ def _summary(ts: list[Timing]) -> dict:
     """Medians of a list of timings, field by field."""
     if not ts:
         return {}
-    keys = ("drawn", "first_msg", "last_msg", "bytes", "msgs", "server_ms", "charts")
+    keys = ("drawn", "first_msg", "last_msg", "bytes", "msgs", "server_ms", "busy", "charts", "script_runs")
     out = {k: med([t.get(k) for t in ts]) for k in keys}
     out["n"] = len(ts)
     out["exceptions"] = sum(t.get("exceptions", 0) for t in ts)

@@ -4,7 +4,15 @@
 // since t0 and finished (data-test-script-state notRunning, in two frames running), no element was a loading
 // skeleton and every plotly chart had its SVG, once the socket has been quiet for `quiet` ms. Times are ms from t0 (a visit: navigation start).
 (() => {
-  const B = (window.__bench = { t0: 0, armed: false, msgs: [], runs: [] });
+  const B = (window.__bench = { t0: 0, armed: false, msgs: [], runs: [], busy: [] });
+  // the browser's main thread busy (tasks over 50 ms: parsing, React, plotly), from the Performance API
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) B.busy.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) {
+    /* no longtask timing in this browser: "busy" stays 0 */
+  }
   // every start of a script run (stApp's data-test-script-state turning "running"), as it happens
   new MutationObserver((records) => {
     for (const r of records) {
@@ -85,6 +93,7 @@
             msgs: n,
             bytes: after.reduce((s, m) => s + m[1], 0),
             runs: B.runs.filter((r) => r >= t0).length,
+            busy: B.busy.filter((b) => b[0] >= t0 && b[0] <= stable).reduce((s, b) => s + b[1], 0),
             charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
           });
           return;

@@ -10,6 +10,9 @@ With ``$BENCH_FLOOR=1`` the run is the *same-content floor*: before the pages' h
 copies), and ``pages._common.data_version`` stops reading the store. After one warm-up pass every view-model
 (``ui.view``), loader and option list is a dict lookup of an object built earlier in this process: the page draws
 exactly what it draws in the product, with no computation in front of the drawing.
+
+``$BENCH_DROP`` (comma-separated ``st`` functions, e.g. ``plotly_chart,dataframe``) draws those elements as nothing:
+the profile (bench/profile_browser.py) subtracts what a page costs without them from what it costs with them.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import streamlit as st
 TARGET = Path(os.environ.get("BENCH_TARGET", "dashboard.py")).resolve()
 FLOOR = os.environ.get("BENCH_FLOOR") == "1"
 LOG = os.environ.get("BENCH_SCRIPT_LOG")
+DROP = [x for x in os.environ.get("BENCH_DROP", "").split(",") if x]  # st functions drawn as nothing (profiling)
 _CODE: dict[Path, object] = {}
 _LOCK = threading.Lock()
 
@@ -66,6 +70,8 @@ _memo.clear = lambda: None
 if FLOOR:
     st.cache_resource = _memo
     st.cache_data = _memo
+for _name in DROP:  # e.g. BENCH_DROP=plotly_chart: what the page costs without its charts (bench/profile_browser.py)
+    setattr(st, _name, lambda *a, **k: None)
 
 
 def _floor_data_version() -> None:

@@ -1,0 +1,116 @@
+"""Where a filter change and a slide change spend their time (issue 15, item 2), measured, not guessed.
+
+    python -m bench.profile_browser --scale M --repeat 3
+
+On one scale's store, the same interactions (each page's filter: a new value and back; three slide changes in
+presentation mode) run against four servers, one after the other:
+
+- ``product``: the product as shipped;
+- ``floor``: the same-content floor (bench/served.py, $BENCH_FLOOR=1: view-models and loaders from a dict);
+- ``floor-no-charts``: the floor with ``st.plotly_chart`` drawing nothing;
+- ``floor-no-tables``: the floor with ``st.dataframe`` drawing nothing.
+
+product − floor is what computing costs (server); floor − floor-no-charts what the charts cost (bytes, plotly in
+the browser); floor − floor-no-tables the same for tables. Per variant it prints the medians of: ms until drawn,
+the server's script ms, the browser's long tasks (ms of main-thread work over 50 ms, Performance API), websocket
+bytes. Timings come from bench/browser.py's "drawn" condition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import browser as b
+from bench import synth
+
+VARIANTS = {
+    "product": {"floor": False, "drop": ""},
+    "floor": {"floor": True, "drop": ""},
+    "floor-no-charts": {"floor": True, "drop": "plotly_chart"},
+    "floor-no-tables": {"floor": True, "drop": "dataframe"},
+}
+
+
+async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) -> dict:
+    from playwright.async_api import async_playwright
+
+    out: dict = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(b.CHROMIUM), args=b.CHROMIUM_ARGS)
+        for v in variants:
+            srv = b.serve(f"profile-{v}", db, **VARIANTS[v])
+            ctx, tab = await b.new_tab(browser)
+            res: dict = {}
+            try:
+                await b.warm_up(tab, srv)
+                for p in pages:
+                    if p == "slide":
+                        await b.visit(tab, srv, "/briefing?present=1")
+                        await b.slide_change(tab, srv)  # the first change builds nothing it would keep: not counted
+                        res[p] = b._summary([await b.slide_change(tab, srv) for _ in range(repeat)])
+                        continue
+                    key = b.PAGES[p]
+                    await b.visit(tab, srv, b.url_of(p))
+                    await b.filter_change(tab, srv, key)  # every key computed once: then only warm changes count
+                    changes = []
+                    for _ in range(repeat):
+                        changes += await b.filter_change(tab, srv, key)
+                    res[p] = b._summary(changes)
+                    print(f"  {v:<16} {p:<9} {_row(res[p])}", flush=True)
+            except Exception as e:
+                res["error"] = f"{type(e).__name__}: {e}"[:300]
+                print(f"  {v:<16} ERROR {res['error']}", flush=True)
+            finally:
+                await ctx.close()
+                srv.stop()
+            out[v] = res
+        await browser.close()
+    return out
+
+
+def _row(s: dict) -> str:
+    return (
+        f"drawn {b._ms(s.get('drawn'))} ms  server {b._ms(s.get('server_ms'))} ms  long tasks {b._ms(s.get('busy'))} ms"
+        f"  {(s.get('bytes') or 0) / 1024:.0f} KB  (n={s.get('n')})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.profile_browser", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", default="M")
+    ap.add_argument("--pages", default="overview,briefing,slide", help="pages whose filter to change; slide: →")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--store", help="an existing store to copy (else bench/synth.py builds the scale's)")
+    ap.add_argument("--out", metavar="FILE")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    try:
+        db = work / "store.db"
+        if args.store:
+            shutil.copy(args.store, db)
+        else:
+            synth.build_store(db, synth.SCALES[args.scale.upper()])
+        pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+        variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+        res = asyncio.run(profile(db, pages, args.repeat, variants))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n=== where the time goes at {args.scale.upper()} (medians) ===")
+    for p in pages:
+        for v in variants:
+            if p in res.get(v, {}):
+                print(f"{p:<9} {v:<16} {_row(res[v][p])}")
+    if args.out:
+        Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
