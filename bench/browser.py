@@ -135,7 +135,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(name: str, db: Path, target: str = "dashboard.py", floor: bool = False, drop: str = "") -> Server:
+def serve(
+    name: str, db: Path, target: str = "dashboard.py", floor: bool = False, drop: str = "", static: bool = False
+) -> Server:
     """`streamlit run` of a two-line app (bench/served.py) running ``target``, on a free port; returns when healthy."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     (folder / "app.py").write_text("from bench import served\n\nserved.run()\n", encoding="utf-8")
@@ -151,6 +153,7 @@ def serve(name: str, db: Path, target: str = "dashboard.py", floor: bool = False
         BENCH_FLOOR="1" if floor else "0",
         BENCH_SCRIPT_LOG=str(script_log),
         BENCH_DROP=drop,
+        BENCH_STATIC_CHARTS="1" if static else "0",
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.headless", "true",

@@ -2,7 +2,8 @@
 // Records every websocket message (time, bytes); __bench.arm() + a click or key sets t0 to that event's time;
 // __bench.wait(quiet, timeout) resolves at the first frame after the last message at which a script run had started
 // since t0 and finished (data-test-script-state notRunning, in two frames running), no element was a loading
-// skeleton and every plotly chart had its SVG, once the socket has been quiet for `quiet` ms. Times are ms from t0 (a visit: navigation start).
+// skeleton and every plotly chart on screen had its SVG, once the socket has been quiet for `quiet` ms.
+// Times are ms from t0 (a visit: navigation start).
 (() => {
   const B = (window.__bench = { t0: 0, armed: false, msgs: [], runs: [], busy: [] });
   // the browser's main thread busy (tasks over 50 ms: parsing, React, plotly), from the Performance API
@@ -56,9 +57,11 @@
     if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
     // a lazily loaded element (plotly's bundle, a table) shows a skeleton until its code has arrived
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
-    const svgs = document.querySelectorAll(".js-plotly-plot .main-svg").length;
-    return svgs >= charts;
+    // every chart on screen has its SVG (a chart in a closed expander or another tab is not drawn until opened)
+    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+      if (c.offsetParent !== null && !c.querySelector(".js-plotly-plot .main-svg")) return false;
+    }
+    return true;
   };
   B.wait = (quiet, timeout) =>
     new Promise((resolve, reject) => {
@@ -100,8 +103,11 @@
         }
         if (now - start > timeout) {
           const app = document.querySelector('[data-testid="stApp"]');
-          reject(new Error(`not drawn after ${timeout} ms: ${n} messages, state ` +
-            (app && app.getAttribute("data-test-script-state"))));
+          const q = (sel) => document.querySelectorAll(sel).length;
+          reject(new Error(`not drawn after ${timeout} ms: ${n} messages, ` +
+            `${B.runs.filter((r) => r >= t0).length} runs, state ${app && app.getAttribute("data-test-script-state")}, ` +
+            `${q('[data-testid="stSkeleton"]')} skeletons, ${q('[data-testid="stPlotlyChart"]')} charts, ` +
+            `${q(".js-plotly-plot .main-svg")} chart SVGs`));
           return;
         }
         requestAnimationFrame(tick);

@@ -2,13 +2,14 @@
 
     python -m bench.profile_browser --scale M --repeat 3
 
-On one scale's store, the same interactions (each page's filter: a new value and back; three slide changes in
-presentation mode) run against four servers, one after the other:
+On one scale's store, the same interactions (each page's filter: a new value and back; two slide changes in
+presentation mode) run against four servers, served at once and measured in turn:
 
 - ``product``: the product as shipped;
 - ``floor``: the same-content floor (bench/served.py, $BENCH_FLOOR=1: view-models and loaders from a dict);
 - ``floor-no-charts``: the floor with ``st.plotly_chart`` drawing nothing;
-- ``floor-no-tables``: the floor with ``st.dataframe`` drawing nothing.
+- ``floor-no-tables``: the floor with ``st.dataframe`` drawing nothing;
+- ``floor-static-charts``: the floor with every plotly chart static (``staticPlot``: no hover or zoom layers).
 
 product − floor is what computing costs (server); floor − floor-no-charts what the charts cost (bytes, plotly in
 the browser); floor − floor-no-tables the same for tables. Per variant it prints the medians of: ms until drawn,
@@ -34,44 +35,50 @@ VARIANTS = {
     "floor": {"floor": True, "drop": ""},
     "floor-no-charts": {"floor": True, "drop": "plotly_chart"},
     "floor-no-tables": {"floor": True, "drop": "dataframe"},
+    "floor-static-charts": {"floor": True, "static": True},
 }
 
 
 async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) -> dict:
+    """All variants served at once and measured in turn (product, floor, ... then again), so that a busy machine's
+    drift falls on every variant alike."""
     from playwright.async_api import async_playwright
 
-    out: dict = {}
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(b.CHROMIUM), args=b.CHROMIUM_ARGS)
-        for v in variants:
-            srv = b.serve(f"profile-{v}", db, **VARIANTS[v])
-            ctx, tab = await b.new_tab(browser)
-            res: dict = {}
-            try:
+    out: dict = {v: {p: [] for p in pages} for v in variants}
+    servers = {v: b.serve(f"profile-{v}", db, **VARIANTS[v]) for v in variants}
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(b.CHROMIUM), args=b.CHROMIUM_ARGS)
+            tabs = {}
+            for v, srv in servers.items():
+                ctx, tab = await b.new_tab(browser)
+                tabs[v] = tab
                 await b.warm_up(tab, srv)
+                for p in pages:  # every view computed once, every figure's bundle loaded: only warm changes count
+                    await _one(tab, srv, p)
+            for r in range(repeat):
                 for p in pages:
-                    if p == "slide":
-                        await b.visit(tab, srv, "/briefing?present=1")
-                        await b.slide_change(tab, srv)  # the first change builds nothing it would keep: not counted
-                        res[p] = b._summary([await b.slide_change(tab, srv) for _ in range(repeat)])
-                        continue
-                    key = b.PAGES[p]
-                    await b.visit(tab, srv, b.url_of(p))
-                    await b.filter_change(tab, srv, key)  # every key computed once: then only warm changes count
-                    changes = []
-                    for _ in range(repeat):
-                        changes += await b.filter_change(tab, srv, key)
-                    res[p] = b._summary(changes)
-                    print(f"  {v:<16} {p:<9} {_row(res[p])}", flush=True)
-            except Exception as e:
-                res["error"] = f"{type(e).__name__}: {e}"[:300]
-                print(f"  {v:<16} ERROR {res['error']}", flush=True)
-            finally:
-                await ctx.close()
-                srv.stop()
-            out[v] = res
-        await browser.close()
-    return out
+                    for v in variants:
+                        try:
+                            ts = await _one(tabs[v], servers[v], p)
+                            out[v][p] += ts
+                            print(f"  {r + 1}/{repeat} {v:<16} {p:<9} {_row(b._summary(ts))}", flush=True)
+                        except Exception as e:
+                            print(f"  {v:<16} {p:<9} ERROR {type(e).__name__}: {e}"[:300], flush=True)
+            await browser.close()
+    finally:
+        for srv in servers.values():
+            srv.stop()
+    return {v: {p: b._summary(ts) for p, ts in res.items()} for v, res in out.items()}
+
+
+async def _one(tab, srv, p: str) -> list:
+    """One measured interaction of ``p`` (a filter change, new value and back; or 'slide': a visit, then two →)."""
+    if p == "slide":
+        await b.visit(tab, srv, "/briefing?present=1")
+        return [await b.slide_change(tab, srv), await b.slide_change(tab, srv)]
+    await b.visit(tab, srv, b.url_of(p))
+    return list(await b.filter_change(tab, srv, b.PAGES[p]))
 
 
 def _row(s: dict) -> str:

@@ -12,7 +12,8 @@ copies), and ``pages._common.data_version`` stops reading the store. After one w
 exactly what it draws in the product, with no computation in front of the drawing.
 
 ``$BENCH_DROP`` (comma-separated ``st`` functions, e.g. ``plotly_chart,dataframe``) draws those elements as nothing:
-the profile (bench/profile_browser.py) subtracts what a page costs without them from what it costs with them.
+the profile (bench/profile_browser.py) subtracts what a page costs without them from what it costs with them;
+``$BENCH_STATIC_CHARTS=1`` draws every plotly chart with ``staticPlot`` (no hover or zoom layers).
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ _memo.clear = lambda: None
 if FLOOR:
     st.cache_resource = _memo
     st.cache_data = _memo
+if os.environ.get("BENCH_STATIC_CHARTS") == "1":  # every plotly chart static (no hover, zoom): what that saves
+    _plotly_chart = st.plotly_chart
+
+    def _static_chart(figure, *a, config=None, **k):
+        return _plotly_chart(figure, *a, config={**(config or {}), "staticPlot": True}, **k)
+
+    st.plotly_chart = _static_chart
 for _name in DROP:  # e.g. BENCH_DROP=plotly_chart: what the page costs without its charts (bench/profile_browser.py)
     setattr(st, _name, lambda *a, **k: None)
 
