@@ -136,12 +136,19 @@ def _free_port() -> int:
 
 
 def serve(
-    name: str, db: Path, target: str = "dashboard.py", floor: bool = False, drop: str = "", static: bool = False
+    name: str,
+    db: Path,
+    target: str = "dashboard.py",
+    floor: bool = False,
+    drop: str = "",
+    static: bool = False,
+    pages_dir: Path | None = None,
 ) -> Server:
     """`streamlit run` of a two-line app (bench/served.py) running ``target``, on a free port; returns when healthy."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     (folder / "app.py").write_text("from bench import served\n\nserved.run()\n", encoding="utf-8")
-    (folder / "pages").symlink_to(ROOT / "pages")  # st.Page paths resolve against the main script's folder
+    # st.Page paths resolve against the main script's folder; pages_dir: a changed copy of the pages (a lever tried)
+    (folder / "pages").symlink_to(pages_dir or ROOT / "pages")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log, script_log = folder / "streamlit.log", folder / "script_runs.jsonl"

@@ -9,7 +9,9 @@ presentation mode) run against four servers, served at once and measured in turn
 - ``floor``: the same-content floor (bench/served.py, $BENCH_FLOOR=1: view-models and loaders from a dict);
 - ``floor-no-charts``: the floor with ``st.plotly_chart`` drawing nothing;
 - ``floor-no-tables``: the floor with ``st.dataframe`` drawing nothing;
-- ``floor-static-charts``: the floor with every plotly chart static (``staticPlot``: no hover or zoom layers).
+- ``floor-static-charts``: the floor with every plotly chart static (``staticPlot``: no hover or zoom layers);
+- ``product-slide-fragment``: the product with presentation mode's slide and ◀ ▶ inside one ``st.fragment``
+  (a rewritten copy of pages/briefing.py; the real page is not touched).
 
 product − floor is what computing costs (server); floor − floor-no-charts what the charts cost (bytes, plotly in
 the browser); floor − floor-no-tables the same for tables. Per variant it prints the medians of: ms until drawn,
@@ -36,7 +38,26 @@ VARIANTS = {
     "floor-no-charts": {"floor": True, "drop": "plotly_chart"},
     "floor-no-tables": {"floor": True, "drop": "dataframe"},
     "floor-static-charts": {"floor": True, "static": True},
+    "product-slide-fragment": {"fragment": True},
 }
+
+
+def fragment_pages(folder: Path) -> Path | None:
+    """A copy of pages/ whose presentation mode draws the slide and its ◀ ▶ buttons inside one ``st.fragment``, so
+    a slide change reruns that block only (the lever tried by ``product-slide-fragment``); None when the briefing
+    page no longer has the block this rewrites."""
+    dest = folder / "pages"
+    shutil.copytree(b.ROOT / "pages", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    page = dest / "briefing.py"
+    text = page.read_text(encoding="utf-8")
+    start, end = "    n = st.session_state[SLIDE_KEY]\n", "\n    auto = _int_param("
+    if start not in text or end not in text:
+        return None
+    i, j = text.index(start), text.index(end)
+    block = "".join("    " + line if line.strip() else line for line in text[i:j].splitlines(keepends=True))
+    text = text[:i] + "    @st.fragment\n    def _present() -> None:\n" + block + "\n    _present()\n" + text[j:]
+    page.write_text(text, encoding="utf-8")
+    return dest
 
 
 async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) -> dict:
@@ -45,7 +66,16 @@ async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) 
     from playwright.async_api import async_playwright
 
     out: dict = {v: {p: [] for p in pages} for v in variants}
-    servers = {v: b.serve(f"profile-{v}", db, **VARIANTS[v]) for v in variants}
+    servers = {}
+    for v in variants:
+        kw = dict(VARIANTS[v])
+        if kw.pop("fragment", False):
+            kw["pages_dir"] = fragment_pages(db.parent / v)
+            if kw["pages_dir"] is None:
+                print(f"  {v}: n/a (pages/briefing.py has changed)", flush=True)
+                continue
+        servers[v] = b.serve(f"profile-{v}", db, **kw)
+    variants = list(servers)
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(b.CHROMIUM), args=b.CHROMIUM_ARGS)
