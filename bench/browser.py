@@ -387,9 +387,11 @@ async def concurrent(browser, server: Server, path: str, n: int, visits: int) ->
         return out, errors
 
     sampler = asyncio.create_task(sample())
-    t0 = time.monotonic()
+    t0, w0 = time.monotonic(), time.time()
     results = await asyncio.gather(*(viewer(tab) for _, tab in tabs))
     wall = time.monotonic() - t0
+    # the server's own share: every script run it logged while the viewers waited (the browsers share this machine)
+    runs = [r["dt"] * 1000 for r in server.script_runs(w0, time.time())]
     stop.set()
     await sampler
     for ctx, _ in tabs:
@@ -407,6 +409,9 @@ async def concurrent(browser, server: Server, path: str, n: int, visits: int) ->
         "peak_rss_mb": max((s[1] for s in samples), default=None),
         "cpu_cores": cpu,
         "wall_s": wall,
+        "server_runs": len(runs),
+        "server_p50_ms": pct(runs, 0.5),
+        "server_p95_ms": pct(runs, 0.95),
     }
 
 
@@ -581,6 +586,7 @@ def print_scale(r: dict) -> None:
         print(
             f"  {n:>3} viewers: p50 {_ms(c['p50'])}  p95 {_ms(c['p95'])}  errors {c['errors']}"
             f"  server peak RSS {c['peak_rss_mb'] or 0:.0f} MB  CPU {c['cpu_cores'] or 0:.2f} cores"
+            f"  server script p50 {_ms(c.get('server_p50_ms'))} p95 {_ms(c.get('server_p95_ms'))} ms"
         )
 
 

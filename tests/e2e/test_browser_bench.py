@@ -43,7 +43,7 @@ def test_browser_bench_runs_end_to_end(tmp_path):
     assert s["pages"]["overview"]["filter_new"]["n"] == 1
     for n in ("1", "2"):
         c = s["concurrency"][n]
-        assert {"p50", "p95", "errors", "peak_rss_mb", "cpu_cores", "visits"} <= set(c)
+        assert {"p50", "p95", "errors", "peak_rss_mb", "cpu_cores", "visits", "server_p95_ms"} <= set(c)
         assert c["errors"] == 0 and c["visits"] == int(n)
         assert c["peak_rss_mb"] > 0
     assert s["upload"]["committed"]
