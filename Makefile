@@ -33,8 +33,8 @@ format: $(BIN)/python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/python
-	$(BIN)/python -m bench
+bench: $(BIN)/python  # BROWSER=1: the real-browser bench (issue 15) instead of the AppTest one
+	$(BIN)/python -m bench $(if $(BROWSER),--browser)
 
 demo: $(BIN)/python
 	$(BIN)/python -m metrics demo

@@ -378,6 +378,11 @@ def verdicts(results: dict) -> list[tuple[str, str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--browser" in argv:  # issue 15: the real-browser bench (bench/browser.py)
+        from bench import browser
+
+        return browser.main(argv)
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", default="S,M,L", help="comma-separated scales (S,M,L)")
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per page (the median is reported)")

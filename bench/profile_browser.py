@@ -1,0 +1,153 @@
+"""Where a filter change and a slide change spend their time (issue 15, item 2), measured, not guessed.
+
+    python -m bench.profile_browser --scale M --repeat 3
+
+On one scale's store, the same interactions (each page's filter: a new value and back; two slide changes in
+presentation mode) run against four servers, served at once and measured in turn:
+
+- ``product``: the product as shipped;
+- ``floor``: the same-content floor (bench/served.py, $BENCH_FLOOR=1: view-models and loaders from a dict);
+- ``floor-no-charts``: the floor with ``st.plotly_chart`` drawing nothing;
+- ``floor-no-tables``: the floor with ``st.dataframe`` drawing nothing;
+- ``floor-static-charts``: the floor with every plotly chart static (``staticPlot``: no hover or zoom layers);
+- ``product-slide-fragment``: the product with presentation mode's slide and ◀ ▶ inside one ``st.fragment``
+  (a rewritten copy of pages/briefing.py; the real page is not touched).
+
+product − floor is what computing costs (server); floor − floor-no-charts what the charts cost (bytes, plotly in
+the browser); floor − floor-no-tables the same for tables. Per variant it prints the medians of: ms until drawn,
+the server's script ms, the browser's long tasks (ms of main-thread work over 50 ms, Performance API), websocket
+bytes. Timings come from bench/browser.py's "drawn" condition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import browser as b
+from bench import synth
+
+VARIANTS = {
+    "product": {"floor": False, "drop": ""},
+    "floor": {"floor": True, "drop": ""},
+    "floor-no-charts": {"floor": True, "drop": "plotly_chart"},
+    "floor-no-tables": {"floor": True, "drop": "dataframe"},
+    "floor-static-charts": {"floor": True, "static": True},
+    "product-slide-fragment": {"fragment": True},
+}
+
+
+def fragment_pages(folder: Path) -> Path | None:
+    """A copy of pages/ whose presentation mode draws the slide and its ◀ ▶ buttons inside one ``st.fragment``, so
+    a slide change reruns that block only (the lever tried by ``product-slide-fragment``); None when the briefing
+    page no longer has the block this rewrites."""
+    dest = folder / "pages"
+    shutil.copytree(b.ROOT / "pages", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    page = dest / "briefing.py"
+    text = page.read_text(encoding="utf-8")
+    start, end = "    n = st.session_state[SLIDE_KEY]\n", "\n    auto = _int_param("
+    if start not in text or end not in text:
+        return None
+    i, j = text.index(start), text.index(end)
+    block = "".join("    " + line if line.strip() else line for line in text[i:j].splitlines(keepends=True))
+    text = text[:i] + "    @st.fragment\n    def _present() -> None:\n" + block + "\n    _present()\n" + text[j:]
+    page.write_text(text, encoding="utf-8")
+    return dest
+
+
+async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) -> dict:
+    """All variants served at once and measured in turn (product, floor, ... then again), so that a busy machine's
+    drift falls on every variant alike."""
+    from playwright.async_api import async_playwright
+
+    out: dict = {v: {p: [] for p in pages} for v in variants}
+    servers = {}
+    for v in variants:
+        kw = dict(VARIANTS[v])
+        if kw.pop("fragment", False):
+            kw["pages_dir"] = fragment_pages(db.parent / v)
+            if kw["pages_dir"] is None:
+                print(f"  {v}: n/a (pages/briefing.py has changed)", flush=True)
+                continue
+        servers[v] = b.serve(f"profile-{v}", db, **kw)
+    variants = list(servers)
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(b.CHROMIUM), args=b.CHROMIUM_ARGS)
+            tabs = {}
+            for v, srv in servers.items():
+                ctx, tab = await b.new_tab(browser)
+                tabs[v] = tab
+                await b.warm_up(tab, srv)
+                for p in pages:  # every view computed once, every figure's bundle loaded: only warm changes count
+                    await _one(tab, srv, p)
+            for r in range(repeat):
+                for p in pages:
+                    for v in variants:
+                        try:
+                            ts = await _one(tabs[v], servers[v], p)
+                            out[v][p] += ts
+                            print(f"  {r + 1}/{repeat} {v:<16} {p:<9} {_row(b._summary(ts))}", flush=True)
+                        except Exception as e:
+                            print(f"  {v:<16} {p:<9} ERROR {type(e).__name__}: {e}"[:300], flush=True)
+            await browser.close()
+    finally:
+        for srv in servers.values():
+            srv.stop()
+    return {v: {p: b._summary(ts) for p, ts in res.items()} for v, res in out.items()}
+
+
+async def _one(tab, srv, p: str) -> list:
+    """One measured interaction of ``p`` (a filter change, new value and back; or 'slide': a visit, then two →)."""
+    if p == "slide":
+        await b.visit(tab, srv, "/briefing?present=1")
+        return [await b.slide_change(tab, srv), await b.slide_change(tab, srv)]
+    await b.visit(tab, srv, b.url_of(p))
+    return list(await b.filter_change(tab, srv, b.PAGES[p]))
+
+
+def _row(s: dict) -> str:
+    return (
+        f"drawn {b._ms(s.get('drawn'))} ms  server {b._ms(s.get('server_ms'))} ms  long tasks {b._ms(s.get('busy'))} ms"
+        f"  {(s.get('bytes') or 0) / 1024:.0f} KB  (n={s.get('n')})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.profile_browser", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", default="M")
+    ap.add_argument("--pages", default="overview,briefing,slide", help="pages whose filter to change; slide: →")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--store", help="an existing store to copy (else bench/synth.py builds the scale's)")
+    ap.add_argument("--out", metavar="FILE")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    try:
+        db = work / "store.db"
+        if args.store:
+            shutil.copy(args.store, db)
+        else:
+            synth.build_store(db, synth.SCALES[args.scale.upper()])
+        pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+        variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+        res = asyncio.run(profile(db, pages, args.repeat, variants))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n=== where the time goes at {args.scale.upper()} (medians) ===")
+    for p in pages:
+        for v in variants:
+            if p in res.get(v, {}):
+                print(f"{p:<9} {v:<16} {_row(res[v][p])}")
+    if args.out:
+        Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
