@@ -27,22 +27,7 @@ def _rows(path) -> list[tuple]:
 def _foreign_with_our_table_names(path) -> None:
     """A valid SQLite file with every one of our table names, but other columns (another program's store)."""
     conn = sqlite3.connect(str(path))
-    for t in (
-        "meta",
-        "departments",
-        "metric_values",
-        "events",
-        "award_changes",
-        "targets",
-        "metric_catalogue",
-        "indicator_catalogue",
-        "batches",
-        "batch_changes",
-        "batch_rejects",
-        "users",
-        "audit",
-        "sessions",
-    ):
+    for t in (*store.RESTORE_REQUIRED_TABLES, "sessions"):
         conn.execute(f"CREATE TABLE {t} (id INTEGER PRIMARY KEY, payload TEXT)")
     conn.execute("INSERT INTO meta (id, payload) VALUES (1, 'schema_version')")
     conn.commit()
