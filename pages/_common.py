@@ -466,3 +466,29 @@ def paged(
     )
     st.caption(t("page.showing", first=page * size + 1, last=min((page + 1) * size, len(frame)), total=len(frame)))
     return frame.iloc[page * size : (page + 1) * size]
+
+
+# --- the rectification notices register (PRODUCT §8; issue 14), drawn on the tasks and the events pages ----------
+
+
+def notices_register(depts: str, today, key: str) -> None:
+    """The notices register of the departments ``depts`` (codes, one a line) as of ``today``: its title, then
+    either the "none" caption or the counts and the table a page at a time (page widget key ``key``)."""
+    from metrics.views import tasks as tasks_view
+
+    reg = view(tasks_view.notices, view_key(depts=depts, today=today))
+    st.subheader(reg.title)
+    if reg.none:
+        st.caption(reg.none)
+        return
+    st.markdown("#### " + reg.counts)
+    st.dataframe(
+        paged(reg.rows, key, reg.headers, file_name="notices.csv"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "marker": st.column_config.ImageColumn("", width=40),
+            **{c: st.column_config.TextColumn(h) for c, h in reg.headers.items() if c != "days_overdue"},
+            "days_overdue": st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
+        },
+    )

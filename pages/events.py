@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics.views import events, tasks
+from metrics.views import events
 from pages import _common as ui
 
 # --- filters ------------------------------------------------------------------------------------
@@ -81,19 +81,4 @@ else:
 
 # --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----
 
-reg = ui.view(tasks.notices, ui.view_key(depts="\n".join(codes), today=date.today()))  # overdue changes at midnight
-st.subheader(reg.title)
-if reg.none:
-    st.caption(reg.none)
-else:
-    st.markdown("#### " + reg.counts)
-    st.dataframe(
-        ui.paged(reg.rows, "events_notices_page", reg.headers, file_name="notices.csv"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in reg.headers.items() if c != "days_overdue"},
-            "days_overdue": st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
-        },
-    )
+ui.notices_register("\n".join(codes), date.today(), "events_notices_page")  # overdue changes at midnight

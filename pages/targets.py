@@ -43,6 +43,26 @@ def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: boo
     st.rerun()
 
 
+def _editor(frame, config: dict, name: str, kind: str, columns: tuple[str, ...], action: str, replace=False) -> None:
+    """An editable grid of ``frame`` (widget keys ``<name>_editor``/``<name>_save``) and its save button.
+
+    No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save clicked
+    sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at once without
+    a rerun; the save button's rerun carries it ("available on the next rerun", st.data_editor).
+    """
+    edited = st.data_editor(
+        frame,
+        hide_index=True,
+        width="stretch",
+        num_rows="dynamic",
+        column_config=config,
+        key=f"{name}_editor",
+        on_change="ignore",
+    )
+    if st.button(ui.t("tg.save"), key=f"{name}_save", type="primary"):
+        _save(kind, edited, columns, action, replace=replace)
+
+
 flash = st.session_state.pop("targets_flash", None)
 if flash:
     st.success(flash)
@@ -65,24 +85,10 @@ config = {
 }
 cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
 if editor:
-    # No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save
-    # clicked sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at
-    # once without a rerun; the save button's rerun carries it ("available on the next rerun", st.data_editor).
-    edited = st.data_editor(
-        # the metric column shows the metric's name itself (no separate name column); the month "always" (stored
-        # as 2000-01) shows empty, as the validator reads an empty month
-        vm.editor_targets(view),
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=config,
-        key="targets_editor",
-        on_change="ignore",
-    )
-    save = st.button(ui.t("tg.save"), key="targets_save", type="primary")
-    if save:
-        # The table is the whole targets table: a row deleted in the grid is deleted (journalled, can be rolled back).
-        _save("targets", edited, vm.TARGET_COLUMNS, "target_edit", replace=True)
+    # The metric column shows the metric's name itself (no separate name column); the month "always" (stored as
+    # 2000-01) shows empty, as the validator reads an empty month. The table is the whole targets table: a row
+    # deleted in the grid is deleted (journalled, can be rolled back).
+    _editor(vm.editor_targets(view), config, "targets", "targets", vm.TARGET_COLUMNS, "target_edit", replace=True)
 else:
     st.dataframe(
         vm.readable_targets(view, lang)[[c for c in cols if c != "metric"]],
@@ -113,18 +119,7 @@ ind_config = {
 }
 ind = view.indicators
 if editor:
-    edited_ind = st.data_editor(
-        ind,
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=ind_config,
-        key="indicator_editor",
-        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
-    )
-    save_ind = st.button(ui.t("tg.save"), key="indicator_save", type="primary")
-    if save_ind:
-        _save("indicators", edited_ind, vm.INDICATOR_COLUMNS, "catalogue_edit")
+    _editor(ind, ind_config, "indicator", "indicators", vm.INDICATOR_COLUMNS, "catalogue_edit")
 else:
     st.dataframe(
         ind.assign(kind=ind["kind"].map(lambda k: ui.t("event.kind." + k))),
@@ -155,18 +150,7 @@ met_config = {
     ),
 }
 if editor:
-    edited_met = st.data_editor(
-        catalogue,
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=met_config,
-        key="metric_editor",
-        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
-    )
-    save_met = st.button(ui.t("tg.save"), key="metric_save", type="primary")
-    if save_met:
-        _save("metric_catalogue", edited_met, vm.METRIC_COLUMNS, "catalogue_edit")
+    _editor(catalogue, met_config, "metric", "metric_catalogue", vm.METRIC_COLUMNS, "catalogue_edit")
 else:
     st.dataframe(
         catalogue.assign(
