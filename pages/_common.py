@@ -334,6 +334,20 @@ def keep(key: str, options, *scope, many: bool = False) -> dict:
     return {"key": wkey, "on_change": _kept, "args": (key, wkey)}
 
 
+def choose(where, label: str, labels, key: str, **kwargs):
+    """A selectbox in ``where`` (``st`` or a column) over ``labels`` (a dict option → shown text, or a list shown
+    by position, its options 0, 1, …), the choice kept under the session key ``key`` (see ``keep``)."""
+    options = list(labels) if isinstance(labels, dict) else list(range(len(labels)))
+    return where.selectbox(
+        label,
+        options,
+        format_func=labels.__getitem__,
+        **keep(key, options),
+        placeholder=t("select.placeholder"),
+        **kwargs,
+    )
+
+
 def dept_filter(departments, version: int) -> list[str]:
     """Department codes left after the category and party-branch filters (empty choice = all); ``departments`` is
     ``store_frames(version)["departments"]``."""

@@ -49,33 +49,14 @@ for widget, value in (("trends_category", view.category), ("trends_dept", dept))
         state[widget] = value
 
 c1, c2, c3 = st.columns([1, 2, 2])
-c1.selectbox(
-    ui.t("filter.category"),
-    list(view.category_labels),
-    format_func=view.category_labels.__getitem__,
-    **ui.keep("trends_category", view.category_labels),
-    placeholder=ui.t("select.placeholder"),
-)
-c2.selectbox(
-    ui.t("trends.dept"),
-    list(view.dept_labels),
-    format_func=view.dept_labels.__getitem__,
-    **ui.keep("trends_dept", view.dept_labels),
-    placeholder=ui.t("select.placeholder"),
-)
+ui.choose(c1, ui.t("filter.category"), view.category_labels, "trends_category")
+ui.choose(c2, ui.t("trends.dept"), view.dept_labels, "trends_dept")
 if wanted and not known:
     st.warning(ui.t("trends.unknown_dept"))
 if wanted != dept:  # the URL names the department shown, so it can be shared or bookmarked
     st.query_params["dept"] = dept
     state["_trends_link"] = dept
-c3.selectbox(
-    ui.t("trends.rebase"),
-    list(view.rebase_labels),
-    format_func=view.rebase_labels.__getitem__,
-    help=ui.t("trends.rebase_help"),
-    **ui.keep(f"trends_rebase_{dept}", view.rebase_labels),
-    placeholder=ui.t("select.placeholder"),
-)
+ui.choose(c3, ui.t("trends.rebase"), view.rebase_labels, f"trends_rebase_{dept}", help=ui.t("trends.rebase_help"))
 with st.expander(ui.t("trends.settings")):
     s1, s2 = st.columns(2)
     s1.number_input(ui.t("trends.baseline"), min_value=0, max_value=120, value=0, step=1, key="trends_baseline")
@@ -98,13 +79,7 @@ if view.compare_labels:
     with st.expander(ui.t("trends.compare")):
         st.caption(ui.t("trends.compare_hint"))
         k1, k2 = st.columns([1, 3])
-        k1.selectbox(
-            ui.t("trends.compare_metric"),
-            list(view.compare_labels),
-            format_func=view.compare_labels.__getitem__,
-            **ui.keep("trends_cmp_metric", view.compare_labels),
-            placeholder=ui.t("select.placeholder"),
-        )
+        ui.choose(k1, ui.t("trends.compare_metric"), view.compare_labels, "trends_cmp_metric")
         k2.multiselect(
             ui.t("trends.compare_depts", n=trends.COMPARE_MAX),
             list(view.compare_options),
