@@ -496,13 +496,26 @@ def notices_register(depts: str, today, key: str) -> None:
         st.caption(reg.none)
         return
     st.markdown("#### " + reg.counts)
+    marked_table(
+        reg.rows,
+        key,
+        reg.headers,
+        "notices.csv",
+        "",
+        days_overdue=st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
+    )
+
+
+def marked_table(rows, key: str, headers: dict[str, str], file_name: str, marker: str, **columns) -> None:
+    """``rows`` a page at a time (see ``paged``): the marker images under the heading ``marker``, the ``headers``
+    columns as text, and ``columns`` (column → st.column_config) where a column is drawn otherwise."""
     st.dataframe(
-        paged(reg.rows, key, reg.headers, file_name="notices.csv"),
+        paged(rows, key, headers, file_name=file_name),
         hide_index=True,
         width="stretch",
         column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in reg.headers.items() if c != "days_overdue"},
-            "days_overdue": st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
+            "marker": st.column_config.ImageColumn(marker, width=40),
+            **{c: st.column_config.TextColumn(h) for c, h in headers.items()},
+            **columns,
         },
     )
