@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth
@@ -14,10 +13,7 @@ REFUSED_ADMIN = "无权访问：此页面或操作需要「管理员」权限。
 REFUSED_EDITOR = "无权访问：此页面或操作需要「编辑者」权限。请以有权限的账号登录。"
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
