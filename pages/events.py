@@ -35,19 +35,16 @@ st.subheader(view.lights_title)
 st.markdown("#### " + view.light_counts)
 st.caption(ui.t("ev.legend"))
 headers = view.light_headers
-page = ui.paged(view.lights, "events_lights_page", headers, file_name=f"lights-{period}.csv")
 # The light as a coloured shape next to its name (colour is never the only cue), not a styled table: pandas'
 # Styler cost ~20 ms a run on its own (issue 7).
-st.dataframe(
-    page,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "marker": st.column_config.ImageColumn("", width=40),
-        **{c: st.column_config.TextColumn(headers[c]) for c in ("light_label", "dept_code", "dept_name")},
-        **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in ("vetoes", "warnings", "missed")},
-        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
-    },
+ui.marked_table(
+    view.lights,
+    "events_lights_page",
+    headers,
+    f"lights-{period}.csv",
+    "",
+    **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in ("vetoes", "warnings", "missed")},
+    trend=st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
 )
 
 ui.trend_picker(view.lights["dept_code"].tolist(), version, "events")

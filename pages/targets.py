@@ -43,8 +43,9 @@ def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: boo
     st.rerun()
 
 
-def _editor(frame, config: dict, name: str, kind: str, columns: tuple[str, ...], action: str, replace=False) -> None:
-    """An editable grid of ``frame`` (widget keys ``<name>_editor``/``<name>_save``) and its save button.
+def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.save"):
+    """An editable grid of ``frame`` (widget key ``key``) and its save button (``save_key``, the text
+    ``save_label``): the grid as edited when the button was clicked, else None.
 
     No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save clicked
     sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at once without
@@ -56,10 +57,16 @@ def _editor(frame, config: dict, name: str, kind: str, columns: tuple[str, ...],
         width="stretch",
         num_rows="dynamic",
         column_config=config,
-        key=f"{name}_editor",
+        key=key,
         on_change="ignore",
     )
-    if st.button(ui.t("tg.save"), key=f"{name}_save", type="primary"):
+    return edited if st.button(ui.t(save_label), key=save_key, type="primary") else None
+
+
+def _editor(frame, config: dict, name: str, kind: str, columns: tuple[str, ...], action: str, replace=False) -> None:
+    """An editable grid of ``frame`` (widget keys ``<name>_editor``/``<name>_save``) saved by ``_save``."""
+    edited = _grid(frame, config, f"{name}_editor", f"{name}_save")
+    if edited is not None:
         _save(kind, edited, columns, action, replace=replace)
 
 
@@ -203,17 +210,8 @@ def _calendar_section() -> None:
         st.caption(ui.t("cal.readonly"))
         st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
         return
-    edited = st.data_editor(
-        shown,
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=config,
-        key=f"calendar_editor_{year}",
-        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
-    )
-    save = st.button(ui.t("cal.save"), key="calendar_save", type="primary")
-    if not save:
+    edited = _grid(shown, config, f"calendar_editor_{year}", "calendar_save", "cal.save")
+    if edited is None:
         return
     rows = workdays.rows_to_save(year, edited.to_dict("records"), cal)
     report = importer.commit_rows(

@@ -52,16 +52,13 @@ else:
                 },
             )
     st.subheader(ui.t("tasks.list"))
-    page = ui.paged(view.tasks, "tasks_list_page", view.headers, file_name="tasks.csv")
-    st.dataframe(
-        page,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in view.headers.items() if c != "progress"},
-            "progress": st.column_config.TextColumn(view.headers["progress"], width="large"),
-        },
+    ui.marked_table(
+        view.tasks,
+        "tasks_list_page",
+        view.headers,
+        "tasks.csv",
+        "",
+        progress=st.column_config.TextColumn(view.headers["progress"], width="large"),
     )
 
 # --- a task's progress (everyone reads the whole note); editors update its status and note in place -----------
