@@ -24,18 +24,12 @@ def accounts(db_file):
 
 
 def _app(token: str | None = None, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if token:
-        at.session_state["_auth_token"] = token
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return _page("dashboard.py", token, **state)
 
 
 def _page(path: str, token: str | None = None, **state) -> AppTest:
-    """Run one page file on its own, as if its URL were opened with no navigation in front of it."""
+    """Run one page file on its own, as if its URL were opened with no navigation in front of it (the dashboard:
+    the app as a browser opens it)."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=60)
     if token:
         at.session_state["_auth_token"] = token
