@@ -99,3 +99,18 @@ def page_as(page: str, user: str | None = None, role: str | None = None, lang: s
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+VALUES_SQL = "SELECT dept_code, month, metric, value FROM metric_values ORDER BY 1, 2, 3"
+
+
+def file_rows(path, sql: str = VALUES_SQL) -> list[tuple]:
+    """The rows of ``sql`` read from the SQLite file at ``path`` by a connection of its own (no store code between):
+    by default every metric value, sorted."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

@@ -9,18 +9,14 @@ import sqlite3
 import pytest
 
 from metrics import backup, cli, importer, store
+from tests.conftest import file_rows
 
 
 def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _rows(path) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute("SELECT dept_code, month, metric, value FROM metric_values ORDER BY 1, 2, 3").fetchall()
-    finally:
-        conn.close()
+_rows = file_rows  # every metric value of a store file, read by a connection of its own
 
 
 def _foreign_with_our_table_names(path) -> None:
