@@ -91,37 +91,36 @@ if view.compare_labels:
         if view.comparison is not None:
             st.plotly_chart(view.comparison, theme=None, key="trends_compare_chart")
 
+history = (
+    (
+        "trends.events",
+        view.events,
+        {
+            "event_date": ui.t("col.date"),
+            "kind": ui.t("col.kind"),
+            "indicator": ui.t("col.indicator_code"),
+            "description": ui.t("col.description"),
+            "status": ui.t("col.status"),
+        },
+        "trends_events",
+    ),
+    (
+        "trends.awards",
+        view.awards,
+        {
+            "year": st.column_config.NumberColumn(ui.t("trends.col.year"), format="%d"),
+            "status": ui.t("col.status"),
+            "changed_on": ui.t("col.changed_on"),
+            "rectify_until": ui.t("col.rectify_until"),
+            "note": ui.t("trends.col.note"),
+        },
+        "trends_awards",
+    ),
+)
 with st.expander(ui.t("trends.history")):
-    h1, h2 = st.columns(2)
-    h1.markdown(f"**{ui.t('trends.events')}**")
-    if view.events.empty:
-        h1.caption(ui.t("trends.none"))
-    else:
-        h1.dataframe(
-            view.events,
-            hide_index=True,
-            column_config={
-                "event_date": ui.t("col.date"),
-                "kind": ui.t("col.kind"),
-                "indicator": ui.t("col.indicator_code"),
-                "description": ui.t("col.description"),
-                "status": ui.t("col.status"),
-            },
-            key="trends_events",
-        )
-    h2.markdown(f"**{ui.t('trends.awards')}**")
-    if view.awards.empty:
-        h2.caption(ui.t("trends.none"))
-    else:
-        h2.dataframe(
-            view.awards,
-            hide_index=True,
-            column_config={
-                "year": st.column_config.NumberColumn(ui.t("trends.col.year"), format="%d"),
-                "status": ui.t("col.status"),
-                "changed_on": ui.t("col.changed_on"),
-                "rectify_until": ui.t("col.rectify_until"),
-                "note": ui.t("trends.col.note"),
-            },
-            key="trends_awards",
-        )
+    for col, (title, frame, config, key) in zip(st.columns(2), history, strict=True):
+        col.markdown(f"**{ui.t(title)}**")
+        if frame.empty:
+            col.caption(ui.t("trends.none"))
+        else:
+            col.dataframe(frame, hide_index=True, column_config=config, key=key)
