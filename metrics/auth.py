@@ -56,16 +56,8 @@ _dummy_lock = threading.Lock()
 _dummy_hash: str | None = None
 
 
-class AuthError(Exception):
+class AuthError(i18n.Refusal):
     """A refused user operation; ``key`` is an i18n key, ``fmt`` its fields."""
-
-    def __init__(self, key: str, **fmt):
-        super().__init__(key)
-        self.key = key
-        self.fmt = fmt
-
-    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        return i18n.t(self.key, lang, **self.fmt)
 
 
 @dataclass(frozen=True)

@@ -26,16 +26,8 @@ from pathlib import Path
 from metrics import i18n, store
 
 
-class BackupError(Exception):
+class BackupError(i18n.Refusal):
     """A backup or restore that was refused; nothing was changed. ``key`` is an i18n key, ``fmt`` its fields."""
-
-    def __init__(self, key: str, **fmt):
-        super().__init__(key)
-        self.key = key
-        self.fmt = fmt
-
-    def message(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        return i18n.t(self.key, lang, **self.fmt)
 
     def __str__(self) -> str:
         return self.message()

@@ -325,30 +325,39 @@ def cmd_users(args) -> int:
     return 0
 
 
-def cmd_backup(args) -> int:
-    """Write a consistent online copy of the store (SQLite backup API), integrity-checked."""
+def _backup_command(args, run, done) -> int:
+    """``run(actor)`` (a backup or a restore), then the sentence ``done(result)``; a refusal is said on stderr, 1."""
     from metrics import auth, backup, i18n
 
     try:
-        path = backup.backup(args.out, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
+        result = run(auth.cli_actor(db_path=args.db))
     except backup.BackupError as e:
         print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
-    print(i18n.t("backup.cli.done", args.lang, path=path, size=path.stat().st_size))
+    print(done(result))
     return 0
+
+
+def cmd_backup(args) -> int:
+    """Write a consistent online copy of the store (SQLite backup API), integrity-checked."""
+    from metrics import backup, i18n
+
+    return _backup_command(
+        args,
+        lambda actor: backup.backup(args.out, db_path=args.db, actor=actor),
+        lambda path: i18n.t("backup.cli.done", args.lang, path=path, size=path.stat().st_size),
+    )
 
 
 def cmd_restore(args) -> int:
     """Replace the store with a backup after checking it; the current store is kept under data/backups/."""
-    from metrics import auth, backup, i18n
+    from metrics import backup, i18n
 
-    try:
-        kept = backup.restore(args.path, db_path=args.db, actor=auth.cli_actor(db_path=args.db))
-    except backup.BackupError as e:
-        print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
-        return 1
-    print(i18n.t("backup.cli.restored", args.lang, path=args.path, kept=kept or "—"))
-    return 0
+    return _backup_command(
+        args,
+        lambda actor: backup.restore(args.path, db_path=args.db, actor=actor),
+        lambda kept: i18n.t("backup.cli.restored", args.lang, path=args.path, kept=kept or "—"),
+    )
 
 
 # --- briefing (issue 13) -----------------------------------------------------------------------------------------

@@ -1689,6 +1689,18 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
     return s.format(**fmt) if fmt else s
 
 
+class Refusal(Exception):
+    """A refused operation whose reason is the i18n string ``key`` with the fields ``fmt``."""
+
+    def __init__(self, key: str, **fmt):
+        super().__init__(key)
+        self.key = key
+        self.fmt = fmt
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.key, lang, **self.fmt)
+
+
 def metric_name(metric, lang: str = DEFAULT_LANG) -> str:
     """A catalogue metric's display name (contract.Metric or a catalogue row dict)."""
     get = metric.get if isinstance(metric, dict) else lambda k: getattr(metric, k)

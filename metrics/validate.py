@@ -371,33 +371,29 @@ class _Frame:
         return self.written.get(col, col).strip()
 
 
+def _parsed_col(
+    f: _Frame, col: str, tr: _Tr, parse, err: str = "", required: bool = False, default=None, **fmt
+) -> list:
+    """The column's cells through ``parse``, one value a row: a blank cell gives ``default`` (the error "required"
+    when ``required``), a cell ``parse`` gives None for is the error ``err`` (with ``fmt``; none when ``err`` is "")."""
+    out = []
+    for line, v in zip(f.lines, f.raw(col)):
+        if is_blank(v):
+            if required:
+                tr.err(line, f.name(col), v, "required")
+            out.append(default)
+            continue
+        p = parse(v)
+        if p is None and err:
+            tr.err(line, f.name(col), v, err, **fmt)
+        out.append(p)
+    return out
+
+
 def _text_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str | None]:
     # Controls are removed here too (clean_text), silently: a file's cells were already cleaned, with a warning
     # naming each cell, when it was read (reading._strip_controls); an editor's rows never hold them visibly.
-    out = []
-    for line, v in zip(f.lines, f.raw(col)):
-        if is_blank(v):
-            if required:
-                tr.err(line, f.name(col), v, "required")
-            out.append(None)
-        else:
-            out.append(clean_text(v))
-    return out
-
-
-def _parsed_col(f: _Frame, col: str, tr: _Tr, parse, err: str, required: bool = False) -> list:
-    out = []
-    for line, v in zip(f.lines, f.raw(col)):
-        if is_blank(v):
-            if required:
-                tr.err(line, f.name(col), v, "required")
-            out.append(None)
-            continue
-        p = parse(v)
-        if p is None:
-            tr.err(line, f.name(col), v, err)
-        out.append(p)
-    return out
+    return _parsed_col(f, col, tr, clean_text, required=required)
 
 
 def _number_col(
@@ -477,18 +473,7 @@ def _enum_col(f: _Frame, col: str, tr: _Tr, table: dict[str, tuple], required=Fa
         for lab in labels:
             lookup.setdefault(norm_header(lab), code)
     choices = "、".join(labels[0] for labels in table.values())
-    out = []
-    for line, v in zip(f.lines, f.raw(col)):
-        if is_blank(v):
-            if required:
-                tr.err(line, f.name(col), v, "required")
-            out.append(default)
-            continue
-        code = lookup.get(norm_header(v))
-        if code is None:
-            tr.err(line, f.name(col), v, "choice", choices=choices)
-        out.append(code)
-    return out
+    return _parsed_col(f, col, tr, lambda v: lookup.get(norm_header(v)), "choice", required, default, choices=choices)
 
 
 def _dept_codes(f: _Frame, ctx: Context, tr: _Tr, out: Checked, allow_hospital: bool) -> list[str | None]:

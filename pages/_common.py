@@ -334,6 +334,20 @@ def keep(key: str, options, *scope, many: bool = False) -> dict:
     return {"key": wkey, "on_change": _kept, "args": (key, wkey)}
 
 
+def choose(where, label: str, labels, key: str, **kwargs):
+    """A selectbox in ``where`` (``st`` or a column) over ``labels`` (a dict option → shown text, or a list shown
+    by position, its options 0, 1, …), the choice kept under the session key ``key`` (see ``keep``)."""
+    options = list(labels) if isinstance(labels, dict) else list(range(len(labels)))
+    return where.selectbox(
+        label,
+        options,
+        format_func=labels.__getitem__,
+        **keep(key, options),
+        placeholder=t("select.placeholder"),
+        **kwargs,
+    )
+
+
 def dept_filter(departments, version: int) -> list[str]:
     """Department codes left after the category and party-branch filters (empty choice = all); ``departments`` is
     ``store_frames(version)["departments"]``."""
@@ -466,3 +480,42 @@ def paged(
     )
     st.caption(t("page.showing", first=page * size + 1, last=min((page + 1) * size, len(frame)), total=len(frame)))
     return frame.iloc[page * size : (page + 1) * size]
+
+
+# --- the rectification notices register (PRODUCT §8; issue 14), drawn on the tasks and the events pages ----------
+
+
+def notices_register(depts: str, today, key: str) -> None:
+    """The notices register of the departments ``depts`` (codes, one a line) as of ``today``: its title, then
+    either the "none" caption or the counts and the table a page at a time (page widget key ``key``)."""
+    from metrics.views import tasks as tasks_view
+
+    reg = view(tasks_view.notices, view_key(depts=depts, today=today))
+    st.subheader(reg.title)
+    if reg.none:
+        st.caption(reg.none)
+        return
+    st.markdown("#### " + reg.counts)
+    marked_table(
+        reg.rows,
+        key,
+        reg.headers,
+        "notices.csv",
+        "",
+        days_overdue=st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
+    )
+
+
+def marked_table(rows, key: str, headers: dict[str, str], file_name: str, marker: str, **columns) -> None:
+    """``rows`` a page at a time (see ``paged``): the marker images under the heading ``marker``, the ``headers``
+    columns as text, and ``columns`` (column → st.column_config) where a column is drawn otherwise."""
+    st.dataframe(
+        paged(rows, key, headers, file_name=file_name),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "marker": st.column_config.ImageColumn(marker, width=40),
+            **{c: st.column_config.TextColumn(h) for c, h in headers.items()},
+            **columns,
+        },
+    )

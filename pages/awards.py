@@ -38,15 +38,7 @@ if view.conflicts.rows.empty:
     st.success(ui.t("aw.conflicts_none"))
 else:
     c = view.conflicts
-    st.dataframe(
-        ui.paged(c.rows, "awards_conflicts_page", c.headers, file_name=c.file_name),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn(view.marker_header, width=40),
-            **{col: st.column_config.TextColumn(h) for col, h in c.headers.items()},
-        },
-    )
+    ui.marked_table(c.rows, "awards_conflicts_page", c.headers, c.file_name, view.marker_header)
 
 st.plotly_chart(view.pipeline, theme=None, width="stretch")
 
@@ -64,15 +56,13 @@ with left:
         if view.notice_flag:
             st.error(view.notice_flag, icon=":material/error:")
         n = view.notice
-        st.dataframe(
-            ui.paged(n.rows, "awards_notice_page", n.headers, file_name=n.file_name),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "marker": st.column_config.ImageColumn(ui.t("col.flag"), width=40),
-                **{col: st.column_config.TextColumn(h) for col, h in n.headers.items()},
-                "eligibility": st.column_config.TextColumn(n.headers["eligibility"], width="large"),
-            },
+        ui.marked_table(
+            n.rows,
+            "awards_notice_page",
+            n.headers,
+            n.file_name,
+            ui.t("col.flag"),
+            eligibility=st.column_config.TextColumn(n.headers["eligibility"], width="large"),
         )
 with right:
     st.subheader(ui.t("aw.rect_title"))

@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics.views import events, tasks
+from metrics.views import events
 from pages import _common as ui
 
 # --- filters ------------------------------------------------------------------------------------
@@ -35,19 +35,16 @@ st.subheader(view.lights_title)
 st.markdown("#### " + view.light_counts)
 st.caption(ui.t("ev.legend"))
 headers = view.light_headers
-page = ui.paged(view.lights, "events_lights_page", headers, file_name=f"lights-{period}.csv")
 # The light as a coloured shape next to its name (colour is never the only cue), not a styled table: pandas'
 # Styler cost ~20 ms a run on its own (issue 7).
-st.dataframe(
-    page,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "marker": st.column_config.ImageColumn("", width=40),
-        **{c: st.column_config.TextColumn(headers[c]) for c in ("light_label", "dept_code", "dept_name")},
-        **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in ("vetoes", "warnings", "missed")},
-        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
-    },
+ui.marked_table(
+    view.lights,
+    "events_lights_page",
+    headers,
+    f"lights-{period}.csv",
+    "",
+    **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in ("vetoes", "warnings", "missed")},
+    trend=st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
 )
 
 ui.trend_picker(view.lights["dept_code"].tolist(), version, "events")
@@ -81,19 +78,4 @@ else:
 
 # --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----
 
-reg = ui.view(tasks.notices, ui.view_key(depts="\n".join(codes), today=date.today()))  # overdue changes at midnight
-st.subheader(reg.title)
-if reg.none:
-    st.caption(reg.none)
-else:
-    st.markdown("#### " + reg.counts)
-    st.dataframe(
-        ui.paged(reg.rows, "events_notices_page", reg.headers, file_name="notices.csv"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in reg.headers.items() if c != "days_overdue"},
-            "days_overdue": st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
-        },
-    )
+ui.notices_register("\n".join(codes), date.today(), "events_notices_page")  # overdue changes at midnight

@@ -24,13 +24,7 @@ view = ui.view(
 
 c1, c2, _ = st.columns([1, 2, 2])
 st.session_state["matrix_category"] = view.category
-c1.selectbox(
-    ui.t("filter.category"),
-    list(view.category_labels),
-    format_func=view.category_labels.__getitem__,
-    **ui.keep("matrix_category", view.category_labels),
-    placeholder=ui.t("select.placeholder"),
-)
+ui.choose(c1, ui.t("filter.category"), view.category_labels, "matrix_category")
 c2.radio(
     ui.t("matrix.sort"),
     list(view.sort_labels),

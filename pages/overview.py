@@ -60,27 +60,14 @@ for start in range(0, len(view.hospital), 5):
 
 labels = view.metric_labels
 st.session_state["overview_metric"] = view.metric
-st.selectbox(
-    ui.t("ov.metric"),
-    list(labels),
-    format_func=labels.__getitem__,
-    **ui.keep("overview_metric", labels),
-    placeholder=ui.t("select.placeholder"),
-)
+ui.choose(st, ui.t("ov.metric"), labels, "overview_metric")
 
 
 def _page_picker(chart, key: str) -> None:
     """A page picker when the chart has more departments than it draws (a projector shows about 40 legibly)."""
     if chart.page_labels:
         st.session_state[f"overview_{key}"] = chart.page
-        pages = list(range(len(chart.page_labels)))
-        st.selectbox(
-            ui.t(f"ov.{key}", n=overview.CHART_ROWS),
-            pages,
-            format_func=chart.page_labels.__getitem__,
-            **ui.keep(f"overview_{key}", pages),
-            placeholder=ui.t("select.placeholder"),
-        )
+        ui.choose(st, ui.t(f"ov.{key}", n=overview.CHART_ROWS), chart.page_labels, f"overview_{key}")
 
 
 if view.ranking.figure is not None:

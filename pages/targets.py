@@ -43,6 +43,33 @@ def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: boo
     st.rerun()
 
 
+def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.save"):
+    """An editable grid of ``frame`` (widget key ``key``) and its save button (``save_key``, the text
+    ``save_label``): the grid as edited when the button was clicked, else None.
+
+    No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save clicked
+    sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at once without
+    a rerun; the save button's rerun carries it ("available on the next rerun", st.data_editor).
+    """
+    edited = st.data_editor(
+        frame,
+        hide_index=True,
+        width="stretch",
+        num_rows="dynamic",
+        column_config=config,
+        key=key,
+        on_change="ignore",
+    )
+    return edited if st.button(ui.t(save_label), key=save_key, type="primary") else None
+
+
+def _editor(frame, config: dict, name: str, kind: str, columns: tuple[str, ...], action: str, replace=False) -> None:
+    """An editable grid of ``frame`` (widget keys ``<name>_editor``/``<name>_save``) saved by ``_save``."""
+    edited = _grid(frame, config, f"{name}_editor", f"{name}_save")
+    if edited is not None:
+        _save(kind, edited, columns, action, replace=replace)
+
+
 flash = st.session_state.pop("targets_flash", None)
 if flash:
     st.success(flash)
@@ -65,24 +92,10 @@ config = {
 }
 cols = ["metric", "metric_name", "dept_code", "dept_name", "effective_from", "target", "direction"]
 if editor:
-    # No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save
-    # clicked sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at
-    # once without a rerun; the save button's rerun carries it ("available on the next rerun", st.data_editor).
-    edited = st.data_editor(
-        # the metric column shows the metric's name itself (no separate name column); the month "always" (stored
-        # as 2000-01) shows empty, as the validator reads an empty month
-        vm.editor_targets(view),
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=config,
-        key="targets_editor",
-        on_change="ignore",
-    )
-    save = st.button(ui.t("tg.save"), key="targets_save", type="primary")
-    if save:
-        # The table is the whole targets table: a row deleted in the grid is deleted (journalled, can be rolled back).
-        _save("targets", edited, vm.TARGET_COLUMNS, "target_edit", replace=True)
+    # The metric column shows the metric's name itself (no separate name column); the month "always" (stored as
+    # 2000-01) shows empty, as the validator reads an empty month. The table is the whole targets table: a row
+    # deleted in the grid is deleted (journalled, can be rolled back).
+    _editor(vm.editor_targets(view), config, "targets", "targets", vm.TARGET_COLUMNS, "target_edit", replace=True)
 else:
     st.dataframe(
         vm.readable_targets(view, lang)[[c for c in cols if c != "metric"]],
@@ -113,18 +126,7 @@ ind_config = {
 }
 ind = view.indicators
 if editor:
-    edited_ind = st.data_editor(
-        ind,
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=ind_config,
-        key="indicator_editor",
-        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
-    )
-    save_ind = st.button(ui.t("tg.save"), key="indicator_save", type="primary")
-    if save_ind:
-        _save("indicators", edited_ind, vm.INDICATOR_COLUMNS, "catalogue_edit")
+    _editor(ind, ind_config, "indicator", "indicators", vm.INDICATOR_COLUMNS, "catalogue_edit")
 else:
     st.dataframe(
         ind.assign(kind=ind["kind"].map(lambda k: ui.t("event.kind." + k))),
@@ -155,18 +157,7 @@ met_config = {
     ),
 }
 if editor:
-    edited_met = st.data_editor(
-        catalogue,
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=met_config,
-        key="metric_editor",
-        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
-    )
-    save_met = st.button(ui.t("tg.save"), key="metric_save", type="primary")
-    if save_met:
-        _save("metric_catalogue", edited_met, vm.METRIC_COLUMNS, "catalogue_edit")
+    _editor(catalogue, met_config, "metric", "metric_catalogue", vm.METRIC_COLUMNS, "catalogue_edit")
 else:
     st.dataframe(
         catalogue.assign(
@@ -219,17 +210,8 @@ def _calendar_section() -> None:
         st.caption(ui.t("cal.readonly"))
         st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
         return
-    edited = st.data_editor(
-        shown,
-        hide_index=True,
-        width="stretch",
-        num_rows="dynamic",
-        column_config=config,
-        key=f"calendar_editor_{year}",
-        on_change="ignore",  # every commit reaches the save click (issue 12.5, see the targets editor)
-    )
-    save = st.button(ui.t("cal.save"), key="calendar_save", type="primary")
-    if not save:
+    edited = _grid(shown, config, f"calendar_editor_{year}", "calendar_save", "cal.save")
+    if edited is None:
         return
     rows = workdays.rows_to_save(year, edited.to_dict("records"), cal)
     report = importer.commit_rows(

@@ -36,39 +36,29 @@ else:
     st.markdown("#### " + view.counts)
     left, right = st.columns(2)
     number = {c: st.column_config.NumberColumn(h, format="%d") for c, h in view.summary_headers.items()}
-    with left:
-        st.subheader(ui.t("tasks.by_aspect"))
-        st.dataframe(
-            view.by_aspect,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "category": st.column_config.TextColumn(view.summary_headers["category"]),
-                **{c: number[c] for c in tasks.SUMMARY_COLUMNS},
-            },
-        )
-    with right:
-        st.subheader(ui.t("tasks.by_lead"))
-        st.dataframe(
-            view.by_lead,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "lead": st.column_config.TextColumn(view.summary_headers["lead"]),
-                **{c: number[c] for c in tasks.SUMMARY_COLUMNS},
-            },
-        )
+    for col, title, frame, first in (
+        (left, "tasks.by_aspect", view.by_aspect, "category"),
+        (right, "tasks.by_lead", view.by_lead, "lead"),
+    ):
+        with col:
+            st.subheader(ui.t(title))
+            st.dataframe(
+                frame,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    first: st.column_config.TextColumn(view.summary_headers[first]),
+                    **{c: number[c] for c in tasks.SUMMARY_COLUMNS},
+                },
+            )
     st.subheader(ui.t("tasks.list"))
-    page = ui.paged(view.tasks, "tasks_list_page", view.headers, file_name="tasks.csv")
-    st.dataframe(
-        page,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in view.headers.items() if c != "progress"},
-            "progress": st.column_config.TextColumn(view.headers["progress"], width="large"),
-        },
+    ui.marked_table(
+        view.tasks,
+        "tasks_list_page",
+        view.headers,
+        "tasks.csv",
+        "",
+        progress=st.column_config.TextColumn(view.headers["progress"], width="large"),
     )
 
 # --- a task's progress (everyone reads the whole note); editors update its status and note in place -----------
@@ -112,19 +102,4 @@ if view.edit_options:
 
 # --- the rectification notices register (PRODUCT §8) ------------------------------------------------------------
 
-reg = ui.view(tasks.notices, ui.view_key(depts=dept, today=today))
-st.subheader(reg.title)
-if reg.none:
-    st.caption(reg.none)
-else:
-    st.markdown("#### " + reg.counts)
-    st.dataframe(
-        ui.paged(reg.rows, "notices_page", reg.headers, file_name="notices.csv"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn("", width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in reg.headers.items() if c != "days_overdue"},
-            "days_overdue": st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
-        },
-    )
+ui.notices_register(dept, today, "notices_page")

@@ -49,33 +49,14 @@ for widget, value in (("trends_category", view.category), ("trends_dept", dept))
         state[widget] = value
 
 c1, c2, c3 = st.columns([1, 2, 2])
-c1.selectbox(
-    ui.t("filter.category"),
-    list(view.category_labels),
-    format_func=view.category_labels.__getitem__,
-    **ui.keep("trends_category", view.category_labels),
-    placeholder=ui.t("select.placeholder"),
-)
-c2.selectbox(
-    ui.t("trends.dept"),
-    list(view.dept_labels),
-    format_func=view.dept_labels.__getitem__,
-    **ui.keep("trends_dept", view.dept_labels),
-    placeholder=ui.t("select.placeholder"),
-)
+ui.choose(c1, ui.t("filter.category"), view.category_labels, "trends_category")
+ui.choose(c2, ui.t("trends.dept"), view.dept_labels, "trends_dept")
 if wanted and not known:
     st.warning(ui.t("trends.unknown_dept"))
 if wanted != dept:  # the URL names the department shown, so it can be shared or bookmarked
     st.query_params["dept"] = dept
     state["_trends_link"] = dept
-c3.selectbox(
-    ui.t("trends.rebase"),
-    list(view.rebase_labels),
-    format_func=view.rebase_labels.__getitem__,
-    help=ui.t("trends.rebase_help"),
-    **ui.keep(f"trends_rebase_{dept}", view.rebase_labels),
-    placeholder=ui.t("select.placeholder"),
-)
+ui.choose(c3, ui.t("trends.rebase"), view.rebase_labels, f"trends_rebase_{dept}", help=ui.t("trends.rebase_help"))
 with st.expander(ui.t("trends.settings")):
     s1, s2 = st.columns(2)
     s1.number_input(ui.t("trends.baseline"), min_value=0, max_value=120, value=0, step=1, key="trends_baseline")
@@ -98,13 +79,7 @@ if view.compare_labels:
     with st.expander(ui.t("trends.compare")):
         st.caption(ui.t("trends.compare_hint"))
         k1, k2 = st.columns([1, 3])
-        k1.selectbox(
-            ui.t("trends.compare_metric"),
-            list(view.compare_labels),
-            format_func=view.compare_labels.__getitem__,
-            **ui.keep("trends_cmp_metric", view.compare_labels),
-            placeholder=ui.t("select.placeholder"),
-        )
+        ui.choose(k1, ui.t("trends.compare_metric"), view.compare_labels, "trends_cmp_metric")
         k2.multiselect(
             ui.t("trends.compare_depts", n=trends.COMPARE_MAX),
             list(view.compare_options),
@@ -116,37 +91,36 @@ if view.compare_labels:
         if view.comparison is not None:
             st.plotly_chart(view.comparison, theme=None, key="trends_compare_chart")
 
+history = (
+    (
+        "trends.events",
+        view.events,
+        {
+            "event_date": ui.t("col.date"),
+            "kind": ui.t("col.kind"),
+            "indicator": ui.t("col.indicator_code"),
+            "description": ui.t("col.description"),
+            "status": ui.t("col.status"),
+        },
+        "trends_events",
+    ),
+    (
+        "trends.awards",
+        view.awards,
+        {
+            "year": st.column_config.NumberColumn(ui.t("trends.col.year"), format="%d"),
+            "status": ui.t("col.status"),
+            "changed_on": ui.t("col.changed_on"),
+            "rectify_until": ui.t("col.rectify_until"),
+            "note": ui.t("trends.col.note"),
+        },
+        "trends_awards",
+    ),
+)
 with st.expander(ui.t("trends.history")):
-    h1, h2 = st.columns(2)
-    h1.markdown(f"**{ui.t('trends.events')}**")
-    if view.events.empty:
-        h1.caption(ui.t("trends.none"))
-    else:
-        h1.dataframe(
-            view.events,
-            hide_index=True,
-            column_config={
-                "event_date": ui.t("col.date"),
-                "kind": ui.t("col.kind"),
-                "indicator": ui.t("col.indicator_code"),
-                "description": ui.t("col.description"),
-                "status": ui.t("col.status"),
-            },
-            key="trends_events",
-        )
-    h2.markdown(f"**{ui.t('trends.awards')}**")
-    if view.awards.empty:
-        h2.caption(ui.t("trends.none"))
-    else:
-        h2.dataframe(
-            view.awards,
-            hide_index=True,
-            column_config={
-                "year": st.column_config.NumberColumn(ui.t("trends.col.year"), format="%d"),
-                "status": ui.t("col.status"),
-                "changed_on": ui.t("col.changed_on"),
-                "rectify_until": ui.t("col.rectify_until"),
-                "note": ui.t("trends.col.note"),
-            },
-            key="trends_awards",
-        )
+    for col, (title, frame, config, key) in zip(st.columns(2), history, strict=True):
+        col.markdown(f"**{ui.t(title)}**")
+        if frame.empty:
+            col.caption(ui.t("trends.none"))
+        else:
+            col.dataframe(frame, hide_index=True, column_config=config, key=key)

@@ -65,3 +65,52 @@ def edit_catalogue(path: Path, kind: str, code: str, **fields) -> None:
         kind, [row], source="test edit", user="editor1", db_path=path, action="catalogue_edit"
     )
     assert report.committed and not report.problems, report.problems
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch):
+    """argon2id with small cost parameters so the suite stays fast (the production profile is tested in test_auth)."""
+    from argon2 import PasswordHasher
+
+    from metrics import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(auth, "_dummy_hash", None)
+
+
+def page_as(page: str, user: str | None = None, role: str | None = None, lang: str | None = None, first_run=False):
+    """The dashboard (an AppTest) switched to ``page`` and run without an exception: signed in as ``user`` (an
+    account made now with ``role``, or an existing one when ``role`` is None; anonymous without ``user``), in
+    ``lang`` when given; ``first_run``: the dashboard runs once before the switch, as a browser opening it does."""
+    from streamlit.testing.v1 import AppTest
+
+    from metrics import auth
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if user:
+        if role:
+            auth.add_user(user, "correct horse 9", role)
+        at.session_state["_auth_token"] = auth.start_session(user)
+    if lang:
+        at.session_state["lang"] = lang
+    if first_run:
+        at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+VALUES_SQL = "SELECT dept_code, month, metric, value FROM metric_values ORDER BY 1, 2, 3"
+
+
+def file_rows(path, sql: str = VALUES_SQL) -> list[tuple]:
+    """The rows of ``sql`` read from the SQLite file at ``path`` by a connection of its own (no store code between):
+    by default every metric value, sorted."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

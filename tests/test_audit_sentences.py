@@ -4,7 +4,6 @@ written by the real code paths on a real store; the sentences expected are writt
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from metrics import audit, auth, importer, store
 
@@ -12,10 +11,7 @@ NAMES = {"patient_satisfaction": "患者满意度"}
 NAMES_EN = {"patient_satisfaction": "Patient satisfaction"}
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _rows(db_path, action: str) -> list[dict]:

@@ -17,11 +17,7 @@ PW = "correct horse 9"
 PRODUCTION_HASHER = auth._hasher
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """argon2id with small cost parameters so the suite stays fast (the production profile is tested once)."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def test_production_hasher_is_argon2id_with_the_rfc9106_profile():

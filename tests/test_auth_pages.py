@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth
@@ -14,10 +13,7 @@ REFUSED_ADMIN = "无权访问：此页面或操作需要「管理员」权限。
 REFUSED_EDITOR = "无权访问：此页面或操作需要「编辑者」权限。请以有权限的账号登录。"
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
@@ -28,18 +24,12 @@ def accounts(db_file):
 
 
 def _app(token: str | None = None, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if token:
-        at.session_state["_auth_token"] = token
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return _page("dashboard.py", token, **state)
 
 
 def _page(path: str, token: str | None = None, **state) -> AppTest:
-    """Run one page file on its own, as if its URL were opened with no navigation in front of it."""
+    """Run one page file on its own, as if its URL were opened with no navigation in front of it (the dashboard:
+    the app as a browser opens it)."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=60)
     if token:
         at.session_state["_auth_token"] = token

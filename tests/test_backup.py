@@ -7,14 +7,9 @@ import sqlite3
 import pytest
 
 from metrics import auth, backup, cli, store
+from tests.conftest import file_rows
 
-
-def _dump(path) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute("SELECT dept_code, month, metric, value FROM metric_values ORDER BY 1, 2, 3").fetchall()
-    finally:
-        conn.close()
+_dump = file_rows  # every metric value of a store file, read by a connection of its own
 
 
 def test_backup_is_a_complete_checked_copy(demo_db, tmp_path):

@@ -8,21 +8,17 @@ import json
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth, importer, rules, store, workdays
-from tests.conftest import ROOT
+from tests.conftest import page_as
 
 PW = "correct horse 9"
 YEAR = 2027  # beyond chinesecalendar (it stops at 2026): the statutory holidays, 调休 unknown until entered
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
@@ -33,11 +29,7 @@ def accounts(db_file):
 
 
 def targets_page(user: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session(user)
-    at.run()
-    at.switch_page("pages/targets.py").run()
-    assert not at.exception, at.exception
+    at = page_as("pages/targets.py", user, first_run=True)
     # The editor opens on the next year whose 调休 are not known: 2027 until then, this year afterwards.
     assert at.selectbox(key="calendar_year").value == max(date.today().year, 2027)
     at.selectbox(key="calendar_year").set_value(YEAR).run()

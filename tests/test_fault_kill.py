@@ -20,6 +20,7 @@ import time
 import pytest
 
 from metrics import importer, store
+from tests.conftest import file_rows
 
 pytestmark = pytest.mark.slow
 
@@ -49,22 +50,15 @@ def _metrics_csv(months: range, shift: int = 0) -> bytes:
 
 
 def _dump(path) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute("SELECT * FROM metric_values ORDER BY dept_code, month, metric").fetchall()
-    finally:
-        conn.close()
+    return file_rows(path, "SELECT * FROM metric_values ORDER BY dept_code, month, metric")
 
 
 def _batches(path) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute(
-            "SELECT b.batch_id, b.status, b.rows_new, b.rows_changed, (SELECT COUNT(*) FROM batch_changes c"
-            " WHERE c.batch_id = b.batch_id) FROM batches b ORDER BY b.batch_id"
-        ).fetchall()
-    finally:
-        conn.close()
+    return file_rows(
+        path,
+        "SELECT b.batch_id, b.status, b.rows_new, b.rows_changed, (SELECT COUNT(*) FROM batch_changes c"
+        " WHERE c.batch_id = b.batch_id) FROM batches b ORDER BY b.batch_id",
+    )
 
 
 def _integrity(path) -> list[str]:

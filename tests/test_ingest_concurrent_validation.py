@@ -12,7 +12,6 @@ import sqlite3
 import threading
 
 import pytest
-from argon2 import PasswordHasher
 
 from metrics import auth, importer
 
@@ -24,9 +23,7 @@ def _all_bad(n: int) -> bytes:
     return ("月份,科室编码,科室名称,患者满意度\n" + rows + "\n").encode()
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def test_12_3_sign_ins_and_a_rollback_complete_during_a_long_validation(db_file):

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 import streamlit
-from argon2 import PasswordHasher
 from openpyxl import Workbook
-from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, export, importer, store
-from pages import _common as ui
+from metrics import cli, export, importer, store
+from tests.conftest import page_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -251,8 +249,7 @@ def test_cli_kind_on_a_multi_sheet_workbook_and_error_report(db_file, tmp_path, 
 # --- the upload page offers the error report of a committed batch -------------------------------------------
 
 
-def test_upload_page_downloads_the_error_report_of_a_batch(db_file, monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+def test_upload_page_downloads_the_error_report_of_a_batch(db_file, monkeypatch, cheap_hashing):
     offered: dict[str, bytes] = {}
     real = streamlit.download_button
 
@@ -263,12 +260,7 @@ def test_upload_page_downloads_the_error_report_of_a_batch(db_file, monkeypatch)
 
     monkeypatch.setattr(streamlit, "download_button", spy)
     _commit_bad(db_file)
-    auth.add_user("ed", "correct horse 9", "editor")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state[ui.TOKEN_KEY] = auth.start_session("ed")
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = page_as("pages/upload.py", "ed", "editor", first_run=True)
     assert not at.exception, at.exception
     assert "下载错误报告" in [b.label for b in at.get("download_button")]
     rows = rows_of(offered["_rejects_dl"])

@@ -21,6 +21,7 @@ import pytest
 
 from metrics import importer, limits, reading, store
 from tests import xlsx_parts
+from tests.conftest import page_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,23 +196,10 @@ def test_the_cli_refuses_a_file_beyond_the_byte_limit_without_reading_it(tmp_pat
 # --- the upload page ------------------------------------------------------------------------------
 
 
-def test_the_upload_page_shows_the_limit_and_stays_up(db_file, monkeypatch):
+def test_the_upload_page_shows_the_limit_and_stays_up(db_file, cheap_hashing):
     """The far-cell file on the page: the reason in the problems table, the commit button disabled, no crash
     (before, the Rust reader aborted the server process and every user's session with it)."""
-    from argon2 import PasswordHasher
-    from streamlit.testing.v1 import AppTest
-
-    from metrics import auth
-    from pages import _common as ui
-
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    auth.add_user("ed", "correct horse 9", "editor")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state[ui.TOKEN_KEY] = auth.start_session("ed")
-    at.session_state[ui.LANG_KEY] = "zh"
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = page_as("pages/upload.py", "ed", "editor", "zh", first_run=True)
     data = _xlsx([METRICS_HEAD, ["2023-04", "K01", "内科", 95]], far={"XFD1048576": 1})
     at.file_uploader[0].set_value(("far.xlsx", data, "application/vnd.ms-excel"))
     at.run()

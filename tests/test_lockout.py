@@ -34,21 +34,26 @@ def _checked(db_file) -> int:
     return len(fails) + int((log["action"] == "signin.ok").sum())
 
 
-def test_forty_concurrent_guesses_check_at_most_five_passwords(db_file):
-    auth.add_user("alice", PW, "editor")
-    barrier = threading.Barrier(41)
+def _guess_at_once(passwords: list[str]) -> list:
+    """Every password tried for alice at the same moment, one thread each; the results in the order they came."""
+    barrier = threading.Barrier(len(passwords))
     results = []
 
     def guess(pw):
         barrier.wait()
         results.append(auth.authenticate("alice", pw, client="203.0.113.9"))
 
-    threads = [threading.Thread(target=guess, args=(f"wrong {i}",)) for i in range(40)]
-    threads.append(threading.Thread(target=guess, args=(PW,)))
+    threads = [threading.Thread(target=guess, args=(pw,)) for pw in passwords]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return results
+
+
+def test_forty_concurrent_guesses_check_at_most_five_passwords(db_file):
+    auth.add_user("alice", PW, "editor")
+    results = _guess_at_once([*(f"wrong {i}" for i in range(40)), PW])
     assert len(results) == 41
     # at most five passwords checked; if the right one was among them, the guesses counted after it stay counted
     assert _checked(db_file) <= auth.MAX_FAILURES + (auth.MAX_FAILURES - 1) * any(r.ok for r in results)
@@ -71,18 +76,7 @@ print(n)
 
 def test_forty_concurrent_wrong_guesses_check_five_and_then_the_right_one_is_refused(db_file):
     auth.add_user("alice", PW, "editor")
-    barrier = threading.Barrier(40)
-    results = []
-
-    def guess(pw):
-        barrier.wait()
-        results.append(auth.authenticate("alice", pw, client="203.0.113.9"))
-
-    threads = [threading.Thread(target=guess, args=(f"wrong {i}",)) for i in range(40)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = _guess_at_once([f"wrong {i}" for i in range(40)])
     assert _checked(db_file) == auth.MAX_FAILURES
     assert sum(r.reason == "invalid" for r in results) == auth.MAX_FAILURES - 1
     assert auth.authenticate("alice", PW, client="203.0.113.9").reason == "locked"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from argon2 import PasswordHasher
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
@@ -51,9 +50,7 @@ MARKUP = re.compile(r"<[^>]+>|:material/\w+:|:\w+(-background)?\[|https?://\S+|`
 
 
 @pytest.fixture
-def admin(demo_db, monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+def admin(demo_db, cheap_hashing):
     auth.add_user("admin", "a-long-enough-password-1", "admin")
     return auth.start_session("admin")
 

@@ -101,33 +101,16 @@ def test_the_full_export_of_the_store_audits_the_staff_roster(db_file, tmp_path)
 
 
 def _awards_page(role: str | None, lang: str = "zh"):
-    from pathlib import Path
+    from tests.conftest import page_as
 
-    from streamlit.testing.v1 import AppTest
-
-    from metrics import auth
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
-    if role:
-        auth.add_user("u1", "correct horse 9", role)
-        at.session_state["_auth_token"] = auth.start_session("u1")
-    at.session_state["lang"] = lang
-    at.switch_page("pages/awards.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page_as("pages/awards.py", "u1" if role else None, role, lang)
 
 
 def _labels(at) -> list[str]:
     return [d.proto.label for d in at.get("download_button")]
 
 
-def test_awards_page_offers_the_points_download_to_editors_only(db_file, monkeypatch):
-    from argon2 import PasswordHasher
-
-    from metrics import auth
-
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+def test_awards_page_offers_the_points_download_to_editors_only(db_file, cheap_hashing):
     fill(db_file)
     viewer = _awards_page(None)
     assert not any("加分名单" in label for label in _labels(viewer))

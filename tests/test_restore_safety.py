@@ -4,45 +4,25 @@ the copy, and swaps it in only when whole; on any refusal the live store is unto
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
 
 import pytest
 
 from metrics import backup, cli, importer, store
+from tests.conftest import file_rows
 
 
 def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _rows(path) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute("SELECT dept_code, month, metric, value FROM metric_values ORDER BY 1, 2, 3").fetchall()
-    finally:
-        conn.close()
+_rows = file_rows  # every metric value of a store file, read by a connection of its own
 
 
 def _foreign_with_our_table_names(path) -> None:
     """A valid SQLite file with every one of our table names, but other columns (another program's store)."""
     conn = sqlite3.connect(str(path))
-    for t in (
-        "meta",
-        "departments",
-        "metric_values",
-        "events",
-        "award_changes",
-        "targets",
-        "metric_catalogue",
-        "indicator_catalogue",
-        "batches",
-        "batch_changes",
-        "batch_rejects",
-        "users",
-        "audit",
-        "sessions",
-    ):
+    for t in (*store.RESTORE_REQUIRED_TABLES, "sessions"):
         conn.execute(f"CREATE TABLE {t} (id INTEGER PRIMARY KEY, payload TEXT)")
     conn.execute("INSERT INTO meta (id, payload) VALUES (1, 'schema_version')")
     conn.commit()
@@ -66,6 +46,17 @@ def _assert_refused_and_untouched(demo_db, bad, capsys, *needles):
     return err
 
 
+def _changed_backup(path, *sql: str):
+    """A backup of the live store at ``path``, then changed by the statements ``sql``."""
+    path = backup.backup(path)
+    conn = sqlite3.connect(str(path))
+    for statement in sql:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return path
+
+
 def test_a_foreign_file_with_our_table_names_is_refused_and_the_store_still_works(demo_db, tmp_path, capsys):
     bad = tmp_path / "foreign.db"
     _foreign_with_our_table_names(bad)
@@ -75,31 +66,20 @@ def test_a_foreign_file_with_our_table_names_is_refused_and_the_store_still_work
 
 
 def test_a_store_from_a_newer_version_is_refused(demo_db, tmp_path, capsys):
-    newer = tmp_path / "newer.db"
-    shutil.copy(backup.backup(tmp_path / "b.db"), newer)
-    conn = sqlite3.connect(str(newer))
-    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    newer = _changed_backup(tmp_path / "newer.db", "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     err = _assert_refused_and_untouched(demo_db, newer, capsys, "99")
     assert "升级" in err
 
 
 def test_a_missing_column_is_refused_naming_the_table(demo_db, tmp_path, capsys):
-    bad = backup.backup(tmp_path / "b.db")
-    conn = sqlite3.connect(str(bad))
-    conn.execute("ALTER TABLE events DROP COLUMN office")
-    conn.commit()
-    conn.close()
+    bad = _changed_backup(tmp_path / "b.db", "ALTER TABLE events DROP COLUMN office")
     _assert_refused_and_untouched(demo_db, bad, capsys, "events", "office")
 
 
 def test_a_trigger_in_the_backup_is_refused(demo_db, tmp_path, capsys):
-    bad = backup.backup(tmp_path / "b.db")
-    conn = sqlite3.connect(str(bad))
-    conn.execute("CREATE TRIGGER wipe AFTER INSERT ON audit BEGIN DELETE FROM metric_values; END")
-    conn.commit()
-    conn.close()
+    bad = _changed_backup(
+        tmp_path / "b.db", "CREATE TRIGGER wipe AFTER INSERT ON audit BEGIN DELETE FROM metric_values; END"
+    )
     _assert_refused_and_untouched(demo_db, bad, capsys, "wipe")
 
 
@@ -111,12 +91,11 @@ def test_refusals_speak_english_when_asked(demo_db, tmp_path, capsys):
 
 
 def test_an_older_store_is_migrated_on_the_copy_and_restored(demo_db, tmp_path):
-    old = backup.backup(tmp_path / "old.db")
-    conn = sqlite3.connect(str(old))
-    conn.execute("ALTER TABLE batch_rejects DROP COLUMN row_json")  # what version 1 looked like
-    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    old = _changed_backup(
+        tmp_path / "old.db",
+        "ALTER TABLE batch_rejects DROP COLUMN row_json",  # what version 1 looked like
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+    )
     before = _rows(old)
     with store.opened(demo_db) as db:
         db.execute("DELETE FROM metric_values")

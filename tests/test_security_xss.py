@@ -9,7 +9,6 @@ import io
 import re
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth, briefing, export, i18n, importer, store
@@ -57,9 +56,8 @@ def hostile_store(tmp_path_factory, demo_template):
 
 
 @pytest.fixture
-def admin_token(hostile_store, monkeypatch):
+def admin_token(hostile_store, monkeypatch, cheap_hashing):
     monkeypatch.setenv(store.DB_ENV, str(hostile_store))
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     if not auth.admin_exists():
         auth.add_user("admin", "correct horse 9", "admin")
     return auth.start_session("admin")

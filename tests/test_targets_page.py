@@ -6,28 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, store
+from metrics import store
+from tests.conftest import page_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _editor_page(lang: str = "zh") -> AppTest:
-    auth.add_user("ed", "correct horse 9", "editor")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("ed")
-    at.session_state["lang"] = lang
-    at.switch_page("pages/targets.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page_as("pages/targets.py", "ed", "editor", lang)
 
 
 def _save_with(at: AppTest, *added: dict) -> AppTest:

@@ -7,19 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-from streamlit.testing.v1 import AppTest
 
-from metrics import auth, i18n, store
-from pages import _common as ui
-from tests.conftest import edit_catalogue
+from metrics import i18n, store
+from tests.conftest import edit_catalogue, page_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _save_catalogue_edit(db_file) -> int:
@@ -34,14 +29,7 @@ def _save_catalogue_edit(db_file) -> int:
 def test_upload_page_shows_history_and_rollback_after_a_catalogue_save(db_file, lang, label):
     bid = _save_catalogue_edit(db_file)
     assert bid is not None
-    auth.add_user("ed", "correct horse 9", "editor")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state[ui.TOKEN_KEY] = auth.start_session("ed")
-    at.session_state[ui.LANG_KEY] = lang
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = page_as("pages/upload.py", "ed", "editor", lang, first_run=True)
     assert not at.error, [e.value for e in at.error]
     history = at.dataframe[-1].value
     assert label in history.iloc[:, 2].tolist()  # the kind column names the catalogue edit

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth, demo, store
 from pages import _common as ui
+from tests.conftest import page_as
 
 ROOT = Path(__file__).resolve().parent.parent
 GBK = (
@@ -18,21 +18,11 @@ GBK = (
 ).encode("gbk")
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _editor_app(lang: str = "zh") -> AppTest:
-    auth.add_user("ed", "correct horse 9", "editor")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state[ui.TOKEN_KEY] = auth.start_session("ed")
-    at.session_state[ui.LANG_KEY] = lang
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page_as("pages/upload.py", "ed", "editor", lang, first_run=True)
 
 
 def _button(at: AppTest, label: str):

@@ -5,29 +5,25 @@ admin with it."""
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth
-from tests.conftest import ROOT
+from tests.conftest import page_as
 
 PW = "correct horse 9"
 
 
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
+
+
 @pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+def login_not_required_by_env(monkeypatch):
     monkeypatch.delenv(auth.REQUIRE_LOGIN_ENV, raising=False)
 
 
 def _users_page(db_file) -> AppTest:
     auth.add_user("admin", PW, "admin")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("admin")
-    at.run()
-    at.switch_page("pages/users.py").run()
-    assert not at.exception, at.exception
-    return at
+    return page_as("pages/users.py", "admin", first_run=True)
 
 
 def _toggle(at):

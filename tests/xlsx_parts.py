@@ -7,6 +7,8 @@ import io
 import zipfile
 from xml.sax.saxutils import escape
 
+from metrics.limits import col_letters
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -37,12 +39,7 @@ WB_RELS = (
 )
 
 
-def col(n: int) -> str:
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+col = col_letters  # column number → letters (1 → A, 27 → AA)
 
 
 def workbook(cells: dict[tuple[int, int], object], sheet: str = "Sheet1", shared_chunks: int = 1) -> bytes:

@@ -614,13 +614,18 @@ def awards_table(b: Briefing, limit: int | None = None) -> Table:
     return Table((b.t("brief.col.dept"), b.t("brief.col.status"), b.t("brief.col.date")), rows, tones, rest)
 
 
+def _overdue_state(b: Briefing, r: dict, mark: str, late_key: str, open_key: str) -> tuple[str, bool]:
+    """A task's or notice's status cell ("<mark> overdue n days" or the open sentence) and whether it is overdue."""
+    if r["state"] == "overdue":
+        return f"{mark} " + b.t(late_key, n=int(r["days_overdue"])), True
+    return b.t(open_key), False
+
+
 def tasks_table(b: Briefing, limit: int | None = None) -> Table:
     """Slide 5: key tasks overdue or due this quarter, by lead department (PRODUCT §8)."""
     rows, tones = [], []
     for r in b.tasks.to_dict("records"):
-        late = r["state"] == "overdue"
-        state = (f"{theme.MARK_VETO} " + b.t("brief.task.overdue", n=int(r["days_overdue"]))) if late else b.t(
-            "brief.task.due_quarter")  # fmt: skip
+        state, late = _overdue_state(b, r, theme.MARK_VETO, "brief.task.overdue", "brief.task.due_quarter")
         rows.append(
             (str(r["lead_name"]), safe.strip_controls(str(r["title"])), i18n.fmt_date(r["due_on"], b.lang), state)
         )
@@ -634,9 +639,7 @@ def notices_table(b: Briefing, limit: int | None = None) -> Table:
     """Slide 5: rectification notices not yet closed, overdue first (PRODUCT §8)."""
     rows, tones = [], []
     for r in b.notices.to_dict("records"):
-        late = r["state"] == "overdue"
-        state = (f"{theme.MARK_WARN} " + b.t("brief.notice.overdue", n=int(r["days_overdue"]))) if late else b.t(
-            "brief.notice.open")  # fmt: skip
+        state, late = _overdue_state(b, r, theme.MARK_WARN, "brief.notice.overdue", "brief.notice.open")
         rows.append(
             (safe.strip_controls(str(r["notice_no"])), str(r["dept_name"]), i18n.fmt_date(r["due_on"], b.lang), state)
         )

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.reads import _frame
+from metrics.store.reads import _frame, _where
 from metrics.store.schema import _SESSIONS_DDL, now_iso
 
 # ---------------------------------------------------------------------------------------------
@@ -241,23 +241,10 @@ def audit_entries(
 
     ``date_from``/``date_to`` are 'YYYY-MM-DD', both inclusive.
     """
-    where, params = [], []
-    if user:
-        where.append("user = ?")
-        params.append(user)
-    if actions is not None:
-        acts = list(actions)
-        where.append(f"action IN ({','.join('?' * len(acts))})")
-        params += acts
-    if date_from:
-        where.append("at >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("substr(at, 1, 10) <= ?")
-        params.append(date_to)
-    sql = "SELECT id, at, user, action, target, detail, before, after FROM audit"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    where, params = _where(
+        ("user = ?", user), ("action IN", actions), ("at >= ?", date_from), ("substr(at, 1, 10) <= ?", date_to)
+    )
+    sql = "SELECT id, at, user, action, target, detail, before, after FROM audit" + where
     sql += " ORDER BY id DESC"
     if limit:
         sql += " LIMIT ?"

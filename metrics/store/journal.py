@@ -297,18 +297,5 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
         bump_data_version(db)
 
 
-EXPORT_TABLES = (
-    "departments",
-    "metric_values",
-    "events",
-    "award_changes",
-    "targets",
-    "metric_catalogue",
-    "indicator_catalogue",
-    "calendar_days",
-    "tasks",
-    "notices",
-    "staff",
-    "batches",
-    "audit",
-)
+# Exported as CSV (PRODUCT §4.4): every data table, then the batch history and the audit trail.
+EXPORT_TABLES = (*DATA_TABLES, "batches", "audit")

@@ -31,6 +31,26 @@ def _frame(
     return pd.concat(parts, ignore_index=True)
 
 
+def _where(*conds: tuple[str, object]) -> tuple[str, list]:
+    """(' WHERE a AND b' or '', its parameters) from (condition, value) pairs, kept in order.
+
+    A condition ending in ' IN' takes an iterable of values (None: no condition; empty: matches nothing); any other
+    holds one '?' and is left out when its value is empty (None or '').
+    """
+    where, params = [], []
+    for cond, value in conds:
+        if cond.endswith(" IN"):
+            if value is None:
+                continue
+            vs = list(value)
+            where.append(f"{cond} ({','.join('?' * len(vs))})")
+            params += vs
+        elif value:
+            where.append(cond)
+            params.append(value)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
 def is_empty(db: sqlite_utils.Database) -> bool:
     """True when no department and no metric value is stored."""
     return (
@@ -63,24 +83,10 @@ def metric_values(
     dept_codes: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Long frame dept_code, month ('YYYY-MM'), metric, value, filtered in SQL."""
-    where, params = [], []
-    if metrics is not None:
-        ms = list(metrics)
-        where.append(f"metric IN ({','.join('?' * len(ms))})")
-        params += ms
-    if month_from:
-        where.append("month >= ?")
-        params.append(month_from)
-    if month_to:
-        where.append("month <= ?")
-        params.append(month_to)
-    if dept_codes is not None:
-        ds = list(dept_codes)
-        where.append(f"dept_code IN ({','.join('?' * len(ds))})")
-        params += ds
-    sql = "SELECT dept_code, month, metric, value FROM metric_values"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    where, params = _where(
+        ("metric IN", metrics), ("month >= ?", month_from), ("month <= ?", month_to), ("dept_code IN", dept_codes)
+    )
+    sql = "SELECT dept_code, month, metric, value FROM metric_values" + where
     # Small chunks: every column is NOT NULL, so each chunk gets the same dtypes, and a page loading a year of a
     # region's values (200,000 rows) holds 50,000 rows as Python objects at a time, not all of them (issue 7).
     return _frame(db, sql + " ORDER BY dept_code, metric, month", params, chunk_rows=50_000)
@@ -98,11 +104,8 @@ def reporting_departments(db: sqlite_utils.Database, months: Iterable[str]) -> d
     out: dict[str, set[str]] = {m: set() for m in ms}
     if not ms:
         return out
-    cur = db.execute(
-        f"SELECT DISTINCT month, dept_code FROM metric_values WHERE month IN ({', '.join('?' * len(ms))})"
-        " AND dept_code != ?",
-        [*ms, contract.HOSPITAL_CODE],
-    )
+    where, params = _where(("month IN", ms), ("dept_code != ?", contract.HOSPITAL_CODE))
+    cur = db.execute("SELECT DISTINCT month, dept_code FROM metric_values" + where, params)
     for month, code in cur.fetchall():
         out[month].add(code)
     return out
@@ -116,34 +119,21 @@ def events(
     status: str | None = None,
 ) -> pd.DataFrame:
     """Events: event_id, event_date ('YYYY-MM-DD'), dept_code, kind, indicator, description, evidence, office, status."""
-    where, params = [], []
-    if date_from:
-        where.append("event_date >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("event_date <= ?")
-        params.append(date_to)
-    if dept_codes is not None:
-        ds = list(dept_codes)
-        where.append(f"dept_code IN ({','.join('?' * len(ds))})")
-        params += ds
-    if status:
-        where.append("status = ?")
-        params.append(status)
+    where, params = _where(
+        ("event_date >= ?", date_from),
+        ("event_date <= ?", date_to),
+        ("dept_code IN", dept_codes),
+        ("status = ?", status),
+    )
     sql = "SELECT event_id, event_date, dept_code, kind, indicator, description, evidence, office, status FROM events"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    sql += where
     return _frame(db, sql + " ORDER BY event_date, event_id", params)
 
 
 def award_changes(db: sqlite_utils.Database, dept_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Award status changes: dept_code, year, status, changed_on, rectify_until, note (ordered by date)."""
-    sql = "SELECT dept_code, year, status, changed_on, rectify_until, note FROM award_changes"
-    params: list = []
-    if dept_codes is not None:
-        ds = list(dept_codes)
-        sql += f" WHERE dept_code IN ({','.join('?' * len(ds))})"
-        params = ds
+    where, params = _where(("dept_code IN", dept_codes))
+    sql = "SELECT dept_code, year, status, changed_on, rectify_until, note FROM award_changes" + where
     return _frame(db, sql + " ORDER BY dept_code, changed_on, year", params)
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import contract, demo, export, i18n, store
+from metrics import contract, demo, export, i18n, importer, store
 from metrics.views import ViewKey
 
 HISTORY_ROWS = 200
-COUNTS = ("new", "changed", "unchanged", "rejected", "skipped")
+COUNTS = importer.COUNT_KEYS  # the batch history's count columns, rows_<count>
 
 
 @dataclass(frozen=True)
