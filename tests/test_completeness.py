@@ -45,7 +45,8 @@ def _switched_to_in_tests() -> set[str]:
     found: set[str] = set()
     for path in (ROOT / "tests").glob("test_*.py"):
         text = path.read_text(encoding="utf-8")
-        found |= set(re.findall(r'switch_page\(\s*["\']pages/([\w]+\.py)["\']', text))
+        # at.switch_page("pages/x.py"), or conftest.page_as("pages/x.py", ...), which switches to it
+        found |= set(re.findall(r'(?:switch_page|page_as)\(\s*["\']pages/([\w]+\.py)["\']', text))
     return found
 
 
