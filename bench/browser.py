@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -58,14 +59,22 @@ TIMEOUT_MS = 120_000  # until drawn
 ACTION_TIMEOUT_MS = 20_000  # a click, a key, a navigation's commit
 
 # Pages and the widget whose change is "a filter change" (a selectbox key; None: no filter).
+# Choices kept across a language switch (pages._common.keep) are drawn by a widget keyed per language: the bench's
+# browser reads Chinese, the default.
 PAGES: dict[str, str | None] = {
-    "overview": "_w_period_quarter",
-    "trends": "trends_dept",
-    "matrix": "matrix_category",
-    "events": "_w_period_quarter",
+    "overview": "_w_period_value.quarter.zh",
+    "trends": "_w_trends_dept.zh",
+    "matrix": "_w_matrix_category.zh",
+    "events": "_w_period_value.quarter.zh",
     "awards": "awards_year",
-    "briefing": "_brief_quarter",
+    "briefing": "_w__brief_quarter.zh",
 }
+
+
+def css_key(key: str) -> str:
+    """The class Streamlit gives a keyed widget's container: st-key-<key>, other characters than [A-Za-z0-9_-] as -."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
 
 # The overview is the default page: Streamlit serves it at "/" (a visit to /overview draws it under a "Page not
 # found" dialog).
@@ -225,7 +234,7 @@ async def _arm(page) -> None:
 async def choose(page, server: Server, key: str, text: str) -> Timing:
     """Pick ``text`` in the selectbox with widget key ``key`` (typed to filter the list, then clicked); timed from
     the click."""
-    box = page.locator(f".st-key-{key} input[role='combobox']")
+    box = page.locator(f".{css_key(key)} input[role='combobox']")
     await box.click()
     await box.fill(text)
     option = page.get_by_role("option", name=text, exact=True)
@@ -238,7 +247,7 @@ async def choose(page, server: Server, key: str, text: str) -> Timing:
 
 async def options(page, key: str) -> tuple[str, list[str]]:
     """(the current value's label, the first labels of the open list) of a selectbox; the list is closed again."""
-    box = page.locator(f".st-key-{key} input[role='combobox']")
+    box = page.locator(f".{css_key(key)} input[role='combobox']")
     current = (await box.input_value()).strip()
     await box.click()
     opts = page.get_by_role("option")
