@@ -35,6 +35,7 @@ st.set_page_config(
 
 lang = ui.lang()
 ui.store_guard()  # a broken store: a friendly page (zh/en), the details in the server log, nothing else runs
+st.html(ui.CHROME_CSS)  # no English from Streamlit's own menu and table toolbar (see ui.PLOTLY_CONFIG)
 with st.sidebar:
     choice = st.radio(
         i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True, key="_lang_radio"

@@ -1356,7 +1356,7 @@ EN: dict[str, str] = {
     "brief.ranking_below": "{below} of {total} departments below target · bar: quarter mean, line: target",
     "brief.ranking_shown": " · {n} more on the overview page",
     "brief.events_none": "No confirmed veto or warning this quarter",
-    "brief.events_count": "{vetoes} confirmed vetoes, {warnings} warnings · one row each, vetoes first",
+    "brief.events_count": "Confirmed vetoes: {vetoes}; warnings: {warnings} · one row each, vetoes first",
     "brief.events_rest": "… and {n} more on the Vetoes & warnings page",
     "brief.col.kind": "Kind",
     "brief.col.dept": "Department",
@@ -1414,7 +1414,7 @@ EN: dict[str, str] = {
     "brief.ranking_sub": "Bars: quarter mean (green met, red missed); dashed line: each department's target",
     "brief.ranking_more": "; the {shown} departments furthest below target, {n} more on the overview page (filters, "
     "full table download)",
-    "brief.events_sub": "{vetoes} confirmed vetoes, {warnings} warnings (by indicator)",
+    "brief.events_sub": "Confirmed vetoes: {vetoes}; warnings: {warnings} (by indicator)",
     "brief.target_fmt": "Target {op} {target}",
     "brief.met": "met",
     "brief.missed": "missed",

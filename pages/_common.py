@@ -419,6 +419,20 @@ def _picker_labels(path: str, version: int) -> dict[str, str]:
     return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version).items()}
 
 
+# Streamlit's and plotly's own hover texts are English whatever the page language (issue 13: one language at a
+# time) and no argument translates them: plotly's mode bar is switched off (figures stay; nobody zooms on a
+# projector), and a static style (no data) hides Streamlit's app menu (Rerun / Settings / Print …) and the tables'
+# hover toolbar (Search / Download as CSV / Fullscreen) — whose CSV download also skipped our formula rule (issue
+# 12.8): long tables offer our own download (``paged``).
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+CHROME_CSS = (
+    '<style>[data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}'
+    # a KPI's label wraps instead of ending in "…" (English names are long: "On target: Patient satisf…" at 1280 px)
+    '[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * '
+    "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>"
+)
+
+
 def uploader_css(browse: str, limit: str) -> str:
     """A <style> replacing st.file_uploader's English button label and size line with ``browse`` and ``limit`` (our
     own strings: Streamlit 1.67 has no argument for them; issue 13)."""

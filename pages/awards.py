@@ -40,7 +40,7 @@ else:
     c = view.conflicts
     ui.marked_table(c.rows, "awards_conflicts_page", c.headers, c.file_name, view.marker_header)
 
-st.plotly_chart(view.pipeline, theme=None, width="stretch")
+st.plotly_chart(view.pipeline, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
 
 # --- show: public notice and rectification ------------------------------------------------------
 

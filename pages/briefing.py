@@ -152,7 +152,7 @@ def _chart(slide: briefing_view.Slide, presenting: bool) -> None:
         theme=None,
         key=f"chart_{slide.name}",
         height="stretch" if presenting else "content",
-        config={"displayModeBar": False},
+        config=ui.PLOTLY_CONFIG,
     )
 
 

@@ -50,7 +50,7 @@ ui.marked_table(
 ui.trend_picker(view.lights["dept_code"].tolist(), version, "events")
 
 if view.by_quarter is not None:
-    st.plotly_chart(view.by_quarter, theme=None, width="stretch")
+    st.plotly_chart(view.by_quarter, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
 
 st.subheader(view.by_indicator_title)
 if view.none:

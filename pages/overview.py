@@ -74,13 +74,13 @@ if view.ranking.figure is not None:
     _page_picker(view.ranking, "rank_page")
     if view.ranking.more:
         st.caption(view.ranking.more)
-    st.plotly_chart(view.ranking.figure, theme=None, width="stretch")
+    st.plotly_chart(view.ranking.figure, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
 
 if view.heatmap.figure is not None:
     if view.heatmap.more:
         st.caption(view.heatmap.more)
     _page_picker(view.heatmap, "heat_page")
-    st.plotly_chart(view.heatmap.figure, theme=None, width="stretch")
+    st.plotly_chart(view.heatmap.figure, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
 
 # --- show: department table with links to the trend page ----------------------------------------
 

@@ -73,7 +73,7 @@ st.caption(ui.t("trends.how_to_read"))
 for chart in view.charts:
     st.markdown(chart.heading)
     st.markdown(chart.sentence)
-    st.plotly_chart(chart.figure, theme=None, key=f"xmr_{dept}_{chart.metric}")
+    st.plotly_chart(chart.figure, theme=None, key=f"xmr_{dept}_{chart.metric}", config=ui.PLOTLY_CONFIG)
 
 if view.compare_labels:
     with st.expander(ui.t("trends.compare")):
@@ -89,7 +89,7 @@ if view.compare_labels:
             **ui.keep("trends_cmp_depts", view.compare_options, many=True),
         )
         if view.comparison is not None:
-            st.plotly_chart(view.comparison, theme=None, key="trends_compare_chart")
+            st.plotly_chart(view.comparison, theme=None, key="trends_compare_chart", config=ui.PLOTLY_CONFIG)
 
 history = (
     (

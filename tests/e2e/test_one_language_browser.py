@@ -126,3 +126,21 @@ def test_choices_survive_a_language_switch(app, new_page, shots):
     page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(has_text="中文").click()
     wait_idle(page)
     assert _checked(page, "统计周期", "年") == "年"
+
+
+def test_no_english_hover_texts_from_streamlit_or_plotly(app, new_page):
+    """Streamlit's app menu, a table's hover toolbar and plotly's mode bar speak English whatever the page language;
+    none of them is offered: the menu and toolbar are hidden, the mode bar is off (the toolbar's CSV download also
+    skipped the formula rule of our own downloads)."""
+    page = new_page(1920, 1080)
+    sign_in_as_admin(page, app.url, "zh")
+    for title in (i18n.t("nav.overview"), i18n.t("nav.events")):
+        open_page(page, title)
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.hover()
+        page.locator('[data-testid="stPlotlyChart"]').first.hover()
+        assert page.locator(".modebar-container .modebar-btn").count() == 0, title
+        assert not page.locator('[data-testid="stMainMenu"]').is_visible(), title
+        toolbars = page.locator('[data-testid="stElementToolbar"]')
+        assert all(not toolbars.nth(i).is_visible() for i in range(toolbars.count())), title
