@@ -28,18 +28,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench import synth
+from bench import procs, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -138,12 +136,6 @@ class _suppress:
         return exc[0] is not None and issubclass(exc[0], ValueError | KeyError)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(
     name: str,
     db: Path,
@@ -158,8 +150,6 @@ def serve(
     (folder / "app.py").write_text("from bench import served\n\nserved.run()\n", encoding="utf-8")
     # st.Page paths resolve against the main script's folder; pages_dir: a changed copy of the pages (a lever tried)
     (folder / "pages").symlink_to(pages_dir or ROOT / "pages")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     log, script_log = folder / "streamlit.log", folder / "script_runs.jsonl"
     env = dict(
         os.environ,
@@ -171,23 +161,8 @@ def serve(
         BENCH_DROP=drop,
         BENCH_STATIC_CHARTS="1" if static else "0",
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-2000:]}")
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return Server(name, url, proc, log, script_log, folder)
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-2000:]}")
+    proc, url = procs.start_streamlit(str(folder / "app.py"), ROOT, env, log)
+    return Server(name, url, proc, log, script_log, folder)
 
 
 def proc_sample(pid: int) -> tuple[float, float]:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from bench.procs import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = "月份,科室编码,科室名称,患者满意度\n"
@@ -160,22 +161,10 @@ def fmt(r: dict) -> str:
     )
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process. VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec, so a worker started by a
-    large parent would report the parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
 def worker(path: str, db: str) -> None:
     from metrics import importer
 
-    before = _rss_mb()
+    before = peak_rss_mb()
     data = Path(path).read_bytes()
     t0 = time.perf_counter()
     r = importer.commit(data, Path(path).name, db_path=db, lang="en")
@@ -185,7 +174,7 @@ def worker(path: str, db: str) -> None:
         json.dumps(
             {
                 "commit_s": dt,
-                "rss_mb": _rss_mb(),
+                "rss_mb": peak_rss_mb(),
                 "rss_before_mb": before,
                 "committed": r.committed,
                 "problems": len(r.problems),

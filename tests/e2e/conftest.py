@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bench import procs
 from metrics import store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,12 +54,6 @@ class App:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 _TEMPLATE: list[Path] = []
 
 
@@ -89,26 +82,8 @@ def make_store(folder: Path) -> Path:
 
 def start_app(db: Path, log: Path) -> App:
     """`streamlit run dashboard.py` on a free port with $INTEGRITY_DB = db; returns once /_stcore/health is ok."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, INTEGRITY_DB=str(db))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return App(url, db, proc, log)
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
+    proc, url = procs.start_streamlit("dashboard.py", ROOT, dict(os.environ, INTEGRITY_DB=str(db)), log, 60)
+    return App(url, db, proc, log)
 
 
 def stop_app(app: App) -> None:
