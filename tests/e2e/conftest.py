@@ -22,6 +22,7 @@ import pytest
 
 from bench import procs
 from metrics import store
+from tests.conftest import DEMO_END_MONTH
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,7 +65,8 @@ def make_store(folder: Path) -> Path:
         tmpl_dir = Path(tempfile.mkdtemp(prefix="e2e_store_"))
         db = tmpl_dir / "template.db"
         env = dict(os.environ, INTEGRITY_DB=str(db))
-        subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo"], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo", "--end-month", DEMO_END_MONTH],
+                       cwd=ROOT, env=env, check=True,
                        capture_output=True)  # fmt: skip
         for user, role, password in ((ADMIN, "admin", ADMIN_PASSWORD), (EDITOR, "editor", EDITOR_PASSWORD)):
             subprocess.run(
