@@ -41,16 +41,8 @@ from bench import procs, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", str(procs.CHROMIUM)))
+CHROMIUM_ARGS = procs.CHROMIUM_ARGS
 DRAWN_JS = (Path(__file__).with_name("drawn.js")).read_text(encoding="utf-8")
 QUIET_MS = 150
 TIMEOUT_MS = 120_000  # until drawn

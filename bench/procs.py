@@ -12,6 +12,18 @@ import time
 import urllib.request
 from pathlib import Path
 
+# Debian's chromium driven by PyPI playwright (`playwright install` cannot download browsers here), quiet and local.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -25,17 +25,8 @@ from metrics import store
 from tests.conftest import DEMO_END_MONTH
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM, CHROMIUM_ARGS = procs.CHROMIUM, procs.CHROMIUM_ARGS
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EDITOR, EDITOR_PASSWORD = "e2e_editor", "e2e-Editor-pass-2026"
 ADMIN, ADMIN_PASSWORD = "e2e_admin", "e2e-Admin-pass-2026"
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
