@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlparse
 
 from metrics import i18n, validate
-from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, sign_in, wait_idle
+from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, make_store, sign_in, start_app, stop_app, wait_idle
 
 # A metrics file for a month after the demo data (which ends last month), as Excel on Chinese Windows writes it: GBK.
 # Next month is the latest an upload accepts (a month after next is refused, issue 12.9).
@@ -53,7 +53,16 @@ def test_every_page_in_the_navigation_opens_without_an_error(app, new_page, shot
         assert title in body or title == i18n.t("nav.login"), f"{title}: page does not show its own title"
 
 
-def test_gbk_upload_shows_on_the_overview(app, new_page, shots, tmp_path):
+def test_gbk_upload_shows_on_the_overview(new_page, shots, tmp_path):
+    # its own server and store: the upload adds a month the other browser tests' shared store must not hold
+    app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")
+    try:
+        _upload_and_read_the_overview(app, new_page, shots, tmp_path)
+    finally:
+        stop_app(app)
+
+
+def _upload_and_read_the_overview(app, new_page, shots, tmp_path) -> None:
     csv = tmp_path / f"{NEW_MONTH[:4]}年{int(NEW_MONTH[5:])}月科室满意度.csv"
     csv.write_bytes("\r\n".join(",".join(r) for r in GBK_ROWS).encode("gb18030") + b"\r\n")
     page = new_page(1920, 1080)
