@@ -63,7 +63,7 @@ def test_two_processes_importing_at_once_both_commit_one_after_the_other(tmp_pat
     assert [p.exitcode for p in procs] == [0, 0]
     assert results["a"][0] == results["b"][0] == "committed", results
     assert _rows(path, "PRAGMA integrity_check") == [("ok",)]
-    batches = _rows(path, "SELECT batch_id, user, status FROM batches ORDER BY batch_id")
+    batches = _rows(path, 'SELECT batch_id, "user", status FROM batches ORDER BY batch_id')
     assert [s for _, _, s in batches] == ["committed", "committed"] and {u for _, u, _ in batches} == {"a", "b"}
     first, second = (a, b) if batches[0][1] == "a" else (b, a)
 

@@ -1,5 +1,6 @@
 """The store: every line of SQL in the project lives in this package, one module per area (issue 11):
 
+- ``engine``: which store a path or URL names (SQLite file or PostgreSQL server), the PostgreSQL pool and wrapper;
 - ``schema``: the file, connections (fresh per call, WAL), schema, migrations, meta and the data version;
 - ``reads``: data tables and aggregates for pipelines and pages;
 - ``journal``: batches — the one write path every kind ends in, rollback, clear, bulk load;
@@ -40,6 +41,7 @@ from metrics.store.accounts import (  # noqa: F401
     user_row,
     users,
 )
+from metrics.store.engine import dispose, is_server, masked  # noqa: F401
 from metrics.store.files import (  # noqa: F401
     MIGRATED_COLUMNS,
     RESTORE_REQUIRED_TABLES,
@@ -106,6 +108,7 @@ from metrics.store.schema import (  # noqa: F401
     DATA_TABLES,
     DB_ENV,
     DEFAULT_DB,
+    ERRORS,
     SCHEMA_VERSION,
     _connect_read_only,
     _ensure_wal,
@@ -123,4 +126,5 @@ from metrics.store.schema import (  # noqa: F401
     opened,
     problem_key,
     set_meta,
+    table_columns,
 )
