@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from metrics import store
+from tests import pgcluster
 
 ROOT = Path(__file__).resolve().parent.parent
 # The demo ends last month by default, so its rows move with the calendar. Tests pin its last month: what they
@@ -59,10 +60,10 @@ def store_kind(request) -> str:
 @pytest.fixture(scope="session")
 def pg_cluster():
     """The run's PostgreSQL server (started once; a server that cannot start fails the tests, never skips them)."""
-    from tests.pgcluster import Cluster
-
-    cluster = Cluster.start()
+    cluster = pgcluster.Cluster.start()
+    pgcluster.RUNNING[:] = [cluster]
     yield cluster
+    pgcluster.RUNNING.clear()
     cluster.stop()
 
 
@@ -213,3 +214,23 @@ def file_rows(path, sql: str = VALUES_SQL) -> list[tuple]:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def store_text(db) -> str:
+    """Everything an open store holds, as text (SQLite's iterdump; on PostgreSQL every row of every table)."""
+    if not store.is_server(getattr(db, "target", None)):
+        return "\n".join(db.conn.iterdump())
+    tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+    return "\n".join(f"{t}: {tuple(r)!r}" for t in sorted(tables) for r in db.execute(f"SELECT * FROM {t}"))
+
+
+def copy_of(src, dst: Path):
+    """A private copy of the store ``src``: a file copied to ``dst`` on SQLite, a database made from it on
+    PostgreSQL (its URL)."""
+    if store.is_server(src):
+        store.dispose(src)
+        return pgcluster.RUNNING[0].new_database(template=src)
+    with store.opened(src) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(src, dst)
+    return dst

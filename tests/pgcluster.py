@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 PG_URL_ENV = "INTEGRITY_PG_URL"
+RUNNING: list[Cluster] = []  # the test session's cluster, while it runs (tests/conftest.py)
 
 
 def bin_dir() -> Path:
