@@ -841,6 +841,9 @@ ZH: dict[str, str] = {
     "store.cli.failed": "操作未执行（数据库 {path}）：{error}",
     "store.cli.detail": "详细：{detail}",
     "store.page": "{message}（详细信息已记录在服务器日志中。）",
+    # --- pgstore ---
+    "backup.err.pg_tool_missing": "找不到 PostgreSQL {version} 或更新版本的 {tool}，无法备份或恢复 PostgreSQL 数据库。请在本机运行：apt-get install -y postgresql-client-{version}，然后重试。当前数据库未作任何改动。",
+    "backup.err.not_dump": "该文件不是本看板用 pg_dump 写出的 PostgreSQL 备份或已损坏（{detail}）。当前数据库未作任何改动。",
 }
 
 EN: dict[str, str] = {
@@ -1675,6 +1678,9 @@ EN: dict[str, str] = {
     "store.cli.failed": "Nothing done (store {path}): {error}",
     "store.cli.detail": "Detail: {detail}",
     "store.page": "{message} (The details are in the server log.)",
+    # --- pgstore ---
+    "backup.err.pg_tool_missing": "{tool} for PostgreSQL {version} or newer was not found, so a PostgreSQL store cannot be backed up or restored. Run on this machine: apt-get install -y postgresql-client-{version}, then try again. The current store was not changed.",
+    "backup.err.not_dump": "This file is not a PostgreSQL backup written by this dashboard's pg_dump, or it is damaged ({detail}). The current store was not changed.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -40,15 +40,15 @@ BOTH_STORES = {
     "test_views_overview",
     "test_auth",
     "test_lockout",
-    "test_backup_pg",
 }
 STORES = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc):
-    if "store_kind" in metafunc.fixturenames:
+    if "store_kind" in metafunc.fixturenames:  # a module may name its own stores (STORES = ("postgresql",))
         both = metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_STORES
-        metafunc.parametrize("store_kind", STORES if both else STORES[:1], indirect=True)
+        stores = getattr(metafunc.module, "STORES", STORES if both else STORES[:1])
+        metafunc.parametrize("store_kind", stores, indirect=True)
 
 
 @pytest.fixture
