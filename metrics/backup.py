@@ -26,6 +26,7 @@ import glob
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -43,8 +44,14 @@ class BackupError(i18n.Refusal):
         return self.message()
 
 
+BACKUP_DIR_ENV = "INTEGRITY_BACKUP_DIR"
+
+
 def backup_dir(db_path=None) -> Path:
-    """Where backups go by default: data/backups/ next to the store (a PostgreSQL store: the project's data/)."""
+    """Where backups go by default: $INTEGRITY_BACKUP_DIR, else data/backups/ next to the store (a PostgreSQL
+    store: the project's data/backups/)."""
+    if os.environ.get(BACKUP_DIR_ENV):
+        return Path(os.environ[BACKUP_DIR_ENV])
     where = store.db_path(db_path)
     if store.is_server(where):
         return store.DEFAULT_DB.parent / "backups"
@@ -265,6 +272,8 @@ def _run(args: list[str], url: str) -> subprocess.CompletedProcess:
 
 def _tool_failed(r: subprocess.CompletedProcess, path: Path) -> BackupError:
     text = r.stderr.strip()
+    if r.returncode == -signal.SIGXFSZ:  # killed at the file size limit
+        return BackupError("backup.err.disk_full", path=path)
     if "No space left" in text or "File too large" in text or "Disk quota" in text:
         return BackupError("backup.err.disk_full", path=path)
     if "Read-only file system" in text or "Permission denied" in text:

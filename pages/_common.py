@@ -87,6 +87,11 @@ def store_problem_key(exc: BaseException) -> str | None:
     return None
 
 
+def store_name() -> str:
+    """The store for the server log: its file, or its URL with the password hidden."""
+    return store.masked(store.db_path())
+
+
 def _store_failed(exc: BaseException) -> None:
     import logging
 

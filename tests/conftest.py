@@ -81,6 +81,7 @@ def db_file(store_kind, tmp_path, monkeypatch, request):
     for code under test ($INTEGRITY_DB)."""
     if store_kind == "postgresql":
         path = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
     else:
         path = tmp_path / "store.db"
     monkeypatch.setenv(store.DB_ENV, str(path))
@@ -134,6 +135,7 @@ def demo_db(store_kind, tmp_path, monkeypatch, request):
         url = cluster.new_database(template=request.getfixturevalue("pg_demo_template"))
         request.addfinalizer(lambda: cluster.drop(url))
         monkeypatch.setenv(store.DB_ENV, url)
+        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
         return url
     demo_template = request.getfixturevalue("demo_template")
     path = tmp_path / "demo.db"
