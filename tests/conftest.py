@@ -91,6 +91,22 @@ def db_file(store_kind, tmp_path, monkeypatch, request):
 
 
 @pytest.fixture
+def new_store(store_kind, tmp_path, request):
+    """``new_store(name, bare=False)``: a place for a new store on this test's store kind — a file path not yet
+    made on SQLite; on PostgreSQL the URL of a new database holding an empty store (``bare``: no schema yet)."""
+
+    def make(name: str = "store", bare: bool = False):
+        if store_kind != "postgresql":
+            return tmp_path / f"{name}.db"
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.new_database(bare=bare)
+        request.addfinalizer(lambda: cluster.drop(url))
+        return url
+
+    return make
+
+
+@pytest.fixture
 def store_url(db_file):
     """The fresh store of ``db_file`` as a URL: sqlite:///… or postgresql://…"""
     return db_file if isinstance(db_file, str) else f"sqlite:///{db_file}"

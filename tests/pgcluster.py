@@ -95,13 +95,18 @@ class Cluster:
 
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
-    def new_database(self, template: str | None = None) -> str:
+    def new_database(self, template: str | None = None, bare: bool = False) -> str:
         """A fresh database holding an empty store (schema ensured), or a copy of the database at the URL
-        ``template`` (which must have no open connection); its URL."""
+        ``template`` (which must have no open connection), or (``bare``) an empty database, no schema; its URL."""
         from sqlalchemy.engine import make_url
 
         from metrics import store
 
+        if bare:
+            name = f"integrity_{uuid.uuid4().hex[:12]}"
+            with self._admin() as c:
+                c.execute(f"CREATE DATABASE {name}")
+            return self.url_for(name)
         if self.template is None:
             name = f"integrity_tpl_{uuid.uuid4().hex[:8]}"
             with self._admin() as c:
