@@ -288,7 +288,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if row and int(row[0]) >= SCHEMA_VERSION:
         return
     with db.atomic():
-        ddl = engine.pg_ddl(_SCHEMA) if engine.dialect(db) == "postgresql" else _SCHEMA
+        # PostgreSQL: the sessions table too, under the write lock (two processes making it at once would collide)
+        ddl = engine.pg_ddl(_SCHEMA + ";" + _SESSIONS_DDL) if engine.dialect(db) == "postgresql" else _SCHEMA
         for stmt in ddl.split(";"):
             if stmt.strip():
                 db.execute(stmt)
