@@ -135,7 +135,7 @@ def pg_sql(sql: str) -> str:
 
     def sub(m: re.Match) -> str:
         t = m.group(0)
-        return "%s" if t == "?" else "%%" if t == "%" else t
+        return "%s" if t == "?" else t.replace("%", "%%")  # psycopg reads % inside quotes too
 
     return _PLACEHOLDER.sub(sub, sql)
 
