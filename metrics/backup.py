@@ -315,8 +315,12 @@ def _pg_backup(url: str, out, actor: str | None) -> Path:
     except OSError as e:
         _remove(tmp)
         raise _write_error(e, dst) from e
-    with store.opened(url) as db, db.atomic():
-        store.audit_log(db, actor, "backup", str(dst), detail={"bytes": dst.stat().st_size})
+    try:
+        with store.opened(url) as db, db.atomic():
+            store.audit_log(db, actor, "backup", str(dst), detail={"bytes": dst.stat().st_size})
+    except store.ERRORS as e:  # a read-only server (a standby) can still be backed up; the audit record waits
+        if store.problem_key(e) != "store.err.read_only":
+            raise
     return dst
 
 

@@ -256,7 +256,7 @@ def test_a_read_only_store_can_be_browsed_and_a_sign_in_says_it_is_read_only(rea
     assert "数据库为只读" in r.stdout.split("SIGNIN", 1)[1], r.stdout
 
 
-def test_a_read_only_postgresql_store_can_be_read_and_a_write_says_so(pg_url, cheap_hashing):
+def test_a_read_only_postgresql_store_can_be_read_and_a_write_says_so(pg_url, cheap_hashing, tmp_path):
     """A database in read-only mode (a hot standby, or default_transaction_read_only): reads work, a write says the
     store is read-only, without a traceback."""
     auth.add_user("admin", "correct horse 9", "admin", db_path=pg_url)
@@ -269,3 +269,5 @@ def test_a_read_only_postgresql_store_can_be_read_and_a_write_says_so(pg_url, ch
     r = _cli(["--db", pg_url, "users", "unlock", "admin"])
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and "只读" in r.stderr, r.stderr
+    r = _cli(["--db", pg_url, "backup", "--out", str(tmp_path / "standby.dump")])  # a standby can be backed up
+    assert r.returncode == 0 and (tmp_path / "standby.dump").exists(), r.stderr
