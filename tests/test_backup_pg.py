@@ -138,3 +138,21 @@ def test_a_password_never_reaches_a_message():
     assert r.returncode == 1
     assert "s3cret-pw" not in r.stderr + r.stdout and "postgres:***@127.0.0.1:1/nowhere" in r.stderr, r.stderr
     assert "无法打开数据库" in r.stderr
+
+
+def test_a_restore_that_fails_half_way_leaves_the_store_as_it_was(demo_db, tmp_path):
+    """The last step itself fails (a reporting view a DBA added depends on a table the restore must replace): the
+    live store keeps every row it had, the view included, and says why."""
+    saved = backup.backup(tmp_path / "good.dump")
+    with store.opened(demo_db) as db:
+        db.execute("DELETE FROM metric_values WHERE month < '2024-01'")
+        db.execute("CREATE VIEW monthly_report AS SELECT month, COUNT(*) AS n FROM metric_values GROUP BY month")
+        version = store.data_version(db)
+    before = file_rows(demo_db)
+    with pytest.raises(backup.BackupError) as e:
+        backup.restore(saved)
+    assert "monthly_report" in e.value.message("zh")  # pg_restore's reason, for the administrator
+    assert file_rows(demo_db) == before
+    assert file_rows(demo_db, "SELECT COUNT(*) FROM monthly_report")[0][0] > 0
+    with store.opened(demo_db) as db:
+        assert store.data_version(db) == version
