@@ -48,6 +48,7 @@ class Cluster:
         self.data_dir = data_dir
         self.as_postgres = as_postgres
         self.template: str | None = None
+        self.made: set[str] = set()  # databases made and not dropped yet (dropped at stop on a server not ours)
 
     @classmethod
     def start(cls) -> Cluster:
@@ -106,6 +107,7 @@ class Cluster:
             name = f"integrity_{uuid.uuid4().hex[:12]}"
             with self._admin() as c:
                 c.execute(f"CREATE DATABASE {name}")
+            self.made.add(name)
             return self.url_for(name)
         if self.template is None:
             name = f"integrity_tpl_{uuid.uuid4().hex[:8]}"
@@ -122,6 +124,7 @@ class Cluster:
             # FILE_COPY (PostgreSQL 15+): a copy of the files, ten times faster than the WAL-logged default here
             fast = " STRATEGY FILE_COPY" if c.info.server_version >= 150000 else ""
             c.execute(f"CREATE DATABASE {name} TEMPLATE {source}{fast}")
+        self.made.add(name)
         return self.url_for(name)
 
     def drop(self, url: str) -> None:
@@ -132,14 +135,18 @@ class Cluster:
 
         store.dispose(url)
         name = make_url(url).database
+        self.made.discard(name)
         with contextlib.suppress(Exception), self._admin() as c:
             c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
-        if self.template:
-            with contextlib.suppress(Exception), self._admin() as c:
-                c.execute(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+        """Stop and remove our cluster; on a server not ours, drop every database made here (left as found)."""
         if self.data_dir is None:
+            for name in list(self.made):
+                self.drop(self.url_for(name))
+            if self.template:
+                with contextlib.suppress(Exception), self._admin() as c:
+                    c.execute(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
             return
         run = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
         subprocess.run(
