@@ -95,7 +95,8 @@ def delete_user(db: sqlite_utils.Database, username: str) -> None:
 
 @contextmanager
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction taken at its start (BEGIN IMMEDIATE): what it reads cannot change before it commits."""
+    """One write transaction taken at its start (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and the advisory write
+    lock, engine.begin_write): what it reads cannot change before it commits."""
     begin_write(db)
     try:
         yield db
