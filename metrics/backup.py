@@ -118,6 +118,13 @@ def backup(out: str | os.PathLike | None = None, db_path=None, actor: str | None
     return dst
 
 
+def download_name(day, db_path=None) -> tuple[str, str]:
+    """(file name, MIME type) of the admins' backup download of ``day``: a SQLite file, or a pg_dump archive."""
+    if store.is_server(store.db_path(db_path)):
+        return f"integrity-backup-{day.isoformat()}.dump", "application/octet-stream"
+    return f"integrity-backup-{day.isoformat()}.db", "application/vnd.sqlite3"
+
+
 def backup_bytes(db_path=None, actor: str | None = None) -> bytes:
     """A consistent copy of the store as bytes (for the admins' download)."""
     with tempfile.TemporaryDirectory() as d:

@@ -156,3 +156,14 @@ def test_a_restore_that_fails_half_way_leaves_the_store_as_it_was(demo_db, tmp_p
     assert file_rows(demo_db, "SELECT COUNT(*) FROM monthly_report")[0][0] > 0
     with store.opened(demo_db) as db:
         assert store.data_version(db) == version
+
+
+def test_the_admins_download_is_a_dump_named_so(demo_db):
+    import datetime
+
+    data = backup.backup_bytes(actor="admin1")
+    assert data[:5] == b"PGDMP"
+    assert backup.download_name(datetime.date(2026, 12, 1)) == (
+        "integrity-backup-2026-12-01.dump",
+        "application/octet-stream",
+    )
