@@ -138,9 +138,14 @@ def store_guard() -> None:
 
     try:
         with store.opened() as db:
-            store.data_version(db)
+            version = store.data_version(db)
     except (sqlite3.DatabaseError, OSError) as e:
         _store_failed(e)
+    from pages import _warm
+
+    _warm.seen(
+        str(store.db_path()), version
+    )  # a new data version: the pages' default views worked out in the background
 
 
 def guarded(fn, *args, **kwargs):
