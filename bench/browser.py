@@ -397,13 +397,13 @@ async def concurrent(browser, server: Server, path: str, n: int, visits: int) ->
 # ------------------------------------------------------------------------------------------------
 
 
-def commit_month(db: Path, scale: synth.Scale, month: str | None = None) -> dict:
-    """A month's file (200 rows) committed into the served store, as an editor's upload would; ``month``: which
-    (default: the month after the scale's history)."""
+def commit_month(db: Path, scale: synth.Scale, revision: int = 0) -> dict:
+    """A month's file (200 rows) committed into the served store, as an editor's upload would; ``revision`` n: the
+    same month corrected a n-th time (a new data version each time)."""
     from metrics import importer
 
     t0 = time.perf_counter()
-    data = synth.month_csv(scale, n_rows=min(200, scale.depts), month=month)
+    data = synth.month_csv(scale, n_rows=min(200, scale.depts), revision=revision)
     rep = importer.commit(data, "month.csv", kind="metrics",
                           user="bench", lang="zh", db_path=str(db))  # fmt: skip
     return {"commit_s": time.perf_counter() - t0, "committed": bool(getattr(rep, "committed", True))}

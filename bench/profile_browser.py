@@ -92,7 +92,7 @@ async def profile(
         kw = dict(VARIANTS[v])
         dbs[v] = db.parent / f"{v}.db"
         shutil.copy(db, dbs[v])
-        months[v] = synth.months(synth.SCALES[scale])[-1]
+        months[v] = 0  # the revision of the month's file committed last
         if kw.pop("base", False):
             kw["root"] = base_root(base, db.parent / "base-checkout")
         if kw.pop("fragment", False):
@@ -118,8 +118,10 @@ async def profile(
                     for v in variants:
                         try:
                             if p.startswith(AFTER):
-                                months[v] = synth._next_month(months[v])
-                                b.commit_month(dbs[v], synth.SCALES[scale], months[v])
+                                months[v] += 1
+                                done = b.commit_month(dbs[v], synth.SCALES[scale], months[v])
+                                if not done["committed"]:
+                                    raise RuntimeError("the month's file was not committed")
                                 first, back = await _after(tabs[v], servers[v], p[len(AFTER) :])
                                 out[v][p].append(first)
                                 out[v][p + ":back"] += [back] if back else []
