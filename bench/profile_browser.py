@@ -47,7 +47,10 @@ VARIANTS = {
     "floor-no-tables": {"floor": True, "drop": "dataframe"},
     "floor-static-charts": {"floor": True, "static": True},
     "product-slide-fragment": {"fragment": True},
-    "base": {"base": True},  # the product at --base COMMIT (a git archive of it), served next to this checkout's
+    "base": {"base": True},
+    "trivial": {
+        "target": "bench/trivial_page.py"
+    },  # the floor of a click: one selectbox, one number (once a round)  # the product at --base COMMIT (a git archive of it), served next to this checkout's
 }
 AFTER = "after:"  # a pseudo page "after:<page>": a month committed, then that page's first visit and filter change
 
@@ -111,11 +114,13 @@ async def profile(
                 tabs[v] = tab
                 await b.warm_up(tab, srv)
                 for p in pages:  # every view computed once, every figure's bundle loaded: only warm changes count
-                    if not p.startswith(AFTER):
+                    if not p.startswith(AFTER) and v != "trivial":
                         await _one(tab, srv, p)
             for r in range(repeat):
                 for p in pages:
                     for v in variants:
+                        if v == "trivial" and p != pages[0]:
+                            continue  # one page, whatever the page: its own selectbox changed
                         try:
                             if p.startswith(AFTER):
                                 months[v] += 1
@@ -153,6 +158,9 @@ async def _after(tab, srv, p: str):
 
 async def _one(tab, srv, p: str) -> list:
     """One measured interaction of ``p`` (a filter change, new value and back; or 'slide': a visit, then two →)."""
+    if srv.name.endswith("-trivial"):
+        await b.visit(tab, srv, "/")
+        return list(await b.filter_change(tab, srv, "trivial_choice"))
     if p == "slide":
         await b.visit(tab, srv, "/briefing?present=1")
         return [await b.slide_change(tab, srv), await b.slide_change(tab, srv)]
