@@ -18,7 +18,8 @@ presentation mode) run against four servers, served at once and measured in turn
 A page named ``after:<page>`` (e.g. ``after:overview``) measures the first visitor after an upload: each round
 commits the next month's file into that variant's own store, opens the sign-in page once (the committing editor's
 next run: a script run that reads the new data version), then times the page's first visit and, on a page with a
-filter, the first change back to the value it opened on (reported as ``after:<page>:back``).
+filter, the first change back to the value it opened on (reported as ``after:<page>:back``). A page named
+``visit:<page>`` times two warm visits of it.
 
 product − floor is what computing costs (server); floor − floor-no-charts what the charts cost (bytes, plotly in
 the browser); floor − floor-no-tables the same for tables. Per variant it prints the medians of: ms until drawn,
@@ -161,6 +162,8 @@ async def _one(tab, srv, p: str) -> list:
     if srv.name.endswith("-trivial"):
         await b.visit(tab, srv, "/")
         return list(await b.filter_change(tab, srv, "trivial_choice"))
+    if p.startswith("visit:"):  # a warm visit (a new session of an open tab), twice
+        return [await b.visit(tab, srv, b.url_of(p[6:])) for _ in range(2)]
     if p == "slide":
         await b.visit(tab, srv, "/briefing?present=1")
         return [await b.slide_change(tab, srv), await b.slide_change(tab, srv)]
