@@ -48,12 +48,28 @@ VARIANTS = {
     "floor-no-tables": {"floor": True, "drop": "dataframe"},
     "floor-static-charts": {"floor": True, "static": True},
     "product-slide-fragment": {"fragment": True},
+    "product-slide-fixed": {"fixed": True},  # presentation mode's charts at a fixed height, not "stretch"
     "base": {"base": True},
     "trivial": {
         "target": "bench/trivial_page.py"
     },  # the floor of a click: one selectbox, one number (once a round)  # the product at --base COMMIT (a git archive of it), served next to this checkout's
 }
 AFTER = "after:"  # a pseudo page "after:<page>": a month committed, then that page's first visit and filter change
+
+
+def fixed_height_pages(folder: Path) -> Path | None:
+    """A copy of pages/ whose presentation mode draws its charts 640 px high instead of stretching them to the slide
+    (a stretched chart is laid out, then laid out again at the container's height: the lever tried by
+    ``product-slide-fixed``); None when the briefing page no longer has the line this rewrites."""
+    dest = folder / "pages"
+    shutil.copytree(b.ROOT / "pages", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    page = dest / "briefing.py"
+    text = page.read_text(encoding="utf-8")
+    old = 'height="stretch" if presenting else "content"'
+    if old not in text:
+        return None
+    page.write_text(text.replace(old, 'height=640 if presenting else "content"'), encoding="utf-8")
+    return dest
 
 
 def fragment_pages(folder: Path) -> Path | None:
@@ -99,6 +115,11 @@ async def profile(
         months[v] = 0  # the revision of the month's file committed last
         if kw.pop("base", False):
             kw["root"] = base_root(base, db.parent / "base-checkout")
+        if kw.pop("fixed", False):
+            kw["pages_dir"] = fixed_height_pages(db.parent / v)
+            if kw["pages_dir"] is None:
+                print(f"  {v}: n/a (pages/briefing.py has changed)", flush=True)
+                continue
         if kw.pop("fragment", False):
             kw["pages_dir"] = fragment_pages(db.parent / v)
             if kw["pages_dir"] is None:
