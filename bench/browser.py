@@ -136,24 +136,25 @@ def serve(
     drop: str = "",
     static: bool = False,
     pages_dir: Path | None = None,
+    root: Path = ROOT,
 ) -> Server:
     """`streamlit run` of a two-line app (bench/served.py) running ``target``, on a free port; returns when healthy."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     (folder / "app.py").write_text("from bench import served\n\nserved.run()\n", encoding="utf-8")
     # st.Page paths resolve against the main script's folder; pages_dir: a changed copy of the pages (a lever tried)
-    (folder / "pages").symlink_to(pages_dir or ROOT / "pages")
+    (folder / "pages").symlink_to(pages_dir or root / "pages")
     log, script_log = folder / "streamlit.log", folder / "script_runs.jsonl"
     env = dict(
         os.environ,
         INTEGRITY_DB=str(db),
-        PYTHONPATH=str(ROOT),
-        BENCH_TARGET=str(ROOT / target),
+        PYTHONPATH=str(root),
+        BENCH_TARGET=str(root / target),
         BENCH_FLOOR="1" if floor else "0",
         BENCH_SCRIPT_LOG=str(script_log),
         BENCH_DROP=drop,
         BENCH_STATIC_CHARTS="1" if static else "0",
     )
-    proc, url = procs.start_streamlit(str(folder / "app.py"), ROOT, env, log)
+    proc, url = procs.start_streamlit(str(folder / "app.py"), root, env, log)
     return Server(name, url, proc, log, script_log, folder)
 
 
@@ -396,14 +397,31 @@ async def concurrent(browser, server: Server, path: str, n: int, visits: int) ->
 # ------------------------------------------------------------------------------------------------
 
 
-def commit_month(db: Path, scale: synth.Scale) -> dict:
-    """A month's file (200 rows) committed into the served store, as an editor's upload would."""
+def commit_month(db: Path, scale: synth.Scale, revision: int = 0) -> dict:
+    """A month's file (200 rows) committed into the served store, as an editor's upload would; ``revision`` n: the
+    same month corrected a n-th time (a new data version each time)."""
     from metrics import importer
 
     t0 = time.perf_counter()
-    rep = importer.commit(synth.month_csv(scale, n_rows=min(200, scale.depts)), "month.csv", kind="metrics",
+    data = synth.month_csv(scale, n_rows=min(200, scale.depts), revision=revision)
+    rep = importer.commit(data, "month.csv", kind="metrics",
                           user="bench", lang="zh", db_path=str(db))  # fmt: skip
     return {"commit_s": time.perf_counter() - t0, "committed": bool(getattr(rep, "committed", True))}
+
+
+WARMED = re.compile(r"warmed (\d+) views of .* at data version (\d+) in ([\d.]+) s")
+
+
+async def warmed(server: Server, timeout_s: float) -> float | None:
+    """Seconds the server's background warm after a commit took (pages/_warm.py logs it), once it has logged it; None
+    when nothing is logged within ``timeout_s`` (a server that does not warm)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = WARMED.findall(server.log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return float(found[-1][2])
+        await asyncio.sleep(0.2)
+    return None
 
 
 async def run_scale(browser, name: str, db: Path, args, trivial: dict) -> dict:
@@ -436,6 +454,11 @@ async def run_scale(browser, name: str, db: Path, args, trivial: dict) -> dict:
             res["upload"] = commit_month(db, sc)
             ctx, tab = await new_tab(browser)
             try:
+                # the committing editor's own next run (a script run reads the data version; pages/_warm.py), untimed;
+                # then the background warm's end, when the server warms (its log says so): the first visitor comes
+                # after it, as a leader opening the dashboard after the editor's upload does
+                await visit(tab, srv, "/login")
+                res["upload"]["warm_s"] = await warmed(srv, timeout_s=args.warm_wait)
                 after = {}
                 for p in args.pages:
                     try:
@@ -556,7 +579,8 @@ def print_scale(r: dict) -> None:
         "  first: the first session to open the page after the server started; warm: median of --repeat visits;"
         " floor: the same page drawn from memory;\n  filter: median of a new value and back; srv ms: the server's"
         " script time; KB: websocket bytes of a filter change (else of a visit); after up: first visit after a"
-        " month's file."
+        " month's file\n  (after the server's background warm, when it warms: "
+        f"{_get(r, 'upload', 'warm_s') or 'none logged'} s)."
     )
     for n, c in r.get("concurrency", {}).items():
         print(
@@ -653,6 +677,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--viewer-visits", type=int, default=3, help="visits of /overview per viewer")
     ap.add_argument("--skip", default="", help="parts to skip: floor,concurrency,upload")
     ap.add_argument("--keep", metavar="DIR", help="build the stores in DIR and keep (and reuse) them")
+    ap.add_argument("--warm-wait", type=float, default=120, help="seconds to wait for the warm after an upload")
     ap.add_argument("--out", metavar="FILE", help="write the JSON here too")
     ap.add_argument("--results", metavar="DIR", default=str(RESULTS), help="folder of the timestamped JSON")
     args = ap.parse_args(argv)

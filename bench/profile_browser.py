@@ -11,7 +11,15 @@ presentation mode) run against four servers, served at once and measured in turn
 - ``floor-no-tables``: the floor with ``st.dataframe`` drawing nothing;
 - ``floor-static-charts``: the floor with every plotly chart static (``staticPlot``: no hover or zoom layers);
 - ``product-slide-fragment``: the product with presentation mode's slide and ◀ ▶ inside one ``st.fragment``
-  (a rewritten copy of pages/briefing.py; the real page is not touched).
+  (a rewritten copy of pages/briefing.py; the real page is not touched);
+- ``base``: the product at ``--base COMMIT`` (a git archive of it), served beside this checkout: a lever's
+  before and after in one run (``--variants base,product --base main``).
+
+A page named ``after:<page>`` (e.g. ``after:overview``) measures the first visitor after an upload: each round
+commits the next month's file into that variant's own store, opens the sign-in page once (the committing editor's
+next run: a script run that reads the new data version), then times the page's first visit and, on a page with a
+filter, the first change back to the value it opened on (reported as ``after:<page>:back``). A page named
+``visit:<page>`` times two warm visits of it.
 
 product − floor is what computing costs (server); floor − floor-no-charts what the charts cost (bytes, plotly in
 the browser); floor − floor-no-tables the same for tables. Per variant it prints the medians of: ms until drawn,
@@ -25,6 +33,7 @@ import argparse
 import asyncio
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -39,7 +48,28 @@ VARIANTS = {
     "floor-no-tables": {"floor": True, "drop": "dataframe"},
     "floor-static-charts": {"floor": True, "static": True},
     "product-slide-fragment": {"fragment": True},
+    "product-slide-fixed": {"fixed": True},  # presentation mode's charts at a fixed height, not "stretch"
+    "base": {"base": True},
+    "trivial": {
+        "target": "bench/trivial_page.py"
+    },  # the floor of a click: one selectbox, one number (once a round)  # the product at --base COMMIT (a git archive of it), served next to this checkout's
 }
+AFTER = "after:"  # a pseudo page "after:<page>": a month committed, then that page's first visit and filter change
+
+
+def fixed_height_pages(folder: Path) -> Path | None:
+    """A copy of pages/ whose presentation mode draws its charts 640 px high instead of stretching them to the slide
+    (a stretched chart is laid out, then laid out again at the container's height: the lever tried by
+    ``product-slide-fixed``); None when the briefing page no longer has the line this rewrites."""
+    dest = folder / "pages"
+    shutil.copytree(b.ROOT / "pages", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    page = dest / "briefing.py"
+    text = page.read_text(encoding="utf-8")
+    old = 'height="stretch" if presenting else "content"'
+    if old not in text:
+        return None
+    page.write_text(text.replace(old, 'height=640 if presenting else "content"'), encoding="utf-8")
+    return dest
 
 
 def fragment_pages(folder: Path) -> Path | None:
@@ -60,21 +90,42 @@ def fragment_pages(folder: Path) -> Path | None:
     return dest
 
 
-async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) -> dict:
+def base_root(commit: str, folder: Path) -> Path:
+    """A checkout of ``commit`` (git archive: its tracked files) in ``folder``, to serve as the 'base' variant."""
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(b.ROOT), "archive", commit], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+async def profile(
+    db: Path, pages: list[str], repeat: int, variants: list[str], base: str = "HEAD", scale: str = "M"
+) -> dict:
     """All variants served at once and measured in turn (product, floor, ... then again), so that a busy machine's
-    drift falls on every variant alike."""
+    drift falls on every variant alike. Each variant serves its own copy of the store (the "after:" pages commit)."""
     from playwright.async_api import async_playwright
 
-    out: dict = {v: {p: [] for p in pages} for v in variants}
-    servers = {}
+    names = [*pages, *(f"{p}:back" for p in pages if p.startswith(AFTER))]
+    out: dict = {v: {p: [] for p in names} for v in variants}
+    servers, dbs, months = {}, {}, {}
     for v in variants:
         kw = dict(VARIANTS[v])
+        dbs[v] = db.parent / f"{v}.db"
+        shutil.copy(db, dbs[v])
+        months[v] = 0  # the revision of the month's file committed last
+        if kw.pop("base", False):
+            kw["root"] = base_root(base, db.parent / "base-checkout")
+        if kw.pop("fixed", False):
+            kw["pages_dir"] = fixed_height_pages(db.parent / v)
+            if kw["pages_dir"] is None:
+                print(f"  {v}: n/a (pages/briefing.py has changed)", flush=True)
+                continue
         if kw.pop("fragment", False):
             kw["pages_dir"] = fragment_pages(db.parent / v)
             if kw["pages_dir"] is None:
                 print(f"  {v}: n/a (pages/briefing.py has changed)", flush=True)
                 continue
-        servers[v] = b.serve(f"profile-{v}", db, **kw)
+        servers[v] = b.serve(f"profile-{v}", dbs[v], **kw)
     variants = list(servers)
     try:
         async with async_playwright() as pw:
@@ -85,13 +136,26 @@ async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) 
                 tabs[v] = tab
                 await b.warm_up(tab, srv)
                 for p in pages:  # every view computed once, every figure's bundle loaded: only warm changes count
-                    await _one(tab, srv, p)
+                    if not p.startswith(AFTER) and v != "trivial":
+                        await _one(tab, srv, p)
             for r in range(repeat):
                 for p in pages:
                     for v in variants:
+                        if v == "trivial" and p != pages[0]:
+                            continue  # one page, whatever the page: its own selectbox changed
                         try:
-                            ts = await _one(tabs[v], servers[v], p)
-                            out[v][p] += ts
+                            if p.startswith(AFTER):
+                                months[v] += 1
+                                done = b.commit_month(dbs[v], synth.SCALES[scale], months[v])
+                                if not done["committed"]:
+                                    raise RuntimeError("the month's file was not committed")
+                                first, back = await _after(tabs[v], servers[v], p[len(AFTER) :])
+                                out[v][p].append(first)
+                                out[v][p + ":back"] += [back] if back else []
+                                ts = [t for t in (first, back) if t]
+                            else:
+                                ts = await _one(tabs[v], servers[v], p)
+                                out[v][p] += ts
                             print(f"  {r + 1}/{repeat} {v:<16} {p:<9} {_row(b._summary(ts))}", flush=True)
                         except Exception as e:
                             print(f"  {v:<16} {p:<9} ERROR {type(e).__name__}: {e}"[:300], flush=True)
@@ -102,8 +166,25 @@ async def profile(db: Path, pages: list[str], repeat: int, variants: list[str]) 
     return {v: {p: b._summary(ts) for p, ts in res.items()} for v, res in out.items()}
 
 
+async def _after(tab, srv, p: str):
+    """Right after a commit: the committing editor's next run (untimed; a script run reads the new data version),
+    then the first visit of ``p`` and, on a page with a filter, the first change back to the value it opened on (the
+    first click: it builds the key the widgets hold)."""
+    await b.visit(tab, srv, "/login")
+    first = await b.visit(tab, srv, b.url_of(p))
+    back = None
+    if b.PAGES.get(p):
+        _, back = await b.filter_change(tab, srv, b.PAGES[p])
+    return first, back
+
+
 async def _one(tab, srv, p: str) -> list:
     """One measured interaction of ``p`` (a filter change, new value and back; or 'slide': a visit, then two →)."""
+    if srv.name.endswith("-trivial"):
+        await b.visit(tab, srv, "/")
+        return list(await b.filter_change(tab, srv, "trivial_choice"))
+    if p.startswith("visit:"):  # a warm visit (a new session of an open tab), twice
+        return [await b.visit(tab, srv, b.url_of(p[6:])) for _ in range(2)]
     if p == "slide":
         await b.visit(tab, srv, "/briefing?present=1")
         return [await b.slide_change(tab, srv), await b.slide_change(tab, srv)]
@@ -125,22 +206,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--store", help="an existing store to copy (else bench/synth.py builds the scale's)")
+    ap.add_argument("--base", default="HEAD", help="the commit the 'base' variant serves (git archive)")
+    ap.add_argument("--keep", metavar="DIR", help="build the store in DIR and keep (and reuse) it")
     ap.add_argument("--out", metavar="FILE")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    scale = args.scale.upper()
     try:
         db = work / "store.db"
+        kept = Path(args.keep) / f"store_{scale}.db" if args.keep else None
         if args.store:
             shutil.copy(args.store, db)
+        elif kept and kept.exists():
+            shutil.copy(kept, db)
         else:
-            synth.build_store(db, synth.SCALES[args.scale.upper()])
+            synth.build_store(db, synth.SCALES[scale])
+            if kept:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(db, kept)
         pages = [p.strip() for p in args.pages.split(",") if p.strip()]
         variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-        res = asyncio.run(profile(db, pages, args.repeat, variants))
+        res = asyncio.run(profile(db, pages, args.repeat, variants, args.base, scale))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n=== where the time goes at {args.scale.upper()} (medians) ===")
-    for p in pages:
+    for p in [*pages, *(f"{p}:back" for p in pages if p.startswith(AFTER))]:
         for v in variants:
             if p in res.get(v, {}):
                 print(f"{p:<9} {v:<16} {_row(res[v][p])}")

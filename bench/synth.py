@@ -250,13 +250,14 @@ def history_csv(scale: Scale, end_month: str | None = None) -> bytes:
     return _metrics_csv(dept_rows(scale), ms, *metric_rows(scale, ms))
 
 
-def month_csv(scale: Scale, n_rows: int = 200, month: str | None = None) -> bytes:
-    """One month's metrics file (the month after the scale's history) for ``n_rows`` departments."""
+def month_csv(scale: Scale, n_rows: int = 200, month: str | None = None, revision: int = 0) -> bytes:
+    """One month's metrics file (the month after the scale's history) for ``n_rows`` departments; ``revision`` n:
+    the same file corrected n times (satisfaction 0.1·n lower), so that committing it again is a new data version."""
     ms = months(scale)
     nxt = month or demo.months_ending(_next_month(ms[-1]), 1)[0]
     depts = dept_rows(scale)[:n_rows]
     ps, ss, comp = metric_rows(Scale("x", len(depts), 1), [nxt])
-    return _metrics_csv(depts, [nxt], ps, ss, comp)
+    return _metrics_csv(depts, [nxt], ps - 0.1 * revision, ss, comp)
 
 
 def _next_month(m: str) -> str:

@@ -6,6 +6,7 @@ Cache keys always include the store's data version (bumped by every commit) and 
 
 from __future__ import annotations
 
+import collections
 import functools
 
 import streamlit as st
@@ -62,17 +63,45 @@ def view_key(**choices):
     return ViewKey.of(str(store.db_path()), data_version(), lang(), **choices)
 
 
+# Builds per builder since the server started: a cache miss of ``view`` (a view worked out from the store), not a
+# lookup. Read by the tests that check a click or a visit after the warm reads a view built before (issue 15).
+BUILDS: collections.Counter = collections.Counter()
+
+
+class _Built:
+    """A view already built, filed under one more key (``view``'s ``resolved``): no computation, no build counted."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def __call__(self, _key):
+        return self.out
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _view(name: str, _build, key):
     # Streamlit cannot hash a function: the builder's dotted name keys it, the function itself is not hashed.
+    if not isinstance(_build, _Built):
+        BUILDS[name] += 1
     return _build(key)
 
 
-def view(build, key):
+def view(build, key, resolved=None):
     """``build(key)`` once per key for every session (st.cache_resource: shared, never pickled; callers never
     change what they get). ``build`` is a module-level view-model builder of ``metrics.views``; ``key`` a
-    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11)."""
-    return _view(f"{build.__module__}.{build.__qualname__}", build, key)
+    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11).
+
+    ``resolved(view) -> {choice: value}``: the choices a first visit leaves open (None: "the default") as the page's
+    widgets will hold them on the next run. The view is filed under that key too, so the first click after a first
+    visit — which builds its key from the widgets — reads the same view instead of working it out again (issue 15:
+    1.9–2.4 s at a region's scale)."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    out = _view(name, build, key)
+    if resolved is not None:
+        same = key.with_(**resolved(out))
+        if same != key:
+            _view(name, _Built(out), same)
+    return out
 
 
 # --- a broken store (issue 12.11) ---------------------------------------------------------------------------
@@ -110,9 +139,14 @@ def store_guard() -> None:
     """Open the store once at the start of a run; when it cannot be read, show why and stop the run."""
     try:
         with store.opened() as db:
-            store.data_version(db)
+            version = store.data_version(db)
     except (*store.ERRORS, OSError) as e:
         _store_failed(e)
+    from pages import _warm
+
+    _warm.seen(
+        str(store.db_path()), version
+    )  # a new data version: the pages' default views worked out in the background
 
 
 def guarded(fn, *args, **kwargs):

@@ -23,6 +23,7 @@ codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 view = ui.view(
     awards.build,
     ui.view_key(year=st.session_state.get("awards_year"), depts="\n".join(codes), today=date.today()),
+    resolved=lambda v: {"year": v.year},  # the first visit's year (None) as the next run reads it
 )
 if st.session_state.get("awards_year") != view.year:
     st.session_state["awards_year"] = view.year

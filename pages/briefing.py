@@ -195,7 +195,8 @@ def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
 
 presenting = st.query_params.get("present") == "1"
 asked = st.query_params.get("quarter") or st.session_state.get(QUARTER_KEY)
-view = ui.view(briefing_view.build, ui.view_key(quarter=asked))
+# the first visit's quarter (None) as the next run reads it
+view = ui.view(briefing_view.build, ui.view_key(quarter=asked), resolved=lambda v: {"quarter": v.quarter})
 
 if view.quarter is None:
     st.title(ui.t("nav.briefing"))

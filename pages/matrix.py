@@ -18,6 +18,7 @@ st.title(ui.t("nav.matrix"))
 view = ui.view(
     matrix.build,
     ui.view_key(category=st.session_state.get("matrix_category", ""), sort=st.session_state.get("matrix_sort")),
+    resolved=lambda v: {"category": v.category, "sort": v.sort},  # a first visit's None as the next run reads it
 )
 
 # --- filters -----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ view = ui.view(
         heat_page=st.session_state.get("overview_heat_page", 0),
         today=date.today(),
     ),
+    resolved=lambda v: {"metric": v.metric},  # the first visit's metric (None) as the next run reads it
 )
 
 # --- show: headline KPIs ------------------------------------------------------------------------

@@ -42,6 +42,14 @@ view = ui.view(
         compare_metric=state.get("trends_cmp_metric"),
         compare_depts=tuple(state.get("trends_cmp_depts", ())),
     ),
+    # the choices a first visit leaves open (None), as the widgets drawn below hold them on the next run
+    resolved=lambda v: {
+        "category": v.category,
+        "dept": v.dept,
+        "rebase": v.rebase or "",
+        "compare_metric": v.compare_metric,
+        "compare_depts": v.compare_depts,
+    },
 )
 dept = view.dept
 for widget, value in (("trends_category", view.category), ("trends_dept", dept)):

@@ -90,6 +90,20 @@ def test_events_by_quarter_and_award_pipeline():
     _assert_projector_fonts(pipe)
 
 
+def test_events_by_quarter_counts_whole_numbers_without_a_label_per_event():
+    """A small hospital's quarter of three events reads 0, 1, 2, 3; a region's quarter of 250 does not get 250
+    labels on its axis (they piled into a black bar and cost a second of drawing, issue 15): whole counts still."""
+
+    def chart(n):
+        counts = pd.DataFrame([("D1", "2024-Q1", "warning", "W01", n)], columns=["dept_code", "period", "kind",
+                              "indicator", "count"])  # fmt: skip
+        return charts.events_by_quarter(counts, "t", "zh", {}).layout.yaxis
+
+    small, region = chart(3), chart(250)
+    assert small.dtick == 1 and small.tickformat == "d"
+    assert region.dtick is None and region.tickformat == "d"
+
+
 def test_light_markers_differ_in_shape_and_colour_and_fetch_nothing():
     """The events table shows each light as a picture next to its name: four different shapes in the lights'
     colours (a grey projector or a colour-blind reader still tells them apart), drawn from an inline SVG."""

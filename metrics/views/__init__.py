@@ -31,6 +31,10 @@ class ViewKey:
                 return v
         return default
 
+    def with_(self, **choices) -> ViewKey:
+        """This key with ``choices`` set (added or replaced)."""
+        return ViewKey.of(self.store, self.version, self.lang, **{**dict(self.choices), **choices})
+
     @classmethod
     def of(cls, store: str, version: int, lang: str, **choices) -> ViewKey:
         return cls(str(store), int(version), lang, tuple(sorted(choices.items())))

@@ -1,0 +1,117 @@
+"""The first visitor after an upload reads results, not raw values (issue 15): when a server's script run sees its
+store at a new data version, a background thread works out what every browsing page opens on for that version —
+the loaders' frames and each page's default view, the keys a new session builds — into the same shared caches the
+pages read (``pages._common``). At a region's scale that is several seconds the first visitor no longer waits.
+
+Started from ``pages._common.store_guard`` (every script run reads the data version there), so a commit from any
+process is noticed by the next run that reads the store — the committing editor's own rerun, normally. The first
+version a server sees is not warmed (a fresh server's first visitor works out its own page, as before; tests and
+browser tests start many servers), only a *change* of version. Only under a running server (not AppTest, not the
+CLI); ``INTEGRITY_WARM=0`` turns it off. The views are the default language's (Chinese).
+
+Each page's default key is spelled here as the page builds it on a first visit; tests/test_warm.py runs every page
+after a warm and checks that none of them works out a view again, so a page that changes its key is caught.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from pages import _common as ui
+
+log = logging.getLogger("integrity")
+_LOCK = threading.Lock()
+_SEEN: dict[str, int] = {}  # store → the data version last seen (warmed, or being warmed, when it changed)
+
+
+def enabled() -> bool:
+    from streamlit import runtime
+
+    return os.environ.get("INTEGRITY_WARM", "1") != "0" and runtime.exists()
+
+
+def seen(path: str, version: int) -> threading.Thread | None:
+    """Note that a script run read ``path`` at ``version``; a new version of a store seen before starts the warm
+    (a daemon thread, returned)."""
+    with _LOCK:
+        before = _SEEN.get(path)
+        if before == version:
+            return None
+        _SEEN[path] = version
+    if before is None or not enabled():
+        return None
+    th = threading.Thread(target=_run, args=(path, version), name=f"warm-{version}", daemon=True)
+    th.start()
+    return th
+
+
+def _run(path: str, version: int) -> None:
+    t0 = time.perf_counter()
+    try:
+        n = warm(path, version)
+    except Exception:  # a warm that fails costs the first visitor the wait, nothing else: log it, never raise
+        log.exception("warming the views of %s at data version %s failed", path, version)
+        return
+    log.info("warmed %d views of %s at data version %s in %.1f s", n, path, version, time.perf_counter() - t0)
+
+
+def default_keys(path: str, version: int, lang: str | None = None, today=None) -> list[tuple]:
+    """(builder, key, resolved) of every browsing page's default view, in the order a visitor most likely opens
+    them (the overview is the start page), exactly as a new session's first visit builds them."""
+    from datetime import date
+
+    from metrics import i18n, pipelines
+    from metrics.views import ViewKey, awards, briefing, events, matrix, overview, tasks, trends
+
+    lg = lang or i18n.DEFAULT_LANG
+    today = today or date.today()
+    months = ui._months_with_data(path, version)
+    depts = "\n".join(ui._store_frames(path, version)["departments"]["dept_code"].tolist())
+    period = pipelines.default_period(months, "quarter")
+
+    def key(**choices):
+        return ViewKey.of(path, version, lg, **choices)
+
+    return [
+        (
+            overview.build,
+            key(grain="quarter", period=period, depts=depts, metric=None, rank_page=0, heat_page=0, today=today),
+            lambda v: {"metric": v.metric},
+        ),  # fmt: skip
+        (
+            trends.build,
+            key(
+                category="", dept=None, rebase=None, baseline=0, run_length=7, compare_metric=None, compare_depts=()
+            ),  # fmt: skip
+            lambda v: {
+                "category": v.category,
+                "dept": v.dept,
+                "rebase": v.rebase or "",
+                "compare_metric": v.compare_metric,
+                "compare_depts": v.compare_depts,
+            },
+        ),  # fmt: skip
+        (matrix.build, key(category="", sort=None), lambda v: {"category": v.category, "sort": v.sort}),
+        (events.period_months, key(), None),
+        (events.build, key(grain="quarter", period=period, depts=depts, today=today), None),
+        (tasks.notices, key(depts=depts, today=today), None),
+        (awards.build, key(year=None, depts=depts, today=today), lambda v: {"year": v.year}),
+        (tasks.build, key(dept="", today=today), None),
+        (tasks.notices, key(depts="", today=today), None),  # the tasks page's register: every department
+        (briefing.build, key(quarter=None), lambda v: {"quarter": v.quarter}),
+    ]
+
+
+def warm(path: str, version: int) -> int:
+    """Work out every page's default view of ``path`` at ``version`` into the shared caches; the number of views."""
+    ui._store_frames(path, version)
+    ui._months_with_data(path, version)
+    ui._filter_options(path, version)
+    ui._picker_labels(path, version)
+    jobs = default_keys(path, version)
+    for build, key, resolved in jobs:
+        ui.view(build, key, resolved=resolved)
+    return len(jobs)

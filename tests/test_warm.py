@@ -1,0 +1,49 @@
+"""After an upload the first visitor reads results (issue 15): pages/_warm.py works out every browsing page's
+default view for the new data version, and a new session opening any page then works out none — the keys the warm
+spells are the keys the pages build. The store is the demo's, with a month's file committed through the one write
+path; the pages run in AppTest, whose runs share the process's caches with the warm."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import page_as
+
+PAGES = ["overview", "trends", "matrix", "events", "awards", "tasks", "briefing"]
+
+
+def _commit_a_month(path) -> int:
+    from metrics import importer, store
+
+    with store.opened(path) as db:
+        codes = store.departments(db)["dept_code"].tolist()[:5]
+    text = "月份,科室编码,患者满意度\n" + "".join(f"2026-11,{c},93.5\n" for c in codes)
+    report = importer.commit(text.encode("utf-8"), "month.csv", kind="metrics", user="editor1", lang="zh",
+                             db_path=str(path))  # fmt: skip
+    assert report.committed, report.problems
+    with store.opened(path) as db:
+        return store.data_version(db)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_first_visit_after_the_warm_works_out_no_view(demo_db, page):
+    from pages import _common as ui
+    from pages import _warm
+
+    version = _commit_a_month(demo_db)
+    assert _warm.warm(str(demo_db), version) >= len(PAGES)
+    before = dict(ui.BUILDS)
+    at = page_as(f"pages/{page}.py")  # a new session, as the first visitor's
+    assert dict(ui.BUILDS) == before, f"{page}: the first visit after the warm worked out its view again"
+    at.run()  # and its first click
+    assert dict(ui.BUILDS) == before, f"{page}: the first click after the warm worked out its view again"
+
+
+def test_only_a_new_version_of_a_store_seen_before_is_warmed(tmp_path):
+    from pages import _warm
+
+    path = str(tmp_path / "never-opened.db")
+    assert _warm.seen(path, 3) is None  # the first version a server sees: its first visitor works it out
+    assert _warm.seen(path, 3) is None  # the same version again: nothing to do
+    # a new version: warmed only under a running server (AppTest and the CLI have none)
+    assert _warm.seen(path, 4) is None and not _warm.enabled()
