@@ -208,10 +208,15 @@ CDP_FIELDS = ("script", "layout", "style", "task", "nodes", "dom", "traces", "po
 PAGE_JS = """() => {
   const gds = [...document.querySelectorAll('.js-plotly-plot')];
   let traces = 0, points = 0;
+  const size = a => {  // an array, a typed array, an array of rows, or plotly's {dtype, bdata, shape}
+    if (!a || typeof a !== 'object') return 0;
+    if (a.shape) return String(a.shape).split(',').reduce((m, x) => m * (parseInt(x) || 1), 1);
+    if (!(Array.isArray(a) || ArrayBuffer.isView(a))) return 0;
+    return Array.isArray(a[0]) || ArrayBuffer.isView(a[0]) ? Array.from(a).reduce((m, r) => m + size(r), 0) : a.length;
+  };
   for (const gd of gds) for (const t of (gd.data || [])) {
     traces += 1;
-    const n = ['x', 'y', 'z', 'values'].map(k => (t[k] && t[k].length) || 0);
-    points += t.z ? t.z.reduce((a, r) => a + ((r && r.length) || 1), 0) : Math.max(...n);
+    points += Math.max(size(t.x), size(t.y), size(t.z), size(t.values));
   }
   return {dom: document.getElementsByTagName('*').length, traces, points};
 }"""
