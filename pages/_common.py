@@ -559,7 +559,6 @@ def marked_table(rows, key: str, headers: dict[str, str], file_name: str, marker
     st.dataframe(
         paged(rows, key, headers, file_name=file_name),
         hide_index=True,
-        key=f"{key}_table",  # a stable element id: a new page of rows updates the grid, not a new one (issue 15)
         width="stretch",
         column_config={
             "marker": st.column_config.ImageColumn(marker, width=40),

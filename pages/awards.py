@@ -73,7 +73,6 @@ with right:
         st.dataframe(
             view.rectifying.rows,
             hide_index=True,
-            key="awards_rectifying",
             width="stretch",
             column_config={
                 **{col: st.column_config.TextColumn(h) for col, h in view.rectifying.headers.items()},
@@ -91,7 +90,6 @@ table = ui.paged(s.rows, "awards_status_page", s.headers, file_name=s.file_name)
 st.dataframe(
     table,
     hide_index=True,
-    key="awards_status",
     width="stretch",
     height=min(36 * (len(table) + 1) + 4, 900),
     column_config={

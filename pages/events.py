@@ -59,7 +59,6 @@ else:
     st.dataframe(
         view.by_indicator,
         hide_index=True,
-        key="events_by_indicator",
         width="stretch",
         column_config={
             "indicator": st.column_config.TextColumn(ui.t("col.indicator_code")),
@@ -73,7 +72,6 @@ else:
     st.dataframe(
         detail,
         hide_index=True,
-        key="events_list",
         width="stretch",
         column_config={c: st.column_config.TextColumn(h) for c, h in view.event_headers.items()},
     )

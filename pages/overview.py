@@ -91,7 +91,6 @@ table = ui.paged(view.table, "overview_table_page", headers, file_name=view.file
 st.dataframe(
     table,
     hide_index=True,
-    key="overview_table",
     width="stretch",
     column_config={
         "dept_code": st.column_config.TextColumn(headers["dept_code"]),
