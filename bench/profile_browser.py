@@ -99,11 +99,20 @@ def base_root(commit: str, folder: Path) -> Path:
 
 
 async def profile(
-    db: Path, pages: list[str], repeat: int, variants: list[str], base: str = "HEAD", scale: str = "M"
+    db: Path,
+    pages: list[str],
+    repeat: int,
+    variants: list[str],
+    base: str = "HEAD",
+    scale: str = "M",
+    cdp: bool = False,
 ) -> dict:
     """All variants served at once and measured in turn (product, floor, ... then again), so that a busy machine's
     drift falls on every variant alike. Each variant serves its own copy of the store (the "after:" pages commit)."""
     from playwright.async_api import async_playwright
+
+    if cdp:
+        cdp_instrument()
 
     names = [*pages, *(f"{p}:back" for p in pages if p.startswith(AFTER))]
     out: dict = {v: {p: [] for p in names} for v in variants}
@@ -134,6 +143,8 @@ async def profile(
             for v, srv in servers.items():
                 ctx, tab = await b.new_tab(browser)
                 tabs[v] = tab
+                if cdp:
+                    await cdp_attach(tab)
                 await b.warm_up(tab, srv)
                 for p in pages:  # every view computed once, every figure's bundle loaded: only warm changes count
                     if not p.startswith(AFTER) and v != "trivial":
@@ -163,7 +174,7 @@ async def profile(
     finally:
         for srv in servers.values():
             srv.stop()
-    return {v: {p: b._summary(ts) for p, ts in res.items()} for v, res in out.items()}
+    return {v: {p: {**b._summary(ts), **_cdp_summary(ts)} for p, ts in res.items()} for v, res in out.items()}
 
 
 async def _after(tab, srv, p: str):
@@ -192,11 +203,88 @@ async def _one(tab, srv, p: str) -> list:
     return list(await b.filter_change(tab, srv, b.PAGES[p]))
 
 
+# --- --cdp: what the browser did in each timed window (Chrome DevTools Protocol Performance.getMetrics) ----------
+CDP_FIELDS = ("script", "layout", "style", "task", "nodes", "dom", "traces", "points")
+PAGE_JS = """() => {
+  const gds = [...document.querySelectorAll('.js-plotly-plot')];
+  let traces = 0, points = 0;
+  const size = a => {  // an array, a typed array, an array of rows, or plotly's {dtype, bdata, shape}
+    if (!a || typeof a !== 'object') return 0;
+    if (a.shape) return String(a.shape).split(',').reduce((m, x) => m * (parseInt(x) || 1), 1);
+    if (!(Array.isArray(a) || ArrayBuffer.isView(a))) return 0;
+    return Array.isArray(a[0]) || ArrayBuffer.isView(a[0]) ? Array.from(a).reduce((m, r) => m + size(r), 0) : a.length;
+  };
+  for (const gd of gds) for (const t of (gd.data || [])) {
+    traces += 1;
+    points += Math.max(size(t.x), size(t.y), size(t.z), size(t.values));
+  }
+  return {dom: document.getElementsByTagName('*').length, traces, points};
+}"""
+_CDP: dict = {}  # tab → (CDP session, the metrics at the window's start)
+
+
+async def _metrics(tab) -> dict:
+    sess = _CDP[id(tab)][0]
+    got = await sess.send("Performance.getMetrics")
+    return {m["name"]: m["value"] for m in got["metrics"]}
+
+
+def cdp_instrument() -> None:
+    """Wrap bench.browser's ``_arm`` (the window opens: a click) and ``_drawn`` (it closes) so every Timing also
+    holds the browser's main-thread seconds in the window, split as Chrome counts them (script, layout, style
+    recalculation, all tasks), the DOM's size (Chrome's live nodes; elements), and the plotly traces and points
+    drawn. A visit opens its window at navigation (Chrome's counters restart with the document)."""
+    arm, drawn = b._arm, b._drawn
+
+    async def _arm(page) -> None:
+        if id(page) in _CDP:
+            _CDP[id(page)] = (_CDP[id(page)][0], await _metrics(page))
+        await arm(page)
+
+    async def _drawn(page, server, w0):
+        t = await drawn(page, server, w0)
+        if id(page) in _CDP:
+            m0, m1 = _CDP[id(page)][1] or {}, await _metrics(page)
+            for f, name in (
+                ("script", "ScriptDuration"),
+                ("layout", "LayoutDuration"),
+                ("style", "RecalcStyleDuration"),
+                ("task", "TaskDuration"),
+            ):
+                t[f] = round((m1.get(name, 0) - m0.get(name, 0)) * 1000, 1)
+            t["nodes"] = m1.get("Nodes")
+            t.update(await page.evaluate(PAGE_JS))
+            _CDP[id(page)] = (_CDP[id(page)][0], None)
+        return t
+
+    b._arm, b._drawn = _arm, _drawn
+
+
+async def cdp_attach(tab) -> None:
+    sess = await tab.context.new_cdp_session(tab)
+    await sess.send("Performance.enable")
+    _CDP[id(tab)] = (sess, None)
+
+
+def _cdp_summary(ts: list) -> dict:
+    return {f: b.med([t.get(f) for t in ts]) for f in CDP_FIELDS if any(f in t for t in ts)}
+
+
 def _row(s: dict) -> str:
     return (
         f"drawn {b._ms(s.get('drawn'))} ms  server {b._ms(s.get('server_ms'))} ms  long tasks {b._ms(s.get('busy'))} ms"
         f"  {(s.get('bytes') or 0) / 1024:.0f} KB  (n={s.get('n')})"
+        + (
+            "  | cdp ms: script {script} layout {layout} style {style} task {task}; nodes {nodes} dom {dom}"
+            " traces {traces} points {points}".format(**{f: _num(s.get(f)) for f in CDP_FIELDS})
+            if "task" in s
+            else ""
+        )
     )
+
+
+def _num(v) -> str:
+    return "–" if v is None else f"{v:.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", default="HEAD", help="the commit the 'base' variant serves (git archive)")
     ap.add_argument("--keep", metavar="DIR", help="build the store in DIR and keep (and reuse) it")
     ap.add_argument("--out", metavar="FILE")
+    ap.add_argument("--cdp", action="store_true", help="also the browser's script/layout/style ms, DOM, plotly points")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     scale = args.scale.upper()
@@ -226,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copy(db, kept)
         pages = [p.strip() for p in args.pages.split(",") if p.strip()]
         variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-        res = asyncio.run(profile(db, pages, args.repeat, variants, args.base, scale))
+        res = asyncio.run(profile(db, pages, args.repeat, variants, args.base, scale, args.cdp))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n=== where the time goes at {args.scale.upper()} (medians) ===")

@@ -41,6 +41,10 @@ def test_browser_bench_runs_end_to_end(tmp_path):
         assert part["warm"]["charts"] >= 2
         assert part["warm"]["server_ms"] > 0  # the server's own log of its script runs was read
     assert s["pages"]["overview"]["filter_new"]["n"] == 1
+    # the warm visits the floor target compares were taken again interleaved with the floor's (≥ 5 each, whatever
+    # --repeat), the sequential medians kept beside them
+    for part in (s["pages"]["overview"], s["floor"]["overview"]):
+        assert part["warm"]["n"] >= 5 and part["warm_sequential"]["n"] == 1
     for n in ("1", "2"):
         c = s["concurrency"][n]
         assert {"p50", "p95", "errors", "peak_rss_mb", "cpu_cores", "visits", "server_p95_ms"} <= set(c)
