@@ -229,13 +229,16 @@ _EXAMPLES: dict[str, list[dict]] = {
     ],
     # fictitious: the roster holds personal data, a template never does
     "staff": [dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是")],
+    # issue 16.3: a group's or region's hospital list (fictitious)
+    "hospitals": [dict(hospital_code="H01", name_zh="第一人民医院", name_en="First People's Hospital", sort=1)],
 }
 
 
 def template_frame(kind: str, metric_defs: list[contract.Metric] | None = None) -> pd.DataFrame:
     """The template of a kind: Chinese headers (metric catalogue names for metrics files) and example rows."""
     k = contract.KINDS[kind]
-    cols = [(c.name, c.zh) for c in k.columns]
+    # the optional 医院编码 column is left out: one hospital never sees it, a group's upload names its hospital
+    cols = [(c.name, c.zh) for c in k.columns if c is not contract.HOSPITAL_COLUMN]
     if k.extra_metric_columns:
         cols += [(m.code, m.name_zh) for m in sorted(metric_defs or contract.METRICS, key=lambda m: m.sort)]
     rows = [[ex.get(name, "") for name, _ in cols] for ex in _EXAMPLES[kind]]

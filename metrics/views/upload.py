@@ -57,7 +57,7 @@ def build(key: ViewKey) -> UploadView:
         defs = store.metric_defs(db)
         batches = store.batches(db, limit=HISTORY_ROWS)
         latest = store.latest_committed_batch_id(db)
-    kinds = ("auto", *contract.KINDS)
+    kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals"))  # the hospital list: admins, CLI (16.3)
     names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
     rejected = batches[batches["rows_rejected"].fillna(0) > 0]["batch_id"].tolist()
     return UploadView(
@@ -74,7 +74,7 @@ def build(key: ViewKey) -> UploadView:
                 csv_name=export.template_file_name(k, "csv"),
                 xlsx_name=export.template_file_name(k, "xlsx"),
             )
-            for k in contract.KINDS
+            for k in kinds[1:]
         ),
         history=_history(batches, lang),
         latest=latest,
