@@ -297,7 +297,9 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
         with db.atomic():
             for tbl in ("metric_values", "events", "award_changes", "tasks", "notices", "staff", "departments"):
                 db.execute(f"DELETE FROM {tbl} WHERE hospital_code = ?", [hospital])
-            db.execute("DELETE FROM targets WHERE hospital_code = ? AND (dept_code != '' OR hospital_code != '')", [hospital])
+            db.execute(
+                "DELETE FROM targets WHERE hospital_code = ? AND (dept_code != '' OR hospital_code != '')", [hospital]
+            )
             audit_log(db, user, "clear_demo", target="demo", hospital=hospital)
             bump_data_version(db)
         return

@@ -127,9 +127,7 @@ def month_range(db: sqlite_utils.Database, hospital: Hospital = "") -> tuple[str
     return row[0], row[1]
 
 
-def reporting_departments(
-    db: sqlite_utils.Database, months: Iterable[str], hospital: str = ""
-) -> dict[str, set[str]]:
+def reporting_departments(db: sqlite_utils.Database, months: Iterable[str], hospital: str = "") -> dict[str, set[str]]:
     """Per month, the departments (not 全院) of ``hospital`` with any metric value stored for it."""
     ms = sorted(set(months))
     out: dict[str, set[str]] = {m: set() for m in ms}
@@ -399,7 +397,8 @@ def event_months(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str
     """Every month ('YYYY-MM') with an event of any status of ``hospital``, oldest first."""
     where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
     return [
-        r[0] for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events" + where + " ORDER BY m", params)
+        r[0]
+        for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events" + where + " ORDER BY m", params)
     ]
 
 
