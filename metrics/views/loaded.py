@@ -66,27 +66,28 @@ def clear() -> None:
         cached.cache_clear()
 
 
-def frames(path: str, version: int) -> Frames:
-    """The small tables of the store at ``path`` as of ``version`` (the version only keys the memo), judged today:
-    a notice becomes overdue (a W03 warning) at midnight without any commit, so the day keys the memo too."""
-    return _frames(path, version, date.today())
+def frames(path: str, version: int, hospital: str = "") -> Frames:
+    """The small tables of hospital ``hospital`` ('' in a one-hospital store) in the store at ``path`` as of
+    ``version`` (the version only keys the memo), judged today: a notice becomes overdue (a W03 warning) at midnight
+    without any commit, so the day keys the memo too. The hospital keys it as well (issue 16.3)."""
+    return _frames(path, version, hospital, date.today())
 
 
 @memo(maxsize=4)
-def _frames(path: str, version: int, today: date) -> Frames:
+def _frames(path: str, version: int, hospital: str, today: date) -> Frames:
     with store.opened(path) as db:
-        departments = store.departments(db)
-        notices = store.notices(db)
+        departments = store.departments(db, hospital=hospital)
+        notices = store.notices(db, hospital=hospital)
         return Frames(
             departments=departments,
-            targets=store.targets(db),
-            events=programme.events_with_notices(store.events(db), notices, today),
-            award_changes=store.award_changes(db),
+            targets=store.targets(db, hospital),
+            events=programme.events_with_notices(store.events(db, hospital=hospital), notices, today),
+            award_changes=store.award_changes(db, hospital=hospital),
             metric_defs=tuple(store.metric_defs(db)),
             indicator_catalogue=store.indicator_catalogue(db),
             dept_names=departments.set_index("dept_code")["dept_name"].to_dict(),
-            months=tuple(store.months_with_data(db)),
-            tasks=store.tasks(db),
+            months=tuple(store.months_with_data(db, hospital=hospital)),
+            tasks=store.tasks(db, hospital=hospital),
             notices=notices,
             today=today,
         )
