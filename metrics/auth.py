@@ -282,6 +282,16 @@ def hospital_names(lang: str = i18n.DEFAULT_LANG, db_path=None) -> dict[str, str
     return {c: (e or z) if col == "name_en" else z for c, z, e in zip(h["hospital_code"], h["name_zh"], h["name_en"])}
 
 
+def user_grants(db_path=None) -> dict[str, tuple[str, ...]]:
+    """username → the hospital codes granted to them (users without a grant are absent)."""
+    with store.opened(db_path) as db:
+        g = store.user_hospitals(db)
+    out: dict[str, tuple[str, ...]] = {}
+    for u, h in zip(g["username"], g["hospital_code"], strict=True):
+        out[u] = (*out.get(u, ()), h)
+    return out
+
+
 def list_users(db_path=None) -> pd.DataFrame:
     """Users (never their hashes): username, role, created_at, failed_count, locked_until, active."""
     with store.opened(db_path) as db:

@@ -862,6 +862,7 @@ ZH: dict[str, str] = {
     "hospital.err.none_readable": "您的账户尚未被授予任何医院的查看权限，请联系管理员；本库有多家医院，未登录时不显示数据。",
     "users.hospitals": "医院",
     "col.hospital_code": "医院编码",
+    "users.col.hospitals": "授权医院",
 }
 
 EN: dict[str, str] = {
@@ -1717,6 +1718,7 @@ EN: dict[str, str] = {
     "hospital.err.none_readable": "Your account has not been granted any hospital yet; ask an administrator. This store holds several hospitals: nothing is shown without signing in.",
     "users.hospitals": "Hospitals",
     "col.hospital_code": "Hospital code",
+    "users.col.hospitals": "Granted hospitals",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -134,6 +134,9 @@ def apply_changes(
     The journal's JSON texts are exactly json.dumps(..., ensure_ascii=False) of the key, old and new rows.
     """
     key_cols = DATA_TABLES[table]
+    if key_cols[0] == "hospital_code" and not all("hospital_code" in new for _old, new in changes):
+        # a row written without its hospital belongs to the one hospital of a one-hospital store ('')
+        changes = [(old, new if "hospital_code" in new else {"hospital_code": "", **new}) for old, new in changes]
     start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
     # Rows with the same columns are encoded column by column (a history file: 72,000 rows of four columns; a
     # call per value took most of the journal's time; issue 7).
