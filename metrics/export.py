@@ -79,22 +79,27 @@ def error_report_bytes(rejects: pd.DataFrame, lang: str = "zh") -> bytes:
 
 
 def export_all(
-    out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None, user: str | None = None
+    out_dir: str | os.PathLike,
+    db_path: str | os.PathLike | None = None,
+    user: str | None = None,
+    hospital: str | None = None,
 ) -> list[Path]:
     """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
-    staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows)."""
+    staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows).
+    ``hospital``: only that hospital's rows of every hospital-scoped table, its batches and its audit records (the
+    catalogues and the holiday schedule are region-wide and written whole); None: every row (issue 16.3)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with store.opened(db_path) as db, db.atomic():
         for table in store.EXPORT_TABLES:
             path = out / f"{table}.csv"
-            frame = store.table_frame(db, table)
+            frame = store.table_frame(db, table, hospital=hospital)
             path.write_bytes(csv_bytes(frame))
             paths.append(path)
             if table == "staff":
                 detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
-                store.audit_log(db, user, "staff_export", target=str(path), detail=detail)
+                store.audit_log(db, user, "staff_export", target=str(path), detail=detail, hospital=hospital or "")
     return paths
 
 
