@@ -74,14 +74,17 @@ def hospitals(db: sqlite_utils.Database) -> pd.DataFrame:
     return _frame(
         db,
         "SELECT hospital_code, name_zh, COALESCE(name_en, '') AS name_en, sort FROM hospitals"
-        " ORDER BY COALESCE(sort, 0), hospital_code",
+        " ORDER BY CASE WHEN sort IS NULL THEN 1 ELSE 0 END, sort, hospital_code",
     )
 
 
 def hospital_codes(db: sqlite_utils.Database) -> tuple[str, ...]:
     """The hospital codes in list order; () in a one-hospital store."""
     return tuple(
-        r[0] for r in db.execute("SELECT hospital_code FROM hospitals ORDER BY COALESCE(sort, 0), hospital_code")
+        r[0]
+        for r in db.execute(
+            "SELECT hospital_code FROM hospitals ORDER BY CASE WHEN sort IS NULL THEN 1 ELSE 0 END, sort, hospital_code"
+        )
     )
 
 
