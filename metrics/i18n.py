@@ -863,6 +863,8 @@ ZH: dict[str, str] = {
     "users.hospitals": "医院",
     "col.hospital_code": "医院编码",
     "users.col.hospitals": "授权医院",
+    "upload.err.region_admin": "本库有多家医院：指标目录与节假日安排为各医院共用，只有管理员可以修改。",
+    "upload.rollback.not_granted": "批次 {batch_id} 属于您无权写入的医院（或为各医院共用的数据），不能回滚。",
 }
 
 EN: dict[str, str] = {
@@ -1719,6 +1721,8 @@ EN: dict[str, str] = {
     "users.hospitals": "Hospitals",
     "col.hospital_code": "Hospital code",
     "users.col.hospitals": "Granted hospitals",
+    "upload.err.region_admin": "This store holds several hospitals: the catalogues and the holiday schedule are shared by all of them, and only administrators may change them.",
+    "upload.rollback.not_granted": "Batch {batch_id} belongs to a hospital you may not write (or to data every hospital shares): it cannot be rolled back.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -397,6 +397,10 @@ def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike 
                 raise RollbackRefused("already", batch_id)
             if store.latest_committed_batch_id(db) != b["batch_id"]:
                 raise RollbackRefused("not_latest", batch_id)
+            codes, writable, may_edit_region = _grant_scope(db, user)
+            hosp = b.get("hospital_code") or ""
+            if (writable is not None and hosp and hosp not in writable) or (codes and not hosp and not may_edit_region):
+                raise RollbackRefused("not_granted", batch_id)  # another hospital's batch (issue 16.3)
             n = store.revert_batch(db, b["batch_id"], user)
             store.audit_log(
                 db,
@@ -404,6 +408,7 @@ def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike 
                 "rollback",
                 target=f"batch {b['batch_id']} {b['file_name'] or ''}".strip(),
                 detail={"batch_id": b["batch_id"], "kind": b["kind"], "rows_restored": n},
+                hospital=hosp,
             )
     return n
 
@@ -529,8 +534,9 @@ def _note_problem(t: reading.RawTable, n: reading.Note, lang: str) -> Problem:
 
 def _grant_scope(db, user: str | None) -> tuple[tuple[str, ...], tuple[str, ...] | None, bool]:
     """(the store's hospital codes, the codes ``user`` may write or None for no limit, whether ``user`` may change
-    the hospital list). A one-hospital store and a write by no account of the store (the CLI's operator, the demo)
-    have no limit here: the pages and the CLI check roles first (issue 16.3)."""
+    what is region-wide in a group store: the hospital list always, the catalogues and the holiday schedule when the
+    store holds several hospitals). A one-hospital store and a write by no account of the store (the CLI's operator,
+    the demo) have no hospital limit here: the pages and the CLI check roles first (issue 16.3)."""
     codes = store.hospital_codes(db)
     row = store.user_row(db, user) if user else None
     if row is None:
@@ -550,7 +556,7 @@ def _check_tables(
 ) -> list[validate.Checked]:
     """Validate each table, departments first, so later tables know the departments the file defines; each
     table against the stored rows of its hospital (its 医院编码 column, else ``hospital``)."""
-    codes, writable, may_edit_hospitals = _grant_scope(db, user)
+    codes, writable, may_edit_region = _grant_scope(db, user)
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
     per_hospital: dict[str, tuple] = {}
     ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
@@ -573,7 +579,7 @@ def _check_tables(
             hospital=h,
             hospitals=codes,
             writable=writable,
-            may_edit_hospitals=may_edit_hospitals,
+            may_edit_hospitals=may_edit_region,
         )
         c = validate.check(t, ctx)
         if t.kind in contract.HOSPITAL_KINDS:  # every row is written under its hospital (first in the key)

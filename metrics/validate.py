@@ -239,9 +239,9 @@ def check(table: RawTable, ctx: Context) -> Checked:
     if table.kind in contract.HOSPITAL_KINDS:
         out.hospital = ctx.hospital
         _hospital_column(frame, ctx, tr, out)
-    elif table.kind == "hospitals" and not ctx.may_edit_hospitals:
-        out.file_level = True
-        tr.err(0, "", "", "hospital_list_admin")
+    elif not ctx.may_edit_hospitals and (table.kind == "hospitals" or (ctx.hospitals and table.kind in REGION_KINDS)):
+        out.file_level = True  # the hospital list, and in a group store what every hospital shares: admins only
+        tr.err(0, "", "", "hospital_list_admin" if table.kind == "hospitals" else "region_admin")
         return out
     {
         "departments": _departments,
@@ -258,6 +258,10 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "hospitals": _hospitals,
     }[table.kind](frame, ctx, tr, out)
     return out
+
+
+# Kinds shared by every hospital of a group store (region-wide tables): only admins change them there.
+REGION_KINDS = ("indicators", "metric_catalogue", "calendar")
 
 
 def file_hospital(table: RawTable, default: str = "") -> str:

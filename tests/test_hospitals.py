@@ -281,3 +281,26 @@ def test_the_cli_refuses_a_hospital_the_user_may_not_use(group_db, tmp_path, cap
     assert _state(group_db) == before and not (tmp_path / "b.html").exists() and not Path(out).exists()
     assert cli.main(["briefing", "--hospital", A, "--user", "a_vi", "--html", str(tmp_path / "a.html")]) == 0
     assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed"]) == 0
+
+
+def test_a_user_of_a_neither_sees_nor_rolls_back_bs_batches(group_db):
+    from metrics.views import upload as upload_view
+
+    b = importer.commit(_metrics_csv([(B, "2026-10", "K01", 97)]), "b.csv", "metrics", user="adm")
+    assert b.committed
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    seen = {h: upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=h)) for h in (A, B)}
+    assert "b.csv" in seen[B].history.to_csv() and seen[B].latest == b.batch_id
+    assert "b.csv" not in seen[A].history.to_csv() and seen[A].latest is None
+    with pytest.raises(importer.RollbackRefused) as refused:
+        importer.rollback(b.batch_id, user="a_ed")
+    assert refused.value.code == "not_granted"
+    assert importer.rollback(b.batch_id, user="adm") == 1
+
+
+def test_in_a_group_store_only_admins_change_what_every_hospital_shares(group_db):
+    day = [dict(date="2027-01-01", kind="休", name="元旦")]
+    r = importer.commit_rows("calendar", day, source="edit", user="a_ed")
+    assert not r.committed and "管理员" in r.problems[0].message
+    assert importer.commit_rows("calendar", day, source="edit", user="adm").committed

@@ -218,13 +218,19 @@ def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]
     )
 
 
-def batches(db: sqlite_utils.Database, limit: int | None = None) -> pd.DataFrame:
-    """Batch history, newest first."""
-    sql = "SELECT * FROM batches ORDER BY batch_id DESC"
+def batches(
+    db: sqlite_utils.Database, limit: int | None = None, hospital: str | tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Batch history, newest first; ``hospital``: only the batches that wrote that hospital (or those)."""
+    where, params = "", []
+    if hospital is not None:
+        codes = hospital_tuple(hospital)
+        where, params = f" WHERE hospital_code IN ({','.join('?' * len(codes))})", list(codes)
+    sql = "SELECT * FROM batches" + where + " ORDER BY batch_id DESC"
     if limit:
         sql += " LIMIT ?"
-        return _frame(db, sql, [int(limit)])
-    return _frame(db, sql)
+        params.append(int(limit))
+    return _frame(db, sql, params)
 
 
 def batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
