@@ -58,16 +58,21 @@ def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[t
     for hosp in sorted({k[0] for k in wanted}):
         depts = sorted({k[1] for k in wanted if k[0] == hosp})
         months = [k[2] for k in wanted if k[0] == hosp]
-        cur = db.execute(
-            "SELECT t.dept_code, t.month, t.metric, t.value FROM json_each(?) d CROSS JOIN metric_values t"
-            " WHERE t.hospital_code = ? AND t.dept_code = d.value AND t.month BETWEEN ? AND ?",
-            [json.dumps(depts, ensure_ascii=False), hosp, min(months), max(months)],
-        )
-        for d, m, metric, v in cur.fetchall():
-            key = (hosp, d, m, metric)
-            if key in wanted:
-                out[key] = {"hospital_code": hosp, "dept_code": d, "month": m, "metric": metric, "value": v}
+        for i in range(0, len(depts), _DEPTS_PER_QUERY):  # plain IN lists: the same SQL on SQLite and PostgreSQL
+            part = depts[i : i + _DEPTS_PER_QUERY]
+            cur = db.execute(
+                "SELECT dept_code, month, metric, value FROM metric_values WHERE hospital_code = ?"
+                f" AND dept_code IN ({','.join('?' * len(part))}) AND month BETWEEN ? AND ?",
+                [hosp, *part, min(months), max(months)],
+            )
+            for d, m, metric, v in cur.fetchall():
+                key = (hosp, d, m, metric)
+                if key in wanted:
+                    out[key] = {"hospital_code": hosp, "dept_code": d, "month": m, "metric": metric, "value": v}
     return out
+
+
+_DEPTS_PER_QUERY = 500
 
 
 def find_batch_by_sha(db: sqlite_utils.Database, sha256: str, hospital: str = "") -> dict | None:
