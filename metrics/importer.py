@@ -512,7 +512,8 @@ def _prepare_tables(
         new_departments=new_depts,
         file_level=file_level,
         rejected_rows=_rejected_rows(tables, [p for p in problems if (p.sheet, p.line) in data_lines]),
-        hospital=next((c.hospital for c in checked if c.kind in contract.HOSPITAL_KINDS), hospital),
+        # '' for what every hospital shares (the catalogues, the holidays, the hospital list)
+        hospital=next((c.hospital for c in checked if c.kind in contract.HOSPITAL_KINDS), ""),
         **base,
     )
     return report, _Plan(plan_changes, list(problems), kept=kept)

@@ -304,3 +304,14 @@ def test_in_a_group_store_only_admins_change_what_every_hospital_shares(group_db
     r = importer.commit_rows("calendar", day, source="edit", user="a_ed")
     assert not r.committed and "管理员" in r.problems[0].message
     assert importer.commit_rows("calendar", day, source="edit", user="adm").committed
+
+
+def test_the_same_file_for_two_hospitals_is_no_duplicate_and_writes_each_once(group_db):
+    data = _metrics_csv([("2026-10", "K01", 96)], False)
+    first = importer.commit(data, "m.csv", "metrics", user="adm", hospital=A)
+    second = importer.commit(data, "m.csv", "metrics", user="adm", hospital=B)
+    again = importer.commit(data, "m.csv", "metrics", user="adm", hospital=B)
+    assert first.committed and second.committed and again.duplicate_of == second.batch_id
+    with store.opened(group_db) as db:
+        got = store.metric_values(db, hospital=(A, B), dept_codes=["K01"], metrics=["patient_satisfaction"])
+    assert got[got["month"] == "2026-10"].set_index("hospital_code")["value"].to_dict() == {A: 96.0, B: 96.0}

@@ -76,10 +76,10 @@ _DEPTS_PER_QUERY = 500
 
 
 def find_batch_by_sha(db: sqlite_utils.Database, sha256: str, hospital: str = "") -> dict | None:
-    """The committed batch that already holds a file with this SHA-256 for ``hospital``, if any (the same file
-    uploaded for another hospital is not a duplicate)."""
+    """The committed batch that already holds a file with this SHA-256 for ``hospital`` or for every hospital ('':
+    a catalogue, the holidays), if any (the same file uploaded for another hospital is not a duplicate)."""
     cur = db.execute(
-        "SELECT * FROM batches WHERE sha256 = ? AND hospital_code = ? AND status = 'committed'"
+        "SELECT * FROM batches WHERE sha256 = ? AND hospital_code IN (?, '') AND status = 'committed'"
         " ORDER BY batch_id DESC LIMIT 1",
         [sha256, hospital],
     )
