@@ -52,7 +52,7 @@ def _problems_table(df: pd.DataFrame) -> None:
 
 st.title(t("upload.title"))
 _show_flash()
-view = ui.view(upload_view.build, ui.view_key())
+view = ui.view(upload_view.build, ui.view_key(admin=ui.can("admin")))
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):

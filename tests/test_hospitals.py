@@ -315,3 +315,14 @@ def test_the_same_file_for_two_hospitals_is_no_duplicate_and_writes_each_once(gr
     with store.opened(group_db) as db:
         got = store.metric_values(db, hospital=(A, B), dept_codes=["K01"], metrics=["patient_satisfaction"])
     assert got[got["month"] == "2026-10"].set_index("hospital_code")["value"].to_dict() == {A: 96.0, B: 96.0}
+
+
+def test_the_upload_page_offers_the_hospital_list_to_admins_only(group_db):
+    from metrics.views import upload as upload_view
+
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    for admin in (False, True):
+        view = upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A, admin=admin))
+        assert ("hospitals" in view.kinds) is admin
+        assert any(t.kind == "hospitals" for t in view.templates) is admin

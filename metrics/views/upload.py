@@ -60,7 +60,8 @@ def build(key: ViewKey) -> UploadView:
         latest = store.latest_committed_batch_id(db)
     if latest is not None and latest not in set(batches["batch_id"]):
         latest = None  # another hospital's batch, or older than the history shown: nothing this page may undo
-    kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals"))  # the hospital list: admins, CLI (16.3)
+    # the hospital list (issue 16.3): offered to admins only (the validator refuses it from anyone else)
+    kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals" or key.get("admin")))
     names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
     rejected = batches[batches["rows_rejected"].fillna(0) > 0]["batch_id"].tolist()
     return UploadView(
