@@ -103,9 +103,8 @@ def current_hospital(version: int | None = None) -> str:
         return ""
     readable = readable_hospitals(version)
     asked = st.query_params.get(HOSPITAL_PARAM)
-    if asked is not None and asked not in readable:
-        st.error(t("hospital.err.url_not_granted", code=safe.md_text(str(asked))))
-        st.stop()
+    if asked is not None:
+        refuse_unreadable(asked, version, readable)
     if not readable:
         st.error(t("hospital.err.none_readable"))
         st.stop()
@@ -114,6 +113,16 @@ def current_hospital(version: int | None = None) -> str:
         chosen = readable[0]
     st.session_state[HOSPITAL_KEY] = chosen
     return chosen
+
+
+def refuse_unreadable(code: str, version: int | None = None, readable: tuple[str, ...] | None = None) -> None:
+    """The one access check of the page layer: stop the page with an error unless the signed-in user may read
+    hospital ``code`` ('' passes in a one-hospital store only)."""
+    if readable is None:
+        readable = readable_hospitals(version)
+    if code not in readable:
+        st.error(t("hospital.err.url_not_granted", code=safe.md_text(str(code))))
+        st.stop()
 
 
 def set_hospital(code: str) -> None:
@@ -132,7 +141,10 @@ def _view(name: str, _build, key):
 def view(build, key):
     """``build(key)`` once per key for every session (st.cache_resource: shared, never pickled; callers never
     change what they get). ``build`` is a module-level view-model builder of ``metrics.views``; ``key`` a
-    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11)."""
+    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11).
+    A key for a hospital the user may not read is refused here, whoever made it (issue 16.3): the page stops with
+    an error before anything is built or served from the cache."""
+    refuse_unreadable(key.hospital, key.version)
     return _view(f"{build.__module__}.{build.__qualname__}", build, key)
 
 

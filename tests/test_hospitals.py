@@ -326,3 +326,19 @@ def test_the_upload_page_offers_the_hospital_list_to_admins_only(group_db):
         view = upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A, admin=admin))
         assert ("hospitals" in view.kinds) is admin
         assert any(t.kind == "hospitals" for t in view.templates) is admin
+
+
+def test_a_view_key_for_hospital_b_is_refused_by_the_page_layer_whoever_built_it(group_db):
+    script = f"""
+from metrics.views import ViewKey, overview
+from pages import _common as ui
+key = ViewKey.of({str(group_db)!r}, ui.data_version(), "zh", hospital={B!r}, grain="year", period="2026")
+ui.view(overview.build, key)
+import streamlit as st
+st.write("built")
+"""
+    at = AppTest.from_string(script, default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("a_vi")
+    at.run()
+    assert [e.value for e in at.error] == ["您无权查看医院“H02”的数据。"]
+    assert not any("built" in m.value for m in at.markdown)
