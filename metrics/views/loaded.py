@@ -4,7 +4,8 @@ names, months holding data (issue 11).
 Plain memos, not Streamlit caches: a view-model builder runs once per key (``pages._common.view`` caches it), but
 the overview's KPIs, its ranking page and its metric choice all need the same tables and period values; reading
 them per choice cost a cold rerun per click. Every memo (``memo``) is keyed by the store's path and its data
-version (every commit bumps it), so nothing stale or from another store is served; each holds a few entries only.
+version (every commit bumps it), so nothing stale or from another store is served, and by the hospital (issue 16.3:
+``ViewKey.hospital``, passed right after the version), so no hospital is served another's; each holds a few entries.
 ``clear()`` empties them all (the bench's cold run clears them with Streamlit's caches).
 """
 
@@ -73,7 +74,7 @@ def frames(path: str, version: int, hospital: str = "") -> Frames:
     return _frames(path, version, hospital, date.today())
 
 
-@memo(maxsize=4)
+@memo(maxsize=8)  # a few hospitals of a group store side by side
 def _frames(path: str, version: int, hospital: str, today: date) -> Frames:
     with store.opened(path) as db:
         departments = store.departments(db, hospital=hospital)
