@@ -342,3 +342,13 @@ st.write("built")
     at.run()
     assert [e.value for e in at.error] == ["您无权查看医院“H02”的数据。"]
     assert not any("built" in m.value for m in at.markdown)
+
+
+def test_the_users_page_shows_grants_and_the_commission_role_in_a_group_store(group_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("adm")
+    at.switch_page("pages/users.py")
+    at.run()
+    assert not at.exception and not at.error
+    users = at.dataframe[0].value.set_index("用户名")
+    assert users.loc["a_ed", "授权医院"] == A and users.loc["comm", "角色"] == "委员会（查看全部医院）"
