@@ -99,5 +99,5 @@ if ui.guarded(ui.is_demo_store):
 try:
     nav.run()
 except Exception as e:  # a friendly message for the user, the full traceback in the server log
-    log.exception("page %s failed", nav.url_path)
+    log.exception("page %s failed (store %s)", nav.url_path, ui.store_name())
     st.error(ui.store_message(e))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 
 from metrics import auth, contract, demo, export, i18n, importer, limits, store
@@ -14,7 +13,10 @@ ROLE_CHOICES = auth.ROLES
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m metrics", description="清廉医院建设指标看板 — command line")
-    p.add_argument("--db", help="the SQLite store (default data/integrity.db or $INTEGRITY_DB)")
+    p.add_argument(
+        "--db",
+        help="the store: a file, sqlite:///file or postgresql://… (default data/integrity.db or $INTEGRITY_DB)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="fill an empty store with demo data")
     d.add_argument("--if-empty", action="store_true", help="do nothing when the store already holds data")
@@ -39,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.choices[name].add_argument("--user", help="whose grants --hospital is checked against (an account)")
     sub.choices["export"].add_argument("--lang", choices=("zh", "en"), default="zh")
     for sp in sub.choices.values():  # --db also after the subcommand; SUPPRESS keeps a --db given before it
-        sp.add_argument("--db", default=argparse.SUPPRESS, help="the SQLite store")
+        sp.add_argument("--db", default=argparse.SUPPRESS, help="the store: a file or a URL")
     return p
 
 
@@ -54,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     commands |= {"briefing": cmd_briefing, "points": cmd_points}
     try:
         return commands[args.command](args)
-    except (sqlite3.DatabaseError, OSError) as e:  # a broken, read-only or full store: say so, no traceback
+    except (*store.ERRORS, OSError) as e:  # a broken, read-only or full store: say so, no traceback
         lang = getattr(args, "lang", None) or i18n.DEFAULT_LANG
-        where = store.db_path(args.db)
+        where = store.masked(store.db_path(args.db))
         print(i18n.t("store.cli.failed", lang, path=where, error=i18n.t(store.problem_key(e), lang)), file=sys.stderr)
         print(i18n.t("store.cli.detail", lang, detail=f"{type(e).__name__}: {e}"), file=sys.stderr)
         return 1
@@ -345,7 +347,7 @@ def _add_access_parsers(sub) -> None:
     lr = us.add_parser("require-login", help="whether viewers must sign in before browsing")
     lr.add_argument("value", choices=("on", "off"))
     b = sub.add_parser("backup", help="write a consistent online copy of the store")
-    b.add_argument("--out", help="backup file (default data/backups/integrity-<time>.db)")
+    b.add_argument("--out", help="backup file (default data/backups/integrity-<time>.db, or .dump for PostgreSQL)")
     b.add_argument("--lang", choices=("zh", "en"), default="zh")
     rs = sub.add_parser("restore", help="replace the store with a checked backup (the current store is kept)")
     rs.add_argument("path")

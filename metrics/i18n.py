@@ -865,6 +865,9 @@ ZH: dict[str, str] = {
     "users.col.hospitals": "授权医院",
     "upload.err.region_admin": "本库有多家医院：指标目录与节假日安排为各医院共用，只有管理员可以修改。",
     "upload.rollback.not_granted": "批次 {batch_id} 属于您无权写入的医院（或为各医院共用的数据），不能回滚。",
+    # --- pgstore ---
+    "backup.err.pg_tool_missing": "找不到 PostgreSQL {version} 或更新版本的 {tool}，无法备份或恢复 PostgreSQL 数据库。请在本机运行：apt-get install -y postgresql-client-{version}，然后重试。当前数据库未作任何改动。",
+    "backup.err.not_dump": "该文件不是本看板用 pg_dump 写出的 PostgreSQL 备份或已损坏（{detail}）。当前数据库未作任何改动。",
 }
 
 EN: dict[str, str] = {
@@ -1723,6 +1726,9 @@ EN: dict[str, str] = {
     "users.col.hospitals": "Granted hospitals",
     "upload.err.region_admin": "This store holds several hospitals: the catalogues and the holiday schedule are shared by all of them, and only administrators may change them.",
     "upload.rollback.not_granted": "Batch {batch_id} belongs to a hospital you may not write (or to data every hospital shares): it cannot be rolled back.",
+    # --- pgstore ---
+    "backup.err.pg_tool_missing": "{tool} for PostgreSQL {version} or newer was not found, so a PostgreSQL store cannot be backed up or restored. Run on this machine: apt-get install -y postgresql-client-{version}, then try again. The current store was not changed.",
+    "backup.err.not_dump": "This file is not a PostgreSQL backup written by this dashboard's pg_dump, or it is damaged ({detail}). The current store was not changed.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

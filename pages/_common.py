@@ -155,17 +155,20 @@ def view(build, key):
 
 def store_problem_key(exc: BaseException) -> str | None:
     """The i18n key explaining a store failure, or None when ``exc`` is not one."""
-    import sqlite3
-
-    if isinstance(exc, sqlite3.DatabaseError | OSError):
+    if isinstance(exc, store.ERRORS + (OSError,)):
         return store.problem_key(exc)
     return None
+
+
+def store_name() -> str:
+    """The store for the server log: its file, or its URL with the password hidden."""
+    return store.masked(store.db_path())
 
 
 def _store_failed(exc: BaseException) -> None:
     import logging
 
-    logging.getLogger("integrity").error("store %s failed", store.db_path(), exc_info=exc)
+    logging.getLogger("integrity").error("store %s failed", store.masked(store.db_path()), exc_info=exc)
     st.error(store_message(exc))
     st.stop()
 
@@ -178,22 +181,18 @@ def store_message(exc: BaseException) -> str:
 
 def store_guard() -> None:
     """Open the store once at the start of a run; when it cannot be read, show why and stop the run."""
-    import sqlite3
-
     try:
         with store.opened() as db:
             store.data_version(db)
-    except (sqlite3.DatabaseError, OSError) as e:
+    except (*store.ERRORS, OSError) as e:
         _store_failed(e)
 
 
 def guarded(fn, *args, **kwargs):
     """``fn(*args, **kwargs)``; a store failure shows the friendly page and stops the run."""
-    import sqlite3
-
     try:
         return fn(*args, **kwargs)
-    except (sqlite3.DatabaseError, OSError) as e:
+    except (*store.ERRORS, OSError) as e:
         _store_failed(e)
 
 

@@ -85,7 +85,7 @@ actor = ui.current_user()
 st.download_button(
     ui.t("backup.download"),
     data=lambda: backup.backup_bytes(actor=actor),  # made only when clicked
-    file_name=f"integrity-backup-{today.isoformat()}.db",
-    mime="application/vnd.sqlite3",
+    file_name=backup.download_name(today)[0],
+    mime=backup.download_name(today)[1],
     key="backup_download",
 )

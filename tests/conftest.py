@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh SQLite store per test, and a demo-filled store shared per session."""
+"""Shared fixtures: a fresh store per test, and a demo-filled store shared per session.
+
+The store tests run on both stores (issue 16): in the modules of ``BOTH_STORES``, every test that uses a store
+fixture (``db_file``, ``fresh_db``, ``demo_db``, ``store_url``) runs twice, ids ``[sqlite]`` and ``[postgresql]``; on
+PostgreSQL the fixture gives a URL of a fresh database on the run's throwaway cluster (``pg_cluster``, see
+tests/pgcluster.py; ``$INTEGRITY_PG_URL`` names a server instead). Elsewhere the store is SQLite, as before.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from metrics import store
+from tests import pgcluster
 
 ROOT = Path(__file__).resolve().parent.parent
 # The demo ends last month by default, so its rows move with the calendar. Tests pin its last month: what they
@@ -16,14 +23,94 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_END_MONTH = "2026-10"
 
 
+# Test modules whose store tests run on SQLite and on PostgreSQL.
+BOTH_STORES = {
+    "test_store_faults",
+    "test_ingest_import",
+    "test_ingest_trust",
+    "test_ingest_rows",
+    "test_rules_edits",
+    "test_calendar_kind",
+    "test_programme_kinds",
+    "test_demo_clear",
+    "test_fault_concurrent",
+    "test_fault_kill",
+    "test_upload_page",
+    "test_pages_browse",
+    "test_views_overview",
+    "test_auth",
+    "test_lockout",
+}
+STORES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    if "store_kind" in metafunc.fixturenames:  # a module may name its own stores (STORES = ("postgresql",))
+        both = metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_STORES
+        stores = getattr(metafunc.module, "STORES", STORES if both else None)
+        if stores:  # elsewhere the store is SQLite and test ids stay as they were
+            metafunc.parametrize("store_kind", stores, indirect=True)
+
+
 @pytest.fixture
-def db_file(tmp_path, monkeypatch) -> Path:
-    """A fresh, empty store file; also the default store for code under test ($INTEGRITY_DB)."""
-    path = tmp_path / "store.db"
+def store_kind(request) -> str:
+    """'sqlite' or 'postgresql': the store this test runs on (both in BOTH_STORES modules, else sqlite)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The run's PostgreSQL server (started once; a server that cannot start fails the tests, never skips them)."""
+    cluster = pgcluster.Cluster.start()
+    pgcluster.RUNNING[:] = [cluster]
+    yield cluster
+    pgcluster.RUNNING.clear()
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh PostgreSQL database holding an empty store; its URL (dropped after the test)."""
+    url = pg_cluster.new_database()
+    yield url
+    pg_cluster.drop(url)
+
+
+@pytest.fixture
+def db_file(store_kind, tmp_path, monkeypatch, request):
+    """A fresh, empty store — a file (Path) on SQLite, a database URL (str) on PostgreSQL; also the default store
+    for code under test ($INTEGRITY_DB)."""
+    if store_kind == "postgresql":
+        path = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
+    else:
+        path = tmp_path / "store.db"
     monkeypatch.setenv(store.DB_ENV, str(path))
     with store.opened(path):
         pass
     return path
+
+
+@pytest.fixture
+def new_store(store_kind, tmp_path, request):
+    """``new_store(name, bare=False)``: a place for a new store on this test's store kind — a file path not yet
+    made on SQLite; on PostgreSQL the URL of a new database holding an empty store (``bare``: no schema yet)."""
+
+    def make(name: str = "store", bare: bool = False):
+        if store_kind != "postgresql":
+            return tmp_path / f"{name}.db"
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.new_database(bare=bare)
+        request.addfinalizer(lambda: cluster.drop(url))
+        return url
+
+    return make
+
+
+@pytest.fixture
+def store_url(db_file):
+    """The fresh store of ``db_file`` as a URL: sqlite:///… or postgresql://…"""
+    return db_file if isinstance(db_file, str) else f"sqlite:///{db_file}"
 
 
 @pytest.fixture
@@ -44,9 +131,30 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_cluster) -> str:
+    """A PostgreSQL database filled once per session with the same demo; copied (CREATE DATABASE … TEMPLATE)."""
+    from metrics import demo
+
+    url = pg_cluster.new_database()
+    demo.fill(url, end_month=DEMO_END_MONTH)
+    store.dispose(url)  # a template may have no open connection
+    yield url
+    pg_cluster.drop(url)
+
+
 @pytest.fixture
-def demo_db(demo_template, tmp_path, monkeypatch) -> Path:
-    """A private copy of the demo store, set as the default store ($INTEGRITY_DB)."""
+def demo_db(store_kind, tmp_path, monkeypatch, request):
+    """A private copy of the demo store, set as the default store ($INTEGRITY_DB): a file on SQLite, a database URL
+    on PostgreSQL."""
+    if store_kind == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.new_database(template=request.getfixturevalue("pg_demo_template"))
+        request.addfinalizer(lambda: cluster.drop(url))
+        monkeypatch.setenv(store.DB_ENV, url)
+        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
+        return url
+    demo_template = request.getfixturevalue("demo_template")
     path = tmp_path / "demo.db"
     with store.opened(demo_template) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -109,12 +217,39 @@ VALUES_SQL = "SELECT dept_code, month, metric, value FROM metric_values ORDER BY
 
 
 def file_rows(path, sql: str = VALUES_SQL) -> list[tuple]:
-    """The rows of ``sql`` read from the SQLite file at ``path`` by a connection of its own (no store code between):
-    by default every metric value, sorted."""
+    """The rows of ``sql`` read from the store at ``path`` (a SQLite file or a PostgreSQL URL) by a connection of its
+    own (no store code between): by default every metric value, sorted."""
     import sqlite3
+
+    if store.is_server(path):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(make_url(path).set(drivername="postgresql").render_as_string(False)) as conn:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
 
     conn = sqlite3.connect(str(path))
     try:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def store_text(db) -> str:
+    """Everything an open store holds, as text (SQLite's iterdump; on PostgreSQL every row of every table)."""
+    if not store.is_server(getattr(db, "target", None)):
+        return "\n".join(db.conn.iterdump())
+    tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+    return "\n".join(f"{t}: {tuple(r)!r}" for t in sorted(tables) for r in db.execute(f"SELECT * FROM {t}"))
+
+
+def copy_of(src, dst: Path):
+    """A private copy of the store ``src``: a file copied to ``dst`` on SQLite, a database made from it on
+    PostgreSQL (its URL)."""
+    if store.is_server(src):
+        store.dispose(src)
+        return pgcluster.RUNNING[0].new_database(template=src)
+    with store.opened(src) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(src, dst)
+    return dst

@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from metrics import auth, cli, store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, store_text
 
 PW = "correct horse 9"
 PRODUCTION_HASHER = auth._hasher
@@ -34,7 +34,7 @@ def test_password_is_stored_only_as_an_argon2id_hash(db_file):
     auth.add_user("alice", PW, "editor")
     with store.opened(db_file) as db:
         row = store.user_row(db, "alice")
-        dump = "\n".join(db.conn.iterdump())
+        dump = store_text(db)
     assert row["password_hash"].startswith("$argon2id$")
     assert PW not in dump  # nowhere in the file: not in users, not in the audit log
     assert PasswordHasher().verify(row["password_hash"], PW)
@@ -144,7 +144,7 @@ def test_sessions_map_a_random_token_to_the_current_role(db_file):
     assert len(token) >= 40
     assert auth.session_user(token) == auth.User("ed", "editor")
     with store.opened(db_file) as db:
-        assert token not in "\n".join(db.conn.iterdump())  # only its hash is kept
+        assert token not in store_text(db)  # only its hash is kept
     auth.add_user("admin", PW, "admin")
     auth.set_role("ed", "viewer")
     assert auth.session_user(token).role == "viewer"  # read from users on every call

@@ -4,7 +4,6 @@ and the command line is audited as cli:<os user> like every other CLI action."""
 from __future__ import annotations
 
 import getpass
-import sqlite3
 
 import pytest
 
@@ -13,7 +12,7 @@ from metrics import cli, demo, store
 
 def _audit(path) -> list[tuple]:
     with store.opened(path) as db:
-        return db.execute("SELECT user, action FROM audit ORDER BY id").fetchall()
+        return db.execute('SELECT "user", action FROM audit ORDER BY id').fetchall()
 
 
 def test_cli_demo_fill_is_audited_as_the_os_user(db_file, capsys):
@@ -35,12 +34,18 @@ def test_clear_and_its_audit_record_commit_together(demo_db):
         v0 = store.data_version(db)
         n0 = len(store.departments(db))
         # The audit table refuses the record: the clear must not happen without it.
-        db.execute("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
-    with pytest.raises(sqlite3.DatabaseError):
+        if store.is_server(demo_db):
+            db.execute(
+                "CREATE FUNCTION audit_full() RETURNS trigger AS $$ BEGIN RAISE 'audit full'; END $$ LANGUAGE plpgsql"
+            )
+            db.execute("CREATE TRIGGER no_audit BEFORE INSERT ON audit EXECUTE FUNCTION audit_full()")
+        else:
+            db.execute("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
+    with pytest.raises(store.ERRORS):
         demo.clear(demo_db, user="ed")
     with store.opened(demo_db) as db:
         assert len(store.departments(db)) == n0 and store.data_version(db) == v0
-        db.execute("DROP TRIGGER no_audit")
+        db.execute("DROP TRIGGER no_audit" + (" ON audit" if store.is_server(demo_db) else ""))
     demo.clear(demo_db, user="ed")
     with store.opened(demo_db) as db:
         assert store.is_empty(db) and store.data_version(db) == v0 + 1

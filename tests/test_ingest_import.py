@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 
 import pandas as pd
 import pytest
 
 from metrics import contract, export, importer, store, validate
+from tests.conftest import file_rows
 
 HEADER = "月份,科室编码,科室名称,患者满意度,职工满意度,投诉件数"
 
@@ -315,10 +315,8 @@ def test_concurrent_commits_never_interleave(db_file):
     for th in threads:
         th.join()
     assert all(r.committed for r in results) and len(values(db_file)) == 24
-    con = sqlite3.connect(db_file)
-    per_batch = con.execute("SELECT batch_id, COUNT(*) FROM batch_changes GROUP BY batch_id").fetchall()
+    per_batch = file_rows(db_file, "SELECT batch_id, COUNT(*) FROM batch_changes GROUP BY batch_id")
     assert sorted(n for _, n in per_batch) == [13, 13]  # 12 values + 1 new department each
-    con.close()
 
 
 def test_failure_in_the_middle_leaves_no_half_written_batch(db_file, monkeypatch):

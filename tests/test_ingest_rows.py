@@ -18,7 +18,7 @@ def _targets(db_file) -> dict:
 
 def _audit(db_file) -> list:
     with store.opened(db_file) as db:
-        return db.execute("SELECT user, action, target, detail, before, after FROM audit ORDER BY id").fetchall()
+        return db.execute('SELECT "user", action, target, detail, before, after FROM audit ORDER BY id').fetchall()
 
 
 def test_rows_commit_as_one_journalled_audited_batch_and_roll_back(db_file):

@@ -14,7 +14,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from metrics import auth, store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, store_text
 
 PW = "correct horse 9"
 T0 = datetime(2026, 11, 22, 9, 0, 0)
@@ -144,7 +144,7 @@ def test_a_password_typed_as_the_user_name_never_reaches_the_audit_log(db_file):
     auth.authenticate(PW, "", client="203.0.113.9")  # the password went into the user-name box
     auth.authenticate("alice", PW, client="203.0.113.9")
     with store.opened(db_file) as db:
-        dump = "\n".join(db.conn.iterdump())
+        dump = store_text(db)
     assert PW not in dump
     fail = auth.audit_frame(actions=["signin.fail"]).iloc[0]
     assert fail["user"] is None and "unknown_user" in fail["detail"]

@@ -96,7 +96,7 @@ def test_save_is_journalled_audited_versioned_and_rolled_back(fresh_db, db_file)
     assert r.committed and r.deleted == 1 and store.data_version(fresh_db) == v0 + 1
     t = _stored(db_file)
     assert t[("patient_satisfaction", "K03", "2025-01")] == 93.0 and ("drug_share", "", "2000-01") not in t
-    audit = fresh_db.execute("SELECT user, action, before, after FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    audit = fresh_db.execute('SELECT "user", action, before, after FROM audit ORDER BY id DESC LIMIT 1').fetchone()
     assert audit[0] == "ed" and audit[1] == "target_edit"
     assert {x["target"] for x in json.loads(audit[2])["rows"]} == {92.0, 20.0}
     assert json.loads(audit[3])["rows"][0]["target"] == 93.0

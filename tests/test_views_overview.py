@@ -3,22 +3,18 @@ store; and the page itself keeps two stores at the same data version apart (find
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from metrics import store
-from tests.conftest import edit_catalogue
+from tests.conftest import copy_of, edit_catalogue
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
 def _copy_store(src: Path, dst: Path) -> Path:
-    with store.opened(src) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(src, dst)
-    return dst
+    return copy_of(src, dst)
 
 
 def _two_stores_same_version(demo_db: Path, tmp_path: Path) -> tuple[Path, Path]:

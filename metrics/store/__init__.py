@@ -1,5 +1,6 @@
 """The store: every line of SQL in the project lives in this package, one module per area (issue 11):
 
+- ``engine``: which store a path or URL names (SQLite file or PostgreSQL server), the PostgreSQL pool and wrapper;
 - ``schema``: the file, connections (fresh per call, WAL), schema, migrations, meta and the data version;
 - ``reads``: data tables and aggregates for pipelines and pages;
 - ``journal``: batches — the one write path every kind ends in, rollback, clear, bulk load;
@@ -45,6 +46,7 @@ from metrics.store.accounts import (  # noqa: F401
     user_row,
     users,
 )
+from metrics.store.engine import dispose, is_server, masked  # noqa: F401
 from metrics.store.files import (  # noqa: F401
     MIGRATED_COLUMNS,
     RESTORE_REQUIRED_TABLES,
@@ -52,6 +54,10 @@ from metrics.store.files import (  # noqa: F401
     expected_schema,
     integrity_problems,
     page_size,
+    pg_create_database,
+    pg_drop_database,
+    pg_restore_problems,
+    pg_server_version,
     readable_data_version,
     restore_problems,
     set_page_size,
@@ -113,6 +119,7 @@ from metrics.store.schema import (  # noqa: F401
     DATA_TABLES,
     DB_ENV,
     DEFAULT_DB,
+    ERRORS,
     HOSPITAL_TABLES,
     SCHEMA_VERSION,
     _connect_read_only,
@@ -131,4 +138,5 @@ from metrics.store.schema import (  # noqa: F401
     opened,
     problem_key,
     set_meta,
+    table_columns,
 )

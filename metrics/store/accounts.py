@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pandas as pd
 import sqlite_utils
 
+from metrics.store.engine import begin_write
 from metrics.store.reads import _frame, _where
 from metrics.store.schema import _SESSIONS_DDL, now_iso
 
@@ -154,8 +155,9 @@ def delete_user(db: sqlite_utils.Database, username: str) -> None:
 
 @contextmanager
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction taken at its start (BEGIN IMMEDIATE): what it reads cannot change before it commits."""
-    db.execute("BEGIN IMMEDIATE")
+    """One write transaction taken at its start (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and the advisory write
+    lock, engine.begin_write): what it reads cannot change before it commits."""
+    begin_write(db)
     try:
         yield db
     except BaseException:
@@ -193,7 +195,7 @@ def set_signin_attempt(db: sqlite_utils.Database, account: str, client: str, **f
     cols = [c for c in fields if c in allowed]
     if len(cols) != len(fields):
         raise ValueError(sorted(set(fields) - set(allowed)))
-    db.execute("INSERT OR IGNORE INTO signin_attempts (account, client) VALUES (?, ?)", [account, client])
+    db.execute("INSERT INTO signin_attempts (account, client) VALUES (?, ?) ON CONFLICT DO NOTHING", [account, client])
     db.execute(
         f"UPDATE signin_attempts SET {', '.join(f'{c} = ?' for c in cols)} WHERE account = ? AND client = ?",
         [fields[c] for c in cols] + [account, client],
@@ -217,7 +219,7 @@ def forget_signin_attempts(db: sqlite_utils.Database, before: str) -> None:
 def take_audit_budget(db: sqlite_utils.Database, scope: str, window_start: str, now: str, limit: int) -> bool:
     """One audit row from ``scope``'s budget of ``limit`` per window; a window older than ``window_start`` starts
     afresh at ``now``. False when the budget is spent."""
-    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute("INSERT INTO audit_budget (scope, window_start) VALUES (?, ?) ON CONFLICT DO NOTHING", [scope, now])
     db.execute(
         "UPDATE audit_budget SET window_start = ?, used = 0 WHERE scope = ? AND window_start <= ?",
         [now, scope, window_start],
@@ -230,12 +232,12 @@ def take_audit_budget(db: sqlite_utils.Database, scope: str, window_start: str, 
 
 
 def give_back_audit_budget(db: sqlite_utils.Database, scope: str) -> None:
-    db.execute("UPDATE audit_budget SET used = MAX(used - 1, 0) WHERE scope = ?", [scope])
+    db.execute("UPDATE audit_budget SET used = CASE WHEN used > 0 THEN used - 1 ELSE 0 END WHERE scope = ?", [scope])
 
 
 def count_skipped_audit(db: sqlite_utils.Database, scope: str, now: str) -> None:
     """One more row left out of the audit log by ``scope``'s budget."""
-    db.execute("INSERT OR IGNORE INTO audit_budget (scope, window_start) VALUES (?, ?)", [scope, now])
+    db.execute("INSERT INTO audit_budget (scope, window_start) VALUES (?, ?) ON CONFLICT DO NOTHING", [scope, now])
     db.execute("UPDATE audit_budget SET skipped = skipped + 1 WHERE scope = ?", [scope])
 
 
@@ -302,9 +304,9 @@ def audit_entries(
     ``date_from``/``date_to`` are 'YYYY-MM-DD', both inclusive.
     """
     where, params = _where(
-        ("user = ?", user), ("action IN", actions), ("at >= ?", date_from), ("substr(at, 1, 10) <= ?", date_to)
+        ('"user" = ?', user), ("action IN", actions), ("at >= ?", date_from), ("substr(at, 1, 10) <= ?", date_to)
     )
-    sql = "SELECT id, at, user, action, target, detail, before, after FROM audit" + where
+    sql = 'SELECT id, at, "user", action, target, detail, before, after FROM audit' + where
     sql += " ORDER BY id DESC"
     if limit:
         sql += " LIMIT ?"
@@ -314,6 +316,6 @@ def audit_entries(
 
 def audit_facets(db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
     """(users, actions) that occur in the audit log, for filters."""
-    us = [r[0] for r in db.execute("SELECT DISTINCT user FROM audit WHERE user IS NOT NULL ORDER BY user")]
+    us = [r[0] for r in db.execute('SELECT DISTINCT "user" FROM audit WHERE "user" IS NOT NULL ORDER BY "user"')]
     acts = [r[0] for r in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
     return us, acts

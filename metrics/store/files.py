@@ -172,3 +172,89 @@ def readable_data_version(path: str | os.PathLike) -> int:
             conn.close()
     except (sqlite3.Error, TypeError, ValueError):
         return 0
+
+
+# --- PostgreSQL (issue 16): the restore check on a scratch database, and the scratch database itself -----------
+
+
+def _pg_columns(db) -> dict[str, dict[str, tuple[int, int, bool]]]:
+    """Every table of the open PostgreSQL store → {column: (not null, primary-key position, has a default)}."""
+    cols: dict[str, dict[str, tuple[int, int, bool]]] = {}
+    for table, col, nullable, default, identity in db.execute(
+        "SELECT table_name, column_name, is_nullable, column_default, is_identity FROM information_schema.columns"
+        " WHERE table_schema = current_schema()"
+    ).fetchall():
+        has_default = default is not None or identity == "YES"
+        cols.setdefault(table, {})[col] = (int(nullable == "NO"), 0, has_default)
+    for table, col, pos in db.execute(
+        "SELECT k.table_name, k.column_name, k.ordinal_position FROM information_schema.table_constraints c"
+        " JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name"
+        " AND k.table_schema = c.table_schema AND k.table_name = c.table_name"
+        " WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema()"
+    ).fetchall():
+        nn, _, dflt = cols[table][col]
+        cols[table][col] = (nn, int(pos), dflt)
+    return cols
+
+
+def pg_restore_problems(db) -> list[tuple[str, dict]]:
+    """``restore_problems`` for a dump restored into a scratch PostgreSQL database (open as ``db``): the same
+    checks — our core tables, a schema version no newer than ours, our columns and keys, no triggers or views."""
+    have_all = _pg_columns(db)
+    missing = [t for t in RESTORE_REQUIRED_TABLES if t not in have_all]
+    if missing:
+        return [("backup.err.not_ours", {"detail": ", ".join(missing)})]
+    extra = [
+        r[0]
+        for r in db.execute("SELECT table_name FROM information_schema.views WHERE table_schema = current_schema()")
+    ]
+    extra += [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema()"
+        )
+    ]
+    if extra:
+        return [("backup.err.triggers", {"names": ", ".join(sorted(extra))})]
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        found = int(row[0]) if row else None
+    except (TypeError, ValueError):
+        found = None
+    if found is None or found < 1:
+        return [("backup.err.no_version", {})]
+    if found > SCHEMA_VERSION:
+        return [("backup.err.newer", {"found": found, "ours": SCHEMA_VERSION})]
+    problems = []
+    for table, want in expected_schema().items():
+        if table not in have_all:
+            continue
+        have = have_all[table]
+        lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
+        if found < 6 and "hospital_code" not in have and table in HOSPITAL_TABLES:  # v6 put it first in the key
+            want = {c: (nn, pk - 1 if pk else 0) for c, (nn, pk) in want.items() if c != "hospital_code"}
+        wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
+        unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and not dflt and not pk]
+        if lacking or wrong_key or unfillable:
+            problems.append(
+                ("backup.err.columns", {"table": table, "detail": ", ".join(lacking + wrong_key + unfillable)})
+            )
+    return problems
+
+
+def pg_server_version(db) -> int:
+    """The server's major version (15 for 15.8): the pg_dump/pg_restore a backup needs is this one or newer."""
+    return int(db.execute("SHOW server_version_num").fetchone()[0]) // 10000
+
+
+def pg_create_database(db, name: str) -> None:
+    """CREATE DATABASE ``name`` (a name we made: letters, digits, underscores) on the server of the open store."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(name)
+    db.execute(f'CREATE DATABASE "{name}"')
+
+
+def pg_drop_database(db, name: str) -> None:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(name)
+    db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -14,6 +14,7 @@ import pandas as pd
 import sqlite_utils
 
 from metrics.store.accounts import audit_log
+from metrics.store.engine import dialect
 from metrics.store.reads import _frame, hospital_tuple
 from metrics.store.schema import DATA_TABLES, HOSPITAL_TABLES, bump_data_version, now_iso, set_meta
 
@@ -30,6 +31,8 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
         return out
     if table == "metric_values":
         return _fetch_metric_values(db, keys)
+    if dialect(db) == "postgresql":
+        return _fetch_rows_pg(db, table, keys)
     # The keys go into a temp table with one column per key column, and each key is looked up through the
     # table's primary key: the cost follows the file's rows, not the store's (issue 7: a 200-row month file
     # against 1.8 million stored values). Column affinity makes '2024' and 2024 match as the table stores them.
@@ -48,31 +51,52 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
     return out
 
 
+def _fetch_rows_pg(db, table: str, keys: list[tuple]) -> dict[tuple, dict]:
+    """fetch_rows on PostgreSQL: the keys as OR-ed primary-key lookups, a few hundred at a time (the key values are
+    sent untyped, so '2024' finds the INTEGER 2024 as SQLite's column affinity does)."""
+    key_cols = DATA_TABLES[table]
+    one = "(" + " AND ".join(f"t.{c} = ?" for c in key_cols) + ")"
+    out: dict[tuple, dict] = {}
+    uniq = list(dict.fromkeys(tuple(k) for k in keys))
+    for i in range(0, len(uniq), 500):
+        part = uniq[i : i + 500]
+        cur = db.execute(
+            f"SELECT t.* FROM {table} t WHERE " + " OR ".join([one] * len(part)), [v for k in part for v in k]
+        )
+        cols = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            rec = dict(zip(cols, row))
+            out[tuple(rec[c] for c in key_cols)] = rec
+    return out
+
+
 def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[tuple, dict]:
-    """Stored values for (hospital_code, dept_code, month, metric) keys: per hospital and department of the keys, the primary key's range
-    over the keys' months, kept where the key was asked for. A history file (72,000 values) reads its
-    departments' months in one pass instead of looking each value up; a month file reads one month per
+    """Stored values for (hospital_code, dept_code, month, metric) keys: per hospital and department of the keys,
+    the primary key's range over the keys' months, kept where the key was asked for. A history file (72,000 values)
+    reads its departments' months in one pass instead of looking each value up; a month file reads one month per
     department (issue 7)."""
     wanted = {tuple(k) for k in keys}
     out = {}
     for hosp in sorted({k[0] for k in wanted}):
         depts = sorted({k[1] for k in wanted if k[0] == hosp})
         months = [k[2] for k in wanted if k[0] == hosp]
-        for i in range(0, len(depts), _DEPTS_PER_QUERY):  # plain IN lists: the same SQL on SQLite and PostgreSQL
-            part = depts[i : i + _DEPTS_PER_QUERY]
+        if dialect(db) == "postgresql":  # the departments as one array parameter, each looked up by the key's index
             cur = db.execute(
-                "SELECT dept_code, month, metric, value FROM metric_values WHERE hospital_code = ?"
-                f" AND dept_code IN ({','.join('?' * len(part))}) AND month BETWEEN ? AND ?",
-                [hosp, *part, min(months), max(months)],
+                "SELECT t.dept_code, t.month, t.metric, t.value FROM metric_values t WHERE t.hospital_code = ?"
+                " AND t.dept_code = ANY(CAST(? AS TEXT[])) AND t.month BETWEEN ? AND ?",
+                [hosp, depts, min(months), max(months)],
             )
-            for d, m, metric, v in cur.fetchall():
-                key = (hosp, d, m, metric)
-                if key in wanted:
-                    out[key] = {"hospital_code": hosp, "dept_code": d, "month": m, "metric": metric, "value": v}
+        else:
+            cur = db.execute(
+                "SELECT t.dept_code, t.month, t.metric, t.value FROM json_each(?) d CROSS JOIN metric_values t"
+                " WHERE t.hospital_code = ? AND t.dept_code = d.value AND t.month BETWEEN ? AND ?",
+                [json.dumps(depts, ensure_ascii=False), hosp, min(months), max(months)],
+            )
+        for d, m, metric, v in cur.fetchall():
+            key = (hosp, d, m, metric)
+            if key in wanted:
+                out[key] = {"hospital_code": hosp, "dept_code": d, "month": m, "metric": metric, "value": v}
     return out
-
-
-_DEPTS_PER_QUERY = 500
 
 
 def find_batch_by_sha(db: sqlite_utils.Database, sha256: str, hospital: str = "") -> dict | None:
@@ -90,10 +114,12 @@ def find_batch_by_sha(db: sqlite_utils.Database, sha256: str, hospital: str = ""
 def insert_batch(db: sqlite_utils.Database, **fields) -> int:
     fields.setdefault("created_at", now_iso())
     cols = list(fields)
+    names = ", ".join(f'"{c}"' for c in cols)  # quoted: "user" is a keyword of PostgreSQL's
     cur = db.execute(
-        f"INSERT INTO batches ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", [fields[c] for c in cols]
+        f"INSERT INTO batches ({names}) VALUES ({', '.join('?' * len(cols))}) RETURNING batch_id",
+        [fields[c] for c in cols],
     )
-    return int(cur.lastrowid)
+    return int(cur.fetchone()[0])
 
 
 # The text json.dumps(x, ensure_ascii=False, default=str) writes, without building an encoder per call (a
@@ -252,7 +278,8 @@ def latest_committed_batch_id(db: sqlite_utils.Database) -> int | None:
 def batch_rejects(db: sqlite_utils.Database, batch_id: int) -> pd.DataFrame:
     return _frame(
         db,
-        "SELECT line, col AS column, value, message, row_json FROM batch_rejects WHERE batch_id = ? ORDER BY rowid",
+        "SELECT line, col AS column, value, message, row_json FROM batch_rejects WHERE batch_id = ? ORDER BY "
+        + ("ctid" if dialect(db) == "postgresql" else "rowid"),
         [batch_id],
     )
 

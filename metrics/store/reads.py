@@ -370,6 +370,10 @@ def bulk_load(path: str | os.PathLike, tables: dict[str, Iterable[tuple]], note:
     For the benchmark's generated stores only (bench/synth.py): one transaction, synchronous off, one batch
     record naming ``note``, the data version bumped, then ANALYZE and a WAL checkpoint.
     """
+    from metrics.store.engine import is_server
+
+    if is_server(str(path)):
+        raise ValueError("bulk_load writes SQLite stores only (the bench's synthetic stores)")
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = OFF")

@@ -16,14 +16,19 @@ from pathlib import Path
 import sqlite_utils
 
 from metrics import contract
+from metrics.store import engine
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "integrity.db"
 DB_ENV = "INTEGRITY_DB"
 
 
-def db_path(path: str | os.PathLike | None = None) -> Path:
-    """The store's file: the argument, else $INTEGRITY_DB, else data/integrity.db."""
-    return Path(path or os.environ.get(DB_ENV) or DEFAULT_DB)
+def db_path(path: str | os.PathLike | None = None) -> Path | str:
+    """The store: the argument, else $INTEGRITY_DB, else data/integrity.db. A file path or ``sqlite:///path`` gives
+    the file (a Path); a ``postgresql://`` URL is given back as it is (a str; ``engine.masked`` for messages)."""
+    target = path or os.environ.get(DB_ENV) or DEFAULT_DB
+    if engine.is_server(target):
+        return str(target)
+    return engine.sqlite_file(target)
 
 
 def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
@@ -35,6 +40,14 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
     with SQLite's "readonly" error, which ``problem_key`` names.
     """
     p = db_path(path)
+    if isinstance(p, str):  # a PostgreSQL server: a pooled connection, schema ensured
+        db = engine.PgDb(p)
+        try:
+            ensure_schema(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
     if not p.parent.is_dir():
         p.parent.mkdir(parents=True, exist_ok=True)
     if p.exists():
@@ -102,6 +115,10 @@ def problem_key(exc: BaseException) -> str:
     unavailable. The exception's own text (paths, SQL) belongs in the server log only."""
     import errno
 
+    if isinstance(getattr(exc, "orig", None), BaseException):  # SQLAlchemy's wrapper: the driver's error
+        exc = exc.orig
+    if isinstance(exc, engine.psycopg.Error):
+        return _pg_problem_key(exc)
     text = str(exc).lower()
     name = getattr(exc, "sqlite_errorname", "") or ""
     if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
@@ -120,6 +137,20 @@ def problem_key(exc: BaseException) -> str:
         return "store.err.corrupt"
     if name.startswith("SQLITE_BUSY") or "locked" in text:
         return "store.err.busy"
+    return "store.err.unavailable"
+
+
+def _pg_problem_key(exc) -> str:
+    """problem_key for a PostgreSQL error, by its SQLSTATE (a refused or lost connection has none)."""
+    state = getattr(exc, "sqlstate", None) or ""
+    if state == "53100":  # disk_full
+        return "store.err.disk_full"
+    if state in ("25006", "42501"):  # read_only_sql_transaction, insufficient_privilege
+        return "store.err.read_only"
+    if state in ("40001", "40P01", "55P03", "57014"):  # serialization, deadlock, lock not available, cancelled
+        return "store.err.busy"
+    if state.startswith("XX") or state in ("42P01", "42703"):  # data corrupted, no such table or column
+        return "store.err.corrupt"
     return "store.err.unavailable"
 
 
@@ -145,6 +176,10 @@ def opened(path: str | os.PathLike | None = None) -> Iterator[sqlite_utils.Datab
         yield db
     finally:
         db.conn.close()
+
+
+# What a failing store raises, on either dialect (callers outside the store catch these).
+ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg.Error)
 
 
 def now_iso() -> str:
@@ -221,7 +256,7 @@ CREATE TABLE IF NOT EXISTS indicator_catalogue (
     evidence TEXT, office TEXT, active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS batches (
     batch_id INTEGER PRIMARY KEY AUTOINCREMENT, file_name TEXT, sha256 TEXT, kind TEXT NOT NULL,
-    user TEXT, created_at TEXT NOT NULL, encoding TEXT, rows_new INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0,
+    "user" TEXT, created_at TEXT NOT NULL, encoding TEXT, rows_new INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0,
     rows_unchanged INTEGER DEFAULT 0, rows_rejected INTEGER DEFAULT 0, rows_skipped INTEGER DEFAULT 0,
     status TEXT NOT NULL DEFAULT 'committed', rolled_back_at TEXT, rolled_back_by TEXT,
     hospital_code TEXT NOT NULL DEFAULT '');
@@ -237,7 +272,7 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL,
     failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT, action TEXT NOT NULL, target TEXT,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "user" TEXT, action TEXT NOT NULL, target TEXT,
     detail TEXT, before TEXT, after TEXT, hospital_code TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
 CREATE TABLE IF NOT EXISTS calendar_days (date TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT);
@@ -278,57 +313,80 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         return
     with db.atomic():
         _migrate_hospital_tables(db)
-        for stmt in _SCHEMA.split(";"):
+        # PostgreSQL: the sessions table too, under the write lock (two processes making it at once would collide)
+        ddl = engine.pg_ddl(_SCHEMA + ";" + _SESSIONS_DDL) if engine.dialect(db) == "postgresql" else _SCHEMA
+        for stmt in ddl.split(";"):
             if stmt.strip():
                 db.execute(stmt)
         _migrate(db)
         _seed_catalogues(db)
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [str(SCHEMA_VERSION)],
+        )
+        db.execute("INSERT INTO meta (key, value) VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
 
 
 def _migrate(db: sqlite_utils.Database) -> None:
     """Bring a store made by an older version up to date; every step is safe to run again.
 
     Version 3 only adds a table (calendar_days): ``CREATE TABLE IF NOT EXISTS`` in _SCHEMA does it."""
-    cols = {r[1] for r in db.execute("PRAGMA table_info(batch_rejects)").fetchall()}
+    cols = table_columns(db, "batch_rejects")
     if "row_json" not in cols:  # version 2
         try:
             db.execute("ALTER TABLE batch_rejects ADD COLUMN row_json TEXT")
-        except sqlite3.OperationalError as e:  # another process added it between our look and our write
-            if "duplicate column" not in str(e):
+        except (sqlite3.OperationalError, engine.psycopg.errors.DuplicateColumn) as e:  # another process added it
+            if "duplicate column" not in str(e) and "already exists" not in str(e):
                 raise
-
-
-def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
-    return [d[0] for d in db.execute(f"SELECT * FROM {table} LIMIT 0").description]
 
 
 def _migrate_hospital_tables(db: sqlite_utils.Database) -> None:
     """Version 6: a v5 hospital-scoped table (no hospital_code) is rebuilt with hospital_code first in its key, every
     row kept under '' (the one hospital); batches and audit gain the column. Runs before _SCHEMA makes the indexes
-    (a v5 index has the same name). Safe to run again: a table that has the column is left alone."""
+    (a v5 index has the same name). Safe to run again: a table that has the column is left alone.
+
+    The same SQL on both dialects: the rows are copied aside and the table dropped (with its indexes and primary
+    key: a renamed PostgreSQL table would keep its key's name, which the new table needs), made anew, refilled."""
     for table, ddl in HOSPITAL_TABLES.items():
-        if not db[table].exists():
+        cols = table_columns(db, table)
+        if not cols or "hospital_code" in cols:  # no such table yet, or already v6
             continue
-        cols = _columns(db, table)
-        if "hospital_code" in cols:
-            continue
-        listed = ", ".join(cols)
-        db.execute(f"ALTER TABLE {table} RENAME TO _v5_{table}")
-        db.execute(ddl)
+        listed = ", ".join(sorted(cols))
+        db.execute(f"CREATE TABLE _v5_{table} AS SELECT * FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(_dialect_ddl(db, ddl))
         db.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _v5_{table}")
         db.execute(f"DROP TABLE _v5_{table}")
     for table in ("batches", "audit"):
-        if db[table].exists() and "hospital_code" not in _columns(db, table):
-            db.execute(f"ALTER TABLE {table} ADD COLUMN hospital_code TEXT NOT NULL DEFAULT ''")
+        cols = table_columns(db, table)
+        if cols and "hospital_code" not in cols:
+            db.execute(_dialect_ddl(db, f"ALTER TABLE {table} ADD COLUMN hospital_code TEXT NOT NULL DEFAULT ''"))
+
+
+def _dialect_ddl(db: sqlite_utils.Database, ddl: str) -> str:
+    """The store's (SQLite) DDL for the open store's dialect (engine.pg_ddl on PostgreSQL)."""
+    return engine.pg_ddl(ddl) if engine.dialect(db) == "postgresql" else ddl
+
+
+def table_columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    """The columns ``table`` has in the open store (either dialect)."""
+    if engine.dialect(db) == "postgresql":
+        rows = db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = ?",
+            [table],
+        ).fetchall()
+        return {r[0] for r in rows}
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})").fetchall()}
 
 
 def _seed_catalogues(db: sqlite_utils.Database) -> None:
     for m in contract.METRICS:
         db.execute(
-            "INSERT OR IGNORE INTO metric_catalogue (code, name_zh, name_en, unit_zh, unit_en, lo, hi, integer,"
-            " direction, default_target, scope, aggregate, aliases, sort) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO metric_catalogue (code, name_zh, name_en, unit_zh, unit_en, lo, hi, integer,"
+            " direction, default_target, scope, aggregate, aliases, sort) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
             [
                 m.code,
                 m.name_zh,
@@ -354,8 +412,8 @@ def _seed_catalogues(db: sqlite_utils.Database) -> None:
             )
     for i in contract.INDICATORS:
         db.execute(
-            "INSERT OR IGNORE INTO indicator_catalogue (code, kind, name_zh, name_en, evidence, office, active)"
-            " VALUES (?,?,?,?,?,?,1)",
+            "INSERT INTO indicator_catalogue (code, kind, name_zh, name_en, evidence, office, active)"
+            " VALUES (?,?,?,?,?,?,1) ON CONFLICT DO NOTHING",
             [i.code, i.kind, i.name_zh, i.name_en, i.evidence, i.office],
         )
 
@@ -371,7 +429,7 @@ def data_version(db: sqlite_utils.Database) -> int:
 
 
 def bump_data_version(db: sqlite_utils.Database) -> int:
-    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'data_version'")
     return data_version(db)
 
 
@@ -384,7 +442,10 @@ def set_meta(db: sqlite_utils.Database, key: str, value: str | None) -> None:
     if value is None:
         db.execute("DELETE FROM meta WHERE key = ?", [key])
     else:
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
 
 
 # The sessions table (issue 6) is created on first use by accounts.ensure_sessions; restore expects it too.
