@@ -44,6 +44,7 @@ def _rows(path: Path, table: str) -> list[tuple]:
         conn.close()
 
 
+# SQLite only (no store fixture, so conftest runs it once): it reads tests/data/store_v5.db, a SQLite file.
 def test_a_version_5_store_migrates_keeping_every_row_under_the_one_hospital(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     shutil.copy(V5_STORE, path)
@@ -79,7 +80,7 @@ def test_a_version_5_store_migrates_keeping_every_row_under_the_one_hospital(tmp
 # --- one hospital ---------------------------------------------------------------------------------------------
 
 
-def test_a_one_hospital_store_has_no_hospital_list_and_never_asks_for_one(demo_db):
+def test_a_one_hospital_store_has_no_hospital_list_and_never_asks_for_one(demo_db, tmp_path):
     assert auth.readable_hospitals(None) == ("",)
     auth.add_user("ed", PW, "editor")
     assert auth.writable_hospitals("ed") == ("",)
@@ -87,7 +88,7 @@ def test_a_one_hospital_store_has_no_hospital_list_and_never_asks_for_one(demo_d
     at.switch_page("pages/overview.py")
     at.run()
     assert not at.exception and not at.error
-    assert cli.main(["export", "--hospital", A, "--out", str(demo_db.parent / "x")]) == 2
+    assert cli.main(["export", "--hospital", A, "--out", str(tmp_path / "x")]) == 2
 
 
 # --- a group store ---------------------------------------------------------------------------------------------
@@ -100,14 +101,31 @@ def group_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_group_template(pg_cluster) -> str:
+    """The same three-hospital demo in a PostgreSQL database, filled once per session (copied, never written)."""
+    url = pg_cluster.new_database()
+    demo.fill(url, end_month=DEMO_END_MONTH, hospitals=3)
+    store.dispose(url)  # a template may have no open connection
+    yield url
+    pg_cluster.drop(url)
+
+
 @pytest.fixture
-def group_db(group_template, tmp_path, monkeypatch, cheap_hashing) -> Path:
+def group_db(store_kind, tmp_path, monkeypatch, cheap_hashing, request) -> Path | str:
     """A private copy of a three-hospital demo store with accounts: a_ed (editor of A), a_vi (viewer of A), comm
-    (commission), adm (admin)."""
-    path = tmp_path / "group.db"
-    with store.opened(group_template) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(group_template, path)
+    (commission), adm (admin). A file on SQLite, a database URL on PostgreSQL."""
+    if store_kind == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        path = cluster.new_database(template=request.getfixturevalue("pg_group_template"))
+        request.addfinalizer(lambda: cluster.drop(path))
+        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
+    else:
+        group_template = request.getfixturevalue("group_template")
+        path = tmp_path / "group.db"
+        with store.opened(group_template) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(group_template, path)
     monkeypatch.setenv(store.DB_ENV, str(path))
     for name, role in (("a_ed", "editor"), ("a_vi", "viewer"), ("comm", "commission"), ("adm", "admin")):
         auth.add_user(name, PW, role)
@@ -203,7 +221,7 @@ def _metrics_csv(rows: list[tuple], hospital_col: bool = True) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _state(path: Path) -> tuple:
+def _state(path: Path | str) -> tuple:
     with store.opened(path) as db:
         return store.data_version(db), store.metric_values(db, hospital=(A, B, "H03")).to_csv()
 
