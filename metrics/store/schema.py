@@ -311,7 +311,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row and int(row[0]) >= SCHEMA_VERSION:
         return
-    with db.atomic():
+    from metrics.store.accounts import immediate  # (accounts imports this module)
+
+    # The write lock from the first statement (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock): the v6
+    # migration reads the tables before it writes, and a deferred SQLite transaction whose snapshot another
+    # process's schema commit outdated could not write at all ("database is locked", no busy wait).
+    with immediate(db):
         _migrate_hospital_tables(db)
         # PostgreSQL: the sessions table too, under the write lock (two processes making it at once would collide)
         ddl = engine.pg_ddl(_SCHEMA + ";" + _SESSIONS_DDL) if engine.dialect(db) == "postgresql" else _SCHEMA
