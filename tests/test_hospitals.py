@@ -226,6 +226,9 @@ def test_store_reads_return_one_hospitals_rows_only(group_db):
             both = read(db, hospital=(A, B))
             assert len(a) and len(b) and len(both) == len(a) + len(b)
             assert set(both["hospital_code"]) == {A, B} and "hospital_code" not in a.columns
+            assert read(db, hospital=()).empty  # no hospital chosen: nothing (SQLite's "IN ()" is no PostgreSQL)
+        assert store.metric_values(db, hospital=A, dept_codes=[]).empty and store.is_empty(db, hospital=())
+        assert store.batches(db, hospital=()).empty and store.table_frame(db, "metric_values", hospital=()).empty
         mv = {h: store.metric_values(db, hospital=h) for h in (A, B)}
         key = ["dept_code", "month", "metric"]
         joined = mv[A].merge(mv[B], on=key, suffixes=("_a", "_b"))
