@@ -114,8 +114,16 @@ def _add_ingest_parsers(sub) -> None:
     er.add_argument("batch", type=int, help="batch id")
     er.add_argument("--out", help="CSV file (default batch_<id>_errors.csv)")
     er.add_argument("--lang", choices=("zh", "en"), default="zh")
-    r = sub.add_parser("rollback", help="undo the latest committed batch")
-    r.add_argument("batch", type=int, help="batch id (must be the latest committed batch)")
+    r = sub.add_parser(
+        "rollback",
+        help="undo the latest committed batch (of --hospital in a group store)",
+        description="Undo a committed batch exactly. In a group store each hospital's latest batch can be undone on"
+        " its own: a later batch of the same hospital, or of what every hospital shares, holds it back (named).",
+    )
+    r.add_argument(
+        "batch", type=int, nargs="?", help="batch id (default: the latest committed batch of --hospital or the store)"
+    )
+    r.add_argument("--hospital", metavar="CODE", help="the hospital whose batch is undone (a group store)")
     r.add_argument("--user", help="who is rolling back (default: the operating-system user)")
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
 
@@ -303,13 +311,24 @@ def cmd_errors(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    """Undo the latest committed batch; exit 1 when refused (not the latest, already rolled back, unknown)."""
+    """Undo a batch (without an id: the latest committed batch of ``--hospital``, or of the store); exit 1 when
+    refused (a later batch holds it, already rolled back, unknown, another hospital's), 2 usage."""
+    hospital, bad = _hospital(args, write=True, required=False)
+    if bad:
+        return bad
+    batch_id = args.batch
+    if batch_id is None:
+        with store.opened(args.db) as db:
+            batch_id = store.latest_committed_batch_id(db, hospital)
+        if batch_id is None:
+            print(i18n.t("upload.rollback_none", args.lang), file=sys.stderr)
+            return 1
     try:
-        n = importer.rollback(args.batch, user=args.user or _os_user(), db_path=args.db)
+        n = importer.rollback(batch_id, user=args.user or _os_user(), db_path=args.db, hospital=hospital)
     except importer.RollbackRefused as e:
-        print(i18n.t("upload.rollback." + e.code, args.lang, batch_id=args.batch), file=sys.stderr)
+        print(e.message(args.lang), file=sys.stderr)
         return 1
-    print(i18n.t("upload.rolled_back", args.lang, batch_id=args.batch, n=n))
+    print(i18n.t("upload.rolled_back", args.lang, batch_id=batch_id, n=n))
     return 0
 
 

@@ -865,6 +865,11 @@ ZH: dict[str, str] = {
     "users.col.hospitals": "授权医院",
     "upload.err.region_admin": "本库有多家医院：指标目录与节假日安排为各医院共用，只有管理员可以修改。",
     "upload.rollback.not_granted": "批次 {batch_id} 属于您无权写入的医院（或为各医院共用的数据），不能回滚。",
+    # --- hospfix ---
+    "upload.rollback.blocked": "批次 {batch_id} 不能回滚：之后的批次 {later}（{name}，{where}）可能改动了同样的数据，须先回滚它。",
+    "upload.rollback.of_hospital": "医院“{code}”",
+    "upload.rollback.of_shared": "各医院共用的数据",
+    "upload.rollback.not_granted_of": "批次 {batch_id} 属于{where}，不是您可以回滚的（只能回滚您有写入权限的医院的批次），未回滚。",
 }
 
 EN: dict[str, str] = {
@@ -1723,6 +1728,11 @@ EN: dict[str, str] = {
     "users.col.hospitals": "Granted hospitals",
     "upload.err.region_admin": "This store holds several hospitals: the catalogues and the holiday schedule are shared by all of them, and only administrators may change them.",
     "upload.rollback.not_granted": "Batch {batch_id} belongs to a hospital you may not write (or to data every hospital shares): it cannot be rolled back.",
+    # --- hospfix ---
+    "upload.rollback.blocked": "Batch {batch_id} cannot be rolled back: the later batch {later} ({name}, {where}) may have changed the same data; roll it back first.",
+    "upload.rollback.of_hospital": "hospital “{code}”",
+    "upload.rollback.of_shared": "data shared by every hospital",
+    "upload.rollback.not_granted_of": "Batch {batch_id} belongs to {where}, which you may not roll back (only batches of hospitals you may write); nothing was rolled back.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

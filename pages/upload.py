@@ -199,10 +199,10 @@ else:
         )
         if st.button(t("upload.rollback_button"), disabled=not sure, key="_rb_go"):
             try:
-                n = importer.rollback(latest, user=ui.current_user())
+                n = importer.rollback(latest, user=ui.current_user(), hospital=ui.current_hospital())
                 _flash("success", t("upload.rolled_back", batch_id=latest, n=n))
             except importer.RollbackRefused as e:
-                _flash("error", t(f"upload.rollback.{e.code}", batch_id=latest))
+                _flash("error", e.message(lang))
             st.rerun()
 
     if view.with_rejects:

@@ -57,9 +57,16 @@ def build(key: ViewKey) -> UploadView:
         defs = store.metric_defs(db)
         # a hospital's own batches and the shared ones (catalogues, holidays: hospital ''), never another's (16.3)
         batches = store.batches(db, limit=HISTORY_ROWS, hospital=(key.hospital, ""))
-        latest = store.latest_committed_batch_id(db)
+        # the newest batch of this hospital (or a shared one), offered unless a later batch holds it (issue 16.3)
+        latest = store.latest_committed_batch_id(db, key.hospital)
+        if latest is not None and store.later_batch(db, latest) is not None:
+            latest = None
+        group = bool(store.hospital_codes(db))
     if latest is not None and latest not in set(batches["batch_id"]):
-        latest = None  # another hospital's batch, or older than the history shown: nothing this page may undo
+        latest = None  # older than the history shown: nothing this page may undo
+    if latest is not None and group and not key.get("admin"):
+        shared = batches.loc[batches["batch_id"] == latest, "hospital_code"].fillna("").eq("").any()
+        latest = None if shared else latest  # what every hospital shares: an admin's to undo
     # the hospital list (issue 16.3): offered to admins only (the validator refuses it from anyone else)
     kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals" or key.get("admin")))
     names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))

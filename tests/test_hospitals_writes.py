@@ -1,0 +1,116 @@
+"""Writes in a group store (issue 16.3, PRODUCT §9): a rollback is per hospital (an editor of A is not blocked because
+B committed, and B's rows stay byte for byte); demo --clear of one hospital; reports naming the hospital; the CLI's
+writes checked against an account's grant; a visitor who is not signed in told to sign in."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from metrics import cli, importer, store
+from metrics.views import ViewKey
+from metrics.views import upload as upload_view
+from tests import test_hospitals
+from tests.test_hospitals import A, B, _metrics_csv
+
+group_template = test_hospitals.group_template  # the three-hospital demo store and its accounts (fixtures)
+group_db = test_hospitals.group_db
+
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
+
+
+def _hospital_rows(path: Path, hospital: str) -> dict[str, list[tuple]]:
+    """Every stored row of ``hospital``, table by table, exactly as SQLite holds it (types included)."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            t: sorted(
+                conn.execute(f"SELECT *, typeof(hospital_code) FROM {t} WHERE hospital_code = ?", [hospital]),
+                key=repr,
+            )
+            for t in store.HOSPITAL_TABLES
+        }
+    finally:
+        conn.close()
+
+
+def _value(path: Path, hospital: str, month: str) -> float | None:
+    with store.opened(path) as db:
+        got = store.metric_values(db, hospital=hospital, dept_codes=["K01"], metrics=["patient_satisfaction"])
+    return got.set_index("month")["value"].get(month)
+
+
+# --- 1. rollback per hospital ------------------------------------------------------------------------------------
+
+
+def test_an_editor_of_a_rolls_back_as_batch_after_b_committed_and_bs_rows_stay_byte_identical(group_db):
+    before_a = _hospital_rows(group_db, A)
+    a = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a.csv", "metrics", user="a_ed", hospital=A)
+    b = importer.commit(_metrics_csv([("2026-11", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
+    assert a.committed and b.committed
+    after_b = _hospital_rows(group_db, B)
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    # the upload page of A offers A's batch, though B committed later
+    assert upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A)).latest == a.batch_id
+    assert importer.rollback(a.batch_id, user="a_ed") == 1
+    assert _hospital_rows(group_db, A) == before_a
+    assert _hospital_rows(group_db, B) == after_b and _value(group_db, B, "2026-11") == 92
+    with store.opened(group_db) as db:
+        assert store.batch(db, b.batch_id)["status"] == "committed"
+    assert importer.rollback(b.batch_id, user="adm") == 1  # B's own batch: still the latest of B
+
+
+def test_a_later_batch_of_the_same_hospital_or_a_shared_one_blocks_a_rollback_and_is_named(group_db):
+    first = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a1.csv", "metrics", user="a_ed", hospital=A)
+    second = importer.commit(
+        _metrics_csv([("2026-11", "K01", 90)], False), "a2.csv", "metrics", user="a_ed", hospital=A
+    )
+    with pytest.raises(importer.RollbackRefused) as refused:
+        importer.rollback(first.batch_id, user="a_ed")
+    assert refused.value.code == "blocked" and refused.value.later == second.batch_id
+    text = refused.value.message("zh")
+    assert str(second.batch_id) in text and "a2.csv" in text and A in text
+    assert importer.rollback(second.batch_id, user="a_ed") == 1
+    shared = importer.commit_rows(
+        "calendar", [dict(date="2027-01-01", kind="休", name="元旦")], source="edit", user="adm"
+    )
+    assert shared.committed
+    with pytest.raises(importer.RollbackRefused) as refused:
+        importer.rollback(first.batch_id, user="a_ed")
+    assert refused.value.later == shared.batch_id and "各医院共用" in refused.value.message("zh")
+    assert "shared by every hospital" in refused.value.message("en")
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    # A's page offers nothing: its latest batch is held by the shared one (an admin's to undo)
+    assert upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A)).latest is None
+    assert _value(group_db, A, "2026-11") == 91
+    # a shared batch is blocked by any later batch, of any hospital
+    b = importer.commit(_metrics_csv([("2026-12", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
+    with pytest.raises(importer.RollbackRefused) as refused:
+        importer.rollback(shared.batch_id, user="adm")
+    assert refused.value.later == b.batch_id
+
+
+def test_an_editor_rolls_back_only_a_hospital_they_may_write(group_db):
+    b = importer.commit(_metrics_csv([("2026-11", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
+    for user in ("a_ed", "a_vi", "comm"):
+        with pytest.raises(importer.RollbackRefused) as refused:
+            importer.rollback(b.batch_id, user=user)
+        assert refused.value.code == "not_granted"
+    assert _value(group_db, B, "2026-11") == 92
+
+
+def test_the_cli_rolls_back_the_latest_batch_of_the_hospital_named(group_db, capsys):
+    a = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a.csv", "metrics", user="a_ed", hospital=A)
+    b = importer.commit(_metrics_csv([("2026-11", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
+    assert cli.main(["rollback", "--hospital", A, "--user", "a_ed"]) == 0  # no batch id: A's latest
+    assert str(a.batch_id) in capsys.readouterr().out
+    assert _value(group_db, A, "2026-11") != 91 and _value(group_db, B, "2026-11") == 92
+    assert cli.main(["rollback", str(b.batch_id), "--hospital", A, "--user", "a_ed"]) == 1  # B's batch is not A's
+    assert "H02" in capsys.readouterr().err
+    assert cli.main(["rollback", "--hospital", B, "--user", "a_ed"]) == 2  # not a_ed's hospital
+    assert "a_ed" in capsys.readouterr().err
+    assert _value(group_db, B, "2026-11") == 92
