@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--hospitals", type=int, default=0, metavar="N", help="a group store: N demo hospitals (1-5), each with data"
     )
+    d.add_argument("--hospital", metavar="CODE", help="with --clear in a group store: clear this hospital only")
+    d.add_argument(
+        "--all-hospitals", action="store_true", help="with --clear in a group store: clear every hospital (admins)"
+    )
+    d.add_argument("--user", help=_WRITE_USER_HELP)
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
@@ -65,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_demo(args) -> int:
     """Fill an empty store with demo data (refuses a non-empty one unless --clear)."""
     if args.clear:
-        demo.clear(args.db, user=_os_user())
-        print("已清空数据（目录与默认目标保留）。")
-        return 0
+        return _clear(args)
     with store.opened(args.db) as db:
         empty = store.is_empty(db)
         first_run = store.get_meta(db, "first_run_done") is None
@@ -89,6 +92,60 @@ def cmd_demo(args) -> int:
         else "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items())
     )
     return 0
+
+
+def _clear(args) -> int:
+    """``demo --clear``: the whole store; in a group store one hospital (``--hospital``) or, said explicitly,
+    every hospital (``--all-hospitals``, an admin) — by an account (``--user``) allowed to (issue 16.3)."""
+    lang = i18n.DEFAULT_LANG
+    with store.opened(args.db) as db:
+        codes = store.hospital_codes(db)
+    if codes:
+        if _account_needed(args, lang):
+            return 2
+        if args.hospital is None and not args.all_hospitals:
+            print(i18n.t("demo.clear.which", lang, codes="、".join(codes)), file=sys.stderr)
+            return 2
+        if args.hospital is not None:
+            hospital, bad = _hospital(args, write=True, required=True)
+            if bad:
+                return bad
+        else:
+            hospital = None
+    else:
+        hospital, bad = _hospital(args, write=True, required=False)  # a code given to a one-hospital store: exit 2
+        if bad:
+            return bad
+        hospital = None
+    try:
+        demo.clear(args.db, user=args.user or _os_user(), hospital=hospital)
+    except demo.ClearRefused as e:
+        print(i18n.t("demo.clear." + e.code, lang, user=args.user, code=hospital or ""), file=sys.stderr)
+        return 2
+    if hospital:
+        print(i18n.t("demo.clear.done_hospital", lang, code=hospital))
+    else:
+        print("已清空数据（目录与默认目标保留）。")
+    return 0
+
+
+_WRITE_USER_HELP = (
+    "who is writing (default: the operating-system user); required in a group store, where it must be an account"
+    " granted the hospital (its grant is checked)"
+)
+
+
+def _account_needed(args, lang: str) -> bool:
+    """A write to a group store by no account of it (issue 16.3): say that ``--user`` must name an account (its
+    grant is then checked) and return True. A one-hospital store, or an account: False."""
+    user = getattr(args, "user", None)
+    with store.opened(args.db) as db:
+        if not store.hospital_codes(db):
+            return False
+        if user and store.user_row(db, user) is not None:
+            return False
+    print(i18n.t("hospital.err.user_required", lang, user=user or ""), file=sys.stderr)
+    return True
 
 
 # --- import, export, rollback (issue 2) -----------------------------------------------------------

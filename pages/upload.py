@@ -56,11 +56,17 @@ view = ui.view(upload_view.build, ui.view_key(admin=ui.can("admin")))
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):
-        st.caption(t("upload.start_empty_help"))
+        hospital = ui.current_hospital() or None  # a group store: the hospital on screen only (issue 16.3)
+        st.caption(t("upload.start_empty_hospital", code=hospital) if hospital else t("upload.start_empty_help"))
         sure = st.checkbox(t("upload.start_empty_confirm"), key="_start_empty_sure")
         if st.button(t("upload.start_empty_button"), disabled=not sure, key="_start_empty"):
-            demo.clear(user=ui.current_user())  # one transaction with its audit record
-            _flash("success", t("upload.started_empty"))
+            try:
+                demo.clear(user=ui.current_user(), hospital=hospital)  # one transaction with its audit record
+                _flash(
+                    "success", t("demo.clear.done_hospital", code=hospital) if hospital else t("upload.started_empty")
+                )
+            except demo.ClearRefused as e:
+                _flash("error", t("demo.clear." + e.code, user=ui.current_user(), code=hospital or ""))
             st.rerun()
 
 with st.expander(t("upload.templates")):

@@ -8,11 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from metrics import cli, importer, store
+from metrics import auth, cli, demo, importer, store
 from metrics.views import ViewKey
 from metrics.views import upload as upload_view
 from tests import test_hospitals
+from tests.conftest import ROOT
 from tests.test_hospitals import A, B, _metrics_csv
 
 group_template = test_hospitals.group_template  # the three-hospital demo store and its accounts (fixtures)
@@ -114,3 +116,71 @@ def test_the_cli_rolls_back_the_latest_batch_of_the_hospital_named(group_db, cap
     assert cli.main(["rollback", "--hospital", B, "--user", "a_ed"]) == 2  # not a_ed's hospital
     assert "a_ed" in capsys.readouterr().err
     assert _value(group_db, B, "2026-11") == 92
+
+
+# --- 2. demo --clear of one hospital ---------------------------------------------------------------------------
+
+
+def _audit(path: Path) -> list[tuple]:
+    with store.opened(path) as db:
+        return db.execute("SELECT user, action, hospital_code FROM audit ORDER BY id").fetchall()
+
+
+def test_demo_clear_of_one_hospital_clears_that_hospital_only_and_is_audited(group_db, capsys):
+    others = {h: _hospital_rows(group_db, h) for h in (A, "H03")}
+    assert all(_hospital_rows(group_db, B).values())
+    with store.opened(group_db) as db:
+        shared = {t: store.table_frame(db, t).to_csv() for t in ("hospitals", "metric_catalogue", "calendar_days")}
+        version = store.data_version(db)
+    assert cli.main(["demo", "--clear", "--hospital", B, "--user", "adm"]) == 0
+    assert B in capsys.readouterr().out
+    assert not any(_hospital_rows(group_db, B).values())
+    assert {h: _hospital_rows(group_db, h) for h in (A, "H03")} == others
+    with store.opened(group_db) as db:
+        assert {t: store.table_frame(db, t).to_csv() for t in shared} == shared
+        assert store.data_version(db) == version + 1
+        assert store.batches(db, hospital=B).empty  # B's history goes with its rows: nothing left to roll back
+        assert not store.batches(db, hospital=A).empty
+    assert _audit(group_db)[-1] == ("adm", "clear_demo", B)
+
+
+def test_demo_clear_of_one_hospital_and_its_audit_record_commit_together(group_db):
+    before = _hospital_rows(group_db, B)
+    with store.opened(group_db) as db:
+        db.execute("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
+    with pytest.raises(sqlite3.DatabaseError):
+        demo.clear(group_db, user="adm", hospital=B)
+    assert _hospital_rows(group_db, B) == before
+
+
+def test_demo_clear_in_a_group_store_says_what_it_would_clear_and_checks_the_grant(group_db, capsys):
+    before = {h: _hospital_rows(group_db, h) for h in (A, B, "H03")}
+    assert cli.main(["demo", "--clear", "--user", "adm"]) == 2  # every hospital? it says so and clears nothing
+    err = capsys.readouterr().err
+    assert all(h in err for h in (A, B, "H03")) and "--hospital" in err and "--all-hospitals" in err
+    assert cli.main(["demo", "--clear", "--hospital", B, "--user", "a_ed"]) == 2  # not a_ed's hospital
+    assert "a_ed" in capsys.readouterr().err
+    assert cli.main(["demo", "--clear", "--hospital", B]) == 2  # who? a group store's write needs an account
+    assert "--user" in capsys.readouterr().err
+    assert cli.main(["demo", "--clear", "--all-hospitals", "--user", "a_ed"]) == 2  # every hospital: admins only
+    assert {h: _hospital_rows(group_db, h) for h in (A, B, "H03")} == before
+    assert cli.main(["demo", "--clear", "--all-hospitals", "--user", "adm"]) == 0
+    with store.opened(group_db) as db:
+        assert store.is_empty(db)
+
+
+def test_start_empty_on_the_upload_page_of_a_group_store_clears_the_hospital_on_screen_only(group_db):
+    others = {h: _hospital_rows(group_db, h) for h in (B, "H03")}
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("a_ed")
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert any(A in c.value for c in at.caption)  # it says which hospital it clears
+    at.checkbox(key="_start_empty_sure").check()
+    at.run()
+    at.button(key="_start_empty").click()
+    at.run()
+    assert not at.exception and any(A in s.value for s in at.success)
+    assert not any(_hospital_rows(group_db, A).values())
+    assert {h: _hospital_rows(group_db, h) for h in (B, "H03")} == others
+    assert _audit(group_db)[-1] == ("a_ed", "clear_demo", A)

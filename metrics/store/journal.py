@@ -346,9 +346,14 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
     """Empty the data tables and the batch history (a fresh start); catalogues, default targets, the holiday schedule
     (calendar_days: the State Council's, not demo data) and users stay.
     One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump.
-    ``hospital``: empty only that hospital's data tables (its batches stay: they may hold other hospitals' rows)."""
+    ``hospital``: empty only that hospital's data tables and its batch history (a batch writes one hospital's rows:
+    kept, a rollback of it would bring back rows of the emptied hospital; issue 16.3); shared batches ('') stay."""
     if hospital is not None:
         with db.atomic():
+            own = "SELECT batch_id FROM batches WHERE hospital_code = ?"
+            for tbl in ("batch_changes", "batch_rejects"):
+                db.execute(f"DELETE FROM {tbl} WHERE batch_id IN ({own})", [hospital])
+            db.execute("DELETE FROM batches WHERE hospital_code = ?", [hospital])
             for tbl in ("metric_values", "events", "award_changes", "tasks", "notices", "staff", "departments"):
                 db.execute(f"DELETE FROM {tbl} WHERE hospital_code = ?", [hospital])
             db.execute(
