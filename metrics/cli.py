@@ -163,7 +163,7 @@ def _add_ingest_parsers(sub) -> None:
         metavar="CSV",
         help="write the rejected rows as written, with 行号 and 错误说明, to fix and import again",
     )
-    i.add_argument("--user", help="who is importing (default: the operating-system user)")
+    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing and needs none")
     i.add_argument("--lang", choices=("zh", "en"), default="zh")
     e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
     e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
@@ -181,7 +181,7 @@ def _add_ingest_parsers(sub) -> None:
         "batch", type=int, nargs="?", help="batch id (default: the latest committed batch of --hospital or the store)"
     )
     r.add_argument("--hospital", metavar="CODE", help="the hospital whose batch is undone (a group store)")
-    r.add_argument("--user", help="who is rolling back (default: the operating-system user)")
+    r.add_argument("--user", help=_WRITE_USER_HELP)
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
@@ -237,6 +237,8 @@ def cmd_import(args) -> int:
     """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
     from pathlib import Path
 
+    if not args.dry_run and _account_needed(args, args.lang):  # a group store's write: by an account (16.3)
+        return 2
     hospital, bad = _hospital(args, write=True, required=False)
     if bad:
         return bad
@@ -370,9 +372,14 @@ def cmd_errors(args) -> int:
 def cmd_rollback(args) -> int:
     """Undo a batch (without an id: the latest committed batch of ``--hospital``, or of the store); exit 1 when
     refused (a later batch holds it, already rolled back, unknown, another hospital's), 2 usage."""
-    hospital, bad = _hospital(args, write=True, required=False)
-    if bad:
-        return bad
+    if _account_needed(args, args.lang):  # a group store's write: by an account, its grant checked (16.3)
+        return 2
+    if args.hospital is None and args.batch is not None:
+        hospital = None  # the batch's own hospital is checked against --user's grant by importer.rollback
+    else:  # which hospital's latest batch? (a group store must say)
+        hospital, bad = _hospital(args, write=True, required=True)
+        if bad:
+            return bad
     batch_id = args.batch
     if batch_id is None:
         with store.opened(args.db) as db:

@@ -184,3 +184,47 @@ def test_start_empty_on_the_upload_page_of_a_group_store_clears_the_hospital_on_
     assert not any(_hospital_rows(group_db, A).values())
     assert {h: _hospital_rows(group_db, h) for h in (B, "H03")} == others
     assert _audit(group_db)[-1] == ("a_ed", "clear_demo", A)
+
+
+# --- 5. the CLI's writes in a group store name an account, whose grant is checked ------------------------------
+
+
+def test_a_cli_write_to_a_group_store_needs_an_account_and_its_grant(group_db, tmp_path, capsys):
+    f = tmp_path / "a.csv"
+    f.write_bytes(_metrics_csv([("2026-11", "K01", 91)], False))
+    before = {h: _hospital_rows(group_db, h) for h in (A, B)}
+    for argv in (
+        ["import", str(f), "--kind", "metrics", "--hospital", A],  # the operating-system user: no account
+        ["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "nobody"],
+        ["rollback", "--hospital", A],
+    ):
+        capsys.readouterr()
+        assert cli.main(argv) == 2, argv
+        assert "--user" in capsys.readouterr().err
+    assert {h: _hospital_rows(group_db, h) for h in (A, B)} == before
+    # a preview writes nothing: it may run without an account
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--dry-run"]) == 0
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed"]) == 0
+    assert _value(group_db, A, "2026-11") == 91
+    assert cli.main(["rollback", "--hospital", A, "--user", "a_vi"]) == 2  # a viewer writes nothing
+    assert cli.main(["rollback", "--hospital", A, "--user", "a_ed"]) == 0
+    assert _value(group_db, A, "2026-11") != 91
+
+
+def test_the_cli_help_says_a_group_stores_writes_need_an_account(capsys):
+    for command in ("import", "rollback", "demo"):
+        with pytest.raises(SystemExit):
+            cli._parser().parse_args([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "required in a group store" in out and "account granted the hospital" in out, command
+
+
+def test_the_cli_rolls_back_a_batch_by_id_checking_its_hospital_against_the_account(group_db, capsys):
+    a = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a.csv", "metrics", user="a_ed", hospital=A)
+    b = importer.commit(_metrics_csv([("2026-11", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
+    assert cli.main(["rollback", str(b.batch_id), "--user", "a_ed"]) == 1
+    assert "H02" in capsys.readouterr().err
+    assert cli.main(["rollback", str(a.batch_id), "--user", "a_ed"]) == 0
+    assert cli.main(["rollback", "--user", "a_ed"]) == 2  # no id: which hospital's latest?
+    assert "--hospital" in capsys.readouterr().err
+    assert _value(group_db, A, "2026-11") != 91 and _value(group_db, B, "2026-11") == 92
