@@ -285,6 +285,13 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
     lines = [
         t("upload.file_info", name=report.file_name, kind=kind, encoding=report.encoding or "—", sha=report.sha256[:12])
     ]
+    if report.group:  # a group store: which hospital the file is for (issue 16.3)
+        where = (
+            t("upload.rollback.of_hospital", code=report.hospital)
+            if report.hospital
+            else t("upload.rollback.of_shared")
+        )
+        lines.append(t("upload.report_hospital", where=where))
     lines.append("  ".join(f"{t('upload.count.' + k)} {v}" for k, v in report.counts.items()))
     for title, frame in (
         (t("upload.problems", n=len(report.problems)), report.problems_frame()),

@@ -875,6 +875,9 @@ ZH: dict[str, str] = {
     "demo.clear.all_admin": "清空全部医院的数据只有管理员可以执行（用户 {user} 不是管理员），未清空任何数据。",
     "demo.clear.not_granted": "用户 {user} 无权写入医院“{code}”，未清空任何数据。",
     "upload.start_empty_hospital": "本库有多家医院：只清空当前医院“{code}”的演示数据与上传记录，其他医院、医院名录与目录不受影响。",
+    "upload.col.hospital_code": "医院",
+    "upload.report_hospital": "医院：{where}",
+    "audit.s.in_hospital": "（医院“{code}”）",
     "hospital.err.user_required": "本库有多家医院：写入须用 --user 指明一个账户，按其授权的医院检查（收到“{user}”，不是本库的账户）。",
     "upload.rollback.not_granted_of": "批次 {batch_id} 属于{where}，不是您可以回滚的（只能回滚您有写入权限的医院的批次），未回滚。",
 }
@@ -1745,6 +1748,9 @@ EN: dict[str, str] = {
     "demo.clear.all_admin": "Only an administrator may clear every hospital's data (user {user} is not one); nothing was cleared.",
     "demo.clear.not_granted": "User {user} may not write hospital “{code}”; nothing was cleared.",
     "upload.start_empty_hospital": "This store holds several hospitals: only the current hospital “{code}”'s demo data and upload history are cleared; other hospitals, the hospital list and the catalogues stay.",
+    "upload.col.hospital_code": "Hospital",
+    "upload.report_hospital": "Hospital: {where}",
+    "audit.s.in_hospital": " (hospital “{code}”)",
     "hospital.err.user_required": "This store holds several hospitals: a write needs --user naming an account, whose granted hospitals are checked (got “{user}”, not an account of this store).",
     "upload.rollback.not_granted_of": "Batch {batch_id} belongs to {where}, which you may not roll back (only batches of hospitals you may write); nothing was rolled back.",
 }

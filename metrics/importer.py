@@ -79,6 +79,7 @@ class ImportReport:
     rejected_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
     deleted: int = 0  # stored rows a ``commit_rows(..., replace=True)`` removes (rows the editor deleted)
     hospital: str = ""  # the hospital the rows were written under ('' in a one-hospital store; issue 16.3)
+    group: bool = False  # the store holds several hospitals: what reports the batch names ``hospital`` ('' shared)
 
     @property
     def ok(self) -> bool:
@@ -110,8 +111,9 @@ class ImportReport:
         return export.error_report_frame(self.rejects_frame(), lang)
 
     def to_json(self) -> dict:
-        """The stable ``--json`` shape (documented in README, section "Command line")."""
-        return {
+        """The stable ``--json`` shape (documented in README, section "Command line"); in a group store also
+        ``hospital`` (the hospital written, '' for what every hospital shares; issue 16.3)."""
+        return ({"hospital": self.hospital} if self.group else {}) | {
             "kind": self.kind,
             "encoding": self.encoding,
             "file_name": self.file_name,
@@ -363,7 +365,7 @@ def _prepare_rows(
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
     table = rows_table(kind, rows, metric_defs, first_line)
-    base = dict(file_name=source, sha256=None, duplicate_of=None)
+    base = dict(file_name=source, sha256=None, duplicate_of=None, group=bool(store.hospital_codes(db)))
     report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace, hospital, user)
     if replace and report.ok:
         tbl = KIND_TABLE[kind]
@@ -503,6 +505,7 @@ def _prepare(
         return report, _Plan({}, [])
     dup = store.find_batch_by_sha(db, digest, hospital)
     base = dict(file_name=file_name, sha256=digest, duplicate_of=None if dup is None else int(dup["batch_id"]))
+    base["group"] = bool(store.hospital_codes(db))  # a group store's reports name the hospital (issue 16.3)
     metric_defs = store.metric_defs(db)
     try:
         tables = reading.read(data, file_name, metric_defs, kind)

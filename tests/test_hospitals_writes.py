@@ -4,6 +4,7 @@ writes checked against an account's grant; a visitor who is not signed in told t
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -228,3 +229,48 @@ def test_the_cli_rolls_back_a_batch_by_id_checking_its_hospital_against_the_acco
     assert cli.main(["rollback", "--user", "a_ed"]) == 2  # no id: which hospital's latest?
     assert "--hospital" in capsys.readouterr().err
     assert _value(group_db, A, "2026-11") != 91 and _value(group_db, B, "2026-11") == 92
+
+
+# --- 3. what reports a batch names its hospital in a group store -----------------------------------------------
+
+
+def test_reports_of_a_batch_name_its_hospital_in_a_group_store(group_db, tmp_path, capsys):
+    from metrics import audit
+
+    f = tmp_path / "a.csv"
+    f.write_bytes(_metrics_csv([("2026-11", "K01", 91)], False))
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["hospital"] == A and got["committed"]
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed"]) == 0  # text
+    assert A in capsys.readouterr().out
+    shared = importer.commit_rows("calendar", [dict(date="2027-01-01", kind="休", name="元旦")], source="e", user="adm")
+    assert shared.to_json()["hospital"] == ""  # what every hospital shares
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    view = upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A))
+    assert list(view.history["hospital_code"].iloc[:2]) == ["", A]  # the calendar, then a.csv (shown as 医院)
+    importer.rollback(shared.batch_id, user="adm")
+    importer.rollback(got["batch_id"], user="a_ed")
+    with store.opened(group_db) as db:
+        entries = store.audit_entries(db, limit=4)
+    said = [audit.sentence(r, "zh") for r in entries.to_dict("records")]
+    assert f"医院“{A}”" in said[0] and "回滚" in said[0]  # the rollback of a.csv
+    assert f"医院“{A}”" in said[3] and "上传" in said[3]  # its upload
+    assert "医院“" not in said[1]  # the shared calendar's rollback names no hospital
+    en = audit.sentence(entries.to_dict("records")[0], "en")
+    assert f"hospital “{A}”" in en
+
+
+def test_reports_in_a_one_hospital_store_never_name_a_hospital(demo_db, tmp_path, capsys):
+    from metrics import audit
+
+    f = tmp_path / "a.csv"
+    f.write_bytes(_metrics_csv([("2026-11", "K01", 91)], False))
+    assert cli.main(["import", str(f), "--kind", "metrics", "--json"]) == 0
+    assert "hospital" not in json.loads(capsys.readouterr().out)
+    with store.opened(demo_db) as db:
+        version = store.data_version(db)
+        entries = store.audit_entries(db, limit=1)
+    assert "hospital_code" not in upload_view.build(ViewKey.of(str(demo_db), version, "zh")).history.columns
+    assert "医院“" not in audit.sentence(entries.to_dict("records")[0], "zh")

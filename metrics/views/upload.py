@@ -87,7 +87,7 @@ def build(key: ViewKey) -> UploadView:
             )
             for k in kinds[1:]
         ),
-        history=_history(batches, lang),
+        history=_history(batches, lang, group),
         latest=latest,
         latest_name=names.get(latest, "") if latest is not None else "",
         with_rejects=tuple((int(b), f"{b} · {names.get(b, '')}") for b in rejected),
@@ -98,9 +98,9 @@ def _kind_label(kind: str, lang: str) -> str:
     return "+".join(i18n.t(f"upload.kind.{k}", lang) for k in (kind or "").split("+") if k) or "—"
 
 
-def _history(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _history(batches: pd.DataFrame, lang: str, group: bool = False) -> pd.DataFrame:
     """The history as shown: kinds and statuses in ``lang``, the count columns named (the page labels the other
-    headers like every upload table)."""
+    headers like every upload table); in a group store each batch's hospital first ('' shared; issue 16.3)."""
     shown = batches.assign(
         file_name=batches["file_name"].map(lambda n: demo.file_label(n, lang)),
         created_at=batches["created_at"].map(lambda ts: i18n.fmt_datetime(ts, lang)),
@@ -108,6 +108,8 @@ def _history(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
         encoding=batches["encoding"].fillna("—"),
         status=batches["status"].map(lambda s: i18n.t(f"upload.status.{s}", lang)),
     )
-    return shown[
-        ["batch_id", "file_name", "kind", "user", "created_at", "encoding", *(f"rows_{c}" for c in COUNTS), "status"]
-    ].rename(columns={f"rows_{c}": i18n.t(f"upload.count.{c}", lang) for c in COUNTS})
+    cols = ["batch_id", "file_name", "kind", "user", "created_at", "encoding", *(f"rows_{c}" for c in COUNTS), "status"]
+    if group:
+        shown = shown.assign(hospital_code=batches["hospital_code"].fillna(""))
+        cols.insert(1, "hospital_code")
+    return shown[cols].rename(columns={f"rows_{c}": i18n.t(f"upload.count.{c}", lang) for c in COUNTS})
