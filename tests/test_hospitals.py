@@ -191,8 +191,8 @@ def test_a_url_naming_hospital_b_shows_an_error_to_a_user_of_a_not_bs_data(group
     default = _page("a_vi")  # no URL: the user's first hospital
     assert not default.error and _shown_text(default) == _shown_text(own)
     assert _page("comm", hospital=B).metric  # the commission reads every hospital
-    anonymous = _page(None)
-    assert [e.value for e in anonymous.error] and not anonymous.metric
+    anonymous = _page(None)  # told to sign in (tests/test_hospitals_writes.py: every page)
+    assert [i.value for i in anonymous.info] and not anonymous.error and not anonymous.metric
 
 
 def _metrics_csv(rows: list[tuple], hospital_col: bool = True) -> bytes:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, demo, importer, store
+from metrics import auth, cli, demo, i18n, importer, store
 from metrics.views import ViewKey
 from metrics.views import upload as upload_view
 from tests import test_hospitals
@@ -274,3 +274,43 @@ def test_reports_in_a_one_hospital_store_never_name_a_hospital(demo_db, tmp_path
         entries = store.audit_entries(db, limit=1)
     assert "hospital_code" not in upload_view.build(ViewKey.of(str(demo_db), version, "zh")).history.columns
     assert "医院“" not in audit.sentence(entries.to_dict("records")[0], "zh")
+
+
+# --- 4. a visitor not signed in is told to sign in -------------------------------------------------------------
+
+BROWSE_PAGES = ("overview", "trends", "matrix", "events", "awards", "tasks", "targets", "briefing")
+
+
+def _anonymous(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page(f"pages/{page}.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, (page, at.exception)
+    return at
+
+
+def _drawn(at: AppTest) -> int:
+    """Data a page drew: metrics, tables, charts."""
+    charts = [e for e in at.main if type(e).__name__ in ("PlotlyChart", "ArrowVegaLiteChart", "UnknownElement")]
+    return len(at.metric) + len(at.dataframe) + len(at.table) + len(charts)
+
+
+@pytest.mark.parametrize("page", BROWSE_PAGES)
+def test_a_visitor_not_signed_in_is_asked_to_sign_in_on_every_page_of_a_group_store(group_db, page):
+    for params in ({}, {"hospital": B}):  # a URL naming a hospital changes nothing: sign in first
+        at = _anonymous(page, **params)
+        assert not at.error, (page, params, [e.value for e in at.error])
+        assert [i.value for i in at.info] == [
+            "本库有多家医院，各医院的数据只对有权限的账户显示：请先登录（左侧“登录”页），即可查看您有权查看的医院。"
+        ]
+        assert _drawn(at) == 0, page
+    at = _anonymous(page, lang="en")  # in English too
+    assert [i.value for i in at.info] == [i18n.t("hospital.sign_in", "en")] and "sign in" in at.info[0].value
+
+
+@pytest.mark.parametrize("page", ("upload", "audit", "users"))
+def test_the_managing_pages_refuse_a_visitor_not_signed_in_and_say_sign_in(group_db, page):
+    at = _anonymous(page)
+    assert any("登录" in e.value for e in at.error) and _drawn(at) == 0
