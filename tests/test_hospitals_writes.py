@@ -119,6 +119,27 @@ def test_the_cli_rolls_back_the_latest_batch_of_the_hospital_named(group_db, cap
     assert _value(group_db, B, "2026-11") == 92
 
 
+def test_the_upload_page_of_a_rolls_back_as_batch_though_b_committed_later(group_db):
+    a = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a.csv", "metrics", user="a_ed", hospital=A)
+    b = importer.commit(_metrics_csv([("2026-11", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
+    after_b = _hospital_rows(group_db, B)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("a_ed")
+    at.switch_page("pages/upload.py")
+    at.run()
+    history = at.dataframe[-1].value
+    assert history["医院"].tolist()[0] == A and "b.csv" not in history.to_csv()
+    at.checkbox(key=f"_rb_sure_{a.batch_id}").check()
+    at.run()
+    at.button(key="_rb_go").click()
+    at.run()
+    assert not at.exception and any(f"已回滚批次 {a.batch_id}" in s.value for s in at.success)
+    assert _value(group_db, A, "2026-11") != 91
+    assert _hospital_rows(group_db, B) == after_b
+    with store.opened(group_db) as db:
+        assert store.batch(db, b.batch_id)["status"] == "committed"
+
+
 # --- 2. demo --clear of one hospital ---------------------------------------------------------------------------
 
 

@@ -254,12 +254,22 @@ def latest_committed_batch_id(db: sqlite_utils.Database, hospital: str | None = 
     ).fetchone()[0]
 
 
-def wrote_shared(db: sqlite_utils.Database, batch_id: int) -> bool:
-    """Whether a batch's journal holds a row of a table every hospital shares (catalogues, calendar, hospital list)."""
+def wrote_shared(db: sqlite_utils.Database, batch_id: int, hospital: str = "") -> bool:
+    """Whether a batch's journal holds a row beyond ``hospital``: a row of a table every hospital shares (catalogues,
+    calendar, hospital list), or — a guard, the validator allows no such file — a row of another hospital."""
     shared = [t for t in DATA_TABLES if t not in HOSPITAL_TABLES]
     row = db.execute(
         f"SELECT 1 FROM batch_changes WHERE batch_id = ? AND tbl IN ({','.join('?' * len(shared))}) LIMIT 1",
         [batch_id, *shared],
+    ).fetchone()
+    if row is not None or not hospital:
+        return row is not None
+    prefix = json.dumps([hospital], ensure_ascii=False)[:-1] + ", "  # every key of its rows: ["H01", …]
+    scoped = list(HOSPITAL_TABLES)
+    row = db.execute(
+        f"SELECT 1 FROM batch_changes WHERE batch_id = ? AND tbl IN ({','.join('?' * len(scoped))})"
+        " AND substr(key_json, 1, ?) != ? LIMIT 1",
+        [batch_id, *scoped, len(prefix), prefix],
     ).fetchone()
     return row is not None
 
@@ -274,7 +284,7 @@ def later_batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
     if b is None:
         return None
     hosp = b.get("hospital_code") or ""
-    if not hosp or wrote_shared(db, batch_id):
+    if not hosp or wrote_shared(db, batch_id, hosp):
         cur = db.execute(
             "SELECT * FROM batches WHERE batch_id > ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1",
             [batch_id],
