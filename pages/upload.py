@@ -197,7 +197,7 @@ else:
 
     st.markdown("#### " + t("upload.rollback"))
     if latest is None:
-        st.caption(t("upload.rollback_none"))
+        st.caption(view.held or t("upload.rollback_none"))  # held: the later batch that holds it, named
     else:
         sure = st.checkbox(
             t("upload.rollback_confirm", batch_id=latest, name=ui.md_escape(view.latest_name)),

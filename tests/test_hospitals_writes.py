@@ -95,6 +95,10 @@ def test_a_later_batch_of_the_same_hospital_or_a_shared_one_blocks_a_rollback_an
     with pytest.raises(importer.RollbackRefused) as refused:
         importer.rollback(shared.batch_id, user="adm")
     assert refused.value.later == b.batch_id
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    held = upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A, admin=True))
+    assert held.latest is None and str(b.batch_id) in held.held and "H02" in held.held
 
 
 def test_an_editor_rolls_back_only_a_hospital_they_may_write(group_db):

@@ -39,6 +39,7 @@ class UploadView:
     latest: int | None  # the batch a rollback would undo
     latest_name: str  # its file name ('' when none)
     with_rejects: tuple[tuple[int, str], ...]  # (batch id, 'id · file name') of batches with rejected rows
+    held: str = ""  # why the hospital's latest batch cannot be rolled back: the later batch holding it ('' none)
 
     def kind_label(self, kind: str) -> str:
         """A batch's kind ('monthly', or 'monthly+events' for a workbook of several) in ``lang``; '—' when none."""
@@ -59,9 +60,12 @@ def build(key: ViewKey) -> UploadView:
         batches = store.batches(db, limit=HISTORY_ROWS, hospital=(key.hospital, ""))
         # the newest batch of this hospital (or a shared one), offered unless a later batch holds it (issue 16.3)
         latest = store.latest_committed_batch_id(db, key.hospital)
-        if latest is not None and store.later_batch(db, latest) is not None:
-            latest = None
+        later = store.later_batch(db, latest) if latest is not None else None
         group = bool(store.hospital_codes(db))
+    held = ""
+    if later is not None:  # say which later batch holds it (issue 16.3)
+        held = importer.RollbackRefused("blocked" if group else "not_latest", latest, later if group else None)
+        held, latest = held.message(lang), None
     if latest is not None and latest not in set(batches["batch_id"]):
         latest = None  # older than the history shown: nothing this page may undo
     if latest is not None and group and not key.get("admin"):
@@ -91,6 +95,7 @@ def build(key: ViewKey) -> UploadView:
         latest=latest,
         latest_name=names.get(latest, "") if latest is not None else "",
         with_rejects=tuple((int(b), f"{b} · {names.get(b, '')}") for b in rejected),
+        held=held,
     )
 
 
