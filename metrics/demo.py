@@ -644,7 +644,7 @@ def clear(path: str | os.PathLike | None = None, user: str | None = None, hospit
             raise ClearRefused("unknown")
         row = store.user_row(db, user) if user and codes else None
         if row is not None:
-            if hospital is None and row["role"] != "admin":
+            if hospital is None and (row["role"] != "admin" or not row["active"]):
                 raise ClearRefused("all_admin")
             if hospital is not None and hospital not in auth.writable_hospitals_in(db, user):
                 raise ClearRefused("not_granted")

@@ -580,7 +580,11 @@ def _grant_scope(db, user: str | None) -> tuple[tuple[str, ...], tuple[str, ...]
     row = store.user_row(db, user) if user else None
     if row is None:
         return codes, None, True
-    return codes, (auth.writable_hospitals_in(db, user) if codes else None), row["role"] == "admin"
+    return (
+        codes,
+        (auth.writable_hospitals_in(db, user) if codes else None),
+        row["role"] == "admin" and bool(row["active"]),
+    )
 
 
 def _check_tables(

@@ -339,3 +339,15 @@ def test_a_visitor_not_signed_in_is_asked_to_sign_in_on_every_page_of_a_group_st
 def test_the_managing_pages_refuse_a_visitor_not_signed_in_and_say_sign_in(group_db, page):
     at = _anonymous(page)
     assert any("登录" in e.value for e in at.error) and _drawn(at) == 0
+
+
+def test_a_deactivated_admin_neither_clears_every_hospital_nor_rolls_back_a_shared_batch(group_db, capsys):
+    shared = importer.commit_rows("calendar", [dict(date="2027-01-01", kind="休", name="元旦")], source="e", user="adm")
+    with store.opened(group_db) as db:
+        store.update_user(db, "adm", active=0)
+    with pytest.raises(importer.RollbackRefused) as refused:
+        importer.rollback(shared.batch_id, user="adm")
+    assert refused.value.code == "not_granted"
+    before = {h: _hospital_rows(group_db, h) for h in (A, B)}
+    assert cli.main(["demo", "--clear", "--all-hospitals", "--user", "adm"]) == 2
+    assert {h: _hospital_rows(group_db, h) for h in (A, B)} == before
