@@ -24,15 +24,12 @@ group_db = test_hospitals.group_db
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
-def _hospital_rows(path: Path, hospital: str) -> dict[str, list[tuple]]:
-    """Every stored row of ``hospital``, table by table, exactly as SQLite holds it (types included)."""
+def _hospital_rows(path: Path, hospital: str) -> dict[str, list[str]]:
+    """Every stored row of ``hospital``, table by table, exactly as SQLite holds it: repr keeps 92 apart from 92.0."""
     conn = sqlite3.connect(path)
     try:
         return {
-            t: sorted(
-                conn.execute(f"SELECT *, typeof(hospital_code) FROM {t} WHERE hospital_code = ?", [hospital]),
-                key=repr,
-            )
+            t: sorted(map(repr, conn.execute(f"SELECT * FROM {t} WHERE hospital_code = ?", [hospital])))
             for t in store.HOSPITAL_TABLES
         }
     finally:
