@@ -144,7 +144,7 @@ def _account_needed(args, lang: str) -> bool:
             return False
         if user and store.user_row(db, user) is not None:
             return False
-    print(i18n.t("hospital.err.user_required", lang, user=user or ""), file=sys.stderr)
+    print(i18n.t("hospital.err.user_required", lang, user=user or "—"), file=sys.stderr)
     return True
 
 
