@@ -197,7 +197,8 @@ else:
 
     st.markdown("#### " + t("upload.rollback"))
     if latest is None:
-        st.caption(view.held or t("upload.rollback_none"))  # held: the later batch that holds it, named
+        # held: the later batch that holds it, named (its file name escaped: uploaded text is never markdown)
+        st.caption(ui.md_escape(view.held) if view.held else t("upload.rollback_none"))
     else:
         sure = st.checkbox(
             t("upload.rollback_confirm", batch_id=latest, name=ui.md_escape(view.latest_name)),
@@ -208,7 +209,7 @@ else:
                 n = importer.rollback(latest, user=ui.current_user(), hospital=ui.current_hospital())
                 _flash("success", t("upload.rolled_back", batch_id=latest, n=n))
             except importer.RollbackRefused as e:
-                _flash("error", e.message(lang))
+                _flash("error", ui.md_escape(e.message(lang)))  # it may name a later batch's file
             st.rerun()
 
     if view.with_rejects:

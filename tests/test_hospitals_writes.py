@@ -356,3 +356,19 @@ def test_a_deactivated_admin_neither_clears_every_hospital_nor_rolls_back_a_shar
     before = {h: _hospital_rows(group_db, h) for h in (A, B)}
     assert cli.main(["demo", "--clear", "--all-hospitals", "--user", "adm"]) == 2
     assert {h: _hospital_rows(group_db, h) for h in (A, B)} == before
+
+
+def test_the_upload_page_names_the_batch_that_holds_a_rollback_with_its_file_name_shown_literally(group_db):
+    from pages import _common as ui
+
+    first = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a1.csv", "metrics", user="a_ed", hospital=A)
+    importer.commit_rows("calendar", [dict(date="2027-01-01", kind="休", name="元旦")], source="edit", user="adm")
+    importer.commit(_metrics_csv([("2026-12", "K01", 92)], False), "*粗*.csv", "metrics", user="adm", hospital=B)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("adm")
+    at.switch_page("pages/upload.py")
+    at.query_params["hospital"] = A
+    at.run()
+    held = [c.value for c in at.caption if "不能回滚" in c.value]
+    assert len(held) == 1 and ui.md_escape("*粗*.csv") in held[0] and "H02" in held[0], held
+    assert not any(c.key == f"_rb_sure_{first.batch_id}" for c in at.checkbox)
