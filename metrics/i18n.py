@@ -880,6 +880,7 @@ ZH: dict[str, str] = {
     "audit.s.in_hospital": "（医院“{code}”）",
     "hospital.sign_in": "本库有多家医院，各医院的数据只对有权限的账户显示：请先登录（左侧“登录”页），即可查看您有权查看的医院。",
     "hospital.err.user_required": "本库有多家医院：写入须用 --user 指明一个账户，按其授权的医院检查（收到“{user}”，不是本库的账户）。",
+    "upload.hospital_shared": "各院共用",
     "upload.rollback.not_granted_of": "批次 {batch_id} 属于{where}，不是您可以回滚的（只能回滚您有写入权限的医院的批次），未回滚。",
 }
 
@@ -1754,6 +1755,7 @@ EN: dict[str, str] = {
     "audit.s.in_hospital": " (hospital “{code}”)",
     "hospital.sign_in": "This store holds several hospitals and shows each one's data only to accounts allowed to see it: please sign in (the “Sign in” page on the left) to see the hospitals you may see.",
     "hospital.err.user_required": "This store holds several hospitals: a write needs --user naming an account, whose granted hospitals are checked (got “{user}”, not an account of this store).",
+    "upload.hospital_shared": "shared",
     "upload.rollback.not_granted_of": "Batch {batch_id} belongs to {where}, which you may not roll back (only batches of hospitals you may write); nothing was rolled back.",
 }
 

@@ -271,7 +271,7 @@ def test_reports_of_a_batch_name_its_hospital_in_a_group_store(group_db, tmp_pat
     with store.opened(group_db) as db:
         version = store.data_version(db)
     view = upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A))
-    assert list(view.history["hospital_code"].iloc[:2]) == ["", A]  # the calendar, then a.csv (shown as 医院)
+    assert list(view.history["hospital_code"].iloc[:2]) == ["各院共用", A]  # the calendar, then a.csv (column 医院)
     importer.rollback(shared.batch_id, user="adm")
     importer.rollback(got["batch_id"], user="a_ed")
     with store.opened(group_db) as db:

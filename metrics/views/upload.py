@@ -115,6 +115,7 @@ def _history(batches: pd.DataFrame, lang: str, group: bool = False) -> pd.DataFr
     )
     cols = ["batch_id", "file_name", "kind", "user", "created_at", "encoding", *(f"rows_{c}" for c in COUNTS), "status"]
     if group:
-        shown = shown.assign(hospital_code=batches["hospital_code"].fillna(""))
+        shared = i18n.t("upload.hospital_shared", lang)  # a batch of what every hospital shares
+        shown = shown.assign(hospital_code=batches["hospital_code"].fillna("").replace("", shared))
         cols.insert(1, "hospital_code")
     return shown[cols].rename(columns={f"rows_{c}": i18n.t(f"upload.count.{c}", lang) for c in COUNTS})
