@@ -23,7 +23,16 @@ def sentence(
     dept_names: Mapping[str, str] | None = None,
     metric_names: Mapping[str, str] | None = None,
 ) -> str:
-    """One audit record in words (see the module doc)."""
+    """One audit record in words (see the module doc); a record of one hospital of a group store names it (issue
+    16.3: a row's ``hospital_code``; '' in a one-hospital store and for what every hospital shares)."""
+    said = _sentence(row, lang, dept_names, metric_names)
+    hospital = row.get("hospital_code")
+    if isinstance(hospital, str) and hospital:
+        return said + i18n.t("audit.s.in_hospital", lang, code=hospital)
+    return said
+
+
+def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
     action = row.get("action") or ""
     who = who_text(row.get("user"), lang)
     target = row.get("target") or ""

@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--hospitals", type=int, default=0, metavar="N", help="a group store: N demo hospitals (1-5), each with data"
     )
+    d.add_argument("--hospital", metavar="CODE", help="with --clear in a group store: clear this hospital only")
+    d.add_argument(
+        "--all-hospitals", action="store_true", help="with --clear in a group store: clear every hospital (admins)"
+    )
+    d.add_argument("--user", help=_WRITE_USER_HELP)
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
@@ -67,9 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_demo(args) -> int:
     """Fill an empty store with demo data (refuses a non-empty one unless --clear)."""
     if args.clear:
-        demo.clear(args.db, user=_os_user())
-        print("已清空数据（目录与默认目标保留）。")
-        return 0
+        return _clear(args)
     with store.opened(args.db) as db:
         empty = store.is_empty(db)
         first_run = store.get_meta(db, "first_run_done") is None
@@ -93,6 +96,60 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _clear(args) -> int:
+    """``demo --clear``: the whole store; in a group store one hospital (``--hospital``) or, said explicitly,
+    every hospital (``--all-hospitals``, an admin) — by an account (``--user``) allowed to (issue 16.3)."""
+    lang = i18n.DEFAULT_LANG
+    with store.opened(args.db) as db:
+        codes = store.hospital_codes(db)
+    if codes:
+        if _account_needed(args, lang):
+            return 2
+        if args.hospital is None and not args.all_hospitals:
+            print(i18n.t("demo.clear.which", lang, codes="、".join(codes)), file=sys.stderr)
+            return 2
+        if args.hospital is not None:
+            hospital, bad = _hospital(args, write=True, required=True)
+            if bad:
+                return bad
+        else:
+            hospital = None
+    else:
+        hospital, bad = _hospital(args, write=True, required=False)  # a code given to a one-hospital store: exit 2
+        if bad:
+            return bad
+        hospital = None
+    try:
+        demo.clear(args.db, user=args.user or _os_user(), hospital=hospital)
+    except demo.ClearRefused as e:
+        print(i18n.t("demo.clear." + e.code, lang, user=args.user, code=hospital or ""), file=sys.stderr)
+        return 2
+    if hospital:
+        print(i18n.t("demo.clear.done_hospital", lang, code=hospital))
+    else:
+        print("已清空数据（目录与默认目标保留）。")
+    return 0
+
+
+_WRITE_USER_HELP = (
+    "who is writing (default: the operating-system user); required in a group store, where it must be an account"
+    " granted the hospital (its grant is checked)"
+)
+
+
+def _account_needed(args, lang: str) -> bool:
+    """A write to a group store by no account of it (issue 16.3): say that ``--user`` must name an account (its
+    grant is then checked) and return True. A one-hospital store, or an account: False."""
+    user = getattr(args, "user", None)
+    with store.opened(args.db) as db:
+        if not store.hospital_codes(db):
+            return False
+        if user and store.user_row(db, user) is not None:
+            return False
+    print(i18n.t("hospital.err.user_required", lang, user=user or "—"), file=sys.stderr)
+    return True
+
+
 # --- import, export, rollback (issue 2) -----------------------------------------------------------
 
 
@@ -108,7 +165,7 @@ def _add_ingest_parsers(sub) -> None:
         metavar="CSV",
         help="write the rejected rows as written, with 行号 and 错误说明, to fix and import again",
     )
-    i.add_argument("--user", help="who is importing (default: the operating-system user)")
+    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing and needs none")
     i.add_argument("--lang", choices=("zh", "en"), default="zh")
     e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
     e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
@@ -116,9 +173,17 @@ def _add_ingest_parsers(sub) -> None:
     er.add_argument("batch", type=int, help="batch id")
     er.add_argument("--out", help="CSV file (default batch_<id>_errors.csv)")
     er.add_argument("--lang", choices=("zh", "en"), default="zh")
-    r = sub.add_parser("rollback", help="undo the latest committed batch")
-    r.add_argument("batch", type=int, help="batch id (must be the latest committed batch)")
-    r.add_argument("--user", help="who is rolling back (default: the operating-system user)")
+    r = sub.add_parser(
+        "rollback",
+        help="undo the latest committed batch (of --hospital in a group store)",
+        description="Undo a committed batch exactly. In a group store each hospital's latest batch can be undone on"
+        " its own: a later batch of the same hospital, or of what every hospital shares, holds it back (named).",
+    )
+    r.add_argument(
+        "batch", type=int, nargs="?", help="batch id (default: the latest committed batch of --hospital or the store)"
+    )
+    r.add_argument("--hospital", metavar="CODE", help="the hospital whose batch is undone (a group store)")
+    r.add_argument("--user", help=_WRITE_USER_HELP)
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
@@ -174,6 +239,8 @@ def cmd_import(args) -> int:
     """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
     from pathlib import Path
 
+    if not args.dry_run and _account_needed(args, args.lang):  # a group store's write: by an account (16.3)
+        return 2
     hospital, bad = _hospital(args, write=True, required=False)
     if bad:
         return bad
@@ -220,6 +287,13 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
     lines = [
         t("upload.file_info", name=report.file_name, kind=kind, encoding=report.encoding or "—", sha=report.sha256[:12])
     ]
+    if report.group:  # a group store: which hospital the file is for (issue 16.3)
+        where = (
+            t("upload.rollback.of_hospital", code=report.hospital)
+            if report.hospital
+            else t("upload.rollback.of_shared")
+        )
+        lines.append(t("upload.report_hospital", where=where))
     lines.append("  ".join(f"{t('upload.count.' + k)} {v}" for k, v in report.counts.items()))
     for title, frame in (
         (t("upload.problems", n=len(report.problems)), report.problems_frame()),
@@ -305,13 +379,29 @@ def cmd_errors(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    """Undo the latest committed batch; exit 1 when refused (not the latest, already rolled back, unknown)."""
+    """Undo a batch (without an id: the latest committed batch of ``--hospital``, or of the store); exit 1 when
+    refused (a later batch holds it, already rolled back, unknown, another hospital's), 2 usage."""
+    if _account_needed(args, args.lang):  # a group store's write: by an account, its grant checked (16.3)
+        return 2
+    if args.hospital is None and args.batch is not None:
+        hospital = None  # the batch's own hospital is checked against --user's grant by importer.rollback
+    else:  # which hospital's latest batch? (a group store must say)
+        hospital, bad = _hospital(args, write=True, required=True)
+        if bad:
+            return bad
+    batch_id = args.batch
+    if batch_id is None:
+        with store.opened(args.db) as db:
+            batch_id = store.latest_committed_batch_id(db, hospital)
+        if batch_id is None:
+            print(i18n.t("upload.rollback_none", args.lang), file=sys.stderr)
+            return 1
     try:
-        n = importer.rollback(args.batch, user=args.user or _os_user(), db_path=args.db)
+        n = importer.rollback(batch_id, user=args.user or _os_user(), db_path=args.db, hospital=hospital)
     except importer.RollbackRefused as e:
-        print(i18n.t("upload.rollback." + e.code, args.lang, batch_id=args.batch), file=sys.stderr)
+        print(e.message(args.lang), file=sys.stderr)
         return 1
-    print(i18n.t("upload.rolled_back", args.lang, batch_id=args.batch, n=n))
+    print(i18n.t("upload.rolled_back", args.lang, batch_id=batch_id, n=n))
     return 0
 
 

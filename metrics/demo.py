@@ -621,8 +621,31 @@ def _wide(values: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def clear(path: str | os.PathLike | None = None, user: str | None = None) -> None:
+class ClearRefused(PermissionError):
+    """A clear the account may not make (issue 16.3); ``code``: demo.clear.<code> in metrics.i18n."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def clear(path: str | os.PathLike | None = None, user: str | None = None, hospital: str | None = None) -> None:
     """Empty every data table and the batch history (start empty); catalogues and default targets stay.
-    Audited as ``user`` in the same transaction."""
+    Audited as ``user`` in the same transaction.
+
+    ``hospital`` (a group store): only that hospital's data and batches; the other hospitals, the hospital list and
+    what every hospital shares stay. When ``user`` is an account of a group store it must be able to write
+    ``hospital`` (every hospital: an admin), else ClearRefused and nothing is cleared."""
+    from metrics import auth
+
     with store.opened(path) as db:
-        store.clear_data(db, user)
+        codes = store.hospital_codes(db)
+        if hospital is not None and hospital not in codes:
+            raise ClearRefused("unknown")
+        row = store.user_row(db, user) if user and codes else None
+        if row is not None:
+            if hospital is None and (row["role"] != "admin" or not row["active"]):
+                raise ClearRefused("all_admin")
+            if hospital is not None and hospital not in auth.writable_hospitals_in(db, user):
+                raise ClearRefused("not_granted")
+        store.clear_data(db, user, hospital=hospital)

@@ -868,6 +868,23 @@ ZH: dict[str, str] = {
     # --- pgstore ---
     "backup.err.pg_tool_missing": "找不到 PostgreSQL {version} 或更新版本的 {tool}，无法备份或恢复 PostgreSQL 数据库。请在本机运行：apt-get install -y postgresql-client-{version}，然后重试。当前数据库未作任何改动。",
     "backup.err.not_dump": "该文件不是本看板用 pg_dump 写出的 PostgreSQL 备份或已损坏（{detail}）。当前数据库未作任何改动。",
+    # --- hospfix ---
+    "upload.rollback.blocked": "批次 {batch_id} 不能回滚：之后的批次 {later}（{name}，{where}）可能改动了同样的数据，须先回滚它。",
+    "upload.rollback.of_hospital": "医院“{code}”",
+    "upload.rollback.of_shared": "各医院共用的数据",
+    "demo.clear.which": "本库有多家医院（{codes}）：不加参数的 demo --clear 会清空全部医院的数据、上传记录与医院名录（指标目录、节假日与默认目标保留），未执行。只清一家医院请加 --hospital 医院编码；确要清空全部医院请加 --all-hospitals（仅管理员）。",
+    "demo.clear.done_hospital": "已清空医院“{code}”的数据与上传记录（其他医院、医院名录、目录与默认目标保留）。",
+    "demo.clear.unknown": "医院编码“{code}”不在本库的医院名录中，未清空任何数据。",
+    "demo.clear.all_admin": "清空全部医院的数据只有管理员可以执行（用户 {user} 不是管理员），未清空任何数据。",
+    "demo.clear.not_granted": "用户 {user} 无权写入医院“{code}”，未清空任何数据。",
+    "upload.start_empty_hospital": "本库有多家医院：只清空当前医院“{code}”的演示数据与上传记录，其他医院、医院名录与目录不受影响。",
+    "upload.col.hospital_code": "医院",
+    "upload.report_hospital": "医院：{where}",
+    "audit.s.in_hospital": "（医院“{code}”）",
+    "hospital.sign_in": "本库有多家医院，各医院的数据只对有权限的账户显示：请先登录（左侧“登录”页），即可查看您有权查看的医院。",
+    "hospital.err.user_required": "本库有多家医院：写入须用 --user 指明一个账户，按其授权的医院检查（收到“{user}”，不是本库的账户）。",
+    "upload.hospital_shared": "各院共用",
+    "upload.rollback.not_granted_of": "批次 {batch_id} 属于{where}，不是您可以回滚的（只能回滚您有写入权限的医院的批次），未回滚。",
 }
 
 EN: dict[str, str] = {
@@ -1729,6 +1746,23 @@ EN: dict[str, str] = {
     # --- pgstore ---
     "backup.err.pg_tool_missing": "{tool} for PostgreSQL {version} or newer was not found, so a PostgreSQL store cannot be backed up or restored. Run on this machine: apt-get install -y postgresql-client-{version}, then try again. The current store was not changed.",
     "backup.err.not_dump": "This file is not a PostgreSQL backup written by this dashboard's pg_dump, or it is damaged ({detail}). The current store was not changed.",
+    # --- hospfix ---
+    "upload.rollback.blocked": "Batch {batch_id} cannot be rolled back: the later batch {later} ({name}, {where}) may have changed the same data; roll it back first.",
+    "upload.rollback.of_hospital": "hospital “{code}”",
+    "upload.rollback.of_shared": "data shared by every hospital",
+    "demo.clear.which": "This store holds several hospitals ({codes}): demo --clear without more would empty every hospital's data, upload history and the hospital list (catalogues, holidays and default targets stay); nothing was done. To clear one hospital add --hospital CODE; to clear every hospital add --all-hospitals (admins only).",
+    "demo.clear.done_hospital": "Cleared hospital “{code}”'s data and upload history (other hospitals, the hospital list, catalogues and default targets stay).",
+    "demo.clear.unknown": "Hospital code “{code}” is not in this store's hospital list; nothing was cleared.",
+    "demo.clear.all_admin": "Only an administrator may clear every hospital's data (user {user} is not one); nothing was cleared.",
+    "demo.clear.not_granted": "User {user} may not write hospital “{code}”; nothing was cleared.",
+    "upload.start_empty_hospital": "This store holds several hospitals: only the current hospital “{code}”'s demo data and upload history are cleared; other hospitals, the hospital list and the catalogues stay.",
+    "upload.col.hospital_code": "Hospital",
+    "upload.report_hospital": "Hospital: {where}",
+    "audit.s.in_hospital": " (hospital “{code}”)",
+    "hospital.sign_in": "This store holds several hospitals and shows each one's data only to accounts allowed to see it: please sign in (the “Sign in” page on the left) to see the hospitals you may see.",
+    "hospital.err.user_required": "This store holds several hospitals: a write needs --user naming an account, whose granted hospitals are checked (got “{user}”, not an account of this store).",
+    "upload.hospital_shared": "shared",
+    "upload.rollback.not_granted_of": "Batch {batch_id} belongs to {where}, which you may not roll back (only batches of hospitals you may write); nothing was rolled back.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -79,6 +79,7 @@ class ImportReport:
     rejected_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
     deleted: int = 0  # stored rows a ``commit_rows(..., replace=True)`` removes (rows the editor deleted)
     hospital: str = ""  # the hospital the rows were written under ('' in a one-hospital store; issue 16.3)
+    group: bool = False  # the store holds several hospitals: what reports the batch names ``hospital`` ('' shared)
 
     @property
     def ok(self) -> bool:
@@ -110,8 +111,9 @@ class ImportReport:
         return export.error_report_frame(self.rejects_frame(), lang)
 
     def to_json(self) -> dict:
-        """The stable ``--json`` shape (documented in README, section "Command line")."""
-        return {
+        """The stable ``--json`` shape (documented in README, section "Command line"); in a group store also
+        ``hospital`` (the hospital written, '' for what every hospital shares; issue 16.3)."""
+        return ({"hospital": self.hospital} if self.group else {}) | {
             "kind": self.kind,
             "encoding": self.encoding,
             "file_name": self.file_name,
@@ -163,12 +165,36 @@ def _problem_frame(problems) -> pd.DataFrame:
 
 
 class RollbackRefused(Exception):
-    """A rollback that may not happen; ``code`` is an i18n key suffix (upload.rollback.<code>)."""
+    """A rollback that may not happen; ``code`` is an i18n key suffix (upload.rollback.<code>). ``blocked``: the
+    later batch that holds it (``later``: its id, file name and hospital — '' when shared; issue 16.3)."""
 
-    def __init__(self, code: str, batch_id: int | None = None):
+    def __init__(self, code: str, batch_id: int | None = None, later: dict | None = None, hospital: str | None = None):
         super().__init__(code)
         self.code = code
         self.batch_id = batch_id
+        self.later = None if later is None else later["batch_id"]
+        self._later = later or {}
+        self.hospital = hospital  # not_granted in a group store: the batch's hospital ('' shared)
+
+    def message(self, lang: str = "zh") -> str:
+        """Why, in ``lang`` (the page and the CLI say the same)."""
+        from metrics import demo  # demo writes through this module
+
+        def where(hosp: str) -> str:
+            return (
+                i18n.t("upload.rollback.of_hospital", lang, code=hosp)
+                if hosp
+                else i18n.t("upload.rollback.of_shared", lang)
+            )
+
+        fmt = {"batch_id": self.batch_id}
+        if self.later is not None:
+            hosp = self._later.get("hospital_code") or ""
+            fmt |= {"later": self.later, "name": demo.file_label(self._later.get("file_name"), lang) or "—"}
+            fmt["where"] = where(hosp)
+        if self.code == "not_granted" and self.hospital is not None:
+            return i18n.t("upload.rollback.not_granted_of", lang, batch_id=self.batch_id, where=where(self.hospital))
+        return i18n.t(f"upload.rollback.{self.code}", lang, **fmt)
 
 
 class _Abort(Exception):
@@ -339,7 +365,7 @@ def _prepare_rows(
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
     table = rows_table(kind, rows, metric_defs, first_line)
-    base = dict(file_name=source, sha256=None, duplicate_of=None)
+    base = dict(file_name=source, sha256=None, duplicate_of=None, group=bool(store.hospital_codes(db)))
     report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace, hospital, user)
     if replace and report.ok:
         tbl = KIND_TABLE[kind]
@@ -385,8 +411,16 @@ def _cell(v):
     return v
 
 
-def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike | None = None) -> int:
-    """Undo the latest committed batch exactly; returns the number of rows restored. Raises RollbackRefused."""
+def rollback(
+    batch_id: int, user: str | None = None, db_path: str | os.PathLike | None = None, *, hospital: str | None = None
+) -> int:
+    """Undo a committed batch exactly; returns the number of rows restored. Raises RollbackRefused.
+
+    Per hospital (issue 16.3): a batch may be undone when no later committed batch may have written its rows — a
+    later batch of its hospital or a shared one ('': catalogues, calendar, hospital list; a shared batch: any later
+    batch) refuses it as ``blocked``, naming that batch (``not_latest`` in a one-hospital store, where every batch is
+    shared). ``user`` (an account) must be able to write the batch's hospital (a shared batch: an admin); ``hospital``: the
+    batch must be that hospital's (or shared), else ``not_granted``."""
     with store.opened(db_path) as db:
         with db.atomic():
             store.bump_data_version(db)
@@ -395,12 +429,15 @@ def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike 
                 raise RollbackRefused("not_found", batch_id)
             if b["status"] != "committed":
                 raise RollbackRefused("already", batch_id)
-            if store.latest_committed_batch_id(db) != b["batch_id"]:
-                raise RollbackRefused("not_latest", batch_id)
             codes, writable, may_edit_region = _grant_scope(db, user)
             hosp = b.get("hospital_code") or ""
             if (writable is not None and hosp and hosp not in writable) or (codes and not hosp and not may_edit_region):
-                raise RollbackRefused("not_granted", batch_id)  # another hospital's batch (issue 16.3)
+                raise RollbackRefused("not_granted", batch_id, hospital=hosp)  # another hospital's batch (16.3)
+            if hospital is not None and hosp not in (hospital, ""):
+                raise RollbackRefused("not_granted", batch_id, hospital=hosp)
+            later = store.later_batch(db, b["batch_id"])
+            if later is not None:
+                raise RollbackRefused("blocked" if codes else "not_latest", batch_id, later if codes else None)
             n = store.revert_batch(db, b["batch_id"], user)
             store.audit_log(
                 db,
@@ -468,6 +505,7 @@ def _prepare(
         return report, _Plan({}, [])
     dup = store.find_batch_by_sha(db, digest, hospital)
     base = dict(file_name=file_name, sha256=digest, duplicate_of=None if dup is None else int(dup["batch_id"]))
+    base["group"] = bool(store.hospital_codes(db))  # a group store's reports name the hospital (issue 16.3)
     metric_defs = store.metric_defs(db)
     try:
         tables = reading.read(data, file_name, metric_defs, kind)
@@ -542,7 +580,11 @@ def _grant_scope(db, user: str | None) -> tuple[tuple[str, ...], tuple[str, ...]
     row = store.user_row(db, user) if user else None
     if row is None:
         return codes, None, True
-    return codes, (auth.writable_hospitals_in(db, user) if codes else None), row["role"] == "admin"
+    return (
+        codes,
+        (auth.writable_hospitals_in(db, user) if codes else None),
+        row["role"] == "admin" and bool(row["active"]),
+    )
 
 
 def _check_tables(

@@ -102,6 +102,9 @@ def current_hospital(version: int | None = None) -> str:
     page with an error when the URL names a hospital the user may not read, or the user may read none."""
     if not hospital_codes(version):
         return ""
+    if current_user() is None:  # nobody signed in: a group store shows no hospital's data (issue 16.3)
+        st.info(t("hospital.sign_in"))
+        st.stop()
     readable = readable_hospitals(version)
     asked = st.query_params.get(HOSPITAL_PARAM)
     if asked is not None:
@@ -121,6 +124,9 @@ def refuse_unreadable(code: str, version: int | None = None, readable: tuple[str
     hospital ``code`` ('' passes in a one-hospital store only)."""
     if readable is None:
         readable = readable_hospitals(version)
+    if code not in readable and current_user() is None and hospital_codes(version):
+        st.info(t("hospital.sign_in"))  # nobody signed in: sign in first, whichever hospital was asked for
+        st.stop()
     if code not in readable:
         st.error(t("hospital.err.url_not_granted", code=safe.md_text(str(code))))
         st.stop()

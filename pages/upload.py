@@ -56,11 +56,17 @@ view = ui.view(upload_view.build, ui.view_key(admin=ui.can("admin")))
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):
-        st.caption(t("upload.start_empty_help"))
+        hospital = ui.current_hospital() or None  # a group store: the hospital on screen only (issue 16.3)
+        st.caption(t("upload.start_empty_hospital", code=hospital) if hospital else t("upload.start_empty_help"))
         sure = st.checkbox(t("upload.start_empty_confirm"), key="_start_empty_sure")
         if st.button(t("upload.start_empty_button"), disabled=not sure, key="_start_empty"):
-            demo.clear(user=ui.current_user())  # one transaction with its audit record
-            _flash("success", t("upload.started_empty"))
+            try:
+                demo.clear(user=ui.current_user(), hospital=hospital)  # one transaction with its audit record
+                _flash(
+                    "success", t("demo.clear.done_hospital", code=hospital) if hospital else t("upload.started_empty")
+                )
+            except demo.ClearRefused as e:
+                _flash("error", t("demo.clear." + e.code, user=ui.current_user(), code=hospital or ""))
             st.rerun()
 
 with st.expander(t("upload.templates")):
@@ -191,7 +197,8 @@ else:
 
     st.markdown("#### " + t("upload.rollback"))
     if latest is None:
-        st.caption(t("upload.rollback_none"))
+        # held: the later batch that holds it, named (its file name escaped: uploaded text is never markdown)
+        st.caption(ui.md_escape(view.held) if view.held else t("upload.rollback_none"))
     else:
         sure = st.checkbox(
             t("upload.rollback_confirm", batch_id=latest, name=ui.md_escape(view.latest_name)),
@@ -199,10 +206,10 @@ else:
         )
         if st.button(t("upload.rollback_button"), disabled=not sure, key="_rb_go"):
             try:
-                n = importer.rollback(latest, user=ui.current_user())
+                n = importer.rollback(latest, user=ui.current_user(), hospital=ui.current_hospital())
                 _flash("success", t("upload.rolled_back", batch_id=latest, n=n))
             except importer.RollbackRefused as e:
-                _flash("error", t(f"upload.rollback.{e.code}", batch_id=latest))
+                _flash("error", ui.md_escape(e.message(lang)))  # it may name a later batch's file
             st.rerun()
 
     if view.with_rejects:

@@ -81,9 +81,11 @@ from metrics.store.journal import (  # noqa: F401
     find_batch_by_sha,
     insert_batch,
     insert_rejects,
+    later_batch,
     latest_committed_batch_id,
     revert_batch,
     table_frame,
+    wrote_shared,
 )
 from metrics.store.reads import (  # noqa: F401
     _BULK_COLUMNS,

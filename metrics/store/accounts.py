@@ -299,14 +299,15 @@ def audit_entries(
     date_to: str | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Audit records newest first: id, at (ISO local time), user, action, target, detail, before, after.
+    """Audit records newest first: id, at (ISO local time), user, action, target, detail, before, after, hospital_code
+    ('' in a one-hospital store and for what every hospital shares).
 
     ``date_from``/``date_to`` are 'YYYY-MM-DD', both inclusive.
     """
     where, params = _where(
         ('"user" = ?', user), ("action IN", actions), ("at >= ?", date_from), ("substr(at, 1, 10) <= ?", date_to)
     )
-    sql = 'SELECT id, at, "user", action, target, detail, before, after FROM audit' + where
+    sql = 'SELECT id, at, "user", action, target, detail, before, after, hospital_code FROM audit' + where
     sql += " ORDER BY id DESC"
     if limit:
         sql += " LIMIT ?"

@@ -270,9 +270,59 @@ def batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
-def latest_committed_batch_id(db: sqlite_utils.Database) -> int | None:
-    row = db.execute("SELECT MAX(batch_id) FROM batches WHERE status = 'committed'").fetchone()
-    return row[0]
+def latest_committed_batch_id(db: sqlite_utils.Database, hospital: str | None = None) -> int | None:
+    """The newest committed batch; ``hospital``: the newest that wrote that hospital or what every hospital shares
+    ('' — in a one-hospital store every batch), the one a rollback for that hospital would undo (issue 16.3)."""
+    if hospital is None:
+        return db.execute("SELECT MAX(batch_id) FROM batches WHERE status = 'committed'").fetchone()[0]
+    return db.execute(
+        "SELECT MAX(batch_id) FROM batches WHERE status = 'committed' AND hospital_code IN (?, '')", [hospital]
+    ).fetchone()[0]
+
+
+def wrote_shared(db: sqlite_utils.Database, batch_id: int, hospital: str = "") -> bool:
+    """Whether a batch's journal holds a row beyond ``hospital``: a row of a table every hospital shares (catalogues,
+    calendar, hospital list), or — a guard, the validator allows no such file — a row of another hospital."""
+    shared = [t for t in DATA_TABLES if t not in HOSPITAL_TABLES]
+    row = db.execute(
+        f"SELECT 1 FROM batch_changes WHERE batch_id = ? AND tbl IN ({','.join('?' * len(shared))}) LIMIT 1",
+        [batch_id, *shared],
+    ).fetchone()
+    if row is not None or not hospital:
+        return row is not None
+    prefix = json.dumps([hospital], ensure_ascii=False)[:-1] + ", "  # every key of its rows: ["H01", …]
+    scoped = list(HOSPITAL_TABLES)
+    row = db.execute(
+        f"SELECT 1 FROM batch_changes WHERE batch_id = ? AND tbl IN ({','.join('?' * len(scoped))})"
+        " AND substr(key_json, 1, ?) != ? LIMIT 1",
+        [batch_id, *scoped, len(prefix), prefix],
+    ).fetchone()
+    return row is not None
+
+
+def later_batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
+    """The newest committed batch after ``batch_id`` that may have written rows it wrote, so that undoing it would
+    undo a later change too (issue 16.3): a batch of the same hospital or a shared one ('': catalogues, calendar,
+    hospital list); for a batch that wrote shared rows (its hospital '', or a workbook with a catalogue sheet), any
+    later batch. None: the batch can be undone exactly. A batch writes one hospital's rows only (the validator
+    refuses a second hospital in a file), and a hospital's code leads every key of its rows."""
+    b = batch(db, batch_id)
+    if b is None:
+        return None
+    hosp = b.get("hospital_code") or ""
+    if not hosp or wrote_shared(db, batch_id, hosp):
+        cur = db.execute(
+            "SELECT * FROM batches WHERE batch_id > ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1",
+            [batch_id],
+        )
+    else:
+        cur = db.execute(
+            "SELECT * FROM batches WHERE batch_id > ? AND status = 'committed' AND hospital_code IN (?, '')"
+            " ORDER BY batch_id DESC LIMIT 1",
+            [batch_id, hosp],
+        )
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def batch_rejects(db: sqlite_utils.Database, batch_id: int) -> pd.DataFrame:
@@ -333,9 +383,14 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
     """Empty the data tables and the batch history (a fresh start); catalogues, default targets, the holiday schedule
     (calendar_days: the State Council's, not demo data) and users stay.
     One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump.
-    ``hospital``: empty only that hospital's data tables (its batches stay: they may hold other hospitals' rows)."""
+    ``hospital``: empty only that hospital's data tables and its batch history (a batch writes one hospital's rows:
+    kept, a rollback of it would bring back rows of the emptied hospital; issue 16.3); shared batches ('') stay."""
     if hospital is not None:
         with db.atomic():
+            own = "SELECT batch_id FROM batches WHERE hospital_code = ?"
+            for tbl in ("batch_changes", "batch_rejects"):
+                db.execute(f"DELETE FROM {tbl} WHERE batch_id IN ({own})", [hospital])
+            db.execute("DELETE FROM batches WHERE hospital_code = ?", [hospital])
             for tbl in ("metric_values", "events", "award_changes", "tasks", "notices", "staff", "departments"):
                 db.execute(f"DELETE FROM {tbl} WHERE hospital_code = ?", [hospital])
             db.execute(

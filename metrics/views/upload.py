@@ -39,6 +39,7 @@ class UploadView:
     latest: int | None  # the batch a rollback would undo
     latest_name: str  # its file name ('' when none)
     with_rejects: tuple[tuple[int, str], ...]  # (batch id, 'id · file name') of batches with rejected rows
+    held: str = ""  # why the hospital's latest batch cannot be rolled back: the later batch holding it ('' none)
 
     def kind_label(self, kind: str) -> str:
         """A batch's kind ('monthly', or 'monthly+events' for a workbook of several) in ``lang``; '—' when none."""
@@ -57,9 +58,19 @@ def build(key: ViewKey) -> UploadView:
         defs = store.metric_defs(db)
         # a hospital's own batches and the shared ones (catalogues, holidays: hospital ''), never another's (16.3)
         batches = store.batches(db, limit=HISTORY_ROWS, hospital=(key.hospital, ""))
-        latest = store.latest_committed_batch_id(db)
+        # the newest batch of this hospital (or a shared one), offered unless a later batch holds it (issue 16.3)
+        latest = store.latest_committed_batch_id(db, key.hospital)
+        later = store.later_batch(db, latest) if latest is not None else None
+        group = bool(store.hospital_codes(db))
+    held = ""
+    if later is not None:  # say which later batch holds it (issue 16.3)
+        held = importer.RollbackRefused("blocked" if group else "not_latest", latest, later if group else None)
+        held, latest = held.message(lang), None
     if latest is not None and latest not in set(batches["batch_id"]):
-        latest = None  # another hospital's batch, or older than the history shown: nothing this page may undo
+        latest = None  # older than the history shown: nothing this page may undo
+    if latest is not None and group and not key.get("admin"):
+        shared = batches.loc[batches["batch_id"] == latest, "hospital_code"].fillna("").eq("").any()
+        latest = None if shared else latest  # what every hospital shares: an admin's to undo
     # the hospital list (issue 16.3): offered to admins only (the validator refuses it from anyone else)
     kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals" or key.get("admin")))
     names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
@@ -80,10 +91,11 @@ def build(key: ViewKey) -> UploadView:
             )
             for k in kinds[1:]
         ),
-        history=_history(batches, lang),
+        history=_history(batches, lang, group),
         latest=latest,
         latest_name=names.get(latest, "") if latest is not None else "",
         with_rejects=tuple((int(b), f"{b} · {names.get(b, '')}") for b in rejected),
+        held=held,
     )
 
 
@@ -91,9 +103,9 @@ def _kind_label(kind: str, lang: str) -> str:
     return "+".join(i18n.t(f"upload.kind.{k}", lang) for k in (kind or "").split("+") if k) or "—"
 
 
-def _history(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _history(batches: pd.DataFrame, lang: str, group: bool = False) -> pd.DataFrame:
     """The history as shown: kinds and statuses in ``lang``, the count columns named (the page labels the other
-    headers like every upload table)."""
+    headers like every upload table); in a group store each batch's hospital first ('' shared; issue 16.3)."""
     shown = batches.assign(
         file_name=batches["file_name"].map(lambda n: demo.file_label(n, lang)),
         created_at=batches["created_at"].map(lambda ts: i18n.fmt_datetime(ts, lang)),
@@ -101,6 +113,9 @@ def _history(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
         encoding=batches["encoding"].fillna("—"),
         status=batches["status"].map(lambda s: i18n.t(f"upload.status.{s}", lang)),
     )
-    return shown[
-        ["batch_id", "file_name", "kind", "user", "created_at", "encoding", *(f"rows_{c}" for c in COUNTS), "status"]
-    ].rename(columns={f"rows_{c}": i18n.t(f"upload.count.{c}", lang) for c in COUNTS})
+    cols = ["batch_id", "file_name", "kind", "user", "created_at", "encoding", *(f"rows_{c}" for c in COUNTS), "status"]
+    if group:
+        shared = i18n.t("upload.hospital_shared", lang)  # a batch of what every hospital shares
+        shown = shown.assign(hospital_code=batches["hospital_code"].fillna("").replace("", shared))
+        cols.insert(1, "hospital_code")
+    return shown[cols].rename(columns={f"rows_{c}": i18n.t(f"upload.count.{c}", lang) for c in COUNTS})
