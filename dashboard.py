@@ -53,9 +53,11 @@ with st.sidebar:
             st.rerun()
     else:
         st.caption(ui.t("auth.anonymous"))
+    ui.guarded(ui.hospital_selector)  # a group store: which hospital every page shows (issue 16.3)
 _announce_first_admin()
 
 PAGES = [
+    ("pages/region.py", "nav.region", "region", ":material/lan:"),
     ("pages/overview.py", "nav.overview", "overview", ":material/dashboard:"),
     ("pages/trends.py", "nav.trends", "trends", ":material/show_chart:"),
     ("pages/matrix.py", "nav.matrix", "matrix", ":material/grid_view:"),
@@ -79,9 +81,15 @@ MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 _role = user.role if user else ("" if ui.guarded(auth.login_required) else "viewer")
 
 
+# the region overview (issue 16.3): only for a user who may read more than one hospital of a group store
+_many = len(ui.guarded(ui.readable_hospitals)) > 1
+
+
 def _visible(url: str) -> bool:
     if url == "login":
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
+    if url == "region":
+        return _many
     return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
 
 
