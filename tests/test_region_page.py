@@ -229,3 +229,21 @@ def test_hostile_hospital_names_are_shown_as_text_in_the_figure_and_the_table(gr
     # the table's download: a name Excel would run is written as text
     csv = export.csv_bytes(view.rows[list(view.headers)].rename(columns=view.headers)).decode("utf-8-sig")
     assert "'=1+1" in csv and "\n=1+1" not in csv and ",=1+1" not in csv
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_region_page_speaks_one_language(group_db, lang):
+    from tests.test_one_language import chinese_runs, latin_words, shown_texts
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.switch_page("pages/region.py").run()
+    assert not at.exception and not at.error
+    texts = shown_texts(at)
+    assert any("H02" in t for t in texts)  # the table was walked
+    if lang == "zh":
+        found = {t: latin_words(t.replace("H01", "").replace("H02", "").replace("H03", ""), {"comm"}) for t in texts}
+    else:
+        found = {t: chinese_runs(t, set()) for t in texts}
+    assert not {t: w for t, w in found.items() if w}
