@@ -37,6 +37,7 @@ lang = ui.lang()
 ui.store_guard()  # a broken store: a friendly page (zh/en), the details in the server log, nothing else runs
 st.html(ui.CHROME_CSS)  # no English from Streamlit's own menu and table toolbar (see ui.PLOTLY_CONFIG)
 with st.sidebar:
+    ui.guarded(ui.hospital_selector)  # a group store: which hospital every page shows (issue 16.3)
     choice = st.radio(
         i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True, key="_lang_radio"
     )
@@ -53,7 +54,6 @@ with st.sidebar:
             st.rerun()
     else:
         st.caption(ui.t("auth.anonymous"))
-    ui.guarded(ui.hospital_selector)  # a group store: which hospital every page shows (issue 16.3)
 _announce_first_admin()
 
 PAGES = [

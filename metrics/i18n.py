@@ -887,6 +887,7 @@ ZH: dict[str, str] = {
     "region.chart.events": "各医院否决与警示 · {period}",
     "region.table_title": "各医院并列",
     "brief.title_hospital": "{hospital} · 清廉医院建设季度推进会 · {quarter}",
+    "region.kpi.meeting": "{metric}达标医院",
     "region.awards_note": "清廉科室：已授牌、评审中（已申报至公示中）、整改中、已取消的科室数；任务与整改通知按今天计。",
 }
 
@@ -1768,6 +1769,7 @@ EN: dict[str, str] = {
     "region.chart.events": "Vetoes and warnings by hospital · {period}",
     "region.table_title": "Hospitals side by side",
     "brief.title_hospital": "{hospital} · Integrity-hospital quarterly review · {quarter}",
+    "region.kpi.meeting": "Hospitals on target: {metric}",
     "region.awards_note": "Award: departments awarded, under review (applied to public notice), in rectification and revoked; tasks and notices as of today.",
 }
 

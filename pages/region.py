@@ -39,6 +39,8 @@ view = ui.view(region.build, ui.view_key(grain=grain, period=period, hospitals=h
 st.caption(view.caption)
 if view.no_data:
     st.info(view.no_data)
+for col, kpi in zip(st.columns(len(view.first)), view.first, strict=True):
+    col.metric(**kpi)
 
 c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
 pick = c1.selectbox(

@@ -247,3 +247,28 @@ def test_the_region_page_speaks_one_language(group_db, lang):
     else:
         found = {t: chinese_runs(t, set()) for t in texts}
     assert not {t: w for t, w in found.items() if w}
+
+
+def test_the_region_headline_adds_up_the_rows(group_db):
+    at = _region("comm")
+    table = _table(at)
+    kpis = {m.label: m.value for m in at.metric}
+    met = int((table["passed"] == "达标").sum())
+    assert kpis["患者满意度达标医院"] == f"{met} / 3"
+    assert kpis["已认定否决事件"] == str(int(table["vetoes"].sum()))
+    assert kpis["已认定警示事件"] == str(int(table["warnings"].sum()))
+    assert kpis["已授牌清廉科室"] == str(int(table["awarded"].sum()))
+
+
+def test_the_briefing_names_the_hospital_in_a_group_store(group_db):
+    from metrics import briefing
+    from metrics.views import briefing as briefing_view
+
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    view = briefing_view.build(ViewKey.of(str(group_db), version, "zh", hospital=B))
+    assert view.briefing.title.startswith(NAMES[B] + " · ") and view.hospital_file == B
+    assert NAMES[B] in briefing.to_html(view.briefing)
+    en = briefing_view.build(ViewKey.of(str(group_db), version, "en", hospital=B))
+    assert en.briefing.title.startswith("County TCM Hospital · ")
+    assert view.hospital_file == B  # the page's HTML and PPTX file names carry it (tests/e2e/test_region_browser.py)

@@ -49,6 +49,7 @@ class RegionView:
     title: str
     caption: str
     no_data: str | None  # no hospital has a value in the period
+    first: tuple[dict, ...]  # st.metric arguments: the region in five numbers a back row can read
     rows: pd.DataFrame  # COLUMNS, one row per hospital in list order (marker: the light as an image cell)
     headers: dict[str, str]  # column → header (the table and its download)
     lights: dict[str, str]  # hospital_code → 'green' | 'amber' | 'grey' (satisfaction against its target)
@@ -152,6 +153,7 @@ def build(key: ViewKey) -> RegionView:
         title=i18n.t("region.title", lang),
         caption=i18n.t("region.caption", lang, n=len(hospitals), period=p_label),
         no_data=None if has_value else i18n.t("region.no_data", lang),
+        first=_headline(frame, metric_name, lang),
         rows=frame[list(COLUMNS)],
         headers={
             "hospital_code": i18n.t("col.hospital_code", lang),
@@ -178,6 +180,22 @@ def build(key: ViewKey) -> RegionView:
         satisfaction=satisfaction,
         events=events_fig,
         file_name=f"region-{period}.csv",
+    )
+
+
+def _headline(frame: pd.DataFrame, metric_name: str, lang: str) -> tuple[dict, ...]:
+    """The region's headline: hospitals meeting the satisfaction target, vetoes, warnings, departments awarded,
+    tasks overdue — totals over the hospitals shown."""
+    met = int((frame["_passed"] == True).sum())  # noqa: E712 (None: no data, not a miss)
+    return (
+        dict(
+            label=i18n.t("region.kpi.meeting", lang, metric=metric_name),
+            value=i18n.t("ov.kpi.meeting_value", lang, n=met, total=len(frame)),
+        ),
+        dict(label=i18n.t("ov.kpi.vetoes", lang), value=int(frame["vetoes"].sum())),
+        dict(label=i18n.t("ov.kpi.warnings", lang), value=int(frame["warnings"].sum())),
+        dict(label=i18n.t("ov.kpi.awards", lang), value=int(frame["awarded"].sum())),
+        dict(label=i18n.t("region.col.tasks_overdue", lang), value=int(frame["tasks_overdue"].sum())),
     )
 
 

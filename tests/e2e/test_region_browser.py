@@ -71,5 +71,14 @@ def test_commission_opens_the_region_overview_and_drills_into_h02(new_page, tmp_
                 " GROUP BY mv.dept_code)"
             ).fetchone()[0]
         assert f"{sat:,.1f} 分" in main, (sat, main[:1200])
+
+        # the briefing of H02: its title and its download name the hospital
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=i18n.t("nav.briefing")).first.click()
+        wait_idle(page, settle=1.0)
+        assert "县中医院 · 清廉医院建设季度推进会" in page.inner_text(".stMain")
+        with page.expect_download() as dl:
+            page.get_by_role("button", name=i18n.t("brief.download_html")).click()
+        assert "H02" in dl.value.suggested_filename, dl.value.suggested_filename
+        assert NAMES["H02"] in dl.value.path().read_text(encoding="utf-8")
     finally:
         stop_app(app)
