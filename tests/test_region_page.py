@@ -272,3 +272,16 @@ def test_the_briefing_names_the_hospital_in_a_group_store(group_db):
     en = briefing_view.build(ViewKey.of(str(group_db), version, "en", hospital=B))
     assert en.briefing.title.startswith("County TCM Hospital · ")
     assert view.hospital_file == B  # the page's HTML and PPTX file names carry it (tests/e2e/test_region_browser.py)
+
+
+def test_a_hospitals_own_target_is_the_one_its_row_is_judged_on(group_db):
+    report = importer.commit_rows(
+        "targets",
+        [{"metric": "patient_satisfaction", "dept_code": "", "effective_from": "2026-01", "target": 99,
+          "direction": ">="}],
+        source="test", user="adm", db_path=group_db, hospital=B,
+    )  # fmt: skip
+    assert report.committed and not report.problems, report.problems
+    table = _table(_region("comm"))
+    assert table.at[B, "target"] == 99 and table.at[B, "passed"] == "未达标"  # no demo hospital averages 99
+    assert table.at[A, "target"] == 90 and table.at[C, "target"] == 90

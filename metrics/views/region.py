@@ -105,13 +105,19 @@ def build(key: ViewKey) -> RegionView:
     )
     direction = getattr(metric, "direction", ">=") or ">="
 
+    # the hospital-wide target in force in the period's last month: the latest effective_from, a hospital's own row
+    # before the shipped default of the same month (one pass over the rows, not a frame filtered per hospital)
+    latest: dict[str, tuple[str, float, str]] = {}
+    for h_code, since, target, direc in targets[targets["effective_from"] <= last].itertuples(index=False):
+        if h_code not in latest or since >= latest[h_code][0]:
+            latest[h_code] = (since, float(target), direc)
+
     def target_of(code: str) -> tuple[float | None, str]:
-        t = targets[(targets["hospital_code"].isin(("", code))) & (targets["effective_from"] <= last)]
-        if t.empty:
+        own, default = latest.get(code), latest.get("")
+        row = own if own and (not default or own[0] >= default[0]) else default
+        if row is None:
             return (getattr(metric, "default_target", None), direction)
-        t = t.assign(_own=t["hospital_code"] == code).sort_values(["effective_from", "_own"])
-        row = t.iloc[-1]
-        return float(row["target"]), row["direction"] or direction
+        return row[1], row[2] or direction
 
     def num(frame: pd.DataFrame, code: str, col: str) -> int:
         return int(frame.at[code, col]) if code in frame.index and pd.notna(frame.at[code, col]) else 0
