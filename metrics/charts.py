@@ -149,9 +149,9 @@ def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LAN
     r = rows.iloc[::-1]  # plotly draws the first category at the bottom
     y = safe.plot_texts(r["label"])
     fig = go.Figure()
-    for col, colour, mark, key in (
-        ("vetoes", BAD, theme.MARK_VETO, "col.vetoes"),
+    for col, colour, mark, key in (  # warnings first: plotly stacks a group's first trace lowest, vetoes go on top
         ("warnings", AMBER, theme.MARK_WARN, "col.warnings"),
+        ("vetoes", BAD, theme.MARK_VETO, "col.vetoes"),
     ):
         name = f"{mark} {i18n.t(key, lang)}"
         fig.add_trace(
@@ -163,6 +163,8 @@ def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LAN
                 marker=dict(color=colour, line=dict(color=INK, width=0.5)),
                 text=[f"{mark} {int(v)}" if v else "" for v in r[col]],
                 textposition="outside",
+                constraintext="none",  # plotly shrinks a label to the bar's thickness: keep 16 px for the back row
+                cliponaxis=False,
                 textfont=dict(size=TICK_PX, color=INK),
                 customdata=[name] * len(r),
                 hovertemplate="%{y} · %{customdata}: %{x}<extra></extra>",
@@ -172,7 +174,8 @@ def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LAN
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(range=[0, top * 1.25 + 0.5], dtick=max(1, round(top / 5)), title=i18n.t("chart.count", lang))
     fig.update_yaxes(type="category", automargin=True)
-    return _style(fig, title, height=max(360, 130 + int(ROW_PX * 1.6) * len(r)))
+    fig = _style(fig, title, height=max(360, 130 + int(ROW_PX * 1.6) * len(r)))
+    return fig.update_layout(legend_traceorder="reversed")  # the legend reads vetoes, then warnings
 
 
 def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title: str, lang: str) -> go.Figure:

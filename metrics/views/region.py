@@ -213,12 +213,15 @@ def _labels(frame: pd.DataFrame) -> list[str]:
 
 def _figures(frame: pd.DataFrame, metric_name: str, p_label: str, lang: str):
     """(satisfaction bars against the target, vetoes and warnings bars, the "more" caption): hospitals as
-    categories, the CHART_ROWS furthest below target (then most vetoes) when there are more."""
+    categories; with more than CHART_ROWS hospitals, the satisfaction chart draws those furthest below target and the
+    events chart those with the most vetoes, then warnings."""
     f = frame.assign(label=_labels(frame))
+    ev = f
     more = None
     if len(f) > CHART_ROWS:
         gap = (f["value"] - f["target"]).where(f["_direction"] != "<=", f["target"] - f["value"])
         f = f.assign(_gap=gap).sort_values(["_gap", "hospital_code"], na_position="last").head(CHART_ROWS)
+        ev = ev.sort_values(["vetoes", "warnings"], ascending=False, kind="stable").head(CHART_ROWS)
         more = i18n.t("region.more", lang, shown=CHART_ROWS, n=len(frame) - CHART_ROWS)
     targets = f["target"].dropna().unique()
     sat = charts.ranking(
@@ -227,7 +230,7 @@ def _figures(frame: pd.DataFrame, metric_name: str, p_label: str, lang: str):
         lang,
         hospital_target=float(targets[0]) if len(targets) == 1 else None,
     )
-    ev = charts.hospital_events(
-        f[["label", "vetoes", "warnings"]], i18n.t("region.chart.events", lang, period=p_label), lang
+    events = charts.hospital_events(
+        ev[["label", "vetoes", "warnings"]], i18n.t("region.chart.events", lang, period=p_label), lang
     )
-    return sat, ev, more
+    return sat, events, more
