@@ -469,8 +469,10 @@ def keep(key: str, options, *scope, many: bool = False) -> dict:
         value = [v for v in value or () if v in options]
     elif value not in options:
         value = options[0] if options else None
-    if wkey not in st.session_state or st.session_state[wkey] != value:
-        st.session_state[wkey] = value
+    # Assigned on every run, even when equal: after a page switch Streamlit 1.67 treats the widget on the new page as
+    # a new one and drops the state it held, so a radio kept as "quarter" came back as its first option ("month") on
+    # every other page switch. An assignment before the widget is drawn is what the new widget starts from.
+    st.session_state[wkey] = value
     st.session_state[key] = value
     return {"key": wkey, "on_change": _kept, "args": (key, wkey)}
 
