@@ -103,11 +103,11 @@ def current_hospital(version: int | None = None) -> str:
         return ""
     readable = readable_hospitals(version)
     asked = st.query_params.get(HOSPITAL_PARAM)
-    if asked is not None:
-        refuse_unreadable(asked, version, readable)
-    if not readable:
+    if not readable:  # first: signed out, the URL still names the hospital last shown (the selector keeps it there)
         st.error(t("hospital.err.none_readable"))
         st.stop()
+    if asked is not None:
+        refuse_unreadable(asked, version, readable)
     chosen = asked if asked is not None else st.session_state.get(HOSPITAL_KEY)
     if chosen not in readable:
         chosen = readable[0]
