@@ -395,6 +395,17 @@ def _months_with_data(path: str, version: int, hospital: str) -> tuple[str, ...]
         return tuple(store.months_with_data(db, hospital))
 
 
+def region_months(hospitals: tuple[str, ...], version: int) -> tuple[str, ...]:
+    """Every month holding a metric value of any of ``hospitals``, oldest first (the region overview's periods)."""
+    return _region_months(str(store.db_path()), version, tuple(hospitals))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _region_months(path: str, version: int, hospitals: tuple[str, ...]) -> tuple[str, ...]:
+    with store.opened(path) as db:
+        return tuple(store.months_with_data(db, hospitals))
+
+
 @functools.lru_cache(maxsize=64)
 def _period_options(
     months: tuple[str, ...], grain: str, lg: str, today, data: tuple[str, ...]

@@ -26,7 +26,7 @@ if not ui.hospital_codes(version) or len(hospitals) < 2:
 
 # --- filters ------------------------------------------------------------------------------------------------
 
-months = ui.months_with_data(version)
+months = ui.region_months(hospitals, version)  # any hospital's months: one without data yet still has its row
 if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()

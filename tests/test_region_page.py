@@ -293,3 +293,20 @@ def test_signed_out_with_the_hospital_still_in_the_url_says_to_sign_in(group_db)
         "您的账户尚未被授予任何医院的查看权限，请联系管理员；本库有多家医院，未登录时不显示数据。"
     ]
     assert _selector(at) is None and not at.metric
+
+
+def test_a_hospital_without_data_yet_leaves_the_region_page_whole(group_db):
+    with store.opened(group_db) as db:
+        h = store.hospitals(db)
+    rows = [
+        *({"hospital_code": c, "name_zh": z, "name_en": e or None, "sort": s}
+          for c, z, e, s in zip(h["hospital_code"], h["name_zh"], h["name_en"], h["sort"], strict=True)),
+        {"hospital_code": "H09", "name_zh": "新加入卫生院", "name_en": "New Health Centre", "sort": 9},
+    ]  # fmt: skip
+    report = importer.commit_rows("hospitals", rows, source="test", user="adm", db_path=group_db)
+    assert report.committed and not report.problems, report.problems
+    at = _app("comm", "pages/region.py", hospital="H09")  # the hospital on screen has no data yet
+    assert not at.error and not at.info
+    table = _table(at)
+    assert list(table.index) == [A, B, C, "H09"] and table.at["H09", "passed"] == "无数据"
+    assert table.at[A, "value"] == pytest.approx(_independent(group_db, A)["value"])
