@@ -37,6 +37,7 @@ lang = ui.lang()
 ui.store_guard()  # a broken store: a friendly page (zh/en), the details in the server log, nothing else runs
 st.html(ui.CHROME_CSS)  # no English from Streamlit's own menu and table toolbar (see ui.PLOTLY_CONFIG)
 with st.sidebar:
+    ui.guarded(ui.hospital_selector)  # a group store: which hospital every page shows (issue 16.3)
     choice = st.radio(
         i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True, key="_lang_radio"
     )
@@ -56,6 +57,7 @@ with st.sidebar:
 _announce_first_admin()
 
 PAGES = [
+    ("pages/region.py", "nav.region", "region", ":material/lan:"),
     ("pages/overview.py", "nav.overview", "overview", ":material/dashboard:"),
     ("pages/trends.py", "nav.trends", "trends", ":material/show_chart:"),
     ("pages/matrix.py", "nav.matrix", "matrix", ":material/grid_view:"),
@@ -79,9 +81,15 @@ MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 _role = user.role if user else ("" if ui.guarded(auth.login_required) else "viewer")
 
 
+# the region overview (issue 16.3): only for a user who may read more than one hospital of a group store
+_many = len(ui.guarded(ui.readable_hospitals)) > 1
+
+
 def _visible(url: str) -> bool:
     if url == "login":
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
+    if url == "region":
+        return _many
     return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
 
 

@@ -142,6 +142,42 @@ def ranking(
     return _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
 
 
+def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LANG) -> go.Figure:
+    """Confirmed vetoes (red, ✕) and warnings (amber, ▲) per hospital side by side (the region overview, issue 16.3).
+
+    ``rows``: label (the hospital's name), vetoes, warnings — one row per hospital, drawn top to bottom in order."""
+    r = rows.iloc[::-1]  # plotly draws the first category at the bottom
+    y = safe.plot_texts(r["label"])
+    fig = go.Figure()
+    for col, colour, mark, key in (  # warnings first: plotly stacks a group's first trace lowest, vetoes go on top
+        ("warnings", AMBER, theme.MARK_WARN, "col.warnings"),
+        ("vetoes", BAD, theme.MARK_VETO, "col.vetoes"),
+    ):
+        name = f"{mark} {i18n.t(key, lang)}"
+        fig.add_trace(
+            go.Bar(
+                x=r[col],
+                y=y,
+                orientation="h",
+                name=name,
+                marker=dict(color=colour, line=dict(color=INK, width=0.5)),
+                text=[f"{mark} {int(v)}" if v else "" for v in r[col]],
+                textposition="outside",
+                constraintext="none",  # plotly shrinks a label to the bar's thickness: keep 16 px for the back row
+                cliponaxis=False,
+                textfont=dict(size=TICK_PX, color=INK),
+                customdata=[name] * len(r),
+                hovertemplate="%{y} · %{customdata}: %{x}<extra></extra>",
+            )
+        )
+    top = float(max(r["vetoes"].max() if len(r) else 0, r["warnings"].max() if len(r) else 0, 1))
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(range=[0, top * 1.25 + 0.5], dtick=max(1, round(top / 5)), title=i18n.t("chart.count", lang))
+    fig.update_yaxes(type="category", automargin=True)
+    fig = _style(fig, title, height=max(360, 130 + int(ROW_PX * 1.6) * len(r)))
+    return fig.update_layout(legend_traceorder="reversed")  # the legend reads vetoes, then warnings
+
+
 def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title: str, lang: str) -> go.Figure:
     """Department × month cells: GOOD where the department met its own target, MISSED (with ✕) where it
     missed, grey where there is no data. ``grid``: dept_code, period ('YYYY-MM'), value, target, passed.

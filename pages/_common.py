@@ -107,11 +107,11 @@ def current_hospital(version: int | None = None) -> str:
         st.stop()
     readable = readable_hospitals(version)
     asked = st.query_params.get(HOSPITAL_PARAM)
-    if asked is not None:
-        refuse_unreadable(asked, version, readable)
-    if not readable:
+    if not readable:  # first: signed out, the URL still names the hospital last shown (the selector keeps it there)
         st.error(t("hospital.err.none_readable"))
         st.stop()
+    if asked is not None:
+        refuse_unreadable(asked, version, readable)
     chosen = asked if asked is not None else st.session_state.get(HOSPITAL_KEY)
     if chosen not in readable:
         chosen = readable[0]
@@ -137,6 +137,73 @@ def set_hospital(code: str) -> None:
     st.session_state[HOSPITAL_KEY] = code
     if HOSPITAL_PARAM in st.query_params:
         st.query_params[HOSPITAL_PARAM] = code
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _hospital_names(path: str, version: int, lg: str) -> dict[str, str]:
+    from metrics import auth
+
+    return auth.hospital_names(lg, path)
+
+
+def hospital_names(version: int | None = None) -> dict[str, str]:
+    """hospital code → its name in the page language ({} in a one-hospital store)."""
+    return _hospital_names(str(store.db_path()), data_version() if version is None else version, lang())
+
+
+def shown_hospital(version: int | None = None) -> str | None:
+    """The hospital this run shows, for the chrome (selector, the name above the page): None in a one-hospital
+    store, and when the page is going to refuse (no readable hospital, or a URL naming one the user may not read) —
+    the page itself then shows why; never stops the run."""
+    if not hospital_codes(version):
+        return None
+    readable = readable_hospitals(version)
+    asked = st.query_params.get(HOSPITAL_PARAM)
+    if not readable or (asked is not None and asked not in readable):
+        return None
+    return current_hospital(version)
+
+
+def _hospital_picked(wkey: str) -> None:
+    set_hospital(st.session_state[wkey])
+
+
+def hospital_selector() -> str | None:
+    """The sidebar's hospital selector of a group store (issue 16.3): the hospitals the signed-in user may read, by
+    name; one hospital is shown as text. Keeps ``?hospital=`` in the URL in step with the session, so a link or a
+    reload shows the same hospital. Draws nothing in a one-hospital store. Returns the hospital shown (or None)."""
+    version = data_version()
+    code = shown_hospital(version)
+    if code is None:
+        return None
+    if st.query_params.get(HOSPITAL_PARAM) != code:
+        st.query_params[HOSPITAL_PARAM] = code
+    readable = list(readable_hospitals(version))
+    names = hospital_names(version)
+    if len(readable) == 1:
+        st.caption(t("hospital.only", name=md_escape(names.get(code, code))))
+        return code
+    kept = keep(HOSPITAL_KEY, readable)
+    st.selectbox(
+        t("hospital.pick"),
+        readable,
+        format_func=lambda c: names.get(c, c),
+        key=kept["key"],
+        on_change=_hospital_picked,
+        args=(kept["key"],),
+        placeholder=t("select.placeholder"),
+    )
+    return code
+
+
+def title(text: str) -> None:
+    """A page's title; in a group store the hospital on screen under it (the projector audience must know whose
+    numbers they see; issue 16.3). The name is data: shown as written (escaped Markdown)."""
+    st.title(text)
+    code = shown_hospital()
+    if code:
+        name = hospital_names().get(code, code)
+        st.markdown(f"### :material/local_hospital: {md_escape(t('hospital.showing', name=name))}")
 
 
 # Builds per builder since the server started: a cache miss of ``view`` (a view worked out from the store), not a
@@ -367,6 +434,17 @@ def _months_with_data(path: str, version: int, hospital: str) -> tuple[str, ...]
         return tuple(store.months_with_data(db, hospital))
 
 
+def region_months(hospitals: tuple[str, ...], version: int) -> tuple[str, ...]:
+    """Every month holding a metric value of any of ``hospitals``, oldest first (the region overview's periods)."""
+    return _region_months(str(store.db_path()), version, tuple(hospitals))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _region_months(path: str, version: int, hospitals: tuple[str, ...]) -> tuple[str, ...]:
+    with store.opened(path) as db:
+        return tuple(store.months_with_data(db, hospitals))
+
+
 @functools.lru_cache(maxsize=64)
 def _period_options(
     months: tuple[str, ...], grain: str, lg: str, today, data: tuple[str, ...]
@@ -441,8 +519,10 @@ def keep(key: str, options, *scope, many: bool = False) -> dict:
         value = [v for v in value or () if v in options]
     elif value not in options:
         value = options[0] if options else None
-    if wkey not in st.session_state or st.session_state[wkey] != value:
-        st.session_state[wkey] = value
+    # Assigned on every run, even when equal: after a page switch Streamlit 1.67 treats the widget on the new page as
+    # a new one and drops the state it held, so a radio kept as "quarter" came back as its first option ("month") on
+    # every other page switch. An assignment before the widget is drawn is what the new widget starts from.
+    st.session_state[wkey] = value
     st.session_state[key] = value
     return {"key": wkey, "on_change": _kept, "args": (key, wkey)}
 

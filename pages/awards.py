@@ -17,7 +17,7 @@ from pages import _common as ui
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------
 
 version = ui.data_version()
-st.title(ui.t("nav.awards"))
+ui.title(ui.t("nav.awards"))
 year_box, _ = st.columns([1, 3])
 codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 view = ui.view(

@@ -199,7 +199,7 @@ asked = st.query_params.get("quarter") or st.session_state.get(QUARTER_KEY)
 view = ui.view(briefing_view.build, ui.view_key(quarter=asked), resolved=lambda v: {"quarter": v.quarter})
 
 if view.quarter is None:
-    st.title(ui.t("nav.briefing"))
+    ui.title(ui.t("nav.briefing"))
     st.info(ui.t("brief.no_quarter"))
     st.stop()
 
@@ -239,7 +239,7 @@ if presenting:
         _auto_advance()
     st.stop()
 
-st.title(ui.t("nav.briefing"))
+ui.title(ui.t("nav.briefing"))
 st.selectbox(
     ui.t("brief.pick_quarter"),
     view.quarters,
@@ -252,6 +252,8 @@ c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
 c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)
 c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, args=(quarter,), key="_brief_present")
 safe_q = quarter.replace("-", "")
+if view.hospital_file:  # a group store: the file names the hospital too (issue 16.3)
+    safe_q = f"{view.hospital_file}_{safe_q}"
 c3.download_button(  # written when clicked (plotly.js inline makes it megabytes), from the view's briefing
     ui.t("brief.download_html"),
     data=lambda: briefing.to_html(b).encode("utf-8"),

@@ -17,7 +17,7 @@ from pages import _common as ui
 # --- filters ------------------------------------------------------------------------------------
 
 version = ui.data_version()
-st.title(ui.t("nav.events"))
+ui.title(ui.t("nav.events"))
 months = ui.view(events.period_months, ui.view_key())
 if not months:
     st.info(ui.t("app.empty_store"))

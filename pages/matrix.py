@@ -14,7 +14,7 @@ from pages import _common as ui
 
 # --- the view: the category and sort are read from their widgets' state (drawn just below) ---------------------
 
-st.title(ui.t("nav.matrix"))
+ui.title(ui.t("nav.matrix"))
 view = ui.view(
     matrix.build,
     ui.view_key(category=st.session_state.get("matrix_category", ""), sort=st.session_state.get("matrix_sort")),

@@ -16,7 +16,7 @@ from pages import _common as ui
 # --- filters ------------------------------------------------------------------------------------
 
 version = ui.data_version()
-st.title(ui.t("nav.overview"))
+ui.title(ui.t("nav.overview"))
 months = ui.months_with_data(version)
 if not months:
     st.info(ui.t("app.empty_store"))

@@ -17,7 +17,7 @@ from pages import _common as ui
 # --- load ---------------------------------------------------------------------------------------
 
 lang = ui.lang()
-st.title(ui.t("nav.targets"))
+ui.title(ui.t("nav.targets"))
 view = ui.view(vm.build, ui.view_key())
 names = view.metric_names
 signed_in = ui.signed_in_user()  # one session lookup for both

@@ -19,7 +19,7 @@ from pages import _common as ui
 
 # --- filter -------------------------------------------------------------------------------------
 
-st.title(ui.t("nav.tasks"))
+ui.title(ui.t("nav.tasks"))
 today = date.today()
 base = ui.view(tasks.build, ui.view_key(dept="", today=today))
 if st.session_state.get("tasks_dept") not in base.dept_options:

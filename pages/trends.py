@@ -19,7 +19,7 @@ state = st.session_state
 # --- filters: ?dept=K01 (links from other pages) chooses the department whenever the link changes ----------------
 
 version = ui.data_version()
-st.title(ui.t("nav.trends"))
+ui.title(ui.t("nav.trends"))
 wanted = st.query_params.get("dept")
 known = wanted == HOSP or wanted in ui.dept_names(version)
 if wanted != state.get("_trends_link"):

@@ -50,7 +50,7 @@ def _problems_table(df: pd.DataFrame) -> None:
 
 # --- 1. filters: the kind and the file --------------------------------------------------------------------
 
-st.title(t("upload.title"))
+ui.title(t("upload.title"))
 _show_flash()
 view = ui.view(upload_view.build, ui.view_key(admin=ui.can("admin")))
 

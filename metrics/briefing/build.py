@@ -198,6 +198,20 @@ def programme_frames(db, hospital: str = "") -> tuple[pd.DataFrame, pd.DataFrame
     return store.tasks(db, hospital)[TASK_COLUMNS], store.notices(db, hospital)[NOTICE_COLUMNS]
 
 
+def _title(db, quarter: str, held: tuple[str, ...], lang: str, hospital: str) -> str:
+    """The briefing's title: in a group store it names the hospital (the projector audience must know whose numbers
+    they see; issue 16.3), a one-hospital store's is as before."""
+    label = period_label(quarter, held, lang)
+    if not hospital:
+        return i18n.t("brief.title", lang, quarter=label)
+    h = store.hospitals(db).set_index("hospital_code")
+    name = hospital
+    if hospital in h.index:
+        zh, en = h.at[hospital, "name_zh"], h.at[hospital, "name_en"]
+        name = str((en or zh) if lang == "en" else zh)
+    return i18n.t("brief.title_hospital", lang, hospital=name, quarter=label)
+
+
 def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> Briefing:
     """The briefing of hospital ``hospital`` for ``quarter`` ('YYYY-Qn') read from the open store ``db``."""
     prev = pipelines.previous_period(quarter)
@@ -242,7 +256,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -
         previous=prev,
         lang=lang,
         # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
-        title=i18n.t("brief.title", lang, quarter=period_label(quarter, held, lang)),
+        title=_title(db, quarter, held, lang, hospital),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
         warnings=_count(counts, quarter, "warning"),

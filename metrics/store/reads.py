@@ -412,3 +412,121 @@ def event_months(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str
 # named so, journalled, can be rolled back, and a later rollback of an earlier upload cannot silently undo it.
 
 EDIT_FILE_NAME = "页面编辑 page edit"
+
+
+# --- the region overview (issue 16.3): one query per measure over every hospital asked for, grouped by hospital ---
+# A region of 100 hospitals never loads a hospital's frames one at a time: each read below is one statement over
+# the hospitals ``hospitals`` (a tuple of codes) returning a row per hospital (or per hospital and status). Only
+# departments in a hospital's department list count, as on its own overview.
+
+
+def _in(codes: tuple[str, ...]) -> str:
+    return f"({','.join('?' * len(codes))})" if codes else "(NULL)"
+
+
+def region_metric(
+    db: sqlite_utils.Database,
+    hospitals: tuple[str, ...],
+    metric: str,
+    month_from: str,
+    month_to: str,
+    aggregate: str = "mean",
+) -> pd.DataFrame:
+    """Per hospital the hospital figure of department-scope ``metric`` over the months from..to, as its overview
+    computes it: each department's mean (or total, ``aggregate='sum'``) of its months, then their mean (or total).
+    Columns hospital_code, value, n_depts; a hospital without a value has no row."""
+    agg = "SUM" if aggregate == "sum" else "AVG"
+    codes = tuple(hospitals)
+    sql = (
+        f"SELECT v.hospital_code, {agg}(v.value) AS value, COUNT(*) AS n_depts FROM ("
+        f" SELECT mv.hospital_code, mv.dept_code, {agg}(mv.value) AS value FROM metric_values mv"
+        " JOIN departments d ON d.hospital_code = mv.hospital_code AND d.dept_code = mv.dept_code"
+        f" WHERE mv.hospital_code IN {_in(codes)} AND mv.metric = ? AND mv.month >= ? AND mv.month <= ?"
+        " GROUP BY mv.hospital_code, mv.dept_code) v GROUP BY v.hospital_code ORDER BY v.hospital_code"
+    )
+    return _frame(db, sql, [*codes, metric, month_from, month_to])
+
+
+def region_targets(db: sqlite_utils.Database, hospitals: tuple[str, ...], metric: str) -> pd.DataFrame:
+    """The hospital-wide targets (dept_code '') of ``metric`` under the shipped defaults ('') and ``hospitals``:
+    hospital_code, effective_from, target, direction (a hospital's own row replaces the default of its month)."""
+    codes = ("", *hospitals)
+    sql = (
+        "SELECT hospital_code, effective_from, target, direction FROM targets"
+        f" WHERE hospital_code IN {_in(codes)} AND metric = ? AND dept_code = ''"
+        " ORDER BY hospital_code, effective_from"
+    )
+    return _frame(db, sql, [*codes, metric])
+
+
+def region_events(db: sqlite_utils.Database, hospitals: tuple[str, ...], date_from: str, date_to: str) -> pd.DataFrame:
+    """Confirmed vetoes and warnings per hospital dated from..to ('YYYY-MM-DD', inclusive): hospital_code, vetoes,
+    warnings (hospitals without any have no row)."""
+    codes = tuple(hospitals)
+    sql = (
+        "SELECT e.hospital_code, SUM(CASE WHEN e.kind = 'veto' THEN 1 ELSE 0 END) AS vetoes,"
+        " SUM(CASE WHEN e.kind = 'warning' THEN 1 ELSE 0 END) AS warnings FROM events e"
+        " JOIN departments d ON d.hospital_code = e.hospital_code AND d.dept_code = e.dept_code"
+        f" WHERE e.hospital_code IN {_in(codes)} AND e.status = 'confirmed' AND e.event_date >= ? AND e.event_date <= ?"
+        " GROUP BY e.hospital_code ORDER BY e.hospital_code"
+    )
+    return _frame(db, sql, [*codes, date_from, date_to])
+
+
+def region_notices(
+    db: sqlite_utils.Database, hospitals: tuple[str, ...], today: str, due_from: str, due_to: str
+) -> pd.DataFrame:
+    """Per hospital its notices not closed (``n_open``), those overdue on ``today`` (past due, not closed) and, of
+    those, the ones due from..to (``late_in``: their automatic W03 warning falls in the period that holds the day
+    after): hospital_code, n_open, overdue, late_in."""
+    codes = tuple(hospitals)
+    sql = (
+        "SELECT n.hospital_code, SUM(CASE WHEN n.status <> 'closed' THEN 1 ELSE 0 END) AS n_open,"
+        " SUM(CASE WHEN n.status <> 'closed' AND n.due_on < ? THEN 1 ELSE 0 END) AS overdue,"
+        " SUM(CASE WHEN n.status <> 'closed' AND n.due_on < ? AND n.due_on >= ? AND n.due_on <= ? THEN 1 ELSE 0 END)"
+        " AS late_in FROM notices n"
+        " JOIN departments d ON d.hospital_code = n.hospital_code AND d.dept_code = n.dept_code"
+        f" WHERE n.hospital_code IN {_in(codes)} GROUP BY n.hospital_code ORDER BY n.hospital_code"
+    )
+    return _frame(db, sql, [today, today, due_from, due_to, *codes])
+
+
+def region_tasks(db: sqlite_utils.Database, hospitals: tuple[str, ...], today: str) -> pd.DataFrame:
+    """Per hospital its key tasks: total, done, overdue on ``today`` (past due, neither done nor cancelled):
+    hospital_code, total, done, overdue."""
+    codes = tuple(hospitals)
+    sql = (
+        "SELECT hospital_code, COUNT(*) AS total, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done,"
+        " SUM(CASE WHEN status NOT IN ('done', 'cancelled') AND due_on IS NOT NULL AND due_on <> '' AND due_on < ?"
+        f" THEN 1 ELSE 0 END) AS overdue FROM tasks WHERE hospital_code IN {_in(codes)}"
+        " GROUP BY hospital_code ORDER BY hospital_code"
+    )
+    return _frame(db, sql, [today, *codes])
+
+
+def region_awards(
+    db: sqlite_utils.Database, hospitals: tuple[str, ...], year: int, as_of: str, order: tuple[str, ...]
+) -> pd.DataFrame:
+    """清廉科室 states per hospital for award ``year`` as of ``as_of``, as ``rules.award_status`` judges a department:
+    its latest change for the year up to as_of (ties by process ``order``), else 'rectifying' when its latest change
+    of any year is a rectification, else 'not_applied'. Every department of the list counts: hospital_code, status,
+    n."""
+    codes = tuple(hospitals)
+    rank = "CASE status " + " ".join(f"WHEN ? THEN {i}" for i in range(len(order))) + " ELSE -1 END"
+    latest = (
+        "SELECT hospital_code, dept_code, status, ROW_NUMBER() OVER (PARTITION BY hospital_code, dept_code"
+        f" ORDER BY changed_on DESC, {rank} DESC) AS rn FROM award_changes"
+        f" WHERE hospital_code IN {_in(codes)} AND changed_on <= ?"
+    )
+    sql = (
+        f"WITH y AS ({latest} AND year = ?), a AS ({latest})"
+        " SELECT s.hospital_code, s.status, COUNT(*) AS n FROM (SELECT d.hospital_code,"
+        " COALESCE(y.status, CASE WHEN a.status = 'rectifying' THEN 'rectifying' END, 'not_applied') AS status"
+        " FROM departments d"
+        " LEFT JOIN y ON y.hospital_code = d.hospital_code AND y.dept_code = d.dept_code AND y.rn = 1"
+        " LEFT JOIN a ON a.hospital_code = d.hospital_code AND a.dept_code = d.dept_code AND a.rn = 1"
+        f" WHERE d.hospital_code IN {_in(codes)}) s GROUP BY s.hospital_code, s.status"
+        " ORDER BY s.hospital_code, s.status"
+    )
+    params = [*order, *codes, as_of, int(year), *order, *codes, as_of, *codes]
+    return _frame(db, sql, params)

@@ -10,6 +10,7 @@ newest complete one).
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -76,6 +77,7 @@ class BriefingView:
     quarter: str | None  # the quarter shown (None: the store holds no metric value)
     briefing: briefing.Briefing | None  # what the HTML and PPTX are written from
     slides: tuple[Slide, ...]  # in briefing.SLIDES order
+    hospital_file: str = ""  # a group store: the hospital's code as the download file names carry it (issue 16.3)
 
     def label_of(self, quarter: str) -> str:
         return dict(zip(self.quarters, self.quarter_labels, strict=True)).get(quarter, quarter)
@@ -91,7 +93,8 @@ def build(key: ViewKey) -> BriefingView:
         b = briefing.build(db, quarter, lang, key.hospital) if quarter else None
         months = store.months_with_data(db, key.hospital)
     labels = tuple(pipelines.period_label(q, months, lang) for q in quarters)
-    return BriefingView(quarters, labels, quarter, b, _slides(b) if b else ())
+    file_code = re.sub(r"[^A-Za-z0-9_-]", "", key.hospital) or ("hospital" if key.hospital else "")
+    return BriefingView(quarters, labels, quarter, b, _slides(b) if b else (), file_code)
 
 
 def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:

@@ -1,0 +1,89 @@
+"""区域总览 Region overview (PRODUCT §9; issue 16.3): every hospital the user may read side by side for a period —
+satisfaction against target with its light, vetoes and warnings, 清廉科室 states, tasks and notices — a chart comparing
+them, and a drill into one hospital's own overview.
+
+Filters (period) → one view-model (metrics.views.region: one aggregate query per measure over all the hospitals) →
+show. Only for accounts that may read more than one hospital of a group store (commission, admins, several grants).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics.views import region
+from pages import _common as ui
+
+# --- access: a region is several hospitals ------------------------------------------------------------------
+
+version = ui.data_version()
+hospitals = ui.readable_hospitals(version)
+st.title(ui.t("nav.region"))
+if not ui.hospital_codes(version) or len(hospitals) < 2:
+    st.error(ui.t("region.refused"))
+    st.stop()
+
+# --- filters ------------------------------------------------------------------------------------------------
+
+months = ui.region_months(hospitals, version)  # any hospital's months: one without data yet still has its row
+if not months:
+    st.info(ui.t("app.empty_store"))
+    st.stop()
+grain, period = ui.period_selector(months)
+
+view = ui.view(region.build, ui.view_key(grain=grain, period=period, hospitals=hospitals, today=date.today()))
+
+# --- show ---------------------------------------------------------------------------------------------------
+
+st.caption(view.caption)
+if view.no_data:
+    st.info(view.no_data)
+for col, kpi in zip(st.columns(len(view.first)), view.first, strict=True):
+    col.metric(**kpi)
+
+c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+pick = c1.selectbox(
+    view.drill_label,
+    list(hospitals),
+    format_func=lambda c: view.names.get(c, c),
+    **ui.keep("region_drill", hospitals),
+    placeholder=ui.t("select.placeholder"),
+)
+if c2.button(view.drill_button, icon=":material/dashboard:", key="region_drill_go", type="primary"):
+    ui.set_hospital(pick)
+    st.switch_page("pages/overview.py", query_params={ui.HOSPITAL_PARAM: pick})
+
+st.subheader(ui.t("region.table_title"))
+headers = view.headers
+ui.marked_table(
+    view.rows,
+    "region_table_page",
+    headers,
+    view.file_name,
+    ui.t("region.col.light"),
+    value=st.column_config.NumberColumn(headers["value"], format="%.1f"),
+    target=st.column_config.NumberColumn(headers["target"], format="%.1f"),
+    **{
+        c: st.column_config.NumberColumn(headers[c], format="%d")
+        for c in (
+            "vetoes",
+            "warnings",
+            "awarded",
+            "reviewing",
+            "rectifying",
+            "revoked",
+            "tasks_overdue",
+            "tasks_done",
+            "notices_open",
+        )
+    },
+)
+st.caption(ui.t("region.awards_note"))
+
+if view.more:
+    st.caption(view.more)
+if view.satisfaction is not None:
+    st.plotly_chart(view.satisfaction, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+if view.events is not None:
+    st.plotly_chart(view.events, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
