@@ -116,6 +116,9 @@ def current_hospital(version: int | None = None) -> str:
     if chosen not in readable:
         chosen = readable[0]
     st.session_state[HOSPITAL_KEY] = chosen
+    from pages import _warm
+
+    _warm.shown(str(store.db_path()), chosen)  # the warm after the next commit works out this hospital's views too
     return chosen
 
 
@@ -241,6 +244,11 @@ def view(build, key, resolved=None):
     A key for a hospital the user may not read is refused here, whoever made it (issue 16.3): the page stops with
     an error before anything is built or served from the cache."""
     refuse_unreadable(key.hospital, key.version)
+    return filed_view(build, key, resolved)
+
+
+def filed_view(build, key, resolved=None):
+    """``view`` without the access check: for the server's own warm (pages/_warm.py), which shows nobody anything."""
     name = f"{build.__module__}.{build.__qualname__}"
     out = _view(name, build, key)
     if resolved is not None:

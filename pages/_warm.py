@@ -25,6 +25,28 @@ from pages import _common as ui
 log = logging.getLogger("integrity")
 _LOCK = threading.Lock()
 _SEEN: dict[str, int] = {}  # store → the data version last seen (warmed, or being warmed, when it changed)
+# A group store (issue 16): store → the hospitals this server's pages showed, most recent last. A new version warms
+# these (at most RECENT), not every hospital of a region; a one-hospital store has only ''.
+RECENT = 4
+_SHOWN: dict[str, list[str]] = {}
+
+
+def shown(path: str, hospital: str) -> None:
+    """Note that a page of ``path`` showed ``hospital`` (pages/_common.current_hospital, every run)."""
+    with _LOCK:
+        recent = _SHOWN.setdefault(path, [])
+        if recent and recent[-1] == hospital:
+            return
+        if hospital in recent:
+            recent.remove(hospital)
+        recent.append(hospital)
+        del recent[:-RECENT]
+
+
+def hospitals(path: str) -> list[str]:
+    """The hospitals a new version of ``path`` is warmed for, most recently shown first ('' when none was)."""
+    with _LOCK:
+        return list(reversed(_SHOWN.get(path) or [""]))
 
 
 def enabled() -> bool:
@@ -51,16 +73,16 @@ def seen(path: str, version: int) -> threading.Thread | None:
 def _run(path: str, version: int) -> None:
     t0 = time.perf_counter()
     try:
-        n = warm(path, version)
+        n = sum(warm(path, version, hospital) for hospital in hospitals(path))
     except Exception:  # a warm that fails costs the first visitor the wait, nothing else: log it, never raise
         log.exception("warming the views of %s at data version %s failed", path, version)
         return
     log.info("warmed %d views of %s at data version %s in %.1f s", n, path, version, time.perf_counter() - t0)
 
 
-def default_keys(path: str, version: int, lang: str | None = None, today=None) -> list[tuple]:
-    """(builder, key, resolved) of every browsing page's default view, in the order a visitor most likely opens
-    them (the overview is the start page), exactly as a new session's first visit builds them."""
+def default_keys(path: str, version: int, lang: str | None = None, today=None, hospital: str = "") -> list[tuple]:
+    """(builder, key, resolved) of every browsing page's default view of ``hospital``, in the order a visitor most
+    likely opens them (the overview is the start page), exactly as a new session's first visit builds them."""
     from datetime import date
 
     from metrics import i18n, pipelines
@@ -68,12 +90,12 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None) -
 
     lg = lang or i18n.DEFAULT_LANG
     today = today or date.today()
-    months = ui._months_with_data(path, version)
-    depts = "\n".join(ui._store_frames(path, version)["departments"]["dept_code"].tolist())
+    months = ui._months_with_data(path, version, hospital)
+    depts = "\n".join(ui._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
     period = pipelines.default_period(months, "quarter")
 
     def key(**choices):
-        return ViewKey.of(path, version, lg, **choices)
+        return ViewKey.of(path, version, lg, hospital=hospital, **choices)
 
     return [
         (
@@ -105,13 +127,14 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None) -
     ]
 
 
-def warm(path: str, version: int) -> int:
-    """Work out every page's default view of ``path`` at ``version`` into the shared caches; the number of views."""
-    ui._store_frames(path, version)
-    ui._months_with_data(path, version)
-    ui._filter_options(path, version)
-    ui._picker_labels(path, version)
-    jobs = default_keys(path, version)
+def warm(path: str, version: int, hospital: str = "") -> int:
+    """Work out every page's default view of ``hospital`` in ``path`` at ``version`` into the shared caches; the
+    number of views."""
+    ui._store_frames(path, version, hospital)
+    ui._months_with_data(path, version, hospital)
+    ui._filter_options(path, version, hospital)
+    ui._picker_labels(path, version, hospital)
+    jobs = default_keys(path, version, hospital=hospital)
     for build, key, resolved in jobs:
-        ui.view(build, key, resolved=resolved)
+        ui.filed_view(build, key, resolved=resolved)
     return len(jobs)

@@ -47,3 +47,50 @@ def test_only_a_new_version_of_a_store_seen_before_is_warmed(tmp_path):
     assert _warm.seen(path, 3) is None  # the same version again: nothing to do
     # a new version: warmed only under a running server (AppTest and the CLI have none)
     assert _warm.seen(path, 4) is None and not _warm.enabled()
+
+
+@pytest.fixture(scope="module")
+def group_template(tmp_path_factory):
+    from metrics import demo
+    from tests.conftest import DEMO_END_MONTH
+
+    path = tmp_path_factory.mktemp("warm-group") / "group.db"
+    demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
+    return path
+
+
+@pytest.mark.parametrize("page", ["overview", "events", "briefing"])
+def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_template, tmp_path, monkeypatch,
+                                                                        cheap_hashing, page):  # fmt: skip
+    """A group store (issue 16): the warm works out the views of the hospital this server last showed, for that
+    hospital — a visitor of H02 after an H02 commit works out nothing, and no view is filed under another hospital."""
+    import shutil
+
+    from metrics import auth, importer, store
+    from pages import _common as ui
+    from pages import _warm
+
+    path = tmp_path / "group.db"
+    shutil.copy(group_template, path)
+    monkeypatch.setenv("INTEGRITY_DB", str(path))
+    auth.add_user("h02_editor", "correct horse 9", "editor", db_path=path)
+    auth.grant_hospitals("h02_editor", ["H02"], db_path=path)
+    with store.opened(path) as db:
+        codes = store.departments(db, hospital="H02")["dept_code"].tolist()[:5]
+    text = "月份,科室编码,患者满意度\n" + "".join(f"2026-11,{c},93.5\n" for c in codes)
+    report = importer.commit(text.encode("utf-8"), "month.csv", kind="metrics", user="h02_editor", lang="zh",
+                             db_path=str(path), hospital="H02")  # fmt: skip
+    assert report.committed, report.problems
+    with store.opened(path) as db:
+        version = store.data_version(db)
+    _warm.shown(str(path), "H01")
+    _warm.shown(str(path), "H02")
+    assert _warm.hospitals(str(path)) == ["H02", "H01"]
+    assert _warm.warm(str(path), version, "H02") >= 7
+    before = dict(ui.BUILDS)
+    at = page_as(f"pages/{page}.py", user="h02_editor")
+    name = auth.hospital_names("zh", path)["H02"]
+    assert any(name in m.value for m in at.markdown), f"{page}: not H02's page"
+    assert dict(ui.BUILDS) == before, f"{page}: H02's first visit after the warm worked out its view again"
+    at.run()
+    assert dict(ui.BUILDS) == before, f"{page}: H02's first click after the warm worked out its view again"
