@@ -20,6 +20,8 @@ from pages import _common as ui
 version = ui.data_version()
 hospitals = ui.readable_hospitals(version)
 st.title(ui.t("nav.region"))
+if ui.hospital_codes(version):
+    ui.current_hospital(version)  # nobody signed in: asked to sign in, as on every page of a group store
 if not ui.hospital_codes(version) or len(hospitals) < 2:
     st.error(ui.t("region.refused"))
     st.stop()
