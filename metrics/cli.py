@@ -8,6 +8,8 @@ import sys
 
 from metrics import auth, contract, demo, export, i18n, importer, limits, store
 
+ROLE_CHOICES = auth.ROLES
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m metrics", description="清廉医院建设指标看板 — command line")
@@ -21,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--clear", action="store_true", help="empty the store instead (start empty)")
     d.add_argument("--end-month", help="last month of the demo data (default: last month)")
     d.add_argument("--json", action="store_true")
+    d.add_argument(
+        "--hospitals", type=int, default=0, metavar="N", help="a group store: N demo hospitals (1-5), each with data"
+    )
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
@@ -30,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--json", action="store_true", help='print {"year", "rule", "rows": [...]}')
     pt.add_argument("--user", help="who is exporting (default: the operating-system user)")
     pt.add_argument("--lang", choices=("zh", "en"), default="zh")
+    for name in ("import", "export", "briefing", "points"):  # issue 16.3: a group store's hospital
+        sub.choices[name].add_argument("--hospital", metavar="CODE", help="the hospital (a group or region store)")
+    for name in ("export", "briefing"):
+        sub.choices[name].add_argument("--user", help="whose grants --hospital is checked against (an account)")
+    sub.choices["export"].add_argument("--lang", choices=("zh", "en"), default="zh")
     for sp in sub.choices.values():  # --db also after the subcommand; SUPPRESS keeps a --db given before it
         sp.add_argument("--db", default=argparse.SUPPRESS, help="the store: a file or a URL")
     return p
@@ -71,7 +81,10 @@ def cmd_demo(args) -> int:
             return 0
         print("存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。", file=sys.stderr)
         return 1
-    counts = demo.fill(args.db, args.end_month, user=_os_user())
+    if args.hospitals and not 1 <= args.hospitals <= len(demo.DEMO_HOSPITALS):
+        print(f"--hospitals: 1-{len(demo.DEMO_HOSPITALS)}", file=sys.stderr)
+        return 2
+    counts = demo.fill(args.db, args.end_month, user=_os_user(), hospitals=args.hospitals)
     print(
         json.dumps(counts, ensure_ascii=False)
         if args.json
@@ -118,9 +131,53 @@ def _os_user() -> str:
         return "cli"
 
 
+def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
+    """(the hospital ``--hospital`` names, 0) or (None, 2) after saying why on stderr (issue 16.3): a code in a
+    one-hospital store, a code the store does not know, none when ``required`` in a group store, or one the account
+    ``--user`` names may not read (``write``: may not write). Without --hospital: '' (None in a group store when
+    not required: every hospital)."""
+    lang = getattr(args, "lang", None) or i18n.DEFAULT_LANG
+    code = getattr(args, "hospital", None)
+    user = getattr(args, "user", None)
+    with store.opened(args.db) as db:
+        codes = store.hospital_codes(db)
+        account = store.user_row(db, user) if user else None
+        allowed = (
+            (auth.writable_hospitals_in(db, user) if write else auth.readable_hospitals_in(db, user))
+            if account is not None
+            else ()
+        )
+    say = lambda key, **f: print(i18n.t(key, lang, **f), file=sys.stderr)  # noqa: E731
+    listed = "、".join(codes)
+    if not codes:
+        if code:
+            say("hospital.err.one_hospital", code=code)
+            return None, 2
+        return "", 0
+    if code is None:
+        if required:
+            say("hospital.err.required", codes=listed)
+            return None, 2
+        code = None
+    elif code not in codes:
+        say("hospital.err.unknown", code=code, codes=listed)
+        return None, 2
+    if user is not None and (
+        account is None or (code is None and set(allowed) != set(codes)) or (code is not None and code not in allowed)
+    ):
+        say("hospital.err.not_granted", user=user, code=code if code is not None else listed)
+        return None, 2
+    return code, 0
+
+
 def cmd_import(args) -> int:
     """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
     from pathlib import Path
+
+    hospital, bad = _hospital(args, write=True, required=False)
+    if bad:
+        return bad
+    hospital = hospital or ""  # without --hospital a group store's file names its hospital in a 医院编码 column
 
     path = Path(args.file)
     if not path.is_file():
@@ -132,7 +189,9 @@ def cmd_import(args) -> int:
         return 1
     data = path.read_bytes()
     if args.dry_run:
-        report = importer.preview(data, path.name, args.kind, lang=args.lang, db_path=args.db)
+        report = importer.preview(
+            data, path.name, args.kind, lang=args.lang, db_path=args.db, hospital=hospital, user=args.user
+        )
         done = report.can_commit(args.skip_invalid) or report.duplicate_of is not None
     else:
         report = importer.commit(
@@ -143,6 +202,7 @@ def cmd_import(args) -> int:
             skip_invalid=args.skip_invalid,
             lang=args.lang,
             db_path=args.db,
+            hospital=hospital,
         )
         done = report.committed or report.duplicate_of is not None
     if args.error_report and report.problems:
@@ -187,7 +247,10 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
 
 def cmd_export(args) -> int:
     """Every table as CSV, UTF-8 with BOM, formula-looking cells neutralised."""
-    paths = export.export_all(args.out, db_path=args.db, user=_os_user())
+    hospital, bad = _hospital(args, write=False, required=False)
+    if bad:
+        return bad
+    paths = export.export_all(args.out, db_path=args.db, user=args.user or _os_user(), hospital=hospital)
     for p in paths:
         print(p)
     return 0
@@ -198,8 +261,17 @@ def cmd_points(args) -> int:
     from metrics import points
 
     fmt = "json" if args.json else "csv" if args.out else "text"
+    hospital, bad = _hospital(args, write=False, required=True)
+    if bad:
+        return bad
     got = points.produce(
-        args.year, user=args.user or _os_user(), channel="cli", fmt=fmt, lang=args.lang, db_path=args.db
+        args.year,
+        user=args.user or _os_user(),
+        channel="cli",
+        fmt=fmt,
+        lang=args.lang,
+        db_path=args.db,
+        hospital=hospital,
     )
     if args.out:
         with open(args.out, "wb") as fh:
@@ -253,7 +325,7 @@ def _add_access_parsers(sub) -> None:
     us = u.add_subparsers(dest="action", required=True)
     a = us.add_parser("add", help="add a user (password from --password-stdin or a prompt)")
     a.add_argument("username")
-    a.add_argument("--role", default="viewer", choices=("viewer", "editor", "admin"))
+    a.add_argument("--role", default="viewer", choices=ROLE_CHOICES)
     a.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     us.add_parser("list", help="list users (never their passwords)")
     pw = us.add_parser("passwd", help="set a new password")
@@ -261,7 +333,13 @@ def _add_access_parsers(sub) -> None:
     pw.add_argument("--password-stdin", action="store_true")
     r = us.add_parser("role", help="change a user's role")
     r.add_argument("username")
-    r.add_argument("role", choices=("viewer", "editor", "admin"))
+    r.add_argument("role", choices=ROLE_CHOICES)
+    g = us.add_parser("grant", help="grant a user hospitals of a group store (issue 16.3)")
+    g.add_argument("username")
+    g.add_argument("hospitals", nargs="+", metavar="HOSP")
+    rv = us.add_parser("revoke", help="take back a user's hospitals (all of them when none is named)")
+    rv.add_argument("username")
+    rv.add_argument("hospitals", nargs="*", metavar="HOSP")
     rm = us.add_parser("remove", help="delete a user")
     rm.add_argument("username")
     ul = us.add_parser("unlock", help="clear a user's failed sign-ins and lock")
@@ -318,6 +396,12 @@ def cmd_users(args) -> int:
         elif args.action == "unlock":
             auth.unlock_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.unlocked", lang, user=args.username))
+        elif args.action == "grant":
+            auth.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.granted", lang, user=args.username, codes="、".join(args.hospitals)))
+        elif args.action == "revoke":
+            auth.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.revoked", lang, user=args.username, codes="、".join(args.hospitals) or "*"))
         elif args.action == "require-login":
             auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))
@@ -389,8 +473,11 @@ def cmd_briefing(args) -> int:
             print(i18n.t("brief.cli.bad_quarter", lang, value=args.quarter), file=sys.stderr)
             return 2
         quarter = f"{m[1]}-Q{m[2]}"
+    hospital, bad = _hospital(args, write=False, required=True)
+    if bad:
+        return bad
     with store.opened(args.db) as db:
-        quarters = briefing.available_quarters(db)
+        quarters = briefing.available_quarters(db, hospital)
         if not quarters:
             print(i18n.t("brief.no_quarter", lang), file=sys.stderr)
             return 1
@@ -399,7 +486,7 @@ def cmd_briefing(args) -> int:
             print(i18n.t("brief.cli.no_such_quarter", lang, quarter=quarter.replace("-", ""), quarters=shown),
                   file=sys.stderr)  # fmt: skip
             return 2
-        b = briefing.build(db, quarter or briefing.default_quarter(db), lang)
+        b = briefing.build(db, quarter or briefing.default_quarter(db, hospital), lang, hospital)
     stem = f"briefing_{b.quarter.replace('-', '')}"
     targets = [(args.html, "html"), (args.pptx, "pptx")]
     if not args.html and not args.pptx:

@@ -488,6 +488,32 @@ KINDS["metric_catalogue"] = Kind(
     key=("code",),
 )
 
+# Hospitals as a dimension (PRODUCT §9, issue 16.3): every hospital-scoped kind takes an optional hospital column;
+# without it the rows belong to the hospital the upload is for. The catalogues and the holiday schedule are
+# region-wide. The hospital list itself is a kind (admins only).
+HOSPITAL_COLUMN = Column("hospital_code", "医院编码", "str", aliases=("医院代码", "hospital code", "hospital_code"))
+HOSPITAL_KINDS = ("departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff")
+for _k in HOSPITAL_KINDS:
+    KINDS[_k] = Kind(
+        KINDS[_k].name,
+        KINDS[_k].zh,
+        (*KINDS[_k].columns, HOSPITAL_COLUMN),
+        ("hospital_code", *KINDS[_k].key),
+        KINDS[_k].extra_metric_columns,
+        KINDS[_k].notes,
+    )
+KINDS["hospitals"] = Kind(
+    "hospitals",
+    "医院名录",
+    (
+        Column("hospital_code", "医院编码", "str", True, ("医院代码", "hospital code", "code")),
+        Column("name_zh", "医院名称", "str", True, ("医院", "中文名称", "hospital name", "hospital")),
+        Column("name_en", "英文名称", "str", aliases=("english name",)),
+        Column("sort", "排序", "int", aliases=("序号", "顺序", "order"), lo=0),
+    ),
+    key=("hospital_code",),
+)
+
 SUMMARY_WORDS = ("合计", "总计", "小计", "平均", "平均值", "总平均")  # PRODUCT §3.1
 
 # Where a target with no effective_from starts to apply.

@@ -117,9 +117,9 @@ def months_ending(end: str, n: int) -> list[str]:
     return out[::-1]
 
 
-def build(end_month: str | None = None, n_months: int = 36) -> dict[str, list[dict]]:
-    """The demo rows per table, deterministic for a given end month."""
-    rng = np.random.default_rng(SEED)
+def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) -> dict[str, list[dict]]:
+    """The demo rows per table, deterministic for a given end month (and seed: a group demo's hospitals differ)."""
+    rng = np.random.default_rng(seed)
     end_month = end_month or default_end_month()
     months = months_ending(end_month, n_months)
     first_year, last_year = int(months[0][:4]), int(end_month[:4])
@@ -555,20 +555,61 @@ _KIND_OF_TABLE = {
 }
 
 
-def fill(path: str | os.PathLike | None = None, end_month: str | None = None, user: str = "demo") -> dict[str, int]:
+# A group demo's hospitals (issue 16.3: a 医共体 of a county; fictitious).
+DEMO_HOSPITALS = (
+    ("H01", "县人民医院", "County People's Hospital"),
+    ("H02", "县中医院", "County TCM Hospital"),
+    ("H03", "县妇幼保健院", "County Maternal and Child Health Hospital"),
+    ("H04", "城关镇卫生院", "Chengguan Township Health Centre"),
+    ("H05", "东岭镇卫生院", "Dongling Township Health Centre"),
+)
+
+
+def demo_hospitals(n: int) -> list[dict]:
+    """The first ``n`` demo hospitals as rows of the hospitals kind (codes H01, H02, …)."""
+    if not 1 <= n <= len(DEMO_HOSPITALS):
+        raise ValueError(n)
+    return [dict(hospital_code=c, name_zh=z, name_en=e, sort=i) for i, (c, z, e) in enumerate(DEMO_HOSPITALS[:n], 1)]
+
+
+def fill(
+    path: str | os.PathLike | None = None, end_month: str | None = None, user: str = "demo", hospitals: int = 0
+) -> dict[str, int]:
     """Write the demo data into the store the way every change comes in: per kind through
-    importer.commit_rows (the upload's validator, batch, journal, audit as ``user``), all kinds in one transaction."""
+    importer.commit_rows (the upload's validator, batch, journal, audit as ``user``), all kinds in one transaction.
+
+    ``hospitals`` > 0: a group store instead (issue 16.3) — the hospital list, then that many hospitals, each with
+    its own demo data (another seed each), under its code. The counts are then summed over the hospitals."""
     from metrics import importer
 
-    data = build(end_month)
-    rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
-    with store.opened(path) as db, db.atomic():
+    def write(db, data, hospital: str) -> None:
+        rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
         for table, kind in _KIND_OF_TABLE.items():
-            r = importer.commit_rows(kind, rows_of[table], source=DEMO_SOURCE, user=user, action="demo", db=db)
+            r = importer.commit_rows(
+                kind, rows_of[table], source=DEMO_SOURCE, user=user, action="demo", db=db, hospital=hospital
+            )
             if not r.committed:
                 raise DemoRejected(f"{kind}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
+
+    counts: dict[str, int] = {}
+    with store.opened(path) as db, db.atomic():
+        if not hospitals:
+            data = build(end_month)
+            write(db, data, "")
+            counts = {t: len(rows) for t, rows in data.items()}
+        else:
+            rows = demo_hospitals(hospitals)
+            r = importer.commit_rows("hospitals", rows, source=DEMO_SOURCE, user=user, action="demo", db=db)
+            if not r.committed:
+                raise DemoRejected(f"hospitals: {[(p.line, p.message) for p in r.problems[:5]]}")
+            counts["hospitals"] = len(rows)
+            for i, h in enumerate(rows):
+                data = build(end_month, seed=SEED + i)
+                write(db, data, h["hospital_code"])
+                for t, got in data.items():
+                    counts[t] = counts.get(t, 0) + len(got)
         store.set_meta(db, "demo", "1")
-    return {t: len(rows) for t, rows in data.items()}
+    return counts
 
 
 def _wide(values: list[dict]) -> list[dict]:

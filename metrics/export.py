@@ -79,22 +79,27 @@ def error_report_bytes(rejects: pd.DataFrame, lang: str = "zh") -> bytes:
 
 
 def export_all(
-    out_dir: str | os.PathLike, db_path: str | os.PathLike | None = None, user: str | None = None
+    out_dir: str | os.PathLike,
+    db_path: str | os.PathLike | None = None,
+    user: str | None = None,
+    hospital: str | None = None,
 ) -> list[Path]:
     """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
-    staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows)."""
+    staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows).
+    ``hospital``: only that hospital's rows of every hospital-scoped table, its batches and its audit records (the
+    catalogues and the holiday schedule are region-wide and written whole); None: every row (issue 16.3)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with store.opened(db_path) as db, db.atomic():
         for table in store.EXPORT_TABLES:
             path = out / f"{table}.csv"
-            frame = store.table_frame(db, table)
+            frame = store.table_frame(db, table, hospital=hospital)
             path.write_bytes(csv_bytes(frame))
             paths.append(path)
             if table == "staff":
                 detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
-                store.audit_log(db, user, "staff_export", target=str(path), detail=detail)
+                store.audit_log(db, user, "staff_export", target=str(path), detail=detail, hospital=hospital or "")
     return paths
 
 
@@ -229,13 +234,16 @@ _EXAMPLES: dict[str, list[dict]] = {
     ],
     # fictitious: the roster holds personal data, a template never does
     "staff": [dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是")],
+    # issue 16.3: a group's or region's hospital list (fictitious)
+    "hospitals": [dict(hospital_code="H01", name_zh="第一人民医院", name_en="First People's Hospital", sort=1)],
 }
 
 
 def template_frame(kind: str, metric_defs: list[contract.Metric] | None = None) -> pd.DataFrame:
     """The template of a kind: Chinese headers (metric catalogue names for metrics files) and example rows."""
     k = contract.KINDS[kind]
-    cols = [(c.name, c.zh) for c in k.columns]
+    # the optional 医院编码 column is left out: one hospital never sees it, a group's upload names its hospital
+    cols = [(c.name, c.zh) for c in k.columns if c is not contract.HOSPITAL_COLUMN]
     if k.extra_metric_columns:
         cols += [(m.code, m.name_zh) for m in sorted(metric_defs or contract.METRICS, key=lambda m: m.sort)]
     rows = [[ex.get(name, "") for name, _ in cols] for ex in _EXAMPLES[kind]]

@@ -28,6 +28,7 @@ __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "commit_rows"
 
 # Apply order: departments first, so rows of other tables refer to departments that exist.
 TABLE_ORDER = (
+    "hospitals",
     "metric_catalogue",
     "indicator_catalogue",
     "departments",
@@ -41,6 +42,7 @@ TABLE_ORDER = (
     "staff",
 )
 KIND_ORDER = (
+    "hospitals",
     "metric_catalogue",
     "indicators",
     "departments",
@@ -76,6 +78,7 @@ class ImportReport:
     # (sheet, line) → the rejected row as written: {"sheet", "header", "cells"} (kept with the batch as row_json)
     rejected_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
     deleted: int = 0  # stored rows a ``commit_rows(..., replace=True)`` removes (rows the editor deleted)
+    hospital: str = ""  # the hospital the rows were written under ('' in a one-hospital store; issue 16.3)
 
     @property
     def ok(self) -> bool:
@@ -179,11 +182,18 @@ class _Abort(Exception):
 
 
 def preview(
-    data: bytes, file_name: str, kind: str | None = None, lang: str = "zh", db_path: str | os.PathLike | None = None
+    data: bytes,
+    file_name: str,
+    kind: str | None = None,
+    lang: str = "zh",
+    db_path: str | os.PathLike | None = None,
+    *,
+    hospital: str = "",
+    user: str | None = None,
 ) -> ImportReport:
-    """What committing this file would do, without writing anything."""
+    """What committing this file would do, without writing anything (``hospital``, ``user``: as ``commit``)."""
     with store.opened(db_path) as db, _gc_paused():
-        report, _plan = _prepare(db, data, file_name, kind, lang)
+        report, _plan = _prepare(db, data, file_name, kind, lang, hospital, user)
     return report
 
 
@@ -195,8 +205,15 @@ def commit(
     skip_invalid: bool = False,
     lang: str = "zh",
     db_path: str | os.PathLike | None = None,
+    *,
+    hospital: str = "",
 ) -> ImportReport:
     """Validate and write the file as one batch, all or nothing; returns the report (committed or not).
+
+    ``hospital``: the hospital the upload is for (issue 16.3): rows of a hospital-scoped kind without a 医院编码 cell
+    go there; a file whose 医院编码 column names a hospital goes to that one. A row for a hospital ``user`` (an account
+    of the store) may not write, a code the store does not know, or a group store's row without a hospital is
+    refused and nothing is written (see ``auth.writable_hospitals``).
 
     The file is read, validated and compared with the store *before* the write lock (issue 12.3: a long
     validation held it, and every sign-in and rollback meanwhile failed with "database is locked"). The write
@@ -207,7 +224,7 @@ def commit(
     with store.opened(db_path) as db, _gc_paused():
         for attempt in range(_PREPARE_ATTEMPTS):
             seen = store.data_version(db)
-            report, plan = _prepare(db, data, file_name, kind, lang)
+            report, plan = _prepare(db, data, file_name, kind, lang, hospital, user)
             if not report.can_commit(skip_invalid) and store.data_version(db) == seen:
                 return report
             try:
@@ -217,7 +234,7 @@ def commit(
                     if store.bump_data_version(db) != seen + 1:
                         if attempt < _PREPARE_ATTEMPTS - 1:
                             raise _Stale
-                        report, plan = _prepare(db, data, file_name, kind, lang)
+                        report, plan = _prepare(db, data, file_name, kind, lang, hospital, user)
                     if not report.can_commit(skip_invalid):
                         raise _Abort(report)
                     return _write(db, report, plan, user)
@@ -248,6 +265,7 @@ def commit_rows(
     action: str = "upload",
     db: sqlite_utils.Database | None = None,
     first_line: int = 2,
+    hospital: str = "",
 ) -> ImportReport:
     """Rows of one kind (dicts keyed by the contract's canonical column names, or any accepted header) through
     the very same validation, comparison and write as an uploaded file: one batch, journalled, audited (as
@@ -260,20 +278,22 @@ def commit_rows(
     ``batch_id`` None). ``db``: an open store to write in (inside the caller's transaction, as a savepoint: the
     demo writes its kinds all or nothing); else the store at ``db_path`` is opened. ``first_line``: the line of the
     first row (1 for a page editor that counts its rows from 1, so "duplicates line n" names the editor's row n).
+    ``hospital``: as ``commit`` (a row's ``hospital_code`` must name it; ``replace`` replaces that hospital's rows).
     """
+    args = (kind, rows, source, user, lang, dry_run, replace, action, first_line, hospital)
     if db is not None:
         with _gc_paused():
-            return _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action, first_line)
+            return _commit_rows(db, *args)
     with store.opened(db_path) as opened_db, _gc_paused():
-        return _commit_rows(opened_db, kind, rows, source, user, lang, dry_run, replace, action, first_line)
+        return _commit_rows(opened_db, *args)
 
 
-def _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action, first_line) -> ImportReport:
+def _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action, first_line, hospital) -> ImportReport:
     try:
         with db.atomic():
             if not dry_run:
                 store.bump_data_version(db)  # take the write lock before reading (as ``commit``)
-            report, plan = _prepare_rows(db, kind, rows, source, lang, replace, first_line)
+            report, plan = _prepare_rows(db, kind, rows, source, lang, replace, first_line, hospital, user)
             nothing = not any(plan.changes.values()) and not any(plan.deletes.values())
             if dry_run or not report.can_commit() or nothing:
                 raise _Abort(report)
@@ -295,6 +315,7 @@ KIND_TABLE = {
     "tasks": "tasks",
     "notices": "notices",
     "staff": "staff",
+    "hospitals": "hospitals",
 }
 
 
@@ -303,17 +324,28 @@ KIND_TABLE = {
 REPLACEABLE = ("targets", "calendar")
 
 
-def _prepare_rows(db, kind: str, rows: list[dict], source: str, lang: str, replace: bool, first_line: int = 2):
+def _prepare_rows(
+    db,
+    kind: str,
+    rows: list[dict],
+    source: str,
+    lang: str,
+    replace: bool,
+    first_line: int = 2,
+    hospital: str = "",
+    user: str | None = None,
+):
     if kind not in contract.KINDS or (replace and kind not in REPLACEABLE):
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
     table = rows_table(kind, rows, metric_defs, first_line)
     base = dict(file_name=source, sha256=None, duplicate_of=None)
-    report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace)
+    report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace, hospital, user)
     if replace and report.ok:
         tbl = KIND_TABLE[kind]
         keep = {_key(tbl, r) for _, r in _records_of(plan, tbl)}
-        stored = store.table_frame(db, tbl).to_dict("records")
+        scoped = report.hospital if tbl in store.HOSPITAL_TABLES else None
+        stored = store.table_frame(db, tbl, hospital=scoped).to_dict("records")
         gone = [r for r in stored if _key(tbl, r) not in keep]
         if gone:
             plan.deletes[tbl] = gone
@@ -365,6 +397,10 @@ def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike 
                 raise RollbackRefused("already", batch_id)
             if store.latest_committed_batch_id(db) != b["batch_id"]:
                 raise RollbackRefused("not_latest", batch_id)
+            codes, writable, may_edit_region = _grant_scope(db, user)
+            hosp = b.get("hospital_code") or ""
+            if (writable is not None and hosp and hosp not in writable) or (codes and not hosp and not may_edit_region):
+                raise RollbackRefused("not_granted", batch_id)  # another hospital's batch (issue 16.3)
             n = store.revert_batch(db, b["batch_id"], user)
             store.audit_log(
                 db,
@@ -372,6 +408,7 @@ def rollback(batch_id: int, user: str | None = None, db_path: str | os.PathLike 
                 "rollback",
                 target=f"batch {b['batch_id']} {b['file_name'] or ''}".strip(),
                 detail={"batch_id": b["batch_id"], "kind": b["kind"], "rows_restored": n},
+                hospital=hosp,
             )
     return n
 
@@ -419,7 +456,9 @@ class _Plan:
     kept: dict[str, list[dict]] = field(default_factory=dict)  # store table → rows given that are unchanged
 
 
-def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang) -> tuple[ImportReport, _Plan]:
+def _prepare(
+    db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang, hospital: str = "", user: str | None = None
+) -> tuple[ImportReport, _Plan]:
     digest = sha256(data)
     too_large = auth.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
     if too_large:
@@ -427,7 +466,7 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
         problem = Problem(0, "", "", too_large)
         report = ImportReport(kind or "", "", file_name, digest, counts, (problem,), file_level=True)
         return report, _Plan({}, [])
-    dup = store.find_batch_by_sha(db, digest)
+    dup = store.find_batch_by_sha(db, digest, hospital)
     base = dict(file_name=file_name, sha256=digest, duplicate_of=None if dup is None else int(dup["batch_id"]))
     metric_defs = store.metric_defs(db)
     try:
@@ -443,12 +482,14 @@ def _prepare(db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang)
             **base,
         )
         return report, _Plan({}, [])
-    return _prepare_tables(db, tables, metric_defs, kind, lang, base)
+    return _prepare_tables(db, tables, metric_defs, kind, lang, base, False, hospital, user)
 
 
-def _prepare_tables(db, tables, metric_defs, kind, lang, base, replace: bool = False) -> tuple[ImportReport, _Plan]:
+def _prepare_tables(
+    db, tables, metric_defs, kind, lang, base, replace: bool = False, hospital: str = "", user: str | None = None
+) -> tuple[ImportReport, _Plan]:
     """Validate raw tables and compare them with the store: the report and what a commit would write."""
-    checked = _check_tables(db, tables, metric_defs, lang, kind, replace)
+    checked = _check_tables(db, tables, metric_defs, lang, kind, replace, hospital, user)
     if len(checked) > 1:
         _cross_sheet_duplicates(checked, lang)
     _missing_departments(db, checked, lang)
@@ -471,6 +512,8 @@ def _prepare_tables(db, tables, metric_defs, kind, lang, base, replace: bool = F
         new_departments=new_depts,
         file_level=file_level,
         rejected_rows=_rejected_rows(tables, [p for p in problems if (p.sheet, p.line) in data_lines]),
+        # '' for what every hospital shares (the catalogues, the holidays, the hospital list)
+        hospital=next((c.hospital for c in checked if c.kind in contract.HOSPITAL_KINDS), ""),
         **base,
     )
     return report, _Plan(plan_changes, list(problems), kept=kept)
@@ -490,25 +533,40 @@ def _note_problem(t: reading.RawTable, n: reading.Note, lang: str) -> Problem:
     return Problem(n.line, column, n.value, i18n.t("upload.warn." + n.code, lang, **fmt), t.sheet)
 
 
+def _grant_scope(db, user: str | None) -> tuple[tuple[str, ...], tuple[str, ...] | None, bool]:
+    """(the store's hospital codes, the codes ``user`` may write or None for no limit, whether ``user`` may change
+    what is region-wide in a group store: the hospital list always, the catalogues and the holiday schedule when the
+    store holds several hospitals). A one-hospital store and a write by no account of the store (the CLI's operator,
+    the demo) have no hospital limit here: the pages and the CLI check roles first (issue 16.3)."""
+    codes = store.hospital_codes(db)
+    row = store.user_row(db, user) if user else None
+    if row is None:
+        return codes, None, True
+    return codes, (auth.writable_hospitals_in(db, user) if codes else None), row["role"] == "admin"
+
+
 def _check_tables(
-    db, tables: list[reading.RawTable], metric_defs, lang, forced_kind, replace: bool = False
+    db,
+    tables: list[reading.RawTable],
+    metric_defs,
+    lang,
+    forced_kind,
+    replace: bool = False,
+    hospital: str = "",
+    user: str | None = None,
 ) -> list[validate.Checked]:
-    """Validate each table, departments first, so later tables know the departments the file defines."""
-    stored = store.departments(db)
-    depts = dict(stored[["dept_code", "dept_name"]].itertuples(index=False, name=None))
-    cats = {
-        code: (None if pd.isna(c) else c, 1 if pd.isna(a) else int(a))
-        for code, c, a in stored[["dept_code", "category", "active"]].itertuples(index=False, name=None)
-    }
-    counts = {
-        code: (None if pd.isna(s) else int(s), None if pd.isna(p) else int(p))
-        for code, s, p in stored[["dept_code", "staff_count", "party_members"]].itertuples(index=False, name=None)
-    }
+    """Validate each table, departments first, so later tables know the departments the file defines; each
+    table against the stored rows of its hospital (its 医院编码 column, else ``hospital``)."""
+    codes, writable, may_edit_region = _grant_scope(db, user)
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
-    targets = tuple(store.targets(db).to_dict("records")) if any(t.kind == "targets" for t in tables) else ()
+    per_hospital: dict[str, tuple] = {}
     ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
     out = []
     for t in ordered:
+        h = validate.file_hospital(t, hospital)
+        if h not in per_hospital:
+            per_hospital[h] = _hospital_context(db, tables, h)
+        depts, cats, counts, targets = per_hospital[h]
         ctx = validate.Context(
             tuple(metric_defs),
             indicators,
@@ -519,8 +577,14 @@ def _check_tables(
             targets,
             targets_replaced=replace,
             dept_categories=dict(cats),
+            hospital=h,
+            hospitals=codes,
+            writable=writable,
+            may_edit_hospitals=may_edit_region,
         )
         c = validate.check(t, ctx)
+        if t.kind in contract.HOSPITAL_KINDS:  # every row is written under its hospital (first in the key)
+            c.records = {tb: [(ln, {"hospital_code": h, **r}) for ln, r in recs] for tb, recs in c.records.items()}
         for _line, r in c.records.get("departments", []):
             depts[r["dept_code"]] = r.get("dept_name", "")
             old = cats.get(r["dept_code"], (None, 1))
@@ -529,6 +593,24 @@ def _check_tables(
             depts[d["dept_code"]] = d["dept_name"]
         out.append(c)
     return out
+
+
+def _hospital_context(db, tables, hospital: str) -> tuple[dict, dict, dict, tuple]:
+    """The stored departments (code → name), their (category, active) and (staff, party members), and the targets
+    (for a targets file) of ``hospital``: what validation compares a table with."""
+    stored = store.departments(db, hospital=hospital)
+    depts = dict(stored[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    cats = {
+        code: (None if pd.isna(c) else c, 1 if pd.isna(a) else int(a))
+        for code, c, a in stored[["dept_code", "category", "active"]].itertuples(index=False, name=None)
+    }
+    counts = {
+        code: (None if pd.isna(s) else int(s), None if pd.isna(p) else int(p))
+        for code, s, p in stored[["dept_code", "staff_count", "party_members"]].itertuples(index=False, name=None)
+    }
+    wants_targets = any(t.kind == "targets" for t in tables)
+    targets = tuple(store.targets(db, hospital).to_dict("records")) if wants_targets else ()
+    return depts, cats, counts, targets
 
 
 # How many missing departments a warning names before it says "and N more".
@@ -540,6 +622,7 @@ def _missing_departments(db, checked: list[validate.Checked], lang: str) -> None
     store or the file) but are not in the file for that month — a warning listing them; the commit goes on."""
     in_file: dict[str, set[str]] = {}
     sheet_of: dict[str, validate.Checked] = {}
+    hospital = next((c.hospital for c in checked if c.kind == "metrics"), "")
     for c in checked:
         for month, code in c.reported:  # a rejected row still shows its department is not forgotten
             if code != contract.HOSPITAL_CODE:
@@ -548,8 +631,10 @@ def _missing_departments(db, checked: list[validate.Checked], lang: str) -> None
     if not in_file:
         return
     prev = {m: _previous_month(m) for m in in_file}
-    stored = store.reporting_departments(db, prev.values())
-    names = dict(store.departments(db)[["dept_code", "dept_name"]].itertuples(index=False, name=None))
+    stored = store.reporting_departments(db, prev.values(), hospital)
+    names = dict(
+        store.departments(db, hospital=hospital)[["dept_code", "dept_name"]].itertuples(index=False, name=None)
+    )
     for c in checked:
         names.update({d["dept_code"]: d["dept_name"] for d in c.new_departments})
     for month in sorted(in_file):
@@ -602,7 +687,10 @@ def _records(checked: list[validate.Checked]) -> dict[str, list[tuple[tuple[str,
             out.setdefault(table, []).extend(((c.sheet, line), r) for line, r in recs)
         for d in c.new_departments:
             out.setdefault("departments", []).append(
-                ((c.sheet, d["line"]), {"dept_code": d["dept_code"], "dept_name": d["dept_name"]})
+                (
+                    (c.sheet, d["line"]),
+                    {"hospital_code": c.hospital, "dept_code": d["dept_code"], "dept_name": d["dept_name"]},
+                )
             )
     return {t: out[t] for t in TABLE_ORDER if t in out}
 
@@ -636,6 +724,12 @@ def _compare(records, olds, lang, metric_defs):
         key_cols = store.DATA_TABLES[table]
         key_of = _KEY_GETTERS[table]
         old_rows = olds[table]
+        lead = 1 if key_cols[0] == "hospital_code" else 0  # the hospital is not shown: the upload is for it
+        end = lead + 2 if table == "metric_values" else None
+
+        def shown(key, lead=lead, end=end):
+            return key[lead:end]
+
         seen: set[tuple] = set()
         todo = plan.setdefault(table, [])
         for where, rec in recs:
@@ -657,7 +751,7 @@ def _compare(records, olds, lang, metric_defs):
                     {
                         "sheet": where[0],
                         "line": where[1],
-                        "key": " ".join(str(k) for k in key[: 2 if table == "metric_values" else None] if k != ""),
+                        "key": " ".join(str(k) for k in shown(key) if k != ""),
                         "column": label,
                         "old": validate.cell_text(old.get(c)),
                         "new": validate.cell_text(rec[c]),
@@ -707,6 +801,7 @@ def _write(
         rows_unchanged=c["unchanged"],
         rows_rejected=c["rejected"],
         rows_skipped=c["skipped"],
+        hospital_code=report.hospital,
     )
     for table in TABLE_ORDER:
         if plan.changes.get(table):
@@ -724,7 +819,9 @@ def _write(
     if action != "upload" and len(pairs) + len(gone) <= AUDIT_ROWS:  # a page edit: the rows before and after
         before = {"rows": [o for o, _ in pairs if o is not None] + gone}
         after = {"rows": [n for _, n in pairs]}
-    store.audit_log(db, user, action, target=report.file_name, detail=detail, before=before, after=after)
+    store.audit_log(
+        db, user, action, target=report.file_name, detail=detail, before=before, after=after, hospital=report.hospital
+    )
     return dataclasses.replace(report, batch_id=batch_id, committed=True)
 
 

@@ -39,10 +39,12 @@ def rule_text(year: int, lang: str = i18n.DEFAULT_LANG) -> str:
     return i18n.t("points.rule", lang, year=year, points=programme.APPRAISAL_POINTS)
 
 
-def compute(db, year: int, as_of: date, lang: str = i18n.DEFAULT_LANG) -> PointsList:
-    """The list for ``year`` from the stored awards and roster (awards as they stand on ``as_of``)."""
-    rows = programme.appraisal_points(int(year), store.award_changes(db), store.staff(db), as_of)
-    names = store.departments(db).set_index("dept_code")["dept_name"].to_dict()
+def compute(db, year: int, as_of: date, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> PointsList:
+    """The list for ``year`` from the stored awards and roster of ``hospital`` (awards as they stand on ``as_of``)."""
+    rows = programme.appraisal_points(
+        int(year), store.award_changes(db, hospital=hospital), store.staff(db, hospital), as_of
+    )
+    names = store.departments(db, hospital=hospital).set_index("dept_code")["dept_name"].to_dict()
     rows = rows.assign(dept_name=rows["dept_code"].map(lambda c: names.get(c, c)))
     return PointsList(int(year), rule_text(int(year), lang), rows[list(COLUMNS)].reset_index(drop=True))
 
@@ -56,11 +58,12 @@ def produce(
     as_of: date | None = None,
     lang: str = i18n.DEFAULT_LANG,
     db_path: str | os.PathLike | None = None,
+    hospital: str = "",
 ) -> PointsList:
     """Read the list and write its audit record in one transaction (who, when, which year, how many rows, through
     which channel — 'cli' or 'page' — and the format; never the names). Every export goes through here."""
     with store.opened(db_path) as db, db.atomic():
-        got = compute(db, year, as_of or date.today(), lang)
+        got = compute(db, year, as_of or date.today(), lang, hospital)
         detail = {"year": int(year), "rows": len(got.rows), "channel": channel, "format": fmt}
-        store.audit_log(db, user, "points_export", target=str(int(year)), detail=detail)
+        store.audit_log(db, user, "points_export", target=str(int(year)), detail=detail, hospital=hospital)
     return got

@@ -49,6 +49,7 @@ class Checked:
     skipped_lines: list[int] = field(default_factory=list)  # summary rows
     file_level: bool = False  # a problem that concerns the whole file (header, columns): nothing can be kept
     reported: set[tuple[str, str]] = field(default_factory=set)  # metrics: (month, dept_code) of every row, kept or not
+    hospital: str = ""  # the hospital every row of a hospital-scoped kind is written under (issue 16.3)
 
     @property
     def rejected_lines(self) -> set[int]:
@@ -204,6 +205,13 @@ class Context:
     # programme kinds (PRODUCT §8): (category, active) per department code, for 全院各科室 and 全院临床科室 in
     # tasks.responsible
     dept_categories: dict[str, tuple[str | None, int]] = field(default_factory=dict)
+    # hospitals (issue 16.3): the hospital the upload is for (a row's 医院编码 cell, when given, must name it), the
+    # store's hospital codes (() in a one-hospital store, whose rows lie under ''), the codes the uploader may write
+    # (None: no account named, a system write) and whether the uploader may change the hospital list (admins)
+    hospital: str = ""
+    hospitals: tuple[str, ...] = ()
+    writable: tuple[str, ...] | None = None
+    may_edit_hospitals: bool = True
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -228,6 +236,13 @@ def check(table: RawTable, ctx: Context) -> Checked:
     if not rows:
         return out
     frame = _Frame(rows, pos, written)
+    if table.kind in contract.HOSPITAL_KINDS:
+        out.hospital = ctx.hospital
+        _hospital_column(frame, ctx, tr, out)
+    elif not ctx.may_edit_hospitals and (table.kind == "hospitals" or (ctx.hospitals and table.kind in REGION_KINDS)):
+        out.file_level = True  # the hospital list, and in a group store what every hospital shares: admins only
+        tr.err(0, "", "", "hospital_list_admin" if table.kind == "hospitals" else "region_admin")
+        return out
     {
         "departments": _departments,
         "metrics": _metrics,
@@ -240,8 +255,64 @@ def check(table: RawTable, ctx: Context) -> Checked:
         "tasks": _tasks,
         "notices": _notices,
         "staff": _staff,
+        "hospitals": _hospitals,
     }[table.kind](frame, ctx, tr, out)
     return out
+
+
+# Kinds shared by every hospital of a group store (region-wide tables): only admins change them there.
+REGION_KINDS = ("indicators", "metric_catalogue", "calendar")
+
+
+def file_hospital(table: RawTable, default: str = "") -> str:
+    """The hospital a table of a hospital-scoped kind is for: its first 医院编码 cell that is not blank, else
+    ``default`` (the hospital the upload is for). Every other row's cell must then name the same one (check)."""
+    if table.kind not in contract.HOSPITAL_KINDS or "hospital_code" not in table.columns:
+        return default
+    i = table.columns.index("hospital_code")
+    for _line, cells in table.rows:
+        if i < len(cells) and not is_blank(cells[i]):
+            return clean_text(cells[i])
+    return default
+
+
+def _hospital_column(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """Issue 16.3: each row's hospital (its 医院编码 cell, else the upload's) must be the upload's hospital, known
+    to the store and one the uploader may write. Any such problem concerns the whole file: nothing is written, even
+    with "skip invalid rows" (a row for a hospital one may not write is never half taken)."""
+    known = set(ctx.hospitals) if ctx.hospitals else {""}
+    col = f.name("hospital_code")
+    bad = False
+    for line, v in zip(f.lines, f.raw("hospital_code")):
+        code = ctx.hospital if is_blank(v) else clean_text(v)
+        if code not in known:
+            tr.err(line, col, v, "hospital_missing" if code == "" else "hospital_unknown", code=code)
+        elif code != ctx.hospital:
+            tr.err(line, col, v, "hospital_mixed", code=code, first=ctx.hospital)
+        elif ctx.writable is not None and code not in ctx.writable:
+            tr.err(line, col, v, "hospital_not_granted", code=code)
+        else:
+            continue
+        bad = True
+    if bad:
+        out.file_level = True
+
+
+def _hospitals(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """The hospital list (issue 16.3): code, Chinese name; English name and sort order optional."""
+    codes = _text_col(f, "hospital_code", tr, required=True)
+    names = _text_col(f, "name_zh", tr, required=True)
+    en = _text_col(f, "name_en", tr)
+    sort = _number_col(f, "sort", tr, lo=0, integer=True)
+    _duplicates(f, [(c,) for c in codes], tr, f.name("hospital_code"), lambda k: k[0])
+    rows = []
+    for i, code in enumerate(codes):
+        if code is None or names[i] is None:
+            rows.append(None)
+            continue
+        r = {"hospital_code": code, "name_zh": names[i], "name_en": en[i], "sort": _int(sort[i])}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "hospitals", f, rows)
 
 
 class _Tr:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import urllib.parse
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -57,10 +58,79 @@ def data_version() -> int:
 
 
 def view_key(**choices):
-    """The frozen key of a page's view-model: this store, its data version, the language, and ``choices``."""
+    """The frozen key of a page's view-model: this store, its data version, the language, ``choices`` and the
+    hospital (``current_hospital``: checked against the user's grants before any view is built)."""
     from metrics.views import ViewKey
 
-    return ViewKey.of(str(store.db_path()), data_version(), lang(), **choices)
+    version = data_version()
+    return ViewKey.of(str(store.db_path()), version, lang(), hospital=current_hospital(version), **choices)
+
+
+# --- hospitals (issue 16.3) ------------------------------------------------------------------------------------
+# A one-hospital store (no hospital list) never shows a hospital: its hospital is ''. In a group or region store the
+# hospital a page shows comes from the URL (?hospital=CODE), else the session (HOSPITAL_KEY), else the first the
+# user may read; a URL naming a hospital the user may not read shows an error and stops the page — never its data.
+
+HOSPITAL_PARAM = "hospital"
+HOSPITAL_KEY = "hospital"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _hospital_codes(path: str, version: int) -> tuple[str, ...]:
+    # the hospital list is a data kind: every change to it bumps the data version
+    with store.opened(path) as db:
+        return store.hospital_codes(db)
+
+
+def hospital_codes(version: int | None = None) -> tuple[str, ...]:
+    """The store's hospital codes in list order; () in a one-hospital store."""
+    return _hospital_codes(str(store.db_path()), data_version() if version is None else version)
+
+
+def readable_hospitals(version: int | None = None) -> tuple[str, ...]:
+    """The hospitals the signed-in user (or an anonymous visitor) may read: ('',) in a one-hospital store."""
+    from metrics import auth
+
+    if not hospital_codes(version):
+        return ("",)
+    return auth.readable_hospitals(current_user())
+
+
+def current_hospital(version: int | None = None) -> str:
+    """The hospital this page shows ('' in a one-hospital store), checked against the user's readable hospitals on
+    every run: ``?hospital=`` in the URL wins, then the session's choice, then the user's first hospital. Stops the
+    page with an error when the URL names a hospital the user may not read, or the user may read none."""
+    if not hospital_codes(version):
+        return ""
+    readable = readable_hospitals(version)
+    asked = st.query_params.get(HOSPITAL_PARAM)
+    if asked is not None:
+        refuse_unreadable(asked, version, readable)
+    if not readable:
+        st.error(t("hospital.err.none_readable"))
+        st.stop()
+    chosen = asked if asked is not None else st.session_state.get(HOSPITAL_KEY)
+    if chosen not in readable:
+        chosen = readable[0]
+    st.session_state[HOSPITAL_KEY] = chosen
+    return chosen
+
+
+def refuse_unreadable(code: str, version: int | None = None, readable: tuple[str, ...] | None = None) -> None:
+    """The one access check of the page layer: stop the page with an error unless the signed-in user may read
+    hospital ``code`` ('' passes in a one-hospital store only)."""
+    if readable is None:
+        readable = readable_hospitals(version)
+    if code not in readable:
+        st.error(t("hospital.err.url_not_granted", code=safe.md_text(str(code))))
+        st.stop()
+
+
+def set_hospital(code: str) -> None:
+    """Switch the session to hospital ``code`` (the selector calls it; the next run checks it like any other)."""
+    st.session_state[HOSPITAL_KEY] = code
+    if HOSPITAL_PARAM in st.query_params:
+        st.query_params[HOSPITAL_PARAM] = code
 
 
 # Builds per builder since the server started: a cache miss of ``view`` (a view worked out from the store), not a
@@ -90,11 +160,20 @@ def view(build, key, resolved=None):
     """``build(key)`` once per key for every session (st.cache_resource: shared, never pickled; callers never
     change what they get). ``build`` is a module-level view-model builder of ``metrics.views``; ``key`` a
     ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11).
+    A key for a hospital the user may not read is refused here, whoever made it (issue 16.3): the page stops with
+    an error before anything is built or served from the cache.
 
     ``resolved(view) -> {choice: value}``: the choices a first visit leaves open (None: "the default") as the page's
     widgets will hold them on the next run. The view is filed under that key too, so the first click after a first
     visit — which builds its key from the widgets — reads the same view instead of working it out again (issue 15:
     1.9–2.4 s at a region's scale)."""
+    refuse_unreadable(key.hospital, key.version)
+    return filed(build, key, resolved)
+
+
+def filed(build, key, resolved=None):
+    """``view`` without the reader's access check: for the server's own background warm (pages/_warm.py), which
+    serves no user; a page always calls ``view``."""
     name = f"{build.__module__}.{build.__qualname__}"
     out = _view(name, build, key)
     if resolved is not None:
@@ -236,18 +315,19 @@ def store_frames(version: int) -> dict:
     (70,000 award changes at a region's scale cost more to copy than to draw). Callers treat them as read-only —
     pandas' copy-on-write keeps every filtered or assigned frame separate, and nothing writes into them in place.
     """
-    return _store_frames(str(store.db_path()), version)
+    return _store_frames(str(store.db_path()), version, current_hospital(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _store_frames(path: str, version: int) -> dict:
-    # The store's path is part of the key: two stores can be at the same data version (tests, --db).
+def _store_frames(path: str, version: int, hospital: str) -> dict:
+    # The store's path is part of the key: two stores can be at the same data version (tests, --db); the hospital
+    # too (issue 16.3).
     with store.opened(path) as db:
         return {
-            "departments": store.departments(db),
-            "targets": store.targets(db),
-            "events": store.events(db),
-            "award_changes": store.award_changes(db),
+            "departments": store.departments(db, hospital=hospital),
+            "targets": store.targets(db, hospital),
+            "events": store.events(db, hospital=hospital),
+            "award_changes": store.award_changes(db, hospital=hospital),
             "metric_defs": store.metric_defs(db),
             "metric_catalogue": store.metric_catalogue(db),
             "indicator_catalogue": store.indicator_catalogue(db),
@@ -257,34 +337,34 @@ def _store_frames(path: str, version: int) -> dict:
 
 def dept_names(version: int) -> dict[str, str]:
     """dept_code → department name, built once per data version (5,000 departments at a region's scale; issue 7)."""
-    return _dept_names(str(store.db_path()), version)
+    return _dept_names(str(store.db_path()), version, current_hospital(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _dept_names(path: str, version: int) -> dict[str, str]:
-    return _store_frames(path, version)["departments"].set_index("dept_code")["dept_name"].to_dict()
+def _dept_names(path: str, version: int, hospital: str) -> dict[str, str]:
+    return _store_frames(path, version, hospital)["departments"].set_index("dept_code")["dept_name"].to_dict()
 
 
 def metric_values(version: int, month_from: str | None = None, month_to: str | None = None):
     """Long metric values (dept_code, month, metric, value) of the months from..to, cached per data version."""
-    return _metric_values(str(store.db_path()), version, month_from, month_to)
+    return _metric_values(str(store.db_path()), version, current_hospital(version), month_from, month_to)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _metric_values(path: str, version: int, month_from: str | None, month_to: str | None):
+def _metric_values(path: str, version: int, hospital: str, month_from: str | None, month_to: str | None):
     with store.opened(path) as db:
-        return store.metric_values(db, month_from=month_from, month_to=month_to)
+        return store.metric_values(db, month_from=month_from, month_to=month_to, hospital=hospital)
 
 
 def months_with_data(version: int) -> tuple[str, ...]:
     """Every month holding a metric value, oldest first (from the index, not from the values)."""
-    return _months_with_data(str(store.db_path()), version)
+    return _months_with_data(str(store.db_path()), version, current_hospital(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _months_with_data(path: str, version: int) -> tuple[str, ...]:
+def _months_with_data(path: str, version: int, hospital: str) -> tuple[str, ...]:
     with store.opened(path) as db:
-        return tuple(store.months_with_data(db))
+        return tuple(store.months_with_data(db, hospital))
 
 
 @functools.lru_cache(maxsize=64)
@@ -384,7 +464,7 @@ def choose(where, label: str, labels, key: str, **kwargs):
 def dept_filter(departments, version: int) -> list[str]:
     """Department codes left after the category and party-branch filters (empty choice = all); ``departments`` is
     ``store_frames(version)["departments"]``."""
-    cats, branches = _filter_options(str(store.db_path()), version)
+    cats, branches = _filter_options(str(store.db_path()), version, current_hospital(version))
     c1, c2 = st.columns(2)
     cat = c1.multiselect(
         t("filter.category"), cats, placeholder=t("filter.all"), **keep(FILTER_CATEGORY_KEY, cats, many=True)
@@ -401,9 +481,9 @@ def dept_filter(departments, version: int) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _filter_options(path: str, version: int) -> tuple[list[str], list[str]]:
+def _filter_options(path: str, version: int, hospital: str) -> tuple[list[str], list[str]]:
     """(categories, party branches) of the department list, sorted, once per data version (issue 7)."""
-    departments = _store_frames(path, version)["departments"]
+    departments = _store_frames(path, version, hospital)["departments"]
     return (
         sorted(c for c in departments["category"].dropna().unique()),
         sorted(b for b in departments["party_branch"].dropna().unique()),
@@ -413,13 +493,16 @@ def _filter_options(path: str, version: int) -> tuple[list[str], list[str]]:
 def trend_link(dept_code: str) -> str:
     """The relative URL of a department's trend page (a LinkColumn value; opens a new tab, so the language
     travels in the URL too)."""
-    return f"trends?dept={dept_code}" + ("" if lang() == i18n.DEFAULT_LANG else f"&lang={lang()}")
+    return trend_links([dept_code])[0]
 
 
 def trend_links(dept_codes) -> list[str]:
     """``trend_link`` of many departments, reading the language once (issue 7: thousands of rows at L)."""
     lg = lang()
     suffix = "" if lg == i18n.DEFAULT_LANG else f"&lang={lg}"
+    hospital = current_hospital()  # a new tab has a new session: the hospital travels in the URL (issue 16.3)
+    if hospital:
+        suffix += f"&hospital={urllib.parse.quote(hospital)}"
     return [f"trends?dept={c}{suffix}" for c in dept_codes]
 
 
@@ -428,12 +511,13 @@ def trend_picker(codes: list[str], version: int, key: str) -> None:
     if not codes:
         return
     path = str(store.db_path())
-    labels = _dept_names(path, version)
+    hospital = current_hospital(version)
+    labels = _dept_names(path, version, hospital)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     code = c1.selectbox(
         t("trend.pick"),
         codes,
-        format_func=_picker_labels(path, version).get,
+        format_func=_picker_labels(path, version, hospital).get,
         key=f"{key}_trend_dept",
         placeholder=t("select.placeholder"),
     )
@@ -446,10 +530,10 @@ def trend_picker(codes: list[str], version: int, key: str) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _picker_labels(path: str, version: int) -> dict[str, str]:
+def _picker_labels(path: str, version: int, hospital: str) -> dict[str, str]:
     """code → "code  name" for every department, once per data version (a label per option on every run cost more
     than the rest of a page at a region's scale; issue 7)."""
-    return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version).items()}
+    return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version, hospital).items()}
 
 
 # Streamlit's and plotly's own hover texts are English whatever the page language (issue 13: one language at a

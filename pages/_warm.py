@@ -68,12 +68,13 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None) -
 
     lg = lang or i18n.DEFAULT_LANG
     today = today or date.today()
-    months = ui._months_with_data(path, version)
-    depts = "\n".join(ui._store_frames(path, version)["departments"]["dept_code"].tolist())
+    hospital = first_hospital(path, version)
+    months = ui._months_with_data(path, version, hospital)
+    depts = "\n".join(ui._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
     period = pipelines.default_period(months, "quarter")
 
     def key(**choices):
-        return ViewKey.of(path, version, lg, **choices)
+        return ViewKey.of(path, version, lg, hospital=hospital, **choices)
 
     return [
         (
@@ -105,13 +106,21 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None) -
     ]
 
 
+def first_hospital(path: str, version: int) -> str:
+    """The hospital a new session sees first: '' in a one-hospital store, else the first of the hospital list (a
+    commission user's first readable hospital; issue 16.3)."""
+    codes = ui._hospital_codes(path, version)
+    return codes[0] if codes else ""
+
+
 def warm(path: str, version: int) -> int:
     """Work out every page's default view of ``path`` at ``version`` into the shared caches; the number of views."""
-    ui._store_frames(path, version)
-    ui._months_with_data(path, version)
-    ui._filter_options(path, version)
-    ui._picker_labels(path, version)
+    hospital = first_hospital(path, version)
+    ui._store_frames(path, version, hospital)
+    ui._months_with_data(path, version, hospital)
+    ui._filter_options(path, version, hospital)
+    ui._picker_labels(path, version, hospital)
     jobs = default_keys(path, version)
     for build, key, resolved in jobs:
-        ui.view(build, key, resolved=resolved)
+        ui.filed(build, key, resolved=resolved)
     return len(jobs)

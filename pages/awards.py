@@ -109,10 +109,10 @@ if ui.can("editor"):
     st.subheader(ui.t("points.title"))
     p_year = st.selectbox(ui.t("points.year"), view.years, key="points_year")
     st.caption(points.rule_text(int(p_year), ui.lang()))
-    p_lang, p_user = ui.lang(), ui.current_user()
+    p_lang, p_user, p_hosp = ui.lang(), ui.current_user(), ui.current_hospital()
 
     def _points_csv() -> bytes:  # produced (and audited) when the button is clicked, never on a plain run
-        got = points.produce(int(p_year), user=p_user, channel="page", fmt="csv", lang=p_lang)
+        got = points.produce(int(p_year), user=p_user, channel="page", fmt="csv", lang=p_lang, hospital=p_hosp)
         return got.csv_bytes(p_lang)
 
     st.download_button(

@@ -31,7 +31,14 @@ def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: boo
     refused rows are listed and nothing is saved; else one transaction (journal, audit, data version), then rerun."""
     rows = edited[list(columns)].to_dict("records")
     report = importer.commit_rows(
-        kind, rows, source=store.EDIT_FILE_NAME, user=user, lang=lang, replace=replace, action=action
+        kind,
+        rows,
+        source=store.EDIT_FILE_NAME,
+        user=user,
+        lang=lang,
+        replace=replace,
+        action=action,
+        hospital=ui.current_hospital(),
     )
     if report.problems:
         st.error(ui.t("tg.not_saved"))

@@ -91,6 +91,7 @@ if view.edit_options:
                     user=ui.current_user(),
                     lang=ui.lang(),
                     today=today,
+                    hospital=ui.current_hospital(),
                 )
                 if report.committed:
                     st.session_state["tasks_flash"] = ui.t("tasks.edit_saved", code=code, batch=report.batch_id)

@@ -52,7 +52,7 @@ def _problems_table(df: pd.DataFrame) -> None:
 
 st.title(t("upload.title"))
 _show_flash()
-view = ui.view(upload_view.build, ui.view_key())
+view = ui.view(upload_view.build, ui.view_key(admin=ui.can("admin")))
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):
@@ -100,7 +100,9 @@ if uploaded is not None:
     if too_large:
         st.error(too_large)
         st.stop()
-    report = importer.preview(data, uploaded.name, kind, lang=lang)
+    report = importer.preview(
+        data, uploaded.name, kind, lang=lang, hospital=ui.current_hospital(), user=ui.current_user()
+    )
 
     # --- 4. show --------------------------------------------------------------------------------------
     st.subheader(t("upload.preview"))
@@ -155,7 +157,15 @@ if uploaded is not None:
     )
     cancel = b2.button(t("upload.cancel"), key="_upload_cancel")
     if go:
-        done = importer.commit(data, uploaded.name, kind, user=ui.current_user(), skip_invalid=skip_invalid, lang=lang)
+        done = importer.commit(
+            data,
+            uploaded.name,
+            kind,
+            user=ui.current_user(),
+            skip_invalid=skip_invalid,
+            lang=lang,
+            hospital=ui.current_hospital(),
+        )
         if done.committed:
             _flash("success", t("upload.committed", batch_id=done.batch_id, **done.counts))
             _reset_upload()

@@ -23,6 +23,11 @@ if st.session_state.get(FLASH):
 # load and show
 users = auth.list_users()
 names = users["username"].tolist()
+group = bool(ui.hospital_codes())  # a one-hospital store shows no hospital and no commission role (issue 16.3)
+if group:
+    grants = auth.user_grants()
+    users = users.assign(hospitals=users["username"].map(lambda u: "、".join(grants.get(u, ()))))
+roles = auth.ROLES if group else tuple(r for r in auth.ROLES if r != "commission")
 st.subheader(ui.t("users.list"))
 shown = users.assign(
     role=users["role"].map(lambda r: ui.t(f"role.{r}")),
@@ -34,7 +39,7 @@ shown = users.assign(
 )
 st.dataframe(shown.rename(columns={c: ui.t(f"users.col.{c}") for c in shown.columns}), hide_index=True, width="stretch")
 
-role_label = {r: ui.t(f"role.{r}") for r in auth.ROLES}
+role_label = {r: ui.t(f"role.{r}") for r in roles}
 add_tab, role_tab, pw_tab, unlock_tab, remove_tab = st.tabs(
     [
         ui.t("users.add"),
@@ -48,7 +53,7 @@ try:
     with add_tab, st.form("user_add", clear_on_submit=True):
         name = st.text_input(ui.t("auth.username"))
         role = st.selectbox(
-            ui.t("users.role"), auth.ROLES, format_func=role_label.get, placeholder=ui.t("select.placeholder")
+            ui.t("users.role"), roles, format_func=role_label.get, placeholder=ui.t("select.placeholder")
         )
         pw1 = st.text_input(ui.t("auth.password"), type="password")
         pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
@@ -61,7 +66,7 @@ try:
         who = st.selectbox(ui.t("users.pick"), names, key="role_user", placeholder=ui.t("select.placeholder"))
         role = st.selectbox(
             ui.t("users.role"),
-            auth.ROLES,
+            roles,
             format_func=role_label.get,
             key=f"role_role.{ui.lang()}",
             placeholder=ui.t("select.placeholder"),

@@ -40,6 +40,7 @@ BOTH_STORES = {
     "test_views_overview",
     "test_auth",
     "test_lockout",
+    "test_hospitals",
 }
 STORES = ("sqlite", "postgresql")
 

@@ -104,7 +104,7 @@ def test_html_is_self_contained_with_one_plotly_bundle(brief):
 def test_html_escapes_department_names_from_uploads(demo_db):
     hostile = '<img src=x onerror="alert(1)">急诊科'
     with store.opened(demo_db) as db:
-        db["departments"].update("T02", {"dept_name": hostile})
+        db["departments"].update(("", "T02"), {"dept_name": hostile})
         b = briefing.build(db, briefing.available_quarters(db)[0], "zh")
     html = briefing.to_html(b)
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;急诊科" in html

@@ -28,7 +28,7 @@ def hostile(demo_db):
     """The newest quarter's briefing with six departments renamed (all six are in its ranking)."""
     with store.opened(demo_db) as db:
         for code, name in HOSTILE.items():
-            db["departments"].update(code, {"dept_name": name})
+            db["departments"].update(("", code), {"dept_name": name})
         b = briefing.build(db, briefing.available_quarters(db)[0], "zh")
     assert set(HOSTILE) <= set(b.ranking["dept_code"])
     return b

@@ -146,7 +146,7 @@ def test_skip_invalid_commit_writes_the_same_rows_and_journal_as_before(db_file)
     report = importer.commit(mixed_csv(), "mixed.csv", skip_invalid=True, user="t")
     assert report.committed
     after = _store_values(db_file)
-    assert after == EXPECTED_VALUES_AFTER
+    assert after == _v6_values(EXPECTED_VALUES_AFTER)
     with store.opened(db_file) as db:
         journal = db.execute(
             "SELECT tbl, key_json, old_json, new_json FROM batch_changes WHERE batch_id = ? ORDER BY seq",
@@ -158,10 +158,26 @@ def test_skip_invalid_commit_writes_the_same_rows_and_journal_as_before(db_file)
             if text is not None:
                 assert text == json.dumps(json.loads(text), ensure_ascii=False)
     assert [[t, json.loads(k), None if o is None else json.loads(o), json.loads(n)] for t, k, o, n in journal] == (
-        EXPECTED_JOURNAL
+        _v6_journal(EXPECTED_JOURNAL)
     )
     importer.rollback(report.batch_id)
     assert _store_values(db_file) == before
+
+
+def _v6_values(expected: dict) -> dict:
+    """The expectation as a v6 store holds it (issue 16.3): every row under the one hospital ''."""
+    return {
+        t: sorted(json.dumps({"hospital_code": "", **json.loads(r)}, ensure_ascii=False, sort_keys=True) for r in rows)
+        for t, rows in expected.items()
+    }
+
+
+def _v6_journal(expected: list) -> list:
+    """The journal as v6 writes it: the hospital '' first in each key and in each row."""
+    return [
+        [t, ["", *k], None if o is None else {"hospital_code": "", **o}, {"hospital_code": "", **n}]
+        for t, k, o, n in expected
+    ]
 
 
 def _store_values(db_file) -> dict:
@@ -1177,12 +1193,14 @@ EXPECTED_JOURNAL: list = [
 
 
 def test_stored_values_are_read_for_exactly_the_keys_asked(fresh_db):
-    """The import reads stored values per department over the file's months; only the keys asked come back."""
+    """The import reads stored values per department over the file's months; only the keys asked come back (v6:
+    the hospital first in every key, issue 16.3; another hospital's values are never read for this one's keys)."""
     db = fresh_db
     stored = [
-        {"dept_code": d, "month": m, "metric": k, "value": float(i)}
-        for i, (d, m, k) in enumerate(
-            (d, m, k)
+        {"hospital_code": h, "dept_code": d, "month": m, "metric": k, "value": float(i)}
+        for i, (h, d, m, k) in enumerate(
+            (h, d, m, k)
+            for h in ("", "B")
             for d in ("K01", "K02", "K10")
             for m in ("2023-01", "2023-02", "2023-03", "2023-04")
             for k in ("patient_satisfaction", "complaints")
@@ -1192,13 +1210,15 @@ def test_stored_values_are_read_for_exactly_the_keys_asked(fresh_db):
         bid = store.insert_batch(db, kind="metrics", created_at="2023-05-01T00:00:00")
         store.apply_changes(db, bid, "metric_values", [(None, r) for r in stored])
     asked = [
-        ("K01", "2023-02", "patient_satisfaction"),  # stored
-        ["K02", "2023-03", "complaints"],  # stored, given as a list
-        ("K02", "2023-02", "staff_satisfaction"),  # not stored (other metric)
-        ("K10", "2023-05", "complaints"),  # not stored (other month)
-        ("K03", "2023-02", "complaints"),  # not stored (other department)
+        ("", "K01", "2023-02", "patient_satisfaction"),  # stored
+        ["", "K02", "2023-03", "complaints"],  # stored, given as a list
+        ("", "K02", "2023-02", "staff_satisfaction"),  # not stored (other metric)
+        ("", "K10", "2023-05", "complaints"),  # not stored (other month)
+        ("", "K03", "2023-02", "complaints"),  # not stored (other department)
+        ("C", "K01", "2023-02", "complaints"),  # not stored (other hospital)
     ]
     got = store.fetch_rows(db, "metric_values", asked)
-    by_key = {(r["dept_code"], r["month"], r["metric"]): r for r in stored}
-    assert got == {k: by_key[k] for k in [("K01", "2023-02", "patient_satisfaction"), ("K02", "2023-03", "complaints")]}
-    assert [list(r) for r in got.values()] == [["dept_code", "month", "metric", "value"]] * 2  # the journal's order
+    by_key = {(r["hospital_code"], r["dept_code"], r["month"], r["metric"]): r for r in stored}
+    want = [("", "K01", "2023-02", "patient_satisfaction"), ("", "K02", "2023-03", "complaints")]
+    assert got == {k: by_key[k] for k in want}
+    assert [list(r) for r in got.values()] == [["hospital_code", "dept_code", "month", "metric", "value"]] * 2

@@ -165,10 +165,11 @@ def test_schema_5_adds_the_programme_tables_to_a_version_4_store(tmp_path):
         db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     for _ in range(2):
         with store.opened(path) as db:
-            assert store.get_meta(db, "schema_version") == "5"
+            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
             assert store.tasks(db).empty and store.notices(db).empty and store.staff(db).empty
     conn = sqlite3.connect(path)
     assert [r[1] for r in conn.execute("PRAGMA table_info(staff)")] == [
+        "hospital_code",
         "staff_id",
         "name",
         "dept_code",

@@ -173,16 +173,16 @@ def period_label(quarter: str, months_held: Iterable[str], lang: str = i18n.DEFA
     return pipelines.period_label(quarter, months_held, lang)
 
 
-def available_quarters(db) -> list[str]:
-    """Quarters holding any metric value, newest first."""
-    first, last = store.month_range(db)
+def available_quarters(db, hospital: str = "") -> list[str]:
+    """Quarters holding any metric value of ``hospital``, newest first."""
+    first, last = store.month_range(db, hospital)
     return pipelines.periods_between(first, last, "quarter")[::-1]
 
 
-def default_quarter(db) -> str | None:
+def default_quarter(db, hospital: str = "") -> str | None:
     """The quarter every page opens on (pipelines.default_period): the newest with data in each of its three
     months, else the newest with any."""
-    return pipelines.default_period(store.months_with_data(db), "quarter")
+    return pipelines.default_period(store.months_with_data(db, hospital), "quarter")
 
 
 TASK_COLUMNS = ["task_code", "title", "category", "lead_dept", "responsible", "due_on", "status", "progress",
@@ -191,24 +191,24 @@ NOTICE_COLUMNS = ["notice_no", "notice_type", "dept_code", "issued_on", "due_on"
                   "closed_on"]  # fmt: skip
 
 
-def programme_frames(db) -> tuple[pd.DataFrame, pd.DataFrame]:
+def programme_frames(db, hospital: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tasks, notices) of PRODUCT §8 in their contract columns — the data slot of slide 5.
 
     A store without tasks or notices gives empty frames and the slide says they are not yet entered."""
-    return store.tasks(db)[TASK_COLUMNS], store.notices(db)[NOTICE_COLUMNS]
+    return store.tasks(db, hospital)[TASK_COLUMNS], store.notices(db, hospital)[NOTICE_COLUMNS]
 
 
-def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
-    """The briefing for ``quarter`` ('YYYY-Qn') read from the open store ``db``."""
+def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> Briefing:
+    """The briefing of hospital ``hospital`` for ``quarter`` ('YYYY-Qn') read from the open store ``db``."""
     prev = pipelines.previous_period(quarter)
     q_last = pipelines.last_month(quarter)
     defs = store.metric_defs(db)
-    targets = store.targets(db)
-    depts = store.departments(db)
+    targets = store.targets(db, hospital)
+    depts = store.departments(db, hospital=hospital)
     # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line (12.7)
     names = dict(zip(depts["dept_code"], map(safe.strip_controls, depts["dept_name"]), strict=False))
-    mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last)
-    held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db)))
+    mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last, hospital=hospital)
+    held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db, hospital)))
     values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
     hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
     quarter_end = _month_end(q_last)
@@ -216,19 +216,23 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     # (PRODUCT §4.3, §8) in the quarter's events, the lights and the attention list
     as_of = min(date.fromisoformat(quarter_end), date.today())
     events = programme.events_with_notices(
-        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31"),
-        store.notices(db),
+        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31", hospital=hospital),
+        store.notices(db, hospital),
         as_of,
     )
     counts = pipelines.event_counts(events, "quarter", [prev, quarter])
-    status = rules.award_status(store.award_changes(db), quarter_end, int(quarter[:4]), depts["dept_code"])
-    all_events = store.events(db, date_to=quarter_end)
+    status = rules.award_status(
+        store.award_changes(db, hospital=hospital), quarter_end, int(quarter[:4]), depts["dept_code"]
+    )
+    all_events = store.events(db, date_to=quarter_end, hospital=hospital)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
-    tasks, notices = _programme(db, as_of, names)
+    tasks, notices = _programme(db, as_of, names, hospital)
     # the same 36-month SPC window as the trends page and the icon matrix, so the lists agree
     concerns = _concerns(
-        store.metric_value_chunks(db, month_from=spc.window_start(q_last), month_to=q_last), targets, defs
+        store.metric_value_chunks(db, month_from=spc.window_start(q_last), month_to=q_last, hospital=hospital),
+        targets,
+        defs,
     )
     cur_values = values[values["period"] == quarter]
     ranked = cur_values[(cur_values["metric"] == RANKING_METRIC) & (cur_values["dept_code"] != contract.HOSPITAL_CODE)]
@@ -264,10 +268,10 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG) -> Briefing:
     )
 
 
-def _programme(db, as_of: date, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _programme(db, as_of: date, names: dict, hospital: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Slide 5's rows: tasks overdue or due in ``as_of``'s quarter (most overdue first, by lead department), and
     notices not yet closed (overdue first), each with its department's name."""
-    tasks, notices = programme_frames(db)
+    tasks, notices = programme_frames(db, hospital)
     t = programme.task_states(tasks, as_of)
     t = t[t["state"].isin(("overdue", "due_quarter"))]
     t = t.assign(lead_name=t["lead_dept"].map(names).fillna(t["lead_dept"]).map(safe.strip_controls))

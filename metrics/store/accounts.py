@@ -28,10 +28,12 @@ def audit_log(
     detail: dict | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    hospital: str = "",
 ) -> None:
-    """Append one audit record (who, when, what, before/after). Call in the same transaction as the change."""
+    """Append one audit record (who, when, what, before/after, the hospital it wrote: '' in a one-hospital store or
+    for region-wide records). Call in the same transaction as the change."""
     db.execute(
-        'INSERT INTO audit (at, "user", action, target, detail, before, after) VALUES (?,?,?,?,?,?,?)',
+        'INSERT INTO audit (at, "user", action, target, detail, before, after, hospital_code) VALUES (?,?,?,?,?,?,?,?)',
         [
             now_iso(),
             user,
@@ -40,6 +42,7 @@ def audit_log(
             None if detail is None else json.dumps(detail, ensure_ascii=False, default=str),
             None if before is None else json.dumps(before, ensure_ascii=False, default=str),
             None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+            hospital or "",
         ],
     )
 
@@ -60,6 +63,63 @@ def users(db: sqlite_utils.Database) -> pd.DataFrame:
     return _frame(
         db, "SELECT username, role, created_at, failed_count, locked_until, active FROM users ORDER BY username"
     )
+
+
+# Hospitals and grants (issue 16.3): the hospital list is a data table (written through the one write path as the
+# ``hospitals`` kind); grants are account data, written by metrics.auth only.
+
+
+def hospitals(db: sqlite_utils.Database) -> pd.DataFrame:
+    """The store's hospitals: hospital_code, name_zh, name_en, sort — by sort, then code. Empty in a one-hospital
+    store (its rows all lie under '')."""
+    return _frame(
+        db,
+        "SELECT hospital_code, name_zh, COALESCE(name_en, '') AS name_en, sort FROM hospitals"
+        " ORDER BY CASE WHEN sort IS NULL THEN 1 ELSE 0 END, sort, hospital_code",
+    )
+
+
+def hospital_codes(db: sqlite_utils.Database) -> tuple[str, ...]:
+    """The hospital codes in list order; () in a one-hospital store."""
+    return tuple(
+        r[0]
+        for r in db.execute(
+            "SELECT hospital_code FROM hospitals ORDER BY CASE WHEN sort IS NULL THEN 1 ELSE 0 END, sort, hospital_code"
+        )
+    )
+
+
+def user_hospitals(db: sqlite_utils.Database, username: str | None = None) -> pd.DataFrame:
+    """Grants: username, hospital_code (one user's when ``username`` is given), by user then hospital."""
+    sql = "SELECT username, hospital_code FROM user_hospitals"
+    params: list = []
+    if username is not None:
+        sql += " WHERE username = ?"
+        params = [username]
+    return _frame(db, sql + " ORDER BY username, hospital_code", params)
+
+
+def grant_hospitals(db: sqlite_utils.Database, username: str, codes: list[str]) -> list[str]:
+    """Grant ``codes`` to ``username``; returns the codes newly granted. Call in a transaction with its audit."""
+    new = []
+    for code in codes:
+        cur = db.execute(
+            "INSERT INTO user_hospitals (username, hospital_code) VALUES (?, ?)"
+            " ON CONFLICT (username, hospital_code) DO NOTHING",
+            [username, code],
+        )
+        if cur.rowcount:
+            new.append(code)
+    return new
+
+
+def revoke_hospitals(db: sqlite_utils.Database, username: str, codes: list[str] | None = None) -> None:
+    """Take back ``codes`` (all of the user's grants when None)."""
+    if codes is None:
+        db.execute("DELETE FROM user_hospitals WHERE username = ?", [username])
+        return
+    for code in codes:
+        db.execute("DELETE FROM user_hospitals WHERE username = ? AND hospital_code = ?", [username, code])
 
 
 def insert_user(db: sqlite_utils.Database, username: str, password_hash: str, role: str) -> None:

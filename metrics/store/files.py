@@ -9,7 +9,7 @@ import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
-from metrics.store.schema import _SCHEMA, _SESSIONS_DDL, SCHEMA_VERSION, connect, create_private
+from metrics.store.schema import _SCHEMA, _SESSIONS_DDL, HOSPITAL_TABLES, SCHEMA_VERSION, connect, create_private
 
 
 # Backup and restore (issue 6): SQLite's online backup API gives a consistent copy while others write.
@@ -23,8 +23,8 @@ def integrity_problems(path: str | os.PathLike) -> list[str]:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
             conn.close()
-    except sqlite3.DatabaseError as e:
-        return [str(e)]
+    except (sqlite3.DatabaseError, MemoryError) as e:  # SQLite answers some mangled pages with SQLITE_NOMEM
+        return [str(e) or type(e).__name__]
     if rows != ["ok"]:
         return rows
     missing = {"meta", "metric_values", "batches", "users", "audit"} - tables
@@ -68,7 +68,10 @@ RESTORE_REQUIRED_TABLES = (
     "audit",
 )
 # (table, column) added by a migration → the schema version that added it; an older store may lack it.
-MIGRATED_COLUMNS = {("batch_rejects", "row_json"): 2}
+MIGRATED_COLUMNS = {
+    ("batch_rejects", "row_json"): 2,
+    **{(t, "hospital_code"): 6 for t in (*HOSPITAL_TABLES, "batches", "audit")},
+}
 
 
 @lru_cache(maxsize=1)
@@ -122,6 +125,8 @@ def restore_problems(path: str | os.PathLike) -> list[tuple[str, dict]]:
                 continue
             have = {r[1]: (r[3], r[5], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
             lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
+            if found < 6 and "hospital_code" not in have and table in HOSPITAL_TABLES:  # v6 put it first in the key
+                want = {c: (nn, pk - 1 if pk else 0) for c, (nn, pk) in want.items() if c != "hospital_code"}
             wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
             unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and dflt is None and not pk]
             if lacking or wrong_key or unfillable:
@@ -226,6 +231,8 @@ def pg_restore_problems(db) -> list[tuple[str, dict]]:
             continue
         have = have_all[table]
         lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
+        if found < 6 and "hospital_code" not in have and table in HOSPITAL_TABLES:  # v6 put it first in the key
+            want = {c: (nn, pk - 1 if pk else 0) for c, (nn, pk) in want.items() if c != "hospital_code"}
         wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
         unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and not dflt and not pk]
         if lacking or wrong_key or unfillable:

@@ -15,8 +15,8 @@ import sqlite_utils
 
 from metrics.store.accounts import audit_log
 from metrics.store.engine import dialect
-from metrics.store.reads import _frame
-from metrics.store.schema import DATA_TABLES, bump_data_version, now_iso, set_meta
+from metrics.store.reads import _frame, hospital_tuple
+from metrics.store.schema import DATA_TABLES, HOSPITAL_TABLES, bump_data_version, now_iso, set_meta
 
 # ---------------------------------------------------------------------------------------------
 # Writing through batches (ingest): every change records its old row so rollback restores it.
@@ -71,37 +71,41 @@ def _fetch_rows_pg(db, table: str, keys: list[tuple]) -> dict[tuple, dict]:
 
 
 def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[tuple, dict]:
-    """Stored values for (dept_code, month, metric) keys: per department of the keys, the primary key's range
-    over the keys' months, kept where the key was asked for. A history file (72,000 values) reads its
-    departments' months in one pass instead of looking each value up; a month file reads one month per
+    """Stored values for (hospital_code, dept_code, month, metric) keys: per hospital and department of the keys,
+    the primary key's range over the keys' months, kept where the key was asked for. A history file (72,000 values)
+    reads its departments' months in one pass instead of looking each value up; a month file reads one month per
     department (issue 7)."""
     wanted = {tuple(k) for k in keys}
-    depts = sorted({k[0] for k in wanted})
-    months = [k[1] for k in wanted]
-    if dialect(db) == "postgresql":  # the departments as one array parameter, each looked up by the key's index
-        cur = db.execute(
-            "SELECT t.dept_code, t.month, t.metric, t.value FROM metric_values t"
-            " WHERE t.dept_code = ANY(CAST(? AS TEXT[])) AND t.month BETWEEN ? AND ?",
-            [depts, min(months), max(months)],
-        )
-    else:
-        cur = db.execute(
-            "SELECT t.dept_code, t.month, t.metric, t.value FROM json_each(?) d CROSS JOIN metric_values t"
-            " WHERE t.dept_code = d.value AND t.month BETWEEN ? AND ?",
-            [json.dumps(depts, ensure_ascii=False), min(months), max(months)],
-        )
     out = {}
-    for d, m, metric, v in cur.fetchall():
-        key = (d, m, metric)
-        if key in wanted:
-            out[key] = {"dept_code": d, "month": m, "metric": metric, "value": v}
+    for hosp in sorted({k[0] for k in wanted}):
+        depts = sorted({k[1] for k in wanted if k[0] == hosp})
+        months = [k[2] for k in wanted if k[0] == hosp]
+        if dialect(db) == "postgresql":  # the departments as one array parameter, each looked up by the key's index
+            cur = db.execute(
+                "SELECT t.dept_code, t.month, t.metric, t.value FROM metric_values t WHERE t.hospital_code = ?"
+                " AND t.dept_code = ANY(CAST(? AS TEXT[])) AND t.month BETWEEN ? AND ?",
+                [hosp, depts, min(months), max(months)],
+            )
+        else:
+            cur = db.execute(
+                "SELECT t.dept_code, t.month, t.metric, t.value FROM json_each(?) d CROSS JOIN metric_values t"
+                " WHERE t.hospital_code = ? AND t.dept_code = d.value AND t.month BETWEEN ? AND ?",
+                [json.dumps(depts, ensure_ascii=False), hosp, min(months), max(months)],
+            )
+        for d, m, metric, v in cur.fetchall():
+            key = (hosp, d, m, metric)
+            if key in wanted:
+                out[key] = {"hospital_code": hosp, "dept_code": d, "month": m, "metric": metric, "value": v}
     return out
 
 
-def find_batch_by_sha(db: sqlite_utils.Database, sha256: str) -> dict | None:
-    """The committed batch that already holds a file with this SHA-256, if any."""
+def find_batch_by_sha(db: sqlite_utils.Database, sha256: str, hospital: str = "") -> dict | None:
+    """The committed batch that already holds a file with this SHA-256 for ``hospital`` or for every hospital ('':
+    a catalogue, the holidays), if any (the same file uploaded for another hospital is not a duplicate)."""
     cur = db.execute(
-        "SELECT * FROM batches WHERE sha256 = ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1", [sha256]
+        "SELECT * FROM batches WHERE sha256 = ? AND hospital_code IN (?, '') AND status = 'committed'"
+        " ORDER BY batch_id DESC LIMIT 1",
+        [sha256, hospital],
     )
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
@@ -161,6 +165,9 @@ def apply_changes(
     The journal's JSON texts are exactly json.dumps(..., ensure_ascii=False) of the key, old and new rows.
     """
     key_cols = DATA_TABLES[table]
+    if key_cols[0] == "hospital_code" and not all("hospital_code" in new for _old, new in changes):
+        # a row written without its hospital belongs to the one hospital of a one-hospital store ('')
+        changes = [(old, new if "hospital_code" in new else {"hospital_code": "", **new}) for old, new in changes]
     start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
     # Rows with the same columns are encoded column by column (a history file: 72,000 rows of four columns; a
     # call per value took most of the journal's time; issue 7).
@@ -242,13 +249,19 @@ def insert_rejects(db: sqlite_utils.Database, batch_id: int, rejects: list[dict]
     )
 
 
-def batches(db: sqlite_utils.Database, limit: int | None = None) -> pd.DataFrame:
-    """Batch history, newest first."""
-    sql = "SELECT * FROM batches ORDER BY batch_id DESC"
+def batches(
+    db: sqlite_utils.Database, limit: int | None = None, hospital: str | tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Batch history, newest first; ``hospital``: only the batches that wrote that hospital (or those)."""
+    where, params = "", []
+    if hospital is not None:
+        codes = hospital_tuple(hospital)
+        where, params = f" WHERE hospital_code IN ({','.join('?' * len(codes))})", list(codes)
+    sql = "SELECT * FROM batches" + where + " ORDER BY batch_id DESC"
     if limit:
         sql += " LIMIT ?"
-        return _frame(db, sql, [int(limit)])
-    return _frame(db, sql)
+        params.append(int(limit))
+    return _frame(db, sql, params)
 
 
 def batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
@@ -280,10 +293,14 @@ def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> 
     for tbl, key_json, old_json in cur.fetchall():
         key_cols = DATA_TABLES[tbl]
         key = json.loads(key_json)
+        if len(key) == len(key_cols) - 1 and key_cols[0] == "hospital_code":  # journalled by v5: the one hospital
+            key = ["", *key]
         if old_json is None:
             db.execute(f"DELETE FROM {tbl} WHERE " + " AND ".join(f"{c} = ?" for c in key_cols), key)
         else:
             old = json.loads(old_json)
+            if key_cols[0] == "hospital_code":
+                old.setdefault("hospital_code", key[0])
             cols = list(old)
             upd = [c for c in cols if c not in key_cols]
             db.execute(
@@ -300,18 +317,33 @@ def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> 
     return n
 
 
-def table_frame(db: sqlite_utils.Database, table: str) -> pd.DataFrame:
-    """A whole table for export (table names from a fixed list only)."""
+def table_frame(db: sqlite_utils.Database, table: str, hospital: str | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A whole table for export (table names from a fixed list only). ``hospital``: only the rows of that hospital
+    (or those hospitals) in a table that carries hospital_code (batches and audit too); None: every row."""
     allowed = set(DATA_TABLES) | {"batches", "batch_rejects", "audit", "batch_changes"}
     if table not in allowed:
         raise ValueError(table)
-    return _frame(db, f"SELECT * FROM {table}")
+    if hospital is None or not (table in HOSPITAL_TABLES or table in ("batches", "audit")):
+        return _frame(db, f"SELECT * FROM {table}")
+    codes = hospital_tuple(hospital)
+    return _frame(db, f"SELECT * FROM {table} WHERE hospital_code IN ({','.join('?' * len(codes))})", codes)
 
 
-def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
+def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str | None = None) -> None:
     """Empty the data tables and the batch history (a fresh start); catalogues, default targets, the holiday schedule
     (calendar_days: the State Council's, not demo data) and users stay.
-    One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump."""
+    One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump.
+    ``hospital``: empty only that hospital's data tables (its batches stay: they may hold other hospitals' rows)."""
+    if hospital is not None:
+        with db.atomic():
+            for tbl in ("metric_values", "events", "award_changes", "tasks", "notices", "staff", "departments"):
+                db.execute(f"DELETE FROM {tbl} WHERE hospital_code = ?", [hospital])
+            db.execute(
+                "DELETE FROM targets WHERE hospital_code = ? AND (dept_code != '' OR hospital_code != '')", [hospital]
+            )
+            audit_log(db, user, "clear_demo", target="demo", hospital=hospital)
+            bump_data_version(db)
+        return
     with db.atomic():
         for tbl in (
             "batch_changes",
@@ -326,7 +358,8 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None) -> None:
             "departments",
         ):
             db.execute(f"DELETE FROM {tbl}")
-        db.execute("DELETE FROM targets WHERE dept_code != ''")
+        db.execute("DELETE FROM targets WHERE dept_code != '' OR hospital_code != ''")
+        db.execute("DELETE FROM hospitals")
         set_meta(db, "demo", None)
         audit_log(db, user, "clear_demo", target="demo")
         bump_data_version(db)

@@ -51,12 +51,35 @@ def _where(*conds: tuple[str, object]) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-def is_empty(db: sqlite_utils.Database) -> bool:
-    """True when no department and no metric value is stored."""
-    return (
-        db.execute("SELECT (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM metric_values)").fetchone()[0]
-        == 0
-    )
+# Hospitals (issue 16.3). Every read of a hospital-scoped table takes ``hospital``: one code (a str; '' is the
+# one hospital of a one-hospital store) or a tuple of codes. One code reads the table's columns as before; a tuple
+# adds hospital_code as the first column (a region's rows side by side).
+Hospital = str | tuple[str, ...]
+
+
+def hospital_tuple(hospital: Hospital) -> tuple[str, ...]:
+    """``hospital`` as a tuple of codes ('' → ('',))."""
+    return (hospital,) if isinstance(hospital, str) else tuple(hospital)
+
+
+def _hosp_col(hospital: Hospital) -> str:
+    """'hospital_code, ' when several hospitals are read (a tuple), else ''."""
+    return "" if isinstance(hospital, str) else "hospital_code, "
+
+
+def is_empty(db: sqlite_utils.Database, hospital: Hospital | None = None) -> bool:
+    """True when no department and no metric value is stored (for ``hospital``; None: in the whole store)."""
+    if hospital is None:
+        sql, params = "SELECT (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM metric_values)", []
+    else:
+        codes = hospital_tuple(hospital)
+        q = ",".join("?" * len(codes))
+        sql = (
+            f"SELECT (SELECT COUNT(*) FROM departments WHERE hospital_code IN ({q}))"
+            f" + (SELECT COUNT(*) FROM metric_values WHERE hospital_code IN ({q}))"
+        )
+        params = [*codes, *codes]
+    return db.execute(sql, params).fetchone()[0] == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,15 +87,15 @@ def is_empty(db: sqlite_utils.Database) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def departments(db: sqlite_utils.Database, active_only: bool = False) -> pd.DataFrame:
-    """Departments, one row each: dept_code, dept_name, category, party_branch, staff_count, party_members, active."""
+def departments(db: sqlite_utils.Database, active_only: bool = False, hospital: Hospital = "") -> pd.DataFrame:
+    """Departments of ``hospital``, one row each: dept_code, dept_name, category, party_branch, staff_count,
+    party_members, active."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)), ("active = ?", 1 if active_only else None))
     sql = (
-        "SELECT dept_code, dept_name, category, party_branch, staff_count, party_members, active, is_demo"
-        " FROM departments"
+        f"SELECT {_hosp_col(hospital)}dept_code, dept_name, category, party_branch, staff_count, party_members,"
+        " active, is_demo FROM departments"
     )
-    if active_only:
-        sql += " WHERE active = 1"
-    return _frame(db, sql + " ORDER BY dept_code")
+    return _frame(db, sql + where + f" ORDER BY {_hosp_col(hospital)}dept_code", params)
 
 
 def metric_values(
@@ -81,30 +104,38 @@ def metric_values(
     month_from: str | None = None,
     month_to: str | None = None,
     dept_codes: Iterable[str] | None = None,
+    hospital: Hospital = "",
 ) -> pd.DataFrame:
-    """Long frame dept_code, month ('YYYY-MM'), metric, value, filtered in SQL."""
+    """Long frame dept_code, month ('YYYY-MM'), metric, value of ``hospital``, filtered in SQL."""
     where, params = _where(
-        ("metric IN", metrics), ("month >= ?", month_from), ("month <= ?", month_to), ("dept_code IN", dept_codes)
+        ("hospital_code IN", hospital_tuple(hospital)),
+        ("metric IN", metrics),
+        ("month >= ?", month_from),
+        ("month <= ?", month_to),
+        ("dept_code IN", dept_codes),
     )
-    sql = "SELECT dept_code, month, metric, value FROM metric_values" + where
+    sql = f"SELECT {_hosp_col(hospital)}dept_code, month, metric, value FROM metric_values" + where
     # Small chunks: every column is NOT NULL, so each chunk gets the same dtypes, and a page loading a year of a
     # region's values (200,000 rows) holds 50,000 rows as Python objects at a time, not all of them (issue 7).
-    return _frame(db, sql + " ORDER BY dept_code, metric, month", params, chunk_rows=50_000)
+    return _frame(db, sql + f" ORDER BY {_hosp_col(hospital)}dept_code, metric, month", params, chunk_rows=50_000)
 
 
-def month_range(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
-    """(first, last) month with any metric value."""
-    row = db.execute("SELECT MIN(month), MAX(month) FROM metric_values").fetchone()
+def month_range(db: sqlite_utils.Database, hospital: Hospital = "") -> tuple[str | None, str | None]:
+    """(first, last) month with any metric value of ``hospital``."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
+    row = db.execute("SELECT MIN(month), MAX(month) FROM metric_values" + where, params).fetchone()
     return row[0], row[1]
 
 
-def reporting_departments(db: sqlite_utils.Database, months: Iterable[str]) -> dict[str, set[str]]:
-    """Per month, the departments (not 全院) with any metric value stored for it."""
+def reporting_departments(db: sqlite_utils.Database, months: Iterable[str], hospital: str = "") -> dict[str, set[str]]:
+    """Per month, the departments (not 全院) of ``hospital`` with any metric value stored for it."""
     ms = sorted(set(months))
     out: dict[str, set[str]] = {m: set() for m in ms}
     if not ms:
         return out
-    where, params = _where(("month IN", ms), ("dept_code != ?", contract.HOSPITAL_CODE))
+    where, params = _where(
+        ("hospital_code IN", (hospital,)), ("month IN", ms), ("dept_code != ?", contract.HOSPITAL_CODE)
+    )
     cur = db.execute("SELECT DISTINCT month, dept_code FROM metric_values" + where, params)
     for month, code in cur.fetchall():
         out[month].add(code)
@@ -117,33 +148,49 @@ def events(
     date_to: str | None = None,
     dept_codes: Iterable[str] | None = None,
     status: str | None = None,
+    hospital: Hospital = "",
 ) -> pd.DataFrame:
-    """Events: event_id, event_date ('YYYY-MM-DD'), dept_code, kind, indicator, description, evidence, office, status."""
+    """Events of ``hospital``: event_id, event_date ('YYYY-MM-DD'), dept_code, kind, indicator, description,
+    evidence, office, status."""
     where, params = _where(
+        ("hospital_code IN", hospital_tuple(hospital)),
         ("event_date >= ?", date_from),
         ("event_date <= ?", date_to),
         ("dept_code IN", dept_codes),
         ("status = ?", status),
     )
-    sql = "SELECT event_id, event_date, dept_code, kind, indicator, description, evidence, office, status FROM events"
-    sql += where
-    return _frame(db, sql + " ORDER BY event_date, event_id", params)
-
-
-def award_changes(db: sqlite_utils.Database, dept_codes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Award status changes: dept_code, year, status, changed_on, rectify_until, note (ordered by date)."""
-    where, params = _where(("dept_code IN", dept_codes))
-    sql = "SELECT dept_code, year, status, changed_on, rectify_until, note FROM award_changes" + where
-    return _frame(db, sql + " ORDER BY dept_code, changed_on, year", params)
-
-
-def targets(db: sqlite_utils.Database) -> pd.DataFrame:
-    """Targets: metric, dept_code ('' = hospital-wide), effective_from ('YYYY-MM'), target, direction."""
-    return _frame(
-        db,
-        "SELECT metric, dept_code, effective_from, target, direction FROM targets"
-        " ORDER BY metric, dept_code, effective_from",
+    sql = (
+        f"SELECT {_hosp_col(hospital)}event_id, event_date, dept_code, kind, indicator, description, evidence, office,"
+        " status FROM events" + where
     )
+    return _frame(db, sql + f" ORDER BY {_hosp_col(hospital)}event_date, event_id", params)
+
+
+def award_changes(
+    db: sqlite_utils.Database, dept_codes: Iterable[str] | None = None, hospital: Hospital = ""
+) -> pd.DataFrame:
+    """Award status changes of ``hospital``: dept_code, year, status, changed_on, rectify_until, note (by date)."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)), ("dept_code IN", dept_codes))
+    sql = (
+        f"SELECT {_hosp_col(hospital)}dept_code, year, status, changed_on, rectify_until, note FROM award_changes"
+        + where
+    )
+    return _frame(db, sql + f" ORDER BY {_hosp_col(hospital)}dept_code, changed_on, year", params)
+
+
+def targets(db: sqlite_utils.Database, hospital: str = "") -> pd.DataFrame:
+    """Targets that apply in ``hospital``: metric, dept_code ('' = hospital-wide), effective_from ('YYYY-MM'),
+    target, direction. The shipped defaults lie under hospital ''; a hospital's own row for the same (metric,
+    dept_code, effective_from) replaces the default."""
+    rows = _frame(
+        db,
+        "SELECT hospital_code, metric, dept_code, effective_from, target, direction FROM targets"
+        " WHERE hospital_code IN (?, ?) ORDER BY metric, dept_code, effective_from, hospital_code",
+        ["", hospital],
+    )
+    if hospital:
+        rows = rows.drop_duplicates(["metric", "dept_code", "effective_from"], keep="last").reset_index(drop=True)
+    return rows.drop(columns="hospital_code")
 
 
 def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.DataFrame:
@@ -160,29 +207,40 @@ def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.Data
 # --- programme work (PRODUCT §8, issue 14) -----------------------------------------------------------
 
 
-def tasks(db: sqlite_utils.Database) -> pd.DataFrame:
-    """Key tasks: task_code, title, category, lead_dept, responsible (codes joined by ','), due_on, status
+def tasks(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
+    """Key tasks of ``hospital``: task_code, title, category, lead_dept, responsible (codes joined by ','), due_on, status
     (not_started | in_progress | done | cancelled), progress, updated_on, metric; by due date, then code."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
     return _frame(
         db,
-        "SELECT task_code, title, category, lead_dept, responsible, due_on, status, progress, updated_on, metric "
-        "FROM tasks ORDER BY due_on, task_code",
+        f"SELECT {_hosp_col(hospital)}task_code, title, category, lead_dept, responsible, due_on, status, progress,"
+        f" updated_on, metric FROM tasks{where} ORDER BY {_hosp_col(hospital)}due_on, task_code",
+        params,
     )
 
 
-def notices(db: sqlite_utils.Database) -> pd.DataFrame:
-    """Rectification notices: notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status
+def notices(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
+    """Rectification notices of ``hospital``: notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status
     (rectifying | rectified | closed), closed_on; by issue date, then number."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
     return _frame(
         db,
-        "SELECT notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status, closed_on "
-        "FROM notices ORDER BY issued_on, notice_no",
+        f"SELECT {_hosp_col(hospital)}notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status,"
+        f" closed_on FROM notices{where} ORDER BY {_hosp_col(hospital)}issued_on, notice_no",
+        params,
     )
 
 
-def staff(db: sqlite_utils.Database) -> pd.DataFrame:
-    """The staff roster (personal data, PRODUCT §8): staff_id, name, dept_code, in_dept_since, active."""
-    return _frame(db, "SELECT staff_id, name, dept_code, in_dept_since, active FROM staff ORDER BY dept_code, staff_id")
+def staff(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
+    """The staff roster of ``hospital`` (personal data, PRODUCT §8): staff_id, name, dept_code, in_dept_since,
+    active."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
+    return _frame(
+        db,
+        f"SELECT {_hosp_col(hospital)}staff_id, name, dept_code, in_dept_since, active FROM staff{where}"
+        f" ORDER BY {_hosp_col(hospital)}dept_code, staff_id",
+        params,
+    )
 
 
 def metric_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
@@ -227,13 +285,14 @@ def _num(v):
 # ---------------------------------------------------------------------------------------------
 
 
-def months_with_data(db: sqlite_utils.Database) -> list[str]:
-    """Every month ('YYYY-MM') holding a metric value, oldest first.
+def months_with_data(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str]:
+    """Every month ('YYYY-MM') holding a metric value of ``hospital``, oldest first.
 
     Answered from the covering index idx_metric_values_month with SQLite's skip-ahead DISTINCT, never by loading
     the values into pandas (issue 7: about 2 ms at 1.8 million stored values).
     """
-    return [r[0] for r in db.execute("SELECT DISTINCT month FROM metric_values ORDER BY month")]
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
+    return [r[0] for r in db.execute("SELECT DISTINCT month FROM metric_values" + where + " ORDER BY month", params)]
 
 
 def metric_value_chunks(
@@ -241,16 +300,26 @@ def metric_value_chunks(
     departments_per_chunk: int = 500,
     month_to: str | None = None,
     month_from: str | None = None,
+    hospital: str = "",
 ) -> Iterator[pd.DataFrame]:
     """Long metric values (as ``metric_values``) a group of departments at a time, each department's whole series
     in one chunk (HOSP included), so a computation over every series never holds the whole store (issue 7).
 
     Consume it while ``db`` is open.
     """
-    codes = [r[0] for r in db.execute("SELECT DISTINCT dept_code FROM metric_values ORDER BY dept_code")]
+    codes = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT dept_code FROM metric_values WHERE hospital_code = ? ORDER BY dept_code", [hospital]
+        )
+    ]
     for i in range(0, len(codes), departments_per_chunk):
         yield metric_values(
-            db, dept_codes=codes[i : i + departments_per_chunk], month_from=month_from, month_to=month_to
+            db,
+            dept_codes=codes[i : i + departments_per_chunk],
+            month_from=month_from,
+            month_to=month_to,
+            hospital=hospital,
         )
 
 
@@ -328,9 +397,13 @@ def bulk_load(path: str | os.PathLike, tables: dict[str, Iterable[tuple]], note:
         conn.close()
 
 
-def event_months(db: sqlite_utils.Database) -> list[str]:
-    """Every month ('YYYY-MM') with an event of any status, oldest first."""
-    return [r[0] for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events ORDER BY m")]
+def event_months(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str]:
+    """Every month ('YYYY-MM') with an event of any status of ``hospital``, oldest first."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
+    return [
+        r[0]
+        for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events" + where + " ORDER BY m", params)
+    ]
 
 
 # --- page edits of targets and catalogues go through importer.commit_rows (issue 11): a batch like an upload,

@@ -194,30 +194,59 @@ def now_iso() -> str:
 # 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
 # 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
 # 5: tasks, notices, staff (programme work, PRODUCT §8; issue 14)
-SCHEMA_VERSION = 5
+# 6: hospitals as a dimension (PRODUCT §9, issue 16.3): hospital_code first in every hospital-scoped table's key,
+#    on batches and audit rows; the hospitals list and user_hospitals grants
+SCHEMA_VERSION = 6
 
-_SCHEMA = """
+# The hospital-scoped data tables (issue 16.3): every row carries its hospital, first in the natural key; a
+# one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
+HOSPITAL_TABLES: dict[str, str] = {
+    "departments": """CREATE TABLE IF NOT EXISTS departments (
+    hospital_code TEXT NOT NULL DEFAULT '', dept_code TEXT NOT NULL, dept_name TEXT NOT NULL, category TEXT,
+    party_branch TEXT, staff_count INTEGER, party_members INTEGER, active INTEGER NOT NULL DEFAULT 1,
+    is_demo INTEGER DEFAULT 0, PRIMARY KEY (hospital_code, dept_code))""",
+    "metric_values": """CREATE TABLE IF NOT EXISTS metric_values (
+    hospital_code TEXT NOT NULL DEFAULT '', dept_code TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL,
+    value REAL NOT NULL, PRIMARY KEY (hospital_code, dept_code, month, metric))""",
+    "events": """CREATE TABLE IF NOT EXISTS events (
+    hospital_code TEXT NOT NULL DEFAULT '', event_id TEXT NOT NULL, event_date TEXT NOT NULL, dept_code TEXT NOT NULL,
+    kind TEXT NOT NULL, indicator TEXT NOT NULL, description TEXT, evidence TEXT, office TEXT,
+    status TEXT NOT NULL DEFAULT 'confirmed', PRIMARY KEY (hospital_code, event_id))""",
+    "award_changes": """CREATE TABLE IF NOT EXISTS award_changes (
+    hospital_code TEXT NOT NULL DEFAULT '', dept_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL,
+    changed_on TEXT NOT NULL, rectify_until TEXT, note TEXT,
+    PRIMARY KEY (hospital_code, dept_code, year, status, changed_on))""",
+    "targets": """CREATE TABLE IF NOT EXISTS targets (
+    hospital_code TEXT NOT NULL DEFAULT '', metric TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '',
+    effective_from TEXT NOT NULL, target REAL NOT NULL, direction TEXT NOT NULL,
+    PRIMARY KEY (hospital_code, metric, dept_code, effective_from))""",
+    "tasks": """CREATE TABLE IF NOT EXISTS tasks (
+    hospital_code TEXT NOT NULL DEFAULT '', task_code TEXT NOT NULL, title TEXT NOT NULL, category TEXT,
+    lead_dept TEXT NOT NULL, responsible TEXT, due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'not_started',
+    progress TEXT, updated_on TEXT, metric TEXT, PRIMARY KEY (hospital_code, task_code))""",
+    "notices": """CREATE TABLE IF NOT EXISTS notices (
+    hospital_code TEXT NOT NULL DEFAULT '', notice_no TEXT NOT NULL,
+    notice_type TEXT NOT NULL DEFAULT 'rectification', dept_code TEXT NOT NULL, issued_on TEXT NOT NULL,
+    due_on TEXT NOT NULL, issue TEXT, event_id TEXT, status TEXT NOT NULL DEFAULT 'rectifying', closed_on TEXT,
+    PRIMARY KEY (hospital_code, notice_no))""",
+    "staff": """CREATE TABLE IF NOT EXISTS staff (
+    hospital_code TEXT NOT NULL DEFAULT '', staff_id TEXT NOT NULL, name TEXT NOT NULL, dept_code TEXT NOT NULL,
+    in_dept_since TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (hospital_code, staff_id))""",
+}
+
+_SCHEMA = (
+    ";\n".join(HOSPITAL_TABLES.values())
+    + """;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS departments (
-    dept_code TEXT PRIMARY KEY, dept_name TEXT NOT NULL, category TEXT, party_branch TEXT,
-    staff_count INTEGER, party_members INTEGER, active INTEGER NOT NULL DEFAULT 1, is_demo INTEGER DEFAULT 0);
-CREATE TABLE IF NOT EXISTS metric_values (
-    dept_code TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL,
-    PRIMARY KEY (dept_code, month, metric));
-CREATE INDEX IF NOT EXISTS idx_metric_values_month ON metric_values (month, metric);
-CREATE INDEX IF NOT EXISTS idx_metric_values_metric ON metric_values (metric, dept_code, month);
-CREATE TABLE IF NOT EXISTS events (
-    event_id TEXT PRIMARY KEY, event_date TEXT NOT NULL, dept_code TEXT NOT NULL, kind TEXT NOT NULL,
-    indicator TEXT NOT NULL, description TEXT, evidence TEXT, office TEXT, status TEXT NOT NULL DEFAULT 'confirmed');
-CREATE INDEX IF NOT EXISTS idx_events_date ON events (event_date);
-CREATE INDEX IF NOT EXISTS idx_events_dept ON events (dept_code, event_date);
-CREATE TABLE IF NOT EXISTS award_changes (
-    dept_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL, changed_on TEXT NOT NULL,
-    rectify_until TEXT, note TEXT, PRIMARY KEY (dept_code, year, status, changed_on));
-CREATE INDEX IF NOT EXISTS idx_award_year ON award_changes (year, dept_code);
-CREATE TABLE IF NOT EXISTS targets (
-    metric TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '', effective_from TEXT NOT NULL,
-    target REAL NOT NULL, direction TEXT NOT NULL, PRIMARY KEY (metric, dept_code, effective_from));
+CREATE INDEX IF NOT EXISTS idx_metric_values_month ON metric_values (hospital_code, month, metric);
+CREATE INDEX IF NOT EXISTS idx_metric_values_metric ON metric_values (hospital_code, metric, dept_code, month);
+CREATE INDEX IF NOT EXISTS idx_events_date ON events (hospital_code, event_date);
+CREATE INDEX IF NOT EXISTS idx_events_dept ON events (hospital_code, dept_code, event_date);
+CREATE INDEX IF NOT EXISTS idx_award_year ON award_changes (hospital_code, year, dept_code);
+CREATE TABLE IF NOT EXISTS hospitals (
+    hospital_code TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT, sort INTEGER);
+CREATE TABLE IF NOT EXISTS user_hospitals (
+    username TEXT NOT NULL, hospital_code TEXT NOT NULL, PRIMARY KEY (username, hospital_code));
 CREATE TABLE IF NOT EXISTS metric_catalogue (
     code TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL, unit_zh TEXT, unit_en TEXT,
     lo REAL, hi REAL, integer INTEGER NOT NULL DEFAULT 0, direction TEXT NOT NULL, default_target REAL,
@@ -229,7 +258,8 @@ CREATE TABLE IF NOT EXISTS batches (
     batch_id INTEGER PRIMARY KEY AUTOINCREMENT, file_name TEXT, sha256 TEXT, kind TEXT NOT NULL,
     "user" TEXT, created_at TEXT NOT NULL, encoding TEXT, rows_new INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0,
     rows_unchanged INTEGER DEFAULT 0, rows_rejected INTEGER DEFAULT 0, rows_skipped INTEGER DEFAULT 0,
-    status TEXT NOT NULL DEFAULT 'committed', rolled_back_at TEXT, rolled_back_by TEXT);
+    status TEXT NOT NULL DEFAULT 'committed', rolled_back_at TEXT, rolled_back_by TEXT,
+    hospital_code TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS idx_batches_sha ON batches (sha256, status);
 CREATE TABLE IF NOT EXISTS batch_changes (
     batch_id INTEGER NOT NULL REFERENCES batches(batch_id), seq INTEGER NOT NULL, tbl TEXT NOT NULL,
@@ -243,7 +273,7 @@ CREATE TABLE IF NOT EXISTS users (
     failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "user" TEXT, action TEXT NOT NULL, target TEXT,
-    detail TEXT, before TEXT, after TEXT);
+    detail TEXT, before TEXT, after TEXT, hospital_code TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS idx_audit_at ON audit (at);
 CREATE TABLE IF NOT EXISTS calendar_days (date TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT);
 CREATE TABLE IF NOT EXISTS signin_attempts (
@@ -252,31 +282,25 @@ CREATE TABLE IF NOT EXISTS signin_attempts (
 CREATE TABLE IF NOT EXISTS audit_budget (
     scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS tasks (
-    task_code TEXT PRIMARY KEY, title TEXT NOT NULL, category TEXT, lead_dept TEXT NOT NULL, responsible TEXT,
-    due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'not_started', progress TEXT, updated_on TEXT, metric TEXT);
-CREATE TABLE IF NOT EXISTS notices (
-    notice_no TEXT PRIMARY KEY, notice_type TEXT NOT NULL DEFAULT 'rectification', dept_code TEXT NOT NULL,
-    issued_on TEXT NOT NULL, due_on TEXT NOT NULL, issue TEXT, event_id TEXT,
-    status TEXT NOT NULL DEFAULT 'rectifying', closed_on TEXT);
-CREATE TABLE IF NOT EXISTS staff (
-    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, dept_code TEXT NOT NULL, in_dept_since TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1);
 """
+)
 
 # The data tables a batch may change, with their natural keys (contract order).
+# hospital_code leads the key of every hospital-scoped table; the catalogues, the holiday schedule and the hospital
+# list itself are region-wide (docs/ARCHITECTURE.md).
 DATA_TABLES: dict[str, tuple[str, ...]] = {
-    "departments": ("dept_code",),
-    "metric_values": ("dept_code", "month", "metric"),
-    "events": ("event_id",),
-    "award_changes": ("dept_code", "year", "status", "changed_on"),
-    "targets": ("metric", "dept_code", "effective_from"),
+    "departments": ("hospital_code", "dept_code"),
+    "metric_values": ("hospital_code", "dept_code", "month", "metric"),
+    "events": ("hospital_code", "event_id"),
+    "award_changes": ("hospital_code", "dept_code", "year", "status", "changed_on"),
+    "targets": ("hospital_code", "metric", "dept_code", "effective_from"),
     "metric_catalogue": ("code",),
     "indicator_catalogue": ("code",),
     "calendar_days": ("date",),
-    "tasks": ("task_code",),
-    "notices": ("notice_no",),
-    "staff": ("staff_id",),
+    "tasks": ("hospital_code", "task_code"),
+    "notices": ("hospital_code", "notice_no"),
+    "staff": ("hospital_code", "staff_id"),
+    "hospitals": ("hospital_code",),
 }
 
 
@@ -287,7 +311,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row and int(row[0]) >= SCHEMA_VERSION:
         return
-    with db.atomic():
+    from metrics.store.accounts import immediate  # (accounts imports this module)
+
+    # The write lock from the first statement (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock): the v6
+    # migration reads the tables before it writes, and a deferred SQLite transaction whose snapshot another
+    # process's schema commit outdated could not write at all ("database is locked", no busy wait).
+    with immediate(db):
+        _migrate_hospital_tables(db)
         # PostgreSQL: the sessions table too, under the write lock (two processes making it at once would collide)
         ddl = engine.pg_ddl(_SCHEMA + ";" + _SESSIONS_DDL) if engine.dialect(db) == "postgresql" else _SCHEMA
         for stmt in ddl.split(";"):
@@ -314,6 +344,34 @@ def _migrate(db: sqlite_utils.Database) -> None:
         except (sqlite3.OperationalError, engine.psycopg.errors.DuplicateColumn) as e:  # another process added it
             if "duplicate column" not in str(e) and "already exists" not in str(e):
                 raise
+
+
+def _migrate_hospital_tables(db: sqlite_utils.Database) -> None:
+    """Version 6: a v5 hospital-scoped table (no hospital_code) is rebuilt with hospital_code first in its key, every
+    row kept under '' (the one hospital); batches and audit gain the column. Runs before _SCHEMA makes the indexes
+    (a v5 index has the same name). Safe to run again: a table that has the column is left alone.
+
+    The same SQL on both dialects: the rows are copied aside and the table dropped (with its indexes and primary
+    key: a renamed PostgreSQL table would keep its key's name, which the new table needs), made anew, refilled."""
+    for table, ddl in HOSPITAL_TABLES.items():
+        cols = table_columns(db, table)
+        if not cols or "hospital_code" in cols:  # no such table yet, or already v6
+            continue
+        listed = ", ".join(sorted(cols))
+        db.execute(f"CREATE TABLE _v5_{table} AS SELECT * FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(_dialect_ddl(db, ddl))
+        db.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _v5_{table}")
+        db.execute(f"DROP TABLE _v5_{table}")
+    for table in ("batches", "audit"):
+        cols = table_columns(db, table)
+        if cols and "hospital_code" not in cols:
+            db.execute(_dialect_ddl(db, f"ALTER TABLE {table} ADD COLUMN hospital_code TEXT NOT NULL DEFAULT ''"))
+
+
+def _dialect_ddl(db: sqlite_utils.Database, ddl: str) -> str:
+    """The store's (SQLite) DDL for the open store's dialect (engine.pg_ddl on PostgreSQL)."""
+    return engine.pg_ddl(ddl) if engine.dialect(db) == "postgresql" else ddl
 
 
 def table_columns(db: sqlite_utils.Database, table: str) -> set[str]:
@@ -353,8 +411,8 @@ def _seed_catalogues(db: sqlite_utils.Database) -> None:
         )
         if m.default_target is not None:
             db.execute(
-                "INSERT INTO targets (metric, dept_code, effective_from, target, direction)"
-                " VALUES (?, '', ?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO targets (hospital_code, metric, dept_code, effective_from, target, direction)"
+                " VALUES ('', ?, '', ?, ?, ?) ON CONFLICT (hospital_code, metric, dept_code, effective_from) DO NOTHING",
                 [m.code, contract.EPOCH_MONTH, m.default_target, m.direction],
             )
     for i in contract.INDICATORS:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ViewKey:
-    """What a page's view depends on: the store (path or URL), its data version, the language and the choices.
+    """What a page's view depends on: the store (path or URL), its data version, the language, the choices and the
+    hospital the view is built for (issue 16.3: '' in a one-hospital store; a page resolves and checks it in
+    ``pages._common.view_key`` before any builder runs, so a builder trusts it).
 
     ``choices`` is a tuple of ``(name, value)`` pairs sorted by name; values are hashable (str, int, date, tuples).
     """
@@ -23,6 +25,7 @@ class ViewKey:
     version: int
     lang: str
     choices: tuple[tuple[str, object], ...] = ()
+    hospital: str = ""
 
     def get(self, name: str, default=None):
         """The choice ``name``, or ``default``."""
@@ -36,5 +39,5 @@ class ViewKey:
         return ViewKey.of(self.store, self.version, self.lang, **{**dict(self.choices), **choices})
 
     @classmethod
-    def of(cls, store: str, version: int, lang: str, **choices) -> ViewKey:
-        return cls(str(store), int(version), lang, tuple(sorted(choices.items())))
+    def of(cls, store: str, version: int, lang: str, *, hospital: str = "", **choices) -> ViewKey:
+        return cls(str(store), int(version), lang, tuple(sorted(choices.items())), hospital)

@@ -55,9 +55,11 @@ def build(key: ViewKey) -> AwardsView:
     """The awards page of ``key``'s store, language, award year, departments and day."""
     lang = key.lang
     today = key.get("today") or date.today()
-    years, year = _years(key.store, key.version, today, key.get("year"))
+    years, year = _years(key.store, key.version, key.hospital, today, key.get("year"))
     depts = key.get("depts", "") or ""
-    status, clash, elig, names, metric_names, calendar = _state(key.store, key.version, year, depts, today)
+    status, clash, elig, names, metric_names, calendar = _state(
+        key.store, key.version, key.hospital, year, depts, today
+    )
     label = {c: names.get(c, c) for c in status["dept_code"]}
     pipeline = rules.pipeline_counts(status)
     counts = pipeline.set_index("status")["count"]
@@ -129,10 +131,10 @@ def _headers(lang: str, columns: dict[str, str]) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _years(path: str, version: int, today: date, asked: int | None) -> tuple[tuple[int, ...], int]:
+def _years(path: str, version: int, hospital: str, today: date, asked: int | None) -> tuple[tuple[int, ...], int]:
     """(award years on offer newest first, the year shown): this year and every year on record."""
     with store.opened(path) as db:
-        on_record = frozenset(store.award_changes(db)["year"].astype(int).tolist())
+        on_record = frozenset(store.award_changes(db, hospital=hospital)["year"].astype(int).tolist())
     years = tuple(sorted({today.year, *on_record}, reverse=True))
     if asked in years:
         return years, int(asked)
@@ -143,24 +145,24 @@ def _years(path: str, version: int, today: date, asked: int | None) -> tuple[tup
 
 
 @functools.lru_cache(maxsize=8)
-def _state(path: str, version: int, year: int, depts: str, today: date):
+def _state(path: str, version: int, hospital: str, year: int, depts: str, today: date):
     """(status, conflicts, eligibility, department names, metric names by language) of the chosen departments —
     the same in every language, so a language switch only relabels (issue 7: at a region's scale this is most of
     the page). The version keys the memo only: every commit bumps it."""
     codes = depts.split("\n") if depts else []
     with store.opened(path) as db:
-        departments = store.departments(db)
-        events = store.events(db)
+        departments = store.departments(db, hospital=hospital)
+        events = store.events(db, hospital=hospital)
         defs = store.metric_defs(db)
         values = pipelines.period_values(
-            store.metric_values(db, month_from=f"{year:04d}-01", month_to=f"{year:04d}-12"),
-            store.targets(db),
+            store.metric_values(db, month_from=f"{year:04d}-01", month_to=f"{year:04d}-12", hospital=hospital),
+            store.targets(db, hospital),
             defs,
             "year",
             str(year),
         )
         calendar = workdays.Calendar.from_frame(store.calendar_days(db))
-        status = rules.award_status(store.award_changes(db), today, year, codes, calendar)
+        status = rules.award_status(store.award_changes(db, hospital=hospital), today, year, codes, calendar)
     status = status[status["dept_code"].isin(codes)]
     clash = rules.conflicts(status, events)
     elig = rules.eligibility(codes, events, status, values, year, metric_defs=defs)

@@ -85,11 +85,11 @@ def build(key: ViewKey) -> BriefingView:
     """The briefing page of ``key``'s store, language and quarter."""
     lang = key.lang
     with store.opened(key.store) as db:
-        quarters = tuple(briefing.available_quarters(db))
+        quarters = tuple(briefing.available_quarters(db, key.hospital))
         asked = key.get("quarter")
-        quarter = asked if asked in quarters else briefing.default_quarter(db)
-        b = briefing.build(db, quarter, lang) if quarter else None
-        months = store.months_with_data(db)
+        quarter = asked if asked in quarters else briefing.default_quarter(db, key.hospital)
+        b = briefing.build(db, quarter, lang, key.hospital) if quarter else None
+        months = store.months_with_data(db, key.hospital)
     labels = tuple(pipelines.period_label(q, months, lang) for q in quarters)
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else ())
 

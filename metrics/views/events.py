@@ -33,19 +33,21 @@ class EventsView:
 
 def period_months(key: ViewKey) -> tuple[str, ...]:
     """Months holding a value or an event, oldest first (the period picker's choices)."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     return tuple(sorted(set(f.months) | set(f.events["event_date"].astype(str).str[:7])))
 
 
 def build(key: ViewKey) -> EventsView:
     """Everything the page shows for ``key`` (see the module doc for its choices)."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     lang, grain, period = key.lang, key.get("grain"), key.get("period")
     depts = key.get("depts", "")
     codes = depts.split("\n") if depts else []
     p_label = pipelines.period_label(period, f.months, lang, key.get("today"))
 
-    lights = rules.traffic_lights(_values(key.store, key.version, grain, period), f.events, grain, period, codes)
+    lights = rules.traffic_lights(
+        _values(key.store, key.version, key.hospital, grain, period), f.events, grain, period, codes
+    )
     events = pipelines.confirmed(f.events)
     events = events[events["dept_code"].isin(codes)]
     months = events["event_date"].astype(str).str[:7]
@@ -115,9 +117,11 @@ def build(key: ViewKey) -> EventsView:
 
 
 @loaded.memo(maxsize=8)
-def _values(path: str, version: int, grain: str, period: str) -> pd.DataFrame:
+def _values(path: str, version: int, hospital: str, grain: str, period: str) -> pd.DataFrame:
     """The period's values of every department (the lights' missed targets)."""
-    f = loaded.frames(path, version)
+    f = loaded.frames(path, version, hospital)
     with store.opened(path) as db:
-        mv = store.metric_values(db, month_from=pipelines.months_of(period)[0], month_to=pipelines.last_month(period))
+        mv = store.metric_values(
+            db, month_from=pipelines.months_of(period)[0], month_to=pipelines.last_month(period), hospital=hospital
+        )
     return pipelines.period_values(mv, f.targets, f.metric_defs, grain, period)

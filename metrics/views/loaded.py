@@ -4,7 +4,8 @@ names, months holding data (issue 11).
 Plain memos, not Streamlit caches: a view-model builder runs once per key (``pages._common.view`` caches it), but
 the overview's KPIs, its ranking page and its metric choice all need the same tables and period values; reading
 them per choice cost a cold rerun per click. Every memo (``memo``) is keyed by the store's path and its data
-version (every commit bumps it), so nothing stale or from another store is served; each holds a few entries only.
+version (every commit bumps it), so nothing stale or from another store is served, and by the hospital (issue 16.3:
+``ViewKey.hospital``, passed right after the version), so no hospital is served another's; each holds a few entries.
 ``clear()`` empties them all (the bench's cold run clears them with Streamlit's caches).
 """
 
@@ -66,27 +67,28 @@ def clear() -> None:
         cached.cache_clear()
 
 
-def frames(path: str, version: int) -> Frames:
-    """The small tables of the store at ``path`` as of ``version`` (the version only keys the memo), judged today:
-    a notice becomes overdue (a W03 warning) at midnight without any commit, so the day keys the memo too."""
-    return _frames(path, version, date.today())
+def frames(path: str, version: int, hospital: str = "") -> Frames:
+    """The small tables of hospital ``hospital`` ('' in a one-hospital store) in the store at ``path`` as of
+    ``version`` (the version only keys the memo), judged today: a notice becomes overdue (a W03 warning) at midnight
+    without any commit, so the day keys the memo too. The hospital keys it as well (issue 16.3)."""
+    return _frames(path, version, hospital, date.today())
 
 
-@memo(maxsize=4)
-def _frames(path: str, version: int, today: date) -> Frames:
+@memo(maxsize=8)  # a few hospitals of a group store side by side
+def _frames(path: str, version: int, hospital: str, today: date) -> Frames:
     with store.opened(path) as db:
-        departments = store.departments(db)
-        notices = store.notices(db)
+        departments = store.departments(db, hospital=hospital)
+        notices = store.notices(db, hospital=hospital)
         return Frames(
             departments=departments,
-            targets=store.targets(db),
-            events=programme.events_with_notices(store.events(db), notices, today),
-            award_changes=store.award_changes(db),
+            targets=store.targets(db, hospital),
+            events=programme.events_with_notices(store.events(db, hospital=hospital), notices, today),
+            award_changes=store.award_changes(db, hospital=hospital),
             metric_defs=tuple(store.metric_defs(db)),
             indicator_catalogue=store.indicator_catalogue(db),
             dept_names=departments.set_index("dept_code")["dept_name"].to_dict(),
-            months=tuple(store.months_with_data(db)),
-            tasks=store.tasks(db),
+            months=tuple(store.months_with_data(db, hospital=hospital)),
+            tasks=store.tasks(db, hospital=hospital),
             notices=notices,
             today=today,
         )

@@ -44,9 +44,9 @@ class MatrixView:
 
 def build(key: ViewKey) -> MatrixView:
     """Everything the page shows for ``key`` (see the module doc for its choices)."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     lang = key.lang
-    matrix = _icon_matrix(key.store, key.version)
+    matrix = _icon_matrix(key.store, key.version, key.hospital)
     present = set(f.departments["category"].unique())
     categories = [c for c in contract.CATEGORIES if c in present]
     category = key.get("category") or ""
@@ -103,22 +103,22 @@ def build(key: ViewKey) -> MatrixView:
 
 
 @loaded.memo(maxsize=4)
-def _icon_matrix(path: str, version: int) -> pd.DataFrame:
+def _icon_matrix(path: str, version: int, hospital: str) -> pd.DataFrame:
     """The icon matrix of every series over the SPC window (the same window as the trends page), read once per
     store and data version for every category, sort and language."""
-    months = loaded.frames(path, version).months
+    months = loaded.frames(path, version, hospital).months
     month_from = spc.window_start(months[-1]) if months else None
     with store.opened(path) as db:
         defs = store.metric_defs(db)
-        targets = store.targets(db)
+        targets = store.targets(db, hospital)
         # A group of departments at a time: every series whole, never the whole store in memory; only the window's
         # months are read (at a region's scale reading all ten years was 6 of the cold run's 8 seconds; issue 7).
         parts = [
             spc.icon_matrix(values, resolve_targets(targets, values), defs)
-            for values in store.metric_value_chunks(db, month_from=month_from)
+            for values in store.metric_value_chunks(db, month_from=month_from, hospital=hospital)
         ]
         if not parts:  # an empty store: the matrix's empty shape
-            empty = store.metric_values(db)
+            empty = store.metric_values(db, hospital=hospital)
             parts = [spc.icon_matrix(empty, resolve_targets(targets, empty), defs)]
     return pd.concat(parts, ignore_index=True)
 

@@ -54,7 +54,7 @@ class OverviewView:
 
 def build(key: ViewKey) -> OverviewView:
     """Everything the overview shows for ``key`` (see the module doc for its choices)."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     lang, grain, period = key.lang, key.get("grain"), key.get("period")
     depts = key.get("depts", "")
     today = key.get("today") or date.today()
@@ -66,9 +66,11 @@ def build(key: ViewKey) -> OverviewView:
     codes = depts.split("\n") if depts else []
     everyone = len(codes) == len(f.departments)
 
-    first, hospital, no_data, target = _headline(key.store, key.version, grain, period, depts, today, lang)
-    ranked = _ranked(key.store, key.version, grain, period, depts, everyone, metric)
-    window, grid, heat_codes = _heat_rows(key.store, key.version, period, depts, everyone, metric)
+    first, hospital, no_data, target = _headline(
+        key.store, key.version, key.hospital, grain, period, depts, today, lang
+    )
+    ranked = _ranked(key.store, key.version, key.hospital, grain, period, depts, everyone, metric)
+    window, grid, heat_codes = _heat_rows(key.store, key.version, key.hospital, period, depts, everyone, metric)
     name = labels.get(metric, "")
     p_label = pipelines.period_label(period, f.months, lang, today)
 
@@ -149,26 +151,28 @@ def _page_labels(n: int, lang: str) -> tuple[str, ...]:
 
 
 @loaded.memo(maxsize=8)
-def _values(path: str, version: int, grain: str, period: str) -> pd.DataFrame:
+def _values(path: str, version: int, hospital: str, grain: str, period: str) -> pd.DataFrame:
     """Department values of the period, the one before it and the same period a year earlier — each period's own
     months read from the store, aggregated, and only the aggregate kept (issue 7)."""
-    f = loaded.frames(path, version)
+    f = loaded.frames(path, version, hospital)
     shown = sorted({pipelines.same_period_last_year(period), pipelines.previous_period(period), period})
     with store.opened(path) as db:
         parts = [
-            store.metric_values(db, month_from=pipelines.months_of(p)[0], month_to=pipelines.last_month(p))
+            store.metric_values(
+                db, month_from=pipelines.months_of(p)[0], month_to=pipelines.last_month(p), hospital=hospital
+            )
             for p in shown
         ]
     return pipelines.period_values(pd.concat(parts, ignore_index=True), f.targets, f.metric_defs, grain, shown)
 
 
 @loaded.memo(maxsize=8)
-def _headline(path: str, version: int, grain: str, period: str, depts: str, today: date, lang: str):
+def _headline(path: str, version: int, hospital: str, grain: str, period: str, depts: str, today: date, lang: str):
     """(first KPI row, hospital KPIs with captions, no hospital figures?, hospital target per metric) for the chosen
     departments. Keyed by the store's path too: two stores can be at the same data version (finding 11.8)."""
-    f = loaded.frames(path, version)
+    f = loaded.frames(path, version, hospital)
     codes = tuple(depts.split("\n")) if depts else ()
-    values = _values(path, version, grain, period)
+    values = _values(path, version, hospital, grain, period)
     prev = pipelines.previous_period(period)
     defs = f.metric_defs
     mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
@@ -209,7 +213,7 @@ def _headline(path: str, version: int, grain: str, period: str, depts: str, toda
         )
     first.append(dict(label=i18n.t("ov.kpi.awards", lang), value=awarded, delta=awarded - awarded_prev))
 
-    hospital = []
+    hosp_kpis = []
     for m in [*(m for m in with_target if m.scope == "dept"), *(m for m in with_target if m.scope == "hospital")]:
         row = hosp_now.loc[m.code]
         sign = "≥" if row["direction"] == ">=" else "≤"
@@ -222,7 +226,7 @@ def _headline(path: str, version: int, grain: str, period: str, depts: str, toda
             else " · "
             + i18n.t("ov.kpi.yoy", lang, delta=f"{row['delta_yoy']:+.{2 if abs(row['delta_yoy']) < 0.1 else 1}f}")
         )
-        hospital.append(
+        hosp_kpis.append(
             (
                 dict(
                     label=i18n.t("ov.kpi.hospital", lang, metric=names[m.code]),
@@ -235,7 +239,7 @@ def _headline(path: str, version: int, grain: str, period: str, depts: str, toda
             )
         )
     target = {m.code: float(hosp_now.at[m.code, "target"]) for m in with_target}
-    return tuple(first), tuple(hospital), hosp_now.empty, target
+    return tuple(first), tuple(hosp_kpis), hosp_now.empty, target
 
 
 def _chosen(values: pd.DataFrame, depts: str, everyone: bool) -> pd.Series:
@@ -244,10 +248,12 @@ def _chosen(values: pd.DataFrame, depts: str, everyone: bool) -> pd.Series:
 
 
 @loaded.memo(maxsize=16)
-def _ranked(path: str, version: int, grain: str, period: str, depts: str, everyone: bool, metric: str | None):
+def _ranked(
+    path: str, version: int, hospital: str, grain: str, period: str, depts: str, everyone: bool, metric: str | None
+):
     """The period's values of one metric for the chosen departments; with more than a chart's rows, furthest below
     target first (the departments the office must talk to)."""
-    values = _values(path, version, grain, period)
+    values = _values(path, version, hospital, grain, period)
     now = values[(values["period"] == period) & (values["metric"] == metric) & _chosen(values, depts, everyone)]
     if len(now) > CHART_ROWS:
         gap = (now["value"] - now["target"]).where(now["direction"] != "<=", now["target"] - now["value"])
@@ -256,9 +262,9 @@ def _ranked(path: str, version: int, grain: str, period: str, depts: str, everyo
 
 
 @loaded.memo(maxsize=16)
-def _heat_grid(path: str, version: int, months: tuple[str, ...], metric: str | None) -> pd.DataFrame:
+def _heat_grid(path: str, version: int, hospital: str, months: tuple[str, ...], metric: str | None) -> pd.DataFrame:
     """The heat map's cells: one metric's monthly values over ``months``."""
-    f = loaded.frames(path, version)
+    f = loaded.frames(path, version, hospital)
     with store.opened(path) as db:
         mv = store.metric_values(
             db,
@@ -271,14 +277,14 @@ def _heat_grid(path: str, version: int, months: tuple[str, ...], metric: str | N
 
 
 @loaded.memo(maxsize=16)
-def _heat_rows(path: str, version: int, period: str, depts: str, everyone: bool, metric: str | None):
+def _heat_rows(path: str, version: int, hospital: str, period: str, depts: str, everyone: bool, metric: str | None):
     """(the heat map's months, its cells, the departments in display order): the last 12 months with data up to
     the period's end; best share of months met first — needing attention first when there are more than a chart's
     rows."""
-    months = loaded.frames(path, version).months
+    months = loaded.frames(path, version, hospital).months
     last = min(pipelines.last_month(period), months[-1]) if months else pipelines.last_month(period)
     window = tuple([m for m in months if m <= last][-12:])
-    grid = _heat_grid(path, version, window, metric)
+    grid = _heat_grid(path, version, hospital, window, metric)
     codes = depts.split("\n") if depts else []
     grid = grid if everyone else grid[grid["dept_code"].isin(codes)]
     order = (

@@ -41,8 +41,8 @@ class TargetsView:
 def build(key: ViewKey) -> TargetsView:
     with store.opened(key.store) as db:
         defs = store.metric_defs(db)
-        targets = store.targets(db)
-        depts = store.departments(db)
+        targets = store.targets(db, key.hospital)
+        depts = store.departments(db, hospital=key.hospital)
         indicators = store.indicator_catalogue(db)
         catalogue = store.metric_catalogue(db)
     ordered = sorted(defs, key=lambda m: (m.sort, m.code))
@@ -68,6 +68,7 @@ def build(key: ViewKey) -> TargetsView:
         db_path=key.store,
         dry_run=True,
         replace=True,
+        hospital=key.hospital,
     )
 
     def dept_of(row: int) -> str:

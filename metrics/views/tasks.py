@@ -47,7 +47,7 @@ class TasksView:
 
 def build(key: ViewKey) -> TasksView:
     """Everything the page shows for ``key`` (see the module doc for its choices)."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     lang = key.lang
     today = key.get("today") or f.today
     dept = key.get("dept", "") or ""
@@ -231,7 +231,7 @@ class NoticesView:
 def notices(key: ViewKey) -> NoticesView:
     """The rectification notices register: open, overdue, closed; the linked event named by its date, indicator
     and department when ``event_id`` is given. Choices: ``depts`` (codes joined by newlines; '' = all), ``today``."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     lang = key.lang
     today = key.get("today") or f.today
     depts = key.get("depts", "")
@@ -363,14 +363,24 @@ def slide5(tasks: pd.DataFrame, notices: pd.DataFrame, names: dict[str, str], as
 EDIT_SOURCE = "页面编辑 page edit: 重点任务"
 
 
-def update_task(db_path: str, task_code: str, status: str, progress: str, *, user: str | None, lang: str, today: date):
+def update_task(
+    db_path: str,
+    task_code: str,
+    status: str,
+    progress: str,
+    *,
+    user: str | None,
+    lang: str,
+    today: date,
+    hospital: str = "",
+):
     """Save a task's status and progress note (and today as its update date) as one batch through
     importer.commit_rows — the stored row with those fields changed, so the same validator judges it. Returns the
     ImportReport (``committed`` False with ``problems`` when refused, or when nothing changed)."""
     from metrics import importer, store
 
     with store.opened(db_path) as db:
-        stored = store.tasks(db)
+        stored = store.tasks(db, hospital)
     row = stored[stored["task_code"] == task_code].to_dict("records")
     if not row:
         raise KeyError(task_code)
@@ -382,11 +392,19 @@ def update_task(db_path: str, task_code: str, status: str, progress: str, *, use
     if not unchanged:
         new["updated_on"] = today.isoformat()
     return importer.commit_rows(
-        "tasks", [new], source=EDIT_SOURCE, user=user, lang=lang, db_path=db_path, action="task_edit", first_line=1
+        "tasks",
+        [new],
+        source=EDIT_SOURCE,
+        user=user,
+        lang=lang,
+        db_path=db_path,
+        action="task_edit",
+        first_line=1,
+        hospital=hospital,
     )
 
 
-def slide5_for(db, quarter: str, lang: str, today: date | None = None) -> Slide5:
+def slide5_for(db, quarter: str, lang: str, today: date | None = None, hospital: str = "") -> Slide5:
     """Slide 5 of the briefing of ``quarter`` ('YYYY-Qn') from the open store ``db``: judged on the quarter's last
     day, or today while the quarter is still running."""
     from metrics import store
@@ -394,5 +412,7 @@ def slide5_for(db, quarter: str, lang: str, today: date | None = None) -> Slide5
     y, q = int(quarter[:4]), int(quarter[-1])
     _start, end = programme.quarter_bounds(date(y, 3 * q, 1))
     as_of = min(end, today or date.today())
-    names = store.departments(db).set_index("dept_code")["dept_name"].map(safe.strip_controls).to_dict()
-    return slide5(store.tasks(db), store.notices(db), names, as_of, lang)
+    names = (
+        store.departments(db, hospital=hospital).set_index("dept_code")["dept_name"].map(safe.strip_controls).to_dict()
+    )
+    return slide5(store.tasks(db, hospital), store.notices(db, hospital), names, as_of, lang)

@@ -68,29 +68,31 @@ class TrendsView:
 
 def build(key: ViewKey) -> TrendsView:
     """Everything the page shows for ``key`` (see the module doc for its choices)."""
-    f = loaded.frames(key.store, key.version)
+    f = loaded.frames(key.store, key.version, key.hospital)
     lang = key.lang
     present = set(f.departments["category"])
     categories = [c for c in contract.CATEGORIES if c in present]
     category = key.get("category") or ""
     category = category if category in categories else ""
-    labels = _dept_labels(key.store, key.version, category, lang)
+    labels = _dept_labels(key.store, key.version, key.hospital, category, lang)
     options = list(labels)
     wanted = key.get("dept")
     dept = wanted if wanted in labels else (options[1] if len(options) > 1 else HOSP)
 
-    months = _dept_months(key.store, key.version, dept)
+    months = _dept_months(key.store, key.version, key.hospital, dept)
     rebase = key.get("rebase") if dept == wanted and key.get("rebase") in months[1:] else None
     run_length = key.get("run_length") if key.get("run_length") in (6, 7) else 7
     baseline = int(key.get("baseline") or 0)
-    charts = _charts(key.store, key.version, dept, lang, run_length, baseline, rebase)
+    charts = _charts(key.store, key.version, key.hospital, dept, lang, run_length, baseline, rebase)
 
     compare_labels = {} if dept == HOSP else {c.metric: _name(f, c.metric, lang) for c in charts}
     compare_metric = key.get("compare_metric")
     compare_metric = compare_metric if compare_metric in compare_labels else next(iter(compare_labels), None)
     others = tuple(c for c in options if c not in (HOSP, dept))
     chosen = tuple(c for c in (key.get("compare_depts") or ()) if c in others)[:COMPARE_MAX]
-    comparison = _comparison(key.store, key.version, f, (dept, *chosen), compare_metric, lang) if chosen else None
+    comparison = (
+        _comparison(key.store, key.version, key.hospital, f, (dept, *chosen), compare_metric, lang) if chosen else None
+    )
 
     events = f.events[f.events["dept_code"] == dept]
     awards = f.award_changes[f.award_changes["dept_code"] == dept]
@@ -128,11 +130,11 @@ def _window_start(f: loaded.Frames) -> str | None:
 
 
 @loaded.memo(maxsize=16)
-def _dept_labels(path: str, version: int, category: str, lang: str) -> dict[str, str]:
+def _dept_labels(path: str, version: int, hospital: str, category: str, lang: str) -> dict[str, str]:
     """The department picker's options and labels: the hospital first, then clinical departments first, as the
     hospital lists them (worked out once per category and language: at a region's scale a label per option on
     every run was most of the page's rerun; issue 7)."""
-    f = loaded.frames(path, version)
+    f = loaded.frames(path, version, hospital)
     shown = f.departments if not category else f.departments[f.departments["category"] == category]
     order = {c: i for i, c in enumerate(contract.CATEGORIES)}
     shown = shown.assign(_o=shown["category"].map(order).fillna(len(order))).sort_values(["_o", "dept_code"])
@@ -140,29 +142,29 @@ def _dept_labels(path: str, version: int, category: str, lang: str) -> dict[str,
 
 
 @loaded.memo(maxsize=16)
-def _dept_values(path: str, version: int, dept: str) -> pd.DataFrame:
+def _dept_values(path: str, version: int, hospital: str, dept: str) -> pd.DataFrame:
     """One department's metric values over the SPC window, with the target and direction of each month."""
-    start = _window_start(loaded.frames(path, version))
+    start = _window_start(loaded.frames(path, version, hospital))
     with store.opened(path) as db:
-        values = store.metric_values(db, dept_codes=[dept], month_from=start)
-        resolved = resolve_targets(store.targets(db), values)
+        values = store.metric_values(db, dept_codes=[dept], month_from=start, hospital=hospital)
+        resolved = resolve_targets(store.targets(db, hospital), values)
     return values.merge(resolved, on=["dept_code", "month", "metric"], how="left")
 
 
-def _dept_months(path: str, version: int, dept: str) -> tuple[str, ...]:
+def _dept_months(path: str, version: int, hospital: str, dept: str) -> tuple[str, ...]:
     """The months of the SPC window holding a value of the department (the rebase choices)."""
-    return tuple(sorted(_dept_values(path, version, dept)["month"].unique()))
+    return tuple(sorted(_dept_values(path, version, hospital, dept)["month"].unique()))
 
 
 @loaded.memo(maxsize=16)
 def _charts(
-    path: str, version: int, dept: str, lang: str, run_length: int, baseline: int, rebase: str | None
+    path: str, version: int, hospital: str, dept: str, lang: str, run_length: int, baseline: int, rebase: str | None
 ) -> tuple[Chart, ...]:
     """One department's XmR chart, verdict and plain sentence per metric, in catalogue order."""
-    f = loaded.frames(path, version)
+    f = loaded.frames(path, version, hospital)
     events = f.events[f.events["dept_code"] == dept]
     awards = f.award_changes[f.award_changes["dept_code"] == dept]
-    values = _dept_values(path, version, dept)
+    values = _dept_values(path, version, hospital, dept)
     params = spc.SPCParams(run_length=run_length)
     scope = "hospital" if dept == HOSP else "dept"
     out = []
@@ -201,17 +203,23 @@ def _charts(
     return tuple(out)
 
 
-def _comparison(path: str, version: int, f: loaded.Frames, codes: tuple[str, ...], metric: str, lang: str):
+def _comparison(
+    path: str, version: int, hospital: str, f: loaded.Frames, codes: tuple[str, ...], metric: str, lang: str
+):
     """Several departments' monthly values of one metric over the SPC window, with the hospital's target."""
     m = f.metric(metric)
     with store.opened(path) as db:
-        values = store.metric_values(db, metrics=[metric], dept_codes=list(codes), month_from=_window_start(f))
-    hospital = f.targets[(f.targets["metric"] == metric) & (f.targets["dept_code"] == "")].sort_values("effective_from")
+        values = store.metric_values(
+            db, metrics=[metric], dept_codes=list(codes), month_from=_window_start(f), hospital=hospital
+        )
+    hosp_target = f.targets[(f.targets["metric"] == metric) & (f.targets["dept_code"] == "")].sort_values(
+        "effective_from"
+    )
     return spc_charts.comparison_figure(
         values,
         {c: f"{c} {f.dept_names.get(c, c)}" for c in codes},
         lang=lang,
         unit=m.unit_en if lang == "en" else m.unit_zh,
-        target=float(hospital["target"].iloc[-1]) if len(hospital) else None,
-        direction=hospital["direction"].iloc[-1] if len(hospital) else m.direction,
+        target=float(hosp_target["target"].iloc[-1]) if len(hosp_target) else None,
+        direction=hosp_target["direction"].iloc[-1] if len(hosp_target) else m.direction,
     )

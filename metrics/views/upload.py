@@ -55,9 +55,13 @@ def build(key: ViewKey) -> UploadView:
     lang = key.lang
     with store.opened(key.store) as db:
         defs = store.metric_defs(db)
-        batches = store.batches(db, limit=HISTORY_ROWS)
+        # a hospital's own batches and the shared ones (catalogues, holidays: hospital ''), never another's (16.3)
+        batches = store.batches(db, limit=HISTORY_ROWS, hospital=(key.hospital, ""))
         latest = store.latest_committed_batch_id(db)
-    kinds = ("auto", *contract.KINDS)
+    if latest is not None and latest not in set(batches["batch_id"]):
+        latest = None  # another hospital's batch, or older than the history shown: nothing this page may undo
+    # the hospital list (issue 16.3): offered to admins only (the validator refuses it from anyone else)
+    kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals" or key.get("admin")))
     names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
     rejected = batches[batches["rows_rejected"].fillna(0) > 0]["batch_id"].tolist()
     return UploadView(
@@ -74,7 +78,7 @@ def build(key: ViewKey) -> UploadView:
                 csv_name=export.template_file_name(k, "csv"),
                 xlsx_name=export.template_file_name(k, "xlsx"),
             )
-            for k in contract.KINDS
+            for k in kinds[1:]
         ),
         history=_history(batches, lang),
         latest=latest,

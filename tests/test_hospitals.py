@@ -1,0 +1,372 @@
+"""Hospitals as a dimension (issue 16.3, PRODUCT §9): a v5 store migrates keeping every row; a one-hospital store
+never shows a hospital; in a group store a user of hospital A can neither read nor write hospital B — through the
+store's reads, the view-models, the page's URL check, uploads (a 医院编码 column and rows), exports and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import auth, cli, demo, export, importer, store
+from metrics.views import ViewKey
+from metrics.views import overview as overview_view
+from metrics.views import tasks as tasks_view
+from tests.conftest import DEMO_END_MONTH, ROOT
+
+V5_STORE = Path(__file__).parent / "data" / "store_v5.db"  # made by the code at 121c68b (schema 5) from its templates
+PW = "correct horse 9"
+A, B = "H01", "H02"
+
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
+
+
+# --- the migration -------------------------------------------------------------------------------------------
+
+
+def _rows(path: Path, table: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        cur = conn.execute(f"SELECT * FROM {table}")
+        cols = [d[0] for d in cur.description]
+        return sorted(
+            json.dumps({c: v for c, v in zip(cols, r) if c != "hospital_code"}, sort_keys=True) for r in cur
+        ), cols
+    finally:
+        conn.close()
+
+
+# SQLite only (no store fixture, so conftest runs it once): it reads tests/data/store_v5.db, a SQLite file.
+def test_a_version_5_store_migrates_keeping_every_row_under_the_one_hospital(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    shutil.copy(V5_STORE, path)
+    monkeypatch.setenv(store.DB_ENV, str(path))
+    assert store.restore_problems(V5_STORE) == []  # a v5 backup may still be restored
+    tables = [*store.HOSPITAL_TABLES, "batches", "batch_changes", "audit", "users", "calendar_days"]
+    before = {t: _rows(path, t)[0] for t in tables}
+    assert all(before[t] for t in ("departments", "metric_values", "events", "award_changes", "tasks", "staff"))
+    for _ in range(2):  # opening again changes nothing
+        with store.opened(path) as db:
+            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
+            assert store.hospital_codes(db) == ()
+    for t in tables:
+        rows, cols = _rows(path, t)
+        assert rows == before[t], t
+        if t in store.HOSPITAL_TABLES:
+            assert cols[0] == "hospital_code"
+            conn = sqlite3.connect(path)
+            assert conn.execute(f"SELECT DISTINCT hospital_code FROM {t}").fetchall() in ([], [("",)])
+            conn.close()
+    # the latest batch was journalled by v5 (keys without a hospital): its rollback still restores the old value
+    with store.opened(path) as db:
+        latest = store.latest_committed_batch_id(db)
+        old = json.loads(db.execute("SELECT old_json FROM batch_changes WHERE batch_id = ?", [latest]).fetchone()[0])
+    importer.rollback(latest, user="t")
+    with store.opened(path) as db:
+        got = store.metric_values(db, dept_codes=[old["dept_code"]], metrics=[old["metric"]])
+    assert got.set_index("month")["value"][old["month"]] == old["value"]
+    # and the one hospital still shows no hospital
+    assert auth.readable_hospitals(None) == ("",) and auth.writable_hospitals(None) == ()
+
+
+# --- one hospital ---------------------------------------------------------------------------------------------
+
+
+def test_a_one_hospital_store_has_no_hospital_list_and_never_asks_for_one(demo_db, tmp_path):
+    assert auth.readable_hospitals(None) == ("",)
+    auth.add_user("ed", PW, "editor")
+    assert auth.writable_hospitals("ed") == ("",)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert cli.main(["export", "--hospital", A, "--out", str(tmp_path / "x")]) == 2
+
+
+# --- a group store ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def group_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("group") / "group.db"
+    demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_group_template(pg_cluster) -> str:
+    """The same three-hospital demo in a PostgreSQL database, filled once per session (copied, never written)."""
+    url = pg_cluster.new_database()
+    demo.fill(url, end_month=DEMO_END_MONTH, hospitals=3)
+    store.dispose(url)  # a template may have no open connection
+    yield url
+    pg_cluster.drop(url)
+
+
+@pytest.fixture
+def group_db(store_kind, tmp_path, monkeypatch, cheap_hashing, request) -> Path | str:
+    """A private copy of a three-hospital demo store with accounts: a_ed (editor of A), a_vi (viewer of A), comm
+    (commission), adm (admin). A file on SQLite, a database URL on PostgreSQL."""
+    if store_kind == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        path = cluster.new_database(template=request.getfixturevalue("pg_group_template"))
+        request.addfinalizer(lambda: cluster.drop(path))
+        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
+    else:
+        group_template = request.getfixturevalue("group_template")
+        path = tmp_path / "group.db"
+        with store.opened(group_template) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(group_template, path)
+    monkeypatch.setenv(store.DB_ENV, str(path))
+    for name, role in (("a_ed", "editor"), ("a_vi", "viewer"), ("comm", "commission"), ("adm", "admin")):
+        auth.add_user(name, PW, role)
+    auth.grant_hospitals("a_ed", [A])
+    auth.grant_hospitals("a_vi", [A])
+    return path
+
+
+def test_grants_say_who_reads_and_writes_which_hospital(group_db):
+    every = (A, B, "H03")
+    assert auth.readable_hospitals("a_ed") == (A,) and auth.writable_hospitals("a_ed") == (A,)
+    assert auth.readable_hospitals("a_vi") == (A,) and auth.writable_hospitals("a_vi") == ()
+    assert auth.readable_hospitals("comm") == every and auth.writable_hospitals("comm") == ()
+    assert auth.readable_hospitals("adm") == every and auth.writable_hospitals("adm") == every
+    assert auth.readable_hospitals(None) == () and auth.writable_hospitals(None) == ()
+    with pytest.raises(auth.AuthError):
+        auth.grant_hospitals("a_vi", ["H09"])  # not in the hospital list
+    assert cli.main(["users", "grant", "a_vi", B]) == 0
+    assert auth.readable_hospitals("a_vi") == (A, B)
+
+
+def test_store_reads_return_one_hospitals_rows_only(group_db):
+    with store.opened(group_db) as db:
+        for read in (store.departments, store.metric_values, store.events, store.award_changes, store.tasks):
+            a, b = read(db, hospital=A), read(db, hospital=B)
+            both = read(db, hospital=(A, B))
+            assert len(a) and len(b) and len(both) == len(a) + len(b)
+            assert set(both["hospital_code"]) == {A, B} and "hospital_code" not in a.columns
+        mv = {h: store.metric_values(db, hospital=h) for h in (A, B)}
+        key = ["dept_code", "month", "metric"]
+        joined = mv[A].merge(mv[B], on=key, suffixes=("_a", "_b"))
+        assert (joined["value_a"] != joined["value_b"]).any()  # the same department codes, other values
+        assert store.metric_values(db, hospital="").empty and store.departments(db).empty
+
+
+def test_a_view_for_hospital_b_shows_b_and_is_keyed_by_it(group_db):
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    with store.opened(group_db) as db:
+        depts = {h: "\n".join(store.departments(db, hospital=h)["dept_code"]) for h in (A, B)}
+    views = {
+        h: overview_view.build(
+            ViewKey.of(
+                str(group_db), version, "zh", hospital=h, grain="year", period=DEMO_END_MONTH[:4], depts=depts[h],
+                today=date.today(),
+            )
+        )
+        for h in (A, B)
+    }  # fmt: skip
+    assert ViewKey.of("s", 1, "zh", hospital=A) != ViewKey.of("s", 1, "zh", hospital=B)
+    assert views[A].caption == views[B].caption  # the same period
+    assert not views[A].table.equals(views[B].table)
+    t = tasks_view.build(ViewKey.of(str(group_db), version, "zh", hospital=B))
+    with store.opened(group_db) as db:
+        assert len(t.tasks) == len(store.tasks(db, hospital=B)) > 0
+
+
+def _page(user: str | None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if user:
+        at.session_state["_auth_token"] = auth.start_session(user)
+    at.switch_page("pages/overview.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown_text(at: AppTest) -> str:
+    parts = [*(m.value for m in at.markdown), *(m.label for m in at.metric), *(str(m.value) for m in at.metric)]
+    return "\n".join(parts + [df.value.to_csv() for df in at.dataframe])
+
+
+def test_a_url_naming_hospital_b_shows_an_error_to_a_user_of_a_not_bs_data(group_db):
+    at = _page("a_vi", hospital=B)
+    assert [e.value for e in at.error] == ["您无权查看医院“H02”的数据。"]
+    assert not at.metric and not at.dataframe
+    own = _page("a_vi", hospital=A)
+    assert not own.error and own.metric
+    default = _page("a_vi")  # no URL: the user's first hospital
+    assert not default.error and _shown_text(default) == _shown_text(own)
+    assert _page("comm", hospital=B).metric  # the commission reads every hospital
+    anonymous = _page(None)
+    assert [e.value for e in anonymous.error] and not anonymous.metric
+
+
+def _metrics_csv(rows: list[tuple], hospital_col: bool = True) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["医院编码", "月份", "科室编码", "患者满意度"] if hospital_col else ["月份", "科室编码", "患者满意度"])
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _state(path: Path | str) -> tuple:
+    with store.opened(path) as db:
+        return store.data_version(db), store.metric_values(db, hospital=(A, B, "H03")).to_csv()
+
+
+def test_an_upload_for_hospital_b_by_a_user_of_a_is_refused_and_nothing_is_written(group_db):
+    before = _state(group_db)
+    for skip in (False, True):
+        r = importer.commit(
+            _metrics_csv([(B, "2026-10", "K01", 99)]), "b.csv", "metrics", user="a_ed", skip_invalid=skip
+        )
+        assert not r.committed and any("H02" in p.message and "权限" in p.message for p in r.problems)
+    # without the column, the upload is for the hospital chosen: B is refused the same way
+    r = importer.commit(_metrics_csv([("2026-10", "K01", 99)], False), "b2.csv", "metrics", user="a_ed", hospital=B)
+    assert not r.committed and "H02" in r.problems[0].message
+    # rows (the page editors' way) too
+    r = importer.commit_rows("tasks", [dict(task_code="X1", title="t", lead_dept="K01", due_on="2026-12-31")],
+                             source="edit", user="a_ed", hospital=B)  # fmt: skip
+    assert not r.committed and "H02" in r.problems[0].message
+    # an unknown code, a row of another hospital in A's file, and no hospital at all in a group store
+    for rows, hosp, word in (
+        ([("H09", "2026-10", "K01", 99)], "", "H09"),
+        ([(A, "2026-10", "K01", 99), (B, "2026-10", "K02", 98)], "", "一家医院"),
+    ):
+        r = importer.commit(_metrics_csv(rows), "x.csv", "metrics", user="adm", hospital=hosp)
+        assert not r.committed and any(word in p.message for p in r.problems), r.problems
+    r = importer.commit(_metrics_csv([("2026-10", "K01", 99)], False), "none.csv", "metrics", user="adm")
+    assert not r.committed and "多家医院" in r.problems[0].message
+    assert _state(group_db) == before
+    # the same file for A is written under A only
+    ok = importer.commit(_metrics_csv([(A, "2026-10", "K01", 99)]), "a.csv", "metrics", user="a_ed")
+    assert ok.committed and ok.hospital == A
+    with store.opened(group_db) as db:
+        a = store.metric_values(db, hospital=A, dept_codes=["K01"], metrics=["patient_satisfaction"])
+        b = store.metric_values(db, hospital=B, dept_codes=["K01"], metrics=["patient_satisfaction"])
+        assert store.batch(db, ok.batch_id)["hospital_code"] == A
+    assert a.set_index("month")["value"]["2026-10"] == 99 and b.set_index("month")["value"]["2026-10"] != 99
+
+
+def test_only_admins_change_the_hospital_list(group_db):
+    row = [dict(hospital_code="H04", name_zh="新医院")]
+    r = importer.commit_rows("hospitals", row, source="edit", user="a_ed")
+    assert not r.committed and "管理员" in r.problems[0].message
+    assert importer.commit_rows("hospitals", row, source="edit", user="adm").committed
+    with store.opened(group_db) as db:
+        assert store.hospital_codes(db) == (A, B, "H03", "H04")
+
+
+def test_an_export_for_a_hospital_holds_its_rows_only(group_db, tmp_path):
+    export.export_all(tmp_path / "a", hospital=A)
+    for table in ("metric_values", "departments", "staff", "batches"):
+        frame = pd.read_csv(tmp_path / "a" / f"{table}.csv", dtype=str, keep_default_na=False)
+        assert len(frame) and set(frame["hospital_code"]) == {A}, table
+
+
+def test_the_cli_refuses_a_hospital_the_user_may_not_use(group_db, tmp_path, capsys):
+    out = str(tmp_path / "out")
+    f = tmp_path / "b.csv"
+    f.write_bytes(_metrics_csv([("2026-10", "K01", 99)], False))
+    before = _state(group_db)
+    refused = [
+        (["export", "--hospital", B, "--user", "a_vi", "--out", out], "a_vi"),
+        (["briefing", "--hospital", B, "--user", "a_vi", "--html", str(tmp_path / "b.html")], "a_vi"),
+        (["import", str(f), "--kind", "metrics", "--hospital", B, "--user", "a_ed"], "a_ed"),
+        (["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_vi"], "a_vi"),  # a viewer writes not
+        (["points", "2026", "--hospital", B, "--user", "a_vi"], "a_vi"),
+    ]
+    for argv, user in refused:
+        capsys.readouterr()
+        assert cli.main(argv) == 2, argv
+        assert f"用户 {user} 无权访问医院" in capsys.readouterr().err
+    assert cli.main(["export", "--hospital", "H09", "--out", out]) == 2
+    assert "H09" in capsys.readouterr().err
+    assert cli.main(["briefing", "--html", str(tmp_path / "b.html")]) == 2  # which hospital?
+    assert "--hospital" in capsys.readouterr().err
+    assert _state(group_db) == before and not (tmp_path / "b.html").exists() and not Path(out).exists()
+    assert cli.main(["briefing", "--hospital", A, "--user", "a_vi", "--html", str(tmp_path / "a.html")]) == 0
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed"]) == 0
+
+
+def test_a_user_of_a_neither_sees_nor_rolls_back_bs_batches(group_db):
+    from metrics.views import upload as upload_view
+
+    b = importer.commit(_metrics_csv([(B, "2026-10", "K01", 97)]), "b.csv", "metrics", user="adm")
+    assert b.committed
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    seen = {h: upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=h)) for h in (A, B)}
+    assert "b.csv" in seen[B].history.to_csv() and seen[B].latest == b.batch_id
+    assert "b.csv" not in seen[A].history.to_csv() and seen[A].latest is None
+    with pytest.raises(importer.RollbackRefused) as refused:
+        importer.rollback(b.batch_id, user="a_ed")
+    assert refused.value.code == "not_granted"
+    assert importer.rollback(b.batch_id, user="adm") == 1
+
+
+def test_in_a_group_store_only_admins_change_what_every_hospital_shares(group_db):
+    day = [dict(date="2027-01-01", kind="休", name="元旦")]
+    r = importer.commit_rows("calendar", day, source="edit", user="a_ed")
+    assert not r.committed and "管理员" in r.problems[0].message
+    assert importer.commit_rows("calendar", day, source="edit", user="adm").committed
+
+
+def test_the_same_file_for_two_hospitals_is_no_duplicate_and_writes_each_once(group_db):
+    data = _metrics_csv([("2026-10", "K01", 96)], False)
+    first = importer.commit(data, "m.csv", "metrics", user="adm", hospital=A)
+    second = importer.commit(data, "m.csv", "metrics", user="adm", hospital=B)
+    again = importer.commit(data, "m.csv", "metrics", user="adm", hospital=B)
+    assert first.committed and second.committed and again.duplicate_of == second.batch_id
+    with store.opened(group_db) as db:
+        got = store.metric_values(db, hospital=(A, B), dept_codes=["K01"], metrics=["patient_satisfaction"])
+    assert got[got["month"] == "2026-10"].set_index("hospital_code")["value"].to_dict() == {A: 96.0, B: 96.0}
+
+
+def test_the_upload_page_offers_the_hospital_list_to_admins_only(group_db):
+    from metrics.views import upload as upload_view
+
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    for admin in (False, True):
+        view = upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=A, admin=admin))
+        assert ("hospitals" in view.kinds) is admin
+        assert any(t.kind == "hospitals" for t in view.templates) is admin
+
+
+def test_a_view_key_for_hospital_b_is_refused_by_the_page_layer_whoever_built_it(group_db):
+    script = f"""
+from metrics.views import ViewKey, overview
+from pages import _common as ui
+key = ViewKey.of({str(group_db)!r}, ui.data_version(), "zh", hospital={B!r}, grain="year", period="2026")
+ui.view(overview.build, key)
+import streamlit as st
+st.write("built")
+"""
+    at = AppTest.from_string(script, default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("a_vi")
+    at.run()
+    assert [e.value for e in at.error] == ["您无权查看医院“H02”的数据。"]
+    assert not any("built" in m.value for m in at.markdown)
+
+
+def test_the_users_page_shows_grants_and_the_commission_role_in_a_group_store(group_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("adm")
+    at.switch_page("pages/users.py")
+    at.run()
+    assert not at.exception and not at.error
+    users = at.dataframe[0].value.set_index("用户名")
+    assert users.loc["a_ed", "授权医院"] == A and users.loc["comm", "角色"] == "委员会（查看全部医院）"
