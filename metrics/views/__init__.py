@@ -36,7 +36,9 @@ class ViewKey:
 
     def with_(self, **choices) -> ViewKey:
         """This key with ``choices`` set (added or replaced)."""
-        return ViewKey.of(self.store, self.version, self.lang, **{**dict(self.choices), **choices})
+        return ViewKey.of(
+            self.store, self.version, self.lang, hospital=self.hospital, **{**dict(self.choices), **choices}
+        )
 
     @classmethod
     def of(cls, store: str, version: int, lang: str, *, hospital: str = "", **choices) -> ViewKey:
