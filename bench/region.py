@@ -1,0 +1,696 @@
+"""`make bench REGION=1` / `python -m bench --region` (issue 16.6): a region store on SQLite and on PostgreSQL.
+
+    python -m bench --region [--region-size 100x50x60] [--region-sample 3] [--region-stores sqlite,postgresql]
+
+A region of H hospitals × D departments × M months (default 100 × 50 × 60) in the demo's shape (bench/synth.py per
+hospital, another seed each: three department metrics and the three hospital-wide ones per month, events, award
+changes, own targets, key tasks, rectification notices). For each store, in fresh processes:
+
+1. build (``python -m bench.region build``): the hospital list through ``importer.commit_rows``; the first
+   ``--region-sample`` hospitals written as files (a departments CSV, the whole history as one wide metrics CSV with
+   全院 rows) and imported through ``importer.commit`` (events, award changes, targets, tasks, notices through
+   ``importer.commit_rows``, the one write path for rows); the other hospitals through ``store.bulk_load`` (SQLite:
+   executemany; PostgreSQL: COPY — the importer would take about a second per hospital per store and prove nothing
+   more); then one month's file (D + 1 rows) for the first hospital through ``importer.commit`` into the full store.
+   Floors, on the same kind of store (a fresh SQLite file / a fresh database on the same server):
+   ``pandas.read_csv`` of the same bytes, melted to long values, plus one plain ``executemany`` of those rows into
+   ``metric_values`` in one transaction (sqlite3's executemany; psycopg 3's ``cursor.executemany``, which pipelines).
+2. pages (``python -m bench.region pages``): every page's view-model (``metrics/views/<page>.build``) for the first
+   hospital with the keys a first visit builds (as pages/_warm.py), and the region overview
+   (``metrics.views.region``) when the module is there: cold = the first build after the view memos were emptied
+   (``views.loaded.clear()``: what the first build after a data version moved does), warm = the median of
+   ``--repeat`` builds with the memos filled (the page's own ``ui.view`` cache would answer a warm rerun without any
+   build). Then each cold build once more under cProfile: seconds inside the database driver (psycopg / sqlite3),
+   SQLAlchemy and pandas' SQL reading, and the number of statements sent (round trips).
+Each worker reports its own peak RSS. The parent starts a throwaway PostgreSQL cluster (tests/pgcluster.py; or the
+server ``$INTEGRITY_PG_URL`` names), prints the side-by-side table and one line per row where PostgreSQL is slower,
+naming what the profile says took the time; results go to bench/results/region-<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_SIZE = "100x50x60"
+DEFAULT_SAMPLE = 3
+STORES = ("sqlite", "postgresql")
+WORKER_TIMEOUT_S = int(os.environ.get("BENCH_REGION_TIMEOUT", "3600"))
+
+
+def parse_size(text: str) -> tuple[int, int, int]:
+    """'100x50x60' → (hospitals, departments, months)."""
+    parts = [int(x) for x in text.lower().replace("×", "x").split("x")]
+    if len(parts) != 3 or min(parts) < 1:
+        raise ValueError(f"--region-size wants HxDxM (e.g. 100x50x60), got {text!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def hospital_codes(n: int) -> list[str]:
+    return [f"H{i:03d}" for i in range(1, n + 1)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Data: one hospital's rows and files
+# ------------------------------------------------------------------------------------------------
+
+
+def _scale(depts: int, months: int):
+    from bench import synth
+
+    return synth.Scale(f"{depts}x{months}", depts, months)
+
+
+def hospital_tables(index: int, depts: int, months: int, end_month: str) -> dict[str, list[tuple]]:
+    from bench import synth
+
+    return synth.hospital_tables(_scale(depts, months), end_month, seed=synth.SEED + 11 * index)
+
+
+def _metric_headers() -> dict[str, str]:
+    from metrics import contract
+
+    return {m.code: m.name_zh for m in contract.METRICS}
+
+
+def departments_csv(tables: dict) -> bytes:
+    import pandas as pd
+
+    from metrics import export
+
+    df = pd.DataFrame(
+        [r[:6] for r in tables["departments"]],
+        columns=["科室编码", "科室名称", "科室类别", "党支部", "职工人数", "党员人数"],
+    )
+    return export.csv_bytes(df)
+
+
+def metrics_csv(values: list[tuple], names: dict[str, str]) -> bytes:
+    """Long (dept_code, month, metric, value) rows as one wide metrics file: a row per department-month, a column per
+    metric (Chinese names), hospital-wide values on 全院 rows — what an office exports from its HIS."""
+    import pandas as pd
+
+    from metrics import contract, export
+
+    long = pd.DataFrame(values, columns=["dept_code", "month", "metric", "value"])
+    wide = long.pivot_table(index=["month", "dept_code"], columns="metric", values="value", aggfunc="first")
+    wide = wide.reset_index()
+    wide["dept_code"] = wide["dept_code"].replace({contract.HOSPITAL_CODE: "全院"})
+    wide = wide.rename(columns={"month": "月份", "dept_code": "科室编码", **_metric_headers()})
+    return export.csv_bytes(wide)
+
+
+def month_values(tables: dict, month: str) -> list[tuple]:
+    """The hospital's last month moved to ``month`` (the month after its history), satisfaction 0.1 lower."""
+    last = max(r[1] for r in tables["metric_values"])
+    out = []
+    for code, m, metric, value in tables["metric_values"]:
+        if m == last:
+            v = round(value - 0.1, 1) if metric.endswith("satisfaction") else value
+            out.append((code, month, metric, v))
+    return out
+
+
+def _next_month(m: str) -> str:
+    y, mo = int(m[:4]), int(m[5:7]) + 1
+    return f"{y + (mo > 12):04d}-{(mo - 1) % 12 + 1:02d}"
+
+
+_ROW_KINDS = {  # table → importer kind (the rows' keys are the table's columns)
+    "targets": "targets",
+    "events": "events",
+    "award_changes": "awards",
+    "tasks": "tasks",
+    "notices": "notices",
+}
+
+
+def _rows_as_dicts(table: str, rows: list[tuple]) -> list[dict]:
+    from metrics import store
+
+    cols = store._BULK_COLUMNS[table]
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+# ------------------------------------------------------------------------------------------------
+# Worker: build a store (importer sample + bulk rest), the import ratios
+# ------------------------------------------------------------------------------------------------
+
+
+def _store_target(kind: str, arg: str) -> str:
+    return arg
+
+
+def _commit(data: bytes, name: str, target: str, hospital: str) -> tuple[float, object]:
+    from metrics import importer
+
+    t0 = time.perf_counter()
+    rep = importer.commit(data, name, db_path=target, hospital=hospital, user=None, lang="zh")
+    dt = time.perf_counter() - t0
+    if not rep.committed:
+        raise RuntimeError(f"{name} ({hospital}) refused: {[(p.line, p.column, p.message) for p in rep.problems[:5]]}")
+    return dt, rep
+
+
+def floor_seconds(data: bytes, target: str, hospital: str) -> float:
+    """pandas.read_csv of ``data`` melted to long values, plus one plain executemany of them into ``metric_values``
+    of the (empty) store at ``target`` in one transaction: sqlite3 or psycopg 3 directly, no store code in between."""
+    import pandas as pd
+
+    from metrics import store
+
+    with store.opened(target):
+        pass  # the schema, made outside the timing
+    store.dispose(target)
+    t0 = time.perf_counter()
+    df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"科室编码": str, "月份": str})
+    long = df.melt(id_vars=["月份", "科室编码"], var_name="metric").dropna()
+    rows = [(hospital, d, m, k, float(v)) for m, d, k, v in long.itertuples(index=False, name=None)]
+    sql = "INSERT INTO metric_values (hospital_code, dept_code, month, metric, value) VALUES "
+    if store.is_server(target):
+        import psycopg
+
+        with psycopg.connect(target) as conn, conn.cursor() as cur:  # one transaction, committed on exit
+            cur.executemany(sql + "(%s, %s, %s, %s, %s)", rows)
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(str(target), isolation_level=None)
+        conn.execute("BEGIN")
+        conn.executemany(sql + "(?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
+        conn.close()
+    return time.perf_counter() - t0
+
+
+def _empty_metric_values(target: str) -> None:
+    from metrics import store
+
+    with store.opened(target) as db:
+        db.execute("DELETE FROM metric_values")
+
+
+def build_worker(args) -> dict:
+    from bench.procs import peak_rss_mb
+    from metrics import demo, importer, store
+
+    h, d, m = parse_size(args.size)
+    codes = hospital_codes(h)
+    sample = min(args.sample, h)
+    end = args.end_month
+    target, floor = args.store, args.floor
+    names = _metric_headers()
+    out: dict = {"hospitals": h, "departments": d, "months": m, "sample": sample}
+    t_all = time.perf_counter()
+    with store.opened(target):
+        pass
+    rows = [
+        dict(hospital_code=c, name_zh=f"第{i}医院", name_en=f"Hospital {i}", sort=i) for i, c in enumerate(codes, 1)
+    ]
+    t0 = time.perf_counter()
+    rep = importer.commit_rows("hospitals", rows, source="bench", user=None, action="bench", db_path=target)
+    if not rep.committed:
+        raise RuntimeError(f"hospitals refused: {[(p.line, p.message) for p in rep.problems[:5]]}")
+    out["hospital_list_s"] = time.perf_counter() - t0
+
+    history, depts_s, others_s, n_values = [], [], [], 0
+    first_tables = None
+    for i, code in enumerate(codes[:sample]):
+        tables = hospital_tables(i, d, m, end)
+        first_tables = first_tables or tables
+        dt, _ = _commit(departments_csv(tables), f"departments_{code}.csv", target, code)
+        depts_s.append(dt)
+        data = metrics_csv(tables["metric_values"], names)
+        dt, rep = _commit(data, f"history_{code}.csv", target, code)
+        history.append(dt)
+        n_values = rep.counts.get("new", 0)
+        if i == 0:
+            out["history_rows"] = data.count(b"\n") - 1
+            out["history_values"] = n_values
+            out["history_bytes"] = len(data)
+            out["history_floor_s"] = floor_seconds(data, floor, code)
+        t0 = time.perf_counter()
+        for table, kind in _ROW_KINDS.items():
+            if not tables[table]:
+                continue  # a tiny region may have no events: an empty file is refused, not committed
+            r = importer.commit_rows(
+                kind,
+                _rows_as_dicts(table, tables[table]),
+                source=f"bench {code}",
+                user=None,
+                action="bench",
+                db_path=target,
+                hospital=code,
+            )
+            if not r.committed:
+                raise RuntimeError(
+                    f"{kind} ({code}) refused: {[(p.line, p.column, p.message) for p in r.problems[:5]]}"
+                )
+        others_s.append(time.perf_counter() - t0)
+    out["departments_commit_s"] = depts_s
+    out["history_commit_s"] = history
+    out["history_commit_median_s"] = statistics.median(history)
+    out["history_ratio"] = out["history_commit_median_s"] / out["history_floor_s"]
+    out["other_kinds_commit_s"] = others_s
+    print(
+        f"    [{args.label}] importer: {sample} hospitals, history {out['history_commit_median_s']:.2f}s "
+        f"(floor {out['history_floor_s']:.2f}s)",
+        flush=True,
+    )
+
+    t0 = time.perf_counter()
+    n_bulk = 0
+    for i, code in enumerate(codes[sample:], sample):
+        tables = hospital_tables(i, d, m, end)
+        n_bulk += store.bulk_load(target, tables, note=f"bench region {code}", hospital=code, analyze=False)
+        if i % 10 == 0:
+            print(f"    [{args.label}] bulk {i + 1}/{h} hospitals ...", flush=True)
+    with store.opened(target) as db:
+        db.execute("ANALYZE")
+    out["bulk_s"] = time.perf_counter() - t0
+    out["bulk_rows"] = n_bulk
+    out["bulk_path"] = "COPY FROM STDIN" if store.is_server(target) else "sqlite3 executemany"
+
+    # one month's file for the first hospital, into the full store
+    nxt = _next_month(max(r[1] for r in first_tables["metric_values"]))
+    month = metrics_csv(month_values(first_tables, nxt), names)
+    out["month_rows"] = month.count(b"\n") - 1
+    dt, _ = _commit(month, f"month_{codes[0]}.csv", target, codes[0])
+    out["month_commit_s"] = dt
+    _empty_metric_values(floor)
+    out["month_floor_s"] = floor_seconds(month, floor, codes[0])
+    out["month_ratio"] = out["month_commit_s"] / out["month_floor_s"]
+
+    with store.opened(target) as db:
+        out["store_rows"] = {
+            t: int(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in ("hospitals", *store.HOSPITAL_TABLES)
+        }
+        out["data_version"] = store.data_version(db)
+    out["build_s"] = time.perf_counter() - t_all
+    out["rss_mb"] = peak_rss_mb()
+    del demo
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Worker: pages (view-model builds), cold / warm, profile
+# ------------------------------------------------------------------------------------------------
+
+
+def page_jobs(
+    target: str, hospital: str, lang: str = "zh", today: date | None = None
+) -> list[tuple[str, object, object]]:
+    """(page, builder, key) of every page's first-visit view for ``hospital`` (as pages/_warm.py builds them), and
+    the region overview over every hospital when metrics/views/region.py is there."""
+    import importlib
+
+    from metrics import pipelines, store
+    from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
+
+    today = today or date.today()
+    with store.opened(target) as db:
+        version = store.data_version(db)
+        months = store.months_with_data(db, hospital=hospital)
+        depts = "\n".join(store.departments(db, hospital=hospital)["dept_code"].tolist())
+        codes = store.hospital_codes(db)
+    period = pipelines.default_period(months, "quarter")
+
+    def key(**choices):
+        return ViewKey.of(target, version, lang, hospital=hospital, **choices)
+
+    jobs = [
+        ("overview", overview.build, key(grain="quarter", period=period, depts=depts, metric=None, rank_page=0,
+                                          heat_page=0, today=today)),
+        ("trends", trends.build, key(category="", dept=None, rebase=None, baseline=0, run_length=7,
+                                      compare_metric=None, compare_depts=())),
+        ("matrix", matrix.build, key(category="", sort=None)),
+        ("events", events.build, key(grain="quarter", period=period, depts=depts, today=today)),
+        ("awards", awards.build, key(year=None, depts=depts, today=today)),
+        ("tasks", tasks.build, key(dept="", today=today)),
+        ("targets", targets.build, key()),
+        ("briefing", briefing.build, key(quarter=None)),
+        ("upload", upload.build, key(admin=True)),
+    ]  # fmt: skip
+    try:
+        region = importlib.import_module("metrics.views.region")
+    except ImportError:
+        region = None
+    if region is not None and hasattr(region, "build"):
+        rkey = ViewKey.of(target, version, lang, period=period, hospitals=tuple(codes), today=today)
+        jobs.append(("region", region.build, rkey))
+    return jobs
+
+
+def _profile_split(prof: cProfile.Profile) -> dict:
+    """Seconds inside the database driver, SQLAlchemy and pandas' SQL reading, and statements executed, from a
+    profile: the driver's own functions (psycopg's fetch/execute/copy, sqlite3's C calls) by their tottime; calls
+    of execute/executemany on a cursor counted as round trips."""
+    st = pstats.Stats(prof)
+    total = st.total_tt
+    driver = sqla = pandas_sql = pandas_all = 0.0
+    statements = 0
+    for (file, _line, func), (_cc, nc, tt, _ct, _callers) in st.stats.items():
+        f = file.replace("\\", "/")
+        if "/psycopg/" in f or "/psycopg_binary/" in f or "psycopg" in func or (file == "~" and "sqlite3" in func):
+            driver += tt
+        elif "/sqlalchemy/" in f:
+            sqla += tt
+        elif "/pandas/io/sql" in f:
+            pandas_sql += tt
+        if "/pandas/" in f:
+            pandas_all += tt
+        if (
+            file == "~"
+            and ("sqlite3.Cursor' objects>" in func or "sqlite3.Connection' objects>" in func)
+            and (func.endswith("execute>") or func.endswith("executemany>"))
+        ):
+            statements += nc
+        elif "/psycopg/cursor.py" in f and func in ("execute", "executemany"):
+            statements += nc
+    return {
+        "total_s": total,
+        "driver_s": driver,
+        "sqlalchemy_s": sqla,
+        "pandas_sql_s": pandas_sql,
+        "pandas_s": pandas_all,
+        "statements": statements,
+        "top": _top(st, 6),
+    }
+
+
+def _top(st: pstats.Stats, n: int) -> list[str]:
+    rows = sorted(st.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:n]
+    return [f"{Path(f).name}:{ln}({fn}) {v[2]:.3f}s ×{v[1]}" for (f, ln, fn), v in rows]
+
+
+def pages_worker(args) -> dict:
+    from bench.procs import peak_rss_mb
+    from metrics import store
+    from metrics.views import loaded
+
+    hospital = args.hospital
+    out: dict = {"hospital": hospital, "pages": {}}
+    jobs = page_jobs(args.store, hospital)
+    for _name, build, key in jobs:  # once, untimed: the modules' first imports (plotly, …) are no page's cost
+        try:
+            build(key)
+        except Exception:
+            pass  # reported below
+    for name, build, key in jobs:
+        r: dict = {}
+        try:
+            loaded.clear()
+            store.dispose(args.store)  # a new process's first build opens its connections too
+            t0 = time.perf_counter()
+            build(key)
+            r["cold"] = time.perf_counter() - t0
+            warm = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                build(key)
+                warm.append(time.perf_counter() - t0)
+            r["warm"] = warm
+            r["warm_median"] = statistics.median(warm)
+            loaded.clear()
+            prof = cProfile.Profile()
+            prof.enable()
+            build(key)
+            prof.disable()
+            r["profile"] = _profile_split(prof)
+        except Exception as e:  # a failing page is a finding, not a crash of the bench
+            r["error"] = f"{type(e).__name__}: {e}"[:300]
+        out["pages"][name] = r
+        print(
+            f"    [{args.label}] {name:<9} cold {r.get('cold', float('nan')):.3f}s "
+            f"warm {r.get('warm_median', float('nan')):.3f}s {r.get('error', '')}",
+            flush=True,
+        )
+    out["rss_mb"] = peak_rss_mb()
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Parent: stores, workers, the side-by-side table
+# ------------------------------------------------------------------------------------------------
+
+
+def _run(cmd: list[str], label: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        for line in proc.stdout:
+            if line.startswith("{"):
+                lines.append(line)
+            else:
+                print(line, end="", flush=True)
+        proc.wait(timeout=WORKER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return {"error": f"{label}: timed out after {WORKER_TIMEOUT_S} s"}
+    if not lines:
+        return {"error": f"{label} failed (exit {proc.returncode}): {proc.stderr.read()[-600:]}"}
+    return json.loads(lines[-1])
+
+
+def run_store(kind: str, target: str, floor: str, args, workdir: Path) -> dict:
+    common = ["--size", args.size, "--end-month", args.end_month, "--label", kind]
+    res: dict = {"store": kind}
+    t0 = time.perf_counter()
+    res["build"] = _run(
+        [sys.executable, "-m", "bench.region", "build", "--store", target, "--floor", floor,
+         "--sample", str(args.sample), *common],
+        f"{kind} build",
+    )  # fmt: skip
+    if "error" not in res["build"]:
+        res["pages"] = _run(
+            [sys.executable, "-m", "bench.region", "pages", "--store", target, "--hospital", hospital_codes(1)[0],
+             "--repeat", str(args.repeat), *common],
+            f"{kind} pages",
+        )  # fmt: skip
+    res["wall_s"] = time.perf_counter() - t0
+    return res
+
+
+def rows_of(results: dict) -> list[tuple[str, str, dict]]:
+    """(row label, unit, {store: value}) for the side-by-side table, in order."""
+    stores = [s for s in STORES if s in results["stores"]]
+
+    def get(path):
+        vals = {}
+        for s in stores:
+            v = results["stores"][s]
+            for k in path:
+                v = v.get(k) if isinstance(v, dict) else None
+            vals[s] = v
+        return vals
+
+    out = [
+        ("import: one hospital's history (importer.commit)", "s", get(("build", "history_commit_median_s"))),
+        ("import: that history's floor", "s", get(("build", "history_floor_s"))),
+        ("import: history ÷ floor", "×", get(("build", "history_ratio"))),
+        ("import: one month, one hospital (importer.commit)", "s", get(("build", "month_commit_s"))),
+        ("import: that month's floor", "s", get(("build", "month_floor_s"))),
+        ("import: month ÷ floor", "×", get(("build", "month_ratio"))),
+        ("import: other kinds of one hospital (commit_rows)", "s", _median_of(get(("build", "other_kinds_commit_s")))),
+        ("bulk load of the other hospitals", "s", get(("build", "bulk_s"))),
+    ]
+    pages = []
+    for s in stores:
+        for p in (results["stores"][s].get("pages") or {}).get("pages", {}):
+            if p not in pages:
+                pages.append(p)
+    for p in pages:
+        out.append((f"page {p}: cold", "s", get(("pages", "pages", p, "cold"))))
+        out.append((f"page {p}: warm", "s", get(("pages", "pages", p, "warm_median"))))
+    out.append(("peak RSS: build process", "MB", get(("build", "rss_mb"))))
+    out.append(("peak RSS: pages process", "MB", get(("pages", "rss_mb"))))
+    return out
+
+
+def _median_of(vals: dict) -> dict:
+    return {k: (statistics.median(v) if v else None) for k, v in vals.items()}
+
+
+def _fmt(v, unit: str) -> str:
+    if v is None:
+        return "n/a"
+    if unit == "MB":
+        return f"{v:.0f} MB"
+    if unit == "×":
+        return f"{v:.1f}×"
+    return f"{v:.3f} s"
+
+
+def why_slower(results: dict, page: str) -> str:
+    """What the profiles of one page's cold build on both stores say about the difference."""
+    a = results["stores"]["sqlite"]["pages"]["pages"][page].get("profile") or {}
+    b = results["stores"]["postgresql"]["pages"]["pages"][page].get("profile") or {}
+    if not a or not b:
+        return "no profile"
+    d_total = b["total_s"] - a["total_s"]
+    parts = [
+        ("driver (psycopg vs sqlite3)", b["driver_s"] - a["driver_s"]),
+        ("SQLAlchemy", b["sqlalchemy_s"] - a["sqlalchemy_s"]),
+        ("pandas.read_sql", b["pandas_sql_s"] - a["pandas_sql_s"]),
+    ]
+    rest = d_total - sum(x for _, x in parts)
+    parts.append(("everything else (our code, pandas compute)", rest))
+    parts.sort(key=lambda kv: kv[1], reverse=True)
+    said = ", ".join(f"{n} {x:+.3f}s" for n, x in parts if abs(x) >= 0.001)
+    return (
+        f"profiled cold build {a['total_s']:.3f}s → {b['total_s']:.3f}s ({d_total:+.3f}s): {said}; "
+        f"{b['statements']} statements (sqlite3 {a['statements']}), "
+        f"psycopg's top: {'; '.join(b['top'][:3])}"
+    )
+
+
+def print_table(results: dict) -> None:
+    stores = [s for s in STORES if s in results["stores"]]
+    h, d, m = parse_size(results["size"])
+    print(
+        f"\n=== region: {h} hospitals × {d} departments × {m} months "
+        f"({min(results['sample'], h)} hospitals through the importer, the rest bulk-loaded) ==="
+    )
+    sq = results["stores"].get("sqlite", {}).get("build", {}).get("store_rows")
+    if sq:
+        print("rows: " + ", ".join(f"{k} {v:,}" for k, v in sq.items()))
+    head = f"{'':<52}" + "".join(f"{s:>14}" for s in stores) + ("  PG ÷ SQLite" if len(stores) == 2 else "")
+    print(head)
+    slower = []
+    for label, unit, vals in rows_of(results):
+        line = f"{label:<52}" + "".join(f"{_fmt(vals.get(s), unit):>14}" for s in stores)
+        if len(stores) == 2 and unit != "×":
+            a, b = vals.get("sqlite"), vals.get("postgresql")
+            if a and b:
+                line += f"  {b / a:>9.2f}×"
+                if b > a * 1.1 and unit == "s":
+                    slower.append((label, a, b))
+        print(line)
+    if len(stores) == 2 and slower:
+        print("\nwhere PostgreSQL is slower (> 1.1×), and why:")
+        for label, a, b in slower:
+            why = ""
+            if label.startswith("page ") and label.endswith(": cold"):
+                why = why_slower(results, label[5:].split(":")[0])
+            elif label.startswith("page ") and label.endswith(": warm"):
+                why = "warm builds read no store (memos filled): the difference is noise or compute, not the store"
+            elif label.startswith("import"):
+                why = "importer.commit: statements of the compare and journal, each a round trip on PostgreSQL"
+            print(f"- {label}: {a:.3f}s → {b:.3f}s ({b / a:.1f}×). {why}")
+    errs = [
+        f"{s} {part}: {v['error']}"
+        for s in stores
+        for part, v in results["stores"][s].items()
+        if isinstance(v, dict) and v.get("error")
+    ]
+    for s in stores:
+        for p, r in ((results["stores"][s].get("pages") or {}).get("pages") or {}).items():
+            if r.get("error"):
+                errs.append(f"{s} page {p}: {r['error']}")
+    for e in errs:
+        print(f"ERROR {e}")
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench --region", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--region", action="store_true")
+    ap.add_argument("--region-size", dest="size", default=DEFAULT_SIZE, help="HxDxM (default 100x50x60)")
+    ap.add_argument("--region-sample", dest="sample", type=int, default=DEFAULT_SAMPLE,
+                    help="hospitals imported through the importer (the rest bulk-loaded)")  # fmt: skip
+    ap.add_argument("--region-stores", dest="stores", default=",".join(STORES))
+    ap.add_argument("--repeat", type=int, default=5, help="warm builds per page (the median is reported)")
+    ap.add_argument("--keep", metavar="DIR", help="build the SQLite stores in DIR and keep them")
+    ap.add_argument("--out", help="write the JSON here instead of bench/results/region-<timestamp>.json")
+    args, _ = ap.parse_known_args(argv)
+    parse_size(args.size)
+    from metrics import demo
+
+    args.end_month = demo.default_end_month()
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    started = datetime.now()
+    t0 = time.perf_counter()
+    results: dict = {"started": started.isoformat(timespec="seconds"), "size": args.size, "sample": args.sample,
+                     "repeat": args.repeat, "cpus": os.cpu_count(), "stores": {}}  # fmt: skip
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-region-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    try:
+        for kind in stores:
+            if kind == "sqlite":
+                target, floor = str(workdir / "region.db"), str(workdir / "floor.db")
+                for p in (target, floor):
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{p}{suffix}").unlink(missing_ok=True)
+            elif kind == "postgresql":
+                sys.path.insert(0, str(ROOT))
+                from tests.pgcluster import Cluster
+
+                cluster = Cluster.start()
+                target, floor = cluster.new_database(), cluster.new_database()
+                from metrics import store
+
+                results["postgresql_server"] = (
+                    store.pg_server_version(target) if hasattr(store, "pg_server_version") else ""
+                )
+                results["postgresql_settings"] = (
+                    "throwaway cluster: fsync=off, synchronous_commit=off, full_page_writes=off"
+                    if not os.environ.get("INTEGRITY_PG_URL")
+                    else "server of $INTEGRITY_PG_URL"
+                )
+                store.dispose(target)
+                store.dispose(floor)
+            else:
+                ap.error(f"unknown store {kind!r}; choose from {', '.join(STORES)}")
+            print(f"\n--- region on {kind} ({args.size}) ...", flush=True)
+            results["stores"][kind] = run_store(kind, target, floor, args, workdir)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+    results["seconds"] = time.perf_counter() - t0
+    results["rows"] = [{"row": label, "unit": u, **v} for label, u, v in rows_of(results)]
+    print_table(results)
+    print(f"\nwall time {results['seconds']:.0f} s")
+    out = Path(args.out) if args.out else RESULTS / f"region-{started.strftime('%Y%m%dT%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    print(f"results: {out}")
+    return 0
+
+
+def worker_main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.region")
+    ap.add_argument("mode", choices=("build", "pages"))
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--floor")
+    ap.add_argument("--size", default=DEFAULT_SIZE)
+    ap.add_argument("--sample", type=int, default=DEFAULT_SAMPLE)
+    ap.add_argument("--end-month", required=True)
+    ap.add_argument("--hospital", default="H001")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--label", default="")
+    args = ap.parse_args(argv)
+    res = build_worker(args) if args.mode == "build" else pages_worker(args)
+    print(json.dumps(res, ensure_ascii=False, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(worker_main(sys.argv[1:]))
