@@ -643,9 +643,8 @@ def main(argv: list[str]) -> int:
                 target, floor = cluster.new_database(), cluster.new_database()
                 from metrics import store
 
-                results["postgresql_server"] = (
-                    store.pg_server_version(target) if hasattr(store, "pg_server_version") else ""
-                )
+                with store.opened(target) as db:
+                    results["postgresql_server"] = db.execute("SHOW server_version").fetchone()[0]
                 results["postgresql_settings"] = (
                     "throwaway cluster: fsync=off, synchronous_commit=off, full_page_writes=off"
                     if not os.environ.get("INTEGRITY_PG_URL")
