@@ -48,6 +48,7 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_SIZE = "100x50x60"
 DEFAULT_SAMPLE = 3
 STORES = ("sqlite", "postgresql")
+COLD_RUNS = 3  # cold builds per page (the median is reported)
 WORKER_TIMEOUT_S = int(os.environ.get("BENCH_REGION_TIMEOUT", "3600"))
 
 
@@ -205,7 +206,7 @@ def _empty_metric_values(target: str) -> None:
 
 def build_worker(args) -> dict:
     from bench.procs import peak_rss_mb
-    from metrics import demo, importer, store
+    from metrics import importer, store
 
     h, d, m = parse_size(args.size)
     codes = hospital_codes(h)
@@ -226,40 +227,56 @@ def build_worker(args) -> dict:
         raise RuntimeError(f"hospitals refused: {[(p.line, p.message) for p in rep.problems[:5]]}")
     out["hospital_list_s"] = time.perf_counter() - t0
 
-    history, depts_s, others_s, n_values = [], [], [], 0
+    def import_hospital(i: int, code: str, prof: dict | None = None) -> tuple[float, float, float, dict, bytes]:
+        """Departments file, history file, then the other kinds as rows, through the importer; with ``prof`` the
+        history commit and the other kinds run under cProfile (their profiles go there, no timings)."""
+        tables = hospital_tables(i, d, m, end)
+        t_dep, _ = _commit(departments_csv(tables), f"departments_{code}.csv", target, code)
+        data = metrics_csv(tables["metric_values"], names)
+
+        def history():
+            return _commit(data, f"history_{code}.csv", target, code)[0]
+
+        def others():
+            for table, kind in _ROW_KINDS.items():
+                if not tables[table]:
+                    continue  # a tiny region may have no events: an empty file is refused, not committed
+                r = importer.commit_rows(
+                    kind,
+                    _rows_as_dicts(table, tables[table]),
+                    source=f"bench {code}",
+                    user=None,
+                    action="bench",
+                    db_path=target,
+                    hospital=code,
+                )
+                if not r.committed:
+                    raise RuntimeError(
+                        f"{kind} ({code}) refused: {[(p.line, p.column, p.message) for p in r.problems[:5]]}"
+                    )
+
+        if prof is not None:
+            prof["history"] = _profiled(history)
+            prof["other_kinds"] = _profiled(others)
+            return t_dep, 0.0, 0.0, tables, data
+        t_hist = history()
+        t0 = time.perf_counter()
+        others()
+        return t_dep, t_hist, time.perf_counter() - t0, tables, data
+
+    profiles: dict = {}
+    history, depts_s, others_s = [], [], []
     first_tables = None
     for i, code in enumerate(codes[:sample]):
-        tables = hospital_tables(i, d, m, end)
-        first_tables = first_tables or tables
-        dt, _ = _commit(departments_csv(tables), f"departments_{code}.csv", target, code)
-        depts_s.append(dt)
-        data = metrics_csv(tables["metric_values"], names)
-        dt, rep = _commit(data, f"history_{code}.csv", target, code)
-        history.append(dt)
-        n_values = rep.counts.get("new", 0)
+        t_dep, t_hist, t_oth, tables, data = import_hospital(i, code)
+        depts_s.append(t_dep)
+        history.append(t_hist)
+        others_s.append(t_oth)
         if i == 0:
+            first_tables = tables
             out["history_rows"] = data.count(b"\n") - 1
-            out["history_values"] = n_values
             out["history_bytes"] = len(data)
             out["history_floor_s"] = floor_seconds(data, floor, code)
-        t0 = time.perf_counter()
-        for table, kind in _ROW_KINDS.items():
-            if not tables[table]:
-                continue  # a tiny region may have no events: an empty file is refused, not committed
-            r = importer.commit_rows(
-                kind,
-                _rows_as_dicts(table, tables[table]),
-                source=f"bench {code}",
-                user=None,
-                action="bench",
-                db_path=target,
-                hospital=code,
-            )
-            if not r.committed:
-                raise RuntimeError(
-                    f"{kind} ({code}) refused: {[(p.line, p.column, p.message) for p in r.problems[:5]]}"
-                )
-        others_s.append(time.perf_counter() - t0)
     out["departments_commit_s"] = depts_s
     out["history_commit_s"] = history
     out["history_commit_median_s"] = statistics.median(history)
@@ -270,29 +287,46 @@ def build_worker(args) -> dict:
         f"(floor {out['history_floor_s']:.2f}s)",
         flush=True,
     )
+    rest = sample
+    if sample < h:  # one more hospital through the importer under cProfile (not in the timings)
+        import_hospital(sample, codes[sample], profiles)
+        rest += 1
 
     t0 = time.perf_counter()
     n_bulk = 0
-    for i, code in enumerate(codes[sample:], sample):
+    for i, code in enumerate(codes[rest:], rest):
         tables = hospital_tables(i, d, m, end)
-        n_bulk += store.bulk_load(target, tables, note=f"bench region {code}", hospital=code, analyze=False)
+
+        def load(tables=tables, code=code):
+            return store.bulk_load(target, tables, note=f"bench region {code}", hospital=code, analyze=False)
+
+        if i == rest:
+            box: dict = {}
+            profiles["bulk"] = _profiled(lambda load=load, box=box: box.setdefault("n", load()))
+            n_bulk += box["n"]
+        else:
+            n_bulk += load()
         if i % 10 == 0:
             print(f"    [{args.label}] bulk {i + 1}/{h} hospitals ...", flush=True)
     with store.opened(target) as db:
         db.execute("ANALYZE")
     out["bulk_s"] = time.perf_counter() - t0
+    out["bulk_hospitals"] = h - rest
     out["bulk_rows"] = n_bulk
     out["bulk_path"] = "COPY FROM STDIN" if store.is_server(target) else "sqlite3 executemany"
 
-    # one month's file for the first hospital, into the full store
+    # one month's file for the first hospital, into the full store; then the month after, under cProfile
     nxt = _next_month(max(r[1] for r in first_tables["metric_values"]))
     month = metrics_csv(month_values(first_tables, nxt), names)
     out["month_rows"] = month.count(b"\n") - 1
     dt, _ = _commit(month, f"month_{codes[0]}.csv", target, codes[0])
     out["month_commit_s"] = dt
+    month2 = metrics_csv(month_values(first_tables, _next_month(nxt)), names)
+    profiles["month"] = _profiled(lambda: _commit(month2, f"month2_{codes[0]}.csv", target, codes[0]))
     _empty_metric_values(floor)
     out["month_floor_s"] = floor_seconds(month, floor, codes[0])
     out["month_ratio"] = out["month_commit_s"] / out["month_floor_s"]
+    out["profiles"] = profiles
 
     with store.opened(target) as db:
         out["store_rows"] = {
@@ -301,7 +335,6 @@ def build_worker(args) -> dict:
         out["data_version"] = store.data_version(db)
     out["build_s"] = time.perf_counter() - t_all
     out["rss_mb"] = peak_rss_mb()
-    del demo
     return out
 
 
@@ -310,13 +343,30 @@ def build_worker(args) -> dict:
 # ------------------------------------------------------------------------------------------------
 
 
+PAGES = ("overview", "trends", "matrix", "events", "awards", "tasks", "targets", "briefing", "upload")
+
+
+def _region_module():
+    """metrics.views.region (the region overview, issue 16.3) when this checkout has it, else None."""
+    import importlib
+
+    try:
+        mod = importlib.import_module("metrics.views.region")
+    except ImportError:
+        return None
+    return mod if hasattr(mod, "build") else None
+
+
+def page_names() -> list[str]:
+    """The pages the region bench times, in order: every page's view for one hospital, then the region overview."""
+    return [*PAGES, *(["region"] if _region_module() is not None else [])]
+
+
 def page_jobs(
     target: str, hospital: str, lang: str = "zh", today: date | None = None
 ) -> list[tuple[str, object, object]]:
     """(page, builder, key) of every page's first-visit view for ``hospital`` (as pages/_warm.py builds them), and
     the region overview over every hospital when metrics/views/region.py is there."""
-    import importlib
-
     from metrics import pipelines, store
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
 
@@ -344,61 +394,60 @@ def page_jobs(
         ("briefing", briefing.build, key(quarter=None)),
         ("upload", upload.build, key(admin=True)),
     ]  # fmt: skip
-    try:
-        region = importlib.import_module("metrics.views.region")
-    except ImportError:
-        region = None
-    if region is not None and hasattr(region, "build"):
+    region = _region_module()
+    if region is not None:
         rkey = ViewKey.of(target, version, lang, period=period, hospitals=tuple(codes), today=today)
         jobs.append(("region", region.build, rkey))
     return jobs
 
 
+def _profiled(fn) -> dict:
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    return _profile_split(prof)
+
+
 def _profile_split(prof: cProfile.Profile) -> dict:
-    """Seconds inside the database driver, SQLAlchemy and pandas' SQL reading, and statements executed, from a
-    profile: the driver's own functions (psycopg's fetch/execute/copy, sqlite3's C calls) by their tottime; calls
-    of execute/executemany on a cursor counted as round trips."""
+    """What a profile says: seconds inside the database driver (psycopg's Python and C, sqlite3's C methods),
+    SQLAlchemy, pandas' SQL reading and pandas overall (own time of their functions), the statements executed
+    (round trips: execute/executemany on a cursor or connection), and the 40 functions of most own time."""
     st = pstats.Stats(prof)
-    total = st.total_tt
     driver = sqla = pandas_sql = pandas_all = 0.0
     statements = 0
-    for (file, _line, func), (_cc, nc, tt, _ct, _callers) in st.stats.items():
+    funcs = {}
+    for (file, line, func), (_cc, nc, tt, _ct, _callers) in st.stats.items():
         f = file.replace("\\", "/")
-        if "/psycopg/" in f or "/psycopg_binary/" in f or "psycopg" in func or (file == "~" and "sqlite3" in func):
+        builtin_sqlite = file == "~" and "sqlite3." in func
+        if "/psycopg/" in f or "/psycopg_binary/" in f or "psycopg" in func or builtin_sqlite:
             driver += tt
         elif "/sqlalchemy/" in f:
             sqla += tt
-        elif "/pandas/io/sql" in f:
+        if "/pandas/io/sql" in f:
             pandas_sql += tt
         if "/pandas/" in f:
             pandas_all += tt
-        if (
-            file == "~"
-            and ("sqlite3.Cursor' objects>" in func or "sqlite3.Connection' objects>" in func)
-            and (func.endswith("execute>") or func.endswith("executemany>"))
-        ):
+        if builtin_sqlite and ("'execute' of" in func or "'executemany' of" in func):
             statements += nc
         elif "/psycopg/cursor.py" in f and func in ("execute", "executemany"):
             statements += nc
+        name = func if file == "~" else f"{'/'.join(Path(f).parts[-2:])}:{line}({func})"
+        funcs[name] = funcs.get(name, 0.0) + tt
+    top = dict(sorted(funcs.items(), key=lambda kv: kv[1], reverse=True)[:40])
     return {
-        "total_s": total,
+        "total_s": st.total_tt,
         "driver_s": driver,
         "sqlalchemy_s": sqla,
         "pandas_sql_s": pandas_sql,
         "pandas_s": pandas_all,
         "statements": statements,
-        "top": _top(st, 6),
+        "funcs": top,
     }
-
-
-def _top(st: pstats.Stats, n: int) -> list[str]:
-    rows = sorted(st.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:n]
-    return [f"{Path(f).name}:{ln}({fn}) {v[2]:.3f}s ×{v[1]}" for (f, ln, fn), v in rows]
 
 
 def pages_worker(args) -> dict:
     from bench.procs import peak_rss_mb
-    from metrics import store
     from metrics.views import loaded
 
     hospital = args.hospital
@@ -412,24 +461,21 @@ def pages_worker(args) -> dict:
     for name, build, key in jobs:
         r: dict = {}
         try:
-            loaded.clear()
-            store.dispose(args.store)  # a new process's first build opens its connections too
-            t0 = time.perf_counter()
-            build(key)
-            r["cold"] = time.perf_counter() - t0
-            warm = []
+            cold, warm = [], []
+            for _ in range(COLD_RUNS):
+                loaded.clear()  # what a moved data version does: every memo misses (the pool stays, as in a server)
+                t0 = time.perf_counter()
+                build(key)
+                cold.append(time.perf_counter() - t0)
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
                 build(key)
                 warm.append(time.perf_counter() - t0)
-            r["warm"] = warm
-            r["warm_median"] = statistics.median(warm)
+            r["cold_runs"], r["warm"] = cold, warm
+            r["cold"], r["warm_median"] = statistics.median(cold), statistics.median(warm)
             loaded.clear()
-            prof = cProfile.Profile()
-            prof.enable()
-            build(key)
-            prof.disable()
-            r["profile"] = _profile_split(prof)
+            r["profile"] = _profiled(lambda b=build, k=key: b(k))
+            r["profile_warm"] = _profiled(lambda b=build, k=key: b(k))
         except Exception as e:  # a failing page is a finding, not a crash of the bench
             r["error"] = f"{type(e).__name__}: {e}"[:300]
         out["pages"][name] = r
@@ -535,27 +581,45 @@ def _fmt(v, unit: str) -> str:
     return f"{v:.3f} s"
 
 
-def why_slower(results: dict, page: str) -> str:
-    """What the profiles of one page's cold build on both stores say about the difference."""
-    a = results["stores"]["sqlite"]["pages"]["pages"][page].get("profile") or {}
-    b = results["stores"]["postgresql"]["pages"]["pages"][page].get("profile") or {}
+def why_slower(a: dict | None, b: dict | None) -> str:
+    """What two profiles of the same work (a: SQLite, b: PostgreSQL) say about the difference: the split by layer
+    and the functions whose own time grew most."""
     if not a or not b:
         return "no profile"
     d_total = b["total_s"] - a["total_s"]
     parts = [
-        ("driver (psycopg vs sqlite3)", b["driver_s"] - a["driver_s"]),
+        ("database driver (psycopg vs sqlite3)", b["driver_s"] - a["driver_s"]),
         ("SQLAlchemy", b["sqlalchemy_s"] - a["sqlalchemy_s"]),
-        ("pandas.read_sql", b["pandas_sql_s"] - a["pandas_sql_s"]),
+        ("pandas", b["pandas_s"] - a["pandas_s"]),
     ]
-    rest = d_total - sum(x for _, x in parts)
-    parts.append(("everything else (our code, pandas compute)", rest))
+    parts.append(("the rest (project code, numpy, plotly, …)", d_total - sum(x for _, x in parts)))
     parts.sort(key=lambda kv: kv[1], reverse=True)
     said = ", ".join(f"{n} {x:+.3f}s" for n, x in parts if abs(x) >= 0.001)
+    grew = sorted(((n, t - a["funcs"].get(n, 0.0)) for n, t in b["funcs"].items()), key=lambda kv: kv[1], reverse=True)[
+        :3
+    ]
     return (
-        f"profiled cold build {a['total_s']:.3f}s → {b['total_s']:.3f}s ({d_total:+.3f}s): {said}; "
-        f"{b['statements']} statements (sqlite3 {a['statements']}), "
-        f"psycopg's top: {'; '.join(b['top'][:3])}"
+        f"profiled {a['total_s']:.3f}s → {b['total_s']:.3f}s ({d_total:+.3f}s): {said}; "
+        f"statements {a['statements']} → {b['statements']}; most grown: " + "; ".join(f"{n} {x:+.3f}s" for n, x in grew)
     )
+
+
+def _profile_of(results: dict, store_kind: str, label: str) -> dict | None:
+    """The profile behind a row of the table (a page's cold or warm build, an import), if any."""
+    r = results["stores"][store_kind]
+    if label.startswith("page "):
+        page, what = label[5:].split(": ")
+        p = ((r.get("pages") or {}).get("pages") or {}).get(page) or {}
+        return p.get("profile" if what == "cold" else "profile_warm")
+    return ((r.get("build") or {}).get("profiles") or {}).get(_IMPORT_PROFILE.get(label, ""))
+
+
+_IMPORT_PROFILE = {
+    "import: one hospital's history (importer.commit)": "history",
+    "import: one month, one hospital (importer.commit)": "month",
+    "import: other kinds of one hospital (commit_rows)": "other_kinds",
+    "bulk load of the other hospitals": "bulk",
+}
 
 
 def print_table(results: dict) -> None:
@@ -583,13 +647,10 @@ def print_table(results: dict) -> None:
     if len(stores) == 2 and slower:
         print("\nwhere PostgreSQL is slower (> 1.1×), and why:")
         for label, a, b in slower:
-            why = ""
-            if label.startswith("page ") and label.endswith(": cold"):
-                why = why_slower(results, label[5:].split(":")[0])
-            elif label.startswith("page ") and label.endswith(": warm"):
-                why = "warm builds read no store (memos filled): the difference is noise or compute, not the store"
-            elif label.startswith("import"):
-                why = "importer.commit: statements of the compare and journal, each a round trip on PostgreSQL"
+            if "floor" in label:
+                why = "the floor itself: the same rows through psycopg's executemany instead of sqlite3's"
+            else:
+                why = why_slower(*(_profile_of(results, st, label) for st in ("sqlite", "postgresql")))
             print(f"- {label}: {a:.3f}s → {b:.3f}s ({b / a:.1f}×). {why}")
     errs = [
         f"{s} {part}: {v['error']}"
