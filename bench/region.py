@@ -20,8 +20,10 @@ changes, own targets, key tasks, rectification notices). For each store, in fres
    (``metrics.views.region``) when the module is there: cold = the first build after the view memos were emptied
    (``views.loaded.clear()``: what the first build after a data version moved does), warm = the median of
    ``--repeat`` builds with the memos filled (the page's own ``ui.view`` cache would answer a warm rerun without any
-   build). Then each cold build once more under cProfile: seconds inside the database driver (psycopg / sqlite3),
-   SQLAlchemy and pandas' SQL reading, and the number of statements sent (round trips).
+   build). With both stores the builds alternate in one process (SQLite, PostgreSQL, SQLite, …: a busy machine's
+   bursts fall on both alike); then each cold and warm build once more under cProfile: seconds inside the database
+   driver (psycopg / sqlite3), SQLAlchemy and pandas, the statements sent (round trips), the functions of most own
+   time. Each store's pages also run alone in a process of their own, for its peak RSS.
 Each worker reports its own peak RSS. The parent starts a throwaway PostgreSQL cluster (tests/pgcluster.py; or the
 server ``$INTEGRITY_PG_URL`` names), prints the side-by-side table and one line per row where PostgreSQL is slower,
 naming what the profile says took the time; results go to bench/results/region-<timestamp>.json.

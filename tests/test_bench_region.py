@@ -47,7 +47,7 @@ def test_region_bench_tiny_on_both_stores(tmp_path, pg_cluster):
         "import: one month, one hospital (importer.commit)",
         "import: month ÷ floor",
         "peak RSS: build process",
-        "peak RSS: pages process",
+        "peak RSS: pages process (one store alone)",
     ]
     expected += [f"page {p}: {w}" for p in pages for w in ("cold", "warm")]
     for label in expected:
