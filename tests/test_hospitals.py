@@ -7,16 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import auth, cli, demo, export, importer, store
+from metrics.store import engine
 from metrics.views import ViewKey
 from metrics.views import overview as overview_view
 from metrics.views import tasks as tasks_view
@@ -75,6 +78,75 @@ def test_a_version_5_store_migrates_keeping_every_row_under_the_one_hospital(tmp
     assert got.set_index("month")["value"][old["month"]] == old["value"]
     # and the one hospital still shows no hospital
     assert auth.readable_hospitals(None) == ("",) and auth.writable_hospitals(None) == ()
+
+
+def _pg_rows(url: str, table: str) -> tuple[list[str], list[str]]:
+    with psycopg.connect(url) as conn:
+        cur = conn.execute(f"SELECT * FROM {table}")
+        cols = [d[0] for d in cur.description]
+        rows = [{c: v for c, v in zip(cols, r) if c != "hospital_code"} for r in cur]
+    return sorted(json.dumps(r, sort_keys=True) for r in rows), cols
+
+
+def _pg_columns(url: str) -> dict[tuple[str, str], tuple]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT table_name, column_name, data_type, collation_name, is_nullable, column_default"
+            " FROM information_schema.columns WHERE table_schema = current_schema()"
+        ).fetchall()
+    return {(t, c): rest for t, c, *rest in rows}
+
+
+def test_a_version_5_postgresql_store_migrates_as_the_file_does(pg_cluster, monkeypatch):
+    """A v5 store on PostgreSQL (as pgstore's code made one: the v5 schema through engine.pg_ddl, "user" quoted),
+    holding the rows of tests/data/store_v5.db: opening it rebuilds every hospital table on the server too."""
+    url = pg_cluster.new_database(bare=True)
+    src = sqlite3.connect(V5_STORE)
+    ddl = src.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite%'"
+        " ORDER BY type = 'index'"
+    ).fetchall()
+    with psycopg.connect(url, autocommit=True) as pg:
+        for kind, name, sql in ddl:
+            pg.execute(engine.pg_ddl(re.sub(r"\buser TEXT", '"user" TEXT', sql)))
+            if kind != "table":
+                continue
+            cur = src.execute(f"SELECT * FROM {name}")
+            cols = ", ".join(f'"{d[0]}"' for d in cur.description)
+            with pg.cursor() as c:
+                c.executemany(f"INSERT INTO {name} ({cols}) VALUES ({', '.join(['%s'] * len(cur.description))})", cur)
+        for table, col in (("batches", "batch_id"), ("audit", "id")):  # identities go on after the copied rows
+            pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'), (SELECT MAX({col}) FROM {table}))")
+    src.close()
+    monkeypatch.setenv(store.DB_ENV, url)
+    tables = [*store.HOSPITAL_TABLES, "batches", "batch_changes", "audit", "users", "calendar_days"]
+    before = {t: _pg_rows(url, t)[0] for t in tables}
+    assert all(before[t] for t in ("departments", "metric_values", "events", "award_changes", "tasks", "staff"))
+    for _ in range(2):  # opening again changes nothing
+        with store.opened(url) as db:
+            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
+            assert store.hospital_codes(db) == ()
+    for t in tables:
+        rows, cols = _pg_rows(url, t)
+        assert rows == before[t], t
+        if t in store.HOSPITAL_TABLES:
+            assert cols[0] == "hospital_code"
+    # the rebuilt tables are what a new store has: DOUBLE PRECISION, not float4; TEXT compared byte by byte
+    fresh = pg_cluster.new_database()
+    assert _pg_columns(url) == _pg_columns(fresh)
+    pg_cluster.drop(fresh)
+    with store.opened(url) as db:
+        for t in store.HOSPITAL_TABLES:
+            assert [r[0] for r in db.execute(f"SELECT DISTINCT hospital_code FROM {t}")] in ([], [""]), t
+        latest = store.latest_committed_batch_id(db)
+        old = json.loads(db.execute("SELECT old_json FROM batch_changes WHERE batch_id = ?", [latest]).fetchone()[0])
+    importer.rollback(latest, user="t")  # a v5 journal (keys without a hospital) rolls back on the server too
+    with store.opened(url) as db:
+        got = store.metric_values(db, dept_codes=[old["dept_code"]], metrics=[old["metric"]])
+        assert store.batch(db, latest)["status"] != "committed"
+    assert got.set_index("month")["value"][old["month"]] == old["value"]
+    store.dispose(url)
+    pg_cluster.drop(url)
 
 
 # --- one hospital ---------------------------------------------------------------------------------------------
@@ -154,6 +226,9 @@ def test_store_reads_return_one_hospitals_rows_only(group_db):
             both = read(db, hospital=(A, B))
             assert len(a) and len(b) and len(both) == len(a) + len(b)
             assert set(both["hospital_code"]) == {A, B} and "hospital_code" not in a.columns
+            assert read(db, hospital=()).empty  # no hospital chosen: nothing (SQLite's "IN ()" is no PostgreSQL)
+        assert store.metric_values(db, hospital=A, dept_codes=[]).empty and store.is_empty(db, hospital=())
+        assert store.batches(db, hospital=()).empty and store.table_frame(db, "metric_values", hospital=()).empty
         mv = {h: store.metric_values(db, hospital=h) for h in (A, B)}
         key = ["dept_code", "month", "metric"]
         joined = mv[A].merge(mv[B], on=key, suffixes=("_a", "_b"))

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from metrics.store.accounts import audit_log
 from metrics.store.engine import dialect
-from metrics.store.reads import _frame, hospital_tuple
+from metrics.store.reads import _frame, _in_list, hospital_tuple
 from metrics.store.schema import DATA_TABLES, HOSPITAL_TABLES, bump_data_version, now_iso, set_meta
 
 # ---------------------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def batches(
     where, params = "", []
     if hospital is not None:
         codes = hospital_tuple(hospital)
-        where, params = f" WHERE hospital_code IN ({','.join('?' * len(codes))})", list(codes)
+        where, params = f" WHERE {_in_list('hospital_code', codes)}", list(codes)
     sql = "SELECT * FROM batches" + where + " ORDER BY batch_id DESC"
     if limit:
         sql += " LIMIT ?"
@@ -326,7 +326,7 @@ def table_frame(db: sqlite_utils.Database, table: str, hospital: str | tuple[str
     if hospital is None or not (table in HOSPITAL_TABLES or table in ("batches", "audit")):
         return _frame(db, f"SELECT * FROM {table}")
     codes = hospital_tuple(hospital)
-    return _frame(db, f"SELECT * FROM {table} WHERE hospital_code IN ({','.join('?' * len(codes))})", codes)
+    return _frame(db, f"SELECT * FROM {table} WHERE {_in_list('hospital_code', codes)}", codes)
 
 
 def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str | None = None) -> None:

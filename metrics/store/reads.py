@@ -43,7 +43,7 @@ def _where(*conds: tuple[str, object]) -> tuple[str, list]:
             if value is None:
                 continue
             vs = list(value)
-            where.append(f"{cond} ({','.join('?' * len(vs))})")
+            where.append(_in_list(cond[: -len(" IN")], vs))
             params += vs
         elif value:
             where.append(cond)
@@ -55,6 +55,11 @@ def _where(*conds: tuple[str, object]) -> tuple[str, list]:
 # one hospital of a one-hospital store) or a tuple of codes. One code reads the table's columns as before; a tuple
 # adds hospital_code as the first column (a region's rows side by side).
 Hospital = str | tuple[str, ...]
+
+
+def _in_list(col: str, values) -> str:
+    """``col IN (?, …)`` for ``values``; for none, a condition that matches nothing (``IN ()`` is SQLite's only)."""
+    return f"{col} IN ({','.join('?' * len(values))})" if len(values) else "1 = 0"
 
 
 def hospital_tuple(hospital: Hospital) -> tuple[str, ...]:
@@ -73,11 +78,8 @@ def is_empty(db: sqlite_utils.Database, hospital: Hospital | None = None) -> boo
         sql, params = "SELECT (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM metric_values)", []
     else:
         codes = hospital_tuple(hospital)
-        q = ",".join("?" * len(codes))
-        sql = (
-            f"SELECT (SELECT COUNT(*) FROM departments WHERE hospital_code IN ({q}))"
-            f" + (SELECT COUNT(*) FROM metric_values WHERE hospital_code IN ({q}))"
-        )
+        q = _in_list("hospital_code", codes)
+        sql = f"SELECT (SELECT COUNT(*) FROM departments WHERE {q}) + (SELECT COUNT(*) FROM metric_values WHERE {q})"
         params = [*codes, *codes]
     return db.execute(sql, params).fetchone()[0] == 0
 

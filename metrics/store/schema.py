@@ -351,15 +351,15 @@ def _migrate_hospital_tables(db: sqlite_utils.Database) -> None:
     row kept under '' (the one hospital); batches and audit gain the column. Runs before _SCHEMA makes the indexes
     (a v5 index has the same name). Safe to run again: a table that has the column is left alone.
 
-    The same SQL on both dialects: the rows are copied aside and the table dropped (with its indexes and primary
-    key: a renamed PostgreSQL table would keep its key's name, which the new table needs), made anew, refilled."""
+    The same SQL on both dialects (the new table's DDL through engine.pg_ddl on PostgreSQL, where the rebuilt
+    table's primary key is named ``<table>_pkey1``: the renamed v5 table still holds ``<table>_pkey`` when it is
+    made; names only). Renaming, not copying aside first: the rows are copied once."""
     for table, ddl in HOSPITAL_TABLES.items():
         cols = table_columns(db, table)
         if not cols or "hospital_code" in cols:  # no such table yet, or already v6
             continue
         listed = ", ".join(sorted(cols))
-        db.execute(f"CREATE TABLE _v5_{table} AS SELECT * FROM {table}")
-        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table} RENAME TO _v5_{table}")
         db.execute(_dialect_ddl(db, ddl))
         db.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _v5_{table}")
         db.execute(f"DROP TABLE _v5_{table}")
