@@ -51,6 +51,7 @@ DEFAULT_SIZE = "100x50x60"
 DEFAULT_SAMPLE = 3
 STORES = ("sqlite", "postgresql")
 COLD_RUNS = 3  # cold builds per page (the median is reported)
+BROWSER_SKIP = {"upload"}  # the upload page is an editor's: the commission user the browser signs in as has none
 WORKER_TIMEOUT_S = int(os.environ.get("BENCH_REGION_TIMEOUT", "3600"))
 
 
@@ -584,8 +585,18 @@ def rows_of(results: dict) -> list[tuple[str, str, dict]]:
     for p in pages:
         out.append((f"page {p}: cold", "s", get(("pages", "pages", p, "cold"))))
         out.append((f"page {p}: warm", "s", get(("pages", "pages", p, "warm_median"))))
+    shown = []
+    for s in stores:
+        for p in (results["stores"][s].get("browser") or {}).get("pages", {}):
+            if p not in shown:
+                shown.append(p)
+    for p in shown:
+        out.append((f"browser {p}: first visit", "s", get(("browser", "pages", p, "first"))))
+        out.append((f"browser {p}: warm visit", "s", get(("browser", "pages", p, "warm"))))
     out.append(("peak RSS: build process", "MB", get(("build", "rss_mb"))))
     out.append(("peak RSS: pages process (one store alone)", "MB", get(("pages_alone", "rss_mb"))))
+    if shown:
+        out.append(("RSS: streamlit server after the visits", "MB", get(("browser", "server_rss_mb"))))
     return out
 
 
@@ -625,6 +636,12 @@ def why_slower(a: dict | None, b: dict | None, measured: float) -> str:
         verdict = (
             f"PostgreSQL's own cost: the driver and SQLAlchemy take {store_d:+.3f}s more under the profiler, "
             f"over {b['statements']} statements (sqlite3: {a['statements']}), each a round trip to the server"
+        )
+    elif store_d >= 0.01:
+        verdict = (
+            f"partly PostgreSQL: the driver and SQLAlchemy take {store_d:+.3f}s more under the profiler, over "
+            f"{b['statements']} statements (sqlite3: {a['statements']}); the other {measured - store_d:+.3f}s lies in "
+            "code that does not touch the store — run-to-run noise on a shared machine"
         )
     else:
         verdict = (
@@ -681,6 +698,18 @@ def print_table(results: dict) -> None:
         for label, a, b in slower:
             if "floor" in label:
                 why = "the floor itself: the same rows through psycopg's executemany instead of sqlite3's"
+            elif label.startswith("browser "):
+                page = label[8:].split(":")[0]
+                srv = [
+                    ((results["stores"][st].get("browser") or {}).get("pages") or {})
+                    .get(page, {})
+                    .get("first_server_s")
+                    for st in ("sqlite", "postgresql")
+                ]
+                why = (
+                    f"the server's script runs of the first visit took {_fmt(srv[0], 's')} → {_fmt(srv[1], 's')};"
+                    " the view-model rows of the page above say where the store's share goes"
+                )
             else:
                 why = why_slower(*(_profile_of(results, st, label) for st in ("sqlite", "postgresql")), b - a)
             print(f"- {label}: {a:.3f}s → {b:.3f}s ({b / a:.1f}×). {why}")
@@ -706,6 +735,8 @@ def main(argv: list[str]) -> int:
                     help="hospitals imported through the importer (the rest bulk-loaded)")  # fmt: skip
     ap.add_argument("--region-stores", dest="stores", default=",".join(STORES))
     ap.add_argument("--repeat", type=int, default=5, help="warm builds per page (the median is reported)")
+    ap.add_argument("--region-browser", dest="browser", action="store_true",
+                    help="also every page through streamlit run in Chromium, signed in as a commission user")  # fmt: skip
     ap.add_argument("--keep", metavar="DIR", help="build the SQLite stores in DIR and keep them")
     ap.add_argument("--out", help="write the JSON here instead of bench/results/region-<timestamp>.json")
     args, _ = ap.parse_known_args(argv)
@@ -763,7 +794,14 @@ def main(argv: list[str]) -> int:
                 results["stores"][kind]["pages"] = (
                     both if "error" in both else {"pages": both["pages"][kind], "interleaved": True}
                 )
-        else:
+        if args.browser and built:
+            from bench import region_browser
+
+            pages = [p for p in page_names() if p not in BROWSER_SKIP]
+            shown = region_browser.measure(built, pages, repeat=min(args.repeat, 3))
+            for kind, r in shown.items():
+                results["stores"][kind]["browser"] = r
+        if len(built) == 1:
             for kind in built:
                 alone = results["stores"][kind]["pages_alone"]
                 results["stores"][kind]["pages"] = alone if "error" in alone else {"pages": alone["pages"][kind]}
