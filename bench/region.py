@@ -348,6 +348,17 @@ def build_worker(args) -> dict:
 # ------------------------------------------------------------------------------------------------
 
 
+class _Views:
+    """Every view a page's first visit builds (the events page: its months, its view, its notices register), built
+    in order by one call."""
+
+    def __init__(self, parts):
+        self.parts = tuple(parts)
+
+    def __call__(self, _key=None):
+        return [build(key) for build, key in self.parts]
+
+
 PAGES = ("overview", "trends", "matrix", "events", "awards", "tasks", "targets", "briefing", "upload")
 
 
@@ -370,8 +381,9 @@ def page_names() -> list[str]:
 def page_jobs(
     target: str, hospital: str, lang: str = "zh", today: date | None = None
 ) -> list[tuple[str, object, object]]:
-    """(page, builder, key) of every page's first-visit view for ``hospital`` (as pages/_warm.py builds them), and
-    the region overview over every hospital when metrics/views/region.py is there."""
+    """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys pages/_warm.py builds; a
+    page of several views gets a ``_Views`` building them all, key None), and the region overview over every
+    hospital when metrics/views/region.py is there."""
     from metrics import pipelines, store
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
 
@@ -386,18 +398,23 @@ def page_jobs(
     def key(**choices):
         return ViewKey.of(target, version, lang, hospital=hospital, **choices)
 
+    def views(*parts):
+        return _Views(parts), None
+
+    notices = (tasks.notices, key(depts=depts, today=today))  # the register on the events page (its departments)
     jobs = [
-        ("overview", overview.build, key(grain="quarter", period=period, depts=depts, metric=None, rank_page=0,
-                                          heat_page=0, today=today)),
-        ("trends", trends.build, key(category="", dept=None, rebase=None, baseline=0, run_length=7,
-                                      compare_metric=None, compare_depts=())),
-        ("matrix", matrix.build, key(category="", sort=None)),
-        ("events", events.build, key(grain="quarter", period=period, depts=depts, today=today)),
-        ("awards", awards.build, key(year=None, depts=depts, today=today)),
-        ("tasks", tasks.build, key(dept="", today=today)),
-        ("targets", targets.build, key()),
-        ("briefing", briefing.build, key(quarter=None)),
-        ("upload", upload.build, key(admin=True)),
+        ("overview", *views((overview.build, key(grain="quarter", period=period, depts=depts, metric=None,
+                                                 rank_page=0, heat_page=0, today=today)))),
+        ("trends", *views((trends.build, key(category="", dept=None, rebase=None, baseline=0, run_length=7,
+                                             compare_metric=None, compare_depts=())))),
+        ("matrix", *views((matrix.build, key(category="", sort=None)))),
+        ("events", *views((events.period_months, key()),
+                          (events.build, key(grain="quarter", period=period, depts=depts, today=today)), notices)),
+        ("awards", *views((awards.build, key(year=None, depts=depts, today=today)))),
+        ("tasks", *views((tasks.build, key(dept="", today=today)), (tasks.notices, key(depts="", today=today)))),
+        ("targets", *views((targets.build, key()), (targets.calendar_year, key(year=None, today=today)))),
+        ("briefing", *views((briefing.build, key(quarter=None)))),
+        ("upload", *views((upload.build, key(admin=True)))),
     ]  # fmt: skip
     region = _region_module()
     if region is not None:
@@ -743,7 +760,9 @@ def main(argv: list[str]) -> int:
     parse_size(args.size)
     from metrics import demo
 
-    args.end_month = demo.default_end_month()
+    # the history ends the month before last: the month file (last month) and the profiled one after it (this month)
+    # are then never in the future
+    args.end_month = demo.months_ending(demo.default_end_month(), 2)[0]
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     started = datetime.now()
     t0 = time.perf_counter()
