@@ -19,7 +19,7 @@ def test_region_bench_tiny_on_both_stores(tmp_path, pg_cluster):
     env = dict(os.environ, PYTHONPATH=str(ROOT), INTEGRITY_PG_URL=pg_cluster.admin_url)
     env.pop("INTEGRITY_DB", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--region", "--region-size", "3x3x3", "--region-sample", "1"]
+        [sys.executable, "-m", "bench", "--region", "--region-size", "4x3x3", "--region-sample", "1"]
         + ["--repeat", "1", "--out", str(out)],
         cwd=ROOT,
         env=env,
@@ -33,10 +33,10 @@ def test_region_bench_tiny_on_both_stores(tmp_path, pg_cluster):
     assert set(res["stores"]) == {"sqlite", "postgresql"}
     for kind in ("sqlite", "postgresql"):
         rows = res["stores"][kind]["build"]["store_rows"]
-        assert rows["hospitals"] == 3 and rows["departments"] == 3 * 3, rows
-        # H001 through the importer, H002 through it under the profiler, H003 bulk-loaded (3 department metrics and 3
-        # hospital-wide ones a month each), then two months' files for H001 (timed, profiled)
-        assert rows["metric_values"] == 3 * (3 * 3 * 3 + 3 * 3) + 2 * (3 * 3 + 3), rows
+        assert rows["hospitals"] == 4 and rows["departments"] == 4 * 3, rows
+        # H001 through the importer, H002 through it under the profiler, H003 bulk-loaded under the profiler, H004
+        # bulk-loaded (3 department metrics and 3 hospital-wide ones a month each), then two months' files for H001
+        assert rows["metric_values"] == 4 * (3 * 3 * 3 + 3 * 3) + 2 * (3 * 3 + 3), rows
 
     labels = [r["row"] for r in res["rows"]]
     pages = region.page_names()
@@ -46,6 +46,7 @@ def test_region_bench_tiny_on_both_stores(tmp_path, pg_cluster):
         "import: history ÷ floor",
         "import: one month, one hospital (importer.commit)",
         "import: month ÷ floor",
+        "bulk load: one hospital (mean of the timed ones)",
         "peak RSS: build process",
         "peak RSS: pages process (one store alone)",
     ]
