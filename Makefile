@@ -33,8 +33,8 @@ format: $(BIN)/python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/python  # BROWSER=1: the real-browser bench (issue 15) instead of the AppTest one
-	$(BIN)/python -m bench $(if $(BROWSER),--browser)
+bench: $(BIN)/python  # BROWSER=1: the real-browser bench (issue 15); REGION=1: the region store on both stores (16.6)
+	$(BIN)/python -m bench $(if $(BROWSER),--browser) $(if $(REGION),--region --region-browser)
 
 demo: $(BIN)/python
 	$(BIN)/python -m metrics demo

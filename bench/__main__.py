@@ -383,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import browser
 
         return browser.main(argv)
+    if "--region" in argv:  # issue 16.6: the region store on SQLite and on PostgreSQL (bench/region.py)
+        from bench import region
+
+        return region.main(argv)
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", default="S,M,L", help="comma-separated scales (S,M,L)")
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per page (the median is reported)")

@@ -80,9 +80,10 @@ def dept_rows(scale: Scale) -> list[tuple]:
     return out
 
 
-def metric_rows(scale: Scale, ms: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Patient satisfaction, staff satisfaction and complaints as (depts × months) arrays."""
-    rng = np.random.default_rng(SEED + 1)
+def metric_rows(scale: Scale, ms: list[str], seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Patient satisfaction, staff satisfaction and complaints as (depts × months) arrays (``seed``: another
+    hospital of a region store, bench/region.py)."""
+    rng = np.random.default_rng(seed + 1)
     level = rng.normal(90.5, 2.0, size=(scale.depts, 1))
     ps = np.clip(np.round(rng.normal(level, 1.3, size=(scale.depts, len(ms))), 1), 60, 100)
     ss = np.clip(np.round(rng.normal(90.5, 2.0, size=(scale.depts, len(ms))), 1), 60, 100)
@@ -98,56 +99,48 @@ def build_store(path: str | os.PathLike, scale: Scale, end_month: str | None = N
             os.remove(p)
     with store.opened(path):
         pass  # schema, catalogues and default targets
+    tables = hospital_tables(scale, end_month)
+    counts = {t: len(rows) for t, rows in tables.items()}
+    store.bulk_load(path, tables, note=f"bench synthetic {scale.name}")
+    return counts
+
+
+def hospital_tables(scale: Scale, end_month: str | None = None, seed: int = SEED) -> dict[str, list[tuple]]:
+    """One hospital's synthetic rows per table (tuples in ``store._BULK_COLUMNS`` order): departments, metric values
+    (department metrics and the hospital-wide ones under ``contract.HOSPITAL_CODE``), own targets, events, award
+    changes, tasks, notices. ``seed``: another hospital of a region store (bench/region.py)."""
     ms = months(scale, end_month)
     depts = dept_rows(scale)
     codes = [d[0] for d in depts]
-    ps, ss, comp = metric_rows(scale, ms)
-    rng = np.random.default_rng(SEED + 2)
+    ps, ss, comp = metric_rows(scale, ms, seed)
+    rng = np.random.default_rng(seed + 2)
 
-    n_values = 0
     value_parts = []
     for metric, arr in zip(DEPT_METRICS, (ps, ss, comp)):
         value_parts.append(_long_rows(codes, ms, metric, arr))
-        n_values += arr.size
     hosp = []
+    shift = (seed - SEED) % 7 * 0.3
     for j, m in enumerate(ms):
         season = np.sin(2 * np.pi * int(m[5:7]) / 12)
         hosp += [
-            (contract.HOSPITAL_CODE, m, "drug_share", round(22.5 - 0.02 * j + 0.6 * season, 1)),
+            (contract.HOSPITAL_CODE, m, "drug_share", round(22.5 + shift - 0.02 * j + 0.6 * season, 1)),
             (contract.HOSPITAL_CODE, m, "cost_growth", round(9.0 + 1.2 * season, 1)),
             (contract.HOSPITAL_CODE, m, "consumables_per_100", round(20.8 - 0.01 * j, 1)),
         ]
     value_parts.append(hosp)
-    n_values += len(hosp)
 
     own = [
         ("patient_satisfaction", c, ms[len(ms) // 2], 92.0, ">=") for c in codes[:: max(1, int(1 / OWN_TARGET_SHARE))]
     ]
     ev = _events(codes, ms, rng)
-    aw = _awards(codes, ms, rng)
-    tk = _tasks(codes, ms, rng)
-    nt = _notices(codes, ms, ev, rng)
-    store.bulk_load(
-        path,
-        {
-            "departments": depts,
-            "metric_values": itertools.chain.from_iterable(value_parts),
-            "targets": own,
-            "events": ev,
-            "award_changes": aw,
-            "tasks": tk,
-            "notices": nt,
-        },
-        note=f"bench synthetic {scale.name}",
-    )
     return {
-        "departments": len(depts),
-        "metric_values": n_values,
-        "events": len(ev),
-        "award_changes": len(aw),
-        "targets": len(own),
-        "tasks": len(tk),
-        "notices": len(nt),
+        "departments": depts,
+        "metric_values": list(itertools.chain.from_iterable(value_parts)),
+        "targets": own,
+        "events": ev,
+        "award_changes": _awards(codes, ms, rng),
+        "tasks": _tasks(codes, ms, rng),
+        "notices": _notices(codes, ms, ev, rng),
     }
 
 

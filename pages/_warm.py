@@ -43,10 +43,19 @@ def shown(path: str, hospital: str) -> None:
         del recent[:-RECENT]
 
 
-def hospitals(path: str) -> list[str]:
-    """The hospitals a new version of ``path`` is warmed for, most recently shown first ('' when none was)."""
+def hospitals(path: str, version: int | None = None) -> list[str]:
+    """The hospitals a new version of ``path`` is warmed for, most recently shown first; when none was shown yet,
+    the one a new session sees first ('' in a one-hospital store; with ``version``, a group store's first)."""
     with _LOCK:
-        return list(reversed(_SHOWN.get(path) or [""]))
+        recent = list(reversed(_SHOWN.get(path) or []))
+    return recent or [first_hospital(path, version) if version is not None else ""]
+
+
+def first_hospital(path: str, version: int) -> str:
+    """The hospital a new session sees first: '' in a one-hospital store, else the first of the hospital list (a
+    commission user's first readable hospital; issue 16.3)."""
+    codes = ui._hospital_codes(path, version)
+    return codes[0] if codes else ""
 
 
 def enabled() -> bool:
@@ -73,7 +82,7 @@ def seen(path: str, version: int) -> threading.Thread | None:
 def _run(path: str, version: int) -> None:
     t0 = time.perf_counter()
     try:
-        n = sum(warm(path, version, hospital) for hospital in hospitals(path))
+        n = sum(warm(path, version, hospital) for hospital in hospitals(path, version))
     except Exception:  # a warm that fails costs the first visitor the wait, nothing else: log it, never raise
         log.exception("warming the views of %s at data version %s failed", path, version)
         return

@@ -6,8 +6,9 @@ caches (``pages._common.BUILDS`` counts the views worked out from the store)."""
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from tests.conftest import page_as
+from tests.conftest import ROOT, page_as
 
 PAGES = ["overview", "awards", "briefing", "matrix", "trends", "events", "tasks"]
 
@@ -21,3 +22,26 @@ def test_a_rerun_after_the_first_visit_builds_no_view(demo_db, page):
     at.run()  # what any click that changes no choice does: the script runs again with the widgets' values
     assert not at.exception, at.exception
     assert dict(ui.BUILDS) == before, f"{page}: a view was worked out again for the same choices"
+
+
+@pytest.mark.parametrize("page", ["overview", "awards", "trends"])
+def test_a_rerun_in_a_group_store_builds_no_view(tmp_path, monkeypatch, cheap_hashing, page):
+    """The same for a commission user on hospital H02 of a group store (issue 16.3): the view the first visit built is
+    filed under the key the next run makes, hospital included."""
+    from metrics import auth, demo, store
+    from pages import _common as ui
+
+    path = tmp_path / "group.db"
+    demo.fill(path, hospitals=2)
+    monkeypatch.setenv(store.DB_ENV, str(path))
+    auth.add_user("comm", "correct horse 9", "commission")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.switch_page(f"pages/{page}.py")
+    at.query_params["hospital"] = "H02"
+    at.run()  # the first visit, straight to H02
+    assert not at.exception, at.exception
+    before = dict(ui.BUILDS)
+    at.run()
+    assert not at.exception, at.exception
+    assert dict(ui.BUILDS) == before, f"{page}: a view of H02 was worked out again for the same choices"

@@ -366,37 +366,73 @@ _BULK_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def bulk_load(path: str | os.PathLike, tables: dict[str, Iterable[tuple]], note: str) -> None:
-    """Load synthetic rows (tuples in ``_BULK_COLUMNS`` order) straight into a store, bypassing the journal.
+def bulk_load(
+    path: str | os.PathLike, tables: dict[str, Iterable[tuple]], note: str, hospital: str = "", analyze: bool = True
+) -> int:
+    """Load synthetic rows (tuples in ``_BULK_COLUMNS`` order) of ``hospital`` straight into a store, bypassing the
+    journal and the validator; the number of rows written.
 
-    For the benchmark's generated stores only (bench/synth.py): one transaction, synchronous off, one batch
-    record naming ``note``, the data version bumped, then ANALYZE and a WAL checkpoint.
+    For the benchmark's generated stores only (bench/synth.py, bench/region.py): one transaction, one batch record
+    naming ``note`` and the hospital, the data version bumped, then (``analyze``) ANALYZE. SQLite: ``executemany`` with synchronous
+    off, ``INSERT OR IGNORE``, a WAL checkpoint. PostgreSQL (issue 16.6: a region's 100 hospitals): ``COPY … FROM
+    STDIN`` per table under the write lock (rows must be new: COPY has no ON CONFLICT).
     """
     from metrics.store.engine import is_server
 
     if is_server(str(path)):
-        raise ValueError("bulk_load writes SQLite stores only (the bench's synthetic stores)")
+        return _bulk_load_pg(str(path), tables, note, hospital, analyze)
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("BEGIN")
         n = 0
         for table, rows in tables.items():
-            cols = _BULK_COLUMNS[table]
+            cols = ("hospital_code", *_BULK_COLUMNS[table])
             cur = conn.executemany(
-                f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows
+                f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                ((hospital, *r) for r in rows),
             )
             n += max(cur.rowcount, 0)
         conn.execute(
-            "INSERT INTO batches (file_name, sha256, kind, user, created_at, rows_new) VALUES (?,?,?,?,?,?)",
-            (note, None, "metrics", "bench", now_iso(), n),
+            'INSERT INTO batches (file_name, sha256, kind, "user", created_at, rows_new, hospital_code)'
+            " VALUES (?,?,?,?,?,?,?)",
+            (note, None, "metrics", "bench", now_iso(), n, hospital),
         )
         conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
         conn.execute("COMMIT")
-        conn.execute("ANALYZE")
+        if analyze:
+            conn.execute("ANALYZE")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+    return n
+
+
+def _bulk_load_pg(url: str, tables: dict[str, Iterable[tuple]], note: str, hospital: str, analyze: bool) -> int:
+    from metrics.store.schema import bump_data_version, connect
+
+    db = connect(url)
+    try:
+        n = 0
+        with db.atomic():
+            cur = db.raw.cursor()
+            for table, rows in tables.items():
+                cols = ("hospital_code", *_BULK_COLUMNS[table])
+                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row((hospital, *r))
+                        n += 1
+            db.execute(
+                'INSERT INTO batches (file_name, sha256, kind, "user", created_at, rows_new, hospital_code)'
+                " VALUES (?,?,?,?,?,?,?)",
+                (note, None, "metrics", "bench", now_iso(), n, hospital),
+            )
+            bump_data_version(db)
+        if analyze:
+            db.execute("ANALYZE")
+    finally:
+        db.close()
+    return n
 
 
 def event_months(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str]:
