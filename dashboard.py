@@ -93,8 +93,16 @@ def _visible(url: str) -> bool:
     return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
 
 
-home = "overview" if _visible("overview") else "login"  # sign-in required: the login page is the home
+home = "overview"
 _sections: dict[str, list] = {}
+if not _visible("overview"):
+    # Sign-in required and nobody signed in: "/" and every page's address (a deep link) show the login form, from
+    # hidden pages, so no address is "not found"; /login stays /login (a default page has no address of its own).
+    home = "_signin"
+    _sections[ui.t("nav.section.manage")] = [
+        st.Page("pages/login.py", title=ui.t(k), url_path=u, default=(u == home), visibility="hidden")
+        for k, u in [("nav.login", home)] + [(key, url) for _, key, url, _ in PAGES if url != "login"]
+    ]
 for path, key, url, icon in PAGES:
     if _visible(url):
         section = ui.t("nav.section.manage" if url in MANAGE_PAGES else "nav.section.browse")

@@ -450,9 +450,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(username: str, db_path=None, now: datetime | None = None) -> str:
-    """A new random session token for a user who has just signed in (keep only this in the browser session)."""
-    token = secrets.token_urlsafe(32)
+def new_token() -> str:
+    """A fresh random session token; worth nothing until ``start_session`` stores it for a user."""
+    return secrets.token_urlsafe(32)
+
+
+def start_session(username: str, db_path=None, now: datetime | None = None, token: str | None = None) -> str:
+    """A session for a user who has just signed in; returns its token (keep only this in the browser session).
+    ``token`` (from ``new_token``) lets the caller put the token in the browser session before the check."""
+    token = token or new_token()
     until = _iso((now or datetime.now()) + timedelta(hours=SESSION_HOURS))
     with store.opened(db_path) as db, db.atomic():
         store.insert_session(db, _token_hash(token), username, until)

@@ -7,7 +7,9 @@ Cache keys always include the store's data version (bumped by every commit) and 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
+import threading
 import urllib.parse
 
 import streamlit as st
@@ -323,12 +325,34 @@ def is_demo_store() -> bool:
 
 TOKEN_KEY = "_auth_token"
 
+# A click on another page while the password is being checked makes Streamlit start the new run at once, in
+# parallel (runner.fastReruns), and stop the old one at its next session-state access. The check itself is
+# never stopped (see pages/login.py); the new run waits here for it, so the page clicked shows the outcome.
+_SIGNING_IN: dict[str, threading.Event] = {}  # token -> set once its password check has ended
+SIGN_IN_WAIT_S = 30.0  # at most this long; a check takes well under a second on an idle server
+
+
+@contextlib.contextmanager
+def signing_in(token: str):
+    """Mark ``token`` as being checked while the block runs: runs reading it wait for the outcome."""
+    done = threading.Event()
+    _SIGNING_IN[token] = done
+    try:
+        yield token
+    finally:
+        done.set()
+        _SIGNING_IN.pop(token, None)
+
 
 def signed_in_user():
     """The signed-in metrics.auth.User (role as stored now), or None for an anonymous viewer."""
     from metrics import auth
 
-    return auth.session_user(st.session_state.get(TOKEN_KEY))
+    token = st.session_state.get(TOKEN_KEY)
+    pending = _SIGNING_IN.get(token) if isinstance(token, str) else None
+    if pending is not None:
+        pending.wait(SIGN_IN_WAIT_S)
+    return auth.session_user(token)
 
 
 def current_role() -> str:
@@ -360,8 +384,10 @@ def require_role(role: str) -> None:
         st.stop()
 
 
-def sign_in(token: str) -> None:
+def sign_in(token: str) -> str:
+    """Keep ``token`` (from metrics.auth) in the browser session; returns it."""
     st.session_state[TOKEN_KEY] = token
+    return token
 
 
 def sign_out() -> None:

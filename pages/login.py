@@ -1,9 +1,34 @@
-"""Sign-in (issue 6): user name and password, checked by metrics.auth (argon2id, lockout, audit)."""
+"""Sign-in (issue 6): user name and password, checked by metrics.auth (argon2id, lockout, audit).
+
+A click on another page during the password check must not lose the sign-in. Streamlit then starts the new run
+at once and stops this one at its next session-state access (every access checks for a newer request). So the
+check runs in the form's callback (first thing in the run, before the sidebar), the token goes into the session
+*before* the check, and nothing between the check and the session row touches session state: a run stopped
+earlier has changed nothing, one stopped later has signed the user in (the audit and the sessions agree). The
+new run waits for the check (ui.signing_in), so the page clicked shows the user signed in."""
 
 import streamlit as st
 
 from metrics import auth
 from pages import _common as ui
+
+REFUSED_KEY = "_login_refused"  # a refused sign-in, shown by the run after the callback
+
+
+def _submit() -> None:
+    username = st.session_state.get("login_username", "")
+    password = st.session_state.pop("login_password", "")  # the password does not linger in session state
+    # who is asking, for the lockout (issue 12.6): the peer address, or the trusted proxy's X-Forwarded-For
+    client = auth.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
+    with ui.signing_in(auth.new_token()) as token:
+        ui.sign_in(token)  # worthless until start_session stores it; the last session-state access before the check
+        result = ui.guarded(auth.authenticate, username, password, client=client)  # a read-only store: said so
+        if result.ok:
+            ui.guarded(auth.start_session, result.username, token=token)
+    if not result.ok:
+        st.session_state.pop(ui.TOKEN_KEY, None)
+        st.session_state[REFUSED_KEY] = result
+
 
 st.title(ui.t("auth.login_title"))
 
@@ -13,6 +38,7 @@ if not auth.admin_exists():
 
 user = ui.signed_in_user()
 if user:
+    st.session_state.pop(REFUSED_KEY, None)
     st.success(ui.t("auth.welcome", user=user.username))
     if st.button(ui.t("auth.sign_out"), key="login_sign_out"):
         ui.sign_out()
@@ -20,18 +46,11 @@ if user:
     st.stop()
 
 st.caption(ui.t("auth.login_required_intro" if auth.login_required() else "auth.login_intro"))
-with st.form("login", clear_on_submit=True):  # cleared so the password does not linger in session state
-    username = st.text_input(ui.t("auth.username"), key="login_username")
-    password = st.text_input(ui.t("auth.password"), type="password", key="login_password")
-    submitted = st.form_submit_button(ui.t("auth.submit"), type="primary")
+with st.form("login", clear_on_submit=True):  # cleared so the password does not linger in the browser
+    st.text_input(ui.t("auth.username"), key="login_username")
+    st.text_input(ui.t("auth.password"), type="password", key="login_password")
+    st.form_submit_button(ui.t("auth.submit"), type="primary", on_click=_submit)
 
-if submitted:
-    # who is asking, for the lockout (issue 12.6): the peer address, or the trusted proxy's X-Forwarded-For
-    client = auth.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
-    result = ui.guarded(auth.authenticate, username, password, client=client)  # a read-only store: said so
-    st.session_state.pop("login_password", None)
-    if result.ok:
-        ui.sign_in(auth.start_session(result.username))
-        st.rerun()
-    else:
-        st.error(result.message(ui.lang()))
+refused = st.session_state.pop(REFUSED_KEY, None)
+if refused is not None:
+    st.error(refused.message(ui.lang()))
