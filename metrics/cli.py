@@ -137,16 +137,17 @@ _WRITE_USER_HELP = (
 )
 
 
-def _account_needed(args, lang: str) -> bool:
-    """A write to a group store by no account of it (issue 16.3): say that ``--user`` must name an account (its
-    grant is then checked) and return True. A one-hospital store, or an account: False."""
+def _account_needed(args, lang: str, read: bool = False) -> bool:
+    """A write (``read``: a read) of a group store by no account of it (issue 16.3): say that ``--user`` must name
+    an account (its grant is then checked) and return True. A one-hospital store, or an account: False."""
     user = getattr(args, "user", None)
     with store.opened(args.db) as db:
         if not store.hospital_codes(db):
             return False
         if user and store.user_row(db, user) is not None:
             return False
-    print(i18n.t("hospital.err.user_required", lang, user=user or "—"), file=sys.stderr)
+    key = "hospital.err.user_required_read" if read else "hospital.err.user_required"
+    print(i18n.t(key, lang, user=user or "—"), file=sys.stderr)
     return True
 
 
@@ -172,6 +173,7 @@ def _add_ingest_parsers(sub) -> None:
     er = sub.add_parser("errors", help="write a batch's error report (rejected rows kept by --skip-invalid)")
     er.add_argument("batch", type=int, help="batch id")
     er.add_argument("--out", help="CSV file (default batch_<id>_errors.csv)")
+    er.add_argument("--user", help="who reads it: in a group store an account granted the batch's hospital")
     er.add_argument("--lang", choices=("zh", "en"), default="zh")
     r = sub.add_parser(
         "rollback",
@@ -226,6 +228,9 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
         code = None
     elif code not in codes:
         say("hospital.err.unknown", code=code, codes=listed)
+        return None, 2
+    if user is None and not write:  # a read of a group store: by an account, its grant checked (polish)
+        say("hospital.err.user_required_read", user="—")
         return None, 2
     if user is not None and (
         account is None or (code is None and set(allowed) != set(codes)) or (code is not None and code not in allowed)
@@ -365,9 +370,16 @@ def cmd_points(args) -> int:
 
 def cmd_errors(args) -> int:
     """A batch's error report as CSV (UTF-8 with BOM): the rejected rows as written, line and reasons."""
+    if _account_needed(args, args.lang, read=True):  # a group store: any hospital's rows by an account only
+        return 2
     with store.opened(args.db) as db:
         b = store.batch(db, args.batch)
+        group = bool(store.hospital_codes(db))
+        readable = auth.readable_hospitals_in(db, args.user) if group else ()
         rejects = store.batch_rejects(db, args.batch) if b else None
+    if b is not None and group and (b.get("hospital_code") or "") not in (*readable, ""):
+        print(i18n.t("hospital.err.not_granted", args.lang, user=args.user, code=b["hospital_code"]), file=sys.stderr)
+        return 2
     if b is None:
         print(i18n.t("upload.rollback.not_found", args.lang, batch_id=args.batch), file=sys.stderr)
         return 1
