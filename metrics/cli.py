@@ -12,7 +12,9 @@ ROLE_CHOICES = auth.ROLES
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m metrics", description="清廉医院建设指标看板 — command line")
+    p = argparse.ArgumentParser(
+        prog="python -m metrics", description=i18n.t("app.title", i18n.DEFAULT_LANG) + " — command line"
+    )
     p.add_argument(
         "--db",
         help="the store: a file, sqlite:///file or postgresql://… (default data/integrity.db or $INTEGRITY_DB)",
@@ -31,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         "--all-hospitals", action="store_true", help="with --clear in a group store: clear every hospital (admins)"
     )
     d.add_argument("--user", help=_WRITE_USER_HELP)
+    d.add_argument("--lang", choices=("zh", "en"), default="zh")
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
@@ -82,24 +85,23 @@ def cmd_demo(args) -> int:
     if not empty:
         if args.if_empty:
             return 0
-        print("存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。", file=sys.stderr)
+        print(i18n.t("demo.cli.not_empty", args.lang), file=sys.stderr)
         return 1
     if args.hospitals and not 1 <= args.hospitals <= len(demo.DEMO_HOSPITALS):
-        print(f"--hospitals: 1-{len(demo.DEMO_HOSPITALS)}", file=sys.stderr)
+        print(i18n.t("demo.cli.hospitals_range", args.lang, n=len(demo.DEMO_HOSPITALS)), file=sys.stderr)
         return 2
     counts = demo.fill(args.db, args.end_month, user=_os_user(), hospitals=args.hospitals)
-    print(
-        json.dumps(counts, ensure_ascii=False)
-        if args.json
-        else "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items())
+    rows = i18n.t("brief.list_sep", args.lang).join(
+        i18n.t("demo.cli.rows", args.lang, table=k, n=v) for k, v in counts.items()
     )
+    print(json.dumps(counts, ensure_ascii=False) if args.json else i18n.t("demo.cli.loaded", args.lang, rows=rows))
     return 0
 
 
 def _clear(args) -> int:
     """``demo --clear``: the whole store; in a group store one hospital (``--hospital``) or, said explicitly,
     every hospital (``--all-hospitals``, an admin) — by an account (``--user``) allowed to (issue 16.3)."""
-    lang = i18n.DEFAULT_LANG
+    lang = args.lang
     with store.opened(args.db) as db:
         codes = store.hospital_codes(db)
     if codes:
@@ -127,7 +129,7 @@ def _clear(args) -> int:
     if hospital:
         print(i18n.t("demo.clear.done_hospital", lang, code=hospital))
     else:
-        print("已清空数据（目录与默认目标保留）。")
+        print(i18n.t("demo.cli.cleared", lang))
     return 0
 
 
