@@ -916,6 +916,7 @@ ZH: dict[str, str] = {
     "demo.cli.rows": "{table} {n} 行",
     "demo.cli.cleared": "已清空数据（目录与默认目标保留）。",
     "demo.cli.hospitals_range": "--hospitals 须为 1 到 {n} 之间的整数（演示医院的个数）。",
+    "brief.sub_hospital": "{hospital} · {sub}",
 }
 
 EN: dict[str, str] = {
@@ -1825,6 +1826,7 @@ EN: dict[str, str] = {
     "demo.cli.rows": "{table} {n} rows",
     "demo.cli.cleared": "Cleared the data (catalogues and default targets stay).",
     "demo.cli.hospitals_range": "--hospitals must be a whole number from 1 to {n} (how many demo hospitals).",
+    "brief.sub_hospital": "{hospital} · {sub}",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -167,7 +167,7 @@ def _card(card: briefing_view.Card) -> None:
 
 def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
     if slide.sub:
-        st.markdown(f"**{slide.sub}**" if slide.name == "kpis" else slide.sub)
+        st.markdown(f"**{_md(slide.sub)}**" if slide.name == "kpis" else _md(slide.sub))  # may name the hospital
     if slide.empty:
         with st.container(key=f"brief_empty_{slide.name}" if not presenting else "brief_empty"):
             st.markdown("### " + slide.empty)
@@ -213,7 +213,7 @@ if presenting:
     n = st.session_state[SLIDE_KEY]
     slide = view.slides[n - 1]
     head, counter = st.columns([9, 1], vertical_alignment="bottom")
-    head.title(slide.title, anchor=False)
+    head.title(_md(slide.title), anchor=False)  # slide 1's names the hospital in a group store: data
     counter.markdown("**" + ui.t("brief.slide_of", i=n, n=N_SLIDES) + "**")
     with st.container(key="brief_slide"):
         _draw_slide(slide, presenting=True)
@@ -274,5 +274,5 @@ st.caption(ui.t("brief.keys_help"))
 st.subheader(ui.t("brief.preview"), anchor=False)
 for i, slide in enumerate(view.slides, start=1):
     with st.container(border=True):
-        st.markdown(f"#### {i}. {slide.title}")
+        st.markdown(f"#### {i}. {_md(slide.title)}")
         _draw_slide(slide, presenting=False)
