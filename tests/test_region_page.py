@@ -363,3 +363,28 @@ def test_a_one_hospital_briefing_names_no_hospital(demo_db):
     assert [s.title for s in view.slides[1:]] == [i18n.t(f"brief.s.{n}") for n in briefing.SLIDES[1:]]
     assert view.slides[briefing.SLIDES.index("tasks")].sub == ""
     assert view.slides[briefing.SLIDES.index("awards")].sub == i18n.t("brief.awards_sub")
+
+
+def test_the_group_demo_gives_each_hospital_its_own_programme(group_db):
+    """polish: `demo --hospitals N` varies awards, vetoes and warnings and tasks per hospital (its own seed), so the
+    region overview's columns are not the same on every row; H01 stays the one-hospital demo."""
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    view = region.build(
+        ViewKey.of(str(group_db), version, "zh", hospital=A, grain="quarter", period=PERIOD,
+                   hospitals=(A, B, C), today=date.today())
+    )  # fmt: skip
+    rows = view.rows.set_index("hospital_code")
+    events = {code: (rows.at[code, "vetoes"], rows.at[code, "warnings"]) for code in (A, B, C)}
+    awards = {code: tuple(rows.loc[code, ["awarded", "reviewing"]]) for code in (A, B, C)}
+    tasks = {code: tuple(rows.loc[code, ["tasks_overdue", "tasks_done"]]) for code in (A, B, C)}
+    assert len(set(events.values())) > 1, events
+    assert len(set(awards.values())) > 1, awards
+    assert len(set(tasks.values())) > 1, tasks
+    one = demo.build(DEMO_END_MONTH)
+    with store.opened(group_db) as db:
+        assert len(store.events(db, hospital=A)) == len(one["events"])
+        assert len(store.award_changes(db, hospital=A)) == len(one["award_changes"])
+        for code in (B, C):  # the documented departments keep their story in every hospital
+            ev = store.events(db, hospital=code)
+            assert {("K13", "V04"), ("T02", "V07")} <= set(zip(ev["dept_code"], ev["indicator"], strict=True))
