@@ -61,6 +61,10 @@ class Slide:
     cards: tuple[Card, ...] = ()
     empty: str = ""  # the slide's honest empty state (slide 5 until PRODUCT §8's tasks and notices exist)
     empty_sub: str = ""
+    # presentation mode, where slide 1's title must stay one line at 1280×720: in a group store its title without the
+    # hospital and the hospital on the line under it, as on every other slide ('': ``title`` / ``sub``)
+    present_title: str = ""
+    present_sub: str = ""
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -128,6 +132,10 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
             title("kpis"),
             b.t("brief.kpi_sub", prev=briefing.quarter_label(b.previous, b.lang)),
             cards=_cards(b),
+            present_title=b.t("brief.title", quarter=b.period_label) if b.hospital else "",
+            present_sub=b.on_slide(b.t("brief.kpi_sub", prev=briefing.quarter_label(b.previous, b.lang)))
+            if b.hospital
+            else "",
         ),
         ranking,
         Slide(
