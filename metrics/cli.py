@@ -168,7 +168,7 @@ def _add_ingest_parsers(sub) -> None:
         metavar="CSV",
         help="write the rejected rows as written, with 行号 and 错误说明, to fix and import again",
     )
-    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing and needs none")
+    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing: an account that may read it")
     i.add_argument("--lang", choices=("zh", "en"), default="zh")
     e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
     e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
@@ -246,9 +246,11 @@ def cmd_import(args) -> int:
     """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
     from pathlib import Path
 
-    if not args.dry_run and _account_needed(args, args.lang):  # a group store's write: by an account (16.3)
+    # a group store: a write by an account granted the hospital (16.3); a preview, which shows what the store holds
+    # (changed rows, the departments that reported last month), by an account that may read it (polish)
+    if _account_needed(args, args.lang, read=args.dry_run):
         return 2
-    hospital, bad = _hospital(args, write=True, required=False)
+    hospital, bad = _hospital(args, write=not args.dry_run, required=False)
     if bad:
         return bad
     hospital = hospital or ""  # without --hospital a group store's file names its hospital in a 医院编码 column

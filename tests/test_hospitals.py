@@ -463,7 +463,14 @@ def test_cli_reads_of_a_group_store_need_an_account_granted_the_hospital(group_d
         (["export", "--out", str(tmp_path / "all"), "--user", "a_vi"], "用户 a_vi 无权访问医院"),
         (["briefing", "--hospital", B, "--html", str(tmp_path / "b.html")], "--user"),
         (["points", "2026", "--hospital", B], "--user"),
+        # a preview shows what the store holds (changed rows, the departments that reported last month)
+        (["import", str(tmp_path / "m.csv"), "--kind", "metrics", "--hospital", B, "--dry-run"], "--user"),
+        (
+            ["import", str(tmp_path / "m.csv"), "--kind", "metrics", "--hospital", B, "--dry-run", "--user", "a_vi"],
+            "用户 a_vi 无权访问医院",
+        ),
     ]
+    (tmp_path / "m.csv").write_bytes(_metrics_csv([("2026-10", "K01", 99)], False))
     for argv, said in refused:
         capsys.readouterr()
         assert cli.main(argv) == 2, argv
@@ -478,3 +485,5 @@ def test_cli_reads_of_a_group_store_need_an_account_granted_the_hospital(group_d
     ra = importer.commit(bad, "a.csv", "metrics", user="a_ed", hospital=A, skip_invalid=True)
     assert cli.main(["errors", str(ra.batch_id), "--out", str(out), "--user", "a_vi"]) == 0
     assert cli.main(["export", "--hospital", A, "--out", str(tmp_path / "a"), "--user", "a_vi"]) == 0
+    dry = ["import", str(tmp_path / "m.csv"), "--kind", "metrics", "--hospital", A, "--dry-run", "--json"]
+    assert cli.main([*dry, "--user", "a_ed"]) == 0  # an editor of A previews a file for A (writes nothing)
