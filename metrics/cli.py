@@ -108,7 +108,7 @@ def _clear(args) -> int:
         if _account_needed(args, lang):
             return 2
         if args.hospital is None and not args.all_hospitals:
-            print(i18n.t("demo.clear.which", lang, codes="、".join(codes)), file=sys.stderr)
+            print(i18n.t("demo.clear.which", lang, codes=i18n.t("brief.list_sep", lang).join(codes)), file=sys.stderr)
             return 2
         if args.hospital is not None:
             hospital, bad = _hospital(args, write=True, required=True)
@@ -217,7 +217,7 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
             else ()
         )
     say = lambda key, **f: print(i18n.t(key, lang, **f), file=sys.stderr)  # noqa: E731
-    listed = "、".join(codes)
+    listed = i18n.t("brief.list_sep", lang).join(codes)
     if not codes:
         if code:
             say("hospital.err.one_hospital", code=code)
@@ -504,10 +504,24 @@ def cmd_users(args) -> int:
             print(i18n.t("auth.cli.unlocked", lang, user=args.username))
         elif args.action == "grant":
             auth.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.granted", lang, user=args.username, codes="、".join(args.hospitals)))
+            print(
+                i18n.t(
+                    "auth.cli.granted",
+                    lang,
+                    user=args.username,
+                    codes=i18n.t("brief.list_sep", lang).join(args.hospitals),
+                )
+            )
         elif args.action == "revoke":
             auth.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.revoked", lang, user=args.username, codes="、".join(args.hospitals) or "*"))
+            print(
+                i18n.t(
+                    "auth.cli.revoked",
+                    lang,
+                    user=args.username,
+                    codes=i18n.t("brief.list_sep", lang).join(args.hospitals) or "*",
+                )
+            )
         elif args.action == "require-login":
             auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))
