@@ -12,7 +12,9 @@ ROLE_CHOICES = auth.ROLES
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m metrics", description="清廉医院建设指标看板 — command line")
+    p = argparse.ArgumentParser(
+        prog="python -m metrics", description=i18n.t("app.title", i18n.DEFAULT_LANG) + " — command line"
+    )
     p.add_argument(
         "--db",
         help="the store: a file, sqlite:///file or postgresql://… (default data/integrity.db or $INTEGRITY_DB)",
@@ -31,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         "--all-hospitals", action="store_true", help="with --clear in a group store: clear every hospital (admins)"
     )
     d.add_argument("--user", help=_WRITE_USER_HELP)
+    d.add_argument("--lang", choices=("zh", "en"), default="zh")
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
@@ -82,31 +85,30 @@ def cmd_demo(args) -> int:
     if not empty:
         if args.if_empty:
             return 0
-        print("存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。", file=sys.stderr)
+        print(i18n.t("demo.cli.not_empty", args.lang), file=sys.stderr)
         return 1
     if args.hospitals and not 1 <= args.hospitals <= len(demo.DEMO_HOSPITALS):
-        print(f"--hospitals: 1-{len(demo.DEMO_HOSPITALS)}", file=sys.stderr)
+        print(i18n.t("demo.cli.hospitals_range", args.lang, n=len(demo.DEMO_HOSPITALS)), file=sys.stderr)
         return 2
     counts = demo.fill(args.db, args.end_month, user=_os_user(), hospitals=args.hospitals)
-    print(
-        json.dumps(counts, ensure_ascii=False)
-        if args.json
-        else "已载入演示数据：" + "，".join(f"{k} {v} 行" for k, v in counts.items())
+    rows = i18n.t("brief.list_sep", args.lang).join(
+        i18n.t("demo.cli.rows", args.lang, table=k, n=v) for k, v in counts.items()
     )
+    print(json.dumps(counts, ensure_ascii=False) if args.json else i18n.t("demo.cli.loaded", args.lang, rows=rows))
     return 0
 
 
 def _clear(args) -> int:
     """``demo --clear``: the whole store; in a group store one hospital (``--hospital``) or, said explicitly,
     every hospital (``--all-hospitals``, an admin) — by an account (``--user``) allowed to (issue 16.3)."""
-    lang = i18n.DEFAULT_LANG
+    lang = args.lang
     with store.opened(args.db) as db:
         codes = store.hospital_codes(db)
     if codes:
         if _account_needed(args, lang):
             return 2
         if args.hospital is None and not args.all_hospitals:
-            print(i18n.t("demo.clear.which", lang, codes="、".join(codes)), file=sys.stderr)
+            print(i18n.t("demo.clear.which", lang, codes=i18n.t("brief.list_sep", lang).join(codes)), file=sys.stderr)
             return 2
         if args.hospital is not None:
             hospital, bad = _hospital(args, write=True, required=True)
@@ -127,7 +129,7 @@ def _clear(args) -> int:
     if hospital:
         print(i18n.t("demo.clear.done_hospital", lang, code=hospital))
     else:
-        print("已清空数据（目录与默认目标保留）。")
+        print(i18n.t("demo.cli.cleared", lang))
     return 0
 
 
@@ -137,16 +139,17 @@ _WRITE_USER_HELP = (
 )
 
 
-def _account_needed(args, lang: str) -> bool:
-    """A write to a group store by no account of it (issue 16.3): say that ``--user`` must name an account (its
-    grant is then checked) and return True. A one-hospital store, or an account: False."""
+def _account_needed(args, lang: str, read: bool = False) -> bool:
+    """A write (``read``: a read) of a group store by no account of it (issue 16.3): say that ``--user`` must name
+    an account (its grant is then checked) and return True. A one-hospital store, or an account: False."""
     user = getattr(args, "user", None)
     with store.opened(args.db) as db:
         if not store.hospital_codes(db):
             return False
         if user and store.user_row(db, user) is not None:
             return False
-    print(i18n.t("hospital.err.user_required", lang, user=user or "—"), file=sys.stderr)
+    key = "hospital.err.user_required_read" if read else "hospital.err.user_required"
+    print(i18n.t(key, lang, user=user or "—"), file=sys.stderr)
     return True
 
 
@@ -165,13 +168,14 @@ def _add_ingest_parsers(sub) -> None:
         metavar="CSV",
         help="write the rejected rows as written, with 行号 and 错误说明, to fix and import again",
     )
-    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing and needs none")
+    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing: an account that may read it")
     i.add_argument("--lang", choices=("zh", "en"), default="zh")
     e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
     e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
     er = sub.add_parser("errors", help="write a batch's error report (rejected rows kept by --skip-invalid)")
     er.add_argument("batch", type=int, help="batch id")
     er.add_argument("--out", help="CSV file (default batch_<id>_errors.csv)")
+    er.add_argument("--user", help="who reads it: in a group store an account granted the batch's hospital")
     er.add_argument("--lang", choices=("zh", "en"), default="zh")
     r = sub.add_parser(
         "rollback",
@@ -213,7 +217,7 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
             else ()
         )
     say = lambda key, **f: print(i18n.t(key, lang, **f), file=sys.stderr)  # noqa: E731
-    listed = "、".join(codes)
+    listed = i18n.t("brief.list_sep", lang).join(codes)
     if not codes:
         if code:
             say("hospital.err.one_hospital", code=code)
@@ -227,6 +231,9 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
     elif code not in codes:
         say("hospital.err.unknown", code=code, codes=listed)
         return None, 2
+    if user is None and not write:  # a read of a group store: by an account, its grant checked (polish)
+        say("hospital.err.user_required_read", user="—")
+        return None, 2
     if user is not None and (
         account is None or (code is None and set(allowed) != set(codes)) or (code is not None and code not in allowed)
     ):
@@ -239,9 +246,11 @@ def cmd_import(args) -> int:
     """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
     from pathlib import Path
 
-    if not args.dry_run and _account_needed(args, args.lang):  # a group store's write: by an account (16.3)
+    # a group store: a write by an account granted the hospital (16.3); a preview, which shows what the store holds
+    # (changed rows, the departments that reported last month), by an account that may read it (polish)
+    if _account_needed(args, args.lang, read=args.dry_run):
         return 2
-    hospital, bad = _hospital(args, write=True, required=False)
+    hospital, bad = _hospital(args, write=not args.dry_run, required=False)
     if bad:
         return bad
     hospital = hospital or ""  # without --hospital a group store's file names its hospital in a 医院编码 column
@@ -365,9 +374,16 @@ def cmd_points(args) -> int:
 
 def cmd_errors(args) -> int:
     """A batch's error report as CSV (UTF-8 with BOM): the rejected rows as written, line and reasons."""
+    if _account_needed(args, args.lang, read=True):  # a group store: any hospital's rows by an account only
+        return 2
     with store.opened(args.db) as db:
         b = store.batch(db, args.batch)
+        group = bool(store.hospital_codes(db))
+        readable = auth.readable_hospitals_in(db, args.user) if group else ()
         rejects = store.batch_rejects(db, args.batch) if b else None
+    if b is not None and group and (b.get("hospital_code") or "") not in (*readable, ""):
+        print(i18n.t("hospital.err.not_granted", args.lang, user=args.user, code=b["hospital_code"]), file=sys.stderr)
+        return 2
     if b is None:
         print(i18n.t("upload.rollback.not_found", args.lang, batch_id=args.batch), file=sys.stderr)
         return 1
@@ -488,10 +504,24 @@ def cmd_users(args) -> int:
             print(i18n.t("auth.cli.unlocked", lang, user=args.username))
         elif args.action == "grant":
             auth.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.granted", lang, user=args.username, codes="、".join(args.hospitals)))
+            print(
+                i18n.t(
+                    "auth.cli.granted",
+                    lang,
+                    user=args.username,
+                    codes=i18n.t("brief.list_sep", lang).join(args.hospitals),
+                )
+            )
         elif args.action == "revoke":
             auth.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.revoked", lang, user=args.username, codes="、".join(args.hospitals) or "*"))
+            print(
+                i18n.t(
+                    "auth.cli.revoked",
+                    lang,
+                    user=args.username,
+                    codes=i18n.t("brief.list_sep", lang).join(args.hospitals) or "*",
+                )
+            )
         elif args.action == "require-login":
             auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))

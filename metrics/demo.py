@@ -18,6 +18,11 @@ rectification notices — one overdue (K20, an automatic W03 warning), one tied 
 T02's V07 veto (rectified, awaiting the check); a staff roster of fictitious names in the awarded departments, in the
 department since dates around one year before this year's award date (10 January): exactly one year (points), one
 day short (none).
+
+A group demo (``fill(hospitals=N)``): H01 is exactly the one-hospital demo; every other hospital draws its own
+metric values (another seed) and its own programme from that seed — some shared vetoes and warnings did not happen
+there and it has a few of its own, this year's applications of undocumented departments stop at steps of their own
+and others apply, tasks fall due on other days and some run late — while the documented departments keep their story.
 """
 
 from __future__ import annotations
@@ -197,16 +202,101 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
 
     ev = _events(months, rng)
     awards = _awards(first_year, last_year, end_month, ev)
+    own = None if seed == SEED else np.random.default_rng([seed, 16])  # a group's other hospitals: their own programme
+    tasks = _tasks(end_month, own)
+    if own is not None:
+        ev, awards = _own_events(ev, months, own), _own_awards(awards, last_year, end_month, own)
     return {
         "departments": depts,
         "metric_values": values,
         "events": ev,
         "award_changes": awards,
         "targets": targets,
-        "tasks": _tasks(end_month),
+        "tasks": tasks,
         "notices": _notices(end_month, ev),
         "staff": _staff(last_year),
     }
+
+
+# The departments whose story the docs and tests tell (module docstring): a group's other hospitals keep it.
+DOCUMENTED = (RELIABLY_ABOVE, RELIABLY_BELOW, SHIFTED, REVOKED, CONFLICT, OWN_TARGET)
+
+
+def _own_events(events: list[dict], months: list[str], rng) -> list[dict]:
+    """Another hospital of a group demo (polish, issue 16): some of the shared vetoes and warnings did not happen
+    there (the documented vetoes of K13 and T02 always did), and it has a few of its own in the last year, in
+    departments without a documented story."""
+    keep = rng.uniform(0.35, 0.9)
+    out = [e for e in events if (e["kind"] == "veto" and e["dept_code"] in (REVOKED, CONFLICT)) or rng.random() < keep]
+    seen = {e["event_id"] for e in out}
+    free = [d[0] for d in DEPARTMENTS if d[0] not in DOCUMENTED]
+    for _ in range(int(rng.integers(1, 9))):
+        kind = "veto" if rng.random() < 0.25 else "warning"
+        ind = str(rng.choice(("V01", "V05", "V06", "V09") if kind == "veto" else ("W01", "W02")))
+        row = _event(
+            months[-int(rng.integers(1, 13))],
+            int(rng.integers(1, 28)),
+            str(rng.choice(free)),
+            kind,
+            ind,
+            _OWN_DESCRIPTION[ind],
+            "review" if rng.random() < 0.15 else "confirmed",
+        )
+        if row["event_id"] not in seen:
+            seen.add(row["event_id"])
+            out.append(row)
+    return out
+
+
+_OWN_DESCRIPTION = {
+    "V01": "员工在网络平台发布不当言论引发舆情",
+    "V05": "科室成员受到党纪政务处分",
+    "V06": "医德医风考评1人不合格",
+    "V09": "被上级卫生健康部门书面通报批评",
+    "W01": "患者有效投诉（服务态度）",
+    "W02": "科主任接受提醒谈话",
+}
+
+
+def _own_awards(rows: list[dict], last_year: int, end_month: str, rng) -> list[dict]:
+    """Another hospital of a group demo: this year's applications of departments without a documented story stop
+    at a step of their own (some not yet awarded), and a few other departments apply too."""
+    flows: dict[tuple, list[dict]] = {}
+    for r in rows:
+        flows.setdefault((r["dept_code"], r["year"]), []).append(r)
+    out = []
+    for (dept, year), flow in flows.items():
+        if year == last_year and dept not in DOCUMENTED and rng.random() < 0.6:
+            flow = flow[: int(rng.integers(1, len(flow) + 1))]
+        out += flow
+    end = date(int(end_month[:4]), int(end_month[5:7]), 1)
+    applied = {d for d, y in flows if y == last_year}
+    others = [d[0] for d in DEPARTMENTS if d[0] not in DOCUMENTED and d[0] not in applied]
+    for dept in rng.choice(others, size=int(rng.integers(0, 5)), replace=False):
+        start = min(date(last_year, 1, 10) + timedelta(days=int(rng.integers(0, 60))), end - timedelta(days=30))
+        steps = contract.AWARD_STEPS[1:]
+        out += _flow(str(dept), last_year, start, steps[int(rng.integers(0, len(steps)))])
+    return out
+
+
+def _flow(dept: str, year: int, start: date, upto: str, note: str = "") -> list[dict]:
+    """One application's award steps from applying (``start``) up to ``upto``."""
+    rows = []
+    gaps = (0, 5, 9, 14, 16, 23)  # days after applying: review, group, committee, notice, awarded
+    for step, gap in zip(contract.AWARD_STEPS[1:], gaps, strict=False):
+        rows.append(
+            dict(
+                dept_code=dept,
+                year=year,
+                status=step,
+                changed_on=(start + timedelta(days=gap)).isoformat(),
+                rectify_until=None,
+                note=note,
+            )
+        )
+        if step == upto:
+            break
+    return rows
 
 
 def _month_end(month: str, shift: int) -> date:
@@ -249,14 +339,22 @@ _TASK_DUE = (-20, -18, -16, -15, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3,
 _TASK_STATUS = {2: "cancelled", 10: "in_progress", 14: "in_progress", 16: "in_progress"}
 
 
-def _tasks(end_month: str) -> list[dict]:
-    """The end month is the last complete month: a task due in it or before is past its date today."""
+def _tasks(end_month: str, rng=None) -> list[dict]:
+    """The end month is the last complete month: a task due in it or before is past its date today. ``rng``: another
+    hospital of a group demo — due days of its own in the same months, some past tasks late, some late ones done."""
     rows = []
     per_year: dict[int, int] = {}
+    late = rng.uniform(0.05, 0.4) if rng is not None else 0.0
     for i, ((aspect, lead, resp, title), shift) in enumerate(zip(_TASKS, _TASK_DUE, strict=True)):
         due = _month_end(end_month, shift)
         per_year[due.year] = per_year.get(due.year, 0) + 1
         status = _TASK_STATUS.get(i) or ("done" if shift <= 0 else "in_progress" if shift <= 2 else "not_started")
+        if rng is not None:
+            due -= timedelta(days=int(rng.integers(0, 20)))  # the same month: the task codes stay
+            if status == "done" and rng.random() < late:
+                status = "in_progress"
+            elif status == "in_progress" and shift <= 0 and rng.random() < 0.5:
+                status = "done"
         note = {"done": "已按期完成并归档", "in_progress": "正在推进，已完成阶段性工作", "cancelled": "并入其他任务"}
         rows.append(
             dict(
@@ -422,24 +520,23 @@ def _events(months: list[str], rng) -> list[dict]:
         desc = {"W01": "患者有效投诉（服务态度）", "W02": "科主任接受提醒谈话", "W03": "整改事项逾期未完成"}[ind]
         back = 1 + (j * 7) % 30
         rows.append((m(back), 1 + (j * 5) % 27, dept, "warning", ind, desc, "review" if j == 3 else "confirmed"))
-    out = []
-    for month, day, dept, kind, ind, desc, status in rows:
-        cat = contract.INDICATOR_BY_CODE[ind]
-        eid = "E" + hashlib.sha1(f"{month}{day}{dept}{ind}".encode()).hexdigest()[:10].upper()
-        out.append(
-            dict(
-                event_id=eid,
-                event_date=_d(month, day),
-                dept_code=dept,
-                kind=kind,
-                indicator=ind,
-                description=desc,
-                evidence=cat.evidence,
-                office=cat.office,
-                status=status,
-            )
-        )
-    return out
+    return [_event(*row) for row in rows]
+
+
+def _event(month: str, day: int, dept: str, kind: str, ind: str, desc: str, status: str) -> dict:
+    cat = contract.INDICATOR_BY_CODE[ind]
+    eid = "E" + hashlib.sha1(f"{month}{day}{dept}{ind}".encode()).hexdigest()[:10].upper()
+    return dict(
+        event_id=eid,
+        event_date=_d(month, day),
+        dept_code=dept,
+        kind=kind,
+        indicator=ind,
+        description=desc,
+        evidence=cat.evidence,
+        office=cat.office,
+        status=status,
+    )
 
 
 def _awards(first_year: int, last_year: int, end_month: str, events: list[dict]) -> list[dict]:
@@ -448,21 +545,7 @@ def _awards(first_year: int, last_year: int, end_month: str, events: list[dict])
     prev, cur = last_year - 1, last_year
 
     def flow(dept, year, start: date, upto: str, note=""):
-        steps = contract.AWARD_STEPS[1:]
-        gaps = (0, 5, 9, 14, 16, 23)  # days after applying: review, group, committee, notice, awarded
-        for step, gap in zip(steps, gaps, strict=False):
-            rows.append(
-                dict(
-                    dept_code=dept,
-                    year=year,
-                    status=step,
-                    changed_on=(start + timedelta(days=gap)).isoformat(),
-                    rectify_until=None,
-                    note=note,
-                )
-            )
-            if step == upto:
-                break
+        rows.extend(_flow(dept, year, start, upto, note))
 
     awarded_prev = ["K01", "K02", "K08", "T05", REVOKED, "K03", "F02", "A01"]
     for d in awarded_prev:

@@ -909,6 +909,14 @@ ZH: dict[str, str] = {
     "brief.title_hospital": "{hospital} · 清廉医院建设季度推进会 · {quarter}",
     "region.kpi.meeting": "{metric}达标医院",
     "region.awards_note": "清廉科室：已授牌、评审中（已申报至公示中）、整改中、已取消的科室数；任务与整改通知按今天计。",
+    # --- polish ---
+    "hospital.err.user_required_read": "本库有多家医院：读取数据须用 --user 指明一个账户，只给出其有权查看的医院的数据（收到“{user}”，不是本库的账户）。",
+    "demo.cli.not_empty": "存储中已有数据，未写入演示数据。先运行 `python -m metrics demo --clear` 清空。",
+    "demo.cli.loaded": "已载入演示数据：{rows}",
+    "demo.cli.rows": "{table} {n} 行",
+    "demo.cli.cleared": "已清空数据（目录与默认目标保留）。",
+    "demo.cli.hospitals_range": "--hospitals 须为 1 到 {n} 之间的整数（演示医院的个数）。",
+    "brief.sub_hospital": "{hospital} · {sub}",
 }
 
 EN: dict[str, str] = {
@@ -1811,6 +1819,14 @@ EN: dict[str, str] = {
     "brief.title_hospital": "{hospital} · Integrity-hospital quarterly review · {quarter}",
     "region.kpi.meeting": "Hospitals on target: {metric}",
     "region.awards_note": "Award: departments awarded, under review (applied to public notice), in rectification and revoked; tasks and notices as of today.",
+    # --- polish ---
+    "hospital.err.user_required_read": "This store holds several hospitals: reading its data needs --user naming an account, and shows only the hospitals it may read (got “{user}”, not an account of this store).",
+    "demo.cli.not_empty": "The store already holds data; no demo data was written. Run `python -m metrics demo --clear` first to empty it.",
+    "demo.cli.loaded": "Demo data loaded: {rows}",
+    "demo.cli.rows": "{table} {n} rows",
+    "demo.cli.cleared": "Cleared the data (catalogues and default targets stay).",
+    "demo.cli.hospitals_range": "--hospitals must be a whole number from 1 to {n} (how many demo hospitals).",
+    "brief.sub_hospital": "{hospital} · {sub}",
 }
 
 TABLES = {"zh": ZH, "en": EN}

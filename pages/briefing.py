@@ -20,6 +20,16 @@ N_SLIDES = len(briefing.SLIDES)
 
 # A fixed stylesheet (never any data in it): hides Streamlit's chrome and sets projector type sizes. The slide
 # area is sized to the viewport so every slide fits one screen at 1920×1080 and 1280×720 without scrolling.
+# A group store: the line under each title starts with the hospital's name and may wrap to a second line, so a chart
+# beside a table (slide 4) leaves room for it (tests/e2e/test_presentation.py measures the fit).
+GROUP_CSS = """
+.st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+  height: calc(100vh - 335px) !important; }
+@media (max-height: 800px) {
+  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+    height: calc(100vh - 305px) !important; }
+}
+"""
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
@@ -166,8 +176,9 @@ def _card(card: briefing_view.Card) -> None:
 
 
 def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
-    if slide.sub:
-        st.markdown(f"**{slide.sub}**" if slide.name == "kpis" else slide.sub)
+    sub = (slide.present_sub or slide.sub) if presenting else slide.sub
+    if sub:
+        st.markdown(f"**{_md(sub)}**" if slide.name == "kpis" else _md(sub))  # may name the hospital
     if slide.empty:
         with st.container(key=f"brief_empty_{slide.name}" if not presenting else "brief_empty"):
             st.markdown("### " + slide.empty)
@@ -209,11 +220,13 @@ if SLIDE_KEY not in st.session_state or "slide" in st.query_params:
     st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, N_SLIDES)
 
 if presenting:
-    st.html(PRESENT_CSS)
+    st.html(PRESENT_CSS.replace("</style>", GROUP_CSS + "</style>") if view.briefing.hospital else PRESENT_CSS)
     n = st.session_state[SLIDE_KEY]
     slide = view.slides[n - 1]
     head, counter = st.columns([9, 1], vertical_alignment="bottom")
-    head.title(slide.title, anchor=False)
+    head.title(
+        _md(slide.present_title or slide.title), anchor=False
+    )  # slide 1's names the hospital in a group store: data
     counter.markdown("**" + ui.t("brief.slide_of", i=n, n=N_SLIDES) + "**")
     with st.container(key="brief_slide"):
         _draw_slide(slide, presenting=True)
@@ -274,5 +287,5 @@ st.caption(ui.t("brief.keys_help"))
 st.subheader(ui.t("brief.preview"), anchor=False)
 for i, slide in enumerate(view.slides, start=1):
     with st.container(border=True):
-        st.markdown(f"#### {i}. {slide.title}")
+        st.markdown(f"#### {i}. {_md(slide.title)}")
         _draw_slide(slide, presenting=False)

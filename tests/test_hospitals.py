@@ -445,3 +445,45 @@ def test_the_users_page_shows_grants_and_the_commission_role_in_a_group_store(gr
     assert not at.exception and not at.error
     users = at.dataframe[0].value.set_index("用户名")
     assert users.loc["a_ed", "授权医院"] == A and users.loc["comm", "角色"] == "委员会（查看全部医院）"
+
+
+def test_cli_reads_of_a_group_store_need_an_account_granted_the_hospital(group_db, tmp_path, capsys):
+    """`errors BATCH`, `export`, `briefing` and `points` read one hospital's data (or every hospital's): in a group
+    store each takes --user naming an account and reads only what that account may read (polish, issue 16)."""
+    bad = "月份,科室编码,患者满意度\n2026-10,K01,abc\n2026-10,K20,98\n".encode()
+    rb = importer.commit(bad, "b.csv", "metrics", user="adm", hospital=B, skip_invalid=True)
+    assert rb.committed and rb.batch_id
+    out = tmp_path / "errs.csv"
+    refused = [  # (argv, what stderr names)
+        (["errors", str(rb.batch_id), "--out", str(out)], "--user"),  # nobody: no rows of B
+        (["errors", str(rb.batch_id), "--out", str(out), "--user", "nobody"], "--user"),
+        (["errors", str(rb.batch_id), "--out", str(out), "--user", "a_vi"], "用户 a_vi 无权访问医院"),
+        (["export", "--out", str(tmp_path / "all")], "--user"),  # every hospital's tables, to nobody
+        (["export", "--hospital", B, "--out", str(tmp_path / "b")], "--user"),
+        (["export", "--out", str(tmp_path / "all"), "--user", "a_vi"], "用户 a_vi 无权访问医院"),
+        (["briefing", "--hospital", B, "--html", str(tmp_path / "b.html")], "--user"),
+        (["points", "2026", "--hospital", B], "--user"),
+        # a preview shows what the store holds (changed rows, the departments that reported last month)
+        (["import", str(tmp_path / "m.csv"), "--kind", "metrics", "--hospital", B, "--dry-run"], "--user"),
+        (
+            ["import", str(tmp_path / "m.csv"), "--kind", "metrics", "--hospital", B, "--dry-run", "--user", "a_vi"],
+            "用户 a_vi 无权访问医院",
+        ),
+    ]
+    (tmp_path / "m.csv").write_bytes(_metrics_csv([("2026-10", "K01", 99)], False))
+    for argv, said in refused:
+        capsys.readouterr()
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert said in err and re.search(r"[\u4e00-\u9fff]", err), (argv, err)
+    assert not out.exists() and not (tmp_path / "all").exists() and not (tmp_path / "b").exists()
+    assert not (tmp_path / "b.html").exists()
+    for user in ("comm", "adm"):  # the commission and admins read every hospital
+        assert cli.main(["errors", str(rb.batch_id), "--out", str(out), "--user", user]) == 0
+        assert "abc" in out.read_text(encoding="utf-8-sig")
+        out.unlink()
+    ra = importer.commit(bad, "a.csv", "metrics", user="a_ed", hospital=A, skip_invalid=True)
+    assert cli.main(["errors", str(ra.batch_id), "--out", str(out), "--user", "a_vi"]) == 0
+    assert cli.main(["export", "--hospital", A, "--out", str(tmp_path / "a"), "--user", "a_vi"]) == 0
+    dry = ["import", str(tmp_path / "m.csv"), "--kind", "metrics", "--hospital", A, "--dry-run", "--json"]
+    assert cli.main([*dry, "--user", "a_ed"]) == 0  # an editor of A previews a file for A (writes nothing)

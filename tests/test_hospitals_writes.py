@@ -225,8 +225,10 @@ def test_a_cli_write_to_a_group_store_needs_an_account_and_its_grant(group_db, t
         assert cli.main(argv) == 2, argv
         assert "--user" in capsys.readouterr().err
     assert {h: _hospital_rows(group_db, h) for h in (A, B)} == before
-    # a preview writes nothing: it may run without an account
-    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--dry-run"]) == 0
+    # a preview writes nothing, but it shows what the store holds (changed rows, last month's departments): it needs
+    # an account that may read the hospital (polish; tests/test_hospitals.py: test_cli_reads_of_a_group_store_…)
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--dry-run"]) == 2
+    assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--dry-run", "--user", "a_ed"]) == 0
     assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed"]) == 0
     assert _value(group_db, A, "2026-11") == 91
     assert cli.main(["rollback", "--hospital", A, "--user", "a_vi"]) == 2  # a viewer writes nothing

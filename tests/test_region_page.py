@@ -311,3 +311,81 @@ def test_a_hospital_without_data_yet_leaves_the_region_page_whole(group_db):
     table = _table(at)
     assert list(table.index) == [A, B, C, "H09"] and table.at["H09", "passed"] == "无数据"
     assert table.at[A, "value"] == pytest.approx(_independent(group_db, A)["value"])
+
+
+def test_every_slide_of_a_group_briefing_names_the_hospital_as_text(group_db):
+    """polish: at a group meeting the projector audience must know whose numbers each slide shows — every slide names
+    the hospital on screen (presentation mode), in the HTML and in the PPTX; the name is data, shown as written."""
+    import html as html_lib
+    import io
+
+    from pptx import Presentation
+
+    from metrics import briefing, safe
+    from metrics.views import briefing as briefing_view
+
+    name = "<b>县中医院</b>_x_"
+    with store.opened(group_db) as db:
+        h = store.hospitals(db)
+    rows = [
+        {"hospital_code": c, "name_zh": name if c == B else z, "name_en": e or None, "sort": s}
+        for c, z, e, s in zip(h["hospital_code"], h["name_zh"], h["name_en"], h["sort"], strict=True)
+    ]
+    assert importer.commit_rows("hospitals", rows, source="test", user="adm", db_path=group_db).committed
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    view = briefing_view.build(ViewKey.of(str(group_db), version, "zh", hospital=B))
+    assert [name in s.title or name in s.sub for s in view.slides] == [True] * len(briefing.SLIDES)
+    page = briefing.to_html(view.briefing)
+    slides = page.split('<section class="slide"')[1:]
+    assert len(slides) == len(briefing.SLIDES)
+    assert all(html_lib.escape(name, quote=False) in s for s in slides) and "<b>县中医院" not in page
+    deck = Presentation(io.BytesIO(briefing.to_pptx(view.briefing)))
+    texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in deck.slides]
+    assert len(texts) == len(briefing.SLIDES) and all(name in t for t in texts), texts
+    shown = safe.md_text(name)  # st.markdown / st.title read Markdown: the name escaped, drawn as written
+    for n in range(1, len(briefing.SLIDES) + 1):
+        at = _app("comm", "pages/briefing.py", hospital=B, present="1", slide=str(n), quarter=view.quarter)
+        texts = [t.value for t in at.title] + [m.value for m in at.markdown]
+        assert any(shown in t for t in texts), (n, texts)
+        assert not [t for t in texts if "<b>县中医院" in t.replace("\\<", "")], n
+    en = briefing_view.build(ViewKey.of(str(group_db), version, "en", hospital=C))
+    assert all("County Maternal and Child Health Hospital" in (s.title + s.sub) for s in en.slides)
+
+
+def test_a_one_hospital_briefing_names_no_hospital(demo_db):
+    from metrics import briefing, i18n
+    from metrics.views import briefing as briefing_view
+
+    with store.opened(demo_db) as db:
+        version = store.data_version(db)
+    view = briefing_view.build(ViewKey.of(str(demo_db), version, "zh"))
+    assert view.briefing.hospital == ""
+    assert [s.title for s in view.slides[1:]] == [i18n.t(f"brief.s.{n}") for n in briefing.SLIDES[1:]]
+    assert view.slides[briefing.SLIDES.index("tasks")].sub == ""
+    assert view.slides[briefing.SLIDES.index("awards")].sub == i18n.t("brief.awards_sub")
+
+
+def test_the_group_demo_gives_each_hospital_its_own_programme(group_db):
+    """polish: `demo --hospitals N` varies awards, vetoes and warnings and tasks per hospital (its own seed), so the
+    region overview's columns are not the same on every row; H01 stays the one-hospital demo."""
+    with store.opened(group_db) as db:
+        version = store.data_version(db)
+    view = region.build(
+        ViewKey.of(str(group_db), version, "zh", hospital=A, grain="quarter", period=PERIOD,
+                   hospitals=(A, B, C), today=date.today())
+    )  # fmt: skip
+    rows = view.rows.set_index("hospital_code")
+    events = {code: (rows.at[code, "vetoes"], rows.at[code, "warnings"]) for code in (A, B, C)}
+    awards = {code: tuple(rows.loc[code, ["awarded", "reviewing"]]) for code in (A, B, C)}
+    tasks = {code: tuple(rows.loc[code, ["tasks_overdue", "tasks_done"]]) for code in (A, B, C)}
+    assert len(set(events.values())) > 1, events
+    assert len(set(awards.values())) > 1, awards
+    assert len(set(tasks.values())) > 1, tasks
+    one = demo.build(DEMO_END_MONTH)
+    with store.opened(group_db) as db:
+        assert len(store.events(db, hospital=A)) == len(one["events"])
+        assert len(store.award_changes(db, hospital=A)) == len(one["award_changes"])
+        for code in (B, C):  # the documented departments keep their story in every hospital
+            ev = store.events(db, hospital=code)
+            assert {("K13", "V04"), ("T02", "V07")} <= set(zip(ev["dept_code"], ev["indicator"], strict=True))

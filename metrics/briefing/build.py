@@ -138,9 +138,17 @@ class Briefing:
     rectifying: pd.DataFrame = field(default=None, repr=False)  # dept_code, dept_name, rectify_until, overdue
     tasks: pd.DataFrame = field(default=None, repr=False)  # §8 tasks overdue or due this quarter (task_states)
     notices: pd.DataFrame = field(default=None, repr=False)  # §8 notices not closed (notice_states)
+    hospital: str = ""  # a group store: the hospital's name in ``lang`` (data: escape it); '' in a one-hospital store
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
+
+    def on_slide(self, sub: str) -> str:
+        """The line under the title of slides 2–6: in a group store it starts with the hospital's name (slide 1's
+        title names it), so the projector audience knows whose numbers every slide shows; else ``sub`` as it is."""
+        if not self.hospital:
+            return sub
+        return self.t("brief.sub_hospital", hospital=self.hospital, sub=sub) if sub else self.hospital
 
     @property
     def partial(self) -> bool:
@@ -198,17 +206,24 @@ def programme_frames(db, hospital: str = "") -> tuple[pd.DataFrame, pd.DataFrame
     return store.tasks(db, hospital)[TASK_COLUMNS], store.notices(db, hospital)[NOTICE_COLUMNS]
 
 
-def _title(db, quarter: str, held: tuple[str, ...], lang: str, hospital: str) -> str:
-    """The briefing's title: in a group store it names the hospital (the projector audience must know whose numbers
-    they see; issue 16.3), a one-hospital store's is as before."""
-    label = period_label(quarter, held, lang)
+def _hospital_name(db, lang: str, hospital: str) -> str:
+    """The hospital's name in ``lang`` (its code when the list has none), controls stripped; '' for ''."""
     if not hospital:
-        return i18n.t("brief.title", lang, quarter=label)
+        return ""
     h = store.hospitals(db).set_index("hospital_code")
     name = hospital
     if hospital in h.index:
         zh, en = h.at[hospital, "name_zh"], h.at[hospital, "name_en"]
         name = str((en or zh) if lang == "en" else zh)
+    return safe.strip_controls(name)
+
+
+def _title(quarter: str, held: tuple[str, ...], lang: str, name: str) -> str:
+    """The briefing's title: in a group store it names the hospital (the projector audience must know whose numbers
+    they see; issue 16.3), a one-hospital store's is as before."""
+    label = period_label(quarter, held, lang)
+    if not name:
+        return i18n.t("brief.title", lang, quarter=label)
     return i18n.t("brief.title_hospital", lang, hospital=name, quarter=label)
 
 
@@ -251,12 +266,13 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -
     cur_values = values[values["period"] == quarter]
     ranked = cur_values[(cur_values["metric"] == RANKING_METRIC) & (cur_values["dept_code"] != contract.HOSPITAL_CODE)]
     below = int((ranked["passed"] == False).sum())  # noqa: E712
+    name = _hospital_name(db, lang, hospital)
     return Briefing(
         quarter=quarter,
         previous=prev,
         lang=lang,
         # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
-        title=_title(db, quarter, held, lang, hospital),
+        title=_title(quarter, held, lang, name),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
         warnings=_count(counts, quarter, "warning"),
@@ -279,6 +295,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -
         rectifying=_rectifying(status, names),
         tasks=tasks,
         notices=notices,
+        hospital=name,
     )
 
 

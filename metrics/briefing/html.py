@@ -126,6 +126,7 @@ def to_html(b: Briefing) -> str:
     watermark = f'<div class="watermark">{e(b.t("brief.watermark"))}</div>' if b.demo else ""
 
     def section(n: int, heading: str, sub: str, body: str, h: str = "h2") -> str:
+        sub = sub if n == 1 else b.on_slide(sub)  # slides 2–6 name the hospital in a group store (slide 1: title)
         sub_html = f'<p class="sub">{e(sub)}</p>' if sub else ""
         return f'<section class="slide" id="slide-{n}"><{h}>{e(heading)}</{h}>{sub_html}{body}{watermark}</section>'
 

@@ -227,7 +227,7 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 2. The departments furthest below target: horizontal bars, worst at the top, values printed
     s = prs.slides.add_slide(blank)
-    top = title(s, b.t("brief.s.ranking"), b.ranking_sub())
+    top = title(s, b.t("brief.s.ranking"), b.on_slide(b.ranking_sub()))
     if len(b.ranking):
         cd = CategoryChartData()
         cd.categories = _cells(b.ranking["dept_name"])
@@ -262,13 +262,13 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 3. Vetoes and warnings: a native table with the indicator's full text
     s = prs.slides.add_slide(blank)
-    top = title(s, b.t("brief.s.events"), b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings))
+    top = title(s, b.t("brief.s.events"), b.on_slide(b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings)))
     table(s, events_table, MARGIN, top, [1.6, 2.5, 6.0, 2.45], body_h(top), b.t("brief.events_none"))
     watermark(s)
 
     # 4. The award pipeline (native bar chart) and conflicts, notices, rectifications (native table)
     s = prs.slides.add_slide(blank)
-    top = title(s, b.t("brief.s.awards"), b.t("brief.awards_sub"))
+    top = title(s, b.t("brief.s.awards"), b.on_slide(b.t("brief.awards_sub")))
     p = b.pipeline[b.pipeline["count"] > 0]
     cd = CategoryChartData()
     cd.categories = _cells(p["label"])
@@ -295,7 +295,7 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 5. Key tasks and rectification notices (PRODUCT §8): an honest empty state until they are entered
     s = prs.slides.add_slide(blank)
-    top = title(s, b.t("brief.s.tasks"))
+    top = title(s, b.t("brief.s.tasks"), b.on_slide(""))
     if b.tasks.empty and b.notices.empty:
         tf = textbox(s, MARGIN * 2, int(2.6 * INCH), W - 4 * MARGIN, int(2.5 * INCH))
         para(tf, b.t("brief.tasks_empty"), theme.PPTX_TITLE_PT, theme.INK, bold=True, first=True, align=PP_ALIGN.CENTER)
@@ -313,7 +313,7 @@ def to_pptx(b: Briefing) -> bytes:
 
     # 6. Departments needing attention, by severity; the rest by name in one line
     s = prs.slides.add_slide(blank)
-    top = title(s, b.t("brief.s.attention"), b.t("brief.attention_sub"))
+    top = title(s, b.t("brief.s.attention"), b.on_slide(b.t("brief.attention_sub")))
     table(s, attention_table, MARGIN, top, [0.7, 2.9, 8.95], body_h(top),
           b.t("brief.attention_none"))  # fmt: skip
     watermark(s)

@@ -48,7 +48,8 @@ class SlideTable:
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide: its title, the line under it (our text, numbers only), its chart in two sizes, its tables (data as
+    """One slide: its title, the line under it (our text and numbers; in a group store slide 1's title and the others'
+    line name the hospital: data, escape both), its chart in two sizes, its tables (data as
     plain text: names from uploads), KPI cards (slide 1) and, for a slide without data yet, an empty-state note."""
 
     name: str
@@ -60,6 +61,10 @@ class Slide:
     cards: tuple[Card, ...] = ()
     empty: str = ""  # the slide's honest empty state (slide 5 until PRODUCT §8's tasks and notices exist)
     empty_sub: str = ""
+    # presentation mode, where slide 1's title must stay one line at 1280×720: in a group store its title without the
+    # hospital and the hospital on the line under it, as on every other slide ('': ``title`` / ``sub``)
+    present_title: str = ""
+    present_sub: str = ""
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -115,9 +120,9 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
         return SlideTable(heading, fits[0], fits[1], empty)
 
     ranking = (
-        Slide("ranking", title("ranking"), b.ranking_sub(), small["ranking"], full["ranking"])
+        Slide("ranking", title("ranking"), b.on_slide(b.ranking_sub()), small["ranking"], full["ranking"])
         if len(b.ranking)
-        else Slide("ranking", title("ranking"), b.ranking_sub(),
+        else Slide("ranking", title("ranking"), b.on_slide(b.ranking_sub()),
                    empty=b.t("brief.ranking_all_met") if b.ranked else b.t("brief.ranking_none"))
     )  # fmt: skip
     programme_empty = b.tasks.empty and b.notices.empty
@@ -127,18 +132,22 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
             title("kpis"),
             b.t("brief.kpi_sub", prev=briefing.quarter_label(b.previous, b.lang)),
             cards=_cards(b),
+            present_title=b.t("brief.title", quarter=b.period_label) if b.hospital else "",
+            present_sub=b.on_slide(b.t("brief.kpi_sub", prev=briefing.quarter_label(b.previous, b.lang)))
+            if b.hospital
+            else "",
         ),
         ranking,
         Slide(
             "events",
             title("events"),
-            b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings),
+            b.on_slide(b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings)),
             tables=(table("events", briefing.events_table, empty=b.t("brief.events_none")),),
         ),
         Slide(
             "awards",
             title("awards"),
-            b.t("brief.awards_sub"),
+            b.on_slide(b.t("brief.awards_sub")),
             figure=small["awards"],
             present_figure=full["awards"],
             tables=(table("awards", briefing.awards_table, empty=b.t("brief.awards_none"), share=0.58),),
@@ -146,6 +155,7 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
         Slide(
             "tasks",
             title("tasks"),
+            b.on_slide(""),
             tables=()
             if programme_empty
             else (
@@ -158,7 +168,7 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
         Slide(
             "attention",
             title("attention"),
-            b.t("brief.attention_sub"),
+            b.on_slide(b.t("brief.attention_sub")),
             tables=(table("attention", briefing.attention_table, empty=b.t("brief.attention_none")),),
         ),
     )

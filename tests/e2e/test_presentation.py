@@ -244,3 +244,37 @@ def test_auto_advance_moves_on_by_itself(app, new_page):
     page.wait_for_function(f"() => document.body.innerText.includes('2 / {N}')", timeout=20_000)
     page.wait_for_function(f"() => document.body.innerText.includes('3 / {N}')", timeout=20_000)
     assert not exceptions(page)
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_a_group_briefing_names_the_hospital_on_every_slide_and_still_fits(new_page, tmp_path, shots, width, height):
+    """polish (issue 16): in a group store every slide names the hospital whose numbers it shows — here the longest
+    demo name, H03 — and every slide still fits one screen (1280×720 too) at ≥ 24 px, in Chinese and in English."""
+    from tests.e2e.conftest import sign_in, start_app, stop_app
+    from tests.e2e.test_region_browser import COMM, COMM_PASSWORD, NAMES, _group_store
+
+    db = _group_store(tmp_path)
+    app = start_app(db, tmp_path / "streamlit.log")
+    try:
+        page = new_page(width, height)
+        sign_in(page, app.url, COMM, COMM_PASSWORD)
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name=NAMES["H03"], exact=True).click()
+        wait_idle(page, settle=1.0)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=i18n.t("nav.briefing")).first.click()
+        wait_idle(page, settle=1.0)
+        for lang, name in (("zh", NAMES["H03"]), ("en", "County Maternal and Child Health Hospital")):
+            if lang == "en":  # English runs longer: the sidebar's switch, then present again
+                page.get_by_role("button", name=i18n.t("brief.exit_present")).click()
+                wait_idle(page, settle=1.0)
+                page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+                wait_idle(page, settle=1.0)
+            page.get_by_role("button", name=i18n.t("brief.present", lang)).click()
+            for n in range(1, N + 1):
+                if n > 1:
+                    page.get_by_role("button", name=re.compile(i18n.t("brief.next", lang))).click()
+                _check_slide(page, n, f"{width}x{height}_group_{lang}", shots)
+                assert name in page.inner_text(".stMain"), (lang, n)
+            assert "hospital=H03" in page.url
+    finally:
+        stop_app(app)
