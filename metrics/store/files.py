@@ -90,6 +90,35 @@ def expected_schema() -> dict[str, dict[str, tuple[int, int]]]:
         conn.close()
 
 
+def _schema_problems(version, have_all: dict[str, dict[str, tuple[int, int, bool]]]) -> list[tuple[str, dict]]:
+    """The schema checks of ``restore_problems`` and ``pg_restore_problems``: ``version`` is the store's
+    ``meta.schema_version`` value (None when absent); ``have_all`` maps each table of the store →
+    {column: (not null, primary-key position, has a default)}."""
+    try:
+        found = int(version) if version is not None else None
+    except (TypeError, ValueError):
+        found = None
+    if found is None or found < 1:
+        return [("backup.err.no_version", {})]
+    if found > SCHEMA_VERSION:
+        return [("backup.err.newer", {"found": found, "ours": SCHEMA_VERSION})]
+    problems = []
+    for table, want in expected_schema().items():
+        if table not in have_all:
+            continue
+        have = have_all[table]
+        lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
+        if found < 6 and "hospital_code" not in have and table in HOSPITAL_TABLES:  # v6 put it first in the key
+            want = {c: (nn, pk - 1 if pk else 0) for c, (nn, pk) in want.items() if c != "hospital_code"}
+        wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
+        unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and not dflt and not pk]
+        if lacking or wrong_key or unfillable:
+            problems.append(
+                ("backup.err.columns", {"table": table, "detail": ", ".join(lacking + wrong_key + unfillable)})
+            )
+    return problems
+
+
 def restore_problems(path: str | os.PathLike) -> list[tuple[str, dict]]:
     """Why the store file ``path`` may not replace ours, as (i18n key, fields) pairs; [] when it may.
 
@@ -111,32 +140,12 @@ def restore_problems(path: str | os.PathLike) -> list[tuple[str, dict]]:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError:
             row = None
-        try:
-            found = int(row[0]) if row else None
-        except (TypeError, ValueError):
-            found = None
-        if found is None or found < 1:
-            return [("backup.err.no_version", {})]
-        if found > SCHEMA_VERSION:
-            return [("backup.err.newer", {"found": found, "ours": SCHEMA_VERSION})]
-        problems = []
-        for table, want in expected_schema().items():
-            if table not in tables:
-                continue
-            have = {r[1]: (r[3], r[5], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
-            lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
-            if found < 6 and "hospital_code" not in have and table in HOSPITAL_TABLES:  # v6 put it first in the key
-                want = {c: (nn, pk - 1 if pk else 0) for c, (nn, pk) in want.items() if c != "hospital_code"}
-            wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
-            unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and dflt is None and not pk]
-            if lacking or wrong_key or unfillable:
-                problems.append(
-                    (
-                        "backup.err.columns",
-                        {"table": table, "detail": ", ".join(lacking + wrong_key + unfillable)},
-                    )
-                )
-        return problems
+        have_all = {
+            table: {r[1]: (r[3], r[5], r[4] is not None) for r in conn.execute(f"PRAGMA table_info({table})")}
+            for table in expected_schema()
+            if table in tables
+        }
+        return _schema_problems(row[0] if row else None, have_all)
     finally:
         conn.close()
 
@@ -217,29 +226,7 @@ def pg_restore_problems(db) -> list[tuple[str, dict]]:
     if extra:
         return [("backup.err.triggers", {"names": ", ".join(sorted(extra))})]
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    try:
-        found = int(row[0]) if row else None
-    except (TypeError, ValueError):
-        found = None
-    if found is None or found < 1:
-        return [("backup.err.no_version", {})]
-    if found > SCHEMA_VERSION:
-        return [("backup.err.newer", {"found": found, "ours": SCHEMA_VERSION})]
-    problems = []
-    for table, want in expected_schema().items():
-        if table not in have_all:
-            continue
-        have = have_all[table]
-        lacking = [c for c in want if c not in have and MIGRATED_COLUMNS.get((table, c), 0) <= found]
-        if found < 6 and "hospital_code" not in have and table in HOSPITAL_TABLES:  # v6 put it first in the key
-            want = {c: (nn, pk - 1 if pk else 0) for c, (nn, pk) in want.items() if c != "hospital_code"}
-        wrong_key = [c for c, (_, pk) in want.items() if c in have and have[c][1] != pk]
-        unfillable = [c for c, (nn, pk, dflt) in have.items() if c not in want and nn and not dflt and not pk]
-        if lacking or wrong_key or unfillable:
-            problems.append(
-                ("backup.err.columns", {"table": table, "detail": ", ".join(lacking + wrong_key + unfillable)})
-            )
-    return problems
+    return _schema_problems(row[0] if row else None, have_all)
 
 
 def pg_server_version(db) -> int:
