@@ -144,24 +144,59 @@ def pg_demo_template(pg_cluster) -> str:
     pg_cluster.drop(url)
 
 
-@pytest.fixture
-def demo_db(store_kind, tmp_path, monkeypatch, request):
-    """A private copy of the demo store, set as the default store ($INTEGRITY_DB): a file on SQLite, a database URL
-    on PostgreSQL."""
+def _private_copy(store_kind, template: str, name: str, tmp_path, monkeypatch, request) -> Path | str:
+    """A private copy of the session template ``template`` (``pg_<template>`` on PostgreSQL), set as the default
+    store ($INTEGRITY_DB): the file ``<name>.db`` on SQLite, a database URL on PostgreSQL."""
     if store_kind == "postgresql":
         cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.new_database(template=request.getfixturevalue("pg_demo_template"))
+        url = cluster.new_database(template=request.getfixturevalue(f"pg_{template}"))
         request.addfinalizer(lambda: cluster.drop(url))
         monkeypatch.setenv(store.DB_ENV, url)
         monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
         return url
-    demo_template = request.getfixturevalue("demo_template")
-    path = tmp_path / "demo.db"
-    with store.opened(demo_template) as db:
+    source = request.getfixturevalue(template)
+    path = tmp_path / f"{name}.db"
+    with store.opened(source) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(demo_template, path)
+    shutil.copy(source, path)
     monkeypatch.setenv(store.DB_ENV, str(path))
     return path
+
+
+@pytest.fixture
+def demo_db(store_kind, tmp_path, monkeypatch, request):
+    """A private copy of the demo store, set as the default store ($INTEGRITY_DB): a file on SQLite, a database URL
+    on PostgreSQL."""
+    return _private_copy(store_kind, "demo_template", "demo", tmp_path, monkeypatch, request)
+
+
+@pytest.fixture(scope="session")
+def group_template(tmp_path_factory) -> Path:
+    """A three-hospital demo store (H01, H02, H03), filled once per test session; copy it, never write to it."""
+    from metrics import demo
+
+    path = tmp_path_factory.mktemp("group") / "group.db"
+    demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_group_template(pg_cluster) -> str:
+    """The same three-hospital demo in a PostgreSQL database, filled once per session (copied, never written)."""
+    from metrics import demo
+
+    url = pg_cluster.new_database()
+    demo.fill(url, end_month=DEMO_END_MONTH, hospitals=3)
+    store.dispose(url)  # a template may have no open connection
+    yield url
+    pg_cluster.drop(url)
+
+
+@pytest.fixture
+def group_store(store_kind, tmp_path, monkeypatch, request) -> Path | str:
+    """A private copy of the three-hospital demo store (no accounts), set as the default store ($INTEGRITY_DB): a
+    file on SQLite, a database URL on PostgreSQL (in the modules of BOTH_STORES)."""
+    return _private_copy(store_kind, "group_template", "group", tmp_path, monkeypatch, request)
 
 
 def edit_catalogue(path: Path, kind: str, code: str, **fields) -> None:

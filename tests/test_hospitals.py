@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, demo, export, importer, store
+from metrics import auth, cli, export, importer, store
 from metrics.store import engine
 from metrics.views import ViewKey
 from metrics.views import overview as overview_view
@@ -166,39 +166,11 @@ def test_a_one_hospital_store_has_no_hospital_list_and_never_asks_for_one(demo_d
 # --- a group store ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def group_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("group") / "group.db"
-    demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
-    return path
-
-
-@pytest.fixture(scope="session")
-def pg_group_template(pg_cluster) -> str:
-    """The same three-hospital demo in a PostgreSQL database, filled once per session (copied, never written)."""
-    url = pg_cluster.new_database()
-    demo.fill(url, end_month=DEMO_END_MONTH, hospitals=3)
-    store.dispose(url)  # a template may have no open connection
-    yield url
-    pg_cluster.drop(url)
-
-
 @pytest.fixture
-def group_db(store_kind, tmp_path, monkeypatch, cheap_hashing, request) -> Path | str:
+def group_db(group_store, cheap_hashing) -> Path | str:
     """A private copy of a three-hospital demo store with accounts: a_ed (editor of A), a_vi (viewer of A), comm
     (commission), adm (admin). A file on SQLite, a database URL on PostgreSQL."""
-    if store_kind == "postgresql":
-        cluster = request.getfixturevalue("pg_cluster")
-        path = cluster.new_database(template=request.getfixturevalue("pg_group_template"))
-        request.addfinalizer(lambda: cluster.drop(path))
-        monkeypatch.setenv("INTEGRITY_BACKUP_DIR", str(tmp_path / "backups"))  # no server file to put them next to
-    else:
-        group_template = request.getfixturevalue("group_template")
-        path = tmp_path / "group.db"
-        with store.opened(group_template) as db:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy(group_template, path)
-    monkeypatch.setenv(store.DB_ENV, str(path))
+    path = group_store
     for name, role in (("a_ed", "editor"), ("a_vi", "viewer"), ("comm", "commission"), ("adm", "admin")):
         auth.add_user(name, PW, role)
     auth.grant_hospitals("a_ed", [A])

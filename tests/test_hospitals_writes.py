@@ -18,8 +18,7 @@ from tests import test_hospitals
 from tests.conftest import ROOT
 from tests.test_hospitals import A, B, _metrics_csv
 
-group_template = test_hospitals.group_template  # the three-hospital demo store and its accounts (fixtures)
-group_db = test_hospitals.group_db
+group_db = test_hospitals.group_db  # the three-hospital demo store and its accounts (fixture)
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 

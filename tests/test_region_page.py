@@ -5,7 +5,6 @@ reach of a one-hospital user, drills into one hospital's overview, and shows hos
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -25,22 +24,11 @@ PERIOD = "2026-Q3"  # the demo's last full quarter (DEMO_END_MONTH 2026-10)
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
-@pytest.fixture(scope="session")
-def group_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("region") / "group.db"
-    demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
-    return path
-
-
 @pytest.fixture
-def group_db(group_template, tmp_path, monkeypatch, cheap_hashing) -> Path:
+def group_db(group_store, cheap_hashing) -> Path:
     """A private copy of a three-hospital demo store with accounts: a_vi (viewer of A), ab_vi (viewer of A and B),
     comm (commission), adm (admin)."""
-    path = tmp_path / "group.db"
-    with store.opened(group_template) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(group_template, path)
-    monkeypatch.setenv(store.DB_ENV, str(path))
+    path = group_store
     for name, role in (("a_vi", "viewer"), ("ab_vi", "viewer"), ("comm", "commission"), ("adm", "admin")):
         auth.add_user(name, PW, role)
     auth.grant_hospitals("a_vi", [A])

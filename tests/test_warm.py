@@ -49,30 +49,15 @@ def test_only_a_new_version_of_a_store_seen_before_is_warmed(tmp_path):
     assert _warm.seen(path, 4) is None and not _warm.enabled()
 
 
-@pytest.fixture(scope="module")
-def group_template(tmp_path_factory):
-    from metrics import demo
-    from tests.conftest import DEMO_END_MONTH
-
-    path = tmp_path_factory.mktemp("warm-group") / "group.db"
-    demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
-    return path
-
-
 @pytest.mark.parametrize("page", ["overview", "events", "briefing"])
-def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_template, tmp_path, monkeypatch,
-                                                                        cheap_hashing, page):  # fmt: skip
+def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_store, cheap_hashing, page):
     """A group store (issue 16): the warm works out the views of the hospital this server last showed, for that
     hospital — a visitor of H02 after an H02 commit works out nothing, and no view is filed under another hospital."""
-    import shutil
-
     from metrics import auth, importer, store
     from pages import _common as ui
     from pages import _warm
 
-    path = tmp_path / "group.db"
-    shutil.copy(group_template, path)
-    monkeypatch.setenv("INTEGRITY_DB", str(path))
+    path = group_store
     auth.add_user("h02_editor", "correct horse 9", "editor", db_path=path)
     auth.grant_hospitals("h02_editor", ["H02"], db_path=path)
     with store.opened(path) as db:
