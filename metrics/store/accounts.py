@@ -12,7 +12,7 @@ import pandas as pd
 import sqlite_utils
 
 from metrics.store.engine import begin_write
-from metrics.store.reads import _frame, _where
+from metrics.store.reads import _frame, _one, _where
 from metrics.store.schema import _SESSIONS_DDL, now_iso
 
 # ---------------------------------------------------------------------------------------------
@@ -53,9 +53,7 @@ USER_FIELDS = ("password_hash", "role", "failed_count", "locked_until", "active"
 
 def user_row(db: sqlite_utils.Database, username: str) -> dict | None:
     """One user's row (with its password hash, for metrics.auth only), or None."""
-    cur = db.execute("SELECT * FROM users WHERE username = ?", [username])
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    return _one(db, "SELECT * FROM users WHERE username = ?", [username])
 
 
 def users(db: sqlite_utils.Database) -> pd.DataFrame:
@@ -170,12 +168,11 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 # Sign-in attempts (issue 12.6): one row per (account, client); ``account`` is a user name, or "#" and a keyed
 # digest for a name that is not a user (so nothing typed into the name box is stored).
 def signin_attempt(db: sqlite_utils.Database, account: str, client: str) -> dict | None:
-    cur = db.execute(
+    return _one(
+        db,
         "SELECT failures, last_failure, locked_until, last_success FROM signin_attempts WHERE account = ? AND client = ?",
         [account, client],
     )
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def signin_account_failures(db: sqlite_utils.Database, account: str, since: str) -> tuple[int, str | None]:

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from metrics.store.accounts import audit_log
 from metrics.store.engine import dialect
-from metrics.store.reads import _frame, _in_list, hospital_tuple
+from metrics.store.reads import _frame, _in_list, _one, hospital_tuple
 from metrics.store.schema import DATA_TABLES, HOSPITAL_TABLES, bump_data_version, now_iso, set_meta
 
 # ---------------------------------------------------------------------------------------------
@@ -102,13 +102,12 @@ def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[t
 def find_batch_by_sha(db: sqlite_utils.Database, sha256: str, hospital: str = "") -> dict | None:
     """The committed batch that already holds a file with this SHA-256 for ``hospital`` or for every hospital ('':
     a catalogue, the holidays), if any (the same file uploaded for another hospital is not a duplicate)."""
-    cur = db.execute(
+    return _one(
+        db,
         "SELECT * FROM batches WHERE sha256 = ? AND hospital_code IN (?, '') AND status = 'committed'"
         " ORDER BY batch_id DESC LIMIT 1",
         [sha256, hospital],
     )
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def insert_batch(db: sqlite_utils.Database, **fields) -> int:
@@ -265,9 +264,7 @@ def batches(
 
 
 def batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
-    cur = db.execute("SELECT * FROM batches WHERE batch_id = ?", [batch_id])
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    return _one(db, "SELECT * FROM batches WHERE batch_id = ?", [batch_id])
 
 
 def latest_committed_batch_id(db: sqlite_utils.Database, hospital: str | None = None) -> int | None:
@@ -311,18 +308,17 @@ def later_batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
         return None
     hosp = b.get("hospital_code") or ""
     if not hosp or wrote_shared(db, batch_id, hosp):
-        cur = db.execute(
+        return _one(
+            db,
             "SELECT * FROM batches WHERE batch_id > ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1",
             [batch_id],
         )
-    else:
-        cur = db.execute(
-            "SELECT * FROM batches WHERE batch_id > ? AND status = 'committed' AND hospital_code IN (?, '')"
-            " ORDER BY batch_id DESC LIMIT 1",
-            [batch_id, hosp],
-        )
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    return _one(
+        db,
+        "SELECT * FROM batches WHERE batch_id > ? AND status = 'committed' AND hospital_code IN (?, '')"
+        " ORDER BY batch_id DESC LIMIT 1",
+        [batch_id, hosp],
+    )
 
 
 def batch_rejects(db: sqlite_utils.Database, batch_id: int) -> pd.DataFrame:

@@ -18,6 +18,13 @@ from metrics.store.schema import now_iso
 FRAME_CHUNK_ROWS = 250_000
 
 
+def _one(db: sqlite_utils.Database, sql: str, params: Iterable | dict = ()) -> dict | None:
+    """The first row of ``sql`` as {column: value}, or None when there is none."""
+    cur = db.execute(sql, params)
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
 def _frame(
     db: sqlite_utils.Database, sql: str, params: Iterable | dict = (), chunk_rows: int = FRAME_CHUNK_ROWS
 ) -> pd.DataFrame:
