@@ -47,27 +47,35 @@ def _rows(path: Path, table: str) -> list[tuple]:
         conn.close()
 
 
+def _assert_migrates_keeping_rows(target, read_rows) -> None:
+    """Opening the v5 store ``target`` (twice: the second changes nothing) makes it the current schema with no
+    hospital; every row is kept (``read_rows(target, table)`` → (rows without hospital_code, columns)), and each
+    hospital table's key now starts with hospital_code."""
+    tables = [*store.HOSPITAL_TABLES, "batches", "batch_changes", "audit", "users", "calendar_days"]
+    before = {t: read_rows(target, t)[0] for t in tables}
+    assert all(before[t] for t in ("departments", "metric_values", "events", "award_changes", "tasks", "staff"))
+    for _ in range(2):  # opening again changes nothing
+        with store.opened(target) as db:
+            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
+            assert store.hospital_codes(db) == ()
+    for t in tables:
+        rows, cols = read_rows(target, t)
+        assert rows == before[t], t
+        if t in store.HOSPITAL_TABLES:
+            assert cols[0] == "hospital_code"
+
+
 # SQLite only (no store fixture, so conftest runs it once): it reads tests/data/store_v5.db, a SQLite file.
 def test_a_version_5_store_migrates_keeping_every_row_under_the_one_hospital(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     shutil.copy(V5_STORE, path)
     monkeypatch.setenv(store.DB_ENV, str(path))
     assert store.restore_problems(V5_STORE) == []  # a v5 backup may still be restored
-    tables = [*store.HOSPITAL_TABLES, "batches", "batch_changes", "audit", "users", "calendar_days"]
-    before = {t: _rows(path, t)[0] for t in tables}
-    assert all(before[t] for t in ("departments", "metric_values", "events", "award_changes", "tasks", "staff"))
-    for _ in range(2):  # opening again changes nothing
-        with store.opened(path) as db:
-            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
-            assert store.hospital_codes(db) == ()
-    for t in tables:
-        rows, cols = _rows(path, t)
-        assert rows == before[t], t
-        if t in store.HOSPITAL_TABLES:
-            assert cols[0] == "hospital_code"
-            conn = sqlite3.connect(path)
-            assert conn.execute(f"SELECT DISTINCT hospital_code FROM {t}").fetchall() in ([], [("",)])
-            conn.close()
+    _assert_migrates_keeping_rows(path, _rows)
+    conn = sqlite3.connect(path)
+    for t in store.HOSPITAL_TABLES:
+        assert conn.execute(f"SELECT DISTINCT hospital_code FROM {t}").fetchall() in ([], [("",)])
+    conn.close()
     # the latest batch was journalled by v5 (keys without a hospital): its rollback still restores the old value
     with store.opened(path) as db:
         latest = store.latest_committed_batch_id(db)
@@ -119,18 +127,7 @@ def test_a_version_5_postgresql_store_migrates_as_the_file_does(pg_cluster, monk
             pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'), (SELECT MAX({col}) FROM {table}))")
     src.close()
     monkeypatch.setenv(store.DB_ENV, url)
-    tables = [*store.HOSPITAL_TABLES, "batches", "batch_changes", "audit", "users", "calendar_days"]
-    before = {t: _pg_rows(url, t)[0] for t in tables}
-    assert all(before[t] for t in ("departments", "metric_values", "events", "award_changes", "tasks", "staff"))
-    for _ in range(2):  # opening again changes nothing
-        with store.opened(url) as db:
-            assert store.get_meta(db, "schema_version") == str(store.SCHEMA_VERSION)
-            assert store.hospital_codes(db) == ()
-    for t in tables:
-        rows, cols = _pg_rows(url, t)
-        assert rows == before[t], t
-        if t in store.HOSPITAL_TABLES:
-            assert cols[0] == "hospital_code"
+    _assert_migrates_keeping_rows(url, _pg_rows)
     # the rebuilt tables are what a new store has: DOUBLE PRECISION, not float4; TEXT compared byte by byte
     fresh = pg_cluster.new_database()
     assert _pg_columns(url) == _pg_columns(fresh)
