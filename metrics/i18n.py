@@ -909,6 +909,9 @@ ZH: dict[str, str] = {
     "brief.title_hospital": "{hospital} · 清廉医院建设季度推进会 · {quarter}",
     "region.kpi.meeting": "{metric}达标医院",
     "region.awards_note": "清廉科室：已授牌、评审中（已申报至公示中）、整改中、已取消的科室数；任务与整改通知按今天计。",
+    # --- urls ---
+    "nav.notfound": "页面不存在",
+    "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
 }
 
 EN: dict[str, str] = {
@@ -1811,6 +1814,9 @@ EN: dict[str, str] = {
     "brief.title_hospital": "{hospital} · Integrity-hospital quarterly review · {quarter}",
     "region.kpi.meeting": "Hospitals on target: {metric}",
     "region.awards_note": "Award: departments awarded, under review (applied to public notice), in rectification and revoked; tasks and notices as of today.",
+    # --- urls ---
+    "nav.notfound": "Page not found",
+    "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
 }
 
 TABLES = {"zh": ZH, "en": EN}
