@@ -305,3 +305,15 @@ def test_access_pages_speak_english_when_asked(accounts):
     assert _errors(_page("pages/users.py", lang="en")) == [
         "Access refused: this page or action needs the “Administrator” role. Sign in with an account that holds it."
     ]
+
+
+@pytest.mark.parametrize("lang, notice", [("zh", "页面不存在：地址「/nosuch」没有对应的页面。请从侧边栏选择页面。"),
+                                          ("en", "There is no page at the address “/nosuch”. Choose a page in the sidebar.")])  # fmt: skip
+def test_an_address_matching_no_page_gets_a_notice_in_the_users_language(accounts, lang, notice):
+    # the address was typed in this session (the browser path: tests/e2e/test_typed_urls_browser.py); a rerun there
+    # (a language switch) finds the notice again at that address
+    at = _app(_not_found_path="nosuch", lang=lang)
+    at.switch_page("pages/notfound.py").run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning][-1] == notice
+    assert not _errors(at) and not at.dataframe and not at.get("file_uploader") and not at.metric
