@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import auth, i18n
 from pages import _common as ui
@@ -93,6 +94,12 @@ def _visible(url: str) -> bool:
     return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
 
 
+def _requested_path() -> str:
+    """The address the browser asked for ("" for the home page), as Streamlit's page manager will match it."""
+    ctx = get_script_run_ctx()
+    return (ctx.pages_manager.intended_page_name or "") if ctx else ""
+
+
 home = "overview"
 _sections: dict[str, list] = {}
 if not _visible("overview"):
@@ -104,11 +111,25 @@ if not _visible("overview"):
         for k, u in [("nav.login", home)] + [(key, url) for _, key, url, _ in PAGES if url != "login"]
     ]
 for path, key, url, icon in PAGES:
-    if _visible(url):
+    if home == "overview" or _visible(url):
+        # Every page is registered for everyone: one the user may not open is hidden from the sidebar, and its
+        # typed address lands on the page itself, which refuses in the user's language (ui.require_role) —
+        # never Streamlit's English "Page not found" dialog.
         section = ui.t("nav.section.manage" if url in MANAGE_PAGES else "nav.section.browse")
         _sections.setdefault(section, []).append(
-            st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == home))
-        )
+            st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == home),
+                    visibility="visible" if _visible(url) else "hidden")
+        )  # fmt: skip
+# An address that matches no page: a hidden page at exactly that address says so in the user's language (Streamlit
+# would otherwise send its English dialog and run the home page). An address with "/" cannot be a page's address.
+_asked = _requested_path() or st.session_state.get(ui.NOT_FOUND_KEY, "")  # a rerun there asks by the page's hash
+if _asked and "/" not in _asked and _asked not in {p.url_path for ps in _sections.values() for p in ps}:
+    st.session_state[ui.NOT_FOUND_KEY] = _asked
+    # sign-in required and nobody signed in: the login form there too, as at every page's address
+    _path, _title = ("pages/login.py", "nav.login") if home == "_signin" else ("pages/notfound.py", "nav.notfound")
+    _sections.setdefault(ui.t("nav.section.browse"), []).append(
+        st.Page(_path, title=ui.t(_title), url_path=_asked, visibility="hidden")
+    )
 nav = st.navigation(_sections)
 if ui.guarded(ui.is_demo_store):
     st.warning(ui.t("app.demo_banner"), icon=":material/science:")

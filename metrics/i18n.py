@@ -917,6 +917,9 @@ ZH: dict[str, str] = {
     "demo.cli.cleared": "已清空数据（目录与默认目标保留）。",
     "demo.cli.hospitals_range": "--hospitals 须为 1 到 {n} 之间的整数（演示医院的个数）。",
     "brief.sub_hospital": "{hospital} · {sub}",
+    # --- urls ---
+    "nav.notfound": "页面不存在",
+    "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
 }
 
 EN: dict[str, str] = {
@@ -1827,6 +1830,9 @@ EN: dict[str, str] = {
     "demo.cli.cleared": "Cleared the data (catalogues and default targets stay).",
     "demo.cli.hospitals_range": "--hospitals must be a whole number from 1 to {n} (how many demo hospitals).",
     "brief.sub_hospital": "{hospital} · {sub}",
+    # --- urls ---
+    "nav.notfound": "Page not found",
+    "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -30,6 +30,7 @@ if PagesManager.uses_pages_directory:
     st.rerun()
 
 LANG_KEY = "lang"
+NOT_FOUND_KEY = "_not_found_path"  # the address that matched no page (dashboard.py → pages/notfound.py)
 
 
 def md_escape(s: str) -> str:

@@ -48,6 +48,15 @@ def _registered(at: AppTest, path: str) -> bool:
     return True
 
 
+def _opened(at: AppTest, path: str) -> AppTest:
+    """The page at its address, in this session (a typed URL: every page is registered, those the user may not
+    open are hidden from the sidebar — tests/e2e/test_typed_urls_browser.py — and refuse themselves)."""
+    at.switch_page(path)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _errors(at) -> list[str]:
     return [e.value for e in at.error]
 
@@ -63,8 +72,10 @@ TAMPERED = {"_role": "admin", "_user": "admin", "role": "admin", "user": "admin"
 def test_anonymous_or_tampered_session_cannot_reach_editor_or_admin_pages(accounts, state):
     at = _app(**state)
     assert "未登录，只读浏览。编辑需先登录。" in [c.value for c in at.sidebar.caption]
-    for path in ("pages/upload.py", "pages/audit.py", "pages/users.py"):
-        assert not _registered(at, path), path
+    for path, refusal in (("pages/upload.py", REFUSED_EDITOR), ("pages/audit.py", REFUSED_ADMIN),
+                          ("pages/users.py", REFUSED_ADMIN)):  # fmt: skip
+        assert _errors(_opened(at, path)) == [refusal], path
+        assert not at.get("file_uploader") and not at.dataframe and not at.text_input, path
     assert _registered(at, "pages/overview.py") and _registered(at, "pages/login.py")
 
 
@@ -83,7 +94,8 @@ def test_a_signed_in_viewer_is_refused_like_an_anonymous_one(accounts):
     token = auth.start_session("vi")
     at = _app(token, _role="admin")
     assert "已登录：vi（查看者）" in [c.value for c in at.sidebar.caption]
-    assert not _registered(at, "pages/upload.py") and not _registered(at, "pages/users.py")
+    assert _errors(_opened(at, "pages/upload.py")) == [REFUSED_EDITOR] and not at.get("file_uploader")
+    assert _errors(_opened(at, "pages/users.py")) == [REFUSED_ADMIN] and not at.dataframe
     assert _errors(_page("pages/upload.py", token, _role="editor")) == [REFUSED_EDITOR]
     assert _errors(_page("pages/users.py", token, _role="admin")) == [REFUSED_ADMIN]
 
@@ -100,9 +112,9 @@ def test_viewer_sees_targets_read_only_and_editor_can_edit(accounts):
 def test_editor_reaches_upload_but_not_admin_pages(accounts):
     token = auth.start_session("ed")
     at = _app(token)
-    assert not _registered(at, "pages/users.py") and not _registered(at, "pages/audit.py")
-    assert _registered(at, "pages/upload.py")
-    at.run()
+    assert _errors(_opened(at, "pages/users.py")) == [REFUSED_ADMIN] and not at.dataframe
+    assert _errors(_opened(at, "pages/audit.py")) == [REFUSED_ADMIN] and not at.dataframe
+    _opened(at, "pages/upload.py")
     assert not at.exception and not _errors(at)
     assert at.get("file_uploader")
     assert _errors(_page("pages/audit.py", token)) == [REFUSED_ADMIN]
@@ -135,7 +147,7 @@ def test_sign_in_page_signs_in_and_out(accounts):
     # the next page load (the whole app again) shows the user and the editor's pages
     at = _app(token)
     assert "已登录：ed（编辑者）" in [c.value for c in at.sidebar.caption]
-    assert _registered(at, "pages/upload.py")
+    assert not _errors(_opened(at, "pages/upload.py")) and at.get("file_uploader")
     at = _app(token)
     assert at.sidebar.button(key="_sign_out").label == "退出登录"
     at.switch_page("pages/login.py").run()
@@ -144,7 +156,7 @@ def test_sign_in_page_signs_in_and_out(accounts):
     assert auth.session_user(token) is None  # signed out server-side: the old token is worthless
     at = _app(token)
     assert "未登录，只读浏览。编辑需先登录。" in [c.value for c in at.sidebar.caption]
-    assert not _registered(at, "pages/upload.py")
+    assert _errors(_opened(at, "pages/upload.py")) == [REFUSED_EDITOR] and not at.get("file_uploader")
     actions = auth.audit_frame()["action"].tolist()
     assert actions[:2] == ["signout", "signin.ok"]
 
@@ -179,7 +191,8 @@ def test_when_sign_in_is_required_anonymous_visitors_see_only_the_login_page(acc
     assert at.title[0].value == "登录"
     assert not _registered(at, "pages/overview.py") and not _registered(at, "pages/trends.py")
     at = _app(auth.start_session("vi"))
-    assert _registered(at, "pages/overview.py") and not _registered(at, "pages/upload.py")
+    assert _registered(at, "pages/overview.py")
+    assert _errors(_opened(at, "pages/upload.py")) == [REFUSED_EDITOR] and not at.get("file_uploader")
 
 
 def test_admin_adds_a_user_on_the_users_page_and_it_is_audited(accounts):
@@ -292,3 +305,15 @@ def test_access_pages_speak_english_when_asked(accounts):
     assert _errors(_page("pages/users.py", lang="en")) == [
         "Access refused: this page or action needs the “Administrator” role. Sign in with an account that holds it."
     ]
+
+
+@pytest.mark.parametrize("lang, notice", [("zh", "页面不存在：地址「/nosuch」没有对应的页面。请从侧边栏选择页面。"),
+                                          ("en", "There is no page at the address “/nosuch”. Choose a page in the sidebar.")])  # fmt: skip
+def test_an_address_matching_no_page_gets_a_notice_in_the_users_language(accounts, lang, notice):
+    # the address was typed in this session (the browser path: tests/e2e/test_typed_urls_browser.py); a rerun there
+    # (a language switch) finds the notice again at that address
+    at = _app(_not_found_path="nosuch", lang=lang)
+    at.switch_page("pages/notfound.py").run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning][-1] == notice
+    assert not _errors(at) and not at.dataframe and not at.get("file_uploader") and not at.metric

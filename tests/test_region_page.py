@@ -101,7 +101,9 @@ def test_a_one_hospital_store_shows_no_selector_no_hospital_and_no_region_page(d
     assert _selector(at) is None and not _banner(at)
     assert not [c.value for c in at.sidebar.caption if c.value.startswith("医院")]
     assert "hospital" not in at.query_params
-    assert not _registered(at, "pages/region.py")
+    assert _registered(at, "pages/region.py")  # its typed address: the page itself refuses, in Chinese
+    at.run()
+    assert [e.value for e in at.error] == ["区域总览只对可查看多家医院的账户开放。"] and not at.dataframe
 
 
 # --- the region overview ---------------------------------------------------------------------------------------
@@ -165,7 +167,9 @@ def test_the_region_page_puts_every_readable_hospital_side_by_side(group_db):
 
 def test_a_user_of_one_hospital_cannot_reach_the_region_page(group_db):
     at = _app("a_vi")
-    assert not _registered(at, "pages/region.py")  # not in the navigation
+    assert _registered(at, "pages/region.py")  # hidden from the sidebar; its typed address refuses
+    at.run()
+    assert [e.value for e in at.error] == ["区域总览只对可查看多家医院的账户开放。"] and not at.dataframe
     # the page file run on its own (a URL typed by hand) refuses before any hospital is read
     direct = AppTest.from_file(str(ROOT / "pages" / "region.py"), default_timeout=60)
     direct.session_state["_auth_token"] = auth.start_session("a_vi")
