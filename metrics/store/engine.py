@@ -272,7 +272,9 @@ def begin_write(db) -> None:
     if dialect(db) == "postgresql":
         db.begin_write()
     else:
-        db.execute("BEGIN IMMEDIATE")
+        from metrics.store.schema import begin_immediate  # (schema imports this module)
+
+        begin_immediate(db.conn)
 
 
 # --- one schema text, two dialects ----------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
         conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         _ensure_wal(db)
         ensure_schema(db)
         return db
@@ -72,6 +72,49 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
         if ro is None:
             raise
         return ro
+
+
+BUSY_WAIT_S = 30.0  # how long a writer waits for another's write to end (the busy timeout, then the retries)
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for another process's write to end. The busy timeout covers the wait; a BUSY that
+    still comes back (SQLite skips the busy handler when waiting could deadlock, e.g. a WAL recovery by another
+    process) is retried until BUSY_WAIT_S has passed."""
+    deadline = time.monotonic() + BUSY_WAIT_S
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Database(sqlite_utils.Database):
+    """sqlite_utils' Database whose ``atomic()`` takes the write lock at its start (BEGIN IMMEDIATE). A deferred
+    transaction that reads, then writes (an export or the points list read the rows and write their audit record
+    in one transaction) cannot wait for the lock: when another process committed since its read, SQLite answers
+    "database is locked" at once, busy timeout or not. Taking the lock first makes every writer wait its turn."""
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: a savepoint inside the transaction that holds the lock
+            with super().atomic():
+                yield self
+            return
+        begin_immediate(self.conn)
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
 
 def create_private(path: str | os.PathLike) -> None:
@@ -104,7 +147,7 @@ def _connect_read_only(p: Path) -> sqlite_utils.Database | None:
             )
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            return sqlite_utils.Database(conn)
+            return Database(conn)
         except sqlite3.Error:
             continue
     return None
