@@ -1,0 +1,77 @@
+"""Staff names through the command line (PRODUCT §8): editors' and admins' only, on every path — the points list,
+the export's staff.csv, and the audit rows of staff uploads in audit.csv."""
+
+from __future__ import annotations
+
+import pytest
+
+from metrics import auth, cli, store
+
+PW = "correct horse battery"
+
+
+@pytest.fixture
+def group(group_store, cheap_hashing):
+    for name, role in (("vi1", "viewer"), ("com", "commission"), ("ed1", "editor")):
+        auth.add_user(name, PW, role)
+    auth.grant_hospitals("vi1", ["H01"])
+    auth.grant_hospitals("ed1", ["H01"])
+    with store.opened(group_store) as db:
+        names = set(store.staff(db, "H01")["name"]) | set(store.staff(db, ("H01", "H02", "H03"))["name"])
+    assert len(names) > 20
+    return group_store, names
+
+
+def _named(text: str, names: set[str]) -> list[str]:
+    return sorted(n for n in names if n in text)
+
+
+@pytest.mark.parametrize("user", ["vi1", "com"])
+def test_points_list_refused_to_a_viewer_and_the_commission(group, user, capsys):
+    db, names = group
+    code = cli.main(["points", "2026", "--hospital", "H01", "--user", user, "--json", "--db", str(db)])
+    out = capsys.readouterr()
+    assert code == 2
+    assert _named(out.out + out.err, names) == []
+    assert "编辑" in out.err  # says who may produce it
+    with store.opened(db) as d:
+        assert store.audit_entries(d, actions=["points_export"]).empty  # nothing was produced
+
+
+def test_points_list_for_an_editor_names_the_staff(group, capsys):
+    db, names = group
+    assert cli.main(["points", "2026", "--hospital", "H01", "--user", "ed1", "--json", "--db", str(db)]) == 0
+    assert len(_named(capsys.readouterr().out, names)) >= 10
+
+
+@pytest.mark.parametrize(("user", "hospital"), [("vi1", "H01"), ("com", None)])
+def test_export_to_a_non_editor_carries_no_names(group, user, hospital, tmp_path, capsys):
+    db, names = group
+    out = tmp_path / "export"
+    argv = ["export", "--out", str(out), "--user", user, "--db", str(db)] + (["--hospital", hospital] if hospital else [])
+    assert cli.main(argv) == 0
+    assert not (out / "staff.csv").exists()
+    for f in out.glob("*.csv"):
+        assert _named(f.read_text(encoding="utf-8-sig"), names) == [], f.name  # audit.csv's demo rows included
+    assert "staff.csv" in capsys.readouterr().err  # says what was left out and why
+
+
+def test_export_by_an_editor_keeps_the_roster_and_audits_who_and_how_many(group, tmp_path):
+    db, names = group
+    out = tmp_path / "export"
+    assert cli.main(["export", "--out", str(out), "--user", "ed1", "--hospital", "H01", "--db", str(db)]) == 0
+    assert len(_named((out / "staff.csv").read_text(encoding="utf-8-sig"), names)) >= 20
+    with store.opened(db) as d:
+        entry = store.audit_entries(d, actions=["staff_export"]).to_dict("records")[-1]
+    assert entry["user"] == "ed1"
+    assert _named(str(entry), names) == []
+
+
+def test_one_hospital_store_a_viewer_account_gets_no_names_the_operator_does(demo_db, cheap_hashing, capsys):
+    auth.add_user("vi", PW, "viewer")
+    with store.opened(demo_db) as d:
+        names = set(store.staff(d)["name"])
+    assert cli.main(["points", "2026", "--user", "vi", "--json", "--db", str(demo_db)]) == 2
+    assert _named(capsys.readouterr().out, names) == []
+    assert cli.main(["points", "2026", "--json", "--db", str(demo_db)]) == 0  # the CLI operator, trusted as before
+    assert _named(capsys.readouterr().out, names)
