@@ -328,14 +328,33 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
     return "\n".join(lines)
 
 
+def _reads_names(args) -> bool:
+    """Whether ``--user`` may read staff names (PRODUCT §8: editors and admins, on every path). An account is judged
+    by its role; without one (a one-hospital store: a group store's reads need an account) the operator at the
+    server's console is trusted, as the store file itself is theirs."""
+    user = getattr(args, "user", None)
+    with store.opened(args.db) as db:
+        row = store.user_row(db, user) if user else None
+        group = bool(store.hospital_codes(db))
+    if row is None:
+        return not group
+    return bool(row["active"]) and auth.has_role(row["role"], "editor")
+
+
 def cmd_export(args) -> int:
-    """Every table as CSV, UTF-8 with BOM, formula-looking cells neutralised."""
+    """Every table as CSV, UTF-8 with BOM, formula-looking cells neutralised; the staff roster (and the staff rows
+    of the audit log) only for those who may read names."""
     hospital, bad = _hospital(args, write=False, required=False)
     if bad:
         return bad
-    paths = export.export_all(args.out, db_path=args.db, user=args.user or _os_user(), hospital=hospital)
+    names = _reads_names(args)
+    paths = export.export_all(
+        args.out, db_path=args.db, user=args.user or _os_user(), hospital=hospital, personal=names
+    )
     for p in paths:
         print(p)
+    if not names:
+        print(i18n.t("export.cli.no_staff", args.lang), file=sys.stderr)
     return 0
 
 
@@ -347,6 +366,9 @@ def cmd_points(args) -> int:
     hospital, bad = _hospital(args, write=False, required=True)
     if bad:
         return bad
+    if not _reads_names(args):
+        print(i18n.t("points.cli.refused", args.lang, user=args.user), file=sys.stderr)
+        return 2
     got = points.produce(
         args.year,
         user=args.user or _os_user(),

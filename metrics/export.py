@@ -83,24 +83,47 @@ def export_all(
     db_path: str | os.PathLike | None = None,
     user: str | None = None,
     hospital: str | None = None,
+    personal: bool = True,
 ) -> list[Path]:
     """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
     staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows).
     ``hospital``: only that hospital's rows of every hospital-scoped table, its batches and its audit records (the
-    catalogues and the holiday schedule are region-wide and written whole); None: every row (issue 16.3)."""
+    catalogues and the holiday schedule are region-wide and written whole); None: every row (issue 16.3).
+    ``personal`` False (a reader who may not see staff names): no staff.csv, and the audit records' before/after keep
+    the number of staff rows instead of the rows (a staff upload's record is no way round the rule)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with store.opened(db_path) as db, db.atomic():
         for table in store.EXPORT_TABLES:
+            if table == "staff" and not personal:
+                continue
             path = out / f"{table}.csv"
             frame = store.table_frame(db, table, hospital=hospital)
+            if table == "audit" and not personal:
+                frame = frame.assign(**{c: frame[c].map(_without_staff_rows) for c in ("before", "after")})
             path.write_bytes(csv_bytes(frame))
             paths.append(path)
             if table == "staff":
                 detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
                 store.audit_log(db, user, "staff_export", target=str(path), detail=detail, hospital=hospital or "")
     return paths
+
+
+def _without_staff_rows(cell):
+    """An audit record's before/after JSON with its staff rows (the ones that carry a staff_id) replaced by their
+    number: who changed the roster and how much stays readable, the names do not."""
+    if not isinstance(cell, str) or "staff_id" not in cell:
+        return cell
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return None
+    rows = value.get("rows") if isinstance(value, dict) else None
+    if not isinstance(rows, list):
+        return None  # an unknown shape that names a staff id: left out rather than guessed at
+    kept = [r for r in rows if not (isinstance(r, dict) and "staff_id" in r)]
+    return json.dumps({**value, "rows": kept, "staff_rows": len(rows) - len(kept)}, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -920,6 +920,9 @@ ZH: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "页面不存在",
     "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
+    # --- cli ---
+    "points.cli.refused": "医德考评加分名单含职工姓名（个人信息），仅编辑和管理员可以导出；账户 {user} 的角色不能导出。",
+    "export.cli.no_staff": "未导出 staff.csv（职工名册）：职工姓名是个人信息，仅编辑和管理员可见；audit.csv 中的职工记录只保留条数。",
 }
 
 EN: dict[str, str] = {
@@ -1833,6 +1836,9 @@ EN: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "Page not found",
     "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
+    # --- cli ---
+    "points.cli.refused": "The points list holds staff names (personal data): only editors and administrators may export it; account {user} may not.",
+    "export.cli.no_staff": "staff.csv (the staff roster) was not written: staff names are personal data, for editors and administrators only; audit.csv keeps only the number of staff rows.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

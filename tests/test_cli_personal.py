@@ -48,7 +48,9 @@ def test_points_list_for_an_editor_names_the_staff(group, capsys):
 def test_export_to_a_non_editor_carries_no_names(group, user, hospital, tmp_path, capsys):
     db, names = group
     out = tmp_path / "export"
-    argv = ["export", "--out", str(out), "--user", user, "--db", str(db)] + (["--hospital", hospital] if hospital else [])
+    argv = ["export", "--out", str(out), "--user", user, "--db", str(db)] + (
+        ["--hospital", hospital] if hospital else []
+    )
     assert cli.main(argv) == 0
     assert not (out / "staff.csv").exists()
     for f in out.glob("*.csv"):
