@@ -260,13 +260,11 @@ def pg_tool(name: str, version: int) -> str:
 def _libpq(url: str) -> tuple[str, dict]:
     """(the URL for libpq without its password, the environment that carries the password): a password never
     appears on a command line, where every local user could read it."""
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
+    conn, password = store.libpq_target(url)
     env = dict(os.environ)
-    if u.password:
-        env["PGPASSWORD"] = str(u.password)
-    return u.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+    if password:
+        env["PGPASSWORD"] = password
+    return conn, env
 
 
 def _run(args: list[str], url: str) -> subprocess.CompletedProcess:

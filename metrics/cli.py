@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         lang = getattr(args, "lang", None) or i18n.DEFAULT_LANG
         where = store.masked(store.db_path(args.db))
         print(i18n.t("store.cli.failed", lang, path=where, error=i18n.t(store.problem_key(e), lang)), file=sys.stderr)
-        print(i18n.t("store.cli.detail", lang, detail=f"{type(e).__name__}: {e}"), file=sys.stderr)
+        detail = store.hide_passwords(f"{type(e).__name__}: {e}")  # a driver may quote the connection string
+        print(i18n.t("store.cli.detail", lang, detail=detail), file=sys.stderr)
         return 1
 
 

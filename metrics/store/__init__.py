@@ -46,7 +46,7 @@ from metrics.store.accounts import (  # noqa: F401
     user_row,
     users,
 )
-from metrics.store.engine import dispose, is_server, masked  # noqa: F401
+from metrics.store.engine import dispose, hide_passwords, is_server, libpq_target, masked  # noqa: F401
 from metrics.store.files import (  # noqa: F401
     MIGRATED_COLUMNS,
     RESTORE_REQUIRED_TABLES,

@@ -50,14 +50,35 @@ def sqlite_file(target: str | os.PathLike) -> Path:
     return Path(s)
 
 
+# A password written as a parameter: ``?password=…``/``&password=…`` in a URL's query (libpq takes it there too) or
+# ``password=…`` in a libpq key=value string, quoted ('…', with \' inside) or not.
+_PASSWORD_PARAM = re.compile(r"(?i)(\b(?:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]+)")
+_USERINFO = re.compile(r"(://[^/@:\s]*:)([^@/\s]*)(@)")
+
+
 def masked(target) -> str:
-    """A store for logs and messages: a path as it is, a URL with its password hidden."""
-    if is_server(target):
-        try:
-            return make_url(target).render_as_string(hide_password=True)
-        except Exception:
-            return "postgresql://…"
-    return str(target)
+    """A store for logs and messages: a path as it is, any password in it hidden as *** — the userinfo form
+    (``user:pw@``), a ``password=`` query parameter, and a libpq key=value string's ``password=``."""
+    return hide_passwords(str(target))
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` (a store URL, or a message that may quote one) with every password written in it as ***."""
+    return _USERINFO.sub(r"\1***\3", _PASSWORD_PARAM.sub(r"\1***", text))
+
+
+def libpq_target(target: str) -> tuple[str, str | None]:
+    """(the URL without any password, the password or None): for tools (pg_dump, pg_restore) that get the password
+    by environment, so that it never appears on a command line, where every local user reads it (ps)."""
+    u = make_url(target)
+    password = None if u.password is None else str(u.password)
+    query = dict(u.query)
+    for key in [k for k in query if k.lower() == "password"]:
+        value = query.pop(key)
+        password = password or (value[-1] if isinstance(value, tuple) else value)
+    # URL.set(password=None) keeps the password (None means "unchanged" there): build the URL anew
+    bare = sa.URL.create("postgresql", u.username, None, u.host, u.port, u.database, query)
+    return bare.render_as_string(hide_password=False), password
 
 
 def _sa_url(target: str) -> sa.URL:
