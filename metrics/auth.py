@@ -51,7 +51,7 @@ MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 
 REQUIRE_LOGIN_ENV = "INTEGRITY_REQUIRE_LOGIN"
 REQUIRE_LOGIN_META = "require_login"
-FIRST_ADMIN_CMD = "python -m metrics users add admin --role admin"
+FIRST_ADMIN_CMD = ".venv/bin/python -m metrics users add admin --role admin"
 
 _USERNAME = re.compile(r"[\w.@-]{1,64}")
 _hasher = PasswordHasher()  # argon2id

@@ -13,7 +13,7 @@ ROLE_CHOICES = auth.ROLES
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m metrics", description=i18n.t("app.title", i18n.DEFAULT_LANG) + " — command line"
+        prog=".venv/bin/python -m metrics", description=i18n.t("app.title", i18n.DEFAULT_LANG) + " — command line"
     )
     p.add_argument(
         "--db",

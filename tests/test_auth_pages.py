@@ -182,7 +182,7 @@ def test_first_run_tells_how_to_create_the_first_admin(db_file):
     at = _app()
     at.switch_page("pages/login.py").run()
     assert at.info[0].value == "尚未创建管理员账号。请在服务器上运行以下命令创建第一个管理员："
-    assert at.code[0].value == "python -m metrics users add admin --role admin"
+    assert at.code[0].value == ".venv/bin/python -m metrics users add admin --role admin"
 
 
 def test_when_sign_in_is_required_anonymous_visitors_see_only_the_login_page(accounts, monkeypatch):
