@@ -22,7 +22,7 @@ if not log.handlers:
 def _announce_first_admin() -> None:
     """Once per server process: tell the operator in the console how to create the first administrator."""
     if not auth.admin_exists():
-        log.warning("No administrator account yet. Create one with: %s", auth.FIRST_ADMIN_CMD)
+        log.warning(i18n.t("auth.no_admin_log", i18n.DEFAULT_LANG, cmd=auth.FIRST_ADMIN_CMD))  # the console's language
 
 
 # Presentation mode (issue 5): ?present=1 opens with the sidebar closed; pages/briefing.py hides the chrome.

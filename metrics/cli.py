@@ -64,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     commands |= {"briefing": cmd_briefing, "points": cmd_points}
     try:
         return commands[args.command](args)
+    except BrokenPipeError:  # `… | head`: the reader has gone; no store failed. Quiet, as Unix tools end on SIGPIPE
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail again
+        return 128 + 13
     except (*store.ERRORS, OSError) as e:  # a broken, read-only or full store: say so, no traceback
         lang = getattr(args, "lang", None) or i18n.DEFAULT_LANG
         where = store.masked(store.db_path(args.db))
@@ -92,8 +97,10 @@ def cmd_demo(args) -> int:
         print(i18n.t("demo.cli.hospitals_range", args.lang, n=len(demo.DEMO_HOSPITALS)), file=sys.stderr)
         return 2
     counts = demo.fill(args.db, args.end_month, user=_os_user(), hospitals=args.hospitals)
+    kind_of = dict(zip(importer.TABLE_ORDER, importer.KIND_ORDER))  # the kinds' names, as the upload page says
     rows = i18n.t("brief.list_sep", args.lang).join(
-        i18n.t("demo.cli.rows", args.lang, table=k, n=v) for k, v in counts.items()
+        i18n.t("demo.cli.rows", args.lang, table=i18n.t("upload.kind." + kind_of.get(k, k), args.lang), n=v)
+        for k, v in counts.items()
     )
     print(json.dumps(counts, ensure_ascii=False) if args.json else i18n.t("demo.cli.loaded", args.lang, rows=rows))
     return 0
@@ -149,8 +156,11 @@ def _account_needed(args, lang: str, read: bool = False) -> bool:
             return False
         if user and store.user_row(db, user) is not None:
             return False
-    key = "hospital.err.user_required_read" if read else "hospital.err.user_required"
-    print(i18n.t(key, lang, user=user or "—"), file=sys.stderr)
+    if user:
+        key = "hospital.err.user_required_read" if read else "hospital.err.user_required"
+    else:  # none given: say that --user is needed, not that "—" is no account
+        key = "hospital.err.user_missing_read" if read else "hospital.err.user_missing"
+    print(i18n.t(key, lang, user=user or ""), file=sys.stderr)
     return True
 
 
@@ -189,6 +199,9 @@ def _add_ingest_parsers(sub) -> None:
     )
     r.add_argument("--hospital", metavar="CODE", help="the hospital whose batch is undone (a group store)")
     r.add_argument("--user", help=_WRITE_USER_HELP)
+    r.add_argument(
+        "--yes", action="store_true", help="undo a batch that is not your own latest one (it is described first)"
+    )
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
@@ -233,7 +246,7 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
         say("hospital.err.unknown", code=code, codes=listed)
         return None, 2
     if user is None and not write:  # a read of a group store: by an account, its grant checked (polish)
-        say("hospital.err.user_required_read", user="—")
+        say("hospital.err.user_missing_read")
         return None, 2
     if user is not None and (
         account is None or (code is None and set(allowed) != set(codes)) or (code is not None and code not in allowed)
@@ -323,7 +336,7 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
     elif report.file_level:
         lines.append(t("upload.file_level"))
     elif report.problems:
-        lines.append(t("upload.rejected_all"))
+        lines.append(t("upload.cli.rejected_all"))  # the terminal's option, not the page's checkbox
     elif dry_run:
         lines.append(t("upload.no_problems"))
     return "\n".join(lines)
@@ -435,13 +448,49 @@ def cmd_rollback(args) -> int:
         if batch_id is None:
             print(i18n.t("upload.rollback_none", args.lang), file=sys.stderr)
             return 1
+    confirm = None if args.yes else (lambda db, b: not _confirm_needed(args, db, b))
     try:
-        n = importer.rollback(batch_id, user=args.user or _os_user(), db_path=args.db, hospital=hospital)
+        n = importer.rollback(
+            batch_id, user=args.user or _os_user(), db_path=args.db, hospital=hospital, confirm=confirm
+        )
     except importer.RollbackRefused as e:
-        print(e.message(args.lang), file=sys.stderr)
+        if e.code != "unconfirmed":  # that one has described the batch already
+            print(e.message(args.lang), file=sys.stderr)
         return 1
     print(i18n.t("upload.rolled_back", args.lang, batch_id=batch_id, n=n))
     return 0
+
+
+def _confirm_needed(args, db, b: dict) -> bool:
+    """(Asked by importer.rollback once the batch may be undone.) A rollback of a batch that is not the caller's own latest one (the demo's, someone else's, or one of theirs
+    before their last): describe what would be undone on stderr and return True (it then needs --yes). A second
+    ``rollback`` after undoing one's own import would otherwise silently undo the batch before it."""
+    from metrics import demo
+
+    caller = args.user or _os_user()
+    batch_id = int(b["batch_id"])
+    history = store.batches(db)
+    own = history[history["user"] == caller]
+    latest_own = int(own["batch_id"].max()) if len(own) else None
+    if b["user"] == caller and b["file_name"] != demo.DEMO_SOURCE and latest_own == batch_id:
+        return False
+    lang = args.lang
+    kinds = "+".join(i18n.t("upload.kind." + k, lang) for k in str(b["kind"]).split("+") if k)
+    print(
+        i18n.t(
+            "rollback.cli.confirm",
+            lang,
+            batch_id=batch_id,
+            kind=kinds,
+            file=demo.file_label(b["file_name"], lang),
+            user=b["user"] or "—",
+            at=b["created_at"],
+            new=b["rows_new"],
+            changed=b["rows_changed"],
+        ),
+        file=sys.stderr,
+    )
+    return True
 
 
 # --- users, backup, restore (issue 6) ----------------------------------------------------------------

@@ -923,6 +923,12 @@ ZH: dict[str, str] = {
     # --- cli ---
     "points.cli.refused": "医德考评加分名单含职工姓名（个人信息），仅编辑和管理员可以导出；账户 {user} 的角色不能导出。",
     "export.cli.no_staff": "未导出 staff.csv（职工名册）：职工姓名是个人信息，仅编辑和管理员可见；audit.csv 中的职工记录只保留条数。",
+    "upload.cli.rejected_all": "文件有错误，按「全部或不提交」规则不会写入任何数据。可修改后重新导入，或加 --skip-invalid 只提交正确的行（被拒的行可用 --error-report 文件.csv 导出，改正后再导入）。",
+    "hospital.err.user_missing": "本库有多家医院：写入须加 --user 账户名（本库的一个账户），按其授权的医院检查。",
+    "hospital.err.user_missing_read": "本库有多家医院：读取数据须加 --user 账户名（本库的一个账户），只给出其有权查看的医院的数据。",
+    "rollback.cli.confirm": "将回滚批次 {batch_id}：{kind}，来源「{file}」，由 {user} 于 {at} 提交（新增 {new} 行、修改 {changed} 行）。这不是你最近提交的批次，回滚会撤销上面这些行；确认后加 --yes 再运行。",
+    "auth.no_admin_log": "尚未创建管理员账号。请在服务器上（仓库根目录）运行以下命令创建第一个管理员：{cmd}",
+    "upload.rollback.unconfirmed": "批次 {batch_id} 未回滚：须确认（命令行加 --yes）。",
 }
 
 EN: dict[str, str] = {
@@ -1839,6 +1845,12 @@ EN: dict[str, str] = {
     # --- cli ---
     "points.cli.refused": "The points list holds staff names (personal data): only editors and administrators may export it; account {user} may not.",
     "export.cli.no_staff": "staff.csv (the staff roster) was not written: staff names are personal data, for editors and administrators only; audit.csv keeps only the number of staff rows.",
+    "upload.cli.rejected_all": "The file has errors; all-or-nothing means nothing will be written. Fix it and import again, or add --skip-invalid to commit only the valid rows (--error-report FILE.csv writes the rejected rows to correct and import again).",
+    "hospital.err.user_missing": "This store holds several hospitals: a write needs --user ACCOUNT (an account of this store); its granted hospitals are checked.",
+    "hospital.err.user_missing_read": "This store holds several hospitals: reading its data needs --user ACCOUNT (an account of this store), and shows only the hospitals it may read.",
+    "rollback.cli.confirm": "This would roll back batch {batch_id}: {kind}, from “{file}”, committed by {user} at {at} ({new} new rows, {changed} changed). It is not your own latest batch, and rolling it back undoes those rows; run again with --yes to confirm.",
+    "auth.no_admin_log": "No administrator account exists yet. Run this command on the server (from the repository root) to create the first one: {cmd}",
+    "upload.rollback.unconfirmed": "Batch {batch_id} was not rolled back: it needs confirming (--yes on the command line).",
 }
 
 TABLES = {"zh": ZH, "en": EN}

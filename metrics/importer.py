@@ -412,7 +412,12 @@ def _cell(v):
 
 
 def rollback(
-    batch_id: int, user: str | None = None, db_path: str | os.PathLike | None = None, *, hospital: str | None = None
+    batch_id: int,
+    user: str | None = None,
+    db_path: str | os.PathLike | None = None,
+    *,
+    hospital: str | None = None,
+    confirm=None,
 ) -> int:
     """Undo a committed batch exactly; returns the number of rows restored. Raises RollbackRefused.
 
@@ -420,7 +425,8 @@ def rollback(
     later batch of its hospital or a shared one ('': catalogues, calendar, hospital list; a shared batch: any later
     batch) refuses it as ``blocked``, naming that batch (``not_latest`` in a one-hospital store, where every batch is
     shared). ``user`` (an account) must be able to write the batch's hospital (a shared batch: an admin); ``hospital``: the
-    batch must be that hospital's (or shared), else ``not_granted``."""
+    batch must be that hospital's (or shared), else ``not_granted``. ``confirm(db, batch)``, when given, is asked
+    once every check has passed; False refuses it as ``unconfirmed`` (the CLI's --yes: it has said what would go)."""
     with store.opened(db_path) as db:
         with db.atomic():
             store.bump_data_version(db)
@@ -438,6 +444,8 @@ def rollback(
             later = store.later_batch(db, b["batch_id"])
             if later is not None:
                 raise RollbackRefused("blocked" if codes else "not_latest", batch_id, later if codes else None)
+            if confirm is not None and not confirm(db, b):
+                raise RollbackRefused("unconfirmed", batch_id)
             n = store.revert_batch(db, b["batch_id"], user)
             store.audit_log(
                 db,
