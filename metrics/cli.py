@@ -324,7 +324,7 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
         (t("upload.changes"), report.changes),
     ):
         if len(frame):
-            lines += ["", title, frame.to_string(index=False)]
+            lines += ["", title, _table(frame, "upload.col.", lang)]
     if report.new_departments:
         lines += ["", t("upload.new_departments")]
         lines += [f"  {d['dept_code']} {d['dept_name']}" for d in report.new_departments]
@@ -353,6 +353,21 @@ def _reads_names(args) -> bool:
     if row is None:
         return not group
     return bool(row["active"]) and auth.has_role(row["role"], "editor")
+
+
+def _table(frame, prefix: str, lang: str, cells=None) -> str:
+    """A frame as the terminal shows it: headers in ``lang`` (i18n ``prefix + column``, the page's own labels),
+    empty cells as —, ``cells`` (column → function) for values a user reads in words (a role, yes/no)."""
+    import pandas as pd
+
+    shown = frame.copy()
+    for col in shown.columns:
+        fn = (cells or {}).get(col)
+        shown[col] = [
+            "—" if v is None or (not isinstance(v, str) and pd.isna(v)) else (fn(v) if fn else v) for v in shown[col]
+        ]
+    shown.columns = [i18n.t(prefix + str(c), lang) if prefix + str(c) in i18n.ZH else str(c) for c in shown.columns]
+    return shown.to_string(index=False)
 
 
 def cmd_export(args) -> int:
@@ -401,6 +416,7 @@ def cmd_points(args) -> int:
         print(i18n.t("points.cli.written", args.lang, n=len(got.rows), path=args.out))
     else:
         print(got.rule)
+        print("\t".join(i18n.t("points.col." + c, args.lang) for c in points.COLUMNS))
         for r in got.rows.to_dict("records"):
             print("\t".join(str(r[c]) for c in points.COLUMNS))
         if got.rows.empty:
@@ -554,20 +570,28 @@ def cmd_users(args) -> int:
         actor = auth.cli_actor(args.as_user, db_path=args.db)
         if args.action == "list":
             users = auth.list_users(args.db)
-            print(users.to_string(index=False) if len(users) else i18n.t("auth.cli.no_users", lang))
+            words = {
+                "role": lambda r: i18n.t("role." + r, lang),
+                "active": lambda v: i18n.t("yes" if v else "no", lang),
+            }
+            print(_table(users, "users.col.", lang, words) if len(users) else i18n.t("auth.cli.no_users", lang))
             if not auth.admin_exists(args.db):
                 print(i18n.t("auth.no_admin", lang) + "\n    " + auth.FIRST_ADMIN_CMD, file=sys.stderr)
-            print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))
+            print(
+                i18n.t(
+                    "auth.cli.login_required", lang, value=i18n.t("yes" if auth.login_required(args.db) else "no", lang)
+                )
+            )
             return 0
         if args.action == "add":
             auth.add_user(args.username, _read_password(args), args.role, actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.added", lang, user=args.username, role=args.role))
+            print(i18n.t("auth.cli.added", lang, user=args.username, role=i18n.t("role." + args.role, lang)))
         elif args.action == "passwd":
             auth.set_password(args.username, _read_password(args), actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.passwd", lang, user=args.username))
         elif args.action == "role":
             auth.set_role(args.username, args.role, actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.role", lang, user=args.username, role=args.role))
+            print(i18n.t("auth.cli.role", lang, user=args.username, role=i18n.t("role." + args.role, lang)))
         elif args.action == "remove":
             auth.remove_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.removed", lang, user=args.username))
@@ -596,7 +620,11 @@ def cmd_users(args) -> int:
             )
         elif args.action == "require-login":
             auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
-            print(i18n.t("auth.cli.login_required", lang, value=auth.login_required(args.db)))
+            print(
+                i18n.t(
+                    "auth.cli.login_required", lang, value=i18n.t("yes" if auth.login_required(args.db) else "no", lang)
+                )
+            )
     except auth.AuthError as e:
         print(e.message(lang), file=sys.stderr)
         return 1

@@ -220,7 +220,7 @@ def test_cli_users_add_list_role_passwd_remove(db_file, monkeypatch, capsys):
     assert run("users", "add", "admin", "--role", "admin", "--password-stdin", stdin=PW + "\n")[0] == 0
     assert run("users", "add", "ed", "--role", "editor", "--password-stdin", stdin=PW + "\n")[0] == 0
     code, out, err = run("users", "list")
-    assert code == 0 and "admin" in out and "editor" in out and "$argon2" not in out and err == ""
+    assert code == 0 and "admin" in out and "编辑者" in out and "$argon2" not in out and err == ""
     assert run("users", "role", "ed", "viewer")[0] == 0
     assert auth.list_users().set_index("username").loc["ed", "role"] == "viewer"
     assert run("users", "passwd", "ed", "--password-stdin", stdin="another pass 1\n")[0] == 0
