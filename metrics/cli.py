@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
@@ -11,51 +12,100 @@ from metrics import auth, contract, demo, export, i18n, importer, limits, store
 ROLE_CHOICES = auth.ROLES
 
 
+PROG = ".venv/bin/python -m metrics"  # as it runs from the repository root of a fresh clone (README)
+_help_lang = i18n.DEFAULT_LANG  # the language --help is built in (main sets it from --lang before building)
+
+
+def _h(key: str) -> str:
+    """An option's explanation in the language of this run (i18n ``cli.help.<key>``; ``%`` is argparse's)."""
+    return i18n.t("cli.help." + key, _help_lang).replace("%", "%%")
+
+
+# argparse's own words ("usage: ", "options", "show this help message and exit", its errors) come through gettext;
+# the i18n keys that say them in our languages.
+_ARGPARSE_WORDS = {
+    "usage: ": "cli.ap.usage",
+    "positional arguments": "cli.ap.positional",
+    "options": "cli.ap.options",
+    "show this help message and exit": "cli.ap.help",
+    "%(prog)s: error: %(message)s\n": "cli.ap.error",
+    "the following arguments are required: %s": "cli.ap.required",
+    "unrecognized arguments: %s": "cli.ap.unrecognized",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.ap.invalid_choice",
+    "invalid %(type)s value: %(value)r": "cli.ap.invalid_value",
+    "argument %(argument_name)s: %(message)s": "cli.ap.argument",
+    "expected one argument": "cli.ap.expected_one",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.ap.ambiguous",
+    "not allowed with argument %s": "cli.ap.not_allowed",
+}
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """The --lang of a command line, read before argparse builds its help (zh unless it says en)."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in i18n.TABLES else i18n.DEFAULT_LANG
+        if a.startswith("--lang="):
+            value = a.split("=", 1)[1]
+            return value if value in i18n.TABLES else i18n.DEFAULT_LANG
+    return i18n.DEFAULT_LANG
+
+
+@contextlib.contextmanager
+def _argparse_in(lang: str):
+    """argparse speaking ``lang`` while the parser is built (its group titles are made then) and used: its module
+    global ``_`` (gettext) swapped for our table, put back afterwards."""
+    global _help_lang
+    saved, saved_lang = argparse._, _help_lang
+    argparse._ = lambda text: i18n.t(_ARGPARSE_WORDS[text], lang) if text in _ARGPARSE_WORDS else text
+    _help_lang = lang
+    try:
+        yield
+    finally:
+        argparse._, _help_lang = saved, saved_lang
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog=".venv/bin/python -m metrics", description=i18n.t("app.title", i18n.DEFAULT_LANG) + " — command line"
-    )
+    p = argparse.ArgumentParser(prog=".venv/bin/python -m metrics", description=_h("description"))
     p.add_argument(
         "--db",
-        help="the store: a file, sqlite:///file or postgresql://… (default data/integrity.db or $INTEGRITY_DB)",
+        help=_h("db"),
     )
     sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="fill an empty store with demo data")
-    d.add_argument("--if-empty", action="store_true", help="do nothing when the store already holds data")
-    d.add_argument("--clear", action="store_true", help="empty the store instead (start empty)")
-    d.add_argument("--end-month", help="last month of the demo data (default: last month)")
-    d.add_argument("--json", action="store_true")
-    d.add_argument(
-        "--hospitals", type=int, default=0, metavar="N", help="a group store: N demo hospitals (1-5), each with data"
-    )
-    d.add_argument("--hospital", metavar="CODE", help="with --clear in a group store: clear this hospital only")
-    d.add_argument(
-        "--all-hospitals", action="store_true", help="with --clear in a group store: clear every hospital (admins)"
-    )
-    d.add_argument("--user", help=_WRITE_USER_HELP)
-    d.add_argument("--lang", choices=("zh", "en"), default="zh")
+    d = sub.add_parser("demo", help=_h("demo"))
+    d.add_argument("--if-empty", action="store_true", help=_h("demo_if_empty"))
+    d.add_argument("--clear", action="store_true", help=_h("demo_clear"))
+    d.add_argument("--end-month", help=_h("demo_end_month"))
+    d.add_argument("--json", action="store_true", help=_h("json"))
+    d.add_argument("--hospitals", type=int, default=0, metavar="N", help=_h("demo_hospitals"))
+    d.add_argument("--hospital", metavar="CODE", help=_h("demo_hospital"))
+    d.add_argument("--all-hospitals", action="store_true", help=_h("demo_all"))
+    d.add_argument("--user", help=_h("write_user"))
+    d.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
-    pt = sub.add_parser("points", help="the 医德考评 +2 points list of an award year (personal data: audited)")
-    pt.add_argument("year", type=int, help="award year")
-    pt.add_argument("--out", metavar="CSV", help="write the list as CSV (UTF-8 with BOM)")
-    pt.add_argument("--json", action="store_true", help='print {"year", "rule", "rows": [...]}')
-    pt.add_argument("--user", help="who is exporting (default: the operating-system user)")
-    pt.add_argument("--lang", choices=("zh", "en"), default="zh")
+    pt = sub.add_parser("points", help=_h("points"))
+    pt.add_argument("year", type=int, help=_h("points_year"))
+    pt.add_argument("--out", metavar="CSV", help=_h("points_out"))
+    pt.add_argument("--json", action="store_true", help=_h("points_json"))
+    pt.add_argument("--user", help=_h("points_user"))
+    pt.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
     for name in ("import", "export", "briefing", "points"):  # issue 16.3: a group store's hospital
-        sub.choices[name].add_argument("--hospital", metavar="CODE", help="the hospital (a group or region store)")
+        sub.choices[name].add_argument("--hospital", metavar="CODE", help=_h("hospital"))
     for name in ("export", "briefing"):
-        sub.choices[name].add_argument("--user", help="whose grants --hospital is checked against (an account)")
-    sub.choices["export"].add_argument("--lang", choices=("zh", "en"), default="zh")
+        sub.choices[name].add_argument("--user", help=_h("read_user"))
+    sub.choices["export"].add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
     for sp in sub.choices.values():  # --db also after the subcommand; SUPPRESS keeps a --db given before it
-        sp.add_argument("--db", default=argparse.SUPPRESS, help="the store: a file or a URL")
+        sp.add_argument("--db", default=argparse.SUPPRESS, help=_h("db_sub"))
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = _parser().parse_args(argv)
+        with _argparse_in(_argv_lang(argv)):
+            args = _parser().parse_args(argv)
     except SystemExit as e:
         return 2 if e.code else 0
     commands = {"demo": cmd_demo, "import": cmd_import, "export": cmd_export, "rollback": cmd_rollback}
@@ -141,12 +191,6 @@ def _clear(args) -> int:
     return 0
 
 
-_WRITE_USER_HELP = (
-    "who is writing (default: the operating-system user); required in a group store, where it must be an account"
-    " granted the hospital (its grant is checked)"
-)
-
-
 def _account_needed(args, lang: str, read: bool = False) -> bool:
     """A write (``read``: a read) of a group store by no account of it (issue 16.3): say that ``--user`` must name
     an account (its grant is then checked) and return True. A one-hospital store, or an account: False."""
@@ -168,41 +212,36 @@ def _account_needed(args, lang: str, read: bool = False) -> bool:
 
 
 def _add_ingest_parsers(sub) -> None:
-    i = sub.add_parser("import", help="preview and commit a CSV/XLSX file (same code path as the upload page)")
-    i.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
-    i.add_argument("--kind", choices=tuple(contract.KINDS), help="kind of file (default: recognised from headers)")
-    i.add_argument("--dry-run", action="store_true", help="preview only, write nothing")
-    i.add_argument("--skip-invalid", action="store_true", help="commit the valid rows, keep rejected rows as a report")
-    i.add_argument("--json", action="store_true", help="print the report as JSON (shape in README)")
+    i = sub.add_parser("import", help=_h("import"))
+    i.add_argument("file", help=_h("import_file"))
+    i.add_argument("--kind", choices=tuple(contract.KINDS), help=_h("import_kind"))
+    i.add_argument("--dry-run", action="store_true", help=_h("import_dry_run"))
+    i.add_argument("--skip-invalid", action="store_true", help=_h("import_skip"))
+    i.add_argument("--json", action="store_true", help=_h("import_json"))
     i.add_argument(
         "--error-report",
         metavar="CSV",
-        help="write the rejected rows as written, with 行号 and 错误说明, to fix and import again",
+        help=_h("import_error_report"),
     )
-    i.add_argument("--user", help=_WRITE_USER_HELP + "; a --dry-run writes nothing: an account that may read it")
-    i.add_argument("--lang", choices=("zh", "en"), default="zh")
-    e = sub.add_parser("export", help="write every table as CSV (UTF-8 with BOM)")
-    e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help="output folder (default data/export)")
-    er = sub.add_parser("errors", help="write a batch's error report (rejected rows kept by --skip-invalid)")
-    er.add_argument("batch", type=int, help="batch id")
-    er.add_argument("--out", help="CSV file (default batch_<id>_errors.csv)")
-    er.add_argument("--user", help="who reads it: in a group store an account granted the batch's hospital")
-    er.add_argument("--lang", choices=("zh", "en"), default="zh")
+    i.add_argument("--user", help=_h("import_user"))
+    i.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
+    e = sub.add_parser("export", help=_h("export"))
+    e.add_argument("--out", default=str(store.DEFAULT_DB.parent / "export"), help=_h("export_out"))
+    er = sub.add_parser("errors", help=_h("errors"))
+    er.add_argument("batch", type=int, help=_h("batch_id"))
+    er.add_argument("--out", help=_h("errors_out"))
+    er.add_argument("--user", help=_h("errors_user"))
+    er.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
     r = sub.add_parser(
         "rollback",
-        help="undo the latest committed batch (of --hospital in a group store)",
-        description="Undo a committed batch exactly. In a group store each hospital's latest batch can be undone on"
-        " its own: a later batch of the same hospital, or of what every hospital shares, holds it back (named).",
+        help=_h("rollback"),
+        description=_h("rollback_description"),
     )
-    r.add_argument(
-        "batch", type=int, nargs="?", help="batch id (default: the latest committed batch of --hospital or the store)"
-    )
-    r.add_argument("--hospital", metavar="CODE", help="the hospital whose batch is undone (a group store)")
-    r.add_argument("--user", help=_WRITE_USER_HELP)
-    r.add_argument(
-        "--yes", action="store_true", help="undo a batch that is not your own latest one (it is described first)"
-    )
-    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("batch", type=int, nargs="?", help=_h("rollback_batch"))
+    r.add_argument("--hospital", metavar="CODE", help=_h("rollback_hospital"))
+    r.add_argument("--user", help=_h("write_user"))
+    r.add_argument("--yes", action="store_true", help=_h("rollback_yes"))
+    r.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
 
 
 def _os_user() -> str:
@@ -513,39 +552,39 @@ def _confirm_needed(args, db, b: dict) -> bool:
 
 
 def _add_access_parsers(sub) -> None:
-    u = sub.add_parser("users", help="manage sign-in accounts (viewer / editor / admin)")
-    u.add_argument("--as", dest="as_user", help="the administrator acting (must be an active admin)")
-    u.add_argument("--lang", choices=("zh", "en"), default="zh")
+    u = sub.add_parser("users", help=_h("users"))
+    u.add_argument("--as", dest="as_user", help=_h("users_as"))
+    u.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
     us = u.add_subparsers(dest="action", required=True)
-    a = us.add_parser("add", help="add a user (password from --password-stdin or a prompt)")
-    a.add_argument("username")
+    a = us.add_parser("add", help=_h("users_add"))
+    a.add_argument("username", help=_h("username"))
     a.add_argument("--role", default="viewer", choices=ROLE_CHOICES)
-    a.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
-    us.add_parser("list", help="list users (never their passwords)")
-    pw = us.add_parser("passwd", help="set a new password")
-    pw.add_argument("username")
+    a.add_argument("--password-stdin", action="store_true", help=_h("users_stdin"))
+    us.add_parser("list", help=_h("users_list"))
+    pw = us.add_parser("passwd", help=_h("users_passwd"))
+    pw.add_argument("username", help=_h("username"))
     pw.add_argument("--password-stdin", action="store_true")
-    r = us.add_parser("role", help="change a user's role")
-    r.add_argument("username")
+    r = us.add_parser("role", help=_h("users_role"))
+    r.add_argument("username", help=_h("username"))
     r.add_argument("role", choices=ROLE_CHOICES)
-    g = us.add_parser("grant", help="grant a user hospitals of a group store (issue 16.3)")
-    g.add_argument("username")
+    g = us.add_parser("grant", help=_h("users_grant"))
+    g.add_argument("username", help=_h("username"))
     g.add_argument("hospitals", nargs="+", metavar="HOSP")
-    rv = us.add_parser("revoke", help="take back a user's hospitals (all of them when none is named)")
-    rv.add_argument("username")
+    rv = us.add_parser("revoke", help=_h("users_revoke"))
+    rv.add_argument("username", help=_h("username"))
     rv.add_argument("hospitals", nargs="*", metavar="HOSP")
-    rm = us.add_parser("remove", help="delete a user")
-    rm.add_argument("username")
-    ul = us.add_parser("unlock", help="clear a user's failed sign-ins and lock")
-    ul.add_argument("username")
-    lr = us.add_parser("require-login", help="whether viewers must sign in before browsing")
+    rm = us.add_parser("remove", help=_h("users_remove"))
+    rm.add_argument("username", help=_h("username"))
+    ul = us.add_parser("unlock", help=_h("users_unlock"))
+    ul.add_argument("username", help=_h("username"))
+    lr = us.add_parser("require-login", help=_h("users_require_login"))
     lr.add_argument("value", choices=("on", "off"))
-    b = sub.add_parser("backup", help="write a consistent online copy of the store")
-    b.add_argument("--out", help="backup file (default data/backups/integrity-<time>.db, or .dump for PostgreSQL)")
-    b.add_argument("--lang", choices=("zh", "en"), default="zh")
-    rs = sub.add_parser("restore", help="replace the store with a checked backup (the current store is kept)")
-    rs.add_argument("path")
-    rs.add_argument("--lang", choices=("zh", "en"), default="zh")
+    b = sub.add_parser("backup", help=_h("backup"))
+    b.add_argument("--out", help=_h("backup_out"))
+    b.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
+    rs = sub.add_parser("restore", help=_h("restore"))
+    rs.add_argument("path", help=_h("restore_path"))
+    rs.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
 
 
 def _read_password(args) -> str:
@@ -670,11 +709,11 @@ def cmd_restore(args) -> int:
 
 
 def _add_briefing_parser(sub) -> None:
-    b = sub.add_parser("briefing", help="write the quarterly briefing as HTML and/or PPTX (the page's builder)")
-    b.add_argument("--quarter", help="2026Q3 or 2026-Q3 (default: the briefing page's default quarter)")
-    b.add_argument("--html", metavar="FILE", help="write the self-contained HTML here")
-    b.add_argument("--pptx", metavar="FILE", help="write the PowerPoint deck here")
-    b.add_argument("--lang", choices=("zh", "en"), default="zh")
+    b = sub.add_parser("briefing", help=_h("briefing"))
+    b.add_argument("--quarter", help=_h("briefing_quarter"))
+    b.add_argument("--html", metavar="FILE", help=_h("briefing_html"))
+    b.add_argument("--pptx", metavar="FILE", help=_h("briefing_pptx"))
+    b.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
 
 
 def cmd_briefing(args) -> int:
