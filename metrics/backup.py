@@ -62,8 +62,12 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
+_SIDE_FILES = ("-journal", "-wal", "-shm")  # what SQLite keeps next to a database file while it is open
+
+
 def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    """A file and every file SQLite made beside it (a copy that failed half-way leaves its -journal)."""
+    for p in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
         try:
             p.unlink(missing_ok=True)
         except OSError:
@@ -103,6 +107,9 @@ def backup(out: str | os.PathLike | None = None, db_path=None, actor: str | None
             raise BackupError("backup.err.integrity", detail="; ".join(problems[:5]))
         os.chmod(tmp, 0o600)
         os.replace(tmp, dst)  # a backup file is either complete or absent
+        # the read-only integrity check of the WAL-mode copy left an empty -wal and its -shm under the old name: the
+        # pages are all in the file (the backup API wrote them there), so these are only litter
+        _remove(tmp)
     except BackupError:
         _remove(tmp)
         raise
