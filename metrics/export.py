@@ -100,6 +100,7 @@ def export_all(
                 continue
             path = out / f"{table}.csv"
             frame = store.table_frame(db, table, hospital=hospital)
+            frame = as_kind_file(table, frame)
             if table == "audit" and not personal:
                 frame = frame.assign(**{c: frame[c].map(_without_staff_rows) for c in ("before", "after")})
             path.write_bytes(csv_bytes(frame))
@@ -108,6 +109,54 @@ def export_all(
                 detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
                 store.audit_log(db, user, "staff_export", target=str(path), detail=detail, hospital=hospital or "")
     return paths
+
+
+# The kind each data table's file is read back as (importer.TABLE_ORDER ↔ KIND_ORDER).
+_KIND_OF_TABLE = {
+    "hospitals": "hospitals",
+    "metric_catalogue": "metric_catalogue",
+    "indicator_catalogue": "indicators",
+    "departments": "departments",
+    "metric_values": "metrics",
+    "events": "events",
+    "award_changes": "awards",
+    "targets": "targets",
+    "calendar_days": "calendar",
+    "tasks": "tasks",
+    "notices": "notices",
+    "staff": "staff",
+}
+
+
+def as_kind_file(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A data table as a file of its kind, so that an export imports again as it is (``import <table>.csv``, the
+    kind recognised from the headers): only the kind's columns (the store's own bookkeeping such as ``is_demo``, and
+    a catalogue's ``aliases``/``sort``, are no column of any file), and the monthly values wide, one column per
+    metric code, as a monthly file has them. Tables that are no kind (batches, audit) are written as they are."""
+    kind = _KIND_OF_TABLE.get(table)
+    if kind is None:
+        return frame
+    if table == "metric_values":
+        frame = _metrics_wide(frame)
+        return frame
+    names = [c.name for c in contract.KINDS[kind].columns]
+    return frame[[c for c in frame.columns if c in names]]
+
+
+def _metrics_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """metric_values (hospital, department, month, metric, value) as a monthly file: month, department, then one
+    column per metric code in the catalogue's order; integer metrics written as integers."""
+    keys = ["hospital_code", "month", "dept_code"]
+    if long.empty:
+        return pd.DataFrame(columns=keys)
+    wide = long.pivot_table(index=keys, columns="metric", values="value", aggfunc="first").reset_index()
+    order = {m.code: m.sort for m in contract.METRICS}
+    metrics = sorted((c for c in wide.columns if c not in keys), key=lambda c: (order.get(c, 10**6), c))
+    for m in metrics:
+        if contract.METRIC_BY_CODE.get(m) is not None and contract.METRIC_BY_CODE[m].integer:
+            wide[m] = wide[m].round().astype("Int64")
+    wide.columns.name = None
+    return wide[keys + metrics]
 
 
 def _without_staff_rows(cell):

@@ -3,6 +3,8 @@ no editing) into a fresh store, and the fresh store then holds the same data."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 from metrics import cli, importer, store
@@ -17,7 +19,19 @@ def _table(db_path, table: str) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in ("is_demo",) if c in frame.columns])  # the demo's own flag, not data
     key = list(store.DATA_TABLES[table])
     frame = frame.astype(object).where(frame.notna(), None)
-    frame = frame.map(lambda v: None if v in ("", None) else str(float(v)) if isinstance(v, int | float) else v)
+    # text enters a store in NFKC (the one validator's rule), so a full-width bracket of the shipped catalogue reads
+    # back half-width: compared as the validator stores it
+    frame = frame.map(
+        lambda v: (
+            None
+            if v in ("", None)
+            else str(float(v))
+            if isinstance(v, int | float)
+            else unicodedata.normalize("NFKC", v)
+            if isinstance(v, str)
+            else v
+        )
+    )
     return frame.sort_values(key).reset_index(drop=True)[sorted(frame.columns)]
 
 
