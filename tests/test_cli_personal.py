@@ -77,3 +77,27 @@ def test_one_hospital_store_a_viewer_account_gets_no_names_the_operator_does(dem
     assert _named(capsys.readouterr().out, names) == []
     assert cli.main(["points", "2026", "--json", "--db", str(demo_db)]) == 0  # the CLI operator, trusted as before
     assert _named(capsys.readouterr().out, names)
+
+
+STAFF = "工号,姓名,科室编码,入科日期,在岗\nD0001,改名者,K01,2016-01-13,是\nX9,无效日期,K01,2016-13-40,是\n"
+
+
+def test_a_staff_preview_and_error_report_are_for_editors_only(group, tmp_path, capsys):
+    """A viewer's dry run of a roster file would show the stored names it changes; a batch's error report of a
+    roster holds the rejected rows' names."""
+    db, names = group
+    f = tmp_path / "staff.csv"
+    f.write_text(STAFF, encoding="utf-8")
+    code = cli.main(["import", str(f), "--dry-run", "--hospital", "H01", "--user", "vi1", "--json", "--db", str(db)])
+    out = capsys.readouterr()
+    assert code != 0 and _named(out.out + out.err, names) == [] and "改名者" not in out.out  # refused whole
+    code = cli.main(["import", str(f), "--skip-invalid", "--hospital", "H01", "--user", "ed1", "--db", str(db)])
+    assert code == 0
+    with store.opened(db) as d:
+        batch = store.latest_committed_batch_id(d, "H01")
+    capsys.readouterr()
+    report = tmp_path / "errors.csv"
+    code = cli.main(["errors", str(batch), "--out", str(report), "--user", "vi1", "--db", str(db)])
+    assert code == 2 and not report.exists()
+    assert cli.main(["errors", str(batch), "--out", str(report), "--user", "ed1", "--db", str(db)]) == 0
+    assert "无效日期" in report.read_text(encoding="utf-8-sig")
