@@ -1002,6 +1002,7 @@ ZH: dict[str, str] = {
     "cli.ap.expected_one": "需要一个值",
     "cli.ap.ambiguous": "选项不明确：%(option)s 可能是 %(matches)s",
     "cli.ap.not_allowed": "不能与参数 %s 同用",
+    "errors.cli.refused_staff": "批次 {batch_id} 是职工名册，其错误报告含职工姓名（个人信息），仅编辑和管理员可以导出。",
 }
 
 EN: dict[str, str] = {
@@ -1997,6 +1998,7 @@ EN: dict[str, str] = {
     "cli.ap.expected_one": "expected one argument",
     "cli.ap.ambiguous": "ambiguous option: %(option)s could match %(matches)s",
     "cli.ap.not_allowed": "not allowed with argument %s",
+    "errors.cli.refused_staff": "Batch {batch_id} is a staff roster: its error report holds staff names (personal data), for editors and administrators only.",
 }
 
 TABLES = {"zh": ZH, "en": EN}
