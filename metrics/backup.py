@@ -290,7 +290,7 @@ def _tool_failed(r: subprocess.CompletedProcess, path: Path) -> BackupError:
         return BackupError("backup.err.disk_full", path=path)
     if "Read-only file system" in text or "Permission denied" in text:
         return BackupError("backup.err.read_only", path=path)
-    return BackupError("backup.err.write", path=path, detail=text[-300:])
+    return BackupError("backup.err.write", path=path, detail=store.hide_passwords(text[-300:]))
 
 
 def _dump_tables(pg_restore: str, dump: Path) -> set[str] | None:
@@ -372,7 +372,7 @@ def _pg_restore(source: Path, url: str, actor: str | None) -> Path:
             timeout=3600,
         )
         if r.returncode != 0:
-            raise BackupError("backup.err.not_dump", detail=r.stderr.strip()[-300:])
+            raise BackupError("backup.err.not_dump", detail=store.hide_passwords(r.stderr.strip()[-300:]))
         raw = PgDb(scratch_url)  # as restored: no schema ensured before the check
         try:
             problems = store.pg_restore_problems(raw)
@@ -411,7 +411,7 @@ def _pg_restore(source: Path, url: str, actor: str | None) -> Path:
             timeout=3600,
         )
         if r.returncode != 0:  # one transaction: the live store is as it was
-            raise BackupError("backup.err.write", path=store.masked(url), detail=r.stderr.strip()[-300:])
+            raise BackupError("backup.err.write", path=store.masked(url), detail=store.hide_passwords(r.stderr.strip()[-300:]))
         with store.opened(url) as db, db.atomic():  # a commit between our read and the swap: move past it too
             store.bump_data_version(db)
         return kept
