@@ -373,11 +373,11 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
     elif report.committed:
         lines.append(t("upload.committed", batch_id=report.batch_id, **report.counts))
     elif report.file_level:
-        lines.append(t("upload.file_level"))
+        lines.append(t("upload.cli.file_level"))
     elif report.problems:
         lines.append(t("upload.cli.rejected_all"))  # the terminal's option, not the page's checkbox
     elif dry_run:
-        lines.append(t("upload.no_problems"))
+        lines.append(t("upload.cli.no_problems"))
     return "\n".join(lines)
 
 

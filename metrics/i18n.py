@@ -1003,6 +1003,8 @@ ZH: dict[str, str] = {
     "cli.ap.ambiguous": "选项不明确：%(option)s 可能是 %(matches)s",
     "cli.ap.not_allowed": "不能与参数 %s 同用",
     "errors.cli.refused_staff": "批次 {batch_id} 是职工名册，其错误报告含职工姓名（个人信息），仅编辑和管理员可以导出。",
+    "upload.cli.file_level": "文件本身有问题（表头或列名），无法提交。请修改后重新导入。",
+    "upload.cli.no_problems": "未发现问题，去掉 --dry-run 即可提交。",
 }
 
 EN: dict[str, str] = {
@@ -1999,6 +2001,8 @@ EN: dict[str, str] = {
     "cli.ap.ambiguous": "ambiguous option: %(option)s could match %(matches)s",
     "cli.ap.not_allowed": "not allowed with argument %s",
     "errors.cli.refused_staff": "Batch {batch_id} is a staff roster: its error report holds staff names (personal data), for editors and administrators only.",
+    "upload.cli.file_level": "The file itself has a problem (header or column names) and cannot be committed. Fix it and import again.",
+    "upload.cli.no_problems": "No problems found; run again without --dry-run to commit.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -28,6 +28,9 @@ def test_a_rejected_import_names_the_option_of_the_terminal(db_file, tmp_path, c
     code, out, _ = run(capsys, "import", str(f), "--db", str(db_file))
     assert code == 1
     assert "--skip-invalid" in out and "勾选" not in out
+    f.write_bytes("科室编码,科室名称,无此列\nK01,心内科,x\n".encode())  # a file-level problem: import again, not upload
+    code, out, _ = run(capsys, "import", str(f), "--db", str(db_file))
+    assert code == 1 and "重新导入" in out and "上传" not in out.split("\n\n")[-1]
 
 
 def test_a_closed_pipe_is_not_a_database_error(demo_db):
