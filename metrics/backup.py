@@ -411,7 +411,9 @@ def _pg_restore(source: Path, url: str, actor: str | None) -> Path:
             timeout=3600,
         )
         if r.returncode != 0:  # one transaction: the live store is as it was
-            raise BackupError("backup.err.write", path=store.masked(url), detail=store.hide_passwords(r.stderr.strip()[-300:]))
+            raise BackupError(
+                "backup.err.write", path=store.masked(url), detail=store.hide_passwords(r.stderr.strip()[-300:])
+            )
         with store.opened(url) as db, db.atomic():  # a commit between our read and the swap: move past it too
             store.bump_data_version(db)
         return kept
