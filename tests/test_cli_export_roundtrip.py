@@ -45,3 +45,25 @@ def test_every_kind_exported_re_imports_into_a_fresh_store_as_the_same_data(demo
     capsys.readouterr()
     for table in FILES:
         pd.testing.assert_frame_equal(_table(fresh, table), _table(demo_db, table), obj=table)
+
+
+def test_one_hospital_of_a_group_store_round_trips(group_store, tmp_path, cheap_hashing, capsys):
+    from metrics import auth
+
+    auth.add_user("adm", "correct horse battery", "admin")
+    out = tmp_path / "export"
+    assert cli.main(["export", "--out", str(out), "--hospital", "H01", "--user", "adm", "--db", str(group_store)]) == 0
+    fresh = tmp_path / "fresh.db"
+    auth.add_user("adm", "correct horse battery", "admin", db_path=fresh)
+    for table in FILES:
+        code = cli.main(["import", str(out / f"{table}.csv"), "--db", str(fresh), "--user", "adm"])
+        assert code == 0, (table, capsys.readouterr().out[-800:])
+    for table in FILES:
+        if table in store.HOSPITAL_TABLES:
+            with store.opened(group_store) as db:
+                want = store.table_frame(db, table, hospital="H01")
+            with store.opened(fresh) as db:
+                got = store.table_frame(db, table, hospital="H01")
+            key = list(store.DATA_TABLES[table])
+            assert len(got) == len(want), table
+            assert got.sort_values(key)[key].values.tolist() == want.sort_values(key)[key].values.tolist(), table
