@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth
+from metrics import auth, i18n
 from tests.conftest import ROOT
 
 PW = "correct horse 9"
@@ -181,7 +181,7 @@ def test_sign_in_page_locks_after_five_failures(accounts):
 def test_first_run_tells_how_to_create_the_first_admin(db_file):
     at = _app()
     at.switch_page("pages/login.py").run()
-    assert at.info[0].value == "尚未创建管理员账号。请在服务器上运行以下命令创建第一个管理员："
+    assert at.info[0].value == i18n.t("auth.no_admin", "zh")
     assert at.code[0].value == ".venv/bin/python -m metrics users add admin --role admin"
 
 

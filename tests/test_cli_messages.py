@@ -85,8 +85,10 @@ def test_the_demo_counts_its_rows_in_chinese(tmp_path, capsys):
 
 
 def test_the_first_admin_notice_in_the_server_console_is_chinese(db_file, caplog):
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    st.cache_resource.clear()  # the notice is said once per server process: this test's "process" starts now
     with caplog.at_level("WARNING", logger="integrity"):
         AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     said = [r.getMessage() for r in caplog.records if r.name == "integrity"]
