@@ -29,3 +29,27 @@ def test_four_points_lists_at_once_never_fail(demo_db):
             if p.returncode != 0:
                 failed.append(err)
     assert failed == []
+
+
+def test_exports_and_points_lists_at_once_never_fail(demo_db, tmp_path):
+    """Both read and write their audit row in one transaction; mixed, each waits for the other's write."""
+    failed = []
+    for round_ in range(2):
+        argvs = [["points", "2025", "--json"]] * 2 + [
+            ["export", "--out", str(tmp_path / f"x{round_}{i}")] for i in range(2)
+        ]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "metrics", "--db", str(demo_db), *argv],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for argv in argvs
+        ]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            if p.returncode != 0:
+                failed.append(err)
+    assert failed == []
