@@ -528,7 +528,8 @@ def _confirm_needed(args, db, b: dict) -> bool:
     caller = args.user or _os_user()
     batch_id = int(b["batch_id"])
     history = store.batches(db)
-    own = history[history["user"] == caller]
+    # per hospital: in a group store one's latest batch of H01 stays one's own after a later one of H02
+    own = history[(history["user"] == caller) & (history["hospital_code"].fillna("") == (b.get("hospital_code") or ""))]
     latest_own = int(own["batch_id"].max()) if len(own) else None
     if b["user"] == caller and b["file_name"] != demo.DEMO_SOURCE and latest_own == batch_id:
         return False
