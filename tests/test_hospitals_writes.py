@@ -239,6 +239,10 @@ def test_the_cli_help_says_a_group_stores_writes_need_an_account(capsys):
     for command in ("import", "rollback", "demo"):
         with pytest.raises(SystemExit):
             cli._parser().parse_args([command, "--help"])
+        out = "".join(capsys.readouterr().out.split())  # Chinese by default (--lang en: English)
+        assert "多院库中必填" in out and "获授该医院的本库账户" in out, command
+        with cli._argparse_in("en"), pytest.raises(SystemExit):
+            cli._parser().parse_args([command, "--help"])
         out = " ".join(capsys.readouterr().out.split())
         assert "required in a group store" in out and "account granted the hospital" in out, command
 
