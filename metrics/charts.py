@@ -244,13 +244,27 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     return fig
 
 
-def events_by_quarter(counts: pd.DataFrame, title: str, lang: str, indicator_names: dict[str, str]) -> go.Figure:
+def events_by_quarter(
+    counts: pd.DataFrame, title: str, lang: str, indicator_names: dict[str, str], quarters=()
+) -> go.Figure:
     """Stacked bars of confirmed events per quarter, one segment per indicator labelled with its code;
     vetoes vermillion, warnings orange. ``counts``: period ('YYYY-Qn'), kind, indicator, count.
-    ``indicator_names``: code → name in ``lang`` from the store's catalogue (its edits included; 11.9)."""
+    ``indicator_names``: code → name in ``lang`` from the store's catalogue (its edits included; 11.9).
+    ``quarters``: every quarter the axis shows ('YYYY-Qn'), those without an event too — a quarter left out of the
+    axis reads as if it had not happened, not as a quarter with none."""
     by = counts.groupby(["period", "kind", "indicator"], as_index=False).agg(count=("count", "sum"))
-    periods = sorted(by["period"].unique())
+    periods = sorted(set(by["period"]) | set(quarters))
     fig = go.Figure()
+    # an empty bar at every quarter: plotly's category axis shows only the categories some trace holds
+    fig.add_trace(
+        go.Bar(
+            x=[i18n.fmt_period(p, lang) for p in periods],
+            y=[0] * len(periods),
+            showlegend=False,
+            hoverinfo="skip",
+            marker=dict(color="rgba(0,0,0,0)"),
+        )
+    )
     for (kind, ind), g in by.sort_values(["kind", "indicator"], ascending=[False, True]).groupby(
         ["kind", "indicator"], sort=False
     ):
@@ -289,7 +303,11 @@ def events_by_quarter(counts: pd.DataFrame, title: str, lang: str, indicator_nam
     # per event drew 250 labels at a region's scale: 2.8 s → 1.8 s in the browser, issue 15)
     tallest = by.groupby("period")["count"].sum().max() if len(by) else 0
     fig.update_yaxes(
-        title=i18n.t("chart.count", lang), rangemode="tozero", tickformat="d", **({"dtick": 1} if tallest <= 10 else {})
+        title=dict(text=i18n.t("chart.count", lang), standoff=12),  # beside the ticks, clear of the first bar
+        automargin=True,
+        rangemode="tozero",
+        tickformat="d",
+        **({"dtick": 1} if tallest <= 10 else {}),
     )
     return _style(fig, title, height=460)
 
