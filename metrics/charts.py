@@ -135,9 +135,11 @@ def ranking(
         )
     values = pd.concat([r["value"], r["target"]]).dropna()
     if not values.empty:
+        # bars from zero: a bar's length is its value only when it starts at 0 (an axis from 89 drew 89.8 twice as
+        # long as 89.4); the printed values, the colours and the target line carry the small differences
         lo, hi = float(values.min()), float(values.max())
-        pad = max((hi - lo) * 0.15, 1.0)
-        fig.update_xaxes(range=[max(lo - pad, 0) if lo >= 0 else lo - pad, hi + pad])
+        pad = max((max(hi, 0) - min(lo, 0)) * 0.05, 1.0)
+        fig.update_xaxes(range=[lo - pad if lo < 0 else 0, hi + pad])
     fig.update_yaxes(type="category", automargin=True)
     return _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
 
