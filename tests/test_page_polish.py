@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -98,7 +99,11 @@ def test_sidebar_role_label_has_balanced_brackets(group_store):
     from metrics import auth
 
     auth.add_user("comm", "correct horse 9", "commission")
-    at = page_as("pages/overview.py", "comm", None, "zh")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.run()  # the app as a browser opens it
     captions = [c.value for c in at.sidebar.caption]
     label = next((c for c in captions if c.startswith("已登录")), None)
     assert label and "委员会" in label and _balanced(label), captions
