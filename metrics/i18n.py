@@ -920,6 +920,10 @@ ZH: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "页面不存在",
     "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
+    # --- polish ---
+    "upload.line_file": "文件",
+    "upload.running_month": "{months}尚未结束，本文件中这部分数字可能还不完整。仍可提交；月末后再上传一次即可更新为完整数字。",
+    "upload.rolled_back_rows": "已撤销批次 {batch_id}（{name}）：删除了它新增的 {new} 行，{changed} 行改回提交前的值。",
 }
 
 EN: dict[str, str] = {
@@ -1833,6 +1837,10 @@ EN: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "Page not found",
     "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
+    # --- polish ---
+    "upload.line_file": "file",
+    "upload.running_month": "{months}: the month has not ended yet, so the file's figures for it may be incomplete. You may still commit; upload again after the month ends to complete them.",
+    "upload.rolled_back_rows": "Undid batch {batch_id} ({name}): removed the {new} rows it added; {changed} changed rows are back to their values before it.",
 }
 
 TABLES = {"zh": ZH, "en": EN}
