@@ -240,3 +240,10 @@ def test_matrix_metric_columns_fit_at_1280(demo_db):
     upto = order[: order.index(metrics[-1]) + 1]
     # 1280 px less the sidebar and the page's margins leaves ~820 px for the table
     assert sum(width(c) for c in upto) <= 800, {c: width(c) for c in upto}
+
+
+def test_targets_editor_shows_a_dash_for_a_missing_default_target(demo_db):
+    at = page_as("pages/targets.py", "ed", "editor", "zh")
+    grid = next(d for d in at.data_editor if d.key == "metric_editor")
+    assert grid.value["default_target"].isna().any()  # the demo's complaints: no default target
+    assert grid.proto.placeholder == "—"  # drawn as — (Streamlit's own default draws a grey "None")
