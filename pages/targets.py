@@ -65,6 +65,7 @@ def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.sa
         num_rows="dynamic",
         column_config=config,
         column_order=order,
+        placeholder="—",  # a missing value (a metric without default target), not Streamlit's grey "None"
         key=key,
         on_change="ignore",
     )
