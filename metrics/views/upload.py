@@ -112,8 +112,8 @@ def _rows_written(batches: pd.DataFrame, batch_id: int | None) -> tuple[int, int
 
 # --- the preview (of the uploaded bytes: importer.preview's report) -------------------------------------------------
 
-REASON_PX = 900  # the reason column: what a reader needs most, given the room at 1920 px (a grid does not wrap)
-PROBLEM_WIDTHS = {"sheet": "small", "line": "small", "column": 150, "value": 200, "message": REASON_PX}
+REASON_PX = 1000  # the reason column: what a reader needs most, given the room at 1920 px (a grid does not wrap)
+PROBLEM_WIDTHS = {"sheet": "small", "line": "small", "column": 150, "value": 150, "message": REASON_PX}
 
 
 def problems_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
