@@ -102,9 +102,12 @@ def ranking(
             orientation="h",
             marker=dict(color=[_pass_colour(p) for p in r["passed"]], line=dict(color=INK, width=0.5)),
             text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
-            textposition="inside",
-            insidetextanchor="end",
-            textfont=dict(size=TICK_PX, color="white"),
+            # past the bar's end: with bars from zero the ends crowd near the target line, which struck through
+            # a label drawn inside
+            textposition="outside",
+            constraintext="none",
+            cliponaxis=False,
+            textfont=dict(size=TICK_PX, color=INK),
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
             showlegend=False,
         )
