@@ -112,14 +112,16 @@ def _rows_written(batches: pd.DataFrame, batch_id: int | None) -> tuple[int, int
 
 # --- the preview (of the uploaded bytes: importer.preview's report) -------------------------------------------------
 
-REASON_PX = 1000  # the reason column: what a reader needs most, given the room at 1920 px (a grid does not wrap)
+# The reason: what a reader needs most, given the room at 1920 px (a grid does not wrap); the columns before it narrow,
+# so at 1280 px the value and the reason's start are in view too.
+REASON_PX = 1000
 PROBLEM_WIDTHS = {"sheet": "small", "line": "small", "column": 150, "value": 150, "message": REASON_PX}
 
 
 def problems_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A report's problems or warnings as the preview lists them: the reason before the value it explains, and a
-    note about the whole file (line 0) marked as the file's, not as a line "0"."""
-    first = [c for c in ("sheet", "line", "column", "message", "value") if c in frame.columns]
+    """A report's problems or warnings as the preview lists them: where (line, column), the value as written, then
+    the reason, widest (PROBLEM_WIDTHS); a note about the whole file (line 0) marked as the file's, not as line 0."""
+    first = [c for c in ("sheet", "line", "column", "value", "message") if c in frame.columns]
     shown = frame[first + [c for c in frame.columns if c not in first]]
     if "line" in shown:
         whole = i18n.t("upload.line_file", lang)
