@@ -261,3 +261,11 @@ def test_targets_editor_shows_a_dash_for_a_missing_default_target(demo_db):
     grid = next(d for d in at.data_editor if d.key == "metric_editor")
     assert grid.value["default_target"].isna().any()  # the demo's complaints: no default target
     assert grid.proto.placeholder == "—"  # drawn as — (Streamlit's own default draws a grey "None")
+
+
+def test_tasks_list_gives_a_task_title_room_to_read(demo_db):
+    at = page_as("pages/tasks.py", lang="zh")
+    listed = next(d for d in at.dataframe if "title" in d.value.columns)
+    longest = max(len(t) for t in listed.value["title"])
+    width = json.loads(listed.proto.columns)["title"].get("width")
+    assert isinstance(width, int) and width >= 15 * min(longest, 16), (width, longest)  # ~15 px a CJK character
