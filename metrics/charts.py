@@ -95,19 +95,20 @@ def ranking(
     best_first = rows.sort_values("value", ascending=(direction == "<="), na_position="last")
     # Plotly draws the first category at the bottom; reverse so the best is on top.
     r = best_first.iloc[::-1]
+    colours = [_pass_colour(p) for p in r["passed"]]
     fig = go.Figure(
         go.Bar(
             x=r["value"],
             y=safe.plot_texts(r["label"]),
             orientation="h",
-            marker=dict(color=[_pass_colour(p) for p in r["passed"]], line=dict(color=INK, width=0.5)),
+            marker=dict(color=colours, line=dict(color=INK, width=0.5)),
             text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
-            # past the bar's end: with bars from zero the ends crowd near the target line, which struck through
-            # a label drawn inside
-            textposition="outside",
+            # at the bar's base, beside the name: with bars from zero every end crowds the target line, which struck
+            # through a label drawn at (or just past) the end
+            textposition="inside",
+            insidetextanchor="start",
             constraintext="none",
-            cliponaxis=False,
-            textfont=dict(size=TICK_PX, color=INK),
+            textfont=dict(size=TICK_PX, color=["white" if c == GOOD else INK for c in colours]),
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
             showlegend=False,
         )
@@ -144,7 +145,8 @@ def ranking(
         pad = max((max(hi, 0) - min(lo, 0)) * 0.05, 1.0)
         fig.update_xaxes(range=[lo - pad if lo < 0 else 0, hi + pad])
     fig.update_yaxes(type="category", automargin=True)
-    return _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
+    fig = _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
+    return fig.update_layout(legend=dict(x=0, xanchor="left"))  # the target's label stands at the top right
 
 
 def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LANG) -> go.Figure:

@@ -154,7 +154,7 @@ def test_region_satisfaction_bars_start_at_zero(group_store):
     assert view.satisfaction.layout.xaxis.range[0] == 0, view.satisfaction.layout.xaxis.range
 
 
-def test_ranking_values_print_past_the_bar_end_clear_of_the_target_line():
+def test_ranking_values_print_clear_of_the_target_line():
     import pandas as pd
 
     from metrics import charts
@@ -163,7 +163,8 @@ def test_ranking_values_print_past_the_bar_end_clear_of_the_target_line():
         {"label": ["甲", "乙"], "value": [90.8, 90.4], "target": [90.0, 90.0], "direction": ">=", "passed": True}
     )
     bars = charts.ranking(rows, "t", "zh", hospital_target=90.0).data[0]
-    assert bars.textposition == "outside" and bars.cliponaxis is False  # not inside, where the line at 90 crossed
+    # at the bar's base, beside the name: far from the target line at 90, which struck through a label at the end
+    assert bars.textposition == "inside" and bars.insidetextanchor == "start"
 
 
 # --- the upload page ---------------------------------------------------------------------------------------------
