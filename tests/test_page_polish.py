@@ -270,3 +270,13 @@ def test_tasks_list_gives_a_task_title_room_to_read(demo_db):
     longest = max(len(t) for t in listed.value["title"])
     width = json.loads(listed.proto.columns)["title"].get("width")
     assert isinstance(width, int) and width >= 15 * min(longest, 16), (width, longest)  # ~15 px a CJK character
+
+
+def test_award_pipeline_status_names_stand_clear_of_the_axis():
+    import pandas as pd
+
+    from metrics import charts
+
+    counts = pd.DataFrame({"status": ["not_applied", "awarded"], "count": [29, 6]})
+    y = charts.award_pipeline(counts, "t", "zh").layout.yaxis
+    assert (y.ticklabelstandoff or 0) >= 8  # "未申报" touched the first bar's edge
