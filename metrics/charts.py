@@ -339,6 +339,6 @@ def award_pipeline(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
-    fig.update_yaxes(type="category", automargin=True)
+    fig.update_yaxes(type="category", automargin=True, ticklabelstandoff=10)  # names clear of the bars
     fig.update_xaxes(title=i18n.t("chart.departments", lang), rangemode="tozero")
     return _style(fig, title, height=max(380, 110 + 40 * len(c)))
