@@ -123,7 +123,8 @@ for path, key, url, icon in PAGES:
 # An address that matches no page: a hidden page at exactly that address says so in the user's language (Streamlit
 # would otherwise send its English dialog and run the home page). An address with "/" cannot be a page's address.
 _asked = _requested_path() or st.session_state.get(ui.NOT_FOUND_KEY, "")  # a rerun there asks by the page's hash
-if _asked and "/" not in _asked and _asked not in {p.url_path for ps in _sections.values() for p in ps}:
+# (the default page's url_path reads "", yet its own address is taken too)
+if _asked and "/" not in _asked and _asked not in {home} | {p.url_path for ps in _sections.values() for p in ps}:
     st.session_state[ui.NOT_FOUND_KEY] = _asked
     # sign-in required and nobody signed in: the login form there too, as at every page's address
     _path, _title = ("pages/login.py", "nav.login") if home == "_signin" else ("pages/notfound.py", "nav.notfound")

@@ -95,16 +95,20 @@ def ranking(
     best_first = rows.sort_values("value", ascending=(direction == "<="), na_position="last")
     # Plotly draws the first category at the bottom; reverse so the best is on top.
     r = best_first.iloc[::-1]
+    colours = [_pass_colour(p) for p in r["passed"]]
     fig = go.Figure(
         go.Bar(
             x=r["value"],
             y=safe.plot_texts(r["label"]),
             orientation="h",
-            marker=dict(color=[_pass_colour(p) for p in r["passed"]], line=dict(color=INK, width=0.5)),
+            marker=dict(color=colours, line=dict(color=INK, width=0.5)),
             text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
+            # at the bar's base, beside the name: with bars from zero every end crowds the target line, which struck
+            # through a label drawn at (or just past) the end
             textposition="inside",
-            insidetextanchor="end",
-            textfont=dict(size=TICK_PX, color="white"),
+            insidetextanchor="start",
+            constraintext="none",
+            textfont=dict(size=TICK_PX, color=["white" if c == GOOD else INK for c in colours]),
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
             showlegend=False,
         )
@@ -135,11 +139,14 @@ def ranking(
         )
     values = pd.concat([r["value"], r["target"]]).dropna()
     if not values.empty:
+        # bars from zero: a bar's length is its value only when it starts at 0 (an axis from 89 drew 89.8 twice as
+        # long as 89.4); the printed values, the colours and the target line carry the small differences
         lo, hi = float(values.min()), float(values.max())
-        pad = max((hi - lo) * 0.15, 1.0)
-        fig.update_xaxes(range=[max(lo - pad, 0) if lo >= 0 else lo - pad, hi + pad])
+        pad = max((max(hi, 0) - min(lo, 0)) * 0.05, 1.0)
+        fig.update_xaxes(range=[lo - pad if lo < 0 else 0, hi + pad])
     fig.update_yaxes(type="category", automargin=True)
-    return _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
+    fig = _style(fig, title, height=max(360, 110 + ROW_PX * len(r)))
+    return fig.update_layout(legend=dict(x=0, xanchor="left"))  # the target's label stands at the top right
 
 
 def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LANG) -> go.Figure:
@@ -244,13 +251,27 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     return fig
 
 
-def events_by_quarter(counts: pd.DataFrame, title: str, lang: str, indicator_names: dict[str, str]) -> go.Figure:
+def events_by_quarter(
+    counts: pd.DataFrame, title: str, lang: str, indicator_names: dict[str, str], quarters=()
+) -> go.Figure:
     """Stacked bars of confirmed events per quarter, one segment per indicator labelled with its code;
     vetoes vermillion, warnings orange. ``counts``: period ('YYYY-Qn'), kind, indicator, count.
-    ``indicator_names``: code → name in ``lang`` from the store's catalogue (its edits included; 11.9)."""
+    ``indicator_names``: code → name in ``lang`` from the store's catalogue (its edits included; 11.9).
+    ``quarters``: every quarter the axis shows ('YYYY-Qn'), those without an event too — a quarter left out of the
+    axis reads as if it had not happened, not as a quarter with none."""
     by = counts.groupby(["period", "kind", "indicator"], as_index=False).agg(count=("count", "sum"))
-    periods = sorted(by["period"].unique())
+    periods = sorted(set(by["period"]) | set(quarters))
     fig = go.Figure()
+    # an empty bar at every quarter: plotly's category axis shows only the categories some trace holds
+    fig.add_trace(
+        go.Bar(
+            x=[i18n.fmt_period(p, lang) for p in periods],
+            y=[0] * len(periods),
+            showlegend=False,
+            hoverinfo="skip",
+            marker=dict(color="rgba(0,0,0,0)"),
+        )
+    )
     for (kind, ind), g in by.sort_values(["kind", "indicator"], ascending=[False, True]).groupby(
         ["kind", "indicator"], sort=False
     ):
@@ -289,7 +310,11 @@ def events_by_quarter(counts: pd.DataFrame, title: str, lang: str, indicator_nam
     # per event drew 250 labels at a region's scale: 2.8 s → 1.8 s in the browser, issue 15)
     tallest = by.groupby("period")["count"].sum().max() if len(by) else 0
     fig.update_yaxes(
-        title=i18n.t("chart.count", lang), rangemode="tozero", tickformat="d", **({"dtick": 1} if tallest <= 10 else {})
+        title=dict(text=i18n.t("chart.count", lang), standoff=12),  # beside the ticks, clear of the first bar
+        automargin=True,
+        rangemode="tozero",
+        tickformat="d",
+        **({"dtick": 1} if tallest <= 10 else {}),
     )
     return _style(fig, title, height=460)
 
@@ -314,6 +339,6 @@ def award_pipeline(counts: pd.DataFrame, title: str, lang: str) -> go.Figure:
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
-    fig.update_yaxes(type="category", automargin=True)
+    fig.update_yaxes(type="category", automargin=True, ticklabelstandoff=10)  # names clear of the bars
     fig.update_xaxes(title=i18n.t("chart.departments", lang), rangemode="tozero")
     return _style(fig, title, height=max(380, 110 + 40 * len(c)))

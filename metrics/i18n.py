@@ -849,7 +849,7 @@ ZH: dict[str, str] = {
     "upload.err.hospital_not_granted": "您没有医院“{code}”的写入权限，整个文件未导入。",
     "upload.err.hospital_list_admin": "只有管理员可以修改医院名录。",
     "auth.err.hospital_unknown": "医院编码“{code}”不在本库的医院名录中。",
-    "role.commission": "委员会（查看全部医院）",
+    "role.commission": "委员会 · 查看全部医院",
     "audit.action.user.grant": "授予医院",
     "audit.action.user.revoke": "收回医院",
     "auth.cli.granted": "已授予用户 {user} 医院：{codes}。",
@@ -1005,6 +1005,10 @@ ZH: dict[str, str] = {
     "errors.cli.refused_staff": "批次 {batch_id} 是职工名册，其错误报告含职工姓名（个人信息），仅编辑和管理员可以导出。",
     "upload.cli.file_level": "文件本身有问题（表头或列名），无法提交。请修改后重新导入。",
     "upload.cli.no_problems": "未发现问题，去掉 --dry-run 即可提交。",
+    # --- polish ---
+    "upload.line_file": "文件",
+    "upload.running_month": "{months}尚未结束，本文件中这部分数字可能还不完整。仍可提交；月末后再上传一次即可更新为完整数字。",
+    "upload.rolled_back_rows": "已撤销批次 {batch_id}（{name}）：删除了它新增的 {new} 行，{changed} 行改回提交前的值。",
 }
 
 EN: dict[str, str] = {
@@ -1847,7 +1851,7 @@ EN: dict[str, str] = {
     "upload.err.hospital_not_granted": "You may not write hospital “{code}”; nothing in the file was imported.",
     "upload.err.hospital_list_admin": "Only administrators may change the hospital list.",
     "auth.err.hospital_unknown": "Hospital code “{code}” is not in this store's hospital list.",
-    "role.commission": "Commission (reads every hospital)",
+    "role.commission": "Commission · reads every hospital",
     "audit.action.user.grant": "Hospitals granted",
     "audit.action.user.revoke": "Hospitals revoked",
     "auth.cli.granted": "Granted {user} the hospitals: {codes}.",
@@ -2003,6 +2007,10 @@ EN: dict[str, str] = {
     "errors.cli.refused_staff": "Batch {batch_id} is a staff roster: its error report holds staff names (personal data), for editors and administrators only.",
     "upload.cli.file_level": "The file itself has a problem (header or column names) and cannot be committed. Fix it and import again.",
     "upload.cli.no_problems": "No problems found; run again without --dry-run to commit.",
+    # --- polish ---
+    "upload.line_file": "file",
+    "upload.running_month": "{months}: the month has not ended yet, so the file's figures for it may be incomplete. You may still commit; upload again after the month ends to complete them.",
+    "upload.rolled_back_rows": "Undid batch {batch_id} ({name}): removed the {new} rows it added; {changed} changed rows are back to their values before it.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -80,6 +80,7 @@ class ImportReport:
     deleted: int = 0  # stored rows a ``commit_rows(..., replace=True)`` removes (rows the editor deleted)
     hospital: str = ""  # the hospital the rows were written under ('' in a one-hospital store; issue 16.3)
     group: bool = False  # the store holds several hospitals: what reports the batch names ``hospital`` ('' shared)
+    months: tuple[str, ...] = ()  # the months ('YYYY-MM') a metrics file's rows hold, rejected rows included
 
     @property
     def ok(self) -> bool:
@@ -560,6 +561,7 @@ def _prepare_tables(
         rejected_rows=_rejected_rows(tables, [p for p in problems if (p.sheet, p.line) in data_lines]),
         # '' for what every hospital shares (the catalogues, the holidays, the hospital list)
         hospital=next((c.hospital for c in checked if c.kind in contract.HOSPITAL_KINDS), ""),
+        months=tuple(sorted({m for c in checked for m, _ in c.reported})),
         **base,
     )
     return report, _Plan(plan_changes, list(problems), kept=kept)

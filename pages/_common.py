@@ -748,7 +748,7 @@ def notices_register(depts: str, today, key: str) -> None:
         reg.headers,
         "notices.csv",
         "",
-        days_overdue=st.column_config.NumberColumn(reg.headers["days_overdue"], format="%d"),
+        days_overdue=st.column_config.TextColumn(reg.headers["days_overdue"], alignment="right"),
     )
 
 

@@ -12,6 +12,8 @@ import streamlit as st
 from metrics.views import matrix
 from pages import _common as ui
 
+DEPT_PX, CELL_PX = 110, 200  # a department name; a cell's two icons and their words ("— 常规波动 ◖ 时达时不达")
+
 # --- the view: the category and sort are read from their widgets' state (drawn just below) ---------------------
 
 ui.title(ui.t("nav.matrix"))
@@ -50,10 +52,13 @@ else:
     config = {
         "link": st.column_config.LinkColumn(ui.t("matrix.open"), display_text=ui.t("matrix.open"), width="small"),
         "dept_code": st.column_config.TextColumn(headers["dept_code"], width="small"),
-        "dept_name": st.column_config.TextColumn(headers["dept_name"]),
+        "dept_name": st.column_config.TextColumn(headers["dept_name"], width=DEPT_PX),
         "category": st.column_config.TextColumn(headers["category"], width="small"),
         "attention": st.column_config.NumberColumn(headers["attention"], width="small"),
-        **{m: st.column_config.LinkColumn(headers[m], display_text=r"#(.*)$") for m in view.metric_columns},
+        **{
+            m: st.column_config.LinkColumn(headers[m], display_text=r"#(.*)$", width=CELL_PX)
+            for m in view.metric_columns
+        },
     }
     # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
     page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=view.download)
@@ -61,7 +66,9 @@ else:
     st.dataframe(
         page.style.apply(lambda _: styles.loc[page.index], axis=None),
         column_config=config,
-        column_order=["dept_code", "dept_name", "category", "attention", *view.metric_columns, "link"],
+        # the metric cells right after the department: at 1280×720 the grid has ~820 px, and the counts and
+        # category (sorted and filtered by above) can go past its edge where a metric column could not
+        column_order=["dept_code", "dept_name", *view.metric_columns, "attention", "category", "link"],
         hide_index=True,
         height=min(38 * (len(page) + 1) + 3, 900),
         key="matrix_table",

@@ -50,9 +50,9 @@ def _save(kind: str, edited, columns: tuple[str, ...], action: str, replace: boo
     st.rerun()
 
 
-def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.save"):
-    """An editable grid of ``frame`` (widget key ``key``) and its save button (``save_key``, the text
-    ``save_label``): the grid as edited when the button was clicked, else None.
+def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.save", order=None):
+    """An editable grid of ``frame`` (widget key ``key``, columns in ``order`` when given) and its save button
+    (``save_key``, the text ``save_label``): the grid as edited when the button was clicked, else None.
 
     No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save clicked
     sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at once without
@@ -64,15 +64,19 @@ def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.sa
         width="stretch",
         num_rows="dynamic",
         column_config=config,
+        column_order=order,
+        placeholder="—",  # a missing value (a metric without default target), not Streamlit's grey "None"
         key=key,
         on_change="ignore",
     )
     return edited if st.button(ui.t(save_label), key=save_key, type="primary") else None
 
 
-def _editor(frame, config: dict, name: str, kind: str, columns: tuple[str, ...], action: str, replace=False) -> None:
+def _editor(
+    frame, config: dict, name: str, kind: str, columns: tuple[str, ...], action: str, replace=False, order=None
+):
     """An editable grid of ``frame`` (widget keys ``<name>_editor``/``<name>_save``) saved by ``_save``."""
-    edited = _grid(frame, config, f"{name}_editor", f"{name}_save")
+    edited = _grid(frame, config, f"{name}_editor", f"{name}_save", order=order)
     if edited is not None:
         _save(kind, edited, columns, action, replace=replace)
 
@@ -164,19 +168,18 @@ met_config = {
     ),
 }
 if editor:
-    _editor(catalogue, met_config, "metric", "metric_catalogue", vm.METRIC_COLUMNS, "catalogue_edit")
+    # the names first: the code is the key the targets and a file's columns refer to, kept last for the editors
+    order = [*(c for c in vm.METRIC_COLUMNS if c != "code"), "code"]
+    _editor(catalogue, met_config, "metric", "metric_catalogue", vm.METRIC_COLUMNS, "catalogue_edit", order=order)
 else:
     st.dataframe(
-        catalogue.assign(
-            direction=catalogue["direction"].map(vm.direction_label),
-            scope=catalogue["scope"].map(lambda s: ui.t("scope." + s)),
-            aggregate=catalogue["aggregate"].map(lambda s: ui.t("aggregate." + s)),
-        ),
+        vm.readable_catalogue(view, lang),
         hide_index=True,
         width="stretch",
         column_config={
             **met_config,
             "direction": st.column_config.TextColumn(ui.t("col.direction")),
+            "default_target": st.column_config.TextColumn(ui.t("col.default_target"), alignment="right"),
             "scope": st.column_config.TextColumn(ui.t("col.scope")),
             "aggregate": st.column_config.TextColumn(ui.t("col.aggregate")),
         },

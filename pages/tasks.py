@@ -17,6 +17,8 @@ from metrics import store
 from metrics.views import tasks
 from pages import _common as ui
 
+TITLE_PX = 250  # a task's title, ~16 Chinese characters (the grid cut them at ~10)
+
 # --- filter -------------------------------------------------------------------------------------
 
 ui.title(ui.t("nav.tasks"))
@@ -58,6 +60,7 @@ else:
         view.headers,
         "tasks.csv",
         "",
+        title=st.column_config.TextColumn(view.headers["title"], width=TITLE_PX),  # what the task is: read first
         progress=st.column_config.TextColumn(view.headers["progress"], width="large"),
     )
 

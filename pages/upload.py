@@ -7,6 +7,8 @@ is shown only in tables and st.text, never as markdown.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -28,9 +30,14 @@ def _flash(kind: str, message: str) -> None:
 
 
 def _show_flash() -> None:
+    """The outcome of the last commit, rollback or cancel at the top of the page, and (but a cancel) as a toast
+    that stays until closed: the click was at the foot of a long preview, and the rerun keeps the page scrolled."""
     kind, message = st.session_state.pop(FLASH_KEY, (None, None))
     if kind:
         getattr(st, kind)(message)
+        if kind != "info":
+            st.toast(message, icon=":material/check_circle:" if kind == "success" else ":material/error:",
+                     duration="infinite")  # fmt: skip
 
 
 def _reset_upload() -> None:
@@ -43,9 +50,11 @@ def _labelled(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _problems_table(df: pd.DataFrame) -> None:
-    """Problems as a table (never markdown: uploaded text shows literally), the reason column wide."""
-    wide = {t("upload.col.message"): st.column_config.TextColumn(width="large")}
-    st.dataframe(_labelled(df), hide_index=True, width="stretch", column_config=wide)
+    """Problems as a table (never markdown: uploaded text shows literally), the reason first and widest."""
+    widths = {t(f"upload.col.{c}"): st.column_config.TextColumn(width=w) for c, w in upload_view.PROBLEM_WIDTHS.items()}
+    st.dataframe(
+        _labelled(upload_view.problems_table(df, lang)), hide_index=True, width="stretch", column_config=widths
+    )
 
 
 # --- 1. filters: the kind and the file --------------------------------------------------------------------
@@ -137,6 +146,9 @@ if uploaded is not None:
             mime="text/csv",
             key="_preview_errors_dl",
         )
+    running = upload_view.running_month_notice(report, date.today(), lang)  # warned of, never refused
+    if running:
+        st.warning(running)
     if report.warnings:
         st.markdown("#### " + t("upload.warnings"))
         _problems_table(report.warnings_frame())
@@ -206,8 +218,10 @@ else:
         )
         if st.button(t("upload.rollback_button"), disabled=not sure, key="_rb_go"):
             try:
-                n = importer.rollback(latest, user=ui.current_user(), hospital=ui.current_hospital())
-                _flash("success", t("upload.rolled_back", batch_id=latest, n=n))
+                importer.rollback(latest, user=ui.current_user(), hospital=ui.current_hospital())
+                new, changed = view.latest_rows  # in the file's rows, as its commit counted them
+                name = ui.md_escape(view.latest_name)
+                _flash("success", t("upload.rolled_back_rows", batch_id=latest, name=name, new=new, changed=changed))
             except importer.RollbackRefused as e:
                 _flash("error", ui.md_escape(e.message(lang)))  # it may name a later batch's file
             st.rerun()

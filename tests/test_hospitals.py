@@ -413,7 +413,7 @@ def test_the_users_page_shows_grants_and_the_commission_role_in_a_group_store(gr
     at.run()
     assert not at.exception and not at.error
     users = at.dataframe[0].value.set_index("用户名")
-    assert users.loc["a_ed", "授权医院"] == A and users.loc["comm", "角色"] == "委员会（查看全部医院）"
+    assert users.loc["a_ed", "授权医院"] == A and users.loc["comm", "角色"] == "委员会 · 查看全部医院"
 
 
 def test_cli_reads_of_a_group_store_need_an_account_granted_the_hospital(group_db, tmp_path, capsys):

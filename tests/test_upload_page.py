@@ -42,7 +42,7 @@ def test_upload_preview_commit_history_rollback(db_file):
     counts = {m.label: m.value for m in at.metric}
     assert counts == {"新增": "1", "修改": "0", "未变": "0", "有错误": "1", "汇总行跳过": "1"}
     problems = _frames(at)[0]
-    assert problems.values.tolist() == [[4, "患者满意度", "*粗体*", "不是数字。"]]  # shown literally, Excel line 4
+    assert problems.values.tolist() == [["4", "患者满意度", "*粗体*", "不是数字。"]]  # shown literally, Excel line 4
     assert any("第 5 行是汇总行" in str(v) for v in _frames(at)[1]["原因"])
     assert _button(at, "提交").disabled  # all or nothing: errors block the commit
     at.checkbox(key="_upload_skip").check()
@@ -65,7 +65,7 @@ def test_upload_preview_commit_history_rollback(db_file):
     _button(at, "回滚").click()
     at.run()
     assert not at.exception, at.exception
-    assert any("已回滚批次 1" in s.value for s in at.success)
+    assert any("已撤销批次 1" in s.value for s in at.success)
     assert _frames(at)[-1]["状态"].tolist() == ["已回滚"]
     with store.opened(db_file) as db:
         assert store.metric_values(db).empty and store.departments(db).empty

@@ -106,7 +106,9 @@ def build(key: ViewKey) -> EventsView:
         },
         by_quarter=None
         if by_quarter.empty
-        else charts.events_by_quarter(by_quarter, i18n.t("ev.by_quarter_title", lang), lang, names),
+        else charts.events_by_quarter(
+            by_quarter, i18n.t("ev.by_quarter_title", lang), lang, names, _quarters(period_months(key))
+        ),
         by_indicator_title=i18n.t("ev.by_indicator_title", lang, period=p_label),
         by_indicator=by_ind[["indicator", "name", "kind", "count"]],
         list_title=i18n.t("ev.list_title", lang, period=p_label),
@@ -114,6 +116,22 @@ def build(key: ViewKey) -> EventsView:
         event_headers=event_headers,
         none=i18n.t("ev.none", lang) if detail.empty else None,
     )
+
+
+def _quarters(months: tuple[str, ...]) -> tuple[str, ...]:
+    """Every quarter ('YYYY-Qn') from the first of ``months`` ('YYYY-MM', oldest first) to the last, none left out."""
+    if not months:
+        return ()
+    (y, q), end = _quarter(months[0]), _quarter(months[-1])
+    out = []
+    while (y, q) <= end:
+        out.append(f"{y}-Q{q}")
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+    return tuple(out)
+
+
+def _quarter(month: str) -> tuple[int, int]:
+    return int(month[:4]), (int(month[5:7]) - 1) // 3 + 1
 
 
 @loaded.memo(maxsize=8)

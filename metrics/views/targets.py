@@ -106,6 +106,18 @@ def readable_targets(view: TargetsView, lang: str) -> pd.DataFrame:
     )
 
 
+def readable_catalogue(view: TargetsView, lang: str) -> pd.DataFrame:
+    """The metric catalogue for a viewer: no internal code (the names say which metric), ≥/≤, scope and aggregation
+    in the language, and "—" where a metric has no default target (a grid draws a missing number as "None")."""
+    m = view.metrics
+    return m.drop(columns="code").assign(
+        direction=m["direction"].map(direction_label),
+        default_target=m["default_target"].map(lambda v: i18n.fmt_number(v, lang, 1)),
+        scope=m["scope"].map(lambda s: i18n.t("scope." + s, lang)),
+        aggregate=m["aggregate"].map(lambda s: i18n.t("aggregate." + s, lang)),
+    )
+
+
 def problem_texts(problems, kind: str, lang: str) -> list[str]:
     """An editor's refused rows as the page lists them: row number (as the editor numbers them), the column's
     name as the page heads it, the validator's reason."""

@@ -264,7 +264,8 @@ def notices(key: ViewKey) -> NoticesView:
             "dept": ordered["dept_code"].map(lambda c: f"{c} {names.get(c, c)}"),
             "issued_on": ordered["issued_on"].map(lambda d: i18n.fmt_date(d, lang)),
             "due_on": ordered["due_on"].map(lambda d: i18n.fmt_date(d, lang)),
-            "days_overdue": ordered["days_overdue"],
+            # text: a grid draws a missing number as a grey "None"; a notice not overdue has no days late
+            "days_overdue": ordered["days_overdue"].map(lambda d: "—" if pd.isna(d) else str(int(d))),
             "issue": ordered["issue"].fillna(""),
             "event": ordered["event_id"].map(event_text),
         }

@@ -8,6 +8,7 @@ No choices: the view depends on the store, its data version (every commit and ro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ class UploadView:
     latest_name: str  # its file name ('' when none)
     with_rejects: tuple[tuple[int, str], ...]  # (batch id, 'id · file name') of batches with rejected rows
     held: str = ""  # why the hospital's latest batch cannot be rolled back: the later batch holding it ('' none)
+    latest_rows: tuple[int, int] = (0, 0)  # (new, changed) rows of its file the latest batch wrote
 
     def kind_label(self, kind: str) -> str:
         """A batch's kind ('monthly', or 'monthly+events' for a workbook of several) in ``lang``; '—' when none."""
@@ -94,9 +96,47 @@ def build(key: ViewKey) -> UploadView:
         history=_history(batches, lang, group),
         latest=latest,
         latest_name=names.get(latest, "") if latest is not None else "",
+        latest_rows=_rows_written(batches, latest),
         with_rejects=tuple((int(b), f"{b} · {names.get(b, '')}") for b in rejected),
         held=held,
     )
+
+
+def _rows_written(batches: pd.DataFrame, batch_id: int | None) -> tuple[int, int]:
+    """(new, changed): the rows of its file a batch wrote, as its commit counted them."""
+    row = batches[batches["batch_id"] == batch_id]
+    if batch_id is None or row.empty:
+        return (0, 0)
+    return tuple(int(row[f"rows_{c}"].fillna(0).iloc[0]) for c in ("new", "changed"))
+
+
+# --- the preview (of the uploaded bytes: importer.preview's report) -------------------------------------------------
+
+# The reason: what a reader needs most, given the room at 1920 px (a grid does not wrap); the columns before it narrow,
+# so at 1280 px the value and the reason's start are in view too.
+REASON_PX = 1000
+PROBLEM_WIDTHS = {"sheet": "small", "line": "small", "column": 150, "value": 150, "message": REASON_PX}
+
+
+def problems_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A report's problems or warnings as the preview lists them: where (line, column), the value as written, then
+    the reason, widest (PROBLEM_WIDTHS); a note about the whole file (line 0) marked as the file's, not as line 0."""
+    first = [c for c in ("sheet", "line", "column", "value", "message") if c in frame.columns]
+    shown = frame[first + [c for c in frame.columns if c not in first]]
+    if "line" in shown:
+        whole = i18n.t("upload.line_file", lang)
+        shown = shown.assign(line=shown["line"].map(lambda n: whole if not n else str(int(n))))
+    return shown
+
+
+def running_month_notice(report: importer.ImportReport, today: date, lang: str) -> str | None:
+    """The warning for a file holding figures of a month not ended by ``today`` (they may be incomplete; the
+    commit stays allowed), or None."""
+    running = [m for m in report.months if m >= f"{today:%Y-%m}"]
+    if not running:
+        return None
+    months = ("、" if lang == "zh" else ", ").join(i18n.fmt_month(m, lang) for m in running)
+    return i18n.t("upload.running_month", lang, months=months)
 
 
 def _kind_label(kind: str, lang: str) -> str:

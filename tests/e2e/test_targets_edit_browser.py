@@ -145,7 +145,7 @@ def test_the_catalogues_and_the_calendar_save_an_edit_clicked_at_once(new_page, 
         saves = page.locator("button", has_text=save_label).filter(has_not_text=cal_label)
         cases = (
             (1, 2, "测试否决项甲", "Enter", saves.nth(1), store.indicator_catalogue),  # name_zh of the first indicator
-            (2, 1, "测试指标乙", "Tab", saves.nth(2), store.metric_catalogue),  # name_zh of the first metric
+            (2, 0, "测试指标乙", "Tab", saves.nth(2), store.metric_catalogue),  # name_zh (first) of the first metric
             (3, 2, "测试节日丙", "Enter", page.locator("button", has_text=cal_label), store.calendar_days),  # name
         )
         for grid, column, typed, key, save, read in cases:

@@ -1,0 +1,18 @@
+"""The home page's own address typed or reloaded (a bookmark of /overview, a reload there): the overview opens, not
+an error page naming two pages at one address."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import exceptions, wait_idle
+
+
+def test_overview_address_opens_the_overview_on_every_load(app, new_page):
+    page = new_page(1400, 900)
+    page.goto(app.url + "/events")  # the app opened once in this tab
+    wait_idle(page)
+    for url in ("/overview", "/overview", "/overview?lang=en"):  # then the home page's address typed, reloaded
+        page.goto(app.url + url)
+        wait_idle(page, settle=1.0)
+        assert not exceptions(page), (url, exceptions(page)[:1])
+        main = page.inner_text('[data-testid="stMain"]')
+        assert ("总览" in main or "Overview" in main) and "页面不存在" not in main, (url, main[:300])
