@@ -920,6 +920,9 @@ ZH: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "页面不存在",
     "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
+    # --- sessions ---
+    "auth.anonymous_required": "未登录：请先登录后浏览。",
+    "auth.preparing": "正在准备登录…",
 }
 
 EN: dict[str, str] = {
@@ -1833,6 +1836,9 @@ EN: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "Page not found",
     "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
+    # --- sessions ---
+    "auth.anonymous_required": "Not signed in: sign in to browse.",
+    "auth.preparing": "Preparing the sign-in…",
 }
 
 TABLES = {"zh": ZH, "en": EN}
