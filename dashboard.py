@@ -54,7 +54,7 @@ with st.sidebar:
             ui.sign_out()
             st.rerun()
     else:
-        st.caption(ui.t("auth.anonymous"))
+        st.caption(ui.t("auth.anonymous_required" if ui.guarded(auth.login_required) else "auth.anonymous"))
 _announce_first_admin()
 
 PAGES = [

@@ -44,7 +44,11 @@ AUDIT_ANON_GLOBAL = 60  # failed sign-ins audited in all per LOCK_MINUTES
 NAME_DIGEST_CHARS = 8  # an unknown name is kept only as this many hex digits of a keyed digest
 SIGNIN_SECRET_META = "signin_secret"
 TRUSTED_PROXY_ENV = "INTEGRITY_TRUSTED_PROXY"
-SESSION_HOURS = 12  # a sign-in lasts a working day
+SESSION_HOURS = 12  # a sign-in lasts a working day at most
+SESSION_IDLE_ENV = "INTEGRITY_SESSION_IDLE_MINUTES"
+SESSION_IDLE_MINUTES = 120  # ... and ends after this long without a page run
+SESSION_TOUCH_S = 60  # the idle deadline is moved at most once a minute (one write, not one per run)
+SESSION_COOKIE = "integrity_session"  # the browser's secret; the store keeps only its SHA-256
 MIN_PASSWORD = 8
 MAX_UPLOAD_MB = limits.MAX_UPLOAD_MB  # declared in metrics/limits.py; matches server.maxUploadSize
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -184,6 +188,7 @@ def set_role(username: str, role: str, actor: str | None = None, db_path=None) -
         if row["role"] == "admin" and role != "admin" and store.count_admins(db) <= 1:
             raise AuthError("auth.err.last_admin")
         store.update_user(db, username, role=role)
+        store.delete_user_sessions(db, username)  # a new role starts from a new sign-in, in every browser
         store.audit_log(db, actor, "user.role", username, before={"role": row["role"]}, after={"role": role})
 
 
@@ -455,22 +460,36 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def idle_limit() -> timedelta:
+    """How long a sign-in lasts without a page run: $INTEGRITY_SESSION_IDLE_MINUTES, else 120 minutes."""
+    try:
+        minutes = float(os.environ.get(SESSION_IDLE_ENV, "") or SESSION_IDLE_MINUTES)
+    except ValueError:
+        minutes = SESSION_IDLE_MINUTES
+    return timedelta(minutes=max(minutes, 0.05))
+
+
 def start_session(username: str, db_path=None, now: datetime | None = None, token: str | None = None) -> str:
-    """A session for a user who has just signed in; returns its token (keep only this in the browser session).
-    ``token`` (from ``new_token``) lets the caller put the token in the browser session before the check."""
+    """A session for a user who has just signed in; returns its token. ``token`` is the browser's secret (its
+    cookie), so the sign-in belongs to that browser; the store keeps only its hash."""
     token = token or new_token()
-    until = _iso((now or datetime.now()) + timedelta(hours=SESSION_HOURS))
+    now = now or datetime.now()
     with store.opened(db_path) as db, db.atomic():
-        store.insert_session(db, _token_hash(token), username, until)
+        store.insert_session(db, _token_hash(token), username, _iso(now + idle_limit()), created_at=_iso(now))
     return token
 
 
 def session_user(token: str | None, db_path=None, now: datetime | None = None) -> User | None:
-    """The user a session token belongs to, with the role as stored now; None if unknown, expired or removed."""
+    """The user a session token belongs to, with the role as stored now; None if unknown, idle too long, older
+    than SESSION_HOURS or its user removed. A live session's idle deadline moves on."""
     if not token or not isinstance(token, str):
         return None
+    now = now or datetime.now()
+    idle = idle_limit()
     with store.opened(db_path) as db:
-        row = store.session_user(db, _token_hash(token), _iso(now or datetime.now()))
+        row = store.session_user(db, _token_hash(token), _iso(now), _iso(now - timedelta(hours=SESSION_HOURS)))
+        if row and row["expires_at"] < _iso(now + idle - timedelta(seconds=SESSION_TOUCH_S)):
+            store.touch_session(db, _token_hash(token), _iso(now + idle))
     return User(row["username"], row["role"]) if row else None
 
 

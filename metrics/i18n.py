@@ -1009,6 +1009,9 @@ ZH: dict[str, str] = {
     "upload.line_file": "文件",
     "upload.running_month": "{months}尚未结束，本文件中这部分数字可能还不完整。仍可提交；月末后再上传一次即可更新为完整数字。",
     "upload.rolled_back_rows": "已撤销批次 {batch_id}（{name}）：删除了它新增的 {new} 行，{changed} 行改回提交前的值。",
+    # --- sessions ---
+    "auth.anonymous_required": "未登录：请先登录后浏览。",
+    "auth.preparing": "正在准备登录…",
 }
 
 EN: dict[str, str] = {
@@ -2011,6 +2014,9 @@ EN: dict[str, str] = {
     "upload.line_file": "file",
     "upload.running_month": "{months}: the month has not ended yet, so the file's figures for it may be incomplete. You may still commit; upload again after the month ends to complete them.",
     "upload.rolled_back_rows": "Undid batch {batch_id} ({name}): removed the {new} rows it added; {changed} changed rows are back to their values before it.",
+    # --- sessions ---
+    "auth.anonymous_required": "Not signed in: sign in to browse.",
+    "auth.preparing": "Preparing the sign-in…",
 }
 
 TABLES = {"zh": ZH, "en": EN}

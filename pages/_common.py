@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import re
 import threading
 import urllib.parse
 
@@ -321,16 +322,71 @@ def is_demo_store() -> bool:
 
 
 # --- access (issue 6) ------------------------------------------------------------------------------
-# The browser session holds only a random token (TOKEN_KEY); the user and role behind it are read from the
-# store on every run (metrics.auth.session_user), so writing "_role" or "_user" into session state does nothing.
+# A sign-in belongs to the browser that made it: the server-side session is filed under the SHA-256 of a random
+# secret the browser holds as a cookie (auth.SESSION_COOKIE), read from the browser's own connection on every run
+# (st.context.cookies). Streamlit hands an existing session to whoever presents its id (it appears in upload
+# addresses), so nothing in session state counts as a sign-in on a server. The cookie is made by the browser
+# itself (never sent by us), SameSite=Strict; it cannot be HttpOnly: Streamlit 1.67 offers an app run by
+# `streamlit run` no way to set a response header. Under AppTest (no server, no browser can connect) the token
+# lives in session state (TOKEN_KEY), as the tests put it there.
 
 TOKEN_KEY = "_auth_token"
+_COOKIE_OK = re.compile(r"[A-Za-z0-9_-]{32,128}")
+_MAKE_COOKIE = """<script>
+(() => {
+  const name = "%s";
+  if (!document.cookie.split("; ").some(c => c.startsWith(name + "="))) {
+    const b = crypto.getRandomValues(new Uint8Array(32));
+    const v = Array.from(b, x => x.toString(16).padStart(2, "0")).join("");
+    const secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = name + "=" + v + "; Path=/; Max-Age=31536000; SameSite=Strict" + secure;
+  }
+  window.location.reload();
+})();
+</script>"""
 
 # A click on another page while the password is being checked makes Streamlit start the new run at once, in
 # parallel (runner.fastReruns), and stop the old one at its next session-state access. The check itself is
 # never stopped (see pages/login.py); the new run waits here for it, so the page clicked shows the outcome.
 _SIGNING_IN: dict[str, threading.Event] = {}  # token -> set once its password check has ended
 SIGN_IN_WAIT_S = 30.0  # at most this long; a check takes well under a second on an idle server
+
+
+def _on_server() -> bool:
+    from streamlit import runtime
+
+    # AppTest installs a stand-in Runtime (a mock of the class): no browser can connect to it
+    return runtime.exists() and type(runtime.get_instance()) is runtime.Runtime
+
+
+def session_token() -> str | None:
+    """The secret this run's sign-in is filed under: the browser's cookie on a server, None without one."""
+    if not _on_server():
+        token = st.session_state.get(TOKEN_KEY)
+        return token if isinstance(token, str) else None
+    value = st.context.cookies.get(auth_cookie())
+    return value if isinstance(value, str) and _COOKIE_OK.fullmatch(value) else None
+
+
+def auth_cookie() -> str:
+    from metrics import auth
+
+    return auth.SESSION_COOKIE
+
+
+def browser_secret() -> str:
+    """The browser's secret for a sign-in. A browser that did not send one is given it (made by its own script,
+    then the page reloads so its connection carries it) and this run stops."""
+    if not _on_server():
+        from metrics import auth
+
+        return auth.new_token()
+    token = session_token()
+    if token:
+        return token
+    st.html(_MAKE_COOKIE % auth_cookie(), unsafe_allow_javascript=True)
+    st.caption(t("auth.preparing"))
+    st.stop()
 
 
 @contextlib.contextmanager
@@ -349,8 +405,8 @@ def signed_in_user():
     """The signed-in metrics.auth.User (role as stored now), or None for an anonymous viewer."""
     from metrics import auth
 
-    token = st.session_state.get(TOKEN_KEY)
-    pending = _SIGNING_IN.get(token) if isinstance(token, str) else None
+    token = session_token()
+    pending = _SIGNING_IN.get(token) if token else None
     if pending is not None:
         pending.wait(SIGN_IN_WAIT_S)
     return auth.session_user(token)
@@ -386,15 +442,18 @@ def require_role(role: str) -> None:
 
 
 def sign_in(token: str) -> str:
-    """Keep ``token`` (from metrics.auth) in the browser session; returns it."""
-    st.session_state[TOKEN_KEY] = token
+    """Under AppTest, keep ``token`` (from metrics.auth) in the session; on a server the cookie holds it."""
+    if not _on_server():
+        st.session_state[TOKEN_KEY] = token
     return token
 
 
 def sign_out() -> None:
+    """End the sign-in server-side: every tab of this browser is signed out at its next run."""
     from metrics import auth
 
-    auth.end_session(st.session_state.pop(TOKEN_KEY, None))
+    auth.end_session(session_token())
+    st.session_state.pop(TOKEN_KEY, None)
 
 
 # --- period selector / filters (issue 3) -----------------------------------------------------------

@@ -13,6 +13,7 @@ from metrics import auth
 from pages import _common as ui
 
 REFUSED_KEY = "_login_refused"  # a refused sign-in, shown by the run after the callback
+SECRET_KEY = "_login_secret"  # the browser's cookie as this run read it, for the callback of the next run
 
 
 def _submit() -> None:
@@ -20,7 +21,7 @@ def _submit() -> None:
     password = st.session_state.pop("login_password", "")  # the password does not linger in session state
     # who is asking, for the lockout (issue 12.6): the peer address, or the trusted proxy's X-Forwarded-For
     client = auth.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
-    with ui.signing_in(auth.new_token()) as token:
+    with ui.signing_in(st.session_state.get(SECRET_KEY) or auth.new_token()) as token:
         ui.sign_in(token)  # worthless until start_session stores it; the last session-state access before the check
         result = ui.guarded(auth.authenticate, username, password, client=client)  # a read-only store: said so
         if result.ok:
@@ -44,6 +45,9 @@ if user:
         ui.sign_out()
         st.rerun()
     st.stop()
+
+# the sign-in is filed under the browser's secret (its cookie), so it lasts across reloads and tabs
+st.session_state[SECRET_KEY] = ui.browser_secret()
 
 st.caption(ui.t("auth.login_required_intro" if auth.login_required() else "auth.login_intro"))
 with st.form("login", clear_on_submit=True):  # cleared so the password does not linger in the browser

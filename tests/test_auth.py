@@ -147,6 +147,8 @@ def test_sessions_map_a_random_token_to_the_current_role(db_file):
         assert token not in store_text(db)  # only its hash is kept
     auth.add_user("admin", PW, "admin")
     auth.set_role("ed", "viewer")
+    assert auth.session_user(token) is None  # a role change ends the sessions: the next sign-in holds the new role
+    token = auth.start_session("ed")
     assert auth.session_user(token).role == "viewer"  # read from users on every call
     assert auth.session_user("forged-token") is None
     assert auth.session_user(token, now=datetime.now() + timedelta(hours=auth.SESSION_HOURS + 1)) is None

@@ -41,6 +41,7 @@ from metrics.store.accounts import (  # noqa: F401
     signin_account_failures,
     signin_attempt,
     take_audit_budget,
+    touch_session,
     update_user,
     user_hospitals,
     user_row,

@@ -254,24 +254,32 @@ def ensure_sessions(db: sqlite_utils.Database) -> None:
     db.execute(_SESSIONS_DDL)
 
 
-def insert_session(db: sqlite_utils.Database, token_hash: str, username: str, expires_at: str) -> None:
+def insert_session(
+    db: sqlite_utils.Database, token_hash: str, username: str, expires_at: str, created_at: str | None = None
+) -> None:
     ensure_sessions(db)
-    db.execute("DELETE FROM sessions WHERE expires_at <= ?", [now_iso()])
+    db.execute("DELETE FROM sessions WHERE expires_at <= ? OR token_hash = ?", [now_iso(), token_hash])
     db.execute(
         "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)",
-        [token_hash, username, now_iso(), expires_at],
+        [token_hash, username, created_at or now_iso(), expires_at],
     )
 
 
-def session_user(db: sqlite_utils.Database, token_hash: str, now: str) -> dict | None:
-    """The active user ({username, role}) a live session token belongs to, read from users on every call."""
+def session_user(db: sqlite_utils.Database, token_hash: str, now: str, created_after: str = "") -> dict | None:
+    """The active user ({username, role, expires_at}) a live session token belongs to, read from users on every
+    call; ``expires_at`` is the idle deadline, ``created_after`` the oldest sign-in still valid."""
     ensure_sessions(db)
     row = db.execute(
-        "SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username"
-        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
-        [token_hash, now],
+        "SELECT u.username, u.role, s.expires_at FROM sessions s JOIN users u ON u.username = s.username"
+        " WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ? AND u.active = 1",
+        [token_hash, now, created_after],
     ).fetchone()
-    return {"username": row[0], "role": row[1]} if row else None
+    return {"username": row[0], "role": row[1], "expires_at": row[2]} if row else None
+
+
+def touch_session(db: sqlite_utils.Database, token_hash: str, expires_at: str) -> None:
+    """Move a live session's idle deadline on."""
+    db.execute("UPDATE sessions SET expires_at = ? WHERE token_hash = ?", [expires_at, token_hash])
 
 
 def delete_session(db: sqlite_utils.Database, token_hash: str) -> str | None:
