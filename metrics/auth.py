@@ -493,6 +493,16 @@ def session_user(token: str | None, db_path=None, now: datetime | None = None) -
     return User(row["username"], row["role"]) if row else None
 
 
+def end_user_sessions(username: str, actor: str | None = None, db_path=None) -> int:
+    """An administrator signs a user out everywhere (every browser, every tab); returns how many sign-ins ended."""
+    with store.opened(db_path) as db, db.atomic():
+        _existing(db, username)
+        n = store.count_user_sessions(db, username, _iso(datetime.now()))
+        store.delete_user_sessions(db, username)
+        store.audit_log(db, actor or username, "user.sessions_ended", username, after={"sessions": n})
+    return n
+
+
 def end_session(token: str | None, db_path=None) -> None:
     """Sign out: forget the session server-side (audited)."""
     if not token or not isinstance(token, str):

@@ -581,6 +581,8 @@ def _add_access_parsers(sub) -> None:
     rm.add_argument("username", help=_h("username"))
     ul = us.add_parser("unlock", help=_h("users_unlock"))
     ul.add_argument("username", help=_h("username"))
+    so = us.add_parser("signout", help=_h("users_signout"))
+    so.add_argument("username", help=_h("username"))
     lr = us.add_parser("require-login", help=_h("users_require_login"))
     lr.add_argument("value", choices=("on", "off"))
     b = sub.add_parser("backup", help=_h("backup"))
@@ -641,6 +643,9 @@ def cmd_users(args) -> int:
         elif args.action == "unlock":
             auth.unlock_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.unlocked", lang, user=args.username))
+        elif args.action == "signout":
+            n = auth.end_user_sessions(args.username, actor=actor, db_path=args.db)
+            print(i18n.t("auth.cli.sessions_ended", lang, user=args.username, n=n))
         elif args.action == "grant":
             auth.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
             print(

@@ -1012,6 +1012,12 @@ ZH: dict[str, str] = {
     # --- sessions ---
     "auth.anonymous_required": "未登录：请先登录后浏览。",
     "auth.preparing": "正在准备登录…",
+    "users.end_sessions": "结束登录",
+    "users.end_sessions_help": "让该用户在所有浏览器和标签页中退出登录（例如电脑遗失或人员调离）。",
+    "users.sessions_ended": "已结束 {user} 的 {n} 个登录。",
+    "audit.action.user.sessions_ended": "结束用户的登录",
+    "auth.cli.sessions_ended": "已结束 {user} 的 {n} 个登录（所有浏览器和标签页）。",
+    "cli.help.users_signout": "结束某用户在所有浏览器中的登录",
 }
 
 EN: dict[str, str] = {
@@ -2017,6 +2023,12 @@ EN: dict[str, str] = {
     # --- sessions ---
     "auth.anonymous_required": "Not signed in: sign in to browse.",
     "auth.preparing": "Preparing the sign-in…",
+    "users.end_sessions": "End sign-ins",
+    "users.end_sessions_help": "Sign this user out in every browser and tab (a lost PC, a person who moved on).",
+    "users.sessions_ended": "Ended {user}'s {n} sign-in(s).",
+    "audit.action.user.sessions_ended": "Sign-ins ended",
+    "auth.cli.sessions_ended": "Ended {user}'s {n} sign-in(s) (every browser and tab).",
+    "cli.help.users_signout": "end a user's sign-ins in every browser",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -40,12 +40,13 @@ shown = users.assign(
 st.dataframe(shown.rename(columns={c: ui.t(f"users.col.{c}") for c in shown.columns}), hide_index=True, width="stretch")
 
 role_label = {r: ui.t(f"role.{r}") for r in roles}
-add_tab, role_tab, pw_tab, unlock_tab, remove_tab = st.tabs(
+add_tab, role_tab, pw_tab, unlock_tab, signout_tab, remove_tab = st.tabs(
     [
         ui.t("users.add"),
         ui.t("users.change_role"),
         ui.t("users.reset_password"),
         ui.t("users.unlock"),
+        ui.t("users.end_sessions"),
         ui.t("users.remove"),
     ]
 )
@@ -88,6 +89,12 @@ try:
         if st.form_submit_button(ui.t("users.apply")) and who:
             auth.unlock_user(who, actor=me)
             _done(f"{ui.t('users.unlock')} {who}")
+    with signout_tab, st.form("user_end_sessions"):
+        st.caption(ui.t("users.end_sessions_help"))
+        who = st.selectbox(ui.t("users.pick"), names, key="end_sessions_user", placeholder=ui.t("select.placeholder"))
+        if st.form_submit_button(ui.t("users.apply")) and who:
+            n = auth.end_user_sessions(who, actor=me)
+            _done(ui.t("users.sessions_ended", user=who, n=n))
     with remove_tab, st.form("user_remove"):
         who = st.selectbox(ui.t("users.pick"), names, key="remove_user", placeholder=ui.t("select.placeholder"))
         sure = st.checkbox(ui.t("users.remove_confirm"))

@@ -21,6 +21,7 @@ from metrics.store.accounts import (  # noqa: F401
     clear_signin_attempts,
     count_admins,
     count_skipped_audit,
+    count_user_sessions,
     delete_session,
     delete_user,
     delete_user_sessions,

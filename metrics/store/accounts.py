@@ -290,6 +290,13 @@ def delete_session(db: sqlite_utils.Database, token_hash: str) -> str | None:
     return row[0] if row else None
 
 
+def count_user_sessions(db: sqlite_utils.Database, username: str, now: str) -> int:
+    ensure_sessions(db)
+    return db.execute(
+        "SELECT COUNT(*) FROM sessions WHERE username = ? AND expires_at > ?", [username, now]
+    ).fetchone()[0]
+
+
 def delete_user_sessions(db: sqlite_utils.Database, username: str) -> None:
     ensure_sessions(db)
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
