@@ -341,7 +341,7 @@ ZH: dict[str, str] = {
     "aggregate.sum": "合计",
     "hospital_wide": "全院",
     "ev.lights_title": "科室信号灯（{period}）",
-    "ev.legend": "红：已认定否决事件；黄：已认定警示事件或有指标未达目标；绿：有数据且无问题；灰：无数据。",
+    "ev.legend": "■ 红：已认定否决事件；▲ 黄：已认定警示事件、有指标未达目标，或整改通知书在本期内逾期未销号；● 绿：有数据且无问题；○ 灰：无数据。",
     "ev.by_quarter_title": "各季度已认定的否决与警示事件（按指标）",
     "ev.by_indicator_title": "按指标统计（{period}）",
     "ev.list_title": "事件明细（{period}，仅已认定）",
@@ -920,6 +920,24 @@ ZH: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "页面不存在",
     "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
+    # --- lights ---
+    "rec.kind.veto": "否决",
+    "rec.kind.warning": "警示",
+    "rec.kind.overdue": "整改逾期",
+    "rec.kind.missed": "未达标",
+    "rec.late": "{since} 起逾期，至 {until}",
+    "rec.notice": "整改通知书 {no}",
+    "rec.missed": "{value}，目标 {direction}{target}",
+    "rec.col.kind": "依据",
+    "rec.col.what": "指标",
+    "rec.col.when": "日期",
+    "rec.col.detail": "说明",
+    "rec.title": "信号灯依据",
+    "rec.none": "本期无否决、警示、逾期或未达标记录。",
+    "rec.pick": "点选表中一行，查看该行信号灯依据的记录。",
+    "region.legend": "医院信号灯与科室同一规则：■ 红：任一科室为红；▲ 黄：任一科室为黄，或全院指标未达目标；● 绿：有数据且无问题；○ 灰：无数据。",
+    "region.records_title": "{hospital}：信号灯依据",
+    "region.records_none": "该医院本期无否决、警示、逾期或未达标记录。",
 }
 
 EN: dict[str, str] = {
@@ -1253,7 +1271,7 @@ EN: dict[str, str] = {
     "aggregate.sum": "sum",
     "hospital_wide": "Hospital-wide",
     "ev.lights_title": "Department lights ({period})",
-    "ev.legend": "Red: a confirmed veto. Amber: a confirmed warning or a target missed. Green: data and no problem. Grey: no data.",
+    "ev.legend": "■ Red: a confirmed veto. ▲ Amber: a confirmed warning, a target missed, or a rectification notice open past its deadline in the period. ● Green: data and no problem. ○ Grey: no data.",
     "ev.by_quarter_title": "Confirmed vetoes and warnings per quarter, by indicator",
     "ev.by_indicator_title": "By indicator ({period})",
     "ev.list_title": "Events ({period}, confirmed only)",
@@ -1833,6 +1851,24 @@ EN: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "Page not found",
     "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
+    # --- lights ---
+    "rec.kind.veto": "Veto",
+    "rec.kind.warning": "Warning",
+    "rec.kind.overdue": "Notice overdue",
+    "rec.kind.missed": "Target missed",
+    "rec.late": "overdue from {since} to {until}",
+    "rec.notice": "rectification notice {no}",
+    "rec.missed": "{value}, target {direction}{target}",
+    "rec.col.kind": "Reason",
+    "rec.col.what": "Indicator",
+    "rec.col.when": "Date",
+    "rec.col.detail": "Detail",
+    "rec.title": "What the light rests on",
+    "rec.none": "No veto, warning, overdue notice or missed target in the period.",
+    "rec.pick": "Select a row of the table to see the records its light rests on.",
+    "region.legend": "A hospital's light follows its departments' rule: ■ Red: any department red. ▲ Amber: any department amber, or a hospital-wide figure missed. ● Green: data and no problem. ○ Grey: no data.",
+    "region.records_title": "{hospital}: what the light rests on",
+    "region.records_none": "No veto, warning, overdue notice or missed target at this hospital in the period.",
 }
 
 TABLES = {"zh": ZH, "en": EN}
