@@ -938,6 +938,13 @@ ZH: dict[str, str] = {
     "region.legend": "医院信号灯与科室同一规则：■ 红：任一科室为红；▲ 黄：任一科室为黄，或全院指标未达目标；● 绿：有数据且无问题；○ 灰：无数据。",
     "region.records_title": "{hospital}：信号灯依据",
     "region.records_none": "该医院本期无否决、警示、逾期或未达标记录。",
+    "nav.department": "科室档案",
+    "dept.back": "返回{page}",
+    "dept.light": "信号灯：{light}（{period}）",
+    "dept.charts": "各指标控制图（目标线与控制限）",
+    "dept.col.closed_on": "销号日期",
+    "trends.open_profile": "打开科室档案：信号灯依据、事件、授牌历程、整改通知书、重点任务",
+    "dept.open_hint": "点击表中任一格，打开该科室档案（指标、事件、授牌历程、整改通知书、重点任务）。",
 }
 
 EN: dict[str, str] = {
@@ -1869,6 +1876,13 @@ EN: dict[str, str] = {
     "region.legend": "A hospital's light follows its departments' rule: ■ Red: any department red. ▲ Amber: any department amber, or a hospital-wide figure missed. ● Green: data and no problem. ○ Grey: no data.",
     "region.records_title": "{hospital}: what the light rests on",
     "region.records_none": "No veto, warning, overdue notice or missed target at this hospital in the period.",
+    "nav.department": "Department profile",
+    "dept.back": "Back to {page}",
+    "dept.light": "Light: {light} ({period})",
+    "dept.charts": "Each metric's control chart (target line and limits)",
+    "dept.col.closed_on": "Closed on",
+    "trends.open_profile": "Open the department profile: its light's records, events, award history, notices, key tasks",
+    "dept.open_hint": "Click any cell of the table to open that department's profile (metrics, events, award history, notices, key tasks).",
 }
 
 TABLES = {"zh": ZH, "en": EN}

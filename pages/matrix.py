@@ -11,6 +11,7 @@ import streamlit as st
 
 from metrics.views import matrix
 from pages import _common as ui
+from pages import _drill
 
 # --- the view: the category and sort are read from their widgets' state (drawn just below) ---------------------
 
@@ -58,14 +59,19 @@ else:
     # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
     page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=view.download)
     styles = view.cell_styles
-    st.dataframe(
+    st.caption(ui.t("dept.open_hint"))
+    event = st.dataframe(
         page.style.apply(lambda _: styles.loc[page.index], axis=None),
         column_config=config,
         column_order=["dept_code", "dept_name", "category", "attention", *view.metric_columns, "link"],
         hide_index=True,
         height=min(38 * (len(page) + 1) + 3, 900),
         key="matrix_table",
+        on_select="rerun",
+        selection_mode="single-cell",
     )
+    # a department's cell opens its profile; a metric's cell is its trend's link
+    _drill.open_picked((page, event), "matrix", columns={"dept_code", "dept_name", "category", "attention"})
 
 if not view.hospital.empty:
     st.subheader(view.hospital_title)

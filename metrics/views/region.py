@@ -57,6 +57,7 @@ class RegionView:
     legend: str  # the lights' legend: colour, mark and words (fixed strings, markdown-safe)
     records: pd.DataFrame  # hospital_code, dept_code, dept_name, kind, what, when, detail: what each light rests on
     record_headers: dict[str, str]
+    dept_codes: dict[str, tuple[str, ...]]  # hospital_code → its department codes (a record's row opens its profile)
     records_title: str  # "{hospital}：信号灯依据" — {hospital} filled by the page with the chosen row's name
     records_none: str  # said when the chosen hospital's light rests on no record (green or grey)
     awards: pd.DataFrame  # hospital_code × every award status (counts), for whoever needs them all
@@ -218,6 +219,7 @@ def build(key: ViewKey) -> RegionView:
         legend=i18n.t("region.legend", lang),
         records=found[["hospital_code", "dept_code", "dept_name", "kind", "what", "when", "detail"]],
         record_headers={"dept_code": i18n.t("col.dept_code", lang), **records.headers(lang)},
+        dept_codes={c: tuple(g) for c, g in depts.groupby("hospital_code")["dept_code"]},
         records_title=i18n.t("region.records_title", lang),
         records_none=i18n.t("region.records_none", lang),
         awards=award_counts,
