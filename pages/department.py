@@ -22,6 +22,7 @@ version = ui.data_version()
 names = ui.dept_names(version)
 wanted = st.query_params.get("dept")
 back = st.query_params.get("from")
+head = st.container()  # the department's name first, filled once the view is built
 top = st.columns([1, 3], vertical_alignment="center")
 if back in BACK_PAGES:
     params = {ui.HOSPITAL_PARAM: h} if (h := ui.current_hospital(version)) else None
@@ -52,7 +53,8 @@ view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=peri
 
 # --- show: the light and what it rests on, the metrics, then the department's records side by side ----------------
 
-st.markdown(f"## {view.title}")
+with head:
+    ui.title(view.title)
 st.caption(view.caption)
 c_light, c_rec = st.columns([1, 3])
 c_light.image(view.marker, width=48)

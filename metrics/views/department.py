@@ -137,7 +137,7 @@ def _kpis(values: pd.DataFrame, f: loaded.Frames, lang: str) -> tuple[dict, ...]
         out.append(
             dict(
                 label=i18n.metric_name(m, lang),
-                value=f"{i18n.fmt_number(row['value'], lang)} {unit}".strip(),
+                value=f"{records.value_text(row['value'], row['target'], lang)} {unit}".strip(),
                 delta=delta,
                 delta_color="off" if pd.isna(row["passed"]) else "normal" if row["passed"] else "inverse",
                 delta_arrow="off",

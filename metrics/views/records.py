@@ -62,10 +62,10 @@ def light_records(
             i18n.t(
                 "rec.missed",
                 lang,
-                value=i18n.fmt_number(x, lang),
+                value=value_text(x, t, lang),
                 direction="≥" if d == ">=" else "≤",
                 target=i18n.fmt_number(t, lang),
-            )
+            )  # fmt: skip
             for x, t, d in zip(v["value"], v["target"], v["direction"], strict=True)
         ],
     )
@@ -73,6 +73,14 @@ def light_records(
     if out.empty:
         return pd.DataFrame(columns=[*h, *COLUMNS])
     return out.sort_values([*h, "dept_code", "_o", "when"], kind="stable").reset_index(drop=True)[[*h, *COLUMNS]]
+
+
+def value_text(value: float, target: float | None, lang: str) -> str:
+    """``value`` to one decimal, or two when one decimal would read as the target itself (89.97 is not 90.0)."""
+    one = i18n.fmt_number(value, lang)
+    if target is not None and pd.notna(target) and one == i18n.fmt_number(target, lang) and value != target:
+        return i18n.fmt_number(value, lang, digits=2)
+    return one
 
 
 def headers(lang: str) -> dict[str, str]:
