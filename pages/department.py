@@ -80,7 +80,8 @@ tables = (
     ("notices.title", view.notices, view.notice_headers),
     ("nav.tasks", view.tasks, view.task_headers),
 )
-for col, (title, frame, headers) in zip(st.columns(4), tables, strict=True):
+# the events and tasks carry the longest texts: the widest columns
+for col, (title, frame, headers) in zip(st.columns([3, 2, 2, 3]), tables, strict=True):
     col.markdown(f"**{ui.t(title)}**")
     if frame.empty:
         col.caption(view.none)

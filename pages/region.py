@@ -66,7 +66,7 @@ picked = ui.marked_table(
     "region_table_page",
     headers,
     view.file_name,
-    ui.t("region.col.light"),
+    "",  # the light's words stand in the next column, under its header
     select="region_pick",
     value=st.column_config.NumberColumn(headers["value"], format="%.1f"),
     target=st.column_config.NumberColumn(headers["target"], format="%.1f"),

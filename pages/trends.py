@@ -136,7 +136,7 @@ history = (
         "trends_awards",
     ),
 )
-st.subheader(ui.t("trends.history"))
+st.markdown("#### " + ui.t("trends.history"))  # a fixed string
 # shown, not folded away: the history is what a leader came for
 for col, (title, frame, config, key) in zip(st.columns(2), history, strict=True):
     col.markdown(f"**{ui.t(title)}**")

@@ -72,7 +72,8 @@ def light_records(
     out = pd.concat([from_events, missed], ignore_index=True)
     if out.empty:
         return pd.DataFrame(columns=[*h, *COLUMNS])
-    return out.sort_values([*h, "dept_code", "_o", "when"], kind="stable").reset_index(drop=True)[[*h, *COLUMNS]]
+    # what turns a light red first (a region's vetoes above its many missed targets), then by department
+    return out.sort_values([*h, "_o", "dept_code", "when"], kind="stable").reset_index(drop=True)[[*h, *COLUMNS]]
 
 
 def value_text(value: float, target: float | None, lang: str) -> str:
