@@ -18,7 +18,7 @@ def _click_first_row(page, table) -> None:
 
 def test_one_click_from_the_overview_opens_the_department_profile_and_back(app, new_page, shots):
     page = new_page(1920, 1080)
-    page.goto(app.url + "/overview")
+    page.goto(app.url + "/")  # the overview is the home page
     wait_idle(page, settle=1.0)
     table = page.locator('[data-testid="stDataFrame"]').last
     table.wait_for()
@@ -47,3 +47,18 @@ def test_one_click_from_the_overview_opens_the_department_profile_and_back(app, 
     page.wait_for_url("**/department?*", timeout=60_000)
     wait_idle(page, settle=1.0)
     assert "信号灯依据" in page.inner_text("body")
+
+
+def test_one_click_on_a_departments_light_opens_the_profile_with_its_veto(app, new_page):
+    page = new_page(1920, 1080)
+    page.goto(app.url + "/events")
+    wait_idle(page, settle=1.0)
+    table = page.locator('[data-testid="stDataFrame"]').first  # the lights, reds first
+    table.wait_for()
+    _click_first_row(page, table)
+    page.wait_for_url("**/department?*", timeout=60_000)
+    wait_idle(page, settle=1.0)
+    assert "from=events" in page.url
+    body = page.inner_text("body")
+    assert "信号灯：红" in body and "否决" in body, body[:1500]  # the red light's veto, one click away
+    assert page.get_by_role("link", name="返回否决与警示").count() == 1
