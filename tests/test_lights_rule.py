@@ -171,3 +171,18 @@ def _today(monkeypatch):
     loaded.clear()
     yield
     loaded.clear()
+
+
+def test_the_events_page_lists_an_overdue_notice_in_every_month_it_was_late(demo_db):
+    """The demo's K20 notice was due 30 Sep 2026 and is still open on 20 Nov: its W03 is in November's list too,
+    and November's light of K20 is amber on it alone (no value of November is stored)."""
+    with store.opened(demo_db) as db:
+        version = store.data_version(db)
+        codes = "\n".join(store.departments(db)["dept_code"])
+    view = events.build(
+        ViewKey.of(str(demo_db), version, "zh", grain="month", period="2026-11", depts=codes, today=TODAY)
+    )
+    listed = view.events[view.events["indicator"] == "W03"]
+    assert list(listed["dept_code"]) == ["K20"], view.events
+    lights = view.lights.set_index("dept_code")
+    assert lights.at["K20", "light_label"] == "黄" and lights.at["K20", "warnings"] == 1
