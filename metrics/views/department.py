@@ -17,8 +17,8 @@ import pandas as pd
 from metrics import charts, i18n, pipelines, programme, rules, safe, spc_charts, store
 from metrics.views import ViewKey, loaded, records, trends
 
-TASK_COLUMNS = ("state", "task_code", "title", "due_on", "status")
-NOTICE_COLUMNS = ("state", "notice_no", "issued_on", "due_on", "closed_on", "days_overdue")
+TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
+NOTICE_COLUMNS = ("state", "notice_no", "due_on", "days_overdue", "closed_on")  # narrow: what is late, by how much
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,6 @@ def _notices(notices: pd.DataFrame, today: date, lang: str) -> pd.DataFrame:
         {
             "state": [i18n.t("notice.state." + s, lang) for s in states["state"]],
             "notice_no": states["notice_no"].astype(str).tolist(),
-            "issued_on": [i18n.fmt_date(d, lang) for d in states["issued_on"]],
             "due_on": [i18n.fmt_date(d, lang) for d in states["due_on"]],
             "closed_on": [i18n.fmt_date(d, lang) for d in states["closed_on"]],
             "days_overdue": ["—" if pd.isna(d) else str(int(d)) for d in states["days_overdue"]],
@@ -164,14 +163,16 @@ def _notices(notices: pd.DataFrame, today: date, lang: str) -> pd.DataFrame:
 def _tasks(tasks: pd.DataFrame, dept: str, today: date, lang: str) -> pd.DataFrame:
     responsible = tasks["responsible"].fillna("").astype(str).str.split(programme.RESPONSIBLE_JOIN)
     mine = tasks[(tasks["lead_dept"] == dept) | responsible.map(lambda codes: dept in codes)]
-    states = programme.task_states(mine, today).sort_values(["due_on", "task_code"])
+    # what needs doing first: overdue, due this quarter, open, then the closed ones
+    order = {"overdue": 0, "due_quarter": 1, "open": 2, "done": 3, "cancelled": 4}
+    states = programme.task_states(mine, today)
+    states = states.assign(_o=states["state"].map(order)).sort_values(["_o", "due_on", "task_code"])
     return pd.DataFrame(
         {
             "state": [i18n.t("task.state." + s, lang) for s in states["state"]],
             "task_code": states["task_code"].astype(str).tolist(),
             "title": states["title"].astype(str).tolist(),
             "due_on": [i18n.fmt_date(d, lang) for d in states["due_on"]],
-            "status": [i18n.t("task.status." + s, lang) for s in states["status"]],
         },
         columns=list(TASK_COLUMNS),
     )
