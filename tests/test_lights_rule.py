@@ -186,3 +186,16 @@ def test_the_events_page_lists_an_overdue_notice_in_every_month_it_was_late(demo
     assert list(listed["dept_code"]) == ["K20"], view.events
     lights = view.lights.set_index("dept_code")
     assert lights.at["K20", "light_label"] == "黄" and lights.at["K20", "warnings"] == 1
+
+
+def test_the_overview_table_shows_each_departments_light_as_the_events_page_does(demo_db):
+    from metrics.views import overview
+
+    with store.opened(demo_db) as db:
+        version = store.data_version(db)
+        codes = "\n".join(store.departments(db)["dept_code"])
+    choices = dict(grain="quarter", period=PERIOD, depts=codes, today=TODAY)
+    table = overview.build(ViewKey.of(str(demo_db), version, "zh", **choices)).table.set_index("dept_code")
+    lights = events.build(ViewKey.of(str(demo_db), version, "zh", **choices)).lights.set_index("dept_code")
+    assert table["light"].to_dict() == lights["light_label"].to_dict()
+    assert table.at["T02", "light"] == "红"  # the documented T02 veto
