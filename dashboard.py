@@ -61,6 +61,7 @@ PAGES = [
     ("pages/region.py", "nav.region", "region", ":material/lan:"),
     ("pages/overview.py", "nav.overview", "overview", ":material/dashboard:"),
     ("pages/trends.py", "nav.trends", "trends", ":material/show_chart:"),
+    ("pages/department.py", "nav.department", "department", ":material/apartment:"),
     ("pages/matrix.py", "nav.matrix", "matrix", ":material/grid_view:"),
     ("pages/events.py", "nav.events", "events", ":material/traffic:"),
     ("pages/awards.py", "nav.awards", "awards", ":material/workspace_premium:"),

@@ -165,14 +165,16 @@ def period_values(
     None for all. Hospital-scope metrics appear under dept_code HOSP like any department.
     """
     defs = _defs(metric_defs)
+    # a region's rows (hospital_code first, and in ``targets`` too) are judged per hospital on its own targets
+    h = _hospital_key(metric_values)
     return (
         metric_values.pipe(_with_period, grain)
         .pipe(_only_periods, period)
         .pipe(_aggregate, defs)
         .pipe(_attach_targets, targets, defs)
         .pipe(_attach_passed)
-        .sort_values(["metric", "period", "dept_code"])
-        .reset_index(drop=True)[VALUE_COLUMNS]
+        .sort_values(["metric", "period", *h, "dept_code"])
+        .reset_index(drop=True)[[*h, *VALUE_COLUMNS]]
     )
 
 
@@ -204,7 +206,7 @@ def _only_periods(mv: pd.DataFrame, period) -> pd.DataFrame:
 def _aggregate(mv: pd.DataFrame, defs: dict[str, contract.Metric]) -> pd.DataFrame:
     agg = (
         mv.dropna(subset=["value"])
-        .groupby(["dept_code", "period", "metric"], as_index=False)
+        .groupby([*_hospital_key(mv), "dept_code", "period", "metric"], as_index=False)
         .agg(mean=("value", "mean"), total=("value", "sum"), n_months=("value", "count"))
     )
     is_sum = agg["metric"].map(lambda m: getattr(defs.get(m), "aggregate", "mean") == "sum").astype(bool)
@@ -214,7 +216,7 @@ def _aggregate(mv: pd.DataFrame, defs: dict[str, contract.Metric]) -> pd.DataFra
 def _attach_targets(agg: pd.DataFrame, targets: pd.DataFrame, defs: dict[str, contract.Metric]) -> pd.DataFrame:
     # Rule: for a quarter or a year the target is the one in force in the period's LAST month (a target
     # raised mid-year holds the department to the new level for that year's average).
-    keys = agg.assign(month=agg["period"].map(last_month))[["dept_code", "month", "metric"]]
+    keys = agg.assign(month=agg["period"].map(last_month))[[*_hospital_key(agg), "dept_code", "month", "metric"]]
     resolved = resolve_targets(targets, keys)
     direction = resolved["direction"].where(
         resolved["direction"].notna(), agg["metric"].map(lambda m: getattr(defs.get(m), "direction", None))
@@ -260,30 +262,32 @@ def hospital_values(
     depts = values[(values["dept_code"] != contract.HOSPITAL_CODE) & ~values["metric"].isin(hosp_scope)]
     if dept_codes is not None:
         depts = depts[depts["dept_code"].isin(list(dept_codes))]
+    h = _hospital_key(values)
     per_dept = _hospital_from_departments(depts, defs)
     own = values[(values["dept_code"] == contract.HOSPITAL_CODE)].assign(n_depts=0, n_pass=0, n_fail=0, n_no_target=0)[
-        ["period", "metric", "value", "n_depts", "n_pass", "n_fail"]
+        [*h, "period", "metric", "value", "n_depts", "n_pass", "n_fail"]
     ]
     out = pd.concat([per_dept, own], ignore_index=True)
-    keys = out.assign(dept_code="", month=out["period"].map(last_month))[["dept_code", "month", "metric"]]
+    keys = out.assign(dept_code="", month=out["period"].map(last_month))[[*h, "dept_code", "month", "metric"]]
     resolved = resolve_targets(targets, keys)
     direction = resolved["direction"].where(
         resolved["direction"].notna(), out["metric"].map(lambda m: getattr(defs.get(m), "direction", None))
     )
     out = out.assign(target=resolved["target"].to_numpy(), direction=direction.to_numpy()).pipe(_attach_passed)
-    cols = ["period", "metric", "value", "target", "direction", "passed", "n_depts", "n_pass", "n_fail"]
-    return out.sort_values(["metric", "period"]).reset_index(drop=True)[cols]
+    cols = [*h, "period", "metric", "value", "target", "direction", "passed", "n_depts", "n_pass", "n_fail"]
+    return out.sort_values(["metric", "period", *h]).reset_index(drop=True)[cols]
 
 
 def _hospital_from_departments(depts: pd.DataFrame, defs: dict[str, contract.Metric]) -> pd.DataFrame:
+    h = _hospital_key(depts)
     if depts.empty:
-        return pd.DataFrame(columns=["period", "metric", "value", "n_depts", "n_pass", "n_fail"])
+        return pd.DataFrame(columns=[*h, "period", "metric", "value", "n_depts", "n_pass", "n_fail"])
     g = (
         depts.assign(
             _pass=depts["passed"].fillna(False).astype(int),
             _fail=(~depts["passed"].fillna(True)).astype(int),
         )
-        .groupby(["period", "metric"], as_index=False)
+        .groupby([*h, "period", "metric"], as_index=False)
         .agg(
             mean=("value", "mean"),
             total=("value", "sum"),
@@ -332,28 +336,54 @@ def confirmed(events: pd.DataFrame) -> pd.DataFrame:
     return events[events["status"] == "confirmed"]
 
 
-def event_counts(events: pd.DataFrame, grain: str, period: str | Iterable[str] | None = None) -> pd.DataFrame:
-    """Confirmed events per (dept_code, period, kind, indicator): count. ``events`` as store.events."""
+def event_periods(events: pd.DataFrame, grain: str, period: str | Iterable[str] | None = None) -> pd.DataFrame:
+    """Confirmed events with the ``period`` of ``grain`` each counts in: a stored event in the period of its date; a
+    state (an automatic W03 with its last overdue day in ``until``, PRODUCT §4.3) in every period from its first day
+    to its last — one row per (event, period), so a notice late for three months is one warning of the quarter."""
     ev = confirmed(events)
-    ev = ev.assign(period=ev["event_date"].astype(str).str[:7].map(lambda m: period_of(m, grain)))
-    ev = _only_periods(ev, period)
+    start = ev["event_date"].astype(str).str[:7]
+    if "until" in ev.columns:
+        end = ev["until"].where(ev["until"].notna() & (ev["until"].astype(str) != ""), ev["event_date"])
+        end = end.astype(str).str[:7]
+    else:
+        end = start
+    spans = start != end
+    one = ev[~spans].assign(period=start[~spans].map({m: period_of(m, grain) for m in start[~spans].unique()}))
+    many = ev[spans].assign(
+        period=[periods_between(a, b, grain) for a, b in zip(start[spans], end[spans], strict=True)]
+    )
+    out = pd.concat([one, many.explode("period")], ignore_index=True) if len(many) else one
+    return _only_periods(out, period)
+
+
+def _hospital_key(frame: pd.DataFrame) -> list[str]:
+    """["hospital_code"] when ``frame`` holds rows of several hospitals side by side (a region), else []."""
+    return ["hospital_code"] if "hospital_code" in frame.columns else []
+
+
+def event_counts(events: pd.DataFrame, grain: str, period: str | Iterable[str] | None = None) -> pd.DataFrame:
+    """Confirmed events per (dept_code, period, kind, indicator): count — an event counted once in each period it
+    touches (``event_periods``). ``events`` as store.events (with ``hospital_code`` first: per hospital too)."""
+    ev = event_periods(events, grain, period)
+    keys = [*_hospital_key(ev), "dept_code", "period", "kind", "indicator"]
     return (
-        ev.groupby(["dept_code", "period", "kind", "indicator"], as_index=False)
-        .agg(count=("event_id", "count"))
-        .sort_values(["period", "dept_code", "indicator"])
+        ev.groupby(keys, as_index=False)
+        .agg(count=("event_id", "nunique"))
+        .sort_values(["period", *_hospital_key(ev), "dept_code", "indicator"])
         .reset_index(drop=True)
     )
 
 
 def event_totals(events: pd.DataFrame, grain: str, period: str | Iterable[str] | None = None) -> pd.DataFrame:
-    """Confirmed vetoes and warnings per (dept_code, period): dept_code, period, vetoes, warnings."""
+    """Confirmed vetoes and warnings per (dept_code, period): dept_code, period, vetoes, warnings (``hospital_code``
+    first when the events carry it)."""
     counts = event_counts(events, grain, period)
     wide = counts.assign(
         vetoes=counts["count"].where(counts["kind"] == "veto", 0),
         warnings=counts["count"].where(counts["kind"] == "warning", 0),
     )
     return (
-        wide.groupby(["dept_code", "period"], as_index=False)
+        wide.groupby([*_hospital_key(counts), "dept_code", "period"], as_index=False)
         .agg(vetoes=("vetoes", "sum"), warnings=("warnings", "sum"))
         .astype({"vetoes": int, "warnings": int})
     )

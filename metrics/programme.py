@@ -6,7 +6,8 @@ Frames produced here (names are stable; issue 14 builds the kinds, pages and bri
 ``task_states(tasks, as_of)`` → the tasks with ``state`` ('done'|'cancelled'|'overdue'|'due_quarter'|'open')
     and ``days_overdue`` (Int64).
 ``notice_states(notices, as_of)`` → the notices with ``state`` ('closed'|'overdue'|'open') and ``days_overdue``.
-``overdue_notice_warnings(notices, as_of)`` → the automatic W03 整改逾期 warnings, shaped like stored events.
+``overdue_notice_warnings(notices, as_of)`` → the automatic W03 整改逾期 warnings, shaped like stored events, each
+    with the last day it was overdue (``until``): W03 is a state over the days a notice was late.
 ``appraisal_points(year, award_changes, staff, as_of)`` → the +2 points list (seed 004), one row per staff member.
 """
 
@@ -112,36 +113,51 @@ def notice_states(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
 
 
 def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The automatic W03 整改逾期 warnings (PRODUCT §4.3, §8), one per overdue notice, in the columns of stored
-    events (event_id, event_date, dept_code, kind, indicator, description, evidence, office, status). The
-    warning falls on the first overdue day, so a quarter's lights see it in the quarter it became overdue."""
-    states = notice_states(notices, as_of)
-    late = states[states["state"] == "overdue"]
-    first_late = (pd.to_datetime(late["due_on"]) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    """The automatic W03 整改逾期 warnings (PRODUCT §4.3, §8), one per notice that was open past its deadline on some
+    day up to ``as_of``, in the columns of stored events (event_id, event_date, dept_code, kind, indicator,
+    description, evidence, office, status) plus ``until``. W03 is a state, not a dated event: ``event_date`` is its
+    first overdue day, ``until`` its last — the day before it was closed (销号), or ``as_of`` while it is still open
+    (a notice closed after ``as_of`` was still open then) — and the warning counts in every period between
+    (``pipelines.event_periods``). A notice closed late still warns for the days it was late; one closed in time
+    never does. ``hospital_code`` is kept when the notices carry it."""
+    due = pd.to_datetime(notices["due_on"], errors="coerce")
+    closed_on = pd.to_datetime(notices.get("closed_on", pd.Series(None, index=notices.index)), errors="coerce")
+    today = pd.Timestamp(as_of)
+    closed = notices["status"].isin(NOTICE_CLOSED) & closed_on.notna() & (closed_on <= today)
+    # a closed notice without its 销号 date: nothing says it was ever late
+    unknown = notices["status"].isin(NOTICE_CLOSED) & closed_on.isna()
+    last_late = (closed_on - pd.Timedelta(days=1)).where(closed, today)
+    first_late = due + pd.Timedelta(days=1)
+    late = due.notna() & ~unknown & (first_late <= last_late)
+    rows = notices[late]
+    keep = ["hospital_code"] if "hospital_code" in notices.columns else []
     return pd.DataFrame(
         {
-            "event_id": "notice:" + late["notice_no"].astype(str),
-            "event_date": first_late,
-            "dept_code": late["dept_code"],
+            **{c: rows[c] for c in keep},
+            "event_id": "notice:" + rows["notice_no"].astype(str),
+            "event_date": first_late[late].dt.strftime("%Y-%m-%d"),
+            "dept_code": rows["dept_code"],
             "kind": "warning",
             "indicator": OVERDUE_NOTICE_INDICATOR,
-            "description": late["notice_no"].astype(str),
+            "description": rows["notice_no"].astype(str),
             "evidence": None,
             "office": None,
             "status": "confirmed",
+            "until": last_late[late].dt.strftime("%Y-%m-%d"),
         }
     ).reset_index(drop=True)
 
 
 def events_with_notices(events: pd.DataFrame, notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Stored events plus the automatic W03 整改逾期 warnings of the notices overdue on ``as_of`` (PRODUCT §4.3,
-    §8), in the columns and order of store.events: what the lights, the attention list and the trends page read."""
+    """Stored events plus the automatic W03 整改逾期 warnings of the notices overdue on some day up to ``as_of``
+    (PRODUCT §4.3, §8), in the columns and order of store.events plus ``until`` (the last overdue day of a W03; empty
+    for a stored event, which lasts its day): what the lights, the attention list and the trends page read."""
     if notices.empty:
         return events
     warnings = overdue_notice_warnings(notices, as_of)
     if warnings.empty:
         return events
-    both = pd.concat([events, warnings[list(events.columns)]], ignore_index=True)
+    both = pd.concat([events, warnings[[*events.columns, "until"]]], ignore_index=True)
     return both.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
 
 

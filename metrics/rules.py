@@ -16,6 +16,8 @@ Frames produced here (the other areas build on them; names are stable):
     dept_code, year, awarded_on, event_id, event_date, indicator.
 ``traffic_lights(values, events, grain, ...)`` → one row per (dept_code, period):
     dept_code, period, light ('red'|'amber'|'green'|'grey'), vetoes, warnings, missed.
+``hospital_lights(department_lights, hospital_figures, hospitals, period)`` → one row per hospital: the same rule
+    one level up (its departments' worst, amber too when its own figures miss).
 """
 
 from __future__ import annotations
@@ -285,22 +287,27 @@ def traffic_lights(
     period: str | Iterable[str] | None = None,
     departments: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Per (dept_code, period) the light: red = a confirmed veto; amber = a confirmed warning or a target
-    missed; green = data and no problem; grey = no data and no event (never green).
+    """Per (dept_code, period) the light: red = a confirmed veto; amber = a confirmed warning (an overdue notice's W03
+    in every period it was open past its deadline), or a target missed; green = data and no problem; grey = no data
+    and no event (never green).
 
-    ``values``: pipelines.period_values at ``grain``; ``events``: as store.events. ``departments`` and
-    ``period`` (str or list) add rows for departments/periods with nothing at all (grey).
+    ``values``: pipelines.period_values at ``grain``; ``events``: as store.events (with programme's W03 states).
+    ``departments`` and ``period`` (str or list) add rows for departments/periods with nothing at all (grey). Rows of
+    several hospitals (``hospital_code`` first in both frames) are judged per hospital, ``hospital_code`` kept.
     """
+    h = pipelines._hospital_key(values)
+    keys = [*h, "dept_code", "period"]
     v = values[values["dept_code"] != contract.HOSPITAL_CODE]
     if period is not None:
         v = v[v["period"].isin([period] if isinstance(period, str) else list(period))]
     perf = (
         v.assign(_missed=(~v["passed"].fillna(True)).astype(int), _has=v["value"].notna().astype(int))
-        .groupby(["dept_code", "period"], as_index=False)
+        .groupby(keys, as_index=False)
         .agg(missed=("_missed", "sum"), with_data=("_has", "sum"))
     )
     ev = pipelines.event_totals(events, grain, period)
-    grid = perf.merge(ev, on=["dept_code", "period"], how="outer")
+    ev = ev[ev["dept_code"] != contract.HOSPITAL_CODE]
+    grid = perf.merge(ev, on=keys, how="outer") if set(h) <= set(ev.columns) else perf.assign(vetoes=0, warnings=0)
     if departments is not None and period is not None:
         periods = [period] if isinstance(period, str) else list(period)
         full = pd.MultiIndex.from_product([list(departments), periods], names=["dept_code", "period"]).to_frame(
@@ -316,8 +323,37 @@ def traffic_lights(
     light[grid["vetoes"] > 0] = "red"
     return (
         grid.assign(light=light)
-        .sort_values(["period", "dept_code"])
-        .reset_index(drop=True)[["dept_code", "period", "light", "vetoes", "warnings", "missed"]]
+        .sort_values(["period", *h, "dept_code"])
+        .reset_index(drop=True)[[*keys, "light", "vetoes", "warnings", "missed"]]
+    )
+
+
+def hospital_lights(
+    department_lights: pd.DataFrame, hospital_figures: pd.DataFrame, hospitals: Iterable[str], period: str
+) -> pd.DataFrame:
+    """Per hospital its light for ``period`` by the same rule as a department's (PRODUCT §4.3): red when any of its
+    departments is red, amber when any is amber or the hospital's own figures miss, green when it has data and
+    neither, grey without data. ``department_lights``: traffic_lights rows with ``hospital_code``;
+    ``hospital_figures``: hospital_code, period, missed (the hospital's own figures missed). Columns hospital_code,
+    light, red, amber, green, grey (departments of each light), missed; in the order of ``hospitals``."""
+    codes = list(hospitals)
+    d = department_lights[department_lights["period"] == period]
+    counts = (
+        pd.crosstab(d["hospital_code"], d["light"])
+        .reindex(index=codes, columns=["red", "amber", "green", "grey"], fill_value=0)
+        .fillna(0)
+        .astype(int)
+    )
+    f = hospital_figures[hospital_figures["period"] == period].groupby("hospital_code")["missed"].sum()
+    missed = f.reindex(codes, fill_value=0).astype(int)
+    light = pd.Series("grey", index=counts.index, dtype=object)
+    light[(counts["green"] > 0) | (missed > 0)] = "green"
+    light[(counts["amber"] > 0) | (missed > 0)] = "amber"
+    light[counts["red"] > 0] = "red"
+    return (
+        counts.assign(light=light, missed=missed)
+        .rename_axis("hospital_code")
+        .reset_index()[["hospital_code", "light", "red", "amber", "green", "grey", "missed"]]
     )
 
 

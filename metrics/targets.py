@@ -14,14 +14,16 @@ import pandas as pd
 def resolve_targets(targets: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """``keys`` (dept_code, month, metric) with ``target`` and ``direction`` added (NaN/None where none applies).
 
-    ``targets``: metric, dept_code ('' = hospital-wide), effective_from 'YYYY-MM', target, direction.
+    ``targets``: metric, dept_code ('' = hospital-wide), effective_from 'YYYY-MM', target, direction. When both
+    carry ``hospital_code`` (a region's rows side by side) each row is held to its own hospital's targets.
     """
-    out = keys[["dept_code", "month", "metric"]].copy()
+    h = ["hospital_code"] if "hospital_code" in keys.columns and "hospital_code" in targets.columns else []
+    out = keys[[*h, "dept_code", "month", "metric"]].copy()
     if out.empty:
         return out.assign(target=pd.Series(dtype=float), direction=pd.Series(dtype=object))
     out["_order"] = range(len(out))
-    own = _as_of(out, targets[targets["dept_code"] != ""], by=["metric", "dept_code"])
-    hosp = _as_of(out, targets[targets["dept_code"] == ""].drop(columns="dept_code"), by=["metric"])
+    own = _as_of(out, targets[targets["dept_code"] != ""], by=[*h, "metric", "dept_code"])
+    hosp = _as_of(out, targets[targets["dept_code"] == ""].drop(columns="dept_code"), by=[*h, "metric"])
     res = out.merge(own, on="_order", how="left").merge(hosp, on="_order", how="left", suffixes=("", "_h"))
     # The hospital's target is the floor (PRODUCT §4.2, seed 000): a department is held to the stricter of its own
     # and the hospital's; an own target in the other direction than the hospital's gives way to the hospital's.
@@ -33,7 +35,7 @@ def resolve_targets(targets: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     use_own = own_t.notna()
     res["target"] = stricter.where(use_own, hosp_t).astype(float)
     res["direction"] = res["direction"].where(use_own & (same | hosp_t.isna()), res["direction_h"])
-    return res.sort_values("_order")[["dept_code", "month", "metric", "target", "direction"]].reset_index(drop=True)
+    return res.sort_values("_order")[[*h, "dept_code", "month", "metric", "target", "direction"]].reset_index(drop=True)
 
 
 def _as_of(keys: pd.DataFrame, targets: pd.DataFrame, by: list[str]) -> pd.DataFrame:

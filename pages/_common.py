@@ -811,11 +811,15 @@ def notices_register(depts: str, today, key: str) -> None:
     )
 
 
-def marked_table(rows, key: str, headers: dict[str, str], file_name: str, marker: str, **columns) -> None:
+def marked_table(
+    rows, key: str, headers: dict[str, str], file_name: str, marker: str, select: str | None = None, **columns
+):
     """``rows`` a page at a time (see ``paged``): the marker images under the heading ``marker``, the ``headers``
-    columns as text, and ``columns`` (column → st.column_config) where a column is drawn otherwise."""
-    st.dataframe(
-        paged(rows, key, headers, file_name=file_name),
+    columns as text, and ``columns`` (column → st.column_config) where a column is drawn otherwise. With ``select``
+    (a widget key) a click on a cell selects it: returns (the rows shown, the selection event)."""
+    shown = paged(rows, key, headers, file_name=file_name)
+    event = st.dataframe(
+        shown,
         hide_index=True,
         width="stretch",
         column_config={
@@ -823,4 +827,6 @@ def marked_table(rows, key: str, headers: dict[str, str], file_name: str, marker
             **{c: st.column_config.TextColumn(h) for c, h in headers.items()},
             **columns,
         },
+        **({"on_select": "rerun", "selection_mode": "single-cell", "key": select} if select else {}),
     )
+    return (shown, event) if select else None

@@ -13,6 +13,7 @@ import streamlit as st
 
 from metrics.views import awards
 from pages import _common as ui
+from pages import _drill
 
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------
 
@@ -39,7 +40,10 @@ if view.conflicts.rows.empty:
     st.success(ui.t("aw.conflicts_none"))
 else:
     c = view.conflicts
-    ui.marked_table(c.rows, "awards_conflicts_page", c.headers, c.file_name, view.marker_header)
+    picked = ui.marked_table(
+        c.rows, "awards_conflicts_page", c.headers, c.file_name, view.marker_header, select="awards_conflict_drill"
+    )
+    _drill.open_picked(picked, "awards")
 
 st.plotly_chart(view.pipeline, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
 
@@ -87,8 +91,11 @@ st.caption(view.eligibility_title)
 s = view.status
 # A page of rows at a time at a region's scale (issue 7); the download holds all.
 table = ui.paged(s.rows, "awards_status_page", s.headers, file_name=s.file_name)
-st.dataframe(
+st.caption(ui.t("dept.open_hint"))
+_drill.department_table(
     table,
+    "awards_drill",
+    "awards",
     hide_index=True,
     width="stretch",
     height=min(36 * (len(table) + 1) + 4, 900),

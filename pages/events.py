@@ -13,6 +13,7 @@ import streamlit as st
 
 from metrics.views import events
 from pages import _common as ui
+from pages import _drill
 
 # --- filters ------------------------------------------------------------------------------------
 
@@ -34,19 +35,23 @@ view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".
 st.subheader(view.lights_title)
 st.markdown("#### " + view.light_counts)
 st.caption(ui.t("ev.legend"))
+st.caption(ui.t("dept.open_hint"))
 headers = view.light_headers
 # The light as a coloured shape next to its name (colour is never the only cue), not a styled table: pandas'
-# Styler cost ~20 ms a run on its own (issue 7).
-ui.marked_table(
+# Styler cost ~20 ms a run on its own (issue 7). A click on a row opens the department's profile: the records its
+# light rests on.
+picked = ui.marked_table(
     view.lights,
     "events_lights_page",
     headers,
     f"lights-{period}.csv",
     "",
+    select="events_drill",
     **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in ("vetoes", "warnings", "missed")},
     trend=st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
 )
 
+_drill.open_picked(picked, "events", columns=set(view.lights.columns) - {"trend"})
 ui.trend_picker(view.lights["dept_code"].tolist(), version, "events")
 
 if view.by_quarter is not None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from metrics.views import matrix
 from pages import _common as ui
+from pages import _drill
 
 DEPT_PX, CELL_PX = 110, 200  # a department name; a cell's two icons and their words ("— 常规波动 ◖ 时达时不达")
 
@@ -63,7 +64,8 @@ else:
     # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
     page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=view.download)
     styles = view.cell_styles
-    st.dataframe(
+    st.caption(ui.t("dept.open_hint"))
+    event = st.dataframe(
         page.style.apply(lambda _: styles.loc[page.index], axis=None),
         column_config=config,
         # the metric cells right after the department: at 1280×720 the grid has ~820 px, and the counts and
@@ -72,7 +74,11 @@ else:
         hide_index=True,
         height=min(38 * (len(page) + 1) + 3, 900),
         key="matrix_table",
+        on_select="rerun",
+        selection_mode="single-cell",
     )
+    # a department's cell opens its profile; a metric's cell is its trend's link
+    _drill.open_picked((page, event), "matrix", columns={"dept_code", "dept_name", "category", "attention"})
 
 if not view.hospital.empty:
     st.subheader(view.hospital_title)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from metrics.views import overview
 from pages import _common as ui
+from pages import _drill
 
 # --- filters ------------------------------------------------------------------------------------
 
@@ -88,11 +89,17 @@ if view.heatmap.figure is not None:
 st.subheader(ui.t("ov.table_title"))
 headers = view.table_headers
 table = ui.paged(view.table, "overview_table_page", headers, file_name=view.file_name)
-st.dataframe(
+st.caption(view.light_legend)
+st.caption(ui.t("dept.open_hint"))
+_drill.department_table(
     table,
+    "overview_drill",
+    "overview",
     hide_index=True,
     width="stretch",
     column_config={
+        "marker": st.column_config.ImageColumn("", width=40),
+        "light": st.column_config.TextColumn(headers["light"]),
         "dept_code": st.column_config.TextColumn(headers["dept_code"]),
         "dept_name": st.column_config.TextColumn(headers["dept_name"]),
         "category": st.column_config.TextColumn(headers["category"]),

@@ -14,6 +14,7 @@ import streamlit as st
 
 from metrics.views import region
 from pages import _common as ui
+from pages import _drill
 
 # --- access: a region is several hospitals ------------------------------------------------------------------
 
@@ -58,12 +59,15 @@ if c2.button(view.drill_button, icon=":material/dashboard:", key="region_drill_g
 
 st.subheader(ui.t("region.table_title"))
 headers = view.headers
-ui.marked_table(
+st.caption(view.legend)
+st.caption(ui.t("rec.pick"))
+picked = ui.marked_table(
     view.rows,
     "region_table_page",
     headers,
     view.file_name,
-    ui.t("region.col.light"),
+    "",  # the light's words stand in the next column, under its header
+    select="region_pick",
     value=st.column_config.NumberColumn(headers["value"], format="%.1f"),
     target=st.column_config.NumberColumn(headers["target"], format="%.1f"),
     **{
@@ -82,6 +86,39 @@ ui.marked_table(
     },
 )
 st.caption(ui.t("region.awards_note"))
+
+# --- the records behind the chosen hospital's light, each row one click from its department's profile -----------
+
+shown, event = picked
+row = _drill.picked_row(event)
+if row is not None and 0 <= row < len(shown):
+    chosen = str(shown.iloc[row]["hospital_code"])
+    st.subheader(view.records_title.format(hospital=ui.md_escape(view.names.get(chosen, chosen))))
+    mine = view.records[view.records["hospital_code"] == chosen].drop(columns="hospital_code").reset_index(drop=True)
+    if mine.empty:
+        st.caption(view.records_none)
+    else:
+        st.caption(ui.t("dept.open_hint"))
+        rec = st.dataframe(
+            mine,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-cell",
+            key="region_records",
+            column_config={c: st.column_config.TextColumn(h) for c, h in view.record_headers.items()},
+        )
+        pick = _drill.picked_row(rec)
+        if (
+            pick is not None
+            and 0 <= pick < len(mine)
+            and mine.iloc[pick]["dept_code"] in view.dept_codes.get(chosen, ())
+        ):
+            ui.set_hospital(chosen)
+            st.switch_page(
+                _drill.PAGE,
+                query_params={"dept": str(mine.iloc[pick]["dept_code"]), "from": "region", ui.HOSPITAL_PARAM: chosen},
+            )
 
 if view.more:
     st.caption(view.more)

@@ -73,6 +73,17 @@ with st.expander(ui.t("trends.settings")):
 # --- show ----------------------------------------------------------------------------------------
 
 st.subheader(view.heading)
+if dept != HOSP:  # its events, award history, notices and tasks on one screen, in this tab
+    st.page_link(
+        "pages/department.py",
+        label=ui.t("trends.open_profile"),
+        icon=":material/apartment:",
+        query_params={
+            "dept": dept,
+            "from": "trends",
+            **({ui.HOSPITAL_PARAM: h} if (h := ui.current_hospital()) else {}),
+        },
+    )
 if view.no_data:
     st.info(view.no_data)
     st.stop()
@@ -125,10 +136,11 @@ history = (
         "trends_awards",
     ),
 )
-with st.expander(ui.t("trends.history")):
-    for col, (title, frame, config, key) in zip(st.columns(2), history, strict=True):
-        col.markdown(f"**{ui.t(title)}**")
-        if frame.empty:
-            col.caption(ui.t("trends.none"))
-        else:
-            col.dataframe(frame, hide_index=True, column_config=config, key=key)
+st.markdown("#### " + ui.t("trends.history"))  # a fixed string
+# shown, not folded away: the history is what a leader came for
+for col, (title, frame, config, key) in zip(st.columns(2), history, strict=True):
+    col.markdown(f"**{ui.t(title)}**")
+    if frame.empty:
+        col.caption(ui.t("trends.none"))
+    else:
+        col.dataframe(frame, hide_index=True, column_config=config, key=key)

@@ -573,3 +573,40 @@ def region_awards(
     )
     params = [*order, *codes, as_of, int(year), *order, *codes, as_of, *codes]
     return _frame(db, sql, params)
+
+
+def region_period_values(
+    db: sqlite_utils.Database, hospitals: tuple[str, ...], month_from: str, month_to: str
+) -> pd.DataFrame:
+    """Per hospital, department (HOSP too) and metric the months from..to in one aggregate: hospital_code, dept_code,
+    metric, mean, total, n_months — what ``pipelines.period_values`` makes of a period's months, for a region's
+    lights without reading every month's rows. Departments of the list and the hospital-wide row only."""
+    codes = tuple(hospitals)
+    sql = (
+        "SELECT mv.hospital_code, mv.dept_code, mv.metric, AVG(mv.value) AS mean, SUM(mv.value) AS total,"
+        " COUNT(mv.value) AS n_months FROM metric_values mv"
+        f" WHERE {_in_list('mv.hospital_code', codes)} AND mv.month >= ? AND mv.month <= ? AND mv.value IS NOT NULL"
+        " AND (mv.dept_code = ? OR EXISTS (SELECT 1 FROM departments d"
+        " WHERE d.hospital_code = mv.hospital_code AND d.dept_code = mv.dept_code))"
+        " GROUP BY mv.hospital_code, mv.dept_code, mv.metric ORDER BY mv.hospital_code, mv.dept_code, mv.metric"
+    )
+    return _frame(db, sql, [*codes, month_from, month_to, contract.HOSPITAL_CODE])
+
+
+def region_all_targets(db: sqlite_utils.Database, hospitals: tuple[str, ...]) -> pd.DataFrame:
+    """Every target in force in each of ``hospitals``, as ``targets(db, hospital)`` gives one hospital's, side by side:
+    hospital_code, metric, dept_code, effective_from, target, direction (the shipped defaults under '' repeated for
+    every hospital, a hospital's own row replacing the default of the same metric, department and month)."""
+    codes = tuple(hospitals)
+    rows = _frame(
+        db,
+        "SELECT hospital_code, metric, dept_code, effective_from, target, direction FROM targets"
+        f" WHERE {_in_list('hospital_code', ('', *codes))} ORDER BY metric, dept_code, effective_from",
+        ["", *codes],
+    )
+    defaults = rows[rows["hospital_code"] == ""].drop(columns="hospital_code")
+    spread = defaults.merge(pd.DataFrame({"hospital_code": list(codes)}), how="cross")
+    own = rows[rows["hospital_code"] != ""]
+    both = pd.concat([spread[list(rows.columns)], own], ignore_index=True)
+    key = ["hospital_code", "metric", "dept_code", "effective_from"]
+    return both.drop_duplicates(key, keep="last").sort_values(key).reset_index(drop=True)

@@ -50,8 +50,8 @@ def build(key: ViewKey) -> EventsView:
     )
     events = pipelines.confirmed(f.events)
     events = events[events["dept_code"].isin(codes)]
-    months = events["event_date"].astype(str).str[:7]
-    in_period = events[months.map({m: pipelines.period_of(m, grain) for m in months.unique()}) == period]
+    # an overdue notice's W03 is listed in every period it was late, as the lights count it
+    in_period = pipelines.event_periods(events, grain, period).drop(columns="period")
     by_quarter = pipelines.event_counts(events, "quarter")
     names = f.indicator_names(lang)
 
@@ -81,7 +81,7 @@ def build(key: ViewKey) -> EventsView:
     detail = in_period.assign(
         dept_name=in_period["dept_code"].map(lambda c: f.dept_names.get(c, c)),
         kind=in_period["kind"].map(lambda k: kind_text.get(k, k)),
-        date=in_period["event_date"].map(lambda d: i18n.fmt_date(d, lang)),
+        date=[_when(d, u, lang) for d, u in zip(in_period["event_date"], _until(in_period), strict=True)],
     )
     event_headers = {
         "date": i18n.t("col.date", lang),
@@ -132,6 +132,17 @@ def _quarters(months: tuple[str, ...]) -> tuple[str, ...]:
 
 def _quarter(month: str) -> tuple[int, int]:
     return int(month[:4]), (int(month[5:7]) - 1) // 3 + 1
+
+
+def _until(events: pd.DataFrame) -> list:
+    return list(events["until"]) if "until" in events.columns else [None] * len(events)
+
+
+def _when(day: str, until, lang: str) -> str:
+    """An event's date; a state's (an overdue notice's W03) first and last late day."""
+    if until is None or pd.isna(until) or until == day:
+        return i18n.fmt_date(day, lang)
+    return i18n.t("rec.late", lang, since=i18n.fmt_date(day, lang), until=i18n.fmt_date(until, lang))
 
 
 @loaded.memo(maxsize=8)

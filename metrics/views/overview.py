@@ -47,7 +47,8 @@ class OverviewView:
     metric_labels: dict[str, str]  # the metric picker: code → name, in catalogue order
     ranking: ChartPage
     heatmap: ChartPage
-    table: pd.DataFrame  # dept_code, dept_name, category, value, target, passed (text), vetoes, warnings, trend
+    table: pd.DataFrame  # marker, light, dept_code, dept_name, category, value, target, passed, vetoes, warnings, trend
+    light_legend: str  # the lights' legend beside the table (fixed strings)
     table_headers: dict[str, str]  # column → header (the table and its download)
     file_name: str
 
@@ -98,8 +99,19 @@ def build(key: ViewKey) -> OverviewView:
         heatmap=_chart_page(
             len(heat_codes), key.get("heat_page", 0), "ov.heatmap_more", lang, heatmap if metric else None
         ),
-        table=_table(f, ranked, grain, period, codes, everyone, lang),
+        table=_table(
+            f,
+            ranked,
+            _values(key.store, key.version, key.hospital, grain, period),
+            grain,
+            period,
+            codes,
+            everyone,
+            lang,
+        ),  # fmt: skip
+        light_legend=i18n.t("ev.legend", lang),
         table_headers={
+            "light": i18n.t("col.light", lang),
             "dept_code": i18n.t("col.dept_code", lang),
             "dept_name": i18n.t("col.dept_name", lang),
             "category": i18n.t("col.category", lang),
@@ -300,10 +312,13 @@ def _heat_rows(path: str, version: int, hospital: str, period: str, depts: str, 
     return window, grid, heat_codes
 
 
-def _table(f, ranked, grain, period, codes, everyone, lang) -> pd.DataFrame:
-    """Every chosen department's value, target, verdict and events of the period, with its trend link."""
+def _table(f, ranked, values, grain, period, codes, everyone, lang) -> pd.DataFrame:
+    """Every chosen department's light (PRODUCT §4.3, as the events page judges it), value, target, verdict and
+    events of the period, with its trend link."""
     tot = pipelines.event_totals(f.events, grain, period)
     departments = f.departments if everyone else f.departments[f.departments["dept_code"].isin(codes)]
+    lights = rules.traffic_lights(values, f.events, grain, period, list(departments["dept_code"]))
+    light_of = dict(zip(lights["dept_code"], lights["light"], strict=True))
     table = (
         departments[["dept_code", "dept_name", "category"]]
         .merge(ranked[["dept_code", "value", "target", "passed"]], on="dept_code", how="left")
@@ -313,6 +328,10 @@ def _table(f, ranked, grain, period, codes, everyone, lang) -> pd.DataFrame:
     pass_text = {True: i18n.t("pass.yes", lang), False: i18n.t("pass.no", lang)}
     none = i18n.t("pass.none", lang)
     suffix = "" if lang == i18n.DEFAULT_LANG else f"&lang={lang}"
+    colour = table["dept_code"].map(lambda c: light_of.get(c, "grey"))
+    words = {k: i18n.t("light." + k, lang) for k in rules.LIGHTS}
+    table = table.assign(marker=colour.map(charts.light_marker), light=colour.map(words))
+    table = table[["marker", "light", *[c for c in table.columns if c not in ("marker", "light")]]]
     return table.assign(
         passed=table["passed"].map(lambda p: none if pd.isna(p) else pass_text[bool(p)]),
         trend=[f"trends?dept={c}{suffix}" for c in table["dept_code"]],

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, i18n, pipelines, rules, store
-from metrics.views import ViewKey
+from metrics import charts, contract, i18n, pipelines, programme, rules, store
+from metrics.views import ViewKey, records
 
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
 CHART_ROWS = 40  # hospitals a chart draws (a projector shows about 40 legibly)
@@ -29,6 +29,7 @@ COLUMNS = (
     "hospital_code",
     "hospital",
     "marker",
+    "light",
     "value",
     "target",
     "passed",
@@ -52,7 +53,13 @@ class RegionView:
     first: tuple[dict, ...]  # st.metric arguments: the region in five numbers a back row can read
     rows: pd.DataFrame  # COLUMNS, one row per hospital in list order (marker: the light as an image cell)
     headers: dict[str, str]  # column → header (the table and its download)
-    lights: dict[str, str]  # hospital_code → 'green' | 'amber' | 'grey' (satisfaction against its target)
+    lights: dict[str, str]  # hospital_code → 'red' | 'amber' | 'green' | 'grey': PRODUCT §4.3 one level up
+    legend: str  # the lights' legend: colour, mark and words (fixed strings, markdown-safe)
+    records: pd.DataFrame  # hospital_code, dept_code, dept_name, kind, what, when, detail: what each light rests on
+    record_headers: dict[str, str]
+    dept_codes: dict[str, tuple[str, ...]]  # hospital_code → its department codes (a record's row opens its profile)
+    records_title: str  # "{hospital}：信号灯依据" — {hospital} filled by the page with the chosen row's name
+    records_none: str  # said when the chosen hospital's light rests on no record (green or grey)
     awards: pd.DataFrame  # hospital_code × every award status (counts), for whoever needs them all
     names: dict[str, str]  # hospital_code → its name in the language
     drill_label: str  # the picker's label: open a hospital's own overview
@@ -79,7 +86,14 @@ def build(key: ViewKey) -> RegionView:
             db, hospitals, METRIC, first, last, getattr(metric, "aggregate", "mean") or "mean"
         ).set_index("hospital_code")
         targets = store.region_targets(db, hospitals, METRIC)
-        events = store.region_events(db, hospitals, f"{first}-01", end_day.isoformat()).set_index("hospital_code")
+        # the lights (PRODUCT §4.3 at every level): each department judged as on its hospital's pages, in one
+        # aggregate of the period's months, the period's events and every notice (W03 is a state over the period)
+        period_rows = store.region_period_values(db, hospitals, first, last)
+        all_targets = store.region_all_targets(db, hospitals)
+        dated = store.events(db, date_from=f"{first}-01", date_to=end_day.isoformat(), hospital=hospitals)
+        all_notices = store.notices(db, hospital=hospitals)
+        depts = store.departments(db, hospital=hospitals)
+        indicator_names = _indicator_names(store.indicator_catalogue(db), lang)
         # the automatic W03 of a notice overdue today falls on the day after its due date: in the period when the
         # due date lies from the day before the period's first day to the day before its last
         start = date(int(first[:4]), int(first[5:7]), 1)
@@ -122,23 +136,46 @@ def build(key: ViewKey) -> RegionView:
     def num(frame: pd.DataFrame, code: str, col: str) -> int:
         return int(frame.at[code, col]) if code in frame.index and pd.notna(frame.at[code, col]) else 0
 
-    rows, lights = [], {}
+    grain = pipelines.grain_of(period)
+    known_depts = depts[["hospital_code", "dept_code"]]
+    dept_values = _dept_values(period_rows, all_targets, defs, grain, period, known_depts)
+    # departments of the list only, as every other region measure counts them
+    events = programme.events_with_notices(dated, all_notices, as_of).merge(
+        known_depts, on=["hospital_code", "dept_code"]
+    )
+    dept_lights = rules.traffic_lights(dept_values, events, grain, period)
+    hosp_figures = pipelines.hospital_values(dept_values, all_targets, defs.values())
+    figures = hosp_figures.assign(missed=hosp_figures["passed"].eq(False).fillna(False).astype(int))
+    judged = rules.hospital_lights(dept_lights, figures, hospitals, period).set_index("hospital_code")
+    per_hospital = dept_lights.groupby("hospital_code")[["vetoes", "warnings"]].sum()
+    lights = judged["light"].to_dict()
+    metric_names = {c: i18n.metric_name(m, lang) for c, m in defs.items()}
+    found = records.light_records(dept_values, events, grain, period, lang, metric_names, indicator_names)
+    dept_names = {(h_, c): n for h_, c, n in zip(depts["hospital_code"], depts["dept_code"], depts["dept_name"])}
+    found = found.assign(
+        dept_name=[
+            records.hospital_name(lang) if c == contract.HOSPITAL_CODE else str(dept_names.get((h_, c), c))
+            for h_, c in zip(found["hospital_code"], found["dept_code"], strict=True)
+        ]
+    )
+
+    rows = []
     for code in hospitals:
         value = float(values.at[code, "value"]) if code in values.index else None
         target, direc = target_of(code)
         passed = None if value is None or target is None else (value >= target if direc == ">=" else value <= target)
-        lights[code] = "grey" if passed is None else "green" if passed else "amber"
         a = award_counts.loc[code]
         rows.append(
             dict(
                 hospital_code=code,
                 hospital=names[code],
                 marker=charts.light_marker(lights[code]),
+                light=i18n.t("light." + lights[code], lang),
                 value=value,
                 target=target,
                 passed=i18n.t("pass.none" if passed is None else "pass.yes" if passed else "pass.no", lang),
-                vetoes=num(events, code, "vetoes"),
-                warnings=num(events, code, "warnings") + num(notices, code, "late_in"),
+                vetoes=num(per_hospital, code, "vetoes"),
+                warnings=num(per_hospital, code, "warnings"),
                 awarded=int(a["awarded"]),
                 reviewing=int(sum(a[s] for s in REVIEWING)),
                 rectifying=int(a["rectifying"]),
@@ -164,6 +201,7 @@ def build(key: ViewKey) -> RegionView:
         headers={
             "hospital_code": i18n.t("col.hospital_code", lang),
             "hospital": i18n.t("region.col.hospital", lang),
+            "light": i18n.t("col.light", lang),
             "value": metric_name,
             "target": i18n.t("col.target", lang),
             "passed": i18n.t("col.passed", lang),
@@ -178,6 +216,12 @@ def build(key: ViewKey) -> RegionView:
             "notices_open": i18n.t("region.col.notices_open", lang),
         },
         lights=lights,
+        legend=i18n.t("region.legend", lang),
+        records=found[["hospital_code", "dept_code", "dept_name", "kind", "what", "when", "detail"]],
+        record_headers={"dept_code": i18n.t("col.dept_code", lang), **records.headers(lang)},
+        dept_codes={c: tuple(g) for c, g in depts.groupby("hospital_code")["dept_code"]},
+        records_title=i18n.t("region.records_title", lang),
+        records_none=i18n.t("region.records_none", lang),
         awards=award_counts,
         names=names,
         drill_label=i18n.t("region.drill", lang),
@@ -187,6 +231,32 @@ def build(key: ViewKey) -> RegionView:
         events=events_fig,
         file_name=f"region-{period}.csv",
     )
+
+
+def _dept_values(rows, targets, defs, grain, period, known) -> pd.DataFrame:
+    """``pipelines.period_values`` of the region's departments for ``period`` from the one aggregate of its months
+    (``store.region_period_values``): a mean metric's mean, a sum metric's total, as one row of the period's last
+    month — the same targets (each hospital's own, ``targets.resolve_targets``) and the same verdicts."""
+    if rows.empty:
+        return pd.DataFrame(columns=["hospital_code", *pipelines.VALUE_COLUMNS])
+    is_sum = rows["metric"].map(lambda m: getattr(defs.get(m), "aggregate", "mean") == "sum").astype(bool)
+    one = rows.assign(month=pipelines.last_month(period), value=rows["total"].where(is_sum, rows["mean"]))
+    one = one[
+        (one["dept_code"] == contract.HOSPITAL_CODE)
+        | one.set_index(["hospital_code", "dept_code"]).index.isin(
+            known.set_index(["hospital_code", "dept_code"]).index
+        )
+    ]
+    values = pipelines.period_values(
+        one[["hospital_code", "dept_code", "month", "metric", "value"]], targets, defs.values(), grain, period
+    )
+    months = one[["hospital_code", "dept_code", "metric", "n_months"]]
+    return values.drop(columns="n_months").merge(months, on=["hospital_code", "dept_code", "metric"], how="left")
+
+
+def _indicator_names(catalogue: pd.DataFrame, lang: str) -> dict[str, str]:
+    col = "name_en" if lang == "en" else "name_zh"
+    return dict(zip(catalogue["code"], catalogue[col].astype(str), strict=True))
 
 
 def _headline(frame: pd.DataFrame, metric_name: str, lang: str) -> tuple[dict, ...]:

@@ -223,3 +223,8 @@ def _comparison(
         target=float(hosp_target["target"].iloc[-1]) if len(hosp_target) else None,
         direction=hosp_target["direction"].iloc[-1] if len(hosp_target) else m.direction,
     )
+
+
+def department_charts(path: str, version: int, hospital: str, dept: str, lang: str) -> tuple[Chart, ...]:
+    """The department's XmR charts as the trends page first shows them (default limits, no rebase): the profile's."""
+    return _charts(path, version, hospital, dept, lang, 7, 0, None)

@@ -1,0 +1,98 @@
+"""The department profile (科室档案): one department on one page — its light with the records behind it, its metrics
+against target, its control charts, events, award history, notices and tasks — with nothing folded into an
+expander, a back link to the page it was opened from, and each hospital's own department in a group store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import auth, store
+from metrics.views import ViewKey, department
+from tests.conftest import ROOT
+
+TODAY = date(2026, 11, 20)
+PERIOD = "2026-Q3"  # the demo's last full quarter (DEMO_END_MONTH 2026-10)
+
+
+def _view(path, dept: str, lang: str = "zh", hospital: str = "") -> department.DepartmentView:
+    with store.opened(path) as db:
+        version = store.data_version(db)
+    return department.build(
+        ViewKey.of(str(path), version, lang, hospital=hospital, dept=dept, grain="quarter", period=PERIOD, today=TODAY)
+    )
+
+
+def _profile(dept: str, back: str | None = "overview", user: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if user:
+        at.session_state["_auth_token"] = auth.start_session(user)
+    at.query_params["dept"] = dept
+    if back:
+        at.query_params["from"] = back
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page("pages/department.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_profile_shows_a_departments_light_records_metrics_and_history_unfolded(demo_db):
+    at = _profile("K20")
+    texts = [m.value for m in at.markdown]
+    assert [t.value for t in at.title] == ["K20 急诊科"]
+    assert any(t.startswith("**信号灯：黄") for t in texts), texts  # K20 missed its satisfaction target
+    for title in ("**信号灯依据**", "**否决与警示事件**", "**清廉科室创建状态变化**", "**整改通知书**", "**重点任务**"):
+        assert title in texts
+    # what the light rests on: the missed target, named with its value and target
+    records = at.dataframe[0].value
+    assert "未达标" in set(records["kind"]) and "患者满意度" in set(records["what"])
+    assert [m.label for m in at.metric][:2] == ["患者满意度", "职工满意度"]
+    assert at.metric[0].delta.startswith("未达标 · 目标 ≥ 90")
+    assert any("■ 红" in c.value and "▲ 黄" in c.value for c in at.caption)  # the legend beside the light
+    assert len(at.get("plotly_chart")) >= 3  # one control chart per metric
+    assert not at.expander  # nothing to unfold
+    back = [p for p in at.get("page_link") if "返回" in p.proto.label]
+    assert back and back[0].proto.label == "返回总览"
+
+
+def test_a_veto_turns_the_profile_red_and_names_the_event(demo_db):
+    view = _view(demo_db, "K13", hospital="")
+    events = view.events
+    # the documented K13 veto (V04) is in the department's events; the quarter's light rests on what it holds
+    assert "V04" in set(events["indicator"])
+    assert view.known and view.title == "K13 产科"
+    assert view.light in ("red", "amber", "green")
+    if view.light == "red":
+        assert "否决" in set(view.records["kind"])
+
+
+def test_the_profile_speaks_english(demo_db):
+    view = _view(demo_db, "K20", lang="en")
+    assert view.light_text.startswith("Light: Amber")
+    assert "Target missed" in set(view.records["kind"])
+    assert view.event_headers["event_date"] == "Date"
+
+
+def test_an_unknown_department_falls_back_to_the_list(demo_db):
+    at = _profile("NOPE", back=None)
+    assert [s.value for s in at.selectbox if s.label == "科室"][0] in set(auth_names(demo_db))
+
+
+def auth_names(path) -> list[str]:
+    with store.opened(path) as db:
+        return list(store.departments(db)["dept_code"])
+
+
+@pytest.mark.usefixtures("cheap_hashing")
+def test_in_a_group_store_the_profile_is_the_hospitals_own_department(group_store):
+    auth.add_user("comm", "correct horse 9", "commission")
+    at = _profile("K13", back="region", user="comm", hospital="H02")
+    texts = [m.value for m in at.markdown]
+    assert [t.value for t in at.title] == ["K13 产科"]
+    assert any("当前医院：县中医院" in t for t in texts), texts
+    back = [p for p in at.get("page_link") if "返回" in p.proto.label]
+    assert back and back[0].proto.label == "返回区域总览"
