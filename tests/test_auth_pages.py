@@ -283,7 +283,7 @@ def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts
     at.run()
     assert at.success[0].value == "已完成：修改角色 vi → 编辑者"
     assert auth.list_users().set_index("username").loc["vi", "role"] == "editor"
-    remove_form = at.get("form")[4]
+    remove_form = next(f for f in at.get("form") if any(s.key == "remove_user" for s in f.selectbox))
     remove_form.selectbox(key="remove_user").set_value("admin")
     remove_form.checkbox[0].check()
     remove_form.button[0].click()

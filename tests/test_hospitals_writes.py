@@ -133,7 +133,7 @@ def test_the_upload_page_of_a_rolls_back_as_batch_though_b_committed_later(group
     at.run()
     at.button(key="_rb_go").click()
     at.run()
-    assert not at.exception and any(f"已回滚批次 {a.batch_id}" in s.value for s in at.success)
+    assert not at.exception and any(f"已撤销批次 {a.batch_id}" in s.value for s in at.success)
     assert _value(group_db, A, "2026-11") != 91
     assert _hospital_rows(group_db, B) == after_b
     with store.opened(group_db) as db:
