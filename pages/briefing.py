@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from metrics import briefing, theme
+from metrics import briefing, clock, theme
 from metrics.views import briefing as briefing_view
 from pages import _common as ui
 
@@ -207,7 +207,9 @@ def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
 presenting = st.query_params.get("present") == "1"
 asked = st.query_params.get("quarter") or st.session_state.get(QUARTER_KEY)
 # the first visit's quarter (None) as the next run reads it
-view = ui.view(briefing_view.build, ui.view_key(quarter=asked), resolved=lambda v: {"quarter": v.quarter})
+view = ui.view(
+    briefing_view.build, ui.view_key(quarter=asked, today=clock.today()), resolved=lambda v: {"quarter": v.quarter}
+)
 
 if view.quarter is None:
     ui.title(ui.t("nav.briefing"))

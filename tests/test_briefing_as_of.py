@@ -52,8 +52,12 @@ def test_a_notice_closed_after_the_quarter_is_open_on_its_last_day(demo_db):
 
 def test_a_task_done_after_the_quarter_is_still_due_on_its_last_day():
     tasks = pd.DataFrame(
-        {"task_code": ["A", "B"], "due_on": ["2026-05-31", "2026-06-30"], "status": ["done", "done"],
-         "updated_on": ["2026-07-15", "2026-06-20"]}  # fmt: skip
+        {
+            "task_code": ["A", "B"],
+            "due_on": ["2026-05-31", "2026-06-30"],
+            "status": ["done", "done"],
+            "updated_on": ["2026-07-15", "2026-06-20"],
+        }  # fmt: skip
     )
     then = programme.task_states(programme.tasks_as_of(tasks, date(2026, 6, 30)), date(2026, 6, 30))
     assert then.set_index("task_code")["state"].to_dict() == {"A": "overdue", "B": "done"}

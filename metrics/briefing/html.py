@@ -171,7 +171,7 @@ def to_html(b: Briefing) -> str:
         f'<!DOCTYPE html><html lang="{lang_attr}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{e(b.title)}</title>'
         f"<style>{_CSS}</style></head><body>{''.join(sections)}"
-        f"<footer>{e(b.t('brief.footer', date=i18n.fmt_date(date.today(), b.lang)))}</footer>"
+        f"<footer>{e(b.t('brief.footer', date=i18n.fmt_date(b.today or date.today(), b.lang)))}</footer>"
         f"<script>{_RESIZE_JS}</script></body></html>"
     )
 

@@ -4,7 +4,7 @@ that fit a 1280×720 projector and those that fit 1920×1080) and KPI cards — 
 downloads are written from.
 
 Choices (``ViewKey.choices``): ``quarter`` ('YYYY-Qn'; None or a quarter without data: the default quarter, the
-newest complete one).
+newest complete one); ``today`` (a date: the day a running quarter is judged on; the page passes its clock's).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -90,14 +91,14 @@ class BriefingView:
 
 def build(key: ViewKey) -> BriefingView:
     """The briefing page of ``key``'s store, language and quarter."""
-    lang = key.lang
+    lang, today = key.lang, key.get("today") or date.today()
     with store.opened(key.store) as db:
         quarters = tuple(briefing.available_quarters(db, key.hospital))
         asked = key.get("quarter")
         quarter = asked if asked in quarters else briefing.default_quarter(db, key.hospital)
-        b = briefing.build(db, quarter, lang, key.hospital) if quarter else None
+        b = briefing.build(db, quarter, lang, key.hospital, today) if quarter else None
         months = store.months_with_data(db, key.hospital)
-    labels = tuple(pipelines.period_label(q, months, lang) for q in quarters)
+    labels = tuple(pipelines.period_label(q, months, lang, today) for q in quarters)
     file_code = re.sub(r"[^A-Za-z0-9_-]", "", key.hospital) or ("hospital" if key.hospital else "")
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else (), file_code)
 
