@@ -80,7 +80,7 @@ def _inside(word, box, slack=1.0) -> bool:
 
 
 def test_every_text_sits_inside_its_cell_and_the_slide(decks):
-    for b, pdf in decks:
+    for _b, pdf in decks:
         for n, (page, words) in enumerate(_pages(pdf), start=1):
             cells = [r for r in page.rects if _rgb(r.get("non_stroking_color")) in CELL_FILLS
                      and r["width"] < page.width - 2 and r["height"] > 30]  # fmt: skip
@@ -95,7 +95,7 @@ def test_every_text_sits_inside_its_cell_and_the_slide(decks):
 
 def test_no_text_is_drawn_over_other_text(decks):
     """The watermark and every label in its own place: no two words overlap."""
-    for b, pdf in decks:
+    for _b, pdf in decks:
         for n, (_, words) in enumerate(_pages(pdf), start=1):
             for i, a in enumerate(words):
                 for c in words[i + 1 :]:
@@ -134,7 +134,7 @@ def test_slide_2_names_every_department_and_no_line_strikes_a_label(decks):
 
 def test_the_chinese_text_is_set_in_a_cjk_face(decks):
     """A PC without Microsoft YaHei shows the deck in its CJK substitute (Noto Sans CJK), never as boxes."""
-    for b, pdf in decks:
+    for _b, pdf in decks:
         import pdfplumber
 
         with pdfplumber.open(pdf) as doc:
