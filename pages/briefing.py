@@ -16,7 +16,6 @@ from metrics.views import briefing as briefing_view
 from pages import _common as ui
 
 SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarter"
-N_SLIDES = len(briefing.SLIDES)
 
 # A fixed stylesheet (never any data in it): hides Streamlit's chrome and sets projector type sizes. The slide
 # area is sized to the viewport so every slide fits one screen at 1920×1080 and 1280×720 without scrolling.
@@ -104,8 +103,9 @@ def _int_param(name: str, default: int, lo: int, hi: int) -> int:
         return default
 
 
-def _go(step: int) -> None:
-    st.session_state[SLIDE_KEY] = (st.session_state.get(SLIDE_KEY, 1) - 1 + step) % N_SLIDES + 1
+def _go(step: int, count: int) -> None:
+    """``step`` slides on among ``count`` (a table continued over several slides adds slides), wrapping round."""
+    st.session_state[SLIDE_KEY] = (st.session_state.get(SLIDE_KEY, 1) - 1 + step) % count + 1
     st.session_state["_brief_changed_at"] = time.monotonic()
     st.query_params["slide"] = str(st.session_state[SLIDE_KEY])
 
@@ -219,27 +219,28 @@ if view.quarter is None:
 if st.session_state.get(QUARTER_KEY) != view.quarter:
     st.session_state[QUARTER_KEY] = view.quarter
 if SLIDE_KEY not in st.session_state or "slide" in st.query_params:
-    st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, N_SLIDES)
+    st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, len(view.slides))
+st.session_state[SLIDE_KEY] = min(st.session_state[SLIDE_KEY], len(view.slides))  # another quarter: fewer slides
 
 if presenting:
     st.html(PRESENT_CSS.replace("</style>", GROUP_CSS + "</style>") if view.briefing.hospital else PRESENT_CSS)
-    n = st.session_state[SLIDE_KEY]
+    n, count = st.session_state[SLIDE_KEY], len(view.slides)
     slide = view.slides[n - 1]
     head, counter = st.columns([9, 1], vertical_alignment="bottom")
     head.title(
         _md(slide.present_title or slide.title), anchor=False
     )  # slide 1's names the hospital in a group store: data
-    counter.markdown("**" + ui.t("brief.slide_of", i=n, n=N_SLIDES) + "**")
+    counter.markdown("**" + ui.t("brief.slide_of", i=n, n=count) + "**")
     with st.container(key="brief_slide"):
         _draw_slide(slide, presenting=True)
     with st.container(key="brief_nav", horizontal=True):
-        st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1,), shortcut="Left", key="_brief_prev")
-        st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1,), shortcut="Right", key="_brief_next")
+        st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1, count), shortcut="Left", key="_brief_prev")
+        st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1, count), shortcut="Right", key="_brief_next")
         st.button(ui.t("brief.exit_present"), on_click=_stop_presenting, key="_brief_exit")
     with st.container(key="brief_keys"):  # hidden: more keys for the same two moves
-        st.button("pgdn", on_click=_go, args=(1,), shortcut="PageDown", key="_brief_pgdn")
-        st.button("space", on_click=_go, args=(1,), shortcut="Space", key="_brief_space")
-        st.button("pgup", on_click=_go, args=(-1,), shortcut="PageUp", key="_brief_pgup")
+        st.button("pgdn", on_click=_go, args=(1, count), shortcut="PageDown", key="_brief_pgdn")
+        st.button("space", on_click=_go, args=(1, count), shortcut="Space", key="_brief_space")
+        st.button("pgup", on_click=_go, args=(-1, count), shortcut="PageUp", key="_brief_pgup")
 
     auto = _int_param("auto", 0, 0, 3600)
     if auto:
@@ -248,7 +249,7 @@ if presenting:
         def _auto_advance() -> None:
             changed = st.session_state.setdefault("_brief_changed_at", time.monotonic())
             if time.monotonic() - changed >= auto:
-                _go(1)
+                _go(1, count)
                 st.rerun(scope="app")
 
         _auto_advance()

@@ -48,7 +48,7 @@ def test_the_pptx_shows_every_row_continuing_on_following_slides(demo_db, lang):
             whole = make(b, None)
             missing = [r for r in whole.rows if r not in shown]
             assert not missing, (b.quarter, lang, name, len(missing), len(whole.rows))
-        for title, rows in slides:
+        for title, _rows in slides:
             assert "更多" not in title
         text = "\n".join(t for t, _ in slides)
         assert not re.search(r"另有 \d+ (项|件|条)|and \d+ more", text)

@@ -22,7 +22,7 @@ RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as hori
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
 LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
 # At most this many rows of a slide table (1280×720, 1920×1080); fewer when long texts wrap (``fit_table``).
-FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (4, 6), "attention": (8, 12)}
+FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (8, 12), "attention": (8, 12)}
 # Severity tiers of the attention list (§6 slide 6): veto or conflict > overdue notice > special cause of concern >
 # target missed.
 SEVERITY = {"veto": 4, "conflict": 4, "overdue": 3, "concern": 2, "missed": 1}
@@ -107,6 +107,55 @@ def fit_table(make, b: Briefing, fit: Fit, most: int) -> Table:
         if table_height(t, fit) <= fit.budget:
             return t
     return make(b, 1) if whole.rows else whole
+
+
+def flow(tables: list[Table], room, heading: float = 0.0) -> list[list[tuple[int, Table]]]:
+    """``tables`` (stacked on one slide, each under a heading of height ``heading``) laid out on as many pages as
+    they need, no row dropped: each page a list of (table index, the rows of it on that page). ``room(t)`` is the
+    share of a page's height ``t`` takes (≤ 1 fits); a table without rows takes its heading and one line.
+
+    PRODUCT §6: a table that does not fit continues on a following slide; the page, the HTML and the PPTX each
+    measure their own ``room``."""
+    pages: list[list[tuple[int, Table]]] = [[]]
+    used = 0.0
+    for i, t in enumerate(tables):
+        start = 0
+        while True:
+            left = len(t.rows) - start
+            n = left
+            while n > 0 and used + heading + room(_part(t, start, n)) > 1.0:
+                n -= 1
+            if left == 0:
+                cost = heading + room(Table(t.columns, (), ()))
+                if used + cost > 1.0 and pages[-1]:
+                    pages.append([])
+                    used = 0.0
+                pages[-1].append((i, _part(t, 0, 0)))
+                used += cost
+                break
+            if n == 0:
+                if pages[-1]:  # the next page
+                    pages.append([])
+                    used = 0.0
+                    continue
+                n = 1  # a row taller than a whole page still shows, on its own
+            pages[-1].append((i, _part(t, start, n)))
+            used += heading + room(_part(t, start, n))
+            start += n
+            if start >= len(t.rows):
+                break
+            pages.append([])
+            used = 0.0
+    return [p for p in pages if p] or [[]]
+
+
+def _part(t: Table, start: int, n: int) -> Table:
+    return Table(t.columns, t.rows[start : start + n], t.tones[start : start + n])
+
+
+def page_title(title: str, page: int, pages: int, lang: str) -> str:
+    """A slide's title, with '（2/3）' when its table continues over several slides."""
+    return title if pages <= 1 else i18n.t("brief.page_fmt", lang, title=title, i=page, n=pages)
 
 
 @dataclass(frozen=True)
