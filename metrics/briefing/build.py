@@ -600,10 +600,11 @@ def kpi_target_text(k: Kpi, lang: str) -> str:
 
 
 def kpi_change_text(k: Kpi, lang: str) -> str:
-    """'较上季度 +0.4' (or '—' without a previous quarter)."""
+    """'较上季度 +0.4', '+0.03' (or '—' without a previous quarter): rounded to 2 decimals as the overview's delta
+    shows it, so the two pages never disagree (+0.0 here beside +0.03 there)."""
     if k.change is None:
         return i18n.t("brief.change_fmt", lang, change="—")
-    return i18n.t("brief.change_fmt", lang, change=f"{k.change:+.1f}")
+    return i18n.t("brief.change_fmt", lang, change=f"{round(float(k.change), 2):+}")
 
 
 def kpi_depts_text(k: Kpi, lang: str) -> str | None:
