@@ -270,6 +270,7 @@ c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, arg
 safe_q = quarter.replace("-", "")
 if view.hospital_file:  # a group store: the file names the hospital too (issue 16.3)
     safe_q = f"{view.hospital_file}_{safe_q}"
+safe_q = f"{safe_q}_{b.lang}"  # the Chinese and the English file side by side in one folder, never one over the other
 c3.download_button(  # written when clicked (plotly.js inline makes it megabytes), from the view's briefing
     ui.t("brief.download_html"),
     data=lambda: briefing.to_html(b).encode("utf-8"),
