@@ -60,6 +60,16 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stTable"] { margin: 0 !important; }
 .st-key-brief_slide table td, .st-key-brief_slide table th, .st-key-brief_slide table td > div, .st-key-brief_slide table th > div {
   max-width: none !important; }
+.st-key-brief_cards { flex: 1 0 auto !important; display: flex !important; flex-direction: column !important;
+  gap: 16px !important; padding-bottom: 8px; }
+[class*="st-key-brief_cards_row_"] { flex: 1 0 auto !important; }
+.st-key-brief_slide .st-key-brief_cards [data-testid="stColumn"] [data-testid="stVerticalBlock"] { gap: 0 !important; }
+.st-key-brief_slide .st-key-brief_cards h2 { font-size: 52px !important; }
+[class*="st-key-brief_cards_row_"] [data-testid="stHorizontalBlock"],
+[class*="st-key-brief_cards_row_"] [data-testid="stColumn"],
+[class*="st-key-brief_cards_row_"] [data-testid="stColumn"] > [data-testid="stVerticalBlock"],
+[class*="st-key-brief_cards_row_"] [data-testid="stLayoutWrapper"],
+[class*="st-key-brief_cards_row_"] [data-testid="stVerticalBlockBorderWrapper"] { height: 100% !important; }
 .st-key-brief_empty { padding-top: 18vh !important; }
 .st-key-brief_empty h3, .st-key-brief_empty p { text-align: center !important; width: 100%; }
 .st-key-brief_empty p { color: $muted; }
@@ -84,6 +94,8 @@ html { font-size: 26px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 4px !important; }
   .stMain h1 { font-size: 36px !important; }
+  .st-key-brief_cards { gap: 8px !important; padding-bottom: 0; }
+  .st-key-brief_slide .st-key-brief_cards h2 { font-size: 34px !important; }
   [class*="st-key-brief_fit_short"] { display: flex !important; }
   [class*="st-key-brief_fit_tall"] { display: none !important; }
   .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { height: calc(100vh - 248px) !important; }
@@ -186,10 +198,13 @@ def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
                 st.markdown(slide.empty_sub)
         return
     if slide.name == "kpis":
-        cols = st.columns(4)
-        for i, card in enumerate(slide.cards):
-            with cols[i % 4]:
-                _card(card)
+        # rows of four, each row as tall as the slide allows (presentation CSS): the cards fill the slide
+        with st.container(key="brief_cards"):
+            for start in range(0, len(slide.cards), 4):
+                with st.container(key=f"brief_cards_row_{start // 4}"):
+                    for col, card in zip(st.columns(4), slide.cards[start : start + 4], strict=False):
+                        with col:
+                            _card(card)
     elif slide.name == "awards":
         left, right = st.columns([2, 3])
         with left:
