@@ -1043,6 +1043,8 @@ ZH: dict[str, str] = {
     "dept.col.closed_on": "销号日期",
     "trends.open_profile": "打开科室档案：信号灯依据、事件、授牌历程、整改通知书、重点任务",
     "dept.open_hint": "点击表中任一格，打开该科室档案（指标、事件、授牌历程、整改通知书、重点任务）。",
+    # --- briefing ---
+    "brief.page_fmt": "{title}（{i}/{n}）",
 }
 
 EN: dict[str, str] = {
@@ -2079,6 +2081,8 @@ EN: dict[str, str] = {
     "dept.col.closed_on": "Closed on",
     "trends.open_profile": "Open the department profile: its light's records, events, award history, notices, key tasks",
     "dept.open_hint": "Click any cell of the table to open that department's profile (metrics, events, award history, notices, key tasks).",
+    # --- briefing ---
+    "brief.page_fmt": "{title} ({i}/{n})",
 }
 
 TABLES = {"zh": ZH, "en": EN}

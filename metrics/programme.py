@@ -112,6 +112,27 @@ def notice_states(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return notices.assign(state=state, days_overdue=(today - due).dt.days.where(overdue).astype("Int64"))
 
 
+def notices_as_of(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """``notices`` as they stood on ``as_of``: only those issued by then, and one closed (销号) after it still open
+    then (PRODUCT §6: a past quarter is judged at its last day)."""
+    day = pd.Timestamp(as_of)
+    issued = pd.to_datetime(notices["issued_on"], errors="coerce")
+    kept = notices[issued.isna() | (issued <= day)]
+    closed_on = pd.to_datetime(kept["closed_on"], errors="coerce")
+    later = kept["status"].isin(NOTICE_CLOSED) & closed_on.notna() & (closed_on > day)
+    return kept.assign(
+        status=kept["status"].mask(later, "rectifying"), closed_on=kept["closed_on"].mask(later, None)
+    ).reset_index(drop=True)
+
+
+def tasks_as_of(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """``tasks`` as they stood on ``as_of``: a task reported done or cancelled after it (its ``updated_on``, the day
+    of its last report) was still in progress then."""
+    updated = pd.to_datetime(tasks["updated_on"], errors="coerce")
+    later = tasks["status"].isin(TASK_CLOSED) & updated.notna() & (updated > pd.Timestamp(as_of))
+    return tasks.assign(status=tasks["status"].mask(later, "in_progress"))
+
+
 def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """The automatic W03 整改逾期 warnings (PRODUCT §4.3, §8), one per notice that was open past its deadline on some
     day up to ``as_of``, in the columns of stored events (event_id, event_date, dept_code, kind, indicator,

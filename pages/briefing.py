@@ -11,12 +11,11 @@ import time
 
 import streamlit as st
 
-from metrics import briefing, theme
+from metrics import briefing, clock, theme
 from metrics.views import briefing as briefing_view
 from pages import _common as ui
 
 SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarter"
-N_SLIDES = len(briefing.SLIDES)
 
 # A fixed stylesheet (never any data in it): hides Streamlit's chrome and sets projector type sizes. The slide
 # area is sized to the viewport so every slide fits one screen at 1920×1080 and 1280×720 without scrolling.
@@ -61,6 +60,16 @@ html { font-size: 26px !important; }
 .st-key-brief_slide [data-testid="stTable"] { margin: 0 !important; }
 .st-key-brief_slide table td, .st-key-brief_slide table th, .st-key-brief_slide table td > div, .st-key-brief_slide table th > div {
   max-width: none !important; }
+.st-key-brief_cards { flex: 1 0 auto !important; display: flex !important; flex-direction: column !important;
+  gap: 16px !important; padding-bottom: 8px; }
+[class*="st-key-brief_cards_row_"] { flex: 1 0 auto !important; }
+.st-key-brief_slide .st-key-brief_cards [data-testid="stColumn"] [data-testid="stVerticalBlock"] { gap: 0 !important; }
+.st-key-brief_slide .st-key-brief_cards h2 { font-size: 52px !important; }
+[class*="st-key-brief_cards_row_"] [data-testid="stHorizontalBlock"],
+[class*="st-key-brief_cards_row_"] [data-testid="stColumn"],
+[class*="st-key-brief_cards_row_"] [data-testid="stColumn"] > [data-testid="stVerticalBlock"],
+[class*="st-key-brief_cards_row_"] [data-testid="stLayoutWrapper"],
+[class*="st-key-brief_cards_row_"] [data-testid="stVerticalBlockBorderWrapper"] { height: 100% !important; }
 .st-key-brief_empty { padding-top: 18vh !important; }
 .st-key-brief_empty h3, .st-key-brief_empty p { text-align: center !important; width: 100%; }
 .st-key-brief_empty p { color: $muted; }
@@ -85,6 +94,8 @@ html { font-size: 26px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlockBorderWrapper"], .st-key-brief_slide [data-testid="stLayoutWrapper"] > div { padding: 6px 12px !important; }
   .st-key-brief_slide [data-testid="stVerticalBlock"] { gap: 4px !important; }
   .stMain h1 { font-size: 36px !important; }
+  .st-key-brief_cards { gap: 8px !important; padding-bottom: 0; }
+  .st-key-brief_slide .st-key-brief_cards h2 { font-size: 34px !important; }
   [class*="st-key-brief_fit_short"] { display: flex !important; }
   [class*="st-key-brief_fit_tall"] { display: none !important; }
   .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { height: calc(100vh - 248px) !important; }
@@ -104,8 +115,9 @@ def _int_param(name: str, default: int, lo: int, hi: int) -> int:
         return default
 
 
-def _go(step: int) -> None:
-    st.session_state[SLIDE_KEY] = (st.session_state.get(SLIDE_KEY, 1) - 1 + step) % N_SLIDES + 1
+def _go(step: int, count: int) -> None:
+    """``step`` slides on among ``count`` (a table continued over several slides adds slides), wrapping round."""
+    st.session_state[SLIDE_KEY] = (st.session_state.get(SLIDE_KEY, 1) - 1 + step) % count + 1
     st.session_state["_brief_changed_at"] = time.monotonic()
     st.query_params["slide"] = str(st.session_state[SLIDE_KEY])
 
@@ -186,10 +198,13 @@ def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
                 st.markdown(slide.empty_sub)
         return
     if slide.name == "kpis":
-        cols = st.columns(4)
-        for i, card in enumerate(slide.cards):
-            with cols[i % 4]:
-                _card(card)
+        # rows of four, each row as tall as the slide allows (presentation CSS): the cards fill the slide
+        with st.container(key="brief_cards"):
+            for start in range(0, len(slide.cards), 4):
+                with st.container(key=f"brief_cards_row_{start // 4}"):
+                    for col, card in zip(st.columns(4), slide.cards[start : start + 4], strict=False):
+                        with col:
+                            _card(card)
     elif slide.name == "awards":
         left, right = st.columns([2, 3])
         with left:
@@ -207,7 +222,9 @@ def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
 presenting = st.query_params.get("present") == "1"
 asked = st.query_params.get("quarter") or st.session_state.get(QUARTER_KEY)
 # the first visit's quarter (None) as the next run reads it
-view = ui.view(briefing_view.build, ui.view_key(quarter=asked), resolved=lambda v: {"quarter": v.quarter})
+view = ui.view(
+    briefing_view.build, ui.view_key(quarter=asked, today=clock.today()), resolved=lambda v: {"quarter": v.quarter}
+)
 
 if view.quarter is None:
     ui.title(ui.t("nav.briefing"))
@@ -217,27 +234,28 @@ if view.quarter is None:
 if st.session_state.get(QUARTER_KEY) != view.quarter:
     st.session_state[QUARTER_KEY] = view.quarter
 if SLIDE_KEY not in st.session_state or "slide" in st.query_params:
-    st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, N_SLIDES)
+    st.session_state[SLIDE_KEY] = _int_param("slide", 1, 1, len(view.slides))
+st.session_state[SLIDE_KEY] = min(st.session_state[SLIDE_KEY], len(view.slides))  # another quarter: fewer slides
 
 if presenting:
     st.html(PRESENT_CSS.replace("</style>", GROUP_CSS + "</style>") if view.briefing.hospital else PRESENT_CSS)
-    n = st.session_state[SLIDE_KEY]
+    n, count = st.session_state[SLIDE_KEY], len(view.slides)
     slide = view.slides[n - 1]
     head, counter = st.columns([9, 1], vertical_alignment="bottom")
     head.title(
         _md(slide.present_title or slide.title), anchor=False
     )  # slide 1's names the hospital in a group store: data
-    counter.markdown("**" + ui.t("brief.slide_of", i=n, n=N_SLIDES) + "**")
+    counter.markdown("**" + ui.t("brief.slide_of", i=n, n=count) + "**")
     with st.container(key="brief_slide"):
         _draw_slide(slide, presenting=True)
     with st.container(key="brief_nav", horizontal=True):
-        st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1,), shortcut="Left", key="_brief_prev")
-        st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1,), shortcut="Right", key="_brief_next")
+        st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1, count), shortcut="Left", key="_brief_prev")
+        st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1, count), shortcut="Right", key="_brief_next")
         st.button(ui.t("brief.exit_present"), on_click=_stop_presenting, key="_brief_exit")
     with st.container(key="brief_keys"):  # hidden: more keys for the same two moves
-        st.button("pgdn", on_click=_go, args=(1,), shortcut="PageDown", key="_brief_pgdn")
-        st.button("space", on_click=_go, args=(1,), shortcut="Space", key="_brief_space")
-        st.button("pgup", on_click=_go, args=(-1,), shortcut="PageUp", key="_brief_pgup")
+        st.button("pgdn", on_click=_go, args=(1, count), shortcut="PageDown", key="_brief_pgdn")
+        st.button("space", on_click=_go, args=(1, count), shortcut="Space", key="_brief_space")
+        st.button("pgup", on_click=_go, args=(-1, count), shortcut="PageUp", key="_brief_pgup")
 
     auto = _int_param("auto", 0, 0, 3600)
     if auto:
@@ -246,7 +264,7 @@ if presenting:
         def _auto_advance() -> None:
             changed = st.session_state.setdefault("_brief_changed_at", time.monotonic())
             if time.monotonic() - changed >= auto:
-                _go(1)
+                _go(1, count)
                 st.rerun(scope="app")
 
         _auto_advance()
@@ -267,6 +285,7 @@ c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, arg
 safe_q = quarter.replace("-", "")
 if view.hospital_file:  # a group store: the file names the hospital too (issue 16.3)
     safe_q = f"{view.hospital_file}_{safe_q}"
+safe_q = f"{safe_q}_{b.lang}"  # the Chinese and the English file side by side in one folder, never one over the other
 c3.download_button(  # written when clicked (plotly.js inline makes it megabytes), from the view's briefing
     ui.t("brief.download_html"),
     data=lambda: briefing.to_html(b).encode("utf-8"),

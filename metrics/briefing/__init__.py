@@ -41,14 +41,17 @@ from metrics.briefing.build import (  # noqa: F401
     event_lines,
     events_table,
     fit_table,
+    flow,
     kpi_change_text,
     kpi_depts_text,
     kpi_target_text,
     kpi_value_text,
     notices_table,
+    page_title,
     period_label,
     programme_frames,
     quarter_label,
+    table_height,
     tasks_table,
 )
 from metrics.briefing.figures import (  # noqa: F401

@@ -22,7 +22,7 @@ RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as hori
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
 LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
 # At most this many rows of a slide table (1280×720, 1920×1080); fewer when long texts wrap (``fit_table``).
-FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (4, 6), "attention": (8, 12)}
+FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (8, 12), "attention": (8, 12)}
 # Severity tiers of the attention list (§6 slide 6): veto or conflict > overdue notice > special cause of concern >
 # target missed.
 SEVERITY = {"veto": 4, "conflict": 4, "overdue": 3, "concern": 2, "missed": 1}
@@ -109,6 +109,55 @@ def fit_table(make, b: Briefing, fit: Fit, most: int) -> Table:
     return make(b, 1) if whole.rows else whole
 
 
+def flow(tables: list[Table], room, heading: float = 0.0) -> list[list[tuple[int, Table]]]:
+    """``tables`` (stacked on one slide, each under a heading of height ``heading``) laid out on as many pages as
+    they need, no row dropped: each page a list of (table index, the rows of it on that page). ``room(t)`` is the
+    share of a page's height ``t`` takes (≤ 1 fits); a table without rows takes its heading and one line.
+
+    PRODUCT §6: a table that does not fit continues on a following slide; the page, the HTML and the PPTX each
+    measure their own ``room``."""
+    pages: list[list[tuple[int, Table]]] = [[]]
+    used = 0.0
+    for i, t in enumerate(tables):
+        start = 0
+        while True:
+            left = len(t.rows) - start
+            n = left
+            while n > 0 and used + heading + room(_part(t, start, n)) > 1.0:
+                n -= 1
+            if left == 0:
+                cost = heading + room(Table(t.columns, (), ()))
+                if used + cost > 1.0 and pages[-1]:
+                    pages.append([])
+                    used = 0.0
+                pages[-1].append((i, _part(t, 0, 0)))
+                used += cost
+                break
+            if n == 0:
+                if pages[-1]:  # the next page
+                    pages.append([])
+                    used = 0.0
+                    continue
+                n = 1  # a row taller than a whole page still shows, on its own
+            pages[-1].append((i, _part(t, start, n)))
+            used += heading + room(_part(t, start, n))
+            start += n
+            if start >= len(t.rows):
+                break
+            pages.append([])
+            used = 0.0
+    return [p for p in pages if p] or [[]]
+
+
+def _part(t: Table, start: int, n: int) -> Table:
+    return Table(t.columns, t.rows[start : start + n], t.tones[start : start + n])
+
+
+def page_title(title: str, page: int, pages: int, lang: str) -> str:
+    """A slide's title, with '（2/3）' when its table continues over several slides."""
+    return title if pages <= 1 else i18n.t("brief.page_fmt", lang, title=title, i=page, n=pages)
+
+
 @dataclass(frozen=True)
 class Briefing:
     """Everything the six slides show for one quarter, labels in ``lang``."""
@@ -139,6 +188,8 @@ class Briefing:
     tasks: pd.DataFrame = field(default=None, repr=False)  # §8 tasks overdue or due this quarter (task_states)
     notices: pd.DataFrame = field(default=None, repr=False)  # §8 notices not closed (notice_states)
     hospital: str = ""  # a group store: the hospital's name in ``lang`` (data: escape it); '' in a one-hospital store
+    today: date | None = None  # the day the briefing was made on (a past quarter is judged at its last day)
+    as_of: date | None = None  # the day it is judged on: the quarter's last day, or ``today`` while it runs
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -158,7 +209,7 @@ class Briefing:
     @property
     def period_label(self) -> str:
         """'2026年第4季度' or, for a running quarter, '2026年第4季度（进行中，含10月、11月）'."""
-        return period_label(self.quarter, self.months_held, self.lang)
+        return period_label(self.quarter, self.months_held, self.lang, self.today)
 
     def ranking_sub(self) -> str:
         """The ranking slide's subtitle: how many departments are below target and how many of them are shown."""
@@ -175,10 +226,12 @@ def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
     return i18n.t("brief.quarter_fmt", lang, year=quarter[:4], q=quarter[-1])
 
 
-def period_label(quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG) -> str:
+def period_label(
+    quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG, today: date | None = None
+) -> str:
     """The quarter's label as every page names it (pipelines.period_label: one period logic, issue 13), partial
-    with the months it holds when it holds fewer than three."""
-    return pipelines.period_label(quarter, months_held, lang)
+    with the months it holds when it holds fewer than three ("running" when ``today`` falls in it)."""
+    return pipelines.period_label(quarter, months_held, lang, today)
 
 
 def available_quarters(db, hospital: str = "") -> list[str]:
@@ -218,17 +271,21 @@ def _hospital_name(db, lang: str, hospital: str) -> str:
     return safe.strip_controls(name)
 
 
-def _title(quarter: str, held: tuple[str, ...], lang: str, name: str) -> str:
+def _title(quarter: str, held: tuple[str, ...], lang: str, name: str, today: date | None = None) -> str:
     """The briefing's title: in a group store it names the hospital (the projector audience must know whose numbers
     they see; issue 16.3), a one-hospital store's is as before."""
-    label = period_label(quarter, held, lang)
+    label = period_label(quarter, held, lang, today)
     if not name:
         return i18n.t("brief.title", lang, quarter=label)
     return i18n.t("brief.title_hospital", lang, hospital=name, quarter=label)
 
 
-def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> Briefing:
-    """The briefing of hospital ``hospital`` for ``quarter`` ('YYYY-Qn') read from the open store ``db``."""
+def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", today: date | None = None) -> Briefing:
+    """The briefing of hospital ``hospital`` for ``quarter`` ('YYYY-Qn') read from the open store ``db``.
+
+    ``today``: the caller's date (the page's, a test's fixed day; None only at the command line: the machine's). A
+    past quarter is judged at its last day, a running one on ``today`` (PRODUCT §6)."""
+    today = today or date.today()
     prev = pipelines.previous_period(quarter)
     q_last = pipelines.last_month(quarter)
     defs = store.metric_defs(db)
@@ -241,19 +298,17 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -
     values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
     hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
     quarter_end = _month_end(q_last)
-    # judged on the quarter's last day, or today while it runs: an overdue notice is an automatic W03 warning
-    # (PRODUCT §4.3, §8) in the quarter's events, the lights and the attention list
-    as_of = min(date.fromisoformat(quarter_end), date.today())
+    # judged on the quarter's last day, or today while it runs (PRODUCT §6): the notices issued by then, as they
+    # stood then; an overdue one is an automatic W03 warning (§4.3, §8) in the quarter's events, lights, attention
+    as_of = min(date.fromisoformat(quarter_end), today)
     events = programme.events_with_notices(
-        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=f"{q_last}-31", hospital=hospital),
-        store.notices(db, hospital),
+        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=as_of.isoformat(), hospital=hospital),
+        programme.notices_as_of(store.notices(db, hospital), as_of),
         as_of,
     )
     counts = pipelines.event_counts(events, "quarter", [prev, quarter])
-    status = rules.award_status(
-        store.award_changes(db, hospital=hospital), quarter_end, int(quarter[:4]), depts["dept_code"]
-    )
-    all_events = store.events(db, date_to=quarter_end, hospital=hospital)
+    status = rules.award_status(store.award_changes(db, hospital=hospital), as_of, int(quarter[:4]), depts["dept_code"])
+    all_events = store.events(db, date_to=as_of.isoformat(), hospital=hospital)
     conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
     tasks, notices = _programme(db, as_of, names, hospital)
@@ -272,7 +327,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -
         previous=prev,
         lang=lang,
         # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
-        title=_title(quarter, held, lang, name),
+        title=_title(quarter, held, lang, name, today),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
         warnings=_count(counts, quarter, "warning"),
@@ -296,6 +351,8 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -
         tasks=tasks,
         notices=notices,
         hospital=name,
+        today=today,
+        as_of=as_of,
     )
 
 
@@ -303,6 +360,7 @@ def _programme(db, as_of: date, names: dict, hospital: str = "") -> tuple[pd.Dat
     """Slide 5's rows: tasks overdue or due in ``as_of``'s quarter (most overdue first, by lead department), and
     notices not yet closed (overdue first), each with its department's name."""
     tasks, notices = programme_frames(db, hospital)
+    tasks, notices = programme.tasks_as_of(tasks, as_of), programme.notices_as_of(notices, as_of)
     t = programme.task_states(tasks, as_of)
     t = t[t["state"].isin(("overdue", "due_quarter"))]
     t = t.assign(lead_name=t["lead_dept"].map(names).fillna(t["lead_dept"]).map(safe.strip_controls))
@@ -542,10 +600,11 @@ def kpi_target_text(k: Kpi, lang: str) -> str:
 
 
 def kpi_change_text(k: Kpi, lang: str) -> str:
-    """'较上季度 +0.4' (or '—' without a previous quarter)."""
+    """'较上季度 +0.4', '+0.03' (or '—' without a previous quarter): rounded to 2 decimals as the overview's delta
+    shows it, so the two pages never disagree (+0.0 here beside +0.03 there)."""
     if k.change is None:
         return i18n.t("brief.change_fmt", lang, change="—")
-    return i18n.t("brief.change_fmt", lang, change=f"{k.change:+.1f}")
+    return i18n.t("brief.change_fmt", lang, change=f"{round(float(k.change), 2):+}")
 
 
 def kpi_depts_text(k: Kpi, lang: str) -> str | None:

@@ -39,8 +39,9 @@ def _layout(fig: go.Figure, height: int | None, **kw) -> go.Figure:
 
 
 def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
-    """The departments furthest below target (at most 15), worst at the top, as horizontal amber bars with their
-    values, each department's target a dark tick on its bar."""
+    """The departments furthest below target (at most 15), worst at the top, as horizontal amber bars from 0 (a
+    bar's length is its value: 85.9 never looks half of 89.8) on an axis with ticks, each value inside its bar's
+    end and each department's target a dark tick on its row — right of the bar, so it strikes no label."""
     r = b.ranking
     names = safe.plot_texts(r["dept_name"])[::-1]  # plotly renders <a>, <span style>, <b>, <br> in any text (12.7)
     values, targets = list(r["value"])[::-1], list(r["target"])[::-1]
@@ -51,9 +52,9 @@ def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
         orientation="h",
         marker_color=AMBER,
         text=[f"{v:.1f}" for v in values],
-        textposition="outside",
-        constraintext="none",  # plotly shrinks outside text to a bar's thickness unless told not to
-        cliponaxis=False,
+        textposition="inside",
+        insidetextanchor="end",
+        constraintext="none",  # plotly shrinks inside text to a bar's thickness unless told not to
         textfont=dict(size=CHART_FONT, color=INK),
         name=f"{theme.MARK_MISSED} {b.t('brief.missed')}",
         hovertemplate="%{y}: %{x:.1f}<extra></extra>",
@@ -66,17 +67,17 @@ def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
         name=b.t("brief.target"),
         hovertemplate=b.t("brief.target") + " %{x:.0f}<extra></extra>",
     )
-    lo = min([*values, *targets]) if len(r) else 80
-    hi = max([*targets, *values]) if len(r) else 100
+    hi = 10 * (math.floor(max([*values, *targets]) / 10) + 1) if len(r) else 100  # past the highest target
     _layout(fig, height, bargap=0.2, margin=dict(l=10, r=30, t=38, b=4))
     # every department labelled, level: plotly thins crowded category labels unless the ticks are listed
     fig.update_yaxes(type="category", tickmode="array", tickvals=names, ticksuffix="  ")
-    # values are printed at the bars, so no value axis (its row of numbers gives the 15 bars their room at 720 px);
-    # each distinct target is named once above its line
-    fig.update_xaxes(range=[max(0, math.floor(lo) - 4), math.ceil(hi) + 2], showticklabels=False)
-    for tgt in sorted(set(targets)):
-        fig.add_annotation(x=tgt, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"{b.t('brief.target')} {i18n.fmt_number(tgt, b.lang, 0)}",
+    # an honest axis: from 0, ticks every 10, so a bar's length reads as its value
+    fig.update_xaxes(range=[0, hi], dtick=10, ticks="outside", showticklabels=True, showgrid=False,
+                     showline=True, linecolor=MUTED)  # fmt: skip
+    if len(r):  # the targets named once above their ticks (90 and 92 lie too close for a label each)
+        distinct = sorted(set(targets))
+        fig.add_annotation(x=distinct[0], y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
+                           text=f"{b.t('brief.target')} " + " / ".join(i18n.fmt_number(t, b.lang, 0) for t in distinct),
                            font=dict(size=CHART_FONT, color=INK))  # fmt: skip
     return fig
 

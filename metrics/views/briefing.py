@@ -4,7 +4,7 @@ that fit a 1280×720 projector and those that fit 1920×1080) and KPI cards — 
 downloads are written from.
 
 Choices (``ViewKey.choices``): ``quarter`` ('YYYY-Qn'; None or a quarter without data: the default quarter, the
-newest complete one).
+newest complete one); ``today`` (a date: the day a running quarter is judged on; the page passes its clock's).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,8 +22,9 @@ from metrics.views import ViewKey
 
 # The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
 # projector and a 1920×1080 screen, under the slide's title and subtitle. Checked by tests/e2e/test_presentation.py.
-SHORT = briefing.Fit(width=1180, budget=380, font=24, head=24, line=1.25, pad_x=10, pad_y=3, rest_font=24)
-TALL = briefing.Fit(width=1800, budget=650, font=30, head=26, line=1.3, pad_x=14, pad_y=6, rest_font=28)
+SHORT = briefing.Fit(width=1180, budget=400, font=24, head=24, line=1.25, pad_x=10, pad_y=3, rest_font=24)
+TALL = briefing.Fit(width=1800, budget=700, font=30, head=26, line=1.3, pad_x=14, pad_y=6, rest_font=28)
+HEADING_PX = (60, 60)  # a table's bold heading line on slide 5 with the gap under it (1280×720, 1920×1080)
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,14 @@ class BriefingView:
 
 def build(key: ViewKey) -> BriefingView:
     """The briefing page of ``key``'s store, language and quarter."""
-    lang = key.lang
+    lang, today = key.lang, key.get("today") or date.today()
     with store.opened(key.store) as db:
         quarters = tuple(briefing.available_quarters(db, key.hospital))
         asked = key.get("quarter")
         quarter = asked if asked in quarters else briefing.default_quarter(db, key.hospital)
-        b = briefing.build(db, quarter, lang, key.hospital) if quarter else None
+        b = briefing.build(db, quarter, lang, key.hospital, today) if quarter else None
         months = store.months_with_data(db, key.hospital)
-    labels = tuple(pipelines.period_label(q, months, lang) for q in quarters)
+    labels = tuple(pipelines.period_label(q, months, lang, today) for q in quarters)
     file_code = re.sub(r"[^A-Za-z0-9_-]", "", key.hospital) or ("hospital" if key.hospital else "")
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else (), file_code)
 
@@ -108,16 +110,22 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
     def title(name: str) -> str:
         return b.title if name == "kpis" else b.t(f"brief.s.{name}")
 
-    def table(name: str, make, heading: str = "", empty: str = "", share: float = 1.0, split: int = 1) -> SlideTable:
-        """The table in the rows that fit each screen: ``share`` of the slide's width, ``split`` tables stacked."""
-        most_short, most_tall = briefing.FIT_ROWS[name]
-        fits = []
-        for fit, most in ((SHORT, most_short), (TALL, most_tall)):
-            fit = dataclasses.replace(
-                fit, width=fit.width * share, budget=fit.budget / split - (60 if split > 1 else 0)
-            )
-            fits.append(briefing.fit_table(make, b, fit, most))
-        return SlideTable(heading, fits[0], fits[1], empty)
+    def pages(name: str, makes, headings=("",), empty=("",), share: float = 1.0, **slide) -> list[Slide]:
+        """The slide ``name`` with its tables (``makes``, stacked under ``headings``) on as many slides as they need
+        (PRODUCT §6: no row dropped; each page fits 1280×720 and 1920×1080), titled '…（2/3）' when continued."""
+        most = min(briefing.FIT_ROWS[name])
+        fits = [dataclasses.replace(f, width=f.width * share) for f in (SHORT, TALL)]
+
+        def room(t: briefing.Table) -> float:
+            return 2.0 if len(t.rows) > most else max(briefing.table_height(t, f) / f.budget for f in fits)
+
+        heading = max(HEADING_PX[0] / SHORT.budget, HEADING_PX[1] / TALL.budget) if any(headings) else 0.0
+        laid = briefing.flow([make(b, None) for make in makes], room, heading)
+        out = []
+        for i, page in enumerate(laid, start=1):
+            tables = tuple(SlideTable(headings[j], t, t, empty[j]) for j, t in page)
+            out.append(Slide(name, briefing.page_title(title(name), i, len(laid), b.lang), tables=tables, **slide))
+        return out
 
     ranking = (
         Slide("ranking", title("ranking"), b.on_slide(b.ranking_sub()), small["ranking"], full["ranking"])
@@ -138,38 +146,52 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
             else "",
         ),
         ranking,
-        Slide(
+        *pages(
             "events",
-            title("events"),
-            b.on_slide(b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings)),
-            tables=(table("events", briefing.events_table, empty=b.t("brief.events_none")),),
+            [briefing.events_table],
+            empty=(b.t("brief.events_none"),),
+            sub=b.on_slide(b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings)),
         ),
-        Slide(
+        *pages(
             "awards",
-            title("awards"),
-            b.on_slide(b.t("brief.awards_sub")),
+            [briefing.awards_table],
+            empty=(b.t("brief.awards_none"),),
+            share=0.58,
+            sub=b.on_slide(b.t("brief.awards_sub")),
             figure=small["awards"],
             present_figure=full["awards"],
-            tables=(table("awards", briefing.awards_table, empty=b.t("brief.awards_none"), share=0.58),),
         ),
-        Slide(
-            "tasks",
-            title("tasks"),
-            b.on_slide(""),
-            tables=()
+        *(
+            [
+                Slide(
+                    "tasks",
+                    title("tasks"),
+                    b.on_slide(""),
+                    empty=b.t("brief.tasks_empty"),
+                    empty_sub=b.t("brief.tasks_empty_sub"),
+                )  # fmt: skip
+            ]
             if programme_empty
-            else (
-                table("tasks", briefing.tasks_table, b.t("brief.tasks_heading"), b.t("brief.none"), split=2),
-                table("tasks", briefing.notices_table, b.t("brief.notices_heading"), b.t("brief.none"), split=2),
-            ),
-            empty=b.t("brief.tasks_empty") if programme_empty else "",
-            empty_sub=b.t("brief.tasks_empty_sub") if programme_empty else "",
+            else pages(
+                "tasks",
+                [briefing.tasks_table, briefing.notices_table],
+                (b.t("brief.tasks_heading"), b.t("brief.notices_heading")),
+                (b.t("brief.none"), b.t("brief.none")),
+                sub=b.on_slide(""),
+            )
         ),
         Slide(
             "attention",
             title("attention"),
             b.on_slide(b.t("brief.attention_sub")),
-            tables=(table("attention", briefing.attention_table, empty=b.t("brief.attention_none")),),
+            tables=(
+                SlideTable(
+                    "",
+                    briefing.fit_table(briefing.attention_table, b, SHORT, briefing.FIT_ROWS["attention"][0]),
+                    briefing.fit_table(briefing.attention_table, b, TALL, briefing.FIT_ROWS["attention"][1]),
+                    b.t("brief.attention_none"),
+                ),
+            ),
         ),
     )
 

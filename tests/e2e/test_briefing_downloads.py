@@ -57,7 +57,8 @@ def test_html_briefing_draws_every_chart_offline(app, new_page, shots, tmp_path)
     assert not blocked, f"the briefing tried the network: {blocked[:5]}"
     widths = offline.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].map(
-             p => p.querySelector('.main-svg').getBoundingClientRect().width / p.parentElement.clientWidth)"""
+             p => p.querySelector('.main-svg').getBoundingClientRect().width /
+                  p.parentElement.getBoundingClientRect().width)"""
     )
     assert all(w > 0.8 for w in widths), f"charts should span their box: {widths}"
     body = offline.inner_text("body")
@@ -77,12 +78,13 @@ def test_pptx_briefing_has_native_charts_and_the_quarter_numbers(app, new_page, 
     wait_idle(page)
     path = _download(page, "PowerPoint", tmp_path)
     prs = Presentation(io.BytesIO(path.read_bytes()))
-    assert len(prs.slides) == len(briefing.SLIDES)
+    assert len(prs.slides) >= len(briefing.SLIDES)  # a table that does not fit continues on the next slide
     charts = [sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart]
-    assert len(charts) == 2
-    ranking = charts[0]
-    assert list(ranking.plots[0].categories) == list(b.ranking["dept_name"])
-    values = list(ranking.plots[0].series[0].values)
+    assert len(charts) >= 2
+    ranking = charts[:-1]  # slide 2 (and its continuation when its bars need two slides); then the pipeline
+    # each chart's data bottom up (a bar chart draws its first category at the bottom): the worst at the top
+    assert [x for c in ranking for x in list(c.plots[0].categories)[::-1]] == list(b.ranking["dept_name"])
+    values = [x for c in ranking for x in list(c.plots[0].series[0].values)[::-1]]
     assert values == [round(float(v), 1) for v in b.ranking["value"]]
     text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
     assert briefing.quarter_label(b.quarter, "zh") in text

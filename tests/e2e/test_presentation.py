@@ -2,15 +2,57 @@
 
 from __future__ import annotations
 
+import os
 import re
+from datetime import date
 
 import pytest
 
-from metrics import briefing, i18n, store
-from tests.e2e.conftest import exceptions, wait_idle
+from metrics import briefing, clock, i18n, store
+from metrics.views import ViewKey
+from metrics.views import briefing as briefing_view
+from tests.e2e.conftest import exceptions, make_store, start_app, stop_app, wait_idle
 
-N = len(briefing.SLIDES)
 MIN_FONT_PX = 24
+# "Today" for the app and the checks: the demo ends in October 2026, so its newest quarter is the running one on this
+# day whatever the machine's clock says (no test depends on the wall clock's month)
+TODAY = date(2026, 11, 15)
+
+
+def _start_on_today(db, log):
+    """The app on ``db`` with its day fixed at TODAY ($INTEGRITY_TODAY)."""
+    before = os.environ.get(clock.TODAY_ENV)
+    os.environ[clock.TODAY_ENV] = TODAY.isoformat()
+    try:
+        return start_app(db, log)
+    finally:
+        if before is None:
+            os.environ.pop(clock.TODAY_ENV)
+        else:
+            os.environ[clock.TODAY_ENV] = before
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("present_app")
+    a = _start_on_today(make_store(folder), folder / "streamlit.log")
+    yield a
+    stop_app(a)
+
+
+def _name_on_screen(page) -> str:
+    """Which of briefing.SLIDES the screen shows, from its title (a continued one ends '（2/2）')."""
+    title = re.sub(r"[（(]\d+/\d+[）)]$", "", page.locator(".stMain h1").first.inner_text()).strip()
+    names = {i18n.t(f"brief.s.{s}", lang): s for s in briefing.SLIDES[1:] for lang in ("zh", "en")}
+    return names.get(title, "kpis")
+
+
+def _slides(db, quarter: str, lang: str = "zh") -> list[briefing_view.Slide]:
+    """The slides presentation mode shows for ``quarter`` on TODAY (a table that does not fit continues)."""
+    with store.opened(db) as d:
+        version = store.data_version(d)
+    return list(briefing_view.build(ViewKey.of(str(db), version, lang, quarter=quarter, today=TODAY)).slides)
+
 
 # Every visible piece of text on the slide (HTML text nodes and the charts' SVG text) with its computed size.
 _TEXT_SIZES = """() => {
@@ -97,22 +139,19 @@ _FITS = """() => {
 }"""
 
 
-def _counter(page) -> str:
-    return page.locator("text=/^\\d \\/ \\d$/").first.inner_text()
-
-
-def _check_slide(page, n: int, size: str, shots) -> None:
+def _check_slide(page, n: int, size: str, shots, total: int, name: str | None = None) -> None:
     wait_idle(page)
-    page.wait_for_function(f"() => document.body.innerText.includes('{n} / {N}')")
+    page.wait_for_function(f"() => document.body.innerText.includes('{n} / {total}')")
+    name = name or _name_on_screen(page)
     # a cold server draws the slide before its stylesheet: wait for the chrome to go and the buttons to come
     page.wait_for_function(
         """() => { const h = document.querySelector('[data-testid="stHeader"]');
                    return (!h || getComputedStyle(h).display === 'none') && document.querySelector('.st-key-brief_nav'); }"""
     )
     wait_idle(page)
-    if briefing.SLIDES[n - 1] in ("ranking", "awards"):
+    if name in ("ranking", "awards"):
         page.wait_for_selector(".st-key-brief_slide .js-plotly-plot .main-svg")
-    page.screenshot(path=str(shots / f"present_{size}_slide{n}_{briefing.SLIDES[n - 1]}.png"))
+    page.screenshot(path=str(shots / f"present_{size}_slide{n}_{name}.png"))
     assert not exceptions(page)
     fits = page.evaluate(_FITS)
     assert fits["doc"][0] <= fits["doc"][1], f"slide {n} at {size}: the page scrolls {fits}"
@@ -153,9 +192,11 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
     page = new_page(width, height)
     size = f"{width}x{height}"
     with store.opened(app.db) as db:
-        b = briefing.build(db, quarter, "zh")
+        b = briefing.build(db, quarter, "zh", today=TODAY)
+    names = [s.name for s in _slides(app.db, quarter)]
+    N = len(names)
     page.goto(f"{app.url}/briefing?present=1&quarter={quarter}")
-    facts = {1: _check_slide(page, 1, size, shots)}
+    facts = {1: _check_slide(page, 1, size, shots, N, names[0])}
     title = briefing.quarter_label(quarter, "zh")
     assert title in page.inner_text(".stMain")
     # forward through every slide, alternating the Next button and the keys a presenter's clicker sends
@@ -166,8 +207,15 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
             page.get_by_role("button", name=re.compile("下一页")).click()
         else:
             page.locator("body").press(move)
-        facts[n] = _check_slide(page, n, size, shots)
-    slide = {name: facts[i] for i, name in enumerate(briefing.SLIDES, start=1)}
+        facts[n] = _check_slide(page, n, size, shots, N, names[n - 1])
+    # a slide continued over several ('…（2/2）'): what its pages show together
+    slide = {}
+    for i, name in enumerate(names, start=1):
+        got = slide.setdefault(name, {"cells": [], "bars": 0, "rotated": [], "text": ""})
+        got["cells"] += facts[i]["cells"]
+        got["bars"] += facts[i]["bars"]
+        got["rotated"] += facts[i]["rotated"]
+        got["text"] += facts[i]["text"] + "\n"
     # the ranking: at most 15 horizontal bars, names level; the events: the indicators' full text in a table
     assert 0 < slide["ranking"]["bars"] <= 15 and not slide["ranking"]["rotated"]
     assert set(b.events["indicator_label"]) <= set(slide["events"]["cells"])
@@ -194,14 +242,16 @@ def test_a_running_quarter_is_labelled_partial_and_still_fits(app, new_page, sho
     """Issue 13: the newest demo quarter holds fewer than three months; its slides say so and still fit."""
     with store.opened(app.db) as db:
         newest = briefing.available_quarters(db)[0]
-        b = briefing.build(db, newest, "zh")
+        b = briefing.build(db, newest, "zh", today=TODAY)
     assert b.partial
+    names = [s.name for s in _slides(app.db, newest)]
     page = new_page(width, height)
     page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=1")
-    facts = _check_slide(page, 1, f"{width}x{height}_partial", shots)
+    facts = _check_slide(page, 1, f"{width}x{height}_partial", shots, len(names), "kpis")
     assert b.period_label in page.inner_text(".stMain") and "进行中" in b.period_label
-    page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide=6")
-    facts = _check_slide(page, 6, f"{width}x{height}_partial", shots)
+    last = names.index("attention") + 1
+    page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide={last}")
+    facts = _check_slide(page, last, f"{width}x{height}_partial", shots, len(names), "attention")
     assert facts["cells"][:2] == ["✕", b.attention.iloc[0]["dept_name"]]  # the worst first
 
 
@@ -209,13 +259,13 @@ def test_english_slides_fit_the_projector(app, new_page, shots):
     """English runs longer than Chinese: every slide of the running quarter still fits 1280×720 at ≥ 24 px."""
     with store.opened(app.db) as db:
         newest = briefing.available_quarters(db)[0]
-        b = briefing.build(db, newest, "en")
+        b = briefing.build(db, newest, "en", today=TODAY)
+    slides = _slides(app.db, newest, "en")
     page = new_page(1280, 720)
-    for n, name in enumerate(briefing.SLIDES, start=1):
+    for n, s in enumerate(slides, start=1):
         page.goto(f"{app.url}/briefing?present=1&quarter={newest}&slide={n}&lang=en")
-        facts = _check_slide(page, n, "1280x720_en", shots)
-        title = b.title if name == "kpis" else i18n.t(f"brief.s.{name}", "en")
-        assert page.locator(".stMain h1").first.inner_text() == title
+        facts = _check_slide(page, n, "1280x720_en", shots, len(slides), s.name)
+        assert page.locator(".stMain h1").first.inner_text() == (b.title if s.name == "kpis" else s.title)
     assert facts["cells"][0] == "✕"
 
 
@@ -223,7 +273,7 @@ def test_slide_parameter_and_exit(app, new_page):
     page = new_page(1280, 720)
     page.goto(f"{app.url}/briefing?present=1&slide=3")
     wait_idle(page)
-    page.wait_for_function(f"() => document.body.innerText.includes('3 / {N}')")
+    page.wait_for_function("() => /\\b3 \\/ \\d+/.test(document.body.innerText)")
     assert "否决与警示" in page.inner_text(".stMain")
     page.get_by_role("button", name="退出演示").click()
     wait_idle(page)
@@ -231,7 +281,7 @@ def test_slide_parameter_and_exit(app, new_page):
     assert "present" not in page.url
     page.get_by_role("button", name="进入演示模式").click()  # and the page's button starts presenting again
     wait_idle(page)
-    page.wait_for_function(f"() => document.body.innerText.includes('1 / {N}')")
+    page.wait_for_function("() => /\\b1 \\/ \\d+/.test(document.body.innerText)")
     assert "present=1" in page.url
     assert page.evaluate(_FITS)["sidebar"] is False
 
@@ -240,9 +290,8 @@ def test_auto_advance_moves_on_by_itself(app, new_page):
     page = new_page(1280, 720)
     page.goto(f"{app.url}/briefing?present=1&slide=1&auto=2")
     wait_idle(page)
-    page.wait_for_function(f"() => document.body.innerText.includes('1 / {N}')")
-    page.wait_for_function(f"() => document.body.innerText.includes('2 / {N}')", timeout=20_000)
-    page.wait_for_function(f"() => document.body.innerText.includes('3 / {N}')", timeout=20_000)
+    for n in (1, 2, 3):
+        page.wait_for_function(f"() => /\\b{n} \\/ \\d+/.test(document.body.innerText)", timeout=20_000)
     assert not exceptions(page)
 
 
@@ -250,11 +299,11 @@ def test_auto_advance_moves_on_by_itself(app, new_page):
 def test_a_group_briefing_names_the_hospital_on_every_slide_and_still_fits(new_page, tmp_path, shots, width, height):
     """polish (issue 16): in a group store every slide names the hospital whose numbers it shows — here the longest
     demo name, H03 — and every slide still fits one screen (1280×720 too) at ≥ 24 px, in Chinese and in English."""
-    from tests.e2e.conftest import sign_in, start_app, stop_app
+    from tests.e2e.conftest import sign_in
     from tests.e2e.test_region_browser import COMM, COMM_PASSWORD, NAMES, _group_store
 
     db = _group_store(tmp_path)
-    app = start_app(db, tmp_path / "streamlit.log")
+    app = _start_on_today(db, tmp_path / "streamlit.log")
     try:
         page = new_page(width, height)
         sign_in(page, app.url, COMM, COMM_PASSWORD)
@@ -270,10 +319,12 @@ def test_a_group_briefing_names_the_hospital_on_every_slide_and_still_fits(new_p
                 page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
                 wait_idle(page, settle=1.0)
             page.get_by_role("button", name=i18n.t("brief.present", lang)).click()
-            for n in range(1, N + 1):
+            page.wait_for_function("() => /\\b1 \\/ \\d+/.test(document.body.innerText)")
+            total = int(re.search(r"\b1 / (\d+)", page.inner_text(".stMain")).group(1))
+            for n in range(1, total + 1):
                 if n > 1:
                     page.get_by_role("button", name=re.compile(i18n.t("brief.next", lang))).click()
-                _check_slide(page, n, f"{width}x{height}_group_{lang}", shots)
+                _check_slide(page, n, f"{width}x{height}_group_{lang}", shots, total)
                 assert name in page.inner_text(".stMain"), (lang, n)
             assert "hospital=H03" in page.url
     finally:
