@@ -920,6 +920,8 @@ ZH: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "页面不存在",
     "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
+    # --- harden ---
+    "upload.err.hospital_not_readable": "您没有医院“{code}”的查看权限，文件内容未读取。",
 }
 
 EN: dict[str, str] = {
@@ -1833,6 +1835,8 @@ EN: dict[str, str] = {
     # --- urls ---
     "nav.notfound": "Page not found",
     "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
+    # --- harden ---
+    "upload.err.hospital_not_readable": "You may not read hospital “{code}”; the file's rows were not read.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

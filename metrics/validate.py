@@ -207,11 +207,13 @@ class Context:
     dept_categories: dict[str, tuple[str | None, int]] = field(default_factory=dict)
     # hospitals (issue 16.3): the hospital the upload is for (a row's 医院编码 cell, when given, must name it), the
     # store's hospital codes (() in a one-hospital store, whose rows lie under ''), the codes the uploader may write
-    # (None: no account named, a system write) and whether the uploader may change the hospital list (admins)
+    # (None: no account named, a system write) and whether the uploader may change the hospital list (admins);
+    # ``preview_only``: nothing will be written, so ``writable`` holds the codes the user may read
     hospital: str = ""
     hospitals: tuple[str, ...] = ()
     writable: tuple[str, ...] | None = None
     may_edit_hospitals: bool = True
+    preview_only: bool = False
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -239,6 +241,8 @@ def check(table: RawTable, ctx: Context) -> Checked:
     if table.kind in contract.HOSPITAL_KINDS:
         out.hospital = ctx.hospital
         _hospital_column(frame, ctx, tr, out)
+        if out.file_level:  # a hospital one may not touch: its rows are never compared with what it holds
+            return out
     elif not ctx.may_edit_hospitals and (table.kind == "hospitals" or (ctx.hospitals and table.kind in REGION_KINDS)):
         out.file_level = True  # the hospital list, and in a group store what every hospital shares: admins only
         tr.err(0, "", "", "hospital_list_admin" if table.kind == "hospitals" else "region_admin")
@@ -290,7 +294,7 @@ def _hospital_column(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         elif code != ctx.hospital:
             tr.err(line, col, v, "hospital_mixed", code=code, first=ctx.hospital)
         elif ctx.writable is not None and code not in ctx.writable:
-            tr.err(line, col, v, "hospital_not_granted", code=code)
+            tr.err(line, col, v, "hospital_not_readable" if ctx.preview_only else "hospital_not_granted", code=code)
         else:
             continue
         bad = True

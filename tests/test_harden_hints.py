@@ -55,7 +55,7 @@ def test_an_editors_preview_of_another_hospitals_file_names_nothing_that_hospita
     assert "“H02”的写入权限" in said and not report.can_commit()
     assert SECRET_NAME not in said and SECRET_CODE not in said and "K01" not in said
     assert all(p.column == "医院编码" for p in report.problems), said  # the hospital only: the rows were not read
-    assert not report.changes
+    assert report.changes.empty
 
 
 def test_a_viewers_dry_run_of_another_hospitals_file_is_refused_naming_nothing_of_it(secret_b, tmp_path, capsys):
