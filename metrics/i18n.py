@@ -922,6 +922,7 @@ ZH: dict[str, str] = {
     "notfound.body": "页面不存在：地址「/{path}」没有对应的页面。请从侧边栏选择页面。",
     # --- harden ---
     "upload.err.hospital_not_readable": "您没有医院“{code}”的查看权限，文件内容未读取。",
+    "upload.err.metric_unknown_none": "未知指标，指标目录中没有相近的指标。",
 }
 
 EN: dict[str, str] = {
@@ -1837,6 +1838,7 @@ EN: dict[str, str] = {
     "notfound.body": "There is no page at the address “/{path}”. Choose a page in the sidebar.",
     # --- harden ---
     "upload.err.hospital_not_readable": "You may not read hospital “{code}”; the file's rows were not read.",
+    "upload.err.metric_unknown_none": "Unknown metric; nothing in the metric catalogue comes close.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

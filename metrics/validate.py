@@ -234,6 +234,9 @@ def check(table: RawTable, ctx: Context) -> Checked:
         return out
     pos = {c: i for i, c in enumerate(table.columns) if c is not None}
     written = {c: table.header[i] for c, i in pos.items()}
+    # a column the file lacks is named as the template writes it (医院编码), never by its internal name
+    for c in (*contract.KINDS[table.kind].columns, contract.HOSPITAL_COLUMN):
+        written.setdefault(c.name, c.zh if ctx.lang == "zh" else c.name)
     rows = _data_rows(table, pos, tr, out)
     if not rows:
         return out
@@ -852,7 +855,10 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         m = look.get(norm_header(raw))
         if m is None:
             close = difflib.get_close_matches(clean_text(raw), [m.name_zh for m in ctx.metric_defs], n=1, cutoff=0.4)
-            tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0] if close else "—")
+            if close:
+                tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0])
+            else:
+                tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(m)
     depts = []
     for line, raw, m in zip(f.lines, f.raw("dept_code"), metrics):
@@ -1088,7 +1094,10 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         code = metric_look.get(norm_header(raw))
         if code is None:
             close = difflib.get_close_matches(clean_text(raw), [m.name_zh for m in ctx.metric_defs], n=1, cutoff=0.4)
-            tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0] if close else "—")
+            if close:
+                tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0])
+            else:
+                tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(code)
     depts = _dept_frame(ctx)
     responsible = []
