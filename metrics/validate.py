@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n, programme, rules, safe
+from metrics import contract, i18n, limits, programme, rules, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -236,9 +236,12 @@ def check(table: RawTable, ctx: Context) -> Checked:
     written = {c: table.header[i] for c, i in pos.items()}
     # a column the file lacks is named as the template writes it (医院编码), never by its internal name
     for c in (*contract.KINDS[table.kind].columns, contract.HOSPITAL_COLUMN):
-        written.setdefault(c.name, c.zh if ctx.lang == "zh" else c.name)
+        written.setdefault(c.name, _column_label(table.kind, c.name, ctx.lang))
     rows = _data_rows(table, pos, tr, out)
     if not rows:
+        return out
+    if _long_cells(rows, table, tr):  # a page editor's or a script's row: the limit a file's cell has (reading)
+        out.file_level = True
         return out
     frame = _Frame(rows, pos, written)
     if table.kind in contract.HOSPITAL_KINDS:
@@ -407,6 +410,30 @@ def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> l
         out.data_lines.append(line)
         rows.append((line, cells))
     return rows
+
+
+def _column_label(kind: str, col: str, lang: str) -> str:
+    """A column as the user knows it: the template's Chinese header (zh), its canonical name (en)."""
+    c = next((c for c in (*contract.KINDS[kind].columns, contract.HOSPITAL_COLUMN) if c.name == col), None)
+    return col if c is None or lang != "zh" else c.zh
+
+
+def _long_cells(rows, table: RawTable, tr: _Tr) -> bool:
+    """Every cell over limits.DEFAULT.cell_chars (Excel's 32,767) is an error naming its column and length, its
+    value cut short: the one limit for every way in (a file's cells meet it in reading already)."""
+    n = limits.DEFAULT.cell_chars
+    found = False
+    for line, cells in rows:
+        for i, c in enumerate(cells):
+            if type(c) is str and len(c) > n:
+                col = table.header[i].strip() if i < len(table.header) else limits.col_letters(i + 1)
+                canon = table.columns[i] if i < len(table.columns) else None
+                if canon is not None and col == canon:  # rows from a page or a script: named as the template does
+                    col = _column_label(table.kind, canon, tr.lang)
+                shown = c[:20] + "…"
+                tr.err(line, col, shown, "cell_too_long", column=col, chars=f"{len(c):,}", limit=f"{n:,}")
+                found = True
+    return found
 
 
 _SUMMARY = frozenset(contract.SUMMARY_WORDS)
@@ -1099,7 +1126,7 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             else:
                 tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(code)
-    depts = _dept_frame(ctx)
+    depts = programme.dept_lookup(_dept_frame(ctx))  # once a file: a lookup per row cost 134 s for 100 k tasks
     responsible = []
     for line, text, raw in zip(f.lines, _text_col(f, "responsible", tr), f.raw("responsible")):
         if text is None:
