@@ -18,7 +18,7 @@ def test_a_url_in_a_note_or_a_notice_is_text_not_a_link_nor_an_image(new_page, t
     db = make_store(tmp_path)
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("UPDATE tasks SET progress = ?", [PAYLOAD])
+        conn.execute("UPDATE tasks SET progress = ?, title = ?", [PAYLOAD, PAYLOAD])  # slide 5 lists titles
         conn.execute("UPDATE notices SET issue = ?", [PAYLOAD])
     conn.close()
     app = start_app(db, tmp_path / "streamlit.log")
