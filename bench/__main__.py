@@ -12,7 +12,9 @@ For each scale it builds a synthetic store (bench/synth.py) and measures
   page (bench/trivial_page.py) measured the same way;
 - the icon matrix and the overview's pipelines computed alone (n/a when the module is not there yet);
 - once, not per scale (section "limits", bench/limits.py, issue 12): the seconds and peak RSS of refusing a
-  100,000-row all-bad file, a 1,000,000-row file at the 20 MB size limit, a far cell and a 629 MB shared string.
+  100,000-row all-bad file, a 1,000,000-row file at the 20 MB size limit, a far cell and a 629 MB shared string;
+- once (section "programme", bench/programme_cost.py): a 责任科室 cell of 5,400 × 全院各科室 against 5,400 × one code,
+  and previewing 100,000 tasks against 100,000 notices.
 
 Prints one table per scale and a verdict per target; writes bench/results/<timestamp>.json and latest.json.
 """
@@ -392,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per page (the median is reported)")
     ap.add_argument("--import-scales", default="S,M", help="scales at which to time the history import (L is slow)")
     ap.add_argument("--pages", default="", help="only these pages (stems, comma-separated); default all")
-    ap.add_argument("--skip", default="", help="sections to skip: import,month,compute,pages,limits")
+    ap.add_argument("--skip", default="", help="sections to skip: import,month,compute,pages,limits,programme")
     ap.add_argument("--keep", metavar="DIR", help="build the stores in DIR and keep them")
     args = ap.parse_args(argv)
     scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
@@ -440,6 +442,14 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-limits-") as tmp:
             results["limits"] = limits_bench.measure(Path(tmp))
         print_limits(results["limits"])
+
+    if "programme" not in skip:
+        from bench import programme_cost
+
+        print("\n--- programme: 责任科室 cells and a large tasks file ...", flush=True)
+        with tempfile.TemporaryDirectory(prefix="bench-programme-") as tmp:
+            results["programme"] = programme_cost.measure(Path(tmp))
+        programme_cost.print_results(results["programme"])
 
     results["verdicts"] = [{"target": t, "verdict": v, "detail": d} for t, v, d in verdicts(results)]
     results["seconds"] = (datetime.now() - started).total_seconds()

@@ -319,7 +319,14 @@ def cmd_import(args) -> int:
     data = path.read_bytes()
     if args.dry_run:
         report = importer.preview(
-            data, path.name, args.kind, lang=args.lang, db_path=args.db, hospital=hospital, user=args.user
+            data,
+            path.name,
+            args.kind,
+            lang=args.lang,
+            db_path=args.db,
+            hospital=hospital,
+            user=args.user,
+            read_only=True,
         )
         done = report.can_commit(args.skip_invalid) or report.duplicate_of is not None
     else:

@@ -1045,6 +1045,10 @@ ZH: dict[str, str] = {
     "dept.open_hint": "点击表中任一格，打开该科室档案（指标、事件、授牌历程、整改通知书、重点任务）。",
     # --- briefing ---
     "brief.page_fmt": "{title}（{i}/{n}）",
+    # --- harden ---
+    "upload.err.hospital_not_readable": "您没有医院“{code}”的查看权限，文件内容未读取。",
+    "upload.err.metric_unknown_none": "未知指标，指标目录中没有相近的指标。",
+    "upload.err.cell_too_long": "「{column}」的内容过长：{chars} 个字符，每个单元格上限为 {limit} 个字符。未保存。",
 }
 
 EN: dict[str, str] = {
@@ -2083,6 +2087,10 @@ EN: dict[str, str] = {
     "dept.open_hint": "Click any cell of the table to open that department's profile (metrics, events, award history, notices, key tasks).",
     # --- briefing ---
     "brief.page_fmt": "{title} ({i}/{n})",
+    # --- harden ---
+    "upload.err.hospital_not_readable": "You may not read hospital “{code}”; the file's rows were not read.",
+    "upload.err.metric_unknown_none": "Unknown metric; nothing in the metric catalogue comes close.",
+    "upload.err.cell_too_long": "“{column}” is too long: {chars} characters, over the limit of {limit} a cell. Not saved.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

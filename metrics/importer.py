@@ -217,10 +217,12 @@ def preview(
     *,
     hospital: str = "",
     user: str | None = None,
+    read_only: bool = False,
 ) -> ImportReport:
-    """What committing this file would do, without writing anything (``hospital``, ``user``: as ``commit``)."""
+    """What committing this file would do, without writing anything (``hospital``, ``user``: as ``commit``;
+    ``read_only``: a dry run that will never be committed, so a hospital ``user`` may read is enough)."""
     with store.opened(db_path) as db, _gc_paused():
-        report, _plan = _prepare(db, data, file_name, kind, lang, hospital, user)
+        report, _plan = _prepare(db, data, file_name, kind, lang, hospital, user, preview_only=read_only)
     return report
 
 
@@ -503,7 +505,14 @@ class _Plan:
 
 
 def _prepare(
-    db: sqlite_utils.Database, data: bytes, file_name: str, kind, lang, hospital: str = "", user: str | None = None
+    db: sqlite_utils.Database,
+    data: bytes,
+    file_name: str,
+    kind,
+    lang,
+    hospital: str = "",
+    user: str | None = None,
+    preview_only: bool = False,
 ) -> tuple[ImportReport, _Plan]:
     digest = sha256(data)
     too_large = auth.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
@@ -529,14 +538,23 @@ def _prepare(
             **base,
         )
         return report, _Plan({}, [])
-    return _prepare_tables(db, tables, metric_defs, kind, lang, base, False, hospital, user)
+    return _prepare_tables(db, tables, metric_defs, kind, lang, base, False, hospital, user, preview_only)
 
 
 def _prepare_tables(
-    db, tables, metric_defs, kind, lang, base, replace: bool = False, hospital: str = "", user: str | None = None
+    db,
+    tables,
+    metric_defs,
+    kind,
+    lang,
+    base,
+    replace: bool = False,
+    hospital: str = "",
+    user: str | None = None,
+    preview_only: bool = False,
 ) -> tuple[ImportReport, _Plan]:
     """Validate raw tables and compare them with the store: the report and what a commit would write."""
-    checked = _check_tables(db, tables, metric_defs, lang, kind, replace, hospital, user)
+    checked = _check_tables(db, tables, metric_defs, lang, kind, replace, hospital, user, preview_only)
     if len(checked) > 1:
         _cross_sheet_duplicates(checked, lang)
     _missing_departments(db, checked, lang)
@@ -581,8 +599,10 @@ def _note_problem(t: reading.RawTable, n: reading.Note, lang: str) -> Problem:
     return Problem(n.line, column, n.value, i18n.t("upload.warn." + n.code, lang, **fmt), t.sheet)
 
 
-def _grant_scope(db, user: str | None) -> tuple[tuple[str, ...], tuple[str, ...] | None, bool]:
-    """(the store's hospital codes, the codes ``user`` may write or None for no limit, whether ``user`` may change
+def _grant_scope(
+    db, user: str | None, preview_only: bool = False
+) -> tuple[tuple[str, ...], tuple[str, ...] | None, bool]:
+    """(the store's hospital codes, the codes ``user`` may write (``preview_only``: read) or None for no limit, whether ``user`` may change
     what is region-wide in a group store: the hospital list always, the catalogues and the holiday schedule when the
     store holds several hospitals). A one-hospital store and a write by no account of the store (the CLI's operator,
     the demo) have no hospital limit here: the pages and the CLI check roles first (issue 16.3)."""
@@ -592,7 +612,11 @@ def _grant_scope(db, user: str | None) -> tuple[tuple[str, ...], tuple[str, ...]
         return codes, None, True
     return (
         codes,
-        (auth.writable_hospitals_in(db, user) if codes else None),
+        (
+            (auth.readable_hospitals_in(db, user) if preview_only else auth.writable_hospitals_in(db, user))
+            if codes
+            else None
+        ),
         row["role"] == "admin" and bool(row["active"]),
     )
 
@@ -606,18 +630,23 @@ def _check_tables(
     replace: bool = False,
     hospital: str = "",
     user: str | None = None,
+    preview_only: bool = False,
 ) -> list[validate.Checked]:
     """Validate each table, departments first, so later tables know the departments the file defines; each
-    table against the stored rows of its hospital (its 医院编码 column, else ``hospital``)."""
-    codes, writable, may_edit_region = _grant_scope(db, user)
+    table against the stored rows of its hospital (its 医院编码 column, else ``hospital``) — only a hospital the
+    user may write (``preview_only``: read): another's departments never reach a message or a suggestion."""
+    codes, writable, may_edit_region = _grant_scope(db, user, preview_only)
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
     per_hospital: dict[str, tuple] = {}
     ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
     out = []
     for t in ordered:
         h = validate.file_hospital(t, hospital)
-        if h not in per_hospital:
-            per_hospital[h] = _hospital_context(db, tables, h)
+        closed = t.kind in contract.HOSPITAL_KINDS and (
+            h not in (codes or ("",)) or (writable is not None and h not in writable)
+        )
+        if h not in per_hospital:  # a hospital refused (check says why, the rows unread): nothing of it is read
+            per_hospital[h] = ({}, {}, {}, ()) if closed else _hospital_context(db, tables, h)
         depts, cats, counts, targets = per_hospital[h]
         ctx = validate.Context(
             tuple(metric_defs),
@@ -633,6 +662,7 @@ def _check_tables(
             hospitals=codes,
             writable=writable,
             may_edit_hospitals=may_edit_region,
+            preview_only=preview_only,
         )
         c = validate.check(t, ctx)
         if t.kind in contract.HOSPITAL_KINDS:  # every row is written under its hospital (first in the key)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -45,29 +46,70 @@ CATEGORY_PATTERN = re.compile(r"^全院(?P<category>.+?)科室$")
 # ---------------------------------------------------------------------------------------------
 
 
-def responsible_codes(text: str | None, departments: pd.DataFrame) -> tuple[list[str], list[tuple[str, str | None]]]:
+@dataclass
+class DeptLookup:
+    """The departments as a 责任科室 cell is read against, built once per file (not once a row): code and name →
+    code, the active codes in order, those of each category, and the closest known name of an unknown part."""
+
+    by_code: dict[str, str]
+    by_name: dict[str, str]
+    active: tuple[str, ...]
+    by_category: dict[str, tuple[str, ...]]
+    close: dict[str, str | None] = field(default_factory=dict)
+
+    def closest(self, part: str) -> str | None:
+        if part not in self.close:  # difflib is the one costly step: once per distinct unknown part
+            got = difflib.get_close_matches(part, [*self.by_code, *self.by_name], n=1, cutoff=0.5)
+            self.close[part] = got[0] if got else None
+        return self.close[part]
+
+
+def dept_lookup(departments: pd.DataFrame) -> DeptLookup:
+    """``departments`` (dept_code, dept_name, category, active) as a DeptLookup."""
+    active = departments[departments["active"].fillna(1).astype(int) == 1]
+    by_category: dict[str, list[str]] = {}
+    for code, cat in active[["dept_code", "category"]].itertuples(index=False, name=None):
+        if isinstance(cat, str):
+            by_category.setdefault(cat, []).append(code)
+    return DeptLookup(
+        by_code=dict(zip(departments["dept_code"], departments["dept_code"], strict=True)),
+        by_name=dict(zip(departments["dept_name"], departments["dept_code"], strict=True)),
+        active=tuple(active["dept_code"]),
+        by_category={k: tuple(v) for k, v in by_category.items()},
+    )
+
+
+def responsible_codes(
+    text: str | None, departments: pd.DataFrame | DeptLookup
+) -> tuple[list[str], list[tuple[str, str | None]]]:
     """(codes, unknown) for a 责任科室 cell: codes or names separated by 、，,;；; 全院各科室 = every active
     department; 全院<类别>科室 (e.g. 全院临床科室) = every active department of that category. ``unknown`` lists
-    each part that names no department, with the closest known code or name (None when nothing is close)."""
+    each part that names no department, with the closest known code or name (None when nothing is close).
+    Linear in the cell and the answer: each distinct part is expanded once, codes kept once by a set."""
     if text is None or not str(text).strip():
         return [], []
-    active = departments[departments["active"].fillna(1).astype(int) == 1]
-    by_code = dict(zip(departments["dept_code"], departments["dept_code"], strict=True))
-    by_name = dict(zip(departments["dept_name"], departments["dept_code"], strict=True))
+    look = departments if isinstance(departments, DeptLookup) else dept_lookup(departments)
     codes: list[str] = []
+    seen: set[str] = set()
+    done: set[str] = set()
     unknown: list[tuple[str, str | None]] = []
     for part in (p for p in re.split(RESPONSIBLE_SEPARATORS, str(text).strip()) if p):
-        if part in WHOLE_HOSPITAL:
-            found = list(active["dept_code"])
-        elif (m := CATEGORY_PATTERN.match(part)) and m["category"] in set(active["category"].dropna()):
-            found = list(active.loc[active["category"] == m["category"], "dept_code"])
-        elif part in by_code or part in by_name:
-            found = [by_code.get(part) or by_name[part]]
-        else:
-            close = difflib.get_close_matches(part, [*by_code, *by_name], n=1, cutoff=0.5)
-            unknown.append((part, close[0] if close else None))
+        if part in done:  # 5,400 × 全院各科室 adds nothing after the first
             continue
-        codes.extend(c for c in found if c not in codes)
+        done.add(part)
+        if part in WHOLE_HOSPITAL:
+            found = look.active
+        elif (m := CATEGORY_PATTERN.match(part)) and m["category"] in look.by_category:
+            found = look.by_category[m["category"]]
+        elif part in look.by_code or part in look.by_name:
+            found = (look.by_code.get(part) or look.by_name[part],)
+        else:
+            unknown.append((part, look.closest(part)))
+            continue
+        for c in found:
+            if c not in seen:
+                seen.add(c)
+                codes.append(c)
     return codes, unknown
 
 

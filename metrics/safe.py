@@ -84,9 +84,20 @@ def html_text(s) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
 
+# GFM autolink literals (what Streamlit's Markdown, remark-gfm, links by itself): it finds them in the text AFTER
+# the backslash escapes are read, so escaping ':' '.' alone leaves http://…, www.… and a@b.c live links (one link
+# swallowing the text after it). A word joiner (U+2060, invisible, not a word character) inside each breaks them.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)"
+                       r"|(?<=www)(?=\.)|(?=@)")  # fmt: skip
+WORD_JOINER = "\u2060"
+
+
 def md_text(s) -> str:
-    """Text for Markdown (st.markdown, widget labels): shown as written, no links, emphasis or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", strip_controls("" if s is None else str(s)))
+    """Text for Markdown (st.markdown, widget labels): shown as written, no links, emphasis, images or HTML."""
+    text = strip_controls("" if s is None else str(s))
+    if "@" in text or ":" in text or "w" in text or "W" in text:
+        text = _AUTOLINK.sub(WORD_JOINER, text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 # A cell Excel would read as a formula (OWASP "CSV injection"): = + - @, and tab / carriage return.

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n, programme, rules, safe
+from metrics import contract, i18n, limits, programme, rules, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -207,11 +207,13 @@ class Context:
     dept_categories: dict[str, tuple[str | None, int]] = field(default_factory=dict)
     # hospitals (issue 16.3): the hospital the upload is for (a row's 医院编码 cell, when given, must name it), the
     # store's hospital codes (() in a one-hospital store, whose rows lie under ''), the codes the uploader may write
-    # (None: no account named, a system write) and whether the uploader may change the hospital list (admins)
+    # (None: no account named, a system write) and whether the uploader may change the hospital list (admins);
+    # ``preview_only``: nothing will be written, so ``writable`` holds the codes the user may read
     hospital: str = ""
     hospitals: tuple[str, ...] = ()
     writable: tuple[str, ...] | None = None
     may_edit_hospitals: bool = True
+    preview_only: bool = False
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -232,13 +234,21 @@ def check(table: RawTable, ctx: Context) -> Checked:
         return out
     pos = {c: i for i, c in enumerate(table.columns) if c is not None}
     written = {c: table.header[i] for c, i in pos.items()}
+    # a column the file lacks is named as the template writes it (医院编码), never by its internal name
+    for c in (*contract.KINDS[table.kind].columns, contract.HOSPITAL_COLUMN):
+        written.setdefault(c.name, _column_label(table.kind, c.name, ctx.lang))
     rows = _data_rows(table, pos, tr, out)
     if not rows:
+        return out
+    if _long_cells(rows, table, tr):  # a page editor's or a script's row: the limit a file's cell has (reading)
+        out.file_level = True
         return out
     frame = _Frame(rows, pos, written)
     if table.kind in contract.HOSPITAL_KINDS:
         out.hospital = ctx.hospital
         _hospital_column(frame, ctx, tr, out)
+        if out.file_level:  # a hospital one may not touch: its rows are never compared with what it holds
+            return out
     elif not ctx.may_edit_hospitals and (table.kind == "hospitals" or (ctx.hospitals and table.kind in REGION_KINDS)):
         out.file_level = True  # the hospital list, and in a group store what every hospital shares: admins only
         tr.err(0, "", "", "hospital_list_admin" if table.kind == "hospitals" else "region_admin")
@@ -290,7 +300,7 @@ def _hospital_column(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         elif code != ctx.hospital:
             tr.err(line, col, v, "hospital_mixed", code=code, first=ctx.hospital)
         elif ctx.writable is not None and code not in ctx.writable:
-            tr.err(line, col, v, "hospital_not_granted", code=code)
+            tr.err(line, col, v, "hospital_not_readable" if ctx.preview_only else "hospital_not_granted", code=code)
         else:
             continue
         bad = True
@@ -400,6 +410,30 @@ def _data_rows(table: RawTable, pos: dict[str, int], tr: _Tr, out: Checked) -> l
         out.data_lines.append(line)
         rows.append((line, cells))
     return rows
+
+
+def _column_label(kind: str, col: str, lang: str) -> str:
+    """A column as the user knows it: the template's Chinese header (zh), its canonical name (en)."""
+    c = next((c for c in (*contract.KINDS[kind].columns, contract.HOSPITAL_COLUMN) if c.name == col), None)
+    return col if c is None or lang != "zh" else c.zh
+
+
+def _long_cells(rows, table: RawTable, tr: _Tr) -> bool:
+    """Every cell over limits.DEFAULT.cell_chars (Excel's 32,767) is an error naming its column and length, its
+    value cut short: the one limit for every way in (a file's cells meet it in reading already)."""
+    n = limits.DEFAULT.cell_chars
+    found = False
+    for line, cells in rows:
+        for i, c in enumerate(cells):
+            if type(c) is str and len(c) > n:
+                col = table.header[i].strip() if i < len(table.header) else limits.col_letters(i + 1)
+                canon = table.columns[i] if i < len(table.columns) else None
+                if canon is not None and col == canon:  # rows from a page or a script: named as the template does
+                    col = _column_label(table.kind, canon, tr.lang)
+                shown = c[:20] + "…"
+                tr.err(line, col, shown, "cell_too_long", column=col, chars=f"{len(c):,}", limit=f"{n:,}")
+                found = True
+    return found
 
 
 _SUMMARY = frozenset(contract.SUMMARY_WORDS)
@@ -848,7 +882,10 @@ def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         m = look.get(norm_header(raw))
         if m is None:
             close = difflib.get_close_matches(clean_text(raw), [m.name_zh for m in ctx.metric_defs], n=1, cutoff=0.4)
-            tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0] if close else "—")
+            if close:
+                tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0])
+            else:
+                tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(m)
     depts = []
     for line, raw, m in zip(f.lines, f.raw("dept_code"), metrics):
@@ -1084,9 +1121,12 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         code = metric_look.get(norm_header(raw))
         if code is None:
             close = difflib.get_close_matches(clean_text(raw), [m.name_zh for m in ctx.metric_defs], n=1, cutoff=0.4)
-            tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0] if close else "—")
+            if close:
+                tr.err(line, f.name("metric"), raw, "metric_unknown", suggest=close[0])
+            else:
+                tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(code)
-    depts = _dept_frame(ctx)
+    depts = programme.dept_lookup(_dept_frame(ctx))  # once a file: a lookup per row cost 134 s for 100 k tasks
     responsible = []
     for line, text, raw in zip(f.lines, _text_col(f, "responsible", tr), f.raw("responsible")):
         if text is None:

@@ -278,7 +278,7 @@ def test_markdown_labels_strip_controls_and_escape_markup():
     from pages import _common as ui
 
     assert ui.md_escape("儿科\u202e") == "儿科"  # a label's "61.5 未达 ≥ 90" after the name is not mirrored
-    assert ui.md_escape("[点击](http://x) **粗**") == r"\[点击\]\(http\://x\) \*\*粗\*\*"
+    assert ui.md_escape("[点击](http://x) **粗**") == r"\[点击\]\(http" + "\u2060" + r"\://x\) \*\*粗\*\*"
 
 
 def test_pptx_chart_workbook_cells_are_neither_formulas_nor_links():
@@ -359,3 +359,17 @@ def test_every_chart_on_the_browsing_pages_shows_uploaded_names_as_written(demo_
                 _, tags = plotly_shows(s)
                 assert set(tags) <= OUR_TAGS, f"{page}: markup from data reaches plotly: {s[:200]!r}"
     assert seen >= 3  # the ranking, the heat map, the XmR charts and the events chart were inspected
+
+
+def test_markdown_text_breaks_every_gfm_autolink_literal_and_shows_the_rest_as_written():
+    """remark-gfm links http(s)://, www. and a@b.c in the text after reading the backslash escapes: a word joiner
+    inside each keeps it text; once the joiners are dropped the text reads exactly as written."""
+    import re
+
+    from metrics import safe
+
+    gfm = re.compile(r"(?i)(https?|ftp)://|www\.|[-.\w+]@|mailto:|xmpp:")  # what remark-gfm starts a link at
+    for raw in ("![x](http://127.0.0.2/b.png) 后文", "HTTPS://a.b", "www.a.cn/x", "boss@a.cn", "mailto:x", "ftp://h"):
+        read = safe.md_text(raw).replace("\\", "")  # the text Markdown reads once the escapes are taken
+        assert gfm.search(read) is None, (raw, read)
+        assert read.replace(safe.WORD_JOINER, "") == raw
