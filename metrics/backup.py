@@ -23,6 +23,7 @@ dump written over the live store with ``pg_restore --clean --if-exists --single-
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from metrics import i18n, store
+from metrics.store.files import RESTORE_LOCK, SCRATCH_PREFIX
 
 
 class BackupError(i18n.Refusal):
@@ -43,6 +45,8 @@ class BackupError(i18n.Refusal):
     def __str__(self) -> str:
         return self.message()
 
+
+log = logging.getLogger("metrics.backup")
 
 BACKUP_DIR_ENV = "INTEGRITY_BACKUP_DIR"
 
@@ -338,7 +342,6 @@ def _pg_backup(url: str, out, actor: str | None) -> Path:
 
 def _pg_restore(source: Path, url: str, actor: str | None) -> Path:
     """Check the dump on a scratch database, keep the current store, then write it over the live one at once."""
-    from sqlalchemy.engine import make_url
 
     from metrics.store.engine import PgDb
 
@@ -348,7 +351,31 @@ def _pg_restore(source: Path, url: str, actor: str | None) -> Path:
     pg_restore, pg_dump = pg_tool("pg_restore", version), pg_tool("pg_dump", version)
     if _dump_tables(pg_restore, source) is None:
         raise BackupError("backup.err.not_dump", detail=source.name)
-    scratch = f"integrity_restore_{_stamp().replace('-', '_')}"
+    # Held on the live store until the end (a SIGKILL releases it with the connection): while it is held no start
+    # of the app or the CLI takes this restore's scratch database for one a killed restore left.
+    guard = PgDb(url)
+    guard.execute("SELECT pg_advisory_lock(?)", [RESTORE_LOCK])
+    try:
+        _drop_leftovers(guard)
+        scratch = f"{SCRATCH_PREFIX}{store.pg_scratch_tag(guard)}_{_stamp().replace('-', '_')}"
+        return _pg_restore_on(source, url, actor, scratch, version, live_version, pg_restore, pg_dump)
+    finally:
+        guard.execute("SELECT pg_advisory_unlock(?)", [RESTORE_LOCK])
+        guard.close()
+
+
+def _drop_leftovers(db) -> None:
+    """What a killed restore left (complete copies of the store on the server): dropped now, and said in the log."""
+    dropped = store.pg_sweep_scratch(db, held=True)
+    if dropped:
+        log.warning(i18n.t("backup.scratch_dropped", i18n.DEFAULT_LANG, n=len(dropped), names=", ".join(dropped)))
+
+
+def _pg_restore_on(source, url, actor, scratch, version, live_version, pg_restore, pg_dump) -> Path:
+    from sqlalchemy.engine import make_url
+
+    from metrics.store.engine import PgDb
+
     scratch_url = make_url(url).set(database=scratch).render_as_string(hide_password=False)
     work_dir = Path(tempfile.mkdtemp(prefix="integrity-restore-"))
     work = work_dir / "checked.dump"

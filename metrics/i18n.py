@@ -1048,6 +1048,7 @@ ZH: dict[str, str] = {
     # --- harden ---
     "upload.err.hospital_not_readable": "您没有医院“{code}”的查看权限，文件内容未读取。",
     "upload.err.metric_unknown_none": "未知指标，指标目录中没有相近的指标。",
+    "backup.scratch_dropped": "已删除 {n} 个中断的恢复留下的临时数据库（整库副本，含人员与密码散列）：{names}",
     "upload.err.cell_too_long": "「{column}」的内容过长：{chars} 个字符，每个单元格上限为 {limit} 个字符。未保存。",
 }
 
@@ -2090,6 +2091,7 @@ EN: dict[str, str] = {
     # --- harden ---
     "upload.err.hospital_not_readable": "You may not read hospital “{code}”; the file's rows were not read.",
     "upload.err.metric_unknown_none": "Unknown metric; nothing in the metric catalogue comes close.",
+    "backup.scratch_dropped": "Dropped {n} scratch database(s) an interrupted restore left (whole copies of the store, staff and password hashes included): {names}",
     "upload.err.cell_too_long": "“{column}” is too long: {chars} characters, over the limit of {limit} a cell. Not saved.",
 }
 

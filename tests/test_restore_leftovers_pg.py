@@ -43,6 +43,7 @@ def test_the_next_start_of_the_cli_drops_what_a_killed_restore_left_and_says_so(
 
 def test_a_restore_drops_what_a_killed_one_left_and_leaves_none_of_its_own(demo_db, tmp_path, caplog):
     saved = backup.backup(tmp_path / "good.dump")
-    _leave(demo_db, "integrity_restore_20261207_051500_123456")
+    _leave(demo_db, "integrity_restore_20261207_051502_111111")
     backup.restore(saved)
     assert _scratch_databases(demo_db) == set()
+    assert "integrity_restore_20261207_051502_111111" in caplog.text

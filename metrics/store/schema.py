@@ -5,6 +5,7 @@ migrations, the shipped catalogues, and the meta values (schema version, data ve
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -44,6 +45,9 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
         db = engine.PgDb(p)
         try:
             ensure_schema(db)
+            if p not in _SWEPT:  # once a process: the app's or the CLI's start on this store
+                _SWEPT.add(p)
+                _sweep_scratch(db)
         except BaseException:
             db.close()
             raise
@@ -115,6 +119,21 @@ class Database(sqlite_utils.Database):
         except BaseException:
             self.rollback()
             raise
+
+
+_SWEPT: set[str] = set()
+
+
+def _sweep_scratch(db) -> None:
+    """Drop what a killed restore left on the server (full copies of the store) and say so in the log."""
+    from metrics import i18n
+    from metrics.store.files import pg_sweep_scratch
+
+    dropped = pg_sweep_scratch(db)
+    if dropped:
+        logging.getLogger("metrics.store").warning(
+            i18n.t("backup.scratch_dropped", i18n.DEFAULT_LANG, n=len(dropped), names=", ".join(dropped))
+        )
 
 
 def create_private(path: str | os.PathLike) -> None:
