@@ -132,6 +132,10 @@ if _asked and "/" not in _asked and _asked not in {home} | {p.url_path for ps in
     _sections.setdefault(ui.t("nav.section.browse"), []).append(
         st.Page(_path, title=ui.t(_title), url_path=_asked, visibility="hidden")
     )
+# The app's own navigation is drawn in the sidebar; .streamlit/config.toml keeps Streamlit's listing of pages/ hidden
+# until here (a process-wide option: set by the first run, and every later session gets the sidebar at once).
+if not st.get_option("client.showSidebarNavigation"):
+    st.set_option("client.showSidebarNavigation", True)
 nav = st.navigation(_sections)
 if ui.guarded(ui.is_demo_store):
     st.warning(ui.t("app.demo_banner"), icon=":material/science:")

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,20 +140,43 @@ def new_page(browser):
     assert not outside, f"requests left 127.0.0.1: {outside[:10]}"
 
 
+# True once the script has finished a run that drew the page and the page has stopped changing for `quiet` ms. The
+# frontend draws some elements (text inputs, tables, charts) after the run's last message; a fresh server's first
+# session ends one run with nothing drawn (pages/_common.py, fresh-server fix) before its real run starts; and after
+# a click the page stays "notRunning" until the server starts the rerun — seconds on a busy server — so a click or
+# change not yet followed by a run is waited for (up to `_RUN_GRACE_MS`: a click on an expander starts none).
+_RUN_GRACE_MS = 8000
+_QUIET = """([quiet, grace]) => {
+    const a = document.querySelector('[data-testid="stApp"]');
+    if (!a) return false;
+    const w = window, state = () => a.getAttribute('data-test-script-state');
+    if (w.__stAppSeen !== a) {
+        w.__stAppSeen = a;
+        w.__stChanged = performance.now();
+        w.__stStarted = state() === 'running' ? performance.now() : 0;
+        new MutationObserver(() => {
+            w.__stChanged = performance.now();
+            if (state() === 'running') w.__stStarted = performance.now();
+        }).observe(a, {subtree: true, childList: true, characterData: true,
+                       attributes: true, attributeFilter: ['data-test-script-state']});
+        if (!w.__stInputSeen) {
+            w.__stInputSeen = true;
+            for (const kind of ['click', 'change'])
+                document.addEventListener(kind, () => { w.__stInput = performance.now(); }, true);
+        }
+        return false;
+    }
+    const now = performance.now(), main = document.querySelector('[data-testid="stMain"]');
+    const awaited = (w.__stInput || 0) > w.__stStarted && now - w.__stInput < grace;
+    return !awaited && state() === 'notRunning' && !!main && main.innerText.trim() !== ''
+        && now - w.__stChanged > quiet;
+}"""
+
+
 def wait_idle(page, settle: float = 0.4) -> None:
-    """Wait until the Streamlit script has finished its run (and the page has had a moment to paint)."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function(
-        """() => { const a = document.querySelector('[data-testid="stApp"]');
-                   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
-        timeout=60_000,
-    )
-    time.sleep(settle)
-    page.wait_for_function(
-        """() => { const a = document.querySelector('[data-testid="stApp"]');
-                   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
-        timeout=60_000,
-    )
+    """Wait until the Streamlit script has finished a run that drew the page (the run a click asked for, when one
+    did), and the page has stopped changing for ``settle`` seconds (conditions watched in the page, not a sleep)."""
+    page.wait_for_function(_QUIET, arg=[settle * 1000, _RUN_GRACE_MS], timeout=60_000)
 
 
 def exceptions(page) -> list[str]:
