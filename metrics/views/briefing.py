@@ -23,7 +23,7 @@ from metrics.views import ViewKey
 # The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
 # projector and a 1920×1080 screen, under the slide's title and subtitle. Checked by tests/e2e/test_presentation.py.
 SHORT = briefing.Fit(width=1180, budget=400, font=24, head=24, line=1.25, pad_x=10, pad_y=3, rest_font=24)
-TALL = briefing.Fit(width=1800, budget=700, font=30, head=26, line=1.3, pad_x=14, pad_y=6, rest_font=28)
+TALL = briefing.Fit(width=1800, budget=650, font=30, head=26, line=1.3, pad_x=14, pad_y=6, rest_font=28)
 HEADING_PX = (60, 60)  # a table's bold heading line on slide 5 with the gap under it (1280×720, 1920×1080)
 
 
