@@ -60,10 +60,11 @@ def test_typed_urls_are_refused_in_chinese_by_the_page_itself(new_page, tmp_path
 
         editor = new_page(1400, 900)
         sign_in(editor, app.url)
-        # the address typed within the session (a reload would start a new one): the app's own history navigation
+        # the address typed within the session (a reload would start a new one): the app's own history navigation,
+        # an input like a click, so the wait is for the run it starts (seconds on a busy server)
         editor.evaluate(
             "() => { history.pushState({}, '', location.pathname.replace(/[^/]*$/, 'users'));"
-            " dispatchEvent(new PopStateEvent('popstate')); }"
+            " window.__stInput = performance.now(); dispatchEvent(new PopStateEvent('popstate')); }"
         )
         wait_idle(editor)
         body = editor.inner_text("body")
