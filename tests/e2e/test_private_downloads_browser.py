@@ -1,0 +1,60 @@
+"""A file of personal data reaches only the browser that asked for it: the editor's click on the awards page gives
+the +2 points list with its names, and no URL the visit requested (the kind an access log keeps) gives those names
+to a client with no cookie and no session."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from datetime import date
+
+from metrics import points, store
+from tests.e2e.conftest import exceptions, sign_in, wait_idle
+
+
+def _fetched_by_a_stranger(url: str) -> bytes:
+    """What a fresh client (no cookie, no session) gets from ``url``; b"" when it is refused."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url), timeout=10) as r:
+            return r.read()
+    except urllib.error.HTTPError:
+        return b""
+
+
+def test_the_points_list_download_is_the_editors_alone(app, new_page, shots, tmp_path):
+    page = new_page(1600, 1000)
+    sign_in(page, app.url)
+    page.goto(f"{app.url}/awards")
+    wait_idle(page)
+    assert not exceptions(page)
+    button = page.get_by_role("button", name=re.compile(r"下载 \d{4} 年加分名单（CSV）"))
+    button.scroll_into_view_if_needed()
+    year = int(re.search(r"\d{4}", button.inner_text()).group())
+    with store.opened(app.db) as db:
+        names = list(points.compute(db, year, date.today(), "zh").rows["name"])
+    assert names, "the demo store should give this year's points to someone"
+
+    before = len(new_page.requests)
+    with page.expect_download(timeout=60_000) as dl:
+        button.click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(str(path))
+    wait_idle(page)
+    page.screenshot(path=str(shots / "awards_points_download.png"), full_page=False)
+
+    # the file as before: its name, UTF-8 with BOM, the Chinese headers and every name of the list
+    assert path.name == f"points-{year}.csv"
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:2] == ["工号", "姓名"]
+    assert sorted(line.split(",")[1] for line in lines[1:]) == sorted(names)
+
+    # every URL of the visit, fetched again by a stranger while the editor's page is still open
+    media = sorted({u for u in new_page.requests if "/media/" in u})
+    leaked = {u: n for u in media if (n := [x for x in names if x.encode() in _fetched_by_a_stranger(u)])}
+    assert not leaked, f"a URL of the visit gives the names to anyone: {leaked}"
+    clicked = [u for u in new_page.requests[before:] if u.startswith("http")]
+    leaked = {u: n for u in clicked if (n := [x for x in names if x.encode() in _fetched_by_a_stranger(u)])}
+    assert not leaked, f"a URL requested by the click gives the names to anyone: {leaked}"
