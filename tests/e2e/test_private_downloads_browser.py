@@ -10,7 +10,7 @@ import urllib.request
 from datetime import date
 
 from metrics import points, store
-from tests.e2e.conftest import exceptions, sign_in, wait_idle
+from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, sign_in, wait_idle
 
 
 def _fetched_by_a_stranger(url: str) -> bytes:
@@ -58,3 +58,41 @@ def test_the_points_list_download_is_the_editors_alone(app, new_page, shots, tmp
     clicked = [u for u in new_page.requests[before:] if u.startswith("http")]
     leaked = {u: n for u in clicked if (n := [x for x in names if x.encode() in _fetched_by_a_stranger(u)])}
     assert not leaked, f"a URL requested by the click gives the names to anyone: {leaked}"
+
+
+def _download(page, label: str, folder):
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name=label).click()
+    path = folder / dl.value.suggested_filename
+    dl.value.save_as(str(path))
+    wait_idle(page)
+    return path
+
+
+def test_the_admins_audit_log_and_backup_reach_their_browser_alone(app, new_page, tmp_path):
+    with store.opened(app.db) as db:
+        year = date.today().year
+        names = list(points.compute(db, year, date.today(), "zh").rows["name"]) or ["—"]
+    page = new_page(1600, 1000)
+    sign_in(page, app.url, ADMIN, ADMIN_PASSWORD)
+    page.goto(f"{app.url}/audit")
+    wait_idle(page)
+    assert not exceptions(page)
+
+    log = _download(page, "下载审计日志（CSV）", tmp_path)
+    assert log.name.startswith("audit-") and log.suffix == ".csv"
+    assert log.read_bytes().startswith(b"\xef\xbb\xbf") and ADMIN in log.read_text("utf-8-sig")
+    # a second click gives a second file: the first is never handed over again, nor lost
+    (tmp_path / "again").mkdir()
+    again = _download(page, "下载审计日志（CSV）", tmp_path / "again")
+    assert again.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    copy = _download(page, "下载备份", tmp_path)
+    assert copy.suffix == ".db" and copy.read_bytes().startswith(b"SQLite format 3\x00")
+    with store.opened(copy) as db:  # the whole store: its staff roster (names) came along
+        assert points.compute(db, year, date.today(), "zh").rows["name"].tolist() == names or names == ["—"]
+
+    asked = sorted({u for u in new_page.requests if u.startswith("http") and "/_stcore/" not in u})
+    served = {u: _fetched_by_a_stranger(u) for u in asked}
+    leaked = [u for u, body in served.items() if body.startswith(b"SQLite format 3") or ADMIN.encode() in body]
+    assert not leaked, f"a URL of the visit gives the admin's files to anyone: {leaked}"
