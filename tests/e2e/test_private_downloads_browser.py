@@ -96,3 +96,27 @@ def test_the_admins_audit_log_and_backup_reach_their_browser_alone(app, new_page
     served = {u: _fetched_by_a_stranger(u) for u in asked}
     leaked = [u for u, body in served.items() if body.startswith(b"SQLite format 3") or ADMIN.encode() in body]
     assert not leaked, f"a URL of the visit gives the admin's files to anyone: {leaked}"
+
+
+# a roster with a row naming a department the store does not know: refused, and echoed in the error report
+ROSTER = "工号,姓名,科室编码,入科日期,在岗\nX901,测试姓名甲,ZZ99,2020-01-01,是\n".encode()
+
+
+def test_an_error_report_echoing_a_roster_reaches_the_uploaders_browser_alone(app, new_page, tmp_path):
+    page = new_page(1600, 1000)
+    sign_in(page, app.url)
+    page.goto(f"{app.url}/upload")
+    wait_idle(page)
+    upload = tmp_path / "roster.csv"
+    upload.write_bytes(ROSTER)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    wait_idle(page, settle=1.0)
+    assert not exceptions(page)
+    report = _download(page, "下载错误报告", tmp_path)
+    assert report.name == "roster_errors.csv"
+    rows = report.read_bytes().decode("utf-8-sig").splitlines()
+    assert "测试姓名甲" in rows[1] and "ZZ99" in rows[1]
+
+    asked = sorted({u for u in new_page.requests if u.startswith("http") and "/_stcore/" not in u})
+    leaked = [u for u in asked if "测试姓名甲".encode() in _fetched_by_a_stranger(u)]
+    assert not leaked, f"a URL of the visit gives the uploaded names to anyone: {leaked}"
