@@ -11,7 +11,7 @@ browser as a Blob. Nothing is fetched from anywhere (no CDN, no build).
 from __future__ import annotations
 
 import base64
-import contextlib
+import time
 import uuid
 from collections.abc import Callable
 
@@ -65,13 +65,18 @@ export default function ({ data, parentElement, setTriggerValue }) {
 _render = st.components.v2.component(NAME, html=_HTML, css=_CSS, js=_JS)
 
 
+# A file asked for is handed over by the click's own run. Should that run never draw the button (the visitor left
+# the page at once), the file is dropped rather than downloaded by surprise on a later visit.
+_HANDED_WITHIN_S = 60
+
+
 def _ready_key(key: str) -> str:
     return f"_private_download_{key}"
 
 
-def button(label: str, make: Callable[[], bytes | str], *, file_name: str, mime: str, key: str, where=None) -> None:
+def button(label: str, make: Callable[[], bytes | str], *, file_name: str, mime: str, key: str) -> None:
     """A button labelled ``label`` that downloads ``make()`` (called when clicked, in the click's run) as
-    ``file_name`` to the browser that clicked it, and to no one else; drawn in ``where`` (a column) or the page."""
+    ``file_name`` to the browser that clicked it, and to no one else."""
 
     def asked() -> None:  # runs before the click's run: the file is handed over in that run, then forgotten
         body = make()
@@ -81,8 +86,10 @@ def button(label: str, make: Callable[[], bytes | str], *, file_name: str, mime:
             "mime": mime,
             "b64": base64.b64encode(body).decode("ascii"),
             "nonce": uuid.uuid4().hex,
+            "asked": time.monotonic(),
         }
 
     ready = st.session_state.pop(_ready_key(key), None)
-    with where if where is not None else contextlib.nullcontext():
-        _render(key=key, data={"label": label, "file": ready}, width="content", on_asked_change=asked)
+    if ready is not None and time.monotonic() - ready.pop("asked") > _HANDED_WITHIN_S:
+        ready = None
+    _render(key=key, data={"label": label, "file": ready}, width="content", on_asked_change=asked)
