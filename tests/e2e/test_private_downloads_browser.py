@@ -102,7 +102,7 @@ def test_the_admins_audit_log_and_backup_reach_their_browser_alone(app, new_page
 ROSTER = "工号,姓名,科室编码,入科日期,在岗\nX901,测试姓名甲,ZZ99,2020-01-01,是\n".encode()
 
 
-def test_an_error_report_echoing_a_roster_reaches_the_uploaders_browser_alone(app, new_page, tmp_path):
+def test_an_error_report_echoing_a_roster_reaches_the_uploaders_browser_alone(app, new_page, tmp_path, shots):
     page = new_page(1600, 1000)
     sign_in(page, app.url)
     page.goto(f"{app.url}/upload")
@@ -112,6 +112,13 @@ def test_an_error_report_echoing_a_roster_reaches_the_uploaders_browser_alone(ap
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     wait_idle(page, settle=1.0)
     assert not exceptions(page)
+    page.get_by_role("button", name="下载错误报告").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "upload_error_report_button.png"))
+    # drawn like the page's other buttons (the sidebar's sign-out is Streamlit's own)
+    look = "b => { const s = getComputedStyle(b); return [Math.round(b.getBoundingClientRect().height), s.fontSize, s.fontFamily, s.borderRadius]; }"
+    ours = page.get_by_role("button", name="下载错误报告").evaluate(look)
+    theirs = page.get_by_role("button", name="退出登录").evaluate(look)
+    assert ours == theirs, (ours, theirs)
     report = _download(page, "下载错误报告", tmp_path)
     assert report.name == "roster_errors.csv"
     rows = report.read_bytes().decode("utf-8-sig").splitlines()
