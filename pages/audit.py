@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics import audit, auth, backup, i18n
 from pages import _common as ui
+from pages import _download
 
 ui.require_role("admin")
 lang = ui.lang()
@@ -70,9 +71,11 @@ else:
             "sentence": st.column_config.TextColumn(ui.t("audit.col.sentence"), width="large"),
         },
     )
-st.download_button(
+# The log's before/after rows and the backup hold staff names (and the backup the password hashes): both are
+# written when clicked and handed to this signed-in browser only, never parked behind a /media/ URL.
+_download.button(
     ui.t("audit.download"),
-    data=lambda: auth.audit_csv(frame),  # written when clicked, not on every run
+    lambda: auth.audit_csv(frame),
     file_name=f"audit-{today.isoformat()}.csv",
     mime="text/csv",
     key="audit_csv",
@@ -82,9 +85,9 @@ st.divider()
 st.subheader(ui.t("backup.title"))
 st.caption(ui.t("backup.intro"))
 actor = ui.current_user()
-st.download_button(
+_download.button(
     ui.t("backup.download"),
-    data=lambda: backup.backup_bytes(actor=actor),  # made only when clicked
+    lambda: backup.backup_bytes(actor=actor),
     file_name=backup.download_name(today)[0],
     mime=backup.download_name(today)[1],
     key="backup_download",

@@ -13,7 +13,7 @@ import streamlit as st
 
 from metrics.views import awards
 from pages import _common as ui
-from pages import _drill
+from pages import _download, _drill
 
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------
 
@@ -122,7 +122,8 @@ if ui.can("editor"):
         got = points.produce(int(p_year), user=p_user, channel="page", fmt="csv", lang=p_lang, hospital=p_hosp)
         return got.csv_bytes(p_lang)
 
-    st.download_button(
+    # names of staff: handed to this signed-in browser only, never parked behind a /media/ URL
+    _download.button(
         ui.t("points.download", year=p_year),
         _points_csv,
         file_name=f"points-{p_year}.csv",

@@ -15,6 +15,7 @@ import streamlit as st
 from metrics import auth, demo, export, i18n, importer
 from metrics.views import upload as upload_view
 from pages import _common as ui
+from pages import _download
 
 ui.require_role("editor")
 
@@ -139,9 +140,10 @@ if uploaded is not None:
     if report.problems:
         st.markdown("#### " + t("upload.problems", n=len(report.problems)))
         _problems_table(report.problems_frame())
-        st.download_button(
+        # the rejected rows as written (a roster's names too): fix and upload again; to this browser only
+        _download.button(
             t("upload.error_report"),
-            export.csv_bytes(report.error_report(lang)),  # the rejected rows as written: fix and upload again
+            lambda: export.csv_bytes(report.error_report(lang)),
             file_name=f"{uploaded.name.rsplit('.', 1)[0]}_errors.csv",
             mime="text/csv",
             key="_preview_errors_dl",
@@ -236,9 +238,9 @@ else:
             key="_rejects_pick",
             placeholder=ui.t("select.placeholder"),
         )
-        st.download_button(
+        _download.button(
             t("upload.error_report"),
-            lambda: view.error_report(int(bid)),  # written when clicked
+            lambda: view.error_report(int(bid)),  # written when clicked, handed to this browser only
             file_name=f"batch_{bid}_errors.csv",
             mime="text/csv",
             key="_rejects_dl",

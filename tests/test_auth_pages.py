@@ -256,7 +256,9 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
     assert edit == "ed 将 全院 的患者满意度目标从 90 改为 92"
     assert rollback.startswith(f"ed 回滚了批次 {batch.batch_id}（depts.csv），恢复")
     assert upload.startswith(f"ed 上传了 depts.csv（科室名录，批次 {batch.batch_id}：新增 1 行")
-    assert [b.label for b in at.get("download_button")] == ["下载审计日志（CSV）", "下载备份"]
+    from tests import downloads
+
+    assert downloads.labels(at) == ["下载审计日志（CSV）", "下载备份"]
 
 
 def test_when_sign_in_is_required_a_browsing_page_that_checks_refuses_anonymous_visitors(accounts, monkeypatch):

@@ -11,7 +11,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import streamlit
 from openpyxl import Workbook
 
 from metrics import cli, export, importer, store
@@ -250,19 +249,14 @@ def test_cli_kind_on_a_multi_sheet_workbook_and_error_report(db_file, tmp_path, 
 
 
 def test_upload_page_downloads_the_error_report_of_a_batch(db_file, monkeypatch, cheap_hashing):
-    offered: dict[str, bytes] = {}
-    real = streamlit.download_button
+    from tests import downloads
 
-    def spy(label, data, *a, **kw):
-        # A report is written when clicked: Streamlit calls a callable ``data`` then; so does this spy.
-        offered[kw.get("key", label)] = data() if callable(data) else data
-        return real(label, data, *a, **kw)
-
-    monkeypatch.setattr(streamlit, "download_button", spy)
+    # A report is written when clicked (and handed to the clicking browser only); the spy writes it at once.
+    offered = downloads.spy(monkeypatch)
     _commit_bad(db_file)
     at = page_as("pages/upload.py", "ed", "editor", first_run=True)
     assert not at.exception, at.exception
-    assert "下载错误报告" in [b.label for b in at.get("download_button")]
+    assert "下载错误报告" in downloads.labels(at)
     rows = rows_of(offered["_rejects_dl"])
     assert rows[0][-2:] == ["行号", "错误说明"] and [r[1] for r in rows[1:]] == ["K02", "K03"]
     # the preview of a file with errors offers the same kind of report before committing

@@ -107,7 +107,9 @@ def _awards_page(role: str | None, lang: str = "zh"):
 
 
 def _labels(at) -> list[str]:
-    return [d.proto.label for d in at.get("download_button")]
+    from tests import downloads
+
+    return downloads.labels(at)
 
 
 def test_awards_page_offers_the_points_download_to_editors_only(db_file, cheap_hashing):
@@ -119,3 +121,7 @@ def test_awards_page_offers_the_points_download_to_editors_only(db_file, cheap_h
     assert [x for x in _labels(editor) if "points list" in x] == ["Download the 2026 points list (CSV)"]
     assert any("at least one year on the award date" in c.value for c in editor.caption)
     assert audits(db_file) == []  # showing the button exports nothing; the click does (points.produce)
+    from tests import downloads
+
+    # nor does it send the file: the browser gets it in the run of a click only (tests/e2e/test_private_downloads…)
+    assert downloads.private(editor)["points_download"]["file"] is None
