@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from metrics import contract, export, i18n, importer, store
+from metrics import contract, export, i18n, importer, store, validate
 from metrics.contract import Column
 
 STORES = ("sqlite", "postgresql")
@@ -120,7 +120,7 @@ def test_a_registered_kind_table_is_made_from_its_columns(gadgets):
 @pytest.mark.parametrize("kind", list(contract.KINDS))
 def test_every_kind_names_a_validator_its_table_and_its_label(kind):
     k = contract.KINDS[kind]
-    assert callable(importer.validate._validator(k.validator))
+    assert callable(validate._validator(k.validator))
     assert k.table in store.schema._SPELLED
     assert i18n.t(k.label, "zh") and i18n.t(k.label, "en")
     assert k.examples, "a template needs an example row"
