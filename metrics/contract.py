@@ -5,7 +5,7 @@ Everything here is declared once and cited to ../shared/PRODUCT.md; ingest, stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------------------------
 # Catalogue entries
@@ -325,7 +325,7 @@ class Kind:
     # "module:function" of its validator, ``(frame, ctx, tr, out) -> None``; validate resolves it (a name, not the
     # function: validators sit above this module, which everything else imports)
     validator: str
-    examples: tuple[dict, ...] = ()  # the template's example rows, by canonical column
+    examples: tuple[dict, ...] = field(default=(), hash=False)  # the template's example rows, by canonical column
     extra_metric_columns: bool = False  # metrics files take every catalogue metric as a column
     replaceable: bool = False  # an editor may give the whole table (rows it leaves out are deleted)
 

@@ -125,3 +125,13 @@ def test_every_kind_names_a_validator_its_table_and_its_label(kind):
     assert i18n.t(k.label, "zh") and i18n.t(k.label, "en")
     assert k.examples, "a template needs an example row"
     assert k.key[0] == "hospital_code" if k.scope == "hospital" else k.scope == "region"
+
+
+@pytest.mark.parametrize("kind", list(contract.KINDS))
+def test_every_kind_key_is_its_table_primary_key_and_its_columns_are_stored(kind):
+    k = contract.KINDS[kind]
+    columns = store.expected_schema()[k.table]
+    primary = [c for c, (_nn, pk) in sorted(columns.items(), key=lambda item: item[1][1]) if pk]
+    assert tuple(primary) == k.key
+    # a department's name in a metrics, events or awards file names it in passing (or creates it): not stored there
+    assert {c.name for c in k.columns} - set(columns) <= {"dept_name"}
