@@ -133,13 +133,8 @@ def _next_month(m: str) -> str:
     return f"{y + (mo > 12):04d}-{(mo - 1) % 12 + 1:02d}"
 
 
-_ROW_KINDS = {  # table → importer kind (the rows' keys are the table's columns)
-    "targets": "targets",
-    "events": "events",
-    "award_changes": "awards",
-    "tasks": "tasks",
-    "notices": "notices",
-}
+# The tables written through importer.commit_rows (the rows' keys are the table's columns).
+_ROW_TABLES = ("targets", "events", "award_changes", "tasks", "notices")
 
 
 def _rows_as_dicts(table: str, rows: list[tuple]) -> list[dict]:
@@ -209,7 +204,7 @@ def _empty_metric_values(target: str) -> None:
 
 def build_worker(args) -> dict:
     from bench.procs import peak_rss_mb
-    from metrics import importer, store
+    from metrics import contract, importer, store
 
     h, d, m = parse_size(args.size)
     codes = hospital_codes(h)
@@ -241,9 +236,10 @@ def build_worker(args) -> dict:
             return _commit(data, f"history_{code}.csv", target, code)[0]
 
         def others():
-            for table, kind in _ROW_KINDS.items():
+            for table in _ROW_TABLES:
                 if not tables[table]:
                     continue  # a tiny region may have no events: an empty file is refused, not committed
+                kind = contract.kind_of_table(table).name
                 r = importer.commit_rows(
                     kind,
                     _rows_as_dicts(table, tables[table]),

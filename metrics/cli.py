@@ -147,11 +147,10 @@ def cmd_demo(args) -> int:
         print(i18n.t("demo.cli.hospitals_range", args.lang, n=len(demo.DEMO_HOSPITALS)), file=sys.stderr)
         return 2
     counts = demo.fill(args.db, args.end_month, user=_os_user(), hospitals=args.hospitals)
-    kind_of = dict(zip(importer.TABLE_ORDER, importer.KIND_ORDER))  # the kinds' names, as the upload page says
     rows = i18n.t("brief.list_sep", args.lang).join(
-        i18n.t("demo.cli.rows", args.lang, table=i18n.t("upload.kind." + kind_of.get(k, k), args.lang), n=v)
+        i18n.t("demo.cli.rows", args.lang, table=i18n.t(contract.kind_of_table(k).label, args.lang), n=v)
         for k, v in counts.items()
-    )
+    )  # the kinds' names, as the upload page says
     print(json.dumps(counts, ensure_ascii=False) if args.json else i18n.t("demo.cli.loaded", args.lang, rows=rows))
     return 0
 

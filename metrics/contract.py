@@ -303,216 +303,437 @@ class Column:
     choices: tuple[str, ...] = ()  # for enum: the canonical codes; aliases come from the status tables
 
 
-@dataclass(frozen=True)
+# Hospitals as a dimension (PRODUCT §9): every hospital-scoped kind takes an optional hospital column and keeps the
+# hospital first in its key; without the column the rows belong to the hospital the upload is for.
+HOSPITAL_COLUMN = Column("hospital_code", "医院编码", "str", aliases=("医院代码", "hospital code", "hospital_code"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Kind:
+    """One kind of file and the store table its rows go to: the one entry every other module reads a kind from
+    (reading its headers, validating, the write order, rollback, clear, export, its template and its label)."""
+
     name: str
     zh: str
     columns: tuple[Column, ...]
-    key: tuple[str, ...]  # the natural key of a stored row
+    key: tuple[str, ...]  # the natural key of a stored row (hospital_code first for a hospital-scoped kind)
+    table: str  # the store table its rows are written to (its CREATE TABLE lives in metrics/store/schema.py)
+    # "hospital": each hospital's own rows; "region": one table every hospital of a group store shares
+    scope: str
+    # rows are written in this order (lower first): the catalogues and departments before the rows that refer to them
+    write: int
+    # "module:function" of its validator, ``(frame, ctx, tr, out) -> None``; validate resolves it (a name, not the
+    # function: validators sit above this module, which everything else imports)
+    validator: str
+    examples: tuple[dict, ...] = field(default=(), hash=False)  # the template's example rows, by canonical column
     extra_metric_columns: bool = False  # metrics files take every catalogue metric as a column
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    replaceable: bool = False  # an editor may give the whole table (rows it leaves out are deleted)
+
+    @property
+    def label(self) -> str:
+        """The i18n key of the kind's name as users read it."""
+        return f"upload.kind.{self.name}"
 
 
+def hospital_kind(*, columns: tuple[Column, ...], key: tuple[str, ...], **fields) -> Kind:
+    """A hospital-scoped kind: the optional hospital column added, the hospital first in the key."""
+    return Kind(columns=(*columns, HOSPITAL_COLUMN), key=("hospital_code", *key), scope="hospital", **fields)
+
+
+# The registry of kinds, in the order users are offered them (upload page, templates, header recognition).
 KINDS: dict[str, Kind] = {
-    "departments": Kind(
-        "departments",
-        "科室名录",
-        (
-            Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
-            Column("dept_name", "科室名称", "str", True, ("科室", "名称", "name", "department name", "department")),
-            Column("category", "科室类别", "enum", aliases=("类别",), choices=CATEGORIES),
-            Column("party_branch", "党支部", "str", aliases=("所属党支部", "支部")),
-            Column("staff_count", "职工人数", "int", aliases=("人数", "员工人数"), lo=0),
-            Column("party_members", "党员人数", "int", aliases=("党员数",), lo=0),
-            Column("active", "是否在用", "bool", aliases=("在用", "状态")),
-        ),
-        key=("dept_code",),
-    ),
-    "metrics": Kind(
-        "metrics",
-        "科室月度指标",
-        (
-            Column("month", "月份", "month", True, ("统计月份", "年月", "period")),
-            Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
-            Column("dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")),
-        ),
-        key=("dept_code", "month", "metric"),
-        extra_metric_columns=True,
-    ),
-    "events": Kind(
-        "events",
-        "否决/警示事件",
-        (
-            Column("event_date", "发生日期", "date", True, ("日期", "事件日期", "date")),
-            Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
-            Column("kind", "类型", "enum", True, ("事件类型", "指标类型", "type"), choices=tuple(EVENT_KINDS)),
-            Column("indicator", "指标", "str", True, ("指标编码", "否决指标", "指标内容")),
-            Column("description", "事件描述", "str", aliases=("描述", "事件", "情况说明")),
-            Column("evidence", "审核依据", "str", aliases=("依据",)),
-            Column("office", "认定部门", "str", aliases=("责任部门", "部门")),
-            Column("status", "状态", "enum", aliases=("认定状态",), choices=tuple(EVENT_STATUSES)),
-            Column("event_id", "事件编号", "str", aliases=("编号", "id")),
-            Column("dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")),
-        ),
-        key=("event_id",),
-    ),
-    "awards": Kind(
-        "awards",
-        "清廉科室创建进度",
-        (
-            Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
-            Column("year", "年度", "year", True, ("年份", "创建年度")),
-            Column("status", "状态", "enum", True, ("创建状态", "进度"), choices=tuple(AWARD_STATUSES)),
-            Column("changed_on", "变更日期", "date", True, ("日期", "变更时间")),
-            Column("rectify_until", "整改截止", "date", aliases=("整改截止日期", "整改期限")),
-            Column("note", "备注", "str", aliases=("说明",)),
-            Column("dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")),
-        ),
-        key=("dept_code", "year", "status", "changed_on"),
-    ),
-    "targets": Kind(
-        "targets",
-        "目标值",
-        (
-            Column("metric", "指标", "str", True, ("指标名称", "指标编码")),
-            Column("dept_code", "科室编码", "str", aliases=("科室代码", "编码", "code")),
-            Column("target", "目标值", "float", True, ("目标",)),
-            Column("direction", "方向", "enum", True, ("比较方向",), choices=(">=", "<=")),
-            Column("effective_from", "生效月份", "month", aliases=("生效日期", "起始月份")),
-        ),
-        key=("metric", "dept_code", "effective_from"),
-    ),
-    # PRODUCT §3.2 programme kinds, §4.1: a year's holidays (休) and adjusted working days (班).
-    "calendar": Kind(
-        "calendar",
-        "节假日安排",
-        (
-            Column("date", "日期", "date", True, ("公历日期", "日期(公历)", "day")),
-            Column("kind", "类型", "enum", True, ("安排", "休/班", "放假/上班", "type"), choices=tuple(CALENDAR_KINDS)),
-            Column("name", "名称", "str", aliases=("节日", "节假日", "节日名称", "节假日名称", "说明", "holiday")),
-        ),
-        key=("date",),
-    ),
-    # PRODUCT §8 (issue 14): key tasks with a lead department and responsible departments (seeds 000, 001, 002).
-    "tasks": Kind(
-        "tasks",
-        "重点任务",
-        (
-            Column("task_code", "任务编号", "str", True, ("编号", "序号", "task code", "code")),
-            Column("title", "任务名称", "str", True, ("任务", "工作任务", "重点任务", "task")),
-            Column("category", "类别", "str", aliases=("方面", "任务类别", "aspect")),
-            Column("lead_dept", "牵头科室", "str", True, ("牵头部门", "牵头单位", "lead department", "lead")),
-            Column(
-                "responsible",
-                "责任科室",
-                "str",
-                aliases=("责任部门", "责任单位", "配合科室", "responsible departments"),
+    k.name: k
+    for k in (
+        hospital_kind(
+            name="departments",
+            zh="科室名录",
+            columns=(
+                Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
+                Column("dept_name", "科室名称", "str", True, ("科室", "名称", "name", "department name", "department")),
+                Column("category", "科室类别", "enum", aliases=("类别",), choices=CATEGORIES),
+                Column("party_branch", "党支部", "str", aliases=("所属党支部", "支部")),
+                Column("staff_count", "职工人数", "int", aliases=("人数", "员工人数"), lo=0),
+                Column("party_members", "党员人数", "int", aliases=("党员数",), lo=0),
+                Column("active", "是否在用", "bool", aliases=("在用", "状态")),
             ),
-            Column("due_on", "完成时限", "date", True, ("截止日期", "完成时间", "时限", "due", "due date")),
-            Column("status", "进展", "enum", aliases=("状态", "进展情况", "task status"), choices=tuple(TASK_STATUSES)),
-            Column("progress", "进展说明", "str", aliases=("进展描述", "工作进展", "progress note")),
-            Column("updated_on", "更新日期", "date", aliases=("更新时间", "updated")),
-            Column("metric", "关联指标", "str", aliases=("指标", "related metric")),
-        ),
-        key=("task_code",),
-    ),
-    # PRODUCT §8: 整改通知书 / 纪律检查建议书 that must be closed (seeds 001, 004).
-    "notices": Kind(
-        "notices",
-        "整改通知书",
-        (
-            Column("notice_no", "文号", "str", True, ("通知书编号", "文书编号", "notice number", "number")),
-            Column("notice_type", "文书类型", "enum", aliases=("类型", "文书", "type"), choices=tuple(NOTICE_TYPES)),
-            Column(
-                "dept_code", "科室编码", "str", True, ("科室代码", "科室", "科室名称", "department", "department code")
+            key=("dept_code",),
+            table="departments",
+            write=40,
+            validator="metrics.validate:_departments",
+            examples=(
+                dict(
+                    dept_code="K01",
+                    dept_name="心血管内科",
+                    category="临床",
+                    party_branch="内科第一党支部",
+                    staff_count=45,
+                    party_members=20,
+                    active="是",
+                ),
+                # the office that leads most key tasks (PRODUCT §8): the tasks template names it as 牵头科室
+                dict(
+                    dept_code="Z01",
+                    dept_name="纪检监察室",
+                    category="职能",
+                    party_branch="机关党支部",
+                    staff_count=6,
+                    party_members=6,
+                    active="是",
+                ),
             ),
-            Column("issued_on", "下达日期", "date", True, ("下发日期", "发文日期", "issued")),
-            Column("due_on", "整改期限", "date", True, ("整改截止", "整改截止日期", "期限", "due", "due date")),
-            Column("issue", "问题", "str", aliases=("存在问题", "问题描述", "problem")),
-            Column("event_id", "关联事件", "str", aliases=("事件编号", "related event")),
-            Column("status", "状态", "enum", aliases=("整改状态", "notice status"), choices=tuple(NOTICE_STATUSES)),
-            Column("closed_on", "销号日期", "date", aliases=("销号时间", "closed")),
         ),
-        key=("notice_no",),
-    ),
-    # PRODUCT §8: personal data (editors and admins only, every export audited); the +2 points list (seed 004).
-    "staff": Kind(
-        "staff",
-        "职工名册",
-        (
-            Column("staff_id", "工号", "str", True, ("职工编号", "员工编号", "staff id", "employee id")),
-            Column("name", "姓名", "str", True, ("职工姓名", "员工姓名", "staff name")),
-            Column(
-                "dept_code", "科室编码", "str", True, ("科室代码", "科室", "所在科室", "department", "department code")
+        hospital_kind(
+            name="metrics",
+            zh="科室月度指标",
+            columns=(
+                Column("month", "月份", "month", True, ("统计月份", "年月", "period")),
+                Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
+                Column(
+                    "dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")
+                ),
             ),
-            Column("in_dept_since", "入科日期", "date", True, ("进入科室日期", "调入日期", "in department since")),
-            Column("active", "在岗", "bool", aliases=("是否在岗", "在职")),
+            key=("dept_code", "month", "metric"),
+            table="metric_values",
+            write=50,
+            validator="metrics.validate:_metrics",
+            # a department row and a hospital-wide (全院) row: hospital-wide indicators go on the 全院 row only
+            examples=(
+                dict(
+                    month="2025-01",
+                    dept_code="K01",
+                    dept_name="心血管内科",
+                    patient_satisfaction=95.2,
+                    staff_satisfaction=91.0,
+                    complaints=1,
+                ),
+                dict(
+                    month="2025-01",
+                    dept_code="全院",
+                    dept_name="全院",
+                    drug_share=21.3,
+                    cost_growth=8.6,
+                    consumables_per_100=19.8,
+                ),
+            ),
+            extra_metric_columns=True,
         ),
-        key=("staff_id",),
-    ),
+        hospital_kind(
+            name="events",
+            zh="否决/警示事件",
+            columns=(
+                Column("event_date", "发生日期", "date", True, ("日期", "事件日期", "date")),
+                Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
+                Column("kind", "类型", "enum", True, ("事件类型", "指标类型", "type"), choices=tuple(EVENT_KINDS)),
+                Column("indicator", "指标", "str", True, ("指标编码", "否决指标", "指标内容")),
+                Column("description", "事件描述", "str", aliases=("描述", "事件", "情况说明")),
+                Column("evidence", "审核依据", "str", aliases=("依据",)),
+                Column("office", "认定部门", "str", aliases=("责任部门", "部门")),
+                Column("status", "状态", "enum", aliases=("认定状态",), choices=tuple(EVENT_STATUSES)),
+                Column("event_id", "事件编号", "str", aliases=("编号", "id")),
+                Column(
+                    "dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")
+                ),
+            ),
+            key=("event_id",),
+            table="events",
+            write=60,
+            validator="metrics.validate:_events",
+            examples=(
+                dict(
+                    event_date="2025-03-15",
+                    dept_code="K01",
+                    kind="否决",
+                    indicator="V04",
+                    description="收受患者红包，已受党纪处分",
+                    evidence="处分决定文件",
+                    office="纪检监察室",
+                    status="已认定",
+                    event_id="",
+                    dept_name="心血管内科",
+                ),
+            ),
+        ),
+        hospital_kind(
+            name="awards",
+            zh="清廉科室创建进度",
+            columns=(
+                Column("dept_code", "科室编码", "str", True, ("科室代码", "编码", "code", "department code")),
+                Column("year", "年度", "year", True, ("年份", "创建年度")),
+                Column("status", "状态", "enum", True, ("创建状态", "进度"), choices=tuple(AWARD_STATUSES)),
+                Column("changed_on", "变更日期", "date", True, ("日期", "变更时间")),
+                Column("rectify_until", "整改截止", "date", aliases=("整改截止日期", "整改期限")),
+                Column("note", "备注", "str", aliases=("说明",)),
+                Column(
+                    "dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")
+                ),
+            ),
+            key=("dept_code", "year", "status", "changed_on"),
+            table="award_changes",
+            write=70,
+            validator="metrics.validate:_awards",
+            examples=(
+                dict(
+                    dept_code="K01",
+                    year=2025,
+                    status="已申报",
+                    changed_on="2025-03-01",
+                    rectify_until="",
+                    note="",
+                    dept_name="心血管内科",
+                ),
+            ),
+        ),
+        hospital_kind(
+            name="targets",
+            zh="目标值",
+            columns=(
+                Column("metric", "指标", "str", True, ("指标名称", "指标编码")),
+                Column("dept_code", "科室编码", "str", aliases=("科室代码", "编码", "code")),
+                Column("target", "目标值", "float", True, ("目标",)),
+                Column("direction", "方向", "enum", True, ("比较方向",), choices=(">=", "<=")),
+                Column("effective_from", "生效月份", "month", aliases=("生效日期", "起始月份")),
+            ),
+            key=("metric", "dept_code", "effective_from"),
+            table="targets",
+            write=80,
+            validator="metrics.validate:_targets",
+            examples=(dict(metric="患者满意度", dept_code="", target=90, direction="≥", effective_from="2025-01"),),
+            replaceable=True,  # the targets editor gives the whole table
+        ),
+        # PRODUCT §4.1: a year's holidays (休) and adjusted working days (班), the State Council's for every hospital.
+        Kind(
+            name="calendar",
+            zh="节假日安排",
+            columns=(
+                Column("date", "日期", "date", True, ("公历日期", "日期(公历)", "day")),
+                Column(
+                    "kind", "类型", "enum", True, ("安排", "休/班", "放假/上班", "type"), choices=tuple(CALENDAR_KINDS)
+                ),
+                Column("name", "名称", "str", aliases=("节日", "节假日", "节日名称", "节假日名称", "说明", "holiday")),
+            ),
+            key=("date",),
+            table="calendar_days",
+            scope="region",
+            write=90,
+            validator="metrics.validate:_calendar",
+            # one row per day of the State Council's schedule (休 holiday, 班 adjusted working day)
+            examples=(dict(date="2027-01-01", kind="休", name="元旦"),),
+            replaceable=True,  # the calendar editor: a year edited, the other years' stored days given back unchanged
+        ),
+        # PRODUCT §8: key tasks with a lead department and responsible departments (seeds 000, 001, 002).
+        hospital_kind(
+            name="tasks",
+            zh="重点任务",
+            columns=(
+                Column("task_code", "任务编号", "str", True, ("编号", "序号", "task code", "code")),
+                Column("title", "任务名称", "str", True, ("任务", "工作任务", "重点任务", "task")),
+                Column("category", "类别", "str", aliases=("方面", "任务类别", "aspect")),
+                Column("lead_dept", "牵头科室", "str", True, ("牵头部门", "牵头单位", "lead department", "lead")),
+                Column(
+                    "responsible",
+                    "责任科室",
+                    "str",
+                    aliases=("责任部门", "责任单位", "配合科室", "responsible departments"),
+                ),
+                Column("due_on", "完成时限", "date", True, ("截止日期", "完成时间", "时限", "due", "due date")),
+                Column(
+                    "status", "进展", "enum", aliases=("状态", "进展情况", "task status"), choices=tuple(TASK_STATUSES)
+                ),
+                Column("progress", "进展说明", "str", aliases=("进展描述", "工作进展", "progress note")),
+                Column("updated_on", "更新日期", "date", aliases=("更新时间", "updated")),
+                Column("metric", "关联指标", "str", aliases=("指标", "related metric")),
+            ),
+            key=("task_code",),
+            table="tasks",
+            write=100,
+            validator="metrics.validate:_tasks",
+            # one key task of the plan, its lead and responsible departments (names or codes)
+            examples=(
+                dict(
+                    task_code="2027-01",
+                    title="开展廉洁风险点排查",
+                    category="风险防范",
+                    lead_dept="纪检监察室",
+                    responsible="全院临床科室",
+                    due_on="2027-06-30",
+                    status="推进中",
+                    progress="已完成第一轮排查",
+                    updated_on="2027-03-31",
+                    metric="",
+                ),
+            ),
+        ),
+        # PRODUCT §8: 整改通知书 / 纪律检查建议书 that must be closed (seeds 001, 004).
+        hospital_kind(
+            name="notices",
+            zh="整改通知书",
+            columns=(
+                Column("notice_no", "文号", "str", True, ("通知书编号", "文书编号", "notice number", "number")),
+                Column(
+                    "notice_type", "文书类型", "enum", aliases=("类型", "文书", "type"), choices=tuple(NOTICE_TYPES)
+                ),
+                Column(
+                    "dept_code",
+                    "科室编码",
+                    "str",
+                    True,
+                    ("科室代码", "科室", "科室名称", "department", "department code"),
+                ),
+                Column("issued_on", "下达日期", "date", True, ("下发日期", "发文日期", "issued")),
+                Column("due_on", "整改期限", "date", True, ("整改截止", "整改截止日期", "期限", "due", "due date")),
+                Column("issue", "问题", "str", aliases=("存在问题", "问题描述", "problem")),
+                Column("event_id", "关联事件", "str", aliases=("事件编号", "related event")),
+                Column("status", "状态", "enum", aliases=("整改状态", "notice status"), choices=tuple(NOTICE_STATUSES)),
+                Column("closed_on", "销号日期", "date", aliases=("销号时间", "closed")),
+            ),
+            key=("notice_no",),
+            table="notices",
+            write=110,
+            validator="metrics.validate:_notices",
+            examples=(
+                dict(
+                    notice_no="纪检整改〔2027〕1号",
+                    notice_type="整改通知书",
+                    dept_code="K01",
+                    issued_on="2027-03-01",
+                    due_on="2027-04-30",
+                    issue="病历书写不规范",
+                    event_id="",
+                    status="整改中",
+                    closed_on="",
+                ),
+            ),
+        ),
+        # PRODUCT §8: personal data (editors and admins only, every export audited); the +2 points list (seed 004).
+        hospital_kind(
+            name="staff",
+            zh="职工名册",
+            columns=(
+                Column("staff_id", "工号", "str", True, ("职工编号", "员工编号", "staff id", "employee id")),
+                Column("name", "姓名", "str", True, ("职工姓名", "员工姓名", "staff name")),
+                Column(
+                    "dept_code",
+                    "科室编码",
+                    "str",
+                    True,
+                    ("科室代码", "科室", "所在科室", "department", "department code"),
+                ),
+                Column("in_dept_since", "入科日期", "date", True, ("进入科室日期", "调入日期", "in department since")),
+                Column("active", "在岗", "bool", aliases=("是否在岗", "在职")),
+            ),
+            key=("staff_id",),
+            table="staff",
+            write=120,
+            validator="metrics.validate:_staff",
+            # fictitious: the roster holds personal data, a template never does
+            examples=(dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是"),),
+        ),
+        # The catalogues (PRODUCT §3.2 "a metric added to the catalogue", §4.4 "defaults, editable"): kinds like the
+        # others, so the targets page's editors and an uploaded catalogue go through the one validator and write
+        # path; one list for a whole group or region, so its hospitals compare like with like.
+        Kind(
+            name="indicators",
+            zh="否决警示指标目录",
+            columns=(
+                Column("code", "指标编码", "str", True, ("编码", "indicator code")),
+                Column("kind", "类型", "enum", True, ("指标类型", "type"), choices=tuple(EVENT_KINDS)),
+                Column("name_zh", "指标名称", "str", True, ("中文名称", "指标内容")),
+                Column("name_en", "英文名称", "str", aliases=("english name",)),
+                Column("evidence", "审核依据", "str", aliases=("依据",)),
+                Column("office", "认定部门", "str", aliases=("责任部门",)),
+                Column("active", "是否在用", "bool", aliases=("在用", "启用")),
+            ),
+            key=("code",),
+            table="indicator_catalogue",
+            scope="region",
+            write=30,
+            validator="metrics.validate:_indicators",
+            examples=(
+                dict(
+                    code="W04",
+                    kind="警示",
+                    name_zh="约谈提醒",
+                    name_en="Admonition talk",
+                    evidence="谈话记录",
+                    office="纪检监察室",
+                    active="是",
+                ),
+            ),
+        ),
+        Kind(
+            name="metric_catalogue",
+            zh="月度指标目录",
+            columns=(
+                Column("code", "指标代码", "str", True, ("metric code",)),
+                Column("name_zh", "中文名称", "str", True, ("指标中文名",)),
+                Column("name_en", "英文名称", "str", aliases=("english name",)),
+                Column("unit_zh", "单位", "str", aliases=("中文单位",)),
+                Column("unit_en", "英文单位", "str", aliases=("unit",)),
+                Column("direction", "方向", "enum", True, ("比较方向",), choices=(">=", "<=")),
+                Column("default_target", "默认目标值", "float", aliases=("默认目标",)),
+                Column("scope", "口径", "enum", aliases=("范围",), choices=tuple(METRIC_SCOPES)),
+                Column("aggregate", "汇总方式", "enum", aliases=("汇总",), choices=tuple(METRIC_AGGREGATES)),
+                Column("lo", "下限", "float", aliases=("最小值",)),
+                Column("hi", "上限", "float", aliases=("最大值",)),
+                Column("integer", "整数", "bool", aliases=("是否整数",)),
+            ),
+            key=("code",),
+            table="metric_catalogue",
+            scope="region",
+            write=20,
+            validator="metrics.validate:_metric_catalogue",
+            examples=(
+                dict(
+                    code="hand_hygiene",
+                    name_zh="手卫生依从率",
+                    name_en="Hand hygiene compliance",
+                    unit_zh="%",
+                    unit_en="%",
+                    direction="≥",
+                    default_target=95,
+                    scope="科室",
+                    aggregate="平均",
+                    lo=0,
+                    hi=100,
+                    integer="否",
+                ),
+            ),
+        ),
+        # PRODUCT §9: a group's or region's hospital list (admins only); written first, the rest refers to it.
+        Kind(
+            name="hospitals",
+            zh="医院名录",
+            columns=(
+                Column("hospital_code", "医院编码", "str", True, ("医院代码", "hospital code", "code")),
+                Column("name_zh", "医院名称", "str", True, ("医院", "中文名称", "hospital name", "hospital")),
+                Column("name_en", "英文名称", "str", aliases=("english name",)),
+                Column("sort", "排序", "int", aliases=("序号", "顺序", "order"), lo=0),
+            ),
+            key=("hospital_code",),
+            table="hospitals",
+            scope="region",
+            write=10,
+            validator="metrics.validate:_hospitals",
+            examples=(dict(hospital_code="H01", name_zh="第一人民医院", name_en="First People's Hospital", sort=1),),
+        ),
+    )
 }
 
-# The catalogues (PRODUCT §3.2 "a metric added to the catalogue", §4.4 "defaults, editable"): kinds like the others,
-# so the targets page's editors and an uploaded catalogue go through the one validator and the one write path.
-KINDS["indicators"] = Kind(
-    "indicators",
-    "否决警示指标目录",
-    (
-        Column("code", "指标编码", "str", True, ("编码", "indicator code")),
-        Column("kind", "类型", "enum", True, ("指标类型", "type"), choices=tuple(EVENT_KINDS)),
-        Column("name_zh", "指标名称", "str", True, ("中文名称", "指标内容")),
-        Column("name_en", "英文名称", "str", aliases=("english name",)),
-        Column("evidence", "审核依据", "str", aliases=("依据",)),
-        Column("office", "认定部门", "str", aliases=("责任部门",)),
-        Column("active", "是否在用", "bool", aliases=("在用", "启用")),
-    ),
-    key=("code",),
-)
-KINDS["metric_catalogue"] = Kind(
-    "metric_catalogue",
-    "月度指标目录",
-    (
-        Column("code", "指标代码", "str", True, ("metric code",)),
-        Column("name_zh", "中文名称", "str", True, ("指标中文名",)),
-        Column("name_en", "英文名称", "str", aliases=("english name",)),
-        Column("unit_zh", "单位", "str", aliases=("中文单位",)),
-        Column("unit_en", "英文单位", "str", aliases=("unit",)),
-        Column("direction", "方向", "enum", True, ("比较方向",), choices=(">=", "<=")),
-        Column("default_target", "默认目标值", "float", aliases=("默认目标",)),
-        Column("scope", "口径", "enum", aliases=("范围",), choices=tuple(METRIC_SCOPES)),
-        Column("aggregate", "汇总方式", "enum", aliases=("汇总",), choices=tuple(METRIC_AGGREGATES)),
-        Column("lo", "下限", "float", aliases=("最小值",)),
-        Column("hi", "上限", "float", aliases=("最大值",)),
-        Column("integer", "整数", "bool", aliases=("是否整数",)),
-    ),
-    key=("code",),
-)
 
-# Hospitals as a dimension (PRODUCT §9, issue 16.3): every hospital-scoped kind takes an optional hospital column;
-# without it the rows belong to the hospital the upload is for. The catalogues and the holiday schedule are
-# region-wide. The hospital list itself is a kind (admins only).
-HOSPITAL_COLUMN = Column("hospital_code", "医院编码", "str", aliases=("医院代码", "hospital code", "hospital_code"))
-HOSPITAL_KINDS = ("departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff")
-for _k in HOSPITAL_KINDS:
-    KINDS[_k] = Kind(
-        KINDS[_k].name,
-        KINDS[_k].zh,
-        (*KINDS[_k].columns, HOSPITAL_COLUMN),
-        ("hospital_code", *KINDS[_k].key),
-        KINDS[_k].extra_metric_columns,
-        KINDS[_k].notes,
-    )
-KINDS["hospitals"] = Kind(
-    "hospitals",
-    "医院名录",
-    (
-        Column("hospital_code", "医院编码", "str", True, ("医院代码", "hospital code", "code")),
-        Column("name_zh", "医院名称", "str", True, ("医院", "中文名称", "hospital name", "hospital")),
-        Column("name_en", "英文名称", "str", aliases=("english name",)),
-        Column("sort", "排序", "int", aliases=("序号", "顺序", "order"), lo=0),
-    ),
-    key=("hospital_code",),
-)
+def write_order() -> tuple[Kind, ...]:
+    """Every kind in the order its rows are written (and its table exported, rolled forward and cleared back)."""
+    return tuple(sorted(KINDS.values(), key=lambda k: k.write))
+
+
+def table_keys() -> dict[str, tuple[str, ...]]:
+    """The data tables a batch may change → their natural keys, in write order."""
+    return {k.table: k.key for k in write_order()}
+
+
+def kind_of_table(table: str) -> Kind | None:
+    """The kind whose rows ``table`` holds; None for a table that is no kind's (batches, audit)."""
+    return next((k for k in KINDS.values() if k.table == table), None)
+
 
 SUMMARY_WORDS = ("合计", "总计", "小计", "平均", "平均值", "总平均")  # PRODUCT §3.1
 

@@ -625,19 +625,6 @@ def file_label(name: str | None, lang: str) -> str:
     return name or ""
 
 
-# The kinds in the order they are written (departments first, so the other rows refer to known departments).
-_KIND_OF_TABLE = {
-    "departments": "departments",
-    "metric_values": "metrics",
-    "events": "events",
-    "award_changes": "awards",
-    "targets": "targets",
-    "tasks": "tasks",
-    "notices": "notices",
-    "staff": "staff",
-}
-
-
 # A group demo's hospitals (issue 16.3: a 医共体 of a county; fictitious).
 DEMO_HOSPITALS = (
     ("H01", "县人民医院", "County People's Hospital"),
@@ -667,12 +654,14 @@ def fill(
 
     def write(db, data, hospital: str) -> None:
         rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
-        for table, kind in _KIND_OF_TABLE.items():
+        for kind in contract.write_order():  # departments first, so the other rows refer to known departments
+            if kind.table not in rows_of:
+                continue
             r = importer.commit_rows(
-                kind, rows_of[table], source=DEMO_SOURCE, user=user, action="demo", db=db, hospital=hospital
+                kind.name, rows_of[kind.table], source=DEMO_SOURCE, user=user, action="demo", db=db, hospital=hospital
             )
             if not r.committed:
-                raise DemoRejected(f"{kind}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
+                raise DemoRejected(f"{kind.name}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
 
     counts: dict[str, int] = {}
     with store.opened(path) as db, db.atomic():

@@ -85,7 +85,7 @@ def export_all(
     hospital: str | None = None,
     personal: bool = True,
 ) -> list[Path]:
-    """Every table in ``store.EXPORT_TABLES`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
+    """Every table in ``store.export_tables()`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
     staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows).
     ``hospital``: only that hospital's rows of every hospital-scoped table, its batches and its audit records (the
     catalogues and the holiday schedule are region-wide and written whole); None: every row (issue 16.3).
@@ -95,7 +95,7 @@ def export_all(
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with store.opened(db_path) as db, db.atomic():
-        for table in store.EXPORT_TABLES:
+        for table in store.export_tables():
             if table == "staff" and not personal:
                 continue
             path = out / f"{table}.csv"
@@ -111,35 +111,17 @@ def export_all(
     return paths
 
 
-# The kind each data table's file is read back as (importer.TABLE_ORDER ↔ KIND_ORDER).
-_KIND_OF_TABLE = {
-    "hospitals": "hospitals",
-    "metric_catalogue": "metric_catalogue",
-    "indicator_catalogue": "indicators",
-    "departments": "departments",
-    "metric_values": "metrics",
-    "events": "events",
-    "award_changes": "awards",
-    "targets": "targets",
-    "calendar_days": "calendar",
-    "tasks": "tasks",
-    "notices": "notices",
-    "staff": "staff",
-}
-
-
 def as_kind_file(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A data table as a file of its kind, so that an export imports again as it is (``import <table>.csv``, the
     kind recognised from the headers): only the kind's columns (the store's own bookkeeping such as ``is_demo``, and
     a catalogue's ``aliases``/``sort``, are no column of any file), and the monthly values wide, one column per
     metric code, as a monthly file has them. Tables that are no kind (batches, audit) are written as they are."""
-    kind = _KIND_OF_TABLE.get(table)
+    kind = contract.kind_of_table(table)
     if kind is None:
         return frame
-    if table == "metric_values":
-        frame = _metrics_wide(frame)
-        return frame
-    names = [c.name for c in contract.KINDS[kind].columns]
+    if kind.extra_metric_columns:
+        return _metrics_wide(frame)
+    names = [c.name for c in kind.columns]
     return frame[[c for c in frame.columns if c in names]]
 
 
@@ -179,137 +161,6 @@ def _without_staff_rows(cell):
 # Templates (PRODUCT §3.2): Chinese headers, one example row; the page downloads exactly these bytes.
 # ---------------------------------------------------------------------------------------------
 
-# Example rows per kind, by canonical column. Metrics get a department row and a hospital-wide (全院) row,
-# because hospital-wide indicators go on the 全院 row only.
-_EXAMPLES: dict[str, list[dict]] = {
-    "departments": [
-        dict(
-            dept_code="K01",
-            dept_name="心血管内科",
-            category="临床",
-            party_branch="内科第一党支部",
-            staff_count=45,
-            party_members=20,
-            active="是",
-        ),
-        # the office that leads most key tasks (PRODUCT §8): the tasks template names it as 牵头科室
-        dict(
-            dept_code="Z01",
-            dept_name="纪检监察室",
-            category="职能",
-            party_branch="机关党支部",
-            staff_count=6,
-            party_members=6,
-            active="是",
-        ),
-    ],
-    "metrics": [
-        dict(
-            month="2025-01",
-            dept_code="K01",
-            dept_name="心血管内科",
-            patient_satisfaction=95.2,
-            staff_satisfaction=91.0,
-            complaints=1,
-        ),
-        dict(
-            month="2025-01",
-            dept_code="全院",
-            dept_name="全院",
-            drug_share=21.3,
-            cost_growth=8.6,
-            consumables_per_100=19.8,
-        ),
-    ],
-    "events": [
-        dict(
-            event_date="2025-03-15",
-            dept_code="K01",
-            kind="否决",
-            indicator="V04",
-            description="收受患者红包，已受党纪处分",
-            evidence="处分决定文件",
-            office="纪检监察室",
-            status="已认定",
-            event_id="",
-            dept_name="心血管内科",
-        )
-    ],
-    "awards": [
-        dict(
-            dept_code="K01",
-            year=2025,
-            status="已申报",
-            changed_on="2025-03-01",
-            rectify_until="",
-            note="",
-            dept_name="心血管内科",
-        )
-    ],
-    "targets": [dict(metric="患者满意度", dept_code="", target=90, direction="≥", effective_from="2025-01")],
-    "indicators": [
-        dict(
-            code="W04",
-            kind="警示",
-            name_zh="约谈提醒",
-            name_en="Admonition talk",
-            evidence="谈话记录",
-            office="纪检监察室",
-            active="是",
-        )
-    ],
-    "metric_catalogue": [
-        dict(
-            code="hand_hygiene",
-            name_zh="手卫生依从率",
-            name_en="Hand hygiene compliance",
-            unit_zh="%",
-            unit_en="%",
-            direction="≥",
-            default_target=95,
-            scope="科室",
-            aggregate="平均",
-            lo=0,
-            hi=100,
-            integer="否",
-        )
-    ],
-    # PRODUCT §4.1: one row per day of the State Council's schedule (休 holiday, 班 adjusted working day).
-    "calendar": [dict(date="2027-01-01", kind="休", name="元旦")],
-    # PRODUCT §8 (issue 14): one key task of the plan, its lead and responsible departments (names or codes).
-    "tasks": [
-        dict(
-            task_code="2027-01",
-            title="开展廉洁风险点排查",
-            category="风险防范",
-            lead_dept="纪检监察室",
-            responsible="全院临床科室",
-            due_on="2027-06-30",
-            status="推进中",
-            progress="已完成第一轮排查",
-            updated_on="2027-03-31",
-            metric="",
-        )
-    ],
-    "notices": [
-        dict(
-            notice_no="纪检整改〔2027〕1号",
-            notice_type="整改通知书",
-            dept_code="K01",
-            issued_on="2027-03-01",
-            due_on="2027-04-30",
-            issue="病历书写不规范",
-            event_id="",
-            status="整改中",
-            closed_on="",
-        )
-    ],
-    # fictitious: the roster holds personal data, a template never does
-    "staff": [dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是")],
-    # issue 16.3: a group's or region's hospital list (fictitious)
-    "hospitals": [dict(hospital_code="H01", name_zh="第一人民医院", name_en="First People's Hospital", sort=1)],
-}
-
 
 def template_frame(kind: str, metric_defs: list[contract.Metric] | None = None) -> pd.DataFrame:
     """The template of a kind: Chinese headers (metric catalogue names for metrics files) and example rows."""
@@ -318,7 +169,7 @@ def template_frame(kind: str, metric_defs: list[contract.Metric] | None = None) 
     cols = [(c.name, c.zh) for c in k.columns if c is not contract.HOSPITAL_COLUMN]
     if k.extra_metric_columns:
         cols += [(m.code, m.name_zh) for m in sorted(metric_defs or contract.METRICS, key=lambda m: m.sort)]
-    rows = [[ex.get(name, "") for name, _ in cols] for ex in _EXAMPLES[kind]]
+    rows = [[ex.get(name, "") for name, _ in cols] for ex in k.examples]
     return pd.DataFrame(rows, columns=[zh for _, zh in cols], dtype=object)
 
 

@@ -16,6 +16,7 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 
 import pandas as pd
@@ -26,35 +27,6 @@ from metrics.validate import Problem
 
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "commit_rows", "preview", "rollback"]
 
-# Apply order: departments first, so rows of other tables refer to departments that exist.
-TABLE_ORDER = (
-    "hospitals",
-    "metric_catalogue",
-    "indicator_catalogue",
-    "departments",
-    "metric_values",
-    "events",
-    "award_changes",
-    "targets",
-    "calendar_days",
-    "tasks",
-    "notices",
-    "staff",
-)
-KIND_ORDER = (
-    "hospitals",
-    "metric_catalogue",
-    "indicators",
-    "departments",
-    "metrics",
-    "events",
-    "awards",
-    "targets",
-    "calendar",
-    "tasks",
-    "notices",
-    "staff",
-)
 COUNT_KEYS = ("new", "changed", "unchanged", "rejected", "skipped")
 
 
@@ -331,28 +303,6 @@ def _commit_rows(db, kind, rows, source, user, lang, dry_run, replace, action, f
         return a.report
 
 
-# The store table each kind writes.
-KIND_TABLE = {
-    "departments": "departments",
-    "metrics": "metric_values",
-    "events": "events",
-    "awards": "award_changes",
-    "targets": "targets",
-    "indicators": "indicator_catalogue",
-    "metric_catalogue": "metric_catalogue",
-    "calendar": "calendar_days",
-    "tasks": "tasks",
-    "notices": "notices",
-    "staff": "staff",
-    "hospitals": "hospitals",
-}
-
-
-# The kinds whose whole table an editor gives (``replace=True``): the targets editor, and the calendar editor
-# (a year edited, the other years' stored days given back unchanged). Never monthly values, events or awards.
-REPLACEABLE = ("targets", "calendar")
-
-
 def _prepare_rows(
     db,
     kind: str,
@@ -364,20 +314,21 @@ def _prepare_rows(
     hospital: str = "",
     user: str | None = None,
 ):
-    if kind not in contract.KINDS or (replace and kind not in REPLACEABLE):
+    if kind not in contract.KINDS or (replace and not contract.KINDS[kind].replaceable):
         raise ValueError(kind)
     metric_defs = store.metric_defs(db)
     table = rows_table(kind, rows, metric_defs, first_line)
     base = dict(file_name=source, sha256=None, duplicate_of=None, group=bool(store.hospital_codes(db)))
     report, plan = _prepare_tables(db, [table], metric_defs, kind, lang, base, replace, hospital, user)
     if replace and report.ok:
-        tbl = KIND_TABLE[kind]
-        keep = {_key(tbl, r) for _, r in _records_of(plan, tbl)}
-        scoped = report.hospital if tbl in store.HOSPITAL_TABLES else None
-        stored = store.table_frame(db, tbl, hospital=scoped).to_dict("records")
-        gone = [r for r in stored if _key(tbl, r) not in keep]
+        k = contract.KINDS[kind]
+        key_of = _key_of(k.table)
+        keep = {key_of(r) for _, r in _records_of(plan, k.table)}
+        scoped = report.hospital if k.scope == "hospital" else None
+        stored = store.table_frame(db, k.table, hospital=scoped).to_dict("records")
+        gone = [r for r in stored if key_of(r) not in keep]
         if gone:
-            plan.deletes[tbl] = gone
+            plan.deletes[k.table] = gone
             report = dataclasses.replace(report, deleted=len(gone))
     return report, plan
 
@@ -560,7 +511,7 @@ def _prepare_tables(
     _missing_departments(db, checked, lang)
     data_lines = {(c.sheet, ln) for c in checked for ln in c.data_lines}
     records = _records(checked)
-    olds = {t: store.fetch_rows(db, t, [_key(t, r) for _, r in recs]) for t, recs in records.items()}
+    olds = {t: store.fetch_rows(db, t, list(map(_key_of(t), (r for _, r in recs)))) for t, recs in records.items()}
     line_state, changes, plan_changes, kept = _compare(records, olds, lang, metric_defs)
     problems = tuple(sorted((p for c in checked for p in c.problems), key=lambda p: (p.sheet, p.line)))
     file_level = any(c.file_level for c in checked)
@@ -578,7 +529,7 @@ def _prepare_tables(
         file_level=file_level,
         rejected_rows=_rejected_rows(tables, [p for p in problems if (p.sheet, p.line) in data_lines]),
         # '' for what every hospital shares (the catalogues, the holidays, the hospital list)
-        hospital=next((c.hospital for c in checked if c.kind in contract.HOSPITAL_KINDS), ""),
+        hospital=next((c.hospital for c in checked if _scope(c.kind) == "hospital"), ""),
         months=tuple(sorted({m for c in checked for m, _ in c.reported})),
         **base,
     )
@@ -638,11 +589,12 @@ def _check_tables(
     codes, writable, may_edit_region = _grant_scope(db, user, preview_only)
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
     per_hospital: dict[str, tuple] = {}
-    ordered = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
+    last = max(k.write for k in contract.KINDS.values()) + 1  # a table of no kind: checked last (it says why)
+    ordered = sorted(tables, key=lambda t: contract.KINDS[t.kind].write if t.kind in contract.KINDS else last)
     out = []
     for t in ordered:
         h = validate.file_hospital(t, hospital)
-        closed = t.kind in contract.HOSPITAL_KINDS and (
+        closed = _scope(t.kind) == "hospital" and (
             h not in (codes or ("",)) or (writable is not None and h not in writable)
         )
         if h not in per_hospital:  # a hospital refused (check says why, the rows unread): nothing of it is read
@@ -665,7 +617,7 @@ def _check_tables(
             preview_only=preview_only,
         )
         c = validate.check(t, ctx)
-        if t.kind in contract.HOSPITAL_KINDS:  # every row is written under its hospital (first in the key)
+        if _scope(t.kind) == "hospital":  # every row is written under its hospital (first in the key)
             c.records = {tb: [(ln, {"hospital_code": h, **r}) for ln, r in recs] for tb, recs in c.records.items()}
         for _line, r in c.records.get("departments", []):
             depts[r["dept_code"]] = r.get("dept_name", "")
@@ -748,8 +700,9 @@ def _cross_sheet_duplicates(checked: list[validate.Checked], lang: str) -> None:
         for table, recs in c.records.items():
             if table == "departments":
                 continue
+            key_of = _key_of(table)
             for line, r in recs:
-                k = (table, *_key(table, r))
+                k = (table, *key_of(r))
                 if k in first and first[k][0] != c.sheet:
                     what = f"{first[k][0]}!{first[k][1]}"
                     msg = i18n.t("upload.err.duplicate_key", lang, other=what, what=" ".join(map(str, k[1:])))
@@ -774,19 +727,23 @@ def _records(checked: list[validate.Checked]) -> dict[str, list[tuple[tuple[str,
                     {"hospital_code": c.hospital, "dept_code": d["dept_code"], "dept_name": d["dept_name"]},
                 )
             )
-    return {t: out[t] for t in TABLE_ORDER if t in out}
+    return {t: out[t] for t in contract.table_keys() if t in out}
 
 
-def _key(table: str, row: dict) -> tuple:
-    return _KEY_GETTERS[table](row)
+def _scope(kind: str | None) -> str:
+    """'hospital' or 'region' for a kind; '' for a table whose kind was not recognised."""
+    return contract.KINDS[kind].scope if kind in contract.KINDS else ""
 
 
+def _key_of(table: str):
+    """A function giving a row's natural key in ``table`` as a tuple."""
+    return _key_getter(contract.kind_of_table(table).key)
+
+
+@cache
 def _key_getter(cols: tuple[str, ...]):
     g = itemgetter(*cols)
     return g if len(cols) > 1 else (lambda r: (g(r),))  # one column: still a tuple
-
-
-_KEY_GETTERS = {t: _key_getter(cols) for t, cols in store.DATA_TABLES.items()}
 
 
 def _same(a, b) -> bool:
@@ -803,8 +760,8 @@ def _compare(records, olds, lang, metric_defs):
     rank = {"unchanged": 0, "new": 1, "changed": 2}
     rows_out, plan, kept = [], {}, {}
     for table, recs in records.items():
-        key_cols = store.DATA_TABLES[table]
-        key_of = _KEY_GETTERS[table]
+        key_cols = contract.kind_of_table(table).key
+        key_of = _key_getter(key_cols)
         old_rows = olds[table]
         lead = 1 if key_cols[0] == "hospital_code" else 0  # the hospital is not shown: the upload is for it
         end = lead + 2 if table == "metric_values" else None
@@ -885,7 +842,8 @@ def _write(
         rows_skipped=c["skipped"],
         hospital_code=report.hospital,
     )
-    for table in TABLE_ORDER:
+    tables = contract.table_keys()
+    for table in tables:
         if plan.changes.get(table):
             store.apply_changes(db, batch_id, table, plan.changes[table])
         if plan.deletes.get(table):
@@ -894,8 +852,8 @@ def _write(
         store.insert_rejects(db, batch_id, [_reject_json(p, report.rejected_rows) for p in plan.rejects])
     detail = {"batch_id": batch_id, "kind": report.kind, "sha256": report.sha256, **c}
     before = after = None
-    pairs = [p for table in TABLE_ORDER for p in plan.changes.get(table, [])]
-    gone = [r for table in TABLE_ORDER for r in plan.deletes.get(table, [])]
+    pairs = [p for table in tables for p in plan.changes.get(table, [])]
+    gone = [r for table in tables for r in plan.deletes.get(table, [])]
     if report.deleted:
         detail["deleted"] = report.deleted
     if action != "upload" and len(pairs) + len(gone) <= AUDIT_ROWS:  # a page edit: the rows before and after

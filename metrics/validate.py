@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import pkgutil
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -232,10 +233,11 @@ def check(table: RawTable, ctx: Context) -> Checked:
     tr = _Tr(ctx.lang, table.sheet, out)
     if not _check_header(table, ctx, tr, out):
         return out
+    kind = contract.KINDS[table.kind]
     pos = {c: i for i, c in enumerate(table.columns) if c is not None}
     written = {c: table.header[i] for c, i in pos.items()}
     # a column the file lacks is named as the template writes it (医院编码), never by its internal name
-    for c in (*contract.KINDS[table.kind].columns, contract.HOSPITAL_COLUMN):
+    for c in (*kind.columns, contract.HOSPITAL_COLUMN):
         written.setdefault(c.name, _column_label(table.kind, c.name, ctx.lang))
     rows = _data_rows(table, pos, tr, out)
     if not rows:
@@ -244,40 +246,29 @@ def check(table: RawTable, ctx: Context) -> Checked:
         out.file_level = True
         return out
     frame = _Frame(rows, pos, written)
-    if table.kind in contract.HOSPITAL_KINDS:
+    if kind.scope == "hospital":
         out.hospital = ctx.hospital
         _hospital_column(frame, ctx, tr, out)
         if out.file_level:  # a hospital one may not touch: its rows are never compared with what it holds
             return out
-    elif not ctx.may_edit_hospitals and (table.kind == "hospitals" or (ctx.hospitals and table.kind in REGION_KINDS)):
+    elif not ctx.may_edit_hospitals and (table.kind == "hospitals" or ctx.hospitals):  # a region-wide kind
         out.file_level = True  # the hospital list, and in a group store what every hospital shares: admins only
         tr.err(0, "", "", "hospital_list_admin" if table.kind == "hospitals" else "region_admin")
         return out
-    {
-        "departments": _departments,
-        "metrics": _metrics,
-        "events": _events,
-        "awards": _awards,
-        "targets": _targets,
-        "indicators": _indicators,
-        "metric_catalogue": _metric_catalogue,
-        "calendar": _calendar,
-        "tasks": _tasks,
-        "notices": _notices,
-        "staff": _staff,
-        "hospitals": _hospitals,
-    }[table.kind](frame, ctx, tr, out)
+    _validator(kind.validator)(frame, ctx, tr, out)
     return out
 
 
-# Kinds shared by every hospital of a group store (region-wide tables): only admins change them there.
-REGION_KINDS = ("indicators", "metric_catalogue", "calendar")
+@cache
+def _validator(name: str):
+    """A kind's validator from its registry name ("module:function"): the registry sits below this module."""
+    return pkgutil.resolve_name(name)
 
 
 def file_hospital(table: RawTable, default: str = "") -> str:
     """The hospital a table of a hospital-scoped kind is for: its first 医院编码 cell that is not blank, else
     ``default`` (the hospital the upload is for). Every other row's cell must then name the same one (check)."""
-    if table.kind not in contract.HOSPITAL_KINDS or "hospital_code" not in table.columns:
+    if table.kind is None or contract.KINDS[table.kind].scope != "hospital" or "hospital_code" not in table.columns:
         return default
     i = table.columns.index("hospital_code")
     for _line, cells in table.rows:
@@ -353,7 +344,7 @@ def _check_header(table: RawTable, ctx: Context, tr: _Tr, out: Checked) -> bool:
                 if ctx.lang == "zh"
                 else ", ".join(c.name for c in k.columns if c.required)
             )
-            req.append(f"{i18n.t('upload.kind.' + k.name, ctx.lang)}: {names}")
+            req.append(f"{i18n.t(k.label, ctx.lang)}: {names}")
         tr.err(0, "", "", "no_header", n=HEADER_SEARCH_ROWS, kinds="; ".join(req))
         return False
     kind = contract.KINDS[table.kind]
@@ -1197,3 +1188,46 @@ def _staff(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r = {"staff_id": sid, "name": names[i], "dept_code": depts[i], "in_dept_since": since[i], "active": active[i]}
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "staff", f, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# A kind checked by its columns alone
+# ---------------------------------------------------------------------------------------------
+
+# Column type → (the cell's reading, the error when it gives None).
+_PARSERS = {
+    "date": (parse_date, "date"),
+    "month": (parse_month, "month"),
+    "year": (parse_year, "year"),
+    "bool": (parse_bool, "bool"),
+}
+
+
+def by_columns(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """The validator of a kind with no rules beyond its registry entry: each column read by its type (text, number
+    in its range, date, month, year, 是/否, one of its choices), required cells filled, the key once in the file; a
+    row is written to the kind's table as read."""
+    kind = contract.KINDS[out.kind]
+    values: dict[str, list] = {}
+    for c in kind.columns:
+        if c.name == "hospital_code":  # the hospital column is checked before (_hospital_column)
+            continue
+        if c.type in ("int", "float"):
+            nums = _number_col(f, c.name, tr, lo=c.lo, hi=c.hi, integer=c.type == "int", required=c.required)
+            values[c.name] = [_int(n) for n in nums] if c.type == "int" else nums
+        elif c.type == "enum":
+            values[c.name] = _enum_col(f, c.name, tr, {code: (code,) for code in c.choices}, required=c.required)
+        elif c.type in _PARSERS:
+            parse, err = _PARSERS[c.type]
+            values[c.name] = _parsed_col(f, c.name, tr, parse, err, required=c.required)
+        else:
+            values[c.name] = _text_col(f, c.name, tr, required=c.required)
+    key = [c for c in kind.key if c != "hospital_code"]
+    keys = list(zip(*(values[c] for c in key)))
+    _duplicates(f, keys, tr, f.name(key[0]), lambda k: " ".join(str(x) for x in k))
+    required = [c.name for c in kind.columns if c.name in values and (c.required or c.name in key)]
+    rows = []
+    for i in range(len(f.lines)):
+        r = {name: v[i] for name, v in values.items()}
+        rows.append(None if any(r[c] is None for c in required) else {k: v for k, v in r.items() if v is not None})
+    _emit(out, kind.table, f, rows)

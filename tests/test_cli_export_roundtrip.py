@@ -7,17 +7,17 @@ import unicodedata
 
 import pandas as pd
 
-from metrics import cli, importer, store
+from metrics import cli, contract, store
 
 # the file of each table, in the order a fresh store takes them (departments before the rows that name them)
-FILES = [t for t in importer.TABLE_ORDER]
+FILES = list(contract.table_keys())
 
 
 def _table(db_path, table: str) -> pd.DataFrame:
     with store.opened(db_path) as db:
         frame = store.table_frame(db, table)
     frame = frame.drop(columns=[c for c in ("is_demo",) if c in frame.columns])  # the demo's own flag, not data
-    key = list(store.DATA_TABLES[table])
+    key = list(contract.table_keys()[table])
     frame = frame.astype(object).where(frame.notna(), None)
     # text enters a store in NFKC (the one validator's rule), so a full-width bracket of the shipped catalogue reads
     # back half-width: compared as the validator stores it
@@ -64,6 +64,6 @@ def test_one_hospital_of_a_group_store_round_trips(group_store, tmp_path, cheap_
                 want = store.table_frame(db, table, hospital="H01")
             with store.opened(fresh) as db:
                 got = store.table_frame(db, table, hospital="H01")
-            key = list(store.DATA_TABLES[table])
+            key = list(contract.table_keys()[table])
             assert len(got) == len(want), table
             assert got.sort_values(key)[key].values.tolist() == want.sort_values(key)[key].values.tolist(), table

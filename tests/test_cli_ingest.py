@@ -96,7 +96,7 @@ def test_export_writes_every_table_with_bom_and_neutralised_formulas(db_file, tm
     out = tmp_path / "out"
     code, printed, _ = run(capsys, "export", "--out", str(out), "--db", str(db_file))
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in store.EXPORT_TABLES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in store.export_tables())
     raw = (out / "departments.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))

@@ -18,7 +18,7 @@ def dump(db_file) -> dict[str, list]:
     """Every data table, sorted, for exact before/after comparisons."""
     with store.opened(db_file) as db:
         out = {}
-        for t in store.DATA_TABLES:
+        for t in contract.table_keys():
             df = store.table_frame(db, t)
             out[t] = sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in df.to_dict("records"))
         return out

@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from metrics import importer, limits, reading, store
+from metrics import contract, importer, limits, reading
 from tests import xlsx_parts
 from tests.conftest import page_as
 
@@ -48,7 +48,9 @@ def _cli(*args, db: Path) -> subprocess.CompletedProcess:
 def _counts(db: Path) -> tuple:
     con = sqlite3.connect(db)
     try:
-        return tuple(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in (*store.DATA_TABLES, "batches"))
+        return tuple(
+            con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in (*contract.table_keys(), "batches")
+        )
     finally:
         con.close()
 

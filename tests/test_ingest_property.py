@@ -8,7 +8,7 @@ import sqlite3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import importer, store
+from metrics import contract, importer
 from tests import xlsx_parts
 
 VALID = (
@@ -34,7 +34,7 @@ CELLS = st.one_of(
 def _dump(path) -> dict[str, list]:
     con = sqlite3.connect(path)
     try:
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in store.DATA_TABLES}
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in contract.table_keys()}
     finally:
         con.close()
 

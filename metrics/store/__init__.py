@@ -67,7 +67,6 @@ from metrics.store.files import (  # noqa: F401
     set_page_size,
 )
 from metrics.store.journal import (  # noqa: F401
-    EXPORT_TABLES,
     _fetch_metric_values,
     _json_column,
     _json_object_format,
@@ -81,6 +80,7 @@ from metrics.store.journal import (  # noqa: F401
     batches,
     clear_data,
     delete_rows,
+    export_tables,
     fetch_rows,
     find_batch_by_sha,
     insert_batch,
@@ -130,7 +130,6 @@ from metrics.store.reads import (  # noqa: F401
 from metrics.store.schema import (  # noqa: F401
     _SCHEMA,
     _SESSIONS_DDL,
-    DATA_TABLES,
     DB_ENV,
     DEFAULT_DB,
     ERRORS,

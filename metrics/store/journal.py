@@ -13,10 +13,11 @@ from operator import itemgetter
 import pandas as pd
 import sqlite_utils
 
+from metrics import contract
 from metrics.store.accounts import audit_log
 from metrics.store.engine import dialect
 from metrics.store.reads import _frame, _in_list, _one, hospital_tuple
-from metrics.store.schema import DATA_TABLES, HOSPITAL_TABLES, bump_data_version, now_iso, set_meta
+from metrics.store.schema import bump_data_version, now_iso, set_meta
 
 # ---------------------------------------------------------------------------------------------
 # Writing through batches (ingest): every change records its old row so rollback restores it.
@@ -25,7 +26,7 @@ from metrics.store.schema import DATA_TABLES, HOSPITAL_TABLES, bump_data_version
 
 def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict[tuple, dict]:
     """Current rows of ``table`` for the given natural keys, as {key: row-dict}."""
-    key_cols = DATA_TABLES[table]
+    key_cols = _key_columns(table)
     out: dict[tuple, dict] = {}
     if not keys:
         return out
@@ -54,7 +55,7 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
 def _fetch_rows_pg(db, table: str, keys: list[tuple]) -> dict[tuple, dict]:
     """fetch_rows on PostgreSQL: the keys as OR-ed primary-key lookups, a few hundred at a time (the key values are
     sent untyped, so '2024' finds the INTEGER 2024 as SQLite's column affinity does)."""
-    key_cols = DATA_TABLES[table]
+    key_cols = _key_columns(table)
     one = "(" + " AND ".join(f"t.{c} = ?" for c in key_cols) + ")"
     out: dict[tuple, dict] = {}
     uniq = list(dict.fromkeys(tuple(k) for k in keys))
@@ -163,7 +164,7 @@ def apply_changes(
     Call inside ``db.atomic()``; the caller computed ``old`` with ``fetch_rows`` in the same transaction.
     The journal's JSON texts are exactly json.dumps(..., ensure_ascii=False) of the key, old and new rows.
     """
-    key_cols = DATA_TABLES[table]
+    key_cols = _key_columns(table)
     if key_cols[0] == "hospital_code" and not all("hospital_code" in new for _old, new in changes):
         # a row written without its hospital belongs to the one hospital of a one-hospital store ('')
         changes = [(old, new if "hospital_code" in new else {"hospital_code": "", **new}) for old, new in changes]
@@ -208,7 +209,7 @@ def apply_changes(
 def delete_rows(db: sqlite_utils.Database, batch_id: int, table: str, rows: list[dict]) -> None:
     """Delete stored rows (as read, every column) and journal each (old row, no new row) under the batch, so a
     rollback puts them back. Call inside ``db.atomic()``."""
-    key_cols = DATA_TABLES[table]
+    key_cols = _key_columns(table)
     start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
     for i, row in enumerate(rows, start=start + 1):
         key = [row[c] for c in key_cols]
@@ -280,7 +281,7 @@ def latest_committed_batch_id(db: sqlite_utils.Database, hospital: str | None = 
 def wrote_shared(db: sqlite_utils.Database, batch_id: int, hospital: str = "") -> bool:
     """Whether a batch's journal holds a row beyond ``hospital``: a row of a table every hospital shares (catalogues,
     calendar, hospital list), or — a guard, the validator allows no such file — a row of another hospital."""
-    shared = [t for t in DATA_TABLES if t not in HOSPITAL_TABLES]
+    shared = _tables("region")
     row = db.execute(
         f"SELECT 1 FROM batch_changes WHERE batch_id = ? AND tbl IN ({','.join('?' * len(shared))}) LIMIT 1",
         [batch_id, *shared],
@@ -288,7 +289,7 @@ def wrote_shared(db: sqlite_utils.Database, batch_id: int, hospital: str = "") -
     if row is not None or not hospital:
         return row is not None
     prefix = json.dumps([hospital], ensure_ascii=False)[:-1] + ", "  # every key of its rows: ["H01", …]
-    scoped = list(HOSPITAL_TABLES)
+    scoped = _tables("hospital")
     row = db.execute(
         f"SELECT 1 FROM batch_changes WHERE batch_id = ? AND tbl IN ({','.join('?' * len(scoped))})"
         " AND substr(key_json, 1, ?) != ? LIMIT 1",
@@ -336,8 +337,9 @@ def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> 
         "SELECT tbl, key_json, old_json FROM batch_changes WHERE batch_id = ? ORDER BY seq DESC", [batch_id]
     )
     n = 0
+    keys = contract.table_keys()
     for tbl, key_json, old_json in cur.fetchall():
-        key_cols = DATA_TABLES[tbl]
+        key_cols = keys[tbl]
         key = json.loads(key_json)
         if len(key) == len(key_cols) - 1 and key_cols[0] == "hospital_code":  # journalled by v5: the one hospital
             key = ["", *key]
@@ -366,10 +368,10 @@ def revert_batch(db: sqlite_utils.Database, batch_id: int, user: str | None) -> 
 def table_frame(db: sqlite_utils.Database, table: str, hospital: str | tuple[str, ...] | None = None) -> pd.DataFrame:
     """A whole table for export (table names from a fixed list only). ``hospital``: only the rows of that hospital
     (or those hospitals) in a table that carries hospital_code (batches and audit too); None: every row."""
-    allowed = set(DATA_TABLES) | {"batches", "batch_rejects", "audit", "batch_changes"}
+    allowed = set(contract.table_keys()) | {"batches", "batch_rejects", "audit", "batch_changes"}
     if table not in allowed:
         raise ValueError(table)
-    if hospital is None or not (table in HOSPITAL_TABLES or table in ("batches", "audit")):
+    if hospital is None or not (table in _tables("hospital") or table in ("batches", "audit")):
         return _frame(db, f"SELECT * FROM {table}")
     codes = hospital_tuple(hospital)
     return _frame(db, f"SELECT * FROM {table} WHERE {_in_list('hospital_code', codes)}", codes)
@@ -387,7 +389,7 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
             for tbl in ("batch_changes", "batch_rejects"):
                 db.execute(f"DELETE FROM {tbl} WHERE batch_id IN ({own})", [hospital])
             db.execute("DELETE FROM batches WHERE hospital_code = ?", [hospital])
-            for tbl in ("metric_values", "events", "award_changes", "tasks", "notices", "staff", "departments"):
+            for tbl in _cleared_tables():
                 db.execute(f"DELETE FROM {tbl} WHERE hospital_code = ?", [hospital])
             db.execute(
                 "DELETE FROM targets WHERE hospital_code = ? AND (dept_code != '' OR hospital_code != '')", [hospital]
@@ -396,18 +398,7 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
             bump_data_version(db)
         return
     with db.atomic():
-        for tbl in (
-            "batch_changes",
-            "batch_rejects",
-            "batches",
-            "metric_values",
-            "events",
-            "award_changes",
-            "tasks",
-            "notices",
-            "staff",
-            "departments",
-        ):
+        for tbl in ("batch_changes", "batch_rejects", "batches", *_cleared_tables()):
             db.execute(f"DELETE FROM {tbl}")
         db.execute("DELETE FROM targets WHERE dept_code != '' OR hospital_code != ''")
         db.execute("DELETE FROM hospitals")
@@ -416,5 +407,22 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
         bump_data_version(db)
 
 
-# Exported as CSV (PRODUCT §4.4): every data table, then the batch history and the audit trail.
-EXPORT_TABLES = (*DATA_TABLES, "batches", "audit")
+def export_tables() -> tuple[str, ...]:
+    """The tables exported as CSV (PRODUCT §4.4): every data table in write order, then the batch history and the
+    audit trail."""
+    return (*contract.table_keys(), "batches", "audit")
+
+
+def _key_columns(table: str) -> tuple[str, ...]:
+    """The natural key of a data table (the registry of kinds: ``contract.KINDS``)."""
+    return contract.kind_of_table(table).key
+
+
+def _tables(scope: str) -> list[str]:
+    """The data tables of kinds of ``scope`` ('hospital': each hospital's own rows; 'region': shared), write order."""
+    return [k.table for k in contract.write_order() if k.scope == scope]
+
+
+def _cleared_tables() -> list[str]:
+    """The hospital-scoped tables a clear empties, last written first; targets apart (the shipped defaults stay)."""
+    return [t for t in reversed(_tables("hospital")) if t != "targets"]

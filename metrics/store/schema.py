@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -347,23 +348,36 @@ CREATE TABLE IF NOT EXISTS audit_budget (
 """
 )
 
-# The data tables a batch may change, with their natural keys (contract order).
-# hospital_code leads the key of every hospital-scoped table; the catalogues, the holiday schedule and the hospital
-# list itself are region-wide (docs/ARCHITECTURE.md).
-DATA_TABLES: dict[str, tuple[str, ...]] = {
-    "departments": ("hospital_code", "dept_code"),
-    "metric_values": ("hospital_code", "dept_code", "month", "metric"),
-    "events": ("hospital_code", "event_id"),
-    "award_changes": ("hospital_code", "dept_code", "year", "status", "changed_on"),
-    "targets": ("hospital_code", "metric", "dept_code", "effective_from"),
-    "metric_catalogue": ("code",),
-    "indicator_catalogue": ("code",),
-    "calendar_days": ("date",),
-    "tasks": ("hospital_code", "task_code"),
-    "notices": ("hospital_code", "notice_no"),
-    "staff": ("hospital_code", "staff_id"),
-    "hospitals": ("hospital_code",),
+# The tables spelled out above; a kind whose table is none of these gets one made from its columns (kind_ddl).
+_SPELLED = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
+
+# A kind's column types as SQLite names them (engine.pg_ddl turns them into PostgreSQL's).
+_SQL_TYPES = {
+    "str": "TEXT",
+    "enum": "TEXT",
+    "date": "TEXT",
+    "month": "TEXT",
+    "int": "INTEGER",
+    "year": "INTEGER",
+    "bool": "INTEGER",
+    "float": "REAL",
 }
+
+
+def kind_ddl(kind: contract.Kind) -> str:
+    """CREATE TABLE for a kind the schema does not spell out, from its registry entry: its columns (the hospital
+    first, '' in a one-hospital store), required and key columns NOT NULL, its natural key as the primary key."""
+    if kind.extra_metric_columns:
+        raise ValueError(f"{kind.name}: a kind with metric columns needs its table spelled out")
+    cols = sorted(kind.columns, key=lambda c: c.name != "hospital_code")
+    defs = ", ".join(_column_ddl(c, kind.key) for c in cols)
+    return f"CREATE TABLE IF NOT EXISTS {kind.table} ({defs}, PRIMARY KEY ({', '.join(kind.key)}))"
+
+
+def _column_ddl(c: contract.Column, key: tuple[str, ...]) -> str:
+    if c.name == "hospital_code":
+        return "hospital_code TEXT NOT NULL DEFAULT ''"
+    return f"{c.name} {_SQL_TYPES[c.type]}" + (" NOT NULL" if c.required or c.name in key else "")
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -385,6 +399,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for stmt in ddl.split(";"):
             if stmt.strip():
                 db.execute(stmt)
+        for kind in contract.KINDS.values():
+            if kind.table not in _SPELLED:
+                db.execute(_dialect_ddl(db, kind_ddl(kind)))
         _migrate(db)
         _seed_catalogues(db)
         db.execute(
