@@ -168,11 +168,12 @@ def _tables(slide: briefing_view.Slide, presenting: bool) -> None:
             _table(tab.tall)
 
 
-def _chart(slide: briefing_view.Slide, presenting: bool) -> None:
+def _chart(slide: briefing_view.Slide, presenting: bool, n: int) -> None:
+    # a slide continued over several ('（1/2）', '（2/2）') draws its chart on each: one identity per slide number
     st.plotly_chart(
         slide.present_figure if presenting else slide.figure,
         theme=None,
-        key=f"chart_{slide.name}",
+        key=f"chart_{slide.name}_{n}",
         height="stretch" if presenting else "content",
         config=ui.PLOTLY_CONFIG,
     )
@@ -187,7 +188,7 @@ def _card(card: briefing_view.Card) -> None:
             st.markdown(f":{TONES[tone]}[{text}]" if TONES[tone] else text)
 
 
-def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
+def _draw_slide(slide: briefing_view.Slide, presenting: bool, n: int) -> None:
     sub = (slide.present_sub or slide.sub) if presenting else slide.sub
     if sub:
         st.markdown(f"**{_md(sub)}**" if slide.name == "kpis" else _md(sub))  # may name the hospital
@@ -208,11 +209,11 @@ def _draw_slide(slide: briefing_view.Slide, presenting: bool) -> None:
     elif slide.name == "awards":
         left, right = st.columns([2, 3])
         with left:
-            _chart(slide, presenting)
+            _chart(slide, presenting, n)
         with right:
             _tables(slide, presenting)
     elif slide.figure is not None:
-        _chart(slide, presenting)
+        _chart(slide, presenting, n)
     else:
         _tables(slide, presenting)
 

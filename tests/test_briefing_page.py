@@ -106,3 +106,35 @@ def test_after_presenting_another_quarter_can_be_chosen(demo_db):
     assert at.selectbox[0].value == newest
     title = briefing.i18n.t("brief.title", quarter=briefing.quarter_label(newest, "zh"))
     assert f"#### 1. {title}" in _text(at)
+
+
+def test_a_slide_that_continues_draws_on_the_page_without_an_error(demo_db):
+    """A large hospital's awards list runs over one slide (…（1/2）, …（2/2）): the page's preview and every slide of
+    presentation mode draw, each continued slide with its chart (it crashed on two charts with one identity)."""
+    from metrics import importer
+
+    with store.opened(demo_db) as db:
+        quarter = briefing.default_quarter(db)
+        depts = store.departments(db)["dept_code"].tolist()
+    year, q = int(quarter[:4]), int(quarter[-1])
+    from datetime import date, timedelta
+
+    changed = date(year, 3 * q - 1, 10)
+    rows = [{"dept_code": d, "year": year, "status": "rectifying", "changed_on": changed.isoformat(),
+             "rectify_until": (changed + timedelta(days=120)).isoformat(), "note": ""} for d in depts[:30]]  # fmt: skip
+    assert importer.commit_rows("awards", rows, source="test", user="adm", db_path=demo_db).committed
+    from metrics.views import briefing as briefing_view
+
+    with store.opened(demo_db) as db:
+        b = briefing.build(db, quarter, "zh")
+    slides = briefing_view._slides(b)
+    titles = [s.title for s in slides if s.name == "awards"]
+    assert len(titles) >= 2, titles  # the awards slide continues
+    at = _page(quarter=quarter)
+    assert not at.error, [e.value for e in at.error]
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert len(headings) == len(slides) and sum("清廉科室" in h for h in headings) == len(titles), headings
+    for i in range(1, len(slides) + 1):
+        shown = _page(quarter=quarter, present="1", slide=str(i))
+        assert not shown.error, (i, [e.value for e in shown.error])
+
