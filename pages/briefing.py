@@ -248,7 +248,7 @@ if presenting:
     )  # slide 1's names the hospital in a group store: data
     counter.markdown("**" + ui.t("brief.slide_of", i=n, n=count) + "**")
     with st.container(key="brief_slide"):
-        _draw_slide(slide, presenting=True)
+        _draw_slide(slide, presenting=True, n=n)
     with st.container(key="brief_nav", horizontal=True):
         st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1, count), shortcut="Left", key="_brief_prev")
         st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1, count), shortcut="Right", key="_brief_next")
@@ -308,4 +308,4 @@ st.subheader(ui.t("brief.preview"), anchor=False)
 for i, slide in enumerate(view.slides, start=1):
     with st.container(border=True):
         st.markdown(f"#### {i}. {_md(slide.title)}")
-        _draw_slide(slide, presenting=False)
+        _draw_slide(slide, presenting=False, n=i)
