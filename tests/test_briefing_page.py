@@ -137,4 +137,3 @@ def test_a_slide_that_continues_draws_on_the_page_without_an_error(demo_db):
     for i in range(1, len(slides) + 1):
         shown = _page(quarter=quarter, present="1", slide=str(i))
         assert not shown.error, (i, [e.value for e in shown.error])
-
