@@ -29,10 +29,19 @@ def test_without_a_department_the_profile_shows_its_title_and_asks_for_one(demo_
     picker[0].select("K20").run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["K20 急诊科"]
-    assert at.query_params["dept"] == ["K20"]
+    assert at.query_params["dept"] == "K20"  # the address names it: shared, bookmarked, back
 
 
 def test_the_prompt_speaks_english(demo_db):
     at = _open(lang="en")
     assert [t.value for t in at.title] == ["Department profile"]
     assert any("Choose a department" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_each_metric_shows_its_spc_verdict_beside_its_target_above_the_charts(demo_db):
+    at = _open(dept="K20", **{"from": "overview"})
+    texts = [m.value for m in at.markdown]
+    charts_at = texts.index("#### 各指标控制图（目标线与控制限）")
+    # K20's patient satisfaction: stable and not meeting its target (the matrix says the same), on the first screen
+    chips = [t for t in texts[:charts_at] if "-background[" in t]
+    assert len(chips) == len(at.metric) and "稳定未达标" in chips[0], chips
