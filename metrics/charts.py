@@ -88,18 +88,21 @@ def ranking(
 ) -> go.Figure:
     """Horizontal bars, best first, coloured by pass/fail against each department's own target.
 
-    ``rows``: label, value, target, direction, passed (one row per department). A dashed line marks the
-    hospital target; a black tick marks a department's own target where it differs.
+    ``rows``: label, value, target, direction, passed (one row per department; with dept_code, each bar and tick
+    carries its code as customdata, so a click on it names the department). A dashed line marks the hospital
+    target; a black tick marks a department's own target where it differs.
     """
     direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else ">="
     best_first = rows.sort_values("value", ascending=(direction == "<="), na_position="last")
     # Plotly draws the first category at the bottom; reverse so the best is on top.
     r = best_first.iloc[::-1]
     colours = [_pass_colour(p) for p in r["passed"]]
+    codes = (lambda f: f["dept_code"].tolist()) if "dept_code" in r else (lambda f: None)
     fig = go.Figure(
         go.Bar(
             x=r["value"],
             y=safe.plot_texts(r["label"]),
+            customdata=codes(r),
             orientation="h",
             marker=dict(color=colours, line=dict(color=INK, width=0.5)),
             text=[i18n.fmt_number(v, lang, digits) for v in r["value"]],
@@ -119,6 +122,7 @@ def ranking(
             go.Scatter(
                 x=own["target"],
                 y=safe.plot_texts(own["label"]),
+                customdata=codes(own),
                 mode="markers",
                 marker=dict(symbol="line-ns", size=26, line=dict(width=4, color=INK)),
                 name=i18n.t("chart.own_target", lang),

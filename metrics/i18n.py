@@ -480,7 +480,7 @@ ZH: dict[str, str] = {
     "trends.compare_metric": "比较指标",
     "trends.compare_depts": "选择要比较的科室（最多 {n} 个）",
     "trends.compare_hint": "选择科室后按月画出各科室的数值（不含控制限），红色虚线为全院目标。",
-    "matrix.caption": "每格左侧为变异图标（是否出现特殊原因变异），右侧为达标保证图标（控制限与目标的关系）。点击科室或单元格查看该科室趋势。",
+    "matrix.caption": "每格左侧为变异图标（是否出现特殊原因变异），右侧为达标保证图标（控制限与目标的关系）。",
     "matrix.period": "依据 {first} 至 {last} 的月度数据",
     "matrix.dept": "科室",
     "matrix.code": "编码",
@@ -1050,6 +1050,11 @@ ZH: dict[str, str] = {
     "upload.err.metric_unknown_none": "未知指标，指标目录中没有相近的指标。",
     "backup.scratch_dropped": "已删除 {n} 个中断的恢复留下的临时数据库（整库副本，含人员与密码散列）：{names}",
     "upload.err.cell_too_long": "「{column}」的内容过长：{chars} 个字符，每个单元格上限为 {limit} 个字符。未保存。",
+    # --- drill ---
+    "dept.choose": "请选择一个科室，查看其信号灯、各项指标与目标、控制图、否决与警示事件、授牌历程、整改通知书和重点任务。",
+    "dept.unknown": "本库没有科室“{code}”。",
+    "ov.rank_hint": "点击条形，打开该科室档案。",
+    "matrix.open_hint": "点击科室编码或名称，打开该科室档案；点击指标格，在新标签页查看该科室该指标的趋势。",
 }
 
 EN: dict[str, str] = {
@@ -1522,7 +1527,7 @@ EN: dict[str, str] = {
     "trends.compare_metric": "Metric to compare",
     "trends.compare_depts": "Departments to compare (up to {n})",
     "trends.compare_hint": "Pick departments to draw their monthly values side by side (no limits); the dashed red line is the hospital target.",
-    "matrix.caption": "Each cell shows the variation icon (is there a special cause?) and the assurance icon (limits against the target). Click a department or cell to open its trends.",
+    "matrix.caption": "Each cell shows the variation icon (is there a special cause?) and the assurance icon (limits against the target).",
     "matrix.period": "From monthly data {first} to {last}",
     "matrix.dept": "Department",
     "matrix.code": "Code",
@@ -2093,6 +2098,11 @@ EN: dict[str, str] = {
     "upload.err.metric_unknown_none": "Unknown metric; nothing in the metric catalogue comes close.",
     "backup.scratch_dropped": "Dropped {n} scratch database(s) an interrupted restore left (whole copies of the store, staff and password hashes included): {names}",
     "upload.err.cell_too_long": "“{column}” is too long: {chars} characters, over the limit of {limit} a cell. Not saved.",
+    # --- drill ---
+    "dept.choose": "Choose a department to see its light, metrics against target, control charts, events, award history, notices and key tasks.",
+    "dept.unknown": "This store has no department “{code}”.",
+    "ov.rank_hint": "Click a bar to open that department's profile.",
+    "matrix.open_hint": "Click a department's code or name to open its profile; click a metric's cell to see that metric's trend in a new tab.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

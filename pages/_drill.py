@@ -53,3 +53,12 @@ def open_picked(picked, back: str, code_column: str = "dept_code", columns: set[
     row = picked_row(event, columns)
     if row is not None and 0 <= row < len(shown):
         open_department(str(shown.iloc[row][code_column]), back)
+
+
+def open_point(event, back: str) -> None:
+    """Open the profile of the department a click on a chart picked (a point carrying its code as customdata, as
+    ``charts.ranking`` draws them); nothing when no such point was picked."""
+    points = (getattr(event, "selection", None) or {}).get("points") or []
+    code = next((p.get("customdata") for p in points if isinstance(p.get("customdata"), str)), None)
+    if code:
+        open_department(code, back)

@@ -61,21 +61,27 @@ with left:
         if view.notice_flag:
             st.error(view.notice_flag, icon=":material/error:")
         n = view.notice
-        ui.marked_table(
+        st.caption(ui.t("dept.open_hint"))
+        picked = ui.marked_table(
             n.rows,
             "awards_notice_page",
             n.headers,
             n.file_name,
             ui.t("col.flag"),
+            select="awards_notice_drill",
             eligibility=st.column_config.TextColumn(n.headers["eligibility"], width="large"),
         )
+        _drill.open_picked(picked, "awards")
 with right:
     st.subheader(ui.t("aw.rect_title"))
     if view.rectifying.rows.empty:
         st.caption(ui.t("aw.rect_none"))
     else:
-        st.dataframe(
+        st.caption(ui.t("dept.open_hint"))
+        _drill.department_table(
             view.rectifying.rows,
+            "awards_rect_drill",
+            "awards",
             hide_index=True,
             width="stretch",
             column_config={

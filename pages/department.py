@@ -7,10 +7,9 @@ Filters (period; the department from the address or the picker) → one view-mod
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from metrics import clock
 from metrics.views import department
 from pages import _common as ui
 
@@ -23,7 +22,8 @@ names = ui.dept_names(version)
 wanted = st.query_params.get("dept")
 back = st.query_params.get("from")
 head = st.container()  # the department's name first, filled once the view is built
-top = st.columns([1, 3], vertical_alignment="center")
+# one row: back, the department, the period — the records below need the height of a 1920×1080 screen
+top = st.columns([3, 4, 9], vertical_alignment="bottom") if back in BACK_PAGES else [None, *st.columns([2, 3])]
 if back in BACK_PAGES:
     params = {ui.HOSPITAL_PARAM: h} if (h := ui.current_hospital(version)) else None
     top[0].page_link(f"pages/{back}.py", label=ui.t("dept.back", page=ui.t(f"nav.{back}")), icon=":material/arrow_back:",
@@ -32,24 +32,39 @@ codes = list(names)
 if not codes:
     st.info(ui.t("app.empty_store"))
     st.stop()
-if wanted in names:
-    st.session_state["department_dept"] = wanted
+# The address names the department shown (shared, bookmarked, back); none named, the page asks rather than showing
+# a department nobody chose. A pick writes the address before the rerun reads it.
+wkey = "_w_department_dept." + ui.lang()
+
+
+def _picked() -> None:
+    if st.session_state.get(wkey) in names:
+        st.query_params["dept"] = st.session_state[wkey]
+
+
+st.session_state[wkey] = wanted if wanted in names else None
 code = top[1].selectbox(
     ui.t("trends.dept"),
     codes,
     format_func=lambda c: f"{c}  {names.get(c, c)}",
-    **ui.keep("department_dept", codes),
+    key=wkey,
+    on_change=_picked,
     placeholder=ui.t("select.placeholder"),
 )
-if code != wanted:
-    st.query_params["dept"] = code  # the address names the department shown (shared, bookmarked, back)
+if code is None:
+    with head:
+        ui.title(ui.t("nav.department"))
+    unknown = ui.t("dept.unknown", code=ui.md_escape(wanted)) + " " if wanted else ""
+    st.info(unknown + ui.t("dept.choose"), icon=":material/person_search:")
+    st.stop()
 months = list(ui.months_with_data(version))
 if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
-grain, period = ui.period_selector(months)
+with top[2]:
+    grain, period = ui.period_selector(months)
 
-view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=period, today=date.today()))
+view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=period, today=clock.today()))
 
 # --- show: the light and what it rests on, the metrics, then the department's records side by side ----------------
 
@@ -71,8 +86,11 @@ else:
         column_config={c: st.column_config.TextColumn(h) for c, h in view.record_headers.items()},
     )
 if view.kpis:
-    for col, kpi in zip(st.columns(len(view.kpis)), view.kpis, strict=True):
+    # each metric's SPC verdict beside its target: the control charts themselves are below the first screen
+    for col, kpi, chips in zip(st.columns(len(view.kpis)), view.kpis, view.kpi_spc, strict=True):
         col.metric(**kpi)
+        if chips:
+            col.markdown(chips)
 
 tables = (
     ("trends.events", view.events, view.event_headers),

@@ -74,8 +74,11 @@ else:
     )
     st.subheader(view.list_title)
     detail = ui.paged(view.events, "events_list_page", view.event_headers, file_name=f"events-{period}.csv")
-    st.dataframe(
+    st.caption(ui.t("dept.open_hint"))
+    _drill.department_table(
         detail,
+        "events_list_drill",
+        "events",
         hide_index=True,
         width="stretch",
         column_config={c: st.column_config.TextColumn(h) for c, h in view.event_headers.items()},

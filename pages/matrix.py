@@ -1,7 +1,7 @@
 """信号矩阵 Icon matrix: departments × metrics, each cell the variation and assurance icon (issue 4).
 
 Filters (category, sort) → one view-model (metrics.views.matrix, cached per store, data version, language and
-choices) → show (a sortable table whose departments and cells link to ``trends?dept=<code>``, a legend,
+choices) → show (a sortable table whose departments open their profile and whose cells link to the trends, a legend,
 hospital-wide row). Department names are shown only as table cells (never as markdown).
 """
 
@@ -64,7 +64,7 @@ else:
     # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
     page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=view.download)
     styles = view.cell_styles
-    st.caption(ui.t("dept.open_hint"))
+    st.caption(ui.t("matrix.open_hint"))
     event = st.dataframe(
         page.style.apply(lambda _: styles.loc[page.index], axis=None),
         column_config=config,

@@ -76,7 +76,18 @@ if view.ranking.figure is not None:
     _page_picker(view.ranking, "rank_page")
     if view.ranking.more:
         st.caption(view.ranking.more)
-    st.plotly_chart(view.ranking.figure, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+    st.caption(ui.t("ov.rank_hint"))
+    # a click on a bar (or a department's own target tick) opens its profile, as a click on its row below does
+    picked = st.plotly_chart(
+        view.ranking.figure,
+        theme=None,
+        width="stretch",
+        config=ui.PLOTLY_CONFIG,
+        on_select="rerun",
+        selection_mode="points",
+        key="overview_ranking",
+    )
+    _drill.open_point(picked, "overview")
 
 if view.heatmap.figure is not None:
     if view.heatmap.more:

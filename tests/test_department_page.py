@@ -77,14 +77,19 @@ def test_the_profile_speaks_english(demo_db):
     assert view.event_headers["event_date"] == "Date"
 
 
-def test_an_unknown_department_falls_back_to_the_list(demo_db):
+def test_an_unknown_department_is_said_and_the_list_offered(demo_db):
     at = _profile("NOPE", back=None)
-    assert [s.value for s in at.selectbox if s.label == "科室"][0] in set(auth_names(demo_db))
+    picker = [s for s in at.selectbox if s.label == "科室"][0]
+    # no other department shown in its place: the page says so and offers the store's departments to choose from
+    assert picker.value is None and list(picker.options) == [f"{c}  {n}" for c, n in auth_names(demo_db)]
+    assert [t.value for t in at.title] == ["科室档案"]
+    assert any("本库没有科室“NOPE”" in i.value and "请选择一个科室" in i.value for i in at.info)
 
 
-def auth_names(path) -> list[str]:
+def auth_names(path) -> list[tuple[str, str]]:
     with store.opened(path) as db:
-        return list(store.departments(db)["dept_code"])
+        d = store.departments(db)
+    return list(zip(d["dept_code"], d["dept_name"], strict=True))
 
 
 @pytest.mark.usefixtures("cheap_hashing")

@@ -32,6 +32,7 @@ class DepartmentView:
     light_text: str  # "信号灯：黄（2026年第3季度）"
     legend: str
     kpis: tuple[dict, ...]  # st.metric arguments: each department metric of the period against its target
+    kpi_spc: tuple[str, ...]  # under each kpi, markdown: its XmR chart's variation and assurance icons ('' none)
     records: pd.DataFrame  # kind, what, when, detail: what the light rests on
     record_headers: dict[str, str]
     records_none: str | None
@@ -62,6 +63,9 @@ def build(key: ViewKey) -> DepartmentView:
     found = records.light_records(values, events, grain, period, lang, metric_names, f.indicator_names(lang))
     category = f.departments.loc[f.departments["dept_code"] == dept, "category"]
     p_label = pipelines.period_label(period, f.months, lang, today)
+    xmr = trends.department_charts(key.store, key.version, key.hospital, dept, lang) if known else ()
+    kpis = _kpis(values, f, lang)
+    chips = {c.metric: c.chips for c in xmr}
     return DepartmentView(
         dept=dept,
         known=known,
@@ -73,11 +77,12 @@ def build(key: ViewKey) -> DepartmentView:
         marker=charts.light_marker(colour),
         light_text=i18n.t("dept.light", lang, light=i18n.t("light." + colour, lang), period=p_label),
         legend=i18n.t("ev.legend", lang),
-        kpis=_kpis(values, f, lang),
+        kpis=tuple(k for _, k in kpis),
+        kpi_spc=tuple(chips.get(code, "") for code, _ in kpis),
         records=found[list(records.COLUMNS[1:])],
         record_headers={c: h for c, h in records.headers(lang).items() if c != "dept_name"},
         records_none=i18n.t("rec.none", lang) if found.empty else None,
-        charts=trends.department_charts(key.store, key.version, key.hospital, dept, lang) if known else (),
+        charts=xmr,
         events=spc_charts.events_table(events, lang),
         event_headers={
             "event_date": i18n.t("col.date", lang),
@@ -118,8 +123,9 @@ def _values(path: str, version: int, hospital: str, grain: str, period: str, dep
     return pipelines.period_values(mv, f.targets, f.metric_defs, grain, period)
 
 
-def _kpis(values: pd.DataFrame, f: loaded.Frames, lang: str) -> tuple[dict, ...]:
-    """One st.metric per department metric with a value in the period: value, its target and verdict."""
+def _kpis(values: pd.DataFrame, f: loaded.Frames, lang: str) -> tuple[tuple[str, dict], ...]:
+    """(metric code, st.metric arguments) per department metric with a value in the period: value, its target and
+    verdict."""
     out = []
     by_metric = values.set_index("metric")
     for m in sorted((m for m in f.metric_defs if m.scope == "dept"), key=lambda m: (m.sort, m.code)):
@@ -134,15 +140,16 @@ def _kpis(values: pd.DataFrame, f: loaded.Frames, lang: str) -> tuple[dict, ...]
             sign = "≥" if row["direction"] == ">=" else "≤"
             target = i18n.t("ov.kpi.target", lang, direction=sign, target=i18n.fmt_number(row["target"], lang))
             delta = f"{i18n.t(verdict, lang)} · {target}"
-        out.append(
+        out.append((
+            m.code,
             dict(
                 label=i18n.metric_name(m, lang),
                 value=f"{records.value_text(row['value'], row['target'], lang)} {unit}".strip(),
                 delta=delta,
                 delta_color="off" if pd.isna(row["passed"]) else "normal" if row["passed"] else "inverse",
                 delta_arrow="off",
-            )
-        )
+            ),
+        ))  # fmt: skip
     return tuple(out)
 
 

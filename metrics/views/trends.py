@@ -42,6 +42,7 @@ class Chart:
     heading: str
     sentence: str
     figure: go.Figure
+    chips: str = ""  # markdown: the variation and assurance icons alone (the heading without the name)
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,11 @@ def _charts(
         name = i18n.metric_name(m, lang)
         var = spc_charts.variation_label(v.variation, direction, lang)
         ass = spc_charts.assurance_label(v.assurance, lang, v.missed_months)
-        heading = (
-            f"#### {md(name)}  :{_COLOUR.get(v.variation, 'gray')}-background[{md(var)}]"
+        chips = (
+            f":{_COLOUR.get(v.variation, 'gray')}-background[{md(var)}]"
             f"  :{_COLOUR.get(v.assurance, 'gray')}-background[{md(ass)}]"
         )
+        heading = f"#### {md(name)}  {chips}"
         fig = spc_charts.xmr_figure(
             chart,
             title="",  # the heading above already names the metric
@@ -199,7 +201,7 @@ def _charts(
             awards=awards,
             params=params,
         )
-        out.append(Chart(m.code, heading, md(spc_charts.verdict_sentence(name, v, lang)), fig))
+        out.append(Chart(m.code, heading, md(spc_charts.verdict_sentence(name, v, lang)), fig, chips))
     return tuple(out)
 
 

@@ -46,6 +46,8 @@ def test_one_click_from_the_overview_opens_the_department_profile_and_back(app, 
     page.go_back()
     page.wait_for_url("**/department?*", timeout=60_000)
     wait_idle(page, settle=1.0)
+    # the browser's back loads the page anew: its banner comes a run before the profile (a fresh session's first run)
+    page.get_by_text("信号灯依据", exact=True).first.wait_for(timeout=60_000)
     assert "信号灯依据" in page.inner_text("body")
 
 
