@@ -7,10 +7,9 @@ Filters (period; the department from the address or the picker) → one view-mod
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from metrics import clock
 from metrics.views import department
 from pages import _common as ui
 
@@ -49,7 +48,7 @@ if not months:
     st.stop()
 grain, period = ui.period_selector(months)
 
-view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=period, today=date.today()))
+view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=period, today=clock.today()))
 
 # --- show: the light and what it rests on, the metrics, then the department's records side by side ----------------
 
