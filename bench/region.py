@@ -418,7 +418,7 @@ def page_jobs(
         ("awards", *views((awards.build, key(year=None, depts=depts, today=today)))),
         ("tasks", *views((tasks.build, key(dept="", today=today)), (tasks.notices, key(depts="", today=today)))),
         ("targets", *views((targets.build, key()), (targets.calendar_year, key(year=None, today=today)))),
-        ("briefing", *views((briefing.build, key(quarter=None)))),
+        ("briefing", *views((briefing.build, key(quarter=None, today=today)))),
         ("upload", *views((upload.build, key(admin=True)))),
     ]  # fmt: skip
     region = _region_module()

@@ -130,7 +130,7 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None, h
         (awards.build, key(year=None, depts=depts, today=today), lambda v: {"year": v.year}),
         (tasks.build, key(dept="", today=today), None),
         (tasks.notices, key(depts="", today=today), None),  # the tasks page's register: every department
-        (briefing.build, key(quarter=None), lambda v: {"quarter": v.quarter}),
+        (briefing.build, key(quarter=None, today=today), lambda v: {"quarter": v.quarter}),
     ]
 
 
