@@ -29,7 +29,7 @@ test: $(BIN)/python
 # The tests that judge on a day (overdue notices and tasks, the running quarter, future months, the default period
 # and year), run again with the machine's clock moved (faketime): to 2 January, when the running quarter holds no demo
 # row, and to mid-February (春节). What a test expects must not change with the wall clock's month: tests/conftest.py
-# pins the app's "today" ($$INTEGRITY_TODAY) for the whole run. A machine without faketime fails here, never skips.
+# pins the app's "today" ($INTEGRITY_TODAY) for the whole run. A machine without faketime fails here, never skips.
 CLOCK_DAYS ?= 2027-01-02 2026-02-15
 CLOCK_TESTS ?= $(addprefix tests/test_,clock.py period_default.py points.py views_tasks.py calendar_page.py \
 	views_awards.py tasks_page.py ingest_silent.py views_events.py briefing_as_of.py lights_rule.py \
