@@ -7,7 +7,7 @@ PORT ?= 8501
 # network (README, "Serving the hospital network").
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-busy lint format bench demo clean-data
+.PHONY: run test test-clock test-busy lint format bench demo clean-data
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,22 @@ test: $(BIN)/python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+	@$(MAKE) --no-print-directory test-clock
+
+# The tests that judge on a day (overdue notices and tasks, the running quarter, future months, the default period
+# and year), run again with the machine's clock moved (faketime): to 2 January, when the running quarter holds no demo
+# row, and to mid-February (春节). What a test expects must not change with the wall clock's month: tests/conftest.py
+# pins the app's "today" ($INTEGRITY_TODAY) for the whole run. A machine without faketime fails here, never skips.
+CLOCK_DAYS ?= 2027-01-02 2026-02-15
+CLOCK_TESTS ?= $(addprefix tests/test_,clock.py period_default.py points.py views_tasks.py calendar_page.py \
+	views_awards.py tasks_page.py ingest_silent.py views_events.py briefing_as_of.py lights_rule.py \
+	awards_notice_flag.py department_page.py)
+test-clock: $(BIN)/python
+	@command -v faketime >/dev/null || { echo "make test-clock: faketime is missing (apt-get install faketime)"; exit 1; }
+	@for day in $(CLOCK_DAYS); do \
+	  echo "== the machine's clock at $$day"; \
+	  faketime "$$day 10:00:00" $(BIN)/python -m pytest -q $(CLOCK_TESTS) || exit 1; \
+	done
 
 # The browser tests where load shows, with two CPU burners running (tests/busy.py starts and always stops them):
 # what a visitor sees must not depend on an idle server. BUSY_TESTS: the tests that start a fresh server (its first

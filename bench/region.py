@@ -385,10 +385,10 @@ def page_jobs(
     """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys pages/_warm.py builds; a
     page of several views gets a ``_Views`` building them all, key None), and the region overview over every
     hospital when metrics/views/region.py is there."""
-    from metrics import pipelines, store
+    from metrics import clock, pipelines, store
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
 
-    today = today or date.today()
+    today = today or clock.today()  # the day pages/_warm.py keys by
     with store.opened(target) as db:
         version = store.data_version(db)
         months = store.months_with_data(db, hospital=hospital)
@@ -414,7 +414,7 @@ def page_jobs(
         ("awards", *views((awards.build, key(year=None, depts=depts, today=today)))),
         ("tasks", *views((tasks.build, key(dept="", today=today)), (tasks.notices, key(depts="", today=today)))),
         ("targets", *views((targets.build, key()), (targets.calendar_year, key(year=None, today=today)))),
-        ("briefing", *views((briefing.build, key(quarter=None)))),
+        ("briefing", *views((briefing.build, key(quarter=None, today=today)))),
         ("upload", *views((upload.build, key(admin=True)))),
     ]  # fmt: skip
     region = _region_module()

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics import contract, i18n, store
+from metrics import clock, contract, i18n, store
 
 SEED = 20231001
 
@@ -106,7 +106,7 @@ _DRIFT = {"K22": 0.12, "K18": -0.12}  # points per month
 
 def default_end_month(today: date | None = None) -> str:
     """Last month, as 'YYYY-MM'."""
-    today = today or date.today()
+    today = today or clock.today()
     first = today.replace(day=1) - timedelta(days=1)
     return f"{first.year:04d}-{first.month:02d}"
 

@@ -22,7 +22,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract
+from metrics import clock, contract
 from metrics.targets import resolve_targets
 
 GRAINS = ("month", "quarter", "year")
@@ -137,7 +137,7 @@ def period_label(period: str, months: Iterable[str], lang: str, today: date | No
     if grain_of(period) == "month" or not is_partial(period, months):
         return name
     held = held_months(period, months)
-    today = today or date.today()
+    today = today or clock.today()
     running = months_of(period)[0] <= f"{today:%Y-%m}" <= last_month(period)
     if not held:
         return i18n.t("period.partial.none", lang, period=name)

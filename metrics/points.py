@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import export, i18n, programme, store
+from metrics import clock, export, i18n, programme, store
 
 COLUMNS = ("staff_id", "name", "dept_code", "dept_name", "in_dept_since", "award_date", "points")
 
@@ -63,7 +63,7 @@ def produce(
     """Read the list and write its audit record in one transaction (who, when, which year, how many rows, through
     which channel — 'cli' or 'page' — and the format; never the names). Every export goes through here."""
     with store.opened(db_path) as db, db.atomic():
-        got = compute(db, year, as_of or date.today(), lang, hospital)
+        got = compute(db, year, as_of or clock.today(), lang, hospital)
         detail = {"year": int(year), "rows": len(got.rows), "channel": channel, "format": fmt}
         store.audit_log(db, user, "points_export", target=str(int(year)), detail=detail, hospital=hospital)
     return got

@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import contract, i18n, limits, programme, rules, safe
+from metrics import clock, contract, i18n, limits, programme, rules, safe
 from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
@@ -1038,7 +1038,7 @@ def _calendar(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
 
 
 def next_month(today: date | None = None) -> str:
-    d = today or date.today()
+    d = today or clock.today()
     return f"{d.year + 1:04d}-01" if d.month == 12 else f"{d.year:04d}-{d.month + 1:02d}"
 
 

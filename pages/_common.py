@@ -555,9 +555,7 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
     """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data. Opens on
     ``pipelines.default_period`` (the last full quarter: the same as the briefing's, issue 13); a grain switch keeps
     the chosen period's time (its last month's period in the new grain)."""
-    from datetime import date
-
-    from metrics import pipelines
+    from metrics import clock, pipelines
 
     grains = list(pipelines.GRAINS)
     lg = lang()  # captured: format functions may be called where session state is not readable (AppTest)
@@ -574,7 +572,7 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
     # options span ``months``; the default and "partial" are judged on the months holding metric values, the same
     # on every page (the events page also lists months holding only an event)
     data = months_with_data(data_version())
-    options, labels = _period_options(tuple(months), grain, lg, date.today(), data)
+    options, labels = _period_options(tuple(months), grain, lg, clock.today(), data)
     saved = st.session_state.get(PERIOD_KEY)
     if saved and saved not in options:
         saved = pipelines.period_of(pipelines.last_month(saved), grain)

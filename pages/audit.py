@@ -30,6 +30,8 @@ picked = c2.multiselect(
     placeholder=all_label,
     **ui.keep("audit_actions", actions, many=True),
 )
+# The machine's date, not metrics.clock's: audit records are stamped with the wall clock (when it happened), so
+# the window over them is counted on the same clock even while the app rehearses another day ($INTEGRITY_TODAY).
 today = date.today()
 # The last N days, not a date-range picker: Streamlit's calendar pop-up names months and weekdays in English
 # whatever the page language (issue 13: one language at a time). 0 = every record.

@@ -7,10 +7,9 @@ language and choices) → show.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from metrics import clock
 from metrics.views import awards
 from pages import _common as ui
 from pages import _download, _drill
@@ -23,7 +22,7 @@ year_box, _ = st.columns([1, 3])
 codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 view = ui.view(
     awards.build,
-    ui.view_key(year=st.session_state.get("awards_year"), depts="\n".join(codes), today=date.today()),
+    ui.view_key(year=st.session_state.get("awards_year"), depts="\n".join(codes), today=clock.today()),
     resolved=lambda v: {"year": v.year},  # the first visit's year (None) as the next run reads it
 )
 if st.session_state.get("awards_year") != view.year:

@@ -7,10 +7,9 @@ and choices) → show (light table linking to trends, chart by quarter, event li
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from metrics import clock
 from metrics.views import events
 from pages import _common as ui
 from pages import _drill
@@ -28,7 +27,7 @@ codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
 
 # --- the view -----------------------------------------------------------------------------------
 
-view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes), today=date.today()))
+view = ui.view(events.build, ui.view_key(grain=grain, period=period, depts="\n".join(codes), today=clock.today()))
 
 # --- show ---------------------------------------------------------------------------------------
 
@@ -86,4 +85,4 @@ else:
 
 # --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----
 
-ui.notices_register("\n".join(codes), date.today(), "events_notices_page")  # overdue changes at midnight
+ui.notices_register("\n".join(codes), clock.today(), "events_notices_page")  # overdue changes at midnight

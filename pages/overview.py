@@ -6,10 +6,9 @@ language and choices) → show (st.metric with deltas vs the previous period, ch
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from metrics import clock
 from metrics.views import overview
 from pages import _common as ui
 from pages import _drill
@@ -36,7 +35,7 @@ view = ui.view(
         metric=st.session_state.get("overview_metric"),
         rank_page=st.session_state.get("overview_rank_page", 0),
         heat_page=st.session_state.get("overview_heat_page", 0),
-        today=date.today(),
+        today=clock.today(),
     ),
     resolved=lambda v: {"metric": v.metric},  # the first visit's metric (None) as the next run reads it
 )

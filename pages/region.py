@@ -8,10 +8,9 @@ show. Only for accounts that may read more than one hospital of a group store (c
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from metrics import clock
 from metrics.views import region
 from pages import _common as ui
 from pages import _drill
@@ -35,7 +34,7 @@ if not months:
     st.stop()
 grain, period = ui.period_selector(months)
 
-view = ui.view(region.build, ui.view_key(grain=grain, period=period, hospitals=hospitals, today=date.today()))
+view = ui.view(region.build, ui.view_key(grain=grain, period=period, hospitals=hospitals, today=clock.today()))
 
 # --- show ---------------------------------------------------------------------------------------------------
 

@@ -192,18 +192,16 @@ else:
 
 
 def _calendar_section() -> None:
-    from datetime import date
-
-    from metrics import workdays
+    from metrics import clock, workdays
 
     st.subheader(ui.t("cal.title"))
     st.caption(ui.t("cal.help"))
     c1, _ = st.columns([1, 3])
     chosen = st.session_state.get("calendar_year")
-    cv = ui.view(vm.calendar_year, ui.view_key(year=chosen, today=date.today()), resolved=lambda v: {"year": v.year})
+    cv = ui.view(vm.calendar_year, ui.view_key(year=chosen, today=clock.today()), resolved=lambda v: {"year": v.year})
     year = c1.selectbox(ui.t("cal.year"), cv.years, index=cv.years.index(cv.year), key="calendar_year")
     if year != cv.year:
-        cv = ui.view(vm.calendar_year, ui.view_key(year=year, today=date.today()))
+        cv = ui.view(vm.calendar_year, ui.view_key(year=year, today=clock.today()))
     flash = st.session_state.pop("calendar_flash", None)
     if flash:
         st.success(flash)

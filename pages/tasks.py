@@ -9,11 +9,9 @@ Filter (department) → one view-model (metrics.views.tasks, cached per store, d
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from metrics import store
+from metrics import clock, store
 from metrics.views import tasks
 from pages import _common as ui
 
@@ -22,7 +20,7 @@ TITLE_PX = 250  # a task's title, ~16 Chinese characters (the grid cut them at ~
 # --- filter -------------------------------------------------------------------------------------
 
 ui.title(ui.t("nav.tasks"))
-today = date.today()
+today = clock.today()
 base = ui.view(tasks.build, ui.view_key(dept="", today=today))
 if st.session_state.get("tasks_dept") not in base.dept_options:
     st.session_state["tasks_dept"] = ""

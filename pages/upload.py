@@ -7,12 +7,10 @@ is shown only in tables and st.text, never as markdown.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
-from metrics import auth, demo, export, i18n, importer
+from metrics import auth, clock, demo, export, i18n, importer
 from metrics.views import upload as upload_view
 from pages import _common as ui
 from pages import _download
@@ -148,7 +146,7 @@ if uploaded is not None:
             mime="text/csv",
             key="_preview_errors_dl",
         )
-    running = upload_view.running_month_notice(report, date.today(), lang)  # warned of, never refused
+    running = upload_view.running_month_notice(report, clock.today(), lang)  # warned of, never refused
     if running:
         st.warning(running)
     if report.warnings:

@@ -8,19 +8,27 @@ tests/pgcluster.py; ``$INTEGRITY_PG_URL`` names a server instead). Elsewhere the
 
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from metrics import store
+from metrics import clock, store
 from tests import pgcluster
 
 ROOT = Path(__file__).resolve().parent.parent
 # The demo ends last month by default, so its rows move with the calendar. Tests pin its last month: what they
-# expect of the demo (the quarter's events, the conflict, the ranking) was read off this one; today's date still
-# moves (overdue and running-quarter rules are judged on it).
+# expect of the demo (the quarter's events, the conflict, the ranking) was read off this one.
 DEMO_END_MONTH = "2026-10"
+# ... and the day it is judged on (overdue notices and tasks, the running quarter, future months), pinned with it:
+# on 1 January the running quarter would hold no demo row. Set for the whole run, so the app in-process (AppTest),
+# every command and every server a test starts (they inherit the environment) judge on it; a test of another day
+# sets $INTEGRITY_TODAY itself or passes ``today``. Only the wall clock's own uses (audit stamps, session expiry) see
+# the machine's date. `make test-clock` runs the date-sensitive tests under faketime to keep it so.
+TODAY = date(2026, 12, 7)
+os.environ[clock.TODAY_ENV] = TODAY.isoformat()
 
 
 # Test modules whose store tests run on SQLite and on PostgreSQL.

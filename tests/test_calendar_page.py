@@ -11,7 +11,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, importer, rules, store, workdays
+from metrics import auth, clock, importer, rules, store, workdays
 from tests.conftest import page_as
 
 PW = "correct horse 9"
@@ -31,7 +31,7 @@ def accounts(db_file):
 def targets_page(user: str) -> AppTest:
     at = page_as("pages/targets.py", user, first_run=True)
     # The editor opens on the next year whose 调休 are not known: 2027 until then, this year afterwards.
-    assert at.selectbox(key="calendar_year").value == max(date.today().year, 2027)
+    assert at.selectbox(key="calendar_year").value == max(clock.today().year, 2027)
     at.selectbox(key="calendar_year").set_value(YEAR).run()
     return at
 

@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, export, importer, store
+from metrics import auth, cli, clock, export, importer, store
 from metrics.store import engine
 from metrics.views import ViewKey
 from metrics.views import overview as overview_view
@@ -214,7 +213,7 @@ def test_a_view_for_hospital_b_shows_b_and_is_keyed_by_it(group_db):
         h: overview_view.build(
             ViewKey.of(
                 str(group_db), version, "zh", hospital=h, grain="year", period=DEMO_END_MONTH[:4], depts=depts[h],
-                today=date.today(),
+                today=clock.today(),
             )
         )
         for h in (A, B)

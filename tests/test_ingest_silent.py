@@ -7,9 +7,8 @@ A stray quote swallowing hundreds of events into one description, a file mixing 
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 
-from metrics import importer, store
+from metrics import clock, importer, store
 from tests import xlsx_parts
 
 EVENTS_HEAD = "发生日期,科室编码,类型,指标,事件描述,状态\n"
@@ -56,7 +55,7 @@ def test_12_9_a_file_mixing_gbk_and_utf8_is_refused_naming_both_lines(db_file):
 
 
 def next_month() -> str:
-    d = date.today()
+    d = clock.today()
     return f"{d.year + 1:04d}-01" if d.month == 12 else f"{d.year:04d}-{d.month + 1:02d}"
 
 
@@ -69,7 +68,7 @@ def test_12_9_a_month_after_next_month_is_refused(db_file):
     assert not r.committed
     assert [p.line for p in r.problems] == [2, 3]
     assert "2099-01" in r.problems[0].message and nxt in r.problems[0].message
-    ok = f"月份,科室编码,科室名称,患者满意度\n{nxt},K01,内科,95\n{date.today():%Y-%m},K01,内科,94\n".encode()
+    ok = f"月份,科室编码,科室名称,患者满意度\n{nxt},K01,内科,95\n{clock.today():%Y-%m},K01,内科,94\n".encode()
     assert importer.commit(ok, "ok.csv").committed
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics import i18n, importer, store
+from metrics import clock, i18n, importer, store
 from metrics.views import ViewKey, events, tasks
 from metrics.views import upload as upload_view
 from tests.conftest import page_as
@@ -229,7 +229,7 @@ def test_upload_warns_of_a_month_that_has_not_ended_and_still_allows_the_commit(
 
 
 def test_upload_page_warns_of_the_running_month(db_file):
-    today = date.today()  # the page judges on today's date: the file is built for it
+    today = clock.today()  # the page judges on today's date: the file is built for it
     month = f"{today:%Y-%m}"
     at = page_as("pages/upload.py", "ed", "editor", "zh", first_run=True)
     _upload(at, "本月.csv", MONTH + f"{month},K01,心血管内科,95,0\n")

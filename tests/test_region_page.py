@@ -6,13 +6,12 @@ reach of a one-hospital user, drills into one hospital's overview, and shows hos
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, demo, export, importer, store
+from metrics import auth, clock, demo, export, importer, store
 from metrics.views import ViewKey, region
 from tests.conftest import DEMO_END_MONTH, ROOT
 
@@ -206,7 +205,7 @@ def test_hostile_hospital_names_are_shown_as_text_in_the_figure_and_the_table(gr
         version = store.data_version(db)
     view = region.build(
         ViewKey.of(str(group_db), version, "zh", hospital=A, grain="quarter", period=PERIOD,
-                   hospitals=(A, B, C), today=date.today())
+                   hospitals=(A, B, C), today=clock.today())
     )  # fmt: skip
     for fig in (view.satisfaction, view.events):
         labels = [y for trace in fig.data for y in trace.y]
@@ -373,7 +372,7 @@ def test_the_group_demo_gives_each_hospital_its_own_programme(group_db):
         version = store.data_version(db)
     view = region.build(
         ViewKey.of(str(group_db), version, "zh", hospital=A, grain="quarter", period=PERIOD,
-                   hospitals=(A, B, C), today=date.today())
+                   hospitals=(A, B, C), today=clock.today())
     )  # fmt: skip
     rows = view.rows.set_index("hospital_code")
     events = {code: (rows.at[code, "vetoes"], rows.at[code, "warnings"]) for code in (A, B, C)}

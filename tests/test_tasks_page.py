@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import store
+from metrics import clock, store
 from tests.conftest import page_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -30,7 +30,7 @@ def _counted_by_hand(path) -> tuple[int, int]:
     """(overdue, due this quarter) of the store's tasks today, by the rule of PRODUCT §8 written out plainly: not
     done or cancelled, and past the due date (overdue) or due by the quarter's end. The demo's dates follow today,
     so the figures move with the calendar (three overdue on 30 November 2026, four the day after)."""
-    today = date.today()
+    today = clock.today()
     q_end = date(today.year + (today.month > 9), (3 * ((today.month - 1) // 3) + 3) % 12 + 1, 1) - timedelta(days=1)
     with store.opened(path) as db:
         tasks = store.tasks(db)

@@ -3,11 +3,9 @@ KPIs, conflicts, 公示, rectification and every department's status in the orde
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from metrics import charts, store
+from metrics import charts, clock, store
 from metrics.views import ViewKey, awards
 
 
@@ -16,7 +14,7 @@ def _key(path, lang="zh", codes=None, **choices) -> ViewKey:
         version = store.data_version(db)
         all_codes = store.departments(db)["dept_code"].tolist()
     depts = "\n".join(all_codes if codes is None else codes)
-    return ViewKey.of(str(path), version, lang, depts=depts, today=choices.pop("today", date.today()), **choices)
+    return ViewKey.of(str(path), version, lang, depts=depts, today=choices.pop("today", clock.today()), **choices)
 
 
 def _latest_status(path, year: int) -> dict[str, str]:
@@ -34,7 +32,7 @@ def test_years_on_offer_and_the_default_year(demo_db):
     view = awards.build(_key(demo_db))
     with store.opened(demo_db) as db:
         on_record = set(store.award_changes(db)["year"].astype(int))
-    assert list(view.years) == sorted({date.today().year, *on_record}, reverse=True)
+    assert list(view.years) == sorted({clock.today().year, *on_record}, reverse=True)
     assert view.year in on_record  # the demo's cycle: this year, or the latest on record early in a year
     other = min(view.years)
     assert awards.build(_key(demo_db, year=other)).year == other
@@ -83,5 +81,5 @@ def test_the_chosen_departments_only(demo_db):
 
 def test_empty_store(db_file):
     view = awards.build(_key(db_file, lang="en"))
-    assert view.year == date.today().year and view.years == (date.today().year,)
+    assert view.year == clock.today().year and view.years == (clock.today().year,)
     assert dict(view.kpis)["Awarded"] == 0 and view.status.rows.empty

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import store
+from metrics import clock, store
 from tests.conftest import edit_catalogue
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -53,12 +53,11 @@ def _key(path: Path, lang: str = "zh", grain: str = "quarter", **choices) -> Vie
 
 def _confirmed_in(path: Path, months: set[str]) -> list[dict]:
     """Stored events and the automatic W03 warnings of notices overdue today (issue 14: the demo's K20 notice)."""
-    from datetime import date
 
     from metrics import programme
 
     with store.opened(path) as db:
-        rows = programme.events_with_notices(store.events(db), store.notices(db), date.today()).to_dict("records")
+        rows = programme.events_with_notices(store.events(db), store.notices(db), clock.today()).to_dict("records")
     return [r for r in rows if r["status"] == "confirmed" and str(r["event_date"])[:7] in months]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import store
+from metrics import clock, store
 from tests.conftest import copy_of, edit_catalogue
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -53,7 +53,6 @@ def test_two_stores_at_one_data_version_show_their_own_headline_kpis(demo_db, tm
 
 # --- the builder, without Streamlit -------------------------------------------------------------------------------
 
-from datetime import date  # noqa: E402
 
 from metrics.views import ViewKey, overview  # noqa: E402
 from tests.test_pages_browse import awarded_in, last_month, latest_quarter_pass_count  # noqa: E402
@@ -68,7 +67,7 @@ def _key(path: Path, lang: str = "zh", **choices) -> ViewKey:
         "grain": "quarter",
         "period": f"{last[:4]}-Q{(int(last[5:7]) - 1) // 3 + 1}",
         "depts": "\n".join(depts),
-        "today": date.today(),
+        "today": clock.today(),
         **choices,
     }
     return ViewKey.of(str(path), version, lang, **choices)

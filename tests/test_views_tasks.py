@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from metrics import i18n, importer, pipelines, store
+from metrics import clock, i18n, importer, pipelines, store
 from metrics.views import ViewKey, events, tasks, trends
 
 DEPTS = (
@@ -128,7 +128,7 @@ def test_update_task_goes_through_the_validator_as_one_batch(db_file):
 
 
 def _notices_relative() -> str:
-    t = date.today()
+    t = clock.today()
     d = lambda n: (t + timedelta(days=n)).isoformat()  # noqa: E731
     return (
         "文号,科室编码,下达日期,整改期限,状态,关联事件\n"
@@ -141,7 +141,7 @@ def _notices_relative() -> str:
 
 def test_overdue_notice_is_a_w03_warning_in_the_lights_and_on_the_trends_page(db_file):
     fill(db_file, _notices_relative())
-    q = pipelines.period_of(date.today().isoformat()[:7], "quarter")
+    q = pipelines.period_of(clock.today().isoformat()[:7], "quarter")
     codes = "K01\nK02\nT01\nF01\nG01"
     # the first overdue day (today) falls in this quarter
     v = events.build(key(db_file, grain="quarter", period=q, depts=codes))
@@ -151,7 +151,7 @@ def test_overdue_notice_is_a_w03_warning_in_the_lights_and_on_the_trends_page(db
     assert lights.at["K02", "light_label"] == "无数据" and lights.at["T01", "light_label"] == "无数据"
     # on K01's trends page: a confirmed W03 warning on the first overdue day (today), named by the notice's 文号
     shown = trends.build(key(db_file, dept="K01"))
-    assert shown.events.values.tolist() == [[i18n.fmt_date(date.today(), "zh"), "警示", "W03", "N-LATE", "已认定"]]
+    assert shown.events.values.tolist() == [[i18n.fmt_date(clock.today(), "zh"), "警示", "W03", "N-LATE", "已认定"]]
     assert trends.build(key(db_file, dept="K02")).events.empty  # due today: not yet
 
 

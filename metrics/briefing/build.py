@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, pipelines, programme, rules, safe, spc, store, theme
+from metrics import clock, contract, i18n, pipelines, programme, rules, safe, spc, store, theme
 from metrics.targets import resolve_targets
 
 SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUCT §6, in its order
@@ -285,7 +285,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
 
     ``today``: the caller's date (the page's, a test's fixed day; None only at the command line: the machine's). A
     past quarter is judged at its last day, a running one on ``today`` (PRODUCT §6)."""
-    today = today or date.today()
+    today = today or clock.today()
     prev = pipelines.previous_period(quarter)
     q_last = pipelines.last_month(quarter)
     defs = store.metric_defs(db)

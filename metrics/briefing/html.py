@@ -4,9 +4,8 @@ data string escaped; the demo watermark on every slide when the store holds the 
 from __future__ import annotations
 
 import string
-from datetime import date
 
-from metrics import i18n, safe, theme
+from metrics import clock, i18n, safe, theme
 from metrics.briefing.build import (
     FIT_ROWS,
     Briefing,
@@ -170,7 +169,7 @@ def to_html(b: Briefing) -> str:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{rest}"
 
     watermark = f'<div class="watermark">{e(b.t("brief.watermark"))}</div>' if b.demo else ""
-    footer = f'<div class="foot">{e(b.t("brief.footer", date=i18n.fmt_date(b.today or date.today(), b.lang)))}</div>'
+    footer = f'<div class="foot">{e(b.t("brief.footer", date=i18n.fmt_date(b.today or clock.today(), b.lang)))}</div>'
     slides: list[tuple[str, str, str, str]] = []  # (heading tag, heading, line under it, body)
 
     def add(heading: str, sub: str, body: str, h: str = "h2") -> None:

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, i18n, pipelines, rules, store, workdays
+from metrics import charts, clock, i18n, pipelines, rules, store, workdays
 from metrics.views import ViewKey
 
 # A conflict row carries the red light's marker (a vermillion square) in an image column: a pandas Styler colouring the
@@ -54,7 +54,7 @@ class AwardsView:
 def build(key: ViewKey) -> AwardsView:
     """The awards page of ``key``'s store, language, award year, departments and day."""
     lang = key.lang
-    today = key.get("today") or date.today()
+    today = key.get("today") or clock.today()
     years, year = _years(key.store, key.version, key.hospital, today, key.get("year"))
     depts = key.get("depts", "") or ""
     status, clash, elig, names, metric_names, calendar = _state(

@@ -12,12 +12,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import briefing, pipelines, safe, store, theme
+from metrics import briefing, clock, pipelines, safe, store, theme
 from metrics.views import ViewKey
 
 # The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
@@ -92,7 +91,7 @@ class BriefingView:
 
 def build(key: ViewKey) -> BriefingView:
     """The briefing page of ``key``'s store, language and quarter."""
-    lang, today = key.lang, key.get("today") or date.today()
+    lang, today = key.lang, key.get("today") or clock.today()
     with store.opened(key.store) as db:
         quarters = tuple(briefing.available_quarters(db, key.hospital))
         asked = key.get("quarter")

@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, i18n, pipelines, programme, rules, safe, spc_charts, store
+from metrics import charts, clock, i18n, pipelines, programme, rules, safe, spc_charts, store
 from metrics.views import ViewKey, loaded, records, trends
 
 TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
@@ -53,7 +53,7 @@ def build(key: ViewKey) -> DepartmentView:
     f = loaded.frames(key.store, key.version, key.hospital)
     lang, grain, period = key.lang, key.get("grain"), key.get("period")
     dept = key.get("dept") or ""
-    today = key.get("today") or date.today()
+    today = key.get("today") or clock.today()
     known = dept in f.dept_names
     values = _values(key.store, key.version, key.hospital, grain, period, dept)
     events = f.events[f.events["dept_code"] == dept]

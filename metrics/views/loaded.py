@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, programme, store
+from metrics import clock, contract, programme, store
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def frames(path: str, version: int, hospital: str = "") -> Frames:
     """The small tables of hospital ``hospital`` ('' in a one-hospital store) in the store at ``path`` as of
     ``version`` (the version only keys the memo), judged today: a notice becomes overdue (a W03 warning) at midnight
     without any commit, so the day keys the memo too. The hospital keys it as well (issue 16.3)."""
-    return _frames(path, version, hospital, date.today())
+    return _frames(path, version, hospital, clock.today())
 
 
 @memo(maxsize=8)  # a few hospitals of a group store side by side

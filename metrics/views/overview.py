@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, contract, i18n, pipelines, rules, store
+from metrics import charts, clock, contract, i18n, pipelines, rules, store
 from metrics.views import ViewKey, loaded
 
 HOSP = contract.HOSPITAL_CODE
@@ -58,7 +58,7 @@ def build(key: ViewKey) -> OverviewView:
     f = loaded.frames(key.store, key.version, key.hospital)
     lang, grain, period = key.lang, key.get("grain"), key.get("period")
     depts = key.get("depts", "")
-    today = key.get("today") or date.today()
+    today = key.get("today") or clock.today()
     dept_metrics = [m for m in f.metric_defs if m.scope == "dept"]
     labels = {m.code: i18n.metric_name(m, lang) for m in dept_metrics}
     metric = key.get("metric")
@@ -128,7 +128,7 @@ def build(key: ViewKey) -> OverviewView:
 def as_of(period: str, today: date | None = None) -> date:
     """The last day of the period, or today when the period is still running."""
     y, m = int(pipelines.last_month(period)[:4]), int(pipelines.last_month(period)[5:7])
-    return min(date(y, m, calendar.monthrange(y, m)[1]), today or date.today())
+    return min(date(y, m, calendar.monthrange(y, m)[1]), today or clock.today())
 
 
 # --- the parts, each memoised on everything it reads (the store's path and data version first) -------------------

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, contract, i18n, pipelines, programme, rules, store
+from metrics import charts, clock, contract, i18n, pipelines, programme, rules, store
 from metrics.views import ViewKey, records
 
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
@@ -73,7 +73,7 @@ class RegionView:
 def build(key: ViewKey) -> RegionView:
     lang, period = key.lang, key.get("period")  # the grain is in the period's shape
     hospitals = tuple(key.get("hospitals") or ())
-    today = key.get("today") or date.today()
+    today = key.get("today") or clock.today()
     months = pipelines.months_of(period)
     first, last = months[0], months[-1]
     end_day = date(int(last[:4]), int(last[5:7]), calendar.monthrange(int(last[:4]), int(last[5:7]))[1])

@@ -5,11 +5,10 @@ before the hospital floor was enforced: not applied, the hospital's target holds
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, importer, store, workdays
+from metrics import clock, contract, i18n, importer, store, workdays
 from metrics.views import ViewKey
 
 # The columns each editor edits: the contract's columns of the kind it writes (commit_rows takes them as they are).
@@ -150,7 +149,7 @@ class CalendarView:
 
 def calendar_year(key: ViewKey) -> CalendarView:
     """The calendar editor's year (choice ``year``; ``today`` for the default) in ``key.lang``."""
-    lang, today = key.lang, key.get("today") or date.today()
+    lang, today = key.lang, key.get("today") or clock.today()
     with store.opened(key.store) as db:
         cal = workdays.Calendar.from_frame(store.calendar_days(db))
     years = tuple(workdays.editor_years(cal, today))

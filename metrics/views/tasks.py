@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, contract, i18n, programme, safe
+from metrics import charts, clock, contract, i18n, programme, safe
 from metrics.views import ViewKey, loaded
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
@@ -412,7 +412,7 @@ def slide5_for(db, quarter: str, lang: str, today: date | None = None, hospital:
 
     y, q = int(quarter[:4]), int(quarter[-1])
     _start, end = programme.quarter_bounds(date(y, 3 * q, 1))
-    as_of = min(end, today or date.today())
+    as_of = min(end, today or clock.today())
     names = (
         store.departments(db, hospital=hospital).set_index("dept_code")["dept_name"].map(safe.strip_controls).to_dict()
     )

@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 import pytest
 
 from bench import procs
-from metrics import store
-from tests.conftest import DEMO_END_MONTH
+from metrics import clock, store
+from tests.conftest import DEMO_END_MONTH, TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMIUM_ARGS = procs.CHROMIUM, procs.CHROMIUM_ARGS
@@ -45,6 +45,13 @@ class App:
     log: Path
 
 
+def app_env(db) -> dict[str, str]:
+    """The environment of a command or server a browser test starts on store ``db``: this run's, so the app judges on
+    the tests' day ($INTEGRITY_TODAY, tests/conftest.py, or a test's own) — the demo's newest quarter is the running
+    one and its months are not "in the future" whatever the machine's clock says."""
+    return {clock.TODAY_ENV: TODAY.isoformat(), **os.environ, "INTEGRITY_DB": str(db)}
+
+
 _TEMPLATE: list[Path] = []
 
 
@@ -54,7 +61,7 @@ def make_store(folder: Path) -> Path:
     if not _TEMPLATE:
         tmpl_dir = Path(tempfile.mkdtemp(prefix="e2e_store_"))
         db = tmpl_dir / "template.db"
-        env = dict(os.environ, INTEGRITY_DB=str(db))
+        env = app_env(db)
         subprocess.run([sys.executable, "-m", "metrics", "--db", str(db), "demo", "--end-month", DEMO_END_MONTH],
                        cwd=ROOT, env=env, check=True,
                        capture_output=True)  # fmt: skip
@@ -74,7 +81,7 @@ def make_store(folder: Path) -> Path:
 
 def start_app(db: Path, log: Path) -> App:
     """`streamlit run dashboard.py` on a free port with $INTEGRITY_DB = db; returns once /_stcore/health is ok."""
-    proc, url = procs.start_streamlit("dashboard.py", ROOT, dict(os.environ, INTEGRITY_DB=str(db)), log, 60)
+    proc, url = procs.start_streamlit("dashboard.py", ROOT, app_env(db), log, 60)
     return App(url, db, proc, log)
 
 

@@ -4,13 +4,12 @@ overview (its name under the title, ?hospital=H02 in the URL, H02's numbers), an
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 from metrics import i18n, store
 from tests.conftest import DEMO_END_MONTH
-from tests.e2e.conftest import ROOT, exceptions, sign_in, start_app, stop_app, wait_idle
+from tests.e2e.conftest import ROOT, app_env, exceptions, sign_in, start_app, stop_app, wait_idle
 
 COMM, COMM_PASSWORD = "e2e_comm", "e2e-Comm-pass-2026"
 NAMES = {"H01": "县人民医院", "H02": "县中医院", "H03": "县妇幼保健院"}
@@ -19,7 +18,7 @@ NAMES = {"H01": "县人民医院", "H02": "县中医院", "H03": "县妇幼保�
 def _group_store(folder) -> str:
     """A three-hospital demo store and a commission account, made by the project's own CLI."""
     db = folder / "group.db"
-    env = dict(os.environ, INTEGRITY_DB=str(db))
+    env = app_env(db)
     run = dict(cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     cli = [sys.executable, "-m", "metrics", "--db", str(db)]
     subprocess.run([*cli, "demo", "--end-month", DEMO_END_MONTH, "--hospitals", "3"], **run)

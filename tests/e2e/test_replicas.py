@@ -15,7 +15,6 @@ PostgreSQL (tests/pgcluster.py) and nginx that cannot start fail the test; they 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -36,6 +35,7 @@ from tests.e2e.conftest import (
     EDITOR,
     EDITOR_PASSWORD,
     ROOT,
+    app_env,
     exceptions,
     sign_in,
     wait_idle,
@@ -94,7 +94,7 @@ def start_nginx(folder: Path, listen: int, a: int, b: int) -> subprocess.Popen:
 
 def cli(url: str, *args: str, stdin: str | None = None) -> None:
     subprocess.run([sys.executable, "-m", "metrics", "--db", url, *args], cwd=ROOT, check=True, capture_output=True,
-                   input=stdin, text=True, env=dict(os.environ, INTEGRITY_DB=url))  # fmt: skip
+                   input=stdin, text=True, env=app_env(url))  # fmt: skip
 
 
 def access_log(folder: Path) -> list[dict]:
@@ -162,7 +162,7 @@ def replicas(pg_cluster, tmp_path):
     url = pg_cluster.new_database()
     cli(url, "demo", "--end-month", DEMO_END_MONTH)
     cli(url, "users", "add", EDITOR, "--role", "editor", "--password-stdin", stdin=EDITOR_PASSWORD + "\n")
-    env = dict(os.environ, INTEGRITY_DB=url)
+    env = app_env(url)
     started = []
     try:
         for name in ("a", "b"):
