@@ -166,7 +166,7 @@ def replicas(pg_cluster, tmp_path):
     started = []
     try:
         for name in ("a", "b"):
-            proc, base = procs.start_streamlit("dashboard.py", ROOT, env, tmp_path / f"streamlit_{name}.log", 90)
+            proc, base = procs.start_streamlit("serve.py", ROOT, env, tmp_path / f"streamlit_{name}.log", 90)
             started.append((proc, base))
         listen = procs.free_port()
         ports = [int(base.rsplit(":", 1)[1]) for _, base in started]
