@@ -140,7 +140,8 @@ if _asked and "/" not in _asked and _asked not in {home} | {p.url_path for ps in
 # until here (a process-wide option: set by the first run, and every later session gets the sidebar at once).
 if not st.get_option("client.showSidebarNavigation"):
     st.set_option("client.showSidebarNavigation", True)
-nav = st.navigation(_sections)
+# every page listed: collapsed, Streamlit hides the last ones behind its English "View 3 more"
+nav = st.navigation(_sections, expanded=True)
 if ui.guarded(ui.is_demo_store):
     st.warning(ui.t("app.demo_banner"), icon=":material/science:")
 try:
