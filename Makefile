@@ -18,7 +18,7 @@ $(BIN)/python: requirements.txt
 run: $(BIN)/python
 	$(BIN)/python -m metrics demo --if-empty
 	@$(BIN)/python -m metrics users list > /dev/null  # prints how to create the first admin while none exists
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(BIN)/python
 	$(BIN)/ruff check .

@@ -102,6 +102,10 @@ def _requested_path() -> str:
 
 
 home = "overview"
+# Streamlit gives the default page the address "" and matches a typed address against it, so the home page's own
+# address (/overview, a bookmark or a reload there) would find no page: the English "Page not found" dialog over it,
+# the whole page inert until closed. When the address asked for is the home page's own, it is not the default.
+_asked_home = _requested_path() == home
 _sections: dict[str, list] = {}
 if not _visible("overview"):
     # Sign-in required and nobody signed in: "/" and every page's address (a deep link) show the login form, from
@@ -118,7 +122,7 @@ for path, key, url, icon in PAGES:
         # never Streamlit's English "Page not found" dialog.
         section = ui.t("nav.section.manage" if url in MANAGE_PAGES else "nav.section.browse")
         _sections.setdefault(section, []).append(
-            st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == home),
+            st.Page(path, title=ui.t(key), url_path=url, icon=icon, default=(url == home and not _asked_home),
                     visibility="visible" if _visible(url) else "hidden")
         )  # fmt: skip
 # An address that matches no page: a hidden page at exactly that address says so in the user's language (Streamlit
@@ -136,7 +140,8 @@ if _asked and "/" not in _asked and _asked not in {home} | {p.url_path for ps in
 # until here (a process-wide option: set by the first run, and every later session gets the sidebar at once).
 if not st.get_option("client.showSidebarNavigation"):
     st.set_option("client.showSidebarNavigation", True)
-nav = st.navigation(_sections)
+# every page listed: collapsed, Streamlit hides the last ones behind its English "View 3 more"
+nav = st.navigation(_sections, expanded=True)
 if ui.guarded(ui.is_demo_store):
     st.warning(ui.t("app.demo_banner"), icon=":material/science:")
 try:

@@ -143,6 +143,12 @@ def serve(
     """`streamlit run` of a two-line app (bench/served.py) running ``target``, on a free port; returns when healthy."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     (folder / "app.py").write_text("from bench import served\n\nserved.run()\n", encoding="utf-8")
+    # served as serve.py serves the product: the sign-in cookie comes with the page (no reload of the login form)
+    (folder / "asgi.py").write_text(
+        "import streamlit as st\nfrom starlette.middleware import Middleware\n\nfrom pages._cookie import SessionCookie\n\n"
+        'app = st.App("app.py", middleware=[Middleware(SessionCookie)])\n',
+        encoding="utf-8",
+    )
     # st.Page paths resolve against the main script's folder; pages_dir: a changed copy of the pages (a lever tried)
     (folder / "pages").symlink_to(pages_dir or root / "pages")
     log, script_log = folder / "streamlit.log", folder / "script_runs.jsonl"
@@ -156,7 +162,7 @@ def serve(
         BENCH_DROP=drop,
         BENCH_STATIC_CHARTS="1" if static else "0",
     )
-    proc, url = procs.start_streamlit(str(folder / "app.py"), root, env, log)
+    proc, url = procs.start_streamlit(str(folder / "asgi.py"), root, env, log)
     return Server(name, url, proc, log, script_log, folder)
 
 

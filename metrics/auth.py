@@ -455,6 +455,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_SECRET_OK = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+def is_session_secret(value: object) -> bool:
+    """True for a value a browser's session cookie may hold (anything else is not looked up)."""
+    return isinstance(value, str) and bool(_SECRET_OK.fullmatch(value))
+
+
 def new_token() -> str:
     """A fresh random session token; worth nothing until ``start_session`` stores it for a user."""
     return secrets.token_urlsafe(32)

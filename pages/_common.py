@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
-import re
 import threading
 import urllib.parse
 
@@ -325,13 +324,13 @@ def is_demo_store() -> bool:
 # A sign-in belongs to the browser that made it: the server-side session is filed under the SHA-256 of a random
 # secret the browser holds as a cookie (auth.SESSION_COOKIE), read from the browser's own connection on every run
 # (st.context.cookies). Streamlit hands an existing session to whoever presents its id (it appears in upload
-# addresses), so nothing in session state counts as a sign-in on a server. The cookie is made by the browser
-# itself (never sent by us), SameSite=Strict; it cannot be HttpOnly: Streamlit 1.67 offers an app run by
-# `streamlit run` no way to set a response header. Under AppTest (no server, no browser can connect) the token
-# lives in session state (TOKEN_KEY), as the tests put it there.
+# addresses), so nothing in session state counts as a sign-in on a server. serve.py (`streamlit run serve.py`) sets
+# the cookie on the response that delivers the page: HttpOnly, SameSite=Strict, there before the websocket connects.
+# Started as `streamlit run dashboard.py` nothing sets it, so the login form has the browser make one (a script:
+# not HttpOnly) and reloads once. Under AppTest (no server, no browser can connect) the token lives in session
+# state (TOKEN_KEY), as the tests put it there.
 
 TOKEN_KEY = "_auth_token"
-_COOKIE_OK = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAKE_COOKIE = """<script>
 (() => {
   const name = "%s";
@@ -364,8 +363,10 @@ def session_token() -> str | None:
     if not _on_server():
         token = st.session_state.get(TOKEN_KEY)
         return token if isinstance(token, str) else None
+    from metrics import auth
+
     value = st.context.cookies.get(auth_cookie())
-    return value if isinstance(value, str) and _COOKIE_OK.fullmatch(value) else None
+    return value if auth.is_session_secret(value) else None
 
 
 def auth_cookie() -> str:
@@ -375,8 +376,9 @@ def auth_cookie() -> str:
 
 
 def browser_secret() -> str:
-    """The browser's secret for a sign-in. A browser that did not send one is given it (made by its own script,
-    then the page reloads so its connection carries it) and this run stops."""
+    """The browser's secret for a sign-in (serve.py gave it with the page). Served without serve.py, a browser
+    that did not send one makes it with a script, then the page reloads so its connection carries it; this run
+    stops."""
     if not _on_server():
         from metrics import auth
 

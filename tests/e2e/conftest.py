@@ -80,8 +80,9 @@ def make_store(folder: Path) -> Path:
 
 
 def start_app(db: Path, log: Path) -> App:
-    """`streamlit run dashboard.py` on a free port with $INTEGRITY_DB = db; returns once /_stcore/health is ok."""
-    proc, url = procs.start_streamlit("dashboard.py", ROOT, app_env(db), log, 60)
+    """`streamlit run serve.py` (dashboard.py, with its sign-in cookie) on a free port with $INTEGRITY_DB = db;
+    returns once /_stcore/health is ok."""
+    proc, url = procs.start_streamlit("serve.py", ROOT, app_env(db), log, 60)
     return App(url, db, proc, log)
 
 

@@ -166,7 +166,7 @@ def replicas(pg_cluster, tmp_path):
     started = []
     try:
         for name in ("a", "b"):
-            proc, base = procs.start_streamlit("dashboard.py", ROOT, env, tmp_path / f"streamlit_{name}.log", 90)
+            proc, base = procs.start_streamlit("serve.py", ROOT, env, tmp_path / f"streamlit_{name}.log", 90)
             started.append((proc, base))
         listen = procs.free_port()
         ports = [int(base.rsplit(":", 1)[1]) for _, base in started]
@@ -272,15 +272,15 @@ def test_two_replicas_behind_nginx_agree_and_lose_nothing_when_one_is_killed(rep
         time.sleep(0.05)
     after_kill = state(url)
 
-    # the other replica keeps serving; the proxy sends this browser's next page to it (sign in again: a new session)
+    # the other replica keeps serving; the proxy sends this browser's next page to it, still signed in: the sign-in
+    # lives in the store under the browser's cookie, not in the killed replica's memory
     second.goto(other[1] + "/")
     wait_idle(second)
     assert not exceptions(second)
     page.goto(proxy + "/")
     wait_idle(page)
     assert not exceptions(page)
-    sign_in(page, proxy)
-    assert SIGNED_IN in page.inner_text('[data-testid="stSidebar"]')
+    assert SIGNED_IN in page.inner_text('[data-testid="stSidebar"]'), "signed out when its replica stopped"
     upload(page, big)
     commit_button(page).click()
     page.wait_for_function("t => document.body.innerText.includes(t)", arg=COMMITTED, timeout=180_000)
