@@ -319,3 +319,14 @@ def test_an_address_matching_no_page_gets_a_notice_in_the_users_language(account
     assert not at.exception, at.exception
     assert [w.value for w in at.warning][-1] == notice
     assert not _errors(at) and not at.dataframe and not at.get("file_uploader") and not at.metric
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sidebar_of_a_signed_out_visitor_says_what_the_store_allows(accounts, monkeypatch, lang):
+    """Open browsing says it is read-only; with sign-in required it says to sign in, never 'read-only browsing'."""
+    monkeypatch.delenv(auth.REQUIRE_LOGIN_ENV, raising=False)
+    side = [c.value for c in _app(lang=lang).sidebar.caption]
+    assert i18n.t("auth.anonymous", lang) in side
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    side = [c.value for c in _app(lang=lang).sidebar.caption]
+    assert i18n.t("auth.anonymous_required", lang) in side and i18n.t("auth.anonymous", lang) not in side
