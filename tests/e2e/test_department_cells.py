@@ -120,3 +120,40 @@ def test_a_click_on_a_department_in_the_awards_notice_opens_its_profile(app, new
     _click_cell(page, table, 120)
     _profile_of(page, "awards")
     assert page.get_by_role("link", name="返回清廉科室").count() == 1
+
+
+def test_a_click_on_a_cell_of_the_overviews_heat_map_opens_that_rows_department(app, new_page):
+    page = new_page(1920, 1080)
+    page.goto(app.url + "/")
+    wait_idle(page, settle=1.0)
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # after the ranking
+    chart.scroll_into_view_if_needed()
+    chart.locator(".hm, .heatmaplayer image").first.wait_for(state="attached")
+    # plotly draws the first category at the bottom: the last tick label names the top row
+    name = chart.locator(".yaxislayer-above .ytick text").last.text_content().strip()
+    ticks = chart.locator(".yaxislayer-above .ytick text")
+    # the map is taller than the screen: its top row in the middle of it (the app's header covers the top)
+    ticks.last.evaluate("e => e.scrollIntoView({block: 'center'})")
+    top, second = ticks.last.bounding_box(), ticks.nth(ticks.count() - 2).bounding_box()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    x, y = area["x"] + area["width"] * 0.5, top["y"] + top["height"] / 2
+    assert abs(second["y"] - top["y"]) > 10  # rows far enough apart to aim at one
+    page.mouse.move(x - 20, y)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    _profile_of(page, "overview")
+    assert name in page.locator(".stMain h1").first.inner_text()
+
+
+def test_a_click_on_a_notice_in_the_register_opens_its_departments_profile(app, new_page):
+    for path, back in (("/tasks", "tasks"), ("/events", "events")):
+        page = new_page(1920, 1080)
+        page.goto(app.url + path)
+        wait_idle(page, settle=1.0)
+        heading = page.locator('.stMain [data-testid="stHeading"]').filter(has_text="整改通知书").first
+        heading.scroll_into_view_if_needed()
+        table = _grid(page, "整改通知书")
+        _click_cell(page, table, 60)  # the notice's state
+        code = _profile_of(page, back)
+        assert code in page.locator(".stMain h1").first.inner_text()
+        page.context.close()
