@@ -6,6 +6,7 @@ import logging
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.util import calc_hash
 
 from metrics import auth, i18n
 from pages import _common as ui
@@ -100,6 +101,22 @@ def _requested_path() -> str:
     ctx = get_script_run_ctx()
     return (ctx.pages_manager.intended_page_name or "") if ctx else ""
 
+
+def _asked_for(url: str) -> bool:
+    """True when this run was asked for the page at ``url`` (typed, or a rerun there, which asks by the page's hash)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    asked_hash = ctx.pages_manager.intended_page_script_hash
+    return asked_hash == calc_hash(url) if asked_hash else ctx.pages_manager.intended_page_name == url
+
+
+# Signing in at /login itself opens the home page (区域总览 for a reader of several hospitals, else 总览), not the
+# login page again with "欢迎". It is chosen for this very run, not by st.switch_page: that rerun would replace a
+# page the user clicked while the password was being checked.
+_just_signed_in = st.session_state.pop(ui.JUST_SIGNED_IN_KEY, False)
+if _just_signed_in and user and _asked_for("login"):
+    get_script_run_ctx().pages_manager.set_script_intent("", "region" if _many else "overview")
 
 home = "overview"
 # Streamlit gives the default page the address "" and matches a typed address against it, so the home page's own

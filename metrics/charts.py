@@ -248,6 +248,22 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
             ),
         )
     )
+    # A heat map's cells cannot be selected, so an unseen marker on every cell carries its department's code (as
+    # the ranking's bars do): a click on a cell opens that row's department. It also carries the cell's hover text.
+    shown = codes[::-1]
+    fig.add_trace(
+        go.Scatter(
+            x=[xm for _ in shown for xm in x],
+            y=[labels[c] for c in shown for _ in x],
+            customdata=[c for c in shown for _ in x],
+            hovertext=[h for row in hover for h in row],
+            hovertemplate="%{hovertext}<extra></extra>",
+            mode="markers",
+            marker=dict(symbol="square", size=ROW_PX, opacity=0),
+            showlegend=False,
+        )
+    )
+    fig.data[0].hoverinfo = "skip"
     fig.update_xaxes(type="category", side="top", showgrid=False)
     fig.update_yaxes(type="category", showgrid=False, automargin=True)
     fig = _style(fig, title, height=max(360, 140 + ROW_PX * len(codes)))

@@ -443,6 +443,10 @@ def require_role(role: str) -> None:
         st.stop()
 
 
+# Set by the sign-in form's callback: the run right after a sign-in at /login opens the home page instead (dashboard.py)
+JUST_SIGNED_IN_KEY = "_just_signed_in"
+
+
 def sign_in(token: str) -> str:
     """Under AppTest, keep ``token`` (from metrics.auth) in the session; on a server the cookie holds it."""
     if not _on_server():
@@ -790,24 +794,28 @@ def paged(
 # --- the rectification notices register (PRODUCT §8; issue 14), drawn on the tasks and the events pages ----------
 
 
-def notices_register(depts: str, today, key: str) -> None:
+def notices_register(depts: str, today, key: str):
     """The notices register of the departments ``depts`` (codes, one a line) as of ``today``: its title, then
-    either the "none" caption or the counts and the table a page at a time (page widget key ``key``)."""
+    either the "none" caption or the counts and the table a page at a time (page widget key ``key``). Returns what
+    a click on a row picked (``marked_table(..., select=)``; pages/_drill.open_picked opens its department), or None."""
     from metrics.views import tasks as tasks_view
 
     reg = view(tasks_view.notices, view_key(depts=depts, today=today))
     st.subheader(reg.title)
     if reg.none:
         st.caption(reg.none)
-        return
+        return None
     st.markdown("#### " + reg.counts)
-    marked_table(
+    st.caption(t("dept.open_hint"))
+    return marked_table(
         reg.rows,
         key,
         reg.headers,
         "notices.csv",
         "",
+        select=f"{key}_drill",
         days_overdue=st.column_config.TextColumn(reg.headers["days_overdue"], alignment="right"),
+        dept_code=None,
     )
 
 

@@ -85,4 +85,6 @@ else:
 
 # --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----
 
-ui.notices_register("\n".join(codes), clock.today(), "events_notices_page")  # overdue changes at midnight
+_drill.open_picked(
+    ui.notices_register("\n".join(codes), clock.today(), "events_notices_page"), "events"
+)  # overdue changes at midnight

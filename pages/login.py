@@ -26,6 +26,10 @@ def _submit() -> None:
         result = ui.guarded(auth.authenticate, username, password, client=client)  # a read-only store: said so
         if result.ok:
             ui.guarded(auth.start_session, result.username, token=token)
+    if result.ok:
+        st.session_state[ui.JUST_SIGNED_IN_KEY] = (
+            True  # after the session row: a run stopped before it lands nowhere new
+        )
     if not result.ok:
         st.session_state.pop(ui.TOKEN_KEY, None)
         st.session_state[REFUSED_KEY] = result

@@ -92,7 +92,17 @@ if view.heatmap.figure is not None:
     if view.heatmap.more:
         st.caption(view.heatmap.more)
     _page_picker(view.heatmap, "heat_page")
-    st.plotly_chart(view.heatmap.figure, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+    st.caption(ui.t("ov.heat_hint"))
+    picked = st.plotly_chart(
+        view.heatmap.figure,
+        theme=None,
+        width="stretch",
+        config=ui.PLOTLY_CONFIG,
+        on_select="rerun",
+        selection_mode="points",
+        key="overview_heatmap",
+    )
+    _drill.open_point(picked, "overview")  # a click on a cell opens that row's department
 
 # --- show: department table with links to the trend page ----------------------------------------
 

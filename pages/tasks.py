@@ -14,6 +14,7 @@ import streamlit as st
 from metrics import clock, store
 from metrics.views import tasks
 from pages import _common as ui
+from pages import _drill
 
 TITLE_PX = 250  # a task's title, ~16 Chinese characters (the grid cut them at ~10)
 
@@ -104,4 +105,4 @@ if view.edit_options:
 
 # --- the rectification notices register (PRODUCT §8) ------------------------------------------------------------
 
-ui.notices_register(dept, today, "notices_page")
+_drill.open_picked(ui.notices_register(dept, today, "notices_page"), "tasks")

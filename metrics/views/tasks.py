@@ -224,7 +224,7 @@ class NoticesView:
     title: str
     counts: str  # "逾期 1 · 整改中 2 · 已销号 3"
     none: str | None
-    rows: pd.DataFrame  # marker, then NOTICE_COLUMNS: overdue (most days late first), open, closed
+    rows: pd.DataFrame  # marker, NOTICE_COLUMNS, dept_code: overdue (most days late first), open, closed
     headers: dict[str, str]
 
 
@@ -268,6 +268,7 @@ def notices(key: ViewKey) -> NoticesView:
             "days_overdue": ordered["days_overdue"].map(lambda d: "—" if pd.isna(d) else str(int(d))),
             "issue": ordered["issue"].fillna(""),
             "event": ordered["event_id"].map(event_text),
+            "dept_code": ordered["dept_code"],  # not shown: the department a click on the row opens
         }
     ).reset_index(drop=True)
     n = states["state"].value_counts()

@@ -3,7 +3,7 @@ a visitor who types an editor's or admin's URL is refused by the page itself."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import EDITOR, make_store, sign_in, start_app, stop_app, wait_idle
+from tests.e2e.conftest import make_store, sign_in, start_app, stop_app, wait_idle
 
 
 def test_first_sign_in_after_a_fresh_start_works_and_urls_are_refused_without_the_role(new_page, tmp_path):
@@ -11,9 +11,10 @@ def test_first_sign_in_after_a_fresh_start_works_and_urls_are_refused_without_th
     try:
         page = new_page(1400, 900)
         sign_in(page, app.url)  # the very first interaction with this server
-        alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
-        assert f"欢迎，{EDITOR}。" in alerts, alerts
-        # moving within the app keeps the sign-in (a reload starts a new session: sign in again)
+        # signed in, on the overview (PRODUCT §7: not the login page again)
+        assert "已登录：e2e_editor（编辑者）" in page.inner_text('[data-testid="stSidebar"]')
+        assert page.url.rstrip("/").endswith("/overview"), page.url
+        # moving within the app keeps the sign-in
         page.locator('[data-testid="stSidebarNav"] a[href$="/upload"]').click()
         page.locator('[data-testid="stFileUploader"]').wait_for()
         assert "已登录：e2e_editor（编辑者）" in page.inner_text('[data-testid="stSidebar"]')

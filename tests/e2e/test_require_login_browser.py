@@ -1,6 +1,6 @@
 """Sign-in required ($INTEGRITY_REQUIRE_LOGIN=1, issue 6): an anonymous visitor who opens /login, "/" or a deep
 link such as /overview gets the login form at that address — no Streamlit "Page not found" dialog over it, no
-data — and after signing in there sees the page the address names."""
+data — and after signing in there sees the page the address names (at /login: the overview)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_with_sign_in_required_every_address_opens_the_login_form_and_then_its_p
         assert "用户名" not in _main(page)
         assert not exceptions(page)
 
-        # and signing in at /login greets the user there, as without the setting
+        # and signing in at /login itself opens the overview (PRODUCT §7), not the login page again
         page = new_page(1400, 900)
         page.goto(app.url + "/login")
         wait_idle(page)
@@ -53,6 +53,7 @@ def test_with_sign_in_required_every_address_opens_the_login_form_and_then_its_p
         page.locator('input[type="password"]').fill(EDITOR_PASSWORD)
         page.locator('[data-testid="stFormSubmitButton"] button').click()
         wait_idle(page, settle=1.0)
-        assert f"欢迎，{EDITOR}。" in page.locator('[data-testid="stAlert"]').all_inner_texts()
+        assert urlparse(page.url).path.endswith("/overview"), page.url
+        assert "欢迎" not in _main(page) and "用户名" not in _main(page), _main(page)[:300]
     finally:
         stop_app(app)
