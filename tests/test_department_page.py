@@ -101,3 +101,17 @@ def test_in_a_group_store_the_profile_is_the_hospitals_own_department(group_stor
     assert any("当前医院：县中医院" in t for t in texts), texts
     back = [p for p in at.get("page_link") if "返回" in p.proto.label]
     assert back and back[0].proto.label == "返回区域总览"
+
+
+def test_the_side_by_side_tables_lead_with_state_and_deadline(demo_db):
+    """Four tables share the screen's width: the columns a leader reads first come first (the events' state, the
+    award history's 整改截止, the notice's deadline and days late, the task's deadline) — not cut off at the edge."""
+    at = _profile("K13")
+    grids = at.dataframe[-4:]
+    leading = [list(g.proto.column_order)[:3] for g in grids]
+    assert leading == [
+        ["event_date", "kind", "status"],
+        ["status", "rectify_until", "changed_on"],
+        ["state", "due_on", "days_overdue"],
+        ["state", "due_on", "title"],
+    ], leading
