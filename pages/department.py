@@ -92,14 +92,19 @@ if view.kpis:
         if chips:
             col.markdown(chips)
 
+# Four tables side by side, a quarter of the screen each: what is read first (the state and the deadline) leads at a
+# width that fits it, the long texts come last (scrolled to, or read in full on the trends and tasks pages).
+DATE_PX = 118  # 2026年12月15日
 tables = (
-    ("trends.events", view.events, view.event_headers),
-    ("trends.awards", view.awards, view.award_headers),
-    ("notices.title", view.notices, view.notice_headers),
-    ("nav.tasks", view.tasks, view.task_headers),
-)
-# the events and tasks carry the longest texts: the widest columns
-for col, (title, frame, headers) in zip(st.columns([3, 2, 2, 3]), tables, strict=True):
+    ("trends.events", view.events, view.event_headers,
+     {"event_date": DATE_PX, "kind": 52, "status": 72, "description": None, "indicator": 64}),
+    ("trends.awards", view.awards, view.award_headers,
+     {"status": 72, "rectify_until": DATE_PX, "changed_on": DATE_PX, "year": 56, "note": None}),
+    ("notices.title", view.notices, view.notice_headers,
+     {"state": 80, "due_on": DATE_PX, "days_overdue": 72, "notice_no": None, "closed_on": DATE_PX}),
+    ("nav.tasks", view.tasks, view.task_headers, {"state": 72, "due_on": DATE_PX, "title": None, "task_code": 96}),
+)  # fmt: skip
+for col, (title, frame, headers, widths) in zip(st.columns([5, 5, 4, 6]), tables, strict=True):
     col.markdown(f"**{ui.t(title)}**")
     if frame.empty:
         col.caption(view.none)
@@ -109,7 +114,8 @@ for col, (title, frame, headers) in zip(st.columns([3, 2, 2, 3]), tables, strict
             hide_index=True,
             width="stretch",
             height=min(36 + 35 * len(frame), 250),
-            column_config={c: st.column_config.TextColumn(h) for c, h in headers.items()},
+            column_order=list(widths),
+            column_config={c: st.column_config.TextColumn(h, width=widths.get(c)) for c, h in headers.items()},
         )
 
 st.markdown(f"#### {ui.t('dept.charts')}")
