@@ -273,7 +273,6 @@ NOTICE_TYPES = {
     "discipline": ("纪律检查建议书", "discipline inspection proposal", "discipline"),
     "supervision": ("监督检查问题整改通知书", "supervision rectification notice", "supervision"),
 }
-DEFAULT_NOTICE_TYPE = "rectification"
 NOTICE_STATUSES = {
     "rectifying": ("整改中", "rectifying"),
     "rectified": ("已整改", "待复查", "rectified"),

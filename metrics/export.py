@@ -205,16 +205,3 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 
 def template_file_name(kind: str, fmt: str) -> str:
     return f"{kind}_template.{fmt}"
-
-
-def write_templates(out_dir: str | os.PathLike = TEMPLATE_DIR) -> list[Path]:
-    """Write every kind's CSV and XLSX template (the shipped files in data/templates/)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for kind in contract.KINDS:
-        for fmt in ("csv", "xlsx"):
-            p = out / template_file_name(kind, fmt)
-            p.write_bytes(template_bytes(kind, fmt))
-            paths.append(p)
-    return paths

@@ -85,9 +85,10 @@ def test_offline_html_has_no_live_link_or_override_from_data(hostile):
 
 def test_lines_never_carry_a_bidi_override(hostile):
     """12.7: the attention line of a department named with a trailing U+202E reads left to right."""
-    lines = briefing.attention_lines(hostile) + briefing.event_lines(hostile) + briefing.conflict_lines(hostile)
+    tables = (briefing.attention_table, briefing.events_table, briefing.awards_table, briefing.notices_table)
+    lines = [" ".join(row) for table in tables for row in table(hostile).rows]
     assert not [x for x in lines if "\u202e" in x]
-    line = next(x for x in briefing.attention_lines(hostile) if " 急诊科：" in x)
+    line = next(f"{m} {dept}：{why}" for m, dept, why in briefing.attention_table(hostile).rows if dept == "急诊科")
     assert re.search(r"急诊科：.*患者满意度 \d+\.\d 未达 ≥ 90", line)
 
 

@@ -20,7 +20,6 @@ from metrics.targets import resolve_targets
 SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUCT §6, in its order
 RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as horizontal bars
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
-LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
 # At most this many rows of a slide table (1280×720, 1920×1080); fewer when long texts wrap (``fit_table``).
 FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (8, 12), "attention": (8, 12)}
 # Severity tiers of the attention list (§6 slide 6): veto or conflict > overdue notice > special cause of concern >
@@ -200,11 +199,6 @@ class Briefing:
         if not self.hospital:
             return sub
         return self.t("brief.sub_hospital", hospital=self.hospital, sub=sub) if sub else self.hospital
-
-    @property
-    def partial(self) -> bool:
-        """Whether the quarter holds fewer than its three months (a quarter still running)."""
-        return len(self.months_held) < 3
 
     @property
     def period_label(self) -> str:
@@ -612,37 +606,6 @@ def kpi_depts_text(k: Kpi, lang: str) -> str | None:
     if k.n_depts is None:
         return None
     return i18n.t("brief.depts_meeting", lang, n=k.n_pass, total=k.n_depts)
-
-
-def event_lines(b: Briefing) -> list[str]:
-    """Slide 3 as lines: '✕ 否决 · 放射科 · V07 违规操作引起事故…负主要责任 · 2026年8月3日'."""
-    return [" · ".join(row) for row in events_table(b).rows]
-
-
-def conflict_lines(b: Briefing) -> list[str]:
-    """Slide 4's conflicts: '放射科 · 2026年1月11日授牌 · 否决 V07（2026年8月3日）'."""
-    return [
-        b.t(
-            "brief.conflict_fmt",
-            dept=r["dept_name"],
-            awarded=i18n.fmt_date(r["awarded_on"], b.lang),
-            indicator=r["indicator"],
-            date=i18n.fmt_date(r["event_date"], b.lang),
-        )
-        for r in b.conflicts.to_dict("records")
-    ]
-
-
-def attention_lines(b: Briefing) -> list[str]:
-    """Slide 6 as lines: '✕ 放射科：授牌后发生否决…'."""
-    return [f"{row[0]} {row[1]}：{row[2]}" for row in attention_table(b).rows]
-
-
-def clip(lines: list[str], limit: int, lang: str) -> list[str]:
-    """At most ``limit`` lines; the rest counted in a last line so nothing is silently dropped."""
-    if len(lines) <= limit:
-        return lines
-    return [*lines[: limit - 1], i18n.t("brief.more_fmt", lang, n=len(lines) - limit + 1)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -442,15 +442,6 @@ def _bulk_load_pg(url: str, tables: dict[str, Iterable[tuple]], note: str, hospi
     return n
 
 
-def event_months(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str]:
-    """Every month ('YYYY-MM') with an event of any status of ``hospital``, oldest first."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return [
-        r[0]
-        for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events" + where + " ORDER BY m", params)
-    ]
-
-
 # --- page edits of targets and catalogues go through importer.commit_rows (issue 11): a batch like an upload,
 # named so, journalled, can be rolled back, and a later rollback of an earlier upload cannot silently undo it.
 
@@ -500,20 +491,6 @@ def region_targets(db: sqlite_utils.Database, hospitals: tuple[str, ...], metric
         " ORDER BY hospital_code, effective_from"
     )
     return _frame(db, sql, [*codes, metric])
-
-
-def region_events(db: sqlite_utils.Database, hospitals: tuple[str, ...], date_from: str, date_to: str) -> pd.DataFrame:
-    """Confirmed vetoes and warnings per hospital dated from..to ('YYYY-MM-DD', inclusive): hospital_code, vetoes,
-    warnings (hospitals without any have no row)."""
-    codes = tuple(hospitals)
-    sql = (
-        "SELECT e.hospital_code, SUM(CASE WHEN e.kind = 'veto' THEN 1 ELSE 0 END) AS vetoes,"
-        " SUM(CASE WHEN e.kind = 'warning' THEN 1 ELSE 0 END) AS warnings FROM events e"
-        " JOIN departments d ON d.hospital_code = e.hospital_code AND d.dept_code = e.dept_code"
-        f" WHERE e.hospital_code IN {_in(codes)} AND e.status = 'confirmed' AND e.event_date >= ? AND e.event_date <= ?"
-        " GROUP BY e.hospital_code ORDER BY e.hospital_code"
-    )
-    return _frame(db, sql, [*codes, date_from, date_to])
 
 
 def region_notices(
