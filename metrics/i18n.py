@@ -777,6 +777,7 @@ ZH: dict[str, str] = {
     "backup.cli.restored": "已从 {path} 恢复。恢复前的数据库已保存为 {kept}。",
     "backup.cli.failed": "操作未执行：{error}",
     # issue 12 accounts
+    "upload.kind.catalogue": "指标目录",
     "backup.err.not_found": "找不到备份文件：{path}",
     "backup.err.store_missing": "找不到数据库文件：{path}",
     "backup.err.same_file": "备份文件不能是数据库本身。",
@@ -1782,6 +1783,7 @@ EN: dict[str, str] = {
     "backup.cli.restored": "Restored from {path}. The store as it was before is kept as {kept}.",
     "backup.cli.failed": "Nothing done: {error}",
     # issue 12 accounts
+    "upload.kind.catalogue": "Catalogue",
     "backup.err.not_found": "Backup file not found: {path}",
     "backup.err.store_missing": "Store file not found: {path}",
     "backup.err.same_file": "The backup file cannot be the store itself.",

@@ -82,7 +82,8 @@ def _first_arguments(callee: str) -> tuple[str, ...]:
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "audit.action.": tuple(_audit_actions()),
     "role.": auth.ROLES,
-    "upload.kind.": ("auto", *contract.KINDS),
+    # "catalogue": the page edits of stores written before they went through the one write path still list so
+    "upload.kind.": ("auto", "catalogue", *contract.KINDS),
     "upload.count.": importer.COUNT_KEYS,
     "upload.err.read_": _first_arguments("ReadError"),  # an unreadable file (reading.ReadError's code)
     "upload.err.read_limit_": _first_arguments("TooLarge"),  # a file beyond a limit (limits.TooLarge's name)
