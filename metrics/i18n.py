@@ -261,6 +261,8 @@ ZH: dict[str, str] = {
     "upload.status.rolled_back": "已回滚",
     "upload.cli.no_file": "找不到文件：{path}",
     # --- overview / events / awards / targets (issue 3) ----------------------------------------
+    "period.fmt.quarter": "{y}年第{q}季度",
+    "period.fmt.year": "{y}年",
     "ov.caption": "统计期间：{period}（与上一期相比）",
     "page.pick": "分页（共 {pages} 页）",
     "page.option": "第 {first}–{last} 行",
@@ -1265,6 +1267,8 @@ EN: dict[str, str] = {
     "upload.status.rolled_back": "Rolled back",
     "upload.cli.no_file": "No such file: {path}",
     # --- overview / events / awards / targets (issue 3) ----------------------------------------
+    "period.fmt.quarter": "Q{q} {y}",
+    "period.fmt.year": "{y}",
     "ov.caption": "Period: {period} (changes vs the previous period)",
     "page.pick": "Page (of {pages})",
     "page.option": "Rows {first}–{last}",
