@@ -201,6 +201,11 @@ class Briefing:
         return self.t("brief.sub_hospital", hospital=self.hospital, sub=sub) if sub else self.hospital
 
     @property
+    def partial(self) -> bool:
+        """Whether the quarter holds fewer than its three months (a quarter still running)."""
+        return len(self.months_held) < 3
+
+    @property
     def period_label(self) -> str:
         """'2026年第4季度' or, for a running quarter, '2026年第4季度（进行中，含10月、11月）'."""
         return period_label(self.quarter, self.months_held, self.lang, self.today)
