@@ -19,7 +19,7 @@ ZH: dict[str, str] = {
     "app.demo_banner": "当前显示的是演示数据（虚构科室与数字），不是真实记录。",
     "app.empty_store": "尚无数据。请在「数据上传」页上传科室名录和月度指标，或运行 `.venv/bin/python -m metrics demo` 载入演示数据。",
     "app.error": "页面出错了，已记录到服务器日志。请刷新重试或联系管理员。",
-    # issue 12 escape
+    # escape
     "nav.overview": "总览",
     "nav.trends": "科室趋势",
     "nav.matrix": "信号矩阵",
@@ -34,7 +34,7 @@ ZH: dict[str, str] = {
     "nav.section.browse": "浏览",
     "nav.section.manage": "管理",
     # --- period selector / filters -------------------------------------------------------------
-    # issue 13 meeting-ui
+    # meeting-ui
     "period.partial.running": "{period}（进行中，含{months}）",
     "period.partial.gap": "{period}（数据不全，含{months}）",
     "period.partial.none": "{period}（无数据）",
@@ -85,7 +85,7 @@ ZH: dict[str, str] = {
     "upload.limit": "每个文件不超过 {mb} MB · CSV、XLSX",
     "trends.compare_placeholder": "选择科室",
     "select.placeholder": "请选择",
-    # end issue 13 meeting-ui
+    # end meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
     "period.quarter": "季度",
@@ -95,7 +95,7 @@ ZH: dict[str, str] = {
     "filter.branch": "党支部",
     "filter.all": "全部",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
-    # issue 11 trust-ingest
+    # trust-ingest
     "upload.err.dept_code_typo": "科室编码「{code}」不在科室名录中，而科室名称「{name}」已是编码 {existing} 的科室。请核对编码（是否应为 {existing}？）；不会因此新建第二个科室。",
     "upload.warn.missing_depts": "{month}：上月（{prev}）上报过的 {n} 个科室不在本文件中：{depts}。是否漏了一张表？仍可提交，之后补传即可。",
     "upload.warn.missing_more": "等，另有 {n} 个",
@@ -130,8 +130,8 @@ ZH: dict[str, str] = {
     "light.amber": "黄",
     "light.green": "绿",
     "light.grey": "无数据",
-    # --- upload (issue 2) ----------------------------------------------------------------------
-    # issue 12 limits
+    # --- upload (PRODUCT §3) ----------------------------------------------------------------------
+    # limits
     "upload.err.read_limit_bytes": "文件过大：{size} MB，上限为 {limit} MB。请拆分文件后再上传。",
     "upload.err.read_limit_rows": "行数过多：文件有 {rows} 行{where}，上限为 {limit} 行。请删除多余内容（包括远处误填的单元格）或拆分文件后再上传。",
     "upload.err.read_limit_columns": "列数过多：文件有 {columns} 列{where}，上限为 {limit} 列。请删除多余的列（包括远处误填的单元格）后再上传。",
@@ -260,7 +260,7 @@ ZH: dict[str, str] = {
     "upload.status.committed": "已提交",
     "upload.status.rolled_back": "已回滚",
     "upload.cli.no_file": "找不到文件：{path}",
-    # --- overview / events / awards / targets (issue 3) ----------------------------------------
+    # --- overview / events / awards / targets (PRODUCT §2) ----------------------------------------
     "period.fmt.quarter": "{y}年第{q}季度",
     "period.fmt.year": "{y}年",
     "ov.caption": "统计期间：{period}（与上一期相比）",
@@ -385,7 +385,7 @@ ZH: dict[str, str] = {
     "col.notice_start": "公示开始",
     "tg.always": "一直有效",
     "trend.open": "打开「{dept}」的趋势页",
-    # issue 11 calendar
+    # calendar
     "upload.kind.calendar": "节假日安排",
     "cal.title": "节假日与调休安排",
     "cal.help": "公示按工作日计算。内置的节假日安排只收录到 2026 年；以后各年请按国务院办公厅每年发布的放假通知，录入放假日（休）与调休上班日（班）。也可在“数据上传”页上传节假日安排文件（日期、类型、名称）。",
@@ -404,7 +404,7 @@ ZH: dict[str, str] = {
     "cal.readonly": "只读。编辑人员登录后可录入节假日安排。",
     "audit.action.calendar_edit": "修改节假日安排",
     "aw.notice_unadjusted": "注意：{years}年的调休安排尚未录入。公示截止日已按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）和周末推算，但未计入调休上班日与延长的放假日，请在“目标与指标”页录入国务院放假通知后再核对。",
-    # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
+    # --- trends / matrix / SPC (PRODUCT §5) -------------------------------------------------------
     "spc.var.common_cause": "常规波动",
     "spc.var.special_cause_improvement": "改善",
     "spc.var.special_cause_concern": "需关注",
@@ -486,7 +486,7 @@ ZH: dict[str, str] = {
     "matrix.kpi.fail": "有指标稳定未达标的科室",
     "matrix.kpi.improve": "出现改善信号的科室",
     "matrix.legend.colours": "橙色底色：需关注或稳定未达标；蓝色底色：改善。",
-    # issue 11 spc
+    # spc
     "spc.sentence.trial_on": "（控制限仅基于{n}个点，为试算值）",
     "spc.trial_on": "试算控制限（仅基于{n}个点）",
     "spc.ass.missed": "连续{n}个月未达标",
@@ -496,8 +496,8 @@ ZH: dict[str, str] = {
     "spc.legend.neither": "无改善方向（{metrics}）：{labels}",
     "spc.legend.sep": "、",
     "spc.legend.join": "；",
-    # --- briefing / presentation (issue 5) ------------------------------------------------------
-    # issue 13 meeting-deck
+    # --- briefing / presentation (PRODUCT §6) ------------------------------------------------------
+    # meeting-deck
     "brief.s.kpis": "核心指标与目标",
     "brief.s.ranking": "患者满意度距目标最远的科室",
     "brief.s.events": "本季度否决与警示事件",
@@ -591,8 +591,8 @@ ZH: dict[str, str] = {
     "brief.keys_help": "演示时可用 → / ← 、PageDown / PageUp 或空格键翻页。",
     "brief.no_quarter": "尚无指标数据，无法生成季度汇报。",
     "brief.preview": "幻灯片预览",
-    # --- access / audit (issue 6) --------------------------------------------------------------
-    # issue 14 programme
+    # --- access / audit (PRODUCT §7) --------------------------------------------------------------
+    # programme
     "upload.kind.tasks": "重点任务",
     "upload.kind.notices": "整改通知书",
     "upload.kind.staff": "职工名册",
@@ -778,7 +778,7 @@ ZH: dict[str, str] = {
     "backup.cli.done": "已备份到 {path}（{size} 字节，完整性检查通过）。",
     "backup.cli.restored": "已从 {path} 恢复。恢复前的数据库已保存为 {kept}。",
     "backup.cli.failed": "操作未执行：{error}",
-    # issue 12 accounts
+    # accounts
     "upload.kind.catalogue": "指标目录",
     "backup.err.not_found": "找不到备份文件：{path}",
     "backup.err.store_missing": "找不到数据库文件：{path}",
@@ -1025,7 +1025,7 @@ EN: dict[str, str] = {
     "app.demo_banner": "You are looking at demo data (fictional departments and numbers), not real records.",
     "app.empty_store": "No data yet. Upload the department list and monthly metrics on the Upload page, or run `.venv/bin/python -m metrics demo` to load demo data.",
     "app.error": "Something went wrong on this page; it has been logged on the server. Refresh or contact the administrator.",
-    # issue 12 escape
+    # escape
     "nav.overview": "Overview",
     "nav.trends": "Department trends",
     "nav.matrix": "Signal matrix",
@@ -1040,7 +1040,7 @@ EN: dict[str, str] = {
     "nav.section.browse": "Browse",
     "nav.section.manage": "Manage",
     # --- period selector / filters -------------------------------------------------------------
-    # issue 13 meeting-ui
+    # meeting-ui
     "period.partial.running": "{period} (partial: {months})",
     "period.partial.gap": "{period} (incomplete: {months})",
     "period.partial.none": "{period} (no data)",
@@ -1091,7 +1091,7 @@ EN: dict[str, str] = {
     "upload.limit": "Up to {mb} MB per file · CSV, XLSX",
     "trends.compare_placeholder": "Choose departments",
     "select.placeholder": "Choose",
-    # end issue 13 meeting-ui
+    # end meeting-ui
     "period.grain": "Period",
     "period.month": "Month",
     "period.quarter": "Quarter",
@@ -1101,7 +1101,7 @@ EN: dict[str, str] = {
     "filter.branch": "Party branch",
     "filter.all": "All",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
-    # issue 11 trust-ingest
+    # trust-ingest
     "upload.err.dept_code_typo": 'Department code "{code}" is not in the department list, but the name "{name}" belongs to department {existing}. Check the code (did you mean {existing}?); no second department is created.',
     "upload.warn.missing_depts": "{month}: {n} department(s) that reported last month ({prev}) are not in this file: {depts}. A sheet forgotten? You may still commit and upload them later.",
     "upload.warn.missing_more": ", and {n} more",
@@ -1136,8 +1136,8 @@ EN: dict[str, str] = {
     "light.amber": "Amber",
     "light.green": "Green",
     "light.grey": "No data",
-    # --- upload (issue 2) ----------------------------------------------------------------------
-    # issue 12 limits
+    # --- upload (PRODUCT §3) ----------------------------------------------------------------------
+    # limits
     "upload.err.read_limit_bytes": "File too large: {size} MB; the limit is {limit} MB. Split the file and upload the parts.",
     "upload.err.read_limit_rows": "Too many rows: the file has {rows} rows{where}; the limit is {limit}. Delete what is not needed (including stray cells far down) or split the file.",
     "upload.err.read_limit_columns": "Too many columns: the file has {columns} columns{where}; the limit is {limit}. Delete the extra columns (including stray cells far right).",
@@ -1266,7 +1266,7 @@ EN: dict[str, str] = {
     "upload.status.committed": "Committed",
     "upload.status.rolled_back": "Rolled back",
     "upload.cli.no_file": "No such file: {path}",
-    # --- overview / events / awards / targets (issue 3) ----------------------------------------
+    # --- overview / events / awards / targets (PRODUCT §2) ----------------------------------------
     "period.fmt.quarter": "Q{q} {y}",
     "period.fmt.year": "{y}",
     "ov.caption": "Period: {period} (changes vs the previous period)",
@@ -1393,7 +1393,7 @@ EN: dict[str, str] = {
     "col.notice_start": "Notice starts",
     "tg.always": "always",
     "trend.open": "Open the trend page of {dept}",
-    # issue 11 calendar
+    # calendar
     "upload.kind.calendar": "Holiday schedule",
     "cal.title": "Holidays and adjusted working days",
     "cal.help": "Public notices count working days. the built-in holiday schedule covers years up to 2026; for later years enter the holidays (off) and adjusted working days (work) from the State Council's yearly notice. A holiday schedule file (date, kind, name) can also be uploaded on the Upload page.",
@@ -1412,7 +1412,7 @@ EN: dict[str, str] = {
     "cal.readonly": "Read only. Editors can enter the holiday schedule after signing in.",
     "audit.action.calendar_edit": "Holiday schedule edit",
     "aw.notice_unadjusted": "Note: the adjusted working days of {years} are not entered. The notice end counts the statutory holidays (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day) and weekends, but not the adjusted working days or extended holidays; enter the State Council's notice on the Targets & catalogue page, then check again.",
-    # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
+    # --- trends / matrix / SPC (PRODUCT §5) -------------------------------------------------------
     "spc.var.common_cause": "Common cause",
     "spc.var.special_cause_improvement": "Improving",
     "spc.var.special_cause_concern": "Concerning",
@@ -1494,7 +1494,7 @@ EN: dict[str, str] = {
     "matrix.kpi.fail": "Departments consistently failing a target",
     "matrix.kpi.improve": "Departments with an improving signal",
     "matrix.legend.colours": "Orange background: concern or consistently failing; blue background: improving.",
-    # issue 11 spc
+    # spc
     "spc.sentence.trial_on": " (the limits rest on only {n} points: trial limits)",
     "spc.trial_on": "Trial limits (on only {n} points)",
     "spc.ass.missed": "Missed {n} months in a row",
@@ -1504,8 +1504,8 @@ EN: dict[str, str] = {
     "spc.legend.neither": "no improvement direction ({metrics}): {labels}",
     "spc.legend.sep": ", ",
     "spc.legend.join": "; ",
-    # --- briefing / presentation (issue 5) ------------------------------------------------------
-    # issue 13 meeting-deck
+    # --- briefing / presentation (PRODUCT §6) ------------------------------------------------------
+    # meeting-deck
     "brief.s.kpis": "Headline indicators against targets",
     "brief.s.ranking": "Departments furthest below the patient-satisfaction target",
     "brief.s.events": "Vetoes and warnings this quarter",
@@ -1599,8 +1599,8 @@ EN: dict[str, str] = {
     "brief.keys_help": "While presenting: → / ←, PageDown / PageUp or Space change slides.",
     "brief.no_quarter": "No metric data yet, so there is no quarter to brief.",
     "brief.preview": "Slide preview",
-    # --- access / audit (issue 6) --------------------------------------------------------------
-    # issue 14 programme
+    # --- access / audit (PRODUCT §7) --------------------------------------------------------------
+    # programme
     "upload.kind.tasks": "Key tasks",
     "upload.kind.notices": "Rectification notices",
     "upload.kind.staff": "Staff roster",
@@ -1786,7 +1786,7 @@ EN: dict[str, str] = {
     "backup.cli.done": "Backed up to {path} ({size} bytes, integrity check ok).",
     "backup.cli.restored": "Restored from {path}. The store as it was before is kept as {kept}.",
     "backup.cli.failed": "Nothing done: {error}",
-    # issue 12 accounts
+    # accounts
     "upload.kind.catalogue": "Catalogue",
     "backup.err.not_found": "Backup file not found: {path}",
     "backup.err.store_missing": "Store file not found: {path}",

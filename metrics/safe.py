@@ -1,5 +1,5 @@
 """One escaping rule per sink: every string that came from data (uploaded files, the catalogue, user names)
-passes through exactly one of these functions on its way out (issue 12, PRODUCT §7).
+passes through exactly one of these functions on its way out (PRODUCT §7).
 
 ================  ==========================================================================================
 sink              rule

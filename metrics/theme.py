@@ -1,4 +1,4 @@
-"""One visual language (issue 13, STYLE "One theme"): the palette, fonts, sizes and marks used by every figure
+"""One visual language (STYLE "One theme"): the palette, fonts, sizes and marks used by every figure
 (metrics.charts, metrics.spc_charts, the briefing's figures), the briefing's HTML and its PPTX.
 
 Colours carry meaning, and never alone: a mark or a word stands beside every colour that means something

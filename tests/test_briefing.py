@@ -57,7 +57,7 @@ def test_headline_patient_satisfaction_is_the_mean_of_departments_with_change(br
 
 
 def test_ranking_holds_each_departments_own_target(brief, demo_db):
-    """Issue 13: the ranking shows the departments furthest below target (tests/test_briefing_deck.py); each bar is
+    """The ranking shows the departments furthest below target (tests/test_briefing_deck.py); each bar is
     judged against the department's own target — K03 (92 in the demo) is below it at a value 90 would pass."""
     b, q = brief
     with store.opened(demo_db) as db:
@@ -74,7 +74,7 @@ def test_events_of_the_quarter_count_only_confirmed(brief, demo_db):
     mine = [e for e in ev if e["event_date"][:7] in _quarter_months(q) and e["status"] == "confirmed"]
     assert b.vetoes == sum(e["kind"] == "veto" for e in mine)
     assert b.warnings == sum(e["kind"] == "warning" for e in mine)
-    assert len(b.events) == len(mine)  # one table row per event (issue 13)
+    assert len(b.events) == len(mine)  # one table row per event
 
 
 def test_conflict_department_is_in_the_attention_lists_top_tier(demo_db):
@@ -157,7 +157,7 @@ def test_default_quarter_skips_partial_quarters(demo_db):
 
 
 def test_indicator_and_metric_names_come_from_the_stored_catalogue(demo_db):
-    """11.9: a name edited in the catalogue (the store's, the only runtime catalogue) is the name the briefing shows."""
+    """A name edited in the catalogue (the store's, the only runtime catalogue) is the name the briefing shows."""
     with store.opened(demo_db) as db:
         q = briefing.available_quarters(db)[0]
         shown = briefing.build(db, q, "zh").events

@@ -1,4 +1,4 @@
-"""Issue 12 (findings 7, 8): uploaded text reaches charts and files as text, never as markup or formulas.
+"""Uploaded text (PRODUCT §7) reaches charts and files as text, never as markup or formulas.
 
 Charts: plotly.js renders a subset of HTML inside every text it draws (tick labels, hover, legend, annotations,
 bar text) and decodes a few entities. ``plotly_shows`` below does what plotly.js does with a string (split on tags,

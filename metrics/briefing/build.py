@@ -228,7 +228,7 @@ def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
 def period_label(
     quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG, today: date | None = None
 ) -> str:
-    """The quarter's label as every page names it (pipelines.period_label: one period logic, issue 13), partial
+    """The quarter's label as every page names it (pipelines.period_label: one period logic), partial
     with the months it holds when it holds fewer than three ("running" when ``today`` falls in it)."""
     return pipelines.period_label(quarter, months_held, lang, today)
 
@@ -272,7 +272,7 @@ def _hospital_name(db, lang: str, hospital: str) -> str:
 
 def _title(quarter: str, held: tuple[str, ...], lang: str, name: str, today: date | None = None) -> str:
     """The briefing's title: in a group store it names the hospital (the projector audience must know whose numbers
-    they see; issue 16.3), a one-hospital store's is as before."""
+    they see), a one-hospital store's is as before."""
     label = period_label(quarter, held, lang, today)
     if not name:
         return i18n.t("brief.title", lang, quarter=label)
@@ -290,7 +290,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
     defs = store.metric_defs(db)
     targets = store.targets(db, hospital)
     depts = store.departments(db, hospital=hospital)
-    # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line (12.7)
+    # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line
     names = dict(zip(depts["dept_code"], map(safe.strip_controls, depts["dept_name"]), strict=False))
     mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last, hospital=hospital)
     held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db, hospital)))
@@ -325,7 +325,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
         quarter=quarter,
         previous=prev,
         lang=lang,
-        # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
+        # a quarter not all of whose months hold data says so, with the months it holds
         title=_title(quarter, held, lang, name, today),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
@@ -483,7 +483,7 @@ def _concerns(chunks: Iterable[pd.DataFrame], targets: pd.DataFrame, defs: list[
     """(dept_code, metric) series whose last point (the quarter's last month) is a concerning special cause.
 
     ``chunks``: metric values a group of departments at a time (store.metric_value_chunks), each series whole, so
-    the whole history is never in memory at once (issue 7).
+    the whole history is never in memory at once.
     """
     parts = []
     for mv in chunks:
