@@ -26,7 +26,7 @@ def _announce_first_admin() -> None:
         log.warning(i18n.t("auth.no_admin_log", i18n.DEFAULT_LANG, cmd=auth.FIRST_ADMIN_CMD))  # the console's language
 
 
-# Presentation mode (issue 5): ?present=1 opens with the sidebar closed; pages/briefing.py hides the chrome.
+# Presentation mode (PRODUCT §6): ?present=1 opens with the sidebar closed; pages/briefing.py hides the chrome.
 PRESENTING = st.query_params.get("present") == "1"
 st.set_page_config(
     page_title=i18n.t("app.title"),
@@ -39,7 +39,7 @@ lang = ui.lang()
 ui.store_guard()  # a broken store: a friendly page (zh/en), the details in the server log, nothing else runs
 st.html(ui.CHROME_CSS)  # no English from Streamlit's own menu and table toolbar (see ui.PLOTLY_CONFIG)
 with st.sidebar:
-    ui.guarded(ui.hospital_selector)  # a group store: which hospital every page shows (issue 16.3)
+    ui.guarded(ui.hospital_selector)  # a group store: which hospital every page shows
     choice = st.radio(
         i18n.t("app.lang"), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True, key="_lang_radio"
     )
@@ -47,7 +47,7 @@ with st.sidebar:
     if new_lang != lang:
         st.session_state[ui.LANG_KEY] = new_lang
         st.rerun()
-    # access (issue 6): who is signed in, read from the store on every run
+    # access: who is signed in, read from the store on every run
     user = ui.guarded(ui.signed_in_user)
     if user:
         st.caption(ui.t("auth.signed_in_as", user=user.username, role=ui.t(f"role.{user.role}")))
@@ -74,7 +74,7 @@ PAGES = [
     ("pages/users.py", "nav.users", "users", ":material/group:"),
     ("pages/login.py", "nav.login", "login", ":material/login:"),
 ]
-# Access (issue 6): the least role that sees a page (others: everyone). Each of these pages also refuses
+# Access (PRODUCT §7): the least role that sees a page (others: everyone). Each of these pages also refuses
 # server-side with ui.require_role, so a URL typed by hand gets nowhere.
 PAGE_ROLES = {"upload": "editor", "audit": "admin", "users": "admin"}
 MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
@@ -84,7 +84,7 @@ MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 _role = user.role if user else ("" if ui.guarded(auth.login_required) else "viewer")
 
 
-# the region overview (issue 16.3): only for a user who may read more than one hospital of a group store
+# the region overview (PRODUCT §9): only for a user who may read more than one hospital of a group store
 _many = len(ui.guarded(ui.readable_hospitals)) > 1
 
 

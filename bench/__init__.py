@@ -1,1 +1,1 @@
-"""`make bench`: synthetic stores at three scales, import and page timings, peak memory (issue 7)."""
+"""`make bench`: synthetic stores at three scales, import and page timings, peak memory."""

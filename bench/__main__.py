@@ -11,7 +11,7 @@ For each scale it builds a synthetic store (bench/synth.py) and measures
   (Streamlit caches cleared), warm runs (median of --repeat), peak RSS — against the floor of a trivial
   page (bench/trivial_page.py) measured the same way;
 - the icon matrix and the overview's pipelines computed alone (n/a when the module is not there yet);
-- once, not per scale (section "limits", bench/limits.py, issue 12): the seconds and peak RSS of refusing a
+- once, not per scale (section "limits", bench/limits.py): the seconds and peak RSS of refusing a
   100,000-row all-bad file, a 1,000,000-row file at the 20 MB size limit, a far cell and a 629 MB shared string;
 - once (section "programme", bench/programme_cost.py): a 责任科室 cell of 5,400 × 全院各科室 against 5,400 × one code,
   and previewing 100,000 tasks against 100,000 notices.
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TRIVIAL = "bench/trivial_page.py"
 
-# Issue 7 targets.
+# targets: what `make bench` calls met.
 IMPORT_FLOOR_RATIO = 3.0  # M history commit within 3× the floor
 MONTH_FILE_SECONDS = 1.0  # a month's file previews and commits "well under a second"
 PAGE_FLOOR_RATIO = 5.0  # every page warm within 5× the trivial page at M
@@ -313,7 +313,7 @@ def print_scale(name: str, res: dict) -> None:
 
 
 def print_limits(res: dict) -> None:
-    print("\n=== limits (issue 12): one process per file, importer.commit into an empty store ===")
+    print("\n=== limits: one process per file, importer.commit into an empty store ===")
     print(f"{'case':<22} {'file MB':>8} {'result':>9} {'commit s':>9} {'peak RSS MB':>12} {'imports MB':>11}  message")
     for case, r in res.items():
         if r.get("error"):
@@ -327,7 +327,7 @@ def print_limits(res: dict) -> None:
 
 
 def verdicts(results: dict) -> list[tuple[str, str, str]]:
-    """(target, 'met' | 'NOT met' | 'not measured', detail) for each issue-7 target."""
+    """(target, 'met' | 'NOT met' | 'not measured', detail) for each target of the bench."""
     out = []
     m = results.get("M", {})
     imp = m.get("import", {})
@@ -381,11 +381,11 @@ def verdicts(results: dict) -> list[tuple[str, str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if "--browser" in argv:  # issue 15: the real-browser bench (bench/browser.py)
+    if "--browser" in argv:  # the real-browser bench (bench/browser.py)
         from bench import browser
 
         return browser.main(argv)
-    if "--region" in argv:  # issue 16.6: the region store on SQLite and on PostgreSQL (bench/region.py)
+    if "--region" in argv:  # the region store on SQLite and on PostgreSQL (bench/region.py)
         from bench import region
 
         return region.main(argv)
@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     if "limits" not in skip:
         from bench import limits as limits_bench
 
-        print("\n--- limits: files refused before they cost the server (issue 12) ...", flush=True)
+        print("\n--- limits: files refused before they cost the server ...", flush=True)
         with tempfile.TemporaryDirectory(prefix="bench-limits-") as tmp:
             results["limits"] = limits_bench.measure(Path(tmp))
         print_limits(results["limits"])
@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results["verdicts"] = [{"target": t, "verdict": v, "detail": d} for t, v, d in verdicts(results)]
     results["seconds"] = (datetime.now() - started).total_seconds()
-    print("\n=== targets (issue 7) ===")
+    print("\n=== targets ===")
     for t, v, d in verdicts(results):
         print(f"{v:<13} {t}: {d}")
     RESULTS.mkdir(parents=True, exist_ok=True)

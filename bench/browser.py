@@ -1,4 +1,4 @@
-"""`python -m bench --browser`: speed as a person feels it (issue 15), in Debian Chromium against `streamlit run`.
+"""`python -m bench --browser`: speed as a person feels it, in Debian Chromium against `streamlit run`.
 
 For each scale (bench/synth.py) it serves the product on a copy of the scale's store and measures, per page:
 first visit (the first session to open the page after the server started), warm visits (median of --repeat),
@@ -77,7 +77,7 @@ def url_of(name: str) -> str:
     return URL.get(name, f"/{name}")
 
 
-# Issue 15 targets.
+# targets: what the browser bench calls met, as a person feels it.
 FILTER_MS = {"M": 300, "L": 400}
 SLIDE_MS = 300
 FLOOR_RATIO = 1.2
@@ -491,7 +491,7 @@ async def interleaved_warm(browser, servers: dict, pages: list[str], repeat: int
     """The warm visits that the "≤ 1.2× its same-content floor" target compares, taken again with the floor's and
     the product's visits interleaved (floor, product, floor, product, …; one tab each, both servers up, at least
     5 each): a floor measured minutes before the product on a shared machine compared the machine's load, not the
-    page (issue 15: 1.31–1.70× sequential, 0.97–1.03× interleaved at M). ``res[part][page]["warm"]`` becomes the
+    page (1.31–1.70× sequential, 0.97–1.03× interleaved at M). ``res[part][page]["warm"]`` becomes the
     interleaved median; the sequential one stays as ``warm_sequential``."""
     tabs, got = {}, {part: {p: [] for p in pages} for part in servers}
     try:
@@ -643,7 +643,7 @@ def _sub(a, b):
 
 
 def verdicts(results: dict) -> list[tuple[str, str, str]]:
-    """(target, 'met' | 'NOT met' | 'not measured', detail) for each issue-15 target."""
+    """(target, 'met' | 'NOT met' | 'not measured', detail) for each target of the browser bench."""
     sc = results.get("scales", {})
     out = []
     for s, limit in FILTER_MS.items():
@@ -741,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
         if p not in PAGES:
             ap.error(f"unknown page {p!r}; choose from {', '.join(PAGES)}")
     results = asyncio.run(run(args))
-    print("\n=== targets (issue 15) ===")
+    print("\n=== targets ===")
     for r in results["verdicts"]:
         print(f"{r['verdict']:<13} {r['target']}: {r['detail']}")
     folder = Path(args.results)

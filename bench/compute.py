@@ -1,4 +1,4 @@
-"""The icon matrix and the overview's pipelines computed alone, without Streamlit (issue 7).
+"""The icon matrix and the overview's pipelines computed alone, without Streamlit.
 
 Each measurement loads what the page loads (through metrics.store) and then times the computation;
 a module or function not there yet is reported as "n/a", never as zero.

@@ -1,4 +1,4 @@
-"""Import timings (issue 2 note): `python -m bench.import_timing`.
+"""Import timings: `python -m bench.import_timing`.
 
 1. The 36-month demo imported as files: the department list, then one wide metrics file (a row per
    department-month, hospital-wide indicators on 全院 rows), into an empty store.

@@ -1,4 +1,4 @@
-"""`make bench` section "limits" (issue 12): what a hostile or oversized file costs before it is refused.
+"""`make bench` section "limits": what a hostile or oversized file costs before it is refused.
 
 Each case is a file written once here, then committed by a fresh process (``python -m bench.limits worker``)
 into an empty store; the worker reports the seconds of ``importer.commit`` and its own peak RSS (ru_maxrss),

@@ -60,11 +60,11 @@ def share_script_cache() -> None:
 
 
 def _clear_view_memos() -> None:
-    """The view-models' own memos (metrics.views.loaded, issue 11) are not Streamlit caches: a cold run clears
+    """The view-models' own memos (metrics.views.loaded) are not Streamlit caches: a cold run clears
     them too."""
     try:
         from metrics.views import loaded
-    except ImportError:  # a tree from before issue 11
+    except ImportError:  # a tree from before the view-models had memos
         return
     loaded.clear()
 

@@ -1,4 +1,4 @@
-"""Where a filter change and a slide change spend their time (issue 15, item 2), measured, not guessed.
+"""Where a filter change and a slide change spend their time, measured, not guessed.
 
     python -m bench.profile_browser --scale M --repeat 3
 

@@ -1,4 +1,4 @@
-"""`make bench REGION=1` / `python -m bench --region` (issue 16.6): a region store on SQLite and on PostgreSQL.
+"""`make bench REGION=1` / `python -m bench --region` (PRODUCT §9): a region store on SQLite and on PostgreSQL.
 
     python -m bench --region [--region-size 100x50x60] [--region-sample 3] [--region-stores sqlite,postgresql]
 
@@ -364,7 +364,7 @@ PAGES = ("overview", "trends", "matrix", "events", "awards", "tasks", "targets",
 
 
 def _region_module():
-    """metrics.views.region (the region overview, issue 16.3) when this checkout has it, else None."""
+    """metrics.views.region (the region overview) when this checkout has it, else None."""
     import importlib
 
     try:

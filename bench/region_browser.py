@@ -1,4 +1,4 @@
-"""The region bench's pages through a real server in Chromium (issue 16.6; `python -m bench --region --region-browser`).
+"""The region bench's pages through a real server in Chromium (`python -m bench --region --region-browser`).
 
 For each store: `streamlit run` of the product on it (bench/browser.py's ``serve``), a commission user signed in through
 the sign-in page, then every page opened from the sidebar in one session (a page load would start a new, signed-out

@@ -1,4 +1,4 @@
-"""The main script a browser-bench server runs (issue 15): the product, a same-content floor, or the trivial floor.
+"""The main script a browser-bench server runs: the product, a same-content floor, or the trivial floor.
 
 ``bench.browser`` writes a two-line ``app.py`` (``from bench import served; served.run()``) into a scratch folder
 next to a ``pages`` link to the project's pages, and serves it with ``streamlit run``. Each run executes

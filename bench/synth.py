@@ -1,6 +1,6 @@
 """Synthetic stores in the contract's shape, written fast (bench data generation is not what we measure).
 
-Three scales (issue 7): S 40 departments × 36 months, M 200 × 120, L 5,000 × 120 — a city health
+Three scales: S 40 departments × 36 months, M 200 × 120, L 5,000 × 120 — a city health
 commission tracking every hospital's departments. Events and award histories are proportionate to the
 demo store (about one event per 60 department-months; about a third of departments apply each year).
 
@@ -42,7 +42,7 @@ EVENTS_PER_DEPT_MONTH = 24 / (40 * 36)
 VETO_SHARE = 0.3
 APPLY_SHARE = 0.35  # departments applying for the award in a year
 OWN_TARGET_SHARE = 0.05  # departments with their own patient-satisfaction target
-# Programme work (issue 14), proportionate to the demo: 24 key tasks and 5 rectification notices per 40 departments;
+# Programme work (PRODUCT §8), proportionate to the demo: 24 key tasks and 5 rectification notices per 40 departments;
 # about one task in ten is for the whole hospital (全院各科室: every department's code in responsible).
 TASKS_PER_DEPT = 24 / 40
 NOTICES_PER_DEPT = 5 / 40

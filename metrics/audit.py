@@ -1,4 +1,4 @@
-"""Audit records as sentences (issue 13): what a person did, in the reader's language, instead of raw JSON.
+"""Audit records as sentences (PRODUCT §7): what a person did, in the reader's language, instead of raw JSON.
 
 ``sentence(row, lang, dept_names, metric_names)`` turns one row of ``store.audit_entries`` (at, user, action,
 target, detail, before, after; the last three JSON text) into one line such as
@@ -23,8 +23,8 @@ def sentence(
     dept_names: Mapping[str, str] | None = None,
     metric_names: Mapping[str, str] | None = None,
 ) -> str:
-    """One audit record in words (see the module doc); a record of one hospital of a group store names it (issue
-    16.3: a row's ``hospital_code``; '' in a one-hospital store and for what every hospital shares)."""
+    """One audit record in words (see the module doc); a record of one hospital of a group store names it
+    (a row's ``hospital_code``; '' in a one-hospital store and for what every hospital shares)."""
     said = _sentence(row, lang, dept_names, metric_names)
     hospital = row.get("hospital_code")
     if isinstance(hospital, str) and hospital:

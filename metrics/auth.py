@@ -2,7 +2,8 @@
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile) and checked with
 argon2's own verify; a sign-in for an unknown user verifies against a dummy hash so the time taken does not
-reveal which user names exist. Five consecutive failures lock the account for 15 minutes.
+reveal which user names exist. Five consecutive failures from one client lock that client out of the account for
+15 minutes; the user signing in from elsewhere is not locked out, so a stranger cannot lock anyone out.
 
 A browser session holds only a random token; the store keeps its SHA-256 and the role is read from the users
 table on every page run, so nothing a browser session carries can raise its role.
@@ -29,13 +30,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from metrics import i18n, limits, store
 
-# commission (委员会 / 卫健委, issue 16.3): reads every hospital of a group or region store, writes nothing; it holds
+# commission (委员会 / 卫健委): reads every hospital of a group or region store, writes nothing; it holds
 # what a viewer holds and no more.
 ROLES = ("viewer", "commission", "editor", "admin")
 _RANK = {"viewer": 0, "commission": 0, "editor": 1, "admin": 2}
 ALL_HOSPITAL_ROLES = ("commission", "admin")  # see every hospital without a grant
 
-MAX_FAILURES = 5  # failed sign-ins from one client before that client is locked out of the account (issue 12.6)
+MAX_FAILURES = 5  # failed sign-ins from one client before that client is locked out of the account
 LOCK_MINUTES = 15
 ACCOUNT_SLOWDOWN_MAX_S = 60  # the longest an account-wide slow-down makes anyone wait
 TRUSTED_DAYS = 30  # a client that signed in to an account this recently is not slowed down by others' failures
@@ -211,7 +212,7 @@ def unlock_user(username: str, actor: str | None = None, db_path=None) -> None:
         store.audit_log(db, actor, "user.unlock", username, before=_public(row))
 
 
-# --- hospitals (issue 16.3): which hospitals a user may read and write -------------------------------
+# --- hospitals (PRODUCT §9): which hospitals a user may read and write -------------------------------
 
 
 def readable_hospitals_in(db, user: str | None) -> tuple[str, ...]:
@@ -362,7 +363,7 @@ def _with_skipped(db, detail: dict) -> dict:
 def authenticate(
     username: str, password: str, db_path=None, now: datetime | None = None, client: str | None = None
 ) -> SignIn:
-    """Check a user name and password from ``client`` (see ``client_id``); PRODUCT §7, issue 12.6.
+    """Check a user name and password from ``client`` (see ``client_id``); PRODUCT §7.
 
     Check-and-count is atomic: in one write transaction (BEGIN IMMEDIATE) the attempt is refused if this client is
     locked out of this account or the account is being slowed down, and otherwise counted as a failure *before*
@@ -534,7 +535,7 @@ def login_required(db_path=None) -> bool:
 def set_login_required(required: bool, actor: str | None = None, db_path=None, expected: bool | None = None) -> bool:
     """Store whether viewers must sign in; True when it changed (audited), False when it was already so.
 
-    ``expected`` (compare-and-set, issue 12.10): the value the caller showed; when the store holds another value
+    ``expected`` (compare-and-set): the value the caller showed; when the store holds another value
     (someone changed it meanwhile) nothing is written and False is returned."""
     with store.opened(db_path) as db, store.immediate(db):
         before = (store.get_meta(db, REQUIRE_LOGIN_META) or "0") == "1"

@@ -1,18 +1,18 @@
-"""Backup and restore of the SQLite store (issues 6 and 12).
+"""Backup and restore of the SQLite store (PRODUCT §9: nightly backups).
 
 A backup is a consistent online copy made with SQLite's backup API (``sqlite3.Connection.backup``), safe while
 the dashboard and imports keep writing; it is written to ``<name>.partial`` (owner-only, 0600), checked with
 ``PRAGMA integrity_check`` and only then renamed, so a backup file is complete or absent — a full disk leaves no
 partial file behind.
 
-A restore never works on the live store until the backup has proved itself (issue 12.4): the file is copied
+A restore never works on the live store until the backup has proved itself: the file is copied
 (opened read-only) to a private work copy next to the store; the copy must pass the integrity check, be one of our
 stores (our tables, with our columns and keys, no triggers or views) of this schema version or older; the copy is
 migrated to this version; only then is the current store kept under data/backups/pre-restore-<time>.db and the
 copy written into the live store in one step with the backup API, so open connections see either the old store or
 the restored one, never a mix. Any refusal leaves the live store byte for byte as it was.
 
-A PostgreSQL store (issue 16) is backed up with ``pg_dump -Fc`` (a consistent snapshot while others write) of the
+A PostgreSQL store is backed up with ``pg_dump -Fc`` (a consistent snapshot while others write) of the
 server's version or newer, found next to the server's binaries or on PATH (when missing, the refusal says exactly
 what to install). A restore first loads the dump into a scratch database on the same server and checks it there
 exactly as a SQLite backup is checked (our tables, columns and keys, a schema version no newer than ours, no
@@ -240,7 +240,7 @@ def restore(source: str | os.PathLike, db_path=None, actor: str | None = None) -
         _remove(work)
 
 
-# --- PostgreSQL (issue 16) ------------------------------------------------------------------------------------
+# --- PostgreSQL (PRODUCT §9) ------------------------------------------------------------------------------------
 
 # Where Debian puts each server version's programs; PATH is searched after it.
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"

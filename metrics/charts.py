@@ -5,7 +5,7 @@ Text from data (department names, indicator codes and names, titles holding cata
 string itself (``%{...}`` there is a template): it goes in as ``customdata``.
 
 Projector-ready: ticks ≥ 16 px, titles ≥ 22 px, a CJK font first, high contrast, and the Okabe–Ito
-colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"), from ``metrics.theme`` (issue 13: one
+colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"), from ``metrics.theme`` (one
 theme for the app, the briefing's HTML and its PPTX). Colours are direction-aware: GOOD (bluish green) means the
 target is met whether it is ≥ or ≤, MISSED (amber) means missed, BAD (the theme's red) is kept for vetoes and
 conflicts; a missed cell also carries a ✕ so it never relies on colour alone. Month and quarter axes are categories.
@@ -154,7 +154,7 @@ def ranking(
 
 
 def hospital_events(rows: pd.DataFrame, title: str, lang: str = i18n.DEFAULT_LANG) -> go.Figure:
-    """Confirmed vetoes (red, ✕) and warnings (amber, ▲) per hospital side by side (the region overview, issue 16.3).
+    """Confirmed vetoes (red, ✕) and warnings (amber, ▲) per hospital side by side (the region overview).
 
     ``rows``: label (the hospital's name), vetoes, warnings — one row per hospital, drawn top to bottom in order."""
     r = rows.iloc[::-1]  # plotly draws the first category at the bottom
@@ -195,7 +195,7 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     ``labels``: dept_code → row label, in display order (top first)."""
     codes = list(labels)
     labels = {c: safe.plot_text(str(labels[c])) for c in codes}
-    # One dict lookup per cell (a .loc per cell cost ~1 ms: 7 s at 200 departments, minutes at 5,000; issue 7).
+    # One dict lookup per cell (a .loc per cell cost ~1 ms: 7 s at 200 departments, minutes at 5,000).
     cells = {
         (d, p): (v, tg, ok)
         for d, p, v, tg, ok in grid[["dept_code", "period", "value", "target", "passed"]].itertuples(index=False)
@@ -223,7 +223,7 @@ def heatmap(grid: pd.DataFrame, labels: dict[str, str], months: list[str], title
     scale = [[0, NO_DATA], [1 / 3, NO_DATA], [1 / 3, MISSED], [2 / 3, MISSED], [2 / 3, GOOD], [1, GOOD]]
     fig = go.Figure(
         go.Heatmap(
-            # numpy arrays, not nested lists: plotly validates lists cell by cell (2 s for 5,000 × 12; issue 7)
+            # numpy arrays, not nested lists: plotly validates lists cell by cell (2 s for 5,000 × 12)
             z=np.asarray(z, dtype=np.int8),
             x=x,
             y=y,
@@ -321,13 +321,13 @@ def events_by_quarter(
         )
     fig.update_layout(barmode="stack")
     labels = [i18n.fmt_period(p, lang) for p in periods]
-    # two lines a quarter (2026年 / 第3季度, Q3 / 2026): eleven quarters side by side stay level at 1280 px (issue 13)
+    # two lines a quarter (2026年 / 第3季度, Q3 / 2026): eleven quarters side by side stay level at 1280 px
     broken = [x.replace("年", "年<br>", 1) if lang == "zh" else x.replace(" ", "<br>", 1) for x in labels]
     fig.update_xaxes(
         type="category", categoryorder="array", categoryarray=labels, tickvals=labels, ticktext=broken, tickangle=0
     )
     # whole counts: a tick at every one while the tallest quarter is small; above that plotly's own spacing (a tick
-    # per event drew 250 labels at a region's scale: 2.8 s → 1.8 s in the browser, issue 15)
+    # per event drew 250 labels at a region's scale: 2.8 s → 1.8 s in the browser)
     tallest = by.groupby("period")["count"].sum().max() if len(by) else 0
     fig.update_yaxes(
         title=dict(text=i18n.t("chart.count", lang), standoff=12),  # beside the ticks, clear of the first bar

@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--json", action="store_true", help=_h("points_json"))
     pt.add_argument("--user", help=_h("points_user"))
     pt.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
-    for name in ("import", "export", "briefing", "points"):  # issue 16.3: a group store's hospital
+    for name in ("import", "export", "briefing", "points"):  # a group store's hospital
         sub.choices[name].add_argument("--hospital", metavar="CODE", help=_h("hospital"))
     for name in ("export", "briefing"):
         sub.choices[name].add_argument("--user", help=_h("read_user"))
@@ -157,7 +157,7 @@ def cmd_demo(args) -> int:
 
 def _clear(args) -> int:
     """``demo --clear``: the whole store; in a group store one hospital (``--hospital``) or, said explicitly,
-    every hospital (``--all-hospitals``, an admin) — by an account (``--user``) allowed to (issue 16.3)."""
+    every hospital (``--all-hospitals``, an admin) — by an account (``--user``) allowed to."""
     lang = args.lang
     with store.opened(args.db) as db:
         codes = store.hospital_codes(db)
@@ -191,7 +191,7 @@ def _clear(args) -> int:
 
 
 def _account_needed(args, lang: str, read: bool = False) -> bool:
-    """A write (``read``: a read) of a group store by no account of it (issue 16.3): say that ``--user`` must name
+    """A write (``read``: a read) of a group store by no account of it (PRODUCT §9): say that ``--user`` must name
     an account (its grant is then checked) and return True. A one-hospital store, or an account: False."""
     user = getattr(args, "user", None)
     with store.opened(args.db) as db:
@@ -207,7 +207,7 @@ def _account_needed(args, lang: str, read: bool = False) -> bool:
     return True
 
 
-# --- import, export, rollback (issue 2) -----------------------------------------------------------
+# --- import, export, rollback (PRODUCT §3) -----------------------------------------------------------
 
 
 def _add_ingest_parsers(sub) -> None:
@@ -253,7 +253,7 @@ def _os_user() -> str:
 
 
 def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
-    """(the hospital ``--hospital`` names, 0) or (None, 2) after saying why on stderr (issue 16.3): a code in a
+    """(the hospital ``--hospital`` names, 0) or (None, 2) after saying why on stderr (PRODUCT §9): a code in a
     one-hospital store, a code the store does not know, none when ``required`` in a group store, or one the account
     ``--user`` names may not read (``write``: may not write). Without --hospital: '' (None in a group store when
     not required: every hospital)."""
@@ -283,7 +283,7 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
     elif code not in codes:
         say("hospital.err.unknown", code=code, codes=listed)
         return None, 2
-    if user is None and not write:  # a read of a group store: by an account, its grant checked (polish)
+    if user is None and not write:  # a read of a group store: by an account, its grant checked
         say("hospital.err.user_missing_read")
         return None, 2
     if user is not None and (
@@ -298,8 +298,8 @@ def cmd_import(args) -> int:
     """Preview (``--dry-run``) or commit a file; exit 0 done, 1 rejected (nothing written), 2 usage error."""
     from pathlib import Path
 
-    # a group store: a write by an account granted the hospital (16.3); a preview, which shows what the store holds
-    # (changed rows, the departments that reported last month), by an account that may read it (polish)
+    # a group store: a write by an account granted the hospital; a preview, which shows what the store holds
+    # (changed rows, the departments that reported last month), by an account that may read it
     if _account_needed(args, args.lang, read=args.dry_run):
         return 2
     hospital, bad = _hospital(args, write=not args.dry_run, required=False)
@@ -312,7 +312,7 @@ def cmd_import(args) -> int:
         print(i18n.t("upload.cli.no_file", args.lang, path=path), file=sys.stderr)
         return 2
     size = path.stat().st_size
-    if size > limits.MAX_BYTES:  # refused before reading it (issue 12), with the message of the upload page
+    if size > limits.MAX_BYTES:  # refused before reading it, with the message of the upload page
         print(auth.upload_size_error(size, args.lang))
         return 1
     data = path.read_bytes()
@@ -355,7 +355,7 @@ def _report_text(report: importer.ImportReport, lang: str, dry_run: bool) -> str
     lines = [
         t("upload.file_info", name=report.file_name, kind=kind, encoding=report.encoding or "—", sha=report.sha256[:12])
     ]
-    if report.group:  # a group store: which hospital the file is for (issue 16.3)
+    if report.group:  # a group store: which hospital the file is for
         where = (
             t("upload.rollback.of_hospital", code=report.hospital)
             if report.hospital
@@ -497,7 +497,7 @@ def cmd_errors(args) -> int:
 def cmd_rollback(args) -> int:
     """Undo a batch (without an id: the latest committed batch of ``--hospital``, or of the store); exit 1 when
     refused (a later batch holds it, already rolled back, unknown, another hospital's), 2 usage."""
-    if _account_needed(args, args.lang):  # a group store's write: by an account, its grant checked (16.3)
+    if _account_needed(args, args.lang):  # a group store's write: by an account, its grant checked
         return 2
     if args.hospital is None and args.batch is not None:
         hospital = None  # the batch's own hospital is checked against --user's grant by importer.rollback
@@ -558,7 +558,7 @@ def _confirm_needed(args, db, b: dict) -> bool:
     return True
 
 
-# --- users, backup, restore (issue 6) ----------------------------------------------------------------
+# --- users, backup, restore (PRODUCT §7) ----------------------------------------------------------------
 
 
 def _add_access_parsers(sub) -> None:
@@ -720,7 +720,7 @@ def cmd_restore(args) -> int:
     )
 
 
-# --- briefing (issue 13) -----------------------------------------------------------------------------------------
+# --- briefing (PRODUCT §6) -----------------------------------------------------------------------------------------
 
 
 def _add_briefing_parser(sub) -> None:

@@ -259,7 +259,7 @@ CALENDAR_KINDS = {
     "work": ("班", "上班", "补班", "调休上班", "工作日", "work", "workday", "working day"),
 }
 
-# PRODUCT §8 programme work (issue 14). Stored codes are English; labels via i18n.
+# PRODUCT §8 programme work. Stored codes are English; labels via i18n.
 TASK_STATUSES = {
     "not_started": ("未启动", "未开始", "not started", "not_started"),
     "in_progress": ("推进中", "进行中", "in progress", "in_progress"),
@@ -273,7 +273,6 @@ NOTICE_TYPES = {
     "discipline": ("纪律检查建议书", "discipline inspection proposal", "discipline"),
     "supervision": ("监督检查问题整改通知书", "supervision rectification notice", "supervision"),
 }
-DEFAULT_NOTICE_TYPE = "rectification"
 NOTICE_STATUSES = {
     "rectifying": ("整改中", "rectifying"),
     "rectified": ("已整改", "待复查", "rectified"),

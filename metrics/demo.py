@@ -12,7 +12,7 @@ Departments the tests and docs rely on (codes are stable):
 - T02 放射科: awarded (2026-01), then a confirmed veto (V07) after the award date and not yet revoked → conflict.
 - K03 消化内科: its own patient-satisfaction target of 92 from 2025-01 (hospital default 90).
 
-Programme work (PRODUCT §8, issue 14), relative to the end month: 24 key tasks over two years in the plan's six
+Programme work (PRODUCT §8), relative to the end month: 24 key tasks over two years in the plan's six
 aspects, led by the functional offices (most past ones done, three overdue, some due this quarter); five
 rectification notices — one overdue (K20, an automatic W03 warning), one tied to K13's V04 veto (closed), one tied to
 T02's V07 veto (rectified, awaiting the check); a staff roster of fictitious names in the awarded departments, in the
@@ -223,7 +223,7 @@ DOCUMENTED = (RELIABLY_ABOVE, RELIABLY_BELOW, SHIFTED, REVOKED, CONFLICT, OWN_TA
 
 
 def _own_events(events: list[dict], months: list[str], rng) -> list[dict]:
-    """Another hospital of a group demo (polish, issue 16): some of the shared vetoes and warnings did not happen
+    """Another hospital of a group demo: some of the shared vetoes and warnings did not happen
     there (the documented vetoes of K13 and T02 always did), and it has a few of its own in the last year, in
     departments without a documented story."""
     keep = rng.uniform(0.35, 0.9)
@@ -625,7 +625,7 @@ def file_label(name: str | None, lang: str) -> str:
     return name or ""
 
 
-# A group demo's hospitals (issue 16.3: a 医共体 of a county; fictitious).
+# A group demo's hospitals (a 医共体 of a county; fictitious).
 DEMO_HOSPITALS = (
     ("H01", "县人民医院", "County People's Hospital"),
     ("H02", "县中医院", "County TCM Hospital"),
@@ -648,7 +648,7 @@ def fill(
     """Write the demo data into the store the way every change comes in: per kind through
     importer.commit_rows (the upload's validator, batch, journal, audit as ``user``), all kinds in one transaction.
 
-    ``hospitals`` > 0: a group store instead (issue 16.3) — the hospital list, then that many hospitals, each with
+    ``hospitals`` > 0: a group store instead — the hospital list, then that many hospitals, each with
     its own demo data (another seed each), under its code. The counts are then summed over the hospitals."""
     from metrics import importer
 
@@ -694,7 +694,7 @@ def _wide(values: list[dict]) -> list[dict]:
 
 
 class ClearRefused(PermissionError):
-    """A clear the account may not make (issue 16.3); ``code``: demo.clear.<code> in metrics.i18n."""
+    """A clear the account may not make (PRODUCT §9); ``code``: demo.clear.<code> in metrics.i18n."""
 
     def __init__(self, code: str):
         super().__init__(code)

@@ -88,7 +88,7 @@ def export_all(
     """Every table in ``store.export_tables()`` written as ``<table>.csv`` into ``out_dir``; returns the paths. The
     staff roster is personal data (PRODUCT §8): its export is written to the audit log (who, where, how many rows).
     ``hospital``: only that hospital's rows of every hospital-scoped table, its batches and its audit records (the
-    catalogues and the holiday schedule are region-wide and written whole); None: every row (issue 16.3).
+    catalogues and the holiday schedule are region-wide and written whole); None: every row.
     ``personal`` False (a reader who may not see staff names): no staff.csv, and the audit records' before/after keep
     the number of staff rows instead of the rows (a staff upload's record is no way round the rule)."""
     out = Path(out_dir)
@@ -205,16 +205,3 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 
 def template_file_name(kind: str, fmt: str) -> str:
     return f"{kind}_template.{fmt}"
-
-
-def write_templates(out_dir: str | os.PathLike = TEMPLATE_DIR) -> list[Path]:
-    """Write every kind's CSV and XLSX template (the shipped files in data/templates/)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for kind in contract.KINDS:
-        for fmt in ("csv", "xlsx"):
-            p = out / template_file_name(kind, fmt)
-            p.write_bytes(template_bytes(kind, fmt))
-            paths.append(p)
-    return paths

@@ -19,7 +19,7 @@ ZH: dict[str, str] = {
     "app.demo_banner": "当前显示的是演示数据（虚构科室与数字），不是真实记录。",
     "app.empty_store": "尚无数据。请在「数据上传」页上传科室名录和月度指标，或运行 `.venv/bin/python -m metrics demo` 载入演示数据。",
     "app.error": "页面出错了，已记录到服务器日志。请刷新重试或联系管理员。",
-    # issue 12 escape
+    # escape
     "nav.overview": "总览",
     "nav.trends": "科室趋势",
     "nav.matrix": "信号矩阵",
@@ -34,7 +34,7 @@ ZH: dict[str, str] = {
     "nav.section.browse": "浏览",
     "nav.section.manage": "管理",
     # --- period selector / filters -------------------------------------------------------------
-    # issue 13 meeting-ui
+    # meeting-ui
     "period.partial.running": "{period}（进行中，含{months}）",
     "period.partial.gap": "{period}（数据不全，含{months}）",
     "period.partial.none": "{period}（无数据）",
@@ -85,7 +85,7 @@ ZH: dict[str, str] = {
     "upload.limit": "每个文件不超过 {mb} MB · CSV、XLSX",
     "trends.compare_placeholder": "选择科室",
     "select.placeholder": "请选择",
-    # end issue 13 meeting-ui
+    # end meeting-ui
     "period.grain": "统计周期",
     "period.month": "月",
     "period.quarter": "季度",
@@ -95,7 +95,7 @@ ZH: dict[str, str] = {
     "filter.branch": "党支部",
     "filter.all": "全部",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
-    # issue 11 trust-ingest
+    # trust-ingest
     "upload.err.dept_code_typo": "科室编码「{code}」不在科室名录中，而科室名称「{name}」已是编码 {existing} 的科室。请核对编码（是否应为 {existing}？）；不会因此新建第二个科室。",
     "upload.warn.missing_depts": "{month}：上月（{prev}）上报过的 {n} 个科室不在本文件中：{depts}。是否漏了一张表？仍可提交，之后补传即可。",
     "upload.warn.missing_more": "等，另有 {n} 个",
@@ -130,8 +130,8 @@ ZH: dict[str, str] = {
     "light.amber": "黄",
     "light.green": "绿",
     "light.grey": "无数据",
-    # --- upload (issue 2) ----------------------------------------------------------------------
-    # issue 12 limits
+    # --- upload (PRODUCT §3) ----------------------------------------------------------------------
+    # limits
     "upload.err.read_limit_bytes": "文件过大：{size} MB，上限为 {limit} MB。请拆分文件后再上传。",
     "upload.err.read_limit_rows": "行数过多：文件有 {rows} 行{where}，上限为 {limit} 行。请删除多余内容（包括远处误填的单元格）或拆分文件后再上传。",
     "upload.err.read_limit_columns": "列数过多：文件有 {columns} 列{where}，上限为 {limit} 列。请删除多余的列（包括远处误填的单元格）后再上传。",
@@ -260,7 +260,7 @@ ZH: dict[str, str] = {
     "upload.status.committed": "已提交",
     "upload.status.rolled_back": "已回滚",
     "upload.cli.no_file": "找不到文件：{path}",
-    # --- overview / events / awards / targets (issue 3) ----------------------------------------
+    # --- overview / events / awards / targets (PRODUCT §2) ----------------------------------------
     "period.fmt.quarter": "{y}年第{q}季度",
     "period.fmt.year": "{y}年",
     "ov.caption": "统计期间：{period}（与上一期相比）",
@@ -286,14 +286,11 @@ ZH: dict[str, str] = {
     "ov.metric": "指标",
     "ov.ranking_title": "科室{metric}排名（{period}）",
     "ov.heatmap_title": "科室 × 月份：{metric}是否达到本科室目标",
-    "ov.heatmap_metric": "热力图指标",
     "ov.table_title": "科室明细（点击“趋势”查看科室趋势）",
     "ov.no_data": "所选期间没有指标数据。",
     "col.dept_code": "科室编码",
     "col.dept_name": "科室",
     "col.category": "类别",
-    "col.branch": "党支部",
-    "col.value": "数值",
     "col.target": "目标",
     "col.direction": "方向",
     "col.passed": "是否达标",
@@ -322,7 +319,6 @@ ZH: dict[str, str] = {
     "col.notice_end": "公示截止",
     "col.name_zh": "中文名称",
     "col.name_en": "英文名称",
-    "col.unit": "单位",
     "col.scope": "范围",
     "col.aggregate": "季/年汇总方式",
     "col.default_target": "默认目标",
@@ -356,7 +352,6 @@ ZH: dict[str, str] = {
     "aw.status_title": "各科室当前状态",
     "aw.conflicts_title": "冲突：已授牌但授牌后发生已认定否决事件",
     "aw.conflicts_none": "没有冲突。",
-    "aw.conflict_line": "{dept}：{awarded}授牌，{date}发生已认定否决事件 {indicator}",
     "aw.eligibility_title": "{year}年度申报资格（含原因）",
     "aw.eligible_all": "符合全部条件",
     "aw.rect_title": "整改期倒计时与可重新申报日期",
@@ -381,19 +376,16 @@ ZH: dict[str, str] = {
     "tg.not_saved": "有错误，未保存任何修改。",
     "chart.target": "目标",
     "chart.own_target": "科室自定目标",
-    "chart.hospital_avg": "全院均值",
     "chart.pass": "达标",
     "chart.fail": "未达标",
     "chart.nodata": "无数据",
     "chart.count": "件数",
     "chart.departments": "科室数",
-    "chart.quarter": "季度",
-    "chart.month": "月份",
     "trend.pick": "查看科室趋势",
     "col.notice_start": "公示开始",
     "tg.always": "一直有效",
     "trend.open": "打开「{dept}」的趋势页",
-    # issue 11 calendar
+    # calendar
     "upload.kind.calendar": "节假日安排",
     "cal.title": "节假日与调休安排",
     "cal.help": "公示按工作日计算。内置的节假日安排只收录到 2026 年；以后各年请按国务院办公厅每年发布的放假通知，录入放假日（休）与调休上班日（班）。也可在“数据上传”页上传节假日安排文件（日期、类型、名称）。",
@@ -401,7 +393,6 @@ ZH: dict[str, str] = {
     "cal.entered": "{year}年已录入 {n} 天（放假 {off} 天，调休上班 {work} 天）。",
     "cal.suggest_covered": "{year}年尚未录入。下表是 chinesecalendar 收录的当年安排，可核对后保存。",
     "cal.suggest_statutory": "{year}年尚未录入，调休上班日未知。下表是按农历推算的法定节假日（建议），请按国务院放假通知补充调休放假日与上班日后保存。",
-    "cal.none": "（无）",
     "cal.col.date": "日期",
     "cal.col.kind": "类型",
     "cal.col.name": "名称",
@@ -413,7 +404,7 @@ ZH: dict[str, str] = {
     "cal.readonly": "只读。编辑人员登录后可录入节假日安排。",
     "audit.action.calendar_edit": "修改节假日安排",
     "aw.notice_unadjusted": "注意：{years}年的调休安排尚未录入。公示截止日已按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）和周末推算，但未计入调休上班日与延长的放假日，请在“目标与指标”页录入国务院放假通知后再核对。",
-    # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
+    # --- trends / matrix / SPC (PRODUCT §5) -------------------------------------------------------
     "spc.var.common_cause": "常规波动",
     "spc.var.special_cause_improvement": "改善",
     "spc.var.special_cause_concern": "需关注",
@@ -461,7 +452,6 @@ ZH: dict[str, str] = {
     "trends.hospital_section": "全院指标",
     "trends.unknown_dept": "链接中的科室编码不存在，已改为显示列表中的第一个科室。",
     "trends.no_data": "该科室暂无指标数据。",
-    "trends.no_depts": "没有符合条件的科室。",
     "trends.rebase": "从此月份起重新计算控制限",
     "trends.rebase_none": "不重新计算",
     "trends.rebase_help": "例如整改结束后，过程已经改变：从所选月份起另算均值和控制限。",
@@ -490,14 +480,13 @@ ZH: dict[str, str] = {
     "matrix.sort": "排序",
     "matrix.sort.attention": "需关注的科室在前",
     "matrix.sort.code": "按科室编码",
-    "matrix.legend": "图例",
     "matrix.hospital": "全院指标",
     "matrix.empty": "没有符合条件的数据。",
     "matrix.kpi.concern": "出现需关注信号的科室",
     "matrix.kpi.fail": "有指标稳定未达标的科室",
     "matrix.kpi.improve": "出现改善信号的科室",
     "matrix.legend.colours": "橙色底色：需关注或稳定未达标；蓝色底色：改善。",
-    # issue 11 spc
+    # spc
     "spc.sentence.trial_on": "（控制限仅基于{n}个点，为试算值）",
     "spc.trial_on": "试算控制限（仅基于{n}个点）",
     "spc.ass.missed": "连续{n}个月未达标",
@@ -507,17 +496,15 @@ ZH: dict[str, str] = {
     "spc.legend.neither": "无改善方向（{metrics}）：{labels}",
     "spc.legend.sep": "、",
     "spc.legend.join": "；",
-    # --- briefing / presentation (issue 5) ------------------------------------------------------
-    # issue 13 meeting-deck
+    # --- briefing / presentation (PRODUCT §6) ------------------------------------------------------
+    # meeting-deck
     "brief.s.kpis": "核心指标与目标",
     "brief.s.ranking": "患者满意度距目标最远的科室",
     "brief.s.events": "本季度否决与警示事件",
     "brief.s.awards": "清廉科室创建进度",
     "brief.s.tasks": "重点任务与整改通知书",
     "brief.s.attention": "需要关注的科室",
-    "brief.month_short": "{m}月",
     "brief.list_sep": "、",
-    "brief.partial_fmt": "{quarter}（进行中，仅含{months}）",
     "brief.ranking_none": "本季度尚无患者满意度数据",
     "brief.ranking_all_met": "全部科室均达到目标",
     "brief.ranking_below": "{below} / {total} 个科室未达目标 · 条：本季度均值，竖线：目标",
@@ -572,17 +559,7 @@ ZH: dict[str, str] = {
     "brief.pptx.depts_meeting": "达标科室 {n} / {total}",
     "brief.quarter_fmt": "{year}年第{q}季度",
     "brief.title": "清廉医院建设季度推进会 · {quarter}",
-    "brief.slide.kpis": "核心指标与目标",
-    "brief.slide.ranking": "各科室患者满意度与目标",
-    "brief.slide.events": "本季度否决与警示事件",
-    "brief.slide.awards": "清廉科室创建进度",
-    "brief.slide.attention": "需要关注的科室",
-    "brief.vs_prev": "与{prev}比较",
-    "brief.ranking_sub": "柱：本季度均值（绿色达标，红色未达标）；虚线：各科室目标",
-    "brief.ranking_more": "；图中为距目标最远的 {shown} 个科室，另有 {n} 个科室见总览页（可筛选、可下载完整表格）",
-    "brief.events_sub": "已认定否决 {vetoes} 件、警示 {warnings} 件（按指标）",
     "brief.target_fmt": "目标 {op} {target}",
-    "brief.met": "达标",
     "brief.missed": "未达标",
     "brief.no_data": "无数据",
     "brief.change_fmt": "较上季度 {change}",
@@ -594,10 +571,7 @@ ZH: dict[str, str] = {
     "brief.this_quarter": "本季度",
     "brief.target": "目标",
     "brief.depts": "科室数",
-    "brief.conflicts": "冲突：已授牌科室发生否决事件",
-    "brief.conflict_fmt": "{dept} · {awarded}授牌 · 否决 {indicator}（{date}）",
     "brief.none": "无",
-    "brief.more_fmt": "……另有 {n} 项",
     "brief.reason.conflict": "授牌后发生否决（{date}），称号待处理",
     "brief.reason.veto": "否决 {indicator} × {n}",
     "brief.reason.overdue": "整改逾期（截止 {date}）",
@@ -617,8 +591,8 @@ ZH: dict[str, str] = {
     "brief.keys_help": "演示时可用 → / ← 、PageDown / PageUp 或空格键翻页。",
     "brief.no_quarter": "尚无指标数据，无法生成季度汇报。",
     "brief.preview": "幻灯片预览",
-    # --- access / audit (issue 6) --------------------------------------------------------------
-    # issue 14 programme
+    # --- access / audit (PRODUCT §7) --------------------------------------------------------------
+    # programme
     "upload.kind.tasks": "重点任务",
     "upload.kind.notices": "整改通知书",
     "upload.kind.staff": "职工名册",
@@ -638,9 +612,6 @@ ZH: dict[str, str] = {
     "notice.type.rectification": "整改通知书",
     "notice.type.discipline": "纪律检查建议书",
     "notice.type.supervision": "监督检查问题整改通知书",
-    "notice.status.rectifying": "整改中",
-    "notice.status.rectified": "已整改（待复查）",
-    "notice.status.closed": "已销号",
     "notice.state.overdue": "■ 逾期",
     "notice.state.open": "○ 整改中",
     "notice.state.closed": "● 已销号",
@@ -674,7 +645,6 @@ ZH: dict[str, str] = {
     "tasks.col.due_on": "完成时限",
     "tasks.col.status": "进展",
     "tasks.col.progress": "进展说明",
-    "tasks.col.updated_on": "更新日期",
     "tasks.col.total": "任务数",
     "tasks.col.overdue": "逾期",
     "tasks.col.due_quarter": "本季度到期",
@@ -693,13 +663,11 @@ ZH: dict[str, str] = {
     "notices.col.issue": "问题",
     "notices.col.event": "关联事件",
     "notices.col.days_overdue": "逾期天数",
-    "notices.w03": "整改通知书 {no} 逾期未销号",
     "points.rule": "医德考评加分：{year}年度授牌且未取消的清廉示范科室，授牌日在该科室满一年（含满一年当日）的在岗职工，每人加{points}分（《清廉示范科室创建办法》）。",
     "points.title": "医德考评加分名单",
     "points.download": "下载 {year} 年加分名单（CSV）",
     "points.year": "年度",
     "points.none": "{year}年没有符合加分条件的职工。",
-    "points.count": "{year}年：{n} 人符合加分条件（{depts} 个科室）。姓名属个人信息，每次导出均记入审计日志。",
     "points.col.staff_id": "工号",
     "points.col.name": "姓名",
     "points.col.dept_code": "科室编码",
@@ -733,7 +701,6 @@ ZH: dict[str, str] = {
     "auth.login_required_intro": "本看板要求登录后才能浏览。",
     "auth.welcome": "欢迎，{user}。",
     "auth.invalid": "用户名或密码不正确。",
-    "auth.locked": "连续登录失败次数过多，该账号已锁定 {minutes} 分钟（至 {until}）。请稍后再试或联系管理员解锁。",
     "auth.no_admin": "尚未创建管理员账号。请在服务器上的仓库根目录运行以下命令创建第一个管理员：",
     "auth.refused": "无权访问：此页面或操作需要「{role}」权限。请以有权限的账号登录。",
     "auth.err.username": "用户名须为 1–64 个字母、数字、汉字或 . _ @ - 字符。",
@@ -778,10 +745,6 @@ ZH: dict[str, str] = {
     "audit.col.at": "时间",
     "audit.col.user": "操作人",
     "audit.col.action": "操作",
-    "audit.col.target": "对象",
-    "audit.col.detail": "详情",
-    "audit.col.before": "修改前",
-    "audit.col.after": "修改后",
     "audit.action.signin.ok": "登录成功",
     "audit.action.signin.fail": "登录失败",
     "audit.action.signout": "退出登录",
@@ -815,7 +778,7 @@ ZH: dict[str, str] = {
     "backup.cli.done": "已备份到 {path}（{size} 字节，完整性检查通过）。",
     "backup.cli.restored": "已从 {path} 恢复。恢复前的数据库已保存为 {kept}。",
     "backup.cli.failed": "操作未执行：{error}",
-    # issue 12 accounts
+    # accounts
     "upload.kind.catalogue": "指标目录",
     "backup.err.not_found": "找不到备份文件：{path}",
     "backup.err.store_missing": "找不到数据库文件：{path}",
@@ -860,7 +823,6 @@ ZH: dict[str, str] = {
     "hospital.err.not_granted": "用户 {user} 无权访问医院“{code}”。",
     "hospital.err.url_not_granted": "您无权查看医院“{code}”的数据。",
     "hospital.err.none_readable": "您的账户尚未被授予任何医院的查看权限，请联系管理员；本库有多家医院，未登录时不显示数据。",
-    "users.hospitals": "医院",
     "col.hospital_code": "医院编码",
     "users.col.hospitals": "授权医院",
     "upload.err.region_admin": "本库有多家医院：指标目录与节假日安排为各医院共用，只有管理员可以修改。",
@@ -895,7 +857,6 @@ ZH: dict[str, str] = {
     "region.no_data": "所选期间各医院均无满意度数据。",
     "region.refused": "区域总览只对可查看多家医院的账户开放。",
     "region.col.hospital": "医院",
-    "region.col.light": "灯",
     "region.col.reviewing": "评审中",
     "region.col.tasks_overdue": "任务逾期",
     "region.col.tasks_done": "任务完成",
@@ -1066,7 +1027,7 @@ EN: dict[str, str] = {
     "app.demo_banner": "You are looking at demo data (fictional departments and numbers), not real records.",
     "app.empty_store": "No data yet. Upload the department list and monthly metrics on the Upload page, or run `.venv/bin/python -m metrics demo` to load demo data.",
     "app.error": "Something went wrong on this page; it has been logged on the server. Refresh or contact the administrator.",
-    # issue 12 escape
+    # escape
     "nav.overview": "Overview",
     "nav.trends": "Department trends",
     "nav.matrix": "Signal matrix",
@@ -1081,7 +1042,7 @@ EN: dict[str, str] = {
     "nav.section.browse": "Browse",
     "nav.section.manage": "Manage",
     # --- period selector / filters -------------------------------------------------------------
-    # issue 13 meeting-ui
+    # meeting-ui
     "period.partial.running": "{period} (partial: {months})",
     "period.partial.gap": "{period} (incomplete: {months})",
     "period.partial.none": "{period} (no data)",
@@ -1132,7 +1093,7 @@ EN: dict[str, str] = {
     "upload.limit": "Up to {mb} MB per file · CSV, XLSX",
     "trends.compare_placeholder": "Choose departments",
     "select.placeholder": "Choose",
-    # end issue 13 meeting-ui
+    # end meeting-ui
     "period.grain": "Period",
     "period.month": "Month",
     "period.quarter": "Quarter",
@@ -1142,7 +1103,7 @@ EN: dict[str, str] = {
     "filter.branch": "Party branch",
     "filter.all": "All",
     # --- statuses (PRODUCT §4.1, §3.2) ----------------------------------------------------------
-    # issue 11 trust-ingest
+    # trust-ingest
     "upload.err.dept_code_typo": 'Department code "{code}" is not in the department list, but the name "{name}" belongs to department {existing}. Check the code (did you mean {existing}?); no second department is created.',
     "upload.warn.missing_depts": "{month}: {n} department(s) that reported last month ({prev}) are not in this file: {depts}. A sheet forgotten? You may still commit and upload them later.",
     "upload.warn.missing_more": ", and {n} more",
@@ -1177,8 +1138,8 @@ EN: dict[str, str] = {
     "light.amber": "Amber",
     "light.green": "Green",
     "light.grey": "No data",
-    # --- upload (issue 2) ----------------------------------------------------------------------
-    # issue 12 limits
+    # --- upload (PRODUCT §3) ----------------------------------------------------------------------
+    # limits
     "upload.err.read_limit_bytes": "File too large: {size} MB; the limit is {limit} MB. Split the file and upload the parts.",
     "upload.err.read_limit_rows": "Too many rows: the file has {rows} rows{where}; the limit is {limit}. Delete what is not needed (including stray cells far down) or split the file.",
     "upload.err.read_limit_columns": "Too many columns: the file has {columns} columns{where}; the limit is {limit}. Delete the extra columns (including stray cells far right).",
@@ -1307,7 +1268,7 @@ EN: dict[str, str] = {
     "upload.status.committed": "Committed",
     "upload.status.rolled_back": "Rolled back",
     "upload.cli.no_file": "No such file: {path}",
-    # --- overview / events / awards / targets (issue 3) ----------------------------------------
+    # --- overview / events / awards / targets (PRODUCT §2) ----------------------------------------
     "period.fmt.quarter": "Q{q} {y}",
     "period.fmt.year": "{y}",
     "ov.caption": "Period: {period} (changes vs the previous period)",
@@ -1335,14 +1296,11 @@ EN: dict[str, str] = {
     "ov.metric": "Metric",
     "ov.ranking_title": "Departments ranked by {metric} ({period})",
     "ov.heatmap_title": "Department × month: {metric} vs each department's own target",
-    "ov.heatmap_metric": "Heat-map metric",
     "ov.table_title": "Departments (click “Trend” for the department's trend page)",
     "ov.no_data": "No metric data for the chosen period.",
     "col.dept_code": "Code",
     "col.dept_name": "Department",
     "col.category": "Category",
-    "col.branch": "Party branch",
-    "col.value": "Value",
     "col.target": "Target",
     "col.direction": "Direction",
     "col.passed": "Met target",
@@ -1371,7 +1329,6 @@ EN: dict[str, str] = {
     "col.notice_end": "Notice ends",
     "col.name_zh": "Chinese name",
     "col.name_en": "English name",
-    "col.unit": "Unit",
     "col.scope": "Scope",
     "col.aggregate": "Quarter/year from months",
     "col.default_target": "Default target",
@@ -1405,7 +1362,6 @@ EN: dict[str, str] = {
     "aw.status_title": "Every department's current status",
     "aw.conflicts_title": "Conflicts: awarded, then a confirmed veto after the award date",
     "aw.conflicts_none": "No conflicts.",
-    "aw.conflict_line": "{dept}: awarded {awarded}, confirmed veto {indicator} on {date}",
     "aw.eligibility_title": "Eligibility for {year}, with reasons",
     "aw.eligible_all": "Meets every condition",
     "aw.rect_title": "Rectification countdowns and re-apply dates",
@@ -1430,19 +1386,16 @@ EN: dict[str, str] = {
     "tg.not_saved": "There are errors; nothing was saved.",
     "chart.target": "Target",
     "chart.own_target": "Department's own target",
-    "chart.hospital_avg": "Hospital average",
     "chart.pass": "Met",
     "chart.fail": "Missed",
     "chart.nodata": "No data",
     "chart.count": "Events",
     "chart.departments": "Departments",
-    "chart.quarter": "Quarter",
-    "chart.month": "Month",
     "trend.pick": "Department trend",
     "col.notice_start": "Notice starts",
     "tg.always": "always",
     "trend.open": "Open the trend page of {dept}",
-    # issue 11 calendar
+    # calendar
     "upload.kind.calendar": "Holiday schedule",
     "cal.title": "Holidays and adjusted working days",
     "cal.help": "Public notices count working days. the built-in holiday schedule covers years up to 2026; for later years enter the holidays (off) and adjusted working days (work) from the State Council's yearly notice. A holiday schedule file (date, kind, name) can also be uploaded on the Upload page.",
@@ -1450,7 +1403,6 @@ EN: dict[str, str] = {
     "cal.entered": "{year}: {n} day(s) entered ({off} off, {work} adjusted working).",
     "cal.suggest_covered": "{year} is not entered. The table shows chinesecalendar's schedule for the year; check it and save.",
     "cal.suggest_statutory": "{year} is not entered; its adjusted working days are unknown. The table suggests the statutory holidays computed from the lunar calendar; add the extra days off and the working days from the State Council's notice, then save.",
-    "cal.none": "(none)",
     "cal.col.date": "Date",
     "cal.col.kind": "Kind",
     "cal.col.name": "Name",
@@ -1462,7 +1414,7 @@ EN: dict[str, str] = {
     "cal.readonly": "Read only. Editors can enter the holiday schedule after signing in.",
     "audit.action.calendar_edit": "Holiday schedule edit",
     "aw.notice_unadjusted": "Note: the adjusted working days of {years} are not entered. The notice end counts the statutory holidays (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day) and weekends, but not the adjusted working days or extended holidays; enter the State Council's notice on the Targets & catalogue page, then check again.",
-    # --- trends / matrix / SPC (issue 4) -------------------------------------------------------
+    # --- trends / matrix / SPC (PRODUCT §5) -------------------------------------------------------
     "spc.var.common_cause": "Common cause",
     "spc.var.special_cause_improvement": "Improving",
     "spc.var.special_cause_concern": "Concerning",
@@ -1510,7 +1462,6 @@ EN: dict[str, str] = {
     "trends.hospital_section": "Hospital-wide indicators",
     "trends.unknown_dept": "The department code in the link does not exist; showing the first department in the list.",
     "trends.no_data": "No metric data for this department yet.",
-    "trends.no_depts": "No department matches the filter.",
     "trends.rebase": "Recalculate limits from this month",
     "trends.rebase_none": "Do not recalculate",
     "trends.rebase_help": "E.g. after a rectification the process has changed: mean and limits are computed afresh from the chosen month.",
@@ -1539,14 +1490,13 @@ EN: dict[str, str] = {
     "matrix.sort": "Sort",
     "matrix.sort.attention": "Departments needing attention first",
     "matrix.sort.code": "By department code",
-    "matrix.legend": "Legend",
     "matrix.hospital": "Hospital-wide indicators",
     "matrix.empty": "No data matches the filter.",
     "matrix.kpi.concern": "Departments with a concerning signal",
     "matrix.kpi.fail": "Departments consistently failing a target",
     "matrix.kpi.improve": "Departments with an improving signal",
     "matrix.legend.colours": "Orange background: concern or consistently failing; blue background: improving.",
-    # issue 11 spc
+    # spc
     "spc.sentence.trial_on": " (the limits rest on only {n} points: trial limits)",
     "spc.trial_on": "Trial limits (on only {n} points)",
     "spc.ass.missed": "Missed {n} months in a row",
@@ -1556,17 +1506,15 @@ EN: dict[str, str] = {
     "spc.legend.neither": "no improvement direction ({metrics}): {labels}",
     "spc.legend.sep": ", ",
     "spc.legend.join": "; ",
-    # --- briefing / presentation (issue 5) ------------------------------------------------------
-    # issue 13 meeting-deck
+    # --- briefing / presentation (PRODUCT §6) ------------------------------------------------------
+    # meeting-deck
     "brief.s.kpis": "Headline indicators against targets",
     "brief.s.ranking": "Departments furthest below the patient-satisfaction target",
     "brief.s.events": "Vetoes and warnings this quarter",
     "brief.s.awards": "Integrity-department award pipeline",
     "brief.s.tasks": "Key tasks and rectification notices",
     "brief.s.attention": "Departments needing attention",
-    "brief.month_short": "{abbr}",
     "brief.list_sep": ", ",
-    "brief.partial_fmt": "{quarter} (partial: {months} only)",
     "brief.ranking_none": "No patient-satisfaction data this quarter",
     "brief.ranking_all_met": "Every department meets its target",
     "brief.ranking_below": "{below} of {total} departments below target · bar: quarter mean, line: target",
@@ -1621,18 +1569,7 @@ EN: dict[str, str] = {
     "brief.pptx.depts_meeting": "Meeting it: {n} / {total}",
     "brief.quarter_fmt": "Q{q} {year}",
     "brief.title": "Integrity-hospital quarterly review · {quarter}",
-    "brief.slide.kpis": "Headline indicators against targets",
-    "brief.slide.ranking": "Patient satisfaction by department vs target",
-    "brief.slide.events": "Vetoes and warnings this quarter",
-    "brief.slide.awards": "Integrity-department award pipeline",
-    "brief.slide.attention": "Departments needing attention",
-    "brief.vs_prev": "compared with {prev}",
-    "brief.ranking_sub": "Bars: quarter mean (green met, red missed); dashed line: each department's target",
-    "brief.ranking_more": "; the {shown} departments furthest below target, {n} more on the overview page (filters, "
-    "full table download)",
-    "brief.events_sub": "Confirmed vetoes: {vetoes}; warnings: {warnings} (by indicator)",
     "brief.target_fmt": "Target {op} {target}",
-    "brief.met": "met",
     "brief.missed": "missed",
     "brief.no_data": "no data",
     "brief.change_fmt": "vs last quarter {change}",
@@ -1644,10 +1581,7 @@ EN: dict[str, str] = {
     "brief.this_quarter": "This quarter",
     "brief.target": "Target",
     "brief.depts": "Departments",
-    "brief.conflicts": "Conflicts: awarded departments with a veto",
-    "brief.conflict_fmt": "{dept} · awarded {awarded} · veto {indicator} ({date})",
     "brief.none": "None",
-    "brief.more_fmt": "… and {n} more",
     "brief.reason.conflict": "veto after award ({date}), title pending review",
     "brief.reason.veto": "veto {indicator} × {n}",
     "brief.reason.overdue": "rectification overdue (due {date})",
@@ -1667,8 +1601,8 @@ EN: dict[str, str] = {
     "brief.keys_help": "While presenting: → / ←, PageDown / PageUp or Space change slides.",
     "brief.no_quarter": "No metric data yet, so there is no quarter to brief.",
     "brief.preview": "Slide preview",
-    # --- access / audit (issue 6) --------------------------------------------------------------
-    # issue 14 programme
+    # --- access / audit (PRODUCT §7) --------------------------------------------------------------
+    # programme
     "upload.kind.tasks": "Key tasks",
     "upload.kind.notices": "Rectification notices",
     "upload.kind.staff": "Staff roster",
@@ -1688,9 +1622,6 @@ EN: dict[str, str] = {
     "notice.type.rectification": "Rectification notice",
     "notice.type.discipline": "Discipline inspection proposal",
     "notice.type.supervision": "Supervision rectification notice",
-    "notice.status.rectifying": "Rectifying",
-    "notice.status.rectified": "Rectified (awaiting check)",
-    "notice.status.closed": "Closed",
     "notice.state.overdue": "■ Overdue",
     "notice.state.open": "○ Open",
     "notice.state.closed": "● Closed",
@@ -1724,7 +1655,6 @@ EN: dict[str, str] = {
     "tasks.col.due_on": "Due",
     "tasks.col.status": "Status",
     "tasks.col.progress": "Progress note",
-    "tasks.col.updated_on": "Updated",
     "tasks.col.total": "Tasks",
     "tasks.col.overdue": "Overdue",
     "tasks.col.due_quarter": "Due this quarter",
@@ -1743,13 +1673,11 @@ EN: dict[str, str] = {
     "notices.col.issue": "Issue",
     "notices.col.event": "Linked event",
     "notices.col.days_overdue": "Days overdue",
-    "notices.w03": "Notice {no} overdue, not closed",
     "points.rule": "Medical-ethics appraisal: every active staff member of a department awarded for {year} (award not revoked) who had been in it at least one year on the award date (the anniversary itself counts) gets +{points} points (the award scheme, seed 004).",
     "points.title": "Appraisal +2 points list",
     "points.download": "Download the {year} points list (CSV)",
     "points.year": "Year",
     "points.none": "No staff member qualifies for {year}.",
-    "points.count": "{year}: {n} staff members qualify ({depts} departments). Names are personal data; every export is recorded in the audit log.",
     "points.col.staff_id": "Staff ID",
     "points.col.name": "Name",
     "points.col.dept_code": "Department code",
@@ -1783,7 +1711,6 @@ EN: dict[str, str] = {
     "auth.login_required_intro": "This dashboard requires signing in before browsing.",
     "auth.welcome": "Welcome, {user}.",
     "auth.invalid": "Wrong user name or password.",
-    "auth.locked": "Too many failed sign-ins: this account is locked for {minutes} minutes (until {until}). Try again later or ask an administrator to unlock it.",
     "auth.no_admin": "No administrator account exists yet. Run this command on the server, from the repository root, to create the first one:",
     "auth.refused": "Access refused: this page or action needs the “{role}” role. Sign in with an account that holds it.",
     "auth.err.username": "A user name is 1–64 letters, digits, Chinese characters or . _ @ -.",
@@ -1828,10 +1755,6 @@ EN: dict[str, str] = {
     "audit.col.at": "Time",
     "audit.col.user": "User",
     "audit.col.action": "Action",
-    "audit.col.target": "Object",
-    "audit.col.detail": "Detail",
-    "audit.col.before": "Before",
-    "audit.col.after": "After",
     "audit.action.signin.ok": "Signed in",
     "audit.action.signin.fail": "Sign-in failed",
     "audit.action.signout": "Signed out",
@@ -1865,7 +1788,7 @@ EN: dict[str, str] = {
     "backup.cli.done": "Backed up to {path} ({size} bytes, integrity check ok).",
     "backup.cli.restored": "Restored from {path}. The store as it was before is kept as {kept}.",
     "backup.cli.failed": "Nothing done: {error}",
-    # issue 12 accounts
+    # accounts
     "upload.kind.catalogue": "Catalogue",
     "backup.err.not_found": "Backup file not found: {path}",
     "backup.err.store_missing": "Store file not found: {path}",
@@ -1910,7 +1833,6 @@ EN: dict[str, str] = {
     "hospital.err.not_granted": "User {user} may not access hospital “{code}”.",
     "hospital.err.url_not_granted": "You may not see hospital “{code}”'s data.",
     "hospital.err.none_readable": "Your account has not been granted any hospital yet; ask an administrator. This store holds several hospitals: nothing is shown without signing in.",
-    "users.hospitals": "Hospitals",
     "col.hospital_code": "Hospital code",
     "users.col.hospitals": "Granted hospitals",
     "upload.err.region_admin": "This store holds several hospitals: the catalogues and the holiday schedule are shared by all of them, and only administrators may change them.",
@@ -1945,7 +1867,6 @@ EN: dict[str, str] = {
     "region.no_data": "No hospital has satisfaction data in the chosen period.",
     "region.refused": "The region overview is for accounts that may read more than one hospital.",
     "region.col.hospital": "Hospital",
-    "region.col.light": "Light",
     "region.col.reviewing": "Under review",
     "region.col.tasks_overdue": "Tasks overdue",
     "region.col.tasks_done": "Tasks done",

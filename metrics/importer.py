@@ -50,7 +50,7 @@ class ImportReport:
     # (sheet, line) → the rejected row as written: {"sheet", "header", "cells"} (kept with the batch as row_json)
     rejected_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
     deleted: int = 0  # stored rows a ``commit_rows(..., replace=True)`` removes (rows the editor deleted)
-    hospital: str = ""  # the hospital the rows were written under ('' in a one-hospital store; issue 16.3)
+    hospital: str = ""  # the hospital the rows were written under ('' in a one-hospital store)
     group: bool = False  # the store holds several hospitals: what reports the batch names ``hospital`` ('' shared)
     months: tuple[str, ...] = ()  # the months ('YYYY-MM') a metrics file's rows hold, rejected rows included
 
@@ -85,7 +85,7 @@ class ImportReport:
 
     def to_json(self) -> dict:
         """The stable ``--json`` shape (documented in README, section "Command line"); in a group store also
-        ``hospital`` (the hospital written, '' for what every hospital shares; issue 16.3)."""
+        ``hospital`` (the hospital written, '' for what every hospital shares)."""
         return ({"hospital": self.hospital} if self.group else {}) | {
             "kind": self.kind,
             "encoding": self.encoding,
@@ -139,7 +139,7 @@ def _problem_frame(problems) -> pd.DataFrame:
 
 class RollbackRefused(Exception):
     """A rollback that may not happen; ``code`` is an i18n key suffix (upload.rollback.<code>). ``blocked``: the
-    later batch that holds it (``later``: its id, file name and hospital — '' when shared; issue 16.3)."""
+    later batch that holds it (``later``: its id, file name and hospital — '' when shared)."""
 
     def __init__(self, code: str, batch_id: int | None = None, later: dict | None = None, hospital: str | None = None):
         super().__init__(code)
@@ -211,12 +211,12 @@ def commit(
 ) -> ImportReport:
     """Validate and write the file as one batch, all or nothing; returns the report (committed or not).
 
-    ``hospital``: the hospital the upload is for (issue 16.3): rows of a hospital-scoped kind without a 医院编码 cell
+    ``hospital``: the hospital the upload is for: rows of a hospital-scoped kind without a 医院编码 cell
     go there; a file whose 医院编码 column names a hospital goes to that one. A row for a hospital ``user`` (an account
     of the store) may not write, a code the store does not know, or a group store's row without a hospital is
     refused and nothing is written (see ``auth.writable_hospitals``).
 
-    The file is read, validated and compared with the store *before* the write lock (issue 12.3: a long
+    The file is read, validated and compared with the store *before* the write lock (a long
     validation held it, and every sign-in and rollback meanwhile failed with "database is locked"). The write
     transaction then checks that the data version is still the one the comparison saw; when another commit,
     rollback or edit came in between, the file is prepared again (the last attempt under the lock, as before).
@@ -375,7 +375,7 @@ def rollback(
 ) -> int:
     """Undo a committed batch exactly; returns the number of rows restored. Raises RollbackRefused.
 
-    Per hospital (issue 16.3): a batch may be undone when no later committed batch may have written its rows — a
+    Per hospital: a batch may be undone when no later committed batch may have written its rows — a
     later batch of its hospital or a shared one ('': catalogues, calendar, hospital list; a shared batch: any later
     batch) refuses it as ``blocked``, naming that batch (``not_latest`` in a one-hospital store, where every batch is
     shared). ``user`` (an account) must be able to write the batch's hospital (a shared batch: an admin); ``hospital``: the
@@ -392,7 +392,7 @@ def rollback(
             codes, writable, may_edit_region = _grant_scope(db, user)
             hosp = b.get("hospital_code") or ""
             if (writable is not None and hosp and hosp not in writable) or (codes and not hosp and not may_edit_region):
-                raise RollbackRefused("not_granted", batch_id, hospital=hosp)  # another hospital's batch (16.3)
+                raise RollbackRefused("not_granted", batch_id, hospital=hosp)  # another hospital's batch
             if hospital is not None and hosp not in (hospital, ""):
                 raise RollbackRefused("not_granted", batch_id, hospital=hosp)
             later = store.later_batch(db, b["batch_id"])
@@ -421,7 +421,7 @@ _gc_was_enabled = False
 def _gc_paused():
     """Python's cycle collector paused while a file becomes rows: a history file builds some 100,000 small
     acyclic objects (cells, rows, journal texts), and the collector walking them again and again took a third
-    of an import (issue 7). Reference counting still frees them; the collector runs again when the last
+    of an import. Reference counting still frees them; the collector runs again when the last
     import in the process ends."""
     global _gc_holders, _gc_was_enabled
     with _gc_lock:
@@ -474,7 +474,7 @@ def _prepare(
         return report, _Plan({}, [])
     dup = store.find_batch_by_sha(db, digest, hospital)
     base = dict(file_name=file_name, sha256=digest, duplicate_of=None if dup is None else int(dup["batch_id"]))
-    base["group"] = bool(store.hospital_codes(db))  # a group store's reports name the hospital (issue 16.3)
+    base["group"] = bool(store.hospital_codes(db))  # a group store's reports name the hospital
     metric_defs = store.metric_defs(db)
     try:
         tables = reading.read(data, file_name, metric_defs, kind)
@@ -537,7 +537,7 @@ def _prepare_tables(
 
 
 def _note_problem(t: reading.RawTable, n: reading.Note, lang: str) -> Problem:
-    """A warning from reading (issue 12: stripped controls, swallowed lines, formulas without values)."""
+    """A warning from reading (stripped controls, swallowed lines, formulas without values)."""
     column = ""
     if n.col is not None:
         written = t.header[n.col].strip() if n.col < len(t.header) else ""
@@ -556,7 +556,7 @@ def _grant_scope(
     """(the store's hospital codes, the codes ``user`` may write (``preview_only``: read) or None for no limit, whether ``user`` may change
     what is region-wide in a group store: the hospital list always, the catalogues and the holiday schedule when the
     store holds several hospitals). A one-hospital store and a write by no account of the store (the CLI's operator,
-    the demo) have no hospital limit here: the pages and the CLI check roles first (issue 16.3)."""
+    the demo) have no hospital limit here: the pages and the CLI check roles first."""
     codes = store.hospital_codes(db)
     row = store.user_row(db, user) if user else None
     if row is None:

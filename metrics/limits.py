@@ -1,4 +1,4 @@
-"""What one uploaded file may cost (issue 12): every limit declared here, and checked before parsing.
+"""What one uploaded file may cost: every limit declared here, and checked before parsing.
 
 A file beyond a limit is refused with a message naming the limit and the file's own figure
 (``upload.err.read_limit_<name>``), by the upload page and the CLI alike, before anything expensive runs:

@@ -1,4 +1,5 @@
-"""Period aggregation: per department and period the value of each metric, its target, pass/fail.
+"""Period aggregation: per department and period the value of each metric, its target, pass/fail. No pipeline
+objects despite the module's name: plain functions from store frames to frames; each view calls the ones it needs.
 
 Pure pandas, no Streamlit. Periods are strings: month 'YYYY-MM', quarter 'YYYY-Qn', year 'YYYY'.
 Inputs are the frames that ``metrics.store`` returns; inputs are never mutated.
@@ -116,7 +117,7 @@ def is_partial(period: str, months: Iterable[str]) -> bool:
 
 
 def default_period(months: Iterable[str], grain: str) -> str | None:
-    """The period every page and the briefing open on (PRODUCT §6, issue 13): the newest period of ``grain`` whose
+    """The period every page and the briefing open on (PRODUCT §6): the newest period of ``grain`` whose
     every month holds data — the last full quarter is what a quarterly meeting discusses — else the newest with any
     data; None when no month holds data. A month is full when it holds data, so at month grain: the newest month."""
     months = sorted(set(months))
@@ -179,7 +180,7 @@ def period_values(
 
 
 def _defs(metric_defs: Iterable[contract.Metric]) -> dict[str, contract.Metric]:
-    # The stored catalogue is the only runtime catalogue (issue 11): a metric added or edited there aggregates and
+    # The stored catalogue is the only runtime catalogue: a metric added or edited there aggregates and
     # scopes as stored, so there is no fallback to contract.METRICS.
     if metric_defs is None:
         raise TypeError("metric_defs: pass the store's catalogue (store.metric_defs)")

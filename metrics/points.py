@@ -1,4 +1,4 @@
-"""The 医德考评加分 list (PRODUCT §8, seed 004; issue 14): who gets +2 points in the medical-ethics appraisal for an
+"""The 医德考评加分 list (PRODUCT §8, seed 004): who gets +2 points in the medical-ethics appraisal for an
 award year, as the HR system takes it — JSON or CSV (UTF-8 with BOM).
 
 Staff names are personal data: this list is produced only for editors and admins (the awards page) and the command

@@ -1,6 +1,6 @@
 """Programme work (PRODUCT §8): key tasks, rectification notices and the 医德考评加分 list — pure pandas, no Streamlit.
 
-Frames produced here (names are stable; issue 14 builds the kinds, pages and briefing slide on them):
+Frames produced here (names are stable: the kinds, the pages and the briefing slide are built on them):
 
 ``responsible_codes(text, departments)`` → (dept codes in file order, unknown parts with their closest known name).
 ``task_states(tasks, as_of)`` → the tasks with ``state`` ('done'|'cancelled'|'overdue'|'due_quarter'|'open')

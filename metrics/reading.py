@@ -42,7 +42,7 @@ class RawTable:
     header: tuple[str, ...]  # header cells exactly as written (str)
     columns: tuple[str | None, ...]  # canonical column (or metric code) per header cell; None = unknown/blank
     rows: tuple[tuple[int, tuple], ...]  # (Excel line, cells) for every row below the header
-    # what reading noticed and the user should see as a warning (issue 12): Note(code, line, column index …)
+    # what reading noticed and the user should see as a warning: Note(code, line, column index …)
     notes: tuple[Note, ...] = ()
 
 
@@ -150,7 +150,7 @@ def _mixed_encoding(data: bytes) -> tuple[int, int] | None:
     """(a UTF-8 line, a GBK line) when a file that is not UTF-8 as a whole has lines of Chinese in UTF-8 too.
 
     Two files pasted together, one saved by Excel (GBK) and one by another program (UTF-8): read as GB18030,
-    the UTF-8 names become mojibake that no check would notice (issue 12.9). GBK text is almost never valid
+    the UTF-8 names become mojibake that no check would notice. GBK text is almost never valid
     UTF-8 holding Chinese characters, so such a line is taken as UTF-8.
     """
     utf8 = gbk = 0
@@ -211,7 +211,7 @@ def _csv_grid(text: str, lim: limits.Limits = limits.DEFAULT) -> list[list]:
 
 
 def _multiline(row: list, line: int, span: int, delimiter: str) -> list[Note]:
-    """A warning for a cell whose line breaks hold separators: rows swallowed by a missing quote (12.9).
+    """A warning for a cell whose line breaks hold separators: rows swallowed by a missing quote.
     A note typed with Alt+Enter in Excel (line breaks, no separators) is left alone."""
     for j, c in enumerate(row):
         if "\n" in c and delimiter in c.split("\n", 1)[1]:
@@ -221,7 +221,7 @@ def _multiline(row: list, line: int, span: int, delimiter: str) -> list[Note]:
 
 # Bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) and zero-width characters (U+200B–U+200D,
 # U+2060, U+FEFF): invisible, they reorder what a name shows ("61.5 未达" read backwards) or make two equal
-# codes differ. Removed from every text cell on import, with a warning naming the line and column (issue 12).
+# codes differ. Removed from every text cell on import, with a warning naming the line and column.
 _CONTROLS = safe.CONTROLS_RE
 
 
@@ -285,7 +285,7 @@ def _read_xlsx(data: bytes, metric_defs, kind: str | None, lim: limits.Limits = 
 
 
 def _formula_notes(f: _limits.SheetFacts | None) -> list[Note]:
-    """Formula cells without a cached value read as blank: one warning naming the first such cell (12.9)."""
+    """Formula cells without a cached value read as blank: one warning naming the first such cell."""
     if f is None or not f.formulas_without_value:
         return []
     row, col, formula = f.formulas_without_value[0]

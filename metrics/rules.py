@@ -129,7 +129,7 @@ def _latest(changes: pd.DataFrame) -> dict[str, dict]:
         return {}
     order = {s: i for i, s in enumerate(AWARD_ORDER)}
     ranked = changes.assign(_o=changes["status"].map(order).fillna(-1)).sort_values(["changed_on", "_o"])
-    # Only each department's last row becomes a dict (every row did: slow with a region's history; issue 7).
+    # Only each department's last row becomes a dict (every row did: slow with a region's history).
     last = ranked.drop_duplicates("dept_code", keep="last").drop(columns="_o")
     return {r["dept_code"]: r for r in last.to_dict("records")}
 
@@ -209,7 +209,7 @@ def eligibility(
     ``events``: as store.events; ``status``: award_status output; ``year_values``: pipelines.period_values
     at grain 'year' (only the row of ``year`` is read); ``metric_defs``: the store's catalogue (store.metric_defs).
     """
-    defs = {m.code: m for m in metric_defs}  # the stored catalogue: never the shipped one (issue 11)
+    defs = {m.code: m for m in metric_defs}  # the stored catalogue: never the shipped one
     held = _target_metrics(year_values, rules, defs)
     vetoes = pipelines.confirmed(events)
     vetoes = vetoes[(vetoes["kind"] == "veto") & (vetoes["event_date"].astype(str).str[:4] == str(year))]
@@ -217,7 +217,7 @@ def eligibility(
     rect = status.set_index("dept_code")["in_rectification"].to_dict() if not status.empty else {}
     until = status.set_index("dept_code")["rectify_until"].to_dict() if not status.empty else {}
     # Looked up per department from dicts built once: filtering the frames per department grew with
-    # departments² (seconds at 200 departments; issue 7).
+    # departments² (seconds at 200 departments).
     vetoes_of: dict[str, list[dict]] = {}
     for e in vetoes.to_dict("records"):
         vetoes_of.setdefault(e["dept_code"], []).append(e)

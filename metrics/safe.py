@@ -1,5 +1,5 @@
 """One escaping rule per sink: every string that came from data (uploaded files, the catalogue, user names)
-passes through exactly one of these functions on its way out (issue 12, PRODUCT §7).
+passes through exactly one of these functions on its way out (PRODUCT §7).
 
 ================  ==========================================================================================
 sink              rule
@@ -27,7 +27,7 @@ PPTX charts       ``workbook_cell`` — python-pptx writes a chart's embedded wo
 any text          ``strip_controls`` — bidi embeddings / overrides / isolates / marks (U+202A–U+202E,
                   U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width characters (U+200B–U+200D, U+2060,
                   U+FEFF): a trailing U+202E would otherwise mirror the rest of a line ("61.5 未达 ≥ 90" read
-                  "5.16 达未 ≤ 09"). ``has_controls`` says whether a text holds any (for import warnings).
+                  "5.16 达未 ≤ 09").
 ================  ==========================================================================================
 
 Values that are not strings (numbers, None, NaN, dates) pass through unchanged, so these functions can be
@@ -51,11 +51,6 @@ def strip_controls(s):
     if not isinstance(s, str) or CONTROLS_RE.search(s) is None:  # the common case: a regex, no copy (~0.15 µs)
         return s
     return CONTROLS_RE.sub("", s)
-
-
-def has_controls(s) -> bool:
-    """Whether ``s`` is a string holding a bidi or zero-width control character."""
-    return isinstance(s, str) and CONTROLS_RE.search(s) is not None
 
 
 _PLOT_TABLE = {**_STRIP_TABLE, ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}

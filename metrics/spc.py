@@ -41,7 +41,7 @@ class SPCParams:
     run_length: int = 7
     # R/ptd_calculate_point_type.R `ptd_seven_point_trend`: 7 points strictly rising or falling.
     trend_length: int = 7
-    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); PRODUCT §5 (issues 4, 11): limits
+    # R/ptd_add_short_group_warnings.R flags short groups (its threshold is 12); PRODUCT §5: limits
     # resting on fewer than 13 points are "trial limits"…
     min_points: int = 13
     # …except a baseline the user fixes (NHSRplotthedots `fix_after_n_points`): 12 points or more is not a trial
@@ -103,7 +103,7 @@ def is_count(metric) -> bool:
     """Whether a catalogue metric is a count (complaints): whole numbers that cannot be negative.
 
     A count's lower process limit is never shown below 0. The rule is PRODUCT §5 ("rare counts never show a lower
-    limit below 0"; issue 11.7b, which takes it from NHS England's Making Data Count practice for counts); it is the
+    limit below 0", which takes it from NHS England's Making Data Count practice for counts); it is the
     usual convention for count charts (e.g. R ggQC `cBar_LCL`: "negative values are reported as 0").
     NHSRplotthedots, whose rules this module otherwise follows, does not clip. Clipping changes no verdict: no count
     can fall below 0, so no point is below a limit or near band at 0 either way.
@@ -112,7 +112,7 @@ def is_count(metric) -> bool:
     return bool(getattr(metric, "integer", False)) and lo is not None and lo >= 0
 
 
-# Issue 13 item 7: a target missed this many months in a row or more, up to the latest month, is said in words
+# A target missed this many months in a row or more, up to the latest month, is said in words
 # ("连续 N 个月未达标"), whatever the assurance verdict: limits straddling the target read "hit and miss" to a
 # meeting that has watched a department miss it all year.
 MISSED_STREAK_MIN = 3
@@ -367,7 +367,7 @@ def _trend(y: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     R/ptd_calculate_point_type.R `ptd_seven_point_trend` (sign of the 6 differences all +1 or all -1). The direction
     of a point is that of the trend it belongs to. A point in two trends of opposite direction (a peak or a trough
     where one ends and the next starts) takes the one starting there, i.e. the slope to its right, as
-    `ptd_special_cause_type` does. Deviation from the reference (issue 11.7c): it takes the slope to the right of
+    `ptd_special_cause_type` does. Deviation from the reference: it takes the slope to the right of
     every point whose next point is in a trend, so a point ending one rising trend and followed by a tie that starts
     another got slope 0 — labelled a trend yet drawn as common cause. Here a point in a trend always has the
     trend's direction.

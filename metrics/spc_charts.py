@@ -71,7 +71,7 @@ def variation_legend(metric_defs: Iterable, lang: str = i18n.DEFAULT_LANG) -> st
     """What the variation icons mean, per improvement direction, naming the metrics of each (plain text; escape it
     for markdown): '越高越好（患者满意度、…）：▲ 改善 · ▼ 需关注；越低越好（投诉件数、…）：▼ 改善 · ▲ 需关注；— 常规波动'.
 
-    The same arrow means good news for one metric and bad news for another (issue 13 item 7), so a single '▲ 改善'
+    The same arrow means good news for one metric and bad news for another, so a single '▲ 改善'
     legend is wrong for complaints. Directions are the catalogue's (a target's direction overrides it per series).
     """
     defs = list(metric_defs)
@@ -96,7 +96,7 @@ def assurance_label(assurance: str | None, lang: str = i18n.DEFAULT_LANG, missed
     """Icon and word for an assurance verdict, e.g. '✔ 稳定达标'; '○ 无目标' without one.
 
     Hit and miss with the target missed ``missed`` months in a row up to the latest (spc.MISSED_STREAK_MIN or more)
-    reads '◐ 连续11个月未达标' (issue 13 item 7): the glyph, the cell colour and the attention count stay the SPC
+    reads '◐ 连续11个月未达标': the glyph, the cell colour and the attention count stay the SPC
     verdict's, the words say what the meeting has seen.
     """
     if said_missed(missed) and assurance == spc.HIT_AND_MISS:
@@ -235,7 +235,7 @@ _SIDE_SYMBOL = {1: ("triangle-up", "▲"), -1: ("triangle-down", "▼")}
 
 def _add_points(fig: go.Figure, chart: pd.DataFrame, lang: str, params: spc.SPCParams) -> None:
     """One trace per point type and side, named with its glyph and meaning ('▲ 需关注'), so the legend, the colour,
-    the marker and the hover's rule always agree for every point (issue 11.7c)."""
+    the marker and the hover's rule always agree for every point."""
     side = chart["signal"].clip(-1, 1).astype(int)
     for kind in spc.POINT_TYPES:
         for s in (0,) if kind == "common" else (1, -1):
@@ -411,7 +411,7 @@ def _layout(
         type="category",
         categoryorder="array",
         categoryarray=months,
-        # the months named as everywhere else (i18n.fmt_month: 2026年3月 / Mar 2026), every few months (issue 13)
+        # the months named as everywhere else (i18n.fmt_month: 2026年3月 / Mar 2026), every few months
         tickvals=months[:: max(1, -(-len(months) // TICKS))],
         ticktext=[i18n.fmt_month(m, lang) for m in months[:: max(1, -(-len(months) // TICKS))]],
         tickangle=0,
@@ -483,7 +483,7 @@ def icon_matrix_table(
     """
     defs = [m for m in metric_defs if m.code in set(matrix["metric"])]
     # One pass over the matrix with plain dicts: a groupby with .at lookups per department cost ~1 s at 200
-    # departments and grew with the store (issue 7). Same rows, same order (departments sorted, cells in order).
+    # departments and grew with the store. Same rows, same order (departments sorted, cells in order).
     names = departments.set_index("dept_code")[["dept_name", "category"]].to_dict("index")
     by_dept: dict[str, dict] = {}
     if "missed_months" not in matrix.columns:

@@ -1,8 +1,8 @@
-"""One visual language (issue 13, STYLE "One theme"): the palette, fonts, sizes and marks used by every figure
+"""One visual language (STYLE "One theme"): the palette, fonts, sizes and marks used by every figure
 (metrics.charts, metrics.spc_charts, the briefing's figures), the briefing's HTML and its PPTX.
 
 Colours carry meaning, and never alone: a mark or a word stands beside every colour that means something
-(MARK_VETO ✕, MARK_WARN ▲, MARK_MET ✓, MARK_MISSED ▼), so a grey-scale print or a colour-blind reader loses nothing.
+(MARK_VETO ✕, MARK_WARN ▲, MARK_MISSED ▼, MARK_CONCERN ◆): a grey-scale print or a colour-blind reader loses nothing.
 
 Red (veto, conflict) and amber (warning, target missed) are chosen to stay apart under deuteranopia, protanopia
 and tritanopia as well as normal vision (tests/test_theme.py simulates them with Machado et al. 2009 and asserts the
@@ -27,9 +27,8 @@ PAPER = "#FFFFFF"
 RED_TEXT = RED
 AMBER_TEXT = "#8A5300"
 GREEN_TEXT = "#00704F"
-BLUE_TEXT = "#005A8C"
 # light backgrounds behind a coloured row or card
-RED_BG, AMBER_BG, GREEN_BG = "#FBE3E7", "#FDF0D5", "#E0F3EC"
+RED_BG, AMBER_BG = "#FBE3E7", "#FDF0D5"
 
 # What each colour means, so a page or a slide never picks its own red.
 MEANING = {
@@ -46,7 +45,6 @@ TEXT = {"veto": RED_TEXT, "conflict": RED_TEXT, "warning": AMBER_TEXT, "missed":
 # Marks beside colour (shape as well as hue).
 MARK_VETO = "✕"
 MARK_WARN = "▲"
-MARK_MET = "✓"
 MARK_MISSED = "▼"
 MARK_CONCERN = "◆"
 
@@ -56,8 +54,6 @@ PPTX_FONT = "Microsoft YaHei"  # the deck's one typeface (present on every Windo
 APP_TICK_PX = 16  # app charts: readable on a desk screen and a projector
 APP_TITLE_PX = 24
 SLIDE_MIN_PX = 24  # projector: no text on a slide below this
-SLIDE_BODY_PX = 28
-SLIDE_TITLE_PX = 44
 # PPTX (points): the back row of a meeting room
 PPTX_TITLE_PT = 36
 PPTX_BODY_PT = 24

@@ -50,11 +50,11 @@ class Checked:
     skipped_lines: list[int] = field(default_factory=list)  # summary rows
     file_level: bool = False  # a problem that concerns the whole file (header, columns): nothing can be kept
     reported: set[tuple[str, str]] = field(default_factory=set)  # metrics: (month, dept_code) of every row, kept or not
-    hospital: str = ""  # the hospital every row of a hospital-scoped kind is written under (issue 16.3)
+    hospital: str = ""  # the hospital every row of a hospital-scoped kind is written under
 
     @property
     def rejected_lines(self) -> set[int]:
-        data = set(self.data_lines)  # built once: it was rebuilt per problem, quadratic in rejected rows (12.3)
+        data = set(self.data_lines)  # built once: it was rebuilt per problem, quadratic in rejected rows
         return {p.line for p in self.problems if p.line in data}
 
 
@@ -206,7 +206,7 @@ class Context:
     # programme kinds (PRODUCT §8): (category, active) per department code, for 全院各科室 and 全院临床科室 in
     # tasks.responsible
     dept_categories: dict[str, tuple[str | None, int]] = field(default_factory=dict)
-    # hospitals (issue 16.3): the hospital the upload is for (a row's 医院编码 cell, when given, must name it), the
+    # hospitals: the hospital the upload is for (a row's 医院编码 cell, when given, must name it), the
     # store's hospital codes (() in a one-hospital store, whose rows lie under ''), the codes the uploader may write
     # (None: no account named, a system write) and whether the uploader may change the hospital list (admins);
     # ``preview_only``: nothing will be written, so ``writable`` holds the codes the user may read
@@ -278,7 +278,7 @@ def file_hospital(table: RawTable, default: str = "") -> str:
 
 
 def _hospital_column(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
-    """Issue 16.3: each row's hospital (its 医院编码 cell, else the upload's) must be the upload's hospital, known
+    """Each row's hospital (its 医院编码 cell, else the upload's) must be the upload's hospital, known
     to the store and one the uploader may write. Any such problem concerns the whole file: nothing is written, even
     with "skip invalid rows" (a row for a hospital one may not write is never half taken)."""
     known = set(ctx.hospitals) if ctx.hospitals else {""}
@@ -300,7 +300,7 @@ def _hospital_column(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
 
 
 def _hospitals(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
-    """The hospital list (issue 16.3): code, Chinese name; English name and sort order optional."""
+    """The hospital list (PRODUCT §9): code, Chinese name; English name and sort order optional."""
     codes = _text_col(f, "hospital_code", tr, required=True)
     names = _text_col(f, "name_zh", tr, required=True)
     en = _text_col(f, "name_en", tr)
@@ -497,7 +497,7 @@ def _number_col(
 ) -> list[float | None]:
     """Numbers of a column: coerced first (pd.to_numeric), then range-checked; None where blank or bad.
 
-    Column-wise (issue 7): one pd.to_numeric over the cells as written reads the plain numbers, and vectorised
+    Column-wise: one pd.to_numeric over the cells as written reads the plain numbers, and vectorised
     range checks find the bad ones. Only the other cells (blank, not a number, out of range, or written with
     %, spaces, commas, full-width digits) go cell by cell through number_text and the checks below, so their
     problems and values are exactly those of the cell-by-cell reading.
@@ -1033,7 +1033,7 @@ def _calendar(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Issue 12: months in the future
+# months in the future
 # ---------------------------------------------------------------------------------------------
 
 
@@ -1053,7 +1053,7 @@ def _future_months(f: _Frame, months: list, tr: _Tr) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Programme kinds (PRODUCT §8, issue 14)
+# Programme kinds (PRODUCT §8)
 # ---------------------------------------------------------------------------------------------
 
 

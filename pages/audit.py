@@ -1,4 +1,4 @@
-"""Audit log (issue 6, admins only): filter by user, action and dates; export as CSV; download a backup."""
+"""Audit log (admins only): filter by user, action and dates; export as CSV; download a backup."""
 
 from datetime import date, timedelta
 
@@ -34,7 +34,7 @@ picked = c2.multiselect(
 # the window over them is counted on the same clock even while the app rehearses another day ($INTEGRITY_TODAY).
 today = date.today()
 # The last N days, not a date-range picker: Streamlit's calendar pop-up names months and weekdays in English
-# whatever the page language (issue 13: one language at a time). 0 = every record.
+# whatever the page language (one language at a time). 0 = every record.
 windows = {n: ui.t("audit.filter.days", n=n) if n else ui.t("audit.filter.all_days") for n in (7, 30, 90, 365, 0)}
 st.session_state.setdefault("audit_days", 90)
 days = c3.selectbox(
@@ -58,7 +58,7 @@ st.caption(ui.t("audit.count", n=len(frame)))
 if frame.empty:
     st.info(ui.t("audit.empty"))
 else:
-    # each record as a sentence in the reader's language (issue 13); the CSV download keeps every field
+    # each record as a sentence in the reader's language; the CSV download keeps every field
     version = ui.data_version()
     names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version)["metric_defs"]}
     shown = audit.shown(frame, lang, ui.dept_names(version), names)

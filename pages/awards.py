@@ -1,4 +1,4 @@
-"""清廉科室 Award progress (PRODUCT §2, §4.1, §4.2; issue 3): every department's status this year, eligibility
+"""清廉科室 Award progress (PRODUCT §2, §4.1, §4.2): every department's status this year, eligibility
 with reasons, conflicts in red, rectification countdowns and re-apply dates, the 公示 end date.
 
 Filters (award year, category/branch) → one view-model (metrics.views.awards, cached per store, data version,
@@ -48,7 +48,7 @@ st.plotly_chart(view.pipeline, theme=None, width="stretch", config=ui.PLOTLY_CON
 
 # --- show: public notice and rectification ------------------------------------------------------
 
-# one under the other: the notice table's eligibility reasons need the width (issue 13)
+# one under the other: the notice table's eligibility reasons need the width
 left = right = st.container()
 with left:
     st.subheader(ui.t("aw.notice_title"))
@@ -94,7 +94,7 @@ with right:
 st.subheader(ui.t("aw.status_title"))
 st.caption(view.eligibility_title)
 s = view.status
-# A page of rows at a time at a region's scale (issue 7); the download holds all.
+# A page of rows at a time at a region's scale; the download holds all.
 table = ui.paged(s.rows, "awards_status_page", s.headers, file_name=s.file_name)
 st.caption(ui.t("dept.open_hint"))
 _drill.department_table(
@@ -113,7 +113,7 @@ _drill.department_table(
 )
 ui.trend_picker(codes, version, "awards")
 
-# --- the 医德考评 +2 points list (PRODUCT §8; issue 14): editors and admins only, every download audited -------------
+# --- the 医德考评 +2 points list (PRODUCT §8): editors and admins only, every download audited -------------
 
 if ui.can("editor"):
     from metrics import points

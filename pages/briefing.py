@@ -284,7 +284,7 @@ c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
 c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)
 c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, args=(quarter,), key="_brief_present")
 safe_q = quarter.replace("-", "")
-if view.hospital_file:  # a group store: the file names the hospital too (issue 16.3)
+if view.hospital_file:  # a group store: the file names the hospital too
     safe_q = f"{view.hospital_file}_{safe_q}"
 safe_q = f"{safe_q}_{b.lang}"  # the Chinese and the English file side by side in one folder, never one over the other
 c3.download_button(  # written when clicked (plotly.js inline makes it megabytes), from the view's briefing

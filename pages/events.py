@@ -1,4 +1,4 @@
-"""否决与警示 Vetoes & warnings (PRODUCT §2, §4.3; issue 3): events by indicator, department and quarter,
+"""否决与警示 Vetoes & warnings (PRODUCT §2, §4.3): events by indicator, department and quarter,
 and a red / amber / green / grey light per department.
 
 Filters (period, category/branch) → one view-model (metrics.views.events, cached per store, data version, language
@@ -37,7 +37,7 @@ st.caption(ui.t("ev.legend"))
 st.caption(ui.t("dept.open_hint"))
 headers = view.light_headers
 # The light as a coloured shape next to its name (colour is never the only cue), not a styled table: pandas'
-# Styler cost ~20 ms a run on its own (issue 7). A click on a row opens the department's profile: the records its
+# Styler cost ~20 ms a run on its own. A click on a row opens the department's profile: the records its
 # light rests on.
 picked = ui.marked_table(
     view.lights,
@@ -83,7 +83,7 @@ else:
         column_config={c: st.column_config.TextColumn(h) for c, h in view.event_headers.items()},
     )
 
-# --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----
+# --- the rectification notices register (PRODUCT §8): an overdue one is a W03 warning in the lights ----
 
 _drill.open_picked(
     ui.notices_register("\n".join(codes), clock.today(), "events_notices_page"), "events"

@@ -1,4 +1,4 @@
-"""Sign-in (issue 6): user name and password, checked by metrics.auth (argon2id, lockout, audit).
+"""Sign-in (PRODUCT §7): user name and password, checked by metrics.auth (argon2id, lockout, audit).
 
 A click on another page during the password check must not lose the sign-in. Streamlit then starts the new run
 at once and stops this one at its next session-state access (every access checks for a newer request). So the
@@ -19,7 +19,7 @@ SECRET_KEY = "_login_secret"  # the browser's cookie as this run read it, for th
 def _submit() -> None:
     username = st.session_state.get("login_username", "")
     password = st.session_state.pop("login_password", "")  # the password does not linger in session state
-    # who is asking, for the lockout (issue 12.6): the peer address, or the trusted proxy's X-Forwarded-For
+    # who is asking, for the lockout: the peer address, or the trusted proxy's X-Forwarded-For
     client = auth.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
     with ui.signing_in(st.session_state.get(SECRET_KEY) or auth.new_token()) as token:
         ui.sign_in(token)  # worthless until start_session stores it; the last session-state access before the check

@@ -1,4 +1,4 @@
-"""信号矩阵 Icon matrix: departments × metrics, each cell the variation and assurance icon (issue 4).
+"""信号矩阵 Icon matrix: departments × metrics, each cell the variation and assurance icon (PRODUCT §5).
 
 Filters (category, sort) → one view-model (metrics.views.matrix, cached per store, data version, language and
 choices) → show (a sortable table whose departments open their profile and whose cells link to the trends, a legend,
@@ -61,7 +61,7 @@ else:
             for m in view.metric_columns
         },
     }
-    # 50 departments a page at a region's scale: styling 5,000 rows took seconds (issue 7); the download holds all.
+    # 50 departments a page at a region's scale: styling 5,000 rows took seconds; the download holds all.
     page = ui.paged(table, "matrix_page", headers, file_name="icon-matrix.csv", download=view.download)
     styles = view.cell_styles
     st.caption(ui.t("matrix.open_hint"))

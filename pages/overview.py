@@ -1,4 +1,4 @@
-"""总览 Overview (PRODUCT §2; issue 3): headline KPIs for a period, ranking with the target line, heat map.
+"""总览 Overview (PRODUCT §2): headline KPIs for a period, ranking with the target line, heat map.
 
 Filters (period, category/branch, metric) → one view-model (metrics.views.overview, cached per store, data version,
 language and choices) → show (st.metric with deltas vs the previous period, charts, a table linking to trends).

@@ -1,4 +1,4 @@
-"""区域总览 Region overview (PRODUCT §9; issue 16.3): every hospital the user may read side by side for a period —
+"""区域总览 Region overview (PRODUCT §9): every hospital the user may read side by side for a period —
 satisfaction against target with its light, vetoes and warnings, 清廉科室 states, tasks and notices — a chart comparing
 them, and a drill into one hospital's own overview.
 

@@ -1,9 +1,9 @@
-"""目标与指标 Targets & catalogue (PRODUCT §2, §3.2 targets, §4.4; issue 3): targets hospital-wide and per
+"""目标与指标 Targets & catalogue (PRODUCT §2, §3.2 targets, §4.4): targets hospital-wide and per
 department, the veto/warning indicator catalogue and the metric catalogue. Editors edit in place; every change
 is one transaction with the batch journal, an audit record and a data-version bump; viewers read only.
 
 Filters (none) → load (the view-model metrics.views.targets, cached per ViewKey) → show; a save goes through
-importer.commit_rows: the validator and write path of an upload (issue 11).
+importer.commit_rows: the validator and write path of an upload.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _grid(frame, config: dict, key: str, save_key: str, save_label: str = "tg.sa
     (``save_key``, the text ``save_label``): the grid as edited when the button was clicked, else None.
 
     No form: inside one Streamlit 1.67 hands a committed cell edit to the form only after 150 ms, and a save clicked
-    sooner sent the grid as it was before (issue 12.5). on_change="ignore" hands every commit over at once without
+    sooner sent the grid as it was before. on_change="ignore" hands every commit over at once without
     a rerun; the save button's rerun carries it ("available on the next rerun", st.data_editor).
     """
     edited = st.data_editor(
@@ -186,7 +186,7 @@ else:
     )
 
 
-# --- holidays and adjusted working days (PRODUCT §4.1; issue 11 calendar) ------------------------
+# --- holidays and adjusted working days (PRODUCT §4.1) ----------------------------------------
 # One year at a time: the days entered, or a suggestion to start from. Saved through the same validator and
 # write path as an uploaded calendar file (importer.commit_rows): one batch, journalled, audited, rollback-able.
 

@@ -1,4 +1,4 @@
-"""重点任务 Key tasks (PRODUCT §8; issue 14): the year's plan split into tasks with a lead department and responsible
+"""重点任务 Key tasks (PRODUCT §8): the year's plan split into tasks with a lead department and responsible
 departments — by aspect, by lead department and as a list, overdue (computed) in red, due this quarter in amber,
 done in green, a shape and a word beside every colour — filtered to one department (as lead or as responsible).
 Editors update a task's status and progress note in place through the same validator as an upload.

@@ -1,4 +1,4 @@
-"""科室趋势 Department trends: every metric of one department as an XmR chart (PRODUCT §2, §5; issue 4).
+"""科室趋势 Department trends: every metric of one department as an XmR chart (PRODUCT §2, §5).
 
 Filters (category, department — preselected from ``?dept=K01`` —, rebase month, limit settings) → one view-model
 (metrics.views.trends, cached per store, data version, language and choices) → show (verdict icons and sentence,

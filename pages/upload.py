@@ -64,7 +64,7 @@ view = ui.view(upload_view.build, ui.view_key(admin=ui.can("admin")))
 
 if ui.is_demo_store():
     with st.expander(t("upload.start_empty")):
-        hospital = ui.current_hospital() or None  # a group store: the hospital on screen only (issue 16.3)
+        hospital = ui.current_hospital() or None  # a group store: the hospital on screen only
         st.caption(t("upload.start_empty_hospital", code=hospital) if hospital else t("upload.start_empty_help"))
         sure = st.checkbox(t("upload.start_empty_confirm"), key="_start_empty_sure")
         if st.button(t("upload.start_empty_button"), disabled=not sure, key="_start_empty"):
@@ -99,7 +99,7 @@ kind_choice = st.selectbox(
     placeholder=ui.t("select.placeholder"),
 )
 # Streamlit 1.67 offers no argument for the uploader's own texts (its "Upload" button and "20MB per file • CSV, XLSX"):
-# static CSS puts ours in their place (issue 13). The texts are our constants, never data.
+# static CSS puts ours in their place, so the page speaks one language. The texts are our constants, never data.
 st.html(ui.uploader_css(t("upload.browse"), t("upload.limit", mb=auth.MAX_UPLOAD_MB)))
 uploaded = st.file_uploader(
     t("upload.file"), type=["csv", "xlsx"], key=f"_uploader_{st.session_state.get(NONCE_KEY, 0)}"

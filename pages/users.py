@@ -1,4 +1,4 @@
-"""User management (issue 6, admins only): add users, change roles, reset passwords, unlock, remove."""
+"""User management (admins only): add users, change roles, reset passwords, unlock, remove."""
 
 import streamlit as st
 
@@ -23,7 +23,7 @@ if st.session_state.get(FLASH):
 # load and show
 users = auth.list_users()
 names = users["username"].tolist()
-group = bool(ui.hospital_codes())  # a one-hospital store shows no hospital and no commission role (issue 16.3)
+group = bool(ui.hospital_codes())  # a one-hospital store shows no hospital and no commission role
 if group:
     grants = auth.user_grants()
     users = users.assign(hospitals=users["username"].map(lambda u: "、".join(grants.get(u, ()))))
@@ -105,7 +105,7 @@ except auth.AuthError as e:
     st.error(e.message(lang))
 
 st.divider()
-# "viewers must sign in" (issue 12.10): written only when the admin flips the toggle (its callback), and only if
+# "viewers must sign in": written only when the admin flips the toggle (its callback), and only if
 # the store still holds the value this page showed (compare-and-set); every run re-reads the store and shows it.
 TOGGLE, SHOWN = "require_login", "_require_login_shown"
 

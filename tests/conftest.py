@@ -1,6 +1,6 @@
 """Shared fixtures: a fresh store per test, and a demo-filled store shared per session.
 
-The store tests run on both stores (issue 16): in the modules of ``BOTH_STORES``, every test that uses a store
+The store tests run on both stores: in the modules of ``BOTH_STORES``, every test that uses a store
 fixture (``db_file``, ``fresh_db``, ``demo_db``, ``store_url``) runs twice, ids ``[sqlite]`` and ``[postgresql]``; on
 PostgreSQL the fixture gives a URL of a fresh database on the run's throwaway cluster (``pg_cluster``, see
 tests/pgcluster.py; ``$INTEGRITY_PG_URL`` names a server instead). Elsewhere the store is SQLite, as before.

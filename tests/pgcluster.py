@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster owned by the test run (issue 16): Debian's server binaries, a data directory in a
+"""A throwaway PostgreSQL cluster owned by the test run (PRODUCT §9): Debian's server binaries, a data directory in a
 temporary folder, a free local port, fsync off, stopped at the end. ``$INTEGRITY_PG_URL`` points at an existing
 server instead (a URL of a role that may CREATE DATABASE). A run where PostgreSQL cannot start fails: ``start``
 raises, it never skips.

@@ -1,4 +1,4 @@
-"""The audit page's time filter (issue 13: one language at a time): the last N days in the page's language, not a
+"""The audit page's time filter (one language at a time): the last N days in the page's language, not a
 date-range picker whose calendar speaks English; a record older than the window is hidden until 全部 is chosen."""
 
 from __future__ import annotations

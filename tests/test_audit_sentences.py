@@ -1,4 +1,4 @@
-"""Issue 13 item 6: audit entries as sentences in the reader's language instead of raw JSON. The records are
+"""Audit entries as sentences in the reader's language instead of raw JSON. The records are
 written by the real code paths on a real store; the sentences expected are written out by hand."""
 
 from __future__ import annotations

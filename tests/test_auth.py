@@ -1,4 +1,4 @@
-"""Users, hashing, lockout, sessions and the `users` command (issue 6): store-level, no Streamlit."""
+"""Users, hashing, lockout, sessions and the `users` command (PRODUCT §7): store-level, no Streamlit."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def test_every_sign_in_is_audited_success_and_failure(db_file):
     log = _audit(db_file)
     assert list(log["action"][:3]) == ["signin.fail", "signin.fail", "signin.ok"]
     assert '"unknown_user"' in log.iloc[0]["detail"]
-    assert "ghost" not in log.to_csv()  # a name that is no user is never written (it may be a password; issue 12.6)
+    assert "ghost" not in log.to_csv()  # a name that is no user is never written (it may be a password)
     assert '"bad_password"' in log.iloc[1]["detail"]
     assert "nope" not in log.to_csv() and PW not in log.to_csv()
 

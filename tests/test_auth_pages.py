@@ -1,4 +1,4 @@
-"""Access through the app (issue 6): what viewers, editors and admins can reach, whatever the URL or session says."""
+"""Access through the app (PRODUCT §7): what viewers, editors and admins can reach, whatever the URL or session says."""
 
 from __future__ import annotations
 
@@ -251,7 +251,7 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
     shown = at.dataframe[0].value
     ed = shown[shown["user"] == "ed"]
     assert list(ed["action"]) == ["修改目标", "回滚批次", "上传数据"]
-    # issue 13: each record as a sentence (the CSV download keeps the before/after JSON)
+    # each record as a sentence (the CSV download keeps the before/after JSON)
     edit, rollback, upload = ed["sentence"]
     assert edit == "ed 将 全院 的患者满意度目标从 90 改为 92"
     assert rollback.startswith(f"ed 回滚了批次 {batch.batch_id}（depts.csv），恢复")

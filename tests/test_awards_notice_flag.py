@@ -1,4 +1,4 @@
-"""Issue 13 item 7: a department in 公示 that is not eligible for the year (PRODUCT §4.2) is flagged on the awards
+"""A department in 公示 that is not eligible for the year (PRODUCT §4.2) is flagged on the awards
 page — a red marker and the reason in the notice table, and a line above it saying how many."""
 
 from __future__ import annotations

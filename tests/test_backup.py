@@ -1,4 +1,4 @@
-"""Backup and restore (issue 6): a consistent online copy, a checked restore that keeps the store it replaces."""
+"""Backup and restore (PRODUCT §9): a consistent online copy, a checked restore that keeps the store it replaces."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Backup and restore of a PostgreSQL store (issue 16): pg_dump -Fc, a restore checked on a scratch database before
+"""Backup and restore of a PostgreSQL store (PRODUCT §9): pg_dump -Fc, a restore checked on a scratch database before
 anything is replaced, and the same refusals as for SQLite; a password never reaches a message."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The region bench (issue 16.6) runs end to end on both stores at a tiny size and its table has every row: the import
+"""The region bench (PRODUCT §9) runs end to end on both stores at a tiny size and its table has every row: the import
 ratios, every page's cold and warm build, the region overview when it is there, peak RSS. No timing is asserted."""
 
 from __future__ import annotations

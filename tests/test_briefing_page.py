@@ -34,7 +34,7 @@ def test_page_offers_the_quarters_presentation_and_both_downloads(demo_db):
     at = _page()
     assert at.title[0].value == "季度汇报"
     box = at.selectbox[0]
-    # a quarter not all of whose months hold data says so (issue 13)
+    # a quarter not all of whose months hold data says so
     assert box.value == default and list(box.options) == [pipelines.period_label(q, months, "zh") for q in quarters]
     labels = [b.label for b in at.get("download_button")]
     assert any("HTML" in x for x in labels) and any("PowerPoint" in x for x in labels)

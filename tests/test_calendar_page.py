@@ -1,4 +1,4 @@
-"""The holiday-schedule editor at the end of the targets page (PRODUCT §4.1, issue 11), in Chinese, on a real store:
+"""The holiday-schedule editor at the end of the targets page (PRODUCT §4.1), in Chinese, on a real store:
 a year not entered shows the computed statutory holidays as a suggestion and says the 调休 are unknown; an editor's
 save goes through the calendar validator and the batch write of an upload; viewers only read."""
 

@@ -27,7 +27,7 @@ def test_ranking_colours_by_own_target_and_draws_hospital_line():
     bar = fig.data[0]
     colours = dict(zip(bar.y, bar.marker.color, strict=True))
     assert colours["急诊科"] == charts.GOOD  # met its own target → green even at 86
-    assert colours["骨科"] == charts.MISSED  # amber: red is kept for vetoes (issue 13)
+    assert colours["骨科"] == charts.MISSED  # amber: red is kept for vetoes
     assert colours["病理科"] == charts.NO_DATA  # no data → grey, never green
     assert list(bar.y)[-1] == "心血管内科"  # best on top (plotly draws the last category at the top)
     assert fig.layout.shapes[0].x0 == 90.0  # the hospital target line
@@ -78,7 +78,7 @@ def test_events_by_quarter_and_award_pipeline():
     fig = charts.events_by_quarter(counts, "各季度事件", "en", {"V04": "Bribe (as edited)"})
     by_name = {t.name: t for t in fig.data}
     assert by_name["V04 Veto"].hovertemplate.startswith("%{customdata}<br>")
-    assert list(by_name["V04 Veto"].customdata) == ["V04 Bribe (as edited)"]  # the store's name (11.9)
+    assert list(by_name["V04 Veto"].customdata) == ["V04 Bribe (as edited)"]  # the store's name, as edited
     assert list(by_name["W01 Warning"].customdata) == ["W01", "W01"]  # no name on record: the code alone
     assert list(by_name["W01 Warning"].y) == [2, 1]
     assert by_name["V04 Veto"].marker.color == charts.BAD
@@ -92,7 +92,7 @@ def test_events_by_quarter_and_award_pipeline():
 
 def test_events_by_quarter_counts_whole_numbers_without_a_label_per_event():
     """A small hospital's quarter of three events reads 0, 1, 2, 3; a region's quarter of 250 does not get 250
-    labels on its axis (they piled into a black bar and cost a second of drawing, issue 15): whole counts still."""
+    labels on its axis (they piled into a black bar and cost a second of drawing): whole counts still."""
 
     def chart(n):
         counts = pd.DataFrame([("D1", "2024-Q1", "warning", "W01", n)], columns=["dept_code", "period", "kind",

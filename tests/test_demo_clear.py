@@ -1,4 +1,4 @@
-"""Issue 11.10: clearing the demo data is one transaction — the clear, its audit record and the data version —
+"""Clearing the demo data is one transaction — the clear, its audit record and the data version —
 and the command line is audited as cli:<os user> like every other CLI action."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def test_cli_clear_is_audited_as_the_os_user(demo_db, capsys):
     assert cli.main(["demo", "--clear", "--db", str(demo_db)]) == 0
     with store.opened(demo_db) as db:
         assert store.is_empty(db)
-        # issue 14: the demo's tasks, notices and fictitious staff go too
+        # the demo's tasks, notices and fictitious staff go too
         assert store.tasks(db).empty and store.notices(db).empty and store.staff(db).empty
     assert _audit(demo_db)[-1] == (f"cli:{getpass.getuser()}", "clear_demo")
 
@@ -54,7 +54,7 @@ def test_clear_and_its_audit_record_commit_together(demo_db):
 
 
 def test_demo_fills_through_the_one_write_path(db_file):
-    """Issue 11: the demo's rows pass the upload's validator and come in as audited, journalled batches."""
+    """The demo's rows pass the upload's validator and come in as audited, journalled batches."""
     from metrics import importer
 
     counts = demo.fill(db_file)

@@ -1,4 +1,4 @@
-"""Issue 12 (findings 7, 8): uploaded text reaches charts and files as text, never as markup or formulas.
+"""Uploaded text (PRODUCT §7) reaches charts and files as text, never as markup or formulas.
 
 Charts: plotly.js renders a subset of HTML inside every text it draws (tick labels, hover, legend, annotations,
 bar text) and decodes a few entities. ``plotly_shows`` below does what plotly.js does with a string (split on tags,
@@ -169,7 +169,7 @@ def test_the_one_rule_per_sink():
         shown, tags = plotly_shows(safe.plot_text(name))
         assert tags == [] and shown == safe.strip_controls(name)
     assert safe.html_text(LINK + "\u202e") == "&lt;a href=&quot;https://evil.example/x&quot;&gt;心内科&lt;/a&gt;"
-    assert safe.strip_controls(ZW) == "眼科" and safe.has_controls(RLO) and not safe.has_controls("儿科")
+    assert safe.strip_controls(ZW) == "眼科"
     assert [safe.sheet_cell(v) for v in ("=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx")] == [
         "'=1+1",
         "'+cmd",

@@ -1,4 +1,4 @@
-"""Two uploads at once (issue 6, PRODUCT §3.3.6): both end cleanly, one after the other, and nothing is lost."""
+"""Two uploads at once (PRODUCT §3.3.6): both end cleanly, one after the other, and nothing is lost."""
 
 from __future__ import annotations
 

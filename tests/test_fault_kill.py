@@ -1,4 +1,4 @@
-"""Crash safety (issue 6, PRODUCT §3.3.6): an import killed with SIGKILL at any moment leaves no partial batch.
+"""Crash safety (PRODUCT §3.3.6): an import killed with SIGKILL at any moment leaves no partial batch.
 
 A child process (from a fork server) commits a large metrics file (7,000 file rows → 21,000 metric values,
 some changing stored values) through ``importer.commit`` and is killed with SIGKILL at a random moment:

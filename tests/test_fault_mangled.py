@@ -1,4 +1,4 @@
-"""Mangled files (issue 6): 500 damaged uploads never crash the importer and never write when rejected.
+"""Mangled files (PRODUCT §3.3): 500 damaged uploads never crash the importer and never write when rejected.
 
 Each example takes a small valid file of one kind (CSV in UTF-8 or GBK, with a title row, tab-separated, or an
 XLSX), damages it (bytes flipped, cut, inserted; lines duplicated, dropped or swapped; cells replaced with
@@ -49,7 +49,7 @@ SEEDS: list[tuple[str, bytes]] = [
     ("awards.csv", AWARDS.encode("utf-8")),
     ("metrics.xlsx", _xlsx(METRICS)),
     ("depts.xlsx", _xlsx(DEPTS)),
-    # issue 12: hand-built parts (shared strings, a formula without a cached value), damaged like the others
+    # hand-built parts (shared strings, a formula without a cached value), damaged like the others
     ("shared.xlsx", xlsx_parts.workbook(xlsx_parts.table([r.split(",") for r in DEPTS.splitlines()]))),
     (
         "formula.xlsx",

@@ -1,4 +1,4 @@
-"""Hospitals as a dimension (issue 16.3, PRODUCT §9): a v5 store migrates keeping every row; a one-hospital store
+"""Hospitals as a dimension (PRODUCT §9): a v5 store migrates keeping every row; a one-hospital store
 never shows a hospital; in a group store a user of hospital A can neither read nor write hospital B — through the
 store's reads, the view-models, the page's URL check, uploads (a 医院编码 column and rows), exports and the CLI."""
 
@@ -353,7 +353,7 @@ def test_a_user_of_a_neither_sees_nor_rolls_back_bs_batches(group_db):
         version = store.data_version(db)
     seen = {h: upload_view.build(ViewKey.of(str(group_db), version, "zh", hospital=h)) for h in (A, B)}
     assert "b.csv" in seen[B].history.to_csv() and seen[B].latest == b.batch_id
-    assert "b.csv" not in seen[A].history.to_csv() and seen[A].latest != b.batch_id  # A's own latest batch (16.3)
+    assert "b.csv" not in seen[A].history.to_csv() and seen[A].latest != b.batch_id  # A's own latest batch
     with pytest.raises(importer.RollbackRefused) as refused:
         importer.rollback(b.batch_id, user="a_ed")
     assert refused.value.code == "not_granted"
@@ -417,7 +417,7 @@ def test_the_users_page_shows_grants_and_the_commission_role_in_a_group_store(gr
 
 def test_cli_reads_of_a_group_store_need_an_account_granted_the_hospital(group_db, tmp_path, capsys):
     """`errors BATCH`, `export`, `briefing` and `points` read one hospital's data (or every hospital's): in a group
-    store each takes --user naming an account and reads only what that account may read (polish, issue 16)."""
+    store each takes --user naming an account and reads only what that account may read."""
     bad = "月份,科室编码,患者满意度\n2026-10,K01,abc\n2026-10,K20,98\n".encode()
     rb = importer.commit(bad, "b.csv", "metrics", user="adm", hospital=B, skip_invalid=True)
     assert rb.committed and rb.batch_id

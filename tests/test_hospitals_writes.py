@@ -1,4 +1,4 @@
-"""Writes in a group store (issue 16.3, PRODUCT §9): a rollback is per hospital (an editor of A is not blocked because
+"""Writes in a group store (PRODUCT §9): a rollback is per hospital (an editor of A is not blocked because
 B committed, and B's rows stay byte for byte); demo --clear of one hospital; reports naming the hospital; the CLI's
 writes checked against an account's grant; a visitor who is not signed in told to sign in."""
 
@@ -225,7 +225,7 @@ def test_a_cli_write_to_a_group_store_needs_an_account_and_its_grant(group_db, t
         assert "--user" in capsys.readouterr().err
     assert {h: _hospital_rows(group_db, h) for h in (A, B)} == before
     # a preview writes nothing, but it shows what the store holds (changed rows, last month's departments): it needs
-    # an account that may read the hospital (polish; tests/test_hospitals.py: test_cli_reads_of_a_group_store_…)
+    # an account that may read the hospital (tests/test_hospitals.py: test_cli_reads_of_a_group_store_…)
     assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--dry-run"]) == 2
     assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--dry-run", "--user", "a_ed"]) == 0
     assert cli.main(["import", str(f), "--kind", "metrics", "--hospital", A, "--user", "a_ed"]) == 0

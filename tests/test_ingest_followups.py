@@ -1,4 +1,4 @@
-"""Import follow-ups (issue 2): the error report keeps the rejected rows as written and can be uploaded again once
+"""Import follow-ups (PRODUCT §3): the error report keeps the rejected rows as written and can be uploaded again once
 corrected; a department name that differs from the list is a warning; party members ≤ staff against the stored
 value; ``--kind`` on a multi-sheet XLSX reads the sheet holding that kind."""
 

@@ -192,7 +192,7 @@ def test_new_department_via_name_is_shown_and_created(db_file):
 
 
 def test_hospital_scope_metrics_go_on_the_hospital_row_and_department_rows(db_file):
-    # PRODUCT §3.2 (issue 11.3): drug share is accepted per department too; department metrics stay off 全院.
+    # PRODUCT §3.2: drug share is accepted per department too; department metrics stay off 全院.
     header = "月份,科室编码,科室名称,患者满意度,药占比"
     report = importer.preview(csv("2023-04,K01,心血管内科,95,23", "2023-04,全院,,90,21", header=header), "h.csv")
     assert [(p.line, p.column) for p in report.problems] == [(3, "患者满意度")]

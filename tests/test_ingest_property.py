@@ -78,7 +78,7 @@ def test_mangled_files_never_crash_and_never_write_on_rejection(db_file, data, s
         assert _dump(db_file) == before
 
 
-# --- issue 12: XLSX structures openpyxl never writes ------------------------------------------------
+# --- XLSX structures openpyxl never writes: a hostile file ---------------------------------------------------
 
 XLSX_HEAD = ["月份", "科室编码", "科室名称", "患者满意度", "职工满意度", "投诉件数"]
 XLSX_ROWS = [["2023-04", "K01", "心血管内科", 95.5, 91, 1], ["2023-05", "K02", "呼吸科", 88, 90, 2]]

@@ -1,4 +1,4 @@
-"""One write path (issue 11): rows given by a page, the demo or the CLI go through the same validation and the
+"""One write path: rows given by a page, the demo or the CLI go through the same validation and the
 same batch write as an uploaded file — journalled, audited, data version bumped, all in one transaction."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 11: the rules that were found bent, each as the user meets it in an upload (PRODUCT §3.2, §3.3)."""
+"""The rules that were found bent, each as the user meets it in an upload (PRODUCT §3.2, §3.3)."""
 
 from __future__ import annotations
 

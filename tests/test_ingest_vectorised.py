@@ -1,4 +1,4 @@
-"""The column-wise validation and the batched write give exactly what the cell-by-cell code gave (issue 7).
+"""The column-wise validation and the batched write give exactly what the cell-by-cell code gave.
 
 The expected problem lists, warnings, counts and changes below were produced by the cell-by-cell validation
 before it was made column-wise, for files mixing good rows with bad cells in every column: a user sees the
@@ -165,7 +165,7 @@ def test_skip_invalid_commit_writes_the_same_rows_and_journal_as_before(db_file)
 
 
 def _v6_values(expected: dict) -> dict:
-    """The expectation as a v6 store holds it (issue 16.3): every row under the one hospital ''."""
+    """The expectation as a v6 store holds it (PRODUCT §9): every row under the one hospital ''."""
     return {
         t: sorted(json.dumps({"hospital_code": "", **json.loads(r)}, ensure_ascii=False, sort_keys=True) for r in rows)
         for t, rows in expected.items()
@@ -190,7 +190,7 @@ def _store_values(db_file) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Expectations produced by the cell-by-cell code (at c4b0f3b, before issue 7's column-wise validation)
+# Expectations produced by the cell-by-cell code (at c4b0f3b, before the column-wise validation)
 # ---------------------------------------------------------------------------------------------
 
 EXPECTED_PREVIEW: dict = {
@@ -1194,7 +1194,7 @@ EXPECTED_JOURNAL: list = [
 
 def test_stored_values_are_read_for_exactly_the_keys_asked(fresh_db):
     """The import reads stored values per department over the file's months; only the keys asked come back (v6:
-    the hospital first in every key, issue 16.3; another hospital's values are never read for this one's keys)."""
+    the hospital first in every key; another hospital's values are never read for this one's keys)."""
     db = fresh_db
     stored = [
         {"hospital_code": h, "dept_code": d, "month": m, "metric": k, "value": float(i)}

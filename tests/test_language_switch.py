@@ -1,4 +1,4 @@
-"""Issue 13 item 6: every choice survives a language switch (the period, filters and pickers were kept as labels, so
+"""Every choice survives a language switch (the period, filters and pickers were kept as labels, so
 after a switch the period radio showed empty and the choices stayed in the old language)."""
 
 from __future__ import annotations

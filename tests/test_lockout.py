@@ -1,4 +1,4 @@
-"""Issue 12.6: a lockout that holds. Check-and-count is atomic (real threads and processes), a stranger cannot lock
+"""A lockout that holds. Check-and-count is atomic (real threads and processes), a stranger cannot lock
 an account for its owner, unknown and locked names get the same answer, no secret reaches the audit log, and
 anonymous visitors cannot flood the audit log."""
 

@@ -66,7 +66,7 @@ def test_empty_store_says_so(fresh_db):
 
 
 def test_the_legend_says_what_an_arrow_means_for_complaints(demo_db):
-    """Issue 13 item 7: for complaints (lower is better) ▲ is 需关注; the legend said ▲ = 改善 for every metric."""
+    """For complaints (lower is better) ▲ is 需关注; the legend said ▲ = 改善 for every metric."""
     at = open_matrix()
     (legend,) = [m.value for m in at.markdown if "越低越好" in m.value]
     assert "投诉件数" in legend and "▲ 需关注" in legend.split("越低越好", 1)[1]

@@ -1,4 +1,4 @@
-"""Issue 13 item 6: one language at a time. Walks every page of dashboard.py as an administrator (so the editor and
+"""One language at a time. Walks every page of dashboard.py as an administrator (so the editor and
 admin pages render) in Chinese and in English, and collects what a user reads: titles, texts, labels, options,
 placeholders, help, captions, metrics, buttons, table headers and text cells, chart titles and axis titles.
 

@@ -192,7 +192,7 @@ def test_overview_other_grains_follow_the_selector(demo_db, grain):
 
 
 def test_targets_page_lists_a_stored_own_target_below_the_hospital_as_not_applied(demo_db):
-    # A store saved before the floor rule (issue 11.4): no way in accepts this row now, so it is written directly.
+    # A store saved before the floor rule: no way in accepts this row now, so it is written directly.
     with store.opened(demo_db) as db, db.atomic():
         db.execute(
             "INSERT INTO targets (metric, dept_code, effective_from, target, direction)"
@@ -232,7 +232,7 @@ def test_empty_store_pages_say_so_and_do_not_fail(db_file, page):
         assert any("No data yet" in i.value for i in at.info)
     if page == "pages/awards.py":
         assert metric_value(at, "Awarded") == "0"
-    if page == "pages/tasks.py":  # issue 14
+    if page == "pages/tasks.py":  # key tasks (PRODUCT §8)
         assert [i.value for i in at.info] == [
             "No key tasks yet. Upload the task list (responsibility list) on the Upload page."
         ]

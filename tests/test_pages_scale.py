@@ -1,4 +1,4 @@
-"""Pages at a region's scale (issue 7): with more departments than a projector can show, charts draw 40 at a time
+"""Pages at a region's scale: with more departments than a projector can show, charts draw 40 at a time
 (furthest below target / needing attention first) and long tables show 50 rows a page with a download of the whole.
 A synthetic store of 120 departments (bench.synth, fixed seed) stands in for the 5,000 of a region."""
 
@@ -46,7 +46,7 @@ def test_overview_charts_draw_forty_departments_worst_first(big_db):
     captions = " ".join(c.value for c in at.caption)
     assert f"另有 {DEPTS - 40} 个科室" in captions
     # Furthest below target first: every bar drawn misses its target by at least as much as any department left out
-    # (the default metric is patient satisfaction, ≥ target; the default period the last full quarter, issue 13).
+    # (the default metric is patient satisfaction, ≥ target; the default period the last full quarter).
     with store.opened(big_db) as db:
         mv = store.metric_values(db, metrics=["patient_satisfaction"])
         names = store.departments(db).set_index("dept_name")["dept_code"].to_dict()
@@ -101,7 +101,7 @@ def test_briefing_ranking_shows_fifteen_furthest_below_target_and_says_how_many_
 
     with store.opened(big_db) as db:
         b = briefing.build(db, briefing.default_quarter(db), "zh")
-    assert len(b.ranking) == 15 and b.ranking_more == b.below - 15  # issue 13: at most 15 bars
+    assert len(b.ranking) == 15 and b.ranking_more == b.below - 15  # at most 15 bars
     assert list(b.ranking["gap"]) == sorted(b.ranking["gap"], reverse=True)  # furthest below first
     assert f"另有 {b.ranking_more} 个" in b.ranking_sub()
     assert len(briefing.ranking_figure(b).data[0].y) == 15

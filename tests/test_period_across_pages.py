@@ -1,4 +1,4 @@
-"""The period's grain survives switching pages (found by hospui, issue 16.3): a quarter chosen on the overview came
+"""The period's grain survives switching pages: a quarter chosen on the overview came
 back as "month" on every other page switch (overview → events → region …), because Streamlit 1.67 drops a widget's
 state when the same key is drawn by another page and ``ui.keep`` only re-seeded a widget whose value differed."""
 

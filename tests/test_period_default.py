@@ -1,4 +1,4 @@
-"""Issue 13 item 4: one period logic — every page and the briefing open on the same period, and a period not all
+"""One period logic — every page and the briefing open on the same period, and a period not all
 of whose months hold data says so, with the months it holds. Expected values worked out by hand."""
 
 from __future__ import annotations

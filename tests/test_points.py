@@ -1,4 +1,4 @@
-"""The 医德考评 +2 points list (PRODUCT §8, seed 004; issue 14), worked out by hand on a real store: the one-year
+"""The 医德考评 +2 points list (PRODUCT §8, seed 004), worked out by hand on a real store: the one-year
 boundary counts the award date itself, a revoked award gives nothing, an inactive staff member gets nothing; the
 command line's JSON and CSV, and every export in the audit log (without the names)."""
 

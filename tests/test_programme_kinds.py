@@ -1,4 +1,4 @@
-"""The programme kinds (PRODUCT §8, issue 14): tasks, notices and staff through the one validator and write path —
+"""The programme kinds (PRODUCT §8): tasks, notices and staff through the one validator and write path —
 Chinese and English headers, a title row, GBK, XLSX, preview, all or nothing, batches and rollback — on a real
 store file."""
 

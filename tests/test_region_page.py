@@ -1,4 +1,4 @@
-"""The visible part of hospitals as a dimension (issue 16.3, PRODUCT §9): the sidebar's hospital selector lists only
+"""The visible part of hospitals as a dimension (PRODUCT §9): the sidebar's hospital selector lists only
 the hospitals a user may read and switches the page; a one-hospital store shows no selector and no region page; the
 region overview puts every readable hospital side by side (its numbers checked against the store here), is out of
 reach of a one-hospital user, drills into one hospital's overview, and shows hostile hospital names as text."""

@@ -1,4 +1,4 @@
-"""Issue 12.4: a restore checks the backup on a copy (integrity, schema version, every table's columns), migrates
+"""A restore checks the backup on a copy (integrity, schema version, every table's columns), migrates
 the copy, and swaps it in only when whole; on any refusal the live store is untouched."""
 
 from __future__ import annotations

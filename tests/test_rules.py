@@ -45,8 +45,6 @@ def test_year_outside_calendar_falls_back_with_flag():
     assert end == date(2027, 3, 10)
     assert fallback is True
     assert workdays.calendar_covers(2026) and not workdays.calendar_covers(2027)
-    # add_working_days does not count the start: 2 working days after Fri 2027-03-05 → Tue 2027-03-09.
-    assert workdays.add_working_days("2027-03-05", 2) == (date(2027, 3, 9), True)
 
 
 HISTORY = awards(

@@ -1,5 +1,5 @@
 """Editing targets and catalogues (pages/targets.py) through the one validator and the one write path
-(importer.commit_rows, issue 11): what the upload refuses the editor refuses, with the same reasons; a save is
+(importer.commit_rows): what the upload refuses the editor refuses, with the same reasons; a save is
 one transaction (journal, audit before/after, data version) and a rollback restores the state before."""
 
 import json

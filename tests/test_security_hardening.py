@@ -1,4 +1,4 @@
-"""Hardening (issue 6): production settings, the upload size limit, friendly errors logged in full."""
+"""Hardening (PRODUCT §7): production settings, the upload size limit, friendly errors logged in full."""
 
 from __future__ import annotations
 

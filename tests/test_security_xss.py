@@ -1,4 +1,4 @@
-"""Hostile text end to end (issue 6): upload → every page → exports. Department names and event descriptions
+"""Hostile text end to end (PRODUCT §7): upload → every page → exports. Department names and event descriptions
 such as ``<script>alert(1)</script>`` or ``**科室**`` show literally, never as HTML or Markdown, and cells a
 spreadsheet would run as formulas are neutralised in every CSV we export."""
 
@@ -102,7 +102,7 @@ def test_hostile_text_shows_literally_on_every_page_and_never_as_markdown_or_htm
     for path in PAGES:
         at.switch_page(path).run()
         assert not at.exception, (path, at.exception)
-        # no page failed (the awards page's red flag of a department in 公示 that is not eligible is content; issue 13)
+        # no page failed (the awards page's red flag of a department in 公示 that is not eligible is content)
         flag = re.escape(i18n.ZH["aw.notice_flag"]).replace(r"\{n\}", r"\d+").replace(r"\{year\}", r"\d+")
         errors = [e.value for e in at.error if not re.fullmatch(flag, e.value)]
         assert not errors, (path, errors)

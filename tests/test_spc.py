@@ -84,7 +84,7 @@ def test_screening_never_collapses_the_limits_of_a_rare_count():
 
 
 def test_a_count_never_gets_a_lower_limit_below_zero():
-    """Issue 11.7b, PRODUCT §5: the rare count above (0 0 0 1 0 ×8) has a computed lower limit of
+    """PRODUCT §5: the rare count above (0 0 0 1 0 ×8) has a computed lower limit of
     1/12 − 2.66 × 2/11 = −0.4003. As a count (complaints) it is shown at 0, the near band too; the centre line,
     the upper limit 0.5670 and every point's type are unchanged (no count can fall below 0 anyway). The same numbers
     as a plain measure keep −0.4003.
@@ -103,7 +103,7 @@ def test_a_count_never_gets_a_lower_limit_below_zero():
 
 
 def test_the_icon_matrix_uses_the_same_clipped_lower_limit_for_counts():
-    """Issue 11.7b: the matrix (fast path and the series-by-series reference) clips the complaints' lower limit at 0
+    """The matrix (fast path and the series-by-series reference) clips the complaints' lower limit at 0
     as the chart does; a non-count metric with the same numbers keeps −0.4003. Complaints target ≤ 0: the target is
     not below the clipped lower limit 0 and not above the upper limit → hit and miss (assurance from the same
     limits)."""
@@ -163,7 +163,7 @@ TWO_TRENDS = [1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]
 
 
 def test_a_point_joining_two_rising_trends_takes_their_direction():
-    """Issue 11.7c: 1…7 rises (months 1–7), the 7 repeats, 8…13 rises on (months 8–14): two 7-point trends
+    """1…7 rises (months 1–7), the 7 repeats, 8…13 rises on (months 8–14): two 7-point trends
     (SPCParams.trend_length = 7) meeting at a tie. mean = 98 / 14 = 7; MRs 1 ×6, 0, 1 ×6 → amr = 12/13 = 0.923
     (3.267·0.923 = 3.02: nothing screened); limits 7 ± 2.66·0.923 = 4.545 / 9.455 → 1 2 3 4 and 10 11 12 13 are
     beyond (limit rule); near band 7 ± 1.637 holds only 5 and 9 (no 2-in-3); below the mean 1…6 is 6 points and
@@ -194,7 +194,7 @@ def test_a_peak_or_trough_between_two_trends_takes_the_trend_that_starts_there()
 
 
 def test_every_flagged_point_has_a_direction_on_random_series():
-    """Issue 11.7c as a property: on many random small-integer series (ties, plateaus, sorted runs), a point has a
+    """The trend rule as a property: on many random small-integer series (ties, plateaus, sorted runs), a point has a
     rule exactly when it is not common cause, in every segment and with 6- or 7-point rules."""
     import numpy as np
 
@@ -389,7 +389,7 @@ def test_fewer_than_13_points_are_trial_limits():
 
 
 def test_trial_limits_name_the_points_they_rest_on_and_a_fixed_baseline_of_12_is_not_trial():
-    """Issue 11.7a, PRODUCT §5: limits resting on fewer than 13 points (SPCParams.min_points) are trial limits,
+    """PRODUCT §5: limits resting on fewer than 13 points (SPCParams.min_points) are trial limits,
     and the verdict names how many points they rest on (not the series length); a baseline the user fixes at 12
     points or more (SPCParams.fixed_baseline_min) is not a trial.
     24 points 10 12 …: baseline 12 → limits on 12, not trial; baseline 8 → trial on 8; baseline 11 → trial on 11;
@@ -412,12 +412,12 @@ def test_trial_limits_name_the_points_they_rest_on_and_a_fixed_baseline_of_12_is
     assert not chart["trial"].any() and chart["limit_points"].eq(12).all()
 
 
-# 口腔科 (issue 13 item 7): 95 93, then 11 months under the target 90 (≥).
+# 口腔科: 95 93, then 11 months under the target 90 (≥).
 STOMATOLOGY = [95, 93, 89, 85, 88, 84, 89, 86, 88, 85, 89, 84, 88]
 
 
 def test_months_in_a_row_below_target_up_to_the_latest():
-    """Issue 13 item 7: mean 1143 / 13 = 87.923; MRs 2 4 4 3 4 5 3 2 3 4 5 4 → amr 43/12 = 3.583 (3.267·3.583 =
+    """Mean 1143 / 13 = 87.923; MRs 2 4 4 3 4 5 3 2 3 4 5 4 → amr 43/12 = 3.583 (3.267·3.583 =
     11.7, nothing screened); limits 87.923 ± 9.532 = 78.39 / 97.46: the target 90 lies between them → SPC says
     hit and miss, yet the last 11 months all missed 90. The verdict counts them (missed_months = 11).
     A month at the target (90 ≥ 90) passes and ends the count; for a lower-is-better metric a value above the

@@ -84,7 +84,7 @@ def drawn_points(fig) -> dict[str, tuple[str, str, str]]:
     ],
 )
 def test_every_flagged_point_is_drawn_with_its_meaning(direction, lang, low, high):
-    """Issue 11.7c: the first 7 (month 7) ends one rising trend and the second 7 starts the next; both are labelled
+    """The first 7 (month 7) ends one rising trend and the second 7 starts the next; both are labelled
     a trend and must be drawn as one (not grey). Colour says good or bad by the metric's direction, the triangle the
     side or slope of the signal, and the legend entry says both, as the matrix icons do."""
     chart = spc.xmr(TWO_TRENDS, direction)
@@ -153,7 +153,7 @@ def test_labels_and_sentence():
 
 
 def test_the_trial_sentence_and_label_name_the_points_the_limits_rest_on():
-    """Issue 11.7a: 24 monthly points with limits fixed on the first 8 → the sentence and the chart say 8 (not 24);
+    """24 monthly points with limits fixed on the first 8 → the sentence and the chart say 8 (not 24);
     fixed on the first 12 → no trial wording at all (PRODUCT §5: a user-fixed baseline of ≥ 12 is not a trial)."""
     s = pd.DataFrame(
         {"month": [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)], "value": [10.0, 12.0] * 12}
@@ -173,7 +173,7 @@ def test_the_trial_sentence_and_label_name_the_points_the_limits_rest_on():
 
 
 def test_months_in_a_row_below_target_are_said_in_the_sentence_and_the_cell():
-    """Issue 13 item 7: 口腔科 missed 90 for 11 months in a row while the limits straddle it (hit and miss): the
+    """口腔科 missed 90 for 11 months in a row while the limits straddle it (hit and miss): the
     sentence and the matrix cell say "连续11个月未达标" (en: in a row); the cell keeps the hit-and-miss glyph, rank
     and colour (the SPC verdict). Two months in a row are not said (N ≥ 3); a consistently failing target keeps
     "稳定未达标" in the cell and gets the months in the sentence."""
@@ -211,7 +211,7 @@ def test_months_in_a_row_below_target_are_said_in_the_sentence_and_the_cell():
 
 
 def test_the_variation_legend_says_what_an_arrow_means_for_each_direction():
-    """Issue 13 item 7: ▲ is good news for satisfaction but bad news for complaints; the legend says so per
+    """▲ is good news for satisfaction but bad news for complaints; the legend says so per
     direction, naming the catalogue's metrics (in catalogue order), and the neutral icons only when a metric has no
     direction."""
     from metrics import contract

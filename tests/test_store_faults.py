@@ -1,4 +1,4 @@
-"""Issue 12.11: a broken store never shows a traceback. A corrupt store gets a friendly page (zh/en, details only in
+"""A broken store never shows a traceback. A corrupt store gets a friendly page (zh/en, details only in
 the server log); a read-only store can still be read, and writes say it is read-only; a full disk gets a clear
 message and leaves no partial backup; the store, its -wal/-shm and every backup are owner-only (0600)."""
 

@@ -1,4 +1,4 @@
-"""The store chosen by URL (issue 16): a path, sqlite:///path or postgresql://…; values, order and the data version
+"""The store chosen by URL (PRODUCT §9): a path, sqlite:///path or postgresql://…; values, order and the data version
 read back the same on both stores."""
 
 from __future__ import annotations

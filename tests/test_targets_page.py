@@ -1,4 +1,4 @@
-"""The targets page's editors through AppTest (issue 11.4): what the upload refuses, the page refuses, with the
+"""The targets page's editors through AppTest: what the upload refuses, the page refuses, with the
 upload's reason, and saves nothing; a good edit is saved as one batch."""
 
 from __future__ import annotations

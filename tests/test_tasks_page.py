@@ -1,4 +1,4 @@
-"""The 重点任务 page through AppTest (issue 14), on the demo store: what a viewer sees in zh and en, in order; the
+"""The 重点任务 page through AppTest (PRODUCT §8), on the demo store: what a viewer sees in zh and en, in order; the
 department filter; an editor updates a task's status and note in place; viewers get no editor."""
 
 from __future__ import annotations

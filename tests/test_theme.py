@@ -1,4 +1,4 @@
-"""The one theme (issue 13 item 5): veto red and target-missed amber stay apart for colour-blind viewers and on a
+"""The one theme (PRODUCT §6): veto red and target-missed amber stay apart for colour-blind viewers and on a
 washed-out projector; meaning colours used as text are legible on white; every figure module takes its colours from
 the theme."""
 

@@ -163,7 +163,7 @@ def test_compare_k01_with_other_departments(demo_db):
 
 
 def test_a_fixed_12_month_baseline_is_not_trial_and_a_shorter_one_names_its_points(demo_db):
-    """Issue 11.7a, PRODUCT §5: limits fixed on the first 12 of K01's 36 months are not trial limits; fixed on the
+    """PRODUCT §5: limits fixed on the first 12 of K01's 36 months are not trial limits; fixed on the
     first 8 they are, and the sentence says the limits rest on 8 points (not the 36 months shown)."""
     at = open_trends("K01")
     at.number_input[0].set_value(12).run()
@@ -191,7 +191,7 @@ def _lower_limits(chart) -> list[float]:
 
 
 def test_complaints_never_show_a_lower_limit_below_zero(demo_db):
-    """Issue 11.7b, PRODUCT §5: K01's complaints (a rare count, mostly 0 with the odd 1 or 2) have a computed lower
+    """PRODUCT §5: K01's complaints (a rare count, mostly 0 with the odd 1 or 2) have a computed lower
     limit of about −0.69 (the −0.7 of the finding); the chart draws it at 0."""
     at = open_trends("K01")
     charts = at.get("plotly_chart")
@@ -201,7 +201,7 @@ def test_complaints_never_show_a_lower_limit_below_zero(demo_db):
 
 
 def test_a_target_missed_eleven_months_in_a_row_is_said_so(fresh_db):
-    """Issue 13 item 7: 口腔科 at 95 93 then 11 months under the hospital's 90 (limits 78.4 / 97.5 straddle 90, so
+    """口腔科 at 95 93 then 11 months under the hospital's 90 (limits 78.4 / 97.5 straddle 90, so
     SPC alone says hit and miss — tests/test_spc.py::test_months_in_a_row_below_target_up_to_the_latest): the
     heading and the sentence say it was missed 11 months in a row, in Chinese and in English."""
     from metrics import demo

@@ -1,5 +1,5 @@
-"""Issue 12.5: a catalogue edit is a batch of kind "indicators" or "metric_catalogue" (kind "catalogue" in stores
-written before issue 11's one write path); the upload page (history, rollback, error reports) and the command line
+"""A catalogue edit is a batch of kind "indicators" or "metric_catalogue" (kind "catalogue" in stores
+older than the one write path for page edits); the upload page (history, rollback, error reports) and the command line
 must name that kind instead of breaking on it."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_upload_page_shows_history_and_rollback_after_a_catalogue_save(db_file, 
 
 
 def test_every_batch_kind_the_store_writes_has_a_label_in_both_languages():
-    kinds = {"catalogue"}  # page edits in stores written before issue 11; every other batch is a contract kind
+    kinds = {"catalogue"}  # page edits in stores older than the one write path; every other batch is a contract kind
     from metrics import contract
 
     kinds |= set(contract.KINDS)

@@ -120,7 +120,7 @@ def test_viewer_is_refused(db_file):
 
 
 def test_upload_page_warns_of_departments_that_reported_last_month_and_still_commits(db_file):
-    """PRODUCT §3.3 point 7 (issue 11.2): the forgotten sheet is named before the commit, which stays allowed."""
+    """PRODUCT §3.3 point 7: the forgotten sheet is named before the commit, which stays allowed."""
     from metrics import importer
 
     jan = "月份,科室编码,科室名称,患者满意度\n2024-03,K01,心血管内科,95\n2024-03,K02,呼吸科,93\n".encode()

@@ -1,4 +1,4 @@
-"""Issue 12.10: the "viewers must sign in" toggle on 用户管理 writes only when the admin flips it, compared with the
+"""The "viewers must sign in" toggle on 用户管理 writes only when the admin flips it, compared with the
 value the page showed (compare-and-set); a stale page never undoes what the command line set, nor credits the
 admin with it."""
 

@@ -1,4 +1,4 @@
-"""A click after a first visit reads the view the visit built (issue 15): the first visit's key leaves the page's
+"""A click after a first visit reads the view the visit built: the first visit's key leaves the page's
 defaults open (None), the next run's key names them; both must find one view, not work it out twice (1.9–2.4 s at
 a region's scale). The store is the demo's; every page runs in AppTest, whose script runs share the server's
 caches (``pages._common.BUILDS`` counts the views worked out from the store)."""
@@ -26,7 +26,7 @@ def test_a_rerun_after_the_first_visit_builds_no_view(demo_db, page):
 
 @pytest.mark.parametrize("page", ["overview", "awards", "trends"])
 def test_a_rerun_in_a_group_store_builds_no_view(tmp_path, monkeypatch, cheap_hashing, page):
-    """The same for a commission user on hospital H02 of a group store (issue 16.3): the view the first visit built is
+    """The same for a commission user on hospital H02 of a group store (PRODUCT §9): the view the first visit built is
     filed under the key the next run makes, hospital included."""
     from metrics import auth, demo, store
     from pages import _common as ui

@@ -39,7 +39,7 @@ def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     y, n = q[:4], q[-1]
     with store.opened(demo_db) as db:
         months = store.months_with_data(db)
-    # the newest quarter may still be running: the title then says so, with the months it holds (issue 13)
+    # the newest quarter may still be running: the title then says so, with the months it holds
     suffix = "" if len(pipelines.held_months(q, months)) == 3 else "（进行中，含"
     assert kpis.title.startswith(f"清廉医院建设季度推进会 · {y}年第{n}季度{suffix}")
     assert ranking.title == "患者满意度距目标最远的科室" and attention.title == "需要关注的科室"

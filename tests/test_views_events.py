@@ -21,7 +21,7 @@ def _rename_indicator(path: Path, code: str, name_zh: str) -> None:
 
 
 def test_events_chart_names_indicators_as_the_catalogue_was_edited(demo_db):
-    """11.9: the events-per-quarter chart took indicator names from the shipped catalogue, so an indicator renamed
+    """The events-per-quarter chart took indicator names from the shipped catalogue, so an indicator renamed
     in the store's catalogue still showed its old name in the chart's hover text."""
     with store.opened(demo_db) as db:
         shipped = store.indicator_catalogue(db).set_index("code").at["V07", "name_zh"]
@@ -52,7 +52,7 @@ def _key(path: Path, lang: str = "zh", grain: str = "quarter", **choices) -> Vie
 
 
 def _confirmed_in(path: Path, months: set[str]) -> list[dict]:
-    """Stored events and the automatic W03 warnings of notices overdue today (issue 14: the demo's K20 notice)."""
+    """Stored events and the automatic W03 warnings of notices overdue today (the demo's K20 notice)."""
 
     from metrics import programme
 

@@ -40,7 +40,7 @@ def _overview_kpis(path: Path, monkeypatch) -> list[tuple[str, str]]:
 
 
 def test_two_stores_at_one_data_version_show_their_own_headline_kpis(demo_db, tmp_path, monkeypatch):
-    """11.8: the headline KPIs were cached without the store's path, so a second store at the same data version
+    """The headline KPIs were cached without the store's path, so a second store at the same data version
     showed the first store's satisfaction figures."""
     a, b = _two_stores_same_version(demo_db, tmp_path)
     kpis_a = dict(_overview_kpis(a, monkeypatch))

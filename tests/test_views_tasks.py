@@ -1,4 +1,4 @@
-"""The key tasks view-model, the notices register and the W03 整改逾期 warning (PRODUCT §4.3, §6, §8; issue 14), on
+"""The key tasks view-model, the notices register and the W03 整改逾期 warning (PRODUCT §4.3, §6, §8), on
 a real store, every expectation worked out by hand: a task due today is not overdue, the day after it is; a notice
 past its deadline and not closed makes its department amber in the lights and shows on its trends page."""
 

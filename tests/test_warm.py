@@ -1,4 +1,4 @@
-"""After an upload the first visitor reads results (issue 15): pages/_warm.py works out every browsing page's
+"""After an upload the first visitor reads results: pages/_warm.py works out every browsing page's
 default view for the new data version, and a new session opening any page then works out none — the keys the warm
 spells are the keys the pages build. The store is the demo's, with a month's file committed through the one write
 path; the pages run in AppTest, whose runs share the process's caches with the warm."""
@@ -51,7 +51,7 @@ def test_only_a_new_version_of_a_store_seen_before_is_warmed(tmp_path):
 
 @pytest.mark.parametrize("page", ["overview", "events", "briefing"])
 def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_store, cheap_hashing, page):
-    """A group store (issue 16): the warm works out the views of the hospital this server last showed, for that
+    """A group store (PRODUCT §9): the warm works out the views of the hospital this server last showed, for that
     hospital — a visitor of H02 after an H02 commit works out nothing, and no view is filed under another hospital."""
     from metrics import auth, importer, store
     from pages import _common as ui

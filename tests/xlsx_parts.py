@@ -1,4 +1,4 @@
-"""Hand-built XLSX files (issue 12): the structures openpyxl never writes — a shared string longer than Excel
+"""Hand-built XLSX files: the structures openpyxl never writes — a shared string longer than Excel
 allows, a formula without a cached value, a sheet that is a few cells far apart — made from their XML parts."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ chosen language); ``figures`` turns it into plotly figures; ``to_html`` writes o
 (plotly.js inline once, no URL anywhere, every data string escaped); ``to_pptx`` writes a PowerPoint deck
 with native, editable charts. The presentation page draws the same ``Briefing``.
 
-Slides (issue 13): (1) headline KPI cards: value, target, change vs the previous quarter, departments meeting it;
+Slides: (1) headline KPI cards: value, target, change vs the previous quarter, departments meeting it;
 (2) at most 15 departments furthest below target as horizontal bars; (3) the quarter's vetoes and warnings as a
 table with the indicator's full text; (4) the award pipeline, conflicts, notices running and rectifications with
 their end dates; (5) key tasks and rectification notices (PRODUCT §8); (6) departments needing attention by
@@ -21,7 +21,6 @@ from __future__ import annotations
 from metrics import i18n, pipelines  # noqa: F401  (callers reach them as briefing.i18n / briefing.pipelines)
 from metrics.briefing.build import (  # noqa: F401
     FIT_ROWS,
-    LIST_LIMIT,
     RANKING_LIMIT,
     RANKING_METRIC,
     SLIDES,
@@ -29,16 +28,12 @@ from metrics.briefing.build import (  # noqa: F401
     Fit,
     Kpi,
     Table,
-    attention_lines,
     attention_table,
     available_quarters,
     awards_table,
     build,
-    clip,
-    conflict_lines,
     default_quarter,
     em_width,
-    event_lines,
     events_table,
     fit_table,
     flow,

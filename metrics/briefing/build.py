@@ -20,7 +20,6 @@ from metrics.targets import resolve_targets
 SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUCT §6, in its order
 RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as horizontal bars
 RANKING_METRIC = "patient_satisfaction"  # PRODUCT §1: the satisfaction target is the headline department target
-LIST_LIMIT = 8  # lines of a text list that fit one slide at 24 px on 1280×720; the rest is counted
 # At most this many rows of a slide table (1280×720, 1920×1080); fewer when long texts wrap (``fit_table``).
 FIT_ROWS = {"events": (8, 12), "awards": (8, 12), "tasks": (8, 12), "attention": (8, 12)}
 # Severity tiers of the attention list (§6 slide 6): veto or conflict > overdue notice > special cause of concern >
@@ -229,7 +228,7 @@ def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
 def period_label(
     quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG, today: date | None = None
 ) -> str:
-    """The quarter's label as every page names it (pipelines.period_label: one period logic, issue 13), partial
+    """The quarter's label as every page names it (pipelines.period_label: one period logic), partial
     with the months it holds when it holds fewer than three ("running" when ``today`` falls in it)."""
     return pipelines.period_label(quarter, months_held, lang, today)
 
@@ -273,7 +272,7 @@ def _hospital_name(db, lang: str, hospital: str) -> str:
 
 def _title(quarter: str, held: tuple[str, ...], lang: str, name: str, today: date | None = None) -> str:
     """The briefing's title: in a group store it names the hospital (the projector audience must know whose numbers
-    they see; issue 16.3), a one-hospital store's is as before."""
+    they see), a one-hospital store's is as before."""
     label = period_label(quarter, held, lang, today)
     if not name:
         return i18n.t("brief.title", lang, quarter=label)
@@ -291,7 +290,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
     defs = store.metric_defs(db)
     targets = store.targets(db, hospital)
     depts = store.departments(db, hospital=hospital)
-    # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line (12.7)
+    # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line
     names = dict(zip(depts["dept_code"], map(safe.strip_controls, depts["dept_name"]), strict=False))
     mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last, hospital=hospital)
     held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db, hospital)))
@@ -326,7 +325,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
         quarter=quarter,
         previous=prev,
         lang=lang,
-        # a quarter not all of whose months hold data says so, with the months it holds (issue 13)
+        # a quarter not all of whose months hold data says so, with the months it holds
         title=_title(quarter, held, lang, name, today),
         kpis=_kpis(hosp[hosp["period"] == quarter], defs, lang),
         vetoes=_count(counts, quarter, "veto"),
@@ -484,7 +483,7 @@ def _concerns(chunks: Iterable[pd.DataFrame], targets: pd.DataFrame, defs: list[
     """(dept_code, metric) series whose last point (the quarter's last month) is a concerning special cause.
 
     ``chunks``: metric values a group of departments at a time (store.metric_value_chunks), each series whole, so
-    the whole history is never in memory at once (issue 7).
+    the whole history is never in memory at once.
     """
     parts = []
     for mv in chunks:
@@ -612,37 +611,6 @@ def kpi_depts_text(k: Kpi, lang: str) -> str | None:
     if k.n_depts is None:
         return None
     return i18n.t("brief.depts_meeting", lang, n=k.n_pass, total=k.n_depts)
-
-
-def event_lines(b: Briefing) -> list[str]:
-    """Slide 3 as lines: '✕ 否决 · 放射科 · V07 违规操作引起事故…负主要责任 · 2026年8月3日'."""
-    return [" · ".join(row) for row in events_table(b).rows]
-
-
-def conflict_lines(b: Briefing) -> list[str]:
-    """Slide 4's conflicts: '放射科 · 2026年1月11日授牌 · 否决 V07（2026年8月3日）'."""
-    return [
-        b.t(
-            "brief.conflict_fmt",
-            dept=r["dept_name"],
-            awarded=i18n.fmt_date(r["awarded_on"], b.lang),
-            indicator=r["indicator"],
-            date=i18n.fmt_date(r["event_date"], b.lang),
-        )
-        for r in b.conflicts.to_dict("records")
-    ]
-
-
-def attention_lines(b: Briefing) -> list[str]:
-    """Slide 6 as lines: '✕ 放射科：授牌后发生否决…'."""
-    return [f"{row[0]} {row[1]}：{row[2]}" for row in attention_table(b).rows]
-
-
-def clip(lines: list[str], limit: int, lang: str) -> list[str]:
-    """At most ``limit`` lines; the rest counted in a last line so nothing is silently dropped."""
-    if len(lines) <= limit:
-        return lines
-    return [*lines[: limit - 1], i18n.t("brief.more_fmt", lang, n=len(lines) - limit + 1)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def ranking_figure(b: Briefing, height: int | None = 560) -> go.Figure:
     bar's length is its value: 85.9 never looks half of 89.8) on an axis with ticks, each value inside its bar's
     end and each department's target a dark tick on its row — right of the bar, so it strikes no label."""
     r = b.ranking
-    names = safe.plot_texts(r["dept_name"])[::-1]  # plotly renders <a>, <span style>, <b>, <br> in any text (12.7)
+    names = safe.plot_texts(r["dept_name"])[::-1]  # plotly renders <a>, <span style>, <b>, <br> in any text
     values, targets = list(r["value"])[::-1], list(r["target"])[::-1]
     fig = go.Figure()
     fig.add_bar(

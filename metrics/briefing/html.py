@@ -134,7 +134,7 @@ _TONE_CLASS = {"veto": "veto", "warning": "warning", "missed": "", "met": "", No
 
 def to_html(b: Briefing) -> str:
     """One self-contained HTML document: the six slides, plotly.js inline once, every data string escaped."""
-    e = safe.html_text  # data strings: escaped, bidi / zero-width controls stripped (12.7)
+    e = safe.html_text  # data strings: escaped, bidi / zero-width controls stripped
     figs = figures(b, height=None)  # each fills its .chart box: a slide's height on any screen
     first = [True]
 

@@ -38,7 +38,7 @@ WATERMARK_PT = 20
 
 
 def _cells(values) -> list:
-    """Chart categories for python-pptx's embedded workbook (xlsxwriter): never a formula or a link (12.8)."""
+    """Chart categories for python-pptx's embedded workbook (xlsxwriter): never a formula or a link from a name."""
     return [safe.workbook_cell(v) for v in values]
 
 

@@ -1,9 +1,9 @@
-"""The store: every line of SQL in the project lives in this package, one module per area (issue 11):
+"""The store: every line of SQL in the project lives in this package, one module per area:
 
 - ``engine``: which store a path or URL names (SQLite file or PostgreSQL server), the PostgreSQL pool and wrapper;
 - ``schema``: the file, connections (fresh per call, WAL), schema, migrations, meta and the data version;
-- ``reads``: data tables and aggregates for pipelines and pages;
-- ``journal``: batches — the one write path every kind ends in, rollback, clear, bulk load;
+- ``reads``: data tables and aggregates for pages, and (a write that sits here) the bench's bulk load;
+- ``journal``: batches — the one write path every kind ends in, rollback, clear;
 - ``accounts``: users, sessions, sign-in attempts, the audit log;
 - ``files``: integrity, backup copies and restore checks.
 
@@ -102,7 +102,6 @@ from metrics.store.reads import (  # noqa: F401
     bulk_load,
     calendar_days,
     departments,
-    event_months,
     events,
     hospital_tuple,
     indicator_catalogue,
@@ -116,7 +115,6 @@ from metrics.store.reads import (  # noqa: F401
     notices,
     region_all_targets,
     region_awards,
-    region_events,
     region_metric,
     region_notices,
     region_period_values,

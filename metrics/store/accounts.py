@@ -1,4 +1,4 @@
-"""Users, sessions, sign-in attempts and the audit log (issue 6, 12.6). The password hash never leaves
+"""Users, sessions, sign-in attempts and the audit log (PRODUCT §7). The password hash never leaves
 this module except to metrics.auth for verification.
 """
 
@@ -16,7 +16,7 @@ from metrics.store.reads import _frame, _one, _where
 from metrics.store.schema import _SESSIONS_DDL, now_iso
 
 # ---------------------------------------------------------------------------------------------
-# Users and audit (issue 6)
+# Users and audit (PRODUCT §7)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -47,7 +47,7 @@ def audit_log(
     )
 
 
-# Users (issue 6): the password hash never leaves this module except to metrics.auth for verification.
+# Users (PRODUCT §7): the password hash never leaves this module except to metrics.auth for verification.
 USER_FIELDS = ("password_hash", "role", "failed_count", "locked_until", "active")
 
 
@@ -63,7 +63,7 @@ def users(db: sqlite_utils.Database) -> pd.DataFrame:
     )
 
 
-# Hospitals and grants (issue 16.3): the hospital list is a data table (written through the one write path as the
+# Hospitals and grants (PRODUCT §9): the hospital list is a data table (written through the one write path as the
 # ``hospitals`` kind); grants are account data, written by metrics.auth only.
 
 
@@ -165,7 +165,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     db.execute("COMMIT")
 
 
-# Sign-in attempts (issue 12.6): one row per (account, client); ``account`` is a user name, or "#" and a keyed
+# Sign-in attempts: one row per (account, client); ``account`` is a user name, or "#" and a keyed
 # digest for a name that is not a user (so nothing typed into the name box is stored).
 def signin_attempt(db: sqlite_utils.Database, account: str, client: str) -> dict | None:
     return _one(
@@ -249,7 +249,7 @@ def count_admins(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0]
 
 
-# Sessions (issue 6): the browser session keeps only a random token; its SHA-256 maps to a user here.
+# Sessions (PRODUCT §7): the browser session keeps only a random token; its SHA-256 maps to a user here.
 def ensure_sessions(db: sqlite_utils.Database) -> None:
     db.execute(_SESSIONS_DDL)
 
@@ -302,7 +302,7 @@ def delete_user_sessions(db: sqlite_utils.Database, username: str) -> None:
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
 
 
-# Audit reading (issue 6).
+# Audit reading (PRODUCT §7).
 def audit_entries(
     db: sqlite_utils.Database,
     user: str | None = None,

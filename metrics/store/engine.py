@@ -1,4 +1,4 @@
-"""Which store a path or URL names, and the PostgreSQL connection (issue 16).
+"""Which store a path or URL names, and the PostgreSQL connection (PRODUCT §9).
 
 A file path or ``sqlite:///path`` is the embedded SQLite store: a fresh ``sqlite3`` connection per call, opened by
 ``schema.connect`` exactly as before (no pool: what SQLAlchemy's NullPool would do, without a layer between the

@@ -1,4 +1,4 @@
-"""The store as a file (issue 6, 12.4): integrity checks, private copies, online backup copy, and the
+"""The store as a file (PRODUCT §9): integrity checks, private copies, online backup copy, and the
 checks a backup passes before it may replace the live store.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from metrics.store.schema import _SCHEMA, _SESSIONS_DDL, HOSPITAL_TABLES, SCHEMA_VERSION, connect, create_private
 
 
-# Backup and restore (issue 6): SQLite's online backup API gives a consistent copy while others write.
+# Backup and restore (PRODUCT §9): SQLite's online backup API gives a consistent copy while others write.
 def integrity_problems(path: str | os.PathLike) -> list[str]:
     """PRAGMA integrity_check of a store file, opened read-only; [] when it is ok (or the file is not SQLite)."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
@@ -52,7 +52,7 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, read_only_source:
         s.close()
 
 
-# Restore checks (issue 12.4): a backup must be one of our stores, of this version or older, before it may replace
+# Restore checks: a backup must be one of our stores, of this version or older, before it may replace
 # the live one. Tables every version of the store has had; later tables are created by the migration.
 RESTORE_REQUIRED_TABLES = (
     "meta",
@@ -185,7 +185,7 @@ def readable_data_version(path: str | os.PathLike) -> int:
         return 0
 
 
-# --- PostgreSQL (issue 16): the restore check on a scratch database, and the scratch database itself -----------
+# --- PostgreSQL (PRODUCT §9): the restore check on a scratch database, and the scratch database itself -----------
 
 
 def _pg_columns(db) -> dict[str, dict[str, tuple[int, int, bool]]]:

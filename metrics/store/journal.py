@@ -1,5 +1,6 @@
 """Writing through batches: every change journals its old row so a rollback restores it exactly; the
-batch list, rejects, revert, clear, bulk load (bench) — one write path per kind ends here (issue 11).
+batch list, rejects, revert, clear — one write path per kind ends here (the bench's bulk load, which skips it, is
+in reads).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def fetch_rows(db: sqlite_utils.Database, table: str, keys: list[tuple]) -> dict
     if dialect(db) == "postgresql":
         return _fetch_rows_pg(db, table, keys)
     # The keys go into a temp table with one column per key column, and each key is looked up through the
-    # table's primary key: the cost follows the file's rows, not the store's (issue 7: a 200-row month file
+    # table's primary key: the cost follows the file's rows, not the store's (a 200-row month file
     # against 1.8 million stored values). Column affinity makes '2024' and 2024 match as the table stores them.
     kc = [f"k{i}" for i in range(len(key_cols))]
     tmp = f"_keys{len(kc)}"
@@ -75,7 +76,7 @@ def _fetch_metric_values(db: sqlite_utils.Database, keys: list[tuple]) -> dict[t
     """Stored values for (hospital_code, dept_code, month, metric) keys: per hospital and department of the keys,
     the primary key's range over the keys' months, kept where the key was asked for. A history file (72,000 values)
     reads its departments' months in one pass instead of looking each value up; a month file reads one month per
-    department (issue 7)."""
+    department."""
     wanted = {tuple(k) for k in keys}
     out = {}
     for hosp in sorted({k[0] for k in wanted}):
@@ -123,7 +124,7 @@ def insert_batch(db: sqlite_utils.Database, **fields) -> int:
 
 
 # The text json.dumps(x, ensure_ascii=False, default=str) writes, without building an encoder per call (a
-# history file journals hundreds of thousands of values; issue 7).
+# history file journals hundreds of thousands of values).
 _to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
@@ -170,7 +171,7 @@ def apply_changes(
         changes = [(old, new if "hospital_code" in new else {"hospital_code": "", **new}) for old, new in changes]
     start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM batch_changes WHERE batch_id = ?", [batch_id]).fetchone()[0]
     # Rows with the same columns are encoded column by column (a history file: 72,000 rows of four columns; a
-    # call per value took most of the journal's time; issue 7).
+    # call per value took most of the journal's time).
     groups: dict[tuple, list[int]] = {}
     for n, (_old, new) in enumerate(changes):
         groups.setdefault(tuple(new), []).append(n)
@@ -191,7 +192,7 @@ def apply_changes(
             f" ON CONFLICT ({', '.join(key_cols)}) DO "
             + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in upd)}" if upd else "NOTHING")
         )
-        # In key order: the B-tree pages fill one after another (a history file comes month by month; issue 7).
+        # In key order: the B-tree pages fill one after another (a history file comes month by month).
         # The sort is stable, so a key given twice still ends with its later row.
         key_at = itemgetter(*[cols.index(c) for c in key_cols])
         try:
@@ -270,7 +271,7 @@ def batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
 
 def latest_committed_batch_id(db: sqlite_utils.Database, hospital: str | None = None) -> int | None:
     """The newest committed batch; ``hospital``: the newest that wrote that hospital or what every hospital shares
-    ('' — in a one-hospital store every batch), the one a rollback for that hospital would undo (issue 16.3)."""
+    ('' — in a one-hospital store every batch), the one a rollback for that hospital would undo."""
     if hospital is None:
         return db.execute("SELECT MAX(batch_id) FROM batches WHERE status = 'committed'").fetchone()[0]
     return db.execute(
@@ -300,7 +301,7 @@ def wrote_shared(db: sqlite_utils.Database, batch_id: int, hospital: str = "") -
 
 def later_batch(db: sqlite_utils.Database, batch_id: int) -> dict | None:
     """The newest committed batch after ``batch_id`` that may have written rows it wrote, so that undoing it would
-    undo a later change too (issue 16.3): a batch of the same hospital or a shared one ('': catalogues, calendar,
+    undo a later change too: a batch of the same hospital or a shared one ('': catalogues, calendar,
     hospital list); for a batch that wrote shared rows (its hospital '', or a workbook with a catalogue sheet), any
     later batch. None: the batch can be undone exactly. A batch writes one hospital's rows only (the validator
     refuses a second hospital in a file), and a hospital's code leads every key of its rows."""
@@ -382,7 +383,7 @@ def clear_data(db: sqlite_utils.Database, user: str | None = None, hospital: str
     (calendar_days: the State Council's, not demo data) and users stay.
     One transaction with its audit record (action clear_demo, by ``user``) and the data-version bump.
     ``hospital``: empty only that hospital's data tables and its batch history (a batch writes one hospital's rows:
-    kept, a rollback of it would bring back rows of the emptied hospital; issue 16.3); shared batches ('') stay."""
+    kept, a rollback of it would bring back rows of the emptied hospital); shared batches ('') stay."""
     if hospital is not None:
         with db.atomic():
             own = "SELECT batch_id FROM batches WHERE hospital_code = ?"

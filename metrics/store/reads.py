@@ -1,4 +1,5 @@
-"""Reads for pipelines and pages: data tables as frames, filtered in SQL; aggregates pages need."""
+"""Reads for pages: data tables as frames, filtered in SQL; aggregates pages need. One write too: ``bulk_load``,
+the bench's synthetic stores, which bypasses the journal and the validator (never a user's data)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from metrics import contract
 from metrics.store.schema import now_iso
 
 # Rows turned into a frame at a time: a result of millions of rows never exists as Python tuples all at once
-# (1.8 million metric values took 900 MB that way; issue 7). Smaller results are one chunk, as before.
+# (1.8 million metric values took 900 MB that way). Smaller results are one chunk, as before.
 FRAME_CHUNK_ROWS = 250_000
 
 
@@ -58,7 +59,7 @@ def _where(*conds: tuple[str, object]) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-# Hospitals (issue 16.3). Every read of a hospital-scoped table takes ``hospital``: one code (a str; '' is the
+# Hospitals (PRODUCT §9). Every read of a hospital-scoped table takes ``hospital``: one code (a str; '' is the
 # one hospital of a one-hospital store) or a tuple of codes. One code reads the table's columns as before; a tuple
 # adds hospital_code as the first column (a region's rows side by side).
 Hospital = str | tuple[str, ...]
@@ -125,7 +126,7 @@ def metric_values(
     )
     sql = f"SELECT {_hosp_col(hospital)}dept_code, month, metric, value FROM metric_values" + where
     # Small chunks: every column is NOT NULL, so each chunk gets the same dtypes, and a page loading a year of a
-    # region's values (200,000 rows) holds 50,000 rows as Python objects at a time, not all of them (issue 7).
+    # region's values (200,000 rows) holds 50,000 rows as Python objects at a time, not all of them.
     return _frame(db, sql + f" ORDER BY {_hosp_col(hospital)}dept_code, metric, month", params, chunk_rows=50_000)
 
 
@@ -213,7 +214,7 @@ def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.Data
     return _frame(db, sql + " ORDER BY date", params)
 
 
-# --- programme work (PRODUCT §8, issue 14) -----------------------------------------------------------
+# --- programme work (PRODUCT §8) -----------------------------------------------------------
 
 
 def tasks(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
@@ -290,7 +291,7 @@ def _num(v):
 
 
 # ---------------------------------------------------------------------------------------------
-# Aggregates for pages (issue 3 / 4 / 7 add queries here)
+# Aggregates for pages (add queries here)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -298,7 +299,7 @@ def months_with_data(db: sqlite_utils.Database, hospital: Hospital = "") -> list
     """Every month ('YYYY-MM') holding a metric value of ``hospital``, oldest first.
 
     Answered from the covering index idx_metric_values_month with SQLite's skip-ahead DISTINCT, never by loading
-    the values into pandas (issue 7: about 2 ms at 1.8 million stored values).
+    the values into pandas (about 2 ms at 1.8 million stored values).
     """
     where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
     return [r[0] for r in db.execute("SELECT DISTINCT month FROM metric_values" + where + " ORDER BY month", params)]
@@ -312,7 +313,7 @@ def metric_value_chunks(
     hospital: str = "",
 ) -> Iterator[pd.DataFrame]:
     """Long metric values (as ``metric_values``) a group of departments at a time, each department's whole series
-    in one chunk (HOSP included), so a computation over every series never holds the whole store (issue 7).
+    in one chunk (HOSP included), so a computation over every series never holds the whole store.
 
     Consume it while ``db`` is open.
     """
@@ -376,12 +377,12 @@ _BULK_COLUMNS: dict[str, tuple[str, ...]] = {
 def bulk_load(
     path: str | os.PathLike, tables: dict[str, Iterable[tuple]], note: str, hospital: str = "", analyze: bool = True
 ) -> int:
-    """Load synthetic rows (tuples in ``_BULK_COLUMNS`` order) of ``hospital`` straight into a store, bypassing the
-    journal and the validator; the number of rows written.
+    """A write, though it sits among the reads: load synthetic rows (tuples in ``_BULK_COLUMNS`` order) of
+    ``hospital`` straight into a store, bypassing the journal and the validator; the number of rows written.
 
     For the benchmark's generated stores only (bench/synth.py, bench/region.py): one transaction, one batch record
     naming ``note`` and the hospital, the data version bumped, then (``analyze``) ANALYZE. SQLite: ``executemany`` with synchronous
-    off, ``INSERT OR IGNORE``, a WAL checkpoint. PostgreSQL (issue 16.6: a region's 100 hospitals): ``COPY … FROM
+    off, ``INSERT OR IGNORE``, a WAL checkpoint. PostgreSQL (a region's 100 hospitals): ``COPY … FROM
     STDIN`` per table under the write lock (rows must be new: COPY has no ON CONFLICT).
     """
     from metrics.store.engine import is_server
@@ -442,22 +443,13 @@ def _bulk_load_pg(url: str, tables: dict[str, Iterable[tuple]], note: str, hospi
     return n
 
 
-def event_months(db: sqlite_utils.Database, hospital: Hospital = "") -> list[str]:
-    """Every month ('YYYY-MM') with an event of any status of ``hospital``, oldest first."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return [
-        r[0]
-        for r in db.execute("SELECT DISTINCT substr(event_date, 1, 7) AS m FROM events" + where + " ORDER BY m", params)
-    ]
-
-
-# --- page edits of targets and catalogues go through importer.commit_rows (issue 11): a batch like an upload,
+# --- page edits of targets and catalogues go through importer.commit_rows: a batch like an upload,
 # named so, journalled, can be rolled back, and a later rollback of an earlier upload cannot silently undo it.
 
 EDIT_FILE_NAME = "页面编辑 page edit"
 
 
-# --- the region overview (issue 16.3): one query per measure over every hospital asked for, grouped by hospital ---
+# --- the region overview (PRODUCT §9): one query per measure over every hospital asked for, grouped by hospital ---
 # A region of 100 hospitals never loads a hospital's frames one at a time: each read below is one statement over
 # the hospitals ``hospitals`` (a tuple of codes) returning a row per hospital (or per hospital and status). Only
 # departments in a hospital's department list count, as on its own overview.
@@ -500,20 +492,6 @@ def region_targets(db: sqlite_utils.Database, hospitals: tuple[str, ...], metric
         " ORDER BY hospital_code, effective_from"
     )
     return _frame(db, sql, [*codes, metric])
-
-
-def region_events(db: sqlite_utils.Database, hospitals: tuple[str, ...], date_from: str, date_to: str) -> pd.DataFrame:
-    """Confirmed vetoes and warnings per hospital dated from..to ('YYYY-MM-DD', inclusive): hospital_code, vetoes,
-    warnings (hospitals without any have no row)."""
-    codes = tuple(hospitals)
-    sql = (
-        "SELECT e.hospital_code, SUM(CASE WHEN e.kind = 'veto' THEN 1 ELSE 0 END) AS vetoes,"
-        " SUM(CASE WHEN e.kind = 'warning' THEN 1 ELSE 0 END) AS warnings FROM events e"
-        " JOIN departments d ON d.hospital_code = e.hospital_code AND d.dept_code = e.dept_code"
-        f" WHERE e.hospital_code IN {_in(codes)} AND e.status = 'confirmed' AND e.event_date >= ? AND e.event_date <= ?"
-        " GROUP BY e.hospital_code ORDER BY e.hospital_code"
-    )
-    return _frame(db, sql, [*codes, date_from, date_to])
 
 
 def region_notices(

@@ -37,7 +37,7 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
     """A fresh connection (never cache one: it would cross threads), schema ensured, WAL on.
 
     The store is owner-only (0600; SQLite gives its -wal and -shm files the same mode): a new one is created so and
-    an existing one with group or other bits is tightened (issue 12.11). A store on a read-only file system or
+    an existing one with group or other bits is tightened. A store on a read-only file system or
     without write permission is opened read-only, so pages and ``users list`` still read it; a write then fails
     with SQLite's "readonly" error, which ``problem_key`` names.
     """
@@ -139,7 +139,7 @@ def _sweep_scratch(db) -> None:
 
 def create_private(path: str | os.PathLike) -> None:
     """Create an empty file readable and writable by its owner only (0600), if it does not exist yet; SQLite gives
-    the -wal and -shm files the database file's permissions (issue 12)."""
+    the -wal and -shm files the database file's permissions."""
     try:
         os.close(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
@@ -220,7 +220,7 @@ def _pg_problem_key(exc) -> str:
 def _ensure_wal(db: sqlite_utils.Database) -> None:
     """Switch a new store to WAL. Two processes opening a brand-new file at once can both try; SQLite answers
     one of them "database is locked" at once (the busy timeout does not apply to this lock upgrade), so retry
-    (issue 6, found by tests/test_fault_concurrent.py)."""
+    (found by tests/test_fault_concurrent.py)."""
     for attempt in range(100):
         try:
             if db.journal_mode != "wal":
@@ -254,14 +254,14 @@ def now_iso() -> str:
 # ---------------------------------------------------------------------------------------------
 
 # 2: batch_rejects.row_json (the rejected row as written, for the error report)
-# 3: calendar_days (the office's holiday schedule, PRODUCT §4.1; issue 11)
-# 4: signin_attempts and audit_budget (issue 12.6: a lockout per account and client, anonymous audit rows bounded)
-# 5: tasks, notices, staff (programme work, PRODUCT §8; issue 14)
-# 6: hospitals as a dimension (PRODUCT §9, issue 16.3): hospital_code first in every hospital-scoped table's key,
+# 3: calendar_days (the office's holiday schedule, PRODUCT §4.1)
+# 4: signin_attempts and audit_budget (a lockout per account and client, anonymous audit rows bounded)
+# 5: tasks, notices, staff (programme work, PRODUCT §8)
+# 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 SCHEMA_VERSION = 6
 
-# The hospital-scoped data tables (issue 16.3): every row carries its hospital, first in the natural key; a
+# The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
 HOSPITAL_TABLES: dict[str, str] = {
     "departments": """CREATE TABLE IF NOT EXISTS departments (
@@ -532,7 +532,7 @@ def set_meta(db: sqlite_utils.Database, key: str, value: str | None) -> None:
         )
 
 
-# The sessions table (issue 6) is created on first use by accounts.ensure_sessions; restore expects it too.
+# The sessions table (PRODUCT §7) is created on first use by accounts.ensure_sessions; restore expects it too.
 _SESSIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,"
     " created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"

@@ -1,4 +1,4 @@
-"""View-models: what each page shows, built by plain functions that return frozen dataclasses (issue 11).
+"""View-models: what each page shows, built by plain functions that return frozen dataclasses.
 
 One module per page (``metrics/views/<page>.py``) with one public builder, ``build(key: ViewKey, ...) -> <Page>View``:
 rows in the order shown, display labels, KPI arguments, figures. Builders read the store through
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ViewKey:
     """What a page's view depends on: the store (path or URL), its data version, the language, the choices and the
-    hospital the view is built for (issue 16.3: '' in a one-hospital store; a page resolves and checks it in
+    hospital the view is built for ('' in a one-hospital store; a page resolves and checks it in
     ``pages._common.view_key`` before any builder runs, so a builder trusts it).
 
     ``choices`` is a tuple of ``(name, value)`` pairs sorted by name; values are hashable (str, int, date, tuples).

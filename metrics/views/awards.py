@@ -1,4 +1,4 @@
-"""What the 清廉科室 awards page shows (PRODUCT §2, §4.1, §4.2; issues 3, 7, 11): the award years on offer, the KPIs,
+"""What the 清廉科室 awards page shows (PRODUCT §2, §4.1, §4.2): the award years on offer, the KPIs,
 conflicts, the process figure, the 公示 and rectification tables, and every chosen department's status with its
 eligibility and reasons — rows in the order shown, with display labels and headers.
 
@@ -20,7 +20,7 @@ from metrics import charts, clock, i18n, pipelines, rules, store, workdays
 from metrics.views import ViewKey
 
 # A conflict row carries the red light's marker (a vermillion square) in an image column: a pandas Styler colouring the
-# rows cost ~20 ms a run on its own (issue 7).
+# rows cost ~20 ms a run on its own.
 CONFLICT_MARKER = charts.light_marker("red")
 KPIS = ("awarded", "in_process", "conflicts", "rectifying")
 
@@ -44,7 +44,7 @@ class AwardsView:
     pipeline: go.Figure
     notice: Table  # marker (red when not eligible), dept_code, dept_name, changed_on, notice_end, state, eligibility
     notice_warning: str | None  # the 公示 ends counted without a year's holiday schedule, named
-    notice_flag: str | None  # how many departments in 公示 are not eligible for the year (§4.2; issue 13)
+    notice_flag: str | None  # how many departments in 公示 are not eligible for the year (§4.2)
     rectifying: Table  # dept_code, dept_name, rectify_until, days_left, reapply_on
     status: Table  # marker, dept_code, dept_name, status, changed_on, eligible, reasons, trend — conflicts first
     eligibility_title: str
@@ -147,7 +147,7 @@ def _years(path: str, version: int, hospital: str, today: date, asked: int | Non
 @functools.lru_cache(maxsize=8)
 def _state(path: str, version: int, hospital: str, year: int, depts: str, today: date):
     """(status, conflicts, eligibility, department names, metric names by language) of the chosen departments —
-    the same in every language, so a language switch only relabels (issue 7: at a region's scale this is most of
+    the same in every language, so a language switch only relabels (at a region's scale this is most of
     the page). The version keys the memo only: every commit bumps it."""
     codes = depts.split("\n") if depts else []
     with store.opened(path) as db:
@@ -189,7 +189,7 @@ def _notice(
     metric_names: dict,
 ) -> tuple[pd.DataFrame, str | None]:
     """The departments in 公示 with its end and their eligibility for the year (a red marker and the reasons when not
-    eligible: the notice should not end in an award; §4.2, issue 13), and a warning naming the years whose adjusted
+    eligible: the notice should not end in an award; §4.2), and a warning naming the years whose adjusted
     working days are neither entered nor in chinesecalendar, among the notices whose end was counted on the statutory
     holidays alone (PRODUCT §4.1: the page says they are not yet entered); None when every end rests on a known
     schedule."""
@@ -235,7 +235,7 @@ def _status_rows(
     """Every chosen department's status, eligibility and reasons as shown: conflicts first, then furthest along the
     process (awarded … applied), then the other statuses, not applied last."""
     conflicted = set(clash["dept_code"])
-    # Plain dicts: a .at lookup per department cost 1 s at 5,000 departments (issue 7).
+    # Plain dicts: a .at lookup per department cost 1 s at 5,000 departments.
     eligible_of = dict(zip(elig["dept_code"], elig["eligible"], strict=True))
     reasons_of = dict(zip(elig["dept_code"], elig["reasons"], strict=True))
     rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER))}

@@ -1,4 +1,4 @@
-"""What the 季度汇报 page shows (PRODUCT §6; issues 5, 11, 13): the quarters on offer, the chosen quarter's six
+"""What the 季度汇报 page shows (PRODUCT §6): the quarters on offer, the chosen quarter's six
 slides — titles, the line under each, figures (a preview size and one filling a projector), tables (each in the rows
 that fit a 1280×720 projector and those that fit 1920×1080) and KPI cards — and the ``Briefing`` the HTML and PPTX
 downloads are written from.
@@ -83,7 +83,7 @@ class BriefingView:
     quarter: str | None  # the quarter shown (None: the store holds no metric value)
     briefing: briefing.Briefing | None  # what the HTML and PPTX are written from
     slides: tuple[Slide, ...]  # in briefing.SLIDES order
-    hospital_file: str = ""  # a group store: the hospital's code as the download file names carry it (issue 16.3)
+    hospital_file: str = ""  # a group store: the hospital's code as the download file names carry it
 
     def label_of(self, quarter: str) -> str:
         return dict(zip(self.quarters, self.quarter_labels, strict=True)).get(quarter, quarter)

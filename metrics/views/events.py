@@ -1,6 +1,6 @@
-"""What the vetoes & warnings page shows (PRODUCT §2, §4.3; issues 3, 7, 11): a light per department in display
+"""What the vetoes & warnings page shows (PRODUCT §2, §4.3): a light per department in display
 order with its counts, confirmed events per quarter by indicator, and the period's events by indicator and as a
-list — indicator names as the store's catalogue has them (11.9).
+list — indicator names as the store's catalogue has them (an edited name shows at once).
 
 Choices (``ViewKey.choices``): ``grain``, ``period``, ``depts`` (the chosen department codes joined by newlines).
 """

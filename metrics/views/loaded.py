@@ -1,11 +1,11 @@
 """What several views of one store share, read once per (store, data version): the small tables, department
-names, months holding data (issue 11).
+names, months holding data.
 
 Plain memos, not Streamlit caches: a view-model builder runs once per key (``pages._common.view`` caches it), but
 the overview's KPIs, its ranking page and its metric choice all need the same tables and period values; reading
 them per choice cost a cold rerun per click. Every memo (``memo``) is keyed by the store's path and its data
-version (every commit bumps it), so nothing stale or from another store is served, and by the hospital (issue 16.3:
-``ViewKey.hospital``, passed right after the version), so no hospital is served another's; each holds a few entries.
+version (every commit bumps it), so nothing stale or from another store is served, and by the hospital
+(``ViewKey.hospital``, passed right after the version), so no hospital is served another's; each holds a few entries.
 ``clear()`` empties them all (the bench's cold run clears them with Streamlit's caches).
 """
 
@@ -28,7 +28,7 @@ class Frames:
     targets: pd.DataFrame
     events: pd.DataFrame  # stored events and the automatic W03 warnings of notices overdue today (PRODUCT §4.3, §8)
     award_changes: pd.DataFrame
-    metric_defs: tuple[contract.Metric, ...]  # the stored catalogue: the only runtime catalogue (11.9)
+    metric_defs: tuple[contract.Metric, ...]  # the stored catalogue, the only runtime one: an edited name shows
     indicator_catalogue: pd.DataFrame
     dept_names: dict[str, str]
     months: tuple[str, ...]  # months holding a metric value, oldest first
@@ -70,7 +70,7 @@ def clear() -> None:
 def frames(path: str, version: int, hospital: str = "") -> Frames:
     """The small tables of hospital ``hospital`` ('' in a one-hospital store) in the store at ``path`` as of
     ``version`` (the version only keys the memo), judged today: a notice becomes overdue (a W03 warning) at midnight
-    without any commit, so the day keys the memo too. The hospital keys it as well (issue 16.3)."""
+    without any commit, so the day keys the memo too. The hospital keys it as well."""
     return _frames(path, version, hospital, clock.today())
 
 

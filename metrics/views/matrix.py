@@ -1,4 +1,4 @@
-"""What the icon matrix page shows (PRODUCT §5; issues 4, 7, 11): departments × metrics, each cell its variation and
+"""What the icon matrix page shows (PRODUCT §5): departments × metrics, each cell its variation and
 assurance icons linking to the trends page, the three counts above it, the legend, and the hospital-wide row.
 
 Choices (``ViewKey.choices``): ``category`` ('' = every category) and ``sort`` ('attention' | 'code').
@@ -112,7 +112,7 @@ def _icon_matrix(path: str, version: int, hospital: str) -> pd.DataFrame:
         defs = store.metric_defs(db)
         targets = store.targets(db, hospital)
         # A group of departments at a time: every series whole, never the whole store in memory; only the window's
-        # months are read (at a region's scale reading all ten years was 6 of the cold run's 8 seconds; issue 7).
+        # months are read (at a region's scale reading all ten years was 6 of the cold run's 8 seconds).
         parts = [
             spc.icon_matrix(values, resolve_targets(targets, values), defs)
             for values in store.metric_value_chunks(db, month_from=month_from, hospital=hospital)

@@ -1,4 +1,4 @@
-"""What the overview page shows (PRODUCT §2; issues 3, 7, 11): headline KPIs of a period with their changes,
+"""What the overview page shows (PRODUCT §2): headline KPIs of a period with their changes,
 the hospital's figures against target, the ranking and heat map of one metric a page of departments at a time,
 and the department table linking to trends.
 
@@ -165,7 +165,7 @@ def _page_labels(n: int, lang: str) -> tuple[str, ...]:
 @loaded.memo(maxsize=8)
 def _values(path: str, version: int, hospital: str, grain: str, period: str) -> pd.DataFrame:
     """Department values of the period, the one before it and the same period a year earlier — each period's own
-    months read from the store, aggregated, and only the aggregate kept (issue 7)."""
+    months read from the store, aggregated, and only the aggregate kept."""
     f = loaded.frames(path, version, hospital)
     shown = sorted({pipelines.same_period_last_year(period), pipelines.previous_period(period), period})
     with store.opened(path) as db:

@@ -1,4 +1,4 @@
-"""What the region overview shows (区域总览, PRODUCT §9; issue 16.3): one row per hospital side by side — patient
+"""What the region overview shows (区域总览, PRODUCT §9): one row per hospital side by side — patient
 satisfaction against its target with its light, confirmed vetoes and warnings of the period (the automatic W03 of an
 overdue notice included, as on each hospital's overview), 清廉科室 states, key tasks overdue / done and notices
 open — and a chart comparing the hospitals.

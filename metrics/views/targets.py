@@ -132,7 +132,7 @@ def problem_texts(problems, kind: str, lang: str) -> list[str]:
     return out
 
 
-# --- holidays and adjusted working days (PRODUCT §4.1; issue 11 calendar) ------------------------------------------
+# --- holidays and adjusted working days (PRODUCT §4.1) ----------------------------------------------------------
 
 
 @dataclass(frozen=True)

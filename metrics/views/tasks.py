@@ -1,8 +1,8 @@
-"""What the 重点任务 page shows (PRODUCT §8; issue 14): key tasks by aspect and by lead department, each task's
+"""What the 重点任务 page shows (PRODUCT §8): key tasks by aspect and by lead department, each task's
 computed state — overdue (red ■), due this quarter (amber ▲), done (green ●) — with a shape and a word beside the
 colour, filtered to one department (as lead or as responsible); the progress notes; what the editor offers. Also
-``slide5``: the briefing's slide 5 data (PRODUCT §6), overdue and due-this-quarter tasks by lead department and the
-open rectification notices.
+``slide5``: a slide-5 summary (overdue and due-this-quarter tasks by lead department, open rectification notices)
+that the briefing does not use — its slide 5 is built by metrics.briefing (notices_table); only tests call it.
 
 Choices (``ViewKey.choices``): ``dept`` ('' = every department), ``today`` (the day tasks are judged on).
 """

@@ -1,4 +1,4 @@
-"""What the department trends page shows (PRODUCT §2, §5; issues 4, 7, 11): the pickers' options and labels, one
+"""What the department trends page shows (PRODUCT §2, §5): the pickers' options and labels, one
 XmR chart per metric of the department with its verdict icons and sentence, the comparison with other departments,
 and the department's events and award changes.
 
@@ -134,7 +134,7 @@ def _window_start(f: loaded.Frames) -> str | None:
 def _dept_labels(path: str, version: int, hospital: str, category: str, lang: str) -> dict[str, str]:
     """The department picker's options and labels: the hospital first, then clinical departments first, as the
     hospital lists them (worked out once per category and language: at a region's scale a label per option on
-    every run was most of the page's rerun; issue 7)."""
+    every run was most of the page's rerun)."""
     f = loaded.frames(path, version, hospital)
     shown = f.departments if not category else f.departments[f.departments["category"] == category]
     order = {c: i for i, c in enumerate(contract.CATEGORIES)}

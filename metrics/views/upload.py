@@ -1,4 +1,4 @@
-"""What the 数据上传 page shows apart from a file's preview (PRODUCT §3.3; issues 2, 7, 11): the kind picker's labels,
+"""What the 数据上传 page shows apart from a file's preview (PRODUCT §3.3): the kind picker's labels,
 each kind's templates, the batch history as shown, the batch a rollback would undo, and the batches whose error
 report can be downloaded. The preview itself is ``importer.preview`` of the uploaded bytes (not of the store).
 
@@ -58,14 +58,14 @@ def build(key: ViewKey) -> UploadView:
     lang = key.lang
     with store.opened(key.store) as db:
         defs = store.metric_defs(db)
-        # a hospital's own batches and the shared ones (catalogues, holidays: hospital ''), never another's (16.3)
+        # a hospital's own batches and the shared ones (catalogues, holidays: hospital ''), never another's
         batches = store.batches(db, limit=HISTORY_ROWS, hospital=(key.hospital, ""))
-        # the newest batch of this hospital (or a shared one), offered unless a later batch holds it (issue 16.3)
+        # the newest batch of this hospital (or a shared one), offered unless a later batch holds it
         latest = store.latest_committed_batch_id(db, key.hospital)
         later = store.later_batch(db, latest) if latest is not None else None
         group = bool(store.hospital_codes(db))
     held = ""
-    if later is not None:  # say which later batch holds it (issue 16.3)
+    if later is not None:  # say which later batch holds it
         held = importer.RollbackRefused("blocked" if group else "not_latest", latest, later if group else None)
         held, latest = held.message(lang), None
     if latest is not None and latest not in set(batches["batch_id"]):
@@ -73,7 +73,7 @@ def build(key: ViewKey) -> UploadView:
     if latest is not None and group and not key.get("admin"):
         shared = batches.loc[batches["batch_id"] == latest, "hospital_code"].fillna("").eq("").any()
         latest = None if shared else latest  # what every hospital shares: an admin's to undo
-    # the hospital list (issue 16.3): offered to admins only (the validator refuses it from anyone else)
+    # the hospital list: offered to admins only (the validator refuses it from anyone else)
     kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals" or key.get("admin")))
     names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
     rejected = batches[batches["rows_rejected"].fillna(0) > 0]["batch_id"].tolist()
@@ -145,7 +145,7 @@ def _kind_label(kind: str, lang: str) -> str:
 
 def _history(batches: pd.DataFrame, lang: str, group: bool = False) -> pd.DataFrame:
     """The history as shown: kinds and statuses in ``lang``, the count columns named (the page labels the other
-    headers like every upload table); in a group store each batch's hospital first ('' shared; issue 16.3)."""
+    headers like every upload table); in a group store each batch's hospital first ('' shared)."""
     shown = batches.assign(
         file_name=batches["file_name"].map(lambda n: demo.file_label(n, lang)),
         created_at=batches["created_at"].map(lambda ts: i18n.fmt_datetime(ts, lang)),

@@ -1,4 +1,4 @@
-"""Sign-in and refusals in a real browser (issue 6): the first click after a fresh server start signs in, and
+"""Sign-in and refusals in a real browser (PRODUCT §7): the first click after a fresh server start signs in, and
 a visitor who types an editor's or admin's URL is refused by the page itself."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The browser bench's harness (issue 15) runs end to end: a tiny run writes a JSON holding every part it reports.
+"""The browser bench's harness runs end to end: a tiny run writes a JSON holding every part it reports.
 
 No timing is asserted (timings depend on the machine); what must hold is that every measurement was taken — the
 trivial floor, the same-content floor, the page's visits, its filter change, concurrent viewers, the first visit
-after an upload — drawn without an exception on the page, and that every issue-15 target gets a verdict.
+after an upload — drawn without an exception on the page, and that every target of the browser bench gets a verdict.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def test_browser_bench_runs_end_to_end(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "=== targets (issue 15) ===" in proc.stdout
+    assert "=== targets ===" in proc.stdout
     res = json.loads(out.read_text(encoding="utf-8"))
     assert (tmp_path / "browser-latest.json").exists()
 

@@ -1,4 +1,4 @@
-"""Issue 13 item 6 in a real browser: what AppTest cannot see — Streamlit's own widget texts (the uploader's button and
+"""One language in a real browser: what AppTest cannot see — Streamlit's own widget texts (the uploader's button and
 size line, multiselect placeholders), "None" drawn into a table's missing cells, and a language switch, which left the
 period radio empty because Streamlit keeps a radio's value as its label."""
 

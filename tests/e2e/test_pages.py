@@ -9,7 +9,7 @@ from metrics import i18n, validate
 from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, make_store, sign_in, start_app, stop_app, wait_idle
 
 # A metrics file for a month after the demo data (which ends last month), as Excel on Chinese Windows writes it: GBK.
-# Next month is the latest an upload accepts (a month after next is refused, issue 12.9).
+# Next month is the latest an upload accepts (a month after next is refused).
 NEW_MONTH = validate.next_month()
 GBK_ROWS = [
     ("月份", "科室编码", "科室名称", "患者满意度", "职工满意度"),
@@ -79,7 +79,7 @@ def _upload_and_read_the_overview(app, new_page, shots, tmp_path) -> None:
     wait_idle(page)
     page.wait_for_function("() => document.body.innerText.includes('已提交')", timeout=30_000)
     _open(page, i18n.t("nav.overview"))
-    # the overview opens on the last full quarter (issue 13); the new month's quarter is offered first, labelled
+    # the overview opens on the last full quarter; the new month's quarter is offered first, labelled
     # partial with the months it holds
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=i18n.t("period.pick")).first
     box.click()

@@ -221,7 +221,7 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
     assert set(b.events["indicator_label"]) <= set(slide["events"]["cells"])
     # the awards: the conflict in a table row; the tasks: the honest empty state; attention: the rest in one line
     assert any(c.startswith("✕ 冲突") for c in slide["awards"]["cells"])
-    # slide 5 (issue 14): the demo's overdue and due tasks by lead department, and its open notices
+    # slide 5: the demo's overdue and due tasks by lead department, and its open notices
     tasks_text = slide["tasks"]["text"]
     assert "逾期及本季度到期的重点任务" in tasks_text and "牵头科室" in tasks_text and "整改中" in tasks_text
     assert "另有 " in slide["attention"]["text"] and "个科室：" in slide["attention"]["text"]
@@ -239,7 +239,7 @@ def test_every_slide_fits_one_screen_with_large_type(app, new_page, shots, width
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_a_running_quarter_is_labelled_partial_and_still_fits(app, new_page, shots, width, height):
-    """Issue 13: the newest demo quarter holds fewer than three months; its slides say so and still fit."""
+    """The newest demo quarter holds fewer than three months; its slides say so and still fit."""
     with store.opened(app.db) as db:
         newest = briefing.available_quarters(db)[0]
         b = briefing.build(db, newest, "zh", today=TODAY)
@@ -297,7 +297,7 @@ def test_auto_advance_moves_on_by_itself(app, new_page):
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_a_group_briefing_names_the_hospital_on_every_slide_and_still_fits(new_page, tmp_path, shots, width, height):
-    """polish (issue 16): in a group store every slide names the hospital whose numbers it shows — here the longest
+    """PRODUCT §9: in a group store every slide names the hospital whose numbers it shows — here the longest
     demo name, H03 — and every slide still fits one screen (1280×720 too) at ≥ 24 px, in Chinese and in English."""
     from tests.e2e.conftest import sign_in
     from tests.e2e.test_region_browser import COMM, COMM_PASSWORD, NAMES, _group_store

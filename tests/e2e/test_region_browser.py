@@ -1,4 +1,4 @@
-"""The region overview in a real browser (issue 16.3): a commission user of a three-hospital group store signs in,
+"""The region overview in a real browser (PRODUCT §9): a commission user of a three-hospital group store signs in,
 opens 区域总览 from the sidebar, sees the three hospitals side by side, drills into H02 and lands on H02's own
 overview (its name under the title, ?hospital=H02 in the URL, H02's numbers), and the sidebar's selector follows."""
 

@@ -1,4 +1,4 @@
-"""Replicas that agree (issue 16 item 4): two `streamlit run` servers on one PostgreSQL database, behind nginx with the
+"""Replicas that agree (PRODUCT §9): two `streamlit run` servers on one PostgreSQL database, behind nginx with the
 shipped config (deploy/nginx.conf, rendered onto free ports), driven by a real browser.
 
 - Through the proxy an editor signs in, moves between pages and uploads a month: the upload POST, the websocket and

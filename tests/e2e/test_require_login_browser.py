@@ -1,4 +1,4 @@
-"""Sign-in required ($INTEGRITY_REQUIRE_LOGIN=1, issue 6): an anonymous visitor who opens /login, "/" or a deep
+"""Sign-in required ($INTEGRITY_REQUIRE_LOGIN=1): an anonymous visitor who opens /login, "/" or a deep
 link such as /overview gets the login form at that address — no Streamlit "Page not found" dialog over it, no
 data — and after signing in there sees the page the address names (at /login: the overview)."""
 

@@ -1,4 +1,4 @@
-"""A click during the password check (issue 6): pressing 登录 and then, while the server is still checking the
+"""A click during the password check (PRODUCT §7): pressing 登录 and then, while the server is still checking the
 password, clicking a page in the sidebar must still sign the user in — the page they clicked shows them signed
 in — and the audit (``signin.ok``) and the sessions table must agree. Streamlit stops a running script at its
 next session-state access when another run is requested, so a busy CPU (a slow argon2 check) widens the gap."""

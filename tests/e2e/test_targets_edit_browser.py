@@ -1,7 +1,7 @@
-"""Editing a target in place in a real browser (issue 3): an editor changes K03's own patient-satisfaction target
+"""Editing a target in place in a real browser (PRODUCT §2): an editor changes K03's own patient-satisfaction target
 from 92 to a stricter 94 in the grid and saves; the store holds 94 and the audit log names the editor. (A target
-below the hospital's 90 is refused by the one validator — issue 11.4, tests/test_targets_page.py.) A save clicked the
-moment an edit is committed stores that edit (issue 12.5)."""
+below the hospital's 90 is refused by the one validator — tests/test_targets_page.py.) A save clicked the
+moment an edit is committed stores that edit."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _open_cell(page, grid: int, row: int, column: int):
 
 def _open_target_cell(page, row: int):
     """The cell editor of the targets grid's "target" column (the fifth: the metric column shows the metric's name,
-    so the grid has no separate name column; issue 13) in ``row``."""
+    so the grid has no separate name column) in ``row``."""
     return _open_cell(page, 0, row, 4)
 
 
@@ -81,7 +81,7 @@ def test_editor_changes_a_target_in_the_grid(new_page, tmp_path, shots):
         assert cell_editor.input_value().startswith("92"), cell_editor.input_value()
         cell_editor.fill("94")  # focuses the cell editor and replaces its text
         cell_editor.press("Enter")
-        # Save at once, as a hurried user would (no pause, no screenshot in between: issue 12.5).
+        # Save at once, as a hurried user would (no pause, no screenshot in between).
         page.locator("button", has_text=i18n.t("tg.save", "zh")).first.click()
         wait_idle(page)
         page.screenshot(path=str(shots / "targets_edit.png"))
@@ -97,7 +97,7 @@ def test_editor_changes_a_target_in_the_grid(new_page, tmp_path, shots):
 
 
 def test_a_save_clicked_right_after_an_edit_stores_what_was_typed(new_page, tmp_path, shots):
-    """Issue 12.5: a hurried editor types a value, presses Enter or Tab (or nothing: the cell editor still open) and
+    """A hurried editor types a value, presses Enter or Tab (or nothing: the cell editor still open) and
     clicks 保存 at once, five times. Every save stores exactly the value just typed and says so — never "没有修改",
     never the previous edit (Streamlit handed a grid's commit to its form 150 ms late: the click came first)."""
     app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")
@@ -133,7 +133,7 @@ def _save_at_once(page, save, typed: str, key: str | None) -> None:
 
 
 def test_the_catalogues_and_the_calendar_save_an_edit_clicked_at_once(new_page, tmp_path, shots):
-    """Issue 12.5 for the page's other editors: the indicator and metric catalogues' Chinese names and a holiday's
+    """The same for the page's other editors: the indicator and metric catalogues' Chinese names and a holiday's
     name, each saved the moment it is committed, are stored as typed (the calendar: the year's suggested days)."""
     app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")
     try:

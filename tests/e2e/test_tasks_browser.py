@@ -1,4 +1,4 @@
-"""A key task updated in a real browser (issue 14): an editor writes a progress note on the 重点任务 page and saves;
+"""A key task updated in a real browser (PRODUCT §8): an editor writes a progress note on the 重点任务 page and saves;
 a viewer (another browser context, not signed in) opens the page and reads the new note; the store holds it and the
 audit log names the editor."""
 

@@ -1,4 +1,4 @@
-"""Typed URLs in a real browser (issue 6, PRODUCT: one language): a visitor who types the address of a page
+"""Typed URLs in a real browser (PRODUCT: one language): a visitor who types the address of a page
 they may not open is refused by that page in Chinese, and a mistyped address gets a Chinese notice — never
 Streamlit's English "Page not found" dialog, never the page's uploader or tables."""
 
