@@ -116,7 +116,8 @@ def _asked_for(url: str) -> bool:
 # page the user clicked while the password was being checked.
 _just_signed_in = st.session_state.pop(ui.JUST_SIGNED_IN_KEY, False)
 if _just_signed_in and user and _asked_for("login"):
-    get_script_run_ctx().pages_manager.set_script_intent("", "region" if _many else "overview")
+    # the overview by being the default page ("/"), as a visit to the home page opens it; the region by its address
+    get_script_run_ctx().pages_manager.set_script_intent("", "region" if _many else "")
 
 home = "overview"
 # Streamlit gives the default page the address "" and matches a typed address against it, so the home page's own

@@ -30,7 +30,8 @@ def _sign_in_at_login(page, base: str, user: str, password: str) -> None:
 
 
 def _lands_on(page, url_path: str, title: str) -> None:
-    assert urlparse(page.url).path.endswith("/" + url_path), page.url
+    """On the page at ``url_path`` ("" for the home page, the overview)."""
+    assert urlparse(page.url).path.rstrip("/").endswith(url_path) and "login" not in page.url, page.url
     assert title in page.locator("h1").first.inner_text(), _main(page)[:300]
     assert "欢迎" not in _main(page) and "用户名" not in _main(page), _main(page)[:300]
     assert not exceptions(page)
@@ -43,7 +44,7 @@ def test_signing_in_at_the_login_page_opens_the_overview(new_page, tmp_path, mon
         try:
             page = new_page(1400, 900)
             _sign_in_at_login(page, app.url, EDITOR, EDITOR_PASSWORD)
-            _lands_on(page, "overview", i18n.t("nav.overview"))
+            _lands_on(page, "", i18n.t("nav.overview"))
             # the login page itself stays reachable: signed in, it greets and offers sign-out
             page.locator('[data-testid="stSidebarNav"] a[href$="/login"]').click()
             wait_idle(page)
