@@ -1055,6 +1055,10 @@ ZH: dict[str, str] = {
     "dept.unknown": "本库没有科室“{code}”。",
     "ov.rank_hint": "点击条形，打开该科室档案。",
     "matrix.open_hint": "点击科室编码或名称，打开该科室档案；点击指标格，在新标签页查看该科室该指标的趋势。",
+    # --- remind2 ---
+    "task.state.due_soon": "▲ 预警（即将到期）",
+    "notice.state.due_soon": "▲ 预警（即将到期）",
+    "brief.due_soon": "预警（即将到期）",
 }
 
 EN: dict[str, str] = {
@@ -2103,6 +2107,10 @@ EN: dict[str, str] = {
     "dept.unknown": "This store has no department “{code}”.",
     "ov.rank_hint": "Click a bar to open that department's profile.",
     "matrix.open_hint": "Click a department's code or name to open its profile; click a metric's cell to see that metric's trend in a new tab.",
+    # --- remind2 ---
+    "task.state.due_soon": "▲ Due soon",
+    "notice.state.due_soon": "▲ Due soon",
+    "brief.due_soon": "due soon",
 }
 
 TABLES = {"zh": ZH, "en": EN}
