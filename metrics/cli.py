@@ -484,7 +484,8 @@ def cmd_errors(args) -> int:
     if b is None:
         print(i18n.t("upload.rollback.not_found", args.lang, batch_id=args.batch), file=sys.stderr)
         return 1
-    if "staff" in str(b["kind"]).split("+") and not _reads_names(args):  # the rejected rows as written: names
+    personal = {k.name for k in contract.KINDS.values() if k.personal}
+    if personal & set(str(b["kind"]).split("+")) and not _reads_names(args):  # the rejected rows as written: names
         print(i18n.t("errors.cli.refused_staff", args.lang, batch_id=args.batch), file=sys.stderr)
         return 2
     out = args.out or f"batch_{args.batch}_errors.csv"

@@ -1059,6 +1059,11 @@ ZH: dict[str, str] = {
     "task.state.due_soon": "▲ 预警（即将到期）",
     "notice.state.due_soon": "▲ 预警（即将到期）",
     "brief.due_soon": "预警（即将到期）",
+    "upload.kind.contacts": "联系人名录",
+    "upload.err.contact_email": "邮箱地址无效：须形如 name@example.org（含一个 @，不含空格、换行、逗号或尖括号）。",
+    "upload.err.contact_webhook": "机器人地址无效：须以 http:// 或 https:// 开头，不含空格或换行。",
+    "upload.err.contact_no_address": "请至少填写邮箱或机器人地址之一（提醒需要送达地址）。",
+    "upload.err.contact_no_dept": "科室负责人须填写科室编码（领导请在「联系人类型」填写“领导”）。",
 }
 
 EN: dict[str, str] = {
@@ -2111,6 +2116,11 @@ EN: dict[str, str] = {
     "task.state.due_soon": "▲ Due soon",
     "notice.state.due_soon": "▲ Due soon",
     "brief.due_soon": "due soon",
+    "upload.kind.contacts": "Contacts",
+    "upload.err.contact_email": "Not a valid e-mail address: write it like name@example.org (one @, no spaces, line breaks, commas or angle brackets).",
+    "upload.err.contact_webhook": "Not a valid robot address: it must start with http:// or https:// and hold no spaces or line breaks.",
+    "upload.err.contact_no_address": "Give an e-mail address or a robot address (a reminder needs somewhere to go).",
+    "upload.err.contact_no_dept": "A department contact needs a department code (for the leadership write 领导 in the contact type column).",
 }
 
 TABLES = {"zh": ZH, "en": EN}
