@@ -729,6 +729,7 @@ def _add_briefing_parser(sub) -> None:
     b.add_argument("--quarter", help=_h("briefing_quarter"))
     b.add_argument("--html", metavar="FILE", help=_h("briefing_html"))
     b.add_argument("--pptx", metavar="FILE", help=_h("briefing_pptx"))
+    b.add_argument("--pdf", metavar="FILE", help=_h("briefing_pdf"))
     b.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
 
 
@@ -763,13 +764,18 @@ def cmd_briefing(args) -> int:
             return 2
         b = briefing.build(db, quarter or briefing.default_quarter(db, hospital), lang, hospital)
     stem = f"briefing_{b.quarter.replace('-', '')}"
-    targets = [(args.html, "html"), (args.pptx, "pptx")]
-    if not args.html and not args.pptx:
+    targets = [(args.html, "html"), (args.pptx, "pptx"), (args.pdf, "pdf")]
+    if not args.html and not args.pptx and not args.pdf:
         targets = [(f"{stem}.html", "html"), (f"{stem}.pptx", "pptx")]
     for path, kind in targets:
         if not path:
             continue
-        data = briefing.to_html(b).encode("utf-8") if kind == "html" else briefing.to_pptx(b)
+        try:
+            data = {"html": lambda: briefing.to_html(b).encode("utf-8"), "pptx": lambda: briefing.to_pptx(b),
+                    "pdf": lambda: briefing.to_pdf(b)}[kind]()  # fmt: skip
+        except briefing.PdfFailed as e:
+            print(i18n.t("brief.pdf." + e.key, lang, path=briefing.chromium(), detail=e.detail), file=sys.stderr)
+            return 1
         try:
             Path(path).write_bytes(data)
         except OSError:

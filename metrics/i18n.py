@@ -1064,6 +1064,10 @@ ZH: dict[str, str] = {
     "upload.err.contact_webhook": "机器人地址无效：须以 http:// 或 https:// 开头，不含空格或换行。",
     "upload.err.contact_no_address": "请至少填写邮箱或机器人地址之一（提醒需要送达地址）。",
     "upload.err.contact_no_dept": "科室负责人须填写科室编码（领导请在「联系人类型」填写“领导”）。",
+    "cli.help.briefing_pdf": "把 PDF（每页一张幻灯片，由本机 Chromium 打印）写到这里",
+    "brief.download_pdf": "下载季度汇报（PDF）",
+    "brief.pdf.no_browser": "无法生成 PDF：找不到浏览器 {path}。请在本机运行：apt-get install -y chromium（或用环境变量 INTEGRITY_CHROMIUM 指定）。",
+    "brief.pdf.failed": "无法生成 PDF：浏览器 {path} 打印失败（{detail}）。",
 }
 
 EN: dict[str, str] = {
@@ -2121,6 +2125,10 @@ EN: dict[str, str] = {
     "upload.err.contact_webhook": "Not a valid robot address: it must start with http:// or https:// and hold no spaces or line breaks.",
     "upload.err.contact_no_address": "Give an e-mail address or a robot address (a reminder needs somewhere to go).",
     "upload.err.contact_no_dept": "A department contact needs a department code (for the leadership write 领导 in the contact type column).",
+    "cli.help.briefing_pdf": "write the PDF (one slide a page, printed by this machine's Chromium) here",
+    "brief.download_pdf": "Download briefing (PDF)",
+    "brief.pdf.no_browser": "Cannot make the PDF: no browser at {path}. Run on this machine: apt-get install -y chromium (or name one in INTEGRITY_CHROMIUM).",
+    "brief.pdf.failed": "Cannot make the PDF: the browser {path} failed to print it ({detail}).",
 }
 
 TABLES = {"zh": ZH, "en": EN}
