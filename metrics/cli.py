@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
+    _add_remind_parser(sub)
     pt = sub.add_parser("points", help=_h("points"))
     pt.add_argument("year", type=int, help=_h("points_year"))
     pt.add_argument("--out", metavar="CSV", help=_h("points_out"))
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
     commands |= {"briefing": cmd_briefing, "points": cmd_points}
+    commands |= {"remind": cmd_remind}
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # `… | head`: the reader has gone; no store failed. Quiet, as Unix tools end on SIGPIPE
@@ -783,3 +785,62 @@ def cmd_briefing(args) -> int:
             return 2
         print(i18n.t("brief.cli.wrote", lang, path=Path(path).resolve()))
     return 0
+
+
+# --- reminders and delivery (PRODUCT §11) -------------------------------------------------------------------------
+
+
+def _add_remind_parser(sub) -> None:
+    r = sub.add_parser(
+        "remind", help=_h("remind"), description=_h("remind"), epilog=_h("remind_env"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    r.add_argument("--dry-run", action="store_true", help=_h("remind_dry_run"))
+    r.add_argument("--as-of", metavar="YYYY-MM-DD", help=_h("remind_as_of"))
+    r.add_argument("--any-day", action="store_true", help=_h("remind_any_day"))
+    r.add_argument("--user", help=_h("remind_user"))
+    r.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
+
+
+def cmd_remind(args) -> int:
+    """Send (or with --dry-run list) the reminders due; exit 0 all delivered, 1 some failed, 2 a bad date."""
+    from datetime import date
+
+    from metrics.ops import remind
+
+    lang = args.lang
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of.strip())
+        except ValueError:
+            print(i18n.t("remind.cli.bad_date", lang, value=args.as_of), file=sys.stderr)
+            return 2
+    done = remind.run(
+        args.db, as_of, dry_run=args.dry_run, any_day=args.any_day, lang=lang, user=args.user or _os_user()
+    )
+    day = i18n.fmt_date(done.as_of, lang)
+    if done.day_off:
+        print(i18n.t("remind.cli.day_off", lang, date=day))
+        return 0
+
+    def fields(m) -> dict:
+        return dict(channel=i18n.t("remind.channel." + m.channel, lang), to=m.shown,
+                    who=i18n.t("remind.audience." + m.audience, lang), subject=m.subject)  # fmt: skip
+
+    if not done.planned:
+        print(i18n.t("remind.cli.nothing", lang, date=day))
+        return 0
+    if done.dry_run:
+        for m in done.planned:
+            print(i18n.t("remind.cli.would", lang, **fields(m)))
+        print(i18n.t("remind.cli.dry_summary", lang, date=day, n=len(done.planned)))
+        return 0
+    for r in done.results:
+        if r.error is None:
+            print(i18n.t("remind.cli.sent", lang, **fields(r.message)))
+        else:
+            print(i18n.t("remind.cli.failed", lang, **fields(r.message), error=r.error), file=sys.stderr)
+    sent = len(done.results) - len(done.failed)
+    print(i18n.t("remind.cli.summary", lang, date=day, sent=sent, failed=len(done.failed)))
+    return 1 if done.failed else 0
