@@ -1073,7 +1073,7 @@ ZH: dict[str, str] = {
     "remind.greeting": "{name}，您好：",
     "remind.dept.intro": "截至{date}，{dept}有以下事项需要办理：",
     "remind.leader.intro": "截至{date}，全院逾期事项 {overdue} 项、预警（即将到期）事项 {soon} 项。",
-    "remind.leader.attached": "附件为{quarter}季度汇报（PowerPoint 与 PDF，每页一张幻灯片）。",
+    "remind.leader.attached": "附件为{quarter}汇报（PowerPoint 与 PDF，每页一张幻灯片）。",
     "remind.leader.on_page": "季度汇报（PowerPoint 与 PDF）可在看板“季度汇报”页下载。",
     "remind.leader.no_briefing": "尚无可汇报的季度数据，本期不附季度汇报。",
     "remind.heading.overdue": "逾期：",
@@ -1106,6 +1106,9 @@ ZH: dict[str, str] = {
     "cli.help.remind_user": "记入审计日志的操作者（默认：操作系统用户）",
     "cli.help.remind_any_day": "非工作日（周末、节假日，按本库节假日安排）也发送（默认不发送）",
     "remind.cli.day_off": "{date}不是工作日（按节假日安排），不发送提醒；如需发送请加 --any-day。",
+    "audit.action.remind_sent": "发送提醒",
+    "audit.action.remind_failed": "提醒发送失败",
+    "audit.action.contacts_export": "导出联系人名录",
     "cli.help.remind_env": "邮件服务器由环境变量配置（不存入数据库）：INTEGRITY_SMTP_HOST 主机，INTEGRITY_SMTP_PORT 端口（默认 587），INTEGRITY_SMTP_USER 账号，INTEGRITY_SMTP_PASSWORD 密码，INTEGRITY_SMTP_FROM 发件人地址（默认为账号），INTEGRITY_SMTP_TLS 加密方式 starttls（默认）/ssl/none（none 仅用于本机中继），INTEGRITY_SMTP_CAFILE 私有 CA 证书。每条消息按“事项+状态”只发一次；发送失败的下次运行时重试。退出码：0 全部送达，1 有发送失败，2 用法错误。",
 }
 
@@ -2206,6 +2209,9 @@ EN: dict[str, str] = {
     "cli.help.remind_user": "who the audit log names as sending (default: the operating-system user)",
     "cli.help.remind_any_day": "send on a day off too (weekends and holidays by the store's calendar; default: not)",
     "remind.cli.day_off": "{date} is no working day (by the holiday schedule): no reminders sent; add --any-day to send anyway.",
+    "audit.action.remind_sent": "Reminder sent",
+    "audit.action.remind_failed": "Reminder not delivered",
+    "audit.action.contacts_export": "Contacts exported",
     "cli.help.remind_env": "The mail server comes from the environment (never the store): INTEGRITY_SMTP_HOST host, INTEGRITY_SMTP_PORT port (default 587), INTEGRITY_SMTP_USER account, INTEGRITY_SMTP_PASSWORD password, INTEGRITY_SMTP_FROM sender address (default: the account), INTEGRITY_SMTP_TLS starttls (default) / ssl / none (none only for a relay on this machine), INTEGRITY_SMTP_CAFILE a private CA's certificate. Each message goes once per item and state; a failed send is retried on the next run. Exit 0 all delivered, 1 some failed, 2 usage error.",
 }
 
