@@ -270,3 +270,20 @@ def test_a_day_off_sends_nothing_unless_asked(db_file, smtp, robot, capsys):
     assert smtp.received == [] and robot.posts == [] and _journal(db_file) == []
     assert cli.main(["--db", str(db_file), "remind", "--as-of", "2026-10-02", "--any-day"]) == 0
     assert smtp.received and robot.posts
+
+
+def test_in_a_group_store_each_hospital_reminds_only_its_own(group_store):
+    done = remind.run(group_store, AS_OF, dry_run=True)
+    with store.opened(group_store) as db:
+        hospitals = store.hospital_codes(db)
+        owner = {}
+        for h in hospitals:
+            for t in store.tasks(db, h).to_dict("records"):
+                owner[(h, "task", t["task_code"])] = t["lead_dept"]
+            for n in store.notices(db, h).to_dict("records"):
+                owner[(h, "notice", n["notice_no"])] = n["dept_code"]
+    dept = [m for m in done.planned if m.audience == "dept"]
+    assert {m.hospital for m in dept} == set(hospitals) and len(hospitals) == 3
+    for m in dept:  # every item a department's message names is that hospital's and that department's
+        assert all(owner[(m.hospital, kind, key)] == m.dept_code for kind, key, _ in m.journal), m
+    assert {m.hospital for m in done.planned if m.audience == "leader"} == set(hospitals)
