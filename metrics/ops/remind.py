@@ -258,6 +258,17 @@ def email_of(m: Message, sender: str, attachments: tuple[tuple[str, bytes, str],
     return e
 
 
+def mail_sender(env: Mapping[str, str], lang: str) -> str:
+    """The sender's address the environment gives (SendFailed when the server or the sender is not set: a null
+    sender would pass for a bounce)."""
+    if not (env.get(SMTP_HOST_ENV) or "").strip():
+        raise SendFailed(i18n.t("remind.err.smtp_unset", lang, env=SMTP_HOST_ENV))
+    sender = (env.get(SMTP_FROM_ENV) or env.get(SMTP_USER_ENV) or "").strip()
+    if not sender:
+        raise SendFailed(i18n.t("remind.err.smtp_unset", lang, env=SMTP_FROM_ENV))
+    return sender
+
+
 def send_email(e: EmailMessage, env: Mapping[str, str], lang: str) -> None:
     """Hand ``e`` to the SMTP server the environment names (SendFailed when it is not set, refuses or fails)."""
     host = (env.get(SMTP_HOST_ENV) or "").strip()
@@ -333,8 +344,8 @@ def run(
     for m in planned:
         try:
             if m.channel == "email":
+                sender = mail_sender(env, lang)  # before the attachments: a server not set up fails at once
                 attachments = _briefing_files(db_path, m, as_of, lang, files) if m.quarter else ()
-                sender = env.get(SMTP_FROM_ENV) or env.get(SMTP_USER_ENV) or ""
                 send_email(email_of(m, sender, attachments), env, lang)
             else:
                 post_webhook(m, lang)
