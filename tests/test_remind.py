@@ -202,6 +202,9 @@ def test_each_contact_gets_only_its_department_and_a_rerun_sends_nothing(db_file
     assert ding["msgtype"] == "markdown" and set(ding["markdown"]) == {"title", "text"}
     assert "A1" in wecom["markdown"]["content"] and "B1" not in wecom["markdown"]["content"]
     assert "B1" in ding["markdown"]["text"] and "A2" not in ding["markdown"]["text"]
+    # Markdown of the robot: the hostile text escaped (no heading, link or line of its own)
+    assert "普外科 Bcc\\: evil" in ding["markdown"]["title"] + ding["markdown"]["text"]
+    assert "\nSubject" not in ding["markdown"]["text"] and "收受红包 Subject\\: 假标题" in ding["markdown"]["text"]
 
     out = capsys.readouterr().out
     assert "k01-secret" not in out and "已发送 5 条，失败 0 条" in out  # a robot's key is never printed
