@@ -213,7 +213,7 @@ def _item_lines(items: pd.DataFrame, esc, lang: str, with_dept: bool = False) ->
 
 def _message(hospital, audience, channel, address, c, subject, body, journal, quarter) -> Message:
     text = "\n".join(body(safe.mail_text))
-    md_lines = body(safe.md_text)
+    md_lines = body(lambda v: safe.md_text(safe.mail_text(v)))  # one line each, then escaped
     markdown = "\n".join([f"### {safe.md_text(subject)}", *md_lines])
     return Message(
         hospital=hospital,
