@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_ingest_parsers(sub)
     _add_access_parsers(sub)
     _add_briefing_parser(sub)
+    _add_remind_parser(sub)
     pt = sub.add_parser("points", help=_h("points"))
     pt.add_argument("year", type=int, help=_h("points_year"))
     pt.add_argument("--out", metavar="CSV", help=_h("points_out"))
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     commands |= {"errors": cmd_errors}
     commands |= {"users": cmd_users, "backup": cmd_backup, "restore": cmd_restore}
     commands |= {"briefing": cmd_briefing, "points": cmd_points}
+    commands |= {"remind": cmd_remind}
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # `… | head`: the reader has gone; no store failed. Quiet, as Unix tools end on SIGPIPE
@@ -484,7 +486,8 @@ def cmd_errors(args) -> int:
     if b is None:
         print(i18n.t("upload.rollback.not_found", args.lang, batch_id=args.batch), file=sys.stderr)
         return 1
-    if "staff" in str(b["kind"]).split("+") and not _reads_names(args):  # the rejected rows as written: names
+    personal = {k.name for k in contract.KINDS.values() if k.personal}
+    if personal & set(str(b["kind"]).split("+")) and not _reads_names(args):  # the rejected rows as written: names
         print(i18n.t("errors.cli.refused_staff", args.lang, batch_id=args.batch), file=sys.stderr)
         return 2
     out = args.out or f"batch_{args.batch}_errors.csv"
@@ -728,6 +731,7 @@ def _add_briefing_parser(sub) -> None:
     b.add_argument("--quarter", help=_h("briefing_quarter"))
     b.add_argument("--html", metavar="FILE", help=_h("briefing_html"))
     b.add_argument("--pptx", metavar="FILE", help=_h("briefing_pptx"))
+    b.add_argument("--pdf", metavar="FILE", help=_h("briefing_pdf"))
     b.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
 
 
@@ -762,13 +766,18 @@ def cmd_briefing(args) -> int:
             return 2
         b = briefing.build(db, quarter or briefing.default_quarter(db, hospital), lang, hospital)
     stem = f"briefing_{b.quarter.replace('-', '')}"
-    targets = [(args.html, "html"), (args.pptx, "pptx")]
-    if not args.html and not args.pptx:
+    targets = [(args.html, "html"), (args.pptx, "pptx"), (args.pdf, "pdf")]
+    if not args.html and not args.pptx and not args.pdf:
         targets = [(f"{stem}.html", "html"), (f"{stem}.pptx", "pptx")]
     for path, kind in targets:
         if not path:
             continue
-        data = briefing.to_html(b).encode("utf-8") if kind == "html" else briefing.to_pptx(b)
+        try:
+            data = {"html": lambda: briefing.to_html(b).encode("utf-8"), "pptx": lambda: briefing.to_pptx(b),
+                    "pdf": lambda: briefing.to_pdf(b)}[kind]()  # fmt: skip
+        except briefing.PdfFailed as e:
+            print(i18n.t("brief.pdf." + e.key, lang, path=briefing.chromium(), detail=e.detail), file=sys.stderr)
+            return 1
         try:
             Path(path).write_bytes(data)
         except OSError:
@@ -776,3 +785,62 @@ def cmd_briefing(args) -> int:
             return 2
         print(i18n.t("brief.cli.wrote", lang, path=Path(path).resolve()))
     return 0
+
+
+# --- reminders and delivery (PRODUCT §11) -------------------------------------------------------------------------
+
+
+def _add_remind_parser(sub) -> None:
+    r = sub.add_parser(
+        "remind", help=_h("remind"), description=_h("remind"), epilog=_h("remind_env"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    r.add_argument("--dry-run", action="store_true", help=_h("remind_dry_run"))
+    r.add_argument("--as-of", metavar="YYYY-MM-DD", help=_h("remind_as_of"))
+    r.add_argument("--any-day", action="store_true", help=_h("remind_any_day"))
+    r.add_argument("--user", help=_h("remind_user"))
+    r.add_argument("--lang", choices=("zh", "en"), default="zh", help=_h("lang"))
+
+
+def cmd_remind(args) -> int:
+    """Send (or with --dry-run list) the reminders due; exit 0 all delivered, 1 some failed, 2 a bad date."""
+    from datetime import date
+
+    from metrics.ops import remind
+
+    lang = args.lang
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of.strip())
+        except ValueError:
+            print(i18n.t("remind.cli.bad_date", lang, value=args.as_of), file=sys.stderr)
+            return 2
+    done = remind.run(
+        args.db, as_of, dry_run=args.dry_run, any_day=args.any_day, lang=lang, user=args.user or _os_user()
+    )
+    day = i18n.fmt_date(done.as_of, lang)
+    if done.day_off:
+        print(i18n.t("remind.cli.day_off", lang, date=day))
+        return 0
+
+    def fields(m) -> dict:
+        return dict(channel=i18n.t("remind.channel." + m.channel, lang), to=m.shown,
+                    who=i18n.t("remind.audience." + m.audience, lang), subject=m.subject)  # fmt: skip
+
+    if not done.planned:
+        print(i18n.t("remind.cli.nothing", lang, date=day))
+        return 0
+    if done.dry_run:
+        for m in done.planned:
+            print(i18n.t("remind.cli.would", lang, **fields(m)))
+        print(i18n.t("remind.cli.dry_summary", lang, date=day, n=len(done.planned)))
+        return 0
+    for r in done.results:
+        if r.error is None:
+            print(i18n.t("remind.cli.sent", lang, **fields(r.message)))
+        else:
+            print(i18n.t("remind.cli.failed", lang, **fields(r.message), error=r.error), file=sys.stderr)
+    sent = len(done.results) - len(done.failed)
+    print(i18n.t("remind.cli.summary", lang, date=day, sent=sent, failed=len(done.failed)))
+    return 1 if done.failed else 0

@@ -279,6 +279,12 @@ NOTICE_STATUSES = {
     "closed": ("已销号", "销号", "closed"),
 }
 
+# PRODUCT §11 contacts: who is reminded — a department's contact (科室负责人) or one of the leadership list (领导).
+CONTACT_TYPES = {
+    "dept": ("科室联系人", "科室负责人", "科室", "department contact", "department", "dept"),
+    "leader": ("领导", "领导班子", "院领导", "leadership", "leader"),
+}
+
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
@@ -327,6 +333,7 @@ class Kind:
     examples: tuple[dict, ...] = field(default=(), hash=False)  # the template's example rows, by canonical column
     extra_metric_columns: bool = False  # metrics files take every catalogue metric as a column
     replaceable: bool = False  # an editor may give the whole table (rows it leaves out are deleted)
+    personal: bool = False  # names people (editors and admins only; every export and every use audited)
 
     @property
     def label(self) -> str:
@@ -626,6 +633,37 @@ KINDS: dict[str, Kind] = {
             validator="metrics.validate:_staff",
             # fictitious: the roster holds personal data, a template never does
             examples=(dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是"),),
+            personal=True,
+        ),
+        # PRODUCT §11 (personal data like staff): each department's contact and the leadership list, by e-mail and/or
+        # a group robot's webhook. Nothing is sent to an address not on this list.
+        hospital_kind(
+            name="contacts",
+            zh="联系人名录",
+            columns=(
+                Column(
+                    "contact_type",
+                    "联系人类型",
+                    "enum",
+                    True,
+                    ("联系人类别", "contact type"),
+                    choices=tuple(CONTACT_TYPES),
+                ),
+                Column("dept_code", "科室编码", "str", aliases=("科室代码", "科室", "department", "department code")),
+                Column("name", "姓名", "str", True, ("联系人", "负责人", "科室负责人", "name")),
+                Column("email", "邮箱", "str", aliases=("电子邮箱", "邮件地址", "e-mail", "email")),
+                Column("webhook", "机器人地址", "str", aliases=("群机器人", "机器人webhook", "webhook")),
+            ),
+            key=("contact_type", "dept_code", "name"),
+            table="contacts",
+            write=130,
+            validator="metrics.validate:_contacts",
+            # fictitious: a contact is personal data; example.org never delivers
+            examples=(
+                dict(contact_type="科室负责人", dept_code="K01", name="李四", email="k01@example.org", webhook=""),
+                dict(contact_type="领导", dept_code="", name="王五", email="leader@example.org", webhook=""),
+            ),
+            personal=True,
         ),
         # The catalogues (PRODUCT §3.2 "a metric added to the catalogue", §4.4 "defaults, editable"): kinds like the
         # others, so the targets page's editors and an uploaded catalogue go through the one validator and write

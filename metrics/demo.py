@@ -215,6 +215,7 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
         "tasks": tasks,
         "notices": _notices(end_month, ev),
         "staff": _staff(last_year),
+        "contacts": _contacts(depts),
     }
 
 
@@ -468,6 +469,23 @@ def _staff(year: int) -> list[dict]:
             )
             n += 1
     return rows
+
+
+def _contacts(depts: list[dict]) -> list[dict]:
+    """Fictitious contacts (PRODUCT §11): each department's 科室负责人 at example.org (a domain that never delivers),
+    every seventh with a made-up group robot too, and two of the leadership."""
+    rows = []
+    for n, d in enumerate(depts):
+        code = d["dept_code"]
+        name = _SURNAMES[(n * 5) % len(_SURNAMES)] + _GIVEN[(n * 11) % len(_GIVEN)]
+        row = dict(contact_type="dept", dept_code=code, name=name, email=f"{code.lower()}@example.org")
+        if n % 7 == 0:
+            row["webhook"] = f"https://robot.example.org/cgi-bin/webhook/send?key=demo-{code.lower()}"
+        rows.append(row)
+    return rows + [
+        dict(contact_type="leader", dept_code="", name="纪委书记（演示）", email="leader1@example.org"),
+        dict(contact_type="leader", dept_code="", name="院长（演示）", email="leader2@example.org"),
+    ]
 
 
 def _d(month: str, day: int) -> str:

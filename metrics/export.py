@@ -96,7 +96,8 @@ def export_all(
     paths = []
     with store.opened(db_path) as db, db.atomic():
         for table in store.export_tables():
-            if table == "staff" and not personal:
+            kind = contract.kind_of_table(table)
+            if kind is not None and kind.personal and not personal:
                 continue
             path = out / f"{table}.csv"
             frame = store.table_frame(db, table, hospital=hospital)
@@ -105,9 +106,9 @@ def export_all(
                 frame = frame.assign(**{c: frame[c].map(_without_staff_rows) for c in ("before", "after")})
             path.write_bytes(csv_bytes(frame))
             paths.append(path)
-            if table == "staff":
+            if kind is not None and kind.personal:
                 detail = {"rows": len(frame), "channel": "cli", "file": str(path)}
-                store.audit_log(db, user, "staff_export", target=str(path), detail=detail, hospital=hospital or "")
+                store.audit_log(db, user, f"{table}_export", target=str(path), detail=detail, hospital=hospital or "")
     return paths
 
 
@@ -144,7 +145,7 @@ def _metrics_wide(long: pd.DataFrame) -> pd.DataFrame:
 def _without_staff_rows(cell):
     """An audit record's before/after JSON with its staff rows (the ones that carry a staff_id) replaced by their
     number: who changed the roster and how much stays readable, the names do not."""
-    if not isinstance(cell, str) or "staff_id" not in cell:
+    if not isinstance(cell, str) or not any(m in cell for m in _PERSONAL_MARKS):
         return cell
     try:
         value = json.loads(cell)
@@ -154,7 +155,15 @@ def _without_staff_rows(cell):
     if not isinstance(rows, list):
         return None  # an unknown shape that names a staff id: left out rather than guessed at
     kept = [r for r in rows if not (isinstance(r, dict) and "staff_id" in r)]
-    return json.dumps({**value, "rows": kept, "staff_rows": len(rows) - len(kept)}, ensure_ascii=False)
+    counts = {"staff_rows": len(rows) - len(kept)}
+    if any(isinstance(r, dict) and "contact_type" in r for r in kept):  # the contact list names people too
+        contact = [r for r in kept if isinstance(r, dict) and "contact_type" in r]
+        kept = [r for r in kept if r not in contact]
+        counts["contact_rows"] = len(contact)
+    return json.dumps({**value, "rows": kept, **counts}, ensure_ascii=False)
+
+
+_PERSONAL_MARKS = ("staff_id", "contact_type")  # a row of the staff roster or of the contact list
 
 
 # ---------------------------------------------------------------------------------------------

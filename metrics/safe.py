@@ -24,6 +24,8 @@ CSV / XLSX cells  ``sheet_cell`` — a string Excel (or LibreOffice) would run a
 PPTX charts       ``workbook_cell`` — python-pptx writes a chart's embedded workbook with xlsxwriter, which also
                   makes '{=…}' a formula and 'http://…', 'mailto:…' a live link: categories and series names
                   go through it (it strips controls too: the same labels are drawn on the slide).
+e-mail            ``mail_text`` — subject, display names and body lines: controls stripped and every line break or
+                  other C0/C1 control made a space, so no uploaded name can start a header of its own ("…\nBcc:").
 any text          ``strip_controls`` — bidi embeddings / overrides / isolates / marks (U+202A–U+202E,
                   U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width characters (U+200B–U+200D, U+2060,
                   U+FEFF): a trailing U+202E would otherwise mirror the rest of a line ("61.5 未达 ≥ 90" read
@@ -128,3 +130,12 @@ def workbook_cell(v):
     if isinstance(v, str) and _WORKBOOK_LIVE.match(v):
         return "'" + v
     return v
+
+
+_MAIL_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def mail_text(s) -> str:
+    """Text for one line of an e-mail (a header or a body line): controls stripped, line breaks and other control
+    characters made one space each run. None gives ''."""
+    return _MAIL_BREAKS.sub(" ", strip_controls("" if s is None else str(s))).strip()

@@ -1231,3 +1231,46 @@ def by_columns(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r = {name: v[i] for name, v in values.items()}
         rows.append(None if any(r[c] is None for c in required) else {k: v for k, v in r.items() if v is not None})
     _emit(out, kind.table, f, rows)
+
+
+# Where a reminder may go (PRODUCT §11): an e-mail address (one @, no spaces, line breaks, commas or angle brackets: no
+# second recipient or header can ride on it) and a robot webhook over http(s).
+EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+WEBHOOK_PATTERN = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+def _contacts(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §11 contacts (personal data): 联系人类型 (科室负责人 or 领导), department (code or name; required for a
+    department's contact, none for the leadership), 姓名, 邮箱 and/or 机器人地址 (at least one, each checked)."""
+    n = len(f.lines)
+    types = _enum_col(f, "contact_type", tr, contract.CONTACT_TYPES, required=True)
+    depts = _dept_refs(f, "dept_code", ctx, tr, required=False) if f.has("dept_code") else [None] * n
+    names = _text_col(f, "name", tr, required=True)
+    emails, raw_e = (_text_col(f, "email", tr), f.raw("email")) if f.has("email") else ([None] * n, [None] * n)
+    hooks, raw_w = (_text_col(f, "webhook", tr), f.raw("webhook")) if f.has("webhook") else ([None] * n, [None] * n)
+    raw_d = f.raw("dept_code") if f.has("dept_code") else [None] * n
+    bad = set()
+    for i, line in enumerate(f.lines):
+        if emails[i] is not None and not EMAIL_PATTERN.match(emails[i]):
+            tr.err(line, f.name("email"), raw_e[i], "contact_email")
+            bad.add(i)
+        if hooks[i] is not None and not WEBHOOK_PATTERN.match(hooks[i]):
+            tr.err(line, f.name("webhook"), raw_w[i], "contact_webhook")
+            bad.add(i)
+        if emails[i] is None and hooks[i] is None and names[i] is not None:
+            tr.err(line, f.name("email") if f.has("email") else f.name("name"), "", "contact_no_address")
+            bad.add(i)
+        if types[i] == "dept" and depts[i] is None and is_blank(raw_d[i]):
+            tr.err(line, f.name("dept_code") if f.has("dept_code") else f.name("contact_type"), "", "contact_no_dept")
+            bad.add(i)
+    rows = []
+    for i, name in enumerate(names):
+        if name is None or types[i] is None or i in bad or (types[i] == "dept" and depts[i] is None):
+            rows.append(None)
+            continue
+        dept = depts[i] if types[i] == "dept" else ""
+        r = {"contact_type": types[i], "dept_code": dept, "name": name, "email": emails[i], "webhook": hooks[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    keys = [(types[i], (depts[i] or "") if types[i] == "dept" else "", names[i]) for i in range(n)]
+    _duplicates(f, keys, tr, f.name("name"), lambda k: k[2])
+    _emit(out, "contacts", f, rows)

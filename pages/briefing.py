@@ -280,7 +280,7 @@ st.selectbox(
     placeholder=ui.t("select.placeholder"),
 )
 quarter, b = view.quarter, view.briefing
-c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 1], vertical_alignment="bottom")
 c1.number_input(ui.t("brief.auto"), min_value=0, max_value=600, step=5, key=AUTO_KEY)
 c2.button(ui.t("brief.present"), type="primary", on_click=_start_presenting, args=(quarter,), key="_brief_present")
 safe_q = quarter.replace("-", "")
@@ -301,6 +301,14 @@ c4.download_button(
     file_name=f"briefing_{safe_q}.pptx",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     key="_brief_dl_pptx",
+    on_click="ignore",
+)
+c5.download_button(  # printed by the headless browser when clicked (a few seconds), one slide a page
+    ui.t("brief.download_pdf"),
+    data=lambda: briefing.to_pdf(b),
+    file_name=f"briefing_{safe_q}.pdf",
+    mime="application/pdf",
+    key="_brief_dl_pdf",
     on_click="ignore",
 )
 st.caption(ui.t("brief.keys_help"))

@@ -49,6 +49,8 @@ BOTH_STORES = {
     "test_auth",
     "test_lockout",
     "test_hospitals",
+    "test_contacts_kind",
+    "test_remind",
 }
 STORES = ("sqlite", "postgresql")
 

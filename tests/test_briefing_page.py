@@ -37,7 +37,9 @@ def test_page_offers_the_quarters_presentation_and_both_downloads(demo_db):
     # a quarter not all of whose months hold data says so
     assert box.value == default and list(box.options) == [pipelines.period_label(q, months, "zh") for q in quarters]
     labels = [b.label for b in at.get("download_button")]
-    assert any("HTML" in x for x in labels) and any("PowerPoint" in x for x in labels)
+    assert (
+        any("HTML" in x for x in labels) and any("PowerPoint" in x for x in labels) and any("PDF" in x for x in labels)
+    )
     assert [b.label for b in at.button if b.key == "_brief_present"] == ["进入演示模式"]
     text = _text(at)
     assert f"#### 1. {b.title}" in text  # the preview of every slide, in order

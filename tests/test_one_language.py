@@ -27,7 +27,7 @@ PAGES = re.findall(r'\("(pages/\w+\.py)"', (ROOT / "dashboard.py").read_text(enc
 
 # Latin words allowed in the Chinese UI, each for a reason a Chinese user would accept:
 ZH_ALLOWED = {
-    "CSV", "XLSX", "Excel", "HTML", "PowerPoint", "PPTX", "SQLite", "UTF", "BOM",  # file formats and programs
+    "CSV", "XLSX", "Excel", "HTML", "PowerPoint", "PPTX", "PDF", "SQLite", "UTF", "BOM",  # file formats and programs
     "PageDown", "PageUp",  # key names as printed on the keyboard
     "Language", "English",  # the language switch, readable by someone who cannot read the current language
     "XmR",  # the control chart's name (PRODUCT §5), used untranslated in Chinese texts on SPC

@@ -47,8 +47,9 @@ def test_list_states_order_and_shapes(db_file):
     assert list(zip(v.tasks["state"], v.tasks["task_code"])) == [
         ("■ 逾期", "A6"),
         ("■ 逾期", "A1"),
-        ("▲ 本季度到期", "A2"),
-        ("▲ 本季度到期", "A4"),
+        # due this quarter and past half their working days since 1 January: 预警 (PRODUCT §11)
+        ("▲ 预警（即将到期）", "A2"),
+        ("▲ 预警（即将到期）", "A4"),
         ("○ 未到期", "A5"),
         ("● 已完成", "A3"),
         ("× 已取消", "A7"),
@@ -70,7 +71,7 @@ def test_the_day_after_the_due_date_is_overdue_the_due_date_is_not(db_file):
     on_due = tasks.build(key(db_file, today=date(2027, 5, 15)))
     after = tasks.build(key(db_file, today=date(2027, 5, 16)))
     state = lambda v, c: v.tasks.set_index("task_code").at[c, "state"]  # noqa: E731
-    assert state(on_due, "A2") == "▲ 本季度到期" and state(after, "A2") == "■ 逾期"
+    assert state(on_due, "A2") == "▲ 预警（即将到期）" and state(after, "A2") == "■ 逾期"
 
 
 def test_by_aspect_in_plan_order_and_by_lead_most_overdue_first(db_file):
@@ -169,7 +170,12 @@ def test_notices_register_open_overdue_closed_and_the_linked_event(db_file):
     assert importer.commit(notices.encode(), "n.csv").committed
     v = tasks.notices(key(db_file, today=TODAY))
     assert v.counts == "逾期 1 · 整改中 1 · 已销号 1"
-    assert list(zip(v.rows["state"], v.rows["notice_no"])) == [("■ 逾期", "N1"), ("○ 整改中", "N2"), ("● 已销号", "N3")]
+    # N2 (10 Mar → 10 Jun) is past half its working days on 15 May: 预警 (PRODUCT §11)
+    assert list(zip(v.rows["state"], v.rows["notice_no"])) == [
+        ("■ 逾期", "N1"),
+        ("▲ 预警（即将到期）", "N2"),
+        ("● 已销号", "N3"),
+    ]
     assert v.rows["days_overdue"].tolist() == ["5", "—", "—"]  # May 10 → 15
     assert v.rows.iloc[0]["event"].startswith("2027年3月2日 V04 违反中央八项规定")
     only = tasks.notices(key(db_file, today=TODAY, depts="K02"))

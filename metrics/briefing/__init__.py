@@ -63,4 +63,5 @@ from metrics.briefing.figures import (  # noqa: F401
     ranking_figure,
 )
 from metrics.briefing.html import to_html  # noqa: F401
+from metrics.briefing.pdf import PdfFailed, chromium, to_pdf  # noqa: F401
 from metrics.briefing.pptx import to_pptx  # noqa: F401

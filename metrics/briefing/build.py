@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, contract, i18n, pipelines, programme, rules, safe, spc, store, theme
+from metrics import clock, contract, due, i18n, pipelines, programme, rules, safe, spc, store, theme, workdays
 from metrics.targets import resolve_targets
 
 SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUCT §6, in its order
@@ -364,8 +364,12 @@ def _programme(db, as_of: date, names: dict, hospital: str = "") -> tuple[pd.Dat
     t = t[t["state"].isin(("overdue", "due_quarter"))]
     t = t.assign(lead_name=t["lead_dept"].map(names).fillna(t["lead_dept"]).map(safe.strip_controls))
     t = t.sort_values(["lead_dept", "due_on"], kind="stable").reset_index(drop=True)
+    # 预警 (PRODUCT §11): an open item past half its working days is marked due soon on the slide as on the pages
+    soon_t, soon_n = due.due_soon_keys(tasks, notices, as_of, workdays.Calendar.from_frame(store.calendar_days(db)))
+    t = t.assign(due_soon=t["task_code"].isin(soon_t) & (t["state"] != "overdue"))
     n = programme.notice_states(notices, as_of)
     n = n[n["state"] != "closed"]
+    n = n.assign(due_soon=n["notice_no"].isin(soon_n) & (n["state"] != "overdue"))
     n = n.assign(dept_name=n["dept_code"].map(names).fillna(n["dept_code"]).map(safe.strip_controls))
     n = n.assign(_late=n["state"] != "overdue").sort_values(["_late", "due_on"], kind="stable").drop(columns="_late")
     return t, n.reset_index(drop=True)
@@ -680,6 +684,8 @@ def _overdue_state(b: Briefing, r: dict, mark: str, late_key: str, open_key: str
     """A task's or notice's status cell ("<mark> overdue n days" or the open sentence) and whether it is overdue."""
     if r["state"] == "overdue":
         return f"{mark} " + b.t(late_key, n=int(r["days_overdue"])), True
+    if r.get("due_soon"):
+        return f"{theme.MARK_WARN} " + b.t("brief.due_soon"), False
     return b.t(open_key), False
 
 
@@ -691,7 +697,7 @@ def tasks_table(b: Briefing, limit: int | None = None) -> Table:
         rows.append(
             (str(r["lead_name"]), safe.strip_controls(str(r["title"])), i18n.fmt_date(r["due_on"], b.lang), state)
         )
-        tones.append("veto" if late else None)
+        tones.append("veto" if late else ("warning" if r.get("due_soon") else None))
     rows, tones, rest = _cut(rows, tones, limit, lambda left: b.t("brief.tasks_rest", n=len(left)))
     cols = (b.t("brief.col.lead"), b.t("brief.col.task"), b.t("brief.col.due"), b.t("brief.col.status"))
     return Table(cols, rows, tones, rest)

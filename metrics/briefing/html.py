@@ -69,7 +69,8 @@ tr.warning td { color: $amber_t; background: $amber_bg; }
   pointer-events: none; letter-spacing: 0.1em; }
 .foot { position: absolute; left: 360px; bottom: 24px; font-size: 24px; color: $muted; }
 @media print { html { scroll-snap-type: none; } .frame { width: 1920px; height: 1080px; }
-  .slide { transform: none; left: 0; top: 0; } }
+  .slide { transform: none; left: 0; top: 0; } .modebar-container { display: none; } }
+@page { size: 1920px 1080px; margin: 0; }
 """
 ).substitute(
     fonts=theme.FONT_STACK,

@@ -125,6 +125,7 @@ from metrics.store.reads import (  # noqa: F401
     targets,
     tasks,
 )
+from metrics.store.remind import contacts, record_sends, reminder_sends  # noqa: F401
 from metrics.store.schema import (  # noqa: F401
     _SCHEMA,
     _SESSIONS_DDL,

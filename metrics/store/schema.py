@@ -259,7 +259,8 @@ def now_iso() -> str:
 # 5: tasks, notices, staff (programme work, PRODUCT §8)
 # 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
-SCHEMA_VERSION = 6
+# 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
+SCHEMA_VERSION = 7
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -295,6 +296,9 @@ HOSPITAL_TABLES: dict[str, str] = {
     "staff": """CREATE TABLE IF NOT EXISTS staff (
     hospital_code TEXT NOT NULL DEFAULT '', staff_id TEXT NOT NULL, name TEXT NOT NULL, dept_code TEXT NOT NULL,
     in_dept_since TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (hospital_code, staff_id))""",
+    "contacts": """CREATE TABLE IF NOT EXISTS contacts (
+    hospital_code TEXT NOT NULL DEFAULT '', contact_type TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL, email TEXT, webhook TEXT, PRIMARY KEY (hospital_code, contact_type, dept_code, name))""",
 }
 
 _SCHEMA = (
@@ -345,6 +349,10 @@ CREATE TABLE IF NOT EXISTS signin_attempts (
 CREATE TABLE IF NOT EXISTS audit_budget (
     scope TEXT PRIMARY KEY, window_start TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS reminder_sends (
+    hospital_code TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL, address TEXT NOT NULL, item_kind TEXT NOT NULL,
+    item_key TEXT NOT NULL, state TEXT NOT NULL, sent_at TEXT NOT NULL,
+    PRIMARY KEY (hospital_code, channel, address, item_kind, item_key, state));
 """
 )
 

@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, contract, programme, store
+from metrics import clock, contract, programme, store, workdays
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Frames:
     tasks: pd.DataFrame  # store.tasks (PRODUCT §8)
     notices: pd.DataFrame  # store.notices
     today: date  # the day overdue notices and tasks are judged on
+    calendar: workdays.Calendar = workdays.EMPTY  # the office's holiday schedule (due soon counts working days)
 
     def metric(self, code: str) -> contract.Metric:
         return next(m for m in self.metric_defs if m.code == code)
@@ -91,4 +92,5 @@ def _frames(path: str, version: int, hospital: str, today: date) -> Frames:
             tasks=store.tasks(db, hospital=hospital),
             notices=notices,
             today=today,
+            calendar=workdays.Calendar.from_frame(store.calendar_days(db)),
         )

@@ -14,11 +14,14 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, clock, contract, i18n, programme, safe
+from metrics import charts, clock, contract, due, i18n, programme, safe
 from metrics.views import ViewKey, loaded
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
 STATE_LIGHT = {"overdue": "red", "due_quarter": "amber", "done": "green", "open": "grey", "cancelled": "grey"}
+# 预警 (PRODUCT §11): an open item past half its working days is marked due soon in the lists (the summaries keep
+# their states); metrics.due decides.
+DUE_SOON_LIGHT = "amber"
 LIST_COLUMNS = ("state", "task_code", "title", "category", "lead", "responsible", "due_on", "status", "progress")
 SUMMARY_COLUMNS = ("total", "overdue", "due_quarter", "done")
 # How many responsible departments a row names before "… and n departments in all".
@@ -71,10 +74,14 @@ def build(key: ViewKey) -> TasksView:
     ).sort_values(["_o", "_late", "due_on", "task_code"], kind="stable")
     all_codes = set(f.departments.loc[f.departments["active"].fillna(1).astype(int) == 1, "dept_code"])
     resp_text = _ResponsibleText(names, all_codes, lang)
+    soon_tasks, _ = due.due_soon_keys(f.tasks, f.notices.iloc[0:0], today, f.calendar)
+    soon = ordered["task_code"].isin(soon_tasks) & ordered["state"].isin(("open", "due_quarter"))
     table = pd.DataFrame(
         {
-            "marker": ordered["state"].map(lambda s: charts.light_marker(STATE_LIGHT[s])),
-            "state": ordered["state"].map(state_text),
+            "marker": ordered["state"]
+            .map(lambda s: charts.light_marker(STATE_LIGHT[s]))
+            .mask(soon, charts.light_marker(DUE_SOON_LIGHT)),
+            "state": ordered["state"].map(state_text).mask(soon, i18n.t("task.state.due_soon", lang)),
             "task_code": ordered["task_code"],
             "title": ordered["title"],
             "category": ordered["category"].fillna(""),
@@ -255,10 +262,14 @@ def notices(key: ViewKey) -> NoticesView:
         _late=-states["days_overdue"].fillna(0).astype(int),
     ).sort_values(["_o", "_late", "due_on", "notice_no"], kind="stable")
     state_text = {s: i18n.t("notice.state." + s, lang) for s in NOTICE_ORDER}
+    _, soon_notices = due.due_soon_keys(f.tasks.iloc[0:0], f.notices, today, f.calendar)
+    soon = ordered["notice_no"].isin(soon_notices) & (ordered["state"] == "open")
     rows = pd.DataFrame(
         {
-            "marker": ordered["state"].map(lambda s: charts.light_marker(NOTICE_LIGHT[s])),
-            "state": ordered["state"].map(state_text),
+            "marker": ordered["state"]
+            .map(lambda s: charts.light_marker(NOTICE_LIGHT[s]))
+            .mask(soon, charts.light_marker(DUE_SOON_LIGHT)),
+            "state": ordered["state"].map(state_text).mask(soon, i18n.t("notice.state.due_soon", lang)),
             "notice_no": ordered["notice_no"],
             "type": ordered["notice_type"].map(lambda x: i18n.t("notice.type." + x, lang)),
             "dept": ordered["dept_code"].map(lambda c: f"{c} {names.get(c, c)}"),

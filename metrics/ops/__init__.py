@@ -1,0 +1,1 @@
+"""Operations the command line runs on a schedule (reminders and delivery)."""
