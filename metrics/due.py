@@ -32,6 +32,7 @@ from metrics import programme, store, workdays
 from metrics.workdays import Calendar
 
 STATES = ("overdue", "due_soon", "open")
+ITEM_KINDS = ("notice", "task")  # what carries a deadline today (PRODUCT §11)
 ITEM_COLUMNS = ("kind", "key", "dept_code", "title", "issued_on", "due_on", "warn_from", "state", "days_overdue")
 
 

@@ -189,6 +189,13 @@ def nth_working_day(start: date | str, n: int, cal: Calendar = EMPTY) -> tuple[d
         d += timedelta(days=1)
 
 
+def add_working_days(start: date | str, n: int, cal: Calendar = EMPTY) -> tuple[date, bool]:
+    """(the date n working days after ``start``, not counting ``start`` itself; unadjusted?)."""
+    if n < 1:
+        return _as_date(start), False
+    return nth_working_day(_as_date(start) + timedelta(days=1), n, cal)
+
+
 def unadjusted_years(spans: Iterable[tuple[date | str, date | str]], cal: Calendar = EMPTY) -> list[int]:
     """The years, touched by any (first, last) span, whose adjusted working days are not known — what a page
     names when it shows a date computed from the statutory holidays alone."""

@@ -16,8 +16,9 @@ import re
 import string
 from pathlib import Path
 
-from metrics import auth, contract, i18n, importer, pipelines, points, rules, spc
+from metrics import auth, contract, due, i18n, importer, pipelines, points, rules, spc
 from metrics.briefing import SLIDES
+from metrics.ops import remind
 from metrics.views import awards, department, matrix, records, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +85,8 @@ def _first_arguments(callee: str) -> tuple[str, ...]:
 
 # A prefix the code completes at run time → every value it completes it with.
 DYNAMIC: dict[str, tuple[str, ...]] = {
-    "audit.action.": tuple(_audit_actions()),
+    # a personal kind's export is audited as "<table>_export" (metrics.export)
+    "audit.action.": (*_audit_actions(), *(f"{k.table}_export" for k in contract.KINDS.values() if k.personal)),
     "role.": auth.ROLES,
     # "catalogue": the page edits of stores written before they went through the one write path still list so
     "upload.kind.": ("auto", "catalogue", *contract.KINDS),
@@ -117,6 +119,11 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "matrix.sort.": matrix.SORTS,
     "aw.kpi.": awards.KPIS,
     "rec.kind.": records.KINDS,
+    "brief.pdf.": _first_arguments("PdfFailed"),
+    "remind.audience.": tuple(contract.CONTACT_TYPES),
+    "remind.channel.": remind.CHANNELS,
+    "remind.heading.": remind.STATES,
+    "remind.item.": due.ITEM_KINDS,
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

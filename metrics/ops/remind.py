@@ -53,6 +53,7 @@ TIMEOUT_S = 30
 # A robot message stays under 企业微信's 4096-byte Markdown limit: at most this many items, then "and n more".
 MAX_LISTED = 20
 STATES = ("overdue", "due_soon")  # what is sent, in this order
+CHANNELS = ("email", "webhook")
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def plan(db, as_of: date, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> 
 
 
 def _addresses(contact: dict) -> list[tuple[str, str]]:
-    pairs = [("email", contact.get("email")), ("webhook", contact.get("webhook"))]
+    pairs = [(channel, contact.get(channel)) for channel in CHANNELS]
     return [(ch, str(a)) for ch, a in pairs if isinstance(a, str) and a.strip()]
 
 
