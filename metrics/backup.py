@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from metrics import i18n, store
-from metrics.store.files import RESTORE_LOCK, SCRATCH_PREFIX
+from metrics.store.engine import RESTORE_LOCK, SCRATCH_PREFIX
 
 
 class BackupError(i18n.Refusal):

@@ -5,15 +5,13 @@ this module except to metrics.auth for verification.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.engine import begin_write
-from metrics.store.reads import _frame, _one, _where
-from metrics.store.schema import _SESSIONS_DDL, now_iso
+from metrics.store.schema import _SESSIONS_DDL
+from metrics.store.tx import _frame, _one, _where, now_iso
 
 # ---------------------------------------------------------------------------------------------
 # Users and audit (issue 6)
@@ -149,20 +147,6 @@ def delete_user(db: sqlite_utils.Database, username: str) -> None:
     ensure_sessions(db)
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
     db.execute("DELETE FROM users WHERE username = ?", [username])
-
-
-@contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction taken at its start (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and the advisory write
-    lock, engine.begin_write): what it reads cannot change before it commits."""
-    begin_write(db)
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 # Sign-in attempts (issue 12.6): one row per (account, client); ``account`` is a user name, or "#" and a keyed
