@@ -385,7 +385,8 @@ def page_jobs(
     """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys pages/_warm.py builds; a
     page of several views gets a ``_Views`` building them all, key None), and the region overview over every
     hospital when metrics/views/region.py is there."""
-    from metrics import clock, pipelines, store
+    from metrics import clock, store
+    from metrics.rules import periods
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
 
     today = today or clock.today()  # the day pages/_warm.py keys by
@@ -394,7 +395,7 @@ def page_jobs(
         months = store.months_with_data(db, hospital=hospital)
         depts = "\n".join(store.departments(db, hospital=hospital)["dept_code"].tolist())
         codes = store.hospital_codes(db)
-    period = pipelines.default_period(months, "quarter")
+    period = periods.default_period(months, "quarter")
 
     def key(**choices):
         return ViewKey.of(target, version, lang, hospital=hospital, **choices)

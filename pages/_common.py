@@ -547,19 +547,20 @@ def _period_options(
 ) -> tuple[list[str], dict[str, str]]:
     """The periods from the newest back to the oldest month, and their labels in ``lg`` — a period not all of whose
     months hold data says so (worked out once, not per option on every run: 120 months of a decade's store; issue 7)."""
-    from metrics import pipelines
+    from metrics.rules import periods as period_rules
 
-    options = pipelines.periods_between(min(months), max(months), grain)[::-1] if months else []
-    return options, {p: pipelines.period_label(p, data, lg, today) for p in options}
+    options = period_rules.periods_between(min(months), max(months), grain)[::-1] if months else []
+    return options, {p: period_rules.period_label(p, data, lg, today) for p in options}
 
 
 def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:
     """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data. Opens on
-    ``pipelines.default_period`` (the last full quarter: the same as the briefing's, issue 13); a grain switch keeps
+    ``period_rules.default_period`` (the last full quarter: the same as the briefing's, issue 13); a grain switch keeps
     the chosen period's time (its last month's period in the new grain)."""
-    from metrics import clock, pipelines
+    from metrics import clock
+    from metrics.rules import periods as period_rules
 
-    grains = list(pipelines.GRAINS)
+    grains = list(period_rules.GRAINS)
     lg = lang()  # captured: format functions may be called where session state is not readable (AppTest)
     if st.session_state.get(PERIOD_GRAIN_KEY) not in grains:
         st.session_state[PERIOD_GRAIN_KEY] = default_grain
@@ -577,9 +578,9 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
     options, labels = _period_options(tuple(months), grain, lg, clock.today(), data)
     saved = st.session_state.get(PERIOD_KEY)
     if saved and saved not in options:
-        saved = pipelines.period_of(pipelines.last_month(saved), grain)
+        saved = period_rules.period_of(period_rules.last_month(saved), grain)
     if saved not in options:
-        saved = pipelines.default_period(data or months, grain)
+        saved = period_rules.default_period(data or months, grain)
     st.session_state[PERIOD_KEY] = saved
     period = c2.selectbox(
         t("period.pick"),

@@ -92,14 +92,15 @@ def _run(path: str, version: int) -> None:
 def default_keys(path: str, version: int, lang: str | None = None, today=None, hospital: str = "") -> list[tuple]:
     """(builder, key, resolved) of every browsing page's default view of ``hospital``, in the order a visitor most
     likely opens them (the overview is the start page), exactly as a new session's first visit builds them."""
-    from metrics import clock, i18n, pipelines
+    from metrics import clock, i18n
+    from metrics.rules import periods
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, tasks, trends
 
     lg = lang or i18n.DEFAULT_LANG
     today = today or clock.today()
     months = ui._months_with_data(path, version, hospital)
     depts = "\n".join(ui._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
-    period = pipelines.default_period(months, "quarter")
+    period = periods.default_period(months, "quarter")
 
     def key(**choices):
         return ViewKey.of(path, version, lg, hospital=hospital, **choices)

@@ -192,7 +192,8 @@ else:
 
 
 def _calendar_section() -> None:
-    from metrics import clock, workdays
+    from metrics import clock
+    from metrics.rules import workdays
 
     st.subheader(ui.t("cal.title"))
     st.caption(ui.t("cal.help"))

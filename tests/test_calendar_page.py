@@ -11,7 +11,8 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, clock, importer, rules, store, workdays
+from metrics import auth, clock, importer, store
+from metrics.rules import awards, workdays
 from tests.conftest import page_as
 
 PW = "correct horse 9"
@@ -93,7 +94,7 @@ def test_editor_suggests_statutory_holidays_saves_them_then_an_edit_with_a_ban_d
     # 02-20 (Mon 02-22 without it), and nothing is flagged: 2027 is entered.
     with store.opened(accounts) as db:
         cal = workdays.Calendar.from_frame(store.calendar_days(db))
-    assert rules.public_notice_end("2027-02-16", cal) == (date(2027, 2, 20), False)
+    assert awards.public_notice_end("2027-02-16", cal) == (date(2027, 2, 20), False)
     # The edit is a batch: rolling it back restores the saved suggestion exactly.
     with store.opened(accounts) as db:
         latest = int(store.batches(db).iloc[0]["batch_id"])

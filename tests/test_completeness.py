@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import contract, i18n, pipelines
+from metrics import contract, i18n
+from metrics.rules import periods
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILES = sorted(
@@ -32,7 +33,7 @@ def test_metric_is_named_directed_and_in_pipeline_output(metric):
         columns=["dept_code", "month", "metric", "value"],
     )
     targets = pd.DataFrame(columns=["metric", "dept_code", "effective_from", "target", "direction"])
-    got = pipelines.period_values(values, targets, contract.METRICS, "quarter")
+    got = periods.period_values(values, targets, contract.METRICS, "quarter")
     row = got[(got["metric"] == metric.code) & (got["dept_code"] == dept)].iloc[0]
     assert row["value"] == (4.0 if metric.aggregate == "sum" else 2.0)
     assert row["direction"] == metric.direction

@@ -14,7 +14,8 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, safe, spc, spc_charts
+from metrics import charts, safe, spc_charts
+from metrics.rules import spc
 
 LINK = '<a href="https://evil.example/x">心内科</a>'
 BIG = '<span style="font-size:120px">外科</span>'
@@ -117,9 +118,9 @@ def test_events_by_quarter_and_pipeline_titles_show_as_written():
         charts.events_by_quarter(counts, f"{RLO} 事件", "zh", names), ["<b>W99</b>", f"{RLO} 事件", *names.values()]
     )
     status = pd.DataFrame({"dept_code": ["A"], "status": ["awarded"]})
-    from metrics import rules
+    from metrics.rules import awards
 
-    assert_shown_literally(charts.award_pipeline(rules.pipeline_counts(status), f"{ZW} 进度", "zh"), [f"{ZW} 进度"])
+    assert_shown_literally(charts.award_pipeline(awards.pipeline_counts(status), f"{ZW} 进度", "zh"), [f"{ZW} 进度"])
 
 
 STEP = pd.DataFrame(

@@ -188,7 +188,8 @@ def test_demo_programme_data_by_hand():
 
     import pandas as pd
 
-    from metrics import demo, programme
+    from metrics import demo
+    from metrics.rules import programme
 
     d = demo.build("2026-10")
     tasks = pd.DataFrame(d["tasks"])

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from metrics import clock, i18n, importer, pipelines, store
+from metrics import clock, i18n, importer, store
+from metrics.rules import periods
 from metrics.views import ViewKey, events, tasks, trends
 
 DEPTS = (
@@ -141,7 +142,7 @@ def _notices_relative() -> str:
 
 def test_overdue_notice_is_a_w03_warning_in_the_lights_and_on_the_trends_page(db_file):
     fill(db_file, _notices_relative())
-    q = pipelines.period_of(clock.today().isoformat()[:7], "quarter")
+    q = periods.period_of(clock.today().isoformat()[:7], "quarter")
     codes = "K01\nK02\nT01\nF01\nG01"
     # the first overdue day (today) falls in this quarter
     v = events.build(key(db_file, grain="quarter", period=q, depts=codes))

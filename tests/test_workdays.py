@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import rules as R
-from metrics import workdays
+from metrics.rules import awards as R
+from metrics.rules import workdays
 
 
 def test_notice_from_2026_12_28_does_not_end_on_new_year_2027():

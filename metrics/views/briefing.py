@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import briefing, clock, pipelines, safe, store, theme
+from metrics import briefing, clock, safe, store, theme
+from metrics.rules import periods
 from metrics.views import ViewKey
 
 # The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
@@ -98,7 +99,7 @@ def build(key: ViewKey) -> BriefingView:
         quarter = asked if asked in quarters else briefing.default_quarter(db, key.hospital)
         b = briefing.build(db, quarter, lang, key.hospital, today) if quarter else None
         months = store.months_with_data(db, key.hospital)
-    labels = tuple(pipelines.period_label(q, months, lang, today) for q in quarters)
+    labels = tuple(periods.period_label(q, months, lang, today) for q in quarters)
     file_code = re.sub(r"[^A-Za-z0-9_-]", "", key.hospital) or ("hospital" if key.hospital else "")
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else (), file_code)
 

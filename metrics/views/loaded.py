@@ -17,7 +17,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, contract, programme, store
+from metrics import clock, contract, store
+from metrics.rules import programme
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import contract, i18n, safe, spc, spc_charts, store
-from metrics.targets import resolve_targets
+from metrics import contract, i18n, safe, spc_charts, store
+from metrics.rules import spc
+from metrics.rules.targets import resolve_targets
 from metrics.views import ViewKey, loaded
 
 HOSP = contract.HOSPITAL_CODE

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import clock, contract, i18n, importer, store, workdays
+from metrics import clock, contract, i18n, importer, store
+from metrics.rules import workdays
 from metrics.views import ViewKey
 
 # The columns each editor edits: the contract's columns of the kind it writes (commit_rows takes them as they are).

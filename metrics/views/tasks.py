@@ -14,7 +14,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, clock, contract, i18n, programme, safe
+from metrics import charts, clock, contract, i18n, safe
+from metrics.rules import programme
 from metrics.views import ViewKey, loaded
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
