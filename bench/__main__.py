@@ -3,7 +3,7 @@
     python -m bench [--scales S,M,L] [--repeat 5] [--import-scales S,M] [--pages overview,trends]
 
 For each scale it builds a synthetic store (bench/synth.py) and measures
-- importing the whole history as one metrics file into an empty store (metrics.importer preview and
+- importing the whole history as one metrics file into an empty store (metrics.ingest.importer preview and
   commit), against a floor: pandas.read_csv of the same bytes plus a plain sqlite3 executemany of the
   same long values into one keyed table in a fresh file;
 - at M and L, one month's file (200 rows) previewed and committed into the scale's store;
@@ -74,7 +74,7 @@ def pages_from_dashboard() -> list[str]:
 
 def _importer():
     try:
-        return importlib.import_module("metrics.importer")
+        return importlib.import_module("metrics.ingest.importer")
     except ImportError:
         return None
 
@@ -133,7 +133,7 @@ def measure_import(data: bytes, file_name: str, db_path: Path) -> dict:
     """Preview and commit seconds of one metrics file into the store at ``db_path``."""
     imp = _importer()
     if imp is None or not hasattr(imp, "preview") or not hasattr(imp, "commit"):
-        return {"status": "n/a (metrics.importer.preview/commit not present)"}
+        return {"status": "n/a (metrics.ingest.importer.preview/commit not present)"}
     out: dict = {"rows": data.count(b"\n") - 1, "bytes": len(data)}
     try:
         t0 = time.perf_counter()

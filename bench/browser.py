@@ -408,7 +408,7 @@ async def concurrent(browser, server: Server, path: str, n: int, visits: int) ->
 def commit_month(db: Path, scale: synth.Scale, revision: int = 0) -> dict:
     """A month's file (200 rows) committed into the served store, as an editor's upload would; ``revision`` n: the
     same month corrected a n-th time (a new data version each time)."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     t0 = time.perf_counter()
     data = synth.month_csv(scale, n_rows=min(200, scale.depts), revision=revision)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import demo, export, importer
+from metrics import demo
+from metrics.ingest import export, importer
 
 
 def _timed(fn):

@@ -93,7 +93,7 @@ def _metric_headers() -> dict[str, str]:
 def departments_csv(tables: dict) -> bytes:
     import pandas as pd
 
-    from metrics import export
+    from metrics.ingest import export
 
     df = pd.DataFrame(
         [r[:6] for r in tables["departments"]],
@@ -107,7 +107,8 @@ def metrics_csv(values: list[tuple], names: dict[str, str]) -> bytes:
     metric (Chinese names), hospital-wide values on 全院 rows — what an office exports from its HIS."""
     import pandas as pd
 
-    from metrics import contract, export
+    from metrics import contract
+    from metrics.ingest import export
 
     long = pd.DataFrame(values, columns=["dept_code", "month", "metric", "value"])
     wide = long.pivot_table(index=["month", "dept_code"], columns="metric", values="value", aggfunc="first")
@@ -154,7 +155,7 @@ def _store_target(kind: str, arg: str) -> str:
 
 
 def _commit(data: bytes, name: str, target: str, hospital: str) -> tuple[float, object]:
-    from metrics import importer
+    from metrics.ingest import importer
 
     t0 = time.perf_counter()
     rep = importer.commit(data, name, db_path=target, hospital=hospital, user=None, lang="zh")
@@ -204,7 +205,8 @@ def _empty_metric_values(target: str) -> None:
 
 def build_worker(args) -> dict:
     from bench.procs import peak_rss_mb
-    from metrics import contract, importer, store
+    from metrics import contract, store
+    from metrics.ingest import importer
 
     h, d, m = parse_size(args.size)
     codes = hospital_codes(h)

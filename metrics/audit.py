@@ -11,7 +11,8 @@ import json
 import re
 from collections.abc import Mapping
 
-from metrics import demo, i18n
+from metrics import i18n
+from metrics.ingest import importer
 
 TARGET_KEY = ("metric", "dept_code", "effective_from")
 SHOWN_ROWS = 5  # changed rows named in one sentence; the rest counted
@@ -62,7 +63,7 @@ def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
             "audit.s.upload",
             lang,
             who=who,
-            target=demo.file_label(target, lang),
+            target=importer.file_label(target, lang),
             kind=_kind(detail.get("kind"), lang),
             batch=detail.get("batch_id", ""),
             new=detail.get("new", 0),
@@ -70,7 +71,7 @@ def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
             rejected=detail.get("rejected", 0),
         )
     if action == "rollback":  # target: "batch <id> <file name>"
-        name = demo.file_label(re.sub(r"^batch \d+\s*", "", target), lang) or "—"
+        name = importer.file_label(re.sub(r"^batch \d+\s*", "", target), lang) or "—"
         return i18n.t(
             "audit.s.rollback",
             lang,
@@ -88,7 +89,7 @@ def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
     if f"audit.s.{action}" in i18n.ZH:  # the actions that need nothing but who and what
         return t(action)
     label = f"audit.action.{action}"
-    shown = demo.file_label(target, lang)  # a batch named in the reader's language (demo data, a page edit)
+    shown = importer.file_label(target, lang)  # a batch named in the reader's language (demo data, a page edit)
     return f"{who} · {i18n.t(label, lang) if label in i18n.ZH else action} · {shown}".rstrip(" ·")
 
 

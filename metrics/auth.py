@@ -27,7 +27,8 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from metrics import i18n, limits, store
+from metrics import i18n, store
+from metrics.ingest import limits
 
 # commission (委员会 / 卫健委, issue 16.3): reads every hospital of a group or region store, writes nothing; it holds
 # what a viewer holds and no more.
@@ -50,7 +51,7 @@ SESSION_IDLE_MINUTES = 120  # ... and ends after this long without a page run
 SESSION_TOUCH_S = 60  # the idle deadline is moved at most once a minute (one write, not one per run)
 SESSION_COOKIE = "integrity_session"  # the browser's secret; the store keeps only its SHA-256
 MIN_PASSWORD = 8
-MAX_UPLOAD_MB = limits.MAX_UPLOAD_MB  # declared in metrics/limits.py; matches server.maxUploadSize
+MAX_UPLOAD_MB = limits.MAX_UPLOAD_MB  # declared in metrics/ingest/limits.py; matches server.maxUploadSize
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 
 REQUIRE_LOGIN_ENV = "INTEGRITY_REQUIRE_LOGIN"
@@ -614,7 +615,7 @@ def action_label(action: str, lang: str = i18n.DEFAULT_LANG) -> str:
 
 def audit_csv(frame: pd.DataFrame) -> bytes:
     """The audit records as CSV, UTF-8 with BOM (Excel), every formula-like cell neutralised."""
-    from metrics import export
+    from metrics.ingest import export
 
     return export.csv_bytes(frame)
 

@@ -7,7 +7,8 @@ import contextlib
 import json
 import sys
 
-from metrics import auth, contract, demo, export, i18n, importer, limits, store
+from metrics import auth, contract, demo, i18n, store
+from metrics.ingest import export, importer, limits
 
 ROLE_CHOICES = auth.ROLES
 
@@ -529,7 +530,6 @@ def _confirm_needed(args, db, b: dict) -> bool:
     """(Asked by importer.rollback once the batch may be undone.) A rollback of a batch that is not the caller's own latest one (the demo's, someone else's, or one of theirs
     before their last): describe what would be undone on stderr and return True (it then needs --yes). A second
     ``rollback`` after undoing one's own import would otherwise silently undo the batch before it."""
-    from metrics import demo
 
     caller = args.user or _os_user()
     batch_id = int(b["batch_id"])
@@ -537,7 +537,7 @@ def _confirm_needed(args, db, b: dict) -> bool:
     # per hospital: in a group store one's latest batch of H01 stays one's own after a later one of H02
     own = history[(history["user"] == caller) & (history["hospital_code"].fillna("") == (b.get("hospital_code") or ""))]
     latest_own = int(own["batch_id"].max()) if len(own) else None
-    if b["user"] == caller and b["file_name"] != demo.DEMO_SOURCE and latest_own == batch_id:
+    if b["user"] == caller and b["file_name"] != importer.DEMO_SOURCE and latest_own == batch_id:
         return False
     lang = args.lang
     kinds = "+".join(i18n.t("upload.kind." + k, lang) for k in str(b["kind"]).split("+") if k)
@@ -547,7 +547,7 @@ def _confirm_needed(args, db, b: dict) -> bool:
             lang,
             batch_id=batch_id,
             kind=kinds,
-            file=demo.file_label(b["file_name"], lang),
+            file=importer.file_label(b["file_name"], lang),
             user=b["user"] or "—",
             at=b["created_at"],
             new=b["rows_new"],

@@ -34,7 +34,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics import clock, contract, i18n, store
+from metrics import clock, contract, store
+from metrics.ingest import importer
 
 SEED = 20231001
 
@@ -612,19 +613,6 @@ class DemoRejected(RuntimeError):
     """The demo data did not pass the validator (a bug in ``build``): nothing was written."""
 
 
-DEMO_SOURCE = "演示数据 demo"  # the file name of the demo's batches (shown through file_label)
-
-
-def file_label(name: str | None, lang: str) -> str:
-    """A batch's file name as shown: the demo's batches as "演示数据" / "Demo data", a page editor's as "页面编辑" /
-    "Page edit" (in the reader's language), others as uploaded."""
-    if name == DEMO_SOURCE:
-        return i18n.t("upload.demo_batch", lang)
-    if name == store.EDIT_FILE_NAME:
-        return i18n.t("upload.edit_batch", lang)
-    return name or ""
-
-
 # A group demo's hospitals (issue 16.3: a 医共体 of a county; fictitious).
 DEMO_HOSPITALS = (
     ("H01", "县人民医院", "County People's Hospital"),
@@ -650,7 +638,6 @@ def fill(
 
     ``hospitals`` > 0: a group store instead (issue 16.3) — the hospital list, then that many hospitals, each with
     its own demo data (another seed each), under its code. The counts are then summed over the hospitals."""
-    from metrics import importer
 
     def write(db, data, hospital: str) -> None:
         rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
@@ -658,7 +645,13 @@ def fill(
             if kind.table not in rows_of:
                 continue
             r = importer.commit_rows(
-                kind.name, rows_of[kind.table], source=DEMO_SOURCE, user=user, action="demo", db=db, hospital=hospital
+                kind.name,
+                rows_of[kind.table],
+                source=importer.DEMO_SOURCE,
+                user=user,
+                action="demo",
+                db=db,
+                hospital=hospital,
             )
             if not r.committed:
                 raise DemoRejected(f"{kind.name}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
@@ -671,7 +664,7 @@ def fill(
             counts = {t: len(rows) for t, rows in data.items()}
         else:
             rows = demo_hospitals(hospitals)
-            r = importer.commit_rows("hospitals", rows, source=DEMO_SOURCE, user=user, action="demo", db=db)
+            r = importer.commit_rows("hospitals", rows, source=importer.DEMO_SOURCE, user=user, action="demo", db=db)
             if not r.committed:
                 raise DemoRejected(f"hospitals: {[(p.line, p.message) for p in r.problems[:5]]}")
             counts["hospitals"] = len(rows)

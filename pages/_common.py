@@ -760,7 +760,7 @@ def paged(
     """
     if len(frame) <= size:
         return frame
-    from metrics import export
+    from metrics.ingest import export
 
     n_pages = -(-len(frame) // size)
     lg = lang()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from metrics.views import targets as vm
 from pages import _common as ui
 
@@ -193,7 +194,6 @@ else:
 
 def _calendar_section() -> None:
     from metrics import clock
-    from metrics.rules import workdays
 
     st.subheader(ui.t("cal.title"))
     st.caption(ui.t("cal.help"))
@@ -222,7 +222,7 @@ def _calendar_section() -> None:
     edited = _grid(shown, config, f"calendar_editor_{year}", "calendar_save", "cal.save")
     if edited is None:
         return
-    rows = workdays.rows_to_save(year, edited.to_dict("records"), cal)
+    rows = importer.calendar_rows_to_save(year, edited.to_dict("records"), cal)
     report = importer.commit_rows(
         "calendar",
         rows,

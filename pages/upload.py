@@ -1,6 +1,6 @@
 """数据上传 Upload (PRODUCT §3.3, editors only): templates, upload → preview → commit or cancel, history, rollback.
 
-The page only draws: it calls metrics.importer (the same code path as ``python -m metrics import``) and shows
+The page only draws: it calls metrics.ingest.importer (the same code path as ``python -m metrics import``) and shows
 the report; templates, history and error reports come from one view-model (metrics.views.upload). Uploaded text
 is shown only in tables and st.text, never as markdown.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import auth, clock, demo, export, i18n, importer
+from metrics import auth, clock, demo, i18n
+from metrics.ingest import export, importer
 from metrics.views import upload as upload_view
 from pages import _common as ui
 from pages import _download

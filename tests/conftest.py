@@ -210,7 +210,8 @@ def group_store(store_kind, tmp_path, monkeypatch, request) -> Path | str:
 def edit_catalogue(path: Path, kind: str, code: str, **fields) -> None:
     """Edit one catalogue entry the way the targets page's editors do: the stored row with ``fields`` changed, saved
     through the one validator and write path (importer.commit_rows). ``kind``: 'indicators' | 'metric_catalogue'."""
-    from metrics import contract, importer
+    from metrics import contract
+    from metrics.ingest import importer
 
     table = "indicator_catalogue" if kind == "indicators" else "metric_catalogue"
     with store.opened(path) as db:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import audit, auth, importer, store
+from metrics import audit, auth, store
+from metrics.ingest import importer
 
 NAMES = {"patient_satisfaction": "患者满意度"}
 NAMES_EN = {"patient_satisfaction": "Patient satisfaction"}

@@ -230,7 +230,8 @@ def test_admin_filters_the_audit_log(accounts):
 
 
 def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before_after(accounts):
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     depts = "科室编码,科室名称\nK01,内科\n".encode()
     batch = importer.commit(depts, "depts.csv", user="ed", db_path=accounts)

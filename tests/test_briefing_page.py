@@ -112,7 +112,7 @@ def test_after_presenting_another_quarter_can_be_chosen(demo_db):
 def test_a_slide_that_continues_draws_on_the_page_without_an_error(demo_db):
     """A large hospital's awards list runs over one slide (…（1/2）, …（2/2）): the page's preview and every slide of
     presentation mode draw, each continued slide with its chart (it crashed on two charts with one identity)."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     with store.opened(demo_db) as db:
         quarter = briefing.default_quarter(db)

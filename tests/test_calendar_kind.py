@@ -11,7 +11,8 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from metrics import cli, importer, store
+from metrics import cli, store
+from metrics.ingest import importer
 from metrics.rules import awards as award_rules
 from metrics.rules import workdays
 

@@ -11,7 +11,8 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, clock, importer, store
+from metrics import auth, clock, store
+from metrics.ingest import importer
 from metrics.rules import awards, workdays
 from tests.conftest import page_as
 

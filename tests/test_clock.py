@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import clock, demo, importer
+from metrics import clock, demo
+from metrics.ingest import importer
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 

@@ -55,7 +55,7 @@ def test_clear_and_its_audit_record_commit_together(demo_db):
 
 def test_demo_fills_through_the_one_write_path(db_file):
     """Issue 11: the demo's rows pass the upload's validator and come in as audited, journalled batches."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     counts = demo.fill(db_file)
     with store.opened(db_file) as db:
@@ -63,7 +63,7 @@ def test_demo_fills_through_the_one_write_path(db_file):
         assert store.get_meta(db, "demo") == "1"
         assert len(store.metric_values(db)) == counts["metric_values"]
     kinds = {"departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff"}
-    assert set(batches["file_name"]) == {demo.DEMO_SOURCE} and len(batches) == 8
+    assert set(batches["file_name"]) == {importer.DEMO_SOURCE} and len(batches) == 8
     assert set(batches["kind"]) == kinds
     assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 8
     # The latest batches (staff, notices, tasks, then the targets) roll back like any upload.

@@ -210,7 +210,7 @@ def _cells(blob: bytes):
 
 
 def test_xlsx_template_of_a_hostile_catalogue_has_no_formula_and_reads_back(tmp_path):
-    from metrics import export, reading
+    from metrics.ingest import export, reading
 
     defs = _hostile_catalogue()
     blob = export.template_bytes("metrics", "xlsx", defs)
@@ -225,7 +225,7 @@ def test_xlsx_template_of_a_hostile_catalogue_has_no_formula_and_reads_back(tmp_
 
 
 def test_shipped_templates_hold_no_formula_and_match_what_the_app_writes():
-    from metrics import export
+    from metrics.ingest import export
 
     for path in sorted(export.TEMPLATE_DIR.glob("*.xlsx")):
         assert [c.value for c in _cells(path.read_bytes()) if c.data_type == "f"] == [], path.name
@@ -238,7 +238,7 @@ def test_csv_downloads_neutralise_formulas_in_every_column_type():
     import csv
     import io
 
-    from metrics import export
+    from metrics.ingest import export
 
     frame = pd.DataFrame(
         {
@@ -258,7 +258,8 @@ def test_csv_downloads_neutralise_formulas_in_every_column_type():
 
 
 def test_import_strips_bidi_and_zero_width_controls_and_says_so(db_file):
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     depts = "科室编码,科室名称,科室类别,党支部\nK01,儿科\u202e,临床,第一\u200b支部\nK02,眼科,临床,\nK03,\u2066外科\u2069,临床,\n"
     report = importer.commit(depts.encode(), "科室.csv", user="ed", db_path=db_file)
@@ -336,7 +337,8 @@ def test_every_chart_on_the_browsing_pages_shows_uploaded_names_as_written(demo_
 
     from streamlit.testing.v1 import AppTest
 
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     names = {"K01": LINK, "K02": BIG, "K03": AMP}
     rows = "".join(f'{c},"{n.replace(chr(34), chr(34) * 2)}",临床\n' for c, n in names.items())

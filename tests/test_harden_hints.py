@@ -9,7 +9,8 @@ import io
 
 import pytest
 
-from metrics import cli, importer
+from metrics import cli
+from metrics.ingest import importer
 from tests import test_hospitals
 from tests.test_hospitals import A, B
 

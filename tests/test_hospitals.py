@@ -17,7 +17,8 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, clock, export, importer, store
+from metrics import auth, cli, clock, store
+from metrics.ingest import export, importer
 from metrics.store import engine
 from metrics.views import ViewKey
 from metrics.views import overview as overview_view

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, demo, i18n, importer, store
+from metrics import auth, cli, demo, i18n, store
+from metrics.ingest import importer
 from metrics.views import ViewKey
 from metrics.views import upload as upload_view
 from tests import test_hospitals

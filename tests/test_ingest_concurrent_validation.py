@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from metrics import auth, importer
+from metrics import auth
+from metrics.ingest import importer
 
 N_BAD = 40_000
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from metrics import contract, importer, store
+from metrics import contract, store
+from metrics.ingest import importer
 
 HEADER = "月份,科室编码,科室名称,患者满意度"
 

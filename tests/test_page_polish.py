@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import clock, i18n, importer, store
+from metrics import clock, i18n, store
+from metrics.ingest import importer
 from metrics.views import ViewKey, events, tasks
 from metrics.views import upload as upload_view
 from tests.conftest import page_as

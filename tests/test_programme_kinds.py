@@ -11,7 +11,8 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from metrics import cli, export, importer, store
+from metrics import cli, store
+from metrics.ingest import export, importer
 
 DEPTS = (
     "科室编码,科室名称,科室类别\n"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, clock, demo, export, importer, store
+from metrics import auth, clock, demo, store
+from metrics.ingest import export, importer
 from metrics.views import ViewKey, region
 from tests.conftest import DEMO_END_MONTH, ROOT
 

@@ -8,7 +8,8 @@ import sqlite3
 
 import pytest
 
-from metrics import backup, cli, importer, store
+from metrics import backup, cli, store
+from metrics.ingest import importer
 from tests.conftest import file_rows
 
 

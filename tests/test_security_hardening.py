@@ -7,7 +7,8 @@ import tomllib
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, importer, store
+from metrics import auth, cli, store
+from metrics.ingest import importer
 from tests.conftest import ROOT
 
 

@@ -11,7 +11,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, briefing, export, i18n, importer, store
+from metrics import auth, briefing, i18n, store
+from metrics.ingest import export, importer
 from tests.conftest import ROOT
 
 SCRIPT = "<script>alert(1)</script>"

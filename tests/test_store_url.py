@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from tests.conftest import ROOT, file_rows
 
 STORES = ("sqlite", "postgresql")

@@ -121,7 +121,7 @@ def test_viewer_is_refused(db_file):
 
 def test_upload_page_warns_of_departments_that_reported_last_month_and_still_commits(db_file):
     """PRODUCT §3.3 point 7 (issue 11.2): the forgotten sheet is named before the commit, which stays allowed."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     jan = "月份,科室编码,科室名称,患者满意度\n2024-03,K01,心血管内科,95\n2024-03,K02,呼吸科,93\n".encode()
     assert importer.commit(jan, "三月.csv", user="ed", db_path=db_file).committed

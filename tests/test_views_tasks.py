@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from metrics import clock, i18n, importer, store
+from metrics import clock, i18n, store
+from metrics.ingest import importer
 from metrics.rules import periods
 from metrics.views import ViewKey, events, tasks, trends
 

@@ -13,7 +13,8 @@ PAGES = ["overview", "trends", "matrix", "events", "awards", "tasks", "briefing"
 
 
 def _commit_a_month(path) -> int:
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     with store.opened(path) as db:
         codes = store.departments(db)["dept_code"].tolist()[:5]
@@ -53,7 +54,8 @@ def test_only_a_new_version_of_a_store_seen_before_is_warmed(tmp_path):
 def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_store, cheap_hashing, page):
     """A group store (issue 16): the warm works out the views of the hospital this server last showed, for that
     hospital — a visitor of H02 after an H02 commit works out nothing, and no view is filed under another hospital."""
-    from metrics import auth, importer, store
+    from metrics import auth, store
+    from metrics.ingest import importer
     from pages import _common as ui
     from pages import _warm
 

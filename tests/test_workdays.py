@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from metrics.ingest import importer
 from metrics.rules import awards as R
 from metrics.rules import workdays
 
@@ -126,7 +127,7 @@ def test_editor_year_rows_keep_other_years_and_open_on_the_next_year_to_enter():
         {"date": "2027-01-01", "kind": "休", "name": "元旦"},
         {"date": "2028/1/1", "kind": "休", "name": "新年"},
     ]
-    got = workdays.rows_to_save(2027, edited, cal)
+    got = importer.calendar_rows_to_save(2027, edited, cal)
     assert [(r["date"], r["name"]) for r in got] == [("2027-01-01", "元旦"), ("2028/1/1", "新年")]
     assert workdays.default_year(cal, date(2026, 11, 30)) == 2029  # 2026 chinesecalendar, 2027–28 entered
     assert workdays.default_year(workdays.EMPTY, date(2026, 11, 30)) == 2027

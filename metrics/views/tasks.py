@@ -379,7 +379,8 @@ def update_task(
     """Save a task's status and progress note (and today as its update date) as one batch through
     importer.commit_rows — the stored row with those fields changed, so the same validator judges it. Returns the
     ImportReport (``committed`` False with ``problems`` when refused, or when nothing changed)."""
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     with store.opened(db_path) as db:
         stored = store.tasks(db, hospital)

@@ -19,8 +19,9 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import clock, contract, i18n, limits, safe
-from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
+from metrics import clock, contract, i18n, safe
+from metrics.ingest import limits
+from metrics.ingest.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
 from metrics.rules import awards, programme
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
