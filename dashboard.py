@@ -7,7 +7,8 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics import auth, i18n
+from metrics import i18n
+from metrics.access import sessions, users
 from pages import _common as ui
 
 log = logging.getLogger("integrity")
@@ -21,8 +22,8 @@ if not log.handlers:
 @st.cache_resource(show_spinner=False)
 def _announce_first_admin() -> None:
     """Once per server process: tell the operator in the console how to create the first administrator."""
-    if not auth.admin_exists():
-        log.warning(i18n.t("auth.no_admin_log", i18n.DEFAULT_LANG, cmd=auth.FIRST_ADMIN_CMD))  # the console's language
+    if not users.admin_exists():
+        log.warning(i18n.t("auth.no_admin_log", i18n.DEFAULT_LANG, cmd=users.FIRST_ADMIN_CMD))  # the console's language
 
 
 # Presentation mode (issue 5): ?present=1 opens with the sidebar closed; pages/briefing.py hides the chrome.
@@ -54,7 +55,7 @@ with st.sidebar:
             ui.sign_out()
             st.rerun()
     else:
-        st.caption(ui.t("auth.anonymous_required" if ui.guarded(auth.login_required) else "auth.anonymous"))
+        st.caption(ui.t("auth.anonymous_required" if ui.guarded(sessions.login_required) else "auth.anonymous"))
 _announce_first_admin()
 
 PAGES = [
@@ -80,7 +81,7 @@ MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 
 
 # the same rule as ui.can, with the user looked up once per run (one store read, not one per page)
-_role = user.role if user else ("" if ui.guarded(auth.login_required) else "viewer")
+_role = user.role if user else ("" if ui.guarded(sessions.login_required) else "viewer")
 
 
 # the region overview (issue 16.3): only for a user who may read more than one hospital of a group store
@@ -92,7 +93,7 @@ def _visible(url: str) -> bool:
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
     if url == "region":
         return _many
-    return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
+    return users.has_role(_role, PAGE_ROLES.get(url, "viewer"))
 
 
 def _requested_path() -> str:

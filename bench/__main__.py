@@ -180,14 +180,14 @@ def month_file_section(scale: synth.Scale, store_path: Path, workdir: Path) -> d
 def admin_token(db_path: Path) -> str | None:
     """A signed-in administrator's session token in the store (None before sign-in exists)."""
     try:
-        from metrics import auth
+        from metrics.access import sessions, users
     except ImportError:
         return None
-    if not hasattr(auth, "start_session"):
+    if not hasattr(sessions, "start_session"):
         return None
     with contextlib.suppress(Exception):  # already there from an earlier run
-        auth.add_user("bench", "bench-password-1", role="admin", db_path=str(db_path))
-    return auth.start_session("bench", db_path=str(db_path))
+        users.add_user("bench", "bench-password-1", role="admin", db_path=str(db_path))
+    return sessions.start_session("bench", db_path=str(db_path))
 
 
 def run_worker(page: str, db_path: Path, repeat: int, direct: bool = False, token: str | None = None) -> dict:

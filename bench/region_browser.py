@@ -43,9 +43,9 @@ async def _open(tab, server, page: str) -> bb.Timing:
 
 
 async def _one_store(browser, kind: str, target: str, pages: list[str], repeat: int) -> dict:
-    from metrics import auth
+    from metrics.access import users
 
-    auth.add_user(USER, PASSWORD, "commission", db_path=target)
+    users.add_user(USER, PASSWORD, "commission", db_path=target)
     server = bb.serve(f"region-{kind}", target)
     out: dict = {"pages": {}}
     try:

@@ -7,10 +7,12 @@ import contextlib
 import json
 import sys
 
-from metrics import auth, contract, demo, i18n, store
+from metrics import contract, demo, i18n, store
+from metrics.access import grants, sessions
+from metrics.access import users as accounts
 from metrics.ingest import export, importer, limits
 
-ROLE_CHOICES = auth.ROLES
+ROLE_CHOICES = accounts.ROLES
 
 
 PROG = ".venv/bin/python -m metrics"  # as it runs from the repository root of a fresh clone (README)
@@ -265,7 +267,7 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
         codes = store.hospital_codes(db)
         account = store.user_row(db, user) if user else None
         allowed = (
-            (auth.writable_hospitals_in(db, user) if write else auth.readable_hospitals_in(db, user))
+            (grants.writable_hospitals_in(db, user) if write else grants.readable_hospitals_in(db, user))
             if account is not None
             else ()
         )
@@ -314,7 +316,7 @@ def cmd_import(args) -> int:
         return 2
     size = path.stat().st_size
     if size > limits.MAX_BYTES:  # refused before reading it (issue 12), with the message of the upload page
-        print(auth.upload_size_error(size, args.lang))
+        print(limits.upload_size_error(size, args.lang))
         return 1
     data = path.read_bytes()
     if args.dry_run:
@@ -398,7 +400,7 @@ def _reads_names(args) -> bool:
         group = bool(store.hospital_codes(db))
     if row is None:
         return not group
-    return bool(row["active"]) and auth.has_role(row["role"], "editor")
+    return bool(row["active"]) and accounts.has_role(row["role"], "editor")
 
 
 def _table(frame, prefix: str, lang: str, cells=None) -> str:
@@ -477,7 +479,7 @@ def cmd_errors(args) -> int:
     with store.opened(args.db) as db:
         b = store.batch(db, args.batch)
         group = bool(store.hospital_codes(db))
-        readable = auth.readable_hospitals_in(db, args.user) if group else ()
+        readable = grants.readable_hospitals_in(db, args.user) if group else ()
         rejects = store.batch_rejects(db, args.batch) if b else None
     if b is not None and group and (b.get("hospital_code") or "") not in (*readable, ""):
         print(i18n.t("hospital.err.not_granted", args.lang, user=args.user, code=b["hospital_code"]), file=sys.stderr)
@@ -602,58 +604,63 @@ def _add_access_parsers(sub) -> None:
 def _read_password(args) -> str:
     import getpass
 
-    from metrics import auth, i18n
+    from metrics import i18n
+    from metrics.access import users as accounts
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(i18n.t("auth.cli.password_prompt", args.lang))
     if getpass.getpass(i18n.t("auth.cli.password_again", args.lang)) != first:
-        raise auth.AuthError("auth.err.password_mismatch")
+        raise accounts.AuthError("auth.err.password_mismatch")
     return first
 
 
 def cmd_users(args) -> int:
-    """users add|list|passwd|role|remove|unlock|require-login: one auth call each, audited as the CLI operator."""
-    from metrics import auth, i18n
+    """users add|list|passwd|role|remove|unlock|require-login: one access call each, audited as the CLI operator."""
+    from metrics import i18n
+    from metrics.access import grants
+    from metrics.access import users as accounts
 
     lang = args.lang
     try:
-        actor = auth.cli_actor(args.as_user, db_path=args.db)
+        actor = accounts.cli_actor(args.as_user, db_path=args.db)
         if args.action == "list":
-            users = auth.list_users(args.db)
+            users = accounts.list_users(args.db)
             words = {
                 "role": lambda r: i18n.t("role." + r, lang),
                 "active": lambda v: i18n.t("yes" if v else "no", lang),
             }
             print(_table(users, "users.col.", lang, words) if len(users) else i18n.t("auth.cli.no_users", lang))
-            if not auth.admin_exists(args.db):
-                print(i18n.t("auth.no_admin", lang) + "\n    " + auth.FIRST_ADMIN_CMD, file=sys.stderr)
+            if not accounts.admin_exists(args.db):
+                print(i18n.t("auth.no_admin", lang) + "\n    " + accounts.FIRST_ADMIN_CMD, file=sys.stderr)
             print(
                 i18n.t(
-                    "auth.cli.login_required", lang, value=i18n.t("yes" if auth.login_required(args.db) else "no", lang)
+                    "auth.cli.login_required",
+                    lang,
+                    value=i18n.t("yes" if sessions.login_required(args.db) else "no", lang),
                 )
             )
             return 0
         if args.action == "add":
-            auth.add_user(args.username, _read_password(args), args.role, actor=actor, db_path=args.db)
+            accounts.add_user(args.username, _read_password(args), args.role, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.added", lang, user=args.username, role=i18n.t("role." + args.role, lang)))
         elif args.action == "passwd":
-            auth.set_password(args.username, _read_password(args), actor=actor, db_path=args.db)
+            accounts.set_password(args.username, _read_password(args), actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.passwd", lang, user=args.username))
         elif args.action == "role":
-            auth.set_role(args.username, args.role, actor=actor, db_path=args.db)
+            accounts.set_role(args.username, args.role, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.role", lang, user=args.username, role=i18n.t("role." + args.role, lang)))
         elif args.action == "remove":
-            auth.remove_user(args.username, actor=actor, db_path=args.db)
+            accounts.remove_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.removed", lang, user=args.username))
         elif args.action == "unlock":
-            auth.unlock_user(args.username, actor=actor, db_path=args.db)
+            accounts.unlock_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.unlocked", lang, user=args.username))
         elif args.action == "signout":
-            n = auth.end_user_sessions(args.username, actor=actor, db_path=args.db)
+            n = sessions.end_user_sessions(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.sessions_ended", lang, user=args.username, n=n))
         elif args.action == "grant":
-            auth.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
+            grants.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
             print(
                 i18n.t(
                     "auth.cli.granted",
@@ -663,7 +670,7 @@ def cmd_users(args) -> int:
                 )
             )
         elif args.action == "revoke":
-            auth.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
+            grants.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
             print(
                 i18n.t(
                     "auth.cli.revoked",
@@ -673,13 +680,15 @@ def cmd_users(args) -> int:
                 )
             )
         elif args.action == "require-login":
-            auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
+            sessions.set_login_required(args.value == "on", actor=actor, db_path=args.db)
             print(
                 i18n.t(
-                    "auth.cli.login_required", lang, value=i18n.t("yes" if auth.login_required(args.db) else "no", lang)
+                    "auth.cli.login_required",
+                    lang,
+                    value=i18n.t("yes" if sessions.login_required(args.db) else "no", lang),
                 )
             )
-    except auth.AuthError as e:
+    except accounts.AuthError as e:
         print(e.message(lang), file=sys.stderr)
         return 1
     return 0
@@ -687,10 +696,11 @@ def cmd_users(args) -> int:
 
 def _backup_command(args, run, done) -> int:
     """``run(actor)`` (a backup or a restore), then the sentence ``done(result)``; a refusal is said on stderr, 1."""
-    from metrics import auth, backup, i18n
+    from metrics import backup, i18n
+    from metrics.access import users as accounts
 
     try:
-        result = run(auth.cli_actor(db_path=args.db))
+        result = run(accounts.cli_actor(db_path=args.db))
     except backup.BackupError as e:
         print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1

@@ -701,7 +701,7 @@ def clear(path: str | os.PathLike | None = None, user: str | None = None, hospit
     ``hospital`` (a group store): only that hospital's data and batches; the other hospitals, the hospital list and
     what every hospital shares stay. When ``user`` is an account of a group store it must be able to write
     ``hospital`` (every hospital: an admin), else ClearRefused and nothing is cleared."""
-    from metrics import auth
+    from metrics.access import grants
 
     with store.opened(path) as db:
         codes = store.hospital_codes(db)
@@ -711,6 +711,6 @@ def clear(path: str | os.PathLike | None = None, user: str | None = None, hospit
         if row is not None:
             if hospital is None and (row["role"] != "admin" or not row["active"]):
                 raise ClearRefused("all_admin")
-            if hospital is not None and hospital not in auth.writable_hospitals_in(db, user):
+            if hospital is not None and hospital not in grants.writable_hospitals_in(db, user):
                 raise ClearRefused("not_granted")
         store.clear_data(db, user, hospital=hospital)

@@ -92,11 +92,11 @@ def hospital_codes(version: int | None = None) -> tuple[str, ...]:
 
 def readable_hospitals(version: int | None = None) -> tuple[str, ...]:
     """The hospitals the signed-in user (or an anonymous visitor) may read: ('',) in a one-hospital store."""
-    from metrics import auth
+    from metrics.access import grants
 
     if not hospital_codes(version):
         return ("",)
-    return auth.readable_hospitals(current_user())
+    return grants.readable_hospitals(current_user())
 
 
 def current_hospital(version: int | None = None) -> str:
@@ -147,9 +147,9 @@ def set_hospital(code: str) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _hospital_names(path: str, version: int, lg: str) -> dict[str, str]:
-    from metrics import auth
+    from metrics.access import grants
 
-    return auth.hospital_names(lg, path)
+    return grants.hospital_names(lg, path)
 
 
 def hospital_names(version: int | None = None) -> dict[str, str]:
@@ -322,7 +322,7 @@ def is_demo_store() -> bool:
 
 # --- access (issue 6) ------------------------------------------------------------------------------
 # A sign-in belongs to the browser that made it: the server-side session is filed under the SHA-256 of a random
-# secret the browser holds as a cookie (auth.SESSION_COOKIE), read from the browser's own connection on every run
+# secret the browser holds as a cookie (sessions.SESSION_COOKIE), read from the browser's own connection on every run
 # (st.context.cookies). Streamlit hands an existing session to whoever presents its id (it appears in upload
 # addresses), so nothing in session state counts as a sign-in on a server. serve.py (`streamlit run serve.py`) sets
 # the cookie on the response that delivers the page: HttpOnly, SameSite=Strict, there before the websocket connects.
@@ -363,16 +363,16 @@ def session_token() -> str | None:
     if not _on_server():
         token = st.session_state.get(TOKEN_KEY)
         return token if isinstance(token, str) else None
-    from metrics import auth
+    from metrics.access import sessions
 
     value = st.context.cookies.get(auth_cookie())
-    return value if auth.is_session_secret(value) else None
+    return value if sessions.is_session_secret(value) else None
 
 
 def auth_cookie() -> str:
-    from metrics import auth
+    from metrics.access import sessions
 
-    return auth.SESSION_COOKIE
+    return sessions.SESSION_COOKIE
 
 
 def browser_secret() -> str:
@@ -380,9 +380,9 @@ def browser_secret() -> str:
     that did not send one makes it with a script, then the page reloads so its connection carries it; this run
     stops."""
     if not _on_server():
-        from metrics import auth
+        from metrics.access import sessions
 
-        return auth.new_token()
+        return sessions.new_token()
     token = session_token()
     if token:
         return token
@@ -404,14 +404,14 @@ def signing_in(token: str):
 
 
 def signed_in_user():
-    """The signed-in metrics.auth.User (role as stored now), or None for an anonymous viewer."""
-    from metrics import auth
+    """The signed-in metrics.access.users.User (role as stored now), or None for an anonymous viewer."""
+    from metrics.access import sessions
 
     token = session_token()
     pending = _SIGNING_IN.get(token) if token else None
     if pending is not None:
         pending.wait(SIGN_IN_WAIT_S)
-    return auth.session_user(token)
+    return sessions.session_user(token)
 
 
 def current_role() -> str:
@@ -427,13 +427,13 @@ def current_user() -> str | None:
 
 def can(role: str) -> bool:
     """True when the signed-in user holds ``role`` (viewer < editor < admin); use it to hide edit widgets.
-    When viewers must sign in (metrics.auth.login_required), an anonymous visitor is not even a viewer."""
-    from metrics import auth
+    When viewers must sign in (metrics.access.sessions.login_required), an anonymous visitor is not even a viewer."""
+    from metrics.access import sessions, users
 
     user = signed_in_user()
     if user is None:
-        return role == "viewer" and not auth.login_required()
-    return auth.has_role(user.role, role)
+        return role == "viewer" and not sessions.login_required()
+    return users.has_role(user.role, role)
 
 
 def require_role(role: str) -> None:
@@ -444,7 +444,7 @@ def require_role(role: str) -> None:
 
 
 def sign_in(token: str) -> str:
-    """Under AppTest, keep ``token`` (from metrics.auth) in the session; on a server the cookie holds it."""
+    """Under AppTest, keep ``token`` (from metrics.access) in the session; on a server the cookie holds it."""
     if not _on_server():
         st.session_state[TOKEN_KEY] = token
     return token
@@ -452,9 +452,9 @@ def sign_in(token: str) -> str:
 
 def sign_out() -> None:
     """End the sign-in server-side: every tab of this browser is signed out at its next run."""
-    from metrics import auth
+    from metrics.access import sessions
 
-    auth.end_session(session_token())
+    sessions.end_session(session_token())
     st.session_state.pop(TOKEN_KEY, None)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import auth, clock, demo, i18n
-from metrics.ingest import export, importer
+from metrics import clock, demo, i18n
+from metrics.ingest import export, importer, limits
 from metrics.views import upload as upload_view
 from pages import _common as ui
 from pages import _download
@@ -101,7 +101,7 @@ kind_choice = st.selectbox(
 )
 # Streamlit 1.67 offers no argument for the uploader's own texts (its "Upload" button and "20MB per file • CSV, XLSX"):
 # static CSS puts ours in their place (issue 13). The texts are our constants, never data.
-st.html(ui.uploader_css(t("upload.browse"), t("upload.limit", mb=auth.MAX_UPLOAD_MB)))
+st.html(ui.uploader_css(t("upload.browse"), t("upload.limit", mb=limits.MAX_UPLOAD_MB)))
 uploaded = st.file_uploader(
     t("upload.file"), type=["csv", "xlsx"], key=f"_uploader_{st.session_state.get(NONCE_KEY, 0)}"
 )
@@ -111,7 +111,7 @@ uploaded = st.file_uploader(
 if uploaded is not None:
     data = uploaded.getvalue()
     kind = None if kind_choice == "auto" else kind_choice
-    too_large = auth.upload_size_error(len(data), lang)
+    too_large = limits.upload_size_error(len(data), lang)
     if too_large:
         st.error(too_large)
         st.stop()

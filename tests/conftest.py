@@ -229,10 +229,10 @@ def cheap_hashing(monkeypatch):
     """argon2id with small cost parameters so the suite stays fast (the production profile is tested in test_auth)."""
     from argon2 import PasswordHasher
 
-    from metrics import auth
+    from metrics.access import users
 
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(users, "_dummy_hash", None)
 
 
 def page_as(page: str, user: str | None = None, role: str | None = None, lang: str | None = None, first_run=False):
@@ -241,13 +241,13 @@ def page_as(page: str, user: str | None = None, role: str | None = None, lang: s
     ``lang`` when given; ``first_run``: the dashboard runs once before the switch, as a browser opening it does."""
     from streamlit.testing.v1 import AppTest
 
-    from metrics import auth
+    from metrics.access import sessions, users
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if user:
         if role:
-            auth.add_user(user, "correct horse 9", role)
-        at.session_state["_auth_token"] = auth.start_session(user)
+            users.add_user(user, "correct horse 9", role)
+        at.session_state["_auth_token"] = sessions.start_session(user)
     if lang:
         at.session_state["lang"] = lang
     if first_run:

@@ -11,7 +11,8 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, clock, store
+from metrics import clock, store
+from metrics.access import users
 from metrics.ingest import importer
 from metrics.rules import awards, workdays
 from tests.conftest import page_as
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 @pytest.fixture
 def accounts(db_file):
-    auth.add_user("ed", PW, "editor")
-    auth.add_user("vi", PW, "viewer")
+    users.add_user("ed", PW, "editor")
+    users.add_user("vi", PW, "viewer")
     return db_file
 
 

@@ -97,13 +97,13 @@ def _balanced(label: str) -> bool:
 
 
 def test_sidebar_role_label_has_balanced_brackets(group_store):
-    from metrics import auth
+    from metrics.access import sessions, users
 
-    auth.add_user("comm", "correct horse 9", "commission")
+    users.add_user("comm", "correct horse 9", "commission")
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.session_state["_auth_token"] = sessions.start_session("comm")
     at.run()  # the app as a browser opens it
     captions = [c.value for c in at.sidebar.caption]
     label = next((c for c in captions if c.startswith("已登录")), None)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, charts, store
+from metrics import charts, store
+from metrics.access import sessions, users
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -169,8 +170,8 @@ def test_targets_read_only_for_viewers(demo_db):
 
 
 def test_targets_editable_for_editors(demo_db):
-    auth.add_user("editor1", "a-long-password-1", "editor")
-    token = auth.start_session("editor1")
+    users.add_user("editor1", "a-long-password-1", "editor")
+    token = sessions.start_session("editor1")
     at = run_page(app().switch_page("pages/targets.py"), "en", token)
     assert [b for b in at.button if b.key == "targets_save"]
     assert "Read only" not in " ".join(c.value for c in at.caption)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, backup, store
+from metrics import backup, store
+from metrics.access import users
 from tests.conftest import ROOT
 
 
@@ -164,7 +165,7 @@ def read_only_store(demo_template, tmp_path):
     shutil.copy(demo_template, path)
     with store.opened(path):
         pass
-    auth.add_user("admin", "correct horse 9", "admin", db_path=path)
+    users.add_user("admin", "correct horse 9", "admin", db_path=path)
     probe = _read_only_run(d, "open('" + str(d / "x") + "', 'w')")
     if "Read-only file system" not in probe.stderr:
         pytest.skip("cannot make a read-only bind mount here: " + probe.stderr[-200:])
@@ -259,7 +260,7 @@ def test_a_read_only_store_can_be_browsed_and_a_sign_in_says_it_is_read_only(rea
 def test_a_read_only_postgresql_store_can_be_read_and_a_write_says_so(pg_url, cheap_hashing, tmp_path):
     """A database in read-only mode (a hot standby, or default_transaction_read_only): reads work, a write says the
     store is read-only, without a traceback."""
-    auth.add_user("admin", "correct horse 9", "admin", db_path=pg_url)
+    users.add_user("admin", "correct horse 9", "admin", db_path=pg_url)
     name = pg_url.rsplit("/", 1)[1]
     with store.opened(pg_url) as db:
         db.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")

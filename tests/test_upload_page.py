@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, demo, store
+from metrics import demo, store
+from metrics.access import sessions, users
 from pages import _common as ui
 from tests.conftest import page_as
 
@@ -112,9 +113,9 @@ def test_start_empty_clears_demo_data_after_confirmation(demo_db):
 
 
 def test_viewer_is_refused(db_file):
-    auth.add_user("vi", "correct horse 9", "viewer")
+    users.add_user("vi", "correct horse 9", "viewer")
     at = AppTest.from_file(str(ROOT / "pages/upload.py"), default_timeout=60)
-    at.session_state[ui.TOKEN_KEY] = auth.start_session("vi")
+    at.session_state[ui.TOKEN_KEY] = sessions.start_session("vi")
     at.run()
     assert len(at.file_uploader) == 0 and at.error
 

@@ -28,15 +28,16 @@ def test_a_rerun_after_the_first_visit_builds_no_view(demo_db, page):
 def test_a_rerun_in_a_group_store_builds_no_view(tmp_path, monkeypatch, cheap_hashing, page):
     """The same for a commission user on hospital H02 of a group store (issue 16.3): the view the first visit built is
     filed under the key the next run makes, hospital included."""
-    from metrics import auth, demo, store
+    from metrics import demo, store
+    from metrics.access import sessions, users
     from pages import _common as ui
 
     path = tmp_path / "group.db"
     demo.fill(path, hospitals=2)
     monkeypatch.setenv(store.DB_ENV, str(path))
-    auth.add_user("comm", "correct horse 9", "commission")
+    users.add_user("comm", "correct horse 9", "commission")
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.session_state["_auth_token"] = sessions.start_session("comm")
     at.switch_page(f"pages/{page}.py")
     at.query_params["hospital"] = "H02"
     at.run()  # the first visit, straight to H02

@@ -54,14 +54,15 @@ def test_only_a_new_version_of_a_store_seen_before_is_warmed(tmp_path):
 def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_store, cheap_hashing, page):
     """A group store (issue 16): the warm works out the views of the hospital this server last showed, for that
     hospital — a visitor of H02 after an H02 commit works out nothing, and no view is filed under another hospital."""
-    from metrics import auth, store
+    from metrics import store
+    from metrics.access import grants, users
     from metrics.ingest import importer
     from pages import _common as ui
     from pages import _warm
 
     path = group_store
-    auth.add_user("h02_editor", "correct horse 9", "editor", db_path=path)
-    auth.grant_hospitals("h02_editor", ["H02"], db_path=path)
+    users.add_user("h02_editor", "correct horse 9", "editor", db_path=path)
+    grants.grant_hospitals("h02_editor", ["H02"], db_path=path)
     with store.opened(path) as db:
         codes = store.departments(db, hospital="H02")["dept_code"].tolist()[:5]
     text = "月份,科室编码,患者满意度\n" + "".join(f"2026-11,{c},93.5\n" for c in codes)
@@ -76,7 +77,7 @@ def test_in_a_group_store_the_hospital_on_screen_is_warmed_not_another(group_sto
     assert _warm.warm(str(path), version, "H02") >= 7
     before = dict(ui.BUILDS)
     at = page_as(f"pages/{page}.py", user="h02_editor")
-    name = auth.hospital_names("zh", path)["H02"]
+    name = grants.hospital_names("zh", path)["H02"]
     assert any(name in m.value for m in at.markdown), f"{page}: not H02's page"
     assert dict(ui.BUILDS) == before, f"{page}: H02's first visit after the warm worked out its view again"
     at.run()

@@ -22,7 +22,8 @@ from operator import itemgetter
 import pandas as pd
 import sqlite_utils
 
-from metrics import auth, contract, i18n, store
+from metrics import contract, i18n, store
+from metrics.access import grants
 from metrics.ingest import export, limits, reading, validate
 from metrics.ingest.validate import Problem
 from metrics.rules import workdays
@@ -215,7 +216,7 @@ def commit(
     ``hospital``: the hospital the upload is for (issue 16.3): rows of a hospital-scoped kind without a 医院编码 cell
     go there; a file whose 医院编码 column names a hospital goes to that one. A row for a hospital ``user`` (an account
     of the store) may not write, a code the store does not know, or a group store's row without a hospital is
-    refused and nothing is written (see ``auth.writable_hospitals``).
+    refused and nothing is written (see ``grants.writable_hospitals``).
 
     The file is read, validated and compared with the store *before* the write lock (issue 12.3: a long
     validation held it, and every sign-in and rollback meanwhile failed with "database is locked"). The write
@@ -467,7 +468,7 @@ def _prepare(
     preview_only: bool = False,
 ) -> tuple[ImportReport, _Plan]:
     digest = sha256(data)
-    too_large = auth.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
+    too_large = limits.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
     if too_large:
         counts = dict.fromkeys(COUNT_KEYS, 0)
         problem = Problem(0, "", "", too_large)
@@ -565,7 +566,7 @@ def _grant_scope(
     return (
         codes,
         (
-            (auth.readable_hospitals_in(db, user) if preview_only else auth.writable_hospitals_in(db, user))
+            (grants.readable_hospitals_in(db, user) if preview_only else grants.writable_hospitals_in(db, user))
             if codes
             else None
         ),

@@ -1,5 +1,5 @@
 """Users, sessions, sign-in attempts and the audit log (issue 6, 12.6). The password hash never leaves
-this module except to metrics.auth for verification.
+this module except to metrics.access for verification.
 """
 
 from __future__ import annotations
@@ -45,12 +45,12 @@ def audit_log(
     )
 
 
-# Users (issue 6): the password hash never leaves this module except to metrics.auth for verification.
+# Users (issue 6): the password hash never leaves this module except to metrics.access for verification.
 USER_FIELDS = ("password_hash", "role", "failed_count", "locked_until", "active")
 
 
 def user_row(db: sqlite_utils.Database, username: str) -> dict | None:
-    """One user's row (with its password hash, for metrics.auth only), or None."""
+    """One user's row (with its password hash, for metrics.access only), or None."""
     return _one(db, "SELECT * FROM users WHERE username = ?", [username])
 
 
@@ -62,7 +62,7 @@ def users(db: sqlite_utils.Database) -> pd.DataFrame:
 
 
 # Hospitals and grants (issue 16.3): the hospital list is a data table (written through the one write path as the
-# ``hospitals`` kind); grants are account data, written by metrics.auth only.
+# ``hospitals`` kind); grants are account data, written by metrics.access only.
 
 
 def hospitals(db: sqlite_utils.Database) -> pd.DataFrame:
