@@ -767,7 +767,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", help="write the JSON here instead of bench/results/region-<timestamp>.json")
     args, _ = ap.parse_known_args(argv)
     parse_size(args.size)
-    from metrics import demo
+    from metrics.ops import demo
 
     # the history ends the month before last: the month file (last month) and the profiled one after it (this month)
     # are then never in the future

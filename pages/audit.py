@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from metrics import backup, i18n
+from metrics import i18n
+from metrics.ops import backup
 from metrics.views import audit
 from pages import _common as ui
 from pages import _download

@@ -116,7 +116,7 @@ ui.trend_picker(codes, version, "awards")
 # --- the 医德考评 +2 points list (PRODUCT §8; issue 14): editors and admins only, every download audited -------------
 
 if ui.can("editor"):
-    from metrics import points
+    from metrics.ops import points
 
     st.subheader(ui.t("points.title"))
     p_year = st.selectbox(ui.t("points.year"), view.years, key="points_year")

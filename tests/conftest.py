@@ -133,7 +133,7 @@ def fresh_db(db_file):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """A store filled once per test session with the fixed-seed demo data; copy it, never write to it."""
-    from metrics import demo
+    from metrics.ops import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     demo.fill(path, end_month=DEMO_END_MONTH)
@@ -143,7 +143,7 @@ def demo_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pg_demo_template(pg_cluster) -> str:
     """A PostgreSQL database filled once per session with the same demo; copied (CREATE DATABASE … TEMPLATE)."""
-    from metrics import demo
+    from metrics.ops import demo
 
     url = pg_cluster.new_database()
     demo.fill(url, end_month=DEMO_END_MONTH)
@@ -181,7 +181,7 @@ def demo_db(store_kind, tmp_path, monkeypatch, request):
 @pytest.fixture(scope="session")
 def group_template(tmp_path_factory) -> Path:
     """A three-hospital demo store (H01, H02, H03), filled once per test session; copy it, never write to it."""
-    from metrics import demo
+    from metrics.ops import demo
 
     path = tmp_path_factory.mktemp("group") / "group.db"
     demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
@@ -191,7 +191,7 @@ def group_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pg_group_template(pg_cluster) -> str:
     """The same three-hospital demo in a PostgreSQL database, filled once per session (copied, never written)."""
-    from metrics import demo
+    from metrics.ops import demo
 
     url = pg_cluster.new_database()
     demo.fill(url, end_month=DEMO_END_MONTH, hospitals=3)

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from metrics import cli, store
+from metrics import store
 from metrics.access import lockout, sessions
 from metrics.access import users as accounts
 from metrics.ingest import limits
+from metrics.ops import cli
 from metrics.views import audit
 from tests.conftest import ROOT, store_text
 

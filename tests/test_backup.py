@@ -6,7 +6,8 @@ import sqlite3
 
 import pytest
 
-from metrics import backup, cli, store
+from metrics import store
+from metrics.ops import backup, cli
 from metrics.views import audit
 from tests.conftest import file_rows
 

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from metrics import backup, store
+from metrics import store
+from metrics.ops import backup
 from metrics.views import audit
 from tests.conftest import ROOT, file_rows
 

@@ -10,7 +10,8 @@ from collections import defaultdict
 
 import pytest
 
-from metrics import briefing, cli, i18n, store, theme
+from metrics import briefing, i18n, store, theme
+from metrics.ops import cli
 from metrics.rules import periods
 
 

@@ -11,8 +11,9 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from metrics import cli, store
+from metrics import store
 from metrics.ingest import importer
+from metrics.ops import cli
 from metrics.rules import awards as award_rules
 from metrics.rules import workdays
 

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from metrics import charts
 from metrics.rules import awards
+from metrics.views import charts
 
 ROWS = pd.DataFrame(
     [

@@ -7,7 +7,8 @@ import unicodedata
 
 import pandas as pd
 
-from metrics import cli, contract, store
+from metrics import contract, store
+from metrics.ops import cli
 
 # the file of each table, in the order a fresh store takes them (departments before the rows that name them)
 FILES = list(contract.table_keys())

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from metrics import cli
 from metrics.access import users
+from metrics.ops import cli
 
 BAD = "月份,科室编码,科室名称,患者满意度\n2023-04,K01,心血管内科,95\n2023-05,K01,心血管内科,abc\n".encode("gbk")
 ENGLISH_HEADERS = re.compile(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import cli, store
+from metrics import store
 from metrics.access import grants, users
+from metrics.ops import cli
 
 PW = "correct horse battery"
 

@@ -46,7 +46,7 @@ def test_the_first_admin_command_works_as_printed_from_the_repo_root(tmp_path):
 
 
 def test_help_names_the_command_as_printed(capsys):
-    from metrics import cli
+    from metrics.ops import cli
 
     assert cli.main(["--help"]) == 0
     assert capsys.readouterr().out.split()[1:2] == [".venv/bin/python"]

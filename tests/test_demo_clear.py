@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from metrics import cli, demo, store
+from metrics import store
+from metrics.ops import cli, demo
 
 
 def _audit(path) -> list[tuple]:
@@ -95,7 +96,7 @@ def test_the_demo_command_speaks_the_language_asked_for(db_file, capsys):
 
 
 def test_the_command_line_holds_no_chinese_literal():
-    """Every user-visible sentence of metrics/cli.py comes from metrics/i18n.py (ZH and EN): no string literal
+    """Every user-visible sentence of metrics/ops/cli.py comes from metrics/i18n.py (ZH and EN): no string literal
     outside docstrings, comments and the English --help texts (which quote a file's Chinese column names) holds a
     Chinese character."""
     import ast

@@ -14,8 +14,9 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, safe, spc_charts
+from metrics import safe
 from metrics.rules import spc
+from metrics.views import charts, spc_charts
 
 LINK = '<a href="https://evil.example/x">心内科</a>'
 BIG = '<span style="font-size:120px">外科</span>'

@@ -17,10 +17,11 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import cli, clock, store
+from metrics import clock, store
 from metrics.access import grants, sessions
 from metrics.access import users as accounts
 from metrics.ingest import export, importer
+from metrics.ops import cli
 from metrics.store import engine
 from metrics.views import ViewKey
 from metrics.views import overview as overview_view

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import cli, demo, i18n, store
+from metrics import i18n, store
 from metrics.access import sessions
 from metrics.ingest import importer
+from metrics.ops import cli, demo
 from metrics.views import ViewKey
 from metrics.views import upload as upload_view
 from tests import test_hospitals

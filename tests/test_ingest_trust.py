@@ -81,7 +81,7 @@ def test_no_missing_warning_when_every_department_of_last_month_is_there(db_file
 def test_cli_json_lists_the_missing_departments_warning(db_file, tmp_path, capsys):
     import json
 
-    from metrics import cli
+    from metrics.ops import cli
 
     _seed(db_file, "K01,心血管内科", "K02,呼吸内科")
     jan = csv("2026-01,K01,心血管内科,93", "2026-01,K02,呼吸内科,92")

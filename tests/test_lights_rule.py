@@ -157,7 +157,7 @@ def test_the_region_light_of_a_hospital_is_the_one_its_events_page_adds_up_to(gr
 
 
 def _colour(marker: str) -> str:
-    from metrics import charts
+    from metrics.views import charts
 
     return next(c for c in ("red", "amber", "green", "grey") if charts.light_marker(c) == marker)
 

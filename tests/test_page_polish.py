@@ -158,7 +158,7 @@ def test_region_satisfaction_bars_start_at_zero(group_store):
 def test_ranking_values_print_clear_of_the_target_line():
     import pandas as pd
 
-    from metrics import charts
+    from metrics.views import charts
 
     rows = pd.DataFrame(
         {"label": ["甲", "乙"], "value": [90.8, 90.4], "target": [90.0, 90.0], "direction": ">=", "passed": True}
@@ -276,7 +276,7 @@ def test_tasks_list_gives_a_task_title_room_to_read(demo_db):
 def test_award_pipeline_status_names_stand_clear_of_the_axis():
     import pandas as pd
 
-    from metrics import charts
+    from metrics.views import charts
 
     counts = pd.DataFrame({"status": ["not_applied", "awarded"], "count": [29, 6]})
     y = charts.award_pipeline(counts, "t", "zh").layout.yaxis

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import charts, store
+from metrics import store
 from metrics.access import sessions, users
+from metrics.views import charts
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 

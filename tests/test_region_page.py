@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import clock, demo, store
+from metrics import clock, store
 from metrics.access import grants, sessions, users
 from metrics.ingest import export, importer
+from metrics.ops import demo
 from metrics.views import ViewKey, region
 from tests.conftest import DEMO_END_MONTH, ROOT
 

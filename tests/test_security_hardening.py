@@ -7,8 +7,9 @@ import tomllib
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import cli, store
+from metrics import store
 from metrics.ingest import importer, limits
+from metrics.ops import cli
 from tests.conftest import ROOT
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import backup, store
+from metrics import store
 from metrics.access import users
+from metrics.ops import backup
 from tests.conftest import ROOT
 
 

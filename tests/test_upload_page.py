@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import demo, store
+from metrics import store
 from metrics.access import sessions, users
+from metrics.ops import demo
 from pages import _common as ui
 from tests.conftest import page_as
 

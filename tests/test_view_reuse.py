@@ -28,8 +28,9 @@ def test_a_rerun_after_the_first_visit_builds_no_view(demo_db, page):
 def test_a_rerun_in_a_group_store_builds_no_view(tmp_path, monkeypatch, cheap_hashing, page):
     """The same for a commission user on hospital H02 of a group store (issue 16.3): the view the first visit built is
     filed under the key the next run makes, hospital included."""
-    from metrics import demo, store
+    from metrics import store
     from metrics.access import sessions, users
+    from metrics.ops import demo
     from pages import _common as ui
 
     path = tmp_path / "group.db"

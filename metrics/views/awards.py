@@ -16,10 +16,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, clock, i18n, store
+from metrics import clock, i18n, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, workdays
-from metrics.views import ViewKey
+from metrics.views import ViewKey, charts
 
 # A conflict row carries the red light's marker (a vermillion square) in an image column: a pandas Styler colouring the
 # rows cost ~20 ms a run on its own (issue 7).

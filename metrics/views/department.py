@@ -14,10 +14,10 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, clock, i18n, safe, spc_charts, store
+from metrics import clock, i18n, safe, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, programme
-from metrics.views import ViewKey, loaded, records, trends
+from metrics.views import ViewKey, charts, loaded, records, spc_charts, trends
 
 TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
 NOTICE_COLUMNS = ("state", "notice_no", "due_on", "days_overdue", "closed_on")  # narrow: what is late, by how much

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, i18n, store
+from metrics import i18n, store
 from metrics.rules import awards, periods
-from metrics.views import ViewKey, loaded
+from metrics.views import ViewKey, charts, loaded
 
 
 @dataclass(frozen=True)

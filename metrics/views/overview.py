@@ -17,10 +17,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, clock, contract, i18n, store
+from metrics import clock, contract, i18n, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods
-from metrics.views import ViewKey, loaded
+from metrics.views import ViewKey, charts, loaded
 
 HOSP = contract.HOSPITAL_CODE
 CHART_ROWS = 40  # departments a chart draws at once (a projector shows about 40 legibly)

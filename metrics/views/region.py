@@ -19,10 +19,10 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, clock, contract, i18n, store
+from metrics import clock, contract, i18n, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, programme
-from metrics.views import ViewKey, records
+from metrics.views import ViewKey, charts, records
 
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
 CHART_ROWS = 40  # hospitals a chart draws (a projector shows about 40 legibly)

@@ -14,9 +14,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, clock, contract, i18n, safe
+from metrics import clock, contract, i18n, safe
 from metrics.rules import programme
-from metrics.views import ViewKey, loaded
+from metrics.views import ViewKey, charts, loaded
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
 STATE_LIGHT = {"overdue": "red", "due_quarter": "amber", "done": "green", "open": "grey", "cancelled": "grey"}

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n, safe, spc_charts, store
+from metrics import contract, i18n, safe, store
 from metrics.rules import spc
 from metrics.rules.targets import resolve_targets
-from metrics.views import ViewKey, loaded
+from metrics.views import ViewKey, loaded, spc_charts
 
 HOSP = contract.HOSPITAL_CODE
 COMPARE_MAX = 5

@@ -46,7 +46,7 @@ class BackupError(i18n.Refusal):
         return self.message()
 
 
-log = logging.getLogger("metrics.backup")
+log = logging.getLogger("metrics.ops.backup")
 
 BACKUP_DIR_ENV = "INTEGRITY_BACKUP_DIR"
 

@@ -7,10 +7,11 @@ import contextlib
 import json
 import sys
 
-from metrics import contract, demo, i18n, store
+from metrics import contract, i18n, store
 from metrics.access import grants, sessions
 from metrics.access import users as accounts
 from metrics.ingest import export, importer, limits
+from metrics.ops import demo
 
 ROLE_CHOICES = accounts.ROLES
 
@@ -437,7 +438,7 @@ def cmd_export(args) -> int:
 
 def cmd_points(args) -> int:
     """The +2 points list (PRODUCT §8): JSON, a CSV file, or lines on the terminal; audited every time."""
-    from metrics import points
+    from metrics.ops import points
 
     fmt = "json" if args.json else "csv" if args.out else "text"
     hospital, bad = _hospital(args, write=False, required=True)
@@ -696,8 +697,9 @@ def cmd_users(args) -> int:
 
 def _backup_command(args, run, done) -> int:
     """``run(actor)`` (a backup or a restore), then the sentence ``done(result)``; a refusal is said on stderr, 1."""
-    from metrics import backup, i18n
+    from metrics import i18n
     from metrics.access import users as accounts
+    from metrics.ops import backup
 
     try:
         result = run(accounts.cli_actor(db_path=args.db))
@@ -710,7 +712,8 @@ def _backup_command(args, run, done) -> int:
 
 def cmd_backup(args) -> int:
     """Write a consistent online copy of the store (SQLite backup API), integrity-checked."""
-    from metrics import backup, i18n
+    from metrics import i18n
+    from metrics.ops import backup
 
     return _backup_command(
         args,
@@ -721,7 +724,8 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     """Replace the store with a backup after checking it; the current store is kept under data/backups/."""
-    from metrics import backup, i18n
+    from metrics import i18n
+    from metrics.ops import backup
 
     return _backup_command(
         args,

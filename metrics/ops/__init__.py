@@ -1,0 +1,2 @@
+"""What an operator runs: the command line (cli), backups and restores (backup), the demo data (demo) and the +2
+points list (points). The top of the tree: nothing else in ``metrics`` imports from here."""
