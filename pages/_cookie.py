@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from metrics.access import SESSION_COOKIE, is_session_secret
+from metrics.access.sessions import SESSION_COOKIE, is_session_secret
 
 COOKIE_MAX_AGE_S = 365 * 24 * 3600  # the secret is worthless until a sign-in; the sign-in has its own limits
 
