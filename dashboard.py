@@ -7,9 +7,9 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+import ui
 from metrics import i18n
 from metrics.access import sessions, users
-from pages import _common as ui
 
 log = logging.getLogger("integrity")
 if not log.handlers:

@@ -16,7 +16,7 @@ changes, own targets, key tasks, rectification notices). For each store, in fres
    ``pandas.read_csv`` of the same bytes, melted to long values, plus one plain ``executemany`` of those rows into
    ``metric_values`` in one transaction (sqlite3's executemany; psycopg 3's ``cursor.executemany``, which pipelines).
 2. pages (``python -m bench.region pages``): every page's view-model (``metrics/views/<page>.build``) for the first
-   hospital with the keys a first visit builds (as pages/_warm.py), and the region overview
+   hospital with the keys a first visit builds (as ui/warm.py), and the region overview
    (``metrics.views.region``) when the module is there: cold = the first build after the view memos were emptied
    (``views.loaded.clear()``: what the first build after a data version moved does), warm = the median of
    ``--repeat`` builds with the memos filled (the page's own ``ui.view`` cache would answer a warm rerun without any
@@ -384,14 +384,14 @@ def page_names() -> list[str]:
 def page_jobs(
     target: str, hospital: str, lang: str = "zh", today: date | None = None
 ) -> list[tuple[str, object, object]]:
-    """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys pages/_warm.py builds; a
+    """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys ui/warm.py builds; a
     page of several views gets a ``_Views`` building them all, key None), and the region overview over every
     hospital when metrics/views/region.py is there."""
     from metrics import clock, store
     from metrics.rules import periods
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
 
-    today = today or clock.today()  # the day pages/_warm.py keys by
+    today = today or clock.today()  # the day ui/warm.py keys by
     with store.opened(target) as db:
         version = store.data_version(db)
         months = store.months_with_data(db, hospital=hospital)

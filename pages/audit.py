@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+import ui
 from metrics import i18n
 from metrics.ops import backup
 from metrics.views import audit
-from pages import _common as ui
 from pages import _download
 
 ui.require_role("admin")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import awards
-from pages import _common as ui
 from pages import _download, _drill
 
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import department
-from pages import _common as ui
 
 BACK_PAGES = {"overview", "events", "awards", "matrix", "region", "trends", "tasks"}
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import events
-from pages import _common as ui
 from pages import _drill
 
 # --- filters ------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ new run waits for the check (ui.signing_in), so the page clicked shows the user 
 
 import streamlit as st
 
+import ui
 from metrics.access import lockout, sessions, users
-from pages import _common as ui
 
 REFUSED_KEY = "_login_refused"  # a refused sign-in, shown by the run after the callback
 SECRET_KEY = "_login_secret"  # the browser's cookie as this run read it, for the callback of the next run

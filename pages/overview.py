@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import overview
-from pages import _common as ui
 from pages import _drill
 
 # --- filters ------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import region
-from pages import _common as ui
 from pages import _drill
 
 # --- access: a region is several hospitals ------------------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import store
 from metrics.ingest import importer
 from metrics.views import targets as vm
-from pages import _common as ui
 
 # --- load ---------------------------------------------------------------------------------------
 

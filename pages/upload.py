@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import ui
 from metrics import clock, i18n
 from metrics.ingest import export, importer, limits
 from metrics.ops import demo
 from metrics.views import upload as upload_view
-from pages import _common as ui
 from pages import _download
 
 ui.require_role("editor")

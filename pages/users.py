@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+import ui
 from metrics import i18n
 from metrics.access import grants as hospital_grants
 from metrics.access import sessions
 from metrics.access import users as accounts
-from pages import _common as ui
 
 ui.require_role("admin")
 lang = ui.lang()

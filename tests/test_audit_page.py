@@ -10,9 +10,9 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
+import ui
 from metrics import store
 from metrics.access import sessions, users
-from pages import _common as ui
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -267,7 +267,7 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
 def test_when_sign_in_is_required_a_browsing_page_that_checks_refuses_anonymous_visitors(accounts, monkeypatch):
     monkeypatch.setenv(sessions.REQUIRE_LOGIN_ENV, "1")
     at = AppTest.from_string(
-        "from pages import _common as ui\nui.require_role('viewer')\nimport streamlit as st\nst.text('secret')",
+        "import ui\nui.require_role('viewer')\nimport streamlit as st\nst.text('secret')",
         default_timeout=30,
     )
     at.run()

@@ -15,7 +15,7 @@ from metrics.rules import periods
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILES = sorted(
     p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_")
-)  # _common, _warm: helpers
+)  # _download, _drill, …: helpers
 # Pages whose AppTest is known to be missing while their area is still in development. strict=True: as soon as
 # the AppTest exists this entry makes the run fail, so it cannot outlive the gap it records.
 PENDING_APPTEST: dict[str, str] = {}

@@ -278,7 +278,7 @@ def test_import_strips_bidi_and_zero_width_controls_and_says_so(db_file):
 
 
 def test_markdown_labels_strip_controls_and_escape_markup():
-    from pages import _common as ui
+    import ui
 
     assert ui.md_escape("儿科\u202e") == "儿科"  # a label's "61.5 未达 ≥ 90" after the name is not mirrored
     assert ui.md_escape("[点击](http://x) **粗**") == r"\[点击\]\(http" + "\u2060" + r"\://x\) \*\*粗\*\*"

@@ -396,7 +396,7 @@ def test_the_upload_page_offers_the_hospital_list_to_admins_only(group_db):
 def test_a_view_key_for_hospital_b_is_refused_by_the_page_layer_whoever_built_it(group_db):
     script = f"""
 from metrics.views import ViewKey, overview
-from pages import _common as ui
+import ui
 key = ViewKey.of({str(group_db)!r}, ui.data_version(), "zh", hospital={B!r}, grain="year", period="2026")
 ui.view(overview.build, key)
 import streamlit as st

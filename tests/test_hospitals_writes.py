@@ -368,7 +368,7 @@ def test_a_deactivated_admin_neither_clears_every_hospital_nor_rolls_back_a_shar
 
 
 def test_the_upload_page_names_the_batch_that_holds_a_rollback_with_its_file_name_shown_literally(group_db):
-    from pages import _common as ui
+    import ui
 
     first = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a1.csv", "metrics", user="a_ed", hospital=A)
     importer.commit_rows("calendar", [dict(date="2027-01-01", kind="休", name="元旦")], source="edit", user="adm")

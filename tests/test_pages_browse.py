@@ -44,7 +44,7 @@ def frame_with(at: AppTest, column: str):
 
 
 def wkey(key: str, lang: str = "zh", *scope) -> str:
-    """The widget key of the choice ``key`` drawn in ``lang`` (pages/_common.keep: one widget per language)."""
+    """The widget key of the choice ``key`` drawn in ``lang`` (ui.keep: one widget per language)."""
     return "_w_" + ".".join((key, *scope, lang))
 
 

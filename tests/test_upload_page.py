@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui
 from metrics import store
 from metrics.access import sessions, users
 from metrics.ops import demo
-from pages import _common as ui
 from tests.conftest import page_as
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -82,7 +82,7 @@ def test_with_sign_in_required_a_mistyped_address_shows_the_sign_in_form(new_pag
     try:
         visitor = new_page(1400, 900)
         # Not the server's very first session: that one runs Streamlit's legacy pages/ navigation once (see
-        # pages/_common.py, fresh-server fix), which sends its English dialog for an unknown address before any
+        # ui/, fresh-server fix), which sends its English dialog for an unknown address before any
         # code of ours runs — a known limit (streamlit/runtime/scriptrunner/script_runner.py _mpa_v1).
         _go(visitor, app.url + "/")
         body = _go(visitor, app.url + "/nosuch")

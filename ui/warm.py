@@ -1,9 +1,9 @@
 """The first visitor after an upload reads results, not raw values (issue 15): when a server's script run sees its
 store at a new data version, a background thread works out what every browsing page opens on for that version —
 the loaders' frames and each page's default view, the keys a new session builds — into the same shared caches the
-pages read (``pages._common``). At a region's scale that is several seconds the first visitor no longer waits.
+pages read (``ui.cache``). At a region's scale that is several seconds the first visitor no longer waits.
 
-Started from ``pages._common.store_guard`` (every script run reads the data version there), so a commit from any
+Started from ``ui.guard.store_guard`` (every script run reads the data version there), so a commit from any
 process is noticed by the next run that reads the store — the committing editor's own rerun, normally. The first
 version a server sees is not warmed (a fresh server's first visitor works out its own page, as before; tests and
 browser tests start many servers), only a *change* of version. Only under a running server (not AppTest, not the
@@ -20,11 +20,17 @@ import os
 import threading
 import time
 
-from pages import _common as ui
+from streamlit import runtime
+
+from metrics import clock, i18n
+from metrics.rules import periods
+from ui import cache
 
 log = logging.getLogger("integrity")
 _LOCK = threading.Lock()
 _SEEN: dict[str, int] = {}  # store → the data version last seen (warmed, or being warmed, when it changed)
+
+
 # A group store (issue 16): store → the hospitals this server's pages showed, most recent last. A new version warms
 # these (at most RECENT), not every hospital of a region; a one-hospital store has only ''.
 RECENT = 4
@@ -32,7 +38,7 @@ _SHOWN: dict[str, list[str]] = {}
 
 
 def shown(path: str, hospital: str) -> None:
-    """Note that a page of ``path`` showed ``hospital`` (pages/_common.current_hospital, every run)."""
+    """Note that a page of ``path`` showed ``hospital`` (ui.hospital.current_hospital, every run)."""
     with _LOCK:
         recent = _SHOWN.setdefault(path, [])
         if recent and recent[-1] == hospital:
@@ -54,13 +60,11 @@ def hospitals(path: str, version: int | None = None) -> list[str]:
 def first_hospital(path: str, version: int) -> str:
     """The hospital a new session sees first: '' in a one-hospital store, else the first of the hospital list (a
     commission user's first readable hospital; issue 16.3)."""
-    codes = ui._hospital_codes(path, version)
+    codes = cache._hospital_codes(path, version)
     return codes[0] if codes else ""
 
 
 def enabled() -> bool:
-    from streamlit import runtime
-
     return os.environ.get("INTEGRITY_WARM", "1") != "0" and runtime.exists()
 
 
@@ -92,14 +96,21 @@ def _run(path: str, version: int) -> None:
 def default_keys(path: str, version: int, lang: str | None = None, today=None, hospital: str = "") -> list[tuple]:
     """(builder, key, resolved) of every browsing page's default view of ``hospital``, in the order a visitor most
     likely opens them (the overview is the start page), exactly as a new session's first visit builds them."""
-    from metrics import clock, i18n
-    from metrics.rules import periods
-    from metrics.views import ViewKey, awards, briefing, events, matrix, overview, tasks, trends
+    from metrics.views import (  # (light imports first)
+        ViewKey,
+        awards,
+        briefing,
+        events,
+        matrix,
+        overview,
+        tasks,
+        trends,
+    )
 
     lg = lang or i18n.DEFAULT_LANG
     today = today or clock.today()
-    months = ui._months_with_data(path, version, hospital)
-    depts = "\n".join(ui._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
+    months = cache._months_with_data(path, version, hospital)
+    depts = "\n".join(cache._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
     period = periods.default_period(months, "quarter")
 
     def key(**choices):
@@ -138,11 +149,11 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None, h
 def warm(path: str, version: int, hospital: str = "") -> int:
     """Work out every page's default view of ``hospital`` in ``path`` at ``version`` into the shared caches; the
     number of views."""
-    ui._store_frames(path, version, hospital)
-    ui._months_with_data(path, version, hospital)
-    ui._filter_options(path, version, hospital)
-    ui._picker_labels(path, version, hospital)
+    cache._store_frames(path, version, hospital)
+    cache._months_with_data(path, version, hospital)
+    cache._filter_options(path, version, hospital)
+    cache._picker_labels(path, version, hospital)
     jobs = default_keys(path, version, hospital=hospital)
     for build, key, resolved in jobs:
-        ui.filed_view(build, key, resolved=resolved)
+        cache.filed_view(build, key, resolved=resolved)
     return len(jobs)
