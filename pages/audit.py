@@ -62,7 +62,7 @@ if frame.empty:
 else:
     # each record as a sentence in the reader's language (issue 13); the CSV download keeps every field
     version = ui.data_version()
-    names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version)["metric_defs"]}
+    names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version).metric_defs}
     shown = audit.shown(frame, lang, ui.dept_names(version), names)
     st.dataframe(
         shown,

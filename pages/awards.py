@@ -19,7 +19,7 @@ from pages import _download, _drill
 version = ui.data_version()
 ui.title(ui.t("nav.awards"))
 year_box, _ = st.columns([1, 3])
-codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version).departments, version)
 view = ui.view(
     awards.build,
     ui.view_key(year=st.session_state.get("awards_year"), depts="\n".join(codes), today=clock.today()),

@@ -23,7 +23,7 @@ if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version).departments, version)
 
 # --- the view -----------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version).departments, version)
 
 # --- the view: the metric and chart pages are read from their widgets' state (drawn further down) ---------------
 

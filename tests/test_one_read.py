@@ -15,13 +15,16 @@ def _counted(monkeypatch) -> collections.Counter:
     from metrics import store
 
     counts: collections.Counter = collections.Counter()
+
+    def counted(name: str, real):
+        def read(*a, **k):
+            counts[name] += 1
+            return real(*a, **k)
+
+        return read
+
     for name in READS:
-
-        def counted(*a, _real=getattr(store, name), _name=name, **k):
-            counts[_name] += 1
-            return _real(*a, **k)
-
-        monkeypatch.setattr(store, name, counted)
+        monkeypatch.setattr(store, name, counted(name, getattr(store, name)))
     return counts
 
 

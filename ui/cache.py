@@ -1,6 +1,8 @@
-"""The one cache of the pages: what is read from the store and every view-model built from it, shared by every
-session (st.cache_resource) and keyed by the store, its data version (bumped by every commit), the hospital and,
-for views, the whole ``ViewKey``. The server's warm fills the same entries a first visit reads."""
+"""The one cache of the pages: every view-model a page shows, shared by every session (st.cache_resource) and
+keyed by its whole ``ViewKey``; the store's small tables come from the views' own read of them
+(``metrics.views.loaded``), so a page's filters and its view never read a table twice. Everything is keyed by the
+store, its data version (bumped by every commit) and the hospital. The server's warm fills the same entries a first
+visit reads."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import streamlit as st
 
 from metrics import store
 from metrics.access import grants
+from metrics.views import loaded
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -48,7 +51,7 @@ def _view(name: str, _build, key):
 
 
 def filed_view(build, key, resolved=None):
-    """``view`` without the access check: for the server's own warm (pages/warm.py), which shows nobody anything."""
+    """``view`` without the access check: for the server's own warm (ui/warm.py), which shows nobody anything."""
     name = f"{build.__module__}.{build.__qualname__}"
     out = _view(name, build, key)
     if resolved is not None:
@@ -58,26 +61,15 @@ def filed_view(build, key, resolved=None):
     return out
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _store_frames(path: str, version: int, hospital: str) -> dict:
-    # The store's path is part of the key: two stores can be at the same data version (tests, --db); the hospital
-    # too (issue 16.3).
-    with store.opened(path) as db:
-        return {
-            "departments": store.departments(db, hospital=hospital),
-            "targets": store.targets(db, hospital),
-            "events": store.events(db, hospital=hospital),
-            "award_changes": store.award_changes(db, hospital=hospital),
-            "metric_defs": store.metric_defs(db),
-            "metric_catalogue": store.metric_catalogue(db),
-            "indicator_catalogue": store.indicator_catalogue(db),
-            "calendar_days": store.calendar_days(db),
-        }
+def _store_frames(path: str, version: int, hospital: str) -> loaded.Frames:
+    # The views' own read of the store's small tables (one read per store, data version and hospital, whoever asks
+    # first: a page's filters or its view). The store's path is part of the key: two stores can be at the same data
+    # version (tests, --db); the hospital too (issue 16.3).
+    return loaded.frames(path, version, hospital)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def _dept_names(path: str, version: int, hospital: str) -> dict[str, str]:
-    return _store_frames(path, version, hospital)["departments"].set_index("dept_code")["dept_name"].to_dict()
+    return loaded.frames(path, version, hospital).dept_names
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -86,10 +78,8 @@ def _metric_values(path: str, version: int, hospital: str, month_from: str | Non
         return store.metric_values(db, month_from=month_from, month_to=month_to, hospital=hospital)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def _months_with_data(path: str, version: int, hospital: str) -> tuple[str, ...]:
-    with store.opened(path) as db:
-        return tuple(store.months_with_data(db, hospital))
+    return loaded.frames(path, version, hospital).months
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -101,7 +91,7 @@ def _region_months(path: str, version: int, hospitals: tuple[str, ...]) -> tuple
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _filter_options(path: str, version: int, hospital: str) -> tuple[list[str], list[str]]:
     """(categories, party branches) of the department list, sorted, once per data version (issue 7)."""
-    departments = _store_frames(path, version, hospital)["departments"]
+    departments = _store_frames(path, version, hospital).departments
     return (
         sorted(c for c in departments["category"].dropna().unique()),
         sorted(b for b in departments["party_branch"].dropna().unique()),

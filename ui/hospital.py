@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics import safe, store
 from metrics.access import grants
-from metrics.views import ViewKey
+from metrics.views import ViewKey, loaded
 from ui import cache, session, warm
 from ui.guard import current_user
 from ui.session import keep, lang, md_escape, t
@@ -155,13 +155,14 @@ def view(build, key, resolved=None):
     return cache.filed_view(build, key, resolved)
 
 
-def store_frames(version: int) -> dict:
-    """The small tables the browsing pages read, keyed by the store's data version (bumped by every commit).
+def store_frames(version: int) -> loaded.Frames:
+    """The small tables the browsing pages read (``metrics.views.loaded.Frames``: the same object the views read),
+    keyed by the store's data version (bumped by every commit).
 
     Metric values are not here: at a region's scale they are millions of rows, so pages load the months they show
     with ``metric_values(version, first, last)`` and list months with ``months_with_data(version)`` (issue 7).
 
-    These loaders use ``st.cache_resource``: every rerun gets the one shared object instead of un-pickling a copy
+    Every rerun gets the one shared object instead of un-pickling a copy
     (70,000 award changes at a region's scale cost more to copy than to draw). Callers treat them as read-only —
     pandas' copy-on-write keeps every filtered or assigned frame separate, and nothing writes into them in place.
     """

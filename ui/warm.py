@@ -110,7 +110,7 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None, h
     lg = lang or i18n.DEFAULT_LANG
     today = today or clock.today()
     months = cache._months_with_data(path, version, hospital)
-    depts = "\n".join(cache._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
+    depts = "\n".join(cache._store_frames(path, version, hospital).departments["dept_code"].tolist())
     period = periods.default_period(months, "quarter")
 
     def key(**choices):

@@ -70,7 +70,7 @@ def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[
 
 def dept_filter(departments, version: int) -> list[str]:
     """Department codes left after the category and party-branch filters (empty choice = all); ``departments`` is
-    ``store_frames(version)["departments"]``."""
+    ``store_frames(version).departments``."""
     cats, branches = cache._filter_options(str(store.db_path()), version, current_hospital(version))
     c1, c2 = st.columns(2)
     cat = c1.multiselect(
