@@ -405,19 +405,20 @@ def page_jobs(
     def views(*parts):
         return _Views(parts), None
 
-    notices = (tasks.notices, key(depts=depts, today=today))  # the register on the events page (its departments)
+    base = ViewKey.of(target, version, lang, hospital=hospital)
+
+    def first_visit(view):  # the page's own default keys (metrics/views/<page>.default_keys), as ui/warm.py builds
+        return views(*((b, k) for b, k, _ in view.default_keys(base, period=period, depts=depts, today=today)))
+
     jobs = [
-        ("overview", *views((overview.build, key(grain="quarter", period=period, depts=depts, metric=None,
-                                                 rank_page=0, heat_page=0, today=today)))),
-        ("trends", *views((trends.build, key(category="", dept=None, rebase=None, baseline=0, run_length=7,
-                                             compare_metric=None, compare_depts=())))),
-        ("matrix", *views((matrix.build, key(category="", sort=None)))),
-        ("events", *views((events.period_months, key()),
-                          (events.build, key(grain="quarter", period=period, depts=depts, today=today)), notices)),
-        ("awards", *views((awards.build, key(year=None, depts=depts, today=today)))),
-        ("tasks", *views((tasks.build, key(dept="", today=today)), (tasks.notices, key(depts="", today=today)))),
+        ("overview", *first_visit(overview)),
+        ("trends", *first_visit(trends)),
+        ("matrix", *first_visit(matrix)),
+        ("events", *first_visit(events)),
+        ("awards", *first_visit(awards)),
+        ("tasks", *first_visit(tasks)),
         ("targets", *views((targets.build, key()), (targets.calendar_year, key(year=None, today=today)))),
-        ("briefing", *views((briefing.build, key(quarter=None, today=today)))),
+        ("briefing", *first_visit(briefing)),
         ("upload", *views((upload.build, key(admin=True)))),
     ]  # fmt: skip
     region = _region_module()

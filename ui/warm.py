@@ -9,8 +9,9 @@ version a server sees is not warmed (a fresh server's first visitor works out it
 browser tests start many servers), only a *change* of version. Only under a running server (not AppTest, not the
 CLI); ``INTEGRITY_WARM=0`` turns it off. The views are the default language's (Chinese).
 
-Each page's default key is spelled here as the page builds it on a first visit; tests/test_warm.py runs every page
-after a warm and checks that none of them works out a view again, so a page that changes its key is caught.
+Each page's default key lives with its view (``metrics.views.<page>.default_keys``), spelled as the page builds it
+on a first visit; tests/test_warm.py runs every page after a warm and checks that none of them works out a view
+again, so a page that changes its key is caught.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def _run(path: str, version: int) -> None:
 
 def default_keys(path: str, version: int, lang: str | None = None, today=None, hospital: str = "") -> list[tuple]:
     """(builder, key, resolved) of every browsing page's default view of ``hospital``, in the order a visitor most
-    likely opens them (the overview is the start page), exactly as a new session's first visit builds them."""
+    likely opens them (the overview is the start page): each view module's own ``default_keys``, the keys a new
+    session's first visit builds."""
     from metrics.views import (  # (light imports first)
         ViewKey,
         awards,
@@ -107,42 +109,14 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None, h
         trends,
     )
 
-    lg = lang or i18n.DEFAULT_LANG
-    today = today or clock.today()
     months = cache._months_with_data(path, version, hospital)
     depts = "\n".join(cache._store_frames(path, version, hospital).departments["dept_code"].tolist())
-    period = periods.default_period(months, "quarter")
-
-    def key(**choices):
-        return ViewKey.of(path, version, lg, hospital=hospital, **choices)
-
+    first = dict(period=periods.default_period(months, "quarter"), depts=depts, today=today or clock.today())
+    base = ViewKey.of(path, version, lang or i18n.DEFAULT_LANG, hospital=hospital)
     return [
-        (
-            overview.build,
-            key(grain="quarter", period=period, depts=depts, metric=None, rank_page=0, heat_page=0, today=today),
-            lambda v: {"metric": v.metric},
-        ),  # fmt: skip
-        (
-            trends.build,
-            key(
-                category="", dept=None, rebase=None, baseline=0, run_length=7, compare_metric=None, compare_depts=()
-            ),  # fmt: skip
-            lambda v: {
-                "category": v.category,
-                "dept": v.dept,
-                "rebase": v.rebase or "",
-                "compare_metric": v.compare_metric,
-                "compare_depts": v.compare_depts,
-            },
-        ),  # fmt: skip
-        (matrix.build, key(category="", sort=None), lambda v: {"category": v.category, "sort": v.sort}),
-        (events.period_months, key(), None),
-        (events.build, key(grain="quarter", period=period, depts=depts, today=today), None),
-        (tasks.notices, key(depts=depts, today=today), None),
-        (awards.build, key(year=None, depts=depts, today=today), lambda v: {"year": v.year}),
-        (tasks.build, key(dept="", today=today), None),
-        (tasks.notices, key(depts="", today=today), None),  # the tasks page's register: every department
-        (briefing.build, key(quarter=None, today=today), lambda v: {"quarter": v.quarter}),
+        job
+        for view in (overview, trends, matrix, events, awards, tasks, briefing)
+        for job in view.default_keys(base, **first)
     ]
 
 

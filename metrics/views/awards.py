@@ -260,3 +260,10 @@ def _status_rows(
         ),
         trend=[f"trends?dept={c}{suffix}" for c in status["dept_code"]],
     )[["marker", *STATUS_COLUMNS, "trend"]]
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [(build, base.with_(year=None, depts=depts, today=today), lambda v: {"year": v.year})]

@@ -248,3 +248,10 @@ def table_styler(t: briefing.Table) -> pd.io.formats.style.Styler:
     return styled.set_table_styles(
         [{"selector": f"td.col{j}, td.col{j} *", "props": "white-space: nowrap"} for j in short]
     )
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [(build, base.with_(quarter=None, today=today), lambda v: {"quarter": v.quarter})]

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from metrics import i18n, store
 from metrics.rules import awards, periods
-from metrics.views import ViewKey, charts, loaded
+from metrics.views import ViewKey, charts, loaded, tasks
 
 
 @dataclass(frozen=True)
@@ -155,3 +155,14 @@ def _values(path: str, version: int, hospital: str, grain: str, period: str) -> 
             db, month_from=periods.months_of(period)[0], month_to=periods.last_month(period), hospital=hospital
         )
     return periods.period_values(mv, f.targets, f.metric_defs, grain, period)
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [
+        (period_months, base, None),
+        (build, base.with_(grain="quarter", period=period, depts=depts, today=today), None),
+        (tasks.notices, base.with_(depts=depts, today=today), None),  # the page's notices register
+    ]

@@ -338,3 +338,11 @@ def _table(f, ranked, values, grain, period, codes, everyone, lang) -> pd.DataFr
         passed=table["passed"].map(lambda p: none if pd.isna(p) else pass_text[bool(p)]),
         trend=[f"trends?dept={c}{suffix}" for c in table["dept_code"]],
     )
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    key = base.with_(grain="quarter", period=period, depts=depts, metric=None, rank_page=0, heat_page=0, today=today)
+    return [(build, key, lambda v: {"metric": v.metric})]

@@ -419,3 +419,13 @@ def slide5_for(db, quarter: str, lang: str, today: date | None = None, hospital:
         store.departments(db, hospital=hospital).set_index("dept_code")["dept_name"].map(safe.strip_controls).to_dict()
     )
     return slide5(store.tasks(db, hospital), store.notices(db, hospital), names, as_of, lang)
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [
+        (build, base.with_(dept="", today=today), None),
+        (notices, base.with_(depts="", today=today), None),  # the page's register: every department
+    ]

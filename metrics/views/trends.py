@@ -231,3 +231,23 @@ def _comparison(
 def department_charts(path: str, version: int, hospital: str, dept: str, lang: str) -> tuple[Chart, ...]:
     """The department's XmR charts as the trends page first shows them (default limits, no rebase): the profile's."""
     return _charts(path, version, hospital, dept, lang, 7, 0, None)
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    key = base.with_(
+        category="", dept=None, rebase=None, baseline=0, run_length=7, compare_metric=None, compare_depts=()
+    )
+
+    def resolved(v: TrendsView) -> dict:
+        return {
+            "category": v.category,
+            "dept": v.dept,
+            "rebase": v.rebase or "",
+            "compare_metric": v.compare_metric,
+            "compare_depts": v.compare_depts,
+        }
+
+    return [(build, key, resolved)]
