@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import streamlit as st
@@ -80,8 +81,8 @@ PAGE_ROLES = {"upload": "editor", "audit": "admin", "users": "admin"}
 MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 
 
-# the same rule as ui.can, with the user looked up once per run (one store read, not one per page)
-_role = user.role if user else ("" if ui.guarded(sessions.login_required) else "viewer")
+# ui.can with the user looked up once per run, asked once per role (one store read, not one per page)
+_can = functools.cache(lambda role: ui.guarded(ui.can, role, user))
 
 
 # the region overview (issue 16.3): only for a user who may read more than one hospital of a group store
@@ -93,7 +94,7 @@ def _visible(url: str) -> bool:
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
     if url == "region":
         return _many
-    return users.has_role(_role, PAGE_ROLES.get(url, "viewer"))
+    return _can(PAGE_ROLES.get(url, "viewer"))
 
 
 def _requested_path() -> str:

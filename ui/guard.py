@@ -152,10 +152,15 @@ def current_user() -> str | None:
     return user.username if user else None
 
 
-def can(role: str) -> bool:
+_ASK = object()
+
+
+def can(role: str, user=_ASK) -> bool:
     """True when the signed-in user holds ``role`` (viewer < editor < admin); use it to hide edit widgets.
-    When viewers must sign in (metrics.access.sessions.login_required), an anonymous visitor is not even a viewer."""
-    user = signed_in_user()
+    When viewers must sign in (metrics.access.sessions.login_required), an anonymous visitor is not even a viewer.
+    ``user``: the signed-in user (or None) when the caller has looked it up already this run (one store read)."""
+    if user is _ASK:
+        user = signed_in_user()
     if user is None:
         return role == "viewer" and not sessions.login_required()
     return users.has_role(user.role, role)
