@@ -83,10 +83,10 @@ with right:
             "awards",
             hide_index=True,
             width="stretch",
-            column_config={
-                **{col: st.column_config.TextColumn(h) for col, h in view.rectifying.headers.items()},
-                "days_left": st.column_config.NumberColumn(view.rectifying.headers["days_left"], format="%d"),
-            },
+            column_config=ui.text_columns(
+                view.rectifying.headers,
+                days_left=st.column_config.NumberColumn(view.rectifying.headers["days_left"], format="%d"),
+            ),
         )
 
 # --- show: every department's status, with eligibility and reasons -------------------------------
@@ -106,9 +106,11 @@ _drill.department_table(
     height=min(36 * (len(table) + 1) + 4, 900),
     column_config={
         "marker": st.column_config.ImageColumn(view.marker_header, width=40),
-        **{col: st.column_config.TextColumn(h) for col, h in s.headers.items() if col != "reasons"},
-        "reasons": st.column_config.TextColumn(s.headers["reasons"], width="large"),
-        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+        **ui.text_columns(
+            s.headers,
+            reasons=st.column_config.TextColumn(s.headers["reasons"], width="large"),
+            trend=st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+        ),
     },
 )
 ui.trend_picker(codes, version, "awards")

@@ -83,7 +83,7 @@ else:
         view.records,
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.TextColumn(h) for c, h in view.record_headers.items()},
+        column_config=ui.text_columns(view.record_headers),
     )
 if view.kpis:
     # each metric's SPC verdict beside its target: the control charts themselves are below the first screen
@@ -109,7 +109,7 @@ for col, (title, frame, headers) in zip(st.columns([3, 2, 2, 3]), tables, strict
             hide_index=True,
             width="stretch",
             height=min(36 + 35 * len(frame), 250),
-            column_config={c: st.column_config.TextColumn(h) for c, h in headers.items()},
+            column_config=ui.text_columns(headers),
         )
 
 st.markdown(f"#### {ui.t('dept.charts')}")

@@ -80,7 +80,7 @@ else:
         "events",
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.TextColumn(h) for c, h in view.event_headers.items()},
+        column_config=ui.text_columns(view.event_headers),
     )
 
 # --- the rectification notices register (PRODUCT §8; issue 14): an overdue one is a W03 warning in the lights ----

@@ -105,7 +105,7 @@ if row is not None and 0 <= row < len(shown):
             on_select="rerun",
             selection_mode="single-cell",
             key="region_records",
-            column_config={c: st.column_config.TextColumn(h) for c, h in view.record_headers.items()},
+            column_config=ui.text_columns(view.record_headers),
         )
         pick = _drill.picked_row(rec)
         if (

@@ -61,6 +61,7 @@ from ui.widgets import (  # noqa: F401
     notices_register,
     paged,
     period_selector,
+    text_columns,
     trend_picker,
     uploader_css,
 )

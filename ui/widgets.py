@@ -216,6 +216,12 @@ def notices_register(depts: str, today, key: str) -> None:
     )
 
 
+def text_columns(headers: dict[str, str], **columns) -> dict:
+    """The column_config of a table: every ``headers`` column (column → shown name) as text, and ``columns``
+    (column → st.column_config) where a column is drawn otherwise."""
+    return {**{c: st.column_config.TextColumn(h) for c, h in headers.items()}, **columns}
+
+
 def marked_table(
     rows, key: str, headers: dict[str, str], file_name: str, marker: str, select: str | None = None, **columns
 ):
@@ -227,11 +233,7 @@ def marked_table(
         shown,
         hide_index=True,
         width="stretch",
-        column_config={
-            "marker": st.column_config.ImageColumn(marker, width=40),
-            **{c: st.column_config.TextColumn(h) for c, h in headers.items()},
-            **columns,
-        },
+        column_config={"marker": st.column_config.ImageColumn(marker, width=40), **text_columns(headers, **columns)},
         **({"on_select": "rerun", "selection_mode": "single-cell", "key": select} if select else {}),
     )
     return (shown, event) if select else None
