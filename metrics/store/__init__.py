@@ -123,7 +123,6 @@ from metrics.store.reads import (  # noqa: F401
     region_metric,
     region_notices,
     region_period_values,
-    region_targets,
     region_tasks,
     reporting_departments,
     staff,

@@ -438,18 +438,6 @@ def region_metric(
     return _frame(db, sql, [*codes, metric, month_from, month_to])
 
 
-def region_targets(db: sqlite_utils.Database, hospitals: tuple[str, ...], metric: str) -> pd.DataFrame:
-    """The hospital-wide targets (dept_code '') of ``metric`` under the shipped defaults ('') and ``hospitals``:
-    hospital_code, effective_from, target, direction (a hospital's own row replaces the default of its month)."""
-    codes = ("", *hospitals)
-    sql = (
-        "SELECT hospital_code, effective_from, target, direction FROM targets"
-        f" WHERE hospital_code IN {_in(codes)} AND metric = ? AND dept_code = ''"
-        " ORDER BY hospital_code, effective_from"
-    )
-    return _frame(db, sql, [*codes, metric])
-
-
 def region_events(db: sqlite_utils.Database, hospitals: tuple[str, ...], date_from: str, date_to: str) -> pd.DataFrame:
     """Confirmed vetoes and warnings per hospital dated from..to ('YYYY-MM-DD', inclusive): hospital_code, vetoes,
     warnings (hospitals without any have no row)."""

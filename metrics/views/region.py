@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from metrics import clock, contract, i18n, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, programme
+from metrics.rules.targets import passes, resolve_targets
 from metrics.views import ViewKey, charts, records
 
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
@@ -87,7 +88,6 @@ def build(key: ViewKey) -> RegionView:
         values = store.region_metric(
             db, hospitals, METRIC, first, last, getattr(metric, "aggregate", "mean") or "mean"
         ).set_index("hospital_code")
-        targets = store.region_targets(db, hospitals, METRIC)
         # the lights (PRODUCT §4.3 at every level): each department judged as on its hospital's pages, in one
         # aggregate of the period's months, the period's events and every notice (W03 is a state over the period)
         period_rows = store.region_period_values(db, hospitals, first, last)
@@ -121,19 +121,16 @@ def build(key: ViewKey) -> RegionView:
     )
     direction = getattr(metric, "direction", ">=") or ">="
 
-    # the hospital-wide target in force in the period's last month: the latest effective_from, a hospital's own row
-    # before the shipped default of the same month (one pass over the rows, not a frame filtered per hospital)
-    latest: dict[str, tuple[str, float, str]] = {}
-    for h_code, since, target, direc in targets[targets["effective_from"] <= last].itertuples(index=False):
-        if h_code not in latest or since >= latest[h_code][0]:
-            latest[h_code] = (since, float(target), direc)
+    # each hospital's hospital-wide target in force in the period's last month, by the one target rule
+    # (targets.resolve_targets: its own row before the shipped default of the same month); none stored: the catalogue's
+    wanted = pd.DataFrame({"hospital_code": list(hospitals), "dept_code": "", "month": last, "metric": METRIC})
+    in_force = resolve_targets(all_targets, wanted).set_index("hospital_code")
 
     def target_of(code: str) -> tuple[float | None, str]:
-        own, default = latest.get(code), latest.get("")
-        row = own if own and (not default or own[0] >= default[0]) else default
-        if row is None:
+        target, direc = in_force.at[code, "target"], in_force.at[code, "direction"]
+        if pd.isna(target):
             return (getattr(metric, "default_target", None), direction)
-        return row[1], row[2] or direction
+        return float(target), direc or direction
 
     def num(frame: pd.DataFrame, code: str, col: str) -> int:
         return int(frame.at[code, col]) if code in frame.index and pd.notna(frame.at[code, col]) else 0
@@ -165,7 +162,7 @@ def build(key: ViewKey) -> RegionView:
     for code in hospitals:
         value = float(values.at[code, "value"]) if code in values.index else None
         target, direc = target_of(code)
-        passed = None if value is None or target is None else (value >= target if direc == ">=" else value <= target)
+        passed = passes(value, target, direc)
         a = award_counts.loc[code]
         rows.append(
             dict(
