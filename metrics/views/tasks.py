@@ -327,3 +327,13 @@ def update_task(
         first_line=1,
         hospital=hospital,
     )
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [
+        (build, base.with_(dept="", today=today), None),
+        (notices, base.with_(depts="", today=today), None),  # the page's register: every department
+    ]
