@@ -110,7 +110,7 @@ def test_a_really_full_disk_during_backup_says_so_and_leaves_nothing(demo_db, tm
         pytest.skip("unshare not available")
     small = tmp_path / "small"
     small.mkdir()
-    code = f"import sys; from metrics import cli; sys.exit(cli.main(['--db', '{demo_db}', 'backup', '--out', '{small}/b.db']))"
+    code = f"import sys; from metrics.ops import cli; sys.exit(cli.main(['--db', '{demo_db}', 'backup', '--out', '{small}/b.db']))"
     r = subprocess.run(
         [
             "unshare",
@@ -174,7 +174,7 @@ def read_only_store(demo_template, tmp_path):
 
 
 def _cli_code(args: list[str]) -> str:
-    return f"import sys; from metrics import cli; sys.exit(cli.main({args!r}))"
+    return f"import sys; from metrics.ops import cli; sys.exit(cli.main({args!r}))"
 
 
 def test_a_read_only_store_can_still_be_read(read_only_store):
