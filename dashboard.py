@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.util import calc_hash
 
-from metrics import auth, i18n
-from pages import _common as ui
+import ui
+from metrics import i18n
+from metrics.access import sessions, users
 
 log = logging.getLogger("integrity")
 if not log.handlers:
@@ -22,8 +24,8 @@ if not log.handlers:
 @st.cache_resource(show_spinner=False)
 def _announce_first_admin() -> None:
     """Once per server process: tell the operator in the console how to create the first administrator."""
-    if not auth.admin_exists():
-        log.warning(i18n.t("auth.no_admin_log", i18n.DEFAULT_LANG, cmd=auth.FIRST_ADMIN_CMD))  # the console's language
+    if not users.admin_exists():
+        log.warning(i18n.t("auth.no_admin_log", i18n.DEFAULT_LANG, cmd=users.FIRST_ADMIN_CMD))  # the console's language
 
 
 # Presentation mode (PRODUCT §6): ?present=1 opens with the sidebar closed; pages/briefing.py hides the chrome.
@@ -55,7 +57,7 @@ with st.sidebar:
             ui.sign_out()
             st.rerun()
     else:
-        st.caption(ui.t("auth.anonymous_required" if ui.guarded(auth.login_required) else "auth.anonymous"))
+        st.caption(ui.t("auth.anonymous_required" if ui.guarded(sessions.login_required) else "auth.anonymous"))
 _announce_first_admin()
 
 PAGES = [
@@ -80,8 +82,8 @@ PAGE_ROLES = {"upload": "editor", "audit": "admin", "users": "admin"}
 MANAGE_PAGES = {"upload", "targets", "audit", "users", "login"}
 
 
-# the same rule as ui.can, with the user looked up once per run (one store read, not one per page)
-_role = user.role if user else ("" if ui.guarded(auth.login_required) else "viewer")
+# ui.can with the user looked up once per run, asked once per role (one store read, not one per page)
+_can = functools.cache(lambda role: ui.guarded(ui.can, role, user))
 
 
 # the region overview (PRODUCT §9): only for a user who may read more than one hospital of a group store
@@ -93,7 +95,7 @@ def _visible(url: str) -> bool:
         return True  # signed in, it greets the user; kept registered so a sign-in rerun stays on it
     if url == "region":
         return _many
-    return auth.has_role(_role, PAGE_ROLES.get(url, "viewer"))
+    return _can(PAGE_ROLES.get(url, "viewer"))
 
 
 def _requested_path() -> str:

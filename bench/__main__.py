@@ -3,7 +3,7 @@
     python -m bench [--scales S,M,L] [--repeat 5] [--import-scales S,M] [--pages overview,trends]
 
 For each scale it builds a synthetic store (bench/synth.py) and measures
-- importing the whole history as one metrics file into an empty store (metrics.importer preview and
+- importing the whole history as one metrics file into an empty store (metrics.ingest.importer preview and
   commit), against a floor: pandas.read_csv of the same bytes plus a plain sqlite3 executemany of the
   same long values into one keyed table in a fresh file;
 - at M and L, one month's file (200 rows) previewed and committed into the scale's store;
@@ -74,7 +74,7 @@ def pages_from_dashboard() -> list[str]:
 
 def _importer():
     try:
-        return importlib.import_module("metrics.importer")
+        return importlib.import_module("metrics.ingest.importer")
     except ImportError:
         return None
 
@@ -133,7 +133,7 @@ def measure_import(data: bytes, file_name: str, db_path: Path) -> dict:
     """Preview and commit seconds of one metrics file into the store at ``db_path``."""
     imp = _importer()
     if imp is None or not hasattr(imp, "preview") or not hasattr(imp, "commit"):
-        return {"status": "n/a (metrics.importer.preview/commit not present)"}
+        return {"status": "n/a (metrics.ingest.importer.preview/commit not present)"}
     out: dict = {"rows": data.count(b"\n") - 1, "bytes": len(data)}
     try:
         t0 = time.perf_counter()
@@ -180,14 +180,14 @@ def month_file_section(scale: synth.Scale, store_path: Path, workdir: Path) -> d
 def admin_token(db_path: Path) -> str | None:
     """A signed-in administrator's session token in the store (None before sign-in exists)."""
     try:
-        from metrics import auth
+        from metrics.access import sessions, users
     except ImportError:
         return None
-    if not hasattr(auth, "start_session"):
+    if not hasattr(sessions, "start_session"):
         return None
     with contextlib.suppress(Exception):  # already there from an earlier run
-        auth.add_user("bench", "bench-password-1", role="admin", db_path=str(db_path))
-    return auth.start_session("bench", db_path=str(db_path))
+        users.add_user("bench", "bench-password-1", role="admin", db_path=str(db_path))
+    return sessions.start_session("bench", db_path=str(db_path))
 
 
 def run_worker(page: str, db_path: Path, repeat: int, direct: bool = False, token: str | None = None) -> dict:

@@ -51,7 +51,7 @@ TIMEOUT_MS = 120_000  # until drawn
 ACTION_TIMEOUT_MS = 20_000  # a click, a key, a navigation's commit
 
 # Pages and the widget whose change is "a filter change" (a selectbox key; None: no filter).
-# Choices kept across a language switch (pages._common.keep) are drawn by a widget keyed per language: the bench's
+# Choices kept across a language switch (ui.keep) are drawn by a widget keyed per language: the bench's
 # browser reads Chinese, the default.
 PAGES: dict[str, str | None] = {
     "overview": "_w_period_value.quarter.zh",
@@ -408,7 +408,7 @@ async def concurrent(browser, server: Server, path: str, n: int, visits: int) ->
 def commit_month(db: Path, scale: synth.Scale, revision: int = 0) -> dict:
     """A month's file (200 rows) committed into the served store, as an editor's upload would; ``revision`` n: the
     same month corrected a n-th time (a new data version each time)."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     t0 = time.perf_counter()
     data = synth.month_csv(scale, n_rows=min(200, scale.depts), revision=revision)
@@ -421,7 +421,7 @@ WARMED = re.compile(r"warmed (\d+) views of .* at data version (\d+) in ([\d.]+)
 
 
 async def warmed(server: Server, timeout_s: float) -> float | None:
-    """Seconds the server's background warm after a commit took (pages/_warm.py logs it), once it has logged it; None
+    """Seconds the server's background warm after a commit took (ui/warm.py logs it), once it has logged it; None
     when nothing is logged within ``timeout_s`` (a server that does not warm)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -464,7 +464,7 @@ async def run_scale(browser, name: str, db: Path, args, trivial: dict) -> dict:
             res["upload"] = commit_month(db, sc)
             ctx, tab = await new_tab(browser)
             try:
-                # the committing editor's own next run (a script run reads the data version; pages/_warm.py), untimed;
+                # the committing editor's own next run (a script run reads the data version; ui/warm.py), untimed;
                 # then the background warm's end, when the server warms (its log says so): the first visitor comes
                 # after it, as a leader opening the dashboard after the editor's upload does
                 await visit(tab, srv, "/login")

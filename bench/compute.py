@@ -32,12 +32,12 @@ def _timed(fn) -> dict:
 
 
 def icon_matrix(db_path: Path) -> dict:
-    """Every department-metric series of the store through metrics.spc.icon_matrix (targets resolved first)."""
-    spc = _module("metrics.spc")
+    """Every department-metric series of the store through metrics.rules.spc.icon_matrix (targets resolved first)."""
+    spc = _module("metrics.rules.spc")
     if spc is None or not hasattr(spc, "icon_matrix"):
-        return {"status": "n/a (metrics.spc.icon_matrix not present)"}
+        return {"status": "n/a (metrics.rules.spc.icon_matrix not present)"}
     from metrics import store
-    from metrics.targets import resolve_targets
+    from metrics.rules.targets import resolve_targets
 
     with store.opened(db_path) as db:
         mv = store.metric_values(db)
@@ -52,10 +52,10 @@ def overview_pipelines(db_path: Path) -> dict:
     """The overview's computations for the latest quarter, as pages/overview.py runs them: period and monthly
     values over the months it shows, hospital figures with changes, event totals, award counts now and a period
     earlier, traffic lights (loading excluded)."""
-    pl = _module("metrics.pipelines")
-    rules = _module("metrics.rules")
+    pl = _module("metrics.rules.periods")
+    rules = _module("metrics.rules.awards")
     if pl is None or rules is None or not hasattr(pl, "period_values"):
-        return {"status": "n/a (metrics.pipelines / metrics.rules not present)"}
+        return {"status": "n/a (metrics.rules.periods / metrics.rules.awards not present)"}
     from metrics import store
 
     with store.opened(db_path) as db:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import demo, export, importer
+from metrics.ingest import export, importer
+from metrics.ops import demo
 
 
 def _timed(fn):

@@ -162,7 +162,7 @@ def fmt(r: dict) -> str:
 
 
 def worker(path: str, db: str) -> None:
-    from metrics import importer
+    from metrics.ingest import importer
 
     before = peak_rss_mb()
     data = Path(path).read_bytes()

@@ -48,7 +48,9 @@ def _csv(rows: list[list]) -> bytes:
 
 
 def measure(workdir: Path, rows: int = 100_000) -> dict:
-    from metrics import importer, programme, store
+    from metrics import store
+    from metrics.ingest import importer
+    from metrics.rules import programme
 
     depts = _departments()
     out = {

@@ -16,7 +16,7 @@ changes, own targets, key tasks, rectification notices). For each store, in fres
    ``pandas.read_csv`` of the same bytes, melted to long values, plus one plain ``executemany`` of those rows into
    ``metric_values`` in one transaction (sqlite3's executemany; psycopg 3's ``cursor.executemany``, which pipelines).
 2. pages (``python -m bench.region pages``): every page's view-model (``metrics/views/<page>.build``) for the first
-   hospital with the keys a first visit builds (as pages/_warm.py), and the region overview
+   hospital with the keys a first visit builds (as ui/warm.py), and the region overview
    (``metrics.views.region``) when the module is there: cold = the first build after the view memos were emptied
    (``views.loaded.clear()``: what the first build after a data version moved does), warm = the median of
    ``--repeat`` builds with the memos filled (the page's own ``ui.view`` cache would answer a warm rerun without any
@@ -93,7 +93,7 @@ def _metric_headers() -> dict[str, str]:
 def departments_csv(tables: dict) -> bytes:
     import pandas as pd
 
-    from metrics import export
+    from metrics.ingest import export
 
     df = pd.DataFrame(
         [r[:6] for r in tables["departments"]],
@@ -107,7 +107,8 @@ def metrics_csv(values: list[tuple], names: dict[str, str]) -> bytes:
     metric (Chinese names), hospital-wide values on 全院 rows — what an office exports from its HIS."""
     import pandas as pd
 
-    from metrics import contract, export
+    from metrics import contract
+    from metrics.ingest import export
 
     long = pd.DataFrame(values, columns=["dept_code", "month", "metric", "value"])
     wide = long.pivot_table(index=["month", "dept_code"], columns="metric", values="value", aggfunc="first")
@@ -154,7 +155,7 @@ def _store_target(kind: str, arg: str) -> str:
 
 
 def _commit(data: bytes, name: str, target: str, hospital: str) -> tuple[float, object]:
-    from metrics import importer
+    from metrics.ingest import importer
 
     t0 = time.perf_counter()
     rep = importer.commit(data, name, db_path=target, hospital=hospital, user=None, lang="zh")
@@ -204,7 +205,8 @@ def _empty_metric_values(target: str) -> None:
 
 def build_worker(args) -> dict:
     from bench.procs import peak_rss_mb
-    from metrics import contract, importer, store
+    from metrics import contract, store
+    from metrics.ingest import importer
 
     h, d, m = parse_size(args.size)
     codes = hospital_codes(h)
@@ -382,19 +384,20 @@ def page_names() -> list[str]:
 def page_jobs(
     target: str, hospital: str, lang: str = "zh", today: date | None = None
 ) -> list[tuple[str, object, object]]:
-    """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys pages/_warm.py builds; a
+    """(page, builder, key) of every page's first-visit views for ``hospital`` (the keys ui/warm.py builds; a
     page of several views gets a ``_Views`` building them all, key None), and the region overview over every
     hospital when metrics/views/region.py is there."""
-    from metrics import clock, pipelines, store
+    from metrics import clock, store
+    from metrics.rules import periods
     from metrics.views import ViewKey, awards, briefing, events, matrix, overview, targets, tasks, trends, upload
 
-    today = today or clock.today()  # the day pages/_warm.py keys by
+    today = today or clock.today()  # the day ui/warm.py keys by
     with store.opened(target) as db:
         version = store.data_version(db)
         months = store.months_with_data(db, hospital=hospital)
         depts = "\n".join(store.departments(db, hospital=hospital)["dept_code"].tolist())
         codes = store.hospital_codes(db)
-    period = pipelines.default_period(months, "quarter")
+    period = periods.default_period(months, "quarter")
 
     def key(**choices):
         return ViewKey.of(target, version, lang, hospital=hospital, **choices)
@@ -402,19 +405,20 @@ def page_jobs(
     def views(*parts):
         return _Views(parts), None
 
-    notices = (tasks.notices, key(depts=depts, today=today))  # the register on the events page (its departments)
+    base = ViewKey.of(target, version, lang, hospital=hospital)
+
+    def first_visit(view):  # the page's own default keys (metrics/views/<page>.default_keys), as ui/warm.py builds
+        return views(*((b, k) for b, k, _ in view.default_keys(base, period=period, depts=depts, today=today)))
+
     jobs = [
-        ("overview", *views((overview.build, key(grain="quarter", period=period, depts=depts, metric=None,
-                                                 rank_page=0, heat_page=0, today=today)))),
-        ("trends", *views((trends.build, key(category="", dept=None, rebase=None, baseline=0, run_length=7,
-                                             compare_metric=None, compare_depts=())))),
-        ("matrix", *views((matrix.build, key(category="", sort=None)))),
-        ("events", *views((events.period_months, key()),
-                          (events.build, key(grain="quarter", period=period, depts=depts, today=today)), notices)),
-        ("awards", *views((awards.build, key(year=None, depts=depts, today=today)))),
-        ("tasks", *views((tasks.build, key(dept="", today=today)), (tasks.notices, key(depts="", today=today)))),
+        ("overview", *first_visit(overview)),
+        ("trends", *first_visit(trends)),
+        ("matrix", *first_visit(matrix)),
+        ("events", *first_visit(events)),
+        ("awards", *first_visit(awards)),
+        ("tasks", *first_visit(tasks)),
         ("targets", *views((targets.build, key()), (targets.calendar_year, key(year=None, today=today)))),
-        ("briefing", *views((briefing.build, key(quarter=None, today=today)))),
+        ("briefing", *first_visit(briefing)),
         ("upload", *views((upload.build, key(admin=True)))),
     ]  # fmt: skip
     region = _region_module()
@@ -764,7 +768,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", help="write the JSON here instead of bench/results/region-<timestamp>.json")
     args, _ = ap.parse_known_args(argv)
     parse_size(args.size)
-    from metrics import demo
+    from metrics.ops import demo
 
     # the history ends the month before last: the month file (last month) and the profiled one after it (this month)
     # are then never in the future

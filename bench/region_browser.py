@@ -3,7 +3,7 @@
 For each store: `streamlit run` of the product on it (bench/browser.py's ``serve``), a commission user signed in through
 the sign-in page, then every page opened from the sidebar in one session (a page load would start a new, signed-out
 session): the first round is each page's first visit (after the server's own background warm of the first hospital's
-default views, pages/_warm.py — what a leader opening the dashboard after an upload meets), the next rounds warm visits
+default views, ui/warm.py — what a leader opening the dashboard after an upload meets), the next rounds warm visits
 (median). Times as bench/browser.py takes them: from the click to drawn (bench/drawn.js), never a fixed sleep.
 """
 
@@ -43,9 +43,9 @@ async def _open(tab, server, page: str) -> bb.Timing:
 
 
 async def _one_store(browser, kind: str, target: str, pages: list[str], repeat: int) -> dict:
-    from metrics import auth
+    from metrics.access import users
 
-    auth.add_user(USER, PASSWORD, "commission", db_path=target)
+    users.add_user(USER, PASSWORD, "commission", db_path=target)
     server = bb.serve(f"region-{kind}", target)
     out: dict = {"pages": {}}
     try:

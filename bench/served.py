@@ -7,7 +7,7 @@ and appends the run's server-side seconds to ``$BENCH_SCRIPT_LOG`` (one JSON lin
 
 With ``$BENCH_FLOOR=1`` the run is the *same-content floor*: before the pages' helpers are imported,
 ``st.cache_resource`` and ``st.cache_data`` become plain dictionaries (no hashing of arguments, no locks, no
-copies), and ``pages._common.data_version`` stops reading the store. After one warm-up pass every view-model
+copies), and ``ui.session.data_version`` stops reading the store. After one warm-up pass every view-model
 (``ui.view``), loader and option list is a dict lookup of an object built earlier in this process: the page draws
 exactly what it draws in the product, with no computation in front of the drawing.
 
@@ -83,13 +83,13 @@ for _name in DROP:  # e.g. BENCH_DROP=plotly_chart: what the page costs without 
 
 
 def _floor_data_version() -> None:
-    """Once ``pages._common`` is imported (by the first run), its data version is read once and then remembered."""
-    ui = sys.modules.get("pages._common")
-    if ui is None or getattr(ui, "_bench_floor", False):
+    """Once ``ui`` is imported (by the first run), its data version is read once and then remembered."""
+    ui, session = sys.modules.get("ui"), sys.modules.get("ui.session")
+    if ui is None or session is None or getattr(session, "_bench_floor", False):
         return
-    version = ui.data_version()
-    ui.data_version = lambda: version
-    ui._bench_floor = True
+    version = session.data_version()
+    ui.data_version = session.data_version = lambda: version  # the pages' name and the one ui's own modules call
+    session._bench_floor = True
 
 
 def _code(path: Path):

@@ -19,7 +19,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics import contract, demo, store
+from metrics import contract, store
+from metrics.ops import demo
 
 SEED = 7
 

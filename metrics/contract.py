@@ -365,7 +365,7 @@ KINDS: dict[str, Kind] = {
             key=("dept_code",),
             table="departments",
             write=40,
-            validator="metrics.validate:_departments",
+            validator="metrics.ingest.validate:_departments",
             examples=(
                 dict(
                     dept_code="K01",
@@ -401,7 +401,7 @@ KINDS: dict[str, Kind] = {
             key=("dept_code", "month", "metric"),
             table="metric_values",
             write=50,
-            validator="metrics.validate:_metrics",
+            validator="metrics.ingest.validate:_metrics",
             # a department row and a hospital-wide (全院) row: hospital-wide indicators go on the 全院 row only
             examples=(
                 dict(
@@ -443,7 +443,7 @@ KINDS: dict[str, Kind] = {
             key=("event_id",),
             table="events",
             write=60,
-            validator="metrics.validate:_events",
+            validator="metrics.ingest.validate:_events",
             examples=(
                 dict(
                     event_date="2025-03-15",
@@ -476,7 +476,7 @@ KINDS: dict[str, Kind] = {
             key=("dept_code", "year", "status", "changed_on"),
             table="award_changes",
             write=70,
-            validator="metrics.validate:_awards",
+            validator="metrics.ingest.validate:_awards",
             examples=(
                 dict(
                     dept_code="K01",
@@ -502,7 +502,7 @@ KINDS: dict[str, Kind] = {
             key=("metric", "dept_code", "effective_from"),
             table="targets",
             write=80,
-            validator="metrics.validate:_targets",
+            validator="metrics.ingest.validate:_targets",
             examples=(dict(metric="患者满意度", dept_code="", target=90, direction="≥", effective_from="2025-01"),),
             replaceable=True,  # the targets editor gives the whole table
         ),
@@ -521,7 +521,7 @@ KINDS: dict[str, Kind] = {
             table="calendar_days",
             scope="region",
             write=90,
-            validator="metrics.validate:_calendar",
+            validator="metrics.ingest.validate:_calendar",
             # one row per day of the State Council's schedule (休 holiday, 班 adjusted working day)
             examples=(dict(date="2027-01-01", kind="休", name="元旦"),),
             replaceable=True,  # the calendar editor: a year edited, the other years' stored days given back unchanged
@@ -552,7 +552,7 @@ KINDS: dict[str, Kind] = {
             key=("task_code",),
             table="tasks",
             write=100,
-            validator="metrics.validate:_tasks",
+            validator="metrics.ingest.validate:_tasks",
             # one key task of the plan, its lead and responsible departments (names or codes)
             examples=(
                 dict(
@@ -595,7 +595,7 @@ KINDS: dict[str, Kind] = {
             key=("notice_no",),
             table="notices",
             write=110,
-            validator="metrics.validate:_notices",
+            validator="metrics.ingest.validate:_notices",
             examples=(
                 dict(
                     notice_no="纪检整改〔2027〕1号",
@@ -630,7 +630,7 @@ KINDS: dict[str, Kind] = {
             key=("staff_id",),
             table="staff",
             write=120,
-            validator="metrics.validate:_staff",
+            validator="metrics.ingest.validate:_staff",
             # fictitious: the roster holds personal data, a template never does
             examples=(dict(staff_id="000123", name="张三", dept_code="K01", in_dept_since="2025-03-01", active="是"),),
             personal=True,
@@ -657,7 +657,7 @@ KINDS: dict[str, Kind] = {
             key=("contact_type", "dept_code", "name"),
             table="contacts",
             write=130,
-            validator="metrics.validate:_contacts",
+            validator="metrics.ingest.validate:_contacts",
             # fictitious: a contact is personal data; example.org never delivers
             examples=(
                 dict(contact_type="科室负责人", dept_code="K01", name="李四", email="k01@example.org", webhook=""),
@@ -684,7 +684,7 @@ KINDS: dict[str, Kind] = {
             table="indicator_catalogue",
             scope="region",
             write=30,
-            validator="metrics.validate:_indicators",
+            validator="metrics.ingest.validate:_indicators",
             examples=(
                 dict(
                     code="W04",
@@ -718,7 +718,7 @@ KINDS: dict[str, Kind] = {
             table="metric_catalogue",
             scope="region",
             write=20,
-            validator="metrics.validate:_metric_catalogue",
+            validator="metrics.ingest.validate:_metric_catalogue",
             examples=(
                 dict(
                     code="hand_hygiene",
@@ -750,7 +750,7 @@ KINDS: dict[str, Kind] = {
             table="hospitals",
             scope="region",
             write=10,
-            validator="metrics.validate:_hospitals",
+            validator="metrics.ingest.validate:_hospitals",
             examples=(dict(hospital_code="H01", name_zh="第一人民医院", name_en="First People's Hospital", sort=1),),
         ),
     )

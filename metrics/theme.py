@@ -1,5 +1,5 @@
 """One visual language (STYLE "One theme"): the palette, fonts, sizes and marks used by every figure
-(metrics.charts, metrics.spc_charts, the briefing's figures), the briefing's HTML and its PPTX.
+(metrics.views.charts, metrics.views.spc_charts, the briefing's figures), the briefing's HTML and its PPTX.
 
 Colours carry meaning, and never alone: a mark or a word stands beside every colour that means something
 (MARK_VETO ✕, MARK_WARN ▲, MARK_MISSED ▼, MARK_CONCERN ◆): a grey-scale print or a colour-blind reader loses nothing.

@@ -1,6 +1,6 @@
 """The sign-in cookie, set by the server on the response that delivers the page (serve.py's middleware).
 
-A sign-in is filed under the SHA-256 of a secret the browser holds as a cookie (metrics.auth.SESSION_COOKIE, read
+A sign-in is filed under the SHA-256 of a secret the browser holds as a cookie (metrics.access.sessions.SESSION_COOKIE, read
 on every run from st.context.cookies). Set here it is HttpOnly (no script of the page can read it), SameSite=Strict,
 and already there when the page's websocket connects — so the sign-in form needs no reload to be given one."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from metrics.auth import SESSION_COOKIE, is_session_secret
+from metrics.access.sessions import SESSION_COOKIE, is_session_secret
 
 COOKIE_MAX_AGE_S = 365 * 24 * 3600  # the secret is worthless until a sign-in; the sign-in has its own limits
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+import ui
 
 PAGE = "pages/department.py"
 

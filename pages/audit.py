@@ -4,8 +4,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from metrics import audit, auth, backup, i18n
-from pages import _common as ui
+import ui
+from metrics import i18n
+from metrics.ops import backup
+from metrics.views import audit
 from pages import _download
 
 ui.require_role("admin")
@@ -13,7 +15,7 @@ lang = ui.lang()
 st.title(ui.t("audit.title"))
 
 # filters
-users, actions = auth.audit_facets()
+users, actions = audit.audit_facets()
 all_label = ui.t("filter.all")
 c1, c2, c3 = st.columns([1, 2, 1])
 who = c1.selectbox(
@@ -26,7 +28,7 @@ who = c1.selectbox(
 picked = c2.multiselect(
     ui.t("audit.filter.action"),
     actions,
-    format_func=lambda a: auth.action_label(a, lang),
+    format_func=lambda a: audit.action_label(a, lang),
     placeholder=all_label,
     **ui.keep("audit_actions", actions, many=True),
 )
@@ -46,7 +48,7 @@ days = c3.selectbox(
 )
 
 # load
-frame = auth.audit_frame(
+frame = audit.audit_frame(
     user=who or None,
     actions=picked or None,
     date_from=(today - timedelta(days=days)).isoformat() if days else None,
@@ -60,7 +62,7 @@ if frame.empty:
 else:
     # each record as a sentence in the reader's language; the CSV download keeps every field
     version = ui.data_version()
-    names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version)["metric_defs"]}
+    names = {m.code: i18n.metric_name(m, lang) for m in ui.store_frames(version).metric_defs}
     shown = audit.shown(frame, lang, ui.dept_names(version), names)
     st.dataframe(
         shown,
@@ -77,7 +79,7 @@ else:
 # written when clicked and handed to this signed-in browser only, never parked behind a /media/ URL.
 _download.button(
     ui.t("audit.download"),
-    lambda: auth.audit_csv(frame),
+    lambda: audit.audit_csv(frame),
     file_name=f"audit-{today.isoformat()}.csv",
     mime="text/csv",
     key="audit_csv",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import awards
-from pages import _common as ui
 from pages import _download, _drill
 
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------
@@ -19,7 +19,7 @@ from pages import _download, _drill
 version = ui.data_version()
 ui.title(ui.t("nav.awards"))
 year_box, _ = st.columns([1, 3])
-codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version).departments, version)
 view = ui.view(
     awards.build,
     ui.view_key(year=st.session_state.get("awards_year"), depts="\n".join(codes), today=clock.today()),
@@ -83,10 +83,10 @@ with right:
             "awards",
             hide_index=True,
             width="stretch",
-            column_config={
-                **{col: st.column_config.TextColumn(h) for col, h in view.rectifying.headers.items()},
-                "days_left": st.column_config.NumberColumn(view.rectifying.headers["days_left"], format="%d"),
-            },
+            column_config=ui.text_columns(
+                view.rectifying.headers,
+                days_left=st.column_config.NumberColumn(view.rectifying.headers["days_left"], format="%d"),
+            ),
         )
 
 # --- show: every department's status, with eligibility and reasons -------------------------------
@@ -106,9 +106,11 @@ _drill.department_table(
     height=min(36 * (len(table) + 1) + 4, 900),
     column_config={
         "marker": st.column_config.ImageColumn(view.marker_header, width=40),
-        **{col: st.column_config.TextColumn(h) for col, h in s.headers.items() if col != "reasons"},
-        "reasons": st.column_config.TextColumn(s.headers["reasons"], width="large"),
-        "trend": st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+        **ui.text_columns(
+            s.headers,
+            reasons=st.column_config.TextColumn(s.headers["reasons"], width="large"),
+            trend=st.column_config.LinkColumn(ui.t("col.trend"), display_text=ui.t("col.trend") + " ↗"),
+        ),
     },
 )
 ui.trend_picker(codes, version, "awards")
@@ -116,7 +118,7 @@ ui.trend_picker(codes, version, "awards")
 # --- the 医德考评 +2 points list (PRODUCT §8): editors and admins only, every download audited -------------
 
 if ui.can("editor"):
-    from metrics import points
+    from metrics.ops import points
 
     st.subheader(ui.t("points.title"))
     p_year = st.selectbox(ui.t("points.year"), view.years, key="points_year")

@@ -11,9 +11,9 @@ import time
 
 import streamlit as st
 
+import ui
 from metrics import briefing, clock, theme
 from metrics.views import briefing as briefing_view
-from pages import _common as ui
 
 SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarter"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import department
-from pages import _common as ui
 
 BACK_PAGES = {"overview", "events", "awards", "matrix", "region", "trends", "tasks"}
 
@@ -83,7 +83,7 @@ else:
         view.records,
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.TextColumn(h) for c, h in view.record_headers.items()},
+        column_config=ui.text_columns(view.record_headers),
     )
 if view.kpis:
     # each metric's SPC verdict beside its target: the control charts themselves are below the first screen

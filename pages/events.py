@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import events
-from pages import _common as ui
 from pages import _drill
 
 # --- filters ------------------------------------------------------------------------------------
@@ -23,7 +23,7 @@ if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version).departments, version)
 
 # --- the view -----------------------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ else:
         "events",
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.TextColumn(h) for c, h in view.event_headers.items()},
+        column_config=ui.text_columns(view.event_headers),
     )
 
 # --- the rectification notices register (PRODUCT §8): an overdue one is a W03 warning in the lights ----

@@ -1,4 +1,4 @@
-"""Sign-in (PRODUCT §7): user name and password, checked by metrics.auth (argon2id, lockout, audit).
+"""Sign-in (PRODUCT §7): user name and password, checked by metrics.access (argon2id, lockout, audit).
 
 A click on another page during the password check must not lose the sign-in. Streamlit then starts the new run
 at once and stops this one at its next session-state access (every access checks for a newer request). So the
@@ -9,8 +9,8 @@ new run waits for the check (ui.signing_in), so the page clicked shows the user 
 
 import streamlit as st
 
-from metrics import auth
-from pages import _common as ui
+import ui
+from metrics.access import lockout, sessions, users
 
 REFUSED_KEY = "_login_refused"  # a refused sign-in, shown by the run after the callback
 SECRET_KEY = "_login_secret"  # the browser's cookie as this run read it, for the callback of the next run
@@ -20,12 +20,12 @@ def _submit() -> None:
     username = st.session_state.get("login_username", "")
     password = st.session_state.pop("login_password", "")  # the password does not linger in session state
     # who is asking, for the lockout: the peer address, or the trusted proxy's X-Forwarded-For
-    client = auth.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
-    with ui.signing_in(st.session_state.get(SECRET_KEY) or auth.new_token()) as token:
+    client = lockout.client_id(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
+    with ui.signing_in(st.session_state.get(SECRET_KEY) or sessions.new_token()) as token:
         ui.sign_in(token)  # worthless until start_session stores it; the last session-state access before the check
-        result = ui.guarded(auth.authenticate, username, password, client=client)  # a read-only store: said so
+        result = ui.guarded(lockout.authenticate, username, password, client=client)  # a read-only store: said so
         if result.ok:
-            ui.guarded(auth.start_session, result.username, token=token)
+            ui.guarded(sessions.start_session, result.username, token=token)
     if result.ok:
         st.session_state[ui.JUST_SIGNED_IN_KEY] = (
             True  # after the session row: a run stopped before it lands nowhere new
@@ -37,9 +37,9 @@ def _submit() -> None:
 
 st.title(ui.t("auth.login_title"))
 
-if not auth.admin_exists():
+if not users.admin_exists():
     st.info(ui.t("auth.no_admin"))
-    st.code(auth.FIRST_ADMIN_CMD, language="bash")
+    st.code(users.FIRST_ADMIN_CMD, language="bash")
 
 user = ui.signed_in_user()
 if user:
@@ -53,7 +53,7 @@ if user:
 # the sign-in is filed under the browser's secret (its cookie), so it lasts across reloads and tabs
 st.session_state[SECRET_KEY] = ui.browser_secret()
 
-st.caption(ui.t("auth.login_required_intro" if auth.login_required() else "auth.login_intro"))
+st.caption(ui.t("auth.login_required_intro" if sessions.login_required() else "auth.login_intro"))
 with st.form("login", clear_on_submit=True):  # cleared so the password does not linger in the browser
     st.text_input(ui.t("auth.username"), key="login_username")
     st.text_input(ui.t("auth.password"), type="password", key="login_password")

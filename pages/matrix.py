@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics.views import matrix
-from pages import _common as ui
 from pages import _drill
 
 DEPT_PX, CELL_PX = 110, 200  # a department name; a cell's two icons and their words ("— 常规波动 ◖ 时达时不达")

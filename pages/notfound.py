@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import _common as ui
+import ui
 
 st.title(ui.t("nav.notfound"))
 st.warning(ui.t("notfound.body", path=st.session_state.get(ui.NOT_FOUND_KEY, "")), icon=":material/explore_off:")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import overview
-from pages import _common as ui
 from pages import _drill
 
 # --- filters ------------------------------------------------------------------------------------
@@ -22,7 +22,7 @@ if not months:
     st.info(ui.t("app.empty_store"))
     st.stop()
 grain, period = ui.period_selector(months)
-codes = ui.dept_filter(ui.store_frames(version)["departments"], version)
+codes = ui.dept_filter(ui.store_frames(version).departments, version)
 
 # --- the view: the metric and chart pages are read from their widgets' state (drawn further down) ---------------
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock
 from metrics.views import region
-from pages import _common as ui
 from pages import _drill
 
 # --- access: a region is several hospitals ------------------------------------------------------------------
@@ -105,7 +105,7 @@ if row is not None and 0 <= row < len(shown):
             on_select="rerun",
             selection_mode="single-cell",
             key="region_records",
-            column_config={c: st.column_config.TextColumn(h) for c, h in view.record_headers.items()},
+            column_config=ui.text_columns(view.record_headers),
         )
         pick = _drill.picked_row(rec)
         if (

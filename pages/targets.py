@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import importer, store
+import ui
+from metrics import store
+from metrics.ingest import importer
 from metrics.views import targets as vm
-from pages import _common as ui
 
 # --- load ---------------------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ else:
 
 
 def _calendar_section() -> None:
-    from metrics import clock, workdays
+    from metrics import clock
 
     st.subheader(ui.t("cal.title"))
     st.caption(ui.t("cal.help"))
@@ -221,7 +222,7 @@ def _calendar_section() -> None:
     edited = _grid(shown, config, f"calendar_editor_{year}", "calendar_save", "cal.save")
     if edited is None:
         return
-    rows = workdays.rows_to_save(year, edited.to_dict("records"), cal)
+    rows = importer.calendar_rows_to_save(year, edited.to_dict("records"), cal)
     report = importer.commit_rows(
         "calendar",
         rows,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import clock, store
 from metrics.views import tasks
-from pages import _common as ui
 from pages import _drill
 
 TITLE_PX = 250  # a task's title, ~16 Chinese characters (the grid cut them at ~10)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics import contract
 from metrics.views import trends
-from pages import _common as ui
 
 HOSP = contract.HOSPITAL_CODE
 state = st.session_state

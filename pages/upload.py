@@ -1,6 +1,6 @@
 """数据上传 Upload (PRODUCT §3.3, editors only): templates, upload → preview → commit or cancel, history, rollback.
 
-The page only draws: it calls metrics.importer (the same code path as ``python -m metrics import``) and shows
+The page only draws: it calls metrics.ingest.importer (the same code path as ``python -m metrics import``) and shows
 the report; templates, history and error reports come from one view-model (metrics.views.upload). Uploaded text
 is shown only in tables and st.text, never as markdown.
 """
@@ -10,9 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import auth, clock, demo, export, i18n, importer
+import ui
+from metrics import clock, i18n
+from metrics.ingest import export, importer, limits
+from metrics.ops import demo
 from metrics.views import upload as upload_view
-from pages import _common as ui
 from pages import _download
 
 ui.require_role("editor")
@@ -100,7 +102,7 @@ kind_choice = st.selectbox(
 )
 # Streamlit 1.67 offers no argument for the uploader's own texts (its "Upload" button and "20MB per file • CSV, XLSX"):
 # static CSS puts ours in their place, so the page speaks one language. The texts are our constants, never data.
-st.html(ui.uploader_css(t("upload.browse"), t("upload.limit", mb=auth.MAX_UPLOAD_MB)))
+st.html(ui.uploader_css(t("upload.browse"), t("upload.limit", mb=limits.MAX_UPLOAD_MB)))
 uploaded = st.file_uploader(
     t("upload.file"), type=["csv", "xlsx"], key=f"_uploader_{st.session_state.get(NONCE_KEY, 0)}"
 )
@@ -110,7 +112,7 @@ uploaded = st.file_uploader(
 if uploaded is not None:
     data = uploaded.getvalue()
     kind = None if kind_choice == "auto" else kind_choice
-    too_large = auth.upload_size_error(len(data), lang)
+    too_large = limits.upload_size_error(len(data), lang)
     if too_large:
         st.error(too_large)
         st.stop()

@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from metrics import auth, i18n
-from pages import _common as ui
+import ui
+from metrics import i18n
+from metrics.access import grants as hospital_grants
+from metrics.access import sessions
+from metrics.access import users as accounts
 
 ui.require_role("admin")
 lang = ui.lang()
@@ -21,13 +24,13 @@ if st.session_state.get(FLASH):
     st.success(st.session_state.pop(FLASH))
 
 # load and show
-users = auth.list_users()
+users = accounts.list_users()
 names = users["username"].tolist()
 group = bool(ui.hospital_codes())  # a one-hospital store shows no hospital and no commission role
 if group:
-    grants = auth.user_grants()
+    grants = hospital_grants.user_grants()
     users = users.assign(hospitals=users["username"].map(lambda u: "、".join(grants.get(u, ()))))
-roles = auth.ROLES if group else tuple(r for r in auth.ROLES if r != "commission")
+roles = accounts.ROLES if group else tuple(r for r in accounts.ROLES if r != "commission")
 st.subheader(ui.t("users.list"))
 shown = users.assign(
     role=users["role"].map(lambda r: ui.t(f"role.{r}")),
@@ -60,8 +63,8 @@ try:
         pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
         if st.form_submit_button(ui.t("users.add_submit"), type="primary"):
             if pw1 != pw2:
-                raise auth.AuthError("auth.err.password_mismatch")
-            auth.add_user(name, pw1, role, actor=me)
+                raise accounts.AuthError("auth.err.password_mismatch")
+            accounts.add_user(name, pw1, role, actor=me)
             _done(f"{ui.t('users.add')} {name.strip()}")
     with role_tab, st.form("user_role"):
         who = st.selectbox(ui.t("users.pick"), names, key="role_user", placeholder=ui.t("select.placeholder"))
@@ -73,7 +76,7 @@ try:
             placeholder=ui.t("select.placeholder"),
         )
         if st.form_submit_button(ui.t("users.apply")) and who:
-            auth.set_role(who, role, actor=me)
+            accounts.set_role(who, role, actor=me)
             _done(f"{ui.t('users.change_role')} {who} → {role_label[role]}")
     with pw_tab, st.form("user_passwd", clear_on_submit=True):
         who = st.selectbox(ui.t("users.pick"), names, key="pw_user", placeholder=ui.t("select.placeholder"))
@@ -81,27 +84,27 @@ try:
         pw2 = st.text_input(ui.t("users.password_confirm"), type="password")
         if st.form_submit_button(ui.t("users.apply")) and who:
             if pw1 != pw2:
-                raise auth.AuthError("auth.err.password_mismatch")
-            auth.set_password(who, pw1, actor=me)
+                raise accounts.AuthError("auth.err.password_mismatch")
+            accounts.set_password(who, pw1, actor=me)
             _done(f"{ui.t('users.reset_password')} {who}")
     with unlock_tab, st.form("user_unlock"):
         who = st.selectbox(ui.t("users.pick"), names, key="unlock_user", placeholder=ui.t("select.placeholder"))
         if st.form_submit_button(ui.t("users.apply")) and who:
-            auth.unlock_user(who, actor=me)
+            accounts.unlock_user(who, actor=me)
             _done(f"{ui.t('users.unlock')} {who}")
     with signout_tab, st.form("user_end_sessions"):
         st.caption(ui.t("users.end_sessions_help"))
         who = st.selectbox(ui.t("users.pick"), names, key="end_sessions_user", placeholder=ui.t("select.placeholder"))
         if st.form_submit_button(ui.t("users.apply")) and who:
-            n = auth.end_user_sessions(who, actor=me)
+            n = sessions.end_user_sessions(who, actor=me)
             _done(ui.t("users.sessions_ended", user=who, n=n))
     with remove_tab, st.form("user_remove"):
         who = st.selectbox(ui.t("users.pick"), names, key="remove_user", placeholder=ui.t("select.placeholder"))
         sure = st.checkbox(ui.t("users.remove_confirm"))
         if st.form_submit_button(ui.t("users.apply")) and who and sure:
-            auth.remove_user(who, actor=me)
+            accounts.remove_user(who, actor=me)
             _done(f"{ui.t('users.remove')} {who}")
-except auth.AuthError as e:
+except accounts.AuthError as e:
     st.error(e.message(lang))
 
 st.divider()
@@ -116,7 +119,7 @@ def _flip_require_login() -> None:
         return
     shown = st.session_state.get(SHOWN)
     wanted = bool(st.session_state.get(TOGGLE))
-    if shown is None or not auth.set_login_required(wanted, actor=ui.current_user(), expected=shown):
+    if shown is None or not sessions.set_login_required(wanted, actor=ui.current_user(), expected=shown):
         st.session_state[FLASH] = None
         st.session_state[STALE] = True
     else:
@@ -124,8 +127,8 @@ def _flip_require_login() -> None:
 
 
 STALE = "_require_login_stale"
-env_set = auth.login_required_by_env()
-required = auth.login_required()
+env_set = sessions.login_required_by_env()
+required = sessions.login_required()
 st.session_state[TOGGLE] = st.session_state[SHOWN] = required
 st.toggle(ui.t("users.require_login"), disabled=env_set, key=TOGGLE, on_change=_flip_require_login)
 if st.session_state.pop(STALE, False):

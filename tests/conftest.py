@@ -135,7 +135,7 @@ def fresh_db(db_file):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """A store filled once per test session with the fixed-seed demo data; copy it, never write to it."""
-    from metrics import demo
+    from metrics.ops import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     demo.fill(path, end_month=DEMO_END_MONTH)
@@ -145,7 +145,7 @@ def demo_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pg_demo_template(pg_cluster) -> str:
     """A PostgreSQL database filled once per session with the same demo; copied (CREATE DATABASE … TEMPLATE)."""
-    from metrics import demo
+    from metrics.ops import demo
 
     url = pg_cluster.new_database()
     demo.fill(url, end_month=DEMO_END_MONTH)
@@ -183,7 +183,7 @@ def demo_db(store_kind, tmp_path, monkeypatch, request):
 @pytest.fixture(scope="session")
 def group_template(tmp_path_factory) -> Path:
     """A three-hospital demo store (H01, H02, H03), filled once per test session; copy it, never write to it."""
-    from metrics import demo
+    from metrics.ops import demo
 
     path = tmp_path_factory.mktemp("group") / "group.db"
     demo.fill(path, end_month=DEMO_END_MONTH, hospitals=3)
@@ -193,7 +193,7 @@ def group_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pg_group_template(pg_cluster) -> str:
     """The same three-hospital demo in a PostgreSQL database, filled once per session (copied, never written)."""
-    from metrics import demo
+    from metrics.ops import demo
 
     url = pg_cluster.new_database()
     demo.fill(url, end_month=DEMO_END_MONTH, hospitals=3)
@@ -212,7 +212,8 @@ def group_store(store_kind, tmp_path, monkeypatch, request) -> Path | str:
 def edit_catalogue(path: Path, kind: str, code: str, **fields) -> None:
     """Edit one catalogue entry the way the targets page's editors do: the stored row with ``fields`` changed, saved
     through the one validator and write path (importer.commit_rows). ``kind``: 'indicators' | 'metric_catalogue'."""
-    from metrics import contract, importer
+    from metrics import contract
+    from metrics.ingest import importer
 
     table = "indicator_catalogue" if kind == "indicators" else "metric_catalogue"
     with store.opened(path) as db:
@@ -230,10 +231,10 @@ def cheap_hashing(monkeypatch):
     """argon2id with small cost parameters so the suite stays fast (the production profile is tested in test_auth)."""
     from argon2 import PasswordHasher
 
-    from metrics import auth
+    from metrics.access import users
 
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_dummy_hash", None)
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(users, "_dummy_hash", None)
 
 
 def page_as(page: str, user: str | None = None, role: str | None = None, lang: str | None = None, first_run=False):
@@ -242,13 +243,13 @@ def page_as(page: str, user: str | None = None, role: str | None = None, lang: s
     ``lang`` when given; ``first_run``: the dashboard runs once before the switch, as a browser opening it does."""
     from streamlit.testing.v1 import AppTest
 
-    from metrics import auth
+    from metrics.access import sessions, users
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if user:
         if role:
-            auth.add_user(user, "correct horse 9", role)
-        at.session_state["_auth_token"] = auth.start_session(user)
+            users.add_user(user, "correct horse 9", role)
+        at.session_state["_auth_token"] = sessions.start_session(user)
     if lang:
         at.session_state["lang"] = lang
     if first_run:

@@ -10,20 +10,21 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, store
-from pages import _common as ui
+import ui
+from metrics import store
+from metrics.access import sessions, users
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def admin(db_file, monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    auth.add_user("boss", "a-long-enough-password-1", "admin")
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    users.add_user("boss", "a-long-enough-password-1", "admin")
     with store.opened(db_file) as db:  # one record from 200 days ago, stamped as the audit log stamps its rows
         old = (date.today() - timedelta(days=200)).isoformat() + "T09:00:00"
         db.execute("INSERT INTO audit (at, user, action, target) VALUES (?, 'li', 'backup', 'old.db')", [old])
-    return auth.start_session("boss")
+    return sessions.start_session("boss")
 
 
 @pytest.mark.parametrize("lang, last90, everything", [("zh", "最近 90 天", "全部"), ("en", "Last 90 days", "All")])

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import audit, auth, importer, store
+from metrics import store
+from metrics.access import lockout, users
+from metrics.ingest import importer
+from metrics.views import audit
 
 NAMES = {"patient_satisfaction": "患者满意度"}
 NAMES_EN = {"patient_satisfaction": "Patient satisfaction"}
@@ -15,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _rows(db_path, action: str) -> list[dict]:
-    frame = auth.audit_frame(actions=[action], db_path=db_path)
+    frame = audit.audit_frame(actions=[action], db_path=db_path)
     return frame.to_dict("records")
 
 
@@ -62,10 +65,10 @@ def test_hospital_wide_target_is_named_so(demo_db):
 
 
 def test_accounts_and_sign_in(db_file):
-    auth.add_user("boss", "a-long-enough-password-1", "admin")
-    auth.add_user("ed", "a-long-enough-password-2", "editor", actor="boss")
-    auth.set_role("ed", "admin", actor="boss")
-    auth.authenticate("ed", "wrong-password-wrong")
+    users.add_user("boss", "a-long-enough-password-1", "admin")
+    users.add_user("ed", "a-long-enough-password-2", "editor", actor="boss")
+    users.set_role("ed", "admin", actor="boss")
+    lockout.authenticate("ed", "wrong-password-wrong")
     assert audit.sentence(_rows(db_file, "user.add")[0], "zh") == "boss 新增用户 ed（编辑者）"
     assert audit.sentence(_rows(db_file, "user.role")[0], "zh") == "boss 将 ed 的角色从编辑者改为管理员"
     assert audit.sentence(_rows(db_file, "user.role")[0], "en") == "boss changed ed's role from Editor to Administrator"
@@ -83,7 +86,7 @@ def test_demo_rollback_names_the_batch_in_the_reader_language(demo_db):
 
 def test_the_audit_table_shows_no_json(demo_db):
     _edit_targets(demo_db, "李四", [_target(target=92.0)])
-    shown = audit.shown(auth.audit_frame(db_path=demo_db), "zh", {"K01": "心血管内科"}, NAMES)
+    shown = audit.shown(audit.audit_frame(db_path=demo_db), "zh", {"K01": "心血管内科"}, NAMES)
     assert list(shown.columns) == ["at", "user", "action", "sentence"]
     assert not shown["sentence"].str.contains(r"[{}\[\]\"]").any()
     assert shown.iloc[0]["at"].startswith(f"{shown.iloc[0]['at'][:4]}年")

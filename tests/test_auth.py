@@ -10,11 +10,16 @@ from datetime import datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from metrics import auth, cli, store
+from metrics import store
+from metrics.access import lockout, sessions
+from metrics.access import users as accounts
+from metrics.ingest import limits
+from metrics.ops import cli
+from metrics.views import audit
 from tests.conftest import ROOT, store_text
 
 PW = "correct horse 9"
-PRODUCTION_HASHER = auth._hasher
+PRODUCTION_HASHER = accounts._hasher
 
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
@@ -27,77 +32,77 @@ def test_production_hasher_is_argon2id_with_the_rfc9106_profile():
 
 
 def _audit(db_file, action=None):
-    return auth.audit_frame(actions=[action] if action else None, db_path=db_file)
+    return audit.audit_frame(actions=[action] if action else None, db_path=db_file)
 
 
 def test_password_is_stored_only_as_an_argon2id_hash(db_file):
-    auth.add_user("alice", PW, "editor")
+    accounts.add_user("alice", PW, "editor")
     with store.opened(db_file) as db:
         row = store.user_row(db, "alice")
         dump = store_text(db)
     assert row["password_hash"].startswith("$argon2id$")
     assert PW not in dump  # nowhere in the file: not in users, not in the audit log
     assert PasswordHasher().verify(row["password_hash"], PW)
-    assert "password_hash" not in auth.list_users().columns
+    assert "password_hash" not in accounts.list_users().columns
 
 
 def test_two_users_with_the_same_password_get_different_hashes(db_file):
-    auth.add_user("a1", PW)
-    auth.add_user("a2", PW)
+    accounts.add_user("a1", PW)
+    accounts.add_user("a2", PW)
     with store.opened(db_file) as db:
         assert store.user_row(db, "a1")["password_hash"] != store.user_row(db, "a2")["password_hash"]
 
 
 def test_sign_in_checks_the_password(db_file):
-    auth.add_user("alice", PW, "editor")
-    assert auth.authenticate("alice", PW).ok
-    assert auth.authenticate("alice", PW).role == "editor"
-    wrong = auth.authenticate("alice", PW + "x")
+    accounts.add_user("alice", PW, "editor")
+    assert lockout.authenticate("alice", PW).ok
+    assert lockout.authenticate("alice", PW).role == "editor"
+    wrong = lockout.authenticate("alice", PW + "x")
     assert not wrong.ok and wrong.reason == "invalid"
-    nobody = auth.authenticate("mallory", PW)
+    nobody = lockout.authenticate("mallory", PW)
     assert not nobody.ok and nobody.reason == "invalid"
     # same answer for an unknown user and a wrong password: the message does not reveal which
     assert wrong.message("zh") == nobody.message("zh") == "用户名或密码不正确。"
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(db_file):
-    auth.add_user("alice", PW, "editor")
+    accounts.add_user("alice", PW, "editor")
     t0 = datetime(2026, 11, 22, 9, 0, 0)
     for i in range(4):
-        assert auth.authenticate("alice", "wrong", now=t0 + timedelta(seconds=i)).reason == "invalid"
-    fifth = auth.authenticate("alice", "wrong", now=t0 + timedelta(seconds=5))
+        assert lockout.authenticate("alice", "wrong", now=t0 + timedelta(seconds=i)).reason == "invalid"
+    fifth = lockout.authenticate("alice", "wrong", now=t0 + timedelta(seconds=5))
     assert fifth.reason == "locked"
     assert fifth.locked_until == "2026-11-22T09:15:05"
     assert "15 分钟" in fifth.message("zh") and "09:15" in fifth.message("zh")
     # the right password does not get in while locked
-    during = auth.authenticate("alice", PW, now=t0 + timedelta(minutes=14))
+    during = lockout.authenticate("alice", PW, now=t0 + timedelta(minutes=14))
     assert not during.ok and during.reason == "locked"
-    users = auth.list_users().set_index("username")
+    users = accounts.list_users().set_index("username")
     assert users.loc["alice", "locked_until"] == "2026-11-22T09:15:05"
     assert users.loc["alice", "failed_count"] == 5
     # after 15 minutes the right password works and the count starts afresh
-    after = auth.authenticate("alice", PW, now=t0 + timedelta(minutes=16))
+    after = lockout.authenticate("alice", PW, now=t0 + timedelta(minutes=16))
     assert after.ok
-    assert auth.list_users().set_index("username").loc["alice", "failed_count"] == 0
+    assert accounts.list_users().set_index("username").loc["alice", "failed_count"] == 0
     locks = _audit(db_file, "user.locked")
     assert len(locks) == 1 and locks.iloc[0]["user"] == "alice"
 
 
 def test_a_success_resets_the_consecutive_failure_count(db_file):
-    auth.add_user("alice", PW)
+    accounts.add_user("alice", PW)
     for _ in range(4):
-        auth.authenticate("alice", "wrong")
-    assert auth.authenticate("alice", PW).ok
+        lockout.authenticate("alice", "wrong")
+    assert lockout.authenticate("alice", PW).ok
     for _ in range(4):
-        assert auth.authenticate("alice", "wrong").reason == "invalid"
-    assert auth.authenticate("alice", PW).ok
+        assert lockout.authenticate("alice", "wrong").reason == "invalid"
+    assert lockout.authenticate("alice", PW).ok
 
 
 def test_every_sign_in_is_audited_success_and_failure(db_file):
-    auth.add_user("alice", PW)
-    auth.authenticate("alice", PW)
-    auth.authenticate("alice", "nope")
-    auth.authenticate("ghost", "nope")
+    accounts.add_user("alice", PW)
+    lockout.authenticate("alice", PW)
+    lockout.authenticate("alice", "nope")
+    lockout.authenticate("ghost", "nope")
     log = _audit(db_file)
     assert list(log["action"][:3]) == ["signin.fail", "signin.fail", "signin.ok"]
     assert '"unknown_user"' in log.iloc[0]["detail"]
@@ -107,10 +112,10 @@ def test_every_sign_in_is_audited_success_and_failure(db_file):
 
 
 def test_user_changes_are_audited_with_before_and_after(db_file):
-    auth.add_user("bob", PW, "viewer", actor="root")
-    auth.set_role("bob", "editor", actor="root")
-    auth.set_password("bob", PW + "2", actor="root")
-    auth.remove_user("bob", actor="root")
+    accounts.add_user("bob", PW, "viewer", actor="root")
+    accounts.set_role("bob", "editor", actor="root")
+    accounts.set_password("bob", PW + "2", actor="root")
+    accounts.remove_user("bob", actor="root")
     log = _audit(db_file).iloc[::-1]
     assert list(log["action"]) == ["user.add", "user.role", "user.passwd", "user.remove"]
     assert set(log["user"]) == {"root"}
@@ -119,68 +124,68 @@ def test_user_changes_are_audited_with_before_and_after(db_file):
 
 
 def test_refusals_name_the_problem(db_file):
-    auth.add_user("admin", PW, "admin")
-    with pytest.raises(auth.AuthError) as e:
-        auth.add_user("admin", PW)
+    accounts.add_user("admin", PW, "admin")
+    with pytest.raises(accounts.AuthError) as e:
+        accounts.add_user("admin", PW)
     assert e.value.message("zh") == "用户「admin」已存在。"
-    with pytest.raises(auth.AuthError) as e:
-        auth.add_user("carol", "short")
+    with pytest.raises(accounts.AuthError) as e:
+        accounts.add_user("carol", "short")
     assert "至少需要 8 个字符" in e.value.message("zh")
-    with pytest.raises(auth.AuthError):
-        auth.add_user("carol", PW, "superuser")
-    with pytest.raises(auth.AuthError):
-        auth.add_user("bad name;", PW)
-    with pytest.raises(auth.AuthError) as e:
-        auth.set_role("admin", "viewer")
+    with pytest.raises(accounts.AuthError):
+        accounts.add_user("carol", PW, "superuser")
+    with pytest.raises(accounts.AuthError):
+        accounts.add_user("bad name;", PW)
+    with pytest.raises(accounts.AuthError) as e:
+        accounts.set_role("admin", "viewer")
     assert e.value.key == "auth.err.last_admin"
-    with pytest.raises(auth.AuthError):
-        auth.remove_user("admin")
-    assert auth.list_users()["username"].tolist() == ["admin"]
+    with pytest.raises(accounts.AuthError):
+        accounts.remove_user("admin")
+    assert accounts.list_users()["username"].tolist() == ["admin"]
 
 
 def test_sessions_map_a_random_token_to_the_current_role(db_file):
-    auth.add_user("ed", PW, "editor")
-    token = auth.start_session("ed")
+    accounts.add_user("ed", PW, "editor")
+    token = sessions.start_session("ed")
     assert len(token) >= 40
-    assert auth.session_user(token) == auth.User("ed", "editor")
+    assert sessions.session_user(token) == accounts.User("ed", "editor")
     with store.opened(db_file) as db:
         assert token not in store_text(db)  # only its hash is kept
-    auth.add_user("admin", PW, "admin")
-    auth.set_role("ed", "viewer")
-    assert auth.session_user(token) is None  # a role change ends the sessions: the next sign-in holds the new role
-    token = auth.start_session("ed")
-    assert auth.session_user(token).role == "viewer"  # read from users on every call
-    assert auth.session_user("forged-token") is None
-    assert auth.session_user(token, now=datetime.now() + timedelta(hours=auth.SESSION_HOURS + 1)) is None
-    auth.end_session(token)
-    assert auth.session_user(token) is None
+    accounts.add_user("admin", PW, "admin")
+    accounts.set_role("ed", "viewer")
+    assert sessions.session_user(token) is None  # a role change ends the sessions: the next sign-in holds the new role
+    token = sessions.start_session("ed")
+    assert sessions.session_user(token).role == "viewer"  # read from users on every call
+    assert sessions.session_user("forged-token") is None
+    assert sessions.session_user(token, now=datetime.now() + timedelta(hours=sessions.SESSION_HOURS + 1)) is None
+    sessions.end_session(token)
+    assert sessions.session_user(token) is None
 
 
 def test_a_removed_user_or_a_new_password_ends_the_sessions(db_file):
-    auth.add_user("admin", PW, "admin")
-    auth.add_user("ed", PW, "editor")
-    t1 = auth.start_session("ed")
-    auth.set_password("ed", PW + "new")
-    assert auth.session_user(t1) is None
-    t2 = auth.start_session("ed")
-    auth.remove_user("ed")
-    assert auth.session_user(t2) is None
+    accounts.add_user("admin", PW, "admin")
+    accounts.add_user("ed", PW, "editor")
+    t1 = sessions.start_session("ed")
+    accounts.set_password("ed", PW + "new")
+    assert sessions.session_user(t1) is None
+    t2 = sessions.start_session("ed")
+    accounts.remove_user("ed")
+    assert sessions.session_user(t2) is None
 
 
 def test_login_required_setting(db_file, monkeypatch):
-    monkeypatch.delenv(auth.REQUIRE_LOGIN_ENV, raising=False)
-    assert auth.login_required() is False
-    auth.set_login_required(True, actor="admin")
-    assert auth.login_required() is True
-    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "0")
-    assert auth.login_required() is False
+    monkeypatch.delenv(sessions.REQUIRE_LOGIN_ENV, raising=False)
+    assert sessions.login_required() is False
+    sessions.set_login_required(True, actor="admin")
+    assert sessions.login_required() is True
+    monkeypatch.setenv(sessions.REQUIRE_LOGIN_ENV, "0")
+    assert sessions.login_required() is False
 
 
 def test_upload_size_limit_message(db_file):
-    assert auth.upload_size_error(auth.MAX_UPLOAD_BYTES) is None
-    msg = auth.upload_size_error(auth.MAX_UPLOAD_BYTES + 1, "zh")
+    assert limits.upload_size_error(limits.MAX_UPLOAD_BYTES) is None
+    msg = limits.upload_size_error(limits.MAX_UPLOAD_BYTES + 1, "zh")
     assert "上限为 20 MB" in msg
-    assert "limit is 20 MB" in auth.upload_size_error(25 * 1024 * 1024, "en")
+    assert "limit is 20 MB" in limits.upload_size_error(25 * 1024 * 1024, "en")
 
 
 # --- the CLI -----------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ def test_cli_adds_the_first_admin_in_a_real_process_without_echoing_the_password
     r = _cli(["users", "add", "admin", "--role", "admin", "--password-stdin"], stdin=PW + "\n", db=db_file)
     assert r.returncode == 0, r.stderr
     assert PW not in r.stdout + r.stderr
-    assert auth.authenticate("admin", PW).role == "admin"
+    assert lockout.authenticate("admin", PW).role == "admin"
 
 
 def test_cli_users_add_list_role_passwd_remove(db_file, monkeypatch, capsys):
@@ -224,21 +229,21 @@ def test_cli_users_add_list_role_passwd_remove(db_file, monkeypatch, capsys):
     code, out, err = run("users", "list")
     assert code == 0 and "admin" in out and "编辑者" in out and "$argon2" not in out and err == ""
     assert run("users", "role", "ed", "viewer")[0] == 0
-    assert auth.list_users().set_index("username").loc["ed", "role"] == "viewer"
+    assert accounts.list_users().set_index("username").loc["ed", "role"] == "viewer"
     assert run("users", "passwd", "ed", "--password-stdin", stdin="another pass 1\n")[0] == 0
-    assert auth.authenticate("ed", "another pass 1").ok
+    assert lockout.authenticate("ed", "another pass 1").ok
     assert run("users", "remove", "ed")[0] == 0
-    assert auth.list_users()["username"].tolist() == ["admin"]
+    assert accounts.list_users()["username"].tolist() == ["admin"]
     actors = set(_audit(db_file)["user"].dropna())
     assert any(a.startswith("cli:") for a in actors)
 
 
 def test_cli_refuses_acting_as_a_non_admin_and_changes_nothing(db_file, monkeypatch, capsys):
-    auth.add_user("admin", PW, "admin")
-    auth.add_user("viewer1", PW, "viewer")
+    accounts.add_user("admin", PW, "admin")
+    accounts.add_user("viewer1", PW, "viewer")
     code, _, err = _run(["users", "--as", "viewer1", "role", "viewer1", "admin"], db_file, monkeypatch, capsys)
     assert code == 1 and "不是有效的管理员账号" in err
-    assert auth.list_users().set_index("username").loc["viewer1", "role"] == "viewer"
+    assert accounts.list_users().set_index("username").loc["viewer1", "role"] == "viewer"
     assert _run(["users", "--as", "admin", "role", "viewer1", "editor"], db_file, monkeypatch, capsys)[0] == 0
     log = _audit(db_file, "user.role")
     assert log.iloc[0]["user"].startswith("admin (cli:")
@@ -249,8 +254,8 @@ def test_cli_refuses_a_short_password_and_demoting_the_last_admin(db_file, monke
         ["users", "add", "admin", "--role", "admin", "--password-stdin"], db_file, monkeypatch, capsys, "abc\n"
     )
     assert code == 1 and "至少需要 8 个字符" in err
-    assert auth.list_users().empty
-    auth.add_user("admin", PW, "admin")
+    assert accounts.list_users().empty
+    accounts.add_user("admin", PW, "admin")
     code, _, err = _run(["users", "role", "admin", "editor"], db_file, monkeypatch, capsys)
     assert code == 1 and "最后一个管理员" in err
 

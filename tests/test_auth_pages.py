@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, i18n
+from metrics import i18n
+from metrics.access import lockout, sessions, users
+from metrics.views import audit
 from tests.conftest import ROOT
 
 PW = "correct horse 9"
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")
 @pytest.fixture
 def accounts(db_file):
     for name, role in (("admin", "admin"), ("ed", "editor"), ("vi", "viewer")):
-        auth.add_user(name, PW, role)
+        users.add_user(name, PW, role)
     return db_file
 
 
@@ -91,7 +93,7 @@ def test_the_page_itself_refuses_without_the_role(accounts, path, refusal, state
 
 
 def test_a_signed_in_viewer_is_refused_like_an_anonymous_one(accounts):
-    token = auth.start_session("vi")
+    token = sessions.start_session("vi")
     at = _app(token, _role="admin")
     assert "已登录：vi（查看者）" in [c.value for c in at.sidebar.caption]
     assert _errors(_opened(at, "pages/upload.py")) == [REFUSED_EDITOR] and not at.get("file_uploader")
@@ -101,16 +103,16 @@ def test_a_signed_in_viewer_is_refused_like_an_anonymous_one(accounts):
 
 
 def test_viewer_sees_targets_read_only_and_editor_can_edit(accounts):
-    viewer = _page("pages/targets.py", auth.start_session("vi"), _role="editor")
+    viewer = _page("pages/targets.py", sessions.start_session("vi"), _role="editor")
     assert not viewer.get("data_editor")
     assert not [b for b in viewer.button if b.key == "targets_save"]
-    editor = _page("pages/targets.py", auth.start_session("ed"))
+    editor = _page("pages/targets.py", sessions.start_session("ed"))
     assert editor.get("data_editor")
     assert [b for b in editor.button if b.key == "targets_save"]
 
 
 def test_editor_reaches_upload_but_not_admin_pages(accounts):
-    token = auth.start_session("ed")
+    token = sessions.start_session("ed")
     at = _app(token)
     assert _errors(_opened(at, "pages/users.py")) == [REFUSED_ADMIN] and not at.dataframe
     assert _errors(_opened(at, "pages/audit.py")) == [REFUSED_ADMIN] and not at.dataframe
@@ -121,13 +123,13 @@ def test_editor_reaches_upload_but_not_admin_pages(accounts):
 
 
 def test_role_is_read_from_the_store_on_every_run(accounts):
-    token = auth.start_session("admin")
+    token = sessions.start_session("admin")
     at = _app(token)
     assert _registered(at, "pages/users.py")
     at.run()
     assert at.title[0].value == "用户管理" and not _errors(at)
-    auth.add_user("admin2", PW, "admin")
-    auth.set_role("admin", "viewer")  # demoted while the page is open
+    users.add_user("admin2", PW, "admin")
+    users.set_role("admin", "viewer")  # demoted while the page is open
     at.run()
     assert _errors(at) == [REFUSED_ADMIN]
     assert not at.dataframe
@@ -143,7 +145,7 @@ def test_sign_in_page_signs_in_and_out(accounts):
     assert not _errors(at) and at.success[0].value == "欢迎，ed。"
     assert "login_password" not in at.session_state  # the password does not stay in the session
     token = at.session_state["_auth_token"]
-    assert auth.session_user(token) == auth.User("ed", "editor")
+    assert sessions.session_user(token) == users.User("ed", "editor")
     # the next page load (the whole app again) shows the user and the editor's pages
     at = _app(token)
     assert "已登录：ed（编辑者）" in [c.value for c in at.sidebar.caption]
@@ -153,11 +155,11 @@ def test_sign_in_page_signs_in_and_out(accounts):
     at.switch_page("pages/login.py").run()
     at.button(key="login_sign_out").click().run()
     assert "_auth_token" not in at.session_state
-    assert auth.session_user(token) is None  # signed out server-side: the old token is worthless
+    assert sessions.session_user(token) is None  # signed out server-side: the old token is worthless
     at = _app(token)
     assert "未登录，只读浏览。编辑需先登录。" in [c.value for c in at.sidebar.caption]
     assert _errors(_opened(at, "pages/upload.py")) == [REFUSED_EDITOR] and not at.get("file_uploader")
-    actions = auth.audit_frame()["action"].tolist()
+    actions = audit.audit_frame()["action"].tolist()
     assert actions[:2] == ["signout", "signin.ok"]
 
 
@@ -175,7 +177,7 @@ def test_sign_in_page_locks_after_five_failures(accounts):
     assert "已锁定 15 分钟" in _errors(_try(at, "ed", "wrong password"))[0]
     assert "已锁定 15 分钟" in _errors(_try(at, "ed", PW))[0]  # the right password does not help now
     assert "_auth_token" not in at.session_state
-    assert auth.list_users().set_index("username").loc["ed", "locked_until"] is not None
+    assert users.list_users().set_index("username").loc["ed", "locked_until"] is not None
 
 
 def test_first_run_tells_how_to_create_the_first_admin(db_file):
@@ -186,17 +188,17 @@ def test_first_run_tells_how_to_create_the_first_admin(db_file):
 
 
 def test_when_sign_in_is_required_anonymous_visitors_see_only_the_login_page(accounts, monkeypatch):
-    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    monkeypatch.setenv(sessions.REQUIRE_LOGIN_ENV, "1")
     at = _app()
     assert at.title[0].value == "登录"
     assert not _registered(at, "pages/overview.py") and not _registered(at, "pages/trends.py")
-    at = _app(auth.start_session("vi"))
+    at = _app(sessions.start_session("vi"))
     assert _registered(at, "pages/overview.py")
     assert _errors(_opened(at, "pages/upload.py")) == [REFUSED_EDITOR] and not at.get("file_uploader")
 
 
 def test_admin_adds_a_user_on_the_users_page_and_it_is_audited(accounts):
-    at = _app(auth.start_session("admin"))
+    at = _app(sessions.start_session("admin"))
     at.switch_page("pages/users.py").run()
     assert set(at.dataframe[0].value["用户名"]) == {"admin", "ed", "vi"}
     form = at.get("form")[0]
@@ -209,15 +211,15 @@ def test_admin_adds_a_user_on_the_users_page_and_it_is_audited(accounts):
     assert not _errors(at), _errors(at)
     assert at.success[0].value == "已完成：新增用户 new.editor"
     assert "new.editor" in set(at.dataframe[0].value["用户名"])
-    assert auth.authenticate("new.editor", PW).role == "editor"
-    added = auth.audit_frame(actions=["user.add"])
+    assert lockout.authenticate("new.editor", PW).role == "editor"
+    added = audit.audit_frame(actions=["user.add"])
     assert added[added["target"] == "new.editor"].iloc[0]["user"] == "admin"
 
 
 def test_admin_filters_the_audit_log(accounts):
-    auth.authenticate("ed", "wrong password")
-    auth.authenticate("vi", PW)
-    at = _app(auth.start_session("admin"))
+    lockout.authenticate("ed", "wrong password")
+    lockout.authenticate("vi", PW)
+    at = _app(sessions.start_session("admin"))
     at.switch_page("pages/audit.py").run()
     assert not _errors(at)
     shown = at.dataframe[0].value
@@ -230,7 +232,8 @@ def test_admin_filters_the_audit_log(accounts):
 
 
 def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before_after(accounts):
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     depts = "科室编码,科室名称\nK01,内科\n".encode()
     batch = importer.commit(depts, "depts.csv", user="ed", db_path=accounts)
@@ -246,7 +249,7 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
         db_path=accounts,
     )
     assert edit.committed
-    at = _app(auth.start_session("admin"))
+    at = _app(sessions.start_session("admin"))
     at.switch_page("pages/audit.py").run()
     shown = at.dataframe[0].value
     ed = shown[shown["user"] == "ed"]
@@ -262,21 +265,21 @@ def test_audit_page_shows_uploads_rollbacks_and_target_edits_with_who_and_before
 
 
 def test_when_sign_in_is_required_a_browsing_page_that_checks_refuses_anonymous_visitors(accounts, monkeypatch):
-    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    monkeypatch.setenv(sessions.REQUIRE_LOGIN_ENV, "1")
     at = AppTest.from_string(
-        "from pages import _common as ui\nui.require_role('viewer')\nimport streamlit as st\nst.text('secret')",
+        "import ui\nui.require_role('viewer')\nimport streamlit as st\nst.text('secret')",
         default_timeout=30,
     )
     at.run()
     assert _errors(at) == ["无权访问：此页面或操作需要「查看者」权限。请以有权限的账号登录。"]
     assert not at.text
-    at.session_state["_auth_token"] = auth.start_session("vi")
+    at.session_state["_auth_token"] = sessions.start_session("vi")
     at.run()
     assert [t.value for t in at.text] == ["secret"] and not _errors(at)
 
 
 def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts):
-    at = _app(auth.start_session("admin"))
+    at = _app(sessions.start_session("admin"))
     at.switch_page("pages/users.py").run()
     role_form = at.get("form")[1]
     role_form.selectbox(key="role_user").set_value("vi")
@@ -284,14 +287,14 @@ def test_users_page_changes_a_role_and_refuses_to_remove_the_last_admin(accounts
     role_form.button[0].click()
     at.run()
     assert at.success[0].value == "已完成：修改角色 vi → 编辑者"
-    assert auth.list_users().set_index("username").loc["vi", "role"] == "editor"
+    assert users.list_users().set_index("username").loc["vi", "role"] == "editor"
     remove_form = next(f for f in at.get("form") if any(s.key == "remove_user" for s in f.selectbox))
     remove_form.selectbox(key="remove_user").set_value("admin")
     remove_form.checkbox[0].check()
     remove_form.button[0].click()
     at.run()
     assert _errors(at) == ["不能删除或降级最后一个管理员。"]
-    assert "admin" in auth.list_users()["username"].tolist()
+    assert "admin" in users.list_users()["username"].tolist()
 
 
 def test_access_pages_speak_english_when_asked(accounts):
@@ -300,7 +303,7 @@ def test_access_pages_speak_english_when_asked(accounts):
     at.switch_page("pages/login.py").run()
     assert at.title[0].value == "Sign in"
     assert _errors(_try(at, "ed", "wrong password")) == ["Wrong user name or password."]
-    admin = _app(auth.start_session("admin"), lang="en")
+    admin = _app(sessions.start_session("admin"), lang="en")
     admin.switch_page("pages/audit.py").run()
     assert admin.title[0].value == "Audit log"
     assert {"Sign-in failed", "User added"} <= set(admin.dataframe[0].value["action"])
@@ -324,9 +327,9 @@ def test_an_address_matching_no_page_gets_a_notice_in_the_users_language(account
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_sidebar_of_a_signed_out_visitor_says_what_the_store_allows(accounts, monkeypatch, lang):
     """Open browsing says it is read-only; with sign-in required it says to sign in, never 'read-only browsing'."""
-    monkeypatch.delenv(auth.REQUIRE_LOGIN_ENV, raising=False)
+    monkeypatch.delenv(sessions.REQUIRE_LOGIN_ENV, raising=False)
     side = [c.value for c in _app(lang=lang).sidebar.caption]
     assert i18n.t("auth.anonymous", lang) in side
-    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    monkeypatch.setenv(sessions.REQUIRE_LOGIN_ENV, "1")
     side = [c.value for c in _app(lang=lang).sidebar.caption]
     assert i18n.t("auth.anonymous_required", lang) in side and i18n.t("auth.anonymous", lang) not in side

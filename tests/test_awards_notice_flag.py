@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from metrics.views import ViewKey, awards
 
 TODAY = date(2026, 11, 30)

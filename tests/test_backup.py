@@ -6,7 +6,9 @@ import sqlite3
 
 import pytest
 
-from metrics import auth, backup, cli, store
+from metrics import store
+from metrics.ops import backup, cli
+from metrics.views import audit
 from tests.conftest import file_rows
 
 _dump = file_rows  # every metric value of a store file, read by a connection of its own
@@ -16,7 +18,7 @@ def test_backup_is_a_complete_checked_copy(demo_db, tmp_path):
     out = backup.backup(tmp_path / "nightly.db", actor="ops")
     assert store.integrity_problems(out) == []
     assert _dump(out) == _dump(demo_db) and len(_dump(out)) > 1000
-    log = auth.audit_frame(actions=["backup"])
+    log = audit.audit_frame(actions=["backup"])
     assert log.iloc[0]["user"] == "ops" and log.iloc[0]["target"] == str(out)
 
 
@@ -49,7 +51,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_replaced_store(demo_db, tm
     with store.opened(demo_db) as db:
         assert store.data_version(db) > version  # every page cache keyed on the version refreshes
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    log = auth.audit_frame(actions=["restore"])
+    log = audit.audit_frame(actions=["restore"])
     assert log.iloc[0]["user"] == "ops" and str(kept) in log.iloc[0]["detail"]
 
 

@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
-from metrics import auth, backup, store
+from metrics import store
+from metrics.ops import backup
+from metrics.views import audit
 from tests.conftest import ROOT, file_rows
 
 STORES = ("postgresql",)
@@ -29,7 +31,7 @@ def test_backup_and_restore_bring_back_the_store_and_keep_the_replaced_one(demo_
     before = file_rows(demo_db)
     saved = backup.backup(tmp_path / "nightly.dump", actor="ops")
     assert _mode(saved) == 0o600 and saved.read_bytes()[:5] == b"PGDMP"
-    assert auth.audit_frame(actions=["backup"]).iloc[0]["target"] == str(saved)
+    assert audit.audit_frame(actions=["backup"]).iloc[0]["target"] == str(saved)
     with store.opened(demo_db) as db:
         version = store.data_version(db)
         db.execute("DELETE FROM metric_values WHERE month < '2024-01'")
@@ -41,7 +43,7 @@ def test_backup_and_restore_bring_back_the_store_and_keep_the_replaced_one(demo_
     assert _mode(kept) == 0o600 and kept.name.startswith("pre-restore-")
     with store.opened(demo_db) as db:
         assert store.data_version(db) > version + 1  # past both: every page cache keyed on the version refreshes
-    log = auth.audit_frame(actions=["restore"])
+    log = audit.audit_frame(actions=["restore"])
     assert log.iloc[0]["user"] == "ops" and str(kept) in log.iloc[0]["detail"]
     backup.restore(kept)  # the kept dump is itself a good backup: the damaged state comes back
     assert file_rows(demo_db) == damaged

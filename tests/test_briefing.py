@@ -10,6 +10,7 @@ from collections import defaultdict
 import pytest
 
 from metrics import briefing, contract, store
+from metrics.rules import periods
 
 
 def _quarter_months(q: str) -> list[str]:
@@ -43,7 +44,7 @@ def test_default_quarter_is_the_newest_complete_one(demo_db):
 
 def test_headline_patient_satisfaction_is_the_mean_of_departments_with_change(brief, demo_db):
     b, q = brief
-    prev = briefing.pipelines.previous_period(q)
+    prev = periods.previous_period(q)
     with store.opened(demo_db) as db:
         now, before = _dept_means(db, "patient_satisfaction", q), _dept_means(db, "patient_satisfaction", prev)
     k = next(k for k in b.kpis if k.metric == "patient_satisfaction")

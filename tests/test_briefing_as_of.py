@@ -8,7 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import briefing, programme, store
+from metrics import briefing, store
+from metrics.rules import programme
 
 TODAY = date(2026, 12, 7)  # the demo ends in October 2026; "today" is fixed, so the test reads the same every day
 

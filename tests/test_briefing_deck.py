@@ -10,7 +10,9 @@ from collections import defaultdict
 
 import pytest
 
-from metrics import briefing, cli, i18n, store, theme
+from metrics import briefing, i18n, store, theme
+from metrics.ops import cli
+from metrics.rules import periods
 
 
 def _months(q: str) -> list[str]:
@@ -93,7 +95,7 @@ def test_rectifications_with_end_dates_overdue_first(demo_db):
     """整改中 departments appear with their end date; one past its deadline is first and marked ▲ 整改逾期."""
     with store.opened(demo_db) as db:
         q = briefing.default_quarter(db)
-        end = briefing.pipelines.last_month(q)
+        end = periods.last_month(q)
         db["award_changes"].insert_all([
             {"dept_code": "K05", "year": int(q[:4]), "status": "rectifying", "changed_on": f"{end[:4]}-01-15",
              "rectify_until": f"{end[:4]}-04-15", "note": None},
@@ -132,7 +134,7 @@ def test_a_running_quarter_is_labelled_partial_with_its_months(demo_db):
         done = briefing.build(db, briefing.default_quarter(db), "zh")
     assert 0 < len(held) < 3 and b.partial and not done.partial
     # the one period label every page uses (pipelines.period_label), e.g. 2026年第4季度（进行中，含10月）
-    assert b.title.endswith(briefing.pipelines.period_label(q, held, "zh"))
+    assert b.title.endswith(periods.period_label(q, held, "zh"))
     assert f"{briefing.quarter_label(q)}（进行中，含{int(held[0][5:])}" in b.title
     assert "(partial:" in en.title
     assert "进行中" not in done.title

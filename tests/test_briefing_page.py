@@ -7,7 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import briefing, pipelines, safe, store
+from metrics import briefing, i18n, safe, store
+from metrics.rules import periods
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -35,7 +36,7 @@ def test_page_offers_the_quarters_presentation_and_both_downloads(demo_db):
     assert at.title[0].value == "季度汇报"
     box = at.selectbox[0]
     # a quarter not all of whose months hold data says so
-    assert box.value == default and list(box.options) == [pipelines.period_label(q, months, "zh") for q in quarters]
+    assert box.value == default and list(box.options) == [periods.period_label(q, months, "zh") for q in quarters]
     labels = [b.label for b in at.get("download_button")]
     assert (
         any("HTML" in x for x in labels) and any("PowerPoint" in x for x in labels) and any("PDF" in x for x in labels)
@@ -43,7 +44,7 @@ def test_page_offers_the_quarters_presentation_and_both_downloads(demo_db):
     assert [b.label for b in at.button if b.key == "_brief_present"] == ["进入演示模式"]
     text = _text(at)
     assert f"#### 1. {b.title}" in text  # the preview of every slide, in order
-    at_ = [text.find(f"{briefing.i18n.t(f'brief.s.{name}')}") for name in briefing.SLIDES[1:]]
+    at_ = [text.find(f"{i18n.t(f'brief.s.{name}')}") for name in briefing.SLIDES[1:]]
     assert -1 not in at_ and at_ == sorted(at_)  # every slide (a continued one titled '…（2/2）'), in order
     # the tables: the events with the indicators' full text, the attention list worst first (cells escaped)
     tables = [t.value for t in at.table]
@@ -57,7 +58,7 @@ def test_presentation_mode_steps_through_the_slides(demo_db):
     with store.opened(demo_db) as db:
         q = briefing.available_quarters(db)[1]
     at = _page(present="1", quarter=q)
-    assert at.title[0].value == briefing.i18n.t("brief.title", quarter=briefing.quarter_label(q, "zh"))
+    assert at.title[0].value == i18n.t("brief.title", quarter=briefing.quarter_label(q, "zh"))
     (n,) = [int(m.group(1)) for x in at.markdown if (m := re.fullmatch(r"\*\*1 / (\d+)\*\*", x.value))]
     assert n >= 6  # the six slides, and a following slide for a table that does not fit one (PRODUCT §6)
     assert not at.selectbox  # no controls but the slide's own buttons
@@ -106,14 +107,14 @@ def test_after_presenting_another_quarter_can_be_chosen(demo_db):
     at.selectbox[0].set_value(newest).run()
     assert not at.exception
     assert at.selectbox[0].value == newest
-    title = briefing.i18n.t("brief.title", quarter=briefing.quarter_label(newest, "zh"))
+    title = i18n.t("brief.title", quarter=briefing.quarter_label(newest, "zh"))
     assert f"#### 1. {title}" in _text(at)
 
 
 def test_a_slide_that_continues_draws_on_the_page_without_an_error(demo_db):
     """A large hospital's awards list runs over one slide (…（1/2）, …（2/2）): the page's preview and every slide of
     presentation mode draw, each continued slide with its chart (it crashed on two charts with one identity)."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     with store.opened(demo_db) as db:
         quarter = briefing.default_quarter(db)

@@ -8,8 +8,9 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-from metrics import briefing, cli, store
+from metrics import briefing, store
 from metrics.briefing import pdf
+from metrics.ops import cli
 
 
 def _briefing(path):

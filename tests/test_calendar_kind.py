@@ -11,7 +11,11 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from metrics import cli, importer, rules, store, workdays
+from metrics import store
+from metrics.ingest import importer
+from metrics.ops import cli
+from metrics.rules import awards as award_rules
+from metrics.rules import workdays
 
 SCHEDULE_2027 = "日期,类型,名称\n2027-02-05,休,春节\n2027-02-09,休,春节\n2027-02-20,班,春节调休上班\n"
 
@@ -39,7 +43,7 @@ def test_chinese_csv_is_recognised_previewed_committed_and_counts_in_the_notice(
         ("2027-02-20", "work", "春节调休上班"),
     ]
     # The stored schedule changes the 公示 end: from Tue 02-16, Sat 02-20 (班) is the fifth working day.
-    assert rules.public_notice_end("2027-02-16", calendar(db_file)) == (date(2027, 2, 20), False)
+    assert award_rules.public_notice_end("2027-02-16", calendar(db_file)) == (date(2027, 2, 20), False)
 
 
 def test_english_headers_gbk_and_off_work_values(db_file):

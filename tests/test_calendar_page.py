@@ -11,7 +11,10 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, clock, importer, rules, store, workdays
+from metrics import clock, store
+from metrics.access import users
+from metrics.ingest import importer
+from metrics.rules import awards, workdays
 from tests.conftest import page_as
 
 PW = "correct horse 9"
@@ -23,8 +26,8 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 @pytest.fixture
 def accounts(db_file):
-    auth.add_user("ed", PW, "editor")
-    auth.add_user("vi", PW, "viewer")
+    users.add_user("ed", PW, "editor")
+    users.add_user("vi", PW, "viewer")
     return db_file
 
 
@@ -93,7 +96,7 @@ def test_editor_suggests_statutory_holidays_saves_them_then_an_edit_with_a_ban_d
     # 02-20 (Mon 02-22 without it), and nothing is flagged: 2027 is entered.
     with store.opened(accounts) as db:
         cal = workdays.Calendar.from_frame(store.calendar_days(db))
-    assert rules.public_notice_end("2027-02-16", cal) == (date(2027, 2, 20), False)
+    assert awards.public_notice_end("2027-02-16", cal) == (date(2027, 2, 20), False)
     # The edit is a batch: rolling it back restores the saved suggestion exactly.
     with store.opened(accounts) as db:
         latest = int(store.batches(db).iloc[0]["batch_id"])

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from metrics import charts, rules
+from metrics.rules import awards
+from metrics.views import charts
 
 ROWS = pd.DataFrame(
     [
@@ -84,7 +85,7 @@ def test_events_by_quarter_and_award_pipeline():
     assert by_name["V04 Veto"].marker.color == charts.BAD
     assert fig.layout.xaxis.type == "category" and list(by_name["W01 Warning"].x) == ["Q1 2024", "Q2 2024"]
     status = pd.DataFrame({"dept_code": ["A", "B", "C"], "status": ["awarded", "awarded", "applied"]})
-    pipe = charts.award_pipeline(rules.pipeline_counts(status), "进度", "zh")
+    pipe = charts.award_pipeline(awards.pipeline_counts(status), "进度", "zh")
     got = dict(zip(pipe.data[0].y, pipe.data[0].x, strict=True))
     assert got["已授牌"] == 2 and got["已申报"] == 1 and got["整改中"] == 0
     _assert_projector_fonts(pipe)

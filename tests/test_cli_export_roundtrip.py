@@ -7,7 +7,8 @@ import unicodedata
 
 import pandas as pd
 
-from metrics import cli, contract, store
+from metrics import contract, store
+from metrics.ops import cli
 
 # the file of each table, in the order a fresh store takes them (departments before the rows that name them)
 FILES = list(contract.table_keys())
@@ -48,13 +49,13 @@ def test_every_kind_exported_re_imports_into_a_fresh_store_as_the_same_data(demo
 
 
 def test_one_hospital_of_a_group_store_round_trips(group_store, tmp_path, cheap_hashing, capsys):
-    from metrics import auth
+    from metrics.access import users
 
-    auth.add_user("adm", "correct horse battery", "admin")
+    users.add_user("adm", "correct horse battery", "admin")
     out = tmp_path / "export"
     assert cli.main(["export", "--out", str(out), "--hospital", "H01", "--user", "adm", "--db", str(group_store)]) == 0
     fresh = tmp_path / "fresh.db"
-    auth.add_user("adm", "correct horse battery", "admin", db_path=fresh)
+    users.add_user("adm", "correct horse battery", "admin", db_path=fresh)
     for table in FILES:
         code = cli.main(["import", str(out / f"{table}.csv"), "--db", str(fresh), "--user", "adm"])
         assert code == 0, (table, capsys.readouterr().out[-800:])

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metrics import cli, safe, store
+from metrics import safe, store
+from metrics.ops import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from metrics import auth, cli
+from metrics.access import users
+from metrics.ops import cli
 
 BAD = "月份,科室编码,科室名称,患者满意度\n2023-04,K01,心血管内科,95\n2023-05,K01,心血管内科,abc\n".encode("gbk")
 ENGLISH_HEADERS = re.compile(
@@ -32,9 +33,9 @@ def test_the_import_report_table_has_chinese_headers(db_file, tmp_path, capsys):
 
 
 def test_users_list_in_chinese_without_raw_none_or_false(db_file, cheap_hashing, capsys):
-    auth.add_user("li", "correct horse battery", "editor")
-    auth.add_user("wang", "correct horse battery", "viewer")
-    auth.set_role("wang", "viewer")
+    users.add_user("li", "correct horse battery", "editor")
+    users.add_user("wang", "correct horse battery", "viewer")
+    users.set_role("wang", "viewer")
     _, out, _ = run(capsys, "--db", str(db_file), "users", "list")
     assert ENGLISH_HEADERS.findall(out) == []
     assert "用户名" in out and "角色" in out and "编辑者" in out

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metrics import cli, store
+from metrics import store
+from metrics.ops import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "月份,科室编码,科室名称,患者满意度\n2023-04,K01,心血管内科,95\n".encode("gbk")

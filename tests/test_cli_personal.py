@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import auth, cli, store
+from metrics import store
+from metrics.access import grants, users
+from metrics.ops import cli
 
 PW = "correct horse battery"
 
@@ -13,9 +15,9 @@ PW = "correct horse battery"
 @pytest.fixture
 def group(group_store, cheap_hashing):
     for name, role in (("vi1", "viewer"), ("com", "commission"), ("ed1", "editor")):
-        auth.add_user(name, PW, role)
-    auth.grant_hospitals("vi1", ["H01"])
-    auth.grant_hospitals("ed1", ["H01"])
+        users.add_user(name, PW, role)
+    grants.grant_hospitals("vi1", ["H01"])
+    grants.grant_hospitals("ed1", ["H01"])
     with store.opened(group_store) as db:
         names = set(store.staff(db, "H01")["name"]) | set(store.staff(db, ("H01", "H02", "H03"))["name"])
     assert len(names) > 20
@@ -70,7 +72,7 @@ def test_export_by_an_editor_keeps_the_roster_and_audits_who_and_how_many(group,
 
 
 def test_one_hospital_store_a_viewer_account_gets_no_names_the_operator_does(demo_db, cheap_hashing, capsys):
-    auth.add_user("vi", PW, "viewer")
+    users.add_user("vi", PW, "viewer")
     with store.opened(demo_db) as d:
         names = set(store.staff(d)["name"])
     assert cli.main(["points", "2026", "--user", "vi", "--json", "--db", str(demo_db)]) == 2

@@ -9,7 +9,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from metrics import auth, i18n
+from metrics import i18n
+from metrics.access import users
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINTED = ".venv/bin/python -m "
@@ -19,7 +20,7 @@ BARE = re.compile(r"(?<![/\w])python3? -m (metrics|bench)\b")
 
 def _texts() -> dict[str, str]:
     texts = {f"i18n:{lang}:{k}": v for lang, table in i18n.TABLES.items() for k, v in table.items()}
-    texts["auth.FIRST_ADMIN_CMD"] = auth.FIRST_ADMIN_CMD
+    texts["auth.FIRST_ADMIN_CMD"] = users.FIRST_ADMIN_CMD
     for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         texts[p.name] = p.read_text(encoding="utf-8")
     return texts
@@ -32,9 +33,9 @@ def test_no_printed_command_needs_an_activated_environment():
 
 def test_the_first_admin_command_works_as_printed_from_the_repo_root(tmp_path):
     """Run the printed form itself, with an environment that has no virtualenv on its PATH."""
-    assert auth.FIRST_ADMIN_CMD.startswith(PRINTED)
+    assert users.FIRST_ADMIN_CMD.startswith(PRINTED)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "INTEGRITY_DB": str(tmp_path / "s.db"), "LANG": "C.UTF-8"}
-    cmd = auth.FIRST_ADMIN_CMD + " --password-stdin"
+    cmd = users.FIRST_ADMIN_CMD + " --password-stdin"
     r = subprocess.run(
         cmd, shell=True, cwd=ROOT, env=env, input="a-long-admin-password-2026\n", capture_output=True, text=True
     )
@@ -45,7 +46,7 @@ def test_the_first_admin_command_works_as_printed_from_the_repo_root(tmp_path):
 
 
 def test_help_names_the_command_as_printed(capsys):
-    from metrics import cli
+    from metrics.ops import cli
 
     assert cli.main(["--help"]) == 0
     assert capsys.readouterr().out.split()[1:2] == [".venv/bin/python"]

@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from metrics import backup, cli, store
+from metrics import store
+from metrics.ops import backup, cli
 
 SECRET = "s3cret-Pw"
 FORMS = [

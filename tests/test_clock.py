@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import clock, demo, importer
+from metrics import clock
+from metrics.ingest import importer
+from metrics.ops import demo
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 

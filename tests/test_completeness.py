@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import contract, i18n, pipelines
+from metrics import contract, i18n
+from metrics.rules import periods
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILES = sorted(
     p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_")
-)  # _common, _warm: helpers
+)  # _download, _drill, …: helpers
 # Pages whose AppTest is known to be missing while their area is still in development. strict=True: as soon as
 # the AppTest exists this entry makes the run fail, so it cannot outlive the gap it records.
 PENDING_APPTEST: dict[str, str] = {}
@@ -32,7 +33,7 @@ def test_metric_is_named_directed_and_in_pipeline_output(metric):
         columns=["dept_code", "month", "metric", "value"],
     )
     targets = pd.DataFrame(columns=["metric", "dept_code", "effective_from", "target", "direction"])
-    got = pipelines.period_values(values, targets, contract.METRICS, "quarter")
+    got = periods.period_values(values, targets, contract.METRICS, "quarter")
     row = got[(got["metric"] == metric.code) & (got["dept_code"] == dept)].iloc[0]
     assert row["value"] == (4.0 if metric.aggregate == "sum" else 2.0)
     assert row["direction"] == metric.direction

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from metrics import contract, export, importer, store
+from metrics import contract, store
+from metrics.ingest import export, importer
 
 DEPTS = "科室编码,科室名称,科室类别\nK01,心内科,临床\nK02,普外科,临床\n"
 

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from metrics import cli, demo, store
+from metrics import store
+from metrics.ops import cli, demo
 
 
 def _audit(path) -> list[tuple]:
@@ -55,7 +56,7 @@ def test_clear_and_its_audit_record_commit_together(demo_db):
 
 def test_demo_fills_through_the_one_write_path(db_file):
     """The demo's rows pass the upload's validator and come in as audited, journalled batches."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     counts = demo.fill(db_file)
     with store.opened(db_file) as db:
@@ -63,7 +64,7 @@ def test_demo_fills_through_the_one_write_path(db_file):
         assert store.get_meta(db, "demo") == "1"
         assert len(store.metric_values(db)) == counts["metric_values"]
     kinds = {"departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff", "contacts"}
-    assert set(batches["file_name"]) == {demo.DEMO_SOURCE} and len(batches) == 9
+    assert set(batches["file_name"]) == {importer.DEMO_SOURCE} and len(batches) == 9
     assert set(batches["kind"]) == kinds
     assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 9
     # The latest batches (contacts, staff, notices, tasks, then the targets) roll back like any upload.
@@ -96,7 +97,7 @@ def test_the_demo_command_speaks_the_language_asked_for(db_file, capsys):
 
 
 def test_the_command_line_holds_no_chinese_literal():
-    """Every user-visible sentence of metrics/cli.py comes from metrics/i18n.py (ZH and EN): no string literal
+    """Every user-visible sentence of metrics/ops/cli.py comes from metrics/i18n.py (ZH and EN): no string literal
     outside docstrings, comments and the English --help texts (which quote a file's Chinese column names) holds a
     Chinese character."""
     import ast

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, store
+from metrics import store
+from metrics.access import sessions, users
 from metrics.views import ViewKey, department
 from tests.conftest import ROOT
 
@@ -28,7 +29,7 @@ def _view(path, dept: str, lang: str = "zh", hospital: str = "") -> department.D
 def _profile(dept: str, back: str | None = "overview", user: str | None = None, **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if user:
-        at.session_state["_auth_token"] = auth.start_session(user)
+        at.session_state["_auth_token"] = sessions.start_session(user)
     at.query_params["dept"] = dept
     if back:
         at.query_params["from"] = back
@@ -94,7 +95,7 @@ def auth_names(path) -> list[tuple[str, str]]:
 
 @pytest.mark.usefixtures("cheap_hashing")
 def test_in_a_group_store_the_profile_is_the_hospitals_own_department(group_store):
-    auth.add_user("comm", "correct horse 9", "commission")
+    users.add_user("comm", "correct horse 9", "commission")
     at = _profile("K13", back="region", user="comm", hospital="H02")
     texts = [m.value for m in at.markdown]
     assert [t.value for t in at.title] == ["K13 产科"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from metrics import auth
+from metrics.access import lockout
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +20,6 @@ def _env_file() -> dict[str, str]:
 
 def test_the_deploy_env_file_trusts_its_own_proxy():
     env = _env_file()
-    assert env.get(auth.TRUSTED_PROXY_ENV) == "1"
+    assert env.get(lockout.TRUSTED_PROXY_ENV) == "1"
     text = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
     assert "X-Forwarded-For" in text  # explained: why, and when never to set it

@@ -6,8 +6,10 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import briefing, due, importer, store
-from metrics.workdays import Calendar
+from metrics import briefing, store
+from metrics.ingest import importer
+from metrics.rules import due
+from metrics.rules.workdays import Calendar
 
 
 def test_national_day_2025():

@@ -14,7 +14,9 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, safe, spc, spc_charts
+from metrics import safe
+from metrics.rules import spc
+from metrics.views import charts, spc_charts
 
 LINK = '<a href="https://evil.example/x">心内科</a>'
 BIG = '<span style="font-size:120px">外科</span>'
@@ -117,9 +119,9 @@ def test_events_by_quarter_and_pipeline_titles_show_as_written():
         charts.events_by_quarter(counts, f"{RLO} 事件", "zh", names), ["<b>W99</b>", f"{RLO} 事件", *names.values()]
     )
     status = pd.DataFrame({"dept_code": ["A"], "status": ["awarded"]})
-    from metrics import rules
+    from metrics.rules import awards
 
-    assert_shown_literally(charts.award_pipeline(rules.pipeline_counts(status), f"{ZW} 进度", "zh"), [f"{ZW} 进度"])
+    assert_shown_literally(charts.award_pipeline(awards.pipeline_counts(status), f"{ZW} 进度", "zh"), [f"{ZW} 进度"])
 
 
 STEP = pd.DataFrame(
@@ -209,7 +211,7 @@ def _cells(blob: bytes):
 
 
 def test_xlsx_template_of_a_hostile_catalogue_has_no_formula_and_reads_back(tmp_path):
-    from metrics import export, reading
+    from metrics.ingest import export, reading
 
     defs = _hostile_catalogue()
     blob = export.template_bytes("metrics", "xlsx", defs)
@@ -224,7 +226,7 @@ def test_xlsx_template_of_a_hostile_catalogue_has_no_formula_and_reads_back(tmp_
 
 
 def test_shipped_templates_hold_no_formula_and_match_what_the_app_writes():
-    from metrics import export
+    from metrics.ingest import export
 
     for path in sorted(export.TEMPLATE_DIR.glob("*.xlsx")):
         assert [c.value for c in _cells(path.read_bytes()) if c.data_type == "f"] == [], path.name
@@ -237,7 +239,7 @@ def test_csv_downloads_neutralise_formulas_in_every_column_type():
     import csv
     import io
 
-    from metrics import export
+    from metrics.ingest import export
 
     frame = pd.DataFrame(
         {
@@ -257,7 +259,8 @@ def test_csv_downloads_neutralise_formulas_in_every_column_type():
 
 
 def test_import_strips_bidi_and_zero_width_controls_and_says_so(db_file):
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     depts = "科室编码,科室名称,科室类别,党支部\nK01,儿科\u202e,临床,第一\u200b支部\nK02,眼科,临床,\nK03,\u2066外科\u2069,临床,\n"
     report = importer.commit(depts.encode(), "科室.csv", user="ed", db_path=db_file)
@@ -275,7 +278,7 @@ def test_import_strips_bidi_and_zero_width_controls_and_says_so(db_file):
 
 
 def test_markdown_labels_strip_controls_and_escape_markup():
-    from pages import _common as ui
+    import ui
 
     assert ui.md_escape("儿科\u202e") == "儿科"  # a label's "61.5 未达 ≥ 90" after the name is not mirrored
     assert ui.md_escape("[点击](http://x) **粗**") == r"\[点击\]\(http" + "\u2060" + r"\://x\) \*\*粗\*\*"
@@ -335,7 +338,8 @@ def test_every_chart_on_the_browsing_pages_shows_uploaded_names_as_written(demo_
 
     from streamlit.testing.v1 import AppTest
 
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     names = {"K01": LINK, "K02": BIG, "K03": AMP}
     rows = "".join(f'{c},"{n.replace(chr(34), chr(34) * 2)}",临床\n' for c, n in names.items())

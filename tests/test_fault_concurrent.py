@@ -8,7 +8,8 @@ import traceback
 
 import pytest
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from tests.conftest import file_rows
 
 pytestmark = pytest.mark.slow
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow
 # Children come from a fork server (a clean process with the importer preloaded), not from pytest itself, whose
 # threads (AppTest, hypothesis) could leave a lock held in a forked child.
 _fork = multiprocessing.get_context("forkserver")
-_fork.set_forkserver_preload(["metrics.importer", "metrics.store"])
+_fork.set_forkserver_preload(["metrics.ingest.importer", "metrics.store"])
 N_DEPTS = 40
 
 

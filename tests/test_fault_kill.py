@@ -18,7 +18,8 @@ import time
 
 import pytest
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from tests import pgcluster
 from tests.conftest import copy_of, file_rows
 
@@ -30,7 +31,7 @@ KILLS = 20
 # Children come from a fork server (a clean process with the importer preloaded), not from pytest itself, whose
 # threads (AppTest, hypothesis) could leave a lock held in a forked child.
 _fork = multiprocessing.get_context("forkserver")
-_fork.set_forkserver_preload(["metrics.importer", "metrics.store"])
+_fork.set_forkserver_preload(["metrics.ingest.importer", "metrics.store"])
 
 
 def _departments_csv() -> bytes:

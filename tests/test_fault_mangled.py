@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import importer
+from metrics.ingest import importer
 from tests import xlsx_parts
 
 pytestmark = pytest.mark.slow

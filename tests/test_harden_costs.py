@@ -10,7 +10,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from metrics import importer, limits, programme, store
+from metrics import store
+from metrics.ingest import importer, limits
+from metrics.rules import programme
 from metrics.views import tasks as tasks_view
 
 DEPTS = pd.DataFrame(

@@ -9,7 +9,8 @@ import io
 
 import pytest
 
-from metrics import cli, importer
+from metrics.ingest import importer
+from metrics.ops import cli
 from tests import test_hospitals
 from tests.test_hospitals import A, B
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import importer
+from metrics.ingest import importer
 from tests import test_hospitals
 
 group_db = test_hospitals.group_db  # three hospitals and their accounts (fixture)

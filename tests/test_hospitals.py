@@ -17,7 +17,11 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, clock, export, importer, store
+from metrics import clock, store
+from metrics.access import grants, sessions
+from metrics.access import users as accounts
+from metrics.ingest import export, importer
+from metrics.ops import cli
 from metrics.store import engine
 from metrics.views import ViewKey
 from metrics.views import overview as overview_view
@@ -85,7 +89,7 @@ def test_a_version_5_store_migrates_keeping_every_row_under_the_one_hospital(tmp
         got = store.metric_values(db, dept_codes=[old["dept_code"]], metrics=[old["metric"]])
     assert got.set_index("month")["value"][old["month"]] == old["value"]
     # and the one hospital still shows no hospital
-    assert auth.readable_hospitals(None) == ("",) and auth.writable_hospitals(None) == ()
+    assert grants.readable_hospitals(None) == ("",) and grants.writable_hospitals(None) == ()
 
 
 def _pg_rows(url: str, table: str) -> tuple[list[str], list[str]]:
@@ -150,9 +154,9 @@ def test_a_version_5_postgresql_store_migrates_as_the_file_does(pg_cluster, monk
 
 
 def test_a_one_hospital_store_has_no_hospital_list_and_never_asks_for_one(demo_db, tmp_path):
-    assert auth.readable_hospitals(None) == ("",)
-    auth.add_user("ed", PW, "editor")
-    assert auth.writable_hospitals("ed") == ("",)
+    assert grants.readable_hospitals(None) == ("",)
+    accounts.add_user("ed", PW, "editor")
+    assert grants.writable_hospitals("ed") == ("",)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.switch_page("pages/overview.py")
     at.run()
@@ -169,23 +173,23 @@ def group_db(group_store, cheap_hashing) -> Path | str:
     (commission), adm (admin). A file on SQLite, a database URL on PostgreSQL."""
     path = group_store
     for name, role in (("a_ed", "editor"), ("a_vi", "viewer"), ("comm", "commission"), ("adm", "admin")):
-        auth.add_user(name, PW, role)
-    auth.grant_hospitals("a_ed", [A])
-    auth.grant_hospitals("a_vi", [A])
+        accounts.add_user(name, PW, role)
+    grants.grant_hospitals("a_ed", [A])
+    grants.grant_hospitals("a_vi", [A])
     return path
 
 
 def test_grants_say_who_reads_and_writes_which_hospital(group_db):
     every = (A, B, "H03")
-    assert auth.readable_hospitals("a_ed") == (A,) and auth.writable_hospitals("a_ed") == (A,)
-    assert auth.readable_hospitals("a_vi") == (A,) and auth.writable_hospitals("a_vi") == ()
-    assert auth.readable_hospitals("comm") == every and auth.writable_hospitals("comm") == ()
-    assert auth.readable_hospitals("adm") == every and auth.writable_hospitals("adm") == every
-    assert auth.readable_hospitals(None) == () and auth.writable_hospitals(None) == ()
-    with pytest.raises(auth.AuthError):
-        auth.grant_hospitals("a_vi", ["H09"])  # not in the hospital list
+    assert grants.readable_hospitals("a_ed") == (A,) and grants.writable_hospitals("a_ed") == (A,)
+    assert grants.readable_hospitals("a_vi") == (A,) and grants.writable_hospitals("a_vi") == ()
+    assert grants.readable_hospitals("comm") == every and grants.writable_hospitals("comm") == ()
+    assert grants.readable_hospitals("adm") == every and grants.writable_hospitals("adm") == every
+    assert grants.readable_hospitals(None) == () and grants.writable_hospitals(None) == ()
+    with pytest.raises(accounts.AuthError):
+        grants.grant_hospitals("a_vi", ["H09"])  # not in the hospital list
     assert cli.main(["users", "grant", "a_vi", B]) == 0
-    assert auth.readable_hospitals("a_vi") == (A, B)
+    assert grants.readable_hospitals("a_vi") == (A, B)
 
 
 def test_store_reads_return_one_hospitals_rows_only(group_db):
@@ -230,7 +234,7 @@ def test_a_view_for_hospital_b_shows_b_and_is_keyed_by_it(group_db):
 def _page(user: str | None, **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if user:
-        at.session_state["_auth_token"] = auth.start_session(user)
+        at.session_state["_auth_token"] = sessions.start_session(user)
     at.switch_page("pages/overview.py")
     for k, v in params.items():
         at.query_params[k] = v
@@ -393,14 +397,14 @@ def test_the_upload_page_offers_the_hospital_list_to_admins_only(group_db):
 def test_a_view_key_for_hospital_b_is_refused_by_the_page_layer_whoever_built_it(group_db):
     script = f"""
 from metrics.views import ViewKey, overview
-from pages import _common as ui
+import ui
 key = ViewKey.of({str(group_db)!r}, ui.data_version(), "zh", hospital={B!r}, grain="year", period="2026")
 ui.view(overview.build, key)
 import streamlit as st
 st.write("built")
 """
     at = AppTest.from_string(script, default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("a_vi")
+    at.session_state["_auth_token"] = sessions.start_session("a_vi")
     at.run()
     assert [e.value for e in at.error] == ["您无权查看医院“H02”的数据。"]
     assert not any("built" in m.value for m in at.markdown)
@@ -408,7 +412,7 @@ st.write("built")
 
 def test_the_users_page_shows_grants_and_the_commission_role_in_a_group_store(group_db):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("adm")
+    at.session_state["_auth_token"] = sessions.start_session("adm")
     at.switch_page("pages/users.py")
     at.run()
     assert not at.exception and not at.error

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, demo, i18n, importer, store
+from metrics import i18n, store
+from metrics.access import sessions
+from metrics.ingest import importer
+from metrics.ops import cli, demo
 from metrics.views import ViewKey
 from metrics.views import upload as upload_view
 from tests import test_hospitals
@@ -124,7 +127,7 @@ def test_the_upload_page_of_a_rolls_back_as_batch_though_b_committed_later(group
     b = importer.commit(_metrics_csv([("2026-11", "K01", 92)], False), "b.csv", "metrics", user="adm", hospital=B)
     after_b = _hospital_rows(group_db, B)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("a_ed")
+    at.session_state["_auth_token"] = sessions.start_session("a_ed")
     at.switch_page("pages/upload.py")
     at.run()
     history = at.dataframe[-1].value
@@ -194,7 +197,7 @@ def test_demo_clear_in_a_group_store_says_what_it_would_clear_and_checks_the_gra
 def test_start_empty_on_the_upload_page_of_a_group_store_clears_the_hospital_on_screen_only(group_db):
     others = {h: _hospital_rows(group_db, h) for h in (B, "H03")}
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("a_ed")
+    at.session_state["_auth_token"] = sessions.start_session("a_ed")
     at.switch_page("pages/upload.py")
     at.run()
     assert any(A in c.value for c in at.caption)  # it says which hospital it clears
@@ -262,7 +265,7 @@ def test_the_cli_rolls_back_a_batch_by_id_checking_its_hospital_against_the_acco
 
 
 def test_reports_of_a_batch_name_its_hospital_in_a_group_store(group_db, tmp_path, capsys):
-    from metrics import audit
+    from metrics.views import audit
 
     f = tmp_path / "a.csv"
     f.write_bytes(_metrics_csv([("2026-11", "K01", 91)], False))
@@ -290,7 +293,7 @@ def test_reports_of_a_batch_name_its_hospital_in_a_group_store(group_db, tmp_pat
 
 
 def test_reports_in_a_one_hospital_store_never_name_a_hospital(demo_db, tmp_path, capsys):
-    from metrics import audit
+    from metrics.views import audit
 
     f = tmp_path / "a.csv"
     f.write_bytes(_metrics_csv([("2026-11", "K01", 91)], False))
@@ -365,13 +368,13 @@ def test_a_deactivated_admin_neither_clears_every_hospital_nor_rolls_back_a_shar
 
 
 def test_the_upload_page_names_the_batch_that_holds_a_rollback_with_its_file_name_shown_literally(group_db):
-    from pages import _common as ui
+    import ui
 
     first = importer.commit(_metrics_csv([("2026-11", "K01", 91)], False), "a1.csv", "metrics", user="a_ed", hospital=A)
     importer.commit_rows("calendar", [dict(date="2027-01-01", kind="休", name="元旦")], source="edit", user="adm")
     importer.commit(_metrics_csv([("2026-12", "K01", 92)], False), "*粗*.csv", "metrics", user="adm", hospital=B)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("adm")
+    at.session_state["_auth_token"] = sessions.start_session("adm")
     at.switch_page("pages/upload.py")
     at.query_params["hospital"] = A
     at.run()

@@ -16,9 +16,13 @@ import re
 import string
 from pathlib import Path
 
-from metrics import auth, contract, due, i18n, importer, pipelines, points, rules, spc
+from metrics import contract, i18n
+from metrics.access import users
 from metrics.briefing import SLIDES
-from metrics.ops import remind
+from metrics.ingest import importer
+from metrics.ops import points, remind
+from metrics.rules import awards as award_rules
+from metrics.rules import due, periods, spc
 from metrics.views import awards, department, matrix, records, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,9 +89,9 @@ def _first_arguments(callee: str) -> tuple[str, ...]:
 
 # A prefix the code completes at run time → every value it completes it with.
 DYNAMIC: dict[str, tuple[str, ...]] = {
-    # a personal kind's export is audited as "<table>_export" (metrics.export)
+    # a personal kind's export is audited as "<table>_export" (metrics.ingest.export)
     "audit.action.": (*_audit_actions(), *(f"{k.table}_export" for k in contract.KINDS.values() if k.personal)),
-    "role.": auth.ROLES,
+    "role.": users.ROLES,
     # "catalogue": the page edits of stores written before they went through the one write path still list so
     "upload.kind.": ("auto", "catalogue", *contract.KINDS),
     "upload.count.": importer.COUNT_KEYS,
@@ -101,8 +105,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "notice.type.": tuple(contract.NOTICE_TYPES),
     "scope.": tuple(contract.METRIC_SCOPES),
     "aggregate.": tuple(contract.METRIC_AGGREGATES),
-    "period.": pipelines.GRAINS,
-    "light.": rules.LIGHTS,
+    "period.": periods.GRAINS,
+    "light.": award_rules.LIGHTS,
     "spc.var.": spc.VARIATIONS,
     "spc.say.": spc.VARIATIONS,
     "spc.ass.": (*spc.ASSURANCES, "none"),

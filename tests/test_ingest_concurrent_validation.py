@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from metrics import auth, importer
+from metrics.access import lockout, sessions, users
+from metrics.ingest import importer
 
 N_BAD = 40_000
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def test_12_3_sign_ins_and_a_rollback_complete_during_a_long_validation(db_file):
-    auth.add_user("ward", "correct-horse-1", role="editor")
+    users.add_user("ward", "correct-horse-1", role="editor")
     small = "月份,科室编码,科室名称,患者满意度\n2023-04,K01,内科,95\n".encode()
     first = importer.commit(small, "small.csv")
     assert first.committed
@@ -51,8 +52,8 @@ def test_12_3_sign_ins_and_a_rollback_complete_during_a_long_validation(db_file)
             if not done.is_set():
                 during.append("rollback")
             while not done.is_set():
-                assert auth.authenticate("ward", "correct-horse-1").ok
-                auth.start_session("ward")
+                assert lockout.authenticate("ward", "correct-horse-1").ok
+                sessions.start_session("ward")
                 if not done.is_set():
                     during.append("signin")
         except (sqlite3.OperationalError, AssertionError) as e:  # "database is locked"

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from metrics import cli, export, importer, store
+from metrics import store
+from metrics.ingest import export, importer
+from metrics.ops import cli
 from tests.conftest import page_as
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ import threading
 import pandas as pd
 import pytest
 
-from metrics import contract, export, importer, store, validate
+from metrics import contract, store
+from metrics.ingest import export, importer, validate
 from tests.conftest import file_rows
 
 HEADER = "月份,科室编码,科室名称,患者满意度,职工满意度,投诉件数"

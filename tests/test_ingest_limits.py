@@ -1,4 +1,4 @@
-"""What one uploaded file may cost — limits declared in metrics/limits.py, checked before parsing.
+"""What one uploaded file may cost — limits declared in metrics/ingest/limits.py, checked before parsing.
 
 Findings 12.1 (a far cell kills the process), 12.2 (one huge shared string is stored), and the limits on
 bytes, rows, columns, cells, cell length and unpacked size, each refused with a message naming the limit
@@ -19,7 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from metrics import contract, importer, limits, reading
+from metrics import contract
+from metrics.ingest import importer, limits, reading
 from tests import xlsx_parts
 from tests.conftest import page_as
 

@@ -8,7 +8,8 @@ import sqlite3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import contract, importer
+from metrics import contract
+from metrics.ingest import importer
 from tests import xlsx_parts
 
 VALID = (

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from metrics import contract, importer, store
+from metrics import contract, store
+from metrics.ingest import importer
 
 HEADER = "月份,科室编码,科室名称,患者满意度,投诉件数"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 
 EDIT = "页面编辑 page edit"
 

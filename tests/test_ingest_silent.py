@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from metrics import clock, importer, store
+from metrics import clock, store
+from metrics.ingest import importer
 from tests import xlsx_parts
 
 EVENTS_HEAD = "发生日期,科室编码,类型,指标,事件描述,状态\n"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from metrics import contract, importer, store
+from metrics import contract, store
+from metrics.ingest import importer
 
 HEADER = "月份,科室编码,科室名称,患者满意度"
 
@@ -80,7 +81,7 @@ def test_no_missing_warning_when_every_department_of_last_month_is_there(db_file
 def test_cli_json_lists_the_missing_departments_warning(db_file, tmp_path, capsys):
     import json
 
-    from metrics import cli
+    from metrics.ops import cli
 
     _seed(db_file, "K01,心血管内科", "K02,呼吸内科")
     jan = csv("2026-01,K01,心血管内科,93", "2026-01,K02,呼吸内科,92")
@@ -96,7 +97,7 @@ def test_cli_json_lists_the_missing_departments_warning(db_file, tmp_path, capsy
 
 
 def test_hospital_metrics_are_accepted_on_department_rows_and_the_hospital_row(db_file):
-    from metrics import pipelines, rules
+    from metrics.rules import awards, periods
 
     _seed(db_file, "K01,心血管内科", "K02,呼吸内科")
     header = "月份,科室编码,科室名称,患者满意度,药占比,医疗费用增幅,百元医疗收入卫生材料消耗"
@@ -115,11 +116,11 @@ def test_hospital_metrics_are_accepted_on_department_rows_and_the_hospital_row(d
     assert got[("K01", "drug_share")] == 35 and got[("K02", "drug_share")] == 25 and got[("HOSP", "drug_share")] == 19
     assert got[("K01", "consumables_per_100")] == 18 and ("K02", "cost_growth") not in got
     # The hospital's figure is its own 全院 row (19), never the departments' average (30).
-    values = pipelines.period_values(mv, targets, defs, "month")
-    hosp = pipelines.hospital_values(values, targets, defs)
+    values = periods.period_values(mv, targets, defs, "month")
+    hosp = periods.hospital_values(values, targets, defs)
     assert hosp.loc[hosp["metric"] == "drug_share", "value"].tolist() == [19.0]
     # The hospital's targets for these are the hospital's: a department's 35 % turns no light amber.
-    lights = rules.traffic_lights(values, store_events(db_file), "month", "2026-01", ["K01", "K02"])
+    lights = awards.traffic_lights(values, store_events(db_file), "month", "2026-01", ["K01", "K02"])
     assert lights.set_index("dept_code")["light"].to_dict() == {"K01": "green", "K02": "green"}
 
 
@@ -187,8 +188,8 @@ def test_a_department_target_looser_than_the_hospitals_is_refused_naming_the_hos
 def test_a_department_below_the_hospital_target_is_held_to_the_hospitals_in_lights_and_eligibility():
     import pandas as pd
 
-    from metrics import pipelines, rules
-    from metrics.targets import resolve_targets
+    from metrics.rules import awards, periods
+    from metrics.rules.targets import resolve_targets
 
     targets = pd.DataFrame(
         [
@@ -213,13 +214,13 @@ def test_a_department_below_the_hospital_target_is_held_to_the_hospitals_in_ligh
         [("K01", f"2026-{m:02d}", "patient_satisfaction", 87.0) for m in range(1, 13)],
         columns=["dept_code", "month", "metric", "value"],
     )
-    year = pipelines.period_values(mv, targets, contract.METRICS, "year")
+    year = periods.period_values(mv, targets, contract.METRICS, "year")
     empty_events = pd.DataFrame(columns=["event_id", "event_date", "dept_code", "kind", "indicator", "status"])
     status = pd.DataFrame(columns=["dept_code", "in_rectification", "rectify_until"])
-    el = rules.eligibility(["K01"], empty_events, status, year, 2026, metric_defs=contract.METRICS)
+    el = awards.eligibility(["K01"], empty_events, status, year, 2026, metric_defs=contract.METRICS)
     (reason,) = [r for r in el.iloc[0]["reasons"] if r["metric"] == "patient_satisfaction"]
     assert reason["code"] == "target_missed" and reason["target"] == 90.0
-    lights = rules.traffic_lights(
-        pipelines.period_values(mv, targets, contract.METRICS, "month"), empty_events, "month", "2026-01"
+    lights = awards.traffic_lights(
+        periods.period_values(mv, targets, contract.METRICS, "month"), empty_events, "month", "2026-01"
     )
     assert lights["light"].tolist() == ["amber"]

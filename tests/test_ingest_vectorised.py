@@ -12,7 +12,8 @@ from datetime import date, datetime
 
 import pytest
 
-from metrics import contract, importer, reading, store, validate
+from metrics import contract, store
+from metrics.ingest import importer, reading, validate
 
 HEADER = "月份,科室编码,科室名称,患者满意度,职工满意度,投诉件数,药占比"
 

@@ -8,8 +8,9 @@ import io
 
 import pytest
 
-from metrics import contract, export, i18n, importer, store, validate
+from metrics import contract, i18n, store
 from metrics.contract import Column
+from metrics.ingest import export, importer, validate
 
 STORES = ("sqlite", "postgresql")
 
@@ -26,7 +27,7 @@ GADGETS = contract.hospital_kind(
     key=("gadget_code",),
     table="gadgets",
     write=max(k.write for k in contract.KINDS.values()) + 10,
-    validator="metrics.validate:by_columns",
+    validator="metrics.ingest.validate:by_columns",
     examples=(dict(gadget_code="G1", title="血压计", weight=1.5, bought_on="2027-01-05", state="in_use"),),
 )
 

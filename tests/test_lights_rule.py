@@ -12,7 +12,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from metrics import pipelines, programme, rules, store
+from metrics import store
+from metrics.rules import awards, programme
+from metrics.rules import periods as period_rules
 from metrics.views import ViewKey, events, region
 
 EVENT_COLUMNS = [
@@ -48,7 +50,7 @@ def _values(depts: list[str], periods: list[str]) -> pd.DataFrame:
 
 def _lights(notices: list[dict], as_of: date, grain: str, periods: list[str], depts=("K01",)) -> dict[str, str]:
     ev = programme.events_with_notices(NO_EVENTS, pd.DataFrame(notices), as_of)
-    lights = rules.traffic_lights(_values(list(depts), periods), ev, grain, periods, list(depts))
+    lights = awards.traffic_lights(_values(list(depts), periods), ev, grain, periods, list(depts))
     return dict(zip(lights["period"], lights["light"], strict=True))
 
 
@@ -100,12 +102,12 @@ def test_an_overdue_notice_is_one_warning_in_each_period_it_touches():
     # overdue from 1 Feb to 10 May: one W03 in Q1 (not one per month) and one in Q2, for K01 only
     ev = programme.events_with_notices(NO_EVENTS, pd.DataFrame([_notice("院纪〔2026〕5号", "K01", "2026-01-31")]),
                                        date(2026, 5, 10))  # fmt: skip
-    totals = pipelines.event_totals(ev, "quarter")
+    totals = period_rules.event_totals(ev, "quarter")
     assert totals.to_dict("records") == [
         {"dept_code": "K01", "period": "2026-Q1", "vetoes": 0, "warnings": 1},
         {"dept_code": "K01", "period": "2026-Q2", "vetoes": 0, "warnings": 1},
     ]
-    months = pipelines.event_totals(ev, "month")
+    months = period_rules.event_totals(ev, "month")
     assert list(months["period"]) == ["2026-02", "2026-03", "2026-04", "2026-05"]
     assert set(months["warnings"]) == {1}
 
@@ -119,7 +121,7 @@ def test_a_hospitals_light_is_its_worst_department_or_amber_when_its_own_figures
         }
     )
     figures = pd.DataFrame({"hospital_code": ["C", "A"], "period": ["2026-Q1"] * 2, "missed": [1, 0]})
-    got = rules.hospital_lights(dept, figures, ["A", "B", "C", "D", "E"], "2026-Q1").set_index("hospital_code")
+    got = awards.hospital_lights(dept, figures, ["A", "B", "C", "D", "E"], "2026-Q1").set_index("hospital_code")
     # A: a red department; B: an amber one; C: every department green but its own figure missed; D: no data;
     # E: no department row at all
     assert got["light"].to_dict() == {"A": "red", "B": "amber", "C": "amber", "D": "grey", "E": "grey"}
@@ -155,7 +157,7 @@ def test_the_region_light_of_a_hospital_is_the_one_its_events_page_adds_up_to(gr
 
 
 def _colour(marker: str) -> str:
-    from metrics import charts
+    from metrics.views import charts
 
     return next(c for c in ("red", "amber", "green", "grey") if charts.light_marker(c) == marker)
 

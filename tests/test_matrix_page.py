@@ -1,4 +1,4 @@
-"""AppTest of 信号矩阵 on the demo data: the icons a meeting sees for the departments metrics/demo.py shaped."""
+"""AppTest of 信号矩阵 on the demo data: the icons a meeting sees for the departments metrics/ops/demo.py shaped."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import spc_charts
+from metrics.views import spc_charts
 
 ROOT = Path(__file__).resolve().parent.parent
 

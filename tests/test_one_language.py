@@ -19,7 +19,9 @@ import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, i18n, store
+from metrics import i18n, store
+from metrics.access import sessions
+from metrics.access import users as accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
@@ -51,8 +53,8 @@ MARKUP = re.compile(r"<[^>]+>|:material/\w+:|:\w+(-background)?\[|https?://\S+|`
 
 @pytest.fixture
 def admin(demo_db, cheap_hashing):
-    auth.add_user("admin", "a-long-enough-password-1", "admin")
-    return auth.start_session("admin")
+    accounts.add_user("admin", "a-long-enough-password-1", "admin")
+    return sessions.start_session("admin")
 
 
 def _strings(msg: Message):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import clock, i18n, importer, store
+from metrics import clock, i18n, store
+from metrics.ingest import importer
 from metrics.views import ViewKey, events, tasks
 from metrics.views import upload as upload_view
 from tests.conftest import page_as
@@ -96,13 +97,13 @@ def _balanced(label: str) -> bool:
 
 
 def test_sidebar_role_label_has_balanced_brackets(group_store):
-    from metrics import auth
+    from metrics.access import sessions, users
 
-    auth.add_user("comm", "correct horse 9", "commission")
+    users.add_user("comm", "correct horse 9", "commission")
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.session_state["_auth_token"] = sessions.start_session("comm")
     at.run()  # the app as a browser opens it
     captions = [c.value for c in at.sidebar.caption]
     label = next((c for c in captions if c.startswith("已登录")), None)
@@ -157,7 +158,7 @@ def test_region_satisfaction_bars_start_at_zero(group_store):
 def test_ranking_values_print_clear_of_the_target_line():
     import pandas as pd
 
-    from metrics import charts
+    from metrics.views import charts
 
     rows = pd.DataFrame(
         {"label": ["甲", "乙"], "value": [90.8, 90.4], "target": [90.0, 90.0], "direction": ">=", "passed": True}
@@ -275,7 +276,7 @@ def test_tasks_list_gives_a_task_title_room_to_read(demo_db):
 def test_award_pipeline_status_names_stand_clear_of_the_axis():
     import pandas as pd
 
-    from metrics import charts
+    from metrics.views import charts
 
     counts = pd.DataFrame({"status": ["not_applied", "awarded"], "count": [29, 6]})
     y = charts.award_pipeline(counts, "t", "zh").layout.yaxis

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, charts, store
+from metrics import store
+from metrics.access import sessions, users
+from metrics.views import charts
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -42,7 +44,7 @@ def frame_with(at: AppTest, column: str):
 
 
 def wkey(key: str, lang: str = "zh", *scope) -> str:
-    """The widget key of the choice ``key`` drawn in ``lang`` (pages/_common.keep: one widget per language)."""
+    """The widget key of the choice ``key`` drawn in ``lang`` (ui.keep: one widget per language)."""
     return "_w_" + ".".join((key, *scope, lang))
 
 
@@ -169,8 +171,8 @@ def test_targets_read_only_for_viewers(demo_db):
 
 
 def test_targets_editable_for_editors(demo_db):
-    auth.add_user("editor1", "a-long-password-1", "editor")
-    token = auth.start_session("editor1")
+    users.add_user("editor1", "a-long-password-1", "editor")
+    token = sessions.start_session("editor1")
     at = run_page(app().switch_page("pages/targets.py"), "en", token)
     assert [b for b in at.button if b.key == "targets_save"]
     assert "Read only" not in " ".join(c.value for c in at.caption)

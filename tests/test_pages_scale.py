@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench import synth
-from metrics import pipelines, store
+from metrics import store
+from metrics.rules import periods
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 DEPTS = 120
@@ -51,7 +52,7 @@ def test_overview_charts_draw_forty_departments_worst_first(big_db):
         mv = store.metric_values(db, metrics=["patient_satisfaction"])
         names = store.departments(db).set_index("dept_name")["dept_code"].to_dict()
         own = store.targets(db).query("metric == 'patient_satisfaction'")
-    months = pipelines.months_of(pipelines.default_period(mv["month"].unique(), "quarter"))
+    months = periods.months_of(periods.default_period(mv["month"].unique(), "quarter"))
     means = mv[mv["month"].isin(months)].groupby("dept_code")["value"].mean()
     target = {r.dept_code or "*": r.target for r in own.itertuples()}
     gap = {d: v - target.get(d, target["*"]) for d, v in means.items()}

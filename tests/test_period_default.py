@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import briefing, pipelines, store
+from metrics import briefing, store
+from metrics.rules import periods
 from metrics.views import ViewKey
 from metrics.views import briefing as briefing_view
 
@@ -30,7 +31,7 @@ JAN_TO_NOV = [f"2026-{m:02d}" for m in range(1, 12)]  # a store whose data ends 
     ],
 )
 def test_default_period_is_the_newest_full_one(months, grain, expected):
-    assert pipelines.default_period(months, grain) == expected
+    assert periods.default_period(months, grain) == expected
 
 
 @pytest.mark.parametrize(
@@ -49,13 +50,13 @@ def test_default_period_is_the_newest_full_one(months, grain, expected):
     ],
 )
 def test_period_label_says_partial_with_the_months_it_holds(period, lang, today, expected):
-    assert pipelines.period_label(period, JAN_TO_NOV, lang, today) == expected
+    assert periods.period_label(period, JAN_TO_NOV, lang, today) == expected
 
 
 def test_months_with_a_gap_are_listed_not_spanned():
     months = ["2026-07", "2026-09"]
-    assert pipelines.period_label("2026-Q3", months, "zh", date(2027, 1, 5)) == "2026年第3季度（数据不全，含7、9月）"
-    assert pipelines.period_label("2026-Q3", months, "en", date(2027, 1, 5)) == "Q3 2026 (incomplete: Jul, Sep)"
+    assert periods.period_label("2026-Q3", months, "zh", date(2027, 1, 5)) == "2026年第3季度（数据不全，含7、9月）"
+    assert periods.period_label("2026-Q3", months, "en", date(2027, 1, 5)) == "Q3 2026 (incomplete: Jul, Sep)"
 
 
 def _selected(at: AppTest, lang: str = "zh") -> str:
@@ -68,8 +69,8 @@ def test_overview_events_and_briefing_open_on_the_same_quarter(demo_db):
     with store.opened(demo_db) as db:
         months = store.months_with_data(db)
         expected = briefing.default_quarter(db)
-    newest = pipelines.period_of(months[-1], "quarter")
-    assert expected == pipelines.default_period(months, "quarter")
+    newest = periods.period_of(months[-1], "quarter")
+    assert expected == periods.default_period(months, "quarter")
     pages = {}
     for page in ("overview", "events"):
         at = AppTest.from_file(APP, default_timeout=60)
@@ -79,10 +80,10 @@ def test_overview_events_and_briefing_open_on_the_same_quarter(demo_db):
         pages[page] = _selected(at)
         box = at.selectbox(key="_w_period_value.quarter.zh")
         # the newest quarter is offered as the first option, saying it is partial and which months it holds
-        assert pipelines.is_partial(newest, months)
-        assert box.options[0] == pipelines.period_label(newest, months, "zh")
+        assert periods.is_partial(newest, months)
+        assert box.options[0] == periods.period_label(newest, months, "zh")
         assert "进行中" in box.options[0] or "数据不全" in box.options[0]
     view = briefing_view.build(ViewKey.of(str(demo_db), 1, "zh"))
     assert pages == {"overview": expected, "events": expected}
     assert view.quarter == expected
-    assert not pipelines.is_partial(expected, months)
+    assert not periods.is_partial(expected, months)

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from metrics import contract
-from metrics import pipelines as P
+from metrics.rules import periods as P
 
 TARGETS = pd.DataFrame(
     [

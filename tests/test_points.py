@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
-from metrics import cli, importer, store
+from metrics import store
+from metrics.ingest import importer
+from metrics.ops import cli
 
 DEPTS = "科室编码,科室名称,科室类别\nK01,心血管内科,临床\nK02,普外科,临床\nK03,检验科,医技\n"
 # K01 awarded for 2026 on 2026-03-10; K02 awarded the same day, revoked on 2026-05-01; K03 never awarded.

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import programme
+from metrics.rules import programme
 
 DEPTS = pd.DataFrame(
     {

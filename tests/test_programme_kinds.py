@@ -11,7 +11,9 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from metrics import cli, export, importer, store
+from metrics import store
+from metrics.ingest import export, importer
+from metrics.ops import cli
 
 DEPTS = (
     "科室编码,科室名称,科室类别\n"
@@ -188,7 +190,8 @@ def test_demo_programme_data_by_hand():
 
     import pandas as pd
 
-    from metrics import demo, programme
+    from metrics.ops import demo
+    from metrics.rules import programme
 
     d = demo.build("2026-10")
     tasks = pd.DataFrame(d["tasks"])

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, clock, demo, export, importer, store
+from metrics import clock, store
+from metrics.access import grants, sessions, users
+from metrics.ingest import export, importer
+from metrics.ops import demo
 from metrics.views import ViewKey, region
 from tests.conftest import DEMO_END_MONTH, ROOT
 
@@ -29,9 +32,9 @@ def group_db(group_store, cheap_hashing) -> Path:
     comm (commission), adm (admin)."""
     path = group_store
     for name, role in (("a_vi", "viewer"), ("ab_vi", "viewer"), ("comm", "commission"), ("adm", "admin")):
-        auth.add_user(name, PW, role)
-    auth.grant_hospitals("a_vi", [A])
-    auth.grant_hospitals("ab_vi", [A, B])
+        users.add_user(name, PW, role)
+    grants.grant_hospitals("a_vi", [A])
+    grants.grant_hospitals("ab_vi", [A, B])
     return path
 
 
@@ -40,7 +43,7 @@ def _app(user: str | None, page: str | None = None, **params) -> AppTest:
     elements of a first run only: the selector is checked on the home page)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if user:
-        at.session_state["_auth_token"] = auth.start_session(user)
+        at.session_state["_auth_token"] = sessions.start_session(user)
     for k, v in params.items():
         at.query_params[k] = v
     if page:
@@ -95,7 +98,7 @@ def test_switching_hospital_redraws_the_page_for_it_and_keeps_the_url_in_step(gr
 
 
 def test_a_one_hospital_store_shows_no_selector_no_hospital_and_no_region_page(demo_db):
-    auth.add_user("adm", PW, "admin")
+    users.add_user("adm", PW, "admin")
     at = _app("adm")
     assert _selector(at) is None and not _banner(at)
     assert not [c.value for c in at.sidebar.caption if c.value.startswith("医院")]
@@ -171,7 +174,7 @@ def test_a_user_of_one_hospital_cannot_reach_the_region_page(group_db):
     assert [e.value for e in at.error] == ["区域总览只对可查看多家医院的账户开放。"] and not at.dataframe
     # the page file run on its own (a URL typed by hand) refuses before any hospital is read
     direct = AppTest.from_file(str(ROOT / "pages" / "region.py"), default_timeout=60)
-    direct.session_state["_auth_token"] = auth.start_session("a_vi")
+    direct.session_state["_auth_token"] = sessions.start_session("a_vi")
     direct.run()
     assert [e.value for e in direct.error] == ["区域总览只对可查看多家医院的账户开放。"]
     assert not direct.dataframe and not direct.get("plotly_chart")
@@ -228,7 +231,7 @@ def test_the_region_page_speaks_one_language(group_db, lang):
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.session_state["lang"] = lang
-    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.session_state["_auth_token"] = sessions.start_session("comm")
     at.switch_page("pages/region.py").run()
     assert not at.exception and not at.error
     texts = shown_texts(at)

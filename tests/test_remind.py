@@ -20,8 +20,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from metrics import cli, importer, store
-from metrics.ops import remind
+from metrics import store
+from metrics.ingest import importer
+from metrics.ops import cli, remind
 
 AS_OF = date(2026, 12, 7)  # a Monday
 DEPTS = (

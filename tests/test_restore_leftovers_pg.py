@@ -7,7 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from metrics import backup, store
+from metrics import store
+from metrics.ops import backup
 from tests.conftest import ROOT
 
 STORES = ("postgresql",)

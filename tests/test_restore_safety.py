@@ -8,7 +8,9 @@ import sqlite3
 
 import pytest
 
-from metrics import backup, cli, importer, store
+from metrics import store
+from metrics.ingest import importer
+from metrics.ops import backup, cli
 from tests.conftest import file_rows
 
 

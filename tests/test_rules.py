@@ -4,9 +4,10 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, workdays
-from metrics import pipelines as P
-from metrics import rules as R
+from metrics import contract
+from metrics.rules import awards as R
+from metrics.rules import periods as P
+from metrics.rules import workdays
 
 EVENT_COLS = ["event_id", "event_date", "dept_code", "kind", "indicator", "status"]
 AWARD_COLS = ["dept_code", "year", "status", "changed_on", "rectify_until", "note"]

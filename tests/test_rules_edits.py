@@ -4,7 +4,8 @@ one transaction (journal, audit before/after, data version) and a rollback resto
 
 import json
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from metrics.views import ViewKey
 from metrics.views import targets as vm
 

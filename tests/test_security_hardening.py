@@ -7,13 +7,15 @@ import tomllib
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, cli, importer, store
+from metrics import store
+from metrics.ingest import importer, limits
+from metrics.ops import cli
 from tests.conftest import ROOT
 
 
 def test_production_settings_in_streamlit_config():
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert cfg["server"]["maxUploadSize"] == auth.MAX_UPLOAD_MB == 20
+    assert cfg["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB == 20
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["client"]["toolbarMode"] == "viewer"
     assert cfg["client"]["showErrorDetails"] is False
@@ -22,7 +24,7 @@ def test_production_settings_in_streamlit_config():
 
 def _too_big() -> bytes:
     row = b"2023-04,K01,91\n"
-    return "月份,科室编码,患者满意度\n".encode() + row * (auth.MAX_UPLOAD_BYTES // len(row) + 1)
+    return "月份,科室编码,患者满意度\n".encode() + row * (limits.MAX_UPLOAD_BYTES // len(row) + 1)
 
 
 def test_a_file_over_20_mb_is_refused_with_a_clear_message_and_nothing_written(demo_db):

@@ -11,7 +11,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, briefing, export, i18n, importer, store
+from metrics import briefing, i18n, store
+from metrics.access import sessions, users
+from metrics.ingest import export, importer
+from metrics.views import audit
 from tests.conftest import ROOT
 
 SCRIPT = "<script>alert(1)</script>"
@@ -58,9 +61,9 @@ def hostile_store(tmp_path_factory, demo_template):
 @pytest.fixture
 def admin_token(hostile_store, monkeypatch, cheap_hashing):
     monkeypatch.setenv(store.DB_ENV, str(hostile_store))
-    if not auth.admin_exists():
-        auth.add_user("admin", "correct horse 9", "admin")
-    return auth.start_session("admin")
+    if not users.admin_exists():
+        users.add_user("admin", "correct horse 9", "admin")
+    return sessions.start_session("admin")
 
 
 def _walk(node):
@@ -136,7 +139,7 @@ def _is_number(s: str) -> bool:
 
 def test_audit_export_neutralises_a_hostile_file_name(hostile_store, monkeypatch):
     monkeypatch.setenv(store.DB_ENV, str(hostile_store))
-    data = auth.audit_csv(auth.audit_frame(actions=["upload"]))
+    data = audit.audit_csv(audit.audit_frame(actions=["upload"]))
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert "'=cmd.csv" in [r["target"] for r in rows]

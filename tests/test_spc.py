@@ -1,6 +1,6 @@
 """SPC rules on worked examples whose limits and labels were computed by hand (arithmetic in each docstring).
 
-Rules from NHSRplotthedots (see metrics/spc.py): mean; moving ranges |xᵢ − xᵢ₋₁|; amr after dropping MRs ≥ 3.267 ×
+Rules from NHSRplotthedots (see metrics/rules/spc.py): mean; moving ranges |xᵢ − xᵢ₋₁|; amr after dropping MRs ≥ 3.267 ×
 amr; limits mean ± 2.66 × amr; near band mean ± (2/3)·2.66 × amr; rules in priority order limit, trend (7),
 2 of 3 near a limit on one side, run (7) on one side.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import contract, spc
+from metrics import contract
+from metrics.rules import spc
 
 
 def months(n: int, start: str = "2024-01") -> list[str]:
@@ -579,7 +580,7 @@ def test_fast_icon_matrix_equals_the_series_by_series_reference_on_random_series
 
 def test_fast_icon_matrix_equals_the_reference_on_the_demo_store(demo_db):
     from metrics import store
-    from metrics.targets import resolve_targets
+    from metrics.rules.targets import resolve_targets
 
     with store.opened(demo_db) as db:
         values, targets, defs = store.metric_values(db), store.targets(db), store.metric_defs(db)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import spc, spc_charts
+from metrics.rules import spc
+from metrics.views import spc_charts
 
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)] + [f"2025-{m:02d}" for m in range(1, 5)]
 # 10 12 ×4 then 20 22 ×4: unrebased, mean 16, limits 10.68 / 21.32 (tests/test_spc.py::test_rebase_…): the first

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, backup, store
+from metrics import store
+from metrics.access import users
+from metrics.ops import backup
 from tests.conftest import ROOT
 
 
@@ -108,7 +110,7 @@ def test_a_really_full_disk_during_backup_says_so_and_leaves_nothing(demo_db, tm
         pytest.skip("unshare not available")
     small = tmp_path / "small"
     small.mkdir()
-    code = f"import sys; from metrics import cli; sys.exit(cli.main(['--db', '{demo_db}', 'backup', '--out', '{small}/b.db']))"
+    code = f"import sys; from metrics.ops import cli; sys.exit(cli.main(['--db', '{demo_db}', 'backup', '--out', '{small}/b.db']))"
     r = subprocess.run(
         [
             "unshare",
@@ -164,7 +166,7 @@ def read_only_store(demo_template, tmp_path):
     shutil.copy(demo_template, path)
     with store.opened(path):
         pass
-    auth.add_user("admin", "correct horse 9", "admin", db_path=path)
+    users.add_user("admin", "correct horse 9", "admin", db_path=path)
     probe = _read_only_run(d, "open('" + str(d / "x") + "', 'w')")
     if "Read-only file system" not in probe.stderr:
         pytest.skip("cannot make a read-only bind mount here: " + probe.stderr[-200:])
@@ -172,7 +174,7 @@ def read_only_store(demo_template, tmp_path):
 
 
 def _cli_code(args: list[str]) -> str:
-    return f"import sys; from metrics import cli; sys.exit(cli.main({args!r}))"
+    return f"import sys; from metrics.ops import cli; sys.exit(cli.main({args!r}))"
 
 
 def test_a_read_only_store_can_still_be_read(read_only_store):
@@ -259,7 +261,7 @@ def test_a_read_only_store_can_be_browsed_and_a_sign_in_says_it_is_read_only(rea
 def test_a_read_only_postgresql_store_can_be_read_and_a_write_says_so(pg_url, cheap_hashing, tmp_path):
     """A database in read-only mode (a hot standby, or default_transaction_read_only): reads work, a write says the
     store is read-only, without a traceback."""
-    auth.add_user("admin", "correct horse 9", "admin", db_path=pg_url)
+    users.add_user("admin", "correct horse 9", "admin", db_path=pg_url)
     name = pg_url.rsplit("/", 1)[1]
     with store.opened(pg_url) as db:
         db.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metrics import importer, store
+from metrics import store
+from metrics.ingest import importer
 from tests.conftest import ROOT, file_rows
 
 STORES = ("sqlite", "postgresql")
@@ -63,7 +64,7 @@ def test_a_commit_in_another_process_moves_the_data_version_this_one_reads(db_fi
     with store.opened(db_file) as db:
         v0 = store.data_version(db)
     code = (
-        "from metrics import importer; import sys;"
+        "from metrics.ingest import importer; import sys;"
         f"r = importer.commit_rows('departments', [{{'dept_code': 'K09', 'dept_name': '眼科'}}], source='t', db_path={str(db_file)!r});"
         "sys.exit(0 if r.committed else 1)"
     )

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from metrics.targets import passes, resolve_targets
+from metrics.rules.targets import passes, resolve_targets
 
 TARGETS = pd.DataFrame(
     [

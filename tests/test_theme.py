@@ -88,7 +88,7 @@ def test_meaning_colours_used_as_text_are_legible_on_white(kind):
 def test_every_figure_module_takes_the_themes_colours():
     import importlib
 
-    from metrics import charts, spc_charts
+    from metrics.views import charts, spc_charts
 
     figures = importlib.import_module("metrics.briefing.figures")  # the package re-exports a function of that name
     html = importlib.import_module("metrics.briefing.html")

@@ -1,4 +1,4 @@
-"""AppTest of 科室趋势 on the demo data: the verdicts a user reads for the departments metrics/demo.py shaped.
+"""AppTest of 科室趋势 on the demo data: the verdicts a user reads for the departments metrics/ops/demo.py shaped.
 
 K01 心血管内科 is reliably above 90, K20 急诊科 reliably below, K07 骨科 shifts from ≈87 to ≈94 after 18 months.
 """
@@ -119,7 +119,7 @@ def test_a_later_link_in_the_same_session_switches_the_department(demo_db):
 def test_charts_and_matrix_use_the_same_36_month_window(fresh_db):
     """40 months stored; the first 4 at 50 would drag the mean down and flag every later month as a run above
     it. In the 36-month window all are 95 ± 1 and common cause, in the chart and in the matrix alike."""
-    from metrics import demo
+    from metrics.ops import demo
 
     months = demo.months_ending("2026-10", 40)
     store_one_department(fresh_db, "心血管内科", months, [50.0] * 4 + [95.0, 96.0, 94.0] * 12)
@@ -133,7 +133,7 @@ def test_charts_and_matrix_use_the_same_36_month_window(fresh_db):
 
 
 def test_event_and_award_history_of_the_revoked_department(demo_db):
-    """K13 产科: veto V04 confirmed, title revoked, rectification, re-applied (metrics/demo.py)."""
+    """K13 产科: veto V04 confirmed, title revoked, rectification, re-applied (metrics/ops/demo.py)."""
     at = open_trends("K13")
     tables = {tuple(d.value.columns): d.value for d in at.dataframe}
     events = tables[("event_date", "kind", "indicator", "description", "status")]
@@ -144,7 +144,7 @@ def test_event_and_award_history_of_the_revoked_department(demo_db):
 
 def test_an_uploaded_department_name_is_never_markdown(fresh_db):
     """A name with markdown and HTML from an upload shows literally (escaped), and a short series is trial."""
-    from metrics import demo
+    from metrics.ops import demo
 
     name = "**急诊**[点我](http://evil.example)<b>x</b>"
     store_one_department(fresh_db, name, demo.months_ending("2026-10", 5), [88.0, 90.0, 89.0, 91.0, 90.0])
@@ -204,7 +204,7 @@ def test_a_target_missed_eleven_months_in_a_row_is_said_so(fresh_db):
     """口腔科 at 95 93 then 11 months under the hospital's 90 (limits 78.4 / 97.5 straddle 90, so
     SPC alone says hit and miss — tests/test_spc.py::test_months_in_a_row_below_target_up_to_the_latest): the
     heading and the sentence say it was missed 11 months in a row, in Chinese and in English."""
-    from metrics import demo
+    from metrics.ops import demo
 
     values = [95.0, 93, 89, 85, 88, 84, 89, 86, 88, 85, 89, 84, 88]
     store_one_department(fresh_db, "口腔科", demo.months_ending("2026-10", 13), values)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import auth, demo, store
-from pages import _common as ui
+import ui
+from metrics import store
+from metrics.access import sessions, users
+from metrics.ops import demo
 from tests.conftest import page_as
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,16 +114,16 @@ def test_start_empty_clears_demo_data_after_confirmation(demo_db):
 
 
 def test_viewer_is_refused(db_file):
-    auth.add_user("vi", "correct horse 9", "viewer")
+    users.add_user("vi", "correct horse 9", "viewer")
     at = AppTest.from_file(str(ROOT / "pages/upload.py"), default_timeout=60)
-    at.session_state[ui.TOKEN_KEY] = auth.start_session("vi")
+    at.session_state[ui.TOKEN_KEY] = sessions.start_session("vi")
     at.run()
     assert len(at.file_uploader) == 0 and at.error
 
 
 def test_upload_page_warns_of_departments_that_reported_last_month_and_still_commits(db_file):
     """PRODUCT §3.3 point 7: the forgotten sheet is named before the commit, which stays allowed."""
-    from metrics import importer
+    from metrics.ingest import importer
 
     jan = "月份,科室编码,科室名称,患者满意度\n2024-03,K01,心血管内科,95\n2024-03,K02,呼吸科,93\n".encode()
     assert importer.commit(jan, "三月.csv", user="ed", db_path=db_file).committed

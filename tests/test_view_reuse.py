@@ -1,7 +1,7 @@
 """A click after a first visit reads the view the visit built: the first visit's key leaves the page's
 defaults open (None), the next run's key names them; both must find one view, not work it out twice (1.9–2.4 s at
 a region's scale). The store is the demo's; every page runs in AppTest, whose script runs share the server's
-caches (``pages._common.BUILDS`` counts the views worked out from the store)."""
+caches (``ui.BUILDS`` counts the views worked out from the store)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ PAGES = ["overview", "awards", "briefing", "matrix", "trends", "events", "tasks"
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_rerun_after_the_first_visit_builds_no_view(demo_db, page):
-    from pages import _common as ui
+    import ui
 
     at = page_as(f"pages/{page}.py")
     before = dict(ui.BUILDS)
@@ -28,15 +28,17 @@ def test_a_rerun_after_the_first_visit_builds_no_view(demo_db, page):
 def test_a_rerun_in_a_group_store_builds_no_view(tmp_path, monkeypatch, cheap_hashing, page):
     """The same for a commission user on hospital H02 of a group store (PRODUCT §9): the view the first visit built is
     filed under the key the next run makes, hospital included."""
-    from metrics import auth, demo, store
-    from pages import _common as ui
+    import ui
+    from metrics import store
+    from metrics.access import sessions, users
+    from metrics.ops import demo
 
     path = tmp_path / "group.db"
     demo.fill(path, hospitals=2)
     monkeypatch.setenv(store.DB_ENV, str(path))
-    auth.add_user("comm", "correct horse 9", "commission")
+    users.add_user("comm", "correct horse 9", "commission")
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["_auth_token"] = auth.start_session("comm")
+    at.session_state["_auth_token"] = sessions.start_session("comm")
     at.switch_page(f"pages/{page}.py")
     at.query_params["hospital"] = "H02"
     at.run()  # the first visit, straight to H02

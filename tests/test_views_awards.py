@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import charts, clock, store
-from metrics.views import ViewKey, awards
+from metrics import clock, store
+from metrics.views import ViewKey, awards, charts
 
 
 def _key(path, lang="zh", codes=None, **choices) -> ViewKey:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import briefing, pipelines, store
+from metrics import briefing, store
+from metrics.rules import periods
 from metrics.views import ViewKey
 from metrics.views import briefing as briefing_view
 
@@ -40,7 +41,7 @@ def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     with store.opened(demo_db) as db:
         months = store.months_with_data(db)
     # the newest quarter may still be running: the title then says so, with the months it holds
-    suffix = "" if len(pipelines.held_months(q, months)) == 3 else "（进行中，含"
+    suffix = "" if len(periods.held_months(q, months)) == 3 else "（进行中，含"
     assert kpis.title.startswith(f"清廉医院建设季度推进会 · {y}年第{n}季度{suffix}")
     assert ranking.title == "患者满意度距目标最远的科室" and attention.title == "需要关注的科室"
     # slide 1: each headline KPI, then vetoes, warnings and departments awarded

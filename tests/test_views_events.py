@@ -54,7 +54,7 @@ def _key(path: Path, lang: str = "zh", grain: str = "quarter", **choices) -> Vie
 def _confirmed_in(path: Path, months: set[str]) -> list[dict]:
     """Stored events and the automatic W03 warnings of notices overdue today (the demo's K20 notice)."""
 
-    from metrics import programme
+    from metrics.rules import programme
 
     with store.opened(path) as db:
         rows = programme.events_with_notices(store.events(db), store.notices(db), clock.today()).to_dict("records")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from metrics import clock, i18n, importer, pipelines, store
+from metrics import clock, i18n, store
+from metrics.ingest import importer
+from metrics.rules import periods
 from metrics.views import ViewKey, events, tasks, trends
 
 DEPTS = (
@@ -142,7 +144,7 @@ def _notices_relative() -> str:
 
 def test_overdue_notice_is_a_w03_warning_in_the_lights_and_on_the_trends_page(db_file):
     fill(db_file, _notices_relative())
-    q = pipelines.period_of(clock.today().isoformat()[:7], "quarter")
+    q = periods.period_of(clock.today().isoformat()[:7], "quarter")
     codes = "K01\nK02\nT01\nF01\nG01"
     # the first overdue day (today) falls in this quarter
     v = events.build(key(db_file, grain="quarter", period=q, depts=codes))
@@ -180,45 +182,3 @@ def test_notices_register_open_overdue_closed_and_the_linked_event(db_file):
     assert v.rows.iloc[0]["event"].startswith("2027年3月2日 V04 违反中央八项规定")
     only = tasks.notices(key(db_file, today=TODAY, depts="K02"))
     assert list(only.rows["notice_no"]) == ["N2"]
-
-
-def test_slide5_by_lead_and_open_notices(db_file):
-    fill(db_file)
-    with store.opened(db_file) as db:
-        t, n = store.tasks(db), store.notices(db)
-    s = tasks.slide5(t, n, {"F01": "医务科", "G01": "党政综合办公室"}, TODAY, "zh")
-    assert [(x.lead, x.titles) for x in s.overdue] == [("医务科", ("排查廉洁风险",)), ("党政综合办公室", ("专项治理",))]
-    assert [(x.lead, x.titles) for x in s.due_quarter] == [
-        ("医务科", ("述责述廉",)),
-        ("党政综合办公室", ("文化墙建设",)),
-    ]
-    assert s.notices == ()
-    assert s.lines("zh")[-1] == "无"
-
-
-def test_slide5_for_a_past_quarter_is_judged_on_its_last_day(db_file):
-    fill(db_file)
-    notices = "文号,科室编码,下达日期,整改期限,状态\nN1,K01,2027-01-05,2027-03-20,整改中\nN2,K02,2027-01-05,2027-02-01,已销号\n"
-    assert importer.commit(notices.encode(), "n.csv").committed
-    with store.opened(db_file) as db:
-        s = tasks.slide5_for(db, "2027-Q1", "zh", today=date(2027, 8, 1))
-    # judged on 2027-03-31: A6 (due 01-31) overdue; A3 due 03-31 is done; nothing else is due in Q1
-    assert [(x.lead, x.titles) for x in s.overdue] == [("党政综合办公室", ("专项治理",))]
-    assert s.due_quarter == ()
-    assert [(n.dept, n.notice_no, n.days_overdue) for n in s.notices] == [("心血管内科", "N1", 11)]  # 03-20 → 03-31
-    assert s.lines("zh") == [
-        "逾期任务",
-        "党政综合办公室：专项治理",
-        "本季度到期任务",
-        "无",
-        "未销号的整改通知书",
-        "心血管内科：N1（期限 2027年3月20日，逾期 11 天）",
-    ]
-    with store.opened(db_file) as db:
-        running = tasks.slide5_for(db, "2027-Q2", "en", today=TODAY)
-    # judged today (05-15): one overdue task each, the tie by lead code (F01 before G01)
-    assert [(x.lead, x.titles) for x in running.overdue] == [
-        ("医务科", ("排查廉洁风险",)),
-        ("党政综合办公室", ("专项治理",)),
-    ]
-    assert running.title == "Key tasks and rectification notices"

@@ -2,7 +2,7 @@
 in order, one chart per metric in catalogue order with the verdict a user reads, the comparison, the history.
 
 K01 心血管内科 is reliably above 90, K20 急诊科 reliably below, K07 骨科 shifts from ≈87 to ≈94 after 18 months,
-K13 产科 had a V04 veto and its title revoked (metrics/demo.py)."""
+K13 产科 had a V04 veto and its title revoked (metrics/ops/demo.py)."""
 
 from __future__ import annotations
 

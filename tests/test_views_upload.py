@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from metrics import contract, importer, store
+from metrics import contract, store
+from metrics.ingest import importer
 from metrics.views import ViewKey
 from metrics.views import upload as upload_view
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import rules as R
-from metrics import workdays
+from metrics.ingest import importer
+from metrics.rules import awards as R
+from metrics.rules import workdays
 
 
 def test_notice_from_2026_12_28_does_not_end_on_new_year_2027():
@@ -126,7 +127,7 @@ def test_editor_year_rows_keep_other_years_and_open_on_the_next_year_to_enter():
         {"date": "2027-01-01", "kind": "休", "name": "元旦"},
         {"date": "2028/1/1", "kind": "休", "name": "新年"},
     ]
-    got = workdays.rows_to_save(2027, edited, cal)
+    got = importer.calendar_rows_to_save(2027, edited, cal)
     assert [(r["date"], r["name"]) for r in got] == [("2027-01-01", "元旦"), ("2028/1/1", "新年")]
     assert workdays.default_year(cal, date(2026, 11, 30)) == 2029  # 2026 chinesecalendar, 2027–28 entered
     assert workdays.default_year(workdays.EMPTY, date(2026, 11, 30)) == 2027

@@ -7,7 +7,7 @@ import io
 import zipfile
 from xml.sax.saxutils import escape
 
-from metrics.limits import col_letters
+from metrics.ingest.limits import col_letters
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

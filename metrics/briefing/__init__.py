@@ -18,7 +18,6 @@ The package: ``build`` (the slides' data and texts), ``figures`` (plotly charts 
 
 from __future__ import annotations
 
-from metrics import i18n, pipelines  # noqa: F401  (callers reach them as briefing.i18n / briefing.pipelines)
 from metrics.briefing.build import (  # noqa: F401
     FIT_ROWS,
     RANKING_LIMIT,

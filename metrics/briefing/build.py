@@ -14,8 +14,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, contract, due, i18n, pipelines, programme, rules, safe, spc, store, theme, workdays
-from metrics.targets import resolve_targets
+from metrics import clock, contract, i18n, safe, store, theme
+from metrics.rules import awards, due, periods, programme, spc, workdays
+from metrics.rules.targets import resolve_targets
 
 SLIDES = ("kpis", "ranking", "events", "awards", "tasks", "attention")  # PRODUCT §6, in its order
 RANKING_LIMIT = 15  # §6: at most 15 departments furthest below target, as horizontal bars
@@ -228,21 +229,21 @@ def quarter_label(quarter: str, lang: str = i18n.DEFAULT_LANG) -> str:
 def period_label(
     quarter: str, months_held: Iterable[str], lang: str = i18n.DEFAULT_LANG, today: date | None = None
 ) -> str:
-    """The quarter's label as every page names it (pipelines.period_label: one period logic), partial
+    """The quarter's label as every page names it (periods.period_label: one period logic), partial
     with the months it holds when it holds fewer than three ("running" when ``today`` falls in it)."""
-    return pipelines.period_label(quarter, months_held, lang, today)
+    return periods.period_label(quarter, months_held, lang, today)
 
 
 def available_quarters(db, hospital: str = "") -> list[str]:
     """Quarters holding any metric value of ``hospital``, newest first."""
     first, last = store.month_range(db, hospital)
-    return pipelines.periods_between(first, last, "quarter")[::-1]
+    return periods.periods_between(first, last, "quarter")[::-1]
 
 
 def default_quarter(db, hospital: str = "") -> str | None:
-    """The quarter every page opens on (pipelines.default_period): the newest with data in each of its three
+    """The quarter every page opens on (periods.default_period): the newest with data in each of its three
     months, else the newest with any."""
-    return pipelines.default_period(store.months_with_data(db, hospital), "quarter")
+    return periods.default_period(store.months_with_data(db, hospital), "quarter")
 
 
 TASK_COLUMNS = ["task_code", "title", "category", "lead_dept", "responsible", "due_on", "status", "progress",
@@ -285,30 +286,32 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
     ``today``: the caller's date (the page's, a test's fixed day; None only at the command line: the machine's). A
     past quarter is judged at its last day, a running one on ``today`` (PRODUCT §6)."""
     today = today or clock.today()
-    prev = pipelines.previous_period(quarter)
-    q_last = pipelines.last_month(quarter)
+    prev = periods.previous_period(quarter)
+    q_last = periods.last_month(quarter)
     defs = store.metric_defs(db)
     targets = store.targets(db, hospital)
     depts = store.departments(db, hospital=hospital)
     # every label from data without bidi / zero-width controls: a trailing U+202E mirrors the rest of a line
     names = dict(zip(depts["dept_code"], map(safe.strip_controls, depts["dept_name"]), strict=False))
-    mv = store.metric_values(db, month_from=pipelines.months_of(prev)[0], month_to=q_last, hospital=hospital)
-    held = tuple(m for m in pipelines.months_of(quarter) if m in set(store.months_with_data(db, hospital)))
-    values = pipelines.period_values(mv, targets, defs, "quarter", [prev, quarter])
-    hosp = pipelines.with_changes(pipelines.hospital_values(values, targets, defs))
+    mv = store.metric_values(db, month_from=periods.months_of(prev)[0], month_to=q_last, hospital=hospital)
+    held = tuple(m for m in periods.months_of(quarter) if m in set(store.months_with_data(db, hospital)))
+    values = periods.period_values(mv, targets, defs, "quarter", [prev, quarter])
+    hosp = periods.with_changes(periods.hospital_values(values, targets, defs))
     quarter_end = _month_end(q_last)
     # judged on the quarter's last day, or today while it runs (PRODUCT §6): the notices issued by then, as they
     # stood then; an overdue one is an automatic W03 warning (§4.3, §8) in the quarter's events, lights, attention
     as_of = min(date.fromisoformat(quarter_end), today)
     events = programme.events_with_notices(
-        store.events(db, date_from=f"{pipelines.months_of(prev)[0]}-01", date_to=as_of.isoformat(), hospital=hospital),
+        store.events(db, date_from=f"{periods.months_of(prev)[0]}-01", date_to=as_of.isoformat(), hospital=hospital),
         programme.notices_as_of(store.notices(db, hospital), as_of),
         as_of,
     )
-    counts = pipelines.event_counts(events, "quarter", [prev, quarter])
-    status = rules.award_status(store.award_changes(db, hospital=hospital), as_of, int(quarter[:4]), depts["dept_code"])
+    counts = periods.event_counts(events, "quarter", [prev, quarter])
+    status = awards.award_status(
+        store.award_changes(db, hospital=hospital), as_of, int(quarter[:4]), depts["dept_code"]
+    )
     all_events = store.events(db, date_to=as_of.isoformat(), hospital=hospital)
-    conflicts = rules.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
+    conflicts = awards.conflicts(status, all_events).assign(dept_name=lambda d: d["dept_code"].map(names))
     overdue = _overdue_rectifications(status)
     tasks, notices = _programme(db, as_of, names, hospital)
     # the same 36-month SPC window as the trends page and the icon matrix, so the lists agree
@@ -457,8 +460,8 @@ def _metric_label(m: contract.Metric, lang: str) -> str:
 def _event_rows(events: pd.DataFrame, quarter: str, names: dict, labels: dict[str, str]) -> pd.DataFrame:
     """The quarter's confirmed events one by one, vetoes first then by date: the indicator by its full catalogue text."""
     cols = ["event_date", "dept_code", "dept_name", "kind", "indicator", "indicator_label"]
-    ev = pipelines.confirmed(events)
-    ev = ev[ev["event_date"].astype(str).str[:7].isin(pipelines.months_of(quarter))]
+    ev = periods.confirmed(events)
+    ev = ev[ev["event_date"].astype(str).str[:7].isin(periods.months_of(quarter))]
     if ev.empty:
         return pd.DataFrame(columns=cols)
     return (
@@ -473,7 +476,7 @@ def _event_rows(events: pd.DataFrame, quarter: str, names: dict, labels: dict[st
 
 
 def _pipeline(status: pd.DataFrame, lang: str) -> pd.DataFrame:
-    counts = rules.pipeline_counts(status)
+    counts = awards.pipeline_counts(status)
     return counts.assign(label=counts["status"].map(lambda c: i18n.t(f"award.{c}", lang)))[["status", "label", "count"]]
 
 

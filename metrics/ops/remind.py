@@ -1,7 +1,7 @@
 """Reminders and delivery (PRODUCT §11): what `python -m metrics remind` sends, to whom, and the sending itself.
 
 Each department's contact (kind ``contacts``) gets only its own department's items that are due soon (预警) or
-overdue (``metrics.due``), each item once per state; the leadership list gets, once a week, the overdue summary with
+overdue (``metrics.rules.due``), each item once per state; the leadership list gets, once a week, the overdue summary with
 the quarter's briefing attached (PPTX and PDF) to the e-mail. Nothing goes to an address that is not on that list.
 
 Channels: e-mail over SMTP (``smtplib``; STARTTLS unless the operator says otherwise; host, port, account and password
@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from metrics import briefing, clock, due, i18n, safe, store, workdays
+from metrics import briefing, clock, i18n, safe, store
+from metrics.rules import due, workdays
 
 # The environment that configures the mail server (documented in `remind --help` and docs/DEPLOY.md).
 SMTP_HOST_ENV = "INTEGRITY_SMTP_HOST"

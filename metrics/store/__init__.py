@@ -31,7 +31,6 @@ from metrics.store.accounts import (  # noqa: F401
     grant_hospitals,
     hospital_codes,
     hospitals,
-    immediate,
     insert_session,
     insert_user,
     pop_skipped_audit,
@@ -48,7 +47,16 @@ from metrics.store.accounts import (  # noqa: F401
     user_row,
     users,
 )
-from metrics.store.engine import dispose, hide_passwords, is_server, libpq_target, masked  # noqa: F401
+from metrics.store.engine import (  # noqa: F401
+    dispose,
+    hide_passwords,
+    is_server,
+    libpq_target,
+    masked,
+    pg_drop_database,
+    pg_scratch_tag,
+    pg_sweep_scratch,
+)
 from metrics.store.files import (  # noqa: F401
     MIGRATED_COLUMNS,
     RESTORE_REQUIRED_TABLES,
@@ -57,11 +65,8 @@ from metrics.store.files import (  # noqa: F401
     integrity_problems,
     page_size,
     pg_create_database,
-    pg_drop_database,
     pg_restore_problems,
-    pg_scratch_tag,
     pg_server_version,
-    pg_sweep_scratch,
     readable_data_version,
     restore_problems,
     set_page_size,
@@ -94,9 +99,7 @@ from metrics.store.journal import (  # noqa: F401
 from metrics.store.reads import (  # noqa: F401
     _BULK_COLUMNS,
     EDIT_FILE_NAME,
-    FRAME_CHUNK_ROWS,
     Hospital,
-    _frame,
     _num,
     award_changes,
     bulk_load,
@@ -118,7 +121,6 @@ from metrics.store.reads import (  # noqa: F401
     region_metric,
     region_notices,
     region_period_values,
-    region_targets,
     region_tasks,
     reporting_departments,
     staff,
@@ -146,9 +148,9 @@ from metrics.store.schema import (  # noqa: F401
     db_path,
     ensure_schema,
     get_meta,
-    now_iso,
     opened,
     problem_key,
     set_meta,
     table_columns,
 )
+from metrics.store.tx import FRAME_CHUNK_ROWS, _frame, immediate, now_iso  # noqa: F401

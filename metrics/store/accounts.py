@@ -1,19 +1,17 @@
 """Users, sessions, sign-in attempts and the audit log (PRODUCT §7). The password hash never leaves
-this module except to metrics.auth for verification.
+this module except to metrics.access for verification.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.engine import begin_write
-from metrics.store.reads import _frame, _one, _where
-from metrics.store.schema import _SESSIONS_DDL, now_iso
+from metrics.store.schema import _SESSIONS_DDL
+from metrics.store.tx import _frame, _one, _where, now_iso
 
 # ---------------------------------------------------------------------------------------------
 # Users and audit (PRODUCT §7)
@@ -47,12 +45,12 @@ def audit_log(
     )
 
 
-# Users (PRODUCT §7): the password hash never leaves this module except to metrics.auth for verification.
+# Users (PRODUCT §7): the password hash never leaves this module except to metrics.access for verification.
 USER_FIELDS = ("password_hash", "role", "failed_count", "locked_until", "active")
 
 
 def user_row(db: sqlite_utils.Database, username: str) -> dict | None:
-    """One user's row (with its password hash, for metrics.auth only), or None."""
+    """One user's row (with its password hash, for metrics.access only), or None."""
     return _one(db, "SELECT * FROM users WHERE username = ?", [username])
 
 
@@ -64,7 +62,7 @@ def users(db: sqlite_utils.Database) -> pd.DataFrame:
 
 
 # Hospitals and grants (PRODUCT §9): the hospital list is a data table (written through the one write path as the
-# ``hospitals`` kind); grants are account data, written by metrics.auth only.
+# ``hospitals`` kind); grants are account data, written by metrics.access only.
 
 
 def hospitals(db: sqlite_utils.Database) -> pd.DataFrame:
@@ -149,20 +147,6 @@ def delete_user(db: sqlite_utils.Database, username: str) -> None:
     ensure_sessions(db)
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
     db.execute("DELETE FROM users WHERE username = ?", [username])
-
-
-@contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction taken at its start (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and the advisory write
-    lock, engine.begin_write): what it reads cannot change before it commits."""
-    begin_write(db)
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 # Sign-in attempts: one row per (account, client); ``account`` is a user name, or "#" and a keyed

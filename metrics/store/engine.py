@@ -14,6 +14,7 @@ so writers queue one after another as SQLite's single writer does.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -288,16 +289,6 @@ def dialect(db) -> str:
     return getattr(db, "dialect", "sqlite")
 
 
-def begin_write(db) -> None:
-    """Start a write transaction that holds the write lock from its first statement (``store.immediate``)."""
-    if dialect(db) == "postgresql":
-        db.begin_write()
-    else:
-        from metrics.store.schema import begin_immediate  # (schema imports this module)
-
-        begin_immediate(db.conn)
-
-
 # --- one schema text, two dialects ----------------------------------------------------------------------------
 
 
@@ -311,3 +302,44 @@ def pg_ddl(sqlite_ddl: str) -> str:
     out = re.sub(r"\bREAL\b", "DOUBLE PRECISION", out)
     out = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', out)
     return out
+
+
+# A restore's scratch database: integrity_restore_<tag of the live database>_<time>. The tag keeps another store's
+# on the same server apart; the form without it is what earlier versions made.
+SCRATCH_PREFIX = "integrity_restore_"
+RESTORE_LOCK = 0x696E7472657374  # a session advisory lock the restore holds on the live store while it runs
+_LEGACY_SCRATCH = re.compile(r"integrity_restore_\d{8}_\d{6}_\d{6}")
+
+
+def pg_scratch_tag(db) -> str:
+    return hashlib.sha256(db.execute("SELECT current_database()").fetchone()[0].encode()).hexdigest()[:8]
+
+
+def pg_sweep_scratch(db, held: bool = False) -> list[str]:
+    """Drop the scratch databases a killed restore of this store left (whole copies of the store: staff, password
+    hashes): names tagged for this database, or untagged, that no session uses. Never while a restore runs (its
+    lock is taken; ``held``: the caller, a restore, holds it). Returns the names dropped."""
+    if not held and not db.execute("SELECT pg_try_advisory_lock(?)", [RESTORE_LOCK]).fetchone()[0]:
+        return []
+    try:
+        mine = re.compile(re.escape(SCRATCH_PREFIX + pg_scratch_tag(db)) + r"_\d{8}_\d{6}_\d{6}")
+        names = [
+            r[0]
+            for r in db.execute(
+                "SELECT datname FROM pg_database d WHERE datname LIKE 'integrity\\_restore\\_%'"
+                " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)"
+            ).fetchall()
+            if mine.fullmatch(r[0]) or _LEGACY_SCRATCH.fullmatch(r[0])
+        ]
+        for name in names:
+            pg_drop_database(db, name)
+        return names
+    finally:
+        if not held:
+            db.execute("SELECT pg_advisory_unlock(?)", [RESTORE_LOCK])
+
+
+def pg_drop_database(db, name: str) -> None:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(name)
+    db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

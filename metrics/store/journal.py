@@ -17,8 +17,9 @@ import sqlite_utils
 from metrics import contract
 from metrics.store.accounts import audit_log
 from metrics.store.engine import dialect
-from metrics.store.reads import _frame, _in_list, _one, hospital_tuple
-from metrics.store.schema import bump_data_version, now_iso, set_meta
+from metrics.store.reads import hospital_tuple
+from metrics.store.schema import bump_data_version, set_meta
+from metrics.store.tx import _frame, _in_list, _one, now_iso
 
 # ---------------------------------------------------------------------------------------------
 # Writing through batches (ingest): every change records its old row so rollback restores it.

@@ -12,62 +12,14 @@ import pandas as pd
 import sqlite_utils
 
 from metrics import contract
-from metrics.store.schema import now_iso
-
-# Rows turned into a frame at a time: a result of millions of rows never exists as Python tuples all at once
-# (1.8 million metric values took 900 MB that way). Smaller results are one chunk, as before.
-FRAME_CHUNK_ROWS = 250_000
-
-
-def _one(db: sqlite_utils.Database, sql: str, params: Iterable | dict = ()) -> dict | None:
-    """The first row of ``sql`` as {column: value}, or None when there is none."""
-    cur = db.execute(sql, params)
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
-
-
-def _frame(
-    db: sqlite_utils.Database, sql: str, params: Iterable | dict = (), chunk_rows: int = FRAME_CHUNK_ROWS
-) -> pd.DataFrame:
-    cur = db.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    parts = []
-    while rows := cur.fetchmany(chunk_rows):
-        parts.append(pd.DataFrame(rows, columns=cols))
-    if len(parts) <= 1:
-        return parts[0] if parts else pd.DataFrame([], columns=cols)
-    return pd.concat(parts, ignore_index=True)
-
-
-def _where(*conds: tuple[str, object]) -> tuple[str, list]:
-    """(' WHERE a AND b' or '', its parameters) from (condition, value) pairs, kept in order.
-
-    A condition ending in ' IN' takes an iterable of values (None: no condition; empty: matches nothing); any other
-    holds one '?' and is left out when its value is empty (None or '').
-    """
-    where, params = [], []
-    for cond, value in conds:
-        if cond.endswith(" IN"):
-            if value is None:
-                continue
-            vs = list(value)
-            where.append(_in_list(cond[: -len(" IN")], vs))
-            params += vs
-        elif value:
-            where.append(cond)
-            params.append(value)
-    return (" WHERE " + " AND ".join(where) if where else ""), params
-
+from metrics.store.engine import is_server
+from metrics.store.schema import bump_data_version, connect
+from metrics.store.tx import _frame, _in_list, _where, now_iso
 
 # Hospitals (PRODUCT §9). Every read of a hospital-scoped table takes ``hospital``: one code (a str; '' is the
 # one hospital of a one-hospital store) or a tuple of codes. One code reads the table's columns as before; a tuple
 # adds hospital_code as the first column (a region's rows side by side).
 Hospital = str | tuple[str, ...]
-
-
-def _in_list(col: str, values) -> str:
-    """``col IN (?, …)`` for ``values``; for none, a condition that matches nothing (``IN ()`` is SQLite's only)."""
-    return f"{col} IN ({','.join('?' * len(values))})" if len(values) else "1 = 0"
 
 
 def hospital_tuple(hospital: Hospital) -> tuple[str, ...]:
@@ -385,8 +337,6 @@ def bulk_load(
     off, ``INSERT OR IGNORE``, a WAL checkpoint. PostgreSQL (a region's 100 hospitals): ``COPY … FROM
     STDIN`` per table under the write lock (rows must be new: COPY has no ON CONFLICT).
     """
-    from metrics.store.engine import is_server
-
     if is_server(str(path)):
         return _bulk_load_pg(str(path), tables, note, hospital, analyze)
     conn = sqlite3.connect(str(path), isolation_level=None)
@@ -417,8 +367,6 @@ def bulk_load(
 
 
 def _bulk_load_pg(url: str, tables: dict[str, Iterable[tuple]], note: str, hospital: str, analyze: bool) -> int:
-    from metrics.store.schema import bump_data_version, connect
-
     db = connect(url)
     try:
         n = 0
@@ -480,18 +428,6 @@ def region_metric(
         " GROUP BY mv.hospital_code, mv.dept_code) v GROUP BY v.hospital_code ORDER BY v.hospital_code"
     )
     return _frame(db, sql, [*codes, metric, month_from, month_to])
-
-
-def region_targets(db: sqlite_utils.Database, hospitals: tuple[str, ...], metric: str) -> pd.DataFrame:
-    """The hospital-wide targets (dept_code '') of ``metric`` under the shipped defaults ('') and ``hospitals``:
-    hospital_code, effective_from, target, direction (a hospital's own row replaces the default of its month)."""
-    codes = ("", *hospitals)
-    sql = (
-        "SELECT hospital_code, effective_from, target, direction FROM targets"
-        f" WHERE hospital_code IN {_in(codes)} AND metric = ? AND dept_code = ''"
-        " ORDER BY hospital_code, effective_from"
-    )
-    return _frame(db, sql, [*codes, metric])
 
 
 def region_notices(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.reads import Hospital, _frame, _hosp_col, _where, hospital_tuple
-from metrics.store.schema import now_iso
+from metrics.store.reads import Hospital, _hosp_col, hospital_tuple
+from metrics.store.tx import _frame, _where, now_iso
 
 SEND_COLUMNS = ("channel", "address", "item_kind", "item_key", "state")
 

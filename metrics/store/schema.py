@@ -12,13 +12,13 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from metrics import contract
+from metrics import contract, i18n
 from metrics.store import engine
+from metrics.store.tx import begin_immediate, immediate
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "integrity.db"
 DB_ENV = "INTEGRITY_DB"
@@ -79,24 +79,6 @@ def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
         return ro
 
 
-BUSY_WAIT_S = 30.0  # how long a writer waits for another's write to end (the busy timeout, then the retries)
-
-
-def begin_immediate(conn: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, waiting for another process's write to end. The busy timeout covers the wait; a BUSY that
-    still comes back (SQLite skips the busy handler when waiting could deadlock, e.g. a WAL recovery by another
-    process) is retried until BUSY_WAIT_S has passed."""
-    deadline = time.monotonic() + BUSY_WAIT_S
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as e:
-            if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 class Database(sqlite_utils.Database):
     """sqlite_utils' Database whose ``atomic()`` takes the write lock at its start (BEGIN IMMEDIATE). A deferred
     transaction that reads, then writes (an export or the points list read the rows and write their audit record
@@ -127,10 +109,7 @@ _SWEPT: set[str] = set()
 
 def _sweep_scratch(db) -> None:
     """Drop what a killed restore left on the server (full copies of the store) and say so in the log."""
-    from metrics import i18n
-    from metrics.store.files import pg_sweep_scratch
-
-    dropped = pg_sweep_scratch(db)
+    dropped = engine.pg_sweep_scratch(db)
     if dropped:
         logging.getLogger("metrics.store").warning(
             i18n.t("backup.scratch_dropped", i18n.DEFAULT_LANG, n=len(dropped), names=", ".join(dropped))
@@ -243,10 +222,6 @@ def opened(path: str | os.PathLike | None = None) -> Iterator[sqlite_utils.Datab
 
 # What a failing store raises, on either dialect (callers outside the store catch these).
 ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg.Error)
-
-
-def now_iso() -> str:
-    return datetime.now().isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,8 +370,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row and int(row[0]) >= SCHEMA_VERSION:
         return
-    from metrics.store.accounts import immediate  # (accounts imports this module)
-
     # The write lock from the first statement (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock): the v6
     # migration reads the tables before it writes, and a deferred SQLite transaction whose snapshot another
     # process's schema commit outdated could not write at all ("database is locked", no busy wait).

@@ -3,7 +3,7 @@
 One module per page (``metrics/views/<page>.py``) with one public builder, ``build(key: ViewKey, ...) -> <Page>View``:
 rows in the order shown, display labels, KPI arguments, figures. Builders read the store through
 ``metrics.store`` and compute through ``metrics/`` — never Streamlit — so tests call them on a real store file or
-literal frames. A page caches exactly one call per key (``pages._common.view``); the key says everything the
+literal frames. A page caches exactly one call per key (``ui.view``); the key says everything the
 result depends on, so two stores, two languages or two choices never share an entry.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class ViewKey:
     """What a page's view depends on: the store (path or URL), its data version, the language, the choices and the
     hospital the view is built for ('' in a one-hospital store; a page resolves and checks it in
-    ``pages._common.view_key`` before any builder runs, so a builder trusts it).
+    ``ui.view_key`` before any builder runs, so a builder trusts it).
 
     ``choices`` is a tuple of ``(name, value)`` pairs sorted by name; values are hashable (str, int, date, tuples).
     """

@@ -16,8 +16,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, clock, i18n, pipelines, rules, store, workdays
-from metrics.views import ViewKey
+from metrics import clock, i18n, store
+from metrics.rules import awards as award_rules
+from metrics.rules import periods, workdays
+from metrics.views import ViewKey, charts
 
 # A conflict row carries the red light's marker (a vermillion square) in an image column: a pandas Styler colouring the
 # rows cost ~20 ms a run on its own.
@@ -61,11 +63,11 @@ def build(key: ViewKey) -> AwardsView:
         key.store, key.version, key.hospital, year, depts, today
     )
     label = {c: names.get(c, c) for c in status["dept_code"]}
-    pipeline = rules.pipeline_counts(status)
+    pipeline = award_rules.pipeline_counts(status)
     counts = pipeline.set_index("status")["count"]
     kpi_values = (
         int(counts["awarded"]),
-        int(sum(counts[s] for s in rules.AWARD_STEPS[1:-1])),
+        int(sum(counts[s] for s in award_rules.AWARD_STEPS[1:-1])),
         int(clash["dept_code"].nunique()),
         int(counts["rectifying"]),
     )
@@ -154,7 +156,7 @@ def _state(path: str, version: int, hospital: str, year: int, depts: str, today:
         departments = store.departments(db, hospital=hospital)
         events = store.events(db, hospital=hospital)
         defs = store.metric_defs(db)
-        values = pipelines.period_values(
+        values = periods.period_values(
             store.metric_values(db, month_from=f"{year:04d}-01", month_to=f"{year:04d}-12", hospital=hospital),
             store.targets(db, hospital),
             defs,
@@ -162,10 +164,10 @@ def _state(path: str, version: int, hospital: str, year: int, depts: str, today:
             str(year),
         )
         calendar = workdays.Calendar.from_frame(store.calendar_days(db))
-        status = rules.award_status(store.award_changes(db, hospital=hospital), today, year, codes, calendar)
+        status = award_rules.award_status(store.award_changes(db, hospital=hospital), today, year, codes, calendar)
     status = status[status["dept_code"].isin(codes)]
-    clash = rules.conflicts(status, events)
-    elig = rules.eligibility(codes, events, status, values, year, metric_defs=defs)
+    clash = award_rules.conflicts(status, events)
+    elig = award_rules.eligibility(codes, events, status, values, year, metric_defs=defs)
     names = dict(zip(departments["dept_code"], departments["dept_name"], strict=True))
     metric_names = {lg: {m.code: i18n.metric_name(m, lg) for m in defs} for lg in i18n.LANGS}
     return status, clash, elig, names, metric_names, calendar
@@ -203,7 +205,7 @@ def _notice(
     def eligibility(code: str) -> str:
         if eligible_of.get(code, True):
             return i18n.t("aw.notice_eligible", lang)
-        reasons = "；".join(rules.reason_text(r, lang, metric_names) for r in reasons_of.get(code, ()))
+        reasons = "；".join(award_rules.reason_text(r, lang, metric_names) for r in reasons_of.get(code, ()))
         return i18n.t("aw.notice_not_eligible", lang, reasons=reasons)
 
     rows = notice.assign(
@@ -238,7 +240,7 @@ def _status_rows(
     # Plain dicts: a .at lookup per department cost 1 s at 5,000 departments.
     eligible_of = dict(zip(elig["dept_code"], elig["eligible"], strict=True))
     reasons_of = dict(zip(elig["dept_code"], elig["reasons"], strict=True))
-    rank = {s: i for i, s in enumerate((*rules.AWARD_STEPS[::-1], *rules.AWARD_OTHER))}
+    rank = {s: i for i, s in enumerate((*award_rules.AWARD_STEPS[::-1], *award_rules.AWARD_OTHER))}
     status = status.assign(
         _c=~status["dept_code"].isin(conflicted), _r=status["status"].map(rank).fillna(len(rank))
     ).sort_values(["_c", "_r", "dept_code"])
@@ -254,7 +256,14 @@ def _status_rows(
         changed_on=status["changed_on"].map(lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"),
         eligible=status["dept_code"].map(lambda c: yes_no[bool(eligible_of[c])]),
         reasons=status["dept_code"].map(
-            lambda c: "；".join(rules.reason_text(r, lang, metric_names) for r in reasons_of[c]) or all_met
+            lambda c: "；".join(award_rules.reason_text(r, lang, metric_names) for r in reasons_of[c]) or all_met
         ),
         trend=[f"trends?dept={c}{suffix}" for c in status["dept_code"]],
     )[["marker", *STATUS_COLUMNS, "trend"]]
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [(build, base.with_(year=None, depts=depts, today=today), lambda v: {"year": v.year})]

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import briefing, clock, pipelines, safe, store, theme
+from metrics import briefing, clock, safe, store, theme
+from metrics.rules import periods
 from metrics.views import ViewKey
 
 # The room a slide table has in presentation mode (pages/briefing.py's PRESENT_CSS sets these sizes): a 1280×720
@@ -98,7 +99,7 @@ def build(key: ViewKey) -> BriefingView:
         quarter = asked if asked in quarters else briefing.default_quarter(db, key.hospital)
         b = briefing.build(db, quarter, lang, key.hospital, today) if quarter else None
         months = store.months_with_data(db, key.hospital)
-    labels = tuple(pipelines.period_label(q, months, lang, today) for q in quarters)
+    labels = tuple(periods.period_label(q, months, lang, today) for q in quarters)
     file_code = re.sub(r"[^A-Za-z0-9_-]", "", key.hospital) or ("hospital" if key.hospital else "")
     return BriefingView(quarters, labels, quarter, b, _slides(b) if b else (), file_code)
 
@@ -247,3 +248,10 @@ def table_styler(t: briefing.Table) -> pd.io.formats.style.Styler:
     return styled.set_table_styles(
         [{"selector": f"td.col{j}, td.col{j} *", "props": "white-space: nowrap"} for j in short]
     )
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [(build, base.with_(quarter=None, today=today), lambda v: {"quarter": v.quarter})]

@@ -14,8 +14,10 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, clock, i18n, pipelines, programme, rules, safe, spc_charts, store
-from metrics.views import ViewKey, loaded, records, trends
+from metrics import clock, i18n, safe, store
+from metrics.rules import awards as award_rules
+from metrics.rules import periods, programme
+from metrics.views import ViewKey, charts, loaded, records, spc_charts, trends
 
 TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
 NOTICE_COLUMNS = ("state", "notice_no", "due_on", "days_overdue", "closed_on")  # narrow: what is late, by how much
@@ -57,12 +59,12 @@ def build(key: ViewKey) -> DepartmentView:
     known = dept in f.dept_names
     values = _values(key.store, key.version, key.hospital, grain, period, dept)
     events = f.events[f.events["dept_code"] == dept]
-    light = rules.traffic_lights(values, events, grain, period, [dept])
+    light = award_rules.traffic_lights(values, events, grain, period, [dept])
     colour = light["light"].iloc[0] if len(light) else "grey"
     metric_names = {m.code: i18n.metric_name(m, lang) for m in f.metric_defs}
     found = records.light_records(values, events, grain, period, lang, metric_names, f.indicator_names(lang))
     category = f.departments.loc[f.departments["dept_code"] == dept, "category"]
-    p_label = pipelines.period_label(period, f.months, lang, today)
+    p_label = periods.period_label(period, f.months, lang, today)
     xmr = trends.department_charts(key.store, key.version, key.hospital, dept, lang) if known else ()
     kpis = _kpis(values, f, lang)
     chips = {c.metric: c.chips for c in xmr}
@@ -116,11 +118,11 @@ def _values(path: str, version: int, hospital: str, grain: str, period: str, dep
         mv = store.metric_values(
             db,
             dept_codes=[dept],
-            month_from=pipelines.months_of(period)[0],
-            month_to=pipelines.last_month(period),
+            month_from=periods.months_of(period)[0],
+            month_to=periods.last_month(period),
             hospital=hospital,
         )
-    return pipelines.period_values(mv, f.targets, f.metric_defs, grain, period)
+    return periods.period_values(mv, f.targets, f.metric_defs, grain, period)
 
 
 def _kpis(values: pd.DataFrame, f: loaded.Frames, lang: str) -> tuple[tuple[str, dict], ...]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, i18n, pipelines, rules, store
-from metrics.views import ViewKey, loaded
+from metrics import i18n, store
+from metrics.rules import awards, periods
+from metrics.views import ViewKey, charts, loaded, tasks
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,20 @@ def build(key: ViewKey) -> EventsView:
     lang, grain, period = key.lang, key.get("grain"), key.get("period")
     depts = key.get("depts", "")
     codes = depts.split("\n") if depts else []
-    p_label = pipelines.period_label(period, f.months, lang, key.get("today"))
+    p_label = periods.period_label(period, f.months, lang, key.get("today"))
 
-    lights = rules.traffic_lights(
+    lights = awards.traffic_lights(
         _values(key.store, key.version, key.hospital, grain, period), f.events, grain, period, codes
     )
-    events = pipelines.confirmed(f.events)
+    events = periods.confirmed(f.events)
     events = events[events["dept_code"].isin(codes)]
     # an overdue notice's W03 is listed in every period it was late, as the lights count it
-    in_period = pipelines.event_periods(events, grain, period).drop(columns="period")
-    by_quarter = pipelines.event_counts(events, "quarter")
+    in_period = periods.event_periods(events, grain, period).drop(columns="period")
+    by_quarter = periods.event_counts(events, "quarter")
     names = f.indicator_names(lang)
 
-    order = {k: i for i, k in enumerate(rules.LIGHTS)}
-    light_text = {k: i18n.t("light." + k, lang) for k in rules.LIGHTS}
+    order = {k: i for i, k in enumerate(awards.LIGHTS)}
+    light_text = {k: i18n.t("light." + k, lang) for k in awards.LIGHTS}
     table = (
         lights.assign(
             _o=lights["light"].map(order),
@@ -94,7 +95,7 @@ def build(key: ViewKey) -> EventsView:
     }
     return EventsView(
         lights_title=i18n.t("ev.lights_title", lang, period=p_label),
-        light_counts=i18n.t("ev.light_counts", lang, **{k: int(n.get(k, 0)) for k in rules.LIGHTS}),
+        light_counts=i18n.t("ev.light_counts", lang, **{k: int(n.get(k, 0)) for k in awards.LIGHTS}),
         lights=table,
         light_headers={
             "light_label": i18n.t("col.light", lang),
@@ -151,6 +152,17 @@ def _values(path: str, version: int, hospital: str, grain: str, period: str) -> 
     f = loaded.frames(path, version, hospital)
     with store.opened(path) as db:
         mv = store.metric_values(
-            db, month_from=pipelines.months_of(period)[0], month_to=pipelines.last_month(period), hospital=hospital
+            db, month_from=periods.months_of(period)[0], month_to=periods.last_month(period), hospital=hospital
         )
-    return pipelines.period_values(mv, f.targets, f.metric_defs, grain, period)
+    return periods.period_values(mv, f.targets, f.metric_defs, grain, period)
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [
+        (period_months, base, None),
+        (build, base.with_(grain="quarter", period=period, depts=depts, today=today), None),
+        (tasks.notices, base.with_(depts=depts, today=today), None),  # the page's notices register
+    ]

@@ -1,7 +1,7 @@
 """What several views of one store share, read once per (store, data version): the small tables, department
 names, months holding data.
 
-Plain memos, not Streamlit caches: a view-model builder runs once per key (``pages._common.view`` caches it), but
+Plain memos, not Streamlit caches: a view-model builder runs once per key (``ui.view`` caches it), but
 the overview's KPIs, its ranking page and its metric choice all need the same tables and period values; reading
 them per choice cost a cold rerun per click. Every memo (``memo``) is keyed by the store's path and its data
 version (every commit bumps it), so nothing stale or from another store is served, and by the hospital
@@ -17,7 +17,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, contract, programme, store, workdays
+from metrics import clock, contract, store
+from metrics.rules import programme, workdays
 
 
 @dataclass(frozen=True)

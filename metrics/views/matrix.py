@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import contract, i18n, safe, spc, spc_charts, store
-from metrics.targets import resolve_targets
-from metrics.views import ViewKey, loaded
+from metrics import contract, i18n, safe, store
+from metrics.rules import spc
+from metrics.rules.targets import resolve_targets
+from metrics.views import ViewKey, loaded, spc_charts
 
 HOSP = contract.HOSPITAL_CODE
 SORTS = ("attention", "code")
@@ -139,3 +140,10 @@ def _hospital_row(matrix: pd.DataFrame, defs, lang: str) -> tuple[pd.DataFrame, 
     if not rows:
         return pd.DataFrame(), {}
     return pd.DataFrame([{"dept_name": i18n.t("trends.hospital", lang), **rows}]), names
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [(build, base.with_(category="", sort=None), lambda v: {"category": v.category, "sort": v.sort})]

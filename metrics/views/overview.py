@@ -17,8 +17,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, clock, contract, i18n, pipelines, rules, store
-from metrics.views import ViewKey, loaded
+from metrics import clock, contract, i18n, store
+from metrics.rules import awards as award_rules
+from metrics.rules import periods
+from metrics.views import ViewKey, charts, loaded
 
 HOSP = contract.HOSPITAL_CODE
 CHART_ROWS = 40  # departments a chart draws at once (a projector shows about 40 legibly)
@@ -73,7 +75,7 @@ def build(key: ViewKey) -> OverviewView:
     ranked = _ranked(key.store, key.version, key.hospital, grain, period, depts, everyone, metric)
     window, grid, heat_codes = _heat_rows(key.store, key.version, key.hospital, period, depts, everyone, metric)
     name = labels.get(metric, "")
-    p_label = pipelines.period_label(period, f.months, lang, today)
+    p_label = periods.period_label(period, f.months, lang, today)
 
     def ranking(page: int) -> go.Figure:
         rows = ranked.iloc[page * CHART_ROWS : (page + 1) * CHART_ROWS]
@@ -127,7 +129,7 @@ def build(key: ViewKey) -> OverviewView:
 
 def as_of(period: str, today: date | None = None) -> date:
     """The last day of the period, or today when the period is still running."""
-    y, m = int(pipelines.last_month(period)[:4]), int(pipelines.last_month(period)[5:7])
+    y, m = int(periods.last_month(period)[:4]), int(periods.last_month(period)[5:7])
     return min(date(y, m, calendar.monthrange(y, m)[1]), today or clock.today())
 
 
@@ -167,15 +169,15 @@ def _values(path: str, version: int, hospital: str, grain: str, period: str) -> 
     """Department values of the period, the one before it and the same period a year earlier — each period's own
     months read from the store, aggregated, and only the aggregate kept."""
     f = loaded.frames(path, version, hospital)
-    shown = sorted({pipelines.same_period_last_year(period), pipelines.previous_period(period), period})
+    shown = sorted({periods.same_period_last_year(period), periods.previous_period(period), period})
     with store.opened(path) as db:
         parts = [
             store.metric_values(
-                db, month_from=pipelines.months_of(p)[0], month_to=pipelines.last_month(p), hospital=hospital
+                db, month_from=periods.months_of(p)[0], month_to=periods.last_month(p), hospital=hospital
             )
             for p in shown
         ]
-    return pipelines.period_values(pd.concat(parts, ignore_index=True), f.targets, f.metric_defs, grain, shown)
+    return periods.period_values(pd.concat(parts, ignore_index=True), f.targets, f.metric_defs, grain, shown)
 
 
 @loaded.memo(maxsize=8)
@@ -185,14 +187,14 @@ def _headline(path: str, version: int, hospital: str, grain: str, period: str, d
     f = loaded.frames(path, version, hospital)
     codes = tuple(depts.split("\n")) if depts else ()
     values = _values(path, version, hospital, grain, period)
-    prev = pipelines.previous_period(period)
+    prev = periods.previous_period(period)
     defs = f.metric_defs
     mine = values[values["dept_code"].isin(codes) | (values["dept_code"] == HOSP)]
-    hosp = pipelines.with_changes(pipelines.hospital_values(mine, f.targets, defs, codes))
-    ev = pipelines.event_totals(f.events, grain)
+    hosp = periods.with_changes(periods.hospital_values(mine, f.targets, defs, codes))
+    ev = periods.event_totals(f.events, grain)
     ev = ev[ev["dept_code"].isin(codes)].groupby("period")[["vetoes", "warnings"]].sum()
-    status = rules.award_status(f.award_changes, as_of(period, today), int(period[:4]), codes)
-    prev_status = rules.award_status(f.award_changes, as_of(prev, today), int(prev[:4]), codes)
+    status = award_rules.award_status(f.award_changes, as_of(period, today), int(period[:4]), codes)
+    prev_status = award_rules.award_status(f.award_changes, as_of(prev, today), int(prev[:4]), codes)
     awarded = int((status["status"] == "awarded").sum())
     awarded_prev = int((prev_status["status"] == "awarded").sum())
 
@@ -284,8 +286,8 @@ def _heat_grid(path: str, version: int, hospital: str, months: tuple[str, ...], 
             month_from=months[0] if months else None,
             month_to=months[-1] if months else None,
         )
-    monthly = pipelines.period_values(mv, f.targets, f.metric_defs, "month", list(months))
-    return pipelines.month_grid(monthly, metric, months)
+    monthly = periods.period_values(mv, f.targets, f.metric_defs, "month", list(months))
+    return periods.month_grid(monthly, metric, months)
 
 
 @loaded.memo(maxsize=16)
@@ -294,7 +296,7 @@ def _heat_rows(path: str, version: int, hospital: str, period: str, depts: str, 
     the period's end; best share of months met first — needing attention first when there are more than a chart's
     rows."""
     months = loaded.frames(path, version, hospital).months
-    last = min(pipelines.last_month(period), months[-1]) if months else pipelines.last_month(period)
+    last = min(periods.last_month(period), months[-1]) if months else periods.last_month(period)
     window = tuple([m for m in months if m <= last][-12:])
     grid = _heat_grid(path, version, hospital, window, metric)
     codes = depts.split("\n") if depts else []
@@ -315,9 +317,9 @@ def _heat_rows(path: str, version: int, hospital: str, period: str, depts: str, 
 def _table(f, ranked, values, grain, period, codes, everyone, lang) -> pd.DataFrame:
     """Every chosen department's light (PRODUCT §4.3, as the events page judges it), value, target, verdict and
     events of the period, with its trend link."""
-    tot = pipelines.event_totals(f.events, grain, period)
+    tot = periods.event_totals(f.events, grain, period)
     departments = f.departments if everyone else f.departments[f.departments["dept_code"].isin(codes)]
-    lights = rules.traffic_lights(values, f.events, grain, period, list(departments["dept_code"]))
+    lights = award_rules.traffic_lights(values, f.events, grain, period, list(departments["dept_code"]))
     light_of = dict(zip(lights["dept_code"], lights["light"], strict=True))
     table = (
         departments[["dept_code", "dept_name", "category"]]
@@ -329,10 +331,18 @@ def _table(f, ranked, values, grain, period, codes, everyone, lang) -> pd.DataFr
     none = i18n.t("pass.none", lang)
     suffix = "" if lang == i18n.DEFAULT_LANG else f"&lang={lang}"
     colour = table["dept_code"].map(lambda c: light_of.get(c, "grey"))
-    words = {k: i18n.t("light." + k, lang) for k in rules.LIGHTS}
+    words = {k: i18n.t("light." + k, lang) for k in award_rules.LIGHTS}
     table = table.assign(marker=colour.map(charts.light_marker), light=colour.map(words))
     table = table[["marker", "light", *[c for c in table.columns if c not in ("marker", "light")]]]
     return table.assign(
         passed=table["passed"].map(lambda p: none if pd.isna(p) else pass_text[bool(p)]),
         trend=[f"trends?dept={c}{suffix}" for c in table["dept_code"]],
     )
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    key = base.with_(grain="quarter", period=period, depts=depts, metric=None, rank_page=0, heat_page=0, today=today)
+    return [(build, key, lambda v: {"metric": v.metric})]

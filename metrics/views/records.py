@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics import contract, i18n, pipelines
+from metrics import contract, i18n
+from metrics.rules import periods
 
 # the order a reader meets the records in: what turns a light red first, then what turns it amber
 KINDS = ("veto", "warning", "overdue", "missed")
@@ -26,11 +27,11 @@ def light_records(
 ) -> pd.DataFrame:
     """One row per record behind the period's lights: [hospital_code,] dept_code, kind (its label: 否决 / 警示 /
     整改逾期 / 未达标), what (the indicator or metric), when (the date, or the days a notice was late), detail (the
-    event's description, or the value against the target). ``values``: pipelines.period_values (HOSP rows are the
+    event's description, or the value against the target). ``values``: periods.period_values (HOSP rows are the
     hospital's own figures, under dept_code HOSP); ``events``: with programme's W03 states."""
     h = ["hospital_code"] if "hospital_code" in values.columns and "hospital_code" in events.columns else []
     label = {k: i18n.t(f"rec.kind.{k}", lang) for k in KINDS}
-    ev = pipelines.event_periods(events, grain, period)
+    ev = periods.event_periods(events, grain, period)
     is_notice = ev["event_id"].astype(str).str.startswith("notice:")
     kind = ev["kind"].where(~is_notice, "overdue")
     until = ev["until"] if "until" in ev.columns else pd.Series(None, index=ev.index, dtype=object)

@@ -19,8 +19,11 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import charts, clock, contract, i18n, pipelines, programme, rules, store
-from metrics.views import ViewKey, records
+from metrics import clock, contract, i18n, store
+from metrics.rules import awards as award_rules
+from metrics.rules import periods, programme
+from metrics.rules.targets import passes, resolve_targets
+from metrics.views import ViewKey, charts, records
 
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
 CHART_ROWS = 40  # hospitals a chart draws (a projector shows about 40 legibly)
@@ -74,7 +77,7 @@ def build(key: ViewKey) -> RegionView:
     lang, period = key.lang, key.get("period")  # the grain is in the period's shape
     hospitals = tuple(key.get("hospitals") or ())
     today = key.get("today") or clock.today()
-    months = pipelines.months_of(period)
+    months = periods.months_of(period)
     first, last = months[0], months[-1]
     end_day = date(int(last[:4]), int(last[5:7]), calendar.monthrange(int(last[:4]), int(last[5:7]))[1])
     as_of = min(end_day, today)
@@ -85,7 +88,6 @@ def build(key: ViewKey) -> RegionView:
         values = store.region_metric(
             db, hospitals, METRIC, first, last, getattr(metric, "aggregate", "mean") or "mean"
         ).set_index("hospital_code")
-        targets = store.region_targets(db, hospitals, METRIC)
         # the lights (PRODUCT §4.3 at every level): each department judged as on its hospital's pages, in one
         # aggregate of the period's months, the period's events and every notice (W03 is a state over the period)
         period_rows = store.region_period_values(db, hospitals, first, last)
@@ -105,7 +107,7 @@ def build(key: ViewKey) -> RegionView:
             (end_day - timedelta(days=1)).isoformat(),
         ).set_index("hospital_code")
         tasks = store.region_tasks(db, hospitals, today.isoformat()).set_index("hospital_code")
-        awards = store.region_awards(db, hospitals, int(period[:4]), as_of.isoformat(), rules.AWARD_ORDER)
+        awards = store.region_awards(db, hospitals, int(period[:4]), as_of.isoformat(), award_rules.AWARD_ORDER)
 
     col = "name_en" if lang == "en" else "name_zh"
     known = {
@@ -114,39 +116,36 @@ def build(key: ViewKey) -> RegionView:
     names = {c: str(known.get(c, c)) for c in hospitals}
     award_counts = (
         awards.pivot_table(index="hospital_code", columns="status", values="n", aggfunc="sum", fill_value=0)
-        .reindex(index=list(hospitals), columns=list(rules.AWARD_ORDER), fill_value=0)
+        .reindex(index=list(hospitals), columns=list(award_rules.AWARD_ORDER), fill_value=0)
         .astype(int)
     )
     direction = getattr(metric, "direction", ">=") or ">="
 
-    # the hospital-wide target in force in the period's last month: the latest effective_from, a hospital's own row
-    # before the shipped default of the same month (one pass over the rows, not a frame filtered per hospital)
-    latest: dict[str, tuple[str, float, str]] = {}
-    for h_code, since, target, direc in targets[targets["effective_from"] <= last].itertuples(index=False):
-        if h_code not in latest or since >= latest[h_code][0]:
-            latest[h_code] = (since, float(target), direc)
+    # each hospital's hospital-wide target in force in the period's last month, by the one target rule
+    # (targets.resolve_targets: its own row before the shipped default of the same month); none stored: the catalogue's
+    wanted = pd.DataFrame({"hospital_code": list(hospitals), "dept_code": "", "month": last, "metric": METRIC})
+    in_force = resolve_targets(all_targets, wanted).set_index("hospital_code")
 
     def target_of(code: str) -> tuple[float | None, str]:
-        own, default = latest.get(code), latest.get("")
-        row = own if own and (not default or own[0] >= default[0]) else default
-        if row is None:
+        target, direc = in_force.at[code, "target"], in_force.at[code, "direction"]
+        if pd.isna(target):
             return (getattr(metric, "default_target", None), direction)
-        return row[1], row[2] or direction
+        return float(target), direc or direction
 
     def num(frame: pd.DataFrame, code: str, col: str) -> int:
         return int(frame.at[code, col]) if code in frame.index and pd.notna(frame.at[code, col]) else 0
 
-    grain = pipelines.grain_of(period)
+    grain = periods.grain_of(period)
     known_depts = depts[["hospital_code", "dept_code"]]
     dept_values = _dept_values(period_rows, all_targets, defs, grain, period, known_depts)
     # departments of the list only, as every other region measure counts them
     events = programme.events_with_notices(dated, all_notices, as_of).merge(
         known_depts, on=["hospital_code", "dept_code"]
     )
-    dept_lights = rules.traffic_lights(dept_values, events, grain, period)
-    hosp_figures = pipelines.hospital_values(dept_values, all_targets, defs.values())
+    dept_lights = award_rules.traffic_lights(dept_values, events, grain, period)
+    hosp_figures = periods.hospital_values(dept_values, all_targets, defs.values())
     figures = hosp_figures.assign(missed=hosp_figures["passed"].eq(False).fillna(False).astype(int))
-    judged = rules.hospital_lights(dept_lights, figures, hospitals, period).set_index("hospital_code")
+    judged = award_rules.hospital_lights(dept_lights, figures, hospitals, period).set_index("hospital_code")
     per_hospital = dept_lights.groupby("hospital_code")[["vetoes", "warnings"]].sum()
     lights = judged["light"].to_dict()
     metric_names = {c: i18n.metric_name(m, lang) for c, m in defs.items()}
@@ -163,7 +162,7 @@ def build(key: ViewKey) -> RegionView:
     for code in hospitals:
         value = float(values.at[code, "value"]) if code in values.index else None
         target, direc = target_of(code)
-        passed = None if value is None or target is None else (value >= target if direc == ">=" else value <= target)
+        passed = passes(value, target, direc)
         a = award_counts.loc[code]
         rows.append(
             dict(
@@ -188,7 +187,7 @@ def build(key: ViewKey) -> RegionView:
             )
         )
     frame = pd.DataFrame(rows, columns=[*COLUMNS, "_passed", "_direction"])
-    p_label = pipelines.period_label(period, tuple(months), lang, today)
+    p_label = periods.period_label(period, tuple(months), lang, today)
     metric_name = i18n.metric_name(metric, lang) if metric else METRIC
     has_value = frame["value"].notna().any()
     satisfaction, events_fig, more = _figures(frame, metric_name, p_label, lang) if len(frame) else (None, None, None)
@@ -234,20 +233,20 @@ def build(key: ViewKey) -> RegionView:
 
 
 def _dept_values(rows, targets, defs, grain, period, known) -> pd.DataFrame:
-    """``pipelines.period_values`` of the region's departments for ``period`` from the one aggregate of its months
+    """``periods.period_values`` of the region's departments for ``period`` from the one aggregate of its months
     (``store.region_period_values``): a mean metric's mean, a sum metric's total, as one row of the period's last
     month — the same targets (each hospital's own, ``targets.resolve_targets``) and the same verdicts."""
     if rows.empty:
-        return pd.DataFrame(columns=["hospital_code", *pipelines.VALUE_COLUMNS])
+        return pd.DataFrame(columns=["hospital_code", *periods.VALUE_COLUMNS])
     is_sum = rows["metric"].map(lambda m: getattr(defs.get(m), "aggregate", "mean") == "sum").astype(bool)
-    one = rows.assign(month=pipelines.last_month(period), value=rows["total"].where(is_sum, rows["mean"]))
+    one = rows.assign(month=periods.last_month(period), value=rows["total"].where(is_sum, rows["mean"]))
     one = one[
         (one["dept_code"] == contract.HOSPITAL_CODE)
         | one.set_index(["hospital_code", "dept_code"]).index.isin(
             known.set_index(["hospital_code", "dept_code"]).index
         )
     ]
-    values = pipelines.period_values(
+    values = periods.period_values(
         one[["hospital_code", "dept_code", "month", "metric", "value"]], targets, defs.values(), grain, period
     )
     months = one[["hospital_code", "dept_code", "metric", "n_months"]]

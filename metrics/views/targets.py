@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import clock, contract, i18n, importer, store, workdays
+from metrics import clock, contract, i18n, store
+from metrics.ingest import importer
+from metrics.rules import workdays
 from metrics.views import ViewKey
 
 # The columns each editor edits: the contract's columns of the kind it writes (commit_rows takes them as they are).
@@ -144,7 +146,9 @@ class CalendarView:
     note: tuple[str, str]  # ('caption' | 'info' | 'warning', text): entered, or which suggestion this is
     rows: pd.DataFrame  # date, kind (休/班 label in the language), name
     kind_labels: dict[str, str]  # stored code → label
-    calendar: workdays.Calendar  # what the store holds (rows_to_save gives the other years back unchanged)
+    calendar: (
+        workdays.Calendar
+    )  # what the store holds (importer.calendar_rows_to_save gives the other years back unchanged)
 
 
 def calendar_year(key: ViewKey) -> CalendarView:

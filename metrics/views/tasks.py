@@ -1,8 +1,6 @@
 """What the 重点任务 page shows (PRODUCT §8): key tasks by aspect and by lead department, each task's
 computed state — overdue (red ■), due this quarter (amber ▲), done (green ●) — with a shape and a word beside the
-colour, filtered to one department (as lead or as responsible); the progress notes; what the editor offers. Also
-``slide5``: a slide-5 summary (overdue and due-this-quarter tasks by lead department, open rectification notices)
-that the briefing does not use — its slide 5 is built by metrics.briefing (notices_table); only tests call it.
+colour, filtered to one department (as lead or as responsible); the progress notes; what the editor offers.
 
 Choices (``ViewKey.choices``): ``dept`` ('' = every department), ``today`` (the day tasks are judged on).
 """
@@ -14,13 +12,14 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import charts, clock, contract, due, i18n, programme, safe
-from metrics.views import ViewKey, loaded
+from metrics import contract, i18n, safe
+from metrics.rules import due, programme
+from metrics.views import ViewKey, charts, loaded
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
 STATE_LIGHT = {"overdue": "red", "due_quarter": "amber", "done": "green", "open": "grey", "cancelled": "grey"}
 # 预警 (PRODUCT §11): an open item past half its working days is marked due soon in the lists (the summaries keep
-# their states); metrics.due decides.
+# their states); metrics.rules.due decides.
 DUE_SOON_LIGHT = "amber"
 LIST_COLUMNS = ("state", "task_code", "title", "category", "lead", "responsible", "due_on", "status", "progress")
 SUMMARY_COLUMNS = ("total", "overdue", "due_quarter", "done")
@@ -293,82 +292,6 @@ def notices(key: ViewKey) -> NoticesView:
     )
 
 
-@dataclass(frozen=True)
-class TaskLine:
-    lead: str  # the lead department's name
-    titles: tuple[str, ...]  # its tasks, by due date
-
-
-@dataclass(frozen=True)
-class NoticeLine:
-    dept: str
-    notice_no: str
-    due_on: str  # formatted in the language
-    days_overdue: int | None
-
-
-@dataclass(frozen=True)
-class Slide5:
-    """The briefing's slide 5 (PRODUCT §6): key tasks overdue and due this quarter, by lead department (most
-    overdue first), and the open rectification notices (overdue first). No staff names, ever."""
-
-    title: str
-    overdue: tuple[TaskLine, ...]
-    due_quarter: tuple[TaskLine, ...]
-    notices: tuple[NoticeLine, ...]
-
-    def lines(self, lang: str) -> list[str]:
-        """The slide as text lines (headings then items) for the HTML and PowerPoint briefing."""
-        out = []
-        for key, items in (("overdue", self.overdue), ("due_quarter", self.due_quarter)):
-            out.append(i18n.t(f"brief.tasks.{key}", lang))
-            sep = "、" if lang == "zh" else "; "
-            out += [i18n.t("brief.tasks.line", lang, lead=t.lead, titles=sep.join(t.titles)) for t in items] or [
-                i18n.t("brief.tasks.none", lang)
-            ]
-        out.append(i18n.t("brief.tasks.notices", lang))
-        for n in self.notices:
-            late = i18n.t("brief.tasks.late", lang, days=n.days_overdue) if n.days_overdue else ""
-            out.append(i18n.t("brief.tasks.notice_line", lang, dept=n.dept, no=n.notice_no, due=n.due_on, late=late))
-        if not self.notices:
-            out.append(i18n.t("brief.tasks.none", lang))
-        return out
-
-
-def slide5(tasks: pd.DataFrame, notices: pd.DataFrame, names: dict[str, str], as_of: date, lang: str) -> Slide5:
-    """Slide 5 for the quarter holding ``as_of`` (the quarter's last day, or today for a running quarter)."""
-    states = programme.task_states(tasks, as_of)
-
-    def by_lead(state: str) -> tuple[TaskLine, ...]:
-        s = states[states["state"] == state].sort_values(["due_on", "task_code"], kind="stable")
-        if state == "overdue":
-            count = s.groupby("lead_dept")["task_code"].transform("count")
-            s = s.assign(_n=-count).sort_values(["_n", "lead_dept", "due_on"], kind="stable")
-        else:
-            s = s.sort_values(["lead_dept", "due_on", "task_code"], kind="stable")
-        leads = list(dict.fromkeys(s["lead_dept"]))
-        return tuple(TaskLine(names.get(d, d), tuple(s.loc[s["lead_dept"] == d, "title"].astype(str))) for d in leads)
-
-    ns = programme.notice_states(notices, as_of)
-    ns = ns[ns["state"] != "closed"]
-    ns = ns.assign(_o=(ns["state"] != "overdue").astype(int), _late=-ns["days_overdue"].fillna(0).astype(int))
-    ns = ns.sort_values(["_o", "_late", "due_on", "notice_no"], kind="stable")
-    return Slide5(
-        title=i18n.t("brief.slide.tasks", lang),
-        overdue=by_lead("overdue"),
-        due_quarter=by_lead("due_quarter"),
-        notices=tuple(
-            NoticeLine(
-                names.get(r["dept_code"], r["dept_code"]),
-                str(r["notice_no"]),
-                i18n.fmt_date(r["due_on"], lang),
-                None if pd.isna(r["days_overdue"]) else int(r["days_overdue"]),
-            )
-            for r in ns.to_dict("records")
-        ),
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # The editor: a task's status and note, in place, through the one validator and write path
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +313,8 @@ def update_task(
     """Save a task's status and progress note (and today as its update date) as one batch through
     importer.commit_rows — the stored row with those fields changed, so the same validator judges it. Returns the
     ImportReport (``committed`` False with ``problems`` when refused, or when nothing changed)."""
-    from metrics import importer, store
+    from metrics import store
+    from metrics.ingest import importer
 
     with store.opened(db_path) as db:
         stored = store.tasks(db, hospital)
@@ -417,15 +341,11 @@ def update_task(
     )
 
 
-def slide5_for(db, quarter: str, lang: str, today: date | None = None, hospital: str = "") -> Slide5:
-    """Slide 5 of the briefing of ``quarter`` ('YYYY-Qn') from the open store ``db``: judged on the quarter's last
-    day, or today while the quarter is still running."""
-    from metrics import store
-
-    y, q = int(quarter[:4]), int(quarter[-1])
-    _start, end = programme.quarter_bounds(date(y, 3 * q, 1))
-    as_of = min(end, today or clock.today())
-    names = (
-        store.departments(db, hospital=hospital).set_index("dept_code")["dept_name"].map(safe.strip_controls).to_dict()
-    )
-    return slide5(store.tasks(db, hospital), store.notices(db, hospital), names, as_of, lang)
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    return [
+        (build, base.with_(dept="", today=today), None),
+        (notices, base.with_(depts="", today=today), None),  # the page's register: every department
+    ]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n, safe, spc, spc_charts, store
-from metrics.targets import resolve_targets
-from metrics.views import ViewKey, loaded
+from metrics import contract, i18n, safe, store
+from metrics.rules import spc
+from metrics.rules.targets import resolve_targets
+from metrics.views import ViewKey, loaded, spc_charts
 
 HOSP = contract.HOSPITAL_CODE
 COMPARE_MAX = 5
@@ -230,3 +231,23 @@ def _comparison(
 def department_charts(path: str, version: int, hospital: str, dept: str, lang: str) -> tuple[Chart, ...]:
     """The department's XmR charts as the trends page first shows them (default limits, no rebase): the profile's."""
     return _charts(path, version, hospital, dept, lang, 7, 0, None)
+
+
+def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
+    """The views a first visit of the page builds, each with the key the page makes before any widget is touched:
+    (builder, key, resolved) — ``resolved(view)`` gives the choices that visit leaves open as the widgets hold them
+    on the next run (``ui.cache.filed_view``). The server's warm after a commit builds exactly these."""
+    key = base.with_(
+        category="", dept=None, rebase=None, baseline=0, run_length=7, compare_metric=None, compare_depts=()
+    )
+
+    def resolved(v: TrendsView) -> dict:
+        return {
+            "category": v.category,
+            "dept": v.dept,
+            "rebase": v.rebase or "",
+            "compare_metric": v.compare_metric,
+            "compare_depts": v.compare_depts,
+        }
+
+    return [(build, key, resolved)]

@@ -12,7 +12,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, demo, export, i18n, importer, store
+from metrics import contract, i18n, store
+from metrics.ingest import export, importer
 from metrics.views import ViewKey
 
 HISTORY_ROWS = 200
@@ -75,7 +76,7 @@ def build(key: ViewKey) -> UploadView:
         latest = None if shared else latest  # what every hospital shares: an admin's to undo
     # the hospital list: offered to admins only (the validator refuses it from anyone else)
     kinds = ("auto", *(k for k in contract.KINDS if k != "hospitals" or key.get("admin")))
-    names = dict(zip(batches["batch_id"], (demo.file_label(n, lang) for n in batches["file_name"]), strict=True))
+    names = dict(zip(batches["batch_id"], (importer.file_label(n, lang) for n in batches["file_name"]), strict=True))
     rejected = batches[batches["rows_rejected"].fillna(0) > 0]["batch_id"].tolist()
     return UploadView(
         store=key.store,
@@ -147,7 +148,7 @@ def _history(batches: pd.DataFrame, lang: str, group: bool = False) -> pd.DataFr
     """The history as shown: kinds and statuses in ``lang``, the count columns named (the page labels the other
     headers like every upload table); in a group store each batch's hospital first ('' shared)."""
     shown = batches.assign(
-        file_name=batches["file_name"].map(lambda n: demo.file_label(n, lang)),
+        file_name=batches["file_name"].map(lambda n: importer.file_label(n, lang)),
         created_at=batches["created_at"].map(lambda ts: i18n.fmt_datetime(ts, lang)),
         kind=batches["kind"].map(lambda k: _kind_label(k, lang)),
         encoding=batches["encoding"].fillna("—"),

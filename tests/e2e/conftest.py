@@ -150,7 +150,7 @@ def new_page(browser):
 
 # True once the script has finished a run that drew the page and the page has stopped changing for `quiet` ms. The
 # frontend draws some elements (text inputs, tables, charts) after the run's last message; a fresh server's first
-# session ends one run with nothing drawn (pages/_common.py, fresh-server fix) before its real run starts; and after
+# session ends one run with nothing drawn (ui/, fresh-server fix) before its real run starts; and after
 # a click the page stays "notRunning" until the server starts the rerun — seconds on a busy server — so a click or
 # change not yet followed by a run is waited for (up to `_RUN_GRACE_MS`: a click on an expander starts none).
 _RUN_GRACE_MS = 8000

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from metrics import auth, i18n
+from metrics import i18n
+from metrics.ingest import limits
 from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, wait_idle
 
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -60,7 +61,7 @@ def test_streamlit_widgets_speak_the_page_language(app, new_page, shots, lang):
     assert "Upload" not in shown and "per file" not in shown, shown
     assert after_content(drop.locator('button [data-testid="stMarkdownContainer"]')) == i18n.t("upload.browse", lang)
     instructions = drop.locator('[data-testid="stFileUploaderDropzoneInstructions"] > div')
-    assert after_content(instructions) == i18n.t("upload.limit", lang, mb=auth.MAX_UPLOAD_MB)
+    assert after_content(instructions) == i18n.t("upload.limit", lang, mb=limits.MAX_UPLOAD_MB)
     page.screenshot(path=str(shots / f"one_language_upload_{lang}.png"))
 
     # every multiselect's and selectbox's placeholder, on the pages that have them

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from metrics import i18n, validate
+from metrics import i18n
+from metrics.ingest import validate
 from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, make_store, sign_in, start_app, stop_app, wait_idle
 
 # A metrics file for a month after the demo data (which ends last month), as Excel on Chinese Windows writes it: GBK.

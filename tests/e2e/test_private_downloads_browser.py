@@ -9,7 +9,8 @@ import urllib.error
 import urllib.request
 from datetime import date
 
-from metrics import points, store
+from metrics import store
+from metrics.ops import points
 from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD, exceptions, sign_in, wait_idle
 
 

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 
 from bench import procs
-from metrics import i18n, validate
+from metrics import i18n
+from metrics.ingest import validate
 from tests.conftest import DEMO_END_MONTH, file_rows
 from tests.e2e.conftest import (
     EDITOR,

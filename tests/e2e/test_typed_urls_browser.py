@@ -4,7 +4,7 @@ Streamlit's English "Page not found" dialog, never the page's uploader or tables
 
 from __future__ import annotations
 
-from metrics import auth
+from metrics.access import sessions
 from tests.e2e.conftest import make_store, sign_in, start_app, stop_app, wait_idle
 
 ENGLISH = ("Page not found", "does not seem to exist", "Running the app's main page")
@@ -77,12 +77,12 @@ def test_typed_urls_are_refused_in_chinese_by_the_page_itself(new_page, tmp_path
 
 
 def test_with_sign_in_required_a_mistyped_address_shows_the_sign_in_form(new_page, tmp_path, monkeypatch):
-    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    monkeypatch.setenv(sessions.REQUIRE_LOGIN_ENV, "1")
     app = start_app(make_store(tmp_path), tmp_path / "streamlit.log")
     try:
         visitor = new_page(1400, 900)
         # Not the server's very first session: that one runs Streamlit's legacy pages/ navigation once (see
-        # pages/_common.py, fresh-server fix), which sends its English dialog for an unknown address before any
+        # ui/, fresh-server fix), which sends its English dialog for an unknown address before any
         # code of ours runs — a known limit (streamlit/runtime/scriptrunner/script_runner.py _mpa_v1).
         _go(visitor, app.url + "/")
         body = _go(visitor, app.url + "/nosuch")

@@ -22,8 +22,11 @@ from operator import itemgetter
 import pandas as pd
 import sqlite_utils
 
-from metrics import auth, contract, export, i18n, limits, reading, store, validate
-from metrics.validate import Problem
+from metrics import contract, i18n, store
+from metrics.access import grants
+from metrics.ingest import export, limits, reading, validate
+from metrics.ingest.validate import Problem
+from metrics.rules import workdays
 
 __all__ = ["ImportReport", "Problem", "RollbackRefused", "commit", "commit_rows", "preview", "rollback"]
 
@@ -151,7 +154,6 @@ class RollbackRefused(Exception):
 
     def message(self, lang: str = "zh") -> str:
         """Why, in ``lang`` (the page and the CLI say the same)."""
-        from metrics import demo  # demo writes through this module
 
         def where(hosp: str) -> str:
             return (
@@ -163,7 +165,7 @@ class RollbackRefused(Exception):
         fmt = {"batch_id": self.batch_id}
         if self.later is not None:
             hosp = self._later.get("hospital_code") or ""
-            fmt |= {"later": self.later, "name": demo.file_label(self._later.get("file_name"), lang) or "—"}
+            fmt |= {"later": self.later, "name": file_label(self._later.get("file_name"), lang) or "—"}
             fmt["where"] = where(hosp)
         if self.code == "not_granted" and self.hospital is not None:
             return i18n.t("upload.rollback.not_granted_of", lang, batch_id=self.batch_id, where=where(self.hospital))
@@ -214,7 +216,7 @@ def commit(
     ``hospital``: the hospital the upload is for: rows of a hospital-scoped kind without a 医院编码 cell
     go there; a file whose 医院编码 column names a hospital goes to that one. A row for a hospital ``user`` (an account
     of the store) may not write, a code the store does not know, or a group store's row without a hospital is
-    refused and nothing is written (see ``auth.writable_hospitals``).
+    refused and nothing is written (see ``grants.writable_hospitals``).
 
     The file is read, validated and compared with the store *before* the write lock (a long
     validation held it, and every sign-in and rollback meanwhile failed with "database is locked"). The write
@@ -466,7 +468,7 @@ def _prepare(
     preview_only: bool = False,
 ) -> tuple[ImportReport, _Plan]:
     digest = sha256(data)
-    too_large = auth.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
+    too_large = limits.upload_size_error(len(data), lang)  # our own limit, whatever the web server allows
     if too_large:
         counts = dict.fromkeys(COUNT_KEYS, 0)
         problem = Problem(0, "", "", too_large)
@@ -564,7 +566,7 @@ def _grant_scope(
     return (
         codes,
         (
-            (auth.readable_hospitals_in(db, user) if preview_only else auth.writable_hospitals_in(db, user))
+            (grants.readable_hospitals_in(db, user) if preview_only else grants.writable_hospitals_in(db, user))
             if codes
             else None
         ),
@@ -867,3 +869,28 @@ def _write(
 
 # A page edit's audit record keeps the rows before and after when there are at most this many.
 AUDIT_ROWS = 200
+
+
+DEMO_SOURCE = "演示数据 demo"  # the file name of the demo's batches (shown through file_label)
+
+
+def file_label(name: str | None, lang: str) -> str:
+    """A batch's file name as shown: the demo's batches as "演示数据" / "Demo data", a page editor's as "页面编辑" /
+    "Page edit" (in the reader's language), others as uploaded."""
+    if name == DEMO_SOURCE:
+        return i18n.t("upload.demo_batch", lang)
+    if name == store.EDIT_FILE_NAME:
+        return i18n.t("upload.edit_batch", lang)
+    return name or ""
+
+
+def calendar_rows_to_save(year: int, edited: list[dict], cal: workdays.Calendar) -> list[dict]:
+    """The calendar kind's whole table after an edit of ``year`` (for ``commit_rows(..., replace=True)``):
+    the edited rows as given (date, kind, name; kind may be 休/班 or off/work) first, so the n-th edited row is line
+    n + 1 of the validator's report (which reads each date the way validate does), then the stored days of other years — except a date the edit gives itself."""
+    given = {validate.parse_date(r.get("date")) for r in edited if not validate.is_blank(r.get("date"))}
+    year_prefix = f"{year:04d}-"
+    others = [
+        {"date": d, "kind": k, "name": n} for d, k, n in cal.days if not d.startswith(year_prefix) and d not in given
+    ]
+    return [{"date": r.get("date"), "kind": r.get("kind"), "name": r.get("name")} for r in edited] + others

@@ -3,7 +3,7 @@
 CSV: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, which Excel on Chinese Windows
 writes); comma or tab. XLSX through python-calamine: the first sheet, or one sheet per kind.
 The header is the first row that holds the required columns of some kind; title and blank rows
-above it are tolerated. Nothing here judges values; ``metrics.validate`` does.
+above it are tolerated. Nothing here judges values; ``metrics.ingest.validate`` does.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from metrics import contract, limits, safe
-from metrics import limits as _limits
+from metrics import contract, safe
+from metrics.ingest import limits
+from metrics.ingest import limits as _limits
 
 # How far down a sheet the header may stand (title rows, notes, blank rows above it).
 HEADER_SEARCH_ROWS = 30
@@ -96,7 +97,7 @@ def read(
 ) -> list[RawTable]:
     """The tables in an uploaded file. CSV gives one table; XLSX gives one per sheet holding a kind.
 
-    Every limit of ``metrics.limits`` is checked before the expensive part: the bytes and (CSV) the lines
+    Every limit of ``metrics.ingest.limits`` is checked before the expensive part: the bytes and (CSV) the lines
     before decoding, (XLSX) the used range, the unpacked size and the shared strings before the Excel reader.
     """
     if kind is not None and kind not in contract.KINDS:

@@ -13,7 +13,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, export, i18n, programme, store
+from metrics import clock, i18n, store
+from metrics.ingest import export
+from metrics.rules import programme
 
 COLUMNS = ("staff_id", "name", "dept_code", "dept_name", "in_dept_since", "award_date", "points")
 

@@ -34,7 +34,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics import clock, contract, i18n, store
+from metrics import clock, contract, store
+from metrics.ingest import importer
 
 SEED = 20231001
 
@@ -630,19 +631,6 @@ class DemoRejected(RuntimeError):
     """The demo data did not pass the validator (a bug in ``build``): nothing was written."""
 
 
-DEMO_SOURCE = "演示数据 demo"  # the file name of the demo's batches (shown through file_label)
-
-
-def file_label(name: str | None, lang: str) -> str:
-    """A batch's file name as shown: the demo's batches as "演示数据" / "Demo data", a page editor's as "页面编辑" /
-    "Page edit" (in the reader's language), others as uploaded."""
-    if name == DEMO_SOURCE:
-        return i18n.t("upload.demo_batch", lang)
-    if name == store.EDIT_FILE_NAME:
-        return i18n.t("upload.edit_batch", lang)
-    return name or ""
-
-
 # A group demo's hospitals (a 医共体 of a county; fictitious).
 DEMO_HOSPITALS = (
     ("H01", "县人民医院", "County People's Hospital"),
@@ -668,7 +656,6 @@ def fill(
 
     ``hospitals`` > 0: a group store instead — the hospital list, then that many hospitals, each with
     its own demo data (another seed each), under its code. The counts are then summed over the hospitals."""
-    from metrics import importer
 
     def write(db, data, hospital: str) -> None:
         rows_of = {t: (_wide(rows) if t == "metric_values" else rows) for t, rows in data.items()}
@@ -676,7 +663,13 @@ def fill(
             if kind.table not in rows_of:
                 continue
             r = importer.commit_rows(
-                kind.name, rows_of[kind.table], source=DEMO_SOURCE, user=user, action="demo", db=db, hospital=hospital
+                kind.name,
+                rows_of[kind.table],
+                source=importer.DEMO_SOURCE,
+                user=user,
+                action="demo",
+                db=db,
+                hospital=hospital,
             )
             if not r.committed:
                 raise DemoRejected(f"{kind.name}: {[(p.line, p.column, p.value, p.message) for p in r.problems[:5]]}")
@@ -689,7 +682,7 @@ def fill(
             counts = {t: len(rows) for t, rows in data.items()}
         else:
             rows = demo_hospitals(hospitals)
-            r = importer.commit_rows("hospitals", rows, source=DEMO_SOURCE, user=user, action="demo", db=db)
+            r = importer.commit_rows("hospitals", rows, source=importer.DEMO_SOURCE, user=user, action="demo", db=db)
             if not r.committed:
                 raise DemoRejected(f"hospitals: {[(p.line, p.message) for p in r.problems[:5]]}")
             counts["hospitals"] = len(rows)
@@ -726,7 +719,7 @@ def clear(path: str | os.PathLike | None = None, user: str | None = None, hospit
     ``hospital`` (a group store): only that hospital's data and batches; the other hospitals, the hospital list and
     what every hospital shares stay. When ``user`` is an account of a group store it must be able to write
     ``hospital`` (every hospital: an admin), else ClearRefused and nothing is cleared."""
-    from metrics import auth
+    from metrics.access import grants
 
     with store.opened(path) as db:
         codes = store.hospital_codes(db)
@@ -736,6 +729,6 @@ def clear(path: str | os.PathLike | None = None, user: str | None = None, hospit
         if row is not None:
             if hospital is None and (row["role"] != "admin" or not row["active"]):
                 raise ClearRefused("all_admin")
-            if hospital is not None and hospital not in auth.writable_hospitals_in(db, user):
+            if hospital is not None and hospital not in grants.writable_hospitals_in(db, user):
                 raise ClearRefused("not_granted")
         store.clear_data(db, user, hospital=hospital)

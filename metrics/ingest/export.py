@@ -209,7 +209,7 @@ def template_bytes(kind: str, fmt: str, metric_defs: list[contract.Metric] | Non
     return buf.getvalue()
 
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "templates"
 
 
 def template_file_name(kind: str, fmt: str) -> str:

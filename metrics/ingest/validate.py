@@ -19,8 +19,10 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
-from metrics import clock, contract, i18n, limits, programme, rules, safe
-from metrics.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
+from metrics import clock, contract, i18n, safe
+from metrics.ingest import limits
+from metrics.ingest.reading import HEADER_SEARCH_ROWS, RawTable, display_names, norm_header
+from metrics.rules import awards, programme
 
 HOSPITAL_WORDS = ("全院", "HOSP", "hosp", "医院", "全院合计口径")
 
@@ -843,7 +845,7 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         if un is not None and ch is not None and un < ch:
             tr.err(line, f.name("rectify_until"), raw, "rectify_before")
         elif st == "rectifying" and un is not None and ch is not None:
-            lo, hi = (d.isoformat() for d in rules.rectify_window(ch))  # 3–6 months (seed 004, PRODUCT §4.1)
+            lo, hi = (d.isoformat() for d in awards.rectify_window(ch))  # 3–6 months (seed 004, PRODUCT §4.1)
             if not lo <= un <= hi:
                 tr.err(line, f.name("rectify_until"), raw, "rectify_window", lo=lo, hi=hi, changed=ch)
     keys = list(zip(depts, years, statuses, changed))

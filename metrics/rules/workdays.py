@@ -252,17 +252,3 @@ def default_year(cal: Calendar, today: date) -> int:
 def editor_years(cal: Calendar, today: date) -> list[int]:
     """The years the editor offers: two back, three ahead, and every entered year."""
     return sorted({*range(today.year - 2, today.year + 4), *cal.years})
-
-
-def rows_to_save(year: int, edited: list[dict], cal: Calendar) -> list[dict]:
-    """The calendar kind's whole table after an edit of ``year`` (for ``importer.commit_rows(..., replace=True)``):
-    the edited rows as given (date, kind, name; kind may be 休/班 or off/work) first, so the n-th edited row is line
-    n + 1 of the validator's report, then the stored days of other years — except a date the edit gives itself."""
-    from metrics.validate import is_blank, parse_date  # the validator's own reading of a date cell
-
-    given = {parse_date(r.get("date")) for r in edited if not is_blank(r.get("date"))}
-    year_prefix = f"{year:04d}-"
-    others = [
-        {"date": d, "kind": k, "name": n} for d, k, n in cal.days if not d.startswith(year_prefix) and d not in given
-    ]
-    return [{"date": r.get("date"), "kind": r.get("kind"), "name": r.get("name")} for r in edited] + others

@@ -29,7 +29,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import contract, i18n, pipelines, workdays
+from metrics import contract, i18n
+from metrics.rules import periods as period_rules
+from metrics.rules import workdays
 
 # ---------------------------------------------------------------------------------------------
 # Rules as data
@@ -173,7 +175,7 @@ def _notice_end(status: pd.DataFrame, as_of: date, calendar: workdays.Calendar) 
 def public_notice_end(start: date | str, calendar: workdays.Calendar = workdays.EMPTY) -> tuple[date, bool]:
     """(last day of a 公示 starting on ``start``, unadjusted?) — PUBLIC_NOTICE_WORKING_DAYS working days, counted on
     the office's ``calendar`` where it entered the year, else chinesecalendar, else the statutory holidays
-    (unadjusted = True: that year's adjusted working days are not entered; see metrics.workdays)."""
+    (unadjusted = True: that year's adjusted working days are not entered; see metrics.rules.workdays)."""
     return workdays.nth_working_day(start, PUBLIC_NOTICE_WORKING_DAYS, calendar)
 
 
@@ -206,12 +208,12 @@ def eligibility(
 ) -> pd.DataFrame:
     """Per department whether it is eligible for ``year``, with reasons (see module doc).
 
-    ``events``: as store.events; ``status``: award_status output; ``year_values``: pipelines.period_values
+    ``events``: as store.events; ``status``: award_status output; ``year_values``: period_rules.period_values
     at grain 'year' (only the row of ``year`` is read); ``metric_defs``: the store's catalogue (store.metric_defs).
     """
     defs = {m.code: m for m in metric_defs}  # the stored catalogue: never the shipped one
     held = _target_metrics(year_values, rules, defs)
-    vetoes = pipelines.confirmed(events)
+    vetoes = period_rules.confirmed(events)
     vetoes = vetoes[(vetoes["kind"] == "veto") & (vetoes["event_date"].astype(str).str[:4] == str(year))]
     vals = year_values[(year_values["period"] == str(year)) & year_values["metric"].isin(held)]
     rect = status.set_index("dept_code")["in_rectification"].to_dict() if not status.empty else {}
@@ -264,7 +266,7 @@ def conflicts(status: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Awarded departments with a confirmed veto dated after the award (PRODUCT §4.2): shown in red."""
     cols = ["dept_code", "year", "awarded_on", "event_id", "event_date", "indicator"]
     awarded = status[(status["status"] == "awarded") & status["awarded_on"].notna()]
-    vetoes = pipelines.confirmed(events)
+    vetoes = period_rules.confirmed(events)
     vetoes = vetoes[vetoes["kind"] == "veto"]
     if awarded.empty or vetoes.empty:
         return pd.DataFrame(columns=cols)
@@ -291,11 +293,11 @@ def traffic_lights(
     in every period it was open past its deadline), or a target missed; green = data and no problem; grey = no data
     and no event (never green).
 
-    ``values``: pipelines.period_values at ``grain``; ``events``: as store.events (with programme's W03 states).
+    ``values``: period_rules.period_values at ``grain``; ``events``: as store.events (with programme's W03 states).
     ``departments`` and ``period`` (str or list) add rows for departments/periods with nothing at all (grey). Rows of
     several hospitals (``hospital_code`` first in both frames) are judged per hospital, ``hospital_code`` kept.
     """
-    h = pipelines._hospital_key(values)
+    h = period_rules._hospital_key(values)
     keys = [*h, "dept_code", "period"]
     v = values[values["dept_code"] != contract.HOSPITAL_CODE]
     if period is not None:
@@ -305,7 +307,7 @@ def traffic_lights(
         .groupby(keys, as_index=False)
         .agg(missed=("_missed", "sum"), with_data=("_has", "sum"))
     )
-    ev = pipelines.event_totals(events, grain, period)
+    ev = period_rules.event_totals(events, grain, period)
     ev = ev[ev["dept_code"] != contract.HOSPITAL_CODE]
     grid = perf.merge(ev, on=keys, how="outer") if set(h) <= set(ev.columns) else perf.assign(vetoes=0, warnings=0)
     if departments is not None and period is not None:

@@ -14,7 +14,8 @@ from urllib.parse import quote
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import contract, i18n, safe, spc, theme
+from metrics import contract, i18n, safe, theme
+from metrics.rules import spc
 
 COLOURS = {
     "common": "#7f7f7f",

@@ -7,9 +7,13 @@ import contextlib
 import json
 import sys
 
-from metrics import auth, contract, demo, export, i18n, importer, limits, store
+from metrics import contract, i18n, store
+from metrics.access import grants, sessions
+from metrics.access import users as accounts
+from metrics.ingest import export, importer, limits
+from metrics.ops import demo
 
-ROLE_CHOICES = auth.ROLES
+ROLE_CHOICES = accounts.ROLES
 
 
 PROG = ".venv/bin/python -m metrics"  # as it runs from the repository root of a fresh clone (README)
@@ -266,7 +270,7 @@ def _hospital(args, write: bool, required: bool) -> tuple[str | None, int]:
         codes = store.hospital_codes(db)
         account = store.user_row(db, user) if user else None
         allowed = (
-            (auth.writable_hospitals_in(db, user) if write else auth.readable_hospitals_in(db, user))
+            (grants.writable_hospitals_in(db, user) if write else grants.readable_hospitals_in(db, user))
             if account is not None
             else ()
         )
@@ -315,7 +319,7 @@ def cmd_import(args) -> int:
         return 2
     size = path.stat().st_size
     if size > limits.MAX_BYTES:  # refused before reading it, with the message of the upload page
-        print(auth.upload_size_error(size, args.lang))
+        print(limits.upload_size_error(size, args.lang))
         return 1
     data = path.read_bytes()
     if args.dry_run:
@@ -399,7 +403,7 @@ def _reads_names(args) -> bool:
         group = bool(store.hospital_codes(db))
     if row is None:
         return not group
-    return bool(row["active"]) and auth.has_role(row["role"], "editor")
+    return bool(row["active"]) and accounts.has_role(row["role"], "editor")
 
 
 def _table(frame, prefix: str, lang: str, cells=None) -> str:
@@ -436,7 +440,7 @@ def cmd_export(args) -> int:
 
 def cmd_points(args) -> int:
     """The +2 points list (PRODUCT §8): JSON, a CSV file, or lines on the terminal; audited every time."""
-    from metrics import points
+    from metrics.ops import points
 
     fmt = "json" if args.json else "csv" if args.out else "text"
     hospital, bad = _hospital(args, write=False, required=True)
@@ -478,7 +482,7 @@ def cmd_errors(args) -> int:
     with store.opened(args.db) as db:
         b = store.batch(db, args.batch)
         group = bool(store.hospital_codes(db))
-        readable = auth.readable_hospitals_in(db, args.user) if group else ()
+        readable = grants.readable_hospitals_in(db, args.user) if group else ()
         rejects = store.batch_rejects(db, args.batch) if b else None
     if b is not None and group and (b.get("hospital_code") or "") not in (*readable, ""):
         print(i18n.t("hospital.err.not_granted", args.lang, user=args.user, code=b["hospital_code"]), file=sys.stderr)
@@ -532,7 +536,6 @@ def _confirm_needed(args, db, b: dict) -> bool:
     """(Asked by importer.rollback once the batch may be undone.) A rollback of a batch that is not the caller's own latest one (the demo's, someone else's, or one of theirs
     before their last): describe what would be undone on stderr and return True (it then needs --yes). A second
     ``rollback`` after undoing one's own import would otherwise silently undo the batch before it."""
-    from metrics import demo
 
     caller = args.user or _os_user()
     batch_id = int(b["batch_id"])
@@ -540,7 +543,7 @@ def _confirm_needed(args, db, b: dict) -> bool:
     # per hospital: in a group store one's latest batch of H01 stays one's own after a later one of H02
     own = history[(history["user"] == caller) & (history["hospital_code"].fillna("") == (b.get("hospital_code") or ""))]
     latest_own = int(own["batch_id"].max()) if len(own) else None
-    if b["user"] == caller and b["file_name"] != demo.DEMO_SOURCE and latest_own == batch_id:
+    if b["user"] == caller and b["file_name"] != importer.DEMO_SOURCE and latest_own == batch_id:
         return False
     lang = args.lang
     kinds = "+".join(i18n.t("upload.kind." + k, lang) for k in str(b["kind"]).split("+") if k)
@@ -550,7 +553,7 @@ def _confirm_needed(args, db, b: dict) -> bool:
             lang,
             batch_id=batch_id,
             kind=kinds,
-            file=demo.file_label(b["file_name"], lang),
+            file=importer.file_label(b["file_name"], lang),
             user=b["user"] or "—",
             at=b["created_at"],
             new=b["rows_new"],
@@ -605,58 +608,63 @@ def _add_access_parsers(sub) -> None:
 def _read_password(args) -> str:
     import getpass
 
-    from metrics import auth, i18n
+    from metrics import i18n
+    from metrics.access import users as accounts
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(i18n.t("auth.cli.password_prompt", args.lang))
     if getpass.getpass(i18n.t("auth.cli.password_again", args.lang)) != first:
-        raise auth.AuthError("auth.err.password_mismatch")
+        raise accounts.AuthError("auth.err.password_mismatch")
     return first
 
 
 def cmd_users(args) -> int:
-    """users add|list|passwd|role|remove|unlock|require-login: one auth call each, audited as the CLI operator."""
-    from metrics import auth, i18n
+    """users add|list|passwd|role|remove|unlock|require-login: one access call each, audited as the CLI operator."""
+    from metrics import i18n
+    from metrics.access import grants
+    from metrics.access import users as accounts
 
     lang = args.lang
     try:
-        actor = auth.cli_actor(args.as_user, db_path=args.db)
+        actor = accounts.cli_actor(args.as_user, db_path=args.db)
         if args.action == "list":
-            users = auth.list_users(args.db)
+            users = accounts.list_users(args.db)
             words = {
                 "role": lambda r: i18n.t("role." + r, lang),
                 "active": lambda v: i18n.t("yes" if v else "no", lang),
             }
             print(_table(users, "users.col.", lang, words) if len(users) else i18n.t("auth.cli.no_users", lang))
-            if not auth.admin_exists(args.db):
-                print(i18n.t("auth.no_admin", lang) + "\n    " + auth.FIRST_ADMIN_CMD, file=sys.stderr)
+            if not accounts.admin_exists(args.db):
+                print(i18n.t("auth.no_admin", lang) + "\n    " + accounts.FIRST_ADMIN_CMD, file=sys.stderr)
             print(
                 i18n.t(
-                    "auth.cli.login_required", lang, value=i18n.t("yes" if auth.login_required(args.db) else "no", lang)
+                    "auth.cli.login_required",
+                    lang,
+                    value=i18n.t("yes" if sessions.login_required(args.db) else "no", lang),
                 )
             )
             return 0
         if args.action == "add":
-            auth.add_user(args.username, _read_password(args), args.role, actor=actor, db_path=args.db)
+            accounts.add_user(args.username, _read_password(args), args.role, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.added", lang, user=args.username, role=i18n.t("role." + args.role, lang)))
         elif args.action == "passwd":
-            auth.set_password(args.username, _read_password(args), actor=actor, db_path=args.db)
+            accounts.set_password(args.username, _read_password(args), actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.passwd", lang, user=args.username))
         elif args.action == "role":
-            auth.set_role(args.username, args.role, actor=actor, db_path=args.db)
+            accounts.set_role(args.username, args.role, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.role", lang, user=args.username, role=i18n.t("role." + args.role, lang)))
         elif args.action == "remove":
-            auth.remove_user(args.username, actor=actor, db_path=args.db)
+            accounts.remove_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.removed", lang, user=args.username))
         elif args.action == "unlock":
-            auth.unlock_user(args.username, actor=actor, db_path=args.db)
+            accounts.unlock_user(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.unlocked", lang, user=args.username))
         elif args.action == "signout":
-            n = auth.end_user_sessions(args.username, actor=actor, db_path=args.db)
+            n = sessions.end_user_sessions(args.username, actor=actor, db_path=args.db)
             print(i18n.t("auth.cli.sessions_ended", lang, user=args.username, n=n))
         elif args.action == "grant":
-            auth.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
+            grants.grant_hospitals(args.username, args.hospitals, actor=actor, db_path=args.db)
             print(
                 i18n.t(
                     "auth.cli.granted",
@@ -666,7 +674,7 @@ def cmd_users(args) -> int:
                 )
             )
         elif args.action == "revoke":
-            auth.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
+            grants.revoke_hospitals(args.username, args.hospitals or None, actor=actor, db_path=args.db)
             print(
                 i18n.t(
                     "auth.cli.revoked",
@@ -676,13 +684,15 @@ def cmd_users(args) -> int:
                 )
             )
         elif args.action == "require-login":
-            auth.set_login_required(args.value == "on", actor=actor, db_path=args.db)
+            sessions.set_login_required(args.value == "on", actor=actor, db_path=args.db)
             print(
                 i18n.t(
-                    "auth.cli.login_required", lang, value=i18n.t("yes" if auth.login_required(args.db) else "no", lang)
+                    "auth.cli.login_required",
+                    lang,
+                    value=i18n.t("yes" if sessions.login_required(args.db) else "no", lang),
                 )
             )
-    except auth.AuthError as e:
+    except accounts.AuthError as e:
         print(e.message(lang), file=sys.stderr)
         return 1
     return 0
@@ -690,10 +700,12 @@ def cmd_users(args) -> int:
 
 def _backup_command(args, run, done) -> int:
     """``run(actor)`` (a backup or a restore), then the sentence ``done(result)``; a refusal is said on stderr, 1."""
-    from metrics import auth, backup, i18n
+    from metrics import i18n
+    from metrics.access import users as accounts
+    from metrics.ops import backup
 
     try:
-        result = run(auth.cli_actor(db_path=args.db))
+        result = run(accounts.cli_actor(db_path=args.db))
     except backup.BackupError as e:
         print(i18n.t("backup.cli.failed", args.lang, error=e.message(args.lang)), file=sys.stderr)
         return 1
@@ -703,7 +715,8 @@ def _backup_command(args, run, done) -> int:
 
 def cmd_backup(args) -> int:
     """Write a consistent online copy of the store (SQLite backup API), integrity-checked."""
-    from metrics import backup, i18n
+    from metrics import i18n
+    from metrics.ops import backup
 
     return _backup_command(
         args,
@@ -714,7 +727,8 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     """Replace the store with a backup after checking it; the current store is kept under data/backups/."""
-    from metrics import backup, i18n
+    from metrics import i18n
+    from metrics.ops import backup
 
     return _backup_command(
         args,

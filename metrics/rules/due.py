@@ -3,7 +3,7 @@
 between its issue and its deadline have passed, and *overdue* the day after its deadline. Pure functions: the
 office's holiday schedule (``workdays.Calendar``) and the day judged on are passed in.
 
-Working days (PRODUCT §4.1) are counted by ``metrics.workdays``: chinesecalendar, the office's calendar, the
+Working days (PRODUCT §4.1) are counted by ``metrics.rules.workdays``: chinesecalendar, the office's calendar, the
 statutory holidays — never plain Monday–Friday. ``n`` = the working days after the issue date up to and including
 the deadline; the item is due soon from the ⌈n/2⌉-th of them (half the span has passed on that day). A deadline with
 no working day after the issue (issued on its deadline, or across one long holiday) is due soon from its issue.
@@ -28,8 +28,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from metrics import programme, store, workdays
-from metrics.workdays import Calendar
+from metrics.rules import programme, workdays
+from metrics.rules.workdays import Calendar
 
 STATES = ("overdue", "due_soon", "open")
 ITEM_KINDS = ("notice", "task")  # what carries a deadline today (PRODUCT §11)
@@ -109,12 +109,6 @@ def due_soon_keys(tasks: pd.DataFrame, notices: pd.DataFrame, as_of: date, cal: 
     it = items(tasks, notices, as_of, cal)
     soon = it[it["state"] == "due_soon"]
     return frozenset(soon.loc[soon["kind"] == "task", "key"]), frozenset(soon.loc[soon["kind"] == "notice", "key"])
-
-
-def due_soon_for(db, as_of: date, hospital: str = ""):
-    """``due_soon_keys`` from the open store ``db`` with the office's holiday schedule."""
-    cal = Calendar.from_frame(store.calendar_days(db))
-    return due_soon_keys(store.tasks(db, hospital), store.notices(db, hospital), as_of, cal)
 
 
 def _day(v) -> date | None:

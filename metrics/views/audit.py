@@ -11,7 +11,10 @@ import json
 import re
 from collections.abc import Mapping
 
-from metrics import demo, i18n
+import pandas as pd
+
+from metrics import i18n, store
+from metrics.ingest import export, importer
 
 TARGET_KEY = ("metric", "dept_code", "effective_from")
 SHOWN_ROWS = 5  # changed rows named in one sentence; the rest counted
@@ -62,7 +65,7 @@ def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
             "audit.s.upload",
             lang,
             who=who,
-            target=demo.file_label(target, lang),
+            target=importer.file_label(target, lang),
             kind=_kind(detail.get("kind"), lang),
             batch=detail.get("batch_id", ""),
             new=detail.get("new", 0),
@@ -70,7 +73,7 @@ def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
             rejected=detail.get("rejected", 0),
         )
     if action == "rollback":  # target: "batch <id> <file name>"
-        name = demo.file_label(re.sub(r"^batch \d+\s*", "", target), lang) or "—"
+        name = importer.file_label(re.sub(r"^batch \d+\s*", "", target), lang) or "—"
         return i18n.t(
             "audit.s.rollback",
             lang,
@@ -88,12 +91,12 @@ def _sentence(row: Mapping, lang: str, dept_names, metric_names) -> str:
     if f"audit.s.{action}" in i18n.ZH:  # the actions that need nothing but who and what
         return t(action)
     label = f"audit.action.{action}"
-    shown = demo.file_label(target, lang)  # a batch named in the reader's language (demo data, a page edit)
+    shown = importer.file_label(target, lang)  # a batch named in the reader's language (demo data, a page edit)
     return f"{who} · {i18n.t(label, lang) if label in i18n.ZH else action} · {shown}".rstrip(" ·")
 
 
 def who_text(user: str | None, lang: str) -> str:
-    """Who did it: a user name; the command line as metrics.auth.cli_actor writes it ("cli:root", "boss (cli:root)")
+    """Who did it: a user name; the command line as metrics.access.users.cli_actor writes it ("cli:root", "boss (cli:root)")
     in words; "the system" when nobody is named."""
     if not isinstance(user, str) or not user:  # None, or NaN from a frame
         return i18n.t("audit.s.nobody", lang)
@@ -191,12 +194,39 @@ def _listed(codes: list[str], lang: str) -> str:
 
 def shown(frame, lang: str, dept_names: Mapping[str, str] | None = None, metric_names: Mapping[str, str] | None = None):
     """The audit records as the page shows them: at (fmt_datetime), user, action (in words), sentence — no JSON."""
-    from metrics import auth
-
     rows = frame.to_dict("records")
     return frame.assign(
         at=[i18n.fmt_datetime(r["at"], lang) for r in rows],
         user=[who_text(r["user"], lang) for r in rows],
-        action=[auth.action_label(r["action"], lang) for r in rows],
+        action=[action_label(r["action"], lang) for r in rows],
         sentence=[sentence(r, lang, dept_names, metric_names) for r in rows],
     )[["at", "user", "action", "sentence"]]
+
+
+def audit_frame(
+    user: str | None = None,
+    actions: list[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    db_path=None,
+) -> pd.DataFrame:
+    """Audit records newest first (id, at, user, action, target, detail, before, after), filtered."""
+    with store.opened(db_path) as db:
+        return store.audit_entries(db, user, actions, date_from, date_to)
+
+
+def audit_facets(db_path=None) -> tuple[list[str], list[str]]:
+    """(users, actions) present in the audit log."""
+    with store.opened(db_path) as db:
+        return store.audit_facets(db)
+
+
+def action_label(action: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """An audit action in words (the code itself when no translation exists)."""
+    key = f"audit.action.{action}"
+    return i18n.t(key, lang) if key in i18n.ZH else action
+
+
+def audit_csv(frame: pd.DataFrame) -> bytes:
+    """The audit records as CSV, UTF-8 with BOM (Excel), every formula-like cell neutralised."""
+    return export.csv_bytes(frame)

@@ -1,16 +1,17 @@
 """The first visitor after an upload reads results, not raw values (issue 15): when a server's script run sees its
 store at a new data version, a background thread works out what every browsing page opens on for that version —
 the loaders' frames and each page's default view, the keys a new session builds — into the same shared caches the
-pages read (``pages._common``). At a region's scale that is several seconds the first visitor no longer waits.
+pages read (``ui.cache``). At a region's scale that is several seconds the first visitor no longer waits.
 
-Started from ``pages._common.store_guard`` (every script run reads the data version there), so a commit from any
+Started from ``ui.guard.store_guard`` (every script run reads the data version there), so a commit from any
 process is noticed by the next run that reads the store — the committing editor's own rerun, normally. The first
 version a server sees is not warmed (a fresh server's first visitor works out its own page, as before; tests and
 browser tests start many servers), only a *change* of version. Only under a running server (not AppTest, not the
 CLI); ``INTEGRITY_WARM=0`` turns it off. The views are the default language's (Chinese).
 
-Each page's default key is spelled here as the page builds it on a first visit; tests/test_warm.py runs every page
-after a warm and checks that none of them works out a view again, so a page that changes its key is caught.
+Each page's default key lives with its view (``metrics.views.<page>.default_keys``), spelled as the page builds it
+on a first visit; tests/test_warm.py runs every page after a warm and checks that none of them works out a view
+again, so a page that changes its key is caught.
 """
 
 from __future__ import annotations
@@ -20,11 +21,17 @@ import os
 import threading
 import time
 
-from pages import _common as ui
+from streamlit import runtime
+
+from metrics import clock, i18n
+from metrics.rules import periods
+from ui import cache
 
 log = logging.getLogger("integrity")
 _LOCK = threading.Lock()
 _SEEN: dict[str, int] = {}  # store → the data version last seen (warmed, or being warmed, when it changed)
+
+
 # A group store (issue 16): store → the hospitals this server's pages showed, most recent last. A new version warms
 # these (at most RECENT), not every hospital of a region; a one-hospital store has only ''.
 RECENT = 4
@@ -32,7 +39,7 @@ _SHOWN: dict[str, list[str]] = {}
 
 
 def shown(path: str, hospital: str) -> None:
-    """Note that a page of ``path`` showed ``hospital`` (pages/_common.current_hospital, every run)."""
+    """Note that a page of ``path`` showed ``hospital`` (ui.hospital.current_hospital, every run)."""
     with _LOCK:
         recent = _SHOWN.setdefault(path, [])
         if recent and recent[-1] == hospital:
@@ -54,13 +61,11 @@ def hospitals(path: str, version: int | None = None) -> list[str]:
 def first_hospital(path: str, version: int) -> str:
     """The hospital a new session sees first: '' in a one-hospital store, else the first of the hospital list (a
     commission user's first readable hospital; issue 16.3)."""
-    codes = ui._hospital_codes(path, version)
+    codes = cache._hospital_codes(path, version)
     return codes[0] if codes else ""
 
 
 def enabled() -> bool:
-    from streamlit import runtime
-
     return os.environ.get("INTEGRITY_WARM", "1") != "0" and runtime.exists()
 
 
@@ -91,57 +96,38 @@ def _run(path: str, version: int) -> None:
 
 def default_keys(path: str, version: int, lang: str | None = None, today=None, hospital: str = "") -> list[tuple]:
     """(builder, key, resolved) of every browsing page's default view of ``hospital``, in the order a visitor most
-    likely opens them (the overview is the start page), exactly as a new session's first visit builds them."""
-    from metrics import clock, i18n, pipelines
-    from metrics.views import ViewKey, awards, briefing, events, matrix, overview, tasks, trends
+    likely opens them (the overview is the start page): each view module's own ``default_keys``, the keys a new
+    session's first visit builds."""
+    from metrics.views import (  # (light imports first)
+        ViewKey,
+        awards,
+        briefing,
+        events,
+        matrix,
+        overview,
+        tasks,
+        trends,
+    )
 
-    lg = lang or i18n.DEFAULT_LANG
-    today = today or clock.today()
-    months = ui._months_with_data(path, version, hospital)
-    depts = "\n".join(ui._store_frames(path, version, hospital)["departments"]["dept_code"].tolist())
-    period = pipelines.default_period(months, "quarter")
-
-    def key(**choices):
-        return ViewKey.of(path, version, lg, hospital=hospital, **choices)
-
+    months = cache._months_with_data(path, version, hospital)
+    depts = "\n".join(cache._store_frames(path, version, hospital).departments["dept_code"].tolist())
+    first = dict(period=periods.default_period(months, "quarter"), depts=depts, today=today or clock.today())
+    base = ViewKey.of(path, version, lang or i18n.DEFAULT_LANG, hospital=hospital)
     return [
-        (
-            overview.build,
-            key(grain="quarter", period=period, depts=depts, metric=None, rank_page=0, heat_page=0, today=today),
-            lambda v: {"metric": v.metric},
-        ),  # fmt: skip
-        (
-            trends.build,
-            key(
-                category="", dept=None, rebase=None, baseline=0, run_length=7, compare_metric=None, compare_depts=()
-            ),  # fmt: skip
-            lambda v: {
-                "category": v.category,
-                "dept": v.dept,
-                "rebase": v.rebase or "",
-                "compare_metric": v.compare_metric,
-                "compare_depts": v.compare_depts,
-            },
-        ),  # fmt: skip
-        (matrix.build, key(category="", sort=None), lambda v: {"category": v.category, "sort": v.sort}),
-        (events.period_months, key(), None),
-        (events.build, key(grain="quarter", period=period, depts=depts, today=today), None),
-        (tasks.notices, key(depts=depts, today=today), None),
-        (awards.build, key(year=None, depts=depts, today=today), lambda v: {"year": v.year}),
-        (tasks.build, key(dept="", today=today), None),
-        (tasks.notices, key(depts="", today=today), None),  # the tasks page's register: every department
-        (briefing.build, key(quarter=None, today=today), lambda v: {"quarter": v.quarter}),
+        job
+        for view in (overview, trends, matrix, events, awards, tasks, briefing)
+        for job in view.default_keys(base, **first)
     ]
 
 
 def warm(path: str, version: int, hospital: str = "") -> int:
     """Work out every page's default view of ``hospital`` in ``path`` at ``version`` into the shared caches; the
     number of views."""
-    ui._store_frames(path, version, hospital)
-    ui._months_with_data(path, version, hospital)
-    ui._filter_options(path, version, hospital)
-    ui._picker_labels(path, version, hospital)
+    cache._store_frames(path, version, hospital)
+    cache._months_with_data(path, version, hospital)
+    cache._filter_options(path, version, hospital)
+    cache._picker_labels(path, version, hospital)
     jobs = default_keys(path, version, hospital=hospital)
     for build, key, resolved in jobs:
-        ui.filed_view(build, key, resolved=resolved)
+        cache.filed_view(build, key, resolved=resolved)
     return len(jobs)

@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from metrics import i18n, store
-from metrics.store.files import RESTORE_LOCK, SCRATCH_PREFIX
+from metrics.store.engine import RESTORE_LOCK, SCRATCH_PREFIX
 
 
 class BackupError(i18n.Refusal):
@@ -46,7 +46,7 @@ class BackupError(i18n.Refusal):
         return self.message()
 
 
-log = logging.getLogger("metrics.backup")
+log = logging.getLogger("metrics.ops.backup")
 
 BACKUP_DIR_ENV = "INTEGRITY_BACKUP_DIR"
 

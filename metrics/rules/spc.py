@@ -124,7 +124,7 @@ def _month_number(month: str) -> int:
 
 def missed_months(months, values, targets, direction: str | None) -> int:
     """How many calendar months in a row, ending at the last one, the value missed its target in ``direction``
-    (metrics.targets.passes is False). A month that meets the target, has no target, or is missing ends the count;
+    (metrics.rules.targets.passes is False). A month that meets the target, has no target, or is missing ends the count;
     no direction → 0."""
     sign = improvement_sign(direction)
     if sign == 0:
@@ -587,7 +587,7 @@ def icon_matrix(
     """One row per (dept_code, metric) with its variation and assurance codes (see MATRIX_COLUMNS).
 
     ``metric_values``: dept_code, month, metric, value (long). ``targets_resolved``: the same keys with target and
-    direction (metrics.targets.resolve_targets). ``metric_defs``: catalogue entries (code, direction).
+    direction (metrics.rules.targets.resolve_targets). ``metric_defs``: catalogue entries (code, direction).
 
     Vectorised over all series at once (thousands of departments): a verdict needs only each series' mean and
     amr and its last few points, because a rule window that holds the last point must end at it.

@@ -3,7 +3,7 @@
 A file beyond a limit is refused with a message naming the limit and the file's own figure
 (``upload.err.read_limit_<name>``), by the upload page and the CLI alike, before anything expensive runs:
 
-- bytes: the file itself (the web server's ``server.maxUploadSize`` and ``auth.MAX_UPLOAD_MB`` are this figure);
+- bytes: the file itself (the web server's ``server.maxUploadSize`` and ``MAX_UPLOAD_MB`` below are this figure);
 - rows and columns: the lines of a CSV, the used range of each sheet of an XLSX;
 - cells: rows × columns of a sheet's used range (what the Excel reader allocates, empty cells included), the
   sum over the sheets (it reads them all), the cell tags of a sheet and the strings of the shared-string table;
@@ -28,6 +28,8 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from xml.parsers import expat
+
+from metrics import i18n
 
 MAX_UPLOAD_MB = 20
 
@@ -426,3 +428,13 @@ def _scan_shared_strings(chunks, lim: Limits, count) -> None:
         ) from None
     except expat.ExpatError as e:
         raise NotXlsx("damaged") from e
+
+
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+
+
+def upload_size_error(n_bytes: int, lang: str = i18n.DEFAULT_LANG) -> str | None:
+    """The message refusing an upload larger than MAX_UPLOAD_MB, or None when the size is fine."""
+    if n_bytes > MAX_UPLOAD_BYTES:
+        return i18n.t("auth.upload_too_large", lang, mb=MAX_UPLOAD_MB, size=f"{n_bytes / 1024 / 1024:.1f}")
+    return None

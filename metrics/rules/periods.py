@@ -24,7 +24,7 @@ from datetime import date
 import pandas as pd
 
 from metrics import clock, contract
-from metrics.targets import resolve_targets
+from metrics.rules.targets import resolve_targets
 
 GRAINS = ("month", "quarter", "year")
 
