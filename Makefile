@@ -7,7 +7,7 @@ PORT ?= 8501
 # network (README, "Serving the hospital network").
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-clock test-busy lint format bench demo clean-data
+.PHONY: run test test-fast test-clock test-busy lint format bench demo clean-data
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,15 @@ test: $(BIN)/python
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 	@$(MAKE) --no-print-directory test-clock
+
+# The loop while developing (under three minutes on 2 cores): every test but those that need a browser, PostgreSQL or
+# LibreOffice, the bench's and the racing or killed processes' (the markers in pyproject.toml), one process per core
+# (pytest-xdist; a file's tests stay in one process). `make test` runs them all, in one process.
+FAST ?= not e2e and not postgresql and not libreoffice and not bench and not slow
+test-fast: $(BIN)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "$(FAST)"
 
 # The tests that judge on a day (overdue notices and tasks, the running quarter, future months, the default period
 # and year), run again with the machine's clock moved (faketime): to 2 January, when the running quarter holds no demo
