@@ -41,7 +41,7 @@ test-fast: $(BIN)/python
 # pins the app's "today" ($INTEGRITY_TODAY) for the whole run. A machine without faketime fails here, never skips.
 CLOCK_DAYS ?= 2027-01-02 2026-02-15
 CLOCK_TESTS ?= $(addprefix tests/test_,clock.py period_default.py points.py views_tasks.py calendar_page.py \
-	views_awards.py tasks_page.py ingest_silent.py views_events.py briefing_as_of.py lights_rule.py \
+	views_awards.py tasks_page.py ingest_hidden_damage.py views_events.py briefing_as_of.py lights_rule.py \
 	awards_notice_flag.py department_page.py)
 test-clock: $(BIN)/python
 	@command -v faketime >/dev/null || { echo "make test-clock: faketime is missing (apt-get install faketime)"; exit 1; }

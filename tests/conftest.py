@@ -35,7 +35,7 @@ os.environ[clock.TODAY_ENV] = TODAY.isoformat()
 BOTH_STORES = {
     "test_store_faults",
     "test_ingest_import",
-    "test_ingest_trust",
+    "test_ingest_cross_checks",
     "test_ingest_rows",
     "test_rules_edits",
     "test_calendar_kind",
