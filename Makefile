@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 # Where the app listens: 127.0.0.1 (this machine only) by default; `make run ADDRESS=0.0.0.0` serves the hospital
-# network (README, "Serving the hospital network").
+# network (docs/OPERATING.md, "Serving the hospital network").
 ADDRESS ?= 127.0.0.1
 
 .PHONY: run test test-fast test-clock test-busy lint format bench demo clean-data
@@ -67,7 +67,7 @@ format: $(BIN)/python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/python  # BROWSER=1: the real-browser bench (issue 15); REGION=1: the region store on both stores (16.6)
+bench: $(BIN)/python  # bench/README.md. BROWSER=1: the real-browser bench; REGION=1: a region store on both stores
 	$(BIN)/python -m bench $(if $(BROWSER),--browser) $(if $(REGION),--region --region-browser)
 
 demo: $(BIN)/python
