@@ -27,9 +27,9 @@ test: $(BIN)/python
 	@$(MAKE) --no-print-directory test-clock
 
 # The loop while developing (under three minutes on 2 cores): every test but those that need a browser, PostgreSQL or
-# LibreOffice, the bench's and the racing or killed processes' (the markers in pyproject.toml), one process per core
+# LibreOffice, the bench's and those that start processes of their own (the markers in pyproject.toml), one per core
 # (pytest-xdist; a file's tests stay in one process). `make test` runs them all, in one process.
-FAST ?= not e2e and not postgresql and not libreoffice and not bench and not slow
+FAST ?= not e2e and not postgresql and not libreoffice and not bench and not slow and not process
 test-fast: $(BIN)/python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -9,6 +9,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from metrics import auth, i18n
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,7 @@ def test_no_printed_command_needs_an_activated_environment():
     assert bad == {}
 
 
+@pytest.mark.process
 def test_the_first_admin_command_works_as_printed_from_the_repo_root(tmp_path):
     """Run the printed form itself, with an environment that has no virtualenv on its PATH."""
     assert auth.FIRST_ADMIN_CMD.startswith(PRINTED)
