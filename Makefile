@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 # Where the app listens: 127.0.0.1 (this machine only) by default; `make run ADDRESS=0.0.0.0` serves the hospital
-# network (README, "Serving the hospital network").
+# network (docs/OPERATING.md, "Serving the hospital network").
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-clock test-busy lint format bench demo clean-data
+.PHONY: run test test-fast test-clock test-busy lint format bench demo clean-data
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -26,13 +26,22 @@ test: $(BIN)/python
 	$(BIN)/python -m pytest -q
 	@$(MAKE) --no-print-directory test-clock
 
+# The loop while developing (under three minutes on 2 cores): every test but those that need a browser, PostgreSQL or
+# LibreOffice, the bench's and those that start processes of their own (the markers in pyproject.toml), one per core
+# (pytest-xdist; a file's tests stay in one process). `make test` runs them all, in one process.
+FAST ?= not e2e and not postgresql and not libreoffice and not bench and not slow and not process
+test-fast: $(BIN)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "$(FAST)"
+
 # The tests that judge on a day (overdue notices and tasks, the running quarter, future months, the default period
 # and year), run again with the machine's clock moved (faketime): to 2 January, when the running quarter holds no demo
 # row, and to mid-February (春节). What a test expects must not change with the wall clock's month: tests/conftest.py
 # pins the app's "today" ($INTEGRITY_TODAY) for the whole run. A machine without faketime fails here, never skips.
 CLOCK_DAYS ?= 2027-01-02 2026-02-15
 CLOCK_TESTS ?= $(addprefix tests/test_,clock.py period_default.py points.py views_tasks.py calendar_page.py \
-	views_awards.py tasks_page.py ingest_silent.py views_events.py briefing_as_of.py lights_rule.py \
+	views_awards.py tasks_page.py ingest_hidden_damage.py views_events.py briefing_as_of.py lights_rule.py \
 	awards_notice_flag.py department_page.py)
 test-clock: $(BIN)/python
 	@command -v faketime >/dev/null || { echo "make test-clock: faketime is missing (apt-get install faketime)"; exit 1; }
@@ -58,7 +67,7 @@ format: $(BIN)/python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/python  # BROWSER=1: the real-browser bench (issue 15); REGION=1: the region store on both stores (16.6)
+bench: $(BIN)/python  # bench/README.md. BROWSER=1: the real-browser bench; REGION=1: a region store on both stores
 	$(BIN)/python -m bench $(if $(BROWSER),--browser) $(if $(REGION),--region --region-browser)
 
 demo: $(BIN)/python

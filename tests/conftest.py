@@ -35,7 +35,7 @@ os.environ[clock.TODAY_ENV] = TODAY.isoformat()
 BOTH_STORES = {
     "test_store_faults",
     "test_ingest_import",
-    "test_ingest_trust",
+    "test_ingest_cross_checks",
     "test_ingest_rows",
     "test_rules_edits",
     "test_calendar_kind",
@@ -300,3 +300,17 @@ def copy_of(src, dst: Path):
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(src, dst)
     return dst
+
+
+# Fixtures that start or use the run's throwaway PostgreSQL cluster: a test asking for one is a `postgresql` test.
+PG_FIXTURES = {"pg_cluster", "pg_url", "pg_demo_template", "pg_group_template"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that runs on PostgreSQL (the ``[postgresql]`` half of a store test, or one asking for the
+    cluster itself) so that `make test-fast` can leave the cluster unstarted: ``-m "not postgresql"``."""
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        on_pg = spec is not None and spec.params.get("store_kind") == "postgresql"
+        if on_pg or PG_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.postgresql)

@@ -211,6 +211,7 @@ def _run(args, db, monkeypatch, capsys, stdin=""):
     return code, out.out, out.err
 
 
+@pytest.mark.process
 def test_cli_adds_the_first_admin_in_a_real_process_without_echoing_the_password(db_file):
     r = _cli(["users", "list"], db=db_file)
     assert r.returncode == 0 and "python -m metrics users add admin --role admin" in r.stderr

@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench import region
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.bench
 def test_region_bench_tiny_on_both_stores(tmp_path, pg_cluster):
     out = tmp_path / "region.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT), INTEGRITY_PG_URL=pg_cluster.admin_url)

@@ -17,6 +17,7 @@ from metrics import briefing, i18n, store, theme
 
 TODAY = date(2026, 12, 7)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.libreoffice
 CELL_FILLS = {theme.rgb_tuple(c) for c in (theme.BLUE, theme.RED_BG, theme.AMBER_BG, "#FFFFFF")}
 
 

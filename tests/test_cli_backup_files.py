@@ -30,6 +30,7 @@ def _backup(db, out: Path, limit: int | None = None) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.process
 def test_a_backup_leaves_only_the_backup(demo_db, tmp_path):
     out = tmp_path / "nightly" / "bk.db"
     r = _backup(demo_db, out)
@@ -37,6 +38,7 @@ def test_a_backup_leaves_only_the_backup(demo_db, tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ["bk.db"]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("kb", [64, 256, 1024])
 def test_a_backup_onto_a_full_disk_leaves_nothing(demo_db, tmp_path, kb):
     out = tmp_path / "nightly" / "bk.db"

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+# racing processes: the full suite only (`make test-fast` leaves them out)
+pytestmark = pytest.mark.slow
 
 
 def test_four_points_lists_at_once_never_fail(demo_db):

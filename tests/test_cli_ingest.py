@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from metrics import safe, store
 from metrics.ops import cli
 
@@ -112,6 +114,7 @@ def test_neutralise_leaves_numbers_and_plain_text_alone():
     assert safe.sheet_cell("=1+1") == "'=1+1"
 
 
+@pytest.mark.process
 def test_python_dash_m_metrics_runs_as_a_process(db_file, tmp_path):
     f = tmp_path / "good.csv"
     f.write_bytes(GOOD)

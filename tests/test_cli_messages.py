@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from metrics import store
 from metrics.ops import cli
 
@@ -34,6 +36,7 @@ def test_a_rejected_import_names_the_option_of_the_terminal(db_file, tmp_path, c
     assert code == 1 and "重新导入" in out and "上传" not in out.split("\n\n")[-1]
 
 
+@pytest.mark.process
 def test_a_closed_pipe_is_not_a_database_error(demo_db):
     """`points 2025 | head -0`: the reader is gone before the first line; exit quietly, as Unix tools do."""
     p = subprocess.Popen(

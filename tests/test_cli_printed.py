@@ -1,4 +1,4 @@
-"""Every command the product prints (the app's hints, the CLI's own messages and --help, the README, docs/) works
+"""Every command the product prints (the app's hints, the CLI's own messages and --help, the READMEs, docs/) works
 exactly as printed from the repository root of a fresh clone: the system python has none of the packages, so the
 command names the project's .venv."""
 
@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from metrics import i18n
 from metrics.access import users
@@ -21,8 +23,8 @@ BARE = re.compile(r"(?<![/\w])python3? -m (metrics|bench)\b")
 def _texts() -> dict[str, str]:
     texts = {f"i18n:{lang}:{k}": v for lang, table in i18n.TABLES.items() for k, v in table.items()}
     texts["auth.FIRST_ADMIN_CMD"] = users.FIRST_ADMIN_CMD
-    for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        texts[p.name] = p.read_text(encoding="utf-8")
+    for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "bench" / "README.md"]:
+        texts[str(p.relative_to(ROOT))] = p.read_text(encoding="utf-8")
     return texts
 
 
@@ -31,6 +33,7 @@ def test_no_printed_command_needs_an_activated_environment():
     assert bad == {}
 
 
+@pytest.mark.process
 def test_the_first_admin_command_works_as_printed_from_the_repo_root(tmp_path):
     """Run the printed form itself, with an environment that has no virtualenv on its PATH."""
     assert users.FIRST_ADMIN_CMD.startswith(PRINTED)

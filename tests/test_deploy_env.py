@@ -1,5 +1,5 @@
 """docs/DEPLOY.md's env file sets what its own set-up needs: it puts nginx in front of the replicas, so the sign-in
-lockout must read the client's address from the proxy (INTEGRITY_TRUSTED_PROXY, as the README tells operators)."""
+lockout must read the client's address from the proxy (INTEGRITY_TRUSTED_PROXY, as docs/OPERATING.md tells operators)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from metrics.access import sessions
 from metrics.views import audit
 from tests.conftest import ROOT
@@ -28,6 +30,7 @@ def test_the_users_page_ends_every_sign_in_of_a_user_and_audits_it(accounts):  #
     assert ended.iloc[0]["target"] == "ed" and ended.iloc[0]["user"] == "admin"
 
 
+@pytest.mark.process
 def test_users_signout_on_the_command_line_ends_the_users_sign_ins(accounts):  # noqa: F811
     token = sessions.start_session("vi")
     out = subprocess.run(

@@ -62,6 +62,7 @@ METRICS_HEAD = ["月份", "科室编码", "科室名称", "患者满意度"]
 # --- 12.1 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.process
 def test_12_1_a_far_cell_is_refused_by_the_cli_not_a_crash(tmp_path, db_file):
     """One cell at XFD1048576 in a tiny file: the CLI says which limit and where, exit 1, nothing written."""
     data = _xlsx([METRICS_HEAD, ["2023-04", "K01", "内科", 95]], far={"XFD1048576": 1})
@@ -188,6 +189,7 @@ def test_unpacked_size_is_measured_not_trusted(tmp_path):
     assert reading.read(data, "bomb.xlsx", [])[0].kind == "departments"  # the default allows it
 
 
+@pytest.mark.process
 def test_the_cli_refuses_a_file_beyond_the_byte_limit_without_reading_it(tmp_path, db_file):
     path = tmp_path / "big.csv"
     with open(path, "wb") as fh:
@@ -255,6 +257,7 @@ def test_a_sheet_stored_under_another_part_name_is_inspected_too(db_file):
     assert not r.can_commit() and "1,048,576" in r.problems[0].message
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     "far",
     [

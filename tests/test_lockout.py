@@ -86,6 +86,7 @@ def test_forty_concurrent_wrong_guesses_check_five_and_then_the_right_one_is_ref
     assert lockout.authenticate("alice", PW, client="203.0.113.9").reason == "locked"
 
 
+@pytest.mark.slow  # racing processes: the full suite only
 def test_guesses_from_four_processes_at_once_are_counted_together(db_file):
     users.add_user("alice", PW, "editor")
     procs = [

@@ -140,6 +140,7 @@ def test_truncated_or_zeroed_files_are_refused(demo_db, tmp_path, capsys, conten
     _assert_refused_and_untouched(demo_db, bad, capsys, "操作未执行")
 
 
+@pytest.mark.process
 def test_a_full_disk_during_restore_leaves_the_live_store_as_it_was(demo_db, tmp_path):
     import signal
     import subprocess

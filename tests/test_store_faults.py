@@ -93,6 +93,7 @@ def _cli(args, limit=None, lang_env=None):
     )
 
 
+@pytest.mark.process
 def test_a_full_disk_during_backup_says_so_and_leaves_no_partial_file(demo_db, tmp_path):
     out = tmp_path / "nightly" / "b.db"
     limit = 16 * 1024 if store.is_server(demo_db) else 256 * 1024  # a PostgreSQL dump is compressed
@@ -104,6 +105,7 @@ def test_a_full_disk_during_backup_says_so_and_leaves_no_partial_file(demo_db, t
     assert "disk is full" in r.stderr
 
 
+@pytest.mark.process
 def test_a_really_full_disk_during_backup_says_so_and_leaves_nothing(demo_db, tmp_path):
     """The same on a small tmpfs (ENOSPC, as on a real full disk), in a private mount namespace."""
     if shutil.which("unshare") is None:
@@ -133,6 +135,7 @@ def test_a_really_full_disk_during_backup_says_so_and_leaves_nothing(demo_db, tm
     assert r.stdout.strip() == ""  # the tmpfs holds nothing: no b.db, no b.db.partial
 
 
+@pytest.mark.process
 def test_a_full_disk_while_writing_the_store_says_so_without_a_traceback(tmp_path):
     r = _cli(["--db", str(tmp_path / "new.db"), "demo"], limit=200 * 1024)
     assert r.returncode == 1, r.stdout
@@ -177,12 +180,14 @@ def _cli_code(args: list[str]) -> str:
     return f"import sys; from metrics.ops import cli; sys.exit(cli.main({args!r}))"
 
 
+@pytest.mark.process
 def test_a_read_only_store_can_still_be_read(read_only_store):
     r = _read_only_run(read_only_store.parent, _cli_code(["--db", str(read_only_store), "users", "list"]))
     assert r.returncode == 0, r.stderr
     assert "admin" in r.stdout and "Traceback" not in r.stderr
 
 
+@pytest.mark.process
 def test_a_write_to_a_read_only_store_says_the_store_is_read_only(read_only_store):
     code = _cli_code(["--db", str(read_only_store), "users", "unlock", "admin"])
     r = _read_only_run(read_only_store.parent, code)
@@ -190,6 +195,7 @@ def test_a_write_to_a_read_only_store_says_the_store_is_read_only(read_only_stor
     assert "Traceback" not in r.stderr and "只读" in r.stderr, r.stderr
 
 
+@pytest.mark.process
 def test_a_read_only_store_can_be_backed_up_elsewhere(read_only_store, tmp_path):
     out = tmp_path / "b.db"
     r = _read_only_run(read_only_store.parent, _cli_code(["--db", str(read_only_store), "backup", "--out", str(out)]))
@@ -251,6 +257,7 @@ print("SIGNIN", [e.value for e in at.error])
 """
 
 
+@pytest.mark.process
 def test_a_read_only_store_can_be_browsed_and_a_sign_in_says_it_is_read_only(read_only_store):
     r = _read_only_run(read_only_store.parent, _BROWSE.format(db=str(read_only_store)))
     assert r.returncode == 0, r.stderr[-2000:]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from metrics import store
 from metrics.ingest import importer
 from tests.conftest import ROOT, file_rows
@@ -14,6 +16,7 @@ from tests.conftest import ROOT, file_rows
 STORES = ("sqlite", "postgresql")
 
 
+@pytest.mark.process
 def test_a_sqlite_url_is_the_same_store_as_its_path(tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     assert store.db_path(f"sqlite:///{path}") == path
@@ -60,6 +63,7 @@ def test_codes_sort_byte_by_byte_on_both_stores(db_file):
         assert store.departments(db)["dept_code"].tolist() == sorted(codes, key=lambda c: c.encode())
 
 
+@pytest.mark.process
 def test_a_commit_in_another_process_moves_the_data_version_this_one_reads(db_file):
     with store.opened(db_file) as db:
         v0 = store.data_version(db)

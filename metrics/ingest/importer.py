@@ -87,7 +87,7 @@ class ImportReport:
         return export.error_report_frame(self.rejects_frame(), lang)
 
     def to_json(self) -> dict:
-        """The stable ``--json`` shape (documented in README, section "Command line"); in a group store also
+        """The stable ``--json`` shape (documented in docs/CLI.md); in a group store also
         ``hospital`` (the hospital written, '' for what every hospital shares)."""
         return ({"hospital": self.hospital} if self.group else {}) | {
             "kind": self.kind,
