@@ -8,9 +8,13 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from metrics import briefing, store
 from metrics.briefing import pdf
 from metrics.ops import cli
+
+pytestmark = pytest.mark.process  # headless Chromium prints the PDF
 
 
 def _briefing(path):
