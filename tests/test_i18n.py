@@ -4,7 +4,7 @@
   number the English reader never sees; one it adds is a KeyError on the English page only.
 - Every key the code builds at run time (``f"audit.action.{action}"``, ``"light." + colour``) exists for every value
   it can take, the values read from the registry and the constants that produce them, never copied here.
-- No key is left over: a key counts as used when it appears literally in the code (metrics/, pages/, dashboard.py,
+- No key is left over: a key counts as used when it appears literally in the code (metrics/, pages/, ui/, dashboard.py,
   serve.py) or is built by one of the patterns below. A pattern the code builds that is not declared below fails too,
   so a new one cannot hide its keys.
 """
@@ -27,7 +27,13 @@ from metrics.views import awards, department, matrix, records, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = sorted(
-    [*(ROOT / "metrics").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py", ROOT / "serve.py"]
+    [
+        *(ROOT / "metrics").rglob("*.py"),
+        *(ROOT / "pages").glob("*.py"),
+        *(ROOT / "ui").glob("*.py"),
+        ROOT / "dashboard.py",
+        ROOT / "serve.py",
+    ]
 )
 
 
