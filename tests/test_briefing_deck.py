@@ -1,4 +1,4 @@
-"""Issue 13 (meeting-deck): the six slides of PRODUCT §6 on the demo store — what the back row reads, checked
+"""The six slides of PRODUCT §6 on the demo store — what the back row reads, checked
 against the stored rows — the PPTX a secretary can edit, and `python -m metrics briefing`."""
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def test_tasks_slide_has_an_honest_empty_state_without_programme_work(demo_db):
 
 
 def test_tasks_slide_shows_overdue_and_due_tasks_by_lead_and_open_notices_without_staff_names(newest, demo_db):
-    """PRODUCT §6 slide 5 on the demo (issue 14): tasks overdue or due this quarter grouped by lead department,
+    """PRODUCT §6 slide 5 on the demo: tasks overdue or due this quarter grouped by lead department,
     overdue first within it; open notices overdue first; the roster's names never reach the briefing."""
     from pptx import Presentation
 

@@ -28,7 +28,7 @@ def _hospital_names(path: str, version: int, lg: str) -> dict[str, str]:
 
 
 # Builds per builder since the server started: a cache miss of ``view`` (a view worked out from the store), not a
-# lookup. Read by the tests that check a click or a visit after the warm reads a view built before (issue 15).
+# lookup. Read by the tests that check a click or a visit after the warm reads a view built before.
 BUILDS: collections.Counter = collections.Counter()
 
 
@@ -64,7 +64,7 @@ def filed_view(build, key, resolved=None):
 def _store_frames(path: str, version: int, hospital: str) -> loaded.Frames:
     # The views' own read of the store's small tables (one read per store, data version and hospital, whoever asks
     # first: a page's filters or its view). The store's path is part of the key: two stores can be at the same data
-    # version (tests, --db); the hospital too (issue 16.3).
+    # version (tests, --db); the hospital too.
     return loaded.frames(path, version, hospital)
 
 
@@ -90,7 +90,7 @@ def _region_months(path: str, version: int, hospitals: tuple[str, ...]) -> tuple
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _filter_options(path: str, version: int, hospital: str) -> tuple[list[str], list[str]]:
-    """(categories, party branches) of the department list, sorted, once per data version (issue 7)."""
+    """(categories, party branches) of the department list, sorted, once per data version."""
     departments = _store_frames(path, version, hospital).departments
     return (
         sorted(c for c in departments["category"].dropna().unique()),
@@ -101,5 +101,5 @@ def _filter_options(path: str, version: int, hospital: str) -> tuple[list[str], 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _picker_labels(path: str, version: int, hospital: str) -> dict[str, str]:
     """code → "code  name" for every department, once per data version (a label per option on every run cost more
-    than the rest of a page at a region's scale; issue 7)."""
+    than the rest of a page at a region's scale)."""
     return {c: f"{c}  {n}".strip() for c, n in _dept_names(path, version, hospital).items()}

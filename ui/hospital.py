@@ -42,7 +42,7 @@ def current_hospital(version: int | None = None) -> str:
     page with an error when the URL names a hospital the user may not read, or the user may read none."""
     if not hospital_codes(version):
         return ""
-    if current_user() is None:  # nobody signed in: a group store shows no hospital's data (issue 16.3)
+    if current_user() is None:  # nobody signed in: a group store shows no hospital's data
         st.info(t("hospital.sign_in"))
         st.stop()
     readable = readable_hospitals(version)
@@ -103,7 +103,7 @@ def _hospital_picked(wkey: str) -> None:
 
 
 def hospital_selector() -> str | None:
-    """The sidebar's hospital selector of a group store (issue 16.3): the hospitals the signed-in user may read, by
+    """The sidebar's hospital selector of a group store: the hospitals the signed-in user may read, by
     name; one hospital is shown as text. Keeps ``?hospital=`` in the URL in step with the session, so a link or a
     reload shows the same hospital. Draws nothing in a one-hospital store. Returns the hospital shown (or None)."""
     version = session.data_version()
@@ -132,7 +132,7 @@ def hospital_selector() -> str | None:
 
 def title(text: str) -> None:
     """A page's title; in a group store the hospital on screen under it (the projector audience must know whose
-    numbers they see; issue 16.3). The name is data: shown as written (escaped Markdown)."""
+    numbers they see). The name is data: shown as written (escaped Markdown)."""
     st.title(text)
     code = shown_hospital()
     if code:
@@ -143,13 +143,13 @@ def title(text: str) -> None:
 def view(build, key, resolved=None):
     """``build(key)`` once per key for every session (st.cache_resource: shared, never pickled; callers never
     change what they get). ``build`` is a module-level view-model builder of ``metrics.views``; ``key`` a
-    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it (issue 11).
+    ``ViewKey`` from ``view_key`` — the store, data version, language and choices are all in it.
     ``resolved(view) -> {choice: value}``: the choices a first visit leaves open (None: "the default") as the page's
     widgets will hold them on the next run. The view is filed under that key too, so the first click after a first
-    visit — which builds its key from the widgets — reads the same view instead of working it out again (issue 15:
-    1.9–2.4 s at a region's scale).
+    visit — which builds its key from the widgets — reads the same view instead of working it out again
+    (1.9–2.4 s at a region's scale).
 
-    A key for a hospital the user may not read is refused here, whoever made it (issue 16.3): the page stops with
+    A key for a hospital the user may not read is refused here, whoever made it: the page stops with
     an error before anything is built or served from the cache."""
     refuse_unreadable(key.hospital, key.version)
     return cache.filed_view(build, key, resolved)
@@ -160,7 +160,7 @@ def store_frames(version: int) -> loaded.Frames:
     keyed by the store's data version (bumped by every commit).
 
     Metric values are not here: at a region's scale they are millions of rows, so pages load the months they show
-    with ``metric_values(version, first, last)`` and list months with ``months_with_data(version)`` (issue 7).
+    with ``metric_values(version, first, last)`` and list months with ``months_with_data(version)``.
 
     Every rerun gets the one shared object instead of un-pickling a copy
     (70,000 award changes at a region's scale cost more to copy than to draw). Callers treat them as read-only —
@@ -170,7 +170,7 @@ def store_frames(version: int) -> loaded.Frames:
 
 
 def dept_names(version: int) -> dict[str, str]:
-    """dept_code → department name, built once per data version (5,000 departments at a region's scale; issue 7)."""
+    """dept_code → department name, built once per data version (5,000 departments at a region's scale)."""
     return cache._dept_names(str(store.db_path()), version, current_hospital(version))
 
 

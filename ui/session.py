@@ -35,7 +35,7 @@ def lang() -> str:
 
 def t(key: str, **fmt) -> str:
     # One session-state read (lang() costs two, plus the query string on a first run): pages call this in loops
-    # over thousands of departments at a region's scale (issue 7); hot loops should still pass ``lang`` instead.
+    # over thousands of departments at a region's scale; hot loops should still pass ``lang`` instead.
     lg = st.session_state.get(LANG_KEY)
     return i18n.t(key, lg if lg is not None else lang(), **fmt)
 

@@ -1,4 +1,4 @@
-"""The first visitor after an upload reads results, not raw values (issue 15): when a server's script run sees its
+"""The first visitor after an upload reads results, not raw values: when a server's script run sees its
 store at a new data version, a background thread works out what every browsing page opens on for that version —
 the loaders' frames and each page's default view, the keys a new session builds — into the same shared caches the
 pages read (``ui.cache``). At a region's scale that is several seconds the first visitor no longer waits.
@@ -32,7 +32,7 @@ _LOCK = threading.Lock()
 _SEEN: dict[str, int] = {}  # store → the data version last seen (warmed, or being warmed, when it changed)
 
 
-# A group store (issue 16): store → the hospitals this server's pages showed, most recent last. A new version warms
+# A group store: store → the hospitals this server's pages showed, most recent last. A new version warms
 # these (at most RECENT), not every hospital of a region; a one-hospital store has only ''.
 RECENT = 4
 _SHOWN: dict[str, list[str]] = {}
@@ -60,7 +60,7 @@ def hospitals(path: str, version: int | None = None) -> list[str]:
 
 def first_hospital(path: str, version: int) -> str:
     """The hospital a new session sees first: '' in a one-hospital store, else the first of the hospital list (a
-    commission user's first readable hospital; issue 16.3)."""
+    commission user's first readable hospital)."""
     codes = cache._hospital_codes(path, version)
     return codes[0] if codes else ""
 

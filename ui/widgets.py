@@ -27,14 +27,14 @@ def _period_options(
     months: tuple[str, ...], grain: str, lg: str, today, data: tuple[str, ...]
 ) -> tuple[list[str], dict[str, str]]:
     """The periods from the newest back to the oldest month, and their labels in ``lg`` — a period not all of whose
-    months hold data says so (worked out once, not per option on every run: 120 months of a decade's store; issue 7)."""
+    months hold data says so (worked out once, not per option on every run: 120 months of a decade's store)."""
     options = period_rules.periods_between(min(months), max(months), grain)[::-1] if months else []
     return options, {p: period_rules.period_label(p, data, lg, today) for p in options}
 
 
 def period_selector(months: list[str], default_grain: str = "quarter") -> tuple[str, str]:
     """(grain, period) chosen with two widgets in a row; ``months`` are the months that hold data. Opens on
-    ``period_rules.default_period`` (the last full quarter: the same as the briefing's, issue 13); a grain switch keeps
+    ``period_rules.default_period`` (the last full quarter: the same as the briefing's); a grain switch keeps
     the chosen period's time (its last month's period in the new grain)."""
     grains = list(period_rules.GRAINS)
     lg = lang()  # captured: format functions may be called where session state is not readable (AppTest)
@@ -94,10 +94,10 @@ def trend_link(dept_code: str) -> str:
 
 
 def trend_links(dept_codes) -> list[str]:
-    """``trend_link`` of many departments, reading the language once (issue 7: thousands of rows at L)."""
+    """``trend_link`` of many departments, reading the language once (thousands of rows at L)."""
     lg = lang()
     suffix = "" if lg == i18n.DEFAULT_LANG else f"&lang={lg}"
-    hospital = current_hospital()  # a new tab has a new session: the hospital travels in the URL (issue 16.3)
+    hospital = current_hospital()  # a new tab has a new session: the hospital travels in the URL
     if hospital:
         suffix += f"&hospital={urllib.parse.quote(hospital)}"
     return [f"trends?dept={c}{suffix}" for c in dept_codes]
@@ -126,7 +126,7 @@ def trend_picker(codes: list[str], version: int, key: str) -> None:
     )
 
 
-# Streamlit's and plotly's own hover texts are English whatever the page language (issue 13: one language at a
+# Streamlit's and plotly's own hover texts are English whatever the page language (one language at a
 # time) and no argument translates them: plotly's mode bar is switched off (figures stay; nobody zooms on a
 # projector), and a static style (no data) hides Streamlit's app menu (Rerun / Settings / Print …) and the tables'
 # hover toolbar (Search / Download as CSV / Fullscreen) — whose CSV download also skipped our formula rule (issue
@@ -142,7 +142,7 @@ CHROME_CSS = (
 
 def uploader_css(browse: str, limit: str) -> str:
     """A <style> replacing st.file_uploader's English button label and size line with ``browse`` and ``limit`` (our
-    own strings: Streamlit 1.67 has no argument for them; issue 13)."""
+    own strings: Streamlit 1.67 has no argument for them)."""
     drop = '[data-testid="stFileUploaderDropzone"]'
     return (
         "<style>"

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from metrics import i18n, store
 from metrics.access import users
 
-MAX_FAILURES = 5  # failed sign-ins from one client before that client is locked out of the account (issue 12.6)
+MAX_FAILURES = 5  # failed sign-ins from one client before that client is locked out of the account
 LOCK_MINUTES = 15
 ACCOUNT_SLOWDOWN_MAX_S = 60  # the longest an account-wide slow-down makes anyone wait
 TRUSTED_DAYS = 30  # a client that signed in to an account this recently is not slowed down by others' failures
@@ -94,7 +94,7 @@ def _with_skipped(db, detail: dict) -> dict:
 def authenticate(
     username: str, password: str, db_path=None, now: datetime | None = None, client: str | None = None
 ) -> SignIn:
-    """Check a user name and password from ``client`` (see ``client_id``); PRODUCT §7, issue 12.6.
+    """Check a user name and password from ``client`` (see ``client_id``); PRODUCT §7.
 
     Check-and-count is atomic: in one write transaction (BEGIN IMMEDIATE) the attempt is refused if this client is
     locked out of this account or the account is being slowed down, and otherwise counted as a failure *before*

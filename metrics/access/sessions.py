@@ -110,7 +110,7 @@ def login_required(db_path=None) -> bool:
 def set_login_required(required: bool, actor: str | None = None, db_path=None, expected: bool | None = None) -> bool:
     """Store whether viewers must sign in; True when it changed (audited), False when it was already so.
 
-    ``expected`` (compare-and-set, issue 12.10): the value the caller showed; when the store holds another value
+    ``expected`` (compare-and-set): the value the caller showed; when the store holds another value
     (someone changed it meanwhile) nothing is written and False is returned."""
     with store.opened(db_path) as db, store.immediate(db):
         before = (store.get_meta(db, REQUIRE_LOGIN_META) or "0") == "1"

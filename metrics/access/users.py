@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from metrics import i18n, store
 
-# commission (委员会 / 卫健委, issue 16.3): reads every hospital of a group or region store, writes nothing; it holds
+# commission (委员会 / 卫健委): reads every hospital of a group or region store, writes nothing; it holds
 # what a viewer holds and no more.
 ROLES = ("viewer", "commission", "editor", "admin")
 _RANK = {"viewer": 0, "commission": 0, "editor": 1, "admin": 2}

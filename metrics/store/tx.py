@@ -60,7 +60,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 # Rows turned into a frame at a time: a result of millions of rows never exists as Python tuples all at once
-# (1.8 million metric values took 900 MB that way; issue 7). Smaller results are one chunk, as before.
+# (1.8 million metric values took 900 MB that way). Smaller results are one chunk, as before.
 FRAME_CHUNK_ROWS = 250_000
 
 
