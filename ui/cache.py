@@ -72,12 +72,6 @@ def _dept_names(path: str, version: int, hospital: str) -> dict[str, str]:
     return loaded.frames(path, version, hospital).dept_names
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _metric_values(path: str, version: int, hospital: str, month_from: str | None, month_to: str | None):
-    with store.opened(path) as db:
-        return store.metric_values(db, month_from=month_from, month_to=month_to, hospital=hospital)
-
-
 def _months_with_data(path: str, version: int, hospital: str) -> tuple[str, ...]:
     return loaded.frames(path, version, hospital).months
 

@@ -143,12 +143,6 @@ def signed_in_user():
     return sessions.session_user(token)
 
 
-def current_role() -> str:
-    """'viewer' | 'editor' | 'admin' for the signed-in user; anonymous visitors are viewers."""
-    user = signed_in_user()
-    return user.role if user else "viewer"
-
-
 def current_user() -> str | None:
     user = signed_in_user()
     return user.username if user else None

@@ -174,11 +174,6 @@ def dept_names(version: int) -> dict[str, str]:
     return cache._dept_names(str(store.db_path()), version, current_hospital(version))
 
 
-def metric_values(version: int, month_from: str | None = None, month_to: str | None = None):
-    """Long metric values (dept_code, month, metric, value) of the months from..to, cached per data version."""
-    return cache._metric_values(str(store.db_path()), version, current_hospital(version), month_from, month_to)
-
-
 def months_with_data(version: int) -> tuple[str, ...]:
     """Every month holding a metric value, oldest first (from the index, not from the values)."""
     return cache._months_with_data(str(store.db_path()), version, current_hospital(version))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import urllib.parse
 
 import streamlit as st
 
@@ -85,22 +84,6 @@ def dept_filter(departments, version: int) -> list[str]:
     if br:
         d = d[d["party_branch"].isin(br)]
     return d["dept_code"].tolist()
-
-
-def trend_link(dept_code: str) -> str:
-    """The relative URL of a department's trend page (a LinkColumn value; opens a new tab, so the language
-    travels in the URL too)."""
-    return trend_links([dept_code])[0]
-
-
-def trend_links(dept_codes) -> list[str]:
-    """``trend_link`` of many departments, reading the language once (thousands of rows at L)."""
-    lg = lang()
-    suffix = "" if lg == i18n.DEFAULT_LANG else f"&lang={lg}"
-    hospital = current_hospital()  # a new tab has a new session: the hospital travels in the URL
-    if hospital:
-        suffix += f"&hospital={urllib.parse.quote(hospital)}"
-    return [f"trends?dept={c}{suffix}" for c in dept_codes]
 
 
 def trend_picker(codes: list[str], version: int, key: str) -> None:
