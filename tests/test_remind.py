@@ -35,7 +35,7 @@ DEPTS = (
 NOTICES = (
     "文号,科室编码,下达日期,整改期限,状态,问题\n"
     "A1,K01,2026-11-02,2026-12-10,整改中,病历书写不规范\n"
-    "A2,K01,2026-10-09,2026-12-01,整改中,耗材管理\n"
+    "A2,K01,2026-10-09,2026-12-01,整改中,耗材管理 [点我](http://evil.test) <font color=red>红</font> *粗* RW-2\n"
     'B1,K02,2026-10-09,2026-12-04,整改中,"收受红包\nSubject: 假标题"\n'
 )
 TASKS = "任务编号,任务名称,牵头科室,完成时限,进展\nTB,廉洁风险排查,K02,2026-12-31,推进中\n"
@@ -183,7 +183,7 @@ def test_each_contact_gets_only_its_department_and_a_rerun_sends_nothing(db_file
     assert a[0]["Subject"] == "【清廉医院】心内科：逾期 1 项、预警 1 项（截至2026年12月7日）"
     assert a[0]["To"] == "李四 <a@example.org>" and a[0]["From"] == "integrity@example.org"
     assert "预警（即将到期）：\n- 整改通知书 A1「病历书写不规范」，整改期限 2026年12月10日" in a_text
-    assert "逾期：\n- 整改通知书 A2「耗材管理」，整改期限 2026年12月1日，已逾期 6 天" in a_text
+    assert "逾期：\n- 整改通知书 A2「耗材管理 [点我](http://evil.test) <font color=red>红</font> *粗* RW-2」，整改期限 2026年12月1日，已逾期 6 天" in a_text
     # the hostile department name and notice text stay inside one header / one line
     assert b[0]["Subject"] == "【清廉医院】普外科 Bcc: evil@example.org：逾期 1 项、预警 1 项（截至2026年12月7日）"
     assert b[0]["Bcc"] is None and b[0]["Subject"].count("\n") == 0 and smtp.received[1][0] == ["b@example.org"]
@@ -203,9 +203,13 @@ def test_each_contact_gets_only_its_department_and_a_rerun_sends_nothing(db_file
     assert ding["msgtype"] == "markdown" and set(ding["markdown"]) == {"title", "text"}
     assert "A1" in wecom["markdown"]["content"] and "B1" not in wecom["markdown"]["content"]
     assert "B1" in ding["markdown"]["text"] and "A2" not in ding["markdown"]["text"]
-    # Markdown of the robot: the hostile text escaped (no heading, link or line of its own)
-    assert "普外科 Bcc\\: evil" in ding["markdown"]["title"] + ding["markdown"]["text"]
-    assert "\nSubject" not in ding["markdown"]["text"] and "收受红包 Subject\\: 假标题" in ding["markdown"]["text"]
+    # Markdown of the robot: the hostile text shown as written, never a heading, link, tag, emphasis or line of its
+    # own; and a robot's Markdown has no backslash escapes, so none is added (it would show as written)
+    assert "普外科 Bcc: evil" in ding["markdown"]["title"] + ding["markdown"]["text"]
+    assert "\nSubject" not in ding["markdown"]["text"] and "收受红包 Subject: 假标题" in ding["markdown"]["text"]
+    content = wecom["markdown"]["content"]
+    assert "点我" in content and "](" not in content and "<font" not in content and "*粗*" not in content
+    assert "\\" not in content + ding["markdown"]["text"] and "RW-2" in content
 
     out = capsys.readouterr().out
     assert "k01-secret" not in out and "已发送 5 条，失败 0 条" in out  # a robot's key is never printed
