@@ -26,6 +26,8 @@ PPTX charts       ``workbook_cell`` — python-pptx writes a chart's embedded wo
                   go through it (it strips controls too: the same labels are drawn on the slide).
 e-mail            ``mail_text`` — subject, display names and body lines: controls stripped and every line break or
                   other C0/C1 control made a space, so no uploaded name can start a header of its own ("…\nBcc:").
+robot Markdown    ``robot_text`` — a 企业微信 / 钉钉 robot's Markdown has no backslash escapes: ``mail_text``, autolinks
+                  broken, and the Markdown characters (``[ ] ( ) < > ` * _ ~ # | ! &``) made full-width.
 any text          ``strip_controls`` — bidi embeddings / overrides / isolates / marks (U+202A–U+202E,
                   U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width characters (U+200B–U+200D, U+2060,
                   U+FEFF): a trailing U+202E would otherwise mirror the rest of a line ("61.5 未达 ≥ 90" read
@@ -95,6 +97,24 @@ def md_text(s) -> str:
     if "@" in text or ":" in text or "w" in text or "W" in text:
         text = _AUTOLINK.sub(WORD_JOINER, text)
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+# A group robot's Markdown (企业微信, 钉钉) has no backslash escapes: "RW2026\\-10" would reach the phone as written. So
+# what could start a link, an image, emphasis, code, a heading, a table, HTML or an entity becomes its full-width
+# form, which reads the same in a Chinese message.
+_ROBOT_SPECIAL = str.maketrans({
+    "[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "`": "｀", "*": "＊", "_": "＿", "~": "～",
+    "#": "＃", "|": "｜", "!": "！", "&": "＆",
+})  # fmt: skip
+
+
+def robot_text(s) -> str:
+    """One line of a group robot's Markdown message: shown as written, on its own line only where we break it, with
+    no link, autolink, emphasis, tag or heading (``mail_text``, then the Markdown characters made full-width)."""
+    text = mail_text(s)
+    if "@" in text or ":" in text or "w" in text or "W" in text:
+        text = _AUTOLINK.sub(WORD_JOINER, text)
+    return text.translate(_ROBOT_SPECIAL)
 
 
 # A cell Excel would read as a formula (OWASP "CSV injection"): = + - @, and tab / carriage return.

@@ -9,7 +9,7 @@ from the environment — ``SMTP_ENV`` — never from the store) and a group robo
 ``urllib``). A message is journaled (``store.record_sends``) with its audit record in one transaction after the
 server accepted it: a refused or failed send journals nothing, is audited as a failure, reported, and goes again on
 the next run; a rerun sends nothing new. Every data string is escaped for its sink (``safe.mail_text`` for e-mail,
-``safe.md_text`` for a robot's Markdown).
+``safe.robot_text`` for a robot's Markdown).
 """
 
 from __future__ import annotations
@@ -215,8 +215,8 @@ def _item_lines(items: pd.DataFrame, esc, lang: str, with_dept: bool = False) ->
 
 def _message(hospital, audience, channel, address, c, subject, body, journal, quarter) -> Message:
     text = "\n".join(body(safe.mail_text))
-    md_lines = body(lambda v: safe.md_text(safe.mail_text(v)))  # one line each, then escaped
-    markdown = "\n".join([f"### {safe.md_text(subject)}", *md_lines])
+    md_lines = body(safe.robot_text)  # one line each, nothing in it Markdown
+    markdown = "\n".join([f"### {safe.robot_text(subject)}", *md_lines])
     return Message(
         hospital=hospital,
         audience=audience,
