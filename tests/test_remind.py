@@ -183,7 +183,10 @@ def test_each_contact_gets_only_its_department_and_a_rerun_sends_nothing(db_file
     assert a[0]["Subject"] == "【清廉医院】心内科：逾期 1 项、预警 1 项（截至2026年12月7日）"
     assert a[0]["To"] == "李四 <a@example.org>" and a[0]["From"] == "integrity@example.org"
     assert "预警（即将到期）：\n- 整改通知书 A1「病历书写不规范」，整改期限 2026年12月10日" in a_text
-    assert "逾期：\n- 整改通知书 A2「耗材管理 [点我](http://evil.test) <font color=red>红</font> *粗* RW-2」，整改期限 2026年12月1日，已逾期 6 天" in a_text
+    assert (
+        "逾期：\n- 整改通知书 A2「耗材管理 [点我](http://evil.test) <font color=red>红</font> *粗* RW-2」，整改期限 2026年12月1日，已逾期 6 天"
+        in a_text
+    )
     # the hostile department name and notice text stay inside one header / one line
     assert b[0]["Subject"] == "【清廉医院】普外科 Bcc: evil@example.org：逾期 1 项、预警 1 项（截至2026年12月7日）"
     assert b[0]["Bcc"] is None and b[0]["Subject"].count("\n") == 0 and smtp.received[1][0] == ["b@example.org"]
