@@ -55,6 +55,16 @@ def open_picked(picked, back: str, code_column: str = "dept_code", columns: set[
         open_department(str(shown.iloc[row][code_column]), back)
 
 
+def department_chart(figure, key: str, back: str) -> None:
+    """``st.plotly_chart(figure)`` where a click on a point carrying a department's code (a bar, a target tick, a
+    heat-map cell: ``charts.ranking`` and ``charts.heatmap`` draw them so) opens that department's profile."""
+    event = st.plotly_chart(
+        figure, theme=None, width="stretch", config=ui.PLOTLY_CONFIG, on_select="rerun", selection_mode="points",
+        key=key,
+    )  # fmt: skip
+    open_point(event, back)
+
+
 def open_point(event, back: str) -> None:
     """Open the profile of the department a click on a chart picked (a point carrying its code as customdata, as
     ``charts.ranking`` draws them); nothing when no such point was picked."""

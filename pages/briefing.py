@@ -287,30 +287,22 @@ safe_q = quarter.replace("-", "")
 if view.hospital_file:  # a group store: the file names the hospital too
     safe_q = f"{view.hospital_file}_{safe_q}"
 safe_q = f"{safe_q}_{b.lang}"  # the Chinese and the English file side by side in one folder, never one over the other
-c3.download_button(  # written when clicked (plotly.js inline makes it megabytes), from the view's briefing
-    ui.t("brief.download_html"),
-    data=lambda: briefing.to_html(b).encode("utf-8"),
-    file_name=f"briefing_{safe_q}.html",
-    mime="text/html",
-    key="_brief_dl_html",
-    on_click="ignore",
-)
-c4.download_button(
-    ui.t("brief.download_pptx"),
-    data=lambda: briefing.to_pptx(b),
-    file_name=f"briefing_{safe_q}.pptx",
-    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    key="_brief_dl_pptx",
-    on_click="ignore",
-)
-c5.download_button(  # printed by the headless browser when clicked (a few seconds), one slide a page
-    ui.t("brief.download_pdf"),
-    data=lambda: briefing.to_pdf(b),
-    file_name=f"briefing_{safe_q}.pdf",
-    mime="application/pdf",
-    key="_brief_dl_pdf",
-    on_click="ignore",
-)
+# each file written when clicked (plotly.js inline makes the HTML megabytes; the PDF is printed by the headless
+# browser, a few seconds, one slide a page), from the view's briefing
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+for col, ext, mime, data in (
+    (c3, "html", "text/html", lambda: briefing.to_html(b).encode("utf-8")),
+    (c4, "pptx", PPTX_MIME, lambda: briefing.to_pptx(b)),
+    (c5, "pdf", "application/pdf", lambda: briefing.to_pdf(b)),
+):
+    col.download_button(
+        ui.t(f"brief.download_{ext}"),
+        data=data,
+        file_name=f"briefing_{safe_q}.{ext}",
+        mime=mime,
+        key=f"_brief_dl_{ext}",
+        on_click="ignore",
+    )
 st.caption(ui.t("brief.keys_help"))
 st.subheader(ui.t("brief.preview"), anchor=False)
 for i, slide in enumerate(view.slides, start=1):

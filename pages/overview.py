@@ -71,38 +71,19 @@ def _page_picker(chart, key: str) -> None:
         ui.choose(st, ui.t(f"ov.{key}", n=overview.CHART_ROWS), chart.page_labels, f"overview_{key}")
 
 
-if view.ranking.figure is not None:
-    _page_picker(view.ranking, "rank_page")
-    if view.ranking.more:
-        st.caption(view.ranking.more)
-    st.caption(ui.t("ov.rank_hint"))
-    # a click on a bar (or a department's own target tick) opens its profile, as a click on its row below does
-    picked = st.plotly_chart(
-        view.ranking.figure,
-        theme=None,
-        width="stretch",
-        config=ui.PLOTLY_CONFIG,
-        on_select="rerun",
-        selection_mode="points",
-        key="overview_ranking",
-    )
-    _drill.open_point(picked, "overview")
-
-if view.heatmap.figure is not None:
-    if view.heatmap.more:
-        st.caption(view.heatmap.more)
-    _page_picker(view.heatmap, "heat_page")
-    st.caption(ui.t("ov.heat_hint"))
-    picked = st.plotly_chart(
-        view.heatmap.figure,
-        theme=None,
-        width="stretch",
-        config=ui.PLOTLY_CONFIG,
-        on_select="rerun",
-        selection_mode="points",
-        key="overview_heatmap",
-    )
-    _drill.open_point(picked, "overview")  # a click on a cell opens that row's department
+# a click on a bar (or a department's own target tick) or on a heat-map cell opens that department's profile, as a
+# click on its row below does
+for chart, picker, hint, key in (
+    (view.ranking, "rank_page", "ov.rank_hint", "overview_ranking"),
+    (view.heatmap, "heat_page", "ov.heat_hint", "overview_heatmap"),
+):
+    if chart.figure is None:
+        continue
+    _page_picker(chart, picker)
+    if chart.more:
+        st.caption(chart.more)
+    st.caption(ui.t(hint))
+    _drill.department_chart(chart.figure, key, "overview")
 
 # --- show: department table with links to the trend page ----------------------------------------
 

@@ -69,20 +69,7 @@ picked = ui.marked_table(
     select="region_pick",
     value=st.column_config.NumberColumn(headers["value"], format="%.1f"),
     target=st.column_config.NumberColumn(headers["target"], format="%.1f"),
-    **{
-        c: st.column_config.NumberColumn(headers[c], format="%d")
-        for c in (
-            "vetoes",
-            "warnings",
-            "awarded",
-            "reviewing",
-            "rectifying",
-            "revoked",
-            "tasks_overdue",
-            "tasks_done",
-            "notices_open",
-        )
-    },
+    **{c: st.column_config.NumberColumn(headers[c], format="%d") for c in region.COUNTS},
 )
 st.caption(ui.t("region.awards_note"))
 

@@ -155,6 +155,7 @@ BY_WORD = (
     "ov.",
     "nav.",
     "brief.tasks.",
+    "brief.download_",  # a download button per file format (pages/briefing.py)
 )
 
 

@@ -204,6 +204,24 @@ class _Conn:
         self._db.close()
 
 
+@contextlib.contextmanager
+def all_or_nothing(db, begin, commit) -> Iterator:
+    """The body of a top-level write transaction, all or nothing: ``begin()``; on any error, or when ``commit()``
+    itself fails, ``db.rollback()`` and the error goes on. Both stores' ``atomic()`` (PgDb here, store.schema's
+    Database for SQLite) differ only in how they begin and commit."""
+    begin()
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
 class PgDb:
     """One PostgreSQL connection from the pool, in autocommit mode outside ``atomic()`` (as the SQLite store's
     ``isolation_level=None``); ``close()`` hands it back."""
@@ -253,17 +271,8 @@ class PgDb:
             else:
                 self.raw.execute(f"RELEASE SAVEPOINT {sp}")
             return
-        self.begin_write()
-        try:
+        with all_or_nothing(self, self.begin_write, lambda: self.raw.execute("COMMIT")):
             yield self
-        except BaseException:
-            self.rollback()
-            raise
-        try:
-            self.raw.execute("COMMIT")
-        except BaseException:
-            self.rollback()
-            raise
 
     def begin_write(self) -> None:
         """BEGIN and take the write lock (held to COMMIT or ROLLBACK): SQLite's BEGIN IMMEDIATE."""

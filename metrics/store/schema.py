@@ -91,17 +91,8 @@ class Database(sqlite_utils.Database):
             with super().atomic():
                 yield self
             return
-        begin_immediate(self.conn)
-        try:
+        with engine.all_or_nothing(self, lambda: begin_immediate(self.conn), lambda: self.conn.execute("COMMIT")):
             yield self
-        except BaseException:
-            self.rollback()
-            raise
-        try:
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.rollback()
-            raise
 
 
 _SWEPT: set[str] = set()

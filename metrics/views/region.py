@@ -28,24 +28,10 @@ from metrics.views import ViewKey, charts, records
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
 CHART_ROWS = 40  # hospitals a chart draws (a projector shows about 40 legibly)
 REVIEWING = ("applied", "branch_reviewed", "group_reviewed", "committee_approved", "public_notice")
-COLUMNS = (
-    "hospital_code",
-    "hospital",
-    "marker",
-    "light",
-    "value",
-    "target",
-    "passed",
-    "vetoes",
-    "warnings",
-    "awarded",
-    "reviewing",
-    "rectifying",
-    "revoked",
-    "tasks_overdue",
-    "tasks_done",
-    "notices_open",
-)
+# the table's counts (whole numbers), after its light and satisfaction columns
+COUNTS = ("vetoes", "warnings", "awarded", "reviewing", "rectifying", "revoked", "tasks_overdue", "tasks_done",
+          "notices_open")  # fmt: skip
+COLUMNS = ("hospital_code", "hospital", "marker", "light", "value", "target", "passed", *COUNTS)
 
 
 @dataclass(frozen=True)
