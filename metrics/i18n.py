@@ -1065,6 +1065,16 @@ ZH: dict[str, str] = {
     "audit.action.remind_failed": "提醒发送失败",
     "audit.action.contacts_export": "导出联系人名录",
     "cli.help.remind_env": "邮件服务器由环境变量配置（不存入数据库）：INTEGRITY_SMTP_HOST 主机，INTEGRITY_SMTP_PORT 端口（默认 587），INTEGRITY_SMTP_USER 账号，INTEGRITY_SMTP_PASSWORD 密码，INTEGRITY_SMTP_FROM 发件人地址（默认为账号），INTEGRITY_SMTP_TLS 加密方式 starttls（默认）/ssl/none（none 仅用于本机中继），INTEGRITY_SMTP_CAFILE 私有 CA 证书。每条消息按“事项+状态”只发一次；发送失败的下次运行时重试。退出码：0 全部送达，1 有发送失败，2 用法错误。",
+    # --- activities ---
+    "upload.kind.activities": "四清活动",
+    "upload.err.activity_notice_brand": "只有“清风行动”会下发整改通知书：请清空文号，或把品牌改为“清风行动”。",
+    "upload.err.activity_notice_unknown": "本院没有文号为「{notice}」的整改通知书：请先上传该通知书，或核对文号。",
+    "activities.brand.voice": "清廉之声",
+    "activities.brand.rounds": "清廉查房",
+    "activities.brand.lecture": "清风讲堂",
+    "activities.brand.action": "清风行动",
+    "activities.brand.culture_sites": "一廊一墙一角一阵地",
+    "activities.brand.festival_talk": "节点话廉",
 }
 
 EN: dict[str, str] = {
@@ -2122,6 +2132,16 @@ EN: dict[str, str] = {
     "audit.action.remind_failed": "Reminder not delivered",
     "audit.action.contacts_export": "Contacts exported",
     "cli.help.remind_env": "The mail server comes from the environment (never the store): INTEGRITY_SMTP_HOST host, INTEGRITY_SMTP_PORT port (default 587), INTEGRITY_SMTP_USER account, INTEGRITY_SMTP_PASSWORD password, INTEGRITY_SMTP_FROM sender address (default: the account), INTEGRITY_SMTP_TLS starttls (default) / ssl / none (none only for a relay on this machine), INTEGRITY_SMTP_CAFILE a private CA's certificate. Each message goes once per item and state; a failed send is retried on the next run. Exit 0 all delivered, 1 some failed, 2 usage error.",
+    # --- activities ---
+    "upload.kind.activities": "Integrity activities",
+    "upload.err.activity_notice_brand": "Only a clean-wind action issues a notice: clear the notice number, or make the brand a clean-wind action.",
+    "upload.err.activity_notice_unknown": "This hospital has no notice numbered “{notice}”: upload the notice first, or check the number.",
+    "activities.brand.voice": "Voice of integrity",
+    "activities.brand.rounds": "Integrity rounds",
+    "activities.brand.lecture": "Clean-wind lectures",
+    "activities.brand.action": "Clean-wind actions",
+    "activities.brand.culture_sites": "Culture corridors and walls",
+    "activities.brand.festival_talk": "Festival reminders",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -1,0 +1,153 @@
+"""The activities kind (PRODUCT §10, 四清活动): declared in the registry like every kind, one way in (upload, rows, CLI,
+demo); bad input refused in Chinese by line and column with nothing written; a 清风行动 names a notice of its own
+hospital; the departments with no 清廉查房 yet in a year."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+
+from metrics import contract, store
+from metrics.ingest import export, importer
+from metrics.ops import cli
+from metrics.rules import activities as rule
+
+DEPTS = "科室编码,科室名称,科室类别\nK01,心内科,临床\nK02,普外科,临床\nZ01,纪检监察室,职能\n"
+NOTICE = "文号,科室编码,下达日期,整改期限\n纪检整改〔2026〕1号,K02,2026-03-01,2026-04-30\n"
+HEAD = "活动编号,品牌,活动日期,涉及科室,活动主题,参加人数,整改通知书文号\n"
+
+
+def _stored(path) -> list[tuple]:
+    with store.opened(path) as db:
+        got = store.activities(db)
+    return [
+        (r.activity_no, r.brand, r.held_on, r.departments if isinstance(r.departments, str) else "", r.notice_no)
+        for r in got.fillna({"notice_no": ""}).itertuples()
+    ]
+
+
+def test_activities_are_a_hospital_kind_of_the_registry_with_chinese_brands():
+    k = contract.KINDS["activities"]
+    assert k.scope == "hospital" and k.table == "activities" and not k.personal
+    assert k.key == ("hospital_code", "activity_no")
+    brands = {labels[0] for labels in contract.ACTIVITY_BRANDS.values()}
+    assert brands == {"清廉之声", "清廉查房", "清风讲堂", "清风行动", "一廊一墙一角一阵地", "节点话廉"}
+
+
+def test_bad_rows_are_refused_by_line_and_column_in_chinese_and_nothing_is_written(db_file):
+    assert importer.commit(DEPTS.encode(), "d.csv", db_path=db_file).committed
+    assert importer.commit(NOTICE.encode(), "n.csv", db_path=db_file).committed
+    bad = (
+        HEAD + "A1,清廉查房,2026-03-02,K01、普外科,三个一,12,\n"
+        "A2,清风讲堂,2026-03-03,K09,,,纪检整改〔2026〕1号\n"
+        "A3,清风行动,2026-13-03,K01,,很多,纪检整改〔2026〕9号\n"
+        "A1,查岗,,,,,\n"
+    )
+    r = importer.commit(bad.encode(), "a.csv", db_path=db_file)
+    assert not r.committed and r.kind == "activities"
+    got = [(p.line, p.column, p.message.split("：")[0].split("（")[0]) for p in r.problems]
+    assert got == [
+        (3, "涉及科室", "科室「K09」不在科室名录中"),
+        (3, "整改通知书文号", "只有“清风行动”会下发整改通知书"),
+        (4, "活动日期", "无法识别的日期"),
+        (4, "参加人数", "不是数字。"),
+        (4, "整改通知书文号", "本院没有文号为「纪检整改〔2026〕9号」的整改通知书"),
+        (5, "品牌", "不是允许的取值"),
+        (5, "活动日期", "必填项为空。"),
+        (5, "活动编号", "与第 2 行重复"),
+    ]
+    assert _stored(db_file) == []
+
+
+def test_good_rows_are_stored_with_their_departments_read_like_tasks(db_file):
+    assert importer.commit(DEPTS.encode(), "d.csv", db_path=db_file).committed
+    assert importer.commit(NOTICE.encode(), "n.csv", db_path=db_file).committed
+    good = (
+        HEAD + "A1,清廉查房,2026-03-02,K01、普外科,三个一,12,\n"
+        "A2,Clean-wind action,2026-03-05,普外科,耗材招采突击抽查,,纪检整改〔2026〕1号\n"
+        "A3,节点话廉,2026-02-08,全院临床科室,春节廉洁提醒,,\n"
+        "A4,一廊一墙一角一阵地,2026-05-01,,清廉文化长廊,,\n"
+    )
+    r = importer.commit(good.encode(), "a.csv", db_path=db_file)
+    assert r.committed, r.problems
+    assert _stored(db_file) == [
+        ("A3", "festival_talk", "2026-02-08", "K01,K02", ""),
+        ("A1", "rounds", "2026-03-02", "K01,K02", ""),
+        ("A2", "action", "2026-03-05", "K02", "纪检整改〔2026〕1号"),
+        ("A4", "culture_sites", "2026-05-01", "", ""),
+    ]
+    # rows from a script or an editor go through the same validator
+    r = importer.commit_rows(
+        "activities", [dict(activity_no="A9", brand="清风讲堂", held_on="2026-06-01", departments="K77")], source="edit"
+    )
+    assert not r.committed and "K77" in r.problems[0].message
+
+
+def test_a_notice_in_the_same_upload_may_be_named(db_file, tmp_path):
+    assert importer.commit(DEPTS.encode(), "d.csv", db_path=db_file).committed
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.read_csv(__import__("io").StringIO(NOTICE)).to_excel(w, sheet_name="通知书", index=False)
+        pd.DataFrame(
+            [["A1", "清风行动", "2026-03-05", "K02", "纪检整改〔2026〕1号"]],
+            columns=["活动编号", "品牌", "活动日期", "涉及科室", "整改通知书文号"],
+        ).to_excel(w, sheet_name="活动", index=False)
+    r = importer.commit(book.read_bytes(), "two.xlsx", db_path=db_file)
+    assert r.committed, r.problems
+    assert _stored(db_file) == [("A1", "action", "2026-03-05", "K02", "纪检整改〔2026〕1号")]
+
+
+def test_templates_read_back_and_the_cli_imports(db_file, tmp_path, capsys):
+    csv = export.template_bytes("activities", "csv")
+    assert csv.startswith(b"\xef\xbb\xbf")
+    assert csv.decode("utf-8-sig").splitlines()[0] == "活动编号,品牌,活动日期,涉及科室,活动主题,参加人数,整改通知书文号"
+    assert importer.commit(export.template_bytes("departments", "csv"), "d.csv", db_path=db_file).committed
+    for fmt in ("csv", "xlsx"):
+        report = importer.preview(export.template_bytes("activities", fmt), f"t.{fmt}")
+        assert report.kind == "activities" and report.ok, (fmt, report.problems)
+    f = tmp_path / "a.csv"
+    f.write_bytes(csv)
+    code = cli.main(["import", str(f), "--kind", "activities", "--json", "--db", str(db_file)])
+    rep = json.loads(capsys.readouterr().out)
+    assert code == 0 and rep["kind"] == "activities" and rep["counts"]["new"] == 1
+    assert _stored(db_file) == [("2027-HF-01", "rounds", "2027-03-12", "K01,Z01", "")]
+
+
+def test_a_notice_of_another_hospital_is_refused_and_rows_stay_in_their_hospital(group_store):
+    only_a = dict(notice_no="甲院〔2026〕1号", dept_code="K01", issued_on="2026-03-01", due_on="2026-04-30")
+    assert importer.commit_rows("notices", [only_a], source="edit", hospital="H01").committed
+    with store.opened(group_store) as db:
+        before = {h: len(store.activities(db, hospital=h)) for h in ("H01", "H02")}
+    row = dict(activity_no="X1", brand="清风行动", held_on="2026-06-01", departments="K01", notice_no="甲院〔2026〕1号")
+    r = importer.commit_rows("activities", [row], source="edit", hospital="H02")
+    assert not r.committed and r.problems[0].message.startswith("本院没有文号为「甲院〔2026〕1号」")
+    assert importer.commit_rows("activities", [row], source="edit", hospital="H01").committed
+    with store.opened(group_store) as db:
+        assert len(store.activities(db, hospital="H02")) == before["H02"]
+        got = store.activities(db, hospital="H01")
+    assert len(got) == before["H01"] + 1 and "X1" in set(got["activity_no"])
+
+
+def test_the_departments_with_no_rounds_yet_this_year():
+    acts = pd.DataFrame(
+        [
+            ("R1", "rounds", "2026-02-10", "K01,K02"),
+            ("R2", "rounds", "2025-11-10", "K03"),  # last year: no cover this year
+            ("R3", "rounds", "2026-12-20", "K04"),  # after today: not held yet
+            ("L1", "lecture", "2026-03-01", "K05"),  # another brand covers nothing
+        ],
+        columns=["activity_no", "brand", "held_on", "departments"],
+    ).assign(title=None, participants=None, notice_no=None)
+    depts = pd.DataFrame(
+        [("K01", "心内科", 1), ("K02", "普外科", 1), ("K03", "消化内科", 1), ("K04", "骨科", 1), ("K05", "儿科", 1)]
+        + [("K06", "停用科", 0), (contract.HOSPITAL_CODE, "全院", 1)],
+        columns=["dept_code", "dept_name", "active"],
+    )
+    today = date(2026, 12, 7)
+    assert rule.without_rounds(acts, depts, 2026, today)["dept_code"].tolist() == ["K03", "K04", "K05"]
+    assert rule.without_rounds(acts, depts, 2026, date(2026, 12, 31))["dept_code"].tolist() == ["K03", "K05"]
+    assert rule.without_rounds(acts, depts, 2025, today)["dept_code"].tolist() == ["K01", "K02", "K04", "K05"]
+    assert rule.dept_counts(acts, "K01", 2026, today) == {"rounds": 1}
+    assert rule.dept_counts(acts, "K05", 2026, today) == {"lecture": 1}
