@@ -151,3 +151,57 @@ def test_the_departments_with_no_rounds_yet_this_year():
     assert rule.without_rounds(acts, depts, 2025, today)["dept_code"].tolist() == ["K01", "K02", "K04", "K05"]
     assert rule.dept_counts(acts, "K01", 2026, today) == {"rounds": 1}
     assert rule.dept_counts(acts, "K05", 2026, today) == {"lecture": 1}
+
+
+def _key(path, lang="zh", **choices):
+    from metrics.views import ViewKey
+
+    with store.opened(path) as db:
+        version = store.data_version(db)
+    return ViewKey.of(str(path), version, lang, **choices)
+
+
+def test_the_page_view_counts_by_brand_names_departments_and_links_the_notice_both_ways(demo_db):
+    from metrics.ops import demo
+    from metrics.views import activities as view
+    from metrics.views import tasks
+
+    today = date(2026, 12, 7)
+    v = view.build(_key(demo_db, today=today))
+    assert v.year == 2026 and dict(v.counts.itertuples(index=False)) == {
+        "清廉之声": 4,
+        "清廉查房": 16,
+        "清风讲堂": 4,
+        "清风行动": 3,
+        "一廊一墙一角一阵地": 2,
+        "节点话廉": 3,
+    }
+    assert [d.split()[0] for d in v.no_rounds] == sorted(demo.NO_ROUNDS)
+    assert v.no_rounds_title == "2026 年尚未开展清廉查房的科室（8 个）" and "K11 胸外科" in v.no_rounds
+    first = v.rows.iloc[0]
+    assert (first["brand"], first["departments"]) == ("清廉查房", "心血管内科、呼吸与危重症医学科")
+    assert "全院" in set(v.rows["departments"])
+    linked = v.rows[v.rows["notice"] != ""]
+    assert linked["notice"].tolist() == ["纪检整改〔2026〕8号（■ 逾期）"]
+    reg = tasks.notices(_key(demo_db, today=today))
+    row = reg.rows[reg.rows["notice_no"] == "纪检整改〔2026〕8号"].iloc[0]
+    assert row["activity"].startswith("2026-") and "清风行动" in row["activity"] and "急诊" in row["activity"]
+    en = view.build(_key(demo_db, "en", today=today))
+    assert en.no_rounds_title.startswith("Departments with no integrity rounds yet in 2026")
+
+
+def test_the_page_shows_the_counts_the_coverage_and_hostile_text_as_written(db_file):
+    from tests.test_pages_browse import app, frame_with, metric_value, run_page
+
+    hostile = "<b>x</b> **粗** [链接](http://evil.example)"
+    assert importer.commit(f"科室编码,科室名称\nK01,{hostile}\nK02,普外科\n".encode(), "d.csv").committed
+    rows = [dict(activity_no="A1", brand="清风讲堂", held_on="2026-03-01", departments="K02", title=hostile)]
+    assert importer.commit_rows("activities", rows, source="edit").committed
+    at = app()
+    at.switch_page("pages/activities.py")
+    run_page(at)
+    assert metric_value(at, "清风讲堂") == "1" and metric_value(at, "清廉查房") == "0"
+    assert frame_with(at, "title")["title"].tolist() == [hostile]
+    coverage = [m.value for m in at.markdown if "K02" in m.value]
+    assert coverage and "\\<b\\>" in coverage[0] and "\\[链接\\]" in coverage[0]
+    assert any(s.value == "2026 年尚未开展清廉查房的科室（2 个）" for s in at.subheader)
