@@ -1095,6 +1095,7 @@ ZH: dict[str, str] = {
     "activities.no_rounds_none": "{year} 年各科室均已开展清廉查房。",
     "notices.col.activity": "来源活动",
     "activities.sep": "、",
+    "brief.no_rounds": "{year} 年尚未开展清廉查房的科室（{n} 个）：{names}",
 }
 
 EN: dict[str, str] = {
@@ -2182,6 +2183,7 @@ EN: dict[str, str] = {
     "activities.no_rounds_none": "Every department has had integrity rounds in {year}.",
     "notices.col.activity": "Issued by activity",
     "activities.sep": ", ",
+    "brief.no_rounds": "No integrity rounds yet in {year} ({n} departments): {names}",
 }
 
 TABLES = {"zh": ZH, "en": EN}

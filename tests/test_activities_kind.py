@@ -205,3 +205,33 @@ def test_the_page_shows_the_counts_the_coverage_and_hostile_text_as_written(db_f
     coverage = [m.value for m in at.markdown if "K02" in m.value]
     assert coverage and "\\<b\\>" in coverage[0] and "\\[链接\\]" in coverage[0]
     assert any(s.value == "2026 年尚未开展清廉查房的科室（2 个）" for s in at.subheader)
+
+
+def test_the_attention_slide_lists_the_departments_without_rounds_on_screen_html_and_pptx(demo_db):
+    """PRODUCT §6 slide 6 and §10: the year's departments with no 清廉查房, one last row always on the slide."""
+    import io
+
+    from pptx import Presentation
+
+    from metrics import briefing
+
+    with store.opened(demo_db) as db:
+        q = briefing.available_quarters(db)[0]
+        zh = briefing.build(db, q, "zh", today=date(2026, 12, 7))
+        en = briefing.build(db, q, "en", today=date(2026, 12, 7))
+        before = briefing.build(db, "2025-Q4", "zh", today=date(2026, 12, 7))
+    row = briefing.attention_table(zh).rows[-1]
+    assert row == ("○", "清廉查房", "2026 年尚未开展清廉查房的科室（8 个）：" + "、".join(zh.no_rounds))
+    assert "胸外科" in zh.no_rounds and "心血管内科" not in zh.no_rounds
+    assert briefing.attention_table(en).rows[-1][2].startswith("No integrity rounds yet in 2026 (8 departments): ")
+    for limit in (1, 2, 8):  # however few rows fit, the coverage row is the last one and the rest is named
+        t = briefing.attention_table(zh, limit)
+        assert len(t.rows) <= max(limit, 1) and t.rows[-1] == row and t.rest.startswith("另有")
+    assert before.no_rounds == ()  # no activity recorded by then: judged as before
+    assert "2026 年尚未开展清廉查房的科室（8 个）" in briefing.to_html(zh)
+    texts = [
+        sh.text_frame.text if sh.has_text_frame else " ".join(c.text for r in sh.table.rows for c in r.cells)
+        for sh in Presentation(io.BytesIO(briefing.to_pptx(zh))).slides[-1].shapes
+        if sh.has_text_frame or sh.has_table
+    ]
+    assert any("2026 年尚未开展清廉查房的科室（8 个）" in x for x in texts)
