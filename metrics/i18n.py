@@ -1096,6 +1096,11 @@ ZH: dict[str, str] = {
     "notices.col.activity": "来源活动",
     "activities.sep": "、",
     "brief.no_rounds": "{year} 年尚未开展清廉查房的科室（{n} 个）：{names}",
+    "activities.sep_brand": " · ",
+    "dept.activities": "{year} 年四清活动：{parts}",
+    "dept.activities_n": "{brand} {n} 次",
+    "dept.activities_none": "{year} 年尚无四清活动（未开展清廉查房）",
+    "dept.activities_no_rounds": "尚未开展清廉查房",
 }
 
 EN: dict[str, str] = {
@@ -2184,6 +2189,11 @@ EN: dict[str, str] = {
     "notices.col.activity": "Issued by activity",
     "activities.sep": ", ",
     "brief.no_rounds": "No integrity rounds yet in {year} ({n} departments): {names}",
+    "activities.sep_brand": " · ",
+    "dept.activities": "Integrity activities {year}: {parts}",
+    "dept.activities_n": "{brand} {n}",
+    "dept.activities_none": "No integrity activities yet in {year} (no integrity rounds)",
+    "dept.activities_no_rounds": "no integrity rounds yet",
 }
 
 TABLES = {"zh": ZH, "en": EN}

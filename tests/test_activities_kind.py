@@ -235,3 +235,15 @@ def test_the_attention_slide_lists_the_departments_without_rounds_on_screen_html
         if sh.has_text_frame or sh.has_table
     ]
     assert any("2026 年尚未开展清廉查房的科室（8 个）" in x for x in texts)
+
+
+def test_the_department_profile_says_its_activities_this_year(demo_db):
+    from metrics.views import department
+
+    today = date(2026, 12, 7)
+    k11 = department.build(_key(demo_db, dept="K11", grain="quarter", period="2026-Q4", today=today))
+    assert k11.activities == "2026 年四清活动：清廉之声 4 次 · 清风讲堂 4 次 · 节点话廉 3 次 · 尚未开展清廉查房"
+    k20 = department.build(_key(demo_db, "en", dept="K20", grain="quarter", period="2026-Q4", today=today))
+    assert "Integrity rounds 1" in k20.activities and "Clean-wind actions 1" in k20.activities
+    nothing = department.build(_key(demo_db, dept="K01", grain="quarter", period="2026-Q4", today=date(2027, 1, 5)))
+    assert nothing.activities == "2027 年尚无四清活动（未开展清廉查房）"
