@@ -185,7 +185,7 @@ def test_the_page_view_counts_by_brand_names_departments_and_links_the_notice_bo
     assert linked["notice"].tolist() == ["纪检整改〔2026〕8号（■ 逾期）"]
     reg = tasks.notices(_key(demo_db, today=today))
     row = reg.rows[reg.rows["notice_no"] == "纪检整改〔2026〕8号"].iloc[0]
-    assert row["activity"].startswith("2026-") and "清风行动" in row["activity"] and "急诊" in row["activity"]
+    assert row["activity"].startswith("HD2026-") and "清风行动" in row["activity"] and "急诊" in row["activity"]
     en = view.build(_key(demo_db, "en", today=today))
     assert en.no_rounds_title.startswith("Departments with no integrity rounds yet in 2026")
 

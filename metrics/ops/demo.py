@@ -529,7 +529,7 @@ def _activities(end_month: str) -> list[dict]:
     rows = []
     for i, (brand, title, depts) in enumerate(listed):
         held = start + timedelta(days=(end - start).days * i // len(listed))
-        row = dict(activity_no=f"{year}-{i + 1:02d}", brand=brand, held_on=held.isoformat(), departments=depts)
+        row = dict(activity_no=f"HD{year}-{i + 1:02d}", brand=brand, held_on=held.isoformat(), departments=depts)
         row |= dict(title=title, participants=12 + (i * 7) % 30)
         if brand == "action" and depts == "K20":
             row |= dict(
