@@ -247,3 +247,21 @@ def test_the_department_profile_says_its_activities_this_year(demo_db):
     assert "Integrity rounds 1" in k20.activities and "Clean-wind actions 1" in k20.activities
     nothing = department.build(_key(demo_db, dept="K01", grain="quarter", period="2026-Q4", today=date(2027, 1, 5)))
     assert nothing.activities == "2027 年尚无四清活动（未开展清廉查房）"
+
+
+def test_a_formula_in_a_title_is_exported_as_text_and_the_html_briefing_escapes_names(db_file, tmp_path):
+    from metrics import briefing
+
+    hostile = '=HYPERLINK("http://evil.example","点我")'
+    depts = "科室编码,科室名称\nK01,<img src=x onerror=alert(1)>\nK02,普外科\n"
+    assert importer.commit(depts.encode(), "d.csv").committed
+    rows = [dict(activity_no="A1", brand="清风讲堂", held_on="2026-03-01", departments="K02", title=hostile)]
+    assert importer.commit_rows("activities", rows, source="edit").committed
+    export.export_all(tmp_path / "out", user="ed")
+    text = (tmp_path / "out" / "activities.csv").read_text("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    with store.opened(db_file) as db:
+        b = briefing.build(db, "2026-Q4", "zh", today=date(2026, 12, 7))
+    assert b.no_rounds == ("<img src=x onerror=alert(1)>", "普外科")
+    page = briefing.to_html(b)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
