@@ -285,6 +285,20 @@ CONTACT_TYPES = {
     "leader": ("领导", "领导班子", "院领导", "leadership", "leader"),
 }
 
+# PRODUCT §10 activities (seed 001): the 四清 brand — 清廉之声, 清廉查房 (its 三个一: a case, a rule, a talk), 清风讲堂,
+# 清风行动 (which may issue a notice) — and 清廉文化's 一廊一墙一角一阵地 and 节点话廉, held as activities too.
+ACTIVITY_BRANDS = {
+    "voice": ("清廉之声", "纪委书记说纪", "清廉故事汇", "voice of integrity", "voice"),
+    "rounds": ("清廉查房", "廉政查房", "integrity rounds", "rounds"),
+    "lecture": ("清风讲堂", "警示教育", "clean-wind lecture", "lecture"),
+    "action": ("清风行动", "专项检查", "突击抽查", "clean-wind action", "action"),
+    "culture_sites": ("一廊一墙一角一阵地", "清廉文化阵地", "culture sites", "culture_sites"),
+    "festival_talk": ("节点话廉", "节前廉洁提醒", "festival reminder", "festival_talk"),
+}
+# The brand whose coverage of the departments is counted each year (PRODUCT §10), and the one that may issue a notice.
+ROUNDS_BRAND = "rounds"
+NOTICE_BRAND = "action"
+
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
@@ -664,6 +678,50 @@ KINDS: dict[str, Kind] = {
                 dict(contact_type="领导", dept_code="", name="王五", email="leader@example.org", webhook=""),
             ),
             personal=True,
+        ),
+        # --- activities ---
+        # PRODUCT §10: the 四清 activities (seed 001); a 清风行动 that issued a notice names it (文号, same hospital).
+        hospital_kind(
+            name="activities",
+            zh="四清活动",
+            columns=(
+                Column("activity_no", "活动编号", "str", True, ("编号", "序号", "activity number", "activity no")),
+                Column(
+                    "brand",
+                    "品牌",
+                    "enum",
+                    True,
+                    ("活动品牌", "活动类型", "类型", "brand"),
+                    choices=tuple(ACTIVITY_BRANDS),
+                ),
+                Column("held_on", "活动日期", "date", True, ("日期", "开展日期", "举办日期", "held on", "date")),
+                Column(
+                    "departments",
+                    "涉及科室",
+                    "str",
+                    aliases=("科室", "参加科室", "查房科室", "责任科室", "departments"),
+                ),
+                Column("title", "活动主题", "str", aliases=("主题", "活动名称", "名称", "title")),
+                Column("participants", "参加人数", "int", aliases=("人数", "参与人数", "participants"), lo=0),
+                Column(
+                    "notice_no", "整改通知书文号", "str", aliases=("文号", "通知书文号", "关联通知书", "notice number")
+                ),
+            ),
+            key=("activity_no",),
+            table="activities",
+            write=140,
+            validator="metrics.ingest.validate:_activities",
+            examples=(
+                dict(
+                    activity_no="2027-HF-01",
+                    brand="清廉查房",
+                    held_on="2027-03-12",
+                    departments="K01、纪检监察室",
+                    title="一个案例警示、一条党纪解析、一次廉政约谈",
+                    participants=18,
+                    notice_no="",
+                ),
+            ),
         ),
         # The catalogues (PRODUCT §3.2 "a metric added to the catalogue", §4.4 "defaults, editable"): kinds like the
         # others, so the targets page's editors and an uploaded catalogue go through the one validator and write

@@ -70,7 +70,7 @@ view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=peri
 
 with head:
     ui.title(view.title)
-st.caption(view.caption)
+st.caption("  |  ".join(x for x in (view.caption, view.activities) if x))  # one line: the profile fits one screen
 c_light, c_rec = st.columns([1, 3])
 c_light.image(view.marker, width=48)
 c_light.markdown(f"**{view.light_text}**")

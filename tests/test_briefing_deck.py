@@ -118,11 +118,12 @@ def test_attention_is_ranked_by_severity_and_the_rest_named_in_one_line(newest):
     assert sev == sorted(sev, reverse=True)
     assert newest.attention.iloc[0]["severity"] == 4  # a veto or a conflict leads
     t = briefing.attention_table(newest, 6)
-    assert len(t.rows) == 5
-    left_out = list(newest.attention["dept_name"][5:])
+    assert len(t.rows) == 5  # four departments, then the year's 清廉查房 coverage (PRODUCT §10), always shown
+    left_out = list(newest.attention["dept_name"][4:])
     assert t.rest == f"另有 {len(left_out)} 个科室：" + "、".join(left_out)
     marks = {4: "✕", 3: "▲", 2: "◆", 1: "▼"}
-    assert [r[0] for r in t.rows] == [marks[s] for s in sev[:5]]
+    assert [r[0] for r in t.rows[:4]] == [marks[s] for s in sev[:4]]
+    assert t.rows[4][:2] == ("○", "清廉查房") and t.rows[4][2].startswith("2026 年尚未开展清廉查房的科室（8 个）：")
 
 
 def test_a_running_quarter_is_labelled_partial_with_its_months(demo_db):

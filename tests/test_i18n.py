@@ -23,6 +23,7 @@ from metrics.ingest import importer
 from metrics.ops import points, remind
 from metrics.rules import awards as award_rules
 from metrics.rules import due, periods, spc
+from metrics.views import activities as activities_view
 from metrics.views import awards, department, matrix, records, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +135,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "remind.channel.": remind.CHANNELS,
     "remind.heading.": remind.STATES,
     "remind.item.": due.ITEM_KINDS,
+    "activities.brand.": tuple(contract.ACTIVITY_BRANDS),
+    "activities.col.": activities_view.LIST_COLUMNS,
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

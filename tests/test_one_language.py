@@ -140,7 +140,12 @@ def data_words(db_path) -> set[str]:
     words |= set(notes.dropna().astype(str))  # and into its award files
     with store.opened(db_path) as db:  # and into its programme files (PRODUCT §8): tasks and notices
         tasks, notices = store.tasks(db), store.notices(db)
-    for frame, cols in ((tasks, ("title", "category", "progress", "task_code")), (notices, ("notice_no", "issue"))):
+        activities = store.activities(db)  # and into its activities files (PRODUCT §10)
+    for frame, cols in (
+        (tasks, ("title", "category", "progress", "task_code")),
+        (notices, ("notice_no", "issue")),
+        (activities, ("title",)),
+    ):
         for col in cols:
             words |= set(frame[col].dropna().astype(str))
     return {w for w in words if w}
@@ -189,7 +194,8 @@ def identifiers(db_path) -> set[str]:
     """Codes the office gives its records (PRODUCT §8 任务编号 such as RW2026-03, 文号): shown as written in both
     languages, like department codes."""
     with store.opened(db_path) as db:
-        return set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"])
+        codes = set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"])
+        return codes | set(store.activities(db)["activity_no"])  # 活动编号 (PRODUCT §10)
 
 
 def without(text: str, codes: set[str]) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 
 from metrics import clock, contract, i18n, safe, store, theme
+from metrics.rules import activities as activity_rules
 from metrics.rules import awards, due, periods, programme, spc, workdays
 from metrics.rules.targets import resolve_targets
 
@@ -190,6 +191,8 @@ class Briefing:
     hospital: str = ""  # a group store: the hospital's name in ``lang`` (data: escape it); '' in a one-hospital store
     today: date | None = None  # the day the briefing was made on (a past quarter is judged at its last day)
     as_of: date | None = None  # the day it is judged on: the quarter's last day, or ``today`` while it runs
+    # PRODUCT §10: the departments with no 清廉查房 yet in as_of's year (names), for a hospital that records activities
+    no_rounds: tuple[str, ...] = ()
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -324,6 +327,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
     ranked = cur_values[(cur_values["metric"] == RANKING_METRIC) & (cur_values["dept_code"] != contract.HOSPITAL_CODE)]
     below = int((ranked["passed"] == False).sum())  # noqa: E712
     name = _hospital_name(db, lang, hospital)
+    no_rounds = _no_rounds(store.activities(db, hospital), depts, as_of, names)
     return Briefing(
         quarter=quarter,
         previous=prev,
@@ -355,7 +359,17 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
         hospital=name,
         today=today,
         as_of=as_of,
+        no_rounds=no_rounds,
     )
+
+
+def _no_rounds(acts: pd.DataFrame, depts: pd.DataFrame, as_of: date, names: dict) -> tuple[str, ...]:
+    """The names of the departments no 清廉查房 reached in ``as_of``'s year by then; none for a hospital that has
+    recorded no activity by then (it keeps no such record: judged as before, PRODUCT §10)."""
+    if acts.empty or not (acts["held_on"].astype(str) <= as_of.isoformat()).any():
+        return ()
+    missing = activity_rules.without_rounds(acts, depts, as_of.year, as_of)
+    return tuple(names.get(c, c) for c in missing["dept_code"])
 
 
 def _programme(db, as_of: date, names: dict, hospital: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -728,5 +742,30 @@ def attention_table(b: Briefing, limit: int | None = None) -> Table:
         sev = int(r["severity"])
         rows.append((_SEVERITY_MARK[sev], str(r["dept_name"]), str(r["reasons"])))
         tones.append(_SEVERITY_TONE[sev])
-    rows, tones, rest = _cut(rows, tones, limit, lambda left: _names_line(b, "brief.rest_fmt", [x[1] for x in left]))
+    # the departments no 清廉查房 reached this year (PRODUCT §10): one last row, always on the slide, the cut made
+    # among the departments above it
+    cover = _rounds_row(b)
+    keep = limit if limit is None or cover is None else limit - 1
+
+    def rest_of(left: list) -> str:
+        return _names_line(b, "brief.rest_fmt", [x[1] for x in left])
+
+    if keep is not None and keep <= 0:
+        rows, tones, rest = (), (), rest_of(rows) if rows else ""
+    else:
+        rows, tones, rest = _cut(rows, tones, keep, rest_of)
+    if cover is not None:
+        rows, tones = (*rows, cover), (*tones, None)
     return Table(("", b.t("brief.col.dept"), b.t("brief.col.reasons")), rows, tones, rest)
+
+
+MARK_NO_ROUNDS = "○"  # not a severity: a year's coverage, beside the departments ranked above it
+
+
+def _rounds_row(b: Briefing) -> tuple[str, str, str] | None:
+    """The attention slide's coverage row: "○ 清廉查房 | 2026 年尚未开展的科室（8 个）：胸外科、…", or None."""
+    if not b.no_rounds:
+        return None
+    year = (b.as_of or b.today or clock.today()).year
+    text = b.t("brief.no_rounds", year=year, n=len(b.no_rounds), names=b.t("brief.list_sep").join(b.no_rounds))
+    return MARK_NO_ROUNDS, b.t("activities.brand.rounds"), text

@@ -617,6 +617,7 @@ def _check_tables(
             writable=writable,
             may_edit_hospitals=may_edit_region,
             preview_only=preview_only,
+            notice_nos=_notice_nos(db, out, h) if t.kind == "activities" and not closed else frozenset(),
         )
         c = validate.check(t, ctx)
         if _scope(t.kind) == "hospital":  # every row is written under its hospital (first in the key)
@@ -629,6 +630,15 @@ def _check_tables(
             depts[d["dept_code"]] = d["dept_name"]
         out.append(c)
     return out
+
+
+def _notice_nos(db, checked: list[validate.Checked], hospital: str) -> frozenset[str]:
+    """The 文号 of ``hospital``'s notices an activity may name: those stored and those of the same upload (notices are
+    checked before activities, their rows already under their hospital)."""
+    nos = set(store.notices(db, hospital=hospital)["notice_no"])
+    for c in checked:
+        nos.update(r["notice_no"] for _ln, r in c.records.get("notices", []) if r.get("hospital_code") == hospital)
+    return frozenset(nos)
 
 
 def _hospital_context(db, tables, hospital: str) -> tuple[dict, dict, dict, tuple]:

@@ -217,6 +217,9 @@ class Context:
     writable: tuple[str, ...] | None = None
     may_edit_hospitals: bool = True
     preview_only: bool = False
+    # activities (PRODUCT §10): the notice numbers (文号) of the hospital, stored or in the same upload, that a
+    # 清风行动 may name
+    notice_nos: frozenset[str] = frozenset()
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -1276,3 +1279,44 @@ def _contacts(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     keys = [(types[i], (depts[i] or "") if types[i] == "dept" else "", names[i]) for i in range(n)]
     _duplicates(f, keys, tr, f.name("name"), lambda k: k[2])
     _emit(out, "contacts", f, rows)
+
+
+def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 activities: number (unique in the file), brand (四清 and 清廉文化, zh or en), date, departments
+    (codes or names as in tasks' 责任科室, every one known), theme, participants, and for a 清风行动 the 文号 of a
+    notice of the same hospital it issued (another brand issues none)."""
+    nos = _text_col(f, "activity_no", tr, required=True)
+    brands = _enum_col(f, "brand", tr, contract.ACTIVITY_BRANDS, required=True)
+    held = _parsed_col(f, "held_on", tr, parse_date, "date", required=True)
+    titles = _text_col(f, "title", tr)
+    people = _number_col(f, "participants", tr, lo=0, integer=True)
+    depts = programme.dept_lookup(_dept_frame(ctx))
+    listed = []
+    for line, text, raw in zip(f.lines, _text_col(f, "departments", tr), f.raw("departments")):
+        if text is None:
+            listed.append(None)
+            continue
+        found, unknown = programme.responsible_codes(text, depts)
+        for part, close in unknown:
+            if close:
+                tr.err(line, f.name("departments"), raw, "dept_unknown_close", dept=part, close=close)
+            else:
+                tr.err(line, f.name("departments"), raw, "dept_unknown_none", dept=part)
+        listed.append(programme.RESPONSIBLE_JOIN.join(found))
+    notices = []
+    for line, text, raw, brand in zip(f.lines, _text_col(f, "notice_no", tr), f.raw("notice_no"), brands):
+        if text is not None and brand is not None and brand != contract.NOTICE_BRAND:
+            tr.err(line, f.name("notice_no"), raw, "activity_notice_brand")
+        elif text is not None and text not in ctx.notice_nos:
+            tr.err(line, f.name("notice_no"), raw, "activity_notice_unknown", notice=text)
+        notices.append(text)
+    _duplicates(f, [(n,) for n in nos], tr, f.name("activity_no"), lambda k: k[0])
+    rows = []
+    for i, no in enumerate(nos):
+        if None in (no, brands[i], held[i]):
+            rows.append(None)
+            continue
+        r = {"activity_no": no, "brand": brands[i], "held_on": held[i], "departments": listed[i]}
+        r |= {"title": titles[i], "participants": _int(people[i]), "notice_no": notices[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "activities", f, rows)

@@ -217,6 +217,7 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
         "notices": _notices(end_month, ev),
         "staff": _staff(last_year),
         "contacts": _contacts(depts),
+        "activities": _activities(end_month),
     }
 
 
@@ -487,6 +488,55 @@ def _contacts(depts: list[dict]) -> list[dict]:
         dict(contact_type="leader", dept_code="", name="纪委书记（演示）", email="leader1@example.org"),
         dict(contact_type="leader", dept_code="", name="院长（演示）", email="leader2@example.org"),
     ]
+
+
+# Departments no 清廉查房 reaches in the demo's last year (PRODUCT §10 coverage: the meeting is told about them).
+NO_ROUNDS = ("K11", "K15", "K19", "K23", "T04", "A02", "F04", "G03")
+# (brand, theme, departments as a 涉及科室 cell) of the last year's other activities, in the order they are held.
+_ACTIVITIES: tuple[tuple[str, str, str], ...] = (
+    ("festival_talk", "元旦春节廉洁提醒", "全院各科室"),
+    ("voice", "纪委书记说纪：解读《医疗机构工作人员廉洁从业九项准则》", "全院各科室"),
+    ("lecture", "以案促改警示教育专题讲座", "全院临床科室"),
+    ("culture_sites", "门诊大厅清廉文化长廊建成", "A03"),
+    ("action", "设备耗材招采专项突击抽查", "T05、G02"),
+    ("voice", "清廉故事汇：身边的清廉故事", "全院各科室"),
+    ("festival_talk", "端午节前廉洁倡议", "全院各科室"),
+    ("lecture", "院外专家警示教育“集中充电”", "全院临床科室"),
+    ("action", "急诊收费与投诉处理机动式督查", "K20"),  # the action that issued K20's notice (_notices)
+    ("voice", "纪委书记说纪：典型案例剖析", "全院各科室"),
+    ("culture_sites", "住院部清廉读书角与文化墙", "F02"),
+    ("lecture", "医药购销领域腐败问题警示教育", "全院临床科室"),
+    ("festival_talk", "中秋国庆廉洁提醒", "全院各科室"),
+    ("action", "基建项目专项检查", "G03、G01"),
+    ("voice", "清廉故事汇：范仲淹节俭奉公", "全院各科室"),
+    ("lecture", "“以案四改”警示教育会", "全院临床科室"),
+)
+
+
+def _activities(end_month: str) -> list[dict]:
+    """The last year's 四清 activities (PRODUCT §10, seed 001), up to the end month: 16 清廉查房 of two departments
+    each (the 三个一), every department but NO_ROUNDS reached; 清廉之声, 清风讲堂, 节点话廉 and the 一廊一墙一角一阵地
+    between them; three 清风行动, the one in 急诊科 having issued its notice (纪检整改〔year〕8号, held three days before)."""
+    year = int(end_month[:4])
+    start, end = date(year, 1, 6), _month_end(end_month, 0)
+    covered = [d[0] for d in DEPARTMENTS if d[0] not in NO_ROUNDS]
+    rounds = [
+        ("rounds", "三个一：一个案例警示、一条党纪解析、一次廉政约谈", "、".join(covered[i : i + 2]))
+        for i in range(0, 32, 2)
+    ]
+    listed = [x for pair in zip(rounds, [*_ACTIVITIES, *([None] * len(rounds))]) for x in pair if x is not None]
+    notice_on = _month_end(end_month, -3)
+    rows = []
+    for i, (brand, title, depts) in enumerate(listed):
+        held = start + timedelta(days=(end - start).days * i // len(listed))
+        row = dict(activity_no=f"HD{year}-{i + 1:02d}", brand=brand, held_on=held.isoformat(), departments=depts)
+        row |= dict(title=title, participants=12 + (i * 7) % 30)
+        if brand == "action" and depts == "K20":
+            row |= dict(
+                held_on=(notice_on - timedelta(days=3)).isoformat(), notice_no=f"纪检整改〔{end_month[:4]}〕8号"
+            )
+        rows.append(row)
+    return rows
 
 
 def _d(month: str, day: int) -> str:

@@ -101,6 +101,7 @@ from metrics.store.reads import (  # noqa: F401
     EDIT_FILE_NAME,
     Hospital,
     _num,
+    activities,
     award_changes,
     bulk_load,
     calendar_days,

@@ -193,6 +193,18 @@ def notices(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     )
 
 
+def activities(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
+    """The 四清 activities of ``hospital`` (PRODUCT §10): activity_no, brand, held_on, departments (codes joined by
+    ','), title, participants, notice_no; by date, then number."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
+    return _frame(
+        db,
+        f"SELECT {_hosp_col(hospital)}activity_no, brand, held_on, departments, title, participants, notice_no"
+        f" FROM activities{where} ORDER BY {_hosp_col(hospital)}held_on, activity_no",
+        params,
+    )
+
+
 def staff(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The staff roster of ``hospital`` (personal data, PRODUCT §8): staff_id, name, dept_code, in_dept_since,
     active."""

@@ -226,7 +226,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
-SCHEMA_VERSION = 7
+# 8: activities (PRODUCT §10)
+SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -265,6 +266,10 @@ HOSPITAL_TABLES: dict[str, str] = {
     "contacts": """CREATE TABLE IF NOT EXISTS contacts (
     hospital_code TEXT NOT NULL DEFAULT '', contact_type TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL, email TEXT, webhook TEXT, PRIMARY KEY (hospital_code, contact_type, dept_code, name))""",
+    # 8: activities (PRODUCT §10): departments lists codes joined by programme.RESPONSIBLE_JOIN, like tasks
+    "activities": """CREATE TABLE IF NOT EXISTS activities (
+    hospital_code TEXT NOT NULL DEFAULT '', activity_no TEXT NOT NULL, brand TEXT NOT NULL, held_on TEXT NOT NULL,
+    departments TEXT, title TEXT, participants INTEGER, notice_no TEXT, PRIMARY KEY (hospital_code, activity_no))""",
 }
 
 _SCHEMA = (

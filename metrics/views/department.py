@@ -14,10 +14,12 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import clock, i18n, safe, store
+from metrics import clock, contract, i18n, safe, store
+from metrics.rules import activities as activity_rules
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, programme
 from metrics.views import ViewKey, charts, loaded, records, spc_charts, trends
+from metrics.views import activities as activities_view
 
 TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
 NOTICE_COLUMNS = ("state", "notice_no", "due_on", "days_overdue", "closed_on")  # narrow: what is late, by how much
@@ -48,6 +50,8 @@ class DepartmentView:
     tasks: pd.DataFrame  # led by the department or naming it responsible
     task_headers: dict[str, str]
     none: str  # an empty table's line
+    # "本年四清活动：清廉查房 2 次 · 清风讲堂 1 次" (PRODUCT §10), shown after the caption; '' in a hospital recording none
+    activities: str = ""
 
 
 def build(key: ViewKey) -> DepartmentView:
@@ -107,7 +111,24 @@ def build(key: ViewKey) -> DepartmentView:
         tasks=_tasks(f.tasks, dept, today, lang),
         task_headers={c: i18n.t(f"tasks.col.{c}", lang) for c in TASK_COLUMNS},
         none=i18n.t("trends.none", lang),
+        activities=_activities_line(key, dept, today),
     )
+
+
+def _activities_line(key: ViewKey, dept: str, today: date) -> str:
+    """The department's 四清 activities of today's year, by brand; none recorded by the hospital: ''."""
+    acts = activities_view.stored(key.store, key.version, key.hospital)
+    if acts.empty:
+        return ""
+    n = activity_rules.dept_counts(acts, dept, today.year, today)
+    if not n:
+        return i18n.t("dept.activities_none", key.lang, year=today.year)
+    parts = i18n.t("activities.sep_brand", key.lang).join(
+        i18n.t("dept.activities_n", key.lang, brand=activities_view.brand_label(b, key.lang), n=c) for b, c in n.items()
+    )
+    if contract.ROUNDS_BRAND not in n:  # the coverage the meeting is told about (the attention slide)
+        parts += i18n.t("activities.sep_brand", key.lang) + i18n.t("dept.activities_no_rounds", key.lang)
+    return i18n.t("dept.activities", key.lang, year=today.year, parts=parts)
 
 
 @loaded.memo(maxsize=16)

@@ -15,6 +15,7 @@ import pandas as pd
 from metrics import contract, i18n, safe
 from metrics.rules import due, programme
 from metrics.views import ViewKey, charts, loaded
+from metrics.views import activities as activities_view
 
 STATE_ORDER = ("overdue", "due_quarter", "open", "done", "cancelled")
 STATE_LIGHT = {"overdue": "red", "due_quarter": "amber", "done": "green", "open": "grey", "cancelled": "grey"}
@@ -222,7 +223,18 @@ def _responsible_text(codes: str, names: dict[str, str], all_codes: set[str], la
 
 NOTICE_ORDER = ("overdue", "open", "closed")
 NOTICE_LIGHT = {"overdue": "red", "open": "grey", "closed": "green"}
-NOTICE_COLUMNS = ("state", "notice_no", "type", "dept", "issued_on", "due_on", "days_overdue", "issue", "event")
+NOTICE_COLUMNS = (
+    "state",
+    "notice_no",
+    "type",
+    "dept",
+    "issued_on",
+    "due_on",
+    "days_overdue",
+    "issue",
+    "event",
+    "activity",
+)
 
 
 @dataclass(frozen=True)
@@ -247,6 +259,7 @@ def notices(key: ViewKey) -> NoticesView:
     ind = f.indicator_names(lang)
     ev = f.events.set_index("event_id") if not f.events.empty else pd.DataFrame()
     names = f.dept_names
+    issued_by = activities_view.by_notice(key)
 
     def event_text(eid) -> str:
         if eid is None or eid != eid or not str(eid):
@@ -278,6 +291,7 @@ def notices(key: ViewKey) -> NoticesView:
             "days_overdue": ordered["days_overdue"].map(lambda d: "—" if pd.isna(d) else str(int(d))),
             "issue": ordered["issue"].fillna(""),
             "event": ordered["event_id"].map(event_text),
+            "activity": ordered["notice_no"].map(issued_by).fillna(""),  # the 清风行动 that issued it (PRODUCT §10)
             "dept_code": ordered["dept_code"],  # not shown: the department a click on the row opens
         }
     ).reset_index(drop=True)
