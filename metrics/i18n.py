@@ -1065,6 +1065,14 @@ ZH: dict[str, str] = {
     "audit.action.remind_failed": "提醒发送失败",
     "audit.action.contacts_export": "导出联系人名录",
     "cli.help.remind_env": "邮件服务器由环境变量配置（不存入数据库）：INTEGRITY_SMTP_HOST 主机，INTEGRITY_SMTP_PORT 端口（默认 587），INTEGRITY_SMTP_USER 账号，INTEGRITY_SMTP_PASSWORD 密码，INTEGRITY_SMTP_FROM 发件人地址（默认为账号），INTEGRITY_SMTP_TLS 加密方式 starttls（默认）/ssl/none（none 仅用于本机中继），INTEGRITY_SMTP_CAFILE 私有 CA 证书。每条消息按“事项+状态”只发一次；发送失败的下次运行时重试。退出码：0 全部送达，1 有发送失败，2 用法错误。",
+    # --- brands ---
+    "upload.kind.brands": "一院一品项目",
+    "upload.kind.brand_notes": "一院一品进展与检查",
+    "upload.err.brand_mark_unknown": "{year}年度本院尚未申报一院一品项目，无法评选亮点。",
+    "upload.err.brand_mark_only": "卫健委（局）用户只能评选亮点项目，项目内容由医院填报。",
+    "upload.err.brand_mark_bureau": "亮点项目由卫健委（局）评选，医院不能自行标记或取消。",
+    "upload.err.brand_no_project": "{year}年度本院没有一院一品项目：请先填报项目（一院一品项目），再记录进展或检查。",
+    "upload.err.brand_result_on_progress": "检查结果只用于“检查”记录，进展记录请留空。",
 }
 
 EN: dict[str, str] = {
@@ -2122,6 +2130,14 @@ EN: dict[str, str] = {
     "audit.action.remind_failed": "Reminder not delivered",
     "audit.action.contacts_export": "Contacts exported",
     "cli.help.remind_env": "The mail server comes from the environment (never the store): INTEGRITY_SMTP_HOST host, INTEGRITY_SMTP_PORT port (default 587), INTEGRITY_SMTP_USER account, INTEGRITY_SMTP_PASSWORD password, INTEGRITY_SMTP_FROM sender address (default: the account), INTEGRITY_SMTP_TLS starttls (default) / ssl / none (none only for a relay on this machine), INTEGRITY_SMTP_CAFILE a private CA's certificate. Each message goes once per item and state; a failed send is retried on the next run. Exit 0 all delivered, 1 some failed, 2 usage error.",
+    # --- brands ---
+    "upload.kind.brands": "Brand projects (one hospital, one brand)",
+    "upload.kind.brand_notes": "Brand project notes and checks",
+    "upload.err.brand_mark_unknown": "This hospital has declared no brand project for {year}: there is nothing to mark as a highlight.",
+    "upload.err.brand_mark_only": "Commission users only choose highlight projects; the hospital enters the project itself.",
+    "upload.err.brand_mark_bureau": "Highlight projects are chosen by the commission (bureau); a hospital cannot mark or unmark one.",
+    "upload.err.brand_no_project": "This hospital has no brand project for {year}: enter the project (brand projects) first, then its notes or checks.",
+    "upload.err.brand_result_on_progress": "A check result belongs to a check only; leave it blank on a progress note.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -235,7 +235,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
-SCHEMA_VERSION = 7
+# 8: brand_projects, brand_notes (PRODUCT §10 brands)
+SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -274,6 +275,14 @@ HOSPITAL_TABLES: dict[str, str] = {
     "contacts": """CREATE TABLE IF NOT EXISTS contacts (
     hospital_code TEXT NOT NULL DEFAULT '', contact_type TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL, email TEXT, webhook TEXT, PRIMARY KEY (hospital_code, contact_type, dept_code, name))""",
+    # 8: brand_projects, brand_notes (PRODUCT §10): a hospital's 一院一品 project a year, its notes and checks
+    "brand_projects": """CREATE TABLE IF NOT EXISTS brand_projects (
+    hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, project_code TEXT NOT NULL,
+    category TEXT NOT NULL, title TEXT NOT NULL, plan TEXT, phase TEXT, highlight INTEGER,
+    PRIMARY KEY (hospital_code, year))""",
+    "brand_notes": """CREATE TABLE IF NOT EXISTS brand_notes (
+    hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, noted_on TEXT NOT NULL,
+    entry_type TEXT NOT NULL, note TEXT NOT NULL, result TEXT, PRIMARY KEY (hospital_code, year, noted_on, entry_type))""",
 }
 
 _SCHEMA = (
