@@ -149,3 +149,17 @@ def test_the_commission_marks_a_highlight_and_changes_nothing_else(group_db):
         hospital=B,
     )
     assert not notes.committed  # the commission reads every hospital and writes only its choice of 亮点
+
+
+def test_hostile_titles_and_notes_are_stored_as_written_and_exported_as_text(db_file, tmp_path):
+    hostile = "=HYPERLINK(\"http://x\",\"点我\")"
+    rows = [dict(year=2027, project_code="YP-1", category="内部监管", title=hostile, plan="<script>alert(1)</script>")]
+    assert importer.commit_rows("brands", rows, source="edit", db_path=db_file).committed
+    note = dict(year=2027, noted_on="2027-05-01", entry_type="进展", note="@SUM(1+1) *粗体* [链接](http://x)")
+    assert importer.commit_rows("brand_notes", [note], source="edit", db_path=db_file).committed
+    written = {p.name: p for p in export.export_all(tmp_path / "out")}
+    projects = written["brand_projects.csv"].read_text("utf-8-sig")
+    notes = written["brand_notes.csv"].read_text("utf-8-sig")
+    assert "'=HYPERLINK" in projects and ",=HYPERLINK" not in projects  # Excel shows it, never runs it
+    assert "'@SUM(1+1)" in notes and ",@SUM" not in notes
+    assert "<script>alert(1)</script>" in projects  # a CSV holds text: written as typed
