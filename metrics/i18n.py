@@ -1138,6 +1138,8 @@ ZH: dict[str, str] = {
     "brand.edit.refused": "未保存，请修改后重试：",
     "audit.action.brand_highlight": "评选亮点项目",
     "audit.action.brand_edit": "编辑一院一品",
+    "brand.page.fact": "项目信息",
+    "brand.page.value": "内容",
 }
 
 EN: dict[str, str] = {
@@ -2268,6 +2270,8 @@ EN: dict[str, str] = {
     "brand.edit.refused": "Not saved; correct and try again:",
     "audit.action.brand_highlight": "Chose highlight projects",
     "audit.action.brand_edit": "Edited brand project",
+    "brand.page.fact": "Project",
+    "brand.page.value": "Details",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -32,7 +32,8 @@ if view.empty:
     st.info(view.empty)
 else:
     facts = pd.DataFrame(view.facts, columns=["label", "value"])
-    st.dataframe(facts, hide_index=True, width="stretch", column_config=ui.text_columns({"label": "", "value": ""}))
+    heads = {"label": ui.t("brand.page.fact"), "value": ui.t("brand.page.value")}
+    st.dataframe(facts, hide_index=True, width="stretch", column_config=ui.text_columns(heads))
     if view.plan:
         st.markdown(f"**{ui.t('brand.page.plan')}**")
         st.text(view.plan)  # as written: plain text

@@ -21,7 +21,8 @@ from metrics import clock, contract, i18n, store
 from metrics.rules import brands as brand_rules
 from metrics.views import ViewKey
 
-REGION_COLUMNS = ("category", "phase", "project_code", "title", "hospitals", "check", "highlight")
+# the 亮点 column before the long ones: a 1280-wide screen shows it without scrolling
+REGION_COLUMNS = ("category", "phase", "title", "highlight", "hospitals", "check", "project_code")
 NOTE_COLUMNS = ("noted_on", "note")
 CHECK_COLUMNS = ("noted_on", "result", "note")
 
@@ -139,7 +140,8 @@ def region_brands(
                 highlight=i18n.t("brand.highlight.yes", lang) if marked else "—",
             )
         )
-        found.append(Project(year, code, first["title"], held, marked, f"{first['title']}（{code}）— {shown}"))
+        label = f"{first['title']}（{code}）— {shown}" if lang == "zh" else f"{first['title']} ({code}) — {shown}"
+        found.append(Project(year, code, first["title"], held, marked, label))
     frame = pd.DataFrame(rows, columns=["_cat", "_phase", "_category", *REGION_COLUMNS])
     frame = frame.sort_values(["_cat", "project_code"], kind="stable").reset_index(drop=True)
     matrix = pd.DataFrame(
