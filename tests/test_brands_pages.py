@@ -11,6 +11,7 @@ import pytest
 
 from metrics import store
 from metrics.access import grants, users
+from metrics.ingest import importer
 from metrics.views import ViewKey, region
 from tests import test_region_page
 from tests.conftest import page_as
@@ -108,3 +109,17 @@ def test_the_one_hospital_demo_holds_its_one_project(demo_db):
     with store.opened(demo_db) as db:
         got = store.brand_projects(db)
     assert list(got["project_code"]) == ["YP2026-01"] and int(got.iloc[0]["highlight"]) == 1
+
+
+def test_a_hostile_title_is_shown_as_text_on_the_region_page_and_in_its_message(group_db):
+    hostile = "**粗体** [点我](http://x) <b>x</b>"
+    row = dict(year=2026, project_code="YP2026-02", category="资源整合", title=hostile)
+    assert importer.commit_rows("brands", [row], source="edit", db_path=group_db, hospital=B).committed
+    at = _app("comm", "pages/region.py")
+    table = [d.value for d in at.dataframe if "hospitals" in d.value.columns][0]
+    assert hostile in set(table["title"])  # a dataframe cell: text, never markup
+    at.selectbox(key="region_brand_pick").set_value("YP2026-02").run()
+    at.checkbox(key="region_brand_mark_YP2026-02").check().run()
+    at.button(key="region_brand_save").click().run()
+    saved = [s.value for s in at.success if "已保存" in s.value]
+    assert saved and "\\*\\*粗体\\*\\*" in saved[0] and "\\[点我\\]" in saved[0] and "\\<b\\>" in saved[0]
