@@ -152,7 +152,7 @@ def test_the_commission_marks_a_highlight_and_changes_nothing_else(group_db):
 
 
 def test_hostile_titles_and_notes_are_stored_as_written_and_exported_as_text(db_file, tmp_path):
-    hostile = "=HYPERLINK(\"http://x\",\"点我\")"
+    hostile = '=HYPERLINK("http://x","点我")'
     rows = [dict(year=2027, project_code="YP-1", category="内部监管", title=hostile, plan="<script>alert(1)</script>")]
     assert importer.commit_rows("brands", rows, source="edit", db_path=db_file).committed
     note = dict(year=2027, noted_on="2027-05-01", entry_type="进展", note="@SUM(1+1) *粗体* [链接](http://x)")
