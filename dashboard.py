@@ -70,6 +70,7 @@ PAGES = [
     ("pages/awards.py", "nav.awards", "awards", ":material/workspace_premium:"),
     ("pages/tasks.py", "nav.tasks", "tasks", ":material/checklist:"),
     ("pages/activities.py", "nav.activities", "activities", ":material/campaign:"),
+    ("pages/brands.py", "nav.brands", "brands", ":material/stars:"),
     ("pages/targets.py", "nav.targets", "targets", ":material/flag:"),
     ("pages/briefing.py", "nav.briefing", "briefing", ":material/co_present:"),
     ("pages/upload.py", "nav.upload", "upload", ":material/upload_file:"),

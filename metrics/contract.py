@@ -298,6 +298,33 @@ ACTIVITY_BRANDS = {
 # The brand whose coverage of the departments is counted each year (PRODUCT §10), and the one that may issue a notice.
 ROUNDS_BRAND = "rounds"
 NOTICE_BRAND = "action"
+# PRODUCT §10 brands (seed 003 一院一品): the eight directions a project takes, its three phases in the year and
+# the results of the bureau's checks. Stored codes are English; labels via i18n.
+BRAND_CATEGORIES = {
+    "platform": ("平台建设", "平台建设类", "platform"),
+    "mechanism": ("机制完善", "机制完善类", "mechanism"),
+    "benefit": ("惠民服务", "惠民服务类", "benefit"),
+    "resources": ("资源整合", "资源整合类", "resources"),
+    "conduct": ("作风建设", "作风建设类", "conduct"),
+    "quality": ("质量管理", "质量管理类", "quality"),
+    "complaints": ("投诉处置", "投诉处置类", "complaints"),
+    "oversight": ("内部监管", "内部监管类", "oversight"),
+}
+BRAND_PHASES = {
+    "apply": ("创建申报", "创建申报阶段", "申报", "apply"),
+    "implement": ("实施推进", "实施推进阶段", "实施", "implement"),
+    "review": ("总结提高", "总结提高阶段", "总结", "review"),
+}
+BRAND_NOTE_TYPES = {
+    "progress": ("进展", "进展情况", "推进进展", "progress"),
+    "check": ("检查", "督查", "局检查", "督查检查", "check"),
+}
+BRAND_RESULTS = {
+    "excellent": ("优秀", "excellent"),
+    "good": ("良好", "good"),
+    "pass": ("合格", "pass"),
+    "fail": ("不合格", "需整改", "fail"),
+}
 
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
@@ -810,6 +837,74 @@ KINDS: dict[str, Kind] = {
             write=10,
             validator="metrics.ingest.validate:_hospitals",
             examples=(dict(hospital_code="H01", name_zh="第一人民医院", name_en="First People's Hospital", sort=1),),
+        ),
+        # --- brands ---
+        # PRODUCT §10 brands (seed 003): one 一院一品 project per hospital and year. A project several hospitals run
+        # together is one project code in each of their rows: each hospital answers for its part (and its own
+        # editor writes it), and the region overview shows the code once with its hospitals. 亮点项目 is the
+        # bureau's choice: only the commission (or an admin) marks it, and the commission changes nothing else.
+        hospital_kind(
+            name="brands",
+            zh="一院一品项目",
+            columns=(
+                Column("year", "年度", "year", True, ("年份", "创建年度", "year")),
+                Column("project_code", "项目编号", "str", True, ("项目代码", "品牌编号", "project code")),
+                Column(
+                    "category",
+                    "重点工作方向",
+                    "enum",
+                    True,
+                    ("重点工作方向(领域)", "类别", "品牌类别", "创建类别", "category"),
+                    choices=tuple(BRAND_CATEGORIES),
+                ),
+                Column("title", "项目名称", "str", True, ("品牌名称", "品牌项目", "项目", "title")),
+                Column("plan", "具体创建实施方案", "str", aliases=("实施方案", "创建方案", "推进计划", "计划", "plan")),
+                Column("phase", "阶段", "enum", aliases=("创建阶段", "所处阶段", "phase"), choices=tuple(BRAND_PHASES)),
+                Column("highlight", "亮点项目", "bool", aliases=("亮点", "是否亮点项目", "highlight")),
+            ),
+            key=("year",),
+            table="brand_projects",
+            write=140,
+            validator="metrics.ingest.validate:_brands",
+            examples=(
+                dict(
+                    year=2027,
+                    project_code="YP2027-01",
+                    category="惠民服务",
+                    title="“进村入企送健康”志愿服务",
+                    plan="每月一次送医下乡；建立回访台账",
+                    phase="",
+                    highlight="",
+                ),
+            ),
+        ),
+        # the project's dated progress notes and the bureau's checks with their results (seed 003 实施步骤 2–3): rows
+        # that accumulate over the year, so a note is added without giving the project again
+        hospital_kind(
+            name="brand_notes",
+            zh="一院一品进展与检查",
+            columns=(
+                Column("year", "年度", "year", True, ("年份", "创建年度", "year")),
+                Column("noted_on", "日期", "date", True, ("记录日期", "检查日期", "进展日期", "date")),
+                Column(
+                    "entry_type",
+                    "记录类型",
+                    "enum",
+                    True,
+                    ("类型", "进展/检查", "type"),
+                    choices=tuple(BRAND_NOTE_TYPES),
+                ),
+                Column("note", "内容", "str", True, ("进展说明", "检查情况", "说明", "note")),
+                Column("result", "检查结果", "enum", aliases=("结果", "result"), choices=tuple(BRAND_RESULTS)),
+            ),
+            key=("year", "noted_on", "entry_type"),
+            table="brand_notes",
+            write=150,
+            validator="metrics.ingest.validate:_brand_notes",
+            examples=(
+                dict(year=2027, noted_on="2027-05-20", entry_type="进展", note="完成首批3个村的送医下乡", result=""),
+                dict(year=2027, noted_on="2027-09-15", entry_type="检查", note="局办公室现场督查", result="良好"),
+            ),
         ),
     )
 }

@@ -12,6 +12,7 @@ import streamlit as st
 
 import ui
 from metrics import clock
+from metrics.ingest import brands as brands_write
 from metrics.views import region
 from pages import _drill
 
@@ -105,6 +106,61 @@ if row is not None and 0 <= row < len(shown):
                 _drill.PAGE,
                 query_params={"dept": str(mine.iloc[pick]["dept_code"]), "from": "region", ui.HOSPITAL_PARAM: chosen},
             )
+
+# --- 一院一品: the year's projects by direction and phase; the bureau marks 亮点 -------------------------------------
+
+brand = view.brands
+st.subheader(brand.title)
+if brand.empty:
+    st.info(brand.empty)
+else:
+    st.caption(brand.caption)
+    st.markdown(f"**{ui.t('brand.region.matrix')}**")
+    st.dataframe(
+        brand.matrix,
+        hide_index=True,
+        width="stretch",
+        key="region_brand_matrix",
+        column_config=ui.text_columns(brand.matrix_headers),
+    )
+    st.markdown(f"**{ui.t('brand.region.table')}**")
+    st.dataframe(
+        brand.rows, hide_index=True, width="stretch", key="region_brands", column_config=ui.text_columns(brand.headers)
+    )
+    signed_in = ui.signed_in_user()
+    if signed_in is not None and signed_in.role in ("commission", "admin"):
+        st.markdown(f"**{ui.t('brand.mark.title')}**")
+        codes = [p.project_code for p in brand.projects]
+        by_code = {p.project_code: p for p in brand.projects}
+        m1, m2, m3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+        code = m1.selectbox(
+            brand.mark_label,
+            codes,
+            format_func=lambda c: by_code[c].label,
+            key="region_brand_pick",
+            placeholder=ui.t("select.placeholder"),
+        )
+        chosen = m2.checkbox(brand.mark_yes, value=by_code[code].highlight, key=f"region_brand_mark_{code}")
+        if m3.button(brand.mark_button, key="region_brand_save", type="primary"):
+            project = by_code[code]
+            report = brands_write.mark_highlight(
+                project.year, code, project.hospitals, chosen, user=signed_in.username, lang=ui.lang()
+            )
+            if report is not None and report.problems:
+                st.error(ui.t("brand.mark.refused"))
+                for p in report.problems:
+                    st.text(p.message)  # as the validator says it: plain text
+            elif report is None:
+                st.info(ui.t("brand.mark.nochange"))
+            else:
+                state = ui.t("brand.mark.state_on" if chosen else "brand.mark.state_off")
+                st.session_state["region_brand_flash"] = ui.t(
+                    "brand.mark.saved", title=ui.md_escape(project.title), state=state
+                )
+                st.rerun()
+    flash = st.session_state.pop("region_brand_flash", None)
+    if flash:
+        st.success(flash, icon=":material/check:")
 
 if view.more:
     st.caption(view.more)

@@ -52,6 +52,7 @@ BOTH_STORES = {
     "test_contacts_kind",
     "test_activities_kind",
     "test_remind",
+    "test_brands_kind",
 }
 STORES = ("sqlite", "postgresql")
 

@@ -137,6 +137,11 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "remind.item.": due.ITEM_KINDS,
     "activities.brand.": tuple(contract.ACTIVITY_BRANDS),
     "activities.col.": activities_view.LIST_COLUMNS,
+    # --- brands ---
+    "brand.category.": tuple(contract.BRAND_CATEGORIES),
+    "brand.phase.": tuple(contract.BRAND_PHASES),
+    "brand.result.": tuple(contract.BRAND_RESULTS),
+    "brand.type.": tuple(contract.BRAND_NOTE_TYPES),
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

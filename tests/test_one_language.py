@@ -148,6 +148,12 @@ def data_words(db_path) -> set[str]:
     ):
         for col in cols:
             words |= set(frame[col].dropna().astype(str))
+    with store.opened(db_path) as db:  # and into its 一院一品 files (PRODUCT §10), every hospital's
+        every = store.hospital_codes(db) or ""
+        brands, brand_notes = store.brand_projects(db, hospital=every), store.brand_notes(db, hospital=every)
+    for frame, cols in ((brands, ("title", "plan")), (brand_notes, ("note",))):
+        for col in cols:
+            words |= set(frame[col].dropna().astype(str))
     return {w for w in words if w}
 
 
@@ -194,7 +200,8 @@ def identifiers(db_path) -> set[str]:
     """Codes the office gives its records (PRODUCT §8 任务编号 such as RW2026-03, 文号): shown as written in both
     languages, like department codes."""
     with store.opened(db_path) as db:
-        codes = set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"])
+        brands = store.brand_projects(db, hospital=store.hospital_codes(db) or "")
+        codes = set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"]) | set(brands["project_code"])
         return codes | set(store.activities(db)["activity_no"])  # 活动编号 (PRODUCT §10)
 
 

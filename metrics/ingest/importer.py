@@ -590,14 +590,19 @@ def _check_tables(
     user may write (``preview_only``: read): another's departments never reach a message or a suggestion."""
     codes, writable, may_edit_region = _grant_scope(db, user, preview_only)
     indicators = tuple(store.indicator_catalogue(db).to_dict("records"))
+    may_mark, marks_only = _marker(db, user)
+    brand_years: dict[str, set[int]] = {}  # hospital → the project years the upload's brands table gives
     per_hospital: dict[str, tuple] = {}
     last = max(k.write for k in contract.KINDS.values()) + 1  # a table of no kind: checked last (it says why)
     ordered = sorted(tables, key=lambda t: contract.KINDS[t.kind].write if t.kind in contract.KINDS else last)
     out = []
     for t in ordered:
         h = validate.file_hospital(t, hospital)
+        may_write = writable
+        if marks_only and t.kind == "brands" and codes:  # the bureau marks 亮点 in every hospital it reads
+            may_write = grants.readable_hospitals_in(db, user)
         closed = _scope(t.kind) == "hospital" and (
-            h not in (codes or ("",)) or (writable is not None and h not in writable)
+            h not in (codes or ("",)) or (may_write is not None and h not in may_write)
         )
         if h not in per_hospital:  # a hospital refused (check says why, the rows unread): nothing of it is read
             per_hospital[h] = ({}, {}, {}, ()) if closed else _hospital_context(db, tables, h)
@@ -614,12 +619,18 @@ def _check_tables(
             dept_categories=dict(cats),
             hospital=h,
             hospitals=codes,
-            writable=writable,
+            writable=may_write,
             may_edit_hospitals=may_edit_region,
             preview_only=preview_only,
             notice_nos=_notice_nos(db, out, h) if t.kind == "activities" and not closed else frozenset(),
+            brand_projects=_brand_projects(db, h) if t.kind in ("brands", "brand_notes") and not closed else {},
+            brand_years_in_upload=frozenset(brand_years.get(h, ())),
+            may_mark=may_mark,
+            marks_only=marks_only,
         )
         c = validate.check(t, ctx)
+        for _line, r in c.records.get("brand_projects", []):
+            brand_years.setdefault(h, set()).add(r["year"])
         if _scope(t.kind) == "hospital":  # every row is written under its hospital (first in the key)
             c.records = {tb: [(ln, {"hospital_code": h, **r}) for ln, r in recs] for tb, recs in c.records.items()}
         for _line, r in c.records.get("departments", []):
@@ -639,6 +650,22 @@ def _notice_nos(db, checked: list[validate.Checked], hospital: str) -> frozenset
     for c in checked:
         nos.update(r["notice_no"] for _ln, r in c.records.get("notices", []) if r.get("hospital_code") == hospital)
     return frozenset(nos)
+
+
+def _marker(db, user: str | None) -> tuple[bool, bool]:
+    """(whether ``user`` may mark 亮点项目 — the bureau's choice: the commission role, admins, or a write by no
+    account such as the demo —, whether that is all it may write: the commission role)."""
+    row = store.user_row(db, user) if user else None
+    if row is None:
+        return True, False
+    active = bool(row["active"])
+    return active and row["role"] in ("commission", "admin"), active and row["role"] == "commission"
+
+
+def _brand_projects(db, hospital: str) -> dict[int, dict]:
+    """The hospital's stored 一院一品 projects, year → row (what a brands or brand_notes table is checked against)."""
+    got = store.brand_projects(db, hospital=hospital).astype(object)
+    return {int(r["year"]): r for r in got.where(got.notna(), None).to_dict("records")}
 
 
 def _hospital_context(db, tables, hospital: str) -> tuple[dict, dict, dict, tuple]:

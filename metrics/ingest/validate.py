@@ -220,6 +220,13 @@ class Context:
     # activities (PRODUCT §10): the notice numbers (文号) of the hospital, stored or in the same upload, that a
     # 清风行动 may name
     notice_nos: frozenset[str] = frozenset()
+    # brands (一院一品): the hospital's stored projects (year → row) and the years the same upload gives; whether the
+    # uploader may mark 亮点项目 (the bureau: commission and admins, or a system write) and whether it may do nothing
+    # else (the commission role, read-only everywhere but this choice)
+    brand_projects: dict[int, dict] = field(default_factory=dict)
+    brand_years_in_upload: frozenset[int] = frozenset()
+    may_mark: bool = True
+    marks_only: bool = False
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -1320,3 +1327,79 @@ def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r |= {"title": titles[i], "participants": _int(people[i]), "notice_no": notices[i]}
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "activities", f, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# 一院一品 (PRODUCT §10 brands, seed 003)
+# ---------------------------------------------------------------------------------------------
+
+_BRAND_CONTENT = ("project_code", "category", "title", "plan", "phase")
+
+
+def _brands(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 brands: one project a hospital and year (年度 once in the file), its code (the same code in
+    several hospitals' rows is one shared project), one of the eight directions, the title, plan, phase (blank:
+    read from the date) and 亮点项目 — which only the bureau marks; the commission role changes nothing else and
+    marks only a project the hospital has declared."""
+    years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
+    values = {
+        "project_code": _text_col(f, "project_code", tr, required=True),
+        "category": _enum_col(f, "category", tr, contract.BRAND_CATEGORIES, required=True),
+        "title": _text_col(f, "title", tr, required=True),
+        "plan": _text_col(f, "plan", tr),
+        "phase": _enum_col(f, "phase", tr, contract.BRAND_PHASES),
+    }
+    marks = _parsed_col(f, "highlight", tr, parse_bool, "bool")
+    _duplicates(f, [(y,) for y in years], tr, f.name("year"), lambda k: str(k[0]))
+    raw_mark = f.raw("highlight")
+    for i, (line, year) in enumerate(zip(f.lines, years)):
+        stored = ctx.brand_projects.get(year, {}) if year is not None else {}
+        if ctx.marks_only:
+            if year is not None and not stored:
+                tr.err(line, f.name("year"), year, "brand_mark_unknown", year=year)
+            for col in _BRAND_CONTENT:
+                v = values[col][i]
+                if v is not None and stored and v != stored.get(col):
+                    tr.err(line, f.name(col), f.raw(col)[i], "brand_mark_only")
+        elif not ctx.may_mark and marks[i] is not None and marks[i] != int(stored.get("highlight") or 0):
+            tr.err(line, f.name("highlight"), raw_mark[i], "brand_mark_bureau")
+    rows = []
+    for i, year in enumerate(years):
+        r = {"year": year, **{c: v[i] for c, v in values.items()}, "highlight": marks[i]}
+        if any(r[c] is None for c in ("year", "project_code", "category", "title")):
+            rows.append(None)
+            continue
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "brand_projects", f, rows)
+
+
+def _brand_notes(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 brands: a dated progress note (进展) or one of the bureau's checks (检查, with its result) on the
+    hospital's project of that year — a project it has declared (stored, or in the same upload)."""
+    years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
+    days = _parsed_col(f, "noted_on", tr, parse_date, "date", required=True)
+    types = _enum_col(f, "entry_type", tr, contract.BRAND_NOTE_TYPES, required=True)
+    notes = _text_col(f, "note", tr, required=True)
+    results = _enum_col(f, "result", tr, contract.BRAND_RESULTS)
+    known = set(ctx.brand_projects) | set(ctx.brand_years_in_upload)
+    raw_result = f.raw("result")
+    for i, line in enumerate(f.lines):
+        if years[i] is not None and years[i] not in known:
+            tr.err(line, f.name("year"), f.raw("year")[i], "brand_no_project", year=years[i])
+        if types[i] == "progress" and results[i] is not None:
+            tr.err(line, f.name("result"), raw_result[i], "brand_result_on_progress")
+    _duplicates(
+        f, list(zip(years, days, types)), tr, f.name("noted_on"), lambda k: f"{k[1]} {_note_type_label(k[2], tr)}"
+    )
+    rows = []
+    for i, year in enumerate(years):
+        r = {"year": year, "noted_on": days[i], "entry_type": types[i], "note": notes[i], "result": results[i]}
+        if any(r[c] is None for c in ("year", "noted_on", "entry_type", "note")):
+            rows.append(None)
+            continue
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "brand_notes", f, rows)
+
+
+def _note_type_label(code: str, tr: _Tr) -> str:
+    return contract.BRAND_NOTE_TYPES[code][0] if tr.lang == "zh" else code

@@ -36,6 +36,7 @@ import numpy as np
 
 from metrics import clock, contract, store
 from metrics.ingest import importer
+from metrics.rules import brands as brand_rules
 
 SEED = 20231001
 
@@ -218,6 +219,7 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
         "staff": _staff(last_year),
         "contacts": _contacts(depts),
         "activities": _activities(end_month),
+        **_brands(seed - SEED, end_month),
     }
 
 
@@ -537,6 +539,44 @@ def _activities(end_month: str) -> list[dict]:
             )
         rows.append(row)
     return rows
+
+
+# 一院一品 (seed 003): the group's hospitals' projects — H02 and H03 run one together (one code), H01's is the
+# 亮点项目; a hospital index → (code suffix, category, title, plan)
+_BRANDS = (
+    ("01", "benefit", "“进村入企送健康”志愿服务", "每月一次送医下乡，党员志愿者随队；建立病情回访台账，季度通报。"),
+    ("02", "resources", "医共体“项目轮值”联合义诊", "两院轮值牵头，每季度一次联合义诊；共享专家排班与预约平台。"),
+    ("02", "resources", "医共体“项目轮值”联合义诊", "两院轮值牵头，每季度一次联合义诊；共享专家排班与预约平台。"),
+    ("04", "conduct", "“一句话承诺”文明行医", "窗口岗位一句话承诺上墙，患者评价每月公示。"),
+    ("05", "complaints", "行风投诉“一站式”调处", "设立投诉接待窗口，五个工作日内答复，第三方回访评价。"),
+)
+
+
+def _brands(index: int, end_month: str) -> dict[str, list[dict]]:
+    """A hospital's 一院一品 project of the demo's last year and its notes and checks up to the demo's last day: the
+    first hospital's phase is read from the date, the shared project's is entered (a step ahead: it finishes early;
+    in December one behind), so a group shows two phases."""
+    year, last_day = int(end_month[:4]), _month_end(end_month, 0).isoformat()
+    suffix, category, title, plan = _BRANDS[index % len(_BRANDS)]
+    project = dict(year=year, project_code=f"YP{year}-{suffix}", category=category, title=title, plan=plan)
+    if index == 0:
+        project["highlight"] = 1
+    else:
+        dated = brand_rules.phase_on(year, _month_end(end_month, 0))
+        project["phase"] = {"apply": "implement", "implement": "review", "review": "implement"}[dated]
+    notes = [
+        dict(year=year, noted_on=f"{year}-03-25", entry_type="progress", note="创建申报表已报局办公室。"),
+        dict(year=year, noted_on=f"{year}-06-18", entry_type="progress", note="完成上半年计划，整理活动台账。"),
+        dict(
+            year=year,
+            noted_on=f"{year}-09-20",
+            entry_type="check",
+            note="局办公室现场督查，查阅台账。",
+            result=("excellent", "good", "pass")[index % 3],
+        ),
+        dict(year=year, noted_on=f"{year}-10-12", entry_type="progress", note="根据督查意见补充回访记录。"),
+    ]
+    return {"brand_projects": [project], "brand_notes": [n for n in notes if n["noted_on"] <= last_day]}
 
 
 def _d(month: str, day: int) -> str:

@@ -227,6 +227,7 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
 # 8: activities (PRODUCT §10)
+# 8: brand_projects, brand_notes (PRODUCT §10 brands)
 SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
@@ -270,6 +271,14 @@ HOSPITAL_TABLES: dict[str, str] = {
     "activities": """CREATE TABLE IF NOT EXISTS activities (
     hospital_code TEXT NOT NULL DEFAULT '', activity_no TEXT NOT NULL, brand TEXT NOT NULL, held_on TEXT NOT NULL,
     departments TEXT, title TEXT, participants INTEGER, notice_no TEXT, PRIMARY KEY (hospital_code, activity_no))""",
+    # 8: brand_projects, brand_notes (PRODUCT §10): a hospital's 一院一品 project a year, its notes and checks
+    "brand_projects": """CREATE TABLE IF NOT EXISTS brand_projects (
+    hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, project_code TEXT NOT NULL,
+    category TEXT NOT NULL, title TEXT NOT NULL, plan TEXT, phase TEXT, highlight INTEGER,
+    PRIMARY KEY (hospital_code, year))""",
+    "brand_notes": """CREATE TABLE IF NOT EXISTS brand_notes (
+    hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, noted_on TEXT NOT NULL,
+    entry_type TEXT NOT NULL, note TEXT NOT NULL, result TEXT, PRIMARY KEY (hospital_code, year, noted_on, entry_type))""",
 }
 
 _SCHEMA = (

@@ -23,7 +23,7 @@ from metrics import clock, contract, i18n, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, programme
 from metrics.rules.targets import passes, resolve_targets
-from metrics.views import ViewKey, charts, records
+from metrics.views import ViewKey, brands, charts, records
 
 METRIC = "patient_satisfaction"  # the headline measure compared across hospitals (PRODUCT §1: ≥ 90)
 CHART_ROWS = 40  # hospitals a chart draws (a projector shows about 40 legibly)
@@ -57,6 +57,7 @@ class RegionView:
     satisfaction: go.Figure | None
     events: go.Figure | None
     file_name: str
+    brands: brands.BrandRegion  # 一院一品 of the period's year by direction and phase (PRODUCT §10)
 
 
 def build(key: ViewKey) -> RegionView:
@@ -94,6 +95,8 @@ def build(key: ViewKey) -> RegionView:
         ).set_index("hospital_code")
         tasks = store.region_tasks(db, hospitals, today.isoformat()).set_index("hospital_code")
         awards = store.region_awards(db, hospitals, int(period[:4]), as_of.isoformat(), award_rules.AWARD_ORDER)
+        brand_projects = store.brand_projects(db, hospital=hospitals, year=int(period[:4]))
+        brand_notes = store.brand_notes(db, hospital=hospitals, year=int(period[:4]))
 
     col = "name_en" if lang == "en" else "name_zh"
     known = {
@@ -215,6 +218,7 @@ def build(key: ViewKey) -> RegionView:
         satisfaction=satisfaction,
         events=events_fig,
         file_name=f"region-{period}.csv",
+        brands=brands.region_brands(brand_projects, brand_notes, hospitals, names, int(period[:4]), as_of, lang),
     )
 
 
