@@ -1065,6 +1065,20 @@ ZH: dict[str, str] = {
     "audit.action.remind_failed": "提醒发送失败",
     "audit.action.contacts_export": "导出联系人名录",
     "cli.help.remind_env": "邮件服务器由环境变量配置（不存入数据库）：INTEGRITY_SMTP_HOST 主机，INTEGRITY_SMTP_PORT 端口（默认 587），INTEGRITY_SMTP_USER 账号，INTEGRITY_SMTP_PASSWORD 密码，INTEGRITY_SMTP_FROM 发件人地址（默认为账号），INTEGRITY_SMTP_TLS 加密方式 starttls（默认）/ssl/none（none 仅用于本机中继），INTEGRITY_SMTP_CAFILE 私有 CA 证书。每条消息按“事项+状态”只发一次；发送失败的下次运行时重试。退出码：0 全部送达，1 有发送失败，2 用法错误。",
+    # --- risks ---
+    "upload.kind.risks": "廉洁风险点清单",
+    "risk.level.high": "高",
+    "risk.level.medium": "中",
+    "risk.level.low": "低",
+    "risk.status.controlled": "在控",
+    "risk.status.uncontrolled": "失控",
+    "risk.status.eliminated": "已消除",
+    "risk.stage.demand": "需求论证",
+    "risk.stage.project": "采购立项",
+    "risk.stage.tender": "招标采购",
+    "risk.stage.contract": "合同签订",
+    "risk.stage.acceptance": "验收入库",
+    "risk.stage.payment": "使用付款",
 }
 
 EN: dict[str, str] = {
@@ -2122,6 +2136,20 @@ EN: dict[str, str] = {
     "audit.action.remind_failed": "Reminder not delivered",
     "audit.action.contacts_export": "Contacts exported",
     "cli.help.remind_env": "The mail server comes from the environment (never the store): INTEGRITY_SMTP_HOST host, INTEGRITY_SMTP_PORT port (default 587), INTEGRITY_SMTP_USER account, INTEGRITY_SMTP_PASSWORD password, INTEGRITY_SMTP_FROM sender address (default: the account), INTEGRITY_SMTP_TLS starttls (default) / ssl / none (none only for a relay on this machine), INTEGRITY_SMTP_CAFILE a private CA's certificate. Each message goes once per item and state; a failed send is retried on the next run. Exit 0 all delivered, 1 some failed, 2 usage error.",
+    # --- risks ---
+    "upload.kind.risks": "Integrity risk register",
+    "risk.level.high": "High",
+    "risk.level.medium": "Medium",
+    "risk.level.low": "Low",
+    "risk.status.controlled": "Under control",
+    "risk.status.uncontrolled": "Out of control",
+    "risk.status.eliminated": "Eliminated",
+    "risk.stage.demand": "Demand review",
+    "risk.stage.project": "Project approval",
+    "risk.stage.tender": "Tendering",
+    "risk.stage.contract": "Contract signing",
+    "risk.stage.acceptance": "Acceptance",
+    "risk.stage.payment": "Use and payment",
 }
 
 TABLES = {"zh": ZH, "en": EN}

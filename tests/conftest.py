@@ -50,6 +50,7 @@ BOTH_STORES = {
     "test_lockout",
     "test_hospitals",
     "test_contacts_kind",
+    "test_risks_kind",
     "test_remind",
 }
 STORES = ("sqlite", "postgresql")

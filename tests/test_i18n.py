@@ -134,6 +134,10 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "remind.channel.": remind.CHANNELS,
     "remind.heading.": remind.STATES,
     "remind.item.": due.ITEM_KINDS,
+    # --- risks ---
+    "risk.level.": tuple(contract.RISK_LEVELS),
+    "risk.status.": tuple(contract.RISK_STATUSES),
+    "risk.stage.": tuple(contract.PROCUREMENT_STAGES),
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

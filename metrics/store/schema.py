@@ -235,7 +235,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
-SCHEMA_VERSION = 7
+# 8: risks (PRODUCT §10)
+SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -274,6 +275,11 @@ HOSPITAL_TABLES: dict[str, str] = {
     "contacts": """CREATE TABLE IF NOT EXISTS contacts (
     hospital_code TEXT NOT NULL DEFAULT '', contact_type TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL, email TEXT, webhook TEXT, PRIMARY KEY (hospital_code, contact_type, dept_code, name))""",
+    # 8: risks (PRODUCT §10): the 廉洁风险点清单; unit is a department code, a post or a procurement stage
+    "risks": """CREATE TABLE IF NOT EXISTS risks (
+    hospital_code TEXT NOT NULL DEFAULT '', risk_code TEXT NOT NULL, unit TEXT NOT NULL, stage TEXT,
+    risk TEXT NOT NULL, level TEXT NOT NULL, controls TEXT, owner TEXT NOT NULL, review_due TEXT,
+    status TEXT NOT NULL DEFAULT 'controlled', PRIMARY KEY (hospital_code, risk_code))""",
 }
 
 _SCHEMA = (
