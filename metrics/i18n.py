@@ -1079,6 +1079,7 @@ ZH: dict[str, str] = {
     "risk.stage.contract": "合同签订",
     "risk.stage.acceptance": "验收入库",
     "risk.stage.payment": "使用付款",
+    "rules.reason.no_risk_controls": "未登记廉洁风险点及防控措施",
 }
 
 EN: dict[str, str] = {
@@ -2150,6 +2151,7 @@ EN: dict[str, str] = {
     "risk.stage.contract": "Contract signing",
     "risk.stage.acceptance": "Acceptance",
     "risk.stage.payment": "Use and payment",
+    "rules.reason.no_risk_controls": "No integrity risk point with its controls recorded",
 }
 
 TABLES = {"zh": ZH, "en": EN}
