@@ -69,6 +69,7 @@ PAGES = [
     ("pages/events.py", "nav.events", "events", ":material/traffic:"),
     ("pages/awards.py", "nav.awards", "awards", ":material/workspace_premium:"),
     ("pages/tasks.py", "nav.tasks", "tasks", ":material/checklist:"),
+    ("pages/risks.py", "nav.risks", "risks", ":material/shield:"),
     ("pages/targets.py", "nav.targets", "targets", ":material/flag:"),
     ("pages/briefing.py", "nav.briefing", "briefing", ":material/co_present:"),
     ("pages/upload.py", "nav.upload", "upload", ":material/upload_file:"),

@@ -23,7 +23,9 @@ from metrics.ingest import importer
 from metrics.ops import points, remind
 from metrics.rules import awards as award_rules
 from metrics.rules import due, periods, spc
+from metrics.rules import risks as risk_rules
 from metrics.views import awards, department, matrix, records, tasks
+from metrics.views import risks as risks_view
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = sorted(
@@ -138,6 +140,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "risk.level.": tuple(contract.RISK_LEVELS),
     "risk.status.": tuple(contract.RISK_STATUSES),
     "risk.stage.": tuple(contract.PROCUREMENT_STAGES),
+    "risk.reason.": risk_rules.REASONS,
+    "risk.col.": (*risks_view.COLUMNS, *risks_view.UNIT_COLUMNS),
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

@@ -561,7 +561,7 @@ def _risks(end_month: str) -> list[dict]:
     for n, (unit, risk, level, controls, owner) in enumerate(_POST_RISKS, start=1):
         rows.append(dict(risk_code=f"GW-{n:02d}", unit=unit, risk=risk, level=level, controls=controls, owner=owner))
     for n, r in enumerate(rows):
-        status, days = _RISK_STATES.get(r["risk_code"], ("controlled", 30 + (n * 17) % 150))
+        status, days = _RISK_STATES.get(r["risk_code"], ("controlled", 60 + (n * 17) % 300))
         r |= dict(status=status, review_due=(end + timedelta(days=days)).isoformat())
         if r["unit"] == NO_CONTROLS:
             r.pop("controls")
