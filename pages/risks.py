@@ -54,14 +54,16 @@ with left:
             selection_mode="points",
             key="risks_matrix",
         )
-        points = (getattr(picked, "selection", None) or {}).get("points") or []
-        cell = next((p.get("customdata") for p in points if p.get("customdata") in view.cells), None)
-        if cell is not None:
-            st.markdown("**" + ui.md_escape(view.cell_titles[cell]) + "**")
-            ui.marked_table(view.cells[cell], "risks_cell", view.headers, "risk-cell.csv", "", **wide)
 with right:
     st.subheader(ui.t("risk.units_title"))
     ui.marked_table(view.units, "risks_units", view.unit_headers, "risk-units.csv", "")
+# a clicked cell's risk points, the page's width (inside the matrix's column their controls were cut off)
+if view.matrix is not None:
+    points = (getattr(picked, "selection", None) or {}).get("points") or []
+    cell = next((p.get("customdata") for p in points if p.get("customdata") in view.cells), None)
+    if cell is not None:
+        st.subheader(view.cell_titles[cell])
+        ui.marked_table(view.cells[cell], "risks_cell", view.headers, "risk-cell.csv", "", **wide)
 
 st.subheader(ui.t("risk.register_title"))
 ui.marked_table(view.register, "risks_register", view.headers, "risks.csv", "", **wide)

@@ -57,6 +57,7 @@ def test_the_page_in_chinese_and_in_english(demo_db):
     assert en.title[0].value == "Risk control"
     assert en.dataframe[1].value["reasons"].tolist()[1] == "High risk's review 57 days overdue"
     assert en.markdown[0].value == "#### Red 2 · Amber 5 · Green 53"
+    assert set(en.dataframe[0].value["unit"][:2]) == {"Tendering", "Acceptance"}  # a stage in the reader's words
 
 
 def test_a_hostile_risk_text_is_shown_as_written(demo_db):

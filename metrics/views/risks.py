@@ -63,7 +63,13 @@ def build(key: ViewKey) -> RisksView:
     unit = key.get("unit", "") or ""
     risks, names = _register(key.store, key.version, key.hospital)
     lit = risk_rules.risk_lights(risks, today)
-    label = lambda u: names.get(u, u)  # noqa: E731 - a department's code shows as its name
+    # a department's code shows as its name, a unit that is a stage of the chain in the reader's language
+    stage_names = {
+        lab: i18n.t("risk.stage." + code, lang)
+        for code, labels in contract.PROCUREMENT_STAGES.items()
+        for lab in labels
+    }
+    label = lambda u: names.get(u) or stage_names.get(u, u)  # noqa: E731
     units = sorted(set(lit["unit"]) if not lit.empty else set(), key=lambda u: (u not in names, label(u)))
     headers = {c: i18n.t("risk.col." + c, lang) for c in COLUMNS}
     unit_headers = {c: i18n.t("risk.col." + c, lang) for c in UNIT_COLUMNS}
@@ -233,14 +239,15 @@ def _matrix(lit: pd.DataFrame, lang: str) -> go.Figure | None:
         text.append(tr)
         hover.append(hr)
     pale = "#F2F2F2"
+    # z 0–3 (none, green, amber, red) each in its own quarter of the scale (zmin −0.5, zmax 3.5 centre them)
     scale = [
         [0, pale],
-        [0.125, pale],
-        [0.125, charts.GOOD],
-        [0.375, charts.GOOD],
-        [0.375, charts.AMBER],
-        [0.625, charts.AMBER],
-        [0.625, charts.BAD],
+        [0.25, pale],
+        [0.25, charts.GOOD],
+        [0.5, charts.GOOD],
+        [0.5, charts.AMBER],
+        [0.75, charts.AMBER],
+        [0.75, charts.BAD],
         [1, charts.BAD],
     ]
     fig = go.Figure(
