@@ -1110,6 +1110,7 @@ ZH: dict[str, str] = {
     "risk.col.status": "状态",
     "risk.col.points": "风险点数",
     "risk.col.behind": "亮灯依据",
+    "remind.item.risk": "廉洁风险点 {code}{title}，复核期限 {due}{late}",
 }
 
 EN: dict[str, str] = {
@@ -2212,6 +2213,7 @@ EN: dict[str, str] = {
     "risk.col.status": "Status",
     "risk.col.points": "Risk points",
     "risk.col.behind": "Points behind the light",
+    "remind.item.risk": "Integrity risk point {code}{title}, review due {due}{late}",
 }
 
 TABLES = {"zh": ZH, "en": EN}
