@@ -55,3 +55,27 @@ def test_a_hospital_that_keeps_no_register_is_judged_as_before():
     for none in (None, _register()):
         got = _eligibility(none)
         assert got["eligible"].all() and all(r == () for r in got["reasons"])
+
+
+def test_the_awards_page_gives_the_reason_for_the_demos_department_without_controls(demo_db):
+    from metrics import store
+    from metrics.ingest import importer
+    from metrics.ops import demo
+    from metrics.views import ViewKey, awards
+    from tests.conftest import TODAY
+
+    def reasons(lang="zh"):
+        with store.opened(demo_db) as db:
+            version = store.data_version(db)
+            codes = "\n".join(store.departments(db)["dept_code"])
+        view = awards.build(ViewKey.of(str(demo_db), version, lang, year=TODAY.year, depts=codes, today=TODAY))
+        return view.status.rows.set_index("dept_code")["reasons"]
+
+    got = reasons()
+    assert "未登记廉洁风险点及防控措施" in got[demo.NO_CONTROLS]
+    assert not any("未登记廉洁风险点" in r for c, r in got.items() if c != demo.NO_CONTROLS)
+    # once K19 records its controls the reason is gone
+    row = dict(risk_code=f"FX-{demo.NO_CONTROLS}", unit=demo.NO_CONTROLS, risk="收受回扣", level="low")
+    row |= dict(owner=demo.NO_CONTROLS, controls="预约接待登记")
+    assert importer.commit_rows("risks", [row], source="edit", db_path=demo_db).committed
+    assert "未登记廉洁风险点" not in reasons()[demo.NO_CONTROLS]

@@ -79,3 +79,27 @@ def test_a_hostile_risk_text_is_shown_as_written(demo_db):
 def test_a_hospital_with_no_register_is_told_how_to_start(db_file):
     view = _view(db_file)
     assert view.none.startswith("尚未登记廉洁风险点") and view.register.empty
+
+
+def test_hostile_text_stays_out_of_the_matrix_and_is_neutralised_in_every_file(demo_db, tmp_path):
+    import csv
+    import io
+
+    from metrics.ingest import export
+    from tests.test_escape import figure_strings
+
+    formula = '=HYPERLINK("http://evil.example","点我")'
+    link = '<a href="https://evil.example/x">招标</a>'
+    rows = [dict(risk_code="X-2", unit=link, stage="tender", risk=formula, level="high", owner=link, controls=formula)]
+    assert importer.commit_rows("risks", rows, source="edit", db_path=demo_db).committed
+    view = _view(demo_db)
+    assert not any("evil" in s for s in figure_strings(view.matrix))  # the matrix draws fixed labels and counts only
+    listed = view.cells["tender|high"].set_index("risk_code")
+    assert listed.at["X-2", "risk"] == formula and listed.at["X-2", "unit"] == link  # a table cell, as written
+    download = export.csv_bytes(view.register[list(view.headers)].rename(columns=view.headers)).decode("utf-8-sig")
+    got = {r[2]: r for r in csv.reader(io.StringIO(download))}
+    assert got["X-2"][5] == "'" + formula and got["X-2"][7] == "'" + formula
+    export.export_all(tmp_path, db_path=demo_db, user="ed")
+    stored = csv.DictReader(io.StringIO((tmp_path / "risks.csv").read_text("utf-8-sig")))
+    row = next(r for r in stored if "X-2" in r.values())
+    assert "'" + formula in row.values() and formula not in row.values()
