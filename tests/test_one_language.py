@@ -38,7 +38,7 @@ ZH_ALLOWED = {
 EN_ALLOWED = {"语言", "中文"}
 
 # table columns holding identifiers (department, metric and indicator codes), shown as stored in both languages
-CODE_COLUMNS = {"code", "dept_code", "indicator", "metric_code", "task_code", "notice_no"}
+CODE_COLUMNS = {"code", "dept_code", "indicator", "metric_code", "task_code", "notice_no", "risk_code"}
 # editor columns whose cells are what the user types, in the format the store and the upload files use, and the
 # catalogue's columns holding each name in both languages (the targets page edits both)
 INPUT_COLUMNS = {"effective_from", "name_zh", "name_en", "unit_zh", "unit_en", "evidence", "office", "name", "date"}
@@ -143,6 +143,10 @@ def data_words(db_path) -> set[str]:
     for frame, cols in ((tasks, ("title", "category", "progress", "task_code")), (notices, ("notice_no", "issue"))):
         for col in cols:
             words |= set(frame[col].dropna().astype(str))
+    with store.opened(db_path) as db:  # and into its risk register (PRODUCT §10)
+        risks = store.risks(db)
+    for col in ("risk_code", "unit", "risk", "controls", "owner"):
+        words |= set(risks[col].dropna().astype(str))
     return {w for w in words if w}
 
 
@@ -189,7 +193,8 @@ def identifiers(db_path) -> set[str]:
     """Codes the office gives its records (PRODUCT §8 任务编号 such as RW2026-03, 文号): shown as written in both
     languages, like department codes."""
     with store.opened(db_path) as db:
-        return set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"])
+        codes = set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"])
+        return codes | set(store.risks(db)["risk_code"])
 
 
 def without(text: str, codes: set[str]) -> str:
