@@ -71,6 +71,7 @@ PAGES = [
     ("pages/tasks.py", "nav.tasks", "tasks", ":material/checklist:"),
     ("pages/activities.py", "nav.activities", "activities", ":material/campaign:"),
     ("pages/brands.py", "nav.brands", "brands", ":material/stars:"),
+    ("pages/risks.py", "nav.risks", "risks", ":material/shield:"),
     ("pages/targets.py", "nav.targets", "targets", ":material/flag:"),
     ("pages/briefing.py", "nav.briefing", "briefing", ":material/co_present:"),
     ("pages/upload.py", "nav.upload", "upload", ":material/upload_file:"),

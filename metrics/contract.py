@@ -324,6 +324,25 @@ BRAND_RESULTS = {
     "good": ("良好", "good"),
     "pass": ("合格", "pass"),
     "fail": ("不合格", "需整改", "fail"),
+# PRODUCT §10 risks (seed 001's 亮灯, seed 004's 查找廉政风险点，制定防控措施): the level and state of a risk point and
+# the 清廉招采 chain in its order. Stored codes are English; labels via i18n.
+RISK_LEVELS = {
+    "high": ("高", "高风险", "high"),
+    "medium": ("中", "中风险", "medium", "med"),
+    "low": ("低", "低风险", "low"),
+}
+RISK_STATUSES = {
+    "controlled": ("在控", "受控", "under control", "controlled"),
+    "uncontrolled": ("失控", "未控", "out of control", "uncontrolled"),
+    "eliminated": ("已消除", "消除", "eliminated"),
+}
+PROCUREMENT_STAGES = {
+    "demand": ("需求论证", "demand review", "demand"),
+    "project": ("采购立项", "立项", "project approval", "project"),
+    "tender": ("招标采购", "招标", "tendering", "tender"),
+    "contract": ("合同签订", "签订合同", "contract signing", "contract"),
+    "acceptance": ("验收入库", "验收", "acceptance", "acceptance and storage"),
+    "payment": ("使用付款", "付款", "use and payment", "payment"),
 }
 
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
@@ -747,6 +766,55 @@ KINDS: dict[str, Kind] = {
                     title="一个案例警示、一条党纪解析、一次廉政约谈",
                     participants=18,
                     notice_no="",
+        # --- risks ---
+        # PRODUCT §10: the 廉洁风险点清单. A unit is a department (its code or name, stored as the code), a post or a
+        # procurement stage (kept as written); the lights and seed 004's eligibility criterion read it.
+        hospital_kind(
+            name="risks",
+            zh="廉洁风险点清单",
+            columns=(
+                Column("risk_code", "风险点编号", "str", True, ("编号", "风险编号", "risk code", "code")),
+                Column("unit", "单元", "str", True, ("科室", "岗位", "科室或岗位", "所属单元", "unit")),
+                Column(
+                    "stage",
+                    "招采环节",
+                    "enum",
+                    aliases=("环节", "清廉招采环节", "stage"),
+                    choices=tuple(PROCUREMENT_STAGES),
+                ),
+                Column("risk", "风险点", "str", True, ("廉洁风险点", "风险描述", "risk")),
+                Column("level", "风险等级", "enum", True, ("等级", "level"), choices=tuple(RISK_LEVELS)),
+                Column("controls", "防控措施", "str", aliases=("措施", "防控", "controls")),
+                Column("owner", "责任人或科室", "str", True, ("责任人", "责任科室", "责任部门", "owner")),
+                Column("review_due", "复核期限", "date", aliases=("复核日期", "下次复核", "review due")),
+                Column("status", "状态", "enum", aliases=("防控状态", "status"), choices=tuple(RISK_STATUSES)),
+            ),
+            key=("risk_code",),
+            table="risks",
+            write=140,
+            validator="metrics.ingest.validate:_risks",
+            examples=(
+                dict(
+                    risk_code="FX-001",
+                    unit="K01",
+                    stage="",
+                    risk="收受医药代表财物",
+                    level="高",
+                    controls="医药代表预约接待登记；科主任每月抽查",
+                    owner="K01",
+                    review_due="2027-06-30",
+                    status="在控",
+                ),
+                dict(
+                    risk_code="FX-002",
+                    unit="招标采购",
+                    stage="招标采购",
+                    risk="量身定制招标参数",
+                    level="高",
+                    controls="参数论证专家随机抽取；三家以上比对",
+                    owner="采购中心",
+                    review_due="2027-03-31",
+                    status="在控",
                 ),
             ),
         ),

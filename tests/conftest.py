@@ -51,6 +51,7 @@ BOTH_STORES = {
     "test_hospitals",
     "test_contacts_kind",
     "test_activities_kind",
+    "test_risks_kind",
     "test_remind",
     "test_brands_kind",
 }

@@ -23,8 +23,10 @@ from metrics.ingest import importer
 from metrics.ops import points, remind
 from metrics.rules import awards as award_rules
 from metrics.rules import due, periods, spc
+from metrics.rules import risks as risk_rules
 from metrics.views import activities as activities_view
 from metrics.views import awards, department, matrix, records, tasks
+from metrics.views import risks as risks_view
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = sorted(
@@ -142,6 +144,12 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "brand.phase.": tuple(contract.BRAND_PHASES),
     "brand.result.": tuple(contract.BRAND_RESULTS),
     "brand.type.": tuple(contract.BRAND_NOTE_TYPES),
+    # --- risks ---
+    "risk.level.": tuple(contract.RISK_LEVELS),
+    "risk.status.": tuple(contract.RISK_STATUSES),
+    "risk.stage.": tuple(contract.PROCUREMENT_STAGES),
+    "risk.reason.": risk_rules.REASONS,
+    "risk.col.": (*risks_view.COLUMNS, *risks_view.UNIT_COLUMNS),
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

@@ -38,7 +38,7 @@ ZH_ALLOWED = {
 EN_ALLOWED = {"语言", "中文"}
 
 # table columns holding identifiers (department, metric and indicator codes), shown as stored in both languages
-CODE_COLUMNS = {"code", "dept_code", "indicator", "metric_code", "task_code", "notice_no"}
+CODE_COLUMNS = {"code", "dept_code", "indicator", "metric_code", "task_code", "notice_no", "risk_code"}
 # editor columns whose cells are what the user types, in the format the store and the upload files use, and the
 # catalogue's columns holding each name in both languages (the targets page edits both)
 INPUT_COLUMNS = {"effective_from", "name_zh", "name_en", "unit_zh", "unit_en", "evidence", "office", "name", "date"}
@@ -154,6 +154,10 @@ def data_words(db_path) -> set[str]:
     for frame, cols in ((brands, ("title", "plan")), (brand_notes, ("note",))):
         for col in cols:
             words |= set(frame[col].dropna().astype(str))
+    with store.opened(db_path) as db:  # and into its risk register (PRODUCT §10)
+        risks = store.risks(db)
+    for col in ("risk_code", "unit", "risk", "controls", "owner"):
+        words |= set(risks[col].dropna().astype(str))
     return {w for w in words if w}
 
 
@@ -202,7 +206,7 @@ def identifiers(db_path) -> set[str]:
     with store.opened(db_path) as db:
         brands = store.brand_projects(db, hospital=store.hospital_codes(db) or "")
         codes = set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"]) | set(brands["project_code"])
-        return codes | set(store.activities(db)["activity_no"])  # 活动编号 (PRODUCT §10)
+        return codes | set(store.activities(db)["activity_no"]) | set(store.risks(db)["risk_code"])
 
 
 def without(text: str, codes: set[str]) -> str:

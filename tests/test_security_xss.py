@@ -29,6 +29,7 @@ PAGES = [
     "pages/matrix.py",
     "pages/events.py",
     "pages/awards.py",
+    "pages/risks.py",
     "pages/targets.py",
     "pages/briefing.py",
     "pages/upload.py",

@@ -1403,3 +1403,40 @@ def _brand_notes(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
 
 def _note_type_label(code: str, tr: _Tr) -> str:
     return contract.BRAND_NOTE_TYPES[code][0] if tr.lang == "zh" else code
+
+
+def _risks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 risks: 风险点编号 (unique in the file), 单元 (a department by code or name, stored as its code; or a
+    post or a procurement stage, kept as written), 招采环节 (one of the 清廉招采 chain; read from the unit when the unit
+    names a stage), 风险点, 风险等级 (高/中/低), 防控措施, 责任人或科室 (a department's name becomes its code), 复核期限,
+    状态 (在控 by default)."""
+    n = len(f.lines)
+    codes = _text_col(f, "risk_code", tr, required=True)
+    units = _text_col(f, "unit", tr, required=True)
+    stages = _enum_col(f, "stage", tr, contract.PROCUREMENT_STAGES) if f.has("stage") else [None] * n
+    risks = _text_col(f, "risk", tr, required=True)
+    levels = _enum_col(f, "level", tr, contract.RISK_LEVELS, required=True)
+    controls = _text_col(f, "controls", tr) if f.has("controls") else [None] * n
+    owners = _text_col(f, "owner", tr, required=True)
+    due = _parsed_col(f, "review_due", tr, parse_date, "date") if f.has("review_due") else [None] * n
+    statuses = _enum_col(f, "status", tr, contract.RISK_STATUSES) if f.has("status") else [None] * n
+    by_name = _codes_by_name(ctx.departments)
+    stage_of = {norm_header(lab): code for code, labels in contract.PROCUREMENT_STAGES.items() for lab in labels}
+
+    def dept(text: str | None) -> str | None:
+        # a department named by code or name is stored as its code, so its risk points follow it (eligibility)
+        if text is None:
+            return None
+        return text if text in ctx.departments else by_name.get(text, text)
+
+    _duplicates(f, [(c,) for c in codes], tr, f.name("risk_code"), lambda k: k[0])
+    rows = []
+    for i, code in enumerate(codes):
+        if None in (code, units[i], risks[i], levels[i], owners[i]):
+            rows.append(None)
+            continue
+        stage = stages[i] or stage_of.get(norm_header(units[i]))
+        r = {"risk_code": code, "unit": dept(units[i]), "stage": stage, "risk": risks[i], "level": levels[i]}
+        r |= {"controls": controls[i], "owner": dept(owners[i]), "review_due": due[i], "status": statuses[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "risks", f, rows)

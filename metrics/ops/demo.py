@@ -19,6 +19,10 @@ T02's V07 veto (rectified, awaiting the check); a staff roster of fictitious nam
 department since dates around one year before this year's award date (10 January): exactly one year (points), one
 day short (none).
 
+The risk register (PRODUCT §10): sixty points — one per department, three per 清廉招采 stage, two window posts; two
+red (ZC-07 a high one 失控, ZC-13 a high one's review overdue), a few amber; K19 has found its risk point but recorded
+no controls, so it is not eligible for an award (未登记廉洁风险点及防控措施).
+
 A group demo (``fill(hospitals=N)``): H01 is exactly the one-hospital demo; every other hospital draws its own
 metric values (another seed) and its own programme from that seed — some shared vetoes and warnings did not happen
 there and it has a few of its own, this year's applications of undocumented departments stop at steps of their own
@@ -220,6 +224,7 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
         "contacts": _contacts(depts),
         "activities": _activities(end_month),
         **_brands(seed - SEED, end_month),
+        "risks": _risks(end_month),
     }
 
 
@@ -577,6 +582,80 @@ def _brands(index: int, end_month: str) -> dict[str, list[dict]]:
         dict(year=year, noted_on=f"{year}-10-12", entry_type="progress", note="根据督查意见补充回访记录。"),
     ]
     return {"brand_projects": [project], "brand_notes": [n for n in notes if n["noted_on"] <= last_day]}
+
+
+# PRODUCT §10 risk register: one risk point per department (the kind seed 004 asks each to find), the 清廉招采 chain's
+# points (three a stage) and two window posts. (unit, stage, risk, level, controls, owner); the status and review date
+# are set below so a few are 失控 or overdue.
+_DEPT_RISKS = {
+    "临床": ("收受医药代表或耗材供应商财物、回扣", "医药代表预约接待登记；科主任每月抽查处方与耗材使用"),
+    "医技": ("检查检验开单提成、违规外送标本", "开单与收费系统比对；外送标本双人登记"),
+    "医辅": ("物资领用台账不实、私自处置物品", "领用双人签字；每季度盘点"),
+    "职能": ("检查考核中徇私、收受被检查科室好处", "考核结果集体研究；回避制度"),
+    "行政": ("公款报销、公务接待超标准", "报销三级审签；接待清单公示"),
+}
+_CHAIN_RISKS = (
+    ("demand", "需求论证", "需求参数倾向特定品牌", "high", "参数论证专家随机抽取；三家以上比对", "F01"),
+    ("demand", "需求论证", "超预算、超标准提出采购需求", "medium", "预算科室与财务科联审", "G02"),
+    ("demand", "需求论证", "论证意见未留痕", "low", "论证记录归档备查", "F01"),
+    ("project", "采购立项", "化整为零规避公开招标", "high", "年度采购计划统筹；同类合并立项", "G01"),
+    ("project", "采购立项", "未经集体决策擅自立项", "medium", "立项提交院长办公会", "G01"),
+    ("project", "采购立项", "立项资料不全", "low", "立项清单核对", "G01"),
+    ("tender", "招标采购", "围标串标、陪标", "high", "供应商关联关系核查；纪检全程监督开标", "G03"),
+    ("tender", "招标采购", "评审专家与投标人接触", "high", "专家随机抽取、封闭评审", "G03"),
+    ("tender", "招标采购", "泄露标底或评审信息", "medium", "评审现场手机统一保管", "G03"),
+    ("contract", "合同签订", "合同条款与招标文件不一致", "high", "法律顾问审核合同", "G01"),
+    ("contract", "合同签订", "随意变更合同金额", "medium", "变更须集体审议", "G01"),
+    ("contract", "合同签订", "合同未按期归档", "low", "合同台账月度核对", "G01"),
+    ("acceptance", "验收入库", "验收走过场、以次充好", "high", "使用科室、设备科、纪检三方验收", "G03"),
+    ("acceptance", "验收入库", "药品耗材入库数量不实", "medium", "入库扫码与发票核对", "T05"),
+    ("acceptance", "验收入库", "验收记录缺签", "low", "验收单双人签字", "G03"),
+    ("payment", "使用付款", "提前或超额付款", "high", "按合同节点付款；财务复核", "G02"),
+    ("payment", "使用付款", "耗材使用量异常未预警", "medium", "耗材使用量月度排名与约谈", "F01"),
+    ("payment", "使用付款", "付款审批缺少验收凭证", "low", "付款附验收单", "G02"),
+)
+_POST_RISKS = (
+    ("药房发药窗口", "违规代开、超量发放药品", "medium", "处方双人核对；麻精药品专柜专账", "T05"),
+    ("门诊收费窗口", "挪用、截留收费款项", "high", "日结对账；收费监控", "G02"),
+)
+# status / review date set on purpose: red (a high one 失控; a high one's review overdue), amber (a medium one 失控; a
+# low one overdue), and K19 has found its risk point but recorded no controls yet (not eligible, PRODUCT §10).
+_RISK_STATES = {
+    "ZC-07": ("uncontrolled", 60),
+    "ZC-13": ("controlled", -20),
+    "ZC-09": ("uncontrolled", 60),
+    "ZC-03": ("controlled", -45),
+    "FX-K10": ("uncontrolled", 90),
+    "FX-K14": ("controlled", -10),
+    "GW-01": ("controlled", -5),
+    "FX-G02": ("eliminated", -90),
+}
+NO_CONTROLS = "K19"
+
+
+def _risks(end_month: str) -> list[dict]:
+    """About sixty fictitious risk points (PRODUCT §10): reviews due a few months after the end month, a few overdue
+    or 失控 (_RISK_STATES: days from the end month's last day, minus = overdue by then)."""
+    end = _month_end(end_month, 0)
+    rows = []
+    for n, (code, _name, cat, _branch) in enumerate(DEPARTMENTS):
+        risk, controls = _DEPT_RISKS[cat]
+        level = ("high", "medium", "medium", "low")[n % 4]
+        rows.append(dict(risk_code=f"FX-{code}", unit=code, risk=risk, level=level, controls=controls, owner=code))
+    for n, (stage, unit, risk, level, controls, owner) in enumerate(_CHAIN_RISKS, start=1):
+        rows.append(
+            dict(
+                risk_code=f"ZC-{n:02d}", unit=unit, stage=stage, risk=risk, level=level, controls=controls, owner=owner
+            )
+        )
+    for n, (unit, risk, level, controls, owner) in enumerate(_POST_RISKS, start=1):
+        rows.append(dict(risk_code=f"GW-{n:02d}", unit=unit, risk=risk, level=level, controls=controls, owner=owner))
+    for n, r in enumerate(rows):
+        status, days = _RISK_STATES.get(r["risk_code"], ("controlled", 60 + (n * 17) % 300))
+        r |= dict(status=status, review_due=(end + timedelta(days=days)).isoformat())
+        if r["unit"] == NO_CONTROLS:
+            r.pop("controls")
+    return rows
 
 
 def _d(month: str, day: int) -> str:

@@ -125,7 +125,7 @@ def plan(db, as_of: date, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> 
     """Every message ``hospital``'s contacts are due on ``as_of`` that the journal does not already hold: each
     department contact's new due-soon and overdue items, then the leadership's weekly summary."""
     cal = workdays.Calendar.from_frame(store.calendar_days(db))
-    items = due.items(store.tasks(db, hospital), store.notices(db, hospital), as_of, cal)
+    items = due.items(store.tasks(db, hospital), store.notices(db, hospital), as_of, cal, store.risks(db, hospital))
     items = items[items["state"].isin(STATES)]
     sent = {tuple(r) for r in store.reminder_sends(db, hospital)[["channel", "address", "item_kind", "item_key",
                                                                     "state"]].itertuples(index=False)}  # fmt: skip

@@ -11,7 +11,7 @@ Frames produced here (the other areas build on them; names are stable):
     working days of a year it touches are neither entered nor known to chinesecalendar), notice_over (bool:
     the notice period ended before as_of and no result is recorded yet).
 ``eligibility(...)`` → one row per department: dept_code, eligible (bool), reasons (tuple of reason dicts
-    {"code": 'veto'|'rectifying'|'target_missed'|'no_data', ...details}).
+    {"code": 'veto'|'rectifying'|'target_missed'|'no_data'|'no_risk_controls', ...details}).
 ``conflicts(status, events)`` → one row per (awarded department, confirmed veto after its award):
     dept_code, year, awarded_on, event_id, event_date, indicator.
 ``traffic_lights(values, events, grain, ...)`` → one row per (dept_code, period):
@@ -62,6 +62,9 @@ class EligibilityRules:
     metrics: tuple[str, ...] | None = None
     # A department without data for a target metric cannot show it met that target.
     no_data_blocks: bool = True
+    # Seed 004's first criterion (查找廉政风险点，制定防控措施, PRODUCT §10): once the hospital keeps a risk register, a
+    # department with no risk point and its controls recorded is not eligible; a hospital with none is judged as before.
+    risk_controls: bool = True
 
 
 DEFAULT_ELIGIBILITY = EligibilityRules()
@@ -205,11 +208,13 @@ def eligibility(
     rules: EligibilityRules = DEFAULT_ELIGIBILITY,
     *,
     metric_defs: Iterable[contract.Metric],
+    risks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per department whether it is eligible for ``year``, with reasons (see module doc).
 
     ``events``: as store.events; ``status``: award_status output; ``year_values``: period_rules.period_values
-    at grain 'year' (only the row of ``year`` is read); ``metric_defs``: the store's catalogue (store.metric_defs).
+    at grain 'year' (only the row of ``year`` is read); ``metric_defs``: the store's catalogue (store.metric_defs);
+    ``risks``: the hospital's risk register (store.risks; None or empty: it keeps none).
     """
     defs = {m.code: m for m in metric_defs}  # the stored catalogue: never the shipped one
     held = _target_metrics(year_values, rules, defs)
@@ -227,6 +232,7 @@ def eligibility(
         (r["dept_code"], r["metric"]): r
         for r in vals[["dept_code", "metric", "value", "target", "direction", "passed"]].to_dict("records")
     }
+    controlled = _departments_with_controls(risks, rules)
     rows = []
     for code in dept_codes:
         reasons: list[dict] = []
@@ -251,8 +257,19 @@ def eligibility(
                             direction=r["direction"],
                         )
                     )
+        if controlled is not None and code not in controlled:
+            reasons.append(dict(code="no_risk_controls"))
         rows.append(dict(dept_code=code, eligible=not reasons, reasons=tuple(reasons)))
     return pd.DataFrame(rows, columns=["dept_code", "eligible", "reasons"])
+
+
+def _departments_with_controls(risks: pd.DataFrame | None, rules: EligibilityRules) -> set[str] | None:
+    """The departments (as a risk point's unit or owner) with a risk point whose controls are recorded; None when the
+    rule is off or the hospital keeps no register."""
+    if not rules.risk_controls or risks is None or risks.empty:
+        return None
+    with_controls = risks[risks["controls"].fillna("").astype(str).str.strip() != ""]
+    return set(with_controls["unit"]) | set(with_controls["owner"])
 
 
 def _target_metrics(year_values: pd.DataFrame, rules: EligibilityRules, defs: dict) -> list[str]:
@@ -376,6 +393,8 @@ def reason_text(reason: dict, lang: str, metric_names: dict[str, str] | None = N
         return i18n.t("rules.reason.rectifying", lang, until=i18n.fmt_date(reason.get("until"), lang))
     if code == "no_data":
         return i18n.t("rules.reason.no_data", lang, metric=names.get(reason["metric"], reason["metric"]))
+    if code == "no_risk_controls":
+        return i18n.t("rules.reason.no_risk_controls", lang)
     # One decimal, or two when one would print a missed 89.95 as the target's own "90.0".
     digits = 2 if round(reason["value"], 1) == round(reason["target"], 1) else 1
     return i18n.t(

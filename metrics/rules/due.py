@@ -14,11 +14,14 @@ Where an item's span starts:
 * a task: tasks carry no issue date. A key task belongs to the year's plan (责任清单), issued at the start of the
   year, so its span starts on 1 January of its deadline's year. ``updated_on`` is deliberately not used: every
   progress update would move the warning later, and an office that updates diligently would never be warned.
+* a risk review (PRODUCT §10): the register records only the review's deadline (复核期限); reviews follow the year's
+  plan like tasks, so the span starts on 1 January of the deadline's year. An eliminated risk owes no review.
 
 Which department an item belongs to (who is reminded): a notice's ``dept_code``; a task's 牵头科室 ``lead_dept`` (the
-responsible departments can be the whole hospital; the lead department answers for the task).
+responsible departments can be the whole hospital; the lead department answers for the task); a risk review's
+责任人或科室 ``owner`` (stored as the department's code when it names one: a stage's risk is reviewed by its owner).
 
-``items(tasks, notices, as_of, cal)`` → one row per open item: kind ('notice'|'task'), key, dept_code, title,
+``items(tasks, notices, as_of, cal, risks)`` → one row per open item: kind ('notice'|'task'|'risk'), key, dept_code, title,
 issued_on, due_on, warn_from, state ('overdue'|'due_soon'|'open'), days_overdue (Int64).
 """
 
@@ -32,7 +35,7 @@ from metrics.rules import programme, workdays
 from metrics.rules.workdays import Calendar
 
 STATES = ("overdue", "due_soon", "open")
-ITEM_KINDS = ("notice", "task")  # what carries a deadline today (PRODUCT §11)
+ITEM_KINDS = ("notice", "task", "risk")  # what carries a deadline today (PRODUCT §11)
 ITEM_COLUMNS = ("kind", "key", "dept_code", "title", "issued_on", "due_on", "warn_from", "state", "days_overdue")
 
 
@@ -66,9 +69,15 @@ def task_start(due_on: date) -> date:
     return date(due_on.year, 1, 1)
 
 
-def items(tasks: pd.DataFrame, notices: pd.DataFrame, as_of: date, cal: Calendar = workdays.EMPTY) -> pd.DataFrame:
-    """Every open notice and task with its state on ``as_of`` (columns ``ITEM_COLUMNS``), overdue first, then due
-    soon, then open; within a state by deadline."""
+def items(
+    tasks: pd.DataFrame,
+    notices: pd.DataFrame,
+    as_of: date,
+    cal: Calendar = workdays.EMPTY,
+    risks: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every open notice, task and risk review (``risks``: store.risks; None = none) with its state on ``as_of``
+    (columns ``ITEM_COLUMNS``), overdue first, then due soon, then open; within a state by deadline."""
     rows: list[dict] = []
     memo: dict[tuple[date, date], date] = {}
 
@@ -91,6 +100,11 @@ def items(tasks: pd.DataFrame, notices: pd.DataFrame, as_of: date, cal: Calendar
             due = _day(r["due_on"])
             if due is not None:
                 add("task", str(r["task_code"]), str(r["lead_dept"]), str(r["title"]), task_start(due), due)
+    if risks is not None and not risks.empty:
+        for r in risks[risks["status"].fillna("controlled") != "eliminated"].to_dict("records"):
+            due = _day(r["review_due"])
+            if due is not None:
+                add("risk", str(r["risk_code"]), str(r["owner"]), str(r["risk"]), task_start(due), due)
     out = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     if out.empty:
         return out.astype({"days_overdue": "Int64"})

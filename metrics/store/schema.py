@@ -228,6 +228,7 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
 # 8: activities (PRODUCT §10)
 # 8: brand_projects, brand_notes (PRODUCT §10 brands)
+# 8: risks (PRODUCT §10)
 SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
@@ -279,6 +280,11 @@ HOSPITAL_TABLES: dict[str, str] = {
     "brand_notes": """CREATE TABLE IF NOT EXISTS brand_notes (
     hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, noted_on TEXT NOT NULL,
     entry_type TEXT NOT NULL, note TEXT NOT NULL, result TEXT, PRIMARY KEY (hospital_code, year, noted_on, entry_type))""",
+    # 8: risks (PRODUCT §10): the 廉洁风险点清单; unit is a department code, a post or a procurement stage
+    "risks": """CREATE TABLE IF NOT EXISTS risks (
+    hospital_code TEXT NOT NULL DEFAULT '', risk_code TEXT NOT NULL, unit TEXT NOT NULL, stage TEXT,
+    risk TEXT NOT NULL, level TEXT NOT NULL, controls TEXT, owner TEXT NOT NULL, review_due TEXT,
+    status TEXT NOT NULL DEFAULT 'controlled', PRIMARY KEY (hospital_code, risk_code))""",
 }
 
 _SCHEMA = (

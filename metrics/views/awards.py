@@ -165,9 +165,10 @@ def _state(path: str, version: int, hospital: str, year: int, depts: str, today:
         )
         calendar = workdays.Calendar.from_frame(store.calendar_days(db))
         status = award_rules.award_status(store.award_changes(db, hospital=hospital), today, year, codes, calendar)
+        risks = store.risks(db, hospital=hospital)
     status = status[status["dept_code"].isin(codes)]
     clash = award_rules.conflicts(status, events)
-    elig = award_rules.eligibility(codes, events, status, values, year, metric_defs=defs)
+    elig = award_rules.eligibility(codes, events, status, values, year, metric_defs=defs, risks=risks)
     names = dict(zip(departments["dept_code"], departments["dept_name"], strict=True))
     metric_names = {lg: {m.code: i18n.metric_name(m, lg) for m in defs} for lg in i18n.LANGS}
     return status, clash, elig, names, metric_names, calendar
