@@ -324,6 +324,7 @@ BRAND_RESULTS = {
     "good": ("良好", "good"),
     "pass": ("合格", "pass"),
     "fail": ("不合格", "需整改", "fail"),
+}
 # PRODUCT §10 risks (seed 001's 亮灯, seed 004's 查找廉政风险点，制定防控措施): the level and state of a risk point and
 # the 清廉招采 chain in its order. Stored codes are English; labels via i18n.
 RISK_LEVELS = {
@@ -766,6 +767,9 @@ KINDS: dict[str, Kind] = {
                     title="一个案例警示、一条党纪解析、一次廉政约谈",
                     participants=18,
                     notice_no="",
+                ),
+            ),
+        ),
         # --- risks ---
         # PRODUCT §10: the 廉洁风险点清单. A unit is a department (its code or name, stored as the code), a post or a
         # procurement stage (kept as written); the lights and seed 004's eligibility criterion read it.
