@@ -51,6 +51,7 @@ BOTH_STORES = {
     "test_hospitals",
     "test_contacts_kind",
     "test_remind",
+    "test_talks_kind",
 }
 STORES = ("sqlite", "postgresql")
 

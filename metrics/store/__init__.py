@@ -128,6 +128,7 @@ from metrics.store.reads import (  # noqa: F401
     tasks,
 )
 from metrics.store.remind import contacts, record_sends, reminder_sends  # noqa: F401
+from metrics.store.talks import talks  # noqa: F401
 from metrics.store.schema import (  # noqa: F401
     _SCHEMA,
     _SESSIONS_DDL,

@@ -235,7 +235,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
-SCHEMA_VERSION = 7
+# 8: talks (PRODUCT §10; its table made from the registry entry, kind_ddl)
+SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
