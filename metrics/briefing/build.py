@@ -305,6 +305,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
         store.events(db, date_from=f"{periods.months_of(prev)[0]}-01", date_to=as_of.isoformat(), hospital=hospital),
         programme.notices_as_of(store.notices(db, hospital), as_of),
         as_of,
+        _talks_from(store.talks(db, hospital), f"{periods.months_of(prev)[0]}-01"),
     )
     counts = periods.event_counts(events, "quarter", [prev, quarter])
     status = awards.award_status(
@@ -730,3 +731,8 @@ def attention_table(b: Briefing, limit: int | None = None) -> Table:
         tones.append(_SEVERITY_TONE[sev])
     rows, tones, rest = _cut(rows, tones, limit, lambda left: _names_line(b, "brief.rest_fmt", [x[1] for x in left]))
     return Table(("", b.t("brief.col.dept"), b.t("brief.col.reasons")), rows, tones, rest)
+
+
+def _talks_from(talks: pd.DataFrame, day: str) -> pd.DataFrame:
+    """The talks held from ``day`` (the events read for the slides start there too)."""
+    return talks[talks["held_on"].astype(str) >= day]
