@@ -1,5 +1,5 @@
 """Due soon (预警) and overdue (PRODUCT §11): every open item with a deadline — rectification notices and key tasks
-(talks' follow-ups and risk reviews join when those kinds exist) — is *due soon* from the day half the working days
+and talks' follow-ups (risk reviews join when that kind exists) — is *due soon* from the day half the working days
 between its issue and its deadline have passed, and *overdue* the day after its deadline. Pure functions: the
 office's holiday schedule (``workdays.Calendar``) and the day judged on are passed in.
 
@@ -11,14 +11,17 @@ no working day after the issue (issued on its deadline, or across one long holid
 Where an item's span starts:
 
 * a notice: its 下达日期 ``issued_on``;
+* a talk's follow-up: the day the talk was held ``held_on``; it is open while ``follow_up_due`` is set and
+  ``closed_on`` empty (a talk with no follow-up deadline has nothing to remind of);
 * a task: tasks carry no issue date. A key task belongs to the year's plan (责任清单), issued at the start of the
   year, so its span starts on 1 January of its deadline's year. ``updated_on`` is deliberately not used: every
   progress update would move the warning later, and an office that updates diligently would never be warned.
 
-Which department an item belongs to (who is reminded): a notice's ``dept_code``; a task's 牵头科室 ``lead_dept`` (the
+Which department an item belongs to (who is reminded): a notice's and a talk's ``dept_code``; a task's 牵头科室 ``lead_dept`` (the
 responsible departments can be the whole hospital; the lead department answers for the task).
 
-``items(tasks, notices, as_of, cal)`` → one row per open item: kind ('notice'|'task'), key, dept_code, title,
+``items(tasks, notices, as_of, cal, talks)`` → one row per open item: kind ('notice'|'task'|'talk'), key, dept_code,
+title (a talk's: its kind code, 'reminder' …, never the person),
 issued_on, due_on, warn_from, state ('overdue'|'due_soon'|'open'), days_overdue (Int64).
 """
 
@@ -32,7 +35,7 @@ from metrics.rules import programme, workdays
 from metrics.rules.workdays import Calendar
 
 STATES = ("overdue", "due_soon", "open")
-ITEM_KINDS = ("notice", "task")  # what carries a deadline today (PRODUCT §11)
+ITEM_KINDS = ("notice", "task", "talk")  # what carries a deadline today (PRODUCT §11)
 ITEM_COLUMNS = ("kind", "key", "dept_code", "title", "issued_on", "due_on", "warn_from", "state", "days_overdue")
 
 
@@ -66,8 +69,14 @@ def task_start(due_on: date) -> date:
     return date(due_on.year, 1, 1)
 
 
-def items(tasks: pd.DataFrame, notices: pd.DataFrame, as_of: date, cal: Calendar = workdays.EMPTY) -> pd.DataFrame:
-    """Every open notice and task with its state on ``as_of`` (columns ``ITEM_COLUMNS``), overdue first, then due
+def items(
+    tasks: pd.DataFrame,
+    notices: pd.DataFrame,
+    as_of: date,
+    cal: Calendar = workdays.EMPTY,
+    talks: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every open notice, task and talk follow-up with its state on ``as_of`` (columns ``ITEM_COLUMNS``), overdue first, then due
     soon, then open; within a state by deadline."""
     rows: list[dict] = []
     memo: dict[tuple[date, date], date] = {}
@@ -91,6 +100,11 @@ def items(tasks: pd.DataFrame, notices: pd.DataFrame, as_of: date, cal: Calendar
             due = _day(r["due_on"])
             if due is not None:
                 add("task", str(r["task_code"]), str(r["lead_dept"]), str(r["title"]), task_start(due), due)
+    if talks is not None and not talks.empty:
+        for r in talks[talks["closed_on"].map(_day).isna()].to_dict("records"):
+            due, held = _day(r["follow_up_due"]), _day(r["held_on"])
+            if due is not None and held is not None and held <= as_of:
+                add("talk", str(r["talk_no"]), str(r["dept_code"]), str(r["kind"]), held, due)
     out = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     if out.empty:
         return out.astype({"days_overdue": "Int64"})
