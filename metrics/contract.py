@@ -682,7 +682,12 @@ KINDS: dict[str, Kind] = {
             columns=(
                 Column("talk_no", "谈话编号", "str", True, ("谈话记录编号", "记录编号", "talk no", "talk number")),
                 Column(
-                    "kind", "谈话类型", "enum", True, ("类型", "谈话类别", "talk kind", "type"), choices=tuple(TALK_KINDS)
+                    "kind",
+                    "谈话类型",
+                    "enum",
+                    True,
+                    ("类型", "谈话类别", "talk kind", "type"),
+                    choices=tuple(TALK_KINDS),
                 ),
                 Column(
                     "dept_code",

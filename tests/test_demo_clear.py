@@ -63,16 +63,16 @@ def test_demo_fills_through_the_one_write_path(db_file):
         batches = store.batches(db)
         assert store.get_meta(db, "demo") == "1"
         assert len(store.metric_values(db)) == counts["metric_values"]
-    kinds = {"departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff", "contacts"}
-    assert set(batches["file_name"]) == {importer.DEMO_SOURCE} and len(batches) == 9
+    kinds = {"departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff", "contacts", "talks"}
+    assert set(batches["file_name"]) == {importer.DEMO_SOURCE} and len(batches) == 10
     assert set(batches["kind"]) == kinds
-    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 9
-    # The latest batches (contacts, staff, notices, tasks, then the targets) roll back like any upload.
-    for batch_id in sorted(batches["batch_id"], reverse=True)[:5]:
+    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 10
+    # The latest batches (talks, contacts, staff, notices, tasks, then the targets) roll back like any upload.
+    for batch_id in sorted(batches["batch_id"], reverse=True)[:6]:
         importer.rollback(int(batch_id), user="ed", db_path=db_file)
     with store.opened(db_file) as db:
         assert store.staff(db).empty and store.notices(db).empty and store.tasks(db).empty
-        assert store.contacts(db).empty
+        assert store.contacts(db).empty and store.talks(db).empty
     with store.opened(db_file) as db:
         assert store.targets(db)["dept_code"].eq("").all()
 

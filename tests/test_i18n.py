@@ -134,6 +134,9 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "remind.channel.": remind.CHANNELS,
     "remind.heading.": remind.STATES,
     "remind.item.": due.ITEM_KINDS,
+    "talk.kind.": tuple(contract.TALK_KINDS),
+    "talk.state.": ("none", "closed", *due.STATES),
+    "talks.col.": department.TALK_COLUMNS,
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

@@ -30,7 +30,10 @@ def _store(path, talks: str):
 def test_a_reminder_talk_turns_a_green_department_amber_in_its_quarter(tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     monkeypatch.setattr("metrics.clock.today", lambda: TODAY)
-    _store(path, "谈〔2026〕7号,提醒谈话,K01,张某某,2026-05-12,纪委书记,,\n谈〔2026〕8号,廉政谈话,K02,李某某,2026-05-12,,,\n")
+    _store(
+        path,
+        "谈〔2026〕7号,提醒谈话,K01,张某某,2026-05-12,纪委书记,,\n谈〔2026〕8号,廉政谈话,K02,李某某,2026-05-12,,,\n",
+    )
     k01 = department.build(_key(path, dept="K01"))
     assert k01.light == "amber"
     listed = " ".join(k01.events["description"]) + " ".join(k01.records.astype(str).stack())
