@@ -128,7 +128,6 @@ from metrics.store.reads import (  # noqa: F401
     tasks,
 )
 from metrics.store.remind import contacts, record_sends, reminder_sends  # noqa: F401
-from metrics.store.talks import talks  # noqa: F401
 from metrics.store.schema import (  # noqa: F401
     _SCHEMA,
     _SESSIONS_DDL,
@@ -154,4 +153,5 @@ from metrics.store.schema import (  # noqa: F401
     set_meta,
     table_columns,
 )
+from metrics.store.talks import talks  # noqa: F401
 from metrics.store.tx import FRAME_CHUNK_ROWS, _frame, immediate, now_iso  # noqa: F401
