@@ -106,6 +106,17 @@ def test_the_template_and_the_export_to_editors_only_audited(db_file, tmp_path):
     assert len(exported) == 1 and json.loads(exported.iloc[0]["detail"])["rows"] == 1
 
 
+def test_an_edited_talk_keeps_its_person_out_of_a_viewers_audit_export(db_file, tmp_path):
+    assert importer.commit(DEPTS.encode(), "d.csv").committed
+    row = dict(talk_no="谈1", kind="reminder", dept_code="K01", person="钱某某", held_on="2026-03-10")
+    assert importer.commit_rows("talks", [row], source="edit", user="ed", action="edit").committed
+    export.export_all(tmp_path / "viewer", user="vi", personal=False)
+    audit = (tmp_path / "viewer" / "audit.csv").read_text("utf-8-sig")
+    assert "钱某某" not in audit and "talk_rows" in audit
+    export.export_all(tmp_path / "editor", user="ed")
+    assert "钱某某" in (tmp_path / "editor" / "audit.csv").read_text("utf-8-sig")
+
+
 def test_each_hospital_sees_its_own_talks(db_file):
     hospitals = "医院编码,医院名称\nH01,第一医院\nH02,第二医院\n"
     assert importer.commit(hospitals.encode(), "h.csv", db_path=db_file).committed
