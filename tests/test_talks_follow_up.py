@@ -59,3 +59,21 @@ def test_remind_sends_a_departments_overdue_talks_to_its_contact_without_names(t
     assert "张某某" not in text and "张某某" not in to["k01@example.org"].markdown
     assert to["k01@example.org"].journal == (("talk", "谈〔2026〕3号", "overdue"),)
     assert cli.main(["remind", "--dry-run", "--as-of", "2026-12-07", "--db", str(db)]) == 0
+
+
+def test_a_hostile_talk_number_stays_one_line_of_text_in_the_reminder(tmp_path):
+    db = tmp_path / "s.db"
+    files = (
+        "科室编码,科室名称,科室类别\nK01,心内科,临床\n",
+        "联系人类型,科室编码,姓名,邮箱,机器人地址\n科室负责人,K01,甲,k01@example.org,https://robot.example.org/x\n",
+        "谈话编号,谈话类型,科室编码,谈话对象,谈话日期,整改回访期限\n"
+        '"[点我](http://evil.example)\nBcc: all@example.org",提醒谈话,K01,<b>张</b>,2026-10-09,2026-11-30\n',
+    )
+    for i, data in enumerate(files):
+        assert importer.commit(data.encode(), f"f{i}.csv", db_path=db).committed
+    with store.opened(db) as conn:
+        planned = remind.plan(conn, date(2026, 12, 7))
+    robot = next(m for m in planned if m.channel == "webhook")
+    mail = next(m for m in planned if m.channel == "email")
+    assert "\nBcc:" not in mail.text and "](http" not in robot.markdown
+    assert "\\[点我\\]" in robot.markdown and "<b>" not in robot.markdown + mail.text
