@@ -286,6 +286,8 @@ def test_in_a_group_store_each_hospital_reminds_only_its_own(group_store):
                 owner[(h, "task", t["task_code"])] = t["lead_dept"]
             for n in store.notices(db, h).to_dict("records"):
                 owner[(h, "notice", n["notice_no"])] = n["dept_code"]
+            for t in store.talks(db, h).to_dict("records"):
+                owner[(h, "talk", t["talk_no"])] = t["dept_code"]
     dept = [m for m in done.planned if m.audience == "dept"]
     assert {m.hospital for m in dept} == set(hospitals) and len(hospitals) == 3
     for m in dept:  # every item a department's message names is that hospital's and that department's
