@@ -235,7 +235,7 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 6: hospitals as a dimension (PRODUCT §9): hospital_code first in every hospital-scoped table's key,
 #    on batches and audit rows; the hospitals list and user_hospitals grants
 # 7: contacts (a kind) and reminder_sends (what was sent to whom, PRODUCT §11)
-# 8: talks (PRODUCT §10; its table made from the registry entry, kind_ddl)
+# 8: talks (PRODUCT §10)
 SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
@@ -275,6 +275,11 @@ HOSPITAL_TABLES: dict[str, str] = {
     "contacts": """CREATE TABLE IF NOT EXISTS contacts (
     hospital_code TEXT NOT NULL DEFAULT '', contact_type TEXT NOT NULL, dept_code TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL, email TEXT, webhook TEXT, PRIMARY KEY (hospital_code, contact_type, dept_code, name))""",
+    # --- talks --- (PRODUCT §10; person is personal data)
+    "talks": """CREATE TABLE IF NOT EXISTS talks (
+    hospital_code TEXT NOT NULL DEFAULT '', talk_no TEXT NOT NULL, kind TEXT NOT NULL, dept_code TEXT NOT NULL,
+    person TEXT, held_on TEXT NOT NULL, by TEXT, follow_up_due TEXT, closed_on TEXT,
+    PRIMARY KEY (hospital_code, talk_no))""",
 }
 
 _SCHEMA = (
