@@ -346,6 +346,14 @@ PROCUREMENT_STAGES = {
     "payment": ("使用付款", "付款", "use and payment", "payment"),
 }
 
+# PRODUCT §10 talks: 廉政谈话 is routine; 提醒谈话 and 诫勉谈话 are warnings of their department (TALK_WARNING_KINDS).
+TALK_KINDS = {
+    "routine": ("廉政谈话", "廉洁谈话", "例行谈话", "集体廉政谈话", "routine", "integrity talk"),
+    "reminder": ("提醒谈话", "谈话提醒", "约谈提醒", "reminder", "admonitory talk"),
+    "admonition": ("诫勉谈话", "诫勉", "admonition", "admonishment"),
+}
+TALK_WARNING_KINDS = ("reminder", "admonition")
+
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
@@ -821,6 +829,54 @@ KINDS: dict[str, Kind] = {
                     status="在控",
                 ),
             ),
+        ),
+        # --- talks ---
+        # PRODUCT §10 (personal data like staff): a 提醒谈话 or 诫勉谈话 is an automatic W02 warning of its department in
+        # the month it was held; an open follow-up (follow_up_due set, closed_on empty) is due soon and overdue (§11).
+        hospital_kind(
+            name="talks",
+            zh="谈话记录",
+            columns=(
+                Column("talk_no", "谈话编号", "str", True, ("谈话记录编号", "记录编号", "talk no", "talk number")),
+                Column(
+                    "kind",
+                    "谈话类型",
+                    "enum",
+                    True,
+                    ("类型", "谈话类别", "talk kind", "type"),
+                    choices=tuple(TALK_KINDS),
+                ),
+                Column(
+                    "dept_code",
+                    "科室编码",
+                    "str",
+                    True,
+                    ("科室代码", "科室", "科室名称", "department", "department code"),
+                ),
+                Column("person", "谈话对象", "str", aliases=("被谈话人", "谈话对象姓名", "person")),
+                Column("held_on", "谈话日期", "date", True, ("谈话时间", "held on")),
+                Column("by", "谈话人", "str", aliases=("谈话领导", "约谈人", "held by", "by")),
+                Column("follow_up_due", "整改回访期限", "date", aliases=("回访期限", "跟进期限", "follow-up due")),
+                Column("closed_on", "办结日期", "date", aliases=("回访日期", "销号日期", "closed on", "closed")),
+            ),
+            key=("talk_no",),
+            table="talks",
+            write=140,
+            validator="metrics.ingest.validate:_talks",
+            # fictitious: a talk names a person (personal data), a template never names a real one
+            examples=(
+                dict(
+                    talk_no="谈〔2027〕1号",
+                    kind="提醒谈话",
+                    dept_code="K01",
+                    person="张某某",
+                    held_on="2027-03-10",
+                    by="纪检监察室",
+                    follow_up_due="2027-04-10",
+                    closed_on="",
+                ),
+            ),
+            personal=True,
         ),
         # The catalogues (PRODUCT §3.2 "a metric added to the catalogue", §4.4 "defaults, editable"): kinds like the
         # others, so the targets page's editors and an uploaded catalogue go through the one validator and write

@@ -64,7 +64,11 @@ if not months:
 with top[2]:
     grain, period = ui.period_selector(months)
 
-view = ui.view(department.build, ui.view_key(dept=code, grain=grain, period=period, today=clock.today()))
+# an editor or admin reads the talks' person (personal data, PRODUCT §10); a viewer's view never holds the names
+personal = ui.can("editor")
+view = ui.view(
+    department.build, ui.view_key(dept=code, grain=grain, period=period, today=clock.today(), personal=personal)
+)
 
 # --- show: the light and what it rests on, the metrics, then the department's records side by side ----------------
 
@@ -92,19 +96,21 @@ if view.kpis:
         if chips:
             col.markdown(chips)
 
-# Four tables side by side, a quarter of the screen each: what is read first (the state and the deadline) leads at a
+# Five tables side by side, a fifth of the screen each: what is read first (the state and the deadline) leads at a
 # width that fits it, the long texts come last (scrolled to, or read in full on the trends and tasks pages).
 DATE_PX = 118  # 2026年12月15日
 tables = (
     ("trends.events", view.events, view.event_headers,
-     {"event_date": DATE_PX, "kind": 52, "status": 72, "description": None, "indicator": 64}),
+     {"event_date": DATE_PX, "kind": 44, "status": 64, "description": None, "indicator": 52}),
     ("trends.awards", view.awards, view.award_headers,
-     {"status": 72, "rectify_until": DATE_PX, "changed_on": DATE_PX, "year": 56, "note": None}),
+     {"status": 64, "rectify_until": DATE_PX, "changed_on": DATE_PX, "year": 48, "note": None}),
     ("notices.title", view.notices, view.notice_headers,
-     {"state": 80, "due_on": DATE_PX, "days_overdue": 72, "notice_no": None, "closed_on": DATE_PX}),
-    ("nav.tasks", view.tasks, view.task_headers, {"state": 72, "due_on": DATE_PX, "title": None, "task_code": 96}),
+     {"state": 72, "due_on": DATE_PX, "days_overdue": 56, "notice_no": None, "closed_on": DATE_PX}),
+    ("nav.tasks", view.tasks, view.task_headers, {"state": 72, "due_on": DATE_PX, "title": None, "task_code": 80}),
+    ("talks.title", view.talks, view.talk_headers,
+     {"state": 72, "follow_up_due": DATE_PX, "kind": 72, "talk_no": None, "held_on": DATE_PX, "person": 64}),
 )  # fmt: skip
-for col, (title, frame, headers, widths) in zip(st.columns([5, 5, 4, 6]), tables, strict=True):
+for col, (title, frame, headers, widths) in zip(st.columns([5, 5, 4, 5, 5]), tables, strict=True):
     col.markdown(f"**{ui.t(title)}**")
     if frame.empty:
         col.caption(view.none)
@@ -114,7 +120,7 @@ for col, (title, frame, headers, widths) in zip(st.columns([5, 5, 4, 6]), tables
             hide_index=True,
             width="stretch",
             height=min(36 + 35 * len(frame), 250),
-            column_order=list(widths),
+            column_order=[c for c in widths if c in headers],
             column_config={c: st.column_config.TextColumn(h, width=widths.get(c)) for c, h in headers.items()},
         )
 

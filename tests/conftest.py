@@ -54,6 +54,7 @@ BOTH_STORES = {
     "test_risks_kind",
     "test_remind",
     "test_brands_kind",
+    "test_talks_kind",
 }
 STORES = ("sqlite", "postgresql")
 

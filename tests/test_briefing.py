@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from datetime import date
 
 import pytest
 
 from metrics import briefing, contract, store
-from metrics.rules import periods
+from metrics.rules import periods, programme
 
 
 def _quarter_months(q: str) -> list[str]:
@@ -71,7 +72,9 @@ def test_ranking_holds_each_departments_own_target(brief, demo_db):
 def test_events_of_the_quarter_count_only_confirmed(brief, demo_db):
     b, q = brief
     with store.opened(demo_db) as db:
-        ev = store.events(db).to_dict("records")
+        # the stored events and the automatic W02 of the talks (PRODUCT §10)
+        talks = programme.talk_warnings(store.talks(db), date.fromisoformat(f"{_quarter_months(q)[-1]}-28"))
+        ev = store.events(db).to_dict("records") + talks.to_dict("records")
     mine = [e for e in ev if e["event_date"][:7] in _quarter_months(q) and e["status"] == "confirmed"]
     assert b.vetoes == sum(e["kind"] == "veto" for e in mine)
     assert b.warnings == sum(e["kind"] == "warning" for e in mine)

@@ -51,7 +51,7 @@ def _rows(path: Path, table: str) -> list[tuple]:
 
 
 # hospital tables a v5 store does not have: contacts came in version 7, the 一院一品 tables in version 8
-NEWER_TABLES = ("contacts", "activities", "risks", "brand_projects", "brand_notes")  # versions 7 and 8
+NEWER_TABLES = ("contacts", "activities", "risks", "talks", "brand_projects", "brand_notes")  # versions 7 and 8
 
 
 def _assert_migrates_keeping_rows(target, read_rows) -> None:

@@ -150,6 +150,9 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "risk.stage.": tuple(contract.PROCUREMENT_STAGES),
     "risk.reason.": risk_rules.REASONS,
     "risk.col.": (*risks_view.COLUMNS, *risks_view.UNIT_COLUMNS),
+    "talk.kind.": tuple(contract.TALK_KINDS),
+    "talk.state.": ("none", "closed", *due.STATES),
+    "talks.col.": department.TALK_COLUMNS,
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

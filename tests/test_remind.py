@@ -295,6 +295,8 @@ def test_in_a_group_store_each_hospital_reminds_only_its_own(group_store):
                 owner[(h, "notice", n["notice_no"])] = n["dept_code"]
             for r in store.risks(db, h).to_dict("records"):
                 owner[(h, "risk", r["risk_code"])] = r["owner"]
+            for t in store.talks(db, h).to_dict("records"):
+                owner[(h, "talk", t["talk_no"])] = t["dept_code"]
     dept = [m for m in done.planned if m.audience == "dept"]
     assert {m.hospital for m in dept} == set(hospitals) and len(hospitals) == 3
     for m in dept:  # every item a department's message names is that hospital's and that department's

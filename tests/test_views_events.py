@@ -52,12 +52,15 @@ def _key(path: Path, lang: str = "zh", grain: str = "quarter", **choices) -> Vie
 
 
 def _confirmed_in(path: Path, months: set[str]) -> list[dict]:
-    """Stored events and the automatic W03 warnings of notices overdue today (the demo's K20 notice)."""
+    """Stored events, the automatic W03 warnings of notices overdue today (the demo's K20 notice) and the W02 of the
+    demo's 提醒谈话 and 诫勉谈话."""
 
     from metrics.rules import programme
 
     with store.opened(path) as db:
-        rows = programme.events_with_notices(store.events(db), store.notices(db), clock.today()).to_dict("records")
+        rows = programme.events_with_notices(
+            store.events(db), store.notices(db), clock.today(), store.talks(db)
+        ).to_dict("records")
     return [r for r in rows if r["status"] == "confirmed" and str(r["event_date"])[:7] in months]
 
 

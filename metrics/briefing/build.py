@@ -308,6 +308,7 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
         store.events(db, date_from=f"{periods.months_of(prev)[0]}-01", date_to=as_of.isoformat(), hospital=hospital),
         programme.notices_as_of(store.notices(db, hospital), as_of),
         as_of,
+        _talks_from(store.talks(db, hospital), f"{periods.months_of(prev)[0]}-01"),
     )
     counts = periods.event_counts(events, "quarter", [prev, quarter])
     status = awards.award_status(
@@ -769,3 +770,8 @@ def _rounds_row(b: Briefing) -> tuple[str, str, str] | None:
     year = (b.as_of or b.today or clock.today()).year
     text = b.t("brief.no_rounds", year=year, n=len(b.no_rounds), names=b.t("brief.list_sep").join(b.no_rounds))
     return MARK_NO_ROUNDS, b.t("activities.brand.rounds"), text
+
+
+def _talks_from(talks: pd.DataFrame, day: str) -> pd.DataFrame:
+    """The talks held from ``day`` (the events read for the slides start there too)."""
+    return talks[talks["held_on"].astype(str) >= day]

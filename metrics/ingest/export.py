@@ -160,10 +160,14 @@ def _without_staff_rows(cell):
         contact = [r for r in kept if isinstance(r, dict) and "contact_type" in r]
         kept = [r for r in kept if r not in contact]
         counts["contact_rows"] = len(contact)
+    if any(isinstance(r, dict) and "talk_no" in r for r in kept):  # a talk names its person
+        talk = [r for r in kept if isinstance(r, dict) and "talk_no" in r]
+        kept = [r for r in kept if r not in talk]
+        counts["talk_rows"] = len(talk)
     return json.dumps({**value, "rows": kept, **counts}, ensure_ascii=False)
 
 
-_PERSONAL_MARKS = ("staff_id", "contact_type")  # a row of the staff roster or of the contact list
+_PERSONAL_MARKS = ("staff_id", "contact_type", "talk_no")  # a row of the staff roster, the contact list or the talks
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1440,3 +1440,29 @@ def _risks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r |= {"controls": controls[i], "owner": dept(owners[i]), "review_due": due[i], "status": statuses[i]}
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "risks", f, rows)
+
+
+def _talks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 talks (personal data): 谈话编号 (unique in the file), type (廉政谈话 / 提醒谈话 / 诫勉谈话, zh or en),
+    department (code or name), the person and who held it, the date held, the follow-up deadline and the day it was
+    closed (neither before the talk)."""
+    nos = _text_col(f, "talk_no", tr, required=True)
+    kinds = _enum_col(f, "kind", tr, contract.TALK_KINDS, required=True)
+    depts = _dept_refs(f, "dept_code", ctx, tr)
+    persons = _text_col(f, "person", tr)
+    held = _parsed_col(f, "held_on", tr, parse_date, "date", required=True)
+    by = _text_col(f, "by", tr)
+    due = _parsed_col(f, "follow_up_due", tr, parse_date, "date")
+    closed = _parsed_col(f, "closed_on", tr, parse_date, "date")
+    _due_after_issue(f, tr, held, due, "follow_up_due", "talk_due_before_held")
+    _due_after_issue(f, tr, held, closed, "closed_on", "talk_closed_before_held")
+    _duplicates(f, [(n,) for n in nos], tr, f.name("talk_no"), lambda k: k[0])
+    rows = []
+    for i, no in enumerate(nos):
+        if None in (no, kinds[i], depts[i], held[i]):
+            rows.append(None)
+            continue
+        r = {"talk_no": no, "kind": kinds[i], "dept_code": depts[i], "person": persons[i], "held_on": held[i]}
+        r |= {"by": by[i], "follow_up_due": due[i], "closed_on": closed[i]}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "talks", f, rows)

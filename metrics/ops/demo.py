@@ -225,6 +225,7 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
         "activities": _activities(end_month),
         **_brands(seed - SEED, end_month),
         "risks": _risks(end_month),
+        "talks": _talks(end_month, depts),
     }
 
 
@@ -656,6 +657,35 @@ def _risks(end_month: str) -> list[dict]:
         if r["unit"] == NO_CONTROLS:
             r.pop("controls")
     return rows
+
+
+def _talks(end_month: str, depts: list[dict]) -> list[dict]:
+    """Twenty fictitious talks (PRODUCT §10) over the year before ``end_month``: sixteen routine 廉政谈话, three 提醒谈话
+    and one 诫勉谈话 (each an automatic W02 warning of its department in its month), in departments whose story the
+    docs tell nothing of; follow-ups closed, still open, due soon and overdue at the demo's last day."""
+    codes = [d["dept_code"] for d in depts if d["dept_code"] not in DOCUMENTED]
+    end = _month_end(end_month, 0)
+    y = end.year
+    rows = []
+    for n in range(16):  # routine: one department in two or three, no follow-up
+        held = end - timedelta(days=20 + 21 * n)
+        rows.append(dict(talk_no=f"廉谈〔{held.year}〕{n + 1}号", kind="routine", dept_code=codes[(n * 5) % len(codes)],
+                         person=_SURNAMES[n % len(_SURNAMES)] + "某某", held_on=held.isoformat(), by="纪委书记"))  # fmt: skip
+    # (kind, department, days before the end, follow-up days, closed after days or None)
+    warned = (
+        ("reminder", 3, 200, 30, 25),  # followed up in time
+        ("reminder", 8, 75, 40, None),  # follow-up overdue at the demo's end
+        ("reminder", 14, 12, 30, None),  # follow-up open, due soon at the end
+        ("admonition", 21, 110, 60, None),  # overdue too
+    )
+    for n, (kind, i, before, follow, closed) in enumerate(warned):
+        held = end - timedelta(days=before)
+        due_on = held + timedelta(days=follow)
+        rows.append(dict(talk_no=f"纪谈〔{y}〕{n + 1}号", kind=kind, dept_code=codes[i % len(codes)],
+                         person=_SURNAMES[(n + 3) % len(_SURNAMES)] + "某某", held_on=held.isoformat(),
+                         by="纪检监察室主任", follow_up_due=due_on.isoformat(),
+                         closed_on=(held + timedelta(days=closed)).isoformat() if closed else None))  # fmt: skip
+    return [{k: v for k, v in r.items() if v is not None} for r in rows]
 
 
 def _d(month: str, day: int) -> str:

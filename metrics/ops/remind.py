@@ -125,7 +125,14 @@ def plan(db, as_of: date, lang: str = i18n.DEFAULT_LANG, hospital: str = "") -> 
     """Every message ``hospital``'s contacts are due on ``as_of`` that the journal does not already hold: each
     department contact's new due-soon and overdue items, then the leadership's weekly summary."""
     cal = workdays.Calendar.from_frame(store.calendar_days(db))
-    items = due.items(store.tasks(db, hospital), store.notices(db, hospital), as_of, cal, store.risks(db, hospital))
+    items = due.items(
+        store.tasks(db, hospital),
+        store.notices(db, hospital),
+        as_of,
+        cal,
+        risks=store.risks(db, hospital),
+        talks=store.talks(db, hospital),
+    )
     items = items[items["state"].isin(STATES)]
     sent = {tuple(r) for r in store.reminder_sends(db, hospital)[["channel", "address", "item_kind", "item_key",
                                                                     "state"]].itertuples(index=False)}  # fmt: skip
@@ -204,7 +211,9 @@ def _item_lines(items: pd.DataFrame, esc, lang: str, with_dept: bool = False) ->
         lines += ["", i18n.t(f"remind.heading.{state}", lang)]
         for r in rows[:MAX_LISTED]:
             late = i18n.t("remind.late", lang, days=int(r["days_overdue"])) if state == "overdue" else ""
-            title = i18n.t("remind.title", lang, title=esc(r["title"])) if r["title"] else ""
+            # a talk is named by its number and kind only: the person's name never leaves in a message
+            text = i18n.t(f"talk.kind.{r['title']}", lang) if r["kind"] == "talk" else r["title"]
+            title = i18n.t("remind.title", lang, title=esc(text)) if text else ""
             line = i18n.t(f"remind.item.{r['kind']}", lang, code=esc(r["key"]), title=title,
                           due=i18n.fmt_date(r["due_on"], lang), late=late)  # fmt: skip
             lines.append("- " + (i18n.t("remind.in_dept", lang, dept=esc(r["dept"]), line=line) if with_dept else line))

@@ -1,5 +1,5 @@
 """Due soon (预警) and overdue (PRODUCT §11): every open item with a deadline — rectification notices and key tasks
-(talks' follow-ups and risk reviews join when those kinds exist) — is *due soon* from the day half the working days
+and talks' follow-ups (risk reviews join when that kind exists) — is *due soon* from the day half the working days
 between its issue and its deadline have passed, and *overdue* the day after its deadline. Pure functions: the
 office's holiday schedule (``workdays.Calendar``) and the day judged on are passed in.
 
@@ -11,17 +11,21 @@ no working day after the issue (issued on its deadline, or across one long holid
 Where an item's span starts:
 
 * a notice: its 下达日期 ``issued_on``;
+* a talk's follow-up: the day the talk was held ``held_on``; it is open while ``follow_up_due`` is set and
+  ``closed_on`` empty (a talk with no follow-up deadline has nothing to remind of);
 * a task: tasks carry no issue date. A key task belongs to the year's plan (责任清单), issued at the start of the
   year, so its span starts on 1 January of its deadline's year. ``updated_on`` is deliberately not used: every
   progress update would move the warning later, and an office that updates diligently would never be warned.
 * a risk review (PRODUCT §10): the register records only the review's deadline (复核期限); reviews follow the year's
   plan like tasks, so the span starts on 1 January of the deadline's year. An eliminated risk owes no review.
 
-Which department an item belongs to (who is reminded): a notice's ``dept_code``; a task's 牵头科室 ``lead_dept`` (the
-responsible departments can be the whole hospital; the lead department answers for the task); a risk review's
-责任人或科室 ``owner`` (stored as the department's code when it names one: a stage's risk is reviewed by its owner).
+Which department an item belongs to (who is reminded): a notice's and a talk's ``dept_code``; a task's 牵头科室
+``lead_dept`` (the responsible departments can be the whole hospital; the lead department answers for the task); a
+risk review's 责任人或科室 ``owner`` (stored as the department's code when it names one: a stage's risk is reviewed by
+its owner).
 
-``items(tasks, notices, as_of, cal, risks)`` → one row per open item: kind ('notice'|'task'|'risk'), key, dept_code, title,
+``items(tasks, notices, as_of, cal, risks=, talks=)`` → one row per open item: kind ('notice'|'task'|'risk'|'talk'),
+key, dept_code, title (a talk's: its kind code, 'reminder' …, never the person),
 issued_on, due_on, warn_from, state ('overdue'|'due_soon'|'open'), days_overdue (Int64).
 """
 
@@ -35,7 +39,7 @@ from metrics.rules import programme, workdays
 from metrics.rules.workdays import Calendar
 
 STATES = ("overdue", "due_soon", "open")
-ITEM_KINDS = ("notice", "task", "risk")  # what carries a deadline today (PRODUCT §11)
+ITEM_KINDS = ("notice", "task", "risk", "talk")  # what carries a deadline today (PRODUCT §11)
 ITEM_COLUMNS = ("kind", "key", "dept_code", "title", "issued_on", "due_on", "warn_from", "state", "days_overdue")
 
 
@@ -75,9 +79,11 @@ def items(
     as_of: date,
     cal: Calendar = workdays.EMPTY,
     risks: pd.DataFrame | None = None,
+    talks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every open notice, task and risk review (``risks``: store.risks; None = none) with its state on ``as_of``
-    (columns ``ITEM_COLUMNS``), overdue first, then due soon, then open; within a state by deadline."""
+    """Every open notice, task, risk review (``risks``: store.risks; None = none) and talk follow-up (``talks``:
+    store.talks) with its state on ``as_of`` (columns ``ITEM_COLUMNS``), overdue first, then due soon, then open;
+    within a state by deadline."""
     rows: list[dict] = []
     memo: dict[tuple[date, date], date] = {}
 
@@ -105,6 +111,11 @@ def items(
             due = _day(r["review_due"])
             if due is not None:
                 add("risk", str(r["risk_code"]), str(r["owner"]), str(r["risk"]), task_start(due), due)
+    if talks is not None and not talks.empty:
+        for r in talks[talks["closed_on"].map(_day).isna()].to_dict("records"):
+            due, held = _day(r["follow_up_due"]), _day(r["held_on"])
+            if due is not None and held is not None and held <= as_of:
+                add("talk", str(r["talk_no"]), str(r["dept_code"]), str(r["kind"]), held, due)
     out = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     if out.empty:
         return out.astype({"days_overdue": "Int64"})

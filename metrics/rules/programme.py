@@ -20,6 +20,8 @@ from datetime import date
 
 import pandas as pd
 
+from metrics import contract
+
 # ---------------------------------------------------------------------------------------------
 # Rules as data
 # ---------------------------------------------------------------------------------------------
@@ -30,6 +32,8 @@ TASK_CLOSED = ("done", "cancelled")
 NOTICE_CLOSED = ("closed",)
 # PRODUCT §8 and §4.3: an overdue notice is an automatic warning of this indicator.
 OVERDUE_NOTICE_INDICATOR = "W03"
+# PRODUCT §10 and §4.4: a 提醒谈话 or 诫勉谈话 is an automatic warning of this indicator (W02 提醒谈话).
+TALK_WARNING_INDICATOR = "W02"
 # Seed 004 (创建办法): "在医德考评中对'清廉示范科室'每位员工（须一年以上时间在该科室）加2分".
 APPRAISAL_POINTS = 2
 APPRAISAL_MIN_YEARS = 1  # 一年以上 includes exactly one year: in the department since award date − 1 year or earlier
@@ -211,16 +215,48 @@ def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def events_with_notices(events: pd.DataFrame, notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def talk_warnings(talks: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The automatic W02 warnings of the talks (PRODUCT §10): one per 提醒谈话 or 诫勉谈话 held by ``as_of``, dated the
+    day it was held (it counts in that day's month, quarter and year), in the columns of stored events; a routine
+    廉政谈话 is none. The description names the talk by its kind and number, never the person (viewers read events).
+    ``hospital_code`` is kept when the talks carry it."""
+    held = pd.to_datetime(talks["held_on"], errors="coerce")
+    rows = talks[talks["kind"].isin(contract.TALK_WARNING_KINDS) & held.notna() & (held <= pd.Timestamp(as_of))]
+    keep = ["hospital_code"] if "hospital_code" in talks.columns else []
+    label = rows["kind"].map(lambda k: contract.TALK_KINDS[k][0])
+    return pd.DataFrame(
+        {
+            **{c: rows[c] for c in keep},
+            "event_id": "talk:" + rows["talk_no"].astype(str),
+            "event_date": held[rows.index].dt.strftime("%Y-%m-%d"),
+            "dept_code": rows["dept_code"],
+            "kind": "warning",
+            "indicator": TALK_WARNING_INDICATOR,
+            "description": label + " " + rows["talk_no"].astype(str),
+            "evidence": None,
+            "office": None,
+            "status": "confirmed",
+        }
+    ).reset_index(drop=True)
+
+
+def events_with_notices(
+    events: pd.DataFrame, notices: pd.DataFrame, as_of: date, talks: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Stored events plus the automatic W03 整改逾期 warnings of the notices overdue on some day up to ``as_of``
-    (PRODUCT §4.3, §8), in the columns and order of store.events plus ``until`` (the last overdue day of a W03; empty
-    for a stored event, which lasts its day): what the lights, the attention list and the trends page read."""
-    if notices.empty:
+    (PRODUCT §4.3, §8) and the automatic W02 of the talks held by then (§10), in the columns and order of
+    store.events plus ``until`` (the last overdue day of a W03; empty for a stored event or a talk, which lasts its
+    day): what the lights, the attention list and the trends page read."""
+    parts = [events]
+    if not notices.empty:
+        parts.append(overdue_notice_warnings(notices, as_of))
+    if talks is not None and not talks.empty:
+        parts.append(talk_warnings(talks, as_of))
+    parts = [parts[0], *(p for p in parts[1:] if not p.empty)]
+    if len(parts) == 1:
         return events
-    warnings = overdue_notice_warnings(notices, as_of)
-    if warnings.empty:
-        return events
-    both = pd.concat([events, warnings[[*events.columns, "until"]]], ignore_index=True)
+    cols = [*events.columns, "until"]
+    both = pd.concat([parts[0], *(p.reindex(columns=cols) for p in parts[1:])], ignore_index=True)
     return both.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
 
 

@@ -156,4 +156,5 @@ from metrics.store.schema import (  # noqa: F401
     set_meta,
     table_columns,
 )
+from metrics.store.talks import talks  # noqa: F401
 from metrics.store.tx import FRAME_CHUNK_ROWS, _frame, immediate, now_iso  # noqa: F401

@@ -229,6 +229,7 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 8: activities (PRODUCT §10)
 # 8: brand_projects, brand_notes (PRODUCT §10 brands)
 # 8: risks (PRODUCT §10)
+# 8: talks (PRODUCT §10)
 SCHEMA_VERSION = 8
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
@@ -285,6 +286,11 @@ HOSPITAL_TABLES: dict[str, str] = {
     hospital_code TEXT NOT NULL DEFAULT '', risk_code TEXT NOT NULL, unit TEXT NOT NULL, stage TEXT,
     risk TEXT NOT NULL, level TEXT NOT NULL, controls TEXT, owner TEXT NOT NULL, review_due TEXT,
     status TEXT NOT NULL DEFAULT 'controlled', PRIMARY KEY (hospital_code, risk_code))""",
+    # --- talks --- (PRODUCT §10; person is personal data)
+    "talks": """CREATE TABLE IF NOT EXISTS talks (
+    hospital_code TEXT NOT NULL DEFAULT '', talk_no TEXT NOT NULL, kind TEXT NOT NULL, dept_code TEXT NOT NULL,
+    person TEXT, held_on TEXT NOT NULL, by TEXT, follow_up_due TEXT, closed_on TEXT,
+    PRIMARY KEY (hospital_code, talk_no))""",
 }
 
 _SCHEMA = (

@@ -3,8 +3,9 @@ award history … drill from hospital to department"): for one department and pe
 rests on (§4.3), each metric against its target, its XmR charts (§5), its events, award history, rectification
 notices and key tasks (§8) — one page a click away from every department cell.
 
-Choices (``ViewKey.choices``): ``dept`` (a code; unknown → ``known`` False), ``grain``, ``period``, ``today`` (notices
-and tasks are judged as of today).
+Choices (``ViewKey.choices``): ``dept`` (a code; unknown → ``known`` False), ``grain``, ``period``, ``today`` (notices,
+tasks and talks' follow-ups are judged as of today), ``personal`` (True for an editor or admin: the talks name the
+person; a viewer's never do).
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import pandas as pd
 from metrics import clock, contract, i18n, safe, store
 from metrics.rules import activities as activity_rules
 from metrics.rules import awards as award_rules
+from metrics.rules import due as due_rules
 from metrics.rules import periods, programme
 from metrics.views import ViewKey, charts, loaded, records, spc_charts, trends
 from metrics.views import activities as activities_view
 
 TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
 NOTICE_COLUMNS = ("state", "notice_no", "due_on", "days_overdue", "closed_on")  # narrow: what is late, by how much
+# the person is personal data (PRODUCT §10): the column exists only for editors and admins (choice ``personal``)
+TALK_COLUMNS = ("state", "talk_no", "kind", "held_on", "follow_up_due", "person")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class DepartmentView:
     notice_headers: dict[str, str]
     tasks: pd.DataFrame  # led by the department or naming it responsible
     task_headers: dict[str, str]
+    talks: pd.DataFrame  # newest first; ``person`` only when the key's ``personal`` is set (editors and admins)
+    talk_headers: dict[str, str]
     none: str  # an empty table's line
     # "本年四清活动：清廉查房 2 次 · 清风讲堂 1 次" (PRODUCT §10), shown after the caption; '' in a hospital recording none
     activities: str = ""
@@ -110,6 +116,8 @@ def build(key: ViewKey) -> DepartmentView:
         | {"closed_on": i18n.t("dept.col.closed_on", lang)},
         tasks=_tasks(f.tasks, dept, today, lang),
         task_headers={c: i18n.t(f"tasks.col.{c}", lang) for c in TASK_COLUMNS},
+        talks=_talks(f, dept, today, lang, bool(key.get("personal"))),
+        talk_headers={c: i18n.t(f"talks.col.{c}", lang) for c in TALK_COLUMNS if c != "person" or key.get("personal")},
         none=i18n.t("trends.none", lang),
         activities=_activities_line(key, dept, today),
     )
@@ -206,3 +214,36 @@ def _tasks(tasks: pd.DataFrame, dept: str, today: date, lang: str) -> pd.DataFra
         },
         columns=list(TASK_COLUMNS),
     )
+
+
+def _talks(f: loaded.Frames, dept: str, today: date, lang: str, personal: bool) -> pd.DataFrame:
+    """The department's talks newest first with their follow-up state: none asked, closed, open, due soon, overdue."""
+    mine = f.talks[f.talks["dept_code"] == dept].sort_values(["held_on", "talk_no"], ascending=False)
+    states = []
+    for r in mine.to_dict("records"):
+        due_on, held = _day(r["follow_up_due"]), _day(r["held_on"])
+        if _day(r["closed_on"]) is not None:
+            states.append("closed")
+        elif due_on is None or held is None:
+            states.append("none")
+        else:
+            states.append(due_rules.state_on(held, due_on, today, f.calendar))
+    cols = [c for c in TALK_COLUMNS if c != "person" or personal]
+    out = pd.DataFrame(
+        {
+            "state": [i18n.t("talk.state." + s, lang) for s in states],
+            "talk_no": mine["talk_no"].astype(str).tolist(),
+            "kind": [i18n.t("talk.kind." + k, lang) for k in mine["kind"]],
+            "held_on": [i18n.fmt_date(d, lang) for d in mine["held_on"]],
+            "follow_up_due": [i18n.fmt_date(d, lang) for d in mine["follow_up_due"]],
+            "person": mine["person"].fillna("—").astype(str).tolist(),
+        },
+        columns=list(TALK_COLUMNS),
+    )
+    return out[cols]
+
+
+def _day(v) -> date | None:
+    if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
+        return None
+    return date.fromisoformat(str(v)[:10])

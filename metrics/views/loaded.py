@@ -27,7 +27,7 @@ class Frames:
 
     departments: pd.DataFrame
     targets: pd.DataFrame
-    events: pd.DataFrame  # stored events and the automatic W03 warnings of notices overdue today (PRODUCT §4.3, §8)
+    events: pd.DataFrame  # stored events, the automatic W03 of notices overdue today and W02 of talks (§4.3, §8, §10)
     award_changes: pd.DataFrame
     metric_defs: tuple[contract.Metric, ...]  # the stored catalogue, the only runtime one: an edited name shows
     indicator_catalogue: pd.DataFrame
@@ -35,6 +35,7 @@ class Frames:
     months: tuple[str, ...]  # months holding a metric value, oldest first
     tasks: pd.DataFrame  # store.tasks (PRODUCT §8)
     notices: pd.DataFrame  # store.notices
+    talks: pd.DataFrame  # store.talks (PRODUCT §10; personal: the person's name is for editors only)
     today: date  # the day overdue notices and tasks are judged on
     calendar: workdays.Calendar = workdays.EMPTY  # the office's holiday schedule (due soon counts working days)
 
@@ -81,10 +82,11 @@ def _frames(path: str, version: int, hospital: str, today: date) -> Frames:
     with store.opened(path) as db:
         departments = store.departments(db, hospital=hospital)
         notices = store.notices(db, hospital=hospital)
+        talks = store.talks(db, hospital=hospital)
         return Frames(
             departments=departments,
             targets=store.targets(db, hospital),
-            events=programme.events_with_notices(store.events(db, hospital=hospital), notices, today),
+            events=programme.events_with_notices(store.events(db, hospital=hospital), notices, today, talks),
             award_changes=store.award_changes(db, hospital=hospital),
             metric_defs=tuple(store.metric_defs(db)),
             indicator_catalogue=store.indicator_catalogue(db),
@@ -92,6 +94,7 @@ def _frames(path: str, version: int, hospital: str, today: date) -> Frames:
             months=tuple(store.months_with_data(db, hospital=hospital)),
             tasks=store.tasks(db, hospital=hospital),
             notices=notices,
+            talks=talks,
             today=today,
             calendar=workdays.Calendar.from_frame(store.calendar_days(db)),
         )

@@ -81,6 +81,7 @@ def build(key: ViewKey) -> RegionView:
         all_targets = store.region_all_targets(db, hospitals)
         dated = store.events(db, date_from=f"{first}-01", date_to=end_day.isoformat(), hospital=hospitals)
         all_notices = store.notices(db, hospital=hospitals)
+        all_talks = store.talks(db, hospital=hospitals)
         depts = store.departments(db, hospital=hospitals)
         indicator_names = _indicator_names(store.indicator_catalogue(db), lang)
         # the automatic W03 of a notice overdue today falls on the day after its due date: in the period when the
@@ -128,7 +129,7 @@ def build(key: ViewKey) -> RegionView:
     known_depts = depts[["hospital_code", "dept_code"]]
     dept_values = _dept_values(period_rows, all_targets, defs, grain, period, known_depts)
     # departments of the list only, as every other region measure counts them
-    events = programme.events_with_notices(dated, all_notices, as_of).merge(
+    events = programme.events_with_notices(dated, all_notices, as_of, all_talks).merge(
         known_depts, on=["hospital_code", "dept_code"]
     )
     dept_lights = award_rules.traffic_lights(dept_values, events, grain, period)
