@@ -57,15 +57,15 @@ def test_rollback_twice_says_what_it_would_undo_and_needs_yes(demo_db, tmp_path,
     f.write_bytes(GOOD)
     assert run(capsys, "import", str(f), "--user", "li", "--db", str(demo_db))[0] == 0
     code, out, _ = run(capsys, "rollback", "--user", "li", "--db", str(demo_db))  # li's own last batch: at once
-    assert code == 0 and "已回滚批次 14" in out
+    assert code == 0 and "已回滚批次 15" in out
     # the demo's last batch: the 一院一品 notes
     code, out, err = run(capsys, "rollback", "--user", "li", "--db", str(demo_db))
     assert code == 1
-    assert "13" in err and "一院一品进展与检查" in err and "演示数据" in err and "--yes" in err
+    assert "14" in err and "一院一品进展与检查" in err and "演示数据" in err and "--yes" in err
     with store.opened(demo_db) as db:
-        assert store.batch(db, 13)["status"] == "committed"  # nothing undone
+        assert store.batch(db, 14)["status"] == "committed"  # nothing undone
     code, out, _ = run(capsys, "rollback", "--user", "li", "--yes", "--db", str(demo_db))
-    assert code == 0 and "已回滚批次 13" in out
+    assert code == 0 and "已回滚批次 14" in out
 
 
 def test_rollback_of_the_demo_without_user_needs_yes(demo_db, capsys):

@@ -158,6 +158,8 @@ def data_words(db_path) -> set[str]:
         risks = store.risks(db)
     for col in ("risk_code", "unit", "risk", "controls", "owner"):
         words |= set(risks[col].dropna().astype(str))
+    with store.opened(db_path) as db:  # and into its talks (PRODUCT §10): the talk's number, never the person
+        words |= set(store.talks(db)["talk_no"].dropna().astype(str))
     return {w for w in words if w}
 
 
@@ -206,6 +208,7 @@ def identifiers(db_path) -> set[str]:
     with store.opened(db_path) as db:
         brands = store.brand_projects(db, hospital=store.hospital_codes(db) or "")
         codes = set(store.tasks(db)["task_code"]) | set(store.notices(db)["notice_no"]) | set(brands["project_code"])
+        codes |= set(store.talks(db)["talk_no"])
         return codes | set(store.activities(db)["activity_no"]) | set(store.risks(db)["risk_code"])
 
 

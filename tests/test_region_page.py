@@ -339,7 +339,8 @@ def test_every_slide_of_a_group_briefing_names_the_hospital_as_text(group_db):
     assert all(html_lib.escape(name, quote=False) in s for s in slides) and "<b>县中医院" not in page
     deck = Presentation(io.BytesIO(briefing.to_pptx(view.briefing)))
     texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in deck.slides]
-    assert len(texts) == len(view.slides) and all(name in t for t in texts), texts
+    # the PPTX measures its own room (PRODUCT §6), so it may continue a table on a slide more than the page does
+    assert len(texts) >= len(briefing.SLIDES) and all(name in t for t in texts), texts
     shown = safe.md_text(name)  # st.markdown / st.title read Markdown: the name escaped, drawn as written
     for n in range(1, len(view.slides) + 1):
         at = _app("comm", "pages/briefing.py", hospital=B, present="1", slide=str(n), quarter=view.quarter)

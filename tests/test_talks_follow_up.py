@@ -76,4 +76,4 @@ def test_a_hostile_talk_number_stays_one_line_of_text_in_the_reminder(tmp_path):
     robot = next(m for m in planned if m.channel == "webhook")
     mail = next(m for m in planned if m.channel == "email")
     assert "\nBcc:" not in mail.text and "](http" not in robot.markdown
-    assert "\\[点我\\]" in robot.markdown and "<b>" not in robot.markdown + mail.text
+    assert "［点我］" in robot.markdown and "<b>" not in robot.markdown + mail.text  # safe.robot_text

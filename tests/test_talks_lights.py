@@ -37,12 +37,12 @@ def test_a_reminder_talk_turns_a_green_department_amber_in_its_quarter(tmp_path,
     k01 = department.build(_key(path, dept="K01"))
     assert k01.light == "amber"
     listed = " ".join(k01.events["description"]) + " ".join(k01.records.astype(str).stack())
-    assert "提醒谈话 谈〔2026〕7号" in listed and "张某某" not in listed
+    assert "谈〔2026〕7号" in listed and "张某某" not in listed
     assert department.build(_key(path, dept="K02")).light == "green"  # a routine talk is no warning
     page = events.build(_key(path, depts="K01\nK02"))
     lights = dict(zip(page.lights["dept_code"], page.lights["light_label"], strict=True))
     assert lights["K01"] != lights["K02"] and lights["K02"] == department.build(_key(path, dept="K02")).light_text[4]
-    assert "提醒谈话 谈〔2026〕7号" in " ".join(page.events["description"].astype(str))
+    assert "谈〔2026〕7号" in " ".join(page.events["description"].astype(str))
     assert "张某某" not in page.events.astype(str).to_string()
 
 

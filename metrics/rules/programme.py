@@ -218,12 +218,12 @@ def overdue_notice_warnings(notices: pd.DataFrame, as_of: date) -> pd.DataFrame:
 def talk_warnings(talks: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """The automatic W02 warnings of the talks (PRODUCT §10): one per 提醒谈话 or 诫勉谈话 held by ``as_of``, dated the
     day it was held (it counts in that day's month, quarter and year), in the columns of stored events; a routine
-    廉政谈话 is none. The description names the talk by its kind and number, never the person (viewers read events).
+    廉政谈话 is none. The description is the talk's number, as a W03's is its notice's (a code shown as written in
+    both languages; the indicator names the warning), never the person (viewers read events).
     ``hospital_code`` is kept when the talks carry it."""
     held = pd.to_datetime(talks["held_on"], errors="coerce")
     rows = talks[talks["kind"].isin(contract.TALK_WARNING_KINDS) & held.notna() & (held <= pd.Timestamp(as_of))]
     keep = ["hospital_code"] if "hospital_code" in talks.columns else []
-    label = rows["kind"].map(lambda k: contract.TALK_KINDS[k][0])
     return pd.DataFrame(
         {
             **{c: rows[c] for c in keep},
@@ -232,7 +232,7 @@ def talk_warnings(talks: pd.DataFrame, as_of: date) -> pd.DataFrame:
             "dept_code": rows["dept_code"],
             "kind": "warning",
             "indicator": TALK_WARNING_INDICATOR,
-            "description": label + " " + rows["talk_no"].astype(str),
+            "description": rows["talk_no"].astype(str),
             "evidence": None,
             "office": None,
             "status": "confirmed",
