@@ -71,6 +71,10 @@ def test_events_table_names_the_indicator_in_full_with_department_and_date(full,
         cat = store.indicator_catalogue(db).set_index("code")["name_zh"]
         mine = [e for e in store.events(db).to_dict("records")
                 if e["event_date"][:7] in _months(full.quarter) and e["status"] == "confirmed"]  # fmt: skip
+        # a 提醒谈话 or 诫勉谈话 held in the quarter is its department's W02 warning (PRODUCT §10)
+        mine += [dict(dept_code=t["dept_code"], indicator="W02", event_date=t["held_on"])
+                 for t in store.talks(db).to_dict("records")
+                 if t["held_on"][:7] in _months(full.quarter) and t["kind"] in ("reminder", "admonition")]  # fmt: skip
     t = briefing.events_table(full)
     assert t.columns == ("类别", "科室", "指标", "日期")
     assert len(t.rows) == len(mine) >= 2

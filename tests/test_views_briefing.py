@@ -57,8 +57,9 @@ def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     # slide 3: vetoes before warnings, indicators named in full; both fits of the table
     (table,) = events.tables
     assert table.tall.rows[0] == ("✕ 否决", "泌尿外科", "V05 受到党纪、政纪处分", table.tall.rows[0][3])
-    # the quarter's last warning: K20's rectification notice, overdue since 1 October, an automatic W03 (PRODUCT §8)
-    assert table.tall.rows[-1][:3] == ("▲ 警示", "急诊科", "W03 整改逾期")
+    # K20's rectification notice, overdue since 1 October, an automatic W03 (PRODUCT §8); a 提醒谈话's W02 (§10)
+    warnings = [r[:3] for r in table.tall.rows if r[0] == "▲ 警示"]
+    assert ("▲ 警示", "急诊科", "W03 整改逾期") in warnings and ("▲ 警示", "皮肤科", "W02 提醒谈话") in warnings
     assert len(table.short.rows) <= briefing.FIT_ROWS["events"][0]
     assert events.sub.startswith(f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件")
     # slide 4: the conflict first, in red; slide 5: the demo's tasks and notices; slide 6: the worst first
