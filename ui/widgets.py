@@ -119,7 +119,13 @@ CHROME_CSS = (
     '<style>[data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}'
     # a KPI's label wraps instead of ending in "…" (English names are long: "On target: Patient satisf…" at 1280 px)
     '[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * '
-    "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>"
+    "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
+    # the sidebar's own widgets (which hospital, language, who is signed in) above the list of pages: below 17 pages
+    # the hospital selector sat at the bottom edge of a 720 px screen, and its list closed as it opened
+    '[data-testid="stSidebarContent"] {display: flex; flex-direction: column;}'
+    '[data-testid="stSidebarContent"] > * {flex-shrink: 0;}'
+    '[data-testid="stSidebarUserContent"] {order: 1; padding-bottom: 0.5rem;}'
+    '[data-testid="stSidebarNav"] {order: 2;}</style>'
 )
 
 
