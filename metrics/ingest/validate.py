@@ -1129,19 +1129,7 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             else:
                 tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(code)
-    depts = programme.dept_lookup(_dept_frame(ctx))  # once a file: a lookup per row cost 134 s for 100 k tasks
-    responsible = []
-    for line, text, raw in zip(f.lines, _text_col(f, "responsible", tr), f.raw("responsible")):
-        if text is None:
-            responsible.append(None)
-            continue
-        found, unknown = programme.responsible_codes(text, depts)
-        for part, close in unknown:
-            if close:
-                tr.err(line, f.name("responsible"), raw, "dept_unknown_close", dept=part, close=close)
-            else:
-                tr.err(line, f.name("responsible"), raw, "dept_unknown_none", dept=part)
-        responsible.append(programme.RESPONSIBLE_JOIN.join(found))
+    responsible = _dept_list_col(f, "responsible", ctx, tr)
     _duplicates(f, [(c,) for c in codes], tr, f.name("task_code"), lambda k: k[0])
     rows = []
     for i, code in enumerate(codes):
@@ -1288,6 +1276,26 @@ def _contacts(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     _emit(out, "contacts", f, rows)
 
 
+def _dept_list_col(f: _Frame, col: str, ctx: Context, tr: _Tr) -> list[str | None]:
+    """A column listing departments (tasks' 责任科室, activities' 涉及科室): each cell's codes joined by
+    programme.RESPONSIBLE_JOIN (names, codes, 全院 as programme.responsible_codes reads them), every part not found
+    refused with the closest names; None for an empty cell."""
+    depts = programme.dept_lookup(_dept_frame(ctx))  # once a file: a lookup per row cost 134 s for 100 k tasks
+    listed: list[str | None] = []
+    for line, text, raw in zip(f.lines, _text_col(f, col, tr), f.raw(col)):
+        if text is None:
+            listed.append(None)
+            continue
+        found, unknown = programme.responsible_codes(text, depts)
+        for part, close in unknown:
+            if close:
+                tr.err(line, f.name(col), raw, "dept_unknown_close", dept=part, close=close)
+            else:
+                tr.err(line, f.name(col), raw, "dept_unknown_none", dept=part)
+        listed.append(programme.RESPONSIBLE_JOIN.join(found))
+    return listed
+
+
 def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     """PRODUCT §10 activities: number (unique in the file), brand (四清 and 清廉文化, zh or en), date, departments
     (codes or names as in tasks' 责任科室, every one known), theme, participants, and for a 清风行动 the 文号 of a
@@ -1297,19 +1305,7 @@ def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     held = _parsed_col(f, "held_on", tr, parse_date, "date", required=True)
     titles = _text_col(f, "title", tr)
     people = _number_col(f, "participants", tr, lo=0, integer=True)
-    depts = programme.dept_lookup(_dept_frame(ctx))
-    listed = []
-    for line, text, raw in zip(f.lines, _text_col(f, "departments", tr), f.raw("departments")):
-        if text is None:
-            listed.append(None)
-            continue
-        found, unknown = programme.responsible_codes(text, depts)
-        for part, close in unknown:
-            if close:
-                tr.err(line, f.name("departments"), raw, "dept_unknown_close", dept=part, close=close)
-            else:
-                tr.err(line, f.name("departments"), raw, "dept_unknown_none", dept=part)
-        listed.append(programme.RESPONSIBLE_JOIN.join(found))
+    listed = _dept_list_col(f, "departments", ctx, tr)
     notices = []
     for line, text, raw, brand in zip(f.lines, _text_col(f, "notice_no", tr), f.raw("notice_no"), brands):
         if text is not None and brand is not None and brand != contract.NOTICE_BRAND:
