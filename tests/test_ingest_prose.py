@@ -30,7 +30,7 @@ def test_a_notices_issue_and_an_events_description_keep_their_punctuation(db_fil
         f"文号,科室编码,下达日期,整改期限,状态,问题\n纪检整改〔2026〕1号,K01,2026-11-02,2026-12-10,整改中,{PROSE}\n"
     )
     assert importer.commit(notices.encode(), "n.csv", db_path=db_file).committed
-    events = f"发生日期,科室编码,指标编码,事件描述\n2026-11-03,K01,W01,{PROSE}\n"
+    events = f"发生日期,科室编码,类型,指标,事件描述,状态\n2026-11-03,K01,警示,W01,{PROSE},已认定\n"
     assert importer.commit(events.encode(), "e.csv", db_path=db_file).committed
     with store.opened(db_file) as db:
         assert store.notices(db).iloc[0]["issue"] == PROSE

@@ -89,6 +89,12 @@ def _clean(v) -> str:
     return unicodedata.normalize("NFKC", safe.strip_controls(cell_text(v))).strip()
 
 
+def prose_text(v) -> str:
+    """Free text (a title, a note, a description) as written: bidi / zero-width controls and surrounding spaces
+    removed, composed (NFC) but never folded — a Chinese text keeps its ，（）：；, which NFKC would make , ( ) : ;."""
+    return unicodedata.normalize("NFC", safe.strip_controls(cell_text(v))).strip()
+
+
 def clean_text(v) -> str:
     """Text with full-width characters folded, bidi / zero-width controls and surrounding spaces removed."""
     try:
@@ -504,6 +510,11 @@ def _text_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str 
     return _parsed_col(f, col, tr, clean_text, required=required)
 
 
+def _prose_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str | None]:
+    """A column of free text (``prose_text``): shown as written, where a code or a name column is folded."""
+    return _parsed_col(f, col, tr, prose_text, required=required)
+
+
 def _number_col(
     f: _Frame, col: str, tr: _Tr, lo=None, hi=None, integer=False, required=False, label: str | None = None
 ) -> list[float | None]:
@@ -789,7 +800,8 @@ def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     depts = _dept_codes(f, ctx, tr, out, allow_hospital=False)
     kinds = _enum_col(f, "kind", tr, contract.EVENT_KINDS, required=True)
     statuses = _enum_col(f, "status", tr, contract.EVENT_STATUSES)
-    texts = {c: _text_col(f, c, tr) for c in ("description", "evidence", "office", "event_id")}
+    texts = {c: _prose_col(f, c, tr) for c in ("description", "evidence", "office")}
+    texts["event_id"] = _text_col(f, "event_id", tr)
     look = _indicator_lookup(ctx)
     kind_label = {k: labels[0] for k, labels in contract.EVENT_KINDS.items()}
     indicators = []
@@ -848,7 +860,7 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     statuses = _enum_col(f, "status", tr, contract.AWARD_STATUSES, required=True)
     changed = _parsed_col(f, "changed_on", tr, parse_date, "date", required=True)
     until = _parsed_col(f, "rectify_until", tr, parse_date, "date")
-    notes = _text_col(f, "note", tr)
+    notes = _prose_col(f, "note", tr)
     for line, st, ch, un, raw in zip(f.lines, statuses, changed, until, f.raw("rectify_until")):
         if st == "rectifying" and un is None and is_blank(raw):
             tr.err(line, f.name("rectify_until") if f.has("rectify_until") else "rectify_until", raw, "rectify_needed")
@@ -1108,12 +1120,12 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     (codes or names separated by 、，;； — 全院各科室 = all, 全院临床科室 = every 临床 department), due date, status
     (zh or en; blank keeps the stored one), progress note, update date, optional catalogue metric."""
     codes = _text_col(f, "task_code", tr, required=True)
-    titles = _text_col(f, "title", tr, required=True)
+    titles = _prose_col(f, "title", tr, required=True)
     cats = _text_col(f, "category", tr)
     leads = _dept_refs(f, "lead_dept", ctx, tr)
     due = _parsed_col(f, "due_on", tr, parse_date, "date", required=True)
     statuses = _enum_col(f, "status", tr, contract.TASK_STATUSES)
-    notes = _text_col(f, "progress", tr)
+    notes = _prose_col(f, "progress", tr)
     updated = _parsed_col(f, "updated_on", tr, parse_date, "date")
     metric_look = {norm_header(n): m.code for m in ctx.metric_defs for n in (m.code, m.name_zh, m.name_en, *m.aliases)}
     metrics = []
@@ -1151,7 +1163,7 @@ def _notices(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     depts = _dept_refs(f, "dept_code", ctx, tr)
     issued = _parsed_col(f, "issued_on", tr, parse_date, "date", required=True)
     due = _parsed_col(f, "due_on", tr, parse_date, "date", required=True)
-    issues = _text_col(f, "issue", tr)
+    issues = _prose_col(f, "issue", tr)
     events = _text_col(f, "event_id", tr)
     statuses = _enum_col(f, "status", tr, contract.NOTICE_STATUSES)
     closed = _parsed_col(f, "closed_on", tr, parse_date, "date")
@@ -1303,7 +1315,7 @@ def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     nos = _text_col(f, "activity_no", tr, required=True)
     brands = _enum_col(f, "brand", tr, contract.ACTIVITY_BRANDS, required=True)
     held = _parsed_col(f, "held_on", tr, parse_date, "date", required=True)
-    titles = _text_col(f, "title", tr)
+    titles = _prose_col(f, "title", tr)
     people = _number_col(f, "participants", tr, lo=0, integer=True)
     listed = _dept_list_col(f, "departments", ctx, tr)
     notices = []
@@ -1341,8 +1353,8 @@ def _brands(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     values = {
         "project_code": _text_col(f, "project_code", tr, required=True),
         "category": _enum_col(f, "category", tr, contract.BRAND_CATEGORIES, required=True),
-        "title": _text_col(f, "title", tr, required=True),
-        "plan": _text_col(f, "plan", tr),
+        "title": _prose_col(f, "title", tr, required=True),
+        "plan": _prose_col(f, "plan", tr),
         "phase": _enum_col(f, "phase", tr, contract.BRAND_PHASES),
     }
     marks = _parsed_col(f, "highlight", tr, parse_bool, "bool")
@@ -1375,7 +1387,7 @@ def _brand_notes(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
     days = _parsed_col(f, "noted_on", tr, parse_date, "date", required=True)
     types = _enum_col(f, "entry_type", tr, contract.BRAND_NOTE_TYPES, required=True)
-    notes = _text_col(f, "note", tr, required=True)
+    notes = _prose_col(f, "note", tr, required=True)
     results = _enum_col(f, "result", tr, contract.BRAND_RESULTS)
     known = set(ctx.brand_projects) | set(ctx.brand_years_in_upload)
     raw_result = f.raw("result")
@@ -1410,9 +1422,9 @@ def _risks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     codes = _text_col(f, "risk_code", tr, required=True)
     units = _text_col(f, "unit", tr, required=True)
     stages = _enum_col(f, "stage", tr, contract.PROCUREMENT_STAGES) if f.has("stage") else [None] * n
-    risks = _text_col(f, "risk", tr, required=True)
+    risks = _prose_col(f, "risk", tr, required=True)
     levels = _enum_col(f, "level", tr, contract.RISK_LEVELS, required=True)
-    controls = _text_col(f, "controls", tr) if f.has("controls") else [None] * n
+    controls = _prose_col(f, "controls", tr) if f.has("controls") else [None] * n
     owners = _text_col(f, "owner", tr, required=True)
     due = _parsed_col(f, "review_due", tr, parse_date, "date") if f.has("review_due") else [None] * n
     statuses = _enum_col(f, "status", tr, contract.RISK_STATUSES) if f.has("status") else [None] * n
