@@ -19,11 +19,7 @@ CONTROLS_PX = 320
 
 ui.title(ui.t("nav.risks"))
 today = clock.today()
-base = ui.view(risks.build, ui.view_key(unit="", today=today))
-if st.session_state.get("risks_unit") not in base.unit_options:
-    st.session_state["risks_unit"] = ""
-unit = st.selectbox(ui.t("risk.filter_unit"), base.unit_options, format_func=base.unit_labels.get, key="risks_unit")
-view = base if not unit else ui.view(risks.build, ui.view_key(unit=unit, today=today))
+view, _unit = ui.picked_view(risks.build, "risks_unit", ui.t("risk.filter_unit"), "unit", today=today)
 
 # --- show ---------------------------------------------------------------------------------------
 

@@ -22,11 +22,7 @@ TITLE_PX = 250  # a task's title, ~16 Chinese characters (the grid cut them at ~
 
 ui.title(ui.t("nav.tasks"))
 today = clock.today()
-base = ui.view(tasks.build, ui.view_key(dept="", today=today))
-if st.session_state.get("tasks_dept") not in base.dept_options:
-    st.session_state["tasks_dept"] = ""
-dept = st.selectbox(ui.t("tasks.filter_dept"), base.dept_options, format_func=base.dept_labels.get, key="tasks_dept")
-view = base if not dept else ui.view(tasks.build, ui.view_key(dept=dept, today=today))
+view, dept = ui.picked_view(tasks.build, "tasks_dept", ui.t("tasks.filter_dept"), "dept", today=today)
 
 # --- show ---------------------------------------------------------------------------------------
 

@@ -62,6 +62,7 @@ from ui.widgets import (  # noqa: F401
     notices_register,
     paged,
     period_selector,
+    picked_view,
     text_columns,
     trend_picker,
     uploader_css,

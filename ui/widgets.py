@@ -184,6 +184,18 @@ def paged(
     return frame.iloc[page * size : (page + 1) * size]
 
 
+def picked_view(build, widget_key: str, label: str, name: str, **choices):
+    """(the view, the choice) of a page filtered by one choice ``name`` (a department, a unit): the view of all
+    (``name`` = '') offers the options (its ``<name>_options``, labelled by ``<name>_labels``), the select box
+    ``widget_key`` picks one, and the view for it is built; a choice no longer offered (the data changed) is all."""
+    base = view(build, view_key(**{name: ""}, **choices))
+    options, labels = getattr(base, f"{name}_options"), getattr(base, f"{name}_labels")
+    if st.session_state.get(widget_key) not in options:
+        st.session_state[widget_key] = ""
+    value = st.selectbox(label, options, format_func=labels.get, key=widget_key)
+    return (base if not value else view(build, view_key(**{name: value}, **choices))), value
+
+
 def notices_register(depts: str, today, key: str):
     """The notices register of the departments ``depts`` (codes, one a line) as of ``today``: its title, then
     either the "none" caption or the counts and the table a page at a time (page widget key ``key``). Returns what

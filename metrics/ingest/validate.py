@@ -89,6 +89,12 @@ def _clean(v) -> str:
     return unicodedata.normalize("NFKC", safe.strip_controls(cell_text(v))).strip()
 
 
+def prose_text(v) -> str:
+    """Free text (a title, a note, a description) as written: bidi / zero-width controls and surrounding spaces
+    removed, composed (NFC) but never folded — a Chinese text keeps its ，（）：；, which NFKC would make , ( ) : ;."""
+    return unicodedata.normalize("NFC", safe.strip_controls(cell_text(v))).strip()
+
+
 def clean_text(v) -> str:
     """Text with full-width characters folded, bidi / zero-width controls and surrounding spaces removed."""
     try:
@@ -504,6 +510,11 @@ def _text_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str 
     return _parsed_col(f, col, tr, clean_text, required=required)
 
 
+def _prose_col(f: _Frame, col: str, tr: _Tr, required: bool = False) -> list[str | None]:
+    """A column of free text (``prose_text``): shown as written, where a code or a name column is folded."""
+    return _parsed_col(f, col, tr, prose_text, required=required)
+
+
 def _number_col(
     f: _Frame, col: str, tr: _Tr, lo=None, hi=None, integer=False, required=False, label: str | None = None
 ) -> list[float | None]:
@@ -789,7 +800,8 @@ def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     depts = _dept_codes(f, ctx, tr, out, allow_hospital=False)
     kinds = _enum_col(f, "kind", tr, contract.EVENT_KINDS, required=True)
     statuses = _enum_col(f, "status", tr, contract.EVENT_STATUSES)
-    texts = {c: _text_col(f, c, tr) for c in ("description", "evidence", "office", "event_id")}
+    texts = {c: _prose_col(f, c, tr) for c in ("description", "evidence", "office")}
+    texts["event_id"] = _text_col(f, "event_id", tr)
     look = _indicator_lookup(ctx)
     kind_label = {k: labels[0] for k, labels in contract.EVENT_KINDS.items()}
     indicators = []
@@ -848,7 +860,7 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     statuses = _enum_col(f, "status", tr, contract.AWARD_STATUSES, required=True)
     changed = _parsed_col(f, "changed_on", tr, parse_date, "date", required=True)
     until = _parsed_col(f, "rectify_until", tr, parse_date, "date")
-    notes = _text_col(f, "note", tr)
+    notes = _prose_col(f, "note", tr)
     for line, st, ch, un, raw in zip(f.lines, statuses, changed, until, f.raw("rectify_until")):
         if st == "rectifying" and un is None and is_blank(raw):
             tr.err(line, f.name("rectify_until") if f.has("rectify_until") else "rectify_until", raw, "rectify_needed")
@@ -1108,12 +1120,12 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     (codes or names separated by 、，;； — 全院各科室 = all, 全院临床科室 = every 临床 department), due date, status
     (zh or en; blank keeps the stored one), progress note, update date, optional catalogue metric."""
     codes = _text_col(f, "task_code", tr, required=True)
-    titles = _text_col(f, "title", tr, required=True)
+    titles = _prose_col(f, "title", tr, required=True)
     cats = _text_col(f, "category", tr)
     leads = _dept_refs(f, "lead_dept", ctx, tr)
     due = _parsed_col(f, "due_on", tr, parse_date, "date", required=True)
     statuses = _enum_col(f, "status", tr, contract.TASK_STATUSES)
-    notes = _text_col(f, "progress", tr)
+    notes = _prose_col(f, "progress", tr)
     updated = _parsed_col(f, "updated_on", tr, parse_date, "date")
     metric_look = {norm_header(n): m.code for m in ctx.metric_defs for n in (m.code, m.name_zh, m.name_en, *m.aliases)}
     metrics = []
@@ -1129,19 +1141,7 @@ def _tasks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             else:
                 tr.err(line, f.name("metric"), raw, "metric_unknown_none")
         metrics.append(code)
-    depts = programme.dept_lookup(_dept_frame(ctx))  # once a file: a lookup per row cost 134 s for 100 k tasks
-    responsible = []
-    for line, text, raw in zip(f.lines, _text_col(f, "responsible", tr), f.raw("responsible")):
-        if text is None:
-            responsible.append(None)
-            continue
-        found, unknown = programme.responsible_codes(text, depts)
-        for part, close in unknown:
-            if close:
-                tr.err(line, f.name("responsible"), raw, "dept_unknown_close", dept=part, close=close)
-            else:
-                tr.err(line, f.name("responsible"), raw, "dept_unknown_none", dept=part)
-        responsible.append(programme.RESPONSIBLE_JOIN.join(found))
+    responsible = _dept_list_col(f, "responsible", ctx, tr)
     _duplicates(f, [(c,) for c in codes], tr, f.name("task_code"), lambda k: k[0])
     rows = []
     for i, code in enumerate(codes):
@@ -1163,7 +1163,7 @@ def _notices(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     depts = _dept_refs(f, "dept_code", ctx, tr)
     issued = _parsed_col(f, "issued_on", tr, parse_date, "date", required=True)
     due = _parsed_col(f, "due_on", tr, parse_date, "date", required=True)
-    issues = _text_col(f, "issue", tr)
+    issues = _prose_col(f, "issue", tr)
     events = _text_col(f, "event_id", tr)
     statuses = _enum_col(f, "status", tr, contract.NOTICE_STATUSES)
     closed = _parsed_col(f, "closed_on", tr, parse_date, "date")
@@ -1288,6 +1288,26 @@ def _contacts(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     _emit(out, "contacts", f, rows)
 
 
+def _dept_list_col(f: _Frame, col: str, ctx: Context, tr: _Tr) -> list[str | None]:
+    """A column listing departments (tasks' 责任科室, activities' 涉及科室): each cell's codes joined by
+    programme.RESPONSIBLE_JOIN (names, codes, 全院 as programme.responsible_codes reads them), every part not found
+    refused with the closest names; None for an empty cell."""
+    depts = programme.dept_lookup(_dept_frame(ctx))  # once a file: a lookup per row cost 134 s for 100 k tasks
+    listed: list[str | None] = []
+    for line, text, raw in zip(f.lines, _text_col(f, col, tr), f.raw(col)):
+        if text is None:
+            listed.append(None)
+            continue
+        found, unknown = programme.responsible_codes(text, depts)
+        for part, close in unknown:
+            if close:
+                tr.err(line, f.name(col), raw, "dept_unknown_close", dept=part, close=close)
+            else:
+                tr.err(line, f.name(col), raw, "dept_unknown_none", dept=part)
+        listed.append(programme.RESPONSIBLE_JOIN.join(found))
+    return listed
+
+
 def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     """PRODUCT §10 activities: number (unique in the file), brand (四清 and 清廉文化, zh or en), date, departments
     (codes or names as in tasks' 责任科室, every one known), theme, participants, and for a 清风行动 the 文号 of a
@@ -1295,21 +1315,9 @@ def _activities(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     nos = _text_col(f, "activity_no", tr, required=True)
     brands = _enum_col(f, "brand", tr, contract.ACTIVITY_BRANDS, required=True)
     held = _parsed_col(f, "held_on", tr, parse_date, "date", required=True)
-    titles = _text_col(f, "title", tr)
+    titles = _prose_col(f, "title", tr)
     people = _number_col(f, "participants", tr, lo=0, integer=True)
-    depts = programme.dept_lookup(_dept_frame(ctx))
-    listed = []
-    for line, text, raw in zip(f.lines, _text_col(f, "departments", tr), f.raw("departments")):
-        if text is None:
-            listed.append(None)
-            continue
-        found, unknown = programme.responsible_codes(text, depts)
-        for part, close in unknown:
-            if close:
-                tr.err(line, f.name("departments"), raw, "dept_unknown_close", dept=part, close=close)
-            else:
-                tr.err(line, f.name("departments"), raw, "dept_unknown_none", dept=part)
-        listed.append(programme.RESPONSIBLE_JOIN.join(found))
+    listed = _dept_list_col(f, "departments", ctx, tr)
     notices = []
     for line, text, raw, brand in zip(f.lines, _text_col(f, "notice_no", tr), f.raw("notice_no"), brands):
         if text is not None and brand is not None and brand != contract.NOTICE_BRAND:
@@ -1345,8 +1353,8 @@ def _brands(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     values = {
         "project_code": _text_col(f, "project_code", tr, required=True),
         "category": _enum_col(f, "category", tr, contract.BRAND_CATEGORIES, required=True),
-        "title": _text_col(f, "title", tr, required=True),
-        "plan": _text_col(f, "plan", tr),
+        "title": _prose_col(f, "title", tr, required=True),
+        "plan": _prose_col(f, "plan", tr),
         "phase": _enum_col(f, "phase", tr, contract.BRAND_PHASES),
     }
     marks = _parsed_col(f, "highlight", tr, parse_bool, "bool")
@@ -1379,7 +1387,7 @@ def _brand_notes(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
     days = _parsed_col(f, "noted_on", tr, parse_date, "date", required=True)
     types = _enum_col(f, "entry_type", tr, contract.BRAND_NOTE_TYPES, required=True)
-    notes = _text_col(f, "note", tr, required=True)
+    notes = _prose_col(f, "note", tr, required=True)
     results = _enum_col(f, "result", tr, contract.BRAND_RESULTS)
     known = set(ctx.brand_projects) | set(ctx.brand_years_in_upload)
     raw_result = f.raw("result")
@@ -1414,9 +1422,9 @@ def _risks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     codes = _text_col(f, "risk_code", tr, required=True)
     units = _text_col(f, "unit", tr, required=True)
     stages = _enum_col(f, "stage", tr, contract.PROCUREMENT_STAGES) if f.has("stage") else [None] * n
-    risks = _text_col(f, "risk", tr, required=True)
+    risks = _prose_col(f, "risk", tr, required=True)
     levels = _enum_col(f, "level", tr, contract.RISK_LEVELS, required=True)
-    controls = _text_col(f, "controls", tr) if f.has("controls") else [None] * n
+    controls = _prose_col(f, "controls", tr) if f.has("controls") else [None] * n
     owners = _text_col(f, "owner", tr, required=True)
     due = _parsed_col(f, "review_due", tr, parse_date, "date") if f.has("review_due") else [None] * n
     statuses = _enum_col(f, "status", tr, contract.RISK_STATUSES) if f.has("status") else [None] * n

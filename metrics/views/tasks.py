@@ -76,12 +76,13 @@ def build(key: ViewKey) -> TasksView:
     resp_text = _ResponsibleText(names, all_codes, lang)
     soon_tasks, _ = due.due_soon_keys(f.tasks, f.notices.iloc[0:0], today, f.calendar)
     soon = ordered["task_code"].isin(soon_tasks) & ordered["state"].isin(("open", "due_quarter"))
+    marker, state = _marker_and_state(
+        ordered["state"], STATE_LIGHT, state_text, soon, i18n.t("task.state.due_soon", lang)
+    )
     table = pd.DataFrame(
         {
-            "marker": ordered["state"]
-            .map(lambda s: charts.light_marker(STATE_LIGHT[s]))
-            .mask(soon, charts.light_marker(DUE_SOON_LIGHT)),
-            "state": ordered["state"].map(state_text).mask(soon, i18n.t("task.state.due_soon", lang)),
+            "marker": marker,
+            "state": state,
             "task_code": ordered["task_code"],
             "title": ordered["title"],
             "category": ordered["category"].fillna(""),
@@ -276,12 +277,13 @@ def notices(key: ViewKey) -> NoticesView:
     state_text = {s: i18n.t("notice.state." + s, lang) for s in NOTICE_ORDER}
     _, soon_notices = due.due_soon_keys(f.tasks.iloc[0:0], f.notices, today, f.calendar)
     soon = ordered["notice_no"].isin(soon_notices) & (ordered["state"] == "open")
+    marker, state = _marker_and_state(
+        ordered["state"], NOTICE_LIGHT, state_text, soon, i18n.t("notice.state.due_soon", lang)
+    )
     rows = pd.DataFrame(
         {
-            "marker": ordered["state"]
-            .map(lambda s: charts.light_marker(NOTICE_LIGHT[s]))
-            .mask(soon, charts.light_marker(DUE_SOON_LIGHT)),
-            "state": ordered["state"].map(state_text).mask(soon, i18n.t("notice.state.due_soon", lang)),
+            "marker": marker,
+            "state": state,
             "notice_no": ordered["notice_no"],
             "type": ordered["notice_type"].map(lambda x: i18n.t("notice.type." + x, lang)),
             "dept": ordered["dept_code"].map(lambda c: f"{c} {names.get(c, c)}"),
@@ -363,3 +365,10 @@ def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple
         (build, base.with_(dept="", today=today), None),
         (notices, base.with_(depts="", today=today), None),  # the page's register: every department
     ]
+
+
+def _marker_and_state(state: pd.Series, lights: dict, texts: dict, soon: pd.Series, soon_text: str):
+    """Each row's marker image and its state in words (a task's or a notice's); an open one due soon shows 预警
+    instead (PRODUCT §11)."""
+    marker = state.map(lambda s: charts.light_marker(lights[s])).mask(soon, charts.light_marker(DUE_SOON_LIGHT))
+    return marker, state.map(texts).mask(soon, soon_text)
