@@ -627,6 +627,7 @@ def _check_tables(
             brand_years_in_upload=frozenset(brand_years.get(h, ())),
             may_mark=may_mark,
             marks_only=marks_only,
+            unit_codes=_unit_codes(db, out, h) if t.kind == "unit_awards" and not closed else frozenset(),
         )
         c = validate.check(t, ctx)
         for _line, r in c.records.get("brand_projects", []):
@@ -650,6 +651,17 @@ def _notice_nos(db, checked: list[validate.Checked], hospital: str) -> frozenset
     for c in checked:
         nos.update(r["notice_no"] for _ln, r in c.records.get("notices", []) if r.get("hospital_code") == hospital)
     return frozenset(nos)
+
+
+def _unit_codes(db, checked: list[validate.Checked], hospital: str) -> frozenset[str]:
+    """The codes of ``hospital``'s person and post units an award change may name: stored and of the same upload
+    (units are checked before their award changes, their rows already under their hospital)."""
+    codes = set(store.award_units(db, hospital=hospital)["unit_code"])
+    for c in checked:
+        codes.update(
+            r["unit_code"] for _ln, r in c.records.get("award_units", []) if r.get("hospital_code") == hospital
+        )
+    return frozenset(codes)
 
 
 def _marker(db, user: str | None) -> tuple[bool, bool]:

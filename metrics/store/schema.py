@@ -230,7 +230,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 8: brand_projects, brand_notes (PRODUCT §10 brands)
 # 8: risks (PRODUCT §10)
 # 8: talks (PRODUCT §10)
-SCHEMA_VERSION = 8
+# 9: award_units, unit_award_changes (PRODUCT §10 award units: people and posts)
+SCHEMA_VERSION = 9
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -291,6 +292,15 @@ HOSPITAL_TABLES: dict[str, str] = {
     hospital_code TEXT NOT NULL DEFAULT '', talk_no TEXT NOT NULL, kind TEXT NOT NULL, dept_code TEXT NOT NULL,
     person TEXT, held_on TEXT NOT NULL, by TEXT, follow_up_due TEXT, closed_on TEXT,
     PRIMARY KEY (hospital_code, talk_no))""",
+    # 9: award_units, unit_award_changes (PRODUCT §10): people (清廉医护; name is personal data) and posts
+    # (清廉示范岗), and their §4.1 award changes like award_changes'
+    "award_units": """CREATE TABLE IF NOT EXISTS award_units (
+    hospital_code TEXT NOT NULL DEFAULT '', unit_code TEXT NOT NULL, unit_type TEXT NOT NULL, name TEXT NOT NULL,
+    dept_code TEXT NOT NULL, source TEXT, PRIMARY KEY (hospital_code, unit_code))""",
+    "unit_award_changes": """CREATE TABLE IF NOT EXISTS unit_award_changes (
+    hospital_code TEXT NOT NULL DEFAULT '', unit_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL,
+    changed_on TEXT NOT NULL, rectify_until TEXT, note TEXT,
+    PRIMARY KEY (hospital_code, unit_code, year, status, changed_on))""",
 }
 
 _SCHEMA = (
