@@ -528,6 +528,9 @@ KINDS: dict[str, Kind] = {
                 Column(
                     "dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")
                 ),
+                # PRODUCT §10: the person (工号) or post the event names besides its department (a unit of the hospital)
+                Column("person", "涉及人员工号", "str", aliases=("人员工号", "当事人工号", "person")),
+                Column("post", "涉及岗位", "str", aliases=("涉及岗位编码", "示范岗编码", "post")),
             ),
             key=("event_id",),
             table="events",

@@ -1249,6 +1249,8 @@ ZH: dict[str, str] = {
     "upload.err.unit_unknown": "本院没有编码为「{code}」的清廉医护或示范岗：请先上传创建单元名录，或核对编码。",
     "upload.err.unit_source_type": "{type}的推荐来源只能是：{own}。",
     "audit.action.award_units_export": "导出创建单元名录",
+    "upload.err.event_person_unknown": "本院清廉医护中没有工号为「{code}」的人员：请先上传创建单元名录，或核对工号。",
+    "upload.err.event_post_unknown": "本院没有编码为「{code}」的清廉示范岗：请先上传创建单元名录，或核对编码。",
 }
 
 EN: dict[str, str] = {
@@ -2490,6 +2492,8 @@ EN: dict[str, str] = {
     "upload.err.unit_unknown": "This hospital has no person or post unit coded “{code}”: upload the units first, or check the code.",
     "upload.err.unit_source_type": "A {type} unit's source can only be: {own}.",
     "audit.action.award_units_export": "Award units exported",
+    "upload.err.event_person_unknown": "This hospital has no 清廉医护 person with staff number “{code}”: upload the units first, or check the number.",
+    "upload.err.event_post_unknown": "This hospital has no 清廉示范岗 post coded “{code}”: upload the units first, or check the code.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

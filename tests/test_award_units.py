@@ -125,3 +125,29 @@ def test_the_template_and_the_export_to_editors_only_audited(db_file, tmp_path):
     assert "张某某" not in (tmp_path / "viewer" / "audit.csv").read_text("utf-8-sig")
     shown = {p.name for p in export.export_all(tmp_path / "editor", user="ed")}
     assert "award_units.csv" in shown and "张某某" in (tmp_path / "editor" / "award_units.csv").read_text("utf-8-sig")
+
+
+EVENTS = "发生日期,科室编码,类型,指标,状态,事件编号,涉及人员工号,涉及岗位\n"
+
+
+def test_an_event_names_a_person_or_a_post_of_the_hospital_and_a_veto_voids_the_title(db_file):
+    assert importer.commit(DEPTS.encode(), "d.csv", db_path=db_file).committed
+    good = UNITS + "000123,清廉医护,张某某,K01,十佳医生\nG01,清廉示范岗,门诊收费窗口,K02,窗口\n"
+    assert importer.commit(good.encode(), "u.csv", db_path=db_file).committed
+    awarded = CHANGES + "000123,2026,已授牌,2026-03-01,,\nG01,2026,已授牌,2026-03-01,,\n"
+    assert importer.commit(awarded.encode(), "ua.csv", db_path=db_file).committed
+    bad = EVENTS + "2026-05-10,K01,否决,V04,已认定,E1,G01,\n2026-05-11,K02,否决,V04,已认定,E2,,000123\n"
+    r = importer.commit(bad.encode(), "e.csv", db_path=db_file)
+    assert not r.committed
+    assert sorted((p.line, p.column) for p in r.problems) == [(2, "涉及人员工号"), (3, "涉及岗位")]
+    assert "本院清廉医护中没有工号为「G01」的人员" in r.problems[0].message
+    good = EVENTS + "2026-05-10,K01,否决,V04,已认定,E1,000123,\n2026-05-11,K02,警示,W01,已认定,E2,,G01\n"
+    assert importer.commit(good.encode(), "e.csv", db_path=db_file).committed
+    with store.opened(db_file) as db:
+        events = store.events(db)
+        units, changes = store.award_units(db), store.unit_award_changes(db)
+    assert dict(zip(events["event_id"], events["person"].fillna(""))) == {"E1": "000123", "E2": ""}
+    assert events.set_index("event_id").loc["E2", "post"] == "G01"
+    st = awards.unit_status(units, changes, events, date(2026, 6, 1)).set_index("unit_code")
+    assert st.loc["000123", "status"] == "revoked" and st.loc["000123", "voided_by"] == "E1"
+    assert st.loc["G01", "status"] == "awarded"  # a warning voids nothing

@@ -627,7 +627,7 @@ def _check_tables(
             brand_years_in_upload=frozenset(brand_years.get(h, ())),
             may_mark=may_mark,
             marks_only=marks_only,
-            unit_codes=_unit_codes(db, out, h) if t.kind == "unit_awards" and not closed else frozenset(),
+            units=_units(db, out, h) if t.kind in ("unit_awards", "events") and not closed else {},
         )
         c = validate.check(t, ctx)
         for _line, r in c.records.get("brand_projects", []):
@@ -653,15 +653,16 @@ def _notice_nos(db, checked: list[validate.Checked], hospital: str) -> frozenset
     return frozenset(nos)
 
 
-def _unit_codes(db, checked: list[validate.Checked], hospital: str) -> frozenset[str]:
-    """The codes of ``hospital``'s person and post units an award change may name: stored and of the same upload
-    (units are checked before their award changes, their rows already under their hospital)."""
-    codes = set(store.award_units(db, hospital=hospital)["unit_code"])
+def _units(db, checked: list[validate.Checked], hospital: str) -> dict[str, str]:
+    """``hospital``'s person and post units (code → type) an award change or an event may name: stored and of the
+    same upload (units are checked before their award changes, their rows already under their hospital)."""
+    stored = store.award_units(db, hospital=hospital)
+    units = dict(zip(stored["unit_code"], stored["unit_type"]))
     for c in checked:
-        codes.update(
-            r["unit_code"] for _ln, r in c.records.get("award_units", []) if r.get("hospital_code") == hospital
-        )
-    return frozenset(codes)
+        for _ln, r in c.records.get("award_units", []):
+            if r.get("hospital_code") == hospital:
+                units[r["unit_code"]] = r["unit_type"]
+    return units
 
 
 def _marker(db, user: str | None) -> tuple[bool, bool]:

@@ -227,8 +227,9 @@ class Context:
     brand_years_in_upload: frozenset[int] = frozenset()
     may_mark: bool = True
     marks_only: bool = False
-    # units (PRODUCT §10): the codes of the hospital's person and post units, stored or in the same upload
-    unit_codes: frozenset[str] = frozenset()
+    # units (PRODUCT §10): the hospital's person and post units (code → 'person'|'post'), stored or in the same
+    # upload, that an award change or an event may name
+    units: dict[str, str] = field(default_factory=dict)
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -792,6 +793,7 @@ def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     kinds = _enum_col(f, "kind", tr, contract.EVENT_KINDS, required=True)
     statuses = _enum_col(f, "status", tr, contract.EVENT_STATUSES)
     texts = {c: _text_col(f, c, tr) for c in ("description", "evidence", "office", "event_id")}
+    named = {c: _event_unit_col(f, c, ctx, tr) for c in ("person", "post")}
     look = _indicator_lookup(ctx)
     kind_label = {k: labels[0] for k, labels in contract.EVENT_KINDS.items()}
     indicators = []
@@ -825,8 +827,22 @@ def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r = {"event_id": eid, "event_date": dates[i], "dept_code": depts[i], "kind": kinds[i]}
         r |= {"indicator": indicators[i], "status": statuses[i]}
         r |= {c: texts[c][i] for c in ("description", "evidence", "office")}
+        r |= {c: named[c][i] for c in ("person", "post")}
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "events", f, rows)
+
+
+def _event_unit_col(f: _Frame, col: str, ctx: Context, tr: _Tr) -> list[str | None]:
+    """PRODUCT §10: the person (工号) or post an event names besides its department, one of the hospital's units of
+    that type; a blank cell names none."""
+    want, error = ("person", "event_person_unknown") if col == "person" else ("post", "event_post_unknown")
+    found = []
+    for line, code, raw in zip(f.lines, _text_col(f, col, tr), f.raw(col)):
+        if code is not None and ctx.units.get(code) != want:
+            tr.err(line, f.name(col), raw, error, code=code)
+            code = None
+        found.append(code)
+    return found
 
 
 def _indicator_by_text(text: str, ctx: Context) -> dict | None:
@@ -863,7 +879,7 @@ def _unit_awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     the unit one of the hospital's units (stored or in the same upload)."""
     units = []
     for line, code, raw in zip(f.lines, _text_col(f, "unit_code", tr, required=True), f.raw("unit_code")):
-        if code is not None and code not in ctx.unit_codes:
+        if code is not None and code not in ctx.units:
             tr.err(line, f.name("unit_code"), raw, "unit_unknown", code=code)
             code = None
         units.append(code)
