@@ -354,6 +354,26 @@ TALK_KINDS = {
 }
 TALK_WARNING_KINDS = ("reminder", "admonition")
 
+# PRODUCT §10 award units beyond departments: a person (清廉医护, a candidate of 十佳医生 / 十佳护士 / 医护之星) or a
+# post (清廉示范岗: 窗口, 服务明星, 岗位标兵, 技术尖兵); each type takes only its own sources.
+UNIT_TYPES = {
+    "person": ("清廉医护", "人员", "医护", "person"),
+    "post": ("清廉示范岗", "示范岗", "岗位", "post"),
+}
+UNIT_SOURCES = {
+    "top_doctor": ("十佳医生", "top ten doctors"),
+    "top_nurse": ("十佳护士", "top ten nurses"),
+    "care_star": ("医护之星", "care star"),
+    "window": ("窗口", "窗口岗位", "window"),
+    "service_star": ("服务明星", "service star"),
+    "post_model": ("岗位标兵", "post model"),
+    "tech_ace": ("技术尖兵", "technical ace"),
+}
+UNIT_TYPE_SOURCES = {
+    "person": ("top_doctor", "top_nurse", "care_star"),
+    "post": ("window", "service_star", "post_model", "tech_ace"),
+}
+
 CATEGORIES = ("临床", "医技", "医辅", "职能", "行政")  # PRODUCT §3.2 departments.category
 
 DIRECTION_ALIASES = {">=": (">=", "≥", "不低于", "大于等于", "高于"), "<=": ("<=", "≤", "不高于", "小于等于", "低于")}
@@ -508,6 +528,9 @@ KINDS: dict[str, Kind] = {
                 Column(
                     "dept_name", "科室名称", "str", aliases=("科室", "名称", "name", "department name", "department")
                 ),
+                # PRODUCT §10: the person (工号) or post the event names besides its department (a unit of the hospital)
+                Column("person", "涉及人员工号", "str", aliases=("人员工号", "当事人工号", "person")),
+                Column("post", "涉及岗位", "str", aliases=("涉及岗位编码", "示范岗编码", "post")),
             ),
             key=("event_id",),
             table="events",
@@ -1032,6 +1055,66 @@ KINDS: dict[str, Kind] = {
             examples=(
                 dict(year=2027, noted_on="2027-05-20", entry_type="进展", note="完成首批3个村的送医下乡", result=""),
                 dict(year=2027, noted_on="2027-09-15", entry_type="检查", note="局办公室现场督查", result="良好"),
+            ),
+        ),
+        # --- units ---
+        # PRODUCT §10: the person and post units of a hospital (清廉医护, 清廉示范岗), each under its department. A person's
+        # name is personal data (editors and admins only); the unit code is the person's 工号 or the post's code.
+        hospital_kind(
+            name="units",
+            zh="创建单元名录",
+            columns=(
+                Column("unit_code", "单元编码", "str", True, ("工号", "岗位编码", "编码", "unit code")),
+                Column(
+                    "unit_type", "单元类型", "enum", True, ("类型", "创建单元", "unit type"), choices=tuple(UNIT_TYPES)
+                ),
+                Column("name", "名称", "str", True, ("姓名", "岗位名称", "name")),
+                Column(
+                    "dept_code",
+                    "科室编码",
+                    "str",
+                    True,
+                    ("科室代码", "科室", "所在科室", "department", "department code"),
+                ),
+                Column(
+                    "source",
+                    "推荐来源",
+                    "enum",
+                    aliases=("候选来源", "岗位类型", "来源", "source"),
+                    choices=tuple(UNIT_SOURCES),
+                ),
+            ),
+            key=("unit_code",),
+            table="award_units",
+            write=160,
+            validator="metrics.ingest.validate:_units",
+            # fictitious: a person unit names a person (personal data), a template never names a real one
+            examples=(
+                dict(unit_code="000123", unit_type="清廉医护", name="张某某", dept_code="K01", source="十佳医生"),
+                dict(unit_code="G01", unit_type="清廉示范岗", name="门诊收费窗口", dept_code="K01", source="窗口"),
+            ),
+            personal=True,
+        ),
+        # the same §4.1 lifecycle as a department's (the awards kind's rules, one validator for both), for a unit
+        hospital_kind(
+            name="unit_awards",
+            zh="清廉医护及示范岗创建进度",
+            columns=(
+                Column("unit_code", "单元编码", "str", True, ("工号", "岗位编码", "编码", "unit code")),
+                Column("year", "年度", "year", True, ("年份", "创建年度")),
+                Column("status", "状态", "enum", True, ("创建状态", "进度"), choices=tuple(AWARD_STATUSES)),
+                Column("changed_on", "变更日期", "date", True, ("日期", "变更时间")),
+                Column("rectify_until", "整改截止", "date", aliases=("整改截止日期", "整改期限")),
+                Column("note", "备注", "str", aliases=("说明",)),
+            ),
+            key=("unit_code", "year", "status", "changed_on"),
+            table="unit_award_changes",
+            write=170,
+            validator="metrics.ingest.validate:_unit_awards",
+            examples=(
+                dict(
+                    unit_code="000123", year=2027, status="已申报", changed_on="2027-03-01", rectify_until="", note=""
+                ),
             ),
         ),
     )

@@ -1243,6 +1243,14 @@ ZH: dict[str, str] = {
     "talks.col.follow_up_due": "回访期限",
     "talks.col.person": "谈话对象",
     "remind.item.talk": "谈话记录 {code}{title}，回访期限 {due}{late}",
+    # --- units ---
+    "upload.kind.units": "创建单元名录",
+    "upload.kind.unit_awards": "清廉医护及示范岗创建进度",
+    "upload.err.unit_unknown": "本院没有编码为「{code}」的清廉医护或示范岗：请先上传创建单元名录，或核对编码。",
+    "upload.err.unit_source_type": "{type}的推荐来源只能是：{own}。",
+    "audit.action.award_units_export": "导出创建单元名录",
+    "upload.err.event_person_unknown": "本院清廉医护中没有工号为「{code}」的人员：请先上传创建单元名录，或核对工号。",
+    "upload.err.event_post_unknown": "本院没有编码为「{code}」的清廉示范岗：请先上传创建单元名录，或核对编码。",
 }
 
 EN: dict[str, str] = {
@@ -2478,6 +2486,14 @@ EN: dict[str, str] = {
     "talks.col.follow_up_due": "Follow-up due",
     "talks.col.person": "Person",
     "remind.item.talk": "Talk {code}{title}, follow-up due {due}{late}",
+    # --- units ---
+    "upload.kind.units": "Award units (people and posts)",
+    "upload.kind.unit_awards": "People's and posts' award progress",
+    "upload.err.unit_unknown": "This hospital has no person or post unit coded “{code}”: upload the units first, or check the code.",
+    "upload.err.unit_source_type": "A {type} unit's source can only be: {own}.",
+    "audit.action.award_units_export": "Award units exported",
+    "upload.err.event_person_unknown": "This hospital has no 清廉医护 person with staff number “{code}”: upload the units first, or check the number.",
+    "upload.err.event_post_unknown": "This hospital has no 清廉示范岗 post coded “{code}”: upload the units first, or check the code.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -340,6 +340,9 @@ def test_shipped_templates_match_the_generator_and_import_cleanly(db_file):
     # and the 一院一品 project its notes template records progress on
     brands = (export.TEMPLATE_DIR / export.template_file_name("brands", "csv")).read_bytes()
     assert importer.commit(brands, "一院一品项目.csv", user="li").committed
+    # and the person and post units whose award progress its template records
+    units = (export.TEMPLATE_DIR / export.template_file_name("units", "csv")).read_bytes()
+    assert importer.commit(units, "创建单元名录.csv", user="li").committed
     for kind in contract.KINDS:
         for fmt in ("csv", "xlsx"):
             shipped = (export.TEMPLATE_DIR / export.template_file_name(kind, fmt)).read_bytes()
@@ -347,7 +350,7 @@ def test_shipped_templates_match_the_generator_and_import_cleanly(db_file):
                 assert shipped == export.template_bytes(kind, fmt)
                 assert shipped.startswith(b"\xef\xbb\xbf")
             report = importer.preview(shipped, f"t.{fmt}")
-            if (kind, fmt) in (("departments", "csv"), ("brands", "csv")):
+            if (kind, fmt) in (("departments", "csv"), ("brands", "csv"), ("units", "csv")):
                 assert report.duplicate_of is not None  # committed above: the same file is recognised
                 continue
             assert report.kind == kind and report.ok, (kind, fmt, report.problems)

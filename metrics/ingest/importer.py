@@ -627,6 +627,7 @@ def _check_tables(
             brand_years_in_upload=frozenset(brand_years.get(h, ())),
             may_mark=may_mark,
             marks_only=marks_only,
+            units=_units(db, out, h) if t.kind in ("unit_awards", "events") and not closed else {},
         )
         c = validate.check(t, ctx)
         for _line, r in c.records.get("brand_projects", []):
@@ -650,6 +651,18 @@ def _notice_nos(db, checked: list[validate.Checked], hospital: str) -> frozenset
     for c in checked:
         nos.update(r["notice_no"] for _ln, r in c.records.get("notices", []) if r.get("hospital_code") == hospital)
     return frozenset(nos)
+
+
+def _units(db, checked: list[validate.Checked], hospital: str) -> dict[str, str]:
+    """``hospital``'s person and post units (code → type) an award change or an event may name: stored and of the
+    same upload (units are checked before their award changes, their rows already under their hospital)."""
+    stored = store.award_units(db, hospital=hospital)
+    units = dict(zip(stored["unit_code"], stored["unit_type"]))
+    for c in checked:
+        for _ln, r in c.records.get("award_units", []):
+            if r.get("hospital_code") == hospital:
+                units[r["unit_code"]] = r["unit_type"]
+    return units
 
 
 def _marker(db, user: str | None) -> tuple[bool, bool]:

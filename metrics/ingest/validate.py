@@ -233,6 +233,9 @@ class Context:
     brand_years_in_upload: frozenset[int] = frozenset()
     may_mark: bool = True
     marks_only: bool = False
+    # units (PRODUCT §10): the hospital's person and post units (code → 'person'|'post'), stored or in the same
+    # upload, that an award change or an event may name
+    units: dict[str, str] = field(default_factory=dict)
 
 
 # The extra columns of our own error report (line, reasons, sheet): accepted and ignored when the corrected report
@@ -802,6 +805,7 @@ def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     statuses = _enum_col(f, "status", tr, contract.EVENT_STATUSES)
     texts = {c: _prose_col(f, c, tr) for c in ("description", "evidence", "office")}
     texts["event_id"] = _text_col(f, "event_id", tr)
+    named = {c: _event_unit_col(f, c, ctx, tr) for c in ("person", "post")}
     look = _indicator_lookup(ctx)
     kind_label = {k: labels[0] for k, labels in contract.EVENT_KINDS.items()}
     indicators = []
@@ -835,8 +839,22 @@ def _events(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r = {"event_id": eid, "event_date": dates[i], "dept_code": depts[i], "kind": kinds[i]}
         r |= {"indicator": indicators[i], "status": statuses[i]}
         r |= {c: texts[c][i] for c in ("description", "evidence", "office")}
+        r |= {c: named[c][i] for c in ("person", "post")}
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "events", f, rows)
+
+
+def _event_unit_col(f: _Frame, col: str, ctx: Context, tr: _Tr) -> list[str | None]:
+    """PRODUCT §10: the person (工号) or post an event names besides its department, one of the hospital's units of
+    that type; a blank cell names none."""
+    want, error = ("person", "event_person_unknown") if col == "person" else ("post", "event_post_unknown")
+    found = []
+    for line, code, raw in zip(f.lines, _text_col(f, col, tr), f.raw(col)):
+        if code is not None and ctx.units.get(code) != want:
+            tr.err(line, f.name(col), raw, error, code=code)
+            code = None
+        found.append(code)
+    return found
 
 
 def _indicator_by_text(text: str, ctx: Context) -> dict | None:
@@ -856,6 +874,42 @@ def event_id(event_date: str, dept_code: str, indicator: str, description: str |
 
 def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     depts = _dept_codes(f, ctx, tr, out, allow_hospital=False)
+    keys, until, notes = _lifecycle(f, tr, depts)
+    _drop_bad_new_departments(out)
+    rows = []
+    for (d, y, s, c), un, note in zip(keys, until, notes):
+        if None in (d, y, s, c):
+            rows.append(None)
+            continue
+        r = {"dept_code": d, "year": y, "status": s, "changed_on": c, "rectify_until": un, "note": note}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "award_changes", f, rows)
+
+
+def _unit_awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10: a person's or a post's award status, the department's §4.1 lifecycle and rules (_lifecycle);
+    the unit one of the hospital's units (stored or in the same upload)."""
+    units = []
+    for line, code, raw in zip(f.lines, _text_col(f, "unit_code", tr, required=True), f.raw("unit_code")):
+        if code is not None and code not in ctx.units:
+            tr.err(line, f.name("unit_code"), raw, "unit_unknown", code=code)
+            code = None
+        units.append(code)
+    keys, until, notes = _lifecycle(f, tr, units)
+    rows = []
+    for (u, y, s, c), un, note in zip(keys, until, notes):
+        if None in (u, y, s, c):
+            rows.append(None)
+            continue
+        r = {"unit_code": u, "year": y, "status": s, "changed_on": c, "rectify_until": un, "note": note}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "unit_award_changes", f, rows)
+
+
+def _lifecycle(f: _Frame, tr: _Tr, units: list) -> tuple[list[tuple], list, list]:
+    """The §4.1 award change of each row, for a department or another unit alike: year, status, date, the
+    rectification's end (needed for 整改中, 3–6 months after the change), note; a unit's change once in the file.
+    Returns (unit, year, status, changed_on) per row, rectify_until and note."""
     years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
     statuses = _enum_col(f, "status", tr, contract.AWARD_STATUSES, required=True)
     changed = _parsed_col(f, "changed_on", tr, parse_date, "date", required=True)
@@ -870,17 +924,36 @@ def _awards(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
             lo, hi = (d.isoformat() for d in awards.rectify_window(ch))  # 3–6 months (seed 004, PRODUCT §4.1)
             if not lo <= un <= hi:
                 tr.err(line, f.name("rectify_until"), raw, "rectify_window", lo=lo, hi=hi, changed=ch)
-    keys = list(zip(depts, years, statuses, changed))
+    keys = list(zip(units, years, statuses, changed))
     _duplicates(f, keys, tr, f.name("status"), lambda k: " ".join(str(x) for x in k))
-    _drop_bad_new_departments(out)
+    return keys, until, notes
+
+
+def _units(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 units: code (a person's 工号 or a post's code, unique in the file), type (清廉医护 / 清廉示范岗), name
+    (personal data for a person), department (code or name, known), and a source of its own type."""
+    codes = _text_col(f, "unit_code", tr, required=True)
+    types = _enum_col(f, "unit_type", tr, contract.UNIT_TYPES, required=True)
+    names = _text_col(f, "name", tr, required=True)
+    depts = _dept_refs(f, "dept_code", ctx, tr)
+    sources = _enum_col(f, "source", tr, contract.UNIT_SOURCES)
+    for i, (line, ty, src) in enumerate(zip(f.lines, types, sources)):
+        if ty is not None and src is not None and src not in contract.UNIT_TYPE_SOURCES[ty]:
+            own = "、".join(contract.UNIT_SOURCES[s][0] for s in contract.UNIT_TYPE_SOURCES[ty])
+            tr.err(
+                line, f.name("source"), f.raw("source")[i], "unit_source_type", type=contract.UNIT_TYPES[ty][0], own=own
+            )
+            sources[i] = None
+            types[i] = None
+    _duplicates(f, [(c,) for c in codes], tr, f.name("unit_code"), lambda k: k[0])
     rows = []
-    for (d, y, s, c), un, note in zip(keys, until, notes):
-        if None in (d, y, s, c):
+    for i, code in enumerate(codes):
+        if None in (code, types[i], names[i], depts[i]):
             rows.append(None)
             continue
-        r = {"dept_code": d, "year": y, "status": s, "changed_on": c, "rectify_until": un, "note": note}
+        r = {"unit_code": code, "unit_type": types[i], "name": names[i], "dept_code": depts[i], "source": sources[i]}
         rows.append({k: v for k, v in r.items() if v is not None})
-    _emit(out, "award_changes", f, rows)
+    _emit(out, "award_units", f, rows)
 
 
 def _targets(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:

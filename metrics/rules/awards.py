@@ -16,6 +16,8 @@ Frames produced here (the other areas build on them; names are stable):
     dept_code, year, awarded_on, event_id, event_date, indicator.
 ``traffic_lights(values, events, grain, ...)`` → one row per (dept_code, period):
     dept_code, period, light ('red'|'amber'|'green'|'grey'), vetoes, warnings, missed.
+``unit_status(units, unit_changes, events, as_of, year=None)`` → one row per person or post unit (PRODUCT §10):
+    the unit's columns, status, changed_on, awarded_on, rectify_until, voided_by (a veto naming the person).
 ``hospital_lights(department_lights, hospital_figures, hospitals, period)`` → one row per hospital: the same rule
     one level up (its departments' worst, amber too when its own figures miss).
 """
@@ -292,6 +294,54 @@ def conflicts(status: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     )
     m = m[m["event_date"].astype(str) > m["awarded_on"].astype(str)]
     return m.sort_values(["dept_code", "event_date"]).reset_index(drop=True)[cols]
+
+
+# ---------------------------------------------------------------------------------------------
+# Award units beyond departments (PRODUCT §10)
+# ---------------------------------------------------------------------------------------------
+
+
+def unit_status(
+    units: pd.DataFrame,
+    unit_changes: pd.DataFrame,
+    events: pd.DataFrame,
+    as_of: date | str,
+    year: int | None = None,
+    calendar: workdays.Calendar = workdays.EMPTY,
+) -> pd.DataFrame:
+    """Each person's and post's status for ``year`` as of ``as_of``: the department's §4.1 lifecycle (award_status)
+    read from the units' changes, one row per unit: unit_code, unit_type, name, dept_code, source, status,
+    changed_on, awarded_on, rectify_until, voided_by.
+
+    PRODUCT §10: a confirmed veto naming a person (the event's ``person``, their 工号) on or after the award voids
+    that person's 清廉医护 title: the status is 'revoked', ``voided_by`` the event's id (None otherwise). The veto
+    counts against the department as every veto does (traffic lights, eligibility): nothing changes there."""
+    cols = [*units.columns, "status", "changed_on", "awarded_on", "rectify_until", "voided_by"]
+    if units.empty:
+        return pd.DataFrame(columns=cols)
+    changes = unit_changes.rename(columns={"unit_code": "dept_code"})
+    st = award_status(changes, as_of, year, units["unit_code"].tolist(), calendar)
+    st = st.rename(columns={"dept_code": "unit_code"})[
+        ["unit_code", "status", "changed_on", "awarded_on", "rectify_until"]
+    ]
+    out = units.merge(st, on="unit_code", how="left")
+    out["voided_by"] = None
+    vetoes = period_rules.confirmed(events)
+    if "person" in vetoes.columns:
+        vetoes = vetoes[(vetoes["kind"] == "veto") & vetoes["person"].notna() & (vetoes["person"].astype(str) != "")]
+        as_of_s = _as_date(as_of).isoformat()
+        for i, r in out.iterrows():
+            if r["unit_type"] != "person" or r["status"] != "awarded" or not r["awarded_on"]:
+                continue
+            hit = vetoes[
+                (vetoes["person"].astype(str) == str(r["unit_code"]))
+                & (vetoes["event_date"].astype(str) >= str(r["awarded_on"]))
+                & (vetoes["event_date"].astype(str) <= as_of_s)
+            ]
+            if not hit.empty:
+                out.at[i, "status"] = "revoked"
+                out.at[i, "voided_by"] = hit.sort_values("event_date").iloc[0]["event_id"]
+    return out[cols].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------

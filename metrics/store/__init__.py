@@ -158,3 +158,4 @@ from metrics.store.schema import (  # noqa: F401
 )
 from metrics.store.talks import talks  # noqa: F401
 from metrics.store.tx import FRAME_CHUNK_ROWS, _frame, immediate, now_iso  # noqa: F401
+from metrics.store.units import award_units, unit_award_changes  # noqa: F401

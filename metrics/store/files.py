@@ -70,6 +70,8 @@ RESTORE_REQUIRED_TABLES = (
 # (table, column) added by a migration → the schema version that added it; an older store may lack it.
 MIGRATED_COLUMNS = {
     ("batch_rejects", "row_json"): 2,
+    ("events", "person"): 9,
+    ("events", "post"): 9,
     **{(t, "hospital_code"): 6 for t in (*HOSPITAL_TABLES, "batches", "audit")},
 }
 

@@ -113,7 +113,7 @@ def events(
     hospital: Hospital = "",
 ) -> pd.DataFrame:
     """Events of ``hospital``: event_id, event_date ('YYYY-MM-DD'), dept_code, kind, indicator, description,
-    evidence, office, status."""
+    evidence, office, status, person and post (PRODUCT §10: the unit it names besides its department, or None)."""
     where, params = _where(
         ("hospital_code IN", hospital_tuple(hospital)),
         ("event_date >= ?", date_from),
@@ -123,7 +123,7 @@ def events(
     )
     sql = (
         f"SELECT {_hosp_col(hospital)}event_id, event_date, dept_code, kind, indicator, description, evidence, office,"
-        " status FROM events" + where
+        " status, person, post FROM events" + where
     )
     return _frame(db, sql + f" ORDER BY {_hosp_col(hospital)}event_date, event_id", params)
 

@@ -230,7 +230,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 8: brand_projects, brand_notes (PRODUCT §10 brands)
 # 8: risks (PRODUCT §10)
 # 8: talks (PRODUCT §10)
-SCHEMA_VERSION = 8
+# 9: award_units, unit_award_changes (PRODUCT §10 award units: people and posts); events.person and events.post
+SCHEMA_VERSION = 9
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -245,7 +246,7 @@ HOSPITAL_TABLES: dict[str, str] = {
     "events": """CREATE TABLE IF NOT EXISTS events (
     hospital_code TEXT NOT NULL DEFAULT '', event_id TEXT NOT NULL, event_date TEXT NOT NULL, dept_code TEXT NOT NULL,
     kind TEXT NOT NULL, indicator TEXT NOT NULL, description TEXT, evidence TEXT, office TEXT,
-    status TEXT NOT NULL DEFAULT 'confirmed', PRIMARY KEY (hospital_code, event_id))""",
+    status TEXT NOT NULL DEFAULT 'confirmed', person TEXT, post TEXT, PRIMARY KEY (hospital_code, event_id))""",
     "award_changes": """CREATE TABLE IF NOT EXISTS award_changes (
     hospital_code TEXT NOT NULL DEFAULT '', dept_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL,
     changed_on TEXT NOT NULL, rectify_until TEXT, note TEXT,
@@ -291,6 +292,15 @@ HOSPITAL_TABLES: dict[str, str] = {
     hospital_code TEXT NOT NULL DEFAULT '', talk_no TEXT NOT NULL, kind TEXT NOT NULL, dept_code TEXT NOT NULL,
     person TEXT, held_on TEXT NOT NULL, by TEXT, follow_up_due TEXT, closed_on TEXT,
     PRIMARY KEY (hospital_code, talk_no))""",
+    # 9: award_units, unit_award_changes (PRODUCT §10): people (清廉医护; name is personal data) and posts
+    # (清廉示范岗), and their §4.1 award changes like award_changes'
+    "award_units": """CREATE TABLE IF NOT EXISTS award_units (
+    hospital_code TEXT NOT NULL DEFAULT '', unit_code TEXT NOT NULL, unit_type TEXT NOT NULL, name TEXT NOT NULL,
+    dept_code TEXT NOT NULL, source TEXT, PRIMARY KEY (hospital_code, unit_code))""",
+    "unit_award_changes": """CREATE TABLE IF NOT EXISTS unit_award_changes (
+    hospital_code TEXT NOT NULL DEFAULT '', unit_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL,
+    changed_on TEXT NOT NULL, rectify_until TEXT, note TEXT,
+    PRIMARY KEY (hospital_code, unit_code, year, status, changed_on))""",
 }
 
 _SCHEMA = (
@@ -414,10 +424,11 @@ def _migrate(db: sqlite_utils.Database) -> None:
     """Bring a store made by an older version up to date; every step is safe to run again.
 
     Version 3 only adds a table (calendar_days): ``CREATE TABLE IF NOT EXISTS`` in _SCHEMA does it."""
-    cols = table_columns(db, "batch_rejects")
-    if "row_json" not in cols:  # version 2
+    for table, column in (("batch_rejects", "row_json"), ("events", "person"), ("events", "post")):  # 2, 9
+        if column in table_columns(db, table):
+            continue
         try:
-            db.execute("ALTER TABLE batch_rejects ADD COLUMN row_json TEXT")
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
         except (sqlite3.OperationalError, engine.psycopg.errors.DuplicateColumn) as e:  # another process added it
             if "duplicate column" not in str(e) and "already exists" not in str(e):
                 raise
