@@ -1243,6 +1243,12 @@ ZH: dict[str, str] = {
     "talks.col.follow_up_due": "回访期限",
     "talks.col.person": "谈话对象",
     "remind.item.talk": "谈话记录 {code}{title}，回访期限 {due}{late}",
+    # --- applications ---
+    "upload.kind.applications": "清廉示范科室申报表",
+    "upload.err.app_members_over_staff": "中共党员人数不能超过职工人数（{staff}人）。",
+    "upload.err.app_share_mismatch": "党员占比与人数不符：按职工人数和党员人数计算应为 {share}%。",
+    "upload.err.app_step_before": "日期早于“{step}”（{first}）：审核须按 支部 → 工作小组 → 党委 的顺序。",
+    "upload.err.app_step_skipped": "“{step}”尚未填写：审核须按 支部 → 工作小组 → 党委 的顺序。",
 }
 
 EN: dict[str, str] = {
@@ -2478,6 +2484,12 @@ EN: dict[str, str] = {
     "talks.col.follow_up_due": "Follow-up due",
     "talks.col.person": "Person",
     "remind.item.talk": "Talk {code}{title}, follow-up due {due}{late}",
+    # --- applications ---
+    "upload.kind.applications": "Model-department applications",
+    "upload.err.app_members_over_staff": "Party members cannot exceed the staff count ({staff}).",
+    "upload.err.app_share_mismatch": "The party members' share does not match the counts: they give {share}%.",
+    "upload.err.app_step_before": "Dated before “{step}” ({first}): the reviews go branch → working group → committee.",
+    "upload.err.app_step_skipped": "“{step}” is not filled in: the reviews go branch → working group → committee.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

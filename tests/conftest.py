@@ -55,6 +55,7 @@ BOTH_STORES = {
     "test_remind",
     "test_brands_kind",
     "test_talks_kind",
+    "test_applications_kind",
 }
 STORES = ("sqlite", "postgresql")
 

@@ -230,7 +230,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 8: brand_projects, brand_notes (PRODUCT §10 brands)
 # 8: risks (PRODUCT §10)
 # 8: talks (PRODUCT §10)
-SCHEMA_VERSION = 8
+# 10: applications (PRODUCT §10 申报表)
+SCHEMA_VERSION = 10
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -291,6 +292,12 @@ HOSPITAL_TABLES: dict[str, str] = {
     hospital_code TEXT NOT NULL DEFAULT '', talk_no TEXT NOT NULL, kind TEXT NOT NULL, dept_code TEXT NOT NULL,
     person TEXT, held_on TEXT NOT NULL, by TEXT, follow_up_due TEXT, closed_on TEXT,
     PRIMARY KEY (hospital_code, talk_no))""",
+    # 10: applications (PRODUCT §10): a department's 申报表 of a year; party_share computed from the two counts
+    "applications": """CREATE TABLE IF NOT EXISTS applications (
+    hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, dept_code TEXT NOT NULL, applied_on TEXT NOT NULL,
+    staff_count INTEGER NOT NULL, party_members INTEGER NOT NULL, party_share REAL, materials TEXT,
+    branch_opinion TEXT, branch_on TEXT, group_opinion TEXT, group_on TEXT, committee_opinion TEXT, committee_on TEXT,
+    PRIMARY KEY (hospital_code, year, dept_code))""",
 }
 
 _SCHEMA = (
