@@ -1117,6 +1117,55 @@ KINDS: dict[str, Kind] = {
                 ),
             ),
         ),
+        # --- applications ---
+        # PRODUCT §10 applications (seed 004 附件 2 申报表): a department's application of a year, its facts (staff,
+        # party members; their share computed, a given share checked), the materials it lists, and each step's
+        # opinion and date (branch → working group → committee) that the award lifecycle (§4.1) carries. The
+        # signatures stay on paper: no person is named here.
+        hospital_kind(
+            name="applications",
+            zh="清廉示范科室申报表",
+            columns=(
+                Column("year", "年度", "year", True, ("年份", "申报年度", "year")),
+                Column("dept_code", "申报科室", "str", True, ("科室编码", "科室", "科室名称", "department")),
+                Column("applied_on", "申报时间", "date", True, ("申报日期", "applied on")),
+                Column("staff_count", "职工人数", "int", True, ("职工总数", "人数", "staff"), lo=1),
+                Column("party_members", "中共党员", "int", True, ("党员人数", "党员", "party members"), lo=0),
+                Column(
+                    "party_share", "党员占比", "float", aliases=("占本部门职工总数比例", "比例", "share"), lo=0, hi=100
+                ),
+                Column("materials", "科室资料目录", "str", aliases=("资料目录", "报送材料", "materials")),
+                Column("branch_opinion", "党支部意见", "str", aliases=("支部意见", "branch opinion")),
+                Column("branch_on", "党支部意见日期", "date", aliases=("支部审核日期", "branch date")),
+                Column(
+                    "group_opinion", "工作小组审核意见", "str", aliases=("小组意见", "工作小组意见", "group opinion")
+                ),
+                Column("group_on", "工作小组审核日期", "date", aliases=("小组审核日期", "group date")),
+                Column("committee_opinion", "医院党委意见", "str", aliases=("党委意见", "committee opinion")),
+                Column("committee_on", "医院党委意见日期", "date", aliases=("党委审定日期", "committee date")),
+            ),
+            key=("year", "dept_code"),
+            table="applications",
+            write=140,
+            validator="metrics.ingest.validate:_applications",
+            examples=(
+                dict(
+                    year=2027,
+                    dept_code="K01",
+                    applied_on="2027-03-01",
+                    staff_count=40,
+                    party_members=18,
+                    party_share=45.0,
+                    materials="1. 科室廉洁风险点清单；2. 四清活动记录；3. 满意度调查结果",
+                    branch_opinion="同意申报",
+                    branch_on="2027-03-08",
+                    group_opinion="材料齐全，同意提交党委",
+                    group_on="2027-03-20",
+                    committee_opinion="",
+                    committee_on="",
+                ),
+            ),
+        ),
     )
 }
 

@@ -1251,6 +1251,12 @@ ZH: dict[str, str] = {
     "audit.action.award_units_export": "导出创建单元名录",
     "upload.err.event_person_unknown": "本院清廉医护中没有工号为「{code}」的人员：请先上传创建单元名录，或核对工号。",
     "upload.err.event_post_unknown": "本院没有编码为「{code}」的清廉示范岗：请先上传创建单元名录，或核对编码。",
+    # --- applications ---
+    "upload.kind.applications": "清廉示范科室申报表",
+    "upload.err.app_members_over_staff": "中共党员人数不能超过职工人数（{staff}人）。",
+    "upload.err.app_share_mismatch": "党员占比与人数不符：按职工人数和党员人数计算应为 {share}%。",
+    "upload.err.app_step_before": "日期早于“{step}”（{first}）：审核须按 支部 → 工作小组 → 党委 的顺序。",
+    "upload.err.app_step_skipped": "“{step}”尚未填写：审核须按 支部 → 工作小组 → 党委 的顺序。",
 }
 
 EN: dict[str, str] = {
@@ -2494,6 +2500,12 @@ EN: dict[str, str] = {
     "audit.action.award_units_export": "Award units exported",
     "upload.err.event_person_unknown": "This hospital has no 清廉医护 person with staff number “{code}”: upload the units first, or check the number.",
     "upload.err.event_post_unknown": "This hospital has no 清廉示范岗 post coded “{code}”: upload the units first, or check the code.",
+    # --- applications ---
+    "upload.kind.applications": "Model-department applications",
+    "upload.err.app_members_over_staff": "Party members cannot exceed the staff count ({staff}).",
+    "upload.err.app_share_mismatch": "The party members' share does not match the counts: they give {share}%.",
+    "upload.err.app_step_before": "Dated before “{step}” ({first}): the reviews go branch → working group → committee.",
+    "upload.err.app_step_skipped": "“{step}” is not filled in: the reviews go branch → working group → committee.",
 }
 
 TABLES = {"zh": ZH, "en": EN}

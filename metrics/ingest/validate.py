@@ -1547,3 +1547,75 @@ def _talks(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
         r |= {"by": by[i], "follow_up_due": due[i], "closed_on": closed[i]}
         rows.append({k: v for k, v in r.items() if v is not None})
     _emit(out, "talks", f, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# 申报表 (PRODUCT §10 applications, seed 004 附件 2)
+# ---------------------------------------------------------------------------------------------
+
+# The lifecycle's reviewing steps (PRODUCT §4.1) in order: the opinion's column and its date's.
+APPLICATION_STEPS: tuple[tuple[str, str], ...] = (
+    ("branch_opinion", "branch_on"),
+    ("group_opinion", "group_on"),
+    ("committee_opinion", "committee_on"),
+)
+# A given share may be rounded to a whole per cent on the paper form.
+SHARE_TOLERANCE = 0.5
+
+
+def party_share(staff: int | None, members: int | None) -> float | None:
+    """党员占本部门职工总数比例, in per cent to one decimal; None without both counts (or no staff)."""
+    if staff is None or members is None or staff <= 0:
+        return None
+    return round(members * 100.0 / staff, 1)
+
+
+def _applications(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
+    """PRODUCT §10 applications (申报表): one a department and year (the department by code or name), 申报时间,
+    职工人数 and 中共党员 (not more members than staff), 党员占比 (computed; a given one must agree with the two counts),
+    the materials list, and each step's opinion and date — a step dated before the one it follows (or before the
+    application), or dated while the step before it is not, is refused."""
+    n = len(f.lines)
+    years = _parsed_col(f, "year", tr, parse_year, "year", required=True)
+    depts = _dept_refs(f, "dept_code", ctx, tr)
+    applied = _parsed_col(f, "applied_on", tr, parse_date, "date", required=True)
+    staff = [_int(x) for x in _number_col(f, "staff_count", tr, lo=1, integer=True, required=True)]
+    members = [_int(x) for x in _number_col(f, "party_members", tr, lo=0, integer=True, required=True)]
+    shares = _number_col(f, "party_share", tr, lo=0, hi=100) if f.has("party_share") else [None] * n
+    materials = _text_col(f, "materials", tr) if f.has("materials") else [None] * n
+    steps = {}
+    for op, on in APPLICATION_STEPS:
+        steps[op] = _text_col(f, op, tr) if f.has(op) else [None] * n
+        steps[on] = _parsed_col(f, on, tr, parse_date, "date") if f.has(on) else [None] * n
+    for i, line in enumerate(f.lines):
+        if staff[i] is not None and members[i] is not None and members[i] > staff[i]:
+            tr.err(line, f.name("party_members"), f.raw("party_members")[i], "app_members_over_staff", staff=staff[i])
+        computed = party_share(staff[i], members[i])
+        if shares[i] is not None and computed is not None and abs(shares[i] - computed) > SHARE_TOLERANCE:
+            tr.err(line, f.name("party_share"), f.raw("party_share")[i], "app_share_mismatch", share=computed)
+        before, before_col = applied[i], "applied_on"
+        for _op, on in APPLICATION_STEPS:
+            day = steps[on][i]
+            if day is not None and before is None and before_col != "applied_on":
+                tr.err(line, f.name(on), f.raw(on)[i], "app_step_skipped", step=_col_label(f, before_col))
+            elif day is not None and before is not None and day < before:
+                tr.err(line, f.name(on), f.raw(on)[i], "app_step_before", step=_col_label(f, before_col), first=before)
+            before, before_col = day, on
+    _duplicates(f, list(zip(years, depts)), tr, f.name("dept_code"), lambda k: f"{k[0]} {k[1]}")
+    rows = []
+    for i, year in enumerate(years):
+        if None in (year, depts[i], applied[i], staff[i], members[i]):
+            rows.append(None)
+            continue
+        r = {"year": year, "dept_code": depts[i], "applied_on": applied[i], "staff_count": staff[i]}
+        r |= {"party_members": members[i], "party_share": party_share(staff[i], members[i]), "materials": materials[i]}
+        r |= {c: v[i] for c, v in steps.items()}
+        rows.append({k: v for k, v in r.items() if v is not None})
+    _emit(out, "applications", f, rows)
+
+
+def _col_label(f: _Frame, col: str) -> str:
+    """The column as the file writes it, or its Chinese header when the file leaves it out."""
+    if f.has(col):
+        return f.name(col)
+    return next(c.zh for c in contract.KINDS["applications"].columns if c.name == col)

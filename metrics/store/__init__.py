@@ -47,6 +47,7 @@ from metrics.store.accounts import (  # noqa: F401
     user_row,
     users,
 )
+from metrics.store.applications import applications  # noqa: F401
 from metrics.store.brands import brand_notes, brand_projects  # noqa: F401
 from metrics.store.engine import (  # noqa: F401
     dispose,

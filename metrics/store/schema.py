@@ -231,7 +231,8 @@ ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, engine.psycopg
 # 8: risks (PRODUCT §10)
 # 8: talks (PRODUCT §10)
 # 9: award_units, unit_award_changes (PRODUCT §10 award units: people and posts); events.person and events.post
-SCHEMA_VERSION = 9
+# 10: applications (PRODUCT §10 申报表)
+SCHEMA_VERSION = 10
 
 # The hospital-scoped data tables (PRODUCT §9): every row carries its hospital, first in the natural key; a
 # one-hospital store keeps all its rows under ''. Version 6 rebuilds a v5 table into this shape (_migrate).
@@ -301,6 +302,12 @@ HOSPITAL_TABLES: dict[str, str] = {
     hospital_code TEXT NOT NULL DEFAULT '', unit_code TEXT NOT NULL, year INTEGER NOT NULL, status TEXT NOT NULL,
     changed_on TEXT NOT NULL, rectify_until TEXT, note TEXT,
     PRIMARY KEY (hospital_code, unit_code, year, status, changed_on))""",
+    # 10: applications (PRODUCT §10): a department's 申报表 of a year; party_share computed from the two counts
+    "applications": """CREATE TABLE IF NOT EXISTS applications (
+    hospital_code TEXT NOT NULL DEFAULT '', year INTEGER NOT NULL, dept_code TEXT NOT NULL, applied_on TEXT NOT NULL,
+    staff_count INTEGER NOT NULL, party_members INTEGER NOT NULL, party_share REAL, materials TEXT,
+    branch_opinion TEXT, branch_on TEXT, group_opinion TEXT, group_on TEXT, committee_opinion TEXT, committee_on TEXT,
+    PRIMARY KEY (hospital_code, year, dept_code))""",
 }
 
 _SCHEMA = (
