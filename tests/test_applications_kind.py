@@ -45,7 +45,7 @@ def test_stored_with_the_share_computed_and_the_department_by_name(db_file):
     ]
     k01 = got.iloc[0]
     assert (k01["branch_on"], k01["group_on"], k01["committee_on"]) == ("2027-03-08", "2027-03-20", None)
-    assert k01["materials"] == "风险点清单;活动记录"  # full-width punctuation read as everywhere (clean_text)
+    assert k01["materials"] == "风险点清单；活动记录"  # free text kept as written (full-width punctuation too)
 
 
 def test_refused_by_line_and_column_in_chinese_and_nothing_written(db_file):

@@ -1582,10 +1582,10 @@ def _applications(f: _Frame, ctx: Context, tr: _Tr, out: Checked) -> None:
     staff = [_int(x) for x in _number_col(f, "staff_count", tr, lo=1, integer=True, required=True)]
     members = [_int(x) for x in _number_col(f, "party_members", tr, lo=0, integer=True, required=True)]
     shares = _number_col(f, "party_share", tr, lo=0, hi=100) if f.has("party_share") else [None] * n
-    materials = _text_col(f, "materials", tr) if f.has("materials") else [None] * n
+    materials = _prose_col(f, "materials", tr) if f.has("materials") else [None] * n
     steps = {}
     for op, on in APPLICATION_STEPS:
-        steps[op] = _text_col(f, op, tr) if f.has(op) else [None] * n
+        steps[op] = _prose_col(f, op, tr) if f.has(op) else [None] * n
         steps[on] = _parsed_col(f, on, tr, parse_date, "date") if f.has(on) else [None] * n
     for i, line in enumerate(f.lines):
         if staff[i] is not None and members[i] is not None and members[i] > staff[i]:
