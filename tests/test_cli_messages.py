@@ -57,15 +57,15 @@ def test_rollback_twice_says_what_it_would_undo_and_needs_yes(demo_db, tmp_path,
     f.write_bytes(GOOD)
     assert run(capsys, "import", str(f), "--user", "li", "--db", str(demo_db))[0] == 0
     code, out, _ = run(capsys, "rollback", "--user", "li", "--db", str(demo_db))  # li's own last batch: at once
-    assert code == 0 and "已回滚批次 15" in out
-    # the demo's last batch: the 一院一品 notes
+    assert code == 0 and "已回滚批次 18" in out
+    # the demo's last batch: the units' award steps
     code, out, err = run(capsys, "rollback", "--user", "li", "--db", str(demo_db))
     assert code == 1
-    assert "14" in err and "一院一品进展与检查" in err and "演示数据" in err and "--yes" in err
+    assert "17" in err and "清廉医护及示范岗创建进度" in err and "演示数据" in err and "--yes" in err
     with store.opened(demo_db) as db:
-        assert store.batch(db, 14)["status"] == "committed"  # nothing undone
+        assert store.batch(db, 17)["status"] == "committed"  # nothing undone
     code, out, _ = run(capsys, "rollback", "--user", "li", "--yes", "--db", str(demo_db))
-    assert code == 0 and "已回滚批次 14" in out
+    assert code == 0 and "已回滚批次 17" in out
 
 
 def test_rollback_of_the_demo_without_user_needs_yes(demo_db, capsys):

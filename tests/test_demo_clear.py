@@ -64,13 +64,13 @@ def test_demo_fills_through_the_one_write_path(db_file):
         assert store.get_meta(db, "demo") == "1"
         assert len(store.metric_values(db)) == counts["metric_values"]
     kinds = {"departments", "metrics", "events", "awards", "targets", "tasks", "notices", "staff", "contacts", "risks"}
-    kinds |= {"activities", "brands", "brand_notes", "talks"}
-    assert set(batches["file_name"]) == {importer.DEMO_SOURCE} and len(batches) == 14
+    kinds |= {"activities", "brands", "brand_notes", "talks", "units", "unit_awards", "applications"}
+    assert set(batches["file_name"]) == {importer.DEMO_SOURCE} and len(batches) == 17
     assert set(batches["kind"]) == kinds
-    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 14
-    # The latest batches (brand notes and projects, talks, activities, risks, contacts, staff, notices, tasks, then
-    # the targets) roll back like any upload.
-    for batch_id in sorted(batches["batch_id"], reverse=True)[:10]:
+    assert [a for a in _audit(db_file) if a[1] == "demo"] == [("demo", "demo")] * 17
+    # The latest batches (the units' steps and the units, brand notes and projects, the 申报表, talks, activities,
+    # risks, contacts, staff, notices, tasks, then the targets) roll back like any upload.
+    for batch_id in sorted(batches["batch_id"], reverse=True)[:13]:
         importer.rollback(int(batch_id), user="ed", db_path=db_file)
     with store.opened(db_file) as db:
         assert store.staff(db).empty and store.notices(db).empty and store.tasks(db).empty

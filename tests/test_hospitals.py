@@ -57,10 +57,11 @@ def _rows(path: Path, table: str) -> list[tuple]:
 
 
 # hospital tables a v5 store does not have: contacts came in version 7, the 一院一品 tables in version 8, the
-# person and post units in version 9
+# person and post units in version 9, the 申报表 in version 10
 NEWER_TABLES = (
     *("contacts", "activities", "risks", "talks", "brand_projects", "brand_notes"),  # versions 7 and 8
     *("award_units", "unit_award_changes"),  # version 9
+    "applications",  # version 10
 )
 
 

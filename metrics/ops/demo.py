@@ -226,6 +226,8 @@ def build(end_month: str | None = None, n_months: int = 36, seed: int = SEED) ->
         **_brands(seed - SEED, end_month),
         "risks": _risks(end_month),
         "talks": _talks(end_month, depts),
+        **_units(last_year, end_month),
+        "applications": _applications(awards, depts, last_year),
     }
 
 
@@ -686,6 +688,75 @@ def _talks(end_month: str, depts: list[dict]) -> list[dict]:
                          by="纪检监察室主任", follow_up_due=due_on.isoformat(),
                          closed_on=(held + timedelta(days=closed)).isoformat() if closed else None))  # fmt: skip
     return [{k: v for k, v in r.items() if v is not None} for r in rows]
+
+
+# Fictitious 清廉医护 candidates (PRODUCT §10: 十佳医生, 十佳护士, 医护之星) and 清廉示范岗 posts, in departments whose
+# story the docs tell nothing of: (工号 or post code, name, department, source, the step this year's creation reached)
+_PEOPLE = tuple(
+    (f"{100 + n:06d}", _SURNAMES[n + 5] + _GIVEN[n], dept, source, upto)
+    for n, (dept, source, upto) in enumerate(
+        (
+            ("K02", "top_doctor", "awarded"), ("K04", "top_doctor", "awarded"), ("K08", "top_doctor", "public_notice"),
+            ("K12", "top_doctor", "applied"), ("K14", "top_nurse", "awarded"), ("K16", "top_nurse", "awarded"),
+            ("K20", "top_nurse", "committee_approved"), ("K21", "top_nurse", "branch_reviewed"),
+            ("K23", "care_star", "awarded"), ("T01", "care_star", "group_reviewed"), ("T02", "care_star", "applied"),
+            ("K24", "care_star", "rejected"),
+        )
+    )
+)  # fmt: skip
+_POSTS = (
+    ("G01", "门诊收费窗口", "T05", "window", "awarded"),
+    ("G02", "入院服务中心", "K20", "window", "awarded"),
+    ("G03", "药房发药窗口", "T05", "window", "public_notice"),
+    ("G04", "导医服务台", "K20", "service_star", "awarded"),
+    ("G05", "检验报告发放处", "T01", "service_star", "applied"),
+    ("G06", "护理质控岗", "K14", "post_model", "group_reviewed"),
+    ("G07", "设备维护岗", "T02", "tech_ace", "awarded"),
+    ("G08", "病案质控岗", "T04", "tech_ace", "branch_reviewed"),
+)
+
+
+def _units(year: int, end_month: str) -> dict[str, list[dict]]:
+    """Twelve person candidates and eight posts (PRODUCT §10), and this year's award steps of each (the departments'
+    §4.1 lifecycle): most applied in March; each stops at its own step, one not passed — none after the demo's end."""
+    units, changes = [], []
+    last_day = _month_end(end_month, 0).isoformat()
+    for n, (code, name, dept, source, upto) in enumerate((*_PEOPLE, *_POSTS)):
+        kind = "person" if n < len(_PEOPLE) else "post"
+        units.append(dict(unit_code=code, unit_type=kind, name=name, dept_code=dept, source=source))
+        start = date(year, 3, 2) + timedelta(days=n % 5)
+        flow = _flow(code, year, start, "group_reviewed" if upto == "rejected" else upto)
+        if upto == "rejected":
+            flow.append(flow[-1] | dict(status="rejected", changed_on=(start + timedelta(days=12)).isoformat()))
+        for r in flow:
+            if r["changed_on"] <= last_day:
+                changes.append({"unit_code": r.pop("dept_code"), **r})
+    return {"award_units": units, "unit_award_changes": changes}
+
+
+def _applications(awards: list[dict], depts: list[dict], year: int) -> list[dict]:
+    """This year's 申报表 (PRODUCT §10) of each department that applied, its facts from the department list and each
+    step's opinion dated the day of the award change that records it."""
+    facts = {d["dept_code"]: d for d in depts}
+    steps = {
+        "branch_reviewed": ("branch", "同意申报"),
+        "group_reviewed": ("group", "材料齐全，同意提交党委"),
+        "committee_approved": ("committee", "同意授予清廉科室"),
+    }
+    rows: dict[str, dict] = {}
+    for r in sorted(awards, key=lambda r: r["changed_on"]):
+        if r["year"] != year:
+            continue
+        dept = r["dept_code"]
+        if r["status"] == "applied":
+            d = facts[dept]
+            rows[dept] = dict(year=year, dept_code=dept, applied_on=r["changed_on"], staff_count=d["staff_count"],
+                              party_members=d["party_members"],
+                              materials="1. 科室廉洁风险点清单；2. 四清活动记录；3. 满意度调查结果")  # fmt: skip
+        elif dept in rows and r["status"] in steps:
+            step, opinion = steps[r["status"]]
+            rows[dept] |= {f"{step}_opinion": opinion, f"{step}_on": r["changed_on"]}
+    return list(rows.values())
 
 
 def _d(month: str, day: int) -> str:
