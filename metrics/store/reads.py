@@ -32,6 +32,17 @@ def _hosp_col(hospital: Hospital) -> str:
     return "" if isinstance(hospital, str) else "hospital_code, "
 
 
+def hospital_rows(
+    db: sqlite_utils.Database, table: str, columns: str, order: str, hospital: Hospital, *conds: tuple[str, object]
+) -> pd.DataFrame:
+    """``columns`` of the hospital-scoped ``table`` for ``hospital`` (a tuple: several hospitals', each row led by its
+    hospital_code), filtered by ``conds`` (tx._where pairs) too, in ``order`` — where ``{h}`` places the hospital
+    column when several are read. Every kind's table is read this one way; table and columns are ours, never input."""
+    where, params = _where(("hospital_code IN", hospital_tuple(hospital)), *conds)
+    h = _hosp_col(hospital)
+    return _frame(db, f"SELECT {h}{columns} FROM {table}{where} ORDER BY {order.format(h=h)}", params)
+
+
 def is_empty(db: sqlite_utils.Database, hospital: Hospital | None = None) -> bool:
     """True when no department and no metric value is stored (for ``hospital``; None: in the whole store)."""
     if hospital is None:
@@ -172,48 +183,44 @@ def calendar_days(db: sqlite_utils.Database, year: int | None = None) -> pd.Data
 def tasks(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """Key tasks of ``hospital``: task_code, title, category, lead_dept, responsible (codes joined by ','), due_on, status
     (not_started | in_progress | done | cancelled), progress, updated_on, metric; by due date, then code."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
+    return hospital_rows(
         db,
-        f"SELECT {_hosp_col(hospital)}task_code, title, category, lead_dept, responsible, due_on, status, progress,"
-        f" updated_on, metric FROM tasks{where} ORDER BY {_hosp_col(hospital)}due_on, task_code",
-        params,
+        "tasks",
+        "task_code, title, category, lead_dept, responsible, due_on, status, progress, updated_on, metric",
+        "{h}due_on, task_code",
+        hospital,
     )
 
 
 def notices(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """Rectification notices of ``hospital``: notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status
     (rectifying | rectified | closed), closed_on; by issue date, then number."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
+    return hospital_rows(
         db,
-        f"SELECT {_hosp_col(hospital)}notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status,"
-        f" closed_on FROM notices{where} ORDER BY {_hosp_col(hospital)}issued_on, notice_no",
-        params,
+        "notices",
+        "notice_no, notice_type, dept_code, issued_on, due_on, issue, event_id, status, closed_on",
+        "{h}issued_on, notice_no",
+        hospital,
     )
 
 
 def activities(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The 四清 activities of ``hospital`` (PRODUCT §10): activity_no, brand, held_on, departments (codes joined by
     ','), title, participants, notice_no; by date, then number."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
+    return hospital_rows(
         db,
-        f"SELECT {_hosp_col(hospital)}activity_no, brand, held_on, departments, title, participants, notice_no"
-        f" FROM activities{where} ORDER BY {_hosp_col(hospital)}held_on, activity_no",
-        params,
+        "activities",
+        "activity_no, brand, held_on, departments, title, participants, notice_no",
+        "{h}held_on, activity_no",
+        hospital,
     )
 
 
 def staff(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The staff roster of ``hospital`` (personal data, PRODUCT §8): staff_id, name, dept_code, in_dept_since,
     active."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
-        db,
-        f"SELECT {_hosp_col(hospital)}staff_id, name, dept_code, in_dept_since, active FROM staff{where}"
-        f" ORDER BY {_hosp_col(hospital)}dept_code, staff_id",
-        params,
+    return hospital_rows(
+        db, "staff", "staff_id, name, dept_code, in_dept_since, active", "{h}dept_code, staff_id", hospital
     )
 
 

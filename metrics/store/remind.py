@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.reads import Hospital, _hosp_col, hospital_tuple
-from metrics.store.tx import _frame, _where, now_iso
+from metrics.store.reads import Hospital, hospital_rows
+from metrics.store.tx import now_iso
 
 SEND_COLUMNS = ("channel", "address", "item_kind", "item_key", "state")
 
@@ -15,24 +15,17 @@ SEND_COLUMNS = ("channel", "address", "item_kind", "item_key", "state")
 def contacts(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The contacts of ``hospital`` (personal data): contact_type ('dept'|'leader'), dept_code ('' for the
     leadership), name, email, webhook."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
-        db,
-        f"SELECT {_hosp_col(hospital)}contact_type, dept_code, name, email, webhook FROM contacts{where}"
-        f" ORDER BY {_hosp_col(hospital)}contact_type, dept_code, name",
-        params,
+    return hospital_rows(
+        db, "contacts", "contact_type, dept_code, name, email, webhook", "{h}contact_type, dept_code, name", hospital
     )
 
 
 def reminder_sends(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """What was sent (``hospital``'s journal): channel ('email'|'webhook'), address, item_kind, item_key, state,
     sent_at; by time, then address."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
-        db,
-        f"SELECT {_hosp_col(hospital)}channel, address, item_kind, item_key, state, sent_at FROM reminder_sends{where}"
-        f" ORDER BY sent_at, channel, address, item_kind, item_key, state",
-        params,
+    columns = "channel, address, item_kind, item_key, state, sent_at"
+    return hospital_rows(
+        db, "reminder_sends", columns, "sent_at, channel, address, item_kind, item_key, state", hospital
     )
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.reads import Hospital, _hosp_col, hospital_tuple
-from metrics.store.tx import _frame, _where
+from metrics.store.reads import Hospital, hospital_rows
 
 
 def talks(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The talks of ``hospital``: talk_no, kind ('routine'|'reminder'|'admonition'), dept_code, person, held_on, by,
     follow_up_due, closed_on; by the day held, then number."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
+    return hospital_rows(
         db,
-        f"SELECT {_hosp_col(hospital)}talk_no, kind, dept_code, person, held_on, by, follow_up_due, closed_on"
-        f" FROM talks{where} ORDER BY {_hosp_col(hospital)}held_on, talk_no",
-        params,
+        "talks",
+        "talk_no, kind, dept_code, person, held_on, by, follow_up_due, closed_on",
+        "{h}held_on, talk_no",
+        hospital,
     )

@@ -5,29 +5,28 @@ from __future__ import annotations
 import pandas as pd
 import sqlite_utils
 
-from metrics.store.reads import Hospital, _hosp_col, hospital_tuple
-from metrics.store.tx import _frame, _where
+from metrics.store.reads import Hospital, hospital_rows
 
 
 def award_units(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The units of ``hospital``: unit_code, unit_type ('person'|'post'), name (a person's is personal data),
     dept_code, source; by type, department, code."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
+    return hospital_rows(
         db,
-        f"SELECT {_hosp_col(hospital)}unit_code, unit_type, name, dept_code, source"
-        f" FROM award_units{where} ORDER BY {_hosp_col(hospital)}unit_type, dept_code, unit_code",
-        params,
+        "award_units",
+        "unit_code, unit_type, name, dept_code, source",
+        "{h}unit_type, dept_code, unit_code",
+        hospital,
     )
 
 
 def unit_award_changes(db: sqlite_utils.Database, hospital: Hospital = "") -> pd.DataFrame:
     """The award changes of ``hospital``'s units: unit_code, year, status, changed_on, rectify_until, note; oldest
     first."""
-    where, params = _where(("hospital_code IN", hospital_tuple(hospital)))
-    return _frame(
+    return hospital_rows(
         db,
-        f"SELECT {_hosp_col(hospital)}unit_code, year, status, changed_on, rectify_until, note"
-        f" FROM unit_award_changes{where} ORDER BY {_hosp_col(hospital)}changed_on, unit_code, year",
-        params,
+        "unit_award_changes",
+        "unit_code, year, status, changed_on, rectify_until, note",
+        "{h}changed_on, unit_code, year",
+        hospital,
     )
