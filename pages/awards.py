@@ -11,7 +11,8 @@ import streamlit as st
 
 import ui
 from metrics import clock
-from metrics.views import awards
+from metrics.print import application
+from metrics.views import applications, awards
 from pages import _download, _drill
 
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------
@@ -137,3 +138,42 @@ if ui.can("editor"):
         mime="text/csv",
         key="points_download",
     )
+
+
+# --- the year's 申报表 (PRODUCT §10 applications, seed 004 附件 2), each step against the award's record; one
+# department's filled form printed as the annex (no personal data on it: the signatures stay on paper) ---------------
+
+
+def _applications(year: int, depts: list[str]) -> None:
+    apps = ui.view(applications.build, ui.view_key(year=year, depts="\n".join(depts), today=clock.today()))
+    with st.expander(apps.title, icon=":material/assignment:"):
+        if apps.rows.empty:
+            st.caption(ui.t("apps.none", year=year))
+            return
+        st.caption(ui.t("apps.caption"))
+        st.dataframe(
+            apps.rows,
+            hide_index=True,
+            width="stretch",
+            column_config=ui.text_columns(apps.headers, flags=st.column_config.TextColumn(apps.headers["flags"],
+                                                                                           width="large")),
+        )  # fmt: skip
+        for line in apps.warnings:
+            st.warning(ui.md_escape(line), icon=":material/schedule:")
+        forms = {f.dept_code: f for f in apps.forms}
+        names = dict(zip(apps.rows["dept_code"], apps.rows["dept_name"], strict=True))
+        pick, get = st.columns([2, 2], vertical_alignment="bottom")
+        code = pick.selectbox(ui.t("apps.form.pick"), list(forms), format_func=lambda c: f"{c}  {names[c]}",
+                              key="applications_form_dept")  # fmt: skip
+        form = forms[code]
+        get.download_button(
+            ui.t("apps.form.download"),
+            data=lambda: application.to_docx(form),  # written when clicked
+            file_name=form.file_name,
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key="applications_form_download",
+            on_click="ignore",
+        )
+
+
+_applications(view.year, codes)

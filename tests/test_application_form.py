@@ -89,7 +89,7 @@ def test_hostile_values_stay_text(demo_db):
     hostile = "=1+1<w:t>&amp;</w:t>\x01\x0b\u202e末"
     form = next(f for f in view_apps.build(_key(demo_db)).forms if f.dept_code == "K01")
     form = form_doc.ApplicationForm(
-        **{**form.__dict__, "dept_name": hostile, "materials": "=HYPERLINK(\"x\")\n第二行\x07", "title": hostile}
+        **{**form.__dict__, "dept_name": hostile, "materials": '=HYPERLINK("x")\n第二行\x07', "title": hostile}
     )
     doc = Document(io.BytesIO(form_doc.to_docx(form)))
     cells = _cells(doc)
@@ -124,4 +124,4 @@ def test_the_awards_page_ends_with_the_year_s_applications_and_their_download(de
     labels = [b.label for b in exp.get("download_button")]
     assert labels == ["下载申报表（Word）"]
     # the expander is the page's last block
-    assert at.main.children[len(at.main.children) - 1].type == "expandable"
+    assert at.main.children[len(at.main.children) - 1].type == "expander"
