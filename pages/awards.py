@@ -151,13 +151,16 @@ def _applications(year: int, depts: list[str]) -> None:
             st.caption(ui.t("apps.none", year=year))
             return
         st.caption(ui.t("apps.caption"))
+        # every application at once (a hospital's departments, tens at most); a step out of order is said under the
+        # table, row by row, rather than in a column off the screen's right edge
         st.dataframe(
             apps.rows,
             hide_index=True,
             width="stretch",
-            column_config=ui.text_columns(apps.headers, flags=st.column_config.TextColumn(apps.headers["flags"],
-                                                                                           width="large")),
-        )  # fmt: skip
+            height=min(35 * (len(apps.rows) + 1) + 3, 750),
+            column_order=[c for c in apps.headers if c != "flags"],
+            column_config=ui.text_columns(apps.headers),
+        )
         for line in apps.warnings:
             st.warning(ui.md_escape(line), icon=":material/schedule:")
         forms = {f.dept_code: f for f in apps.forms}

@@ -29,11 +29,11 @@ COLUMNS = {
     "staff_count": "apps.form.staff",
     "party_members": "apps.form.party",
     "party_share": "apps.col.party_share",
-    "branch_opinion": "apps.form.branch",
+    "branch_opinion": "apps.col.branch_opinion",
     "branch_on": "apps.col.branch_on",
-    "group_opinion": "apps.form.group",
+    "group_opinion": "apps.col.group_opinion",
     "group_on": "apps.col.group_on",
-    "committee_opinion": "apps.form.committee",
+    "committee_opinion": "apps.col.committee_opinion",
     "committee_on": "apps.col.committee_on",
     "flags": "apps.col.flags",
 }
@@ -118,7 +118,7 @@ def _rows(apps: pd.DataFrame, flags: dict, names: dict, lang: str) -> pd.DataFra
     """The applications as shown: dates formatted ('—' not given), counts as text, the share in per cent, each
     flagged step in a sentence."""
     day = lambda d: i18n.fmt_date(d, lang) if isinstance(d, str) and d else "—"  # noqa: E731
-    text = lambda v: v if isinstance(v, str) else ""  # noqa: E731
+    text = lambda v: v if isinstance(v, str) and v else "—"  # noqa: E731
     rows = apps.assign(
         dept_name=apps["dept_code"].map(lambda c: names.get(c, c)),
         applied_on=apps["applied_on"].map(day),
