@@ -105,9 +105,9 @@ def _fonts(doc) -> None:
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), theme.DOCX_FONT)
     # Chinese text marked Chinese: where 宋体 is missing, the office software falls back to a simplified-Chinese face
-    # (LibreOffice took Noto CJK JP's glyphs without it)
+    # (LibreOffice took Noto CJK JP's glyphs without it); Latin text marked English, so it breaks between words
     lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     normal.element.get_or_add_rPr().append(lang)
     normal.paragraph_format.space_after = Pt(0)
