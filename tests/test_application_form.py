@@ -8,11 +8,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.shared import Mm
 from streamlit.testing.v1 import AppTest
 
 from metrics import clock, store
+from metrics.ingest import importer
 from metrics.print import application as form_doc
 from metrics.views import ViewKey
 from metrics.views import applications as view_apps
@@ -125,3 +127,27 @@ def test_the_awards_page_ends_with_the_year_s_applications_and_their_download(de
     assert labels == ["下载申报表（Word）"]
     # the expander is the page's last block
     assert at.main.children[len(at.main.children) - 1].type == "expander"
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"], indirect=True)
+def test_a_group_store_s_form_names_its_hospital(group_store):
+    with store.opened(group_store) as db:
+        version = store.data_version(db)
+        codes = "\n".join(store.departments(db, hospital="H01")["dept_code"])
+    key = ViewKey.of(str(group_store), version, "zh", hospital="H01", year=YEAR, depts=codes, today=clock.today())
+    view = view_apps.build(key)
+    assert view.forms and {f.title for f in view.forms} == {"县人民医院创建“清廉示范科室”申报表"}
+    # the same applications as the one-hospital demo: H01 is that demo
+    assert "A01 消毒供应中心：工作小组审核意见日期晚于审核记录（2026年1月19日 小组审核）" in view.warnings
+    doc = Document(io.BytesIO(form_doc.to_docx(view.forms[0])))
+    assert doc.paragraphs[0].text == "县人民医院创建“清廉示范科室”申报表"
+
+
+def test_a_hostile_department_name_shows_as_written_in_the_warning(demo_db):
+    bold = "**科室**<script>x</script>"
+    rows = f'科室编码,科室名称,科室类别\nA01,"{bold}",医技\n'
+    assert importer.commit(rows.encode(), "depts.csv", user="ed", db_path=demo_db).committed
+    at = _page()
+    (exp,) = [e for e in at.expander if e.label.startswith("申报表")]
+    (warning,) = exp.warning
+    assert warning.value.startswith(r"A01 \*\*科室\*\*") and "<script>" not in warning.value
