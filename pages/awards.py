@@ -165,7 +165,7 @@ def _applications(year: int, depts: list[str]) -> None:
             st.warning(ui.md_escape(line), icon=":material/schedule:")
         forms = {f.dept_code: f for f in apps.forms}
         names = dict(zip(apps.rows["dept_code"], apps.rows["dept_name"], strict=True))
-        pick, get = st.columns([2, 2], vertical_alignment="bottom")
+        pick, get, get_pdf, _ = st.columns([4, 2, 1, 1], vertical_alignment="bottom")
         code = pick.selectbox(ui.t("apps.form.pick"), list(forms), format_func=lambda c: f"{c}  {names[c]}",
                               key="applications_form_dept")  # fmt: skip
         form = forms[code]
@@ -175,6 +175,14 @@ def _applications(year: int, depts: list[str]) -> None:
             file_name=form.file_name,
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="applications_form_download",
+            on_click="ignore",
+        )
+        get_pdf.download_button(
+            ui.t("apps.form.download_pdf"),
+            data=lambda: application.to_pdf(form),  # printed by the headless browser when clicked, a few seconds
+            file_name=form.file_name.removesuffix(".docx") + ".pdf",
+            mime="application/pdf",
+            key="applications_form_pdf",
             on_click="ignore",
         )
 

@@ -124,7 +124,7 @@ def test_the_awards_page_ends_with_the_year_s_applications_and_their_download(de
     (box,) = [s for s in exp.selectbox if s.key == "applications_form_dept"]
     assert len(box.options) == len(applied)
     labels = [b.label for b in exp.get("download_button")]
-    assert labels == ["下载申报表（Word）"]
+    assert labels == ["下载申报表（Word）", "下载 PDF"]
     # the expander is the page's last block
     assert at.main.children[len(at.main.children) - 1].type == "expander"
 

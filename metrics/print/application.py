@@ -1,9 +1,10 @@
-"""The filled 申报表 (PRODUCT §10 applications, seed 004 附件 2) as a Word document laid out like the annex: the title,
+"""The filled 申报表 (PRODUCT §10 applications, seed 004 附件 2) as a Word document (and as PDF, printed from the same
+layout in HTML by the briefing's headless Chromium) laid out like the annex: the title,
 one bordered table of labelled cells (申报科室 and 申报时间, 职工人数 and 中共党员 with their share, 科室资料目录, then each
 reviewing step's opinion with its signature line and date), and the note under it. Signatures and the seal stay
 blank to sign on paper; a step not taken yet leaves its date to write by hand. A4 portrait on one page; the
 annex's 宋体 (SimSun) is what Word and WPS on the office's PCs have, and LibreOffice falls back to a CJK font of
-the machine's. Every value passes ``safe.docx_text``."""
+the machine's. Every value passes ``safe.docx_text`` (the HTML's ``safe.html_text``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from metrics import safe, theme
+from metrics.briefing.pdf import html_to_pdf
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,59 @@ def _write(cell, text: str, centred: bool) -> None:
     p.add_run(safe.docx_text(text))
     if centred:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+# The same boxes in CSS: A4 with the DOCX's margins, its column widths and row heights, 宋体 with the machine's
+# Noto Serif CJK behind it.
+_CSS = """
+@page { size: A4; margin: 25mm 24mm; }
+body { margin: 0; font-family: "SimSun", "宋体", "Noto Serif CJK SC", serif; font-size: 12pt; color: #000; }
+h1 { font-size: 16pt; text-align: center; margin: 0 0 12pt; }
+table { width: calc(100% - 1pt); border-collapse: collapse; table-layout: fixed; }  /* its right border on the page */
+td { border: 0.75pt solid #000; padding: 4pt 4pt; vertical-align: middle; overflow-wrap: anywhere; }
+td.label { text-align: center; }
+tr.fact td { height: 14mm; }
+tr.box td { height: 40mm; }
+tr.box.materials td { height: 48mm; }
+tr.box td.text { vertical-align: top; }
+.sign { margin: 30pt 0 0 55mm; }
+.date { text-align: right; margin: 6pt 8mm 0 0; }
+p.note { margin: 6pt 0 0; }
+tr { break-inside: avoid; }
+"""
+
+
+def to_html(form: ApplicationForm) -> str:
+    """``form`` as one self-contained HTML page laid out like the DOCX."""
+    e = _html
+
+    def fact(l1, v1, l2, v2) -> str:
+        return (f'<tr class="fact"><td class="label">{e(l1)}</td><td>{e(v1)}</td>'
+                f'<td class="label">{e(l2)}</td><td>{e(v2)}</td></tr>')  # fmt: skip
+
+    def box(label, text, signer, day, extra="") -> str:
+        date = f'<div class="date">{e(day)}</div>' if day is not None else ""
+        return (f'<tr class="box{extra}"><td class="label">{e(label)}</td><td class="text" colspan="3">'
+                f'<div>{e(text)}</div><div class="sign">{e(signer)}</div>{date}</td></tr>')  # fmt: skip
+
+    total = sum(w.cm for w in _WIDTHS)  # shares of the page's width: fixed lengths plus the borders ran off its edge
+    widths = "".join(f'<col style="width:{100 * w.cm / total:.2f}%">' for w in _WIDTHS)
+    rows = [
+        fact(form.labels["dept"], form.dept_name, form.labels["applied_on"], form.applied_on),
+        fact(form.labels["staff"], form.staff_count, form.labels["party"], form.party),
+        box(form.labels["materials"], form.materials, form.materials_signer, None, " materials"),
+        *(box(s.label, s.opinion, s.signer, s.day) for s in form.steps),
+    ]
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{e(form.title)}</title><style>{_CSS}</style>'
+            f'</head><body><h1>{e(form.title)}</h1><table><colgroup>{widths}</colgroup>{"".join(rows)}</table>'
+            f'<p class="note">{e(form.note)}</p></body></html>')  # fmt: skip
+
+
+def to_pdf(form: ApplicationForm) -> bytes:
+    """``form`` as PDF bytes, one A4 page (``briefing.pdf.PdfFailed`` when the browser is missing or fails)."""
+    return html_to_pdf(to_html(form))
+
+
+def _html(text: str) -> str:
+    """Escaped text with its line breaks kept."""
+    return safe.html_text(safe.docx_text(text)).replace("\n", "<br>")
