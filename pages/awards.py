@@ -165,7 +165,8 @@ def _applications(year: int, depts: list[str]) -> None:
             st.warning(ui.md_escape(line), icon=":material/schedule:")
         forms = {f.dept_code: f for f in apps.forms}
         names = dict(zip(apps.rows["dept_code"], apps.rows["dept_name"], strict=True))
-        pick, get, get_pdf, _ = st.columns([4, 2, 1, 1], vertical_alignment="bottom")
+        pick, buttons = st.columns([1, 1], vertical_alignment="bottom")
+        get = get_pdf = buttons.container(horizontal=True)  # the two files side by side, beside the department
         code = pick.selectbox(ui.t("apps.form.pick"), list(forms), format_func=lambda c: f"{c}  {names[c]}",
                               key="applications_form_dept")  # fmt: skip
         form = forms[code]
