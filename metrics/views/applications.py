@@ -19,7 +19,7 @@ from metrics.print.application import ApplicationForm, Step
 from metrics.rules import applications as app_rules
 from metrics.rules import awards as award_rules
 from metrics.rules import workdays
-from metrics.views import ViewKey
+from metrics.views import ViewKey, awards
 
 # column → the i18n key of its header, in the order shown
 COLUMNS = {
@@ -191,3 +191,10 @@ def _form(app: dict, names: dict, hospital_name: str, year: int, lang: str) -> A
         note=i18n.t("apps.form.note", lang),
         file_name=i18n.t("apps.form.file", lang, year=year, code=code),
     )
+
+
+def default_keys(base: ViewKey, *, depts: str, today, **_) -> list[tuple]:
+    """The view a first visit of the awards page builds at its end, keyed as the page keys it: the award year the
+    awards view shows by default (its own memo, which the warm fills first)."""
+    _years, year = awards._years(base.store, base.version, base.hospital, today, None)
+    return [(build, base.with_(year=year, depts=depts, today=today), None)]
