@@ -28,6 +28,9 @@ e-mail            ``mail_text`` — subject, display names and body lines: contr
                   other C0/C1 control made a space, so no uploaded name can start a header of its own ("…\nBcc:").
 robot Markdown    ``robot_text`` — a 企业微信 / 钉钉 robot's Markdown has no backslash escapes: ``mail_text``, autolinks
                   broken, and the Markdown characters (``[ ] ( ) < > ` * _ ~ # | ! &``) made full-width.
+DOCX text         ``docx_text`` — python-docx escapes ``& < >`` itself and Word runs no formula from text, but XML 1.0
+                  refuses C0 controls other than tab and line feed (python-docx raises on them), so those, C1
+                  controls and the bidi / zero-width ones are stripped; a line break stays one.
 any text          ``strip_controls`` — bidi embeddings / overrides / isolates / marks (U+202A–U+202E,
                   U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width characters (U+200B–U+200D, U+2060,
                   U+FEFF): a trailing U+202E would otherwise mirror the rest of a line ("61.5 未达 ≥ 90" read
@@ -159,3 +162,13 @@ def mail_text(s) -> str:
     """Text for one line of an e-mail (a header or a body line): controls stripped, line breaks and other control
     characters made one space each run. None gives ''."""
     return _MAIL_BREAKS.sub(" ", strip_controls("" if s is None else str(s))).strip()
+
+
+_DOCX_OUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def docx_text(s) -> str:
+    """Text for a Word document's run: controls stripped (a CR LF or CR made a line feed, which python-docx writes
+    as a line break). None gives ''."""
+    text = strip_controls("" if s is None else str(s)).replace("\r\n", "\n").replace("\r", "\n")
+    return _DOCX_OUT.sub("", text)

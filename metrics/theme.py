@@ -51,6 +51,8 @@ MARK_CONCERN = "◆"
 # --- type --------------------------------------------------------------------------------------------------------
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 PPTX_FONT = "Microsoft YaHei"  # the deck's one typeface (present on every Windows PC the office uses)
+# the printed forms' 宋体, as the seeds' annexes are set (Word and WPS have it; LibreOffice falls back to Noto CJK)
+DOCX_FONT = "SimSun"
 APP_TICK_PX = 16  # app charts: readable on a desk screen and a projector
 APP_TITLE_PX = 24
 SLIDE_MIN_PX = 24  # projector: no text on a slide below this

@@ -11,7 +11,8 @@ import streamlit as st
 
 import ui
 from metrics import clock
-from metrics.views import awards
+from metrics.print import application
+from metrics.views import applications, awards
 from pages import _download, _drill
 
 # --- filters: the year's box is drawn above the department filter, its options come from the view -----------------
@@ -137,3 +138,54 @@ if ui.can("editor"):
         mime="text/csv",
         key="points_download",
     )
+
+
+# --- the year's 申报表 (PRODUCT §10 applications, seed 004 附件 2), each step against the award's record; one
+# department's filled form printed as the annex (no personal data on it: the signatures stay on paper) ---------------
+
+
+def _applications(year: int, depts: list[str]) -> None:
+    apps = ui.view(applications.build, ui.view_key(year=year, depts="\n".join(depts), today=clock.today()))
+    with st.expander(apps.title, icon=":material/assignment:"):
+        if apps.rows.empty:
+            st.caption(ui.t("apps.none", year=year))
+            return
+        st.caption(ui.t("apps.caption"))
+        # every application at once (a hospital's departments, tens at most); a step out of order is said under the
+        # table, row by row, rather than in a column off the screen's right edge
+        st.dataframe(
+            apps.rows,
+            hide_index=True,
+            width="stretch",
+            height=min(35 * (len(apps.rows) + 1) + 3, 750),
+            column_order=[c for c in apps.headers if c != "flags"],
+            column_config=ui.text_columns(apps.headers),
+        )
+        for line in apps.warnings:
+            st.warning(ui.md_escape(line), icon=":material/schedule:")
+        forms = {f.dept_code: f for f in apps.forms}
+        names = dict(zip(apps.rows["dept_code"], apps.rows["dept_name"], strict=True))
+        pick, buttons = st.columns([1, 1], vertical_alignment="bottom")
+        get = get_pdf = buttons.container(horizontal=True)  # the two files side by side, beside the department
+        code = pick.selectbox(ui.t("apps.form.pick"), list(forms), format_func=lambda c: f"{c}  {names[c]}",
+                              key="applications_form_dept")  # fmt: skip
+        form = forms[code]
+        get.download_button(
+            ui.t("apps.form.download"),
+            data=lambda: application.to_docx(form),  # written when clicked
+            file_name=form.file_name,
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key="applications_form_download",
+            on_click="ignore",
+        )
+        get_pdf.download_button(
+            ui.t("apps.form.download_pdf"),
+            data=lambda: application.to_pdf(form),  # printed by the headless browser when clicked, a few seconds
+            file_name=form.file_name.removesuffix(".docx") + ".pdf",
+            mime="application/pdf",
+            key="applications_form_pdf",
+            on_click="ignore",
+        )
+
+
+_applications(view.year, codes)

@@ -100,6 +100,7 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None, h
     session's first visit builds."""
     from metrics.views import (  # (light imports first)
         ViewKey,
+        applications,
         awards,
         briefing,
         events,
@@ -115,7 +116,7 @@ def default_keys(path: str, version: int, lang: str | None = None, today=None, h
     base = ViewKey.of(path, version, lang or i18n.DEFAULT_LANG, hospital=hospital)
     return [
         job
-        for view in (overview, trends, matrix, events, awards, tasks, briefing)
+        for view in (overview, trends, matrix, events, awards, applications, tasks, briefing)
         for job in view.default_keys(base, **first)
     ]
 

@@ -35,12 +35,18 @@ def chromium() -> str:
 
 def to_pdf(b: Briefing) -> bytes:
     """The briefing ``b`` as PDF bytes, one slide a page (PdfFailed when the browser is missing or fails)."""
+    return html_to_pdf(to_html(b))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML page printed as PDF bytes, its pages from its own ``@page`` rule (PdfFailed when the
+    browser is missing or fails)."""
     exe = chromium()
     if not Path(exe).exists():
         raise PdfFailed("no_browser", exe)
     with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as tmp:
         page, out = Path(tmp) / "briefing.html", Path(tmp) / "briefing.pdf"
-        page.write_text(to_html(b), encoding="utf-8")
+        page.write_text(html, encoding="utf-8")
         cmd = [
             exe,
             "--headless",

@@ -756,6 +756,10 @@ def _applications(awards: list[dict], depts: list[dict], year: int) -> list[dict
         elif dept in rows and r["status"] in steps:
             step, opinion = steps[r["status"]]
             rows[dept] |= {f"{step}_opinion": opinion, f"{step}_on": r["changed_on"]}
+    # one slip as offices make them: 消毒供应中心's working-group opinion dated two days after its status change
+    # recorded the review (the awards page flags it)
+    if rows.get("A01", {}).get("group_on"):
+        rows["A01"]["group_on"] = (date.fromisoformat(rows["A01"]["group_on"]) + timedelta(days=2)).isoformat()
     return list(rows.values())
 
 
