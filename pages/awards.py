@@ -144,7 +144,9 @@ def _units_section(units) -> None:
                 height=min(36 * (len(table) + 1) + 4, 600),
                 column_config={
                     "marker": st.column_config.ImageColumn(view.marker_header, width=40),
-                    **ui.text_columns(u.headers, reasons=st.column_config.TextColumn(u.headers["reasons"], width="large")),
+                    **ui.text_columns(
+                        u.headers, reasons=st.column_config.TextColumn(u.headers["reasons"], width="large")
+                    ),
                 },
             )
 

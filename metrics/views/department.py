@@ -146,8 +146,9 @@ def _units(key: ViewKey, dept: str, today: date, names: dict, metric_names: dict
     mine = state[state["dept_code"] == dept]
     rows = pd.concat(
         [
-            awards_view.unit_rows(mine[mine["unit_type"] == kind], key.lang, bool(key.get("personal")), names,
-                                  metric_names)  # fmt: skip
+            awards_view.unit_rows(
+                mine[mine["unit_type"] == kind], key.lang, bool(key.get("personal")), names, metric_names
+            )  # fmt: skip
             for kind in contract.UNIT_TYPES
         ],
         ignore_index=True,
