@@ -99,10 +99,11 @@ def test_slide_4_counts_each_unit_type_in_the_page_html_and_pptx(db_file):
     with store.opened(db_file) as db:
         b = briefing.build(db, "2026-Q2", "zh", today=TODAY)
     t = briefing.units_table(b)
-    assert t.columns[:3] == ("创建单元", "已授牌", "创建中")
-    counts = {r[0]: r[1:] for r in t.rows}
-    assert counts["清廉医护"][:2] == ("0", "1") and counts["清廉示范岗"][:2] == ("1", "1")
-    assert "1" in counts["清廉医护"][2:]  # the voided title counted
+    assert t.columns == ("创建单元", "本年各状态数")
+    counts = dict(t.rows)
+    assert counts["清廉医护"] == "创建中 1 · 已取消 1"  # the voided title counted as revoked
+    assert counts["清廉示范岗"] == "已授牌 1 · 创建中 1"
+    assert counts["清廉科室"] == "—"  # no department applied
     # the voided title named on the slide by 工号, never by name
     assert any("000123" in " ".join(r) and "称号取消" in " ".join(r) for r in briefing.awards_table(b).rows)
     html = briefing.to_html(b)

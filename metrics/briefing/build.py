@@ -724,9 +724,10 @@ def awards_table(b: Briefing, limit: int | None = None) -> Table:
     return Table((b.t("brief.col.dept"), b.t("brief.col.status"), b.t("brief.col.date")), rows, tones, rest)
 
 
-# Slide 4's count per unit type: columns after the unit, each the statuses it counts (PRODUCT §4.1, §10)
-UNIT_COLUMNS = ("unit", "awarded", "in_process", "rectifying", "rejected", "revoked")
-_UNIT_COUNTS = {
+# Slide 4's count per unit type (PRODUCT §4.1, §10): each count the statuses it sums, in this order. One text column
+# of the counts not zero: a column per status ran off a 1280×720 projector's table.
+UNIT_COLUMNS = ("unit", "counts")
+UNIT_COUNTS = {
     "awarded": ("awarded",),
     "in_process": awards.AWARD_STEPS[1:-1],
     "rectifying": ("rectifying",),
@@ -737,17 +738,21 @@ _UNIT_COUNTS = {
 
 def units_table(b: Briefing, limit: int | None = None) -> Table:
     """Slide 4: each award unit type (清廉科室, 清廉医护, 清廉示范岗) and how many of its units stand at each status in the
-    quarter's year; no row when the hospital records no person or post unit (its slide as before)."""
+    quarter's year ("已授牌 6 · 创建中 5"); no row when the hospital records no person or post unit (its slide as
+    before)."""
+    cols = tuple(b.t(f"brief.units.col.{c}") for c in UNIT_COLUMNS)
     if b.units is None or b.units.empty:
-        return Table(tuple(b.t(f"brief.units.col.{c}") for c in UNIT_COLUMNS), (), ())
+        return Table(cols, (), ())
     counts = {"dept": b.pipeline.set_index("status")["count"].to_dict()}
     for kind in contract.UNIT_TYPES:
         counts[kind] = b.units[b.units["unit_type"] == kind].groupby("status").size().to_dict()
     rows = []
     for kind, c in counts.items():
-        label = b.t("brief.units.dept") if kind == "dept" else b.t(f"unit.type.{kind}")
-        rows.append((label, *(str(int(sum(c.get(s, 0) for s in _UNIT_COUNTS[k]))) for k in UNIT_COLUMNS[1:])))
-    return Table(tuple(b.t(f"brief.units.col.{c}") for c in UNIT_COLUMNS), tuple(rows), (None,) * len(rows))
+        label = b.t("brief.units.dept") if kind == "dept" else b.t(f"brief.units.type.{kind}")
+        n = {k: int(sum(c.get(s, 0) for s in statuses)) for k, statuses in UNIT_COUNTS.items()}
+        text = " · ".join(b.t(f"brief.units.n.{k}", n=v) for k, v in n.items() if v)
+        rows.append((label, text or "—"))
+    return Table(cols, tuple(rows), (None,) * len(rows))
 
 
 def _overdue_state(b: Briefing, r: dict, mark: str, late_key: str, open_key: str) -> tuple[str, bool]:

@@ -468,7 +468,7 @@ def to_pptx(b: Briefing) -> bytes:
             pt.format.fill.fore_color.rgb = rgb(colour)
 
     # each award unit type counted above the list (PRODUCT §10), once the hospital records people or posts
-    units = [("", units_table(b), "", [1.93, 1.2, 1.2, 1.2, 1.2, 1.2])] if units_table(b).rows else []
+    units = [("", units_table(b), "", [1.93, 6.0])] if units_table(b).rows else []
     paged("awards", b.on_slide(b.t("brief.awards_sub")),
           [*units, ("", awards_table(b), b.t("brief.awards_none"), [2.2, 2.83, 2.9])], MARGIN + int(4.6 * INCH),
           extra=pipeline_chart)  # fmt: skip
