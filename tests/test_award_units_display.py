@@ -133,3 +133,16 @@ def test_a_viewer_never_sees_a_name_an_editor_does_and_hostile_names_stay_text(d
     # uploaded names live in tables only (shown as text), never in markdown, which would render them
     markdown = " ".join(m.value for m in (*editor.markdown, *editor.caption, *editor.subheader))
     assert "<b>x</b>" not in markdown and "http://x" not in markdown and "=1+1" not in markdown
+
+
+def test_slide_4s_voided_title_row_shows_a_hostile_department_name_as_written(db_file):
+    _store(db_file)
+    hostile = "<img src=x onerror=alert(1)>[a](http://x)"
+    edit = f"科室编码,科室名称,科室类别\nK01,{hostile},临床\n"
+    assert importer.commit(edit.encode(), "d2.csv", db_path=db_file).committed
+    with store.opened(db_file) as db:
+        b = briefing.build(db, "2026-Q2", "zh", today=TODAY)
+    row = next(r for r in briefing.awards_table(b).rows if "000123" in r[1])
+    assert row[0] == hostile  # the table cell holds the text; each output escapes it
+    html = briefing.to_html(b)
+    assert hostile not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
