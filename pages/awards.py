@@ -145,7 +145,7 @@ def _units_section(units) -> None:
                 column_config={
                     "marker": st.column_config.ImageColumn(view.marker_header, width=40),
                     **ui.text_columns(
-                        u.headers, reasons=st.column_config.TextColumn(u.headers["reasons"], width="large")
+                        u.headers, reasons=st.column_config.TextColumn(u.headers["reasons"], width="medium")
                     ),
                 },
             )

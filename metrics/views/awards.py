@@ -63,7 +63,7 @@ class UnitTable:
     unit_type: str  # 'person' | 'post'
     title: str
     summary: str  # "已授牌 3 · 已申报 2 · 称号取消 1"; the empty line when the hospital records none
-    rows: pd.DataFrame  # marker, unit_code, [name], dept_code, dept_name, source, status, changed_on, eligible, reasons
+    rows: pd.DataFrame  # marker, then UNIT_COLUMNS (name: a person's only for an editor or admin)
     headers: dict[str, str]
     file_name: str
 
@@ -281,16 +281,17 @@ def _status_rows(
 
 # --- award units beyond departments (PRODUCT §10) ----------------------------------------------------------------
 
+# what is read first (who, where, the status and why) leads: at 1280 px the table scrolls past the columns after it
 UNIT_COLUMNS = {
     "unit_code": "aw.unit.col.code",
     "name": "aw.unit.col.name.person",  # a post's: aw.unit.col.name.post
-    "dept_code": "col.dept_code",
     "dept_name": "col.dept_name",
-    "source": "aw.unit.col.source",
     "status": "col.status",
-    "changed_on": "col.changed_on",
     "eligible": "col.eligible",
     "reasons": "col.reasons",
+    "source": "aw.unit.col.source",
+    "changed_on": "col.changed_on",
+    "dept_code": "col.dept_code",
 }
 
 
