@@ -23,7 +23,14 @@ year_box, _ = st.columns([1, 3])
 codes = ui.dept_filter(ui.store_frames(version).departments, version)
 view = ui.view(
     awards.build,
-    ui.view_key(year=st.session_state.get("awards_year"), depts="\n".join(codes), today=clock.today()),
+    # an editor or admin reads a person's name (personal data, PRODUCT §10): only their key asks for it, so a viewer's
+    # view never holds a name (and stays the view the warm built)
+    ui.view_key(
+        year=st.session_state.get("awards_year"),
+        depts="\n".join(codes),
+        today=clock.today(),
+        **({"personal": True} if ui.can("editor") else {}),
+    ),
     resolved=lambda v: {"year": v.year},  # the first visit's year (None) as the next run reads it
 )
 if st.session_state.get("awards_year") != view.year:
@@ -115,6 +122,38 @@ _drill.department_table(
     },
 )
 ui.trend_picker(codes, version, "awards")
+
+
+# --- show: 清廉医护 and 清廉示范岗 (PRODUCT §10), one tab per unit type ----------------------------------------
+
+
+def _units_section(units) -> None:
+    """Each unit type's count per status, then its units with status, department, source and eligibility; every
+    uploaded text in a table cell (drawn as text, never markdown)."""
+    st.subheader(ui.t("aw.units_title"))
+    st.caption(ui.t("aw.units_hint", year=view.year))
+    for tab, u in zip(st.tabs([u.title for u in units]), units, strict=True):
+        with tab:
+            st.markdown(f"**{ui.md_escape(u.summary)}**")
+            if u.rows.empty:
+                continue
+            table = ui.paged(u.rows, f"awards_units_{u.unit_type}_page", u.headers, file_name=u.file_name)
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                height=min(36 * (len(table) + 1) + 4, 600),
+                column_config={
+                    "marker": st.column_config.ImageColumn(view.marker_header, width=40),
+                    **ui.text_columns(
+                        u.headers, reasons=st.column_config.TextColumn(u.headers["reasons"], width="medium")
+                    ),
+                },
+            )
+
+
+if view.units:
+    _units_section(view.units)
 
 # --- the 医德考评 +2 points list (PRODUCT §8): editors and admins only, every download audited -------------
 

@@ -124,6 +124,17 @@ for col, (title, frame, headers, widths) in zip(st.columns([5, 5, 4, 5, 5]), tab
             column_config={c: st.column_config.TextColumn(h, width=widths.get(c)) for c, h in headers.items()},
         )
 
+# the department's people and posts with their titles this year (PRODUCT §10); names of people for editors only
+if view.units is not None and not view.units.empty:
+    st.markdown(f"**{ui.t('dept.units_title')}**")
+    st.dataframe(
+        view.units,
+        hide_index=True,
+        width="stretch",
+        height=min(36 + 35 * len(view.units), 250),
+        column_config=ui.text_columns(view.unit_headers),
+    )
+
 st.markdown(f"#### {ui.t('dept.charts')}")
 for row in range(0, len(view.charts), 3):
     for col, chart in zip(st.columns(3), view.charts[row : row + 3], strict=False):

@@ -56,6 +56,7 @@ BOTH_STORES = {
     "test_brands_kind",
     "test_talks_kind",
     "test_award_units",
+    "test_award_units_display",
     "test_applications_kind",
 }
 STORES = ("sqlite", "postgresql")

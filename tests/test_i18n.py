@@ -19,6 +19,7 @@ from pathlib import Path
 from metrics import contract, i18n
 from metrics.access import users
 from metrics.briefing import SLIDES
+from metrics.briefing.build import UNIT_COLUMNS, UNIT_COUNTS
 from metrics.ingest import importer
 from metrics.ops import points, remind
 from metrics.rules import awards as award_rules
@@ -153,6 +154,13 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "talk.kind.": tuple(contract.TALK_KINDS),
     "talk.state.": ("none", "closed", *due.STATES),
     "talks.col.": department.TALK_COLUMNS,
+    # --- units2 ---
+    "unit.type.": tuple(contract.UNIT_TYPES),
+    "unit.source.": tuple(contract.UNIT_SOURCES),
+    "aw.unit.col.name.": tuple(contract.UNIT_TYPES),
+    "brief.units.col.": UNIT_COLUMNS,
+    "brief.units.type.": tuple(contract.UNIT_TYPES),
+    "brief.units.n.": tuple(UNIT_COUNTS),
 }
 # Prefixes completed by a word written literally elsewhere in the code (an error code handed to ``tr.err``, a help
 # key handed to ``_h``, a column of a frame, a page name): a key of theirs is used when its last part is such a word.

@@ -47,6 +47,7 @@ from metrics.briefing.build import (  # noqa: F401
     quarter_label,
     table_height,
     tasks_table,
+    units_table,
 )
 from metrics.briefing.figures import (  # noqa: F401
     AMBER,

@@ -193,6 +193,11 @@ class Briefing:
     as_of: date | None = None  # the day it is judged on: the quarter's last day, or ``today`` while it runs
     # PRODUCT §10: the departments with no 清廉查房 yet in as_of's year (names), for a hospital that records activities
     no_rounds: tuple[str, ...] = ()
+    # PRODUCT §10: the hospital's person and post units with their status in the quarter's year (awards.unit_status
+    # as of as_of) — counted per type on slide 4; people are never named there, only their 工号. Empty: none recorded.
+    units: pd.DataFrame = field(default=None, repr=False)
+    # dept_name, unit_code, indicator, event_date: the 清廉医护 titles a confirmed veto voided (slide 4's red rows)
+    voided: pd.DataFrame = field(default=None, repr=False)
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -329,6 +334,9 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
     below = int((ranked["passed"] == False).sum())  # noqa: E712
     name = _hospital_name(db, lang, hospital)
     no_rounds = _no_rounds(store.activities(db, hospital), depts, as_of, names)
+    units = awards.unit_status(
+        store.award_units(db, hospital), store.unit_award_changes(db, hospital), all_events, as_of, int(quarter[:4])
+    )
     return Briefing(
         quarter=quarter,
         previous=prev,
@@ -361,7 +369,21 @@ def build(db, quarter: str, lang: str = i18n.DEFAULT_LANG, hospital: str = "", t
         today=today,
         as_of=as_of,
         no_rounds=no_rounds,
+        units=units,
+        voided=_voided(units, all_events, names),
     )
+
+
+def _voided(units: pd.DataFrame, events: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """The person units whose title a confirmed veto voided, with the veto's indicator and date, earliest first."""
+    cols = ["dept_name", "unit_code", "indicator", "event_date"]
+    hit = units[units["voided_by"].notna()]
+    if hit.empty:
+        return pd.DataFrame(columns=cols)
+    ev = events[["event_id", "indicator", "event_date"]].drop_duplicates("event_id")
+    m = hit.merge(ev, left_on="voided_by", right_on="event_id", how="left")
+    m = m.assign(dept_name=m["dept_code"].map(names).fillna(m["dept_code"]).map(safe.strip_controls))
+    return m.sort_values(["event_date", "unit_code"])[cols].reset_index(drop=True)
 
 
 def _no_rounds(acts: pd.DataFrame, depts: pd.DataFrame, as_of: date, names: dict) -> tuple[str, ...]:
@@ -683,6 +705,10 @@ def awards_table(b: Briefing, limit: int | None = None) -> Table:
         what = b.t("brief.award.conflict", indicator=r["indicator"], awarded=i18n.fmt_date(r["awarded_on"], b.lang))
         rows.append((str(r["dept_name"]), f"{theme.MARK_VETO} {what}", i18n.fmt_date(r["event_date"], b.lang)))
         tones.append("veto")
+    for r in (b.voided if b.voided is not None else pd.DataFrame()).to_dict("records"):
+        what = b.t("brief.award.voided", code=safe.strip_controls(str(r["unit_code"])), indicator=r["indicator"])
+        rows.append((str(r["dept_name"]), f"{theme.MARK_VETO} {what}", i18n.fmt_date(r["event_date"], b.lang)))
+        tones.append("veto")
     for r in b.notices_running.to_dict("records"):
         rows.append((str(r["dept_name"]), b.t("brief.award.notice"), b.t("brief.award.until",
                      date=i18n.fmt_date(r["notice_end"], b.lang))))  # fmt: skip
@@ -696,6 +722,37 @@ def awards_table(b: Briefing, limit: int | None = None) -> Table:
         tones.append("warning" if late else None)
     rows, tones, rest = _cut(rows, tones, limit, lambda left: _names_line(b, "brief.rest_fmt", [x[0] for x in left]))
     return Table((b.t("brief.col.dept"), b.t("brief.col.status"), b.t("brief.col.date")), rows, tones, rest)
+
+
+# Slide 4's count per unit type (PRODUCT §4.1, §10): each count the statuses it sums, in this order. One text column
+# of the counts not zero: a column per status ran off a 1280×720 projector's table.
+UNIT_COLUMNS = ("unit", "counts")
+UNIT_COUNTS = {
+    "awarded": ("awarded",),
+    "in_process": awards.AWARD_STEPS[1:-1],
+    "rectifying": ("rectifying",),
+    "rejected": ("rejected",),
+    "revoked": ("revoked",),  # a person's title a veto voided is revoked too
+}
+
+
+def units_table(b: Briefing, limit: int | None = None) -> Table:
+    """Slide 4: each award unit type (清廉科室, 清廉医护, 清廉示范岗) and how many of its units stand at each status in the
+    quarter's year ("已授牌 6 · 创建中 5"); no row when the hospital records no person or post unit (its slide as
+    before)."""
+    cols = tuple(b.t(f"brief.units.col.{c}") for c in UNIT_COLUMNS)
+    if b.units is None or b.units.empty:
+        return Table(cols, (), ())
+    counts = {"dept": b.pipeline.set_index("status")["count"].to_dict()}
+    for kind in contract.UNIT_TYPES:
+        counts[kind] = b.units[b.units["unit_type"] == kind].groupby("status").size().to_dict()
+    rows = []
+    for kind, c in counts.items():
+        label = b.t("brief.units.dept") if kind == "dept" else b.t(f"brief.units.type.{kind}")
+        n = {k: int(sum(c.get(s, 0) for s in statuses)) for k, statuses in UNIT_COUNTS.items()}
+        text = " · ".join(b.t(f"brief.units.n.{k}", n=v) for k, v in n.items() if v)
+        rows.append((label, text or "—"))
+    return Table(cols, tuple(rows), (None,) * len(rows))
 
 
 def _overdue_state(b: Briefing, r: dict, mark: str, late_key: str, open_key: str) -> tuple[str, bool]:

@@ -26,6 +26,7 @@ from metrics.briefing.build import (
     quarter_label,
     table_height,
     tasks_table,
+    units_table,
 )
 from metrics.briefing.figures import figures
 
@@ -204,7 +205,8 @@ def to_html(b: Briefing) -> str:
         add(b.t("brief.s.ranking"), b.ranking_sub(), f'<p class="empty">{e(none)}</p>')
     paged("events", b.t("brief.events_count", vetoes=b.vetoes, warnings=b.warnings),
           [("", events_table(b), b.t("brief.events_none"))])  # fmt: skip
-    paged("awards", b.t("brief.awards_sub"), [("", awards_table(b), b.t("brief.awards_none"))], width=0.58,
+    units = [("", units_table(b), "")] if units_table(b).rows else []  # each unit type counted (PRODUCT §10)
+    paged("awards", b.t("brief.awards_sub"), [*units, ("", awards_table(b), b.t("brief.awards_none"))], width=0.58,
           chart_html=chart("awards"))  # fmt: skip
     if b.tasks.empty and b.notices.empty:
         add(b.t("brief.s.tasks"), "", f'<p class="empty">{e(b.t("brief.tasks_empty"))}</p>'

@@ -24,6 +24,7 @@ from metrics.briefing.build import (
     page_title,
     quarter_label,
     tasks_table,
+    units_table,
 )
 
 INCH = 914400
@@ -466,8 +467,10 @@ def to_pptx(b: Briefing) -> bytes:
             pt.format.fill.solid()
             pt.format.fill.fore_color.rgb = rgb(colour)
 
+    # each award unit type counted above the list (PRODUCT §10), once the hospital records people or posts
+    units = [("", units_table(b), "", [1.93, 6.0])] if units_table(b).rows else []
     paged("awards", b.on_slide(b.t("brief.awards_sub")),
-          [("", awards_table(b), b.t("brief.awards_none"), [2.2, 2.83, 2.9])], MARGIN + int(4.6 * INCH),
+          [*units, ("", awards_table(b), b.t("brief.awards_none"), [2.2, 2.83, 2.9])], MARGIN + int(4.6 * INCH),
           extra=pipeline_chart)  # fmt: skip
 
     # 5. Key tasks and rectification notices (PRODUCT §8): an honest empty state until they are entered

@@ -18,6 +18,7 @@ Frames produced here (the other areas build on them; names are stable):
     dept_code, period, light ('red'|'amber'|'green'|'grey'), vetoes, warnings, missed.
 ``unit_status(units, unit_changes, events, as_of, year=None)`` → one row per person or post unit (PRODUCT §10):
     the unit's columns, status, changed_on, awarded_on, rectify_until, voided_by (a veto naming the person).
+``unit_eligibility(status, events, year)`` → one row per unit: unit_code, eligible, reasons (as ``eligibility``'s).
 ``hospital_lights(department_lights, hospital_figures, hospitals, period)`` → one row per hospital: the same rule
     one level up (its departments' worst, amber too when its own figures miss).
 """
@@ -342,6 +343,30 @@ def unit_status(
                 out.at[i, "status"] = "revoked"
                 out.at[i, "voided_by"] = hit.sort_values("event_date").iloc[0]["event_id"]
     return out[cols].reset_index(drop=True)
+
+
+def unit_eligibility(status: pd.DataFrame, events: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per unit of ``status`` (unit_status output) whether it is eligible for ``year`` (PRODUCT §4.2 for a person or a
+    post, §10): no confirmed veto naming it (a person by 工号 in ``person``, a post by its code in ``post``) dated in
+    the year, not in rectification. Columns unit_code, eligible, reasons (reason dicts as ``eligibility``'s). A unit's
+    department's targets are the department's to meet, not the unit's."""
+    vetoes = period_rules.confirmed(events)
+    vetoes = vetoes[(vetoes["kind"] == "veto") & (vetoes["event_date"].astype(str).str[:4] == str(year))]
+    named: dict[tuple[str, str], list[dict]] = {}
+    for col, kind in (("person", "person"), ("post", "post")):
+        if col in vetoes.columns:
+            for e in vetoes[vetoes[col].notna() & (vetoes[col].astype(str) != "")].to_dict("records"):
+                named.setdefault((kind, str(e[col])), []).append(e)
+    rows = []
+    for r in status.to_dict("records"):
+        reasons = [
+            dict(code="veto", indicator=e["indicator"], date=e["event_date"], event_id=e.get("event_id"))
+            for e in sorted(named.get((r["unit_type"], str(r["unit_code"])), []), key=lambda e: str(e["event_date"]))
+        ]
+        if r["status"] == "rectifying":
+            reasons.append(dict(code="rectifying", until=r.get("rectify_until")))
+        rows.append(dict(unit_code=r["unit_code"], eligible=not reasons, reasons=tuple(reasons)))
+    return pd.DataFrame(rows, columns=["unit_code", "eligible", "reasons"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import clock, i18n, store
+from metrics import clock, contract, i18n, store
 from metrics.rules import awards as award_rules
 from metrics.rules import periods, workdays
-from metrics.views import ViewKey, charts
+from metrics.views import ViewKey, charts, loaded
 
 # A conflict row carries the red light's marker (a vermillion square) in an image column: a pandas Styler colouring the
 # rows cost ~20 ms a run on its own.
@@ -51,6 +51,21 @@ class AwardsView:
     status: Table  # marker, dept_code, dept_name, status, changed_on, eligible, reasons, trend — conflicts first
     eligibility_title: str
     marker_header: str  # the header of the conflict marker's column
+    # PRODUCT §10: 清廉医护 then 清廉示范岗, each unit of the chosen departments with its status and eligibility
+    units: tuple[UnitTable, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """One award unit type's table (PRODUCT §10): its title, the count per status in one line, its rows as shown
+    (a voided title first, marked red) and their headers. A person's name is a column only for an editor or admin."""
+
+    unit_type: str  # 'person' | 'post'
+    title: str
+    summary: str  # "已授牌 3 · 已申报 2 · 称号取消 1"; the empty line when the hospital records none
+    rows: pd.DataFrame  # marker, then UNIT_COLUMNS (name: a person's only for an editor or admin)
+    headers: dict[str, str]
+    file_name: str
 
 
 def build(key: ViewKey) -> AwardsView:
@@ -92,6 +107,7 @@ def build(key: ViewKey) -> AwardsView:
         ),
         eligibility_title=i18n.t("aw.eligibility_title", lang, year=year),
         marker_header=i18n.t("aw.kpi.conflicts", lang),
+        units=_unit_tables(key, year, today, set(depts.split("\n")) if depts else set(), label),
     )
 
 
@@ -261,6 +277,110 @@ def _status_rows(
         ),
         trend=[f"trends?dept={c}{suffix}" for c in status["dept_code"]],
     )[["marker", *STATUS_COLUMNS, "trend"]]
+
+
+# --- award units beyond departments (PRODUCT §10) ----------------------------------------------------------------
+
+# what is read first (who, where, the status and why) leads: at 1280 px the table scrolls past the columns after it
+UNIT_COLUMNS = {
+    "unit_code": "aw.unit.col.code",
+    "name": "aw.unit.col.name.person",  # a post's: aw.unit.col.name.post
+    "dept_name": "col.dept_name",
+    "status": "col.status",
+    "eligible": "col.eligible",
+    "reasons": "col.reasons",
+    "source": "aw.unit.col.source",
+    "changed_on": "col.changed_on",
+    "dept_code": "col.dept_code",
+}
+
+
+@loaded.memo(maxsize=8)
+def unit_state(path: str, version: int, hospital: str, year: int, today: date) -> pd.DataFrame:
+    """Every person and post unit of ``hospital`` with its status for ``year`` as of ``today`` (awards.unit_status)
+    and its eligibility (eligible, reasons); the same in every language. The version keys the memo only."""
+    with store.opened(path) as db:
+        units = store.award_units(db, hospital=hospital)
+        changes = store.unit_award_changes(db, hospital=hospital)
+        events = store.events(db, hospital=hospital)
+        calendar = workdays.Calendar.from_frame(store.calendar_days(db))
+    status = award_rules.unit_status(units, changes, events, today, year, calendar)
+    elig = award_rules.unit_eligibility(status, events, year)
+    return status.merge(elig, on="unit_code", how="left")
+
+
+def unit_rows(state: pd.DataFrame, lang: str, personal: bool, label: dict, metric_names: dict) -> pd.DataFrame:
+    """Units as shown: a voided title first (red marker), then furthest along the process, by department and code;
+    the status ('称号取消（E1）' for a title a veto voided), the source and the reasons in ``lang``. ``name``: a post's
+    always, a person's only when ``personal`` (an editor or admin), else '—' — the viewer's rows never hold it."""
+    rank = {s: i for i, s in enumerate((*award_rules.AWARD_STEPS[::-1], *award_rules.AWARD_OTHER))}
+    voided = state["voided_by"].notna()
+    ordered = state.assign(_v=~voided, _r=state["status"].map(rank).fillna(len(rank))).sort_values(
+        ["_v", "_r", "dept_code", "unit_code"]
+    )
+    yes_no = {True: i18n.t("yes", lang), False: i18n.t("no", lang)}
+    all_met = i18n.t("aw.eligible_all", lang)
+
+    def status_text(r: dict) -> str:
+        if r["voided_by"] is not None and not pd.isna(r["voided_by"]):
+            return i18n.t("aw.unit.voided", lang, event=r["voided_by"])
+        return i18n.t("award." + r["status"], lang)
+
+    rows = [
+        dict(
+            marker=CONFLICT_MARKER if r["voided_by"] is not None and not pd.isna(r["voided_by"]) else "",
+            unit_type=r["unit_type"],
+            unit_code=str(r["unit_code"]),
+            name=str(r["name"]) if personal or r["unit_type"] != "person" else "—",
+            dept_code=r["dept_code"],
+            dept_name=label.get(r["dept_code"], r["dept_code"]),
+            source=i18n.t("unit.source." + r["source"], lang) if isinstance(r["source"], str) and r["source"] else "—",
+            status=status_text(r),
+            changed_on=i18n.fmt_date(r["changed_on"], lang) if isinstance(r["changed_on"], str) else "—",
+            eligible=yes_no[bool(r["eligible"])],
+            reasons="；".join(award_rules.reason_text(x, lang, metric_names) for x in r["reasons"]) or all_met,
+        )
+        for r in ordered.to_dict("records")
+    ]
+    return pd.DataFrame(rows, columns=["marker", "unit_type", *UNIT_COLUMNS])
+
+
+def unit_summary(state: pd.DataFrame, lang: str) -> str:
+    """How many units stand at each status, in process order, a voided title counted as 称号取消: "已授牌 3 · 已申报 2"."""
+    voided = state["voided_by"].notna()
+    counts = state[~voided].groupby("status").size()
+    parts = [f"{i18n.t('award.' + s, lang)} {int(counts[s])}" for s in award_rules.AWARD_ORDER if counts.get(s, 0)]
+    if voided.any():
+        parts.append(f"{i18n.t('aw.unit.voided_short', lang)} {int(voided.sum())}")
+    return " · ".join(parts)
+
+
+def _unit_tables(key: ViewKey, year: int, today: date, depts: set[str], label: dict) -> tuple[UnitTable, ...]:
+    """清廉医护 and 清廉示范岗 of the chosen departments; none when the hospital records no unit (judged as before)."""
+    lang, personal = key.lang, bool(key.get("personal"))
+    state = unit_state(key.store, key.version, key.hospital, year, today)
+    if state.empty:
+        return ()
+    state = state[state["dept_code"].isin(depts)]
+    with store.opened(key.store) as db:
+        metric_names = {m.code: i18n.metric_name(m, lang) for m in store.metric_defs(db)}
+    out = []
+    for kind in contract.UNIT_TYPES:
+        mine = state[state["unit_type"] == kind]
+        cols = [c for c in UNIT_COLUMNS if c != "name" or personal or kind != "person"]
+        headers = {c: i18n.t(f"aw.unit.col.name.{kind}" if c == "name" else UNIT_COLUMNS[c], lang) for c in cols}
+        rows = unit_rows(mine, lang, personal, label, metric_names)[["marker", *cols]]
+        out.append(
+            UnitTable(
+                unit_type=kind,
+                title=i18n.t(f"unit.type.{kind}", lang),
+                summary=unit_summary(mine, lang) or i18n.t("aw.unit.none", lang),
+                rows=rows,
+                headers=headers,
+                file_name=f"award-{kind}s-{year}.csv",
+            )
+        )
+    return tuple(out)
 
 
 def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:

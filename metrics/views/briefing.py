@@ -134,6 +134,7 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
                    empty=b.t("brief.ranking_all_met") if b.ranked else b.t("brief.ranking_none"))
     )  # fmt: skip
     programme_empty = b.tasks.empty and b.notices.empty
+    unit_counts = bool(briefing.units_table(b).rows)
     return (
         Slide(
             "kpis",
@@ -154,8 +155,10 @@ def _slides(b: briefing.Briefing) -> tuple[Slide, ...]:
         ),
         *pages(
             "awards",
-            [briefing.awards_table],
-            empty=(b.t("brief.awards_none"),),
+            # each award unit type counted above the list (PRODUCT §10), once the hospital records people or posts
+            [briefing.units_table, briefing.awards_table] if unit_counts else [briefing.awards_table],
+            headings=("", "") if unit_counts else ("",),
+            empty=("", b.t("brief.awards_none")) if unit_counts else (b.t("brief.awards_none"),),
             share=0.58,
             sub=b.on_slide(b.t("brief.awards_sub")),
             figure=small["awards"],

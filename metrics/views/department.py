@@ -22,6 +22,7 @@ from metrics.rules import due as due_rules
 from metrics.rules import periods, programme
 from metrics.views import ViewKey, charts, loaded, records, spc_charts, trends
 from metrics.views import activities as activities_view
+from metrics.views import awards as awards_view
 
 TASK_COLUMNS = ("state", "task_code", "title", "due_on")  # the state says overdue or done
 NOTICE_COLUMNS = ("state", "notice_no", "due_on", "days_overdue", "closed_on")  # narrow: what is late, by how much
@@ -58,6 +59,10 @@ class DepartmentView:
     none: str  # an empty table's line
     # "本年四清活动：清廉查房 2 次 · 清风讲堂 1 次" (PRODUCT §10), shown after the caption; '' in a hospital recording none
     activities: str = ""
+    # PRODUCT §10: the department's people (清廉医护) and posts (清廉示范岗) with their titles this year; a person's name
+    # only when the key's ``personal`` is set, else '—'
+    units: pd.DataFrame = None
+    unit_headers: dict[str, str] = None
 
 
 def build(key: ViewKey) -> DepartmentView:
@@ -120,7 +125,36 @@ def build(key: ViewKey) -> DepartmentView:
         talk_headers={c: i18n.t(f"talks.col.{c}", lang) for c in TALK_COLUMNS if c != "person" or key.get("personal")},
         none=i18n.t("trends.none", lang),
         activities=_activities_line(key, dept, today),
+        units=_units(key, dept, today, f.dept_names, metric_names),
+        unit_headers={c: i18n.t(k, lang) for c, k in UNIT_COLUMNS.items()},
     )
+
+
+UNIT_COLUMNS = {
+    "type": "dept.col.unit_type",
+    "unit_code": "aw.unit.col.code",
+    "name": "dept.col.unit_name",
+    "source": "aw.unit.col.source",
+    "status": "col.status",
+    "changed_on": "col.changed_on",
+}
+
+
+def _units(key: ViewKey, dept: str, today: date, names: dict, metric_names: dict) -> pd.DataFrame:
+    """The department's people, then its posts, with this year's status (a voided title first in each)."""
+    state = awards_view.unit_state(key.store, key.version, key.hospital, today.year, today)
+    mine = state[state["dept_code"] == dept]
+    rows = pd.concat(
+        [
+            awards_view.unit_rows(
+                mine[mine["unit_type"] == kind], key.lang, bool(key.get("personal")), names, metric_names
+            )  # fmt: skip
+            for kind in contract.UNIT_TYPES
+        ],
+        ignore_index=True,
+    )
+    rows["type"] = [i18n.t(f"unit.type.{k}", key.lang) for k in rows["unit_type"]]
+    return rows[list(UNIT_COLUMNS)]
 
 
 def _activities_line(key: ViewKey, dept: str, today: date) -> str:
