@@ -29,7 +29,7 @@ PAGES = re.findall(r'\("(pages/\w+\.py)"', (ROOT / "dashboard.py").read_text(enc
 
 # Latin words allowed in the Chinese UI, each for a reason a Chinese user would accept:
 ZH_ALLOWED = {
-    "CSV", "XLSX", "Excel", "HTML", "PowerPoint", "PPTX", "PDF", "SQLite", "UTF", "BOM",  # file formats and programs
+    "CSV", "XLSX", "Excel", "HTML", "PowerPoint", "PPTX", "PDF", "Word", "DOCX", "SQLite", "UTF", "BOM",  # file formats and programs
     "PageDown", "PageUp",  # key names as printed on the keyboard
     "Language", "English",  # the language switch, readable by someone who cannot read the current language
     "XmR",  # the control chart's name (PRODUCT §5), used untranslated in Chinese texts on SPC
@@ -160,6 +160,11 @@ def data_words(db_path) -> set[str]:
         words |= set(risks[col].dropna().astype(str))
     with store.opened(db_path) as db:  # and into its talks (PRODUCT §10): the talk's number, never the person
         words |= set(store.talks(db)["talk_no"].dropna().astype(str))
+        apps = store.applications(db)  # and into its 申报表 (PRODUCT §10): materials and each step's opinion
+        units = store.award_units(db)  # and the names of its posts (a person's name is never shown in this walk)
+    for col in ("materials", "branch_opinion", "group_opinion", "committee_opinion"):
+        words |= set(apps[col].dropna().astype(str))
+    words |= set(units.loc[units["unit_type"] == "post", "name"])
     return {w for w in words if w}
 
 

@@ -62,8 +62,11 @@ def test_six_slides_in_order_with_their_titles_and_texts(demo_db):
     assert ("▲ 警示", "急诊科", "W03 整改逾期") in warnings and ("▲ 警示", "皮肤科", "W02 提醒谈话") in warnings
     assert len(table.short.rows) <= briefing.FIT_ROWS["events"][0]
     assert events.sub.startswith(f"已认定否决 {view.briefing.vetoes} 件、警示 {view.briefing.warnings} 件")
-    # slide 4: the conflict first, in red; slide 5: the demo's tasks and notices; slide 6: the worst first
-    assert awards.tables[0].tall.rows[0][0] == "放射科" and awards.tables[0].tall.tones[0] == "veto"
+    # slide 4: each unit type's counts, then the conflict first, in red; slide 5: the demo's tasks and notices;
+    # slide 6: the worst first
+    units, conflicts = awards.tables[0], awards.tables[1]
+    assert [r[0] for r in units.tall.rows] == ["清廉科室", "清廉医护", "清廉示范岗"]
+    assert conflicts.tall.rows[0][0] == "放射科" and conflicts.tall.tones[0] == "veto"
     five = [t for s in view.slides if s.name == "tasks" for t in s.tables]  # slide 5 and its continuations
     assert tasks.empty == "" and list(dict.fromkeys(t.tall.columns[0] for t in five)) == ["牵头科室", "文号"]
     assert attention.lines[0].startswith("✕ · ")
