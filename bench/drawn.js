@@ -59,8 +59,10 @@
     // a lazily loaded element (plotly's bundle, a table) shows a skeleton until its code has arrived
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     // every chart on screen has its SVG (a chart in a closed expander or another tab is not drawn until opened)
-    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-      if (c.offsetParent !== null && !c.querySelector(".js-plotly-plot .main-svg")) return false;
+    for (const c of document.querySelectorAll(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))')) {
+      if (c.offsetParent === null) continue;
+      if (!c.querySelector(".js-plotly-plot .main-svg")) return false;
+      if (c.querySelector(".integrity-chart[data-pending]")) return false;  // a chart updated in place: not yet
     }
     return true;
   };
@@ -100,7 +102,7 @@
             bytes: after.reduce((s, m) => s + m[1], 0),
             runs: B.runs.filter((r) => r >= t0).length,
             busy: B.busy.filter((b) => b[0] >= t0 && b[0] <= stable).reduce((s, b) => s + b[1], 0),
-            charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+            charts: document.querySelectorAll(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))').length,
           });
           return;
         }
@@ -109,7 +111,7 @@
           const q = (sel) => document.querySelectorAll(sel).length;
           reject(new Error(`not drawn after ${timeout} ms: ${n} messages, ` +
             `${B.runs.filter((r) => r >= t0).length} runs, state ${app && app.getAttribute("data-test-script-state")}, ` +
-            `${q('[data-testid="stSkeleton"]')} skeletons, ${q('[data-testid="stPlotlyChart"]')} charts, ` +
+            `${q('[data-testid="stSkeleton"]')} skeletons, ${q(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))')} charts, ` +
             `${q(".js-plotly-plot .main-svg")} chart SVGs`));
           return;
         }

@@ -56,13 +56,9 @@ def open_picked(picked, back: str, code_column: str = "dept_code", columns: set[
 
 
 def department_chart(figure, key: str, back: str) -> None:
-    """``st.plotly_chart(figure)`` where a click on a point carrying a department's code (a bar, a target tick, a
+    """``ui.chart(figure)`` where a click on a point carrying a department's code (a bar, a target tick, a
     heat-map cell: ``charts.ranking`` and ``charts.heatmap`` draw them so) opens that department's profile."""
-    event = st.plotly_chart(
-        figure, theme=None, width="stretch", config=ui.PLOTLY_CONFIG, on_select="rerun", selection_mode="points",
-        key=key,
-    )  # fmt: skip
-    open_point(event, back)
+    open_point(ui.chart(figure, key, clicks=True), back)
 
 
 def open_point(event, back: str) -> None:

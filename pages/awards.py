@@ -52,7 +52,7 @@ else:
     )
     _drill.open_picked(picked, "awards")
 
-st.plotly_chart(view.pipeline, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+ui.chart(view.pipeline, "awards_pipeline")
 
 # --- show: public notice and rectification ------------------------------------------------------
 

@@ -22,10 +22,10 @@ SLIDE_KEY, AUTO_KEY, QUARTER_KEY = "_brief_slide", "_brief_auto", "_brief_quarte
 # A group store: the line under each title starts with the hospital's name and may wrap to a second line, so a chart
 # beside a table (slide 4) leaves room for it (tests/e2e/test_presentation.py measures the fit).
 GROUP_CSS = """
-.st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+.st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], .integrity-chart) {
   height: calc(100vh - 335px) !important; }
 @media (max-height: 800px) {
-  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], .integrity-chart) {
     height: calc(100vh - 305px) !important; }
 }
 """
@@ -42,11 +42,12 @@ html { font-size: 26px !important; }
 .stMain [data-testid="stAlert"] p { font-size: 24px !important; }
 .stMain [data-testid="stElementContainer"]:has([data-testid="stAlert"]) {
   position: fixed !important; bottom: 8px; right: 36px; z-index: 10; width: auto !important; max-width: calc(100vw - 720px); }
-.st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+.st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], .integrity-chart) {
   flex: 0 0 auto !important; height: calc(100vh - 290px) !important; }
-.st-key-brief_slide [data-testid="stPlotlyChart"] { height: 100% !important; }
+.st-key-brief_slide [data-testid="stPlotlyChart"], .st-key-brief_slide .stBidiComponent,
+.st-key-brief_slide [data-testid="stBidiComponentRegular"] { height: 100% !important; }
 /* a chart straight on the slide takes what the lines above it leave (a subtitle may wrap to two lines) */
-.st-key-brief_slide.st-key-brief_slide > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+.st-key-brief_slide.st-key-brief_slide > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], .integrity-chart) {
   flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
 .st-key-brief_slide [data-testid="stText"], .st-key-brief_slide [data-testid="stText"] * {
   font-size: 28px !important; line-height: 1.35 !important; white-space: normal !important; font-family: inherit !important; }
@@ -98,8 +99,8 @@ html { font-size: 26px !important; }
   .st-key-brief_slide .st-key-brief_cards h2 { font-size: 34px !important; }
   [class*="st-key-brief_fit_short"] { display: flex !important; }
   [class*="st-key-brief_fit_tall"] { display: none !important; }
-  .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { height: calc(100vh - 248px) !important; }
-  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {
+  .st-key-brief_slide [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], .integrity-chart) { height: calc(100vh - 248px) !important; }
+  .st-key-brief_slide [data-testid="stColumn"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], .integrity-chart) {
     height: calc(100vh - 270px) !important; }
 }
 </style>""".replace("$muted", theme.MUTED)  # the one theme's colours (metrics.theme)
@@ -169,14 +170,13 @@ def _tables(slide: briefing_view.Slide, presenting: bool) -> None:
 
 
 def _chart(slide: briefing_view.Slide, presenting: bool, n: int) -> None:
-    # a slide continued over several ('（1/2）', '（2/2）') draws its chart on each: one identity per slide number
-    st.plotly_chart(
-        slide.present_figure if presenting else slide.figure,
-        theme=None,
-        key=f"chart_{slide.name}_{n}",
-        height="stretch" if presenting else "content",
-        config=ui.PLOTLY_CONFIG,
-    )
+    # Presenting, one chart identity for every slide: the next slide's chart is the same chart updated in place
+    # (plotly.js redraws it at the size the slide's CSS gave it), not a new one mounted. The page of all slides draws
+    # each (a slide continued over several, '（1/2）', '（2/2）', on each): one identity per slide number.
+    if presenting:
+        ui.chart(slide.present_figure, "brief_present_chart", height="stretch")
+    else:
+        ui.chart(slide.figure, f"chart_{slide.name}_{n}")
 
 
 def _card(card: briefing_view.Card) -> None:

@@ -137,6 +137,6 @@ if view.units is not None and not view.units.empty:
 
 st.markdown(f"#### {ui.t('dept.charts')}")
 for row in range(0, len(view.charts), 3):
-    for col, chart in zip(st.columns(3), view.charts[row : row + 3], strict=False):
+    for col_i, (col, chart) in enumerate(zip(st.columns(3), view.charts[row : row + 3], strict=False)):
         col.markdown(chart.heading)
-        col.plotly_chart(chart.figure, theme=None, key=f"dept_xmr_{code}_{chart.metric}", config=ui.PLOTLY_CONFIG)
+        ui.chart(chart.figure, f"dept_xmr_{row}_{col_i}", where=col)

@@ -54,7 +54,7 @@ _drill.open_picked(picked, "events", columns=set(view.lights.columns) - {"trend"
 ui.trend_picker(view.lights["dept_code"].tolist(), version, "events")
 
 if view.by_quarter is not None:
-    st.plotly_chart(view.by_quarter, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+    ui.chart(view.by_quarter, "events_by_quarter")
 
 st.subheader(view.by_indicator_title)
 if view.none:

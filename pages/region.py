@@ -165,6 +165,6 @@ else:
 if view.more:
     st.caption(view.more)
 if view.satisfaction is not None:
-    st.plotly_chart(view.satisfaction, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+    ui.chart(view.satisfaction, "region_satisfaction")
 if view.events is not None:
-    st.plotly_chart(view.events, theme=None, width="stretch", config=ui.PLOTLY_CONFIG)
+    ui.chart(view.events, "region_events")

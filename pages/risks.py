@@ -41,15 +41,7 @@ with left:
         st.info(ui.t("risk.no_chain"))
     else:
         st.caption(ui.t("risk.matrix_hint"))
-        picked = st.plotly_chart(
-            view.matrix,
-            theme=None,
-            width="stretch",
-            config=ui.PLOTLY_CONFIG,
-            on_select="rerun",
-            selection_mode="points",
-            key="risks_matrix",
-        )
+        picked = ui.chart(view.matrix, "risks_matrix", clicks=True)
 with right:
     st.subheader(ui.t("risk.units_title"))
     ui.marked_table(view.units, "risks_units", view.unit_headers, "risk-units.csv", "")

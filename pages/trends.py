@@ -89,10 +89,11 @@ if view.no_data:
     st.stop()
 st.caption(ui.t("trends.how_to_read"))
 
-for chart in view.charts:
+# keyed by place, not by department and metric: another department's charts update the ones on screen
+for i, chart in enumerate(view.charts):
     st.markdown(chart.heading)
     st.markdown(chart.sentence)
-    st.plotly_chart(chart.figure, theme=None, key=f"xmr_{dept}_{chart.metric}", config=ui.PLOTLY_CONFIG)
+    ui.chart(chart.figure, f"xmr_{i}")
 
 if view.compare_labels:
     with st.expander(ui.t("trends.compare")):
@@ -108,7 +109,7 @@ if view.compare_labels:
             **ui.keep("trends_cmp_depts", view.compare_options, many=True),
         )
         if view.comparison is not None:
-            st.plotly_chart(view.comparison, theme=None, key="trends_compare_chart", config=ui.PLOTLY_CONFIG)
+            ui.chart(view.comparison, "trends_compare_chart")
 
 history = (
     (

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from metrics import briefing, store
+from tests.figures import figures
 
 LINK = '<a href="https://evil.example/x">放射科</a>'
 HUGE = '<span style="font-size:120px">心血管内科</span>'
@@ -134,7 +135,7 @@ def test_presentation_slides_draw_names_as_text(hostile, demo_db):
     at.query_params.update(present="1", slide="2", quarter=hostile.quarter)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (spec,) = figures(at)
     ticks = spec["data"][0]["y"]  # horizontal bars: the names are the y categories
     assert '&lt;a href="https://evil.example/x"&gt;放射科&lt;/a&gt;' in ticks and not [x for x in ticks if _markup(x)]
     for _ in range(12):  # on to slide 6, the departments needing attention (after any continued slides)

@@ -13,6 +13,7 @@ from metrics import store
 from metrics.access import sessions, users
 from metrics.views import ViewKey, department
 from tests.conftest import ROOT
+from tests.figures import figures
 
 TODAY = date(2026, 11, 20)
 PERIOD = "2026-Q3"  # the demo's last full quarter (DEMO_END_MONTH 2026-10)
@@ -54,7 +55,7 @@ def test_the_profile_shows_a_departments_light_records_metrics_and_history_unfol
     assert [m.label for m in at.metric][:2] == ["患者满意度", "职工满意度"]
     assert at.metric[0].delta.startswith("未达标 · 目标 ≥ 90")
     assert any("■ 红" in c.value and "▲ 黄" in c.value for c in at.caption)  # the legend beside the light
-    assert len(at.get("plotly_chart")) >= 3  # one control chart per metric
+    assert len(figures(at)) >= 3  # one control chart per metric
     assert not at.expander  # nothing to unfold
     back = [p for p in at.get("page_link") if "返回" in p.proto.label]
     assert back and back[0].proto.label == "返回总览"

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from metrics import safe
 from metrics.rules import spc
 from metrics.views import charts, spc_charts
+from tests.figures import figures
 
 LINK = '<a href="https://evil.example/x">心内科</a>'
 BIG = '<span style="font-size:120px">外科</span>'
@@ -320,19 +321,6 @@ def test_pptx_chart_workbook_cells_are_neither_formulas_nor_links():
 # ---------------------------------------------------------------------------------------------
 
 
-def _plotly_specs(at) -> list[dict]:
-    out = []
-
-    def walk(node):
-        if getattr(node, "type", "") == "plotly_chart":
-            out.append(json.loads(node.proto.spec))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at.main)
-    return out
-
-
 def test_every_chart_on_the_browsing_pages_shows_uploaded_names_as_written(demo_db):
     from pathlib import Path
 
@@ -357,12 +345,12 @@ def test_every_chart_on_the_browsing_pages_shows_uploaded_names_as_written(demo_
         at.query_params.update(params)
         at.switch_page(page).run()
         assert not at.exception, (page, [e.message for e in at.exception])
-        for spec in _plotly_specs(at):
+        for spec in figures(at):
             seen += 1
             for s in figure_strings(go.Figure(spec)):
                 _, tags = plotly_shows(s)
                 assert set(tags) <= OUR_TAGS, f"{page}: markup from data reaches plotly: {s[:200]!r}"
-    assert seen >= 3  # the ranking, the heat map, the XmR charts and the events chart were inspected
+    assert seen >= 6  # the ranking, the heat map, three XmR charts and the events chart were inspected
 
 
 def test_markdown_text_breaks_every_gfm_autolink_literal_and_shows_the_rest_as_written():

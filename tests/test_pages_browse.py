@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from metrics import store
 from metrics.access import sessions, users
 from metrics.views import charts
+from tests.figures import figures
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -115,7 +116,7 @@ def test_overview_kpis_and_table(demo_db, lang, meeting, awards, vetoes):
     k10 = table[table["dept_code"] == "K10"].iloc[0]
     assert k10["vetoes"] == 1
     assert k10["trend"] == ("trends?dept=K10" if lang == "zh" else "trends?dept=K10&lang=en")
-    assert len(at.get("plotly_chart")) == 2  # ranking and heat map
+    assert len(figures(at)) == 2  # ranking and heat map
     # Click-through: pick K10 and the link leads to its trend page in this session.
     at.selectbox(key="overview_trend_dept").select("K10").run()
     link = at.get("page_link")[0].proto
@@ -134,7 +135,7 @@ def test_events_light_red_for_last_month_veto(demo_db, lang, red):
     assert lights.set_index("dept_code").at["K09", "light_label"] != red
     events = frame_with(at, "description")
     assert "K10" in set(events["dept_code"])
-    assert len(at.get("plotly_chart")) == 1
+    assert len(figures(at)) == 1
 
 
 @pytest.mark.parametrize(("lang", "awarded", "conflicts"), [("zh", "已授牌", "冲突"), ("en", "Awarded", "Conflicts")])

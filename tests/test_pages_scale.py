@@ -4,7 +4,6 @@ A synthetic store of 120 departments (bench.synth, fixed seed) stands in for the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from bench import synth
 from metrics import store
 from metrics.rules import periods
+from tests.figures import figures
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 DEPTS = 120
@@ -33,10 +33,6 @@ def run(page: str, lang: str = "zh", **state) -> AppTest:
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def test_overview_charts_draw_forty_departments_worst_first(big_db):

@@ -17,6 +17,7 @@ from metrics.ingest import export, importer
 from metrics.ops import demo
 from metrics.views import ViewKey, region
 from tests.conftest import DEMO_END_MONTH, ROOT
+from tests.figures import figures
 
 PW = "correct horse 9"
 A, B, C = "H01", "H02", "H03"
@@ -161,7 +162,7 @@ def test_the_region_page_puts_every_readable_hospital_side_by_side(group_db):
         assert table.at[code, "tasks_done"] == want["tasks_done"] > 0
     assert set(table["passed"]) <= {"达标", "未达标", "无数据"}
     assert table.at[B, "passed"] == ("达标" if table.at[B, "value"] >= 90 else "未达标")
-    assert len(at.get("plotly_chart")) == 2
+    assert len(figures(at)) == 2
     # a user granted A and B sees those two only
     two = _table(_region("ab_vi"))
     assert list(two.index) == [A, B] and NAMES[C] not in set(two["hospital"])
@@ -177,7 +178,7 @@ def test_a_user_of_one_hospital_cannot_reach_the_region_page(group_db):
     direct.session_state["_auth_token"] = sessions.start_session("a_vi")
     direct.run()
     assert [e.value for e in direct.error] == ["区域总览只对可查看多家医院的账户开放。"]
-    assert not direct.dataframe and not direct.get("plotly_chart")
+    assert not direct.dataframe and not figures(direct)
 
 
 def test_the_drill_opens_the_chosen_hospitals_overview(group_db):

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.figures import figures
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -68,7 +70,7 @@ def test_verdicts_of_the_shaped_demo_departments(demo_db, dept, expected_sentenc
     for icon in expected_icons:
         assert icon in heading(at, "患者满意度")
     # Every department metric is drawn: patient and staff satisfaction, complaints.
-    assert len(at.get("plotly_chart")) == 3
+    assert len(figures(at)) == 3
     assert sentence(at, "投诉件数").endswith("未设目标，不判断达标。")
 
 
@@ -89,7 +91,7 @@ def test_rebase_after_the_shift_gives_k07_fresh_limits(demo_db):
 def test_hospital_wide_indicators_and_english(demo_db):
     at = open_trends("HOSP", lang="en")
     assert at.selectbox(key="_w_trends_dept.en").value == "HOSP"
-    assert len(at.get("plotly_chart")) == 3  # drug share, cost growth, consumables
+    assert len(figures(at)) == 3  # drug share, cost growth, consumables
     assert any(m.value.startswith("Drug share") and "hit and miss" in m.value for m in at.markdown)
     assert any("Hospital-wide indicators" in s.value for s in at.subheader)
 
@@ -156,10 +158,10 @@ def test_an_uploaded_department_name_is_never_markdown(fresh_db):
 
 def test_compare_k01_with_other_departments(demo_db):
     at = open_trends("K01")
-    assert len(at.get("plotly_chart")) == 3
+    assert len(figures(at)) == 3
     at.multiselect(key="_w_trends_cmp_depts.zh").select("K20").select("K07").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 4  # the comparison chart joins the three XmR charts
+    assert len(figures(at)) == 4  # the comparison chart joins the three XmR charts
 
 
 def test_a_fixed_12_month_baseline_is_not_trial_and_a_shorter_one_names_its_points(demo_db):
@@ -175,9 +177,8 @@ def test_a_fixed_12_month_baseline_is_not_trial_and_a_shorter_one_names_its_poin
 
 
 def _lower_limits(chart) -> list[float]:
-    """The lower process limit values drawn in a plotly chart element (its figure JSON is in the element's proto)."""
+    """The lower process limit values drawn in a chart (its plotly JSON, from ``tests.figures``)."""
     import base64
-    import json
 
     import numpy as np
 
@@ -186,15 +187,14 @@ def _lower_limits(chart) -> list[float]:
             return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float).tolist()
         return [float(v) for v in y]
 
-    fig = json.loads(chart.proto.spec)
-    return [v for t in fig["data"] if (t.get("meta") or {}).get("role") == "lpl" for v in values(t["y"])]
+    return [v for t in chart["data"] if (t.get("meta") or {}).get("role") == "lpl" for v in values(t["y"])]
 
 
 def test_complaints_never_show_a_lower_limit_below_zero(demo_db):
     """PRODUCT §5: K01's complaints (a rare count, mostly 0 with the odd 1 or 2) have a computed lower
     limit of about −0.69 (the −0.7 of the finding); the chart draws it at 0."""
     at = open_trends("K01")
-    charts = at.get("plotly_chart")
+    charts = figures(at)
     assert len(charts) == 3  # patient satisfaction, staff satisfaction, complaints (catalogue order)
     complaints = _lower_limits(charts[2])
     assert complaints and min(complaints) == 0

@@ -3,13 +3,13 @@ indicator names as the store's catalogue has them (finding 11.9)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from metrics import clock, store
 from tests.conftest import edit_catalogue
+from tests.figures import figures
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 EDITED = "擅自收受患者红包 本院口径"
@@ -30,8 +30,8 @@ def test_events_chart_names_indicators_as_the_catalogue_was_edited(demo_db):
     at.switch_page("pages/events.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    (chart,) = at.get("plotly_chart")
-    hovers = " ".join(str(c) for t in json.loads(chart.proto.spec)["data"] for c in t.get("customdata") or ())
+    (chart,) = figures(at)
+    hovers = " ".join(str(c) for t in chart["data"] for c in t.get("customdata") or ())
     assert f"V07 {EDITED}" in hovers
     assert shipped not in hovers
 

@@ -1,5 +1,5 @@
 """What every page shares, beside ``pages/`` (Streamlit runs every file in ``pages/`` as a page, so helpers live
-here): ``session`` (language, data version, choices kept across a language switch), ``cache`` (the one cache of
+here): ``charts`` (every plotly chart, updated in place on a rerun), ``session`` (language, data version, choices kept across a language switch), ``cache`` (the one cache of
 store reads and view-models), ``guard`` (a broken store, who is signed in, role checks), ``hospital`` (the hospital
 a page shows and what it reads for it: view keys, views, frames), ``widgets`` (selectors, filters, long tables) and
 ``warm`` (every page's default view worked out after a commit). Pages call ``ui.<name>``; the names below are the
@@ -12,6 +12,7 @@ from ui.cache import (  # noqa: F401
     BUILDS,
     filed_view,
 )
+from ui.charts import PLOTLY_CONFIG, chart  # noqa: F401
 from ui.guard import (  # noqa: F401
     JUST_SIGNED_IN_KEY,
     TOKEN_KEY,
@@ -56,7 +57,6 @@ from ui.session import (  # noqa: F401
 )
 from ui.widgets import (  # noqa: F401
     CHROME_CSS,
-    PLOTLY_CONFIG,
     dept_filter,
     marked_table,
     notices_register,

@@ -114,7 +114,6 @@ def trend_picker(codes: list[str], version: int, key: str) -> None:
 # projector), and a static style (no data) hides Streamlit's app menu (Rerun / Settings / Print …) and the tables'
 # hover toolbar (Search / Download as CSV / Fullscreen) — whose CSV download also skipped our formula rule (issue
 # 12.8): long tables offer our own download (``paged``).
-PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
 CHROME_CSS = (
     '<style>[data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}'
     # a KPI's label wraps instead of ending in "…" (English names are long: "On target: Patient satisf…" at 1280 px)

@@ -79,7 +79,7 @@ def test_a_click_on_a_bar_of_the_ranking_opens_that_department_and_back_keeps_th
     wait_idle(page, settle=1.0)
     _choose(page, "指标", "职工满意度")
     month = _chosen(page, "选择期间")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))').first
     chart.scroll_into_view_if_needed()
     assert "职工满意度" in chart.inner_text()
     bars = chart.locator(".bars .point path")
@@ -126,7 +126,9 @@ def test_a_click_on_a_cell_of_the_overviews_heat_map_opens_that_rows_department(
     page = new_page(1920, 1080)
     page.goto(app.url + "/")
     wait_idle(page, settle=1.0)
-    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # after the ranking
+    chart = page.locator(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))').nth(
+        1
+    )  # after the ranking
     chart.scroll_into_view_if_needed()
     chart.locator(".hm, .heatmaplayer image").first.wait_for(state="attached")
     # plotly draws the first category at the bottom: the last tick label names the top row

@@ -137,10 +137,12 @@ def test_no_english_hover_texts_from_streamlit_or_plotly(app, new_page):
     sign_in_as_admin(page, app.url, "zh")
     for title in (i18n.t("nav.overview"), i18n.t("nav.events")):
         open_page(page, title)
-        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        page.locator(
+            ':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart)) .main-svg'
+        ).first.wait_for()
         table = page.locator('[data-testid="stDataFrame"]').first
         table.hover()
-        page.locator('[data-testid="stPlotlyChart"]').first.hover()
+        page.locator(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))').first.hover()
         assert page.locator(".modebar-container .modebar-btn").count() == 0, title
         assert not page.locator('[data-testid="stMainMenu"]').is_visible(), title
         toolbars = page.locator('[data-testid="stElementToolbar"]')

@@ -40,8 +40,10 @@ def test_commission_opens_the_region_overview_and_drills_into_h02(new_page, tmp_
         assert not exceptions(page)
         main = page.inner_text(".stMain")
         assert i18n.t("region.title") in main and "3 家医院并列" in main
-        assert page.locator('[data-testid="stPlotlyChart"]').count() == 2
-        chart = page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+        assert page.locator(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))').count() == 2
+        chart = page.locator(
+            ':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))'
+        ).first.inner_text()
         assert all(name in chart for name in NAMES.values()), chart  # hospitals as the chart's categories
 
         # drill: choose H02 and open its overview

@@ -25,7 +25,12 @@ def test_with_sign_in_required_every_address_opens_the_login_form_and_then_its_p
             assert page.locator('[role="dialog"]').count() == 0, (path, body[:300])
             assert "Page not found" not in body and "not found" not in body.lower(), (path, body[:300])
             assert "用户名" in _main(page), (path, _main(page)[:300])
-            assert page.locator('[data-testid="stDataFrame"], [data-testid="stPlotlyChart"]').count() == 0, path
+            assert (
+                page.locator(
+                    '[data-testid="stDataFrame"], :is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))'
+                ).count()
+                == 0
+            ), path
             assert not exceptions(page), path
             if path != "/":
                 assert urlparse(page.url).path.endswith(path), (path, page.url)

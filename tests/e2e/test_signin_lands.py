@@ -89,6 +89,11 @@ def test_a_group_sign_in_lands_on_the_region_overview_and_lasts(new_page, tmp_pa
         page.reload()
         wait_idle(page, settle=1.0)
         assert "已登录" not in _sidebar(page) and "用户名" in _main(page), _main(page)[:300]
-        assert page.locator('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"]').count() == 0
+        assert (
+            page.locator(
+                ':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart)), [data-testid="stDataFrame"]'
+            ).count()
+            == 0
+        )
     finally:
         stop_app(app)
