@@ -55,6 +55,7 @@ ACTION_TIMEOUT_MS = 20_000  # a click, a key, a navigation's commit
 # browser reads Chinese, the default.
 PAGES: dict[str, str | None] = {
     "overview": "_w_period_value.quarter.zh",
+    "overview-metric": "_w_overview_metric.zh",  # the overview's metric: a change inside its fragment
     "trends": "_w_trends_dept.zh",
     "matrix": "_w_matrix_category.zh",
     "events": "_w_period_value.quarter.zh",
@@ -70,7 +71,7 @@ def css_key(key: str) -> str:
 
 # The overview is the default page: Streamlit serves it at "/" (a visit to /overview draws it under a "Page not
 # found" dialog).
-URL = {"overview": "/"}
+URL = {"overview": "/", "overview-metric": "/"}
 
 
 def url_of(name: str) -> str:
