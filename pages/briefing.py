@@ -240,23 +240,33 @@ st.session_state[SLIDE_KEY] = min(st.session_state[SLIDE_KEY], len(view.slides))
 
 if presenting:
     st.html(PRESENT_CSS.replace("</style>", GROUP_CSS + "</style>") if view.briefing.hospital else PRESENT_CSS)
-    n, count = st.session_state[SLIDE_KEY], len(view.slides)
-    slide = view.slides[n - 1]
-    head, counter = st.columns([9, 1], vertical_alignment="bottom")
-    head.title(
-        _md(slide.present_title or slide.title), anchor=False
-    )  # slide 1's names the hospital in a group store: data
-    counter.markdown("**" + ui.t("brief.slide_of", i=n, n=count) + "**")
-    with st.container(key="brief_slide"):
-        _draw_slide(slide, presenting=True, n=n)
-    with st.container(key="brief_nav", horizontal=True):
-        st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1, count), shortcut="Left", key="_brief_prev")
-        st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1, count), shortcut="Right", key="_brief_next")
-        st.button(ui.t("brief.exit_present"), on_click=_stop_presenting, key="_brief_exit")
-    with st.container(key="brief_keys"):  # hidden: more keys for the same two moves
-        st.button("pgdn", on_click=_go, args=(1, count), shortcut="PageDown", key="_brief_pgdn")
-        st.button("space", on_click=_go, args=(1, count), shortcut="Space", key="_brief_space")
-        st.button("pgup", on_click=_go, args=(-1, count), shortcut="PageUp", key="_brief_pgup")
+    count = len(view.slides)
+
+    # A fragment: ◀ ▶ (and their keys) rerun only the slide and its buttons, not the page around them, and the next
+    # slide's chart updates the one on screen (ui.chart) at the size the slide's CSS gives it.
+    @st.fragment
+    def _present() -> None:
+        n = st.session_state[SLIDE_KEY]
+        slide = view.slides[n - 1]
+        head, counter = st.columns([9, 1], vertical_alignment="bottom")
+        head.title(
+            _md(slide.present_title or slide.title), anchor=False
+        )  # slide 1's names the hospital in a group store: data
+        counter.markdown("**" + ui.t("brief.slide_of", i=n, n=count) + "**")
+        with st.container(key="brief_slide"):
+            _draw_slide(slide, presenting=True, n=n)
+        with st.container(key="brief_nav", horizontal=True):
+            st.button("◀ " + ui.t("brief.prev"), on_click=_go, args=(-1, count), shortcut="Left", key="_brief_prev")
+            st.button(ui.t("brief.next") + " ▶", on_click=_go, args=(1, count), shortcut="Right", key="_brief_next")
+            left = st.button(ui.t("brief.exit_present"), on_click=_stop_presenting, key="_brief_exit")
+        with st.container(key="brief_keys"):  # hidden: more keys for the same two moves
+            st.button("pgdn", on_click=_go, args=(1, count), shortcut="PageDown", key="_brief_pgdn")
+            st.button("space", on_click=_go, args=(1, count), shortcut="Space", key="_brief_space")
+            st.button("pgup", on_click=_go, args=(-1, count), shortcut="PageUp", key="_brief_pgup")
+        if left:  # out of presentation mode: the whole page again, as the address now says
+            st.rerun(scope="app")
+
+    _present()
 
     auto = _int_param("auto", 0, 0, 3600)
     if auto:
