@@ -117,3 +117,12 @@ def test_the_side_by_side_tables_lead_with_state_and_deadline(demo_db):
         ["state", "due_on", "days_overdue"],
         ["state", "due_on", "title"],
     ], leading
+
+
+def test_the_profiles_control_charts_name_few_enough_months_to_read_at_a_third_of_the_width(demo_db):
+    """Three charts a row: six month labels (the trends page's, drawn full width) ran into each other there
+    ("2023年12月2024年6月…"). A third of the width holds three."""
+    at = _profile("K20")
+    for fig in figures(at):
+        ticks = fig["layout"]["xaxis"].get("ticktext") or []
+        assert 2 <= len(ticks) <= 3, ticks

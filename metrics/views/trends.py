@@ -10,6 +10,7 @@ the category's list falls back to its first department), ``rebase`` (a month of 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -229,8 +230,12 @@ def _comparison(
 
 
 def department_charts(path: str, version: int, hospital: str, dept: str, lang: str) -> tuple[Chart, ...]:
-    """The department's XmR charts as the trends page first shows them (default limits, no rebase): the profile's."""
-    return _charts(path, version, hospital, dept, lang, 7, 0, None)
+    """The department's XmR charts as the trends page first shows them (default limits, no rebase): the profile's,
+    three a row there, so each names half the months (six labels ran into each other at a third of the width)."""
+    return tuple(
+        dataclasses.replace(c, figure=spc_charts.fewer_month_labels(c.figure, 2))
+        for c in _charts(path, version, hospital, dept, lang, 7, 0, None)
+    )
 
 
 def default_keys(base: ViewKey, *, period: str, depts: str, today) -> list[tuple]:
