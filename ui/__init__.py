@@ -1,9 +1,10 @@
 """What every page shares, beside ``pages/`` (Streamlit runs every file in ``pages/`` as a page, so helpers live
-here): ``charts`` (every plotly chart, updated in place on a rerun), ``session`` (language, data version, choices kept across a language switch), ``cache`` (the one cache of
-store reads and view-models), ``guard`` (a broken store, who is signed in, role checks), ``hospital`` (the hospital
-a page shows and what it reads for it: view keys, views, frames), ``widgets`` (selectors, filters, long tables) and
-``warm`` (every page's default view worked out after a commit). Pages call ``ui.<name>``; the names below are the
-pages' whole vocabulary. Nothing here computes business logic (that lives in ``metrics/``).
+here): ``charts`` (every plotly chart, updated in place on a rerun), ``session`` (language, data version, choices
+kept across a language switch), ``cache`` (the one cache of store reads and view-models), ``guard`` (a broken store,
+who is signed in, role checks), ``hospital`` (the hospital a page shows and what it reads for it: view keys, views,
+frames), ``widgets`` (selectors, filters, long tables) and ``warm`` (every page's default view worked out after a
+commit). Pages call ``ui.<name>``; the names below are the pages' whole vocabulary. Nothing here computes business
+logic (that lives in ``metrics/``).
 """
 
 from __future__ import annotations
