@@ -72,6 +72,7 @@ if FLOOR:
     st.cache_resource = _memo
     st.cache_data = _memo
 if os.environ.get("BENCH_STATIC_CHARTS") == "1":  # every plotly chart static (no hover, zoom): what that saves
+    os.environ["INTEGRITY_PLAIN_CHARTS"] = "1"  # through st.plotly_chart (ui/charts.py), patched here
     _plotly_chart = st.plotly_chart
 
     def _static_chart(figure, *a, config=None, **k):
@@ -80,6 +81,11 @@ if os.environ.get("BENCH_STATIC_CHARTS") == "1":  # every plotly chart static (n
     st.plotly_chart = _static_chart
 for _name in DROP:  # e.g. BENCH_DROP=plotly_chart: what the page costs without its charts (bench/profile_browser.py)
     setattr(st, _name, lambda *a, **k: None)
+if "plotly_chart" in DROP:  # the pages draw their charts with ui.chart (a component), not st.plotly_chart
+    import ui
+    import ui.charts
+
+    ui.chart = ui.charts.chart = lambda *a, **k: None
 
 
 def _floor_data_version() -> None:

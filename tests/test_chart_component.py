@@ -42,3 +42,9 @@ def test_plain_charts_draw_the_same_figures_as_the_component(demo_db, monkeypatc
     for a, b in ((rank_live, rank_plain), (heat_live, heat_plain)):
         assert a["data"] == b["data"] and a["layout"]["title"] == b["layout"]["title"]
     assert rank_live["data"][0]["customdata"]  # the department codes a click opens, in both
+
+
+def test_no_page_draws_a_chart_but_through_ui_chart():
+    """A page calling st.plotly_chart itself would remount that chart on every change again."""
+    calls = [p.name for p in (ROOT / "pages").glob("*.py") if "plotly_chart(" in p.read_text(encoding="utf-8")]
+    assert calls == []
