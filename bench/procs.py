@@ -37,15 +37,17 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    script: str, cwd: Path, env: dict, log: Path, timeout_s: float = 90
+    script: str, cwd: Path, env: dict, log: Path, timeout_s: float = 90, launcher: list[str] | None = None
 ) -> tuple[subprocess.Popen, str]:
     """(process, url) of `streamlit run script` on 127.0.0.1 at a free port, returned once /_stcore/health says ok;
-    RuntimeError (with the log's end) if it exits or is not healthy within ``timeout_s``."""
+    RuntimeError (with the log's end) if it exits or is not healthy within ``timeout_s``. ``launcher``: the python
+    arguments before `run` (default ``["-m", "streamlit"]``; bench/profiled_server.py's to profile it)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [sys.executable, *(launcher or ["-m", "streamlit"]), "run", script, "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
         cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + timeout_s

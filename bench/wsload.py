@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -247,7 +248,7 @@ def sample(pids: list[int]) -> dict:
 class Servers:
     """`replicas` × `streamlit run serve.py` on the store, and nginx in front of two."""
 
-    def __init__(self, replicas: int, db: Path, folder: Path, server_cmd_prefix: list[str] | None = None):
+    def __init__(self, replicas: int, db: Path, folder: Path, launcher: list[str] | None = None):
         if replicas not in (1, 2):
             raise ValueError("--replicas: 1 or 2 (deploy/nginx.conf names two replicas)")
         self.replicas, self.folder = replicas, folder
@@ -258,7 +259,9 @@ class Servers:
         env = dict(os.environ, INTEGRITY_DB=str(db), PYTHONPATH=str(ROOT))
         try:
             for i in range(replicas):
-                proc, url = procs.start_streamlit("serve.py", ROOT, env, folder / f"streamlit_{i}.log")
+                proc, url = procs.start_streamlit(
+                    "serve.py", ROOT, env, folder / f"streamlit_{i}.log", launcher=launcher
+                )
                 self.procs.append((proc, url))
             self.url = self.procs[0][1]
             if replicas == 2:
@@ -320,13 +323,16 @@ def _pct(xs: list[float], q: float) -> float | None:
     return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
 
 
-async def run_level(url: str, n: int, seconds: float, pids: list[int]) -> dict:
+async def run_level(url: str, n: int, seconds: float, pids: list[int], profile: Path | None = None) -> dict:
     marker, grain = _marker(), _grain_label()
     sessions = [Session(url, marker, grain) for _ in range(n)]
     before_open = sample(pids)
     opened, go, stop_at = asyncio.Barrier(n + 1), asyncio.Event(), [0.0]
     tasks = [asyncio.create_task(_session_loop(s, opened, go, stop_at)) for s in sessions]
     await opened.wait()
+    if profile is not None:  # bench/profiled_server.py: what was collected so far is dropped
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
     start = sample(pids)
     t0 = time.perf_counter()
     stop_at[0] = t0 + seconds
@@ -334,6 +340,14 @@ async def run_level(url: str, n: int, seconds: float, pids: list[int]) -> dict:
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
     end = sample(pids)
+    if profile is not None:  # ... and the warm phase's stats written
+        profile.unlink(missing_ok=True)
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR2)
+        deadline = time.monotonic() + 60
+        while not profile.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)  # written by now
     for s in sessions:
         await s.close()
     opens = [v for s in sessions for v in s.views if v.kind == "open"]
@@ -415,6 +429,28 @@ def print_level(replicas: int, r: dict) -> None:
         print(f"       error: {e}")
 
 
+def print_profile(path: Path, top: int = 25) -> None:
+    """The profiled warm phase: functions by own time and by cumulative time, as shares of the profile's total."""
+    import pstats
+
+    if not path.exists():
+        print(f"\nprofile: {path} was not written (see the server log)")
+        return
+    st = pstats.Stats(str(path))
+    total = st.total_tt or 1.0
+    rows = [(func, cc, nc, tt, ct) for func, (cc, nc, tt, ct, _) in st.stats.items()]
+
+    def name(func) -> str:
+        file, line, fn = func
+        short = file.split("site-packages/", 1)[-1].replace(str(ROOT) + "/", "")
+        return f"{short}:{line}({fn})"
+
+    for title, key in (("own time", 3), ("cumulative", 4)):
+        print(f"\nprofile ({path.name}), top {top} by {title}; total {total:.1f} s profiled (all threads)")
+        for r in sorted(rows, key=lambda r: -r[key])[:top]:
+            print(f"{r[key] / total:>7.1%} {r[key]:>8.2f}s {r[2]:>9} calls  {name(r[0])[:110]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.wsload", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", default="1,5,10,20,40", help="concurrent sessions per level (comma-separated)")
@@ -423,11 +459,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", metavar="PATH", help="reuse this store (a copy is served; the file is not changed)")
     ap.add_argument("--keep", metavar="DIR", help="build the store and keep the logs in DIR")
     ap.add_argument("--replicas", default="1,2", help="1: one process; 2: two behind nginx (comma-separated)")
+    ap.add_argument("--profile", metavar="OUT.prof", help="serve under cProfile (bench/profiled_server.py, every thread)"
+                    " and write each level's warm phase there (pstats; one replica and one level)")  # fmt: skip
     ap.add_argument("--out", metavar="FILE", help="JSON here instead of bench/results/wsload-<timestamp>.json")
     args = ap.parse_args(argv)
     levels = [int(x) for x in args.sessions.split(",") if x.strip()]
     replicas = [int(x) for x in args.replicas.split(",") if x.strip()]
     scale = args.scale.upper()
+    profile = Path(args.profile).resolve() if args.profile else None
+    if profile and (replicas != [1] or len(levels) != 1):
+        ap.error("--profile: one replica (--replicas 1) and one level (--sessions N)")
+    launcher = ["-m", "bench.profiled_server", str(profile)] if profile else None
     if not args.store and scale not in synth.SCALES:
         ap.error(f"unknown scale {scale!r}; choose from {', '.join(synth.SCALES)}")
 
@@ -452,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             shutil.copy(source, db)
             print(f"\n--- {rep} replica{'s behind nginx' if rep > 1 else ''}: starting ...", flush=True)
-            servers = Servers(rep, db, workdir)
+            servers = Servers(rep, db, workdir, launcher)
             try:
                 run: dict = {"warm_up": [], "levels": []}
                 for _, url in servers.procs:  # each replica directly: its first run, caches filled
@@ -460,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
                 servers.streams_by_replica()
                 print_header()
                 for n in levels:
-                    r = asyncio.run(run_level(servers.url, n, args.seconds, servers.pids))
+                    r = asyncio.run(run_level(servers.url, n, args.seconds, servers.pids, profile))
                     time.sleep(0.3)  # nginx logs a websocket when it closes
                     r["streams_by_replica"] = servers.streams_by_replica()
                     run["levels"].append(r)
@@ -483,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else RESULTS / f"wsload-{started.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print(f"results: {out}")
+    if profile:
+        print_profile(profile)
     total_errors = sum(r["errors"] for run in results["runs"].values() for r in run["levels"])
     return 1 if total_errors else 0
 
