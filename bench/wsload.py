@@ -477,7 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="wsload-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict = {"started": started.isoformat(timespec="seconds"), "cpus": os.cpu_count(), "seconds": args.seconds,
-                     "levels": levels, "runs": {}}  # fmt: skip
+                     "levels": levels, "profile": str(profile) if profile else None, "runs": {},
+                     # Streamlit settings given to the served processes through the environment (e.g. runner.postScriptGC)
+                     "streamlit_env": {k: v for k, v in os.environ.items() if k.startswith("STREAMLIT_")}}  # fmt: skip
     try:
         if args.store:
             source = Path(args.store)
