@@ -67,8 +67,14 @@ format: $(BIN)/python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/python  # bench/README.md. BROWSER=1: the real-browser bench; REGION=1: a region store on both stores
+# bench/README.md. BROWSER=1: the real-browser bench; REGION=1: a region store on both stores; LOAD=1: concurrent
+# websocket sessions without a browser (bench/wsload.py), on one process and on two replicas behind nginx
+bench: $(BIN)/python
+ifdef LOAD
+	$(BIN)/python -m bench.wsload
+else
 	$(BIN)/python -m bench $(if $(BROWSER),--browser) $(if $(REGION),--region --region-browser)
+endif
 
 demo: $(BIN)/python
 	$(BIN)/python -m metrics demo

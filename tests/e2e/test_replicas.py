@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,6 @@ from tests.e2e.conftest import (
     wait_idle,
 )
 
-NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 NEW_MONTH = validate.next_month()
 MONTH_ROWS = [
     ("月份", "科室编码", "科室名称", "患者满意度", "职工满意度"),
@@ -53,44 +51,6 @@ MONTH_ROWS = [
 SIGNED_IN = f"已登录：{EDITOR}（编辑者）"
 COMMITTED = i18n.t("upload.committed").split("{")[0]  # "已提交：批次 " (the batch history's status reads 已提交 alone)
 TIMINGS = ROOT / "artifacts" / "replicas_timings.json"
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    assert found, "nginx is missing: install Debian's nginx (apt-get install -y nginx); .ci/run does"
-    return found
-
-
-def render_conf(listen: int, a: int, b: int) -> str:
-    """The shipped config with its three documented port numbers replaced (each must occur exactly once)."""
-    text = NGINX_CONF.read_text()
-    for old, new in (("listen 8080;", f"listen 127.0.0.1:{listen};"), ("127.0.0.1:8501;", f"127.0.0.1:{a};"),
-                     ("127.0.0.1:8502;", f"127.0.0.1:{b};")):  # fmt: skip
-        assert text.count(old) == 1, f"deploy/nginx.conf no longer has exactly one {old!r}"
-        text = text.replace(old, new)
-    return text
-
-
-def start_nginx(folder: Path, listen: int, a: int, b: int) -> subprocess.Popen:
-    """nginx in the foreground with the rendered config, every file inside ``folder`` (the -p prefix)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    conf = folder / "nginx.conf"
-    conf.write_text(render_conf(listen, a, b))
-    nginx = nginx_binary()
-    check = subprocess.run([nginx, "-t", "-p", f"{folder}/", "-c", str(conf)], capture_output=True, text=True)
-    assert check.returncode == 0, f"nginx -t failed: {check.stderr}"
-    proc = subprocess.Popen([nginx, "-p", f"{folder}/", "-c", str(conf), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=(folder / "stderr.log").open("w"))  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"nginx exited: {(folder / 'stderr.log').read_text()}"
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{listen}/_stcore/health", timeout=2).read() == b"ok":
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError(f"nginx did not answer: {(folder / 'stderr.log').read_text()}")
 
 
 def cli(url: str, *args: str, stdin: str | None = None) -> None:
@@ -175,7 +135,7 @@ def replicas(pg_cluster, tmp_path):
         # the prefix must be reachable by them, which pytest's tmp_path (0700) is not
         folder = Path(tempfile.mkdtemp(prefix="integrity-nginx-"))
         folder.chmod(0o755)
-        nginx = start_nginx(folder, listen, *ports)
+        nginx = procs.start_nginx(folder, listen, *ports)
         try:
             yield url, started[0], started[1], f"http://127.0.0.1:{listen}", folder
         finally:
