@@ -59,10 +59,14 @@
     // a lazily loaded element (plotly's bundle, a table) shows a skeleton until its code has arrived
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     // every chart on screen has its SVG (a chart in a closed expander or another tab is not drawn until opened)
-    for (const c of document.querySelectorAll(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))')) {
+    for (const c of document.querySelectorAll(':is([data-testid="stPlotlyChart"], .stBidiComponent)')) {
       if (c.offsetParent === null) continue;
       if (!c.querySelector(".js-plotly-plot .main-svg")) return false;
       if (c.querySelector(".integrity-chart[data-pending]")) return false;  // a chart updated in place: not yet
+    }
+    // a chart component whose script has not yet made its div (ui/charts.py) is not drawn either
+    for (const c of document.querySelectorAll(".stBidiComponent")) {
+      if (c.offsetParent !== null && !c.querySelector(".integrity-chart[data-drawn] .main-svg")) return false;
     }
     return true;
   };
@@ -102,7 +106,7 @@
             bytes: after.reduce((s, m) => s + m[1], 0),
             runs: B.runs.filter((r) => r >= t0).length,
             busy: B.busy.filter((b) => b[0] >= t0 && b[0] <= stable).reduce((s, b) => s + b[1], 0),
-            charts: document.querySelectorAll(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))').length,
+            charts: document.querySelectorAll(':is([data-testid="stPlotlyChart"], .stBidiComponent)').length,
           });
           return;
         }
@@ -111,7 +115,7 @@
           const q = (sel) => document.querySelectorAll(sel).length;
           reject(new Error(`not drawn after ${timeout} ms: ${n} messages, ` +
             `${B.runs.filter((r) => r >= t0).length} runs, state ${app && app.getAttribute("data-test-script-state")}, ` +
-            `${q('[data-testid="stSkeleton"]')} skeletons, ${q(':is([data-testid="stPlotlyChart"], .stBidiComponent:has(.integrity-chart))')} charts, ` +
+            `${q('[data-testid="stSkeleton"]')} skeletons, ${q(':is([data-testid="stPlotlyChart"], .stBidiComponent)')} charts, ` +
             `${q(".js-plotly-plot .main-svg")} chart SVGs`));
           return;
         }

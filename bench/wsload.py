@@ -248,7 +248,15 @@ def sample(pids: list[int]) -> dict:
 class Servers:
     """`replicas` × `streamlit run serve.py` on the store, and nginx in front of two."""
 
-    def __init__(self, replicas: int, db: Path, folder: Path, launcher: list[str] | None = None):
+    def __init__(
+        self,
+        replicas: int,
+        db: Path,
+        folder: Path,
+        launcher: list[str] | None = None,
+        root: Path = ROOT,
+        name: str = "",
+    ):
         if replicas not in (1, 2):
             raise ValueError("--replicas: 1 or 2 (deploy/nginx.conf names two replicas)")
         self.replicas, self.folder = replicas, folder
@@ -256,11 +264,11 @@ class Servers:
         self.nginx = None
         self.nginx_folder: Path | None = None
         self._log_offset = 0
-        env = dict(os.environ, INTEGRITY_DB=str(db), PYTHONPATH=str(ROOT))
+        env = dict(os.environ, INTEGRITY_DB=str(db), PYTHONPATH=str(root))
         try:
             for i in range(replicas):
                 proc, url = procs.start_streamlit(
-                    "serve.py", ROOT, env, folder / f"streamlit_{i}.log", launcher=launcher
+                    "serve.py", root, env, folder / f"streamlit_{name}{i}.log", launcher=launcher
                 )
                 self.procs.append((proc, url))
             self.url = self.procs[0][1]
@@ -268,7 +276,7 @@ class Servers:
                 listen = procs.free_port()
                 ports = [int(u.rsplit(":", 1)[1]) for _, u in self.procs]
                 # nginx's workers run as nobody when the master is root: a folder they can reach
-                self.nginx_folder = Path(tempfile.mkdtemp(prefix="wsload-nginx-"))
+                self.nginx_folder = Path(tempfile.mkdtemp(prefix=f"wsload-nginx-{name}"))
                 self.nginx_folder.chmod(0o755)
                 self.nginx = procs.start_nginx(self.nginx_folder, listen, *ports)
                 self.url = f"http://127.0.0.1:{listen}"
@@ -411,15 +419,15 @@ def _f(v, spec: str = ".0f") -> str:
 
 
 def print_header() -> None:
-    print(f"{'repl':>4} {'N':>4} {'views/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'filt p50':>8} {'open p50':>8}"
+    print(f"{'repl':>5} {'N':>4} {'views/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'filt p50':>8} {'open p50':>8}"
           f" {'err':>4} {'CPU ms/view':>11} {'srv cores':>9} {'cli':>5} {'all':>5} {'RSS/sess MB':>11} {'peak MB':>8}"
           "  spread")  # fmt: skip
 
 
-def print_level(replicas: int, r: dict) -> None:
+def print_level(replicas: int, r: dict, variant: str = "") -> None:
     spread = ", ".join(f"{k.rsplit(':', 1)[-1]}:{v}" for k, v in sorted(r.get("streams_by_replica", {}).items()))
     print(
-        f"{replicas:>4} {r['sessions']:>4} {r['views_per_s']:>8.1f} {_f(r['view_p50_ms']):>7} {_f(r['view_p95_ms']):>7}"
+        f"{replicas:>4}{variant[:1]:1} {r['sessions']:>4} {r['views_per_s']:>8.1f} {_f(r['view_p50_ms']):>7} {_f(r['view_p95_ms']):>7}"
         f" {_f(r['filter_p50_ms']):>8} {_f(r['open_p50_ms']):>8} {r['errors']:>4} {_f(r['cpu_ms_per_view']):>11}"
         f" {_f(r['server_cpu_share'], '.2f'):>9} {_f(r['client_cpu_share'], '.2f'):>5}"
         f" {_f(r['machine_busy_share'], '.2f'):>5} {r['rss_per_session_mb']:>11.1f} {r['peak_rss_mb']:>8.0f}  {spread}",
@@ -427,6 +435,24 @@ def print_level(replicas: int, r: dict) -> None:
     )
     for e in r["first_errors"]:
         print(f"       error: {e}")
+
+
+CPU_TARGET = 0.5  # CPU seconds per warm view ≤ 0.5× the base's, at every level
+
+
+def print_verdicts(results: dict) -> None:
+    """CPU per warm view, this checkout ÷ the base, per replica count and level (the rows marked b are the base's)."""
+    print(f"\nverdicts (CPU ms per warm view vs {results['base']}, target ≤ {CPU_TARGET}×):")
+    for rep, run in results["runs"].items():
+        for mine, theirs in zip(run["levels"], results["base_runs"][rep]["levels"], strict=True):
+            a, b = mine["cpu_ms_per_view"], theirs["cpu_ms_per_view"]
+            if not a or not b:
+                print(f"  {rep} replica(s), N={mine['sessions']:>3}: n/a")
+                continue
+            ratio = a / b
+            verdict = "PASS" if ratio <= CPU_TARGET else "FAIL"
+            print(f"  {rep} replica(s), N={mine['sessions']:>3}: {a:.0f} ms vs {b:.0f} ms = {ratio:.2f}×  {verdict}")
+            mine["cpu_vs_base"] = ratio
 
 
 def print_profile(path: Path, top: int = 25) -> None:
@@ -462,11 +488,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", metavar="OUT.prof", help="serve under cProfile (bench/profiled_server.py, every thread)"
                     " and write each level's warm phase there (pstats; one replica and one level)")  # fmt: skip
     ap.add_argument("--out", metavar="FILE", help="JSON here instead of bench/results/wsload-<timestamp>.json")
+    ap.add_argument("--base", metavar="COMMIT", help="also serve COMMIT (a git archive of it) on its own copy of the"
+                    " store, each level measured on both in turn, and judge CPU per warm view against it")  # fmt: skip
     args = ap.parse_args(argv)
     levels = [int(x) for x in args.sessions.split(",") if x.strip()]
     replicas = [int(x) for x in args.replicas.split(",") if x.strip()]
     scale = args.scale.upper()
     profile = Path(args.profile).resolve() if args.profile else None
+    if profile and args.base:
+        ap.error("--profile profiles this checkout alone: leave out --base")
     if profile and (replicas != [1] or len(levels) != 1):
         ap.error("--profile: one replica (--replicas 1) and one level (--sessions N)")
     launcher = ["-m", "bench.profiled_server", str(profile)] if profile else None
@@ -490,28 +520,41 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"--- building store {scale} ...", flush=True)
                 results["store_rows"] = synth.build_store(source, synth.SCALES[scale])
             results["scale"] = scale
+        variants = [("", ROOT)]
+        if args.base:
+            from bench.profile_browser import base_root
+
+            variants.append(("base", base_root(args.base, workdir / "base")))
+            results["base"] = args.base
         for rep in replicas:
-            db = workdir / f"served_{rep}.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-            shutil.copy(source, db)
             print(f"\n--- {rep} replica{'s behind nginx' if rep > 1 else ''}: starting ...", flush=True)
-            servers = Servers(rep, db, workdir, launcher)
+            served: list[tuple[str, Servers]] = []
             try:
-                run: dict = {"warm_up": [], "levels": []}
-                for _, url in servers.procs:  # each replica directly: its first run, caches filled
-                    run["warm_up"].append(warm_up(url))
-                servers.streams_by_replica()
+                for name, root in variants:
+                    db = workdir / f"served_{name}{rep}.db"
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{db}{suffix}").unlink(missing_ok=True)
+                    shutil.copy(source, db)
+                    served.append((name, Servers(rep, db, workdir, launcher, root=root, name=name)))
+                runs = {name: {"warm_up": [], "levels": []} for name, _ in served}
+                for name, servers in served:
+                    for _, url in servers.procs:  # each replica directly: its first run, caches filled
+                        runs[name]["warm_up"].append(warm_up(url))
+                    servers.streams_by_replica()
                 print_header()
                 for n in levels:
-                    r = asyncio.run(run_level(servers.url, n, args.seconds, servers.pids, profile))
-                    time.sleep(0.3)  # nginx logs a websocket when it closes
-                    r["streams_by_replica"] = servers.streams_by_replica()
-                    run["levels"].append(r)
-                    print_level(rep, r)
-                results["runs"][str(rep)] = run
+                    for name, servers in served:  # the variants in turn at each level: the same load on both
+                        r = asyncio.run(run_level(servers.url, n, args.seconds, servers.pids, profile))
+                        time.sleep(0.3)  # nginx logs a websocket when it closes
+                        r["streams_by_replica"] = servers.streams_by_replica()
+                        runs[name]["levels"].append(r)
+                        print_level(rep, r, name)
+                results["runs"][str(rep)] = runs[""]
+                if args.base:
+                    results.setdefault("base_runs", {})[str(rep)] = runs["base"]
             finally:
-                servers.stop()
+                for _, servers in served:
+                    servers.stop()
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -523,6 +566,8 @@ def main(argv: list[str] | None = None) -> int:
         " from before the level's sessions connected ÷ N; peak: VmHWM (summed over replicas); spread: websockets"
         " per replica port (nginx's log)."
     )
+    if args.base:
+        print_verdicts(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = Path(args.out) if args.out else RESULTS / f"wsload-{started.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
