@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,21 +113,6 @@ def _component():
     return st.components.v2.component(COMPONENT, js=_JS, css=_CSS, isolate_styles=False)
 
 
-_JSON: dict[int, tuple[weakref.ref, str]] = {}
-
-
-def _json(figure) -> str:
-    """``figure.to_json()``, once per figure object: the figures of a cached view are the same objects on every
-    rerun, and plotly's to_json (a deep copy, then base64 of every array) was a third of a warm view's CPU."""
-    hit = _JSON.get(id(figure))
-    if hit is not None and hit[0]() is figure:
-        return hit[1]
-    text = figure.to_json()
-    key = id(figure)
-    _JSON[key] = (weakref.ref(figure, lambda _ref, key=key: _JSON.pop(key, None)), text)
-    return text
-
-
 def live() -> bool:
     """Whether charts are drawn by the component (else by ``st.plotly_chart``)."""
     return os.environ.get(PLAIN_ENV, "") != "1" and _plotly_chunk() is not None
@@ -157,7 +141,7 @@ def chart(figure, key: str, *, clicks: bool = False, height: int | str = "conten
         return (where if where is not None else st).plotly_chart(figure, **kwargs)
     h = _height(figure, height)
     data = {
-        "figure": _json(figure),
+        "figure": figure.to_json(),
         "config": PLOTLY_CONFIG,
         "chunk": _plotly_chunk(),
         "height": h,
